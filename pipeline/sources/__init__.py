@@ -1,0 +1,1 @@
+"""Sources: seed readers, feed polling and page fetching."""
