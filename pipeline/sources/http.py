@@ -63,6 +63,8 @@ BAD_CONTENT_TYPE = "bad_content_type"
 ROBOTS_DISALLOWED = "robots_disallowed"
 ROBOTS_UNREACHABLE = "robots_unreachable"
 
+TRANSPORT_REASONS = frozenset({TIMEOUT, DEADLINE_EXCEEDED, TLS_ERROR, CONNECTION_ERROR})
+"""Failures of the host, not of its robots.txt: the page would fail the same way, so they are kept."""
 RETRYABLE_REASONS = frozenset({TIMEOUT, CONNECTION_ERROR, HTTP_5XX, RATE_LIMITED})
 """Reasons worth another attempt; a deadline overrun is not (the same slow server would be slow again)."""
 
@@ -530,7 +532,10 @@ class Fetcher:
             raise _Failure(ROBOTS_DISALLOWED, f"robots.txt of {host} disallows {url}")
 
     def _load_robots(self, host: str, state: _Attempt) -> _Robots:
-        """Fetch and parse ``host/robots.txt``: 4xx allows all, 5xx or no answer disallows all (RFC 9309)."""
+        """Fetch and parse ``host/robots.txt``: 4xx allows all, 5xx disallows all (RFC 9309).
+
+        Transport failures (TRANSPORT_REASONS) end the attempt with that reason and are not cached.
+        """
         current = f"{host}/robots.txt"
         robots_state = _Attempt(deadline_at=state.deadline_at, visited={current})
         fetched_at = self._clock()
@@ -544,7 +549,7 @@ class Fetcher:
                         return self._parse_robots(host, response, robots_state, fetched_at)
                 current = location
         except _Failure as failure:
-            if failure.reason == DEADLINE_EXCEEDED:
+            if failure.reason in TRANSPORT_REASONS:
                 raise
             return _Robots(None, fetched_at, failure.reason)
 
