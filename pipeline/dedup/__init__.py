@@ -1,0 +1,1 @@
+"""Deduplication: exact copies, near-duplicate republications and event grouping."""
