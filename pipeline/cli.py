@@ -1,0 +1,244 @@
+"""The ``wirebeam`` command: run the pipeline, query the database, regenerate the schemas.
+
+wirebeam run [--seeds DIR] [--db PATH] [--offline] [any Beam pipeline option]
+wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
+wirebeam schema [--check]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import secrets
+import shutil
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import apache_beam as beam
+import filelock
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+from pipeline.graph import RunPlan, build_pipeline
+from pipeline.options import DEFAULT_DB, WirebeamOptions
+from pipeline.sinks import connect, insert_run, load_run
+from schemas import generate
+from schemas.models import Run
+
+LOGGER = logging.getLogger(__name__)
+
+LOCAL_RUNNERS = {"DirectRunner", "FnApiRunner", "BundleBasedDirectRunner"}
+STAGING_DIRNAME = ".wirebeam-staging"
+EXIT_USAGE = 2
+EXIT_LOCKED = 75
+EVENTS_SHOWN = 15
+EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
+
+
+class UsageError(Exception):
+    """A problem with the command line that the user can fix."""
+
+
+def new_run_id(now: datetime) -> str:
+    """A time-ordered, unique run ID."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def choose_runner(options: PipelineOptions, offline: bool):
+    """The runner to use: Beam's in-process FnApiRunner for local runs, so nothing is downloaded at run time.
+
+    Since Beam 2.68 the default DirectRunner first tries Prism, which fetches a binary from the internet.
+    """
+    name = options.view_as(StandardOptions).runner
+    if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
+        return FnApiRunner()
+    if offline and name not in LOCAL_RUNNERS:
+        raise UsageError(f"--offline runs locally; --runner={name} is not a local runner")
+    return name
+
+
+def _run_parser(subparsers) -> None:
+    parser = subparsers.add_parser(
+        "run",
+        help="Run the pipeline once.",
+        description="Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
+        "--direct_running_mode, ...) is passed through.",
+    )
+    WirebeamOptions._add_argparse_args(parser)
+
+
+def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
+    root = Path(options.staging_dir) if options.staging_dir else db_path.parent / STAGING_DIRNAME
+    for stale in root.glob("*") if root.exists() else []:
+        LOGGER.info("removing staging left by an interrupted run: %s", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    return root / run_id
+
+
+def execute_run(flags: list[str]) -> Run:
+    """One run: build and run the pipeline, then load its shards; returns the recorded run."""
+    options = PipelineOptions(flags)
+    ours = options.view_as(WirebeamOptions)
+    seeds_dir = Path(ours.seeds)
+    if not seeds_dir.is_dir():
+        raise UsageError(f"seeds directory not found: {seeds_dir}")
+    runner = choose_runner(options, ours.offline)
+    db_path = Path(ours.db)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    started_at = datetime.now(timezone.utc)
+    run = Run(
+        run_id=new_run_id(started_at),
+        started_at=started_at,
+        mode="offline" if ours.offline else "online",
+        status="completed",
+        options={key: value for key, value in options.get_all_options(drop_default=True).items()},
+    )
+    lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
+    with lock:
+        staging_dir = _prepare_staging(ours, db_path, run.run_id)
+        plan = RunPlan(run.run_id, started_at, str(seeds_dir), str(staging_dir))
+        try:
+            with beam.Pipeline(runner=runner, options=options) as pipeline:
+                build_pipeline(pipeline, plan)
+            run = load_run(db_path, staging_dir, run.model_copy(update={"finished_at": _now()}))
+        except Exception as error:
+            _record_failure(db_path, run, error)
+            raise
+        shutil.rmtree(staging_dir, ignore_errors=True)
+    return run
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _record_failure(db_path: Path, run: Run, error: Exception) -> None:
+    failed = run.model_copy(update={"status": "failed", "finished_at": _now(), "error": repr(error)[:2000]})
+    try:
+        with connect(db_path) as connection:
+            insert_run(connection, failed)
+    except Exception:  # the database itself may be the problem; the original error is what matters
+        LOGGER.exception("could not record the failed run")
+
+
+def print_summary(run: Run, db_path: Path, seconds: float) -> None:
+    """The end-of-run report: counts, recent events and how to query them."""
+    with connect(db_path, read_only=True) as connection:
+        total_articles, total_events = connection.execute(
+            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)"
+        ).fetchone()
+        events = connection.execute(
+            "SELECT coalesce(strftime(first_published_at, '%Y-%m-%d'), '-'), article_count, source_count, title "
+            f"FROM events ORDER BY first_published_at DESC NULLS LAST, event_id LIMIT {EVENTS_SHOWN}"
+        ).fetchall()
+        reasons = connection.execute(
+            "SELECT stage || '/' || reason, count(*) FROM rejects WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC",
+            [run.run_id],
+        ).fetchall()
+    print(f"wirebeam run {run.run_id}: {run.status} in {seconds:.1f} s ({run.mode})")
+    rows = [
+        ("articles read", run.articles_read),
+        ("new articles", run.articles_new),
+        ("exact duplicates", run.exact_duplicates),
+        ("near-duplicates", run.near_duplicates),
+        ("rejected", run.rejected),
+        ("events", f"{run.events_new} new, {run.events_updated} updated"),
+    ]
+    for label, value in rows:
+        print(f"  {label:<18}{value}")
+    for reason, count in reasons:
+        print(f"    rejected {count} x {reason} (new this run)")
+    print(f"\nDatabase: {db_path.resolve()}  ({total_articles} articles, {total_events} events)")
+    if events:
+        print("\n  first publ. articles  sources  event")
+        for day, articles, sources, title in events:
+            print(f"  {day:<10}  {articles:>8}  {sources:>7}  {title[:80]}")
+    db_flag = "" if str(db_path) == DEFAULT_DB else f" --db {db_path}"
+    print(f'\nTry:  wirebeam query{db_flag} "{EXAMPLE_QUERY}"')
+
+
+def _query(args: argparse.Namespace) -> int:
+    with connect(args.db, read_only=True) as connection:
+        relation = connection.sql(args.sql)
+        if relation is None:
+            return 0
+        columns = relation.columns
+        rows = relation.fetchall()
+    if args.format == "json":
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
+    elif args.format == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        widths = [max([len(str(c))] + [len(str(r[i])[:60]) for r in rows]) for i, c in enumerate(columns)]
+        print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)))
+        for row in rows:
+            print("  ".join(str(v)[:60].ljust(w) for v, w in zip(row, widths, strict=True)))
+        print(f"({len(rows)} rows)")
+    return 0
+
+
+def _schema(args: argparse.Namespace) -> int:
+    if args.check:
+        stale = generate.stale_files()
+        for path in stale:
+            print(f"out of date: {path} (run `wirebeam schema`)")
+        return 1 if stale else 0
+    for path in generate.write_files():
+        print(f"wrote {path}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: ``run``, ``query`` and ``schema``."""
+    parser = argparse.ArgumentParser(prog="wirebeam", description=__doc__.splitlines()[0])
+    parser.add_argument("-v", "--verbose", action="store_true", help="Log progress and Beam's messages.")
+    subparsers = parser.add_subparsers(dest="command", required=True)
+    _run_parser(subparsers)
+    query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
+    query.add_argument("sql")
+    query.add_argument("--db", default=DEFAULT_DB)
+    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    schema = subparsers.add_parser("schema", help="Regenerate JSON Schema and DuckDB DDL from the models.")
+    schema.add_argument("--check", action="store_true", help="Only report files that are out of date.")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``wirebeam`` command; returns the exit code."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    args, beam_flags = parser.parse_known_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    if args.command != "run" and beam_flags:
+        parser.error(f"unrecognized arguments: {' '.join(beam_flags)}")
+    try:
+        if args.command == "query":
+            return _query(args)
+        if args.command == "schema":
+            return _schema(args)
+        flags = argv[argv.index("run") + 1 :]
+        started = time.monotonic()
+        run = execute_run(flags)
+        print_summary(run, Path(args.db), time.monotonic() - started)
+        return 0
+    except UsageError as error:
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except filelock.Timeout as error:
+        print(
+            f"wirebeam: another run is using this database (lock {error.lock_file}); "
+            "try again later or pass --lock_timeout SECONDS",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED

@@ -1,0 +1,72 @@
+"""Exact duplicates: the same canonical URL or the same normalized text.
+
+Copies are kept as rows pointing at their original (``duplicate_of``) and share its event; the original is
+the copy first published (unknown dates last), then the first by source location.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import apache_beam as beam
+
+from pipeline.dedup.components import ResolveComponents, edges_to_first
+from pipeline.normalize import event_id_for
+from schemas.models import Article
+
+_NO_DATE = datetime.max.replace(tzinfo=timezone.utc)
+
+
+def original_rank(article: Article) -> tuple:
+    """Sort key choosing the original among copies: earliest stated date, then source location, then ID."""
+    return (article.published_at is None, article.published_at or _NO_DATE, article.source_ref, article.article_id)
+
+
+def exact_keys(article: Article) -> list[str]:
+    """Keys two copies of one article share."""
+    keys = [f"hash:{article.content_hash}"]
+    if article.canonical_url:
+        keys.append(f"url:{article.canonical_url}")
+    return keys
+
+
+def mark_duplicate(article: Article, original_id: str | None) -> Article:
+    """The article pointing at its original (and its event), or unchanged when it is the original."""
+    if original_id is None or original_id == article.article_id:
+        return article
+    return article.model_copy(update={"duplicate_of": original_id, "event_id": event_id_for(original_id)})
+
+
+def _first_by_rank(articles) -> Article:
+    return min(articles, key=original_rank)
+
+
+def _apply_original(joined) -> Article:
+    _, grouped = joined
+    (article,) = grouped["article"]
+    originals = list(grouped["original"])
+    return mark_duplicate(article, originals[0] if originals else None)
+
+
+class MarkExactDuplicates(beam.PTransform):
+    """``Article``s -> one ``Article`` per ID, exact copies pointing at their original."""
+
+    def expand(self, articles):
+        by_id = (
+            articles
+            | "KeyById" >> beam.Map(lambda article: (article.article_id, article))
+            | "OnePerId" >> beam.CombinePerKey(_first_by_rank)
+        )
+        originals = (
+            by_id
+            | "ExactKeys"
+            >> beam.FlatMap(lambda item: [(key, (original_rank(item[1]), item[0])) for key in exact_keys(item[1])])
+            | "GroupByExactKey" >> beam.GroupByKey()
+            | "EdgesToOriginal" >> beam.FlatMap(lambda group: edges_to_first(group[1]))
+            | "ResolveOriginals" >> ResolveComponents()
+        )
+        return (
+            {"article": by_id, "original": originals}
+            | "JoinOriginals" >> beam.CoGroupByKey()
+            | "MarkDuplicates" >> beam.Map(_apply_original)
+        )

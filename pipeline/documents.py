@@ -1,0 +1,46 @@
+"""The element shapes that flow between the stages before articles become ``schemas.Article`` rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal
+
+BodyFormat = Literal["text_file", "text", "html", "none"]
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """One input record as read from a source, before extraction.
+
+    ``body_format`` says how to read ``body``: ``text_file`` is a plain-text article whose first line is the
+    headline, ``text`` is body text only, ``html`` is a web page, ``none`` means the metadata is all there is.
+    ``meta`` holds what the source stated: title, url, summary, published, source, author, language,
+    categories, feed_url, feed_title, entry_key.
+    """
+
+    source_ref: str
+    origin: Literal["seed", "feed"]
+    body_format: BodyFormat
+    body: str = ""
+    meta: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ExtractedArticle:
+    """Article fields extracted from a document, not yet normalized or identified."""
+
+    source_ref: str
+    origin: Literal["seed", "feed"]
+    title: str
+    text: str | None = None
+    summary: str | None = None
+    url: str | None = None
+    source: str | None = None
+    author: str | None = None
+    language: str | None = None
+    categories: tuple[str, ...] = ()
+    published_at: datetime | None = None
+    feed_url: str | None = None
+    feed_title: str | None = None
+    entry_key: str | None = None

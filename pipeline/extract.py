@@ -1,0 +1,177 @@
+"""Extraction: ``RawDocument`` -> ``ExtractedArticle`` (headline, body, date, author, outlet).
+
+Plain-text articles lose their page chrome (breadcrumbs, "Advertisement · Scroll to continue", "Tags:" tails);
+HTML pages go through trafilatura, whose ``None`` (page rejected) becomes a reject reason.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Iterable
+
+import apache_beam as beam
+import lxml.html
+import trafilatura
+from lxml.etree import ParserError
+
+from pipeline.dates import parse_date_line, parse_datetime
+from pipeline.documents import ExtractedArticle, RawDocument
+from pipeline.errors import REJECTS, RejectedInput, emit_reject
+
+STAGE = "extract"
+MAX_HTML_CHARS = 5_000_000
+MAX_TITLE_CHARS = 300
+DATE_LINE_WINDOW = 4
+"""How many lines after the headline may hold a dateline."""
+
+_CHROME_LINE = re.compile(
+    r"^(advertisement(\s*[·•|-]\s*scroll to continue)?|scroll to continue|skip to (main )?content"
+    r"|share( this( article| story)?)?|print|e-?mail|listen to (this )?article)$",
+    re.IGNORECASE,
+)
+_TAIL_MARKER = re.compile(r"^(tags|related( articles| stories| topics)?|read more)\s*:?\s*$", re.IGNORECASE)
+_SOURCE_LINE = re.compile(r"^(data )?sourced? from\s*:\s*(?P<source>\S.{0,80})$", re.IGNORECASE)
+_BREADCRUMB = re.compile(r"^[•›»>·|]|/$")
+_WHITESPACE = re.compile(r"[ \t\u00a0]+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def clean_line(line: str) -> str:
+    """A line with runs of spaces folded."""
+    return _WHITESPACE.sub(" ", line).strip()
+
+
+def title_from_text(text: str) -> str:
+    """A headline for an untitled article: its first sentence, cut at a word boundary."""
+    first = _SENTENCE_END.split(text.strip(), maxsplit=1)[0].splitlines()[0]
+    if len(first) <= MAX_TITLE_CHARS:
+        return first
+    return first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
+
+
+def html_to_text(fragment: str) -> str:
+    """Text of a small HTML fragment such as a feed summary."""
+    if "<" not in fragment:
+        return clean_line(fragment)
+    try:
+        return clean_line(lxml.html.fromstring(fragment).text_content())
+    except (ParserError, ValueError):
+        return clean_line(re.sub(r"<[^>]+>", " ", fragment))
+
+
+def parse_text_article(text: str) -> tuple[str, str, dict]:
+    """(headline, body, stated metadata) of a plain-text article whose first real line is the headline."""
+    lines = [clean_line(line) for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    while lines and _BREADCRUMB.search(lines[0]):
+        lines.pop(0)
+    if not lines:
+        raise RejectedInput("no_text", "only page chrome, no headline")
+    title, rest = lines[0], lines[1:]
+    meta: dict = {}
+    body: list[str] = []
+    for index, line in enumerate(rest):
+        if _TAIL_MARKER.match(line):
+            break
+        if line == title or _CHROME_LINE.match(line):
+            continue
+        if source := _SOURCE_LINE.match(line):
+            meta["source"] = source.group("source").strip()
+            continue
+        if index < DATE_LINE_WINDOW and "published" not in meta and (stated := parse_date_line(line)):
+            meta["published"] = stated
+            continue
+        body.append(line)
+    return title[:MAX_TITLE_CHARS], "\n".join(body), meta
+
+
+def extract_html(html: str, url: str | None) -> dict:
+    """Article fields of a web page, by trafilatura; rejects pages it finds no article in."""
+    if len(html) > MAX_HTML_CHARS:
+        raise RejectedInput("page_too_large", f"{len(html)} characters, the limit is {MAX_HTML_CHARS}")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        document = trafilatura.bare_extraction(
+            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+        )
+    if document is None or not (document.text or "").strip():
+        raise RejectedInput("no_article_found", "trafilatura found no main text in the page")
+    return {
+        "title": document.title,
+        "text": document.text,
+        "summary": document.description,
+        "published": document.date,
+        "author": document.author,
+        "source": document.sitename or document.hostname,
+        "language": document.language,
+        "categories": _as_list(document.categories),
+        "url": document.url,
+    }
+
+
+def _as_list(value: object) -> list[str]:
+    if isinstance(value, list):
+        return [str(item) for item in value if item]
+    return [item.strip() for item in str(value).split(",") if item.strip()] if value else []
+
+
+def _first(*values: object) -> object:
+    return next((value for value in values if value not in (None, "", [])), None)
+
+
+def extract_article(document: RawDocument) -> ExtractedArticle:
+    """The article in a document; raises ``RejectedInput`` when there is none."""
+    stated = document.meta
+    found: dict = {}
+    text = None
+    if document.body_format == "text_file":
+        title, text, found = parse_text_article(document.body)
+        found["title"] = title
+    elif document.body_format == "html":
+        found = extract_html(document.body, stated.get("url"))
+        text = found.pop("text")
+    elif document.body_format == "text":
+        text = "\n".join(clean_line(line) for line in document.body.splitlines() if line.strip())
+    summary = _first(stated.get("summary"), found.get("summary"))
+    summary = html_to_text(str(summary)) if summary else None
+    title = _first(stated.get("title"), found.get("title"))
+    title = html_to_text(str(title)) if title else None
+    if not title:
+        title = _first(text, summary)
+        if not title:
+            raise RejectedInput("missing_title", "no headline and no text to take one from")
+        title = title_from_text(str(title))
+    published = _first(stated.get("published"), found.get("published"))
+    categories = _first(stated.get("categories"), found.get("categories")) or []
+    return ExtractedArticle(
+        source_ref=document.source_ref,
+        origin=document.origin,
+        title=title,
+        text=text or None,
+        summary=summary if summary != title else None,
+        url=_first(stated.get("url"), found.get("url")),
+        source=_first(stated.get("source"), found.get("source")),
+        author=_first(stated.get("author"), found.get("author")),
+        language=_first(stated.get("language"), found.get("language")),
+        categories=tuple(str(category) for category in categories),
+        published_at=parse_datetime(published),
+        feed_url=stated.get("feed_url"),
+        feed_title=stated.get("feed_title"),
+        entry_key=stated.get("entry_key"),
+    )
+
+
+class _ExtractArticle(beam.DoFn):
+    def process(self, document: RawDocument) -> Iterable:
+        try:
+            yield extract_article(document)
+        except RejectedInput as error:
+            yield emit_reject(document.source_ref, STAGE, error, document.body)
+
+
+class ExtractArticles(beam.PTransform):
+    """``RawDocument``s -> ``ExtractedArticle``s (main) and ``Reject``s (``rejects``)."""
+
+    def expand(self, documents):
+        return documents | "ExtractArticle" >> beam.ParDo(_ExtractArticle()).with_outputs(REJECTS, main="articles")

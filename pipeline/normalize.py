@@ -1,0 +1,134 @@
+"""Normalization: ``ExtractedArticle`` -> ``schemas.Article`` with canonical URL, content hash and stable ID."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import apache_beam as beam
+import courlan
+from pydantic import ValidationError
+
+from pipeline.documents import ExtractedArticle
+from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from schemas.models import Article
+
+STAGE = "normalize"
+ID_CHARS = 16
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+
+
+def canonical_url(url: str | None) -> str | None:
+    """The URL with scheme and host lowercased, tracking parameters and fragment removed; None if not http(s)."""
+    if not url:
+        return None
+    url = url.strip()
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return None
+    try:
+        normalized = courlan.normalize_url(url, strict=True)
+    except (ValueError, AttributeError):
+        normalized = url
+    return urlunsplit(urlsplit(normalized)._replace(fragment=""))
+
+
+def normalized_content(text: str) -> str:
+    """Text folded for exact comparison: Unicode NFKC, case-folded, punctuation and spacing ignored."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of the normalized content."""
+    return hashlib.sha256(normalized_content(text).encode()).hexdigest()
+
+
+def article_id(identity: str, digest: str) -> str:
+    """Stable ID of one version of one article: its canonical URL (or seed location) and content hash."""
+    return hashlib.sha256(f"{identity}\x1f{digest}".encode()).hexdigest()[:ID_CHARS]
+
+
+def event_id_for(first_article_id: str) -> str:
+    """An event's ID, derived from its first article."""
+    return f"ev_{first_article_id}"
+
+
+def _outlet(source: str | None, url: str | None) -> str | None:
+    if source:
+        return source.strip()
+    if url:
+        host = urlsplit(url).hostname or ""
+        return host.removeprefix("www.") or None
+    return None
+
+
+def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: datetime) -> Article:
+    """The schema row for an extracted article; raises ``RejectedInput`` when it does not validate."""
+    text = extracted.text.strip() if extracted.text else None
+    summary = extracted.summary.strip() if extracted.summary else None
+    content = text or " ".join(part for part in (extracted.title, summary) if part)
+    if not normalized_content(content):
+        raise RejectedInput("no_text", "neither headline nor body has any words")
+    canonical = canonical_url(extracted.url)
+    digest = content_hash(content)
+    identity = article_id(canonical or extracted.source_ref, digest)
+    try:
+        return Article(
+            article_id=identity,
+            url=extracted.url,
+            canonical_url=canonical,
+            source=_outlet(extracted.source, canonical),
+            origin=extracted.origin,
+            source_ref=extracted.source_ref,
+            title=extracted.title.strip(),
+            text=text,
+            summary=summary,
+            author=extracted.author,
+            language=extracted.language,
+            categories=list(extracted.categories),
+            published_at=extracted.published_at,
+            content_kind="body" if text else ("summary" if summary else "title_only"),
+            word_count=len(normalized_content(content).split()),
+            content_hash=digest,
+            event_id=event_id_for(identity),
+            feed_url=extracted.feed_url,
+            feed_title=extracted.feed_title,
+            entry_key=extracted.entry_key,
+            run_id=run_id,
+            ingested_at=ingested_at,
+        )
+    except ValidationError as error:
+        raise RejectedInput("invalid_article", str(error)) from error
+
+
+class _NormalizeArticle(beam.DoFn):
+    def __init__(self, run_id: str, ingested_at: datetime):
+        self._run_id = run_id
+        self._ingested_at = ingested_at
+
+    def process(self, extracted: ExtractedArticle) -> Iterable:
+        try:
+            yield normalize_article(extracted, self._run_id, self._ingested_at)
+        except RejectedInput as error:
+            yield emit_reject(extracted.source_ref, STAGE, error, extracted.title)
+
+
+class NormalizeArticles(beam.PTransform):
+    """``ExtractedArticle``s -> ``Article``s (main) and ``Reject``s (``rejects``)."""
+
+    def __init__(self, run_id: str, ingested_at: datetime):
+        super().__init__()
+        self._run_id = run_id
+        self._ingested_at = ingested_at
+
+    def expand(self, extracted):
+        return extracted | "NormalizeArticle" >> beam.ParDo(
+            _NormalizeArticle(self._run_id, self._ingested_at)
+        ).with_outputs(REJECTS, main="articles")

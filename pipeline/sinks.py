@@ -1,0 +1,191 @@
+"""Staging shards and the single DuckDB loader.
+
+Workers never touch the database: ``WriteStaging`` writes each table's rows as Parquet shards into the run's
+staging directory through Beam IO, on any runner. ``load_run`` then merges one run's shards into DuckDB in one
+transaction: rows already stored are skipped (IDs are content-derived), new articles that copy stored ones are
+pointed at them, events are recomputed from their members, and the run is recorded. A run killed before or
+during the load leaves the database as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import apache_beam as beam
+import duckdb
+
+from schemas.generate import arrow_schema, column_names, duckdb_ddl, table_ddl, to_row
+from schemas.models import TABLES, Run
+
+LOGGER = logging.getLogger(__name__)
+
+STAGED_TABLES = ("articles", "rejects")
+
+
+class WriteStaging(beam.PTransform):
+    """Models of one table -> Parquet shards under ``<staging_dir>/<table>/``."""
+
+    def __init__(self, staging_dir: str, table: str):
+        super().__init__()
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
+        self._prefix = os.path.join(staging_dir, table, "part")
+        self._table = table
+
+    def expand(self, records):
+        return (
+            records
+            | "ToRow" >> beam.Map(to_row)
+            | "WriteParquet"
+            >> beam.io.WriteToParquet(self._prefix, arrow_schema(self._table), file_name_suffix=".parquet")
+        )
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the database; a writable one creates missing tables and columns."""
+    connection = duckdb.connect(str(db_path), read_only=read_only)
+    connection.execute("SET TimeZone = 'UTC'")
+    if not read_only:
+        ensure_schema(connection)
+    return connection
+
+
+def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, and add columns that newer models declare to tables made by older versions."""
+    connection.execute(duckdb_ddl())
+    for table in TABLES:
+        existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
+        for line in table_ddl(table).splitlines()[1:-1]:
+            name, sql_type = line.strip().rstrip(",").split()[:2]
+            if name not in existing:
+                LOGGER.info("adding column %s.%s", table, name)
+                connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+
+
+def _stage(connection: duckdb.DuckDBPyConnection, staging_dir: Path, table: str) -> int:
+    """Copy a table's shards into a temporary table shaped like the real one; returns the row count."""
+    staged = f"staged_{table}"
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
+    shards = sorted((staging_dir / table).glob("*.parquet"))
+    if shards:
+        connection.execute(
+            f"INSERT INTO {staged} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
+            [[str(shard) for shard in shards]],
+        )
+    return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
+
+
+_RESOLVE_STORED_COPIES = """
+DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM articles);
+
+CREATE OR REPLACE TEMP TABLE stored_originals AS
+WITH matches AS (
+    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id) AS original_id, a.event_id, a.published_at
+    FROM staged_articles s JOIN articles a ON s.content_hash = a.content_hash
+    WHERE s.duplicate_of IS NULL
+    UNION ALL
+    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, a.published_at
+    FROM staged_articles s JOIN articles a ON s.canonical_url = a.canonical_url
+    WHERE s.duplicate_of IS NULL
+)
+SELECT article_id, original_id, event_id FROM (
+    SELECT *, row_number() OVER (
+        PARTITION BY article_id ORDER BY published_at NULLS LAST, original_id
+    ) AS rank
+    FROM matches
+) WHERE rank = 1;
+
+CREATE OR REPLACE TEMP TABLE event_remap AS
+SELECT s.event_id AS staged_event_id, min(o.event_id) AS stored_event_id
+FROM staged_articles s JOIN stored_originals o USING (article_id)
+GROUP BY s.event_id;
+
+UPDATE staged_articles SET duplicate_of = o.original_id
+FROM stored_originals o WHERE staged_articles.article_id = o.article_id;
+
+UPDATE staged_articles SET duplicate_of = copied.duplicate_of
+FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
+WHERE staged_articles.duplicate_of = copied.article_id;
+
+UPDATE staged_articles SET event_id = r.stored_event_id
+FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
+"""
+
+_REFRESH_EVENTS = """
+CREATE OR REPLACE TEMP TABLE touched_events AS
+SELECT DISTINCT event_id, event_id NOT IN (SELECT event_id FROM events) AS is_new FROM staged_articles;
+
+INSERT OR REPLACE INTO events BY NAME
+WITH members AS (
+    SELECT a.* FROM articles a JOIN touched_events t USING (event_id)
+),
+canonical AS (
+    SELECT event_id, article_id, title, row_number() OVER (
+        PARTITION BY event_id
+        ORDER BY duplicate_of IS NOT NULL, near_duplicate_of IS NOT NULL, published_at NULLS LAST,
+                 word_count DESC, article_id
+    ) AS rank
+    FROM members
+),
+totals AS (
+    SELECT event_id, count(*) AS article_count, count(DISTINCT source) AS source_count,
+           min(published_at) AS first_published_at, max(published_at) AS last_published_at
+    FROM members GROUP BY event_id
+)
+SELECT c.event_id, c.title, c.article_id AS canonical_article_id, t.article_count, t.source_count,
+       t.first_published_at, t.last_published_at,
+       coalesce(e.created_run_id, $run_id) AS created_run_id, $run_id AS updated_run_id
+FROM canonical c JOIN totals t USING (event_id) LEFT JOIN events e USING (event_id)
+WHERE c.rank = 1;
+"""
+
+
+def insert_run(connection: duckdb.DuckDBPyConnection, run: Run) -> None:
+    """Record a run (its columns come from the model)."""
+    row = to_row(run)
+    names = column_names("runs")
+    connection.execute(
+        f"INSERT OR REPLACE INTO runs ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        [row[name] for name in names],
+    )
+
+
+def load_run(db_path: str | Path, staging_dir: str | Path, run: Run) -> Run:
+    """Merge one run's staging shards into the database in one transaction; returns the run with its counts."""
+    staging_dir = Path(staging_dir)
+    connection = connect(db_path)
+    try:
+        connection.begin()
+        articles_read = _stage(connection, staging_dir, "articles")
+        rejected = _stage(connection, staging_dir, "rejects")
+        connection.execute(_RESOLVE_STORED_COPIES)
+        connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
+        connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
+        connection.execute(
+            "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects",
+            {"run_id": run.run_id},
+        )
+        new, duplicates = connection.execute("SELECT count(*), count(duplicate_of) FROM staged_articles").fetchone()
+        events_new, events_updated = connection.execute(
+            "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM touched_events"
+        ).fetchone()
+        run = run.model_copy(
+            update={
+                "articles_read": articles_read,
+                "articles_new": new,
+                "exact_duplicates": duplicates,
+                "rejected": rejected,
+                "events_new": events_new,
+                "events_updated": events_updated,
+            }
+        )
+        insert_run(connection, run)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    finally:
+        connection.close()
+    return run

@@ -1,0 +1,68 @@
+-- Generated from schemas/models.py by `wirebeam schema`. Do not edit.
+CREATE TABLE IF NOT EXISTS articles (
+    article_id VARCHAR PRIMARY KEY,
+    url VARCHAR,
+    canonical_url VARCHAR,
+    source VARCHAR,
+    origin VARCHAR NOT NULL,
+    source_ref VARCHAR NOT NULL,
+    title VARCHAR NOT NULL,
+    text VARCHAR,
+    summary VARCHAR,
+    author VARCHAR,
+    language VARCHAR,
+    categories VARCHAR[] NOT NULL,
+    published_at TIMESTAMPTZ,
+    content_kind VARCHAR NOT NULL,
+    word_count BIGINT NOT NULL,
+    content_hash VARCHAR NOT NULL,
+    duplicate_of VARCHAR,
+    near_duplicate_of VARCHAR,
+    near_duplicate_score DOUBLE,
+    event_id VARCHAR NOT NULL,
+    feed_url VARCHAR,
+    feed_title VARCHAR,
+    entry_key VARCHAR,
+    run_id VARCHAR NOT NULL,
+    ingested_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS events (
+    event_id VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    canonical_article_id VARCHAR NOT NULL,
+    article_count BIGINT NOT NULL,
+    source_count BIGINT NOT NULL,
+    first_published_at TIMESTAMPTZ,
+    last_published_at TIMESTAMPTZ,
+    created_run_id VARCHAR NOT NULL,
+    updated_run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    run_id VARCHAR PRIMARY KEY,
+    started_at TIMESTAMPTZ NOT NULL,
+    finished_at TIMESTAMPTZ,
+    mode VARCHAR NOT NULL,
+    status VARCHAR NOT NULL,
+    options JSON NOT NULL,
+    articles_read BIGINT NOT NULL,
+    articles_new BIGINT NOT NULL,
+    exact_duplicates BIGINT NOT NULL,
+    near_duplicates BIGINT NOT NULL,
+    rejected BIGINT NOT NULL,
+    events_new BIGINT NOT NULL,
+    events_updated BIGINT NOT NULL,
+    error VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS rejects (
+    reject_id VARCHAR PRIMARY KEY,
+    run_id VARCHAR NOT NULL,
+    source_ref VARCHAR NOT NULL,
+    stage VARCHAR NOT NULL,
+    reason VARCHAR NOT NULL,
+    detail VARCHAR,
+    record VARCHAR,
+    rejected_at TIMESTAMPTZ NOT NULL
+);

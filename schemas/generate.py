@@ -1,0 +1,133 @@
+"""Derive the JSON Schema files, the DuckDB DDL and the Arrow schemas from the pydantic models.
+
+Run ``wirebeam schema`` to rewrite the checked-in files; ``wirebeam schema --check`` (and the test suite)
+fails when they drift from the models.
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pyarrow as pa
+from pydantic import BaseModel
+
+from schemas.models import TABLES
+
+SCHEMA_DIR = Path(__file__).resolve().parent
+DDL_PATH = SCHEMA_DIR / "duckdb.sql"
+JSON_DIR = SCHEMA_DIR / "json"
+
+_SCALARS: dict[type, tuple[str, pa.DataType]] = {
+    str: ("VARCHAR", pa.string()),
+    int: ("BIGINT", pa.int64()),
+    float: ("DOUBLE", pa.float64()),
+    bool: ("BOOLEAN", pa.bool_()),
+    datetime: ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+}
+
+
+def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
+    args = typing.get_args(annotation)
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType) and type(None) in args:
+        rest = [a for a in args if a is not type(None)]
+        return rest[0], True
+    return annotation, False
+
+
+def _column_types(annotation: Any) -> tuple[str, pa.DataType]:
+    origin = typing.get_origin(annotation)
+    if origin is Literal:
+        return _SCALARS[type(typing.get_args(annotation)[0])]
+    if origin is list:
+        (item,) = typing.get_args(annotation)
+        sql, arrow = _column_types(item)
+        return f"{sql}[]", pa.list_(arrow)
+    if origin is dict:
+        return "JSON", pa.string()
+    return _SCALARS[annotation]
+
+
+def _columns(model: type[BaseModel]) -> list[tuple[str, str, pa.DataType, bool, bool]]:
+    """(name, sql type, arrow type, nullable, primary key) for each field, in declaration order."""
+    columns = []
+    for name, field in model.model_fields.items():
+        annotation, nullable = _unwrap_optional(field.annotation)
+        sql, arrow = _column_types(annotation)
+        extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
+        columns.append((name, sql, arrow, nullable, bool(extra.get("primary_key"))))
+    return columns
+
+
+def column_names(table: str) -> list[str]:
+    """The table's columns, in order."""
+    return list(TABLES[table].model_fields)
+
+
+def primary_key(table: str) -> str:
+    """The table's key column."""
+    return next(name for name, *_, key in _columns(TABLES[table]) if key)
+
+
+def arrow_schema(table: str) -> pa.Schema:
+    """Arrow schema of the table's staging shards."""
+    return pa.schema(
+        [pa.field(name, arrow, nullable=nullable) for name, _, arrow, nullable, _ in _columns(TABLES[table])]
+    )
+
+
+def table_ddl(table: str) -> str:
+    """``CREATE TABLE IF NOT EXISTS`` for one table."""
+    lines = []
+    for name, sql, _, nullable, key in _columns(TABLES[table]):
+        constraint = " PRIMARY KEY" if key else ("" if nullable else " NOT NULL")
+        lines.append(f"    {name} {sql}{constraint}")
+    return f"CREATE TABLE IF NOT EXISTS {table} (\n" + ",\n".join(lines) + "\n);\n"
+
+
+def duckdb_ddl() -> str:
+    """The whole database's DDL."""
+    header = "-- Generated from schemas/models.py by `wirebeam schema`. Do not edit.\n"
+    return header + "\n".join(table_ddl(table) for table in TABLES)
+
+
+def json_schemas() -> dict[str, str]:
+    """File name -> JSON Schema text, one per table."""
+    return {
+        f"{model.__name__.lower()}.schema.json": json.dumps(model.model_json_schema(), indent=2) + "\n"
+        for model in TABLES.values()
+    }
+
+
+def to_row(record: BaseModel) -> dict[str, Any]:
+    """A model as a staging row: JSON fields serialized, everything else as Python values."""
+    row = record.model_dump()
+    for name, field in type(record).model_fields.items():
+        if typing.get_origin(_unwrap_optional(field.annotation)[0]) is dict:
+            row[name] = json.dumps(row[name], sort_keys=True, default=str)
+    return row
+
+
+def generated_files() -> dict[Path, str]:
+    """Every generated file with its expected content."""
+    files = {DDL_PATH: duckdb_ddl()}
+    files.update({JSON_DIR / name: text for name, text in json_schemas().items()})
+    return files
+
+
+def stale_files() -> list[Path]:
+    """Generated files whose content on disk differs from the models."""
+    return [path for path, text in generated_files().items() if not path.exists() or path.read_text() != text]
+
+
+def write_files() -> list[Path]:
+    """Rewrite the generated files; returns those that changed."""
+    changed = stale_files()
+    JSON_DIR.mkdir(exist_ok=True)
+    for path in changed:
+        path.write_text(generated_files()[path])
+    return changed

@@ -1,0 +1,108 @@
+"""wirebeam's data contracts: the pydantic models every table is generated from.
+
+Each model is one DuckDB table. Field types map to columns (``Optional`` -> nullable, ``list[str]`` ->
+``VARCHAR[]``, ``dict`` -> ``JSON``, ``datetime`` -> ``TIMESTAMPTZ`` in UTC); a field marked with
+``primary_key`` in its ``json_schema_extra`` is the table's key. ``schemas.generate`` derives the JSON Schema
+files, the DuckDB DDL and the Arrow schemas of the staging shards from these classes.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+def _key(description: str) -> Any:
+    return Field(description=description, json_schema_extra={"primary_key": True})
+
+
+class _Table(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Article(_Table):
+    """One news article, as read from a seed file or a feed entry."""
+
+    article_id: str = _key("Stable ID: hash of the canonical URL (or seed location) and the content hash.")
+    url: str | None = Field(None, description="URL as given by the source.")
+    canonical_url: str | None = Field(None, description="URL normalized: scheme/host lowercased, no tracking.")
+    source: str | None = Field(None, description="Outlet or site name, e.g. 'Reuters' or 'cnbc.com'.")
+    origin: Literal["seed", "feed"] = Field(description="How the article reached wirebeam.")
+    source_ref: str = Field(description="Where it was read: seed file (and record index) or feed URL.")
+    title: str = Field(description="Headline.")
+    text: str | None = Field(None, description="Main body text; null for title-only items.")
+    summary: str | None = Field(None, description="Standfirst or feed summary, when given.")
+    author: str | None = None
+    language: str | None = Field(None, description="ISO 639-1 code when known.")
+    categories: list[str] = Field(default_factory=list)
+    published_at: datetime | None = Field(None, description="Publication time in UTC; null when not stated.")
+    content_kind: Literal["body", "summary", "title_only"] = Field(
+        description="What content the article has: a full body, only a summary, or only a headline."
+    )
+    word_count: int = Field(description="Words in the body (or summary, or title).")
+    content_hash: str = Field(description="SHA-256 of the normalized content, for exact duplicates.")
+    duplicate_of: str | None = Field(None, description="The original article when this is an exact copy.")
+    near_duplicate_of: str | None = Field(None, description="The article this republishes with edits.")
+    near_duplicate_score: float | None = Field(None, description="Estimated Jaccard similarity to it.")
+    event_id: str = Field(description="The event this article reports.")
+    feed_url: str | None = None
+    feed_title: str | None = None
+    entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
+    run_id: str = Field(description="The run that first stored this article.")
+    ingested_at: datetime = Field(description="When the run read it (UTC).")
+
+
+class Event(_Table):
+    """A real-world happening: every article that reported it, grouped."""
+
+    event_id: str = _key("Stable ID, derived from the event's first article.")
+    title: str = Field(description="Headline of the canonical article.")
+    canonical_article_id: str = Field(description="Earliest original report (ties: the longest).")
+    article_count: int = Field(description="All member articles, duplicates included.")
+    source_count: int = Field(description="Distinct outlets among the members.")
+    first_published_at: datetime | None = None
+    last_published_at: datetime | None = None
+    created_run_id: str
+    updated_run_id: str
+
+
+class Run(_Table):
+    """One execution of ``wirebeam run``."""
+
+    run_id: str = _key("Time-ordered run ID.")
+    started_at: datetime
+    finished_at: datetime | None = None
+    mode: Literal["offline", "online"]
+    status: Literal["completed", "failed"]
+    options: dict[str, Any] = Field(default_factory=dict, description="The run's options, as JSON.")
+    articles_read: int = 0
+    articles_new: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    rejected: int = 0
+    events_new: int = 0
+    events_updated: int = 0
+    error: str | None = None
+
+
+class Reject(_Table):
+    """A record that could not be processed, with where and why."""
+
+    reject_id: str = _key("Hash of source, stage, reason and detail: the same failure is stored once.")
+    run_id: str = Field(description="The run that first saw this failure.")
+    source_ref: str = Field(description="Seed file (and record index), feed URL or page URL.")
+    stage: str = Field(description="Pipeline stage: read, extract, normalize, fetch, ...")
+    reason: str = Field(description="Short snake_case reason, e.g. 'binary_file'.")
+    detail: str | None = Field(None, description="Error text or context.")
+    record: str | None = Field(None, description="The start of the offending input, when text.")
+    rejected_at: datetime
+
+
+TABLES: dict[str, type[_Table]] = {
+    "articles": Article,
+    "events": Event,
+    "runs": Run,
+    "rejects": Reject,
+}

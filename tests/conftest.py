@@ -1,0 +1,47 @@
+"""Shared fixtures: the repository's seeds, temporary databases and a Beam TestPipeline on a local runner."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+from apache_beam.testing.test_pipeline import TestPipeline
+
+REPO = Path(__file__).resolve().parents[1]
+SEEDS = REPO / "seeds"
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+def local_test_pipeline() -> TestPipeline:
+    """A TestPipeline on Beam's in-process runner (the default DirectRunner would try to download Prism)."""
+    return TestPipeline(runner=FnApiRunner())
+
+
+@pytest.fixture
+def seeds_dir(tmp_path: Path) -> Path:
+    """A private copy of the repository's seed articles."""
+    target = tmp_path / "seeds"
+    target.mkdir()
+    for path in SEEDS.glob("*.txt"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "db" / "wirebeam.duckdb"
+
+
+def query(db: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Rows of a read-only query on a database file."""
+    with duckdb.connect(str(db), read_only=True) as connection:
+        return connection.execute(sql, params or []).fetchall()
+
+
+def table_counts(db: Path) -> dict[str, int]:
+    """Row count of every wirebeam table."""
+    tables = ("articles", "events", "runs", "rejects")
+    return {table: query(db, f"SELECT count(*) FROM {table}")[0][0] for table in tables}
