@@ -1,0 +1,335 @@
+"""Feed polling state and entry parsing (RSS 2.0, Atom, RSS 1.0 via feedparser).
+
+Pure functions, no I/O:
+
+- `parse_feed(body, url)` turns a fetched body into a `ParsedFeed` of `FeedEntry` records, or a `FeedReject`
+  with a reason (`malformed_feed`, `not_a_feed`, `empty_feed`). feedparser never raises on a broken feed but
+  sets ``bozo``; a bozo feed with usable entries is kept with a warning, one without is rejected.
+- `next_state(state, fetch_result, now)` advances a feed's `FeedState` after a poll: validators for the next
+  conditional GET, failure count, exponential backoff, Retry-After, permanent redirects.
+- `due_feeds(states, now)` picks the feeds to poll now.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+
+import feedparser
+import lxml.html
+from lxml import etree
+
+from pipeline.sources.http import RATE_LIMITED, FetchResult
+
+LOGGER = logging.getLogger(__name__)
+
+MALFORMED_FEED = "malformed_feed"
+NOT_A_FEED = "not_a_feed"
+EMPTY_FEED = "empty_feed"
+EMPTY_ENTRY = "empty_entry"
+"""An entry with no id, link, title, summary or content: reported in `ParsedFeed.skipped`."""
+
+HEALTHY_REJECTS = frozenset({EMPTY_FEED})
+"""Parse outcomes that say nothing is wrong with the feed: recorded, but not counted as failures."""
+
+_BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "br",
+        "li",
+        "ul",
+        "ol",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "table",
+        "tr",
+        "section",
+        "article",
+        "header",
+        "footer",
+        "figure",
+    }
+)
+_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    """One feed item, with the feed it came from; dates are UTC or None, never guessed."""
+
+    entry_key: str
+    """Stable identity: a hash of the GUID, else of the link, else of the entry's text."""
+    key_source: str
+    """What `entry_key` was made from: ``guid``, ``link`` or ``content``."""
+    feed_url: str
+    feed_title: str | None
+    guid: str | None
+    link: str | None
+    title: str | None
+    summary: str | None
+    """Plain text of the entry's summary/description."""
+    content: str | None
+    """Plain text of the entry's full content, when the feed carries it."""
+    author: str | None
+    published: datetime | None
+    updated: datetime | None
+    categories: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedReject:
+    """A feed or entry that could not be used, with a short snake_case reason."""
+
+    url: str
+    reason: str
+    detail: str | None = None
+
+
+@dataclass(frozen=True)
+class ParsedFeed:
+    """A parsed feed: its usable entries, entries skipped (with reasons) and parser warnings."""
+
+    url: str
+    title: str | None
+    link: str | None
+    version: str
+    """feedparser's format name: ``rss20``, ``atom10``, ``rss10`` ..."""
+    entries: tuple[FeedEntry, ...]
+    skipped: tuple[FeedReject, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class PollPolicy:
+    """How often feeds are polled and how failing feeds back off."""
+
+    interval: timedelta = timedelta(minutes=15)
+    max_backoff: timedelta = timedelta(hours=24)
+    backoff_factor: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.interval <= timedelta(0):
+            raise ValueError(f"PollPolicy.interval must be positive, got {self.interval}")
+        if self.max_backoff < self.interval:
+            raise ValueError("PollPolicy.max_backoff must be at least the interval")
+        if self.backoff_factor < 1:
+            raise ValueError(f"PollPolicy.backoff_factor must be >= 1, got {self.backoff_factor}")
+
+
+@dataclass(frozen=True)
+class FeedState:
+    """What we remember about one feed between polls (one row of the `feeds` table)."""
+
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_status: int | None = None
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = None
+    next_poll_at: datetime | None = None
+    """None: poll at the next opportunity."""
+    title: str | None = None
+    previous_urls: tuple[str, ...] = field(default=())
+    """URLs this feed had before permanent redirects, oldest first."""
+
+
+def parse_feed(body: bytes, url: str, content_type: str | None = None) -> ParsedFeed | FeedReject:
+    """Parse a feed body fetched from `url`; relative links are resolved against `url`."""
+    if not url:
+        raise ValueError("parse_feed needs the feed URL")
+    if not body.strip():
+        return FeedReject(url, EMPTY_FEED, "empty body")
+    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    version = parsed.get("version") or ""
+    feed_title = _clean(parsed.feed.get("title"))
+    entries: list[FeedEntry] = []
+    skipped: list[FeedReject] = []
+    for index, raw in enumerate(parsed.entries):
+        entry = _entry(raw, url, feed_title)
+        if entry is None:
+            skipped.append(FeedReject(url, EMPTY_ENTRY, f"entry {index} has no id, link, title or text"))
+        else:
+            entries.append(entry)
+    problem = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else None
+    if not entries:
+        if problem:
+            return FeedReject(url, MALFORMED_FEED, problem)
+        if not version:
+            return FeedReject(url, NOT_A_FEED, "no RSS or Atom document found")
+        return FeedReject(url, EMPTY_FEED, f"{version} feed without entries")
+    warnings = (f"{MALFORMED_FEED}: {problem}",) if problem else ()
+    if problem:
+        LOGGER.warning("feed %s is malformed (%s); kept %d entries", url, problem, len(entries))
+    return ParsedFeed(
+        url=url,
+        title=feed_title,
+        link=parsed.feed.get("link"),
+        version=version,
+        entries=tuple(entries),
+        skipped=tuple(skipped),
+        warnings=warnings,
+    )
+
+
+def html_to_text(html: str | None) -> str | None:
+    """Readable plain text of an HTML fragment (block elements become line breaks); None when empty."""
+    if not html or not html.strip():
+        return None
+    try:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return _clean(html)
+    for element in list(root.iter(etree.Element)):
+        if element.tag in ("script", "style"):
+            element.drop_tree()
+        elif element.tag in _BLOCK_TAGS:
+            element.tail = "\n" + (element.tail or "")
+    lines = (_SPACES.sub(" ", line).strip() for line in root.text_content().splitlines())
+    return "\n".join(line for line in lines if line) or None
+
+
+def entry_key(guid: str | None, link: str | None, text: str) -> tuple[str, str]:
+    """``(key, source)``: the entry identity from the GUID, else the link, else the entry's text."""
+    source, value = ("guid", guid) if guid else ("link", link) if link else ("content", text)
+    return hashlib.sha256(f"{source}\x1f{value}".encode()).hexdigest()[:32], source
+
+
+def next_state(
+    state: FeedState,
+    result: FetchResult,
+    now: datetime,
+    parsed: ParsedFeed | FeedReject | None = None,
+    policy: PollPolicy | None = None,
+) -> FeedState:
+    """The feed's state after a poll that gave `result` (and, for a 200, `parsed`).
+
+    Success (304, or 200 with entries or an empty feed) resets the failure count and stores the validators.
+    A fetch or parse failure increments it and schedules the next poll after ``interval * factor**failures``
+    (capped), never before a server's Retry-After. A permanent redirect replaces the URL. A malformed body's
+    validators are not stored, so the next poll fetches and judges it again.
+    """
+    _check_aware(now)
+    policy = policy or PollPolicy()
+    polled = replace(state, last_polled_at=now, last_status=result.status)
+    if result.permanent_redirect_url and result.permanent_redirect_url != state.url:
+        LOGGER.info("feed %s moved permanently to %s", state.url, result.permanent_redirect_url)
+        polled = replace(polled, url=result.permanent_redirect_url, previous_urls=(*state.previous_urls, state.url))
+    error = result.reason or (parsed.reason if isinstance(parsed, FeedReject) else None)
+    if error is None or error in HEALTHY_REJECTS:
+        return _succeeded(polled, result, now, parsed, error, policy)
+    failures = state.consecutive_failures + 1
+    delay = min(policy.max_backoff, policy.interval * policy.backoff_factor**failures)
+    if result.retry_after is not None:
+        delay = max(delay, timedelta(seconds=result.retry_after))
+    elif error == RATE_LIMITED:
+        delay = max(delay, policy.interval * policy.backoff_factor)
+    return replace(polled, consecutive_failures=failures, last_error=error, next_poll_at=now + delay)
+
+
+def due_feeds(states: Iterable[FeedState], now: datetime) -> list[FeedState]:
+    """Feeds whose next poll time has come (or was never set), longest-waiting first."""
+    _check_aware(now)
+    due = [state for state in states if state.next_poll_at is None or state.next_poll_at <= now]
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(due, key=lambda state: (state.next_poll_at or oldest, state.url))
+
+
+def _succeeded(
+    state: FeedState,
+    result: FetchResult,
+    now: datetime,
+    parsed: ParsedFeed | FeedReject | None,
+    note: str | None,
+    policy: PollPolicy,
+) -> FeedState:
+    updated = replace(
+        state,
+        last_success_at=now,
+        consecutive_failures=0,
+        last_error=note,
+        next_poll_at=now + policy.interval,
+    )
+    if result.not_modified:
+        return updated
+    title = parsed.title if isinstance(parsed, ParsedFeed) and parsed.title else state.title
+    return replace(updated, etag=result.etag, last_modified=result.last_modified, title=title)
+
+
+def _entry(raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None) -> FeedEntry | None:
+    guid = _clean(raw.get("id"))
+    link = _clean(raw.get("link"))
+    title = _clean(raw.get("title"))
+    summary = _text_of(raw.get("summary_detail")) or html_to_text(raw.get("summary"))
+    content = next((text for text in map(_text_of, raw.get("content") or []) if text), None)
+    if not (guid or link or title or summary or content):
+        return None
+    key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
+    return FeedEntry(
+        entry_key=key,
+        key_source=source,
+        feed_url=feed_url,
+        feed_title=feed_title,
+        guid=guid,
+        link=link,
+        title=title,
+        summary=summary,
+        content=content,
+        author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
+        # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
+        published=_utc(dict.get(raw, "published_parsed")),
+        updated=_utc(dict.get(raw, "updated_parsed")),
+        categories=_categories(raw.get("tags") or []),
+    )
+
+
+def _categories(tags: list[dict]) -> tuple[str, ...]:
+    """Distinct category terms in feed order."""
+    terms = (_clean(tag.get("term")) for tag in tags)
+    return tuple(dict.fromkeys(term for term in terms if term))
+
+
+def _text_of(detail: dict | None) -> str | None:
+    """Plain text of a feedparser text construct (``{"type": ..., "value": ...}``)."""
+    if not detail:
+        return None
+    value = detail.get("value")
+    if detail.get("type", "text/html") == "text/plain":
+        return _clean(value)
+    return html_to_text(value)
+
+
+def _utc(parsed_time: object) -> datetime | None:
+    """feedparser's UTC struct_time -> aware datetime; None when absent or out of range."""
+    if parsed_time is None:
+        return None
+    try:
+        return datetime.fromtimestamp(calendar.timegm(parsed_time), tz=timezone.utc)
+    except (OverflowError, ValueError, TypeError, OSError):
+        return None
+
+
+def _clean(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return value.strip() or None
+
+
+def _check_aware(now: datetime) -> None:
+    if now.tzinfo is None:
+        raise ValueError("now must be a timezone-aware datetime (UTC)")
