@@ -94,7 +94,7 @@ class MinHashConfig:
 
     num_perm: int = 128
     shingle_size: int = 3
-    threshold: float = 0.4
+    threshold: float = 0.3
     bands: int | None = None
     rows: int | None = None
     seed: int = 1
@@ -217,6 +217,22 @@ def _shingle_hashes(
     return _mix64(combined[starts_shingle]), offsets
 
 
+def words(text: str) -> list[str]:
+    """The words of ``text`` as :func:`signatures` sees them (normalised, lowercased, punctuation stripped)."""
+    normalized = text if text.isascii() else unicodedata.normalize("NFKC", text)
+    code_points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    folded = np.take(_code_point_table(), code_points, mode="clip").astype("<u4").tobytes().decode("utf-32-le")
+    return [word for word in folded.split("\0") if word]
+
+
+def shingles(text: str, shingle_size: int) -> list[str]:
+    """Word shingles of ``text`` as space-joined strings (same rule as :func:`signatures`), for baselines."""
+    tokens = words(text)
+    if len(tokens) < shingle_size:
+        return [" ".join(tokens)] if tokens else []
+    return [" ".join(tokens[i : i + shingle_size]) for i in range(len(tokens) - shingle_size + 1)]
+
+
 def signatures(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
     """MinHash signatures of ``texts``: uint32 array of shape ``(len(texts), config.num_perm)``.
 
@@ -227,9 +243,7 @@ def signatures(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
         return np.zeros((0, config.num_perm), dtype=np.uint32)
     word_hashes, words_per_text = _word_hashes(texts)
     shingles, offsets = _shingle_hashes(word_hashes, words_per_text, config.shingle_size)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(
-        shingles, offsets, config.num_perm, config.seed
-    )
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, config.num_perm, config.seed)
     result = np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(texts), config.num_perm)
     result[words_per_text == 0] = 0
     return result
@@ -313,6 +327,18 @@ def candidate_pairs(band_hash_matrix: np.ndarray) -> np.ndarray:
         active = active[remaining[active] > offset]
     result = np.concatenate(pairs)
     return np.unique(result, axis=0) if len(result) else result
+
+
+def near_duplicate_pairs(signature_matrix: np.ndarray, config: MinHashConfig) -> tuple[np.ndarray, np.ndarray]:
+    """Verified near-duplicate row pairs of a signature matrix and their estimated Jaccard similarity.
+
+    Banding (:func:`band_hashes`, :func:`candidate_pairs`) then verification against ``config.threshold``,
+    all in memory: the single-machine equivalent of the Beam key-group-verify stage.
+    """
+    pairs = candidate_pairs(band_hashes(signature_matrix, config))
+    similarity = pairwise_estimated_jaccard(signature_matrix, pairs)
+    verified = similarity >= config.threshold
+    return pairs[verified], similarity[verified]
 
 
 def signature_to_bytes(signature_row: np.ndarray) -> bytes:
