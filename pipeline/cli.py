@@ -44,7 +44,7 @@ class UsageError(Exception):
 
 def new_run_id(now: datetime) -> str:
     """A time-ordered, unique run ID."""
-    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
 def choose_runner(options: PipelineOptions, offline: bool):

@@ -36,9 +36,7 @@ def test_optional_fields_are_nullable_columns_and_required_ones_are_not():
 
 
 def test_json_fields_become_text_in_staging_rows():
-    run = Run(
-        run_id="r", started_at=datetime.now(timezone.utc), mode="offline", status="completed", options={"a": 1}
-    )
+    run = Run(run_id="r", started_at=datetime.now(timezone.utc), mode="offline", status="completed", options={"a": 1})
     assert generate.to_row(run)["options"] == '{"a": 1}'
     assert str(generate.arrow_schema("runs").field("options").type) == "string"
 

@@ -18,7 +18,7 @@ RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
 
 
 def test_text_file_is_one_document_read_as_an_article_with_headline():
-    (document,) = read_seed_file("a.txt", "Headline\nBody line.".encode())
+    (document,) = read_seed_file("a.txt", b"Headline\nBody line.")
     assert document == RawDocument("a.txt", "seed", "text_file", "Headline\nBody line.")
 
 

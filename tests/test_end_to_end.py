@@ -1,0 +1,176 @@
+"""The whole pipeline as a user runs it: ``wirebeam run`` on seed directories into real DuckDB files."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import apache_beam as beam
+import filelock
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+from pipeline.cli import STAGING_DIRNAME, main
+from pipeline.graph import RunPlan, build_pipeline
+from tests.conftest import REPO, query, table_counts
+
+
+def run(seeds: Path, db: Path, *extra: str) -> int:
+    return main(["run", "--offline", "--seeds", str(seeds), "--db", str(db), *extra])
+
+
+def test_offline_run_on_the_seeds_stores_every_article_and_prints_a_summary(seeds_dir, db_path, capsys):
+    assert run(seeds_dir, db_path) == 0
+    output = capsys.readouterr().out
+    assert table_counts(db_path) == {"articles": 5, "events": 5, "runs": 1, "rejects": 0}
+    assert "new articles      5" in output and str(db_path.resolve()) in output and "wirebeam query" in output
+    (dated,) = query(db_path, "SELECT title, published_at FROM articles WHERE published_at IS NOT NULL")
+    assert dated[0].startswith("Hopes Dim") and dated[1] == datetime(2024, 4, 8, tzinfo=timezone.utc)
+    (status, mode, read, new) = query(db_path, "SELECT status, mode, articles_read, articles_new FROM runs")[0]
+    assert (status, mode, read, new) == ("completed", "offline", 5, 5)
+    assert not any((db_path.parent / STAGING_DIRNAME).iterdir()), "staging is removed after the load"
+
+
+def test_a_second_run_on_the_same_input_adds_nothing(seeds_dir, db_path, capsys):
+    run(seeds_dir, db_path)
+    before = query(db_path, "SELECT * FROM articles ORDER BY article_id")
+    capsys.readouterr()
+    assert run(seeds_dir, db_path) == 0
+    assert "new articles      0" in capsys.readouterr().out
+    assert table_counts(db_path) == {"articles": 5, "events": 5, "runs": 2, "rejects": 0}
+    assert query(db_path, "SELECT * FROM articles ORDER BY article_id") == before
+
+
+def test_a_new_run_deduplicates_against_what_is_stored(seeds_dir, db_path, tmp_path):
+    run(seeds_dir, db_path)
+    later = tmp_path / "later"
+    later.mkdir()
+    original = next(seeds_dir.glob("001_*.txt"))
+    shutil.copy(original, later / "republished.txt")
+    shutil.copy(original, later / "republished-again.txt")
+    (later / "new.txt").write_text("A different story\nSomething else happened somewhere else entirely.")
+    assert run(later, db_path) == 0
+    rows = query(
+        db_path,
+        "SELECT a.source_ref, o.source_ref, a.event_id = o.event_id FROM articles a "
+        "JOIN articles o ON a.duplicate_of = o.article_id ORDER BY 1",
+    )
+    assert rows == [("republished-again.txt", original.name, True), ("republished.txt", original.name, True)]
+    assert query(db_path, "SELECT article_count FROM events WHERE title = 'Cairo Negotiations'") == [(3,)]
+    assert query(
+        db_path, "SELECT articles_new, exact_duplicates, events_new, events_updated FROM runs ORDER BY started_at"
+    )[-1] == (3, 2, 1, 1)
+
+
+def test_bad_input_is_rejected_with_a_reason_and_the_run_goes_on(seeds_dir, db_path, capsys):
+    (seeds_dir / "binary.txt").write_bytes(b"\x00\x01\x02binary")
+    (seeds_dir / "empty.html").write_text("   ")
+    (seeds_dir / "broken.json").write_text('{"title": ')
+    (seeds_dir / "records.jsonl").write_text(
+        json.dumps({"title": "Title-only wire item", "url": "https://example.com/w", "source": "AP"})
+        + "\n{oops\n"
+        + json.dumps({"url": "https://example.com/no-title"})
+        + "\n"
+    )
+    (seeds_dir / "notes.pdf").write_bytes(b"%PDF-1.4")
+    assert run(seeds_dir, db_path) == 0
+    rejects = query(db_path, "SELECT source_ref, stage, reason FROM rejects ORDER BY 1")
+    assert rejects == [
+        ("binary.txt", "read", "binary_file"),
+        ("broken.json", "read", "invalid_json"),
+        ("empty.html", "read", "empty_file"),
+        ("notes.pdf", "read", "unsupported_file_type"),
+        ("records.jsonl#2", "read", "invalid_json"),
+        ("records.jsonl#3", "read", "missing_fields"),
+    ]
+    assert query(db_path, "SELECT count(*), count(*) FILTER (content_kind = 'title_only') FROM articles") == [(6, 1)]
+    assert "rejected          6" in capsys.readouterr().out
+    run(seeds_dir, db_path)
+    assert table_counts(db_path)["rejects"] == 6, "the same failure is stored once"
+
+
+def test_multi_process_run_stores_the_same_rows_as_the_in_process_run(seeds_dir, tmp_path):
+    columns = "article_id, title, content_hash, duplicate_of, event_id, published_at"
+    shutil.copy(next(seeds_dir.glob("002_*.txt")), seeds_dir / "copy.txt")
+    single, multi = tmp_path / "single.duckdb", tmp_path / "multi.duckdb"
+    assert run(seeds_dir, single) == 0
+    assert run(seeds_dir, multi, "--direct_running_mode=multi_processing", "--direct_num_workers=2") == 0
+    expected = query(single, f"SELECT {columns} FROM articles ORDER BY article_id")
+    assert len(expected) == 6
+    assert query(multi, f"SELECT {columns} FROM articles ORDER BY article_id") == expected
+    assert query(multi, "SELECT * EXCLUDE (created_run_id, updated_run_id) FROM events ORDER BY 1") == query(
+        single, "SELECT * EXCLUDE (created_run_id, updated_run_id) FROM events ORDER BY 1"
+    )
+
+
+NO_SOCKET_RUN = textwrap.dedent(
+    """
+    import sys
+
+    def refuse_sockets(event, args):
+        if event.startswith("socket.") :
+            raise RuntimeError(f"offline run opened a socket: {event} {args}")
+
+    sys.addaudithook(refuse_sockets)
+    from pipeline.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def test_offline_run_opens_no_network_socket(seeds_dir, db_path):
+    command = [sys.executable, "-c", NO_SOCKET_RUN, "run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "socket" not in result.stderr
+    assert table_counts(db_path)["articles"] == 5
+
+
+def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, db_path, tmp_path):
+    run(seeds_dir, db_path)
+    before = table_counts(db_path)
+    (seeds_dir / "extra.txt").write_text("Another headline\nAnother body about something new.")
+    staging = db_path.parent / STAGING_DIRNAME / "killed-run"
+    plan = RunPlan("killed-run", datetime.now(timezone.utc), str(seeds_dir), str(staging))
+    with beam.Pipeline(runner=FnApiRunner()) as pipeline:
+        build_pipeline(pipeline, plan)
+    assert any(staging.glob("articles/*.parquet")), "the pipeline wrote its shards; the load never ran"
+    assert table_counts(db_path) == before
+    assert run(seeds_dir, db_path) == 0
+    assert not staging.exists(), "the next run clears what the killed run left"
+    assert table_counts(db_path) == {**before, "articles": 6, "events": 6, "runs": 2}
+
+
+def test_a_run_killed_at_any_moment_leaves_a_consistent_database_and_the_next_run_completes(seeds_dir, db_path):
+    command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]
+    for delay in (0.5, 1.5, 2.5, 3.5):
+        process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if db_path.exists():
+            counts = table_counts(db_path)
+            assert counts["articles"] in (0, 5) and counts["events"] == counts["articles"]
+            assert counts["runs"] == len(query(db_path, "SELECT 1 FROM runs WHERE status = 'completed'"))
+    assert run(seeds_dir, db_path) == 0
+    assert query(db_path, "SELECT count(*), count(DISTINCT content_hash) FROM articles") == [(5, 5)]
+    assert table_counts(db_path)["events"] == 5
+
+
+def test_a_second_run_on_a_locked_database_exits_with_a_clear_message(seeds_dir, db_path, capsys):
+    db_path.parent.mkdir(parents=True)
+    with filelock.FileLock(f"{db_path}.lock"):
+        assert run(seeds_dir, db_path) == 75
+    assert "another run is using this database" in capsys.readouterr().err
+    assert not db_path.exists()
+
+
+def test_missing_seeds_directory_is_a_usage_error(tmp_path, capsys):
+    assert run(tmp_path / "nowhere", tmp_path / "x.duckdb") == 2
+    assert "seeds directory not found" in capsys.readouterr().err
