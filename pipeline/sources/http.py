@@ -42,6 +42,8 @@ CHUNK_BYTES = 64 * 1024
 ROBOTS_MAX_BYTES = 512 * 1024
 ROBOTS_TTL_SECONDS = 24 * 3600.0
 """RFC 9309: a cached robots.txt should not be used for more than 24 hours."""
+ROBOTS_FAILURE_TTL_SECONDS = 600.0
+"""How long a robots.txt that answered 5xx/429 keeps its host disallowed before we ask again."""
 META_SNIFF_BYTES = 4096
 
 # FetchResult.reason values. 4xx statuses other than 429 are reported as f"http_{status}".
@@ -261,16 +263,26 @@ class HostRateLimiter:
         self._next_slot: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def wait(self, host: str, interval: float) -> float:
-        """Block until `host` may be contacted again and book the following slot; returns seconds slept."""
+    def wait(self, host: str, interval: float, max_wait: float = float("inf")) -> float | None:
+        """Block until `host` may be contacted and book the following slot; returns seconds slept.
+
+        When that would take longer than `max_wait`, books nothing and returns None without sleeping.
+        """
         with self._lock:
             now = self._clock()
             slot = max(now, self._next_slot.get(host, now))
+            if slot - now > max_wait:
+                return None
             self._next_slot[host] = slot + interval
         delay = slot - now
         if delay > 0:
             self._sleep(delay)
         return delay
+
+    def delay(self, host: str) -> float:
+        """Seconds until `host` may be contacted again."""
+        with self._lock:
+            return max(0.0, self._next_slot.get(host, 0.0) - self._clock())
 
     def hold_off(self, host: str, seconds: float) -> None:
         """Push the next slot of `host` back, e.g. after a Retry-After."""
@@ -405,11 +417,12 @@ class Fetcher:
             raise _Failure(DEADLINE_EXCEEDED, f"no response within the {self.policy.deadline}s deadline")
         return remaining
 
-    def _request(
-        self, url: str, etag: str | None, last_modified: str | None, state: _Attempt
-    ) -> requests.Response:
+    def _request(self, url: str, etag: str | None, last_modified: str | None, state: _Attempt) -> requests.Response:
         host = host_key(url)
-        self._limiter.wait(host, max(self.policy.min_host_interval, self._crawl_delay.get(host, 0.0)))
+        interval = max(self.policy.min_host_interval, self._crawl_delay.get(host, 0.0))
+        if self._limiter.wait(host, interval, max_wait=self._remaining(state)) is None:
+            wait = self._limiter.delay(host)
+            raise _Failure(RATE_LIMITED, f"{host} is on hold for {wait:.1f}s", retry_after=wait)
         remaining = self._remaining(state)
         headers = {}
         if etag:
@@ -418,9 +431,7 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         timeout = (min(self.policy.connect_timeout, remaining), min(self.policy.read_timeout, remaining))
         try:
-            return self._session.get(
-                url, headers=headers, timeout=timeout, stream=True, allow_redirects=False
-            )
+            return self._session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
         except requests.exceptions.SSLError as error:
             raise _Failure(TLS_ERROR, str(error)) from error
         except requests.exceptions.Timeout as error:
@@ -444,21 +455,17 @@ class Fetcher:
         if target in state.visited:
             raise _Failure(REDIRECT_LOOP, f"redirect loop at {target}", response.status_code)
         if len(state.redirects) >= self.policy.max_redirects:
-            raise _Failure(
-                TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects", response.status_code
-            )
+            raise _Failure(TOO_MANY_REDIRECTS, f"more than {self.policy.max_redirects} redirects", response.status_code)
         state.redirects.append(target)
         state.visited.add(target)
         state.all_permanent = state.all_permanent and response.status_code in PERMANENT_REDIRECT_STATUSES
         return target
 
-    def _finish(
-        self, url: str, final_url: str, response: requests.Response, kind: str, state: _Attempt
-    ) -> FetchResult:
+    def _finish(self, url: str, final_url: str, response: requests.Response, kind: str, state: _Attempt) -> FetchResult:
         status = response.status_code
         headers = response.headers
         retry_after = parse_retry_after(headers.get("Retry-After"))
-        if retry_after is not None:
+        if retry_after is not None and status >= 400:
             self._limiter.hold_off(host_key(final_url), retry_after)
         common = {
             "url": url,
@@ -523,7 +530,8 @@ class Fetcher:
     def _check_robots(self, url: str, state: _Attempt) -> None:
         host = host_key(url)
         robots = self._robots.get(host)
-        if robots is None or self._clock() - robots.fetched_at > ROBOTS_TTL_SECONDS:
+        ttl = ROBOTS_TTL_SECONDS if robots and robots.parser else ROBOTS_FAILURE_TTL_SECONDS
+        if robots is None or self._clock() - robots.fetched_at > ttl:
             robots = self._load_robots(host, state)
             self._robots[host] = robots
         if robots.parser is None:
@@ -532,9 +540,9 @@ class Fetcher:
             raise _Failure(ROBOTS_DISALLOWED, f"robots.txt of {host} disallows {url}")
 
     def _load_robots(self, host: str, state: _Attempt) -> _Robots:
-        """Fetch and parse ``host/robots.txt``: 4xx allows all, 5xx disallows all (RFC 9309).
+        """Fetch and parse ``host/robots.txt``: 4xx allows all, 5xx and 429 disallow all (RFC 9309).
 
-        Transport failures (TRANSPORT_REASONS) end the attempt with that reason and are not cached.
+        Transport failures (TRANSPORT_REASONS) and a host on hold end the attempt with that reason, uncached.
         """
         current = f"{host}/robots.txt"
         robots_state = _Attempt(deadline_at=state.deadline_at, visited={current})
@@ -549,15 +557,13 @@ class Fetcher:
                         return self._parse_robots(host, response, robots_state, fetched_at)
                 current = location
         except _Failure as failure:
-            if failure.reason in TRANSPORT_REASONS:
+            if failure.reason in TRANSPORT_REASONS or failure.reason == RATE_LIMITED:
                 raise
             return _Robots(None, fetched_at, failure.reason)
 
-    def _parse_robots(
-        self, host: str, response: requests.Response, state: _Attempt, fetched_at: float
-    ) -> _Robots:
+    def _parse_robots(self, host: str, response: requests.Response, state: _Attempt, fetched_at: float) -> _Robots:
         status = response.status_code
-        if 400 <= status < 500:
+        if 400 <= status < 500 and status != 429:
             return _Robots(protego.Protego.parse(""), fetched_at)
         if status != 200:
             return _Robots(None, fetched_at, f"http_{status}")

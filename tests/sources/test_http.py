@@ -60,9 +60,7 @@ def test_user_agent_from_policy_is_sent(httpserver: HTTPServer, fast_policy: Fet
 
 
 @pytest.mark.parametrize(("status", "reason"), [(404, "http_404"), (410, "http_410"), (500, "http_5xx")])
-def test_http_error_statuses_become_reasons(
-    httpserver: HTTPServer, fast_policy: FetchPolicy, status: int, reason: str
-):
+def test_http_error_statuses_become_reasons(httpserver: HTTPServer, fast_policy: FetchPolicy, status: int, reason: str):
     httpserver.expect_request("/err").respond_with_data("nope", status=status)
     result = Fetcher(fast_policy).fetch(httpserver.url_for("/err"))
     assert not result.ok and result.reason == reason and result.status == status and result.body == b""
@@ -82,9 +80,7 @@ def test_persistent_server_error_gives_up_after_max_retries(httpserver: HTTPServ
     assert len(httpserver.log) == 3
 
 
-def test_backoff_waits_are_bounded_and_repeat_for_the_same_seed(
-    httpserver: HTTPServer, fast_policy: FetchPolicy
-):
+def test_backoff_waits_are_bounded_and_repeat_for_the_same_seed(httpserver: HTTPServer, fast_policy: FetchPolicy):
     httpserver.expect_request("/down").respond_with_data("down", status=500)
     policy = replace(fast_policy, max_retries=3, backoff_base=0.01, backoff_max=0.02, retry_seed=7)
     waits: list[list[float]] = [[], []]
@@ -123,9 +119,7 @@ def test_slow_drip_body_is_cut_off_by_the_deadline(httpserver: HTTPServer, fast_
 
 
 @pytest.mark.parametrize("announce_length", [True, False])
-def test_body_over_the_byte_cap_is_too_large(
-    httpserver: HTTPServer, fast_policy: FetchPolicy, announce_length: bool
-):
+def test_body_over_the_byte_cap_is_too_large(httpserver: HTTPServer, fast_policy: FetchPolicy, announce_length: bool):
     body = b"<p>" + b"a" * 300_000 + b"</p>"
 
     def big(_: Request) -> Response:
@@ -141,9 +135,7 @@ def test_body_over_the_byte_cap_is_too_large(
 def test_gzip_bomb_is_stopped_at_the_decompressed_cap(httpserver: HTTPServer, fast_policy: FetchPolicy):
     bomb = gzip.compress(b"\0" * 20_000_000, compresslevel=9)
     assert len(bomb) < 100_000
-    httpserver.expect_request("/bomb").respond_with_data(
-        bomb, content_type=HTML, headers={"Content-Encoding": "gzip"}
-    )
+    httpserver.expect_request("/bomb").respond_with_data(bomb, content_type=HTML, headers={"Content-Encoding": "gzip"})
     policy = replace(fast_policy, max_body_bytes=200_000, max_decompressed_bytes=1_000_000)
     result = Fetcher(policy).fetch(httpserver.url_for("/bomb"))
     assert result.reason == "decompressed_too_large" and result.body == b""
@@ -189,59 +181,54 @@ def test_redirect_loop_is_detected(httpserver: HTTPServer, fast_policy: FetchPol
 
 def test_redirect_chain_longer_than_the_cap_is_refused(httpserver: HTTPServer, fast_policy: FetchPolicy):
     for hop in range(10):
-        httpserver.expect_request(f"/r{hop}").respond_with_data(
-            "", status=307, headers={"Location": f"/r{hop + 1}"}
-        )
+        httpserver.expect_request(f"/r{hop}").respond_with_data("", status=307, headers={"Location": f"/r{hop + 1}"})
     result = Fetcher(replace(fast_policy, max_redirects=3)).fetch(httpserver.url_for("/r0"))
     assert result.reason == "too_many_redirects" and len(result.redirects) == 3
     assert len(httpserver.log) == 4
 
 
 @pytest.mark.parametrize("target", ["ftp://127.0.0.1/file", "file:///etc/passwd", "javascript:alert(1)"])
-def test_redirect_to_a_non_http_scheme_is_refused(
-    httpserver: HTTPServer, fast_policy: FetchPolicy, target: str
-):
+def test_redirect_to_a_non_http_scheme_is_refused(httpserver: HTTPServer, fast_policy: FetchPolicy, target: str):
     httpserver.expect_request("/jump").respond_with_data("", status=302, headers={"Location": target})
     result = Fetcher(fast_policy).fetch(httpserver.url_for("/jump"))
     assert result.reason == "bad_scheme" and result.status == 302
 
 
-@pytest.mark.parametrize(
-    ("url", "reason"), [("ftp://127.0.0.1/x", "bad_scheme"), ("http:///nohost", "bad_url")]
-)
-def test_non_http_or_hostless_url_is_refused_without_a_request(
-    fast_policy: FetchPolicy, url: str, reason: str
-):
+@pytest.mark.parametrize(("url", "reason"), [("ftp://127.0.0.1/x", "bad_scheme"), ("http:///nohost", "bad_url")])
+def test_non_http_or_hostless_url_is_refused_without_a_request(fast_policy: FetchPolicy, url: str, reason: str):
     result = Fetcher(fast_policy).fetch(url)
     assert result.reason == reason and result.status is None
 
 
-def test_rate_limited_with_long_retry_after_is_not_waited_for(
-    httpserver: HTTPServer, fast_policy: FetchPolicy
-):
-    httpserver.expect_request("/busy").respond_with_data(
-        "slow down", status=429, headers={"Retry-After": "120"}
-    )
+def test_rate_limited_with_long_retry_after_is_not_waited_for(httpserver: HTTPServer, fast_policy: FetchPolicy):
+    httpserver.expect_request("/busy").respond_with_data("slow down", status=429, headers={"Retry-After": "120"})
     slept: list[float] = []
-    result = Fetcher(replace(fast_policy, max_retries=2), sleep=slept.append).fetch(
-        httpserver.url_for("/busy")
-    )
+    result = Fetcher(replace(fast_policy, max_retries=2), sleep=slept.append).fetch(httpserver.url_for("/busy"))
     assert result.reason == "rate_limited" and result.retry_after == 120.0
     assert result.attempts == 1 and slept == []
 
 
+def test_host_on_hold_after_retry_after_fails_fast_instead_of_sleeping(
+    httpserver: HTTPServer, fast_policy: FetchPolicy
+):
+    httpserver.expect_request("/busy").respond_with_data("", status=429, headers={"Retry-After": "120"})
+    httpserver.expect_request("/other").respond_with_data("<p>x</p>", content_type=HTML)
+    fetcher = Fetcher(fast_policy)
+    assert fetcher.fetch(httpserver.url_for("/busy")).reason == "rate_limited"
+    started = time.monotonic()
+    held = fetcher.fetch(httpserver.url_for("/other"))
+    assert held.reason == "rate_limited" and held.status is None and 119 < held.retry_after <= 120
+    assert time.monotonic() - started < 0.5 and len(httpserver.log) == 1
+
+
 def test_rate_limited_with_short_retry_after_is_retried(httpserver: HTTPServer, fast_policy: FetchPolicy):
-    httpserver.expect_ordered_request("/busy").respond_with_data(
-        "wait", status=429, headers={"Retry-After": "0"}
-    )
+    httpserver.expect_ordered_request("/busy").respond_with_data("wait", status=429, headers={"Retry-After": "0"})
     httpserver.expect_ordered_request("/busy").respond_with_data("<p>ok</p>", content_type=HTML)
     result = Fetcher(replace(fast_policy, max_retries=1)).fetch(httpserver.url_for("/busy"))
     assert result.ok and result.attempts == 2
 
 
-def test_page_declaring_windows_1251_in_meta_only_is_decoded(
-    httpserver: HTTPServer, fast_policy: FetchPolicy
-):
+def test_page_declaring_windows_1251_in_meta_only_is_decoded(httpserver: HTTPServer, fast_policy: FetchPolicy):
     text = "Новости дня: правительство объявило о новых мерах поддержки экономики."
     head = '<head><meta charset="windows-1251"><title>Новости</title></head>'
     page = f"<html>{head}<body><p>{text}</p></body></html>"
@@ -295,14 +282,10 @@ def test_robots_txt_disallow_is_respected_for_pages_only(httpserver: HTTPServer,
     assert ignoring.fetch(httpserver.url_for("/private/story")).ok
     robots_requests = [req for req, _ in httpserver.log if req.path == "/robots.txt"]
     assert len(robots_requests) == 1, "robots.txt is fetched once per host and cached"
-    assert [req.path for req, _ in httpserver.log].count("/private/story") == 1, (
-        "only the robots-ignoring fetch"
-    )
+    assert [req.path for req, _ in httpserver.log].count("/private/story") == 1, "only the robots-ignoring fetch"
 
 
-def test_missing_robots_txt_allows_and_failing_robots_txt_disallows(
-    httpserver: HTTPServer, fast_policy: FetchPolicy
-):
+def test_missing_robots_txt_allows_and_failing_robots_txt_disallows(httpserver: HTTPServer, fast_policy: FetchPolicy):
     polite = replace(fast_policy, respect_robots=True)
     httpserver.expect_request("/page").respond_with_data("<p>ok</p>", content_type=HTML)
     assert Fetcher(polite).fetch(httpserver.url_for("/page")).ok
@@ -325,9 +308,7 @@ def test_untrusted_certificate_is_a_tls_error(self_signed_https_server: HTTPServ
     assert Fetcher(fast_policy).fetch(url).reason == "tls_error"
 
 
-def test_requests_to_one_host_are_spaced_by_the_min_interval(
-    httpserver: HTTPServer, fast_policy: FetchPolicy
-):
+def test_requests_to_one_host_are_spaced_by_the_min_interval(httpserver: HTTPServer, fast_policy: FetchPolicy):
     httpserver.expect_request("/p").respond_with_data("<p>x</p>", content_type=HTML)
     fetcher = Fetcher(replace(fast_policy, min_host_interval=0.15))
     started = time.monotonic()
@@ -348,6 +329,7 @@ def test_rate_limiter_books_slots_per_host():
     assert limiter.wait("http://b", 2.0) == 0
     assert limiter.wait("http://a", 2.0) == 2.0
     limiter.hold_off("http://b", 30.0)
+    assert limiter.wait("http://b", 2.0, max_wait=10.0) is None, "too long a wait is refused, not slept"
     assert limiter.wait("http://b", 2.0) == 30.0
     assert slept == [2.0, 30.0]
 
