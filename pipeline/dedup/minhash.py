@@ -134,15 +134,27 @@ class MinHashConfig:
 
 
 @functools.cache
-def _code_point_table() -> np.ndarray:
-    """Code point -> lowercased code point for word characters, 0 for separators (built once per process)."""
-    table = np.zeros(CODE_POINT_TABLE_SIZE, dtype=np.uint32)
+def _code_point_tables() -> tuple[np.ndarray, np.ndarray]:
+    """Per code point: the folded word character (lowercased; 0 for separators) and whether NFKC may change it.
+
+    Built once per process (~0.2 s). "May change" covers characters whose NFKC form differs and contains a
+    word character (ligatures, full-width forms, superscripts...) and combining marks and conjoining jamo,
+    which compose with their neighbours; texts without such characters skip normalisation.
+    """
+    folded = np.zeros(CODE_POINT_TABLE_SIZE, dtype=np.uint32)
+    unstable = np.zeros(CODE_POINT_TABLE_SIZE, dtype=bool)
     for code_point in range(1, CODE_POINT_TABLE_SIZE):
         char = chr(code_point)
-        if unicodedata.category(char)[0] in WORD_CATEGORIES:
+        category = unicodedata.category(char)
+        if category[0] in WORD_CATEGORIES:
             lowered = char.lower()
-            table[code_point] = ord(lowered) if len(lowered) == 1 else code_point
-    return table
+            folded[code_point] = ord(lowered) if len(lowered) == 1 else code_point
+        if code_point < 0x80:
+            continue
+        normal = unicodedata.normalize("NFKC", char)
+        changes = normal != char and any(unicodedata.category(c)[0] in WORD_CATEGORIES for c in normal)
+        unstable[code_point] = changes or category[0] == "M" or 0x1100 <= code_point <= 0x11FF
+    return folded, unstable
 
 
 def _mix64(values: np.ndarray) -> np.ndarray:
@@ -152,6 +164,23 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     values = values ^ (values >> np.uint64(27))
     values = values * MIX_MULTIPLIER_2
     return values ^ (values >> np.uint64(31))
+
+
+def _normalized_code_points(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """NFKC-normalised texts and the UTF-32 code points of their "\\0"-joined concatenation.
+
+    Only texts holding a character that NFKC may change are normalised (most news text has none).
+    """
+    texts = list(texts)
+    code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    unstable = np.flatnonzero(np.take(_code_point_tables()[1], code_points, mode="clip"))
+    if not len(unstable):
+        return texts, code_points
+    text_ends = np.cumsum([len(text) + 1 for text in texts])
+    for index in np.unique(np.searchsorted(text_ends, unstable, side="right")).tolist():
+        texts[index] = unicodedata.normalize("NFKC", texts[index])
+    code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return texts, code_points
 
 
 @functools.cache
@@ -172,10 +201,8 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     A word's hash is the polynomial ``sum(char_j * M**j)`` (wrapping uint64) of its folded code points, taken
     as a prefix-sum difference over the whole batch so that no per-word Python object is needed.
     """
-    normalized = [text if text.isascii() else unicodedata.normalize("NFKC", text) for text in texts]
-    joined = "\0".join(normalized)
-    code_points = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    chars = np.take(_code_point_table(), code_points, mode="clip")
+    normalized, code_points = _normalized_code_points(texts)
+    chars = np.take(_code_point_tables()[0], code_points, mode="clip")
     is_word = chars != 0
     starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
     if len(is_word) and is_word[0]:
@@ -219,9 +246,8 @@ def _shingle_hashes(
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as :func:`signatures` sees them (normalised, lowercased, punctuation stripped)."""
-    normalized = text if text.isascii() else unicodedata.normalize("NFKC", text)
-    code_points = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    folded = np.take(_code_point_table(), code_points, mode="clip").astype("<u4").tobytes().decode("utf-32-le")
+    code_points = _normalized_code_points([text])[1]
+    folded = np.take(_code_point_tables()[0], code_points, mode="clip").astype("<u4").tobytes().decode("utf-32-le")
     return [word for word in folded.split("\0") if word]
 
 
@@ -302,31 +328,29 @@ def pairwise_estimated_jaccard(signature_matrix: np.ndarray, pairs: np.ndarray) 
 def candidate_pairs(band_hash_matrix: np.ndarray) -> np.ndarray:
     """Unique row pairs ``(i, j)``, ``i < j``, sharing at least one band hash (0 = no key): shape ``(m, 2)``.
 
-    The in-memory equivalent of grouping by band key; groups of g rows yield g*(g-1)/2 pairs.
+    The in-memory equivalent of grouping by band key (band hashes already differ between bands); a group of
+    g rows yields g*(g-1)/2 pairs.
     """
     rows, bands = band_hash_matrix.shape
     keys = band_hash_matrix.reshape(-1)
-    owner = np.repeat(np.arange(rows, dtype=np.int64), bands)
-    band = np.tile(np.arange(bands, dtype=np.int64), rows)
-    keep = keys != 0
-    keys, owner, band = keys[keep], owner[keep], band[keep]
-    order = np.lexsort((owner, keys, band))
-    keys, owner, band = keys[order], owner[order], band[order]
+    order = np.argsort(keys, kind="stable")
+    order = order[keys[order] != 0]
+    keys, owner = keys[order], order // bands
     new_group = np.ones(len(keys), dtype=bool)
-    new_group[1:] = (keys[1:] != keys[:-1]) | (band[1:] != band[:-1])
+    new_group[1:] = keys[1:] != keys[:-1]
     group_start = np.flatnonzero(new_group)
     group_size = np.diff(np.append(group_start, len(keys)))
     remaining = np.repeat(group_start + group_size, group_size) - np.arange(len(keys))
     # Pair each member with the one ``offset`` places after it in its group, until no group is that big.
-    pairs = [np.zeros((0, 2), dtype=np.int64)]
+    codes = [np.zeros(0, dtype=np.int64)]
     active = np.flatnonzero(remaining > 1)
     offset = 1
     while len(active):
-        pairs.append(np.stack([owner[active], owner[active + offset]], axis=1))
+        codes.append(owner[active] * rows + owner[active + offset])
         offset += 1
         active = active[remaining[active] > offset]
-    result = np.concatenate(pairs)
-    return np.unique(result, axis=0) if len(result) else result
+    unique = np.unique(np.concatenate(codes))
+    return np.stack([unique // rows, unique % rows], axis=1)
 
 
 def near_duplicate_pairs(signature_matrix: np.ndarray, config: MinHashConfig) -> tuple[np.ndarray, np.ndarray]:
