@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import shutil
 import ssl
 import subprocess
 from collections.abc import Iterator
@@ -64,6 +65,8 @@ def article_pages() -> list[tuple[str, bytes]]:
 @pytest.fixture(scope="session")
 def self_signed_https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HTTPServer]:
     """An HTTPS server on 127.0.0.1 whose certificate no client trusts."""
+    if shutil.which("openssl") is None:
+        pytest.skip("the openssl command is needed to make a self-signed certificate")
     directory = tmp_path_factory.mktemp("tls")
     cert, key = directory / "cert.pem", directory / "key.pem"
     subprocess.run(
