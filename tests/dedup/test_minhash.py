@@ -1,0 +1,204 @@
+"""Behaviour of the near-duplicate engine on real article bodies (no Beam)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipeline.dedup.minhash import (
+    MinHashConfig,
+    band_hashes,
+    band_keys,
+    band_keys_batch,
+    candidate_pairs,
+    estimated_jaccard,
+    near_duplicate_pairs,
+    shingles,
+    signature_from_bytes,
+    signature_to_bytes,
+    signatures,
+    words,
+)
+
+GROUND_TRUTH = Path(__file__).resolve().parents[2].parent / "shared/data/articles/ground-truth.json"
+CONFIG = MinHashConfig()
+
+
+@pytest.fixture(scope="module")
+def bodies() -> list[str]:
+    """The longer real article bodies (>= 300 words), in file order."""
+    data = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
+    return [item["articleBody"] for item in data.values() if len(item["articleBody"].split()) >= 300]
+
+
+def trimmed_republication(body: str) -> str:
+    """A syndicated copy: new headline and dateline, boilerplate, last 35% of the words cut."""
+    kept = body.split(" ")[: int(len(body.split(" ")) * 0.65)]
+    return (
+        "Officials respond as questions mount\n\nLONDON (Reuters) - "
+        + " ".join(kept)
+        + "\n\nSign up for our newsletter to get the top stories in your inbox."
+    )
+
+
+def test_identical_texts_have_identical_signatures_and_share_every_band_key(bodies: list[str]) -> None:
+    matrix = signatures([bodies[0], bodies[1], bodies[0]], CONFIG)
+    assert matrix.shape == (3, CONFIG.num_perm)
+    assert matrix.dtype == np.uint32
+    assert np.array_equal(matrix[0], matrix[2])
+    assert band_keys(matrix[0], CONFIG) == band_keys(matrix[2], CONFIG)
+    assert estimated_jaccard(matrix[0], matrix[2]) == 1.0
+
+
+def test_signature_does_not_depend_on_batch_neighbours(bodies: list[str]) -> None:
+    alone = signatures([bodies[3]], CONFIG)[0]
+    in_batch = signatures(bodies[:6], CONFIG)[3]
+    assert np.array_equal(alone, in_batch)
+
+
+def test_case_and_punctuation_do_not_change_the_signature(bodies: list[str]) -> None:
+    text = bodies[2]
+    variant = text.upper().replace(",", " ,").replace(".", " ; ")
+    matrix = signatures([text, variant], CONFIG)
+    assert np.array_equal(matrix[0], matrix[1])
+
+
+def test_trimmed_republication_shares_a_band_key_and_verifies_above_threshold(bodies: list[str]) -> None:
+    for body in bodies[:10]:
+        matrix = signatures([body, trimmed_republication(body)], CONFIG)
+        shared = set(band_keys(matrix[0], CONFIG)) & set(band_keys(matrix[1], CONFIG))
+        assert shared, body[:60]
+        assert estimated_jaccard(matrix[0], matrix[1]) >= CONFIG.threshold
+
+
+def test_unrelated_articles_do_not_verify(bodies: list[str]) -> None:
+    matrix = signatures(bodies, CONFIG)
+    pairs, similarity = near_duplicate_pairs(matrix, CONFIG)
+    assert len(pairs) == 0, (pairs, similarity)
+    left, right = np.triu_indices(len(bodies), k=1)
+    estimates = [estimated_jaccard(matrix[i], matrix[j]) for i, j in zip(left, right, strict=True)]
+    assert max(estimates) < CONFIG.threshold
+
+
+def test_near_duplicate_pairs_finds_each_copy_and_only_copies(bodies: list[str]) -> None:
+    originals = bodies[:8]
+    texts = originals + [trimmed_republication(body) for body in originals]
+    pairs, similarity = near_duplicate_pairs(signatures(texts, CONFIG), CONFIG)
+    assert sorted(map(tuple, pairs.tolist())) == [(i, i + len(originals)) for i in range(len(originals))]
+    assert (similarity >= CONFIG.threshold).all()
+
+
+def test_candidate_pairs_lists_each_pair_sharing_a_band_once() -> None:
+    hashes = np.array([[5, 7, 9], [5, 8, 9], [1, 2, 3], [6, 8, 0], [0, 0, 0]], dtype=np.uint64)
+    assert candidate_pairs(hashes).tolist() == [[0, 1], [1, 3]]
+
+
+def test_band_keys_are_band_prefixed_hex_digests(bodies: list[str]) -> None:
+    keys = band_keys(signatures([bodies[0]], CONFIG)[0], CONFIG)
+    assert len(keys) == CONFIG.bands == len(set(keys))
+    for band, key in enumerate(keys):
+        prefix, digest = key.split(":")
+        assert prefix == str(band)
+        assert len(digest) == 16
+        int(digest, 16)
+
+
+def test_band_keys_change_with_the_seed(bodies: list[str]) -> None:
+    other = MinHashConfig(seed=CONFIG.seed + 1)
+    keys = band_keys(signatures([bodies[0]], CONFIG)[0], CONFIG)
+    other_keys = band_keys(signatures([bodies[0]], other)[0], other)
+    assert not set(keys) & set(other_keys)
+
+
+def test_signature_round_trips_through_compact_bytes(bodies: list[str]) -> None:
+    signature = signatures([bodies[0]], CONFIG)[0]
+    data = signature_to_bytes(signature)
+    assert len(data) == 4 * CONFIG.num_perm
+    assert np.array_equal(signature_from_bytes(data), signature)
+
+
+def test_signatures_and_band_keys_are_identical_in_another_process(bodies: list[str]) -> None:
+    texts = bodies[:4]
+    script = (
+        "import json, sys\n"
+        "from pipeline.dedup.minhash import MinHashConfig, band_keys_batch, signatures\n"
+        "texts = json.loads(sys.stdin.read())\n"
+        "matrix = signatures(texts, MinHashConfig())\n"
+        "print(json.dumps({'signatures': matrix.tolist(), 'keys': band_keys_batch(matrix, MinHashConfig())}))\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], input=json.dumps(texts), capture_output=True, text=True, check=True
+    )
+    other = json.loads(completed.stdout)
+    matrix = signatures(texts, CONFIG)
+    assert other["signatures"] == matrix.tolist()
+    assert other["keys"] == band_keys_batch(matrix, CONFIG)
+
+
+def test_empty_and_wordless_texts_have_no_band_keys_and_never_match() -> None:
+    matrix = signatures(["", "  ...  —  !!", ""], CONFIG)
+    assert not matrix.any()
+    assert band_keys_batch(matrix, CONFIG) == [[], [], []]
+    assert estimated_jaccard(matrix[0], matrix[2]) == 0.0
+    assert len(near_duplicate_pairs(matrix, CONFIG)[0]) == 0
+    assert signatures([], CONFIG).shape == (0, CONFIG.num_perm)
+
+
+def test_text_shorter_than_a_shingle_is_one_shingle_of_all_its_words() -> None:
+    assert shingles("Breaking: Fire!", 3) == ["breaking fire"]
+    matrix = signatures(["Breaking: Fire!", "breaking fire", "Breaking news"], CONFIG)
+    assert np.array_equal(matrix[0], matrix[1])
+    assert len(band_keys(matrix[0], CONFIG)) == CONFIG.bands
+    assert estimated_jaccard(matrix[0], matrix[2]) < CONFIG.threshold
+
+
+def test_words_are_unicode_aware_lowercased_and_stripped_of_punctuation() -> None:
+    assert words("L'été — “Straße” COVID-19, naïve café; नमस्ते!") == [
+        "l",
+        "été",
+        "straße",
+        "covid",
+        "19",
+        "naïve",
+        "café",
+        "नमस्ते",
+    ]
+    composed, decomposed = signatures(["Café crème brûlée", "Cafe\u0301 cre\u0300me bru\u0302le\u0301e"], CONFIG)
+    assert np.array_equal(composed, decomposed)
+
+
+def test_default_bands_and_rows_follow_the_threshold() -> None:
+    assert (CONFIG.bands, CONFIG.rows) == (64, 2)
+    strict = MinHashConfig(threshold=0.8)
+    assert strict.bands * strict.rows == strict.num_perm
+    assert strict.rows > CONFIG.rows
+    assert MinHashConfig(bands=32).rows == 4
+    assert MinHashConfig(rows=8).bands == 16
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"num_perm": 1}, "num_perm"),
+        ({"num_perm": 128.0}, "num_perm"),
+        ({"shingle_size": 0}, "shingle_size"),
+        ({"threshold": 0.0}, "threshold"),
+        ({"threshold": 1.5}, "threshold"),
+        ({"seed": -1}, "seed"),
+        ({"bands": 3}, "divide"),
+        ({"bands": 16, "rows": 4}, "bands \\* rows"),
+    ],
+)
+def test_invalid_config_is_rejected_with_a_clear_message(arguments: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        MinHashConfig(**arguments)
+
+
+def test_band_hashes_of_a_config_are_reproducible(bodies: list[str]) -> None:
+    matrix = signatures(bodies[:3], CONFIG)
+    assert np.array_equal(band_hashes(matrix, CONFIG), band_hashes(matrix.copy(), MinHashConfig()))
