@@ -53,15 +53,24 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables, and add columns that newer models declare to tables made by older versions."""
-    connection.execute(duckdb_ddl())
-    for table in TABLES:
-        existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
-        for line in table_ddl(table).splitlines()[1:-1]:
-            name, sql_type = line.strip().rstrip(",").split()[:2]
-            if name not in existing:
-                LOGGER.info("adding column %s.%s", table, name)
-                connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+    """Create the tables, and add columns that newer models declare to tables made by older versions.
+
+    One transaction, so a run killed while creating a new database leaves no half-made schema.
+    """
+    connection.begin()
+    try:
+        connection.execute(duckdb_ddl())
+        for table in TABLES:
+            existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
+            for line in table_ddl(table).splitlines()[1:-1]:
+                name, sql_type = line.strip().rstrip(",").split()[:2]
+                if name not in existing:
+                    LOGGER.info("adding column %s.%s", table, name)
+                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
 
 
 def _stage(connection: duckdb.DuckDBPyConnection, staging_dir: Path, table: str) -> int:

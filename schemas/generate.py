@@ -27,6 +27,7 @@ _SCALARS: dict[type, tuple[str, pa.DataType]] = {
     int: ("BIGINT", pa.int64()),
     float: ("DOUBLE", pa.float64()),
     bool: ("BOOLEAN", pa.bool_()),
+    bytes: ("BLOB", pa.binary()),
     datetime: ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
 }
 
