@@ -46,6 +46,8 @@ MASK64 = (1 << 64) - 1
 # Last code point (plus one) looked up; later planes hold only tags and private use, treated as separators.
 CODE_POINT_TABLE_SIZE = 0x32400
 WORD_CATEGORIES = ("L", "N", "M")
+# Flag bit in the code point table: NFKC may change this character (folded values stay below 2**21).
+UNSTABLE = np.uint32(1 << 31)
 # Odd 64-bit multipliers (from splitmix64 and the golden ratio) used by the vectorised hashes.
 CHAR_MULTIPLIER = np.uint64(0x100000001B3)
 SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -134,27 +136,27 @@ class MinHashConfig:
 
 
 @functools.cache
-def _code_point_tables() -> tuple[np.ndarray, np.ndarray]:
-    """Per code point: the folded word character (lowercased; 0 for separators) and whether NFKC may change it.
+def _code_point_table() -> np.ndarray:
+    """Code point -> folded word character (lowercased; 0 for separators), plus ``UNSTABLE`` if NFKC may change it.
 
     Built once per process (~0.2 s). "May change" covers characters whose NFKC form differs and contains a
-    word character (ligatures, full-width forms, superscripts...) and combining marks and conjoining jamo,
-    which compose with their neighbours; texts without such characters skip normalisation.
+    word character (ligatures, full-width forms, superscripts...), combining marks and conjoining jamo (they
+    compose with or reorder around their neighbours); texts without such characters skip normalisation.
     """
-    folded = np.zeros(CODE_POINT_TABLE_SIZE, dtype=np.uint32)
-    unstable = np.zeros(CODE_POINT_TABLE_SIZE, dtype=bool)
+    table = np.zeros(CODE_POINT_TABLE_SIZE, dtype=np.uint32)
     for code_point in range(1, CODE_POINT_TABLE_SIZE):
         char = chr(code_point)
         category = unicodedata.category(char)
         if category[0] in WORD_CATEGORIES:
             lowered = char.lower()
-            folded[code_point] = ord(lowered) if len(lowered) == 1 else code_point
+            table[code_point] = ord(lowered) if len(lowered) == 1 else code_point
         if code_point < 0x80:
             continue
         normal = unicodedata.normalize("NFKC", char)
         changes = normal != char and any(unicodedata.category(c)[0] in WORD_CATEGORIES for c in normal)
-        unstable[code_point] = changes or category[0] == "M" or 0x1100 <= code_point <= 0x11FF
-    return folded, unstable
+        if changes or category[0] == "M" or 0x1100 <= code_point <= 0x11FF:
+            table[code_point] |= UNSTABLE
+    return table
 
 
 def _mix64(values: np.ndarray) -> np.ndarray:
@@ -166,21 +168,22 @@ def _mix64(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def _normalized_code_points(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
-    """NFKC-normalised texts and the UTF-32 code points of their "\\0"-joined concatenation.
+def _folded_chars(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """NFKC-normalised texts and the folded characters (see :func:`_code_point_table`) of their "\\0"-join.
 
     Only texts holding a character that NFKC may change are normalised (most news text has none).
     """
     texts = list(texts)
     code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    unstable = np.flatnonzero(np.take(_code_point_tables()[1], code_points, mode="clip"))
+    chars = np.take(_code_point_table(), code_points, mode="clip")
+    unstable = np.flatnonzero(chars >= UNSTABLE)
     if not len(unstable):
-        return texts, code_points
+        return texts, chars
     text_ends = np.cumsum([len(text) + 1 for text in texts])
     for index in np.unique(np.searchsorted(text_ends, unstable, side="right")).tolist():
         texts[index] = unicodedata.normalize("NFKC", texts[index])
     code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return texts, code_points
+    return texts, np.take(_code_point_table(), code_points, mode="clip") & ~UNSTABLE
 
 
 @functools.cache
@@ -201,8 +204,7 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     A word's hash is the polynomial ``sum(char_j * M**j)`` (wrapping uint64) of its folded code points, taken
     as a prefix-sum difference over the whole batch so that no per-word Python object is needed.
     """
-    normalized, code_points = _normalized_code_points(texts)
-    chars = np.take(_code_point_tables()[0], code_points, mode="clip")
+    normalized, chars = _folded_chars(texts)
     is_word = chars != 0
     starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
     if len(is_word) and is_word[0]:
@@ -246,8 +248,7 @@ def _shingle_hashes(
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as :func:`signatures` sees them (normalised, lowercased, punctuation stripped)."""
-    code_points = _normalized_code_points([text])[1]
-    folded = np.take(_code_point_tables()[0], code_points, mode="clip").astype("<u4").tobytes().decode("utf-32-le")
+    folded = _folded_chars([text])[1].astype("<u4").tobytes().decode("utf-32-le")
     return [word for word in folded.split("\0") if word]
 
 
