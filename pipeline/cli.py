@@ -22,6 +22,7 @@ import filelock
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
+from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import DEFAULT_DB, WirebeamOptions
 from pipeline.sinks import connect, insert_run, load_run
@@ -99,7 +100,14 @@ def execute_run(flags: list[str]) -> Run:
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     with lock:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
-        plan = RunPlan(run.run_id, started_at, str(seeds_dir), str(staging_dir))
+        plan = RunPlan(
+            run_id=run.run_id,
+            started_at=started_at,
+            seeds_dir=str(seeds_dir),
+            staging_dir=str(staging_dir),
+            minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
+            event_threshold=ours.event_threshold,
+        )
         try:
             with beam.Pipeline(runner=runner, options=options) as pipeline:
                 build_pipeline(pipeline, plan)

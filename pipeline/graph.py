@@ -1,6 +1,7 @@
 """Builds the wirebeam pipeline from its stages: wiring only, no logic.
 
-read seeds -> extract -> normalize -> deduplicate -> staging shards (loaded into DuckDB by ``sinks.load_run``).
+read seeds (and poll feeds, fetch new entries' pages) -> extract -> normalize -> exact duplicates -> near-duplicates
+-> events -> staging shards (loaded into DuckDB by ``sinks.load_run``).
 """
 
 from __future__ import annotations
@@ -11,9 +12,14 @@ from datetime import datetime
 import apache_beam as beam
 
 from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
+from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.near import MarkNearDuplicates
+from pipeline.errors import REJECTS
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.sinks import WriteStaging
+from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
 
 
@@ -25,14 +31,37 @@ class RunPlan:
     started_at: datetime
     seeds_dir: str
     staging_dir: str
+    minhash: MinHashConfig
+    event_threshold: float
+    live: LivePlan | None = None
+    """The feeds to poll; None for an offline run."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Add the stages of one run to ``pipeline``."""
     documents = pipeline | "ReadSeeds" >> ReadSeeds(plan.seeds_dir)
-    extracted = documents.documents | "Extract" >> ExtractArticles()
+    inputs, source_rejects = [documents.documents], [documents.rejects]
+    if plan.live is not None:
+        live = pipeline | "ReadLiveFeeds" >> ReadLiveFeeds(plan.live, plan.run_id)
+        inputs.append(live["documents"])
+        source_rejects.append(live[REJECTS])
+        _ = live[FEEDS] | "StageFeeds" >> WriteStaging(plan.staging_dir, "feeds")
+    extracted = inputs | "AllDocuments" >> beam.Flatten() | "Extract" >> ExtractArticles()
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
-    articles = normalized.articles | "ExactDuplicates" >> MarkExactDuplicates()
-    rejects = (documents.rejects, extracted.rejects, normalized.rejects) | "AllRejects" >> beam.Flatten()
+    copies_marked = normalized.articles | "ExactDuplicates" >> MarkExactDuplicates()
+    near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
+    by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
+    representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
+    grouped = (
+        representatives
+        | "RepresentativeArticles" >> beam.Values()
+        | "Events" >> GroupEvents(plan.event_threshold, plan.run_id)
+    )
+    articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
+    links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
+    rejects = (*source_rejects, extracted.rejects, normalized.rejects) | "AllRejects" >> beam.Flatten()
     _ = articles | "StageArticles" >> WriteStaging(plan.staging_dir, "articles")
+    _ = near["signatures"] | "StageSignatures" >> WriteStaging(plan.staging_dir, "article_signatures")
+    _ = grouped["features"] | "StageFeatures" >> WriteStaging(plan.staging_dir, "article_features")
+    _ = links | "StageLinks" >> WriteStaging(plan.staging_dir, "article_links")
     _ = rejects | "StageRejects" >> WriteStaging(plan.staging_dir, "rejects")

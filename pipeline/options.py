@@ -2,10 +2,28 @@
 
 from __future__ import annotations
 
+import argparse
+import re
+
 from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.dedup.events import DEFAULT_ATTACH_THRESHOLD, DEFAULT_CLUSTER_THRESHOLD
+from pipeline.dedup.minhash import MinHashConfig
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
+DEFAULT_FEEDS = "seeds/feeds.opml"
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
+_UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a duration such as ``90``, ``30s``, ``15m``, ``2h`` or ``1d``; must be positive."""
+    match = _DURATION.match(str(text))
+    seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2).lower()] if match else 0.0
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive duration: {text!r} (examples: 90, 30s, 15m, 2h)")
+    return seconds
 
 
 class WirebeamOptions(PipelineOptions):
@@ -33,3 +51,52 @@ class WirebeamOptions(PipelineOptions):
             default=0.0,
             help="Seconds to wait for another run on the same database to finish (default: 0, exit at once).",
         )
+        parser.add_argument(
+            "--near_duplicate_threshold",
+            type=float,
+            default=MinHashConfig().threshold,
+            help="Estimated Jaccard similarity of word 3-shingles at or above which an article is a "
+            "near-duplicate (default: %(default)s).",
+        )
+        parser.add_argument(
+            "--event_threshold",
+            type=float,
+            default=DEFAULT_CLUSTER_THRESHOLD,
+            help="Event similarity (terms, entities, time) at or above which reports are one event "
+            "(default: %(default)s).",
+        )
+        parser.add_argument(
+            "--event_attach_threshold",
+            type=float,
+            default=DEFAULT_ATTACH_THRESHOLD,
+            help="Similarity at or above which a new article joins an event stored by an earlier run "
+            "(default: %(default)s).",
+        )
+        _add_live_feed_args(parser)
+
+
+def _add_live_feed_args(parser) -> None:
+    """Flags of online runs: the feed list, polling and fetching. The HTTP User-Agent is Beam's ``--user_agent``."""
+    parser.add_argument("--feeds", default=DEFAULT_FEEDS, help="OPML feed list polled by online runs.")
+    parser.add_argument(
+        "--poll_interval", type=parse_duration, default=900.0, help="Time between polls of a feed (default: 15m)."
+    )
+    parser.add_argument(
+        "--poll_all", action="store_true", default=False, help="Poll every feed now, even one not due yet."
+    )
+    parser.add_argument(
+        "--every", type=parse_duration, default=None, help="Run again every DURATION (e.g. 15m) until Ctrl-C."
+    )
+    parser.add_argument(
+        "--no_robots", action="store_true", default=False, help="Do not check robots.txt before fetching pages."
+    )
+    parser.add_argument("--max_page_bytes", type=int, default=5_000_000, help="Size cap of a fetched page or feed.")
+    parser.add_argument("--connect_timeout", type=float, default=5.0, help="Seconds to connect (default: 5).")
+    parser.add_argument("--read_timeout", type=float, default=10.0, help="Seconds between bytes (default: 10).")
+    parser.add_argument(
+        "--fetch_deadline", type=float, default=30.0, help="Seconds for one whole fetch, redirects included."
+    )
+    parser.add_argument(
+        "--min_host_interval", type=float, default=1.0, help="Seconds between requests to one host (default: 1)."
+    )
+    parser.add_argument("--fetch_retries", type=int, default=2, help="Retries of a failed fetch (default: 2).")

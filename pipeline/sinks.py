@@ -21,7 +21,8 @@ from schemas.models import TABLES, Run
 
 LOGGER = logging.getLogger(__name__)
 
-STAGED_TABLES = ("articles", "rejects")
+ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_links")
+"""Tables whose rows belong to an article and are stored only with a newly stored article."""
 
 
 class WriteStaging(beam.PTransform):
@@ -169,22 +170,34 @@ def load_run(db_path: str | Path, staging_dir: str | Path, run: Run) -> Run:
         connection.begin()
         articles_read = _stage(connection, staging_dir, "articles")
         rejected = _stage(connection, staging_dir, "rejects")
+        for table in ARTICLE_DETAIL_TABLES:
+            _stage(connection, staging_dir, table)
         connection.execute(_RESOLVE_STORED_COPIES)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
+        for table in ARTICLE_DETAIL_TABLES:
+            connection.execute(
+                f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM staged_{table} "
+                "WHERE article_id IN (SELECT article_id FROM staged_articles)"
+            )
         connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
         connection.execute(
             "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects",
             {"run_id": run.run_id},
         )
-        new, duplicates = connection.execute("SELECT count(*), count(duplicate_of) FROM staged_articles").fetchone()
+        new, duplicates, near_duplicates = connection.execute(
+            "SELECT count(*), count(duplicate_of), count(near_duplicate_of) FROM staged_articles"
+        ).fetchone()
         events_new, events_updated = connection.execute(
             "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM touched_events"
         ).fetchone()
+        feed_counts = merge_feed_states(connection, staging_dir)
         run = run.model_copy(
             update={
+                "feed_counts": feed_counts,
                 "articles_read": articles_read,
                 "articles_new": new,
                 "exact_duplicates": duplicates,
+                "near_duplicates": near_duplicates,
                 "rejected": rejected,
                 "events_new": events_new,
                 "events_updated": events_updated,
@@ -198,3 +211,27 @@ def load_run(db_path: str | Path, staging_dir: str | Path, run: Run) -> Run:
     finally:
         connection.close()
     return run
+
+
+_FEED_COUNTS = """
+SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.entry_count ELSE 0 END,
+       count(a.article_id), count(a.fallback_reason)
+FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
+GROUP BY ALL ORDER BY f.url
+"""
+
+
+def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: Path) -> dict[str, dict]:
+    """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
+
+    Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.
+    """
+    _stage(connection, staging_dir, "feeds")
+    connection.execute(
+        "DELETE FROM feeds WHERE url IN (SELECT url FROM staged_feeds UNION ALL SELECT unnest(previous_urls) "
+        "FROM staged_feeds); INSERT INTO feeds BY NAME SELECT * FROM staged_feeds"
+    )
+    return {
+        url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
+        for url, status, error, entries, new, fallbacks in connection.execute(_FEED_COUNTS).fetchall()
+    }

@@ -23,6 +23,7 @@ CREATE TABLE IF NOT EXISTS articles (
     feed_url VARCHAR,
     feed_title VARCHAR,
     entry_key VARCHAR,
+    fallback_reason VARCHAR,
     run_id VARCHAR NOT NULL,
     ingested_at TIMESTAMPTZ NOT NULL
 );
@@ -53,6 +54,7 @@ CREATE TABLE IF NOT EXISTS runs (
     rejected BIGINT NOT NULL,
     events_new BIGINT NOT NULL,
     events_updated BIGINT NOT NULL,
+    feed_counts JSON NOT NULL,
     error VARCHAR
 );
 
@@ -65,4 +67,41 @@ CREATE TABLE IF NOT EXISTS rejects (
     detail VARCHAR,
     record VARCHAR,
     rejected_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_signatures (
+    article_id VARCHAR PRIMARY KEY,
+    signature BLOB NOT NULL,
+    band_keys VARCHAR[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_features (
+    article_id VARCHAR PRIMARY KEY,
+    features JSON NOT NULL,
+    blocking_keys VARCHAR[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_links (
+    link_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    other_article_id VARCHAR NOT NULL,
+    method VARCHAR NOT NULL,
+    score DOUBLE NOT NULL,
+    run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS feeds (
+    url VARCHAR PRIMARY KEY,
+    title VARCHAR,
+    etag VARCHAR,
+    last_modified VARCHAR,
+    last_status BIGINT,
+    last_polled_at TIMESTAMPTZ,
+    last_success_at TIMESTAMPTZ,
+    consecutive_failures BIGINT NOT NULL,
+    last_error VARCHAR,
+    next_poll_at TIMESTAMPTZ,
+    previous_urls VARCHAR[] NOT NULL,
+    entry_count BIGINT NOT NULL,
+    updated_run_id VARCHAR NOT NULL
 );

@@ -50,6 +50,9 @@ class Article(_Table):
     feed_url: str | None = None
     feed_title: str | None = None
     entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
+    fallback_reason: str | None = Field(
+        None, description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure)."
+    )
     run_id: str = Field(description="The run that first stored this article.")
     ingested_at: datetime = Field(description="When the run read it (UTC).")
 
@@ -84,6 +87,10 @@ class Run(_Table):
     rejected: int = 0
     events_new: int = 0
     events_updated: int = 0
+    feed_counts: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Per polled feed URL: status, error, entries read, new articles stored, page fallbacks (JSON).",
+    )
     error: str | None = None
 
 
@@ -100,9 +107,60 @@ class Reject(_Table):
     rejected_at: datetime
 
 
+class ArticleSignature(_Table):
+    """An article's MinHash signature and LSH band keys: later runs find near-duplicates by joining on them."""
+
+    article_id: str = _key("The article.")
+    signature: bytes = Field(description="MinHash signature, little-endian uint32 slots.")
+    band_keys: list[str] = Field(description="LSH band keys, '<band>:<hex>'; salted with the MinHash settings.")
+
+
+class ArticleFeatures(_Table):
+    """An article's event-grouping features: later runs attach new articles to stored events with them."""
+
+    article_id: str = _key("The article.")
+    features: dict[str, Any] = Field(description="Top TF-IDF terms, entities and time, as JSON.")
+    blocking_keys: list[str] = Field(description="Salient terms and entities that find candidate events.")
+
+
+class ArticleLink(_Table):
+    """A scored pair of articles: why two articles were grouped."""
+
+    link_id: str = _key("Hash of the two articles and the method.")
+    article_id: str = Field(description="The later article.")
+    other_article_id: str = Field(description="The article it was linked to.")
+    method: Literal["exact", "minhash", "event"] = Field(
+        description="exact: same text or URL; minhash: near-duplicate; event: reports of one happening."
+    )
+    score: float = Field(description="Similarity: 1 for exact copies, estimated Jaccard, or event score.")
+    run_id: str = Field(description="The run that found the link.")
+
+
+class Feed(_Table):
+    """A subscribed feed's polling state and health, as left by the last run that polled it."""
+
+    url: str = _key("Current feed URL (a permanent redirect replaces it).")
+    title: str | None = None
+    etag: str | None = Field(None, description="ETag of the last fetched copy, sent as If-None-Match.")
+    last_modified: str | None = Field(None, description="Last-Modified of the last copy, sent as If-Modified-Since.")
+    last_status: int | None = Field(None, description="HTTP status of the last poll; null when nothing answered.")
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_error: str | None = Field(None, description="Reason of the last failure (or note, e.g. empty_feed).")
+    next_poll_at: datetime | None = Field(None, description="Not polled before this time (backoff, Retry-After).")
+    previous_urls: list[str] = Field(default_factory=list, description="URLs before permanent redirects.")
+    entry_count: int = Field(0, description="Entries in the last fetched copy of the feed.")
+    updated_run_id: str = Field(description="The run that last polled the feed.")
+
+
 TABLES: dict[str, type[_Table]] = {
     "articles": Article,
     "events": Event,
     "runs": Run,
     "rejects": Reject,
+    "article_signatures": ArticleSignature,
+    "article_features": ArticleFeatures,
+    "article_links": ArticleLink,
+    "feeds": Feed,
 }

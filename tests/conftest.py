@@ -45,3 +45,15 @@ def table_counts(db: Path) -> dict[str, int]:
     """Row count of every wirebeam table."""
     tables = ("articles", "events", "runs", "rejects")
     return {table: query(db, f"SELECT count(*) FROM {table}")[0][0] for table in tables}
+
+
+def seed_events(db: Path) -> set[frozenset[str]]:
+    """The seed articles grouped by event, each article named by its file's three-digit prefix."""
+    rows = query(db, "SELECT list(left(source_ref, 3)) FROM articles GROUP BY event_id")
+    return {frozenset(prefixes) for (prefixes,) in rows}
+
+
+def assert_events_match_articles(db: Path) -> None:
+    """The events table holds exactly the events the articles name, with their member counts."""
+    expected = query(db, "SELECT event_id, count(*) FROM articles GROUP BY 1 ORDER BY 1")
+    assert query(db, "SELECT event_id, article_count FROM events ORDER BY 1") == expected

@@ -48,3 +48,42 @@ class ResolveComponents(beam.PTransform):
 
     def expand(self, edges):
         return edges | "CollectEdges" >> beam.combiners.ToList() | "UnionFind" >> beam.FlatMap(_roots_by_id)
+
+
+def _values_to_left(joined):
+    _, grouped = joined
+    values = list(grouped["value"])
+    if values:
+        for pair in grouped["pair"]:
+            yield pair[1], (pair, values[0])
+
+
+def _values_to_right(joined):
+    _, grouped = joined
+    values = list(grouped["value"])
+    if values:
+        for pair, left_value in grouped["half"]:
+            yield pair[0], pair[1], left_value, values[0]
+
+
+class AttachToPairs(beam.PTransform):
+    """Pairs ``(a, b)`` -> ``(a, b, value of a, value of b)``, by two joins with ``values`` (``(id, value)``).
+
+    A pair naming an id without a value is left out.
+    """
+
+    def __init__(self, values):
+        super().__init__()
+        self._values = values
+
+    def expand(self, pairs):
+        halves = (
+            {"value": self._values, "pair": pairs | "KeyByLeft" >> beam.Map(lambda pair: (pair[0], pair))}
+            | "JoinLeftValues" >> beam.CoGroupByKey()
+            | "KeyByRight" >> beam.FlatMap(_values_to_left)
+        )
+        return (
+            {"value": self._values, "half": halves}
+            | "JoinRightValues" >> beam.CoGroupByKey()
+            | "PairWithValues" >> beam.FlatMap(_values_to_right)
+        )

@@ -6,20 +6,20 @@ the copy first published (unknown dates last), then the first by source location
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-
 import apache_beam as beam
 
 from pipeline.dedup.components import ResolveComponents, edges_to_first
 from pipeline.normalize import event_id_for
 from schemas.models import Article
 
-_NO_DATE = datetime.max.replace(tzinfo=timezone.utc)
 
+def original_rank(article: Article) -> tuple[bool, float, str, str]:
+    """Sort key choosing the original among copies: earliest stated date, then source location, then ID.
 
-def original_rank(article: Article) -> tuple:
-    """Sort key choosing the original among copies: earliest stated date, then source location, then ID."""
-    return (article.published_at is None, article.published_at or _NO_DATE, article.source_ref, article.article_id)
+    Plain values only, so that the key encodes deterministically wherever Beam groups on it.
+    """
+    published = article.published_at.timestamp() if article.published_at else 0.0
+    return (article.published_at is None, published, article.source_ref, article.article_id)
 
 
 def exact_keys(article: Article) -> list[str]:

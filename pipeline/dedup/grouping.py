@@ -1,0 +1,201 @@
+"""Event grouping in Beam: different reports of one happening become one event.
+
+Count term document frequencies -> featurise each representative article (TF-IDF terms, entities, time) ->
+candidate pairs from shared blocking keys -> score pairs -> split the candidate graph into connected components
+-> cluster each component (centroid linkage, so A~B~C does not chain) -> event ID from each cluster's earliest
+article. The logic lives in ``pipeline.dedup.events``; this module only distributes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import apache_beam as beam
+
+from pipeline.dedup import events
+from pipeline.dedup.components import AttachToPairs, ResolveComponents
+from pipeline.dedup.exact import original_rank
+from pipeline.dedup.near import link_id
+from pipeline.normalize import event_id_for
+from schemas.models import Article, ArticleFeatures, ArticleLink
+
+
+def article_features(article: Article, doc_freq: dict, n_docs: int) -> events.EventFeatures:
+    """Event features of an article: headline plus body (or summary) and publication time."""
+    return events.event_features(article.title, article.text or article.summary, article.published_at, doc_freq, n_docs)
+
+
+def _featurise(article: Article, doc_freq: dict, n_docs: int):
+    features = article_features(article, doc_freq, n_docs)
+    yield article.article_id, (original_rank(article), features)
+
+
+def _score_pairs(min_edge: float):
+    def score(item):
+        left, right, (_, left_features), (_, right_features) = item
+        similarity = events.score(left_features, right_features)
+        if similarity >= min_edge:
+            yield left, right, similarity
+
+    return score
+
+
+def _by_component(joined):
+    """(id, {"member": [...], "component": [...]}) -> (component root, member)."""
+    article_id, grouped = joined
+    roots = list(grouped["component"])
+    for member in grouped["member"]:
+        yield (roots[0] if roots else article_id), member
+
+
+def cluster_component(
+    members: Iterable[tuple[str, tuple]], edges: Iterable[tuple[str, str, float]], threshold: float, run_id: str
+) -> Iterable[tuple[str, object]]:
+    """Cluster one connected component; yields ``("event", (id, event_id))`` and ``("link", ArticleLink)``."""
+    ranked = {article_id: (rank, features) for article_id, (rank, features) in members}
+    features = {article_id: value[1] for article_id, value in ranked.items()}
+    edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
+    representative = events.cluster(features, edges, threshold, features=features)
+    clusters: dict[str, list[str]] = {}
+    for article_id, rep in representative.items():
+        clusters.setdefault(rep, []).append(article_id)
+    event_of = {}
+    for group in clusters.values():
+        event_id = event_id_for(min(group, key=lambda article_id: ranked[article_id][0]))
+        for article_id in group:
+            event_of[article_id] = event_id
+            yield "event", (article_id, event_id)
+    for left, right, similarity in edges:
+        if event_of[left] == event_of[right]:
+            later, earlier = sorted((left, right), key=lambda article_id: ranked[article_id][0], reverse=True)
+            yield (
+                "link",
+                ArticleLink(
+                    link_id=link_id(later, earlier, "event"),
+                    article_id=later,
+                    other_article_id=earlier,
+                    method="event",
+                    score=round(similarity, 4),
+                    run_id=run_id,
+                ),
+            )
+
+
+class GroupEvents(beam.PTransform):
+    """Representative ``Article``s (no copies) -> dict of PCollections:
+
+    - ``events``: ``(article_id, event_id)`` for every input article;
+    - ``features``: ``ArticleFeatures`` rows, stored so later runs can attach to these events;
+    - ``links``: an ``ArticleLink`` for each scored pair inside one event.
+    """
+
+    def __init__(self, threshold: float, run_id: str, min_edge: float = events.MIN_EDGE_SCORE):
+        super().__init__()
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"event threshold must be in (0, 1], got {threshold}")
+        self._threshold = threshold
+        self._run_id = run_id
+        self._min_edge = min_edge
+
+    def expand(self, articles):
+        doc_freq = (
+            articles
+            | "Terms" >> beam.FlatMap(lambda a: events.terms(a.title, a.text or a.summary))
+            | "DocFreq" >> beam.combiners.Count.PerElement()
+        )
+        n_docs = articles | "CountDocs" >> beam.combiners.Count.Globally()
+        featured = articles | "Featurise" >> beam.FlatMap(
+            _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
+        )
+        pairs = (
+            featured
+            | "BlockingKeys"
+            >> beam.FlatMap(
+                lambda item: [(key, (item[0], item[1][1].first_seen)) for key in events.blocking_keys(item[1][1])]
+            )
+            | "GroupByBlock" >> beam.GroupByKey()
+            | "BlockPairs" >> beam.FlatMap(lambda block: events.block_pairs(block[1]))
+            | "UniquePairs" >> beam.Distinct()
+        )
+        edges = (
+            pairs | "AttachFeatures" >> AttachToPairs(featured) | "Score" >> beam.FlatMap(_score_pairs(self._min_edge))
+        )
+        components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
+        members = (
+            {"member": featured | "AsMember" >> beam.Map(lambda item: (item[0], item)), "component": components}
+            | "JoinMemberComponents" >> beam.CoGroupByKey()
+            | "MembersByComponent" >> beam.FlatMap(_by_component)
+        )
+        component_edges = (
+            {"member": edges | "EdgeByLeft" >> beam.Map(lambda e: (e[0], e)), "component": components}
+            | "JoinEdgeComponents" >> beam.CoGroupByKey()
+            | "EdgesByComponent" >> beam.FlatMap(_by_component)
+        )
+        threshold, run_id = self._threshold, self._run_id
+        clustered = (
+            {"members": members, "edges": component_edges}
+            | "GroupComponents" >> beam.CoGroupByKey()
+            | "Cluster"
+            >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], threshold, run_id))
+        )
+        features = featured | "FeatureRows" >> beam.Map(
+            lambda item: ArticleFeatures(
+                article_id=item[0],
+                features=item[1][1].to_dict(),
+                blocking_keys=events.blocking_keys(item[1][1]),
+            )
+        )
+        return {
+            "events": clustered | "Events" >> beam.Filter(lambda kv: kv[0] == "event") | "EventPairs" >> beam.Values(),
+            "features": features,
+            "links": clustered | "EventLinks" >> beam.Filter(lambda kv: kv[0] == "link") | "LinkRows" >> beam.Values(),
+        }
+
+
+def _keyed_by_root(joined):
+    original_id, grouped = joined
+    roots = list(grouped["root"])
+    for article in grouped["article"]:
+        yield (roots[0] if roots else original_id), article
+
+
+class KeyByGroupRoot(beam.PTransform):
+    """``Article``s -> ``(group root id, article)``: the near-duplicate root of the article's exact original.
+
+    Every article of one group (copies and near-duplicates) lands under one root, which stands for the group
+    in event grouping.
+    """
+
+    def __init__(self, near_roots):
+        super().__init__()
+        self._near_roots = near_roots
+
+    def expand(self, articles):
+        by_original = articles | "KeyByOriginal" >> beam.Map(lambda a: (a.duplicate_of or a.article_id, a))
+        return (
+            {"article": by_original, "root": self._near_roots}
+            | "JoinNearRoots" >> beam.CoGroupByKey()
+            | "KeyByRoot" >> beam.FlatMap(_keyed_by_root)
+        )
+
+
+def _with_event(joined):
+    root_id, grouped = joined
+    event_ids = list(grouped["event"])
+    for article in grouped["article"]:
+        yield article.model_copy(update={"event_id": event_ids[0]}) if event_ids else article
+
+
+class ApplyEvents(beam.PTransform):
+    """``(group root id, article)`` -> ``Article``s carrying the event of their group root."""
+
+    def __init__(self, root_events):
+        super().__init__()
+        self._root_events = root_events
+
+    def expand(self, keyed_articles):
+        return (
+            {"article": keyed_articles, "event": self._root_events}
+            | "JoinEvents" >> beam.CoGroupByKey()
+            | "SetEvents" >> beam.FlatMap(_with_event)
+        )
