@@ -1,0 +1,499 @@
+"""Event grouping: link articles that report the same happening (level 3 of deduplication).
+
+Pure functions, no Beam. The pipeline wires them like this:
+
+1. ``terms(title, text)`` yields the distinct terms of an article; Beam counts them into a corpus
+   document-frequency map (``doc_freq``) with ``n_docs`` articles.
+2. ``event_features(title, text, published_at, doc_freq, n_docs)`` turns one article into compact,
+   JSON-serialisable ``EventFeatures``: its top TF-IDF weighted terms (title terms count double), its named
+   entities (capitalised phrases, IDF weighted) and its publication time.
+3. ``blocking_keys(features)`` gives a few rare salient keys per article; grouping by key yields candidate
+   pairs (``block_pairs`` bounds the pairs of an oversized block) instead of comparing all pairs.
+4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine and (optionally) embedding cosine,
+   multiplied by a publication-time decay; ``score_components`` returns the parts for a links table.
+5. ``cluster(ids, scored_edges, threshold)`` is average-link agglomerative clustering over the sparse
+   candidate graph (a missing edge counts as similarity 0), which does not chain A~B~C when A and C differ.
+6. ``summarize(features)`` builds an event summary (a centroid with the same shape as article features and a
+   time range), and ``attach(new, summaries)`` attaches a new article to the best stored event or returns
+   ``None`` so the caller creates a new event.
+
+Unknown publication dates neither help nor hurt: the time factor is 1 when either side has no date.
+"""
+
+from __future__ import annotations
+
+import heapq
+import logging
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+LOGGER = logging.getLogger(__name__)
+
+ENTITY_PREFIX = "e:"
+TITLE_WEIGHT = 2
+MAX_TERMS = 48
+MAX_ENTITIES = 24
+N_BLOCKING_KEYS = 6
+MAX_BLOCK_SIZE = 64
+
+DEFAULT_CLUSTER_THRESHOLD = 0.3
+DEFAULT_ATTACH_THRESHOLD = 0.3
+DEFAULT_TIME_SCALE_HOURS = 48.0
+MIN_EDGE_SCORE = 0.1
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+_SENTENCE_END_RE = re.compile(r"[.!?:;\"“”\n•|]")
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "new", "mr", "ms", "mrs", "just", "like"}
+
+
+@dataclass(frozen=True)
+class ScoreWeights:
+    """Weights of the similarity components and the time decay scale.
+
+    Components missing on either side (no entities, no embedding) drop out of the weighted mean, so they
+    neither help nor hurt. The time factor is ``exp(-0.5 * (gap_hours / time_scale_hours) ** 2)``.
+    """
+
+    lexical: float = 0.6
+    entities: float = 0.4
+    embedding: float = 1.0
+    time_scale_hours: float = DEFAULT_TIME_SCALE_HOURS
+
+    def __post_init__(self) -> None:
+        if min(self.lexical, self.entities, self.embedding) < 0 or self.lexical <= 0:
+            raise ValueError(f"weights must be >= 0 and lexical > 0, got {self}")
+        if self.time_scale_hours <= 0:
+            raise ValueError(f"time_scale_hours must be > 0, got {self.time_scale_hours}")
+
+
+DEFAULT_WEIGHTS = ScoreWeights()
+
+
+@dataclass(frozen=True)
+class EventFeatures:
+    """Compact, JSON-serialisable features of an article or of an event (a centroid of articles).
+
+    ``terms`` and ``entities`` are L2-normalised weight maps; ``first_seen``/``last_seen`` are POSIX seconds
+    (equal for an article, the published range for an event; ``None`` when unknown); ``embedding`` is an
+    optional L2-normalised vector; ``n_articles`` is 1 for an article.
+    """
+
+    terms: dict[str, float]
+    entities: dict[str, float] = field(default_factory=dict)
+    first_seen: float | None = None
+    last_seen: float | None = None
+    embedding: tuple[float, ...] | None = None
+    n_articles: int = 1
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return {
+            "terms": self.terms,
+            "entities": self.entities,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "embedding": list(self.embedding) if self.embedding is not None else None,
+            "n_articles": self.n_articles,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> EventFeatures:
+        """Inverse of ``to_dict``."""
+        embedding = data.get("embedding")
+        return cls(
+            terms=dict(data["terms"]),
+            entities=dict(data.get("entities") or {}),
+            first_seen=data.get("first_seen"),
+            last_seen=data.get("last_seen"),
+            embedding=tuple(embedding) if embedding is not None else None,
+            n_articles=int(data.get("n_articles", 1)),
+        )
+
+
+@dataclass(frozen=True)
+class ScoreComponents:
+    """Why two items scored what they did: each similarity in [0, 1], the time factor and the total."""
+
+    lexical: float
+    entities: float | None
+    embedding: float | None
+    time_factor: float
+    total: float
+
+
+def _normalize_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _stem(word: str) -> str:
+    """Very light English suffix stripping: possessives and plurals only (keeps names readable)."""
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            word = word[: -len(suffix)]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _word_terms(text: str) -> Iterator[str]:
+    for match in _WORD_RE.finditer(_normalize_text(text)):
+        word = match.group().lower().replace("’", "'").strip(".")
+        if word in _STOP_WORDS:
+            continue
+        word = _stem(word.replace(".", ""))
+        if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
+            continue
+        yield word
+
+
+def _is_title_case(text: str) -> bool:
+    """True when most words are capitalised (a Title Case headline), where capitals say nothing."""
+    words = [w for w in _WORD_RE.findall(text) if w[0].isalpha()]
+    if len(words) < 3:
+        return False
+    capitalised = sum(w[0].isupper() for w in words if w.lower() not in _STOP_WORDS)
+    content = sum(w.lower() not in _STOP_WORDS for w in words)
+    return content > 0 and capitalised / content >= 0.6
+
+
+def _entity_phrases(text: str) -> Iterator[str]:
+    """Capitalised phrases (runs of capitalised words) as lowercase keys; the last word of a multi-word
+    phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
+    text = _normalize_text(text)
+    run: list[str] = []
+    sentence_start = True
+    position = 0
+
+    def flush(run_words: list[str], starts_sentence: bool) -> Iterator[str]:
+        while run_words and run_words[0].lower() in _STOP_WORDS:
+            run_words = run_words[1:]
+            starts_sentence = False
+        while run_words and run_words[-1].lower() in _STOP_WORDS:
+            run_words = run_words[:-1]
+        if not run_words or (starts_sentence and len(run_words) == 1 and run_words[0].istitle()):
+            return
+        words = [_stem(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
+        yield " ".join(words)
+        if len(words) > 1:
+            yield words[-1]
+
+    run_starts_sentence = False
+    for match in _WORD_RE.finditer(text):
+        between = text[position : match.start()]
+        position = match.end()
+        boundary = bool(_SENTENCE_END_RE.search(between)) or ("," in between)
+        word = match.group()
+        if boundary and run:
+            yield from flush(run, run_starts_sentence)
+            run = []
+        if _SENTENCE_END_RE.search(between):
+            sentence_start = True
+        if word[0].isupper() or (word.isupper() and len(word) > 1):
+            if not run:
+                run_starts_sentence = sentence_start
+            run.append(word)
+        else:
+            if run:
+                yield from flush(run, run_starts_sentence)
+                run = []
+        sentence_start = False
+    if run:
+        yield from flush(run, run_starts_sentence)
+
+
+def _entities(title: str, text: str | None) -> Counter:
+    counts: Counter = Counter()
+    if title and not _is_title_case(title):
+        counts.update(_entity_phrases(title))
+    if text:
+        counts.update(_entity_phrases(text))
+    return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
+
+
+def terms(title: str, text: str | None = None) -> set[str]:
+    """Distinct terms of an article (words and ``e:``-prefixed entities), for the document-frequency count."""
+    words = set(_word_terms(title or ""))
+    if text:
+        words.update(_word_terms(text))
+    return words | set(_entities(title or "", text))
+
+
+def _idf(term: str, doc_freq: Mapping[str, int], n_docs: int) -> float:
+    return math.log((1 + n_docs) / (1 + doc_freq.get(term, 0))) + 1.0
+
+
+def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    norm = math.sqrt(sum(w * w for _, w in top))
+    if norm == 0:
+        return {}
+    return {t: round(w / norm, 6) for t, w in top}
+
+
+def _to_seconds(published_at: datetime | None) -> float | None:
+    if published_at is None:
+        return None
+    if published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=timezone.utc)
+    return published_at.timestamp()
+
+
+def event_features(
+    title: str,
+    text: str | None,
+    published_at: datetime | None,
+    doc_freq: Mapping[str, int],
+    n_docs: int,
+    embedding: Sequence[float] | None = None,
+) -> EventFeatures:
+    """Features of one article from its title, optional body, optional date and corpus term statistics.
+
+    Args:
+        title: headline (may be empty when ``text`` is given).
+        text: body or feed summary, or ``None`` for title-only items.
+        published_at: publication time; naive datetimes are taken as UTC.
+        doc_freq: document frequency of each term of ``terms()`` over the corpus.
+        n_docs: number of documents counted into ``doc_freq`` (>= 1).
+        embedding: optional sentence embedding of the article (any dimension, normalised here).
+    """
+    if n_docs < 1:
+        raise ValueError(f"n_docs must be >= 1, got {n_docs}")
+    if not (title or text):
+        raise ValueError("an article needs a title or a text")
+    tf: Counter = Counter(_word_terms(text or ""))
+    for word in _word_terms(title or ""):
+        tf[word] += TITLE_WEIGHT
+    word_weights = {t: (1 + math.log(c)) * _idf(t, doc_freq, n_docs) for t, c in tf.items()}
+    entity_weights = {e: (1 + math.log(c)) * _idf(e, doc_freq, n_docs) for e, c in _entities(title or "", text).items()}
+    vector = None
+    if embedding is not None:
+        norm = math.sqrt(sum(x * x for x in embedding)) or 1.0
+        vector = tuple(round(x / norm, 6) for x in embedding)
+    seconds = _to_seconds(published_at)
+    return EventFeatures(
+        terms=_top_normalized(word_weights, MAX_TERMS),
+        entities=_top_normalized(entity_weights, MAX_ENTITIES),
+        first_seen=seconds,
+        last_seen=seconds,
+        embedding=vector,
+    )
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return min(1.0, sum(w * b[t] for t, w in a.items() if t in b))
+
+
+def _gap_hours(a: EventFeatures, b: EventFeatures) -> float | None:
+    if a.first_seen is None or b.first_seen is None:
+        return None
+    a_last = a.last_seen if a.last_seen is not None else a.first_seen
+    b_last = b.last_seen if b.last_seen is not None else b.first_seen
+    return max(0.0, a.first_seen - b_last, b.first_seen - a_last) / 3600.0
+
+
+def score_components(a: EventFeatures, b: EventFeatures, weights: ScoreWeights = DEFAULT_WEIGHTS) -> ScoreComponents:
+    """Similarity of two articles or events, with the part each signal played."""
+    lexical = _cosine(a.terms, b.terms)
+    parts = [(weights.lexical, lexical)]
+    entities = None
+    if a.entities and b.entities and weights.entities > 0:
+        entities = _cosine(a.entities, b.entities)
+        parts.append((weights.entities, entities))
+    embedding = None
+    if a.embedding is not None and b.embedding is not None and weights.embedding > 0:
+        if len(a.embedding) != len(b.embedding):
+            raise ValueError(f"embedding sizes differ: {len(a.embedding)} != {len(b.embedding)}")
+        embedding = max(0.0, min(1.0, sum(x * y for x, y in zip(a.embedding, b.embedding))))
+        parts.append((weights.embedding, embedding))
+    content = sum(w * s for w, s in parts) / sum(w for w, _ in parts)
+    gap = _gap_hours(a, b)
+    time_factor = 1.0 if gap is None else math.exp(-0.5 * (gap / weights.time_scale_hours) ** 2)
+    return ScoreComponents(lexical, entities, embedding, time_factor, round(content * time_factor, 6))
+
+
+def score(a: EventFeatures, b: EventFeatures, weights: ScoreWeights = DEFAULT_WEIGHTS) -> float:
+    """Similarity in [0, 1] of two articles (or an article and an event summary)."""
+    return score_components(a, b, weights).total
+
+
+def blocking_keys(features: EventFeatures, n_keys: int = N_BLOCKING_KEYS) -> list[str]:
+    """The article's most salient terms and entities (highest TF-IDF weight, i.e. frequent here and rare
+    in the corpus); two articles of one event share at least one of them with high probability."""
+    if n_keys < 1:
+        raise ValueError(f"n_keys must be >= 1, got {n_keys}")
+    ranked = sorted(list(features.terms.items()) + list(features.entities.items()), key=lambda kv: (-kv[1], kv[0]))
+    keys: list[str] = []
+    for key, _ in ranked:
+        if key not in keys:
+            keys.append(key)
+        if len(keys) == n_keys:
+            break
+    return keys
+
+
+def block_pairs(
+    members: Iterable[tuple[Hashable, float | None]], max_block_size: int = MAX_BLOCK_SIZE
+) -> Iterator[tuple[Hashable, Hashable]]:
+    """Candidate pairs within one block of ``(id, published_seconds)``.
+
+    A small block yields all pairs; an oversized block (a very common key) yields only pairs of items
+    within ``max_block_size`` positions of each other in time order, so its cost grows linearly.
+    """
+    if max_block_size < 2:
+        raise ValueError(f"max_block_size must be >= 2, got {max_block_size}")
+    ordered = sorted(members, key=lambda m: (m[1] is None, m[1] or 0.0, str(m[0])))
+    window = len(ordered) if len(ordered) <= max_block_size else max_block_size
+    for i, (left, _) in enumerate(ordered):
+        for right, _ in ordered[i + 1 : i + window]:
+            yield (left, right) if str(left) <= str(right) else (right, left)
+
+
+def cluster(
+    ids: Iterable[Hashable],
+    scored_edges: Iterable[tuple[Hashable, Hashable, float]],
+    threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    *,
+    features: Mapping[Hashable, EventFeatures],
+    weights: ScoreWeights = DEFAULT_WEIGHTS,
+    min_edge: float = MIN_EDGE_SCORE,
+) -> dict[Hashable, Hashable]:
+    """Centroid-linkage agglomerative clustering over a sparse candidate graph.
+
+    Clusters connected by at least one candidate edge scoring ``min_edge`` or more are compared by
+    ``score(summarize(A), summarize(B))``; the best pair merges while that score is at least ``threshold``.
+    Comparing centroids (not the closest members) means A~B and B~C do not pull C in with A unless C is
+    close to the merged event as a whole; it is the same test ``attach`` applies across runs, so a batch and
+    an incremental run agree. Deterministic: ties break on the smallest representative.
+
+    Returns:
+        Each id mapped to its cluster representative (the smallest id of the cluster, by ``str``).
+    """
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    members: dict[str, list[Hashable]] = {}
+    summaries: dict[str, EventFeatures] = {}
+    key_of: dict[Hashable, str] = {}
+    for item in ids:
+        if item not in features:
+            raise ValueError(f"id {item!r} has no features")
+        key_of[item] = str(item)
+        members[str(item)] = [item]
+        summaries[str(item)] = features[item]
+    neighbours: dict[str, set[str]] = {k: set() for k in members}
+    queue: list[tuple[float, str, str, int, int]] = []
+    for left, right, similarity in scored_edges:
+        if left not in key_of or right not in key_of:
+            raise ValueError(f"edge ({left!r}, {right!r}) names an unknown id")
+        a, b = sorted((key_of[left], key_of[right]))
+        if a == b or similarity < min_edge:
+            continue
+        neighbours[a].add(b)
+        neighbours[b].add(a)
+        queue.append((-score(summaries[a], summaries[b], weights), a, b, 0, 0))
+    heapq.heapify(queue)
+    version = dict.fromkeys(members, 0)
+    while queue:
+        negative, a, b, version_a, version_b = heapq.heappop(queue)
+        if a not in members or b not in members or (version[a], version[b]) != (version_a, version_b):
+            continue
+        if -negative < threshold:
+            break
+        keep, gone = (a, b) if a < b else (b, a)
+        members[keep].extend(members.pop(gone))
+        summaries[keep] = summarize([summaries[keep], summaries.pop(gone)])
+        version[keep] += 1
+        linked = (neighbours[keep] | neighbours.pop(gone)) - {keep, gone}
+        neighbours[keep] = linked
+        for other in linked:
+            neighbours[other].discard(gone)
+            neighbours[other].add(keep)
+            x, y = sorted((keep, other))
+            similarity = score(summaries[x], summaries[y], weights)
+            if similarity >= threshold:
+                heapq.heappush(queue, (-similarity, x, y, version[x], version[y]))
+    return {item: min(group, key=str) for group in members.values() for item in group}
+
+
+def group_articles(
+    articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
+    threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    weights: ScoreWeights = DEFAULT_WEIGHTS,
+) -> dict[Hashable, Hashable]:
+    """Group a batch of ``{id: (title, text, published_at)}`` into events, exactly as the pipeline does it
+    (count terms, featurise, block, score candidate pairs, cluster). Returns id -> representative id."""
+    term_sets = {item: terms(title, text) for item, (title, text, _) in articles.items()}
+    doc_freq = Counter(term for found in term_sets.values() for term in found)
+    features = {
+        item: event_features(title, text, published, doc_freq, len(articles))
+        for item, (title, text, published) in articles.items()
+    }
+    blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
+    for item, feature in features.items():
+        for key in blocking_keys(feature):
+            blocks.setdefault(key, []).append((item, feature.first_seen))
+    pairs = {pair for block in blocks.values() for pair in block_pairs(block)}
+    edges = [(a, b, score(features[a], features[b], weights)) for a, b in sorted(pairs, key=str)]
+    return cluster(features, edges, threshold, features=features, weights=weights)
+
+
+def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
+    """Event summary: the normalised centroid of its articles' terms, entities and embeddings, their time
+    range and count. Summaries merge like articles: ``summarize([summary, new_article])`` weighs the
+    summary by its ``n_articles``."""
+    if not features:
+        raise ValueError("summarize needs at least one EventFeatures")
+    term_sum: Counter = Counter()
+    entity_sum: Counter = Counter()
+    embeddings = [f for f in features if f.embedding is not None]
+    for item in features:
+        for term, weight in item.terms.items():
+            term_sum[term] += weight * item.n_articles
+        for entity, weight in item.entities.items():
+            entity_sum[entity] += weight * item.n_articles
+    embedding = None
+    if embeddings and len(embeddings) == len(features):
+        dims = len(embeddings[0].embedding)
+        summed = [sum(f.embedding[i] * f.n_articles for f in embeddings) for i in range(dims)]
+        norm = math.sqrt(sum(x * x for x in summed)) or 1.0
+        embedding = tuple(round(x / norm, 6) for x in summed)
+    firsts = [f.first_seen for f in features if f.first_seen is not None]
+    lasts = [f.last_seen if f.last_seen is not None else f.first_seen for f in features if f.first_seen is not None]
+    return EventFeatures(
+        terms=_top_normalized(term_sum, MAX_TERMS),
+        entities=_top_normalized(entity_sum, MAX_ENTITIES),
+        first_seen=min(firsts) if firsts else None,
+        last_seen=max(lasts) if lasts else None,
+        embedding=embedding,
+        n_articles=sum(f.n_articles for f in features),
+    )
+
+
+def attach(
+    new: EventFeatures,
+    events: Mapping[Hashable, EventFeatures],
+    threshold: float = DEFAULT_ATTACH_THRESHOLD,
+    weights: ScoreWeights = DEFAULT_WEIGHTS,
+) -> tuple[Hashable, float] | None:
+    """The stored event (by summary) the new article or new-run cluster belongs to, with its score, or
+    ``None`` when no summary scores at least ``threshold`` (the caller then creates a new event).
+    ``events`` holds only the candidates, e.g. those sharing a blocking key with ``new``."""
+    if not 0.0 < threshold <= 1.0:
+        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    best: tuple[float, str, Hashable] | None = None
+    for event_id, summary in events.items():
+        similarity = score(new, summary, weights)
+        candidate = (-similarity, str(event_id), event_id)
+        if similarity >= threshold and (best is None or candidate < best):
+            best = candidate
+    return None if best is None else (best[2], -best[0])
