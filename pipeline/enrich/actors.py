@@ -1,0 +1,321 @@
+"""Actors: the countries, organisations and people an article names as taking part, one spelling each, with a role.
+
+Method (rule-based, measured in ``benchmarks/enrichment_quality.py``): capitalised phrases are split into known
+pieces by longest match against the gazetteers (countries, demonyms, organisations, places, person titles); what is
+left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym), a person
+when it starts with a common given name or follows a title ("Minister", "Dr."), and is dropped otherwise. A surname
+alone joins the full name met elsewhere in the text. In title-case headlines capitals say little, so only gazetteer
+matches and given-name persons count there.
+
+Roles: ``mediator`` when a sentence says the actor mediates ("mediated by the US, Egypt and Qatar", "Egyptian
+mediators"); ``party`` when two actors face each other ("talks between Hamas and Israel", "Israel-Hamas talks",
+"Israel and Hamas cannot reach ..." in a sentence about talks, deals or fighting); ``mentioned`` otherwise.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from pipeline.enrich import gazetteer
+from pipeline.enrich.mentions import (
+    Phrase,
+    capitalised_phrases,
+    fold,
+    is_title_case,
+    split_sentences,
+    tokenize,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+ROLES = ("mediator", "party", "mentioned")
+PERSON_TITLES = frozenset(
+    "president vice prime minister secretary director chief ceo coo cfo founder chairman chairwoman chair senator "
+    "sen rep representative gov governor mayor judge justice king queen prince princess pope general gen "
+    "commander colonel col lt sgt officer spokesman spokeswoman spokesperson ambassador envoy dr mr mrs ms "
+    "prof professor sheikh rabbi imam cardinal archbishop bishop chancellor premier leader head deputy "
+    "attorney national security foreign defense defence interior finance police far right analyst coach "
+    "quarterback qb dl rb wr te lb cb striker manager captain coach".split()
+)
+"""Words that may precede a person's name; none of them is part of the name."""
+
+ORG_SUFFIXES = frozenset(
+    "inc corp corporation co ltd llc plc ag sa gmbh group bank party ministry council commission agency association "
+    "committee department university institute foundation authority police army forces force court conference "
+    "media network airlines airways motors entertainment studios records holdings partners capital fund union "
+    "organization organisation federation league club services service office center centre school college "
+    "hospital company brigades movement front alliance board bureau administration assembly parliament "
+    "congress senate government guard navy corps society trust exchange".split()
+)
+"""Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
+
+ORG_HEADS = frozenset({"bank", "university", "ministry", "department", "council", "church", "house", "court"})
+"""First words of organisation names shaped "X of Y" ("Bank of England")."""
+
+NOT_ACRONYMS = frozenset(
+    "TV PC CEO COO CFO CTO DL TD QB RB WR TE LB CB SDK ICT AI GDP OK PM AM BC AD ID VR AR UI OS IT PR HQ EST PST "
+    "GMT UTC FAQ DIY LOL OMG NB PS RIP VIP MVP NFT API USB GPS HD UK US USA UAE".split()
+)
+"""Capitalised abbreviations that are not organisations (countries are matched before this list applies)."""
+
+STOP_WORDS = frozenset(
+    "the a an this that these those it its he she they we i you his her their our my your but and or if as at "
+    "in on for with from by to of after before when while because although though however meanwhile despite "
+    "amid amidst according also both all some many most more several other another each every no not yes "
+    "here there what which who whom whose why how where then now today tonight yesterday tomorrow "
+    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
+    "august september october november december mon tue wed thu fri sat sun jan feb mar apr jun jul aug sep "
+    "sept oct nov dec breaking update updated live video photos watch read key highlights ".split()
+)
+"""Capitalised words that start sentences or headings and name nothing."""
+
+MEDIATOR_CUE = re.compile(r"\bmediat|\bbroker(?:ed|ing) by\b|\bfacilitat(?:ed|ing) by\b", re.IGNORECASE)
+PARTY_CONTEXT = re.compile(
+    r"\b(talks?|negotiat\w*|ceasefire|truce|deal|agreement|accord|war|conflict|fight\w*|clash\w*|dispute|"
+    r"peace|hostilit\w*|summit|meeting)\b",
+    re.IGNORECASE,
+)
+SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
+
+
+@dataclass(frozen=True)
+class Actor:
+    """One actor of an article, normalised: the same ``actor_id`` for every spelling."""
+
+    actor_id: str
+    name: str
+    kind: str
+    iso2: str | None
+    iso3: str | None
+    role: str
+    mentions: int
+    evidence: str
+
+
+@dataclass
+class _Found:
+    actor_id: str
+    kind: str
+    names: Counter = field(default_factory=Counter)
+    iso3: str | None = None
+    sentences: list[int] = field(default_factory=list)
+    roles: Counter = field(default_factory=Counter)
+    role_sentences: dict[str, int] = field(default_factory=dict)
+
+
+def actor_id_for(kind: str, name: str) -> str:
+    """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``."""
+    if kind == "country":
+        return f"country:{name}"
+    return f"{kind}:{fold(name).replace(' ', '-')}"
+
+
+def _country_code(words: tuple[str, ...]) -> str | None:
+    key = fold(" ".join(words))
+    if len(words) == 1 and words[0].isupper() and words[0].replace(".", "") not in ("US", "USA", "UK", "UAE"):
+        return None
+    return gazetteer.country_names().get(key) or gazetteer.demonyms().get(key)
+
+
+def _organisation(words: tuple[str, ...]) -> str | None:
+    name = " ".join(words)
+    canonical = gazetteer.organisation_names().get(fold(name))
+    if canonical and (len(name) > 3 or name.isupper() or "." in name):
+        return canonical
+    return None
+
+
+def _is_place(words: tuple[str, ...]) -> bool:
+    return fold(" ".join(words)) in gazetteer.places()
+
+
+def _shaped_organisation(words: tuple[str, ...]) -> bool:
+    lowered = [word.lower().rstrip(".") for word in words]
+    if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:
+        return True
+    if len(words) >= 3 and lowered[0] in ORG_HEADS and "of" in lowered:
+        return True
+    word = words[0].replace(".", "").replace("&", "")
+    return len(words) == 1 and 2 <= len(word) <= 6 and word.isupper() and word.isalpha() and word not in NOT_ACRONYMS
+
+
+def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
+    """"Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    out: list[str] = []
+    for word in words:
+        parts = word.split("-")
+        if len(parts) > 1 and all(_country_code((part,)) or _organisation((part,)) for part in parts):
+            out.extend(parts)
+        else:
+            out.append(word)
+    return tuple(out)
+
+
+def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest."""
+    if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
+        start = 0
+        while start < len(words) - 1 and (_country_code(words[start : start + 1]) or words[start].lower() in
+                                           PERSON_TITLES):
+            start += 1
+        head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
+        return [*head, ("organisation", words[start:], False)]
+    pieces: list[tuple[str, tuple[str, ...], bool]] = []
+    rest: list[str] = []
+    after_title = False
+    index = 0
+
+    def flush() -> None:
+        if rest:
+            pieces.append(("rest", tuple(rest), after_title))
+            rest.clear()
+
+    while index < len(words):
+        for end in range(min(len(words), index + 5), index, -1):
+            span = words[index:end]
+            kind = ("country" if _country_code(span) else "organisation" if _organisation(span) else
+                    "place" if _is_place(span) and (end - index > 1 or not rest) else None)
+            if kind:
+                flush()
+                pieces.append((kind, span, False))
+                after_title = False
+                index = end
+                break
+        else:
+            word = words[index]
+            if word.lower().rstrip(".") in PERSON_TITLES and not title_case:
+                flush()
+                after_title = True
+            else:
+                rest.append(word)
+            index += 1
+    flush()
+    return pieces
+
+
+def _person_or_organisation(words: tuple[str, ...], after_title: bool, title_case: bool,
+                            next_word: str) -> tuple[str, tuple[str, ...]] | None:
+    words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS \
+        else words
+    if not words:
+        return None
+    if _shaped_organisation(words):
+        return "organisation", words
+    if title_case:
+        if (len(words) >= 2 and gazetteer.is_first_name(words[0]) and words[1].lower() not in STOP_WORDS
+                and not _is_place(words[:1])):
+            return "person", words[:2]
+        return None
+    if 2 <= len(words) <= 4 and all(word[:1].isupper() for word in words):
+        if after_title or gazetteer.is_first_name(words[0]) or next_word in SPEECH_VERBS:
+            return "person", words
+    if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
+        return "person", words
+    return None
+
+
+def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tuple[str, str, str | None]]:
+    """(kind, name, iso3) of the actors one phrase names."""
+    words = _split_hyphenated(phrase.tokens)
+    if phrase.first_token_index == 0 and len(words) > 1 and words[0].lower() in STOP_WORDS:
+        words = words[1:]
+    found = []
+    for kind, span, after_title in _pieces(words, title_case):
+        if kind == "country":
+            found.append(("country", " ".join(span), _country_code(span)))
+        elif kind == "organisation":
+            found.append(("organisation", _organisation(span) or " ".join(span), None))
+        elif kind == "rest":
+            if span[0].lower() in STOP_WORDS and len(span) == 1:
+                continue
+            resolved = _person_or_organisation(span, after_title, title_case, next_word)
+            if resolved:
+                found.append((resolved[0], " ".join(resolved[1]), None))
+    return found
+
+
+def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
+    """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
+    votes: dict[str, str] = {}
+    folded = fold(sentence)
+    positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
+    for match in re.finditer(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)", sentence):
+        for actor, name in ((a, n) for n, a in names.items()):
+            if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
+                votes[actor] = "party"
+    if PARTY_CONTEXT.search(sentence):
+        pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
+        for match in pairs:
+            left, right = fold(match.group(1)), fold(match.group(2))
+            hits = [actor for name, actor in names.items() if fold(name) not in gazetteer.demonyms() and
+                    (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))]
+            if len(set(hits)) >= 2 and not MEDIATOR_CUE.search(sentence):
+                for actor in hits:
+                    votes[actor] = "party"
+    if MEDIATOR_CUE.search(sentence):
+        cue = MEDIATOR_CUE.search(folded) or MEDIATOR_CUE.search(sentence)
+        for actor, position in positions.items():
+            if votes.get(actor) != "party" and abs(position - cue.start()) <= 80:
+                votes[actor] = "mediator"
+    return votes
+
+
+def extract_actors(title: str, text: str | None) -> list[Actor]:
+    """Actors of an article (headline plus body), most mentioned first."""
+    if not isinstance(title, str):
+        raise TypeError("title must be a string")
+    sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
+    found: dict[str, _Found] = {}
+    sentence_names: dict[int, dict[str, str]] = defaultdict(dict)
+    for index, sentence in enumerate(sentences):
+        title_case = is_title_case(sentence)
+        tokens = [token.text.lower() for token in tokenize(sentence)]
+        for phrase in capitalised_phrases(sentence, index):
+            after = phrase.first_token_index + len(phrase.tokens)
+            next_word = tokens[after] if after < len(tokens) else ""
+            for kind, name, iso3 in _phrase_actors(phrase, title_case, next_word):
+                key = actor_id_for(kind, iso3 or name)
+                entry = found.setdefault(key, _Found(key, kind, iso3=iso3))
+                entry.names[name] += 1
+                entry.sentences.append(index)
+                sentence_names[index][name] = key
+    _merge_surnames(found, sentence_names)
+    for index, names in sentence_names.items():
+        for actor, role in _roles_in_sentence(sentences[index], names).items():
+            found[actor].roles[role] += 1
+            found[actor].role_sentences.setdefault(role, index)
+    return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
+
+
+def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+    """A one-word person or unknown name that ends a full person name joins it ("Netanyahu" -> "Benjamin ...")."""
+    full = {fold(name).split()[-1]: key for key, entry in found.items() if entry.kind == "person"
+            for name in entry.names if len(name.split()) > 1}
+    for key in list(found):
+        entry = found[key]
+        name = entry.names.most_common(1)[0][0]
+        target = full.get(fold(name)) if len(name.split()) == 1 and entry.kind == "person" else None
+        if target and target != key:
+            found[target].sentences.extend(entry.sentences)
+            del found[key]
+            for names in sentence_names.values():
+                for surface, actor in names.items():
+                    if actor == key:
+                        names[surface] = target
+
+
+def _to_actor(entry: _Found, sentences: list[str]) -> Actor:
+    if entry.kind == "country":
+        country = gazetteer.countries()[entry.iso3]
+        name, iso2, iso3 = country.name, country.alpha2, country.alpha3
+    else:
+        name = max(entry.names, key=lambda n: (len(n.split()), entry.names[n], n))
+        iso2 = iso3 = None
+    role = "mentioned"
+    if entry.roles:
+        role = "mediator" if entry.roles["mediator"] > entry.roles["party"] else "party"
+    evidence = sentences[entry.role_sentences.get(role, entry.sentences[0])]
+    return Actor(entry.actor_id, name, entry.kind, iso2, iso3, role, len(entry.sentences), evidence)

@@ -1,0 +1,144 @@
+"""Text pieces the enrichers share: sentences, tokens, capitalised phrases and a folded matching key.
+
+Everything here is rule-based and deterministic. A *phrase* is a run of capitalised tokens inside one sentence
+(connectors such as "of" may sit between them: "Bank of England"); the enrichers decide what a phrase names.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr st mt jos inc corp co ltd jr sr gen gov sen rep lt col sgt prof no vs jan feb mar apr jun jul aug "
+    "sep sept oct nov dec ill la calif fla mass conn ariz tenn wash mich minn penn va md".split()
+)
+"""Words written with a trailing period that does not end a sentence ("Mt. Gox", "Dekalb, Ill.")."""
+
+CONNECTORS = frozenset({"of", "de", "del", "da", "la", "le", "van", "von", "der", "du", "bin", "ibn", "al", "el"})
+"""Lower-case words that may join two capitalised words into one name."""
+
+_TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w@]+(?:[-'’&.][\w@]+)*\.?", re.UNICODE)
+_ARABIC_ARTICLE = re.compile(r"^(al|el|ad|as|ash|an|ar|at|az|bin|ibn)-[A-Z]")
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+_DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
+_NOT_WORD = re.compile(r"[^\w\s]")
+
+
+@dataclass(frozen=True)
+class Token:
+    """One word of a sentence, with its offsets and what follows it up to the next word."""
+
+    text: str
+    start: int
+    end: int
+    gap_after: str
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """A run of capitalised tokens in one sentence."""
+
+    tokens: tuple[str, ...]
+    sentence_index: int
+    first_token_index: int
+    possessive: bool
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.tokens)
+
+
+def fold(text: str) -> str:
+    """Matching key: no accents, lower case, no punctuation, hyphens and dashes as spaces ("Ben-Gvir" == "Ben Gvir")."""
+    if text.isascii():
+        ascii_text = text
+    else:
+        decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+        ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char))
+    ascii_text = _DASHES.sub(" ", ascii_text.lower())
+    return " ".join(_NOT_WORD.sub("", ascii_text).split())
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text: every line break ends one, and so does . ! ? before a capital (not after "Mr." etc.)."""
+    sentences: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        start = 0
+        for match in _SENTENCE_BREAK.finditer(line):
+            before = line[start : match.start()].rstrip("\"”’)")
+            last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower()
+            if last_word in ABBREVIATIONS or len(last_word) == 1 or re.search(r"(?:[a-z]\.){2,}$", before.lower()):
+                continue
+            sentences.append(line[start : match.start()].strip())
+            start = match.end()
+        sentences.append(line[start:].strip())
+    return [sentence for sentence in sentences if sentence]
+
+
+def tokenize(sentence: str) -> list[Token]:
+    """Words of a sentence; a trailing period stays only on abbreviations and initials ("U.S.", "Mt.")."""
+    matches = list(_TOKEN.finditer(sentence))
+    tokens = []
+    for index, match in enumerate(matches):
+        word = match.group()
+        end = match.end()
+        if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
+            stem = word[:-1]
+            if stem.lower() not in ABBREVIATIONS:
+                word, end = stem, end - 1
+        next_start = matches[index + 1].start() if index + 1 < len(matches) else len(sentence)
+        tokens.append(Token(word, match.start(), end, sentence[end:next_start]))
+    return tokens
+
+
+def is_capitalised(word: str) -> bool:
+    """Whether a token starts like a name ("Cairo", "U.S.", "al-Tanf", "eBay"-style brands excluded)."""
+    return word[:1].isupper() or bool(_ARABIC_ARTICLE.match(word))
+
+
+def is_title_case(text: str) -> bool:
+    """Whether a line capitalises most of its longer words, as many headlines do (capitals then say little)."""
+    words = [word for word in re.findall(r"[A-Za-z][\w'’-]*", text) if len(word) >= 4]
+    if len(words) < 3:
+        return False
+    return sum(word[0].isupper() for word in words) / len(words) > 0.6
+
+
+def capitalised_phrases(sentence: str, sentence_index: int) -> list[Phrase]:
+    """Runs of capitalised tokens, broken at punctuation and possessives, joined across connectors."""
+    tokens = tokenize(sentence)
+    phrases: list[Phrase] = []
+    run: list[str] = []
+    run_start = 0
+
+    def close(possessive: bool = False) -> None:
+        while run and run[-1] in CONNECTORS:
+            run.pop()
+        if run:
+            phrases.append(Phrase(tuple(run), sentence_index, run_start, possessive))
+        run.clear()
+
+    for index, token in enumerate(tokens):
+        word = token.text
+        possessive = len(word) > 2 and word[-2:] in ("'s", "’s")
+        if possessive:
+            word = word[:-2]
+        if is_capitalised(word) and not word.isdigit():
+            if not run:
+                run_start = index
+            run.append(word)
+        elif run and word in CONNECTORS and token.gap_after.strip() == "":
+            run.append(word)
+            continue
+        else:
+            close()
+            continue
+        if possessive or token.gap_after.strip():
+            close(possessive)
+    close()
+    return phrases
