@@ -44,8 +44,11 @@ N_BLOCKING_KEYS = 6
 MAX_BLOCK_SIZE = 64
 
 DEFAULT_CLUSTER_THRESHOLD = 0.3
+DEFAULT_TITLE_THRESHOLD = 0.2
 DEFAULT_ATTACH_THRESHOLD = 0.3
+MIN_TEXT_WORDS = 40
 DEFAULT_TIME_SCALE_HOURS = 48.0
+DEFAULT_TIME_GRACE_HOURS = 24.0
 MIN_EDGE_SCORE = 0.1
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
@@ -58,19 +61,22 @@ class ScoreWeights:
     """Weights of the similarity components and the time decay scale.
 
     Components missing on either side (no entities, no embedding) drop out of the weighted mean, so they
-    neither help nor hurt. The time factor is ``exp(-0.5 * (gap_hours / time_scale_hours) ** 2)``.
+    neither help nor hurt. The time factor is ``exp(-0.5 * (max(0, gap_hours - time_grace_hours) /
+    time_scale_hours) ** 2)``: no penalty within a day (date-only fields and time zones make publication
+    times uncertain by that much), about 0.6 two days later, nothing left after a week.
     """
 
     lexical: float = 0.6
     entities: float = 0.4
     embedding: float = 1.0
     time_scale_hours: float = DEFAULT_TIME_SCALE_HOURS
+    time_grace_hours: float = DEFAULT_TIME_GRACE_HOURS
 
     def __post_init__(self) -> None:
         if min(self.lexical, self.entities, self.embedding) < 0 or self.lexical <= 0:
             raise ValueError(f"weights must be >= 0 and lexical > 0, got {self}")
-        if self.time_scale_hours <= 0:
-            raise ValueError(f"time_scale_hours must be > 0, got {self.time_scale_hours}")
+        if self.time_scale_hours <= 0 or self.time_grace_hours < 0:
+            raise ValueError(f"need time_scale_hours > 0 and time_grace_hours >= 0, got {self}")
 
 
 DEFAULT_WEIGHTS = ScoreWeights()
@@ -82,7 +88,8 @@ class EventFeatures:
 
     ``terms`` and ``entities`` are L2-normalised weight maps; ``first_seen``/``last_seen`` are POSIX seconds
     (equal for an article, the published range for an event; ``None`` when unknown); ``embedding`` is an
-    optional L2-normalised vector; ``n_articles`` is 1 for an article.
+    optional L2-normalised vector; ``n_articles`` is 1 for an article; ``full_text`` says the article has
+    a body of at least ``MIN_TEXT_WORDS`` words (for an event: all its articles do).
     """
 
     terms: dict[str, float]
@@ -91,6 +98,7 @@ class EventFeatures:
     last_seen: float | None = None
     embedding: tuple[float, ...] | None = None
     n_articles: int = 1
+    full_text: bool = False
 
     def to_dict(self) -> dict:
         """Plain JSON-ready dict."""
@@ -101,6 +109,7 @@ class EventFeatures:
             "last_seen": self.last_seen,
             "embedding": list(self.embedding) if self.embedding is not None else None,
             "n_articles": self.n_articles,
+            "full_text": self.full_text,
         }
 
     @classmethod
@@ -114,6 +123,7 @@ class EventFeatures:
             last_seen=data.get("last_seen"),
             embedding=tuple(embedding) if embedding is not None else None,
             n_articles=int(data.get("n_articles", 1)),
+            full_text=bool(data.get("full_text", False)),
         )
 
 
@@ -269,6 +279,7 @@ def event_features(
         raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     if not (title or text):
         raise ValueError("an article needs a title or a text")
+    body_words = len((text or "").split())
     tf: Counter = Counter(_word_terms(text or ""))
     for word in _word_terms(title or ""):
         tf[word] += TITLE_WEIGHT
@@ -285,7 +296,26 @@ def event_features(
         first_seen=seconds,
         last_seen=seconds,
         embedding=vector,
+        full_text=body_words >= MIN_TEXT_WORDS,
     )
+
+
+def _check_thresholds(*thresholds: float) -> None:
+    for threshold in thresholds:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"thresholds must be in (0, 1], got {threshold}")
+
+
+def pair_threshold(
+    a: EventFeatures,
+    b: EventFeatures,
+    threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    title_threshold: float = DEFAULT_TITLE_THRESHOLD,
+) -> float:
+    """The score two items need to be one event: ``threshold`` when both have full text, else the lower
+    ``title_threshold``. Headlines have a handful of terms and two headlines of one event often share only
+    one or two rare ones, so their scores sit lower than those of two full reports of the same event."""
+    return threshold if a.full_text and b.full_text else title_threshold
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -314,11 +344,15 @@ def score_components(a: EventFeatures, b: EventFeatures, weights: ScoreWeights =
     if a.embedding is not None and b.embedding is not None and weights.embedding > 0:
         if len(a.embedding) != len(b.embedding):
             raise ValueError(f"embedding sizes differ: {len(a.embedding)} != {len(b.embedding)}")
-        embedding = max(0.0, min(1.0, sum(x * y for x, y in zip(a.embedding, b.embedding))))
+        embedding = max(0.0, min(1.0, sum(x * y for x, y in zip(a.embedding, b.embedding, strict=True))))
         parts.append((weights.embedding, embedding))
     content = sum(w * s for w, s in parts) / sum(w for w, _ in parts)
     gap = _gap_hours(a, b)
-    time_factor = 1.0 if gap is None else math.exp(-0.5 * (gap / weights.time_scale_hours) ** 2)
+    if gap is None:
+        time_factor = 1.0
+    else:
+        late = max(0.0, gap - weights.time_grace_hours) / weights.time_scale_hours
+        time_factor = math.exp(-0.5 * late**2)
     return ScoreComponents(lexical, entities, embedding, time_factor, round(content * time_factor, 6))
 
 
@@ -365,13 +399,15 @@ def cluster(
     threshold: float = DEFAULT_CLUSTER_THRESHOLD,
     *,
     features: Mapping[Hashable, EventFeatures],
+    title_threshold: float = DEFAULT_TITLE_THRESHOLD,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
     min_edge: float = MIN_EDGE_SCORE,
 ) -> dict[Hashable, Hashable]:
     """Centroid-linkage agglomerative clustering over a sparse candidate graph.
 
     Clusters connected by at least one candidate edge scoring ``min_edge`` or more are compared by
-    ``score(summarize(A), summarize(B))``; the best pair merges while that score is at least ``threshold``.
+    ``score(summarize(A), summarize(B))``; the best pair merges while that score reaches ``pair_threshold``
+    (``threshold`` between full texts, ``title_threshold`` when a side is title-only).
     Comparing centroids (not the closest members) means A~B and B~C do not pull C in with A unless C is
     close to the merged event as a whole; it is the same test ``attach`` applies across runs, so a batch and
     an incremental run agree. Deterministic: ties break on the smallest representative.
@@ -379,8 +415,7 @@ def cluster(
     Returns:
         Each id mapped to its cluster representative (the smallest id of the cluster, by ``str``).
     """
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    _check_thresholds(threshold, title_threshold)
     members: dict[str, list[Hashable]] = {}
     summaries: dict[str, EventFeatures] = {}
     key_of: dict[Hashable, str] = {}
@@ -407,8 +442,10 @@ def cluster(
         negative, a, b, version_a, version_b = heapq.heappop(queue)
         if a not in members or b not in members or (version[a], version[b]) != (version_a, version_b):
             continue
-        if -negative < threshold:
+        if -negative < min(threshold, title_threshold):
             break
+        if -negative < pair_threshold(summaries[a], summaries[b], threshold, title_threshold):
+            continue
         keep, gone = (a, b) if a < b else (b, a)
         members[keep].extend(members.pop(gone))
         summaries[keep] = summarize([summaries[keep], summaries.pop(gone)])
@@ -420,7 +457,7 @@ def cluster(
             neighbours[other].add(keep)
             x, y = sorted((keep, other))
             similarity = score(summaries[x], summaries[y], weights)
-            if similarity >= threshold:
+            if similarity >= pair_threshold(summaries[x], summaries[y], threshold, title_threshold):
                 heapq.heappush(queue, (-similarity, x, y, version[x], version[y]))
     return {item: min(group, key=str) for group in members.values() for item in group}
 
@@ -428,6 +465,7 @@ def cluster(
 def group_articles(
     articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
     threshold: float = DEFAULT_CLUSTER_THRESHOLD,
+    title_threshold: float = DEFAULT_TITLE_THRESHOLD,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> dict[Hashable, Hashable]:
     """Group a batch of ``{id: (title, text, published_at)}`` into events, exactly as the pipeline does it
@@ -444,7 +482,7 @@ def group_articles(
             blocks.setdefault(key, []).append((item, feature.first_seen))
     pairs = {pair for block in blocks.values() for pair in block_pairs(block)}
     edges = [(a, b, score(features[a], features[b], weights)) for a, b in sorted(pairs, key=str)]
-    return cluster(features, edges, threshold, features=features, weights=weights)
+    return cluster(features, edges, threshold, features=features, title_threshold=title_threshold, weights=weights)
 
 
 def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
@@ -476,6 +514,7 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
         last_seen=max(lasts) if lasts else None,
         embedding=embedding,
         n_articles=sum(f.n_articles for f in features),
+        full_text=all(f.full_text for f in features),
     )
 
 
@@ -483,17 +522,18 @@ def attach(
     new: EventFeatures,
     events: Mapping[Hashable, EventFeatures],
     threshold: float = DEFAULT_ATTACH_THRESHOLD,
+    title_threshold: float = DEFAULT_TITLE_THRESHOLD,
     weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> tuple[Hashable, float] | None:
     """The stored event (by summary) the new article or new-run cluster belongs to, with its score, or
-    ``None`` when no summary scores at least ``threshold`` (the caller then creates a new event).
+    ``None`` when no summary reaches ``pair_threshold`` (the caller then creates a new event).
     ``events`` holds only the candidates, e.g. those sharing a blocking key with ``new``."""
-    if not 0.0 < threshold <= 1.0:
-        raise ValueError(f"threshold must be in (0, 1], got {threshold}")
+    _check_thresholds(threshold, title_threshold)
     best: tuple[float, str, Hashable] | None = None
     for event_id, summary in events.items():
         similarity = score(new, summary, weights)
         candidate = (-similarity, str(event_id), event_id)
-        if similarity >= threshold and (best is None or candidate < best):
+        needed = pair_threshold(new, summary, threshold, title_threshold)
+        if similarity >= needed and (best is None or candidate < best):
             best = candidate
     return None if best is None else (best[2], -best[0])
