@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from itertools import zip_longest
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
@@ -142,11 +143,16 @@ def _normalize_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-def _stem(word: str) -> str:
-    """Very light English suffix stripping: possessives and plurals only (keeps names readable)."""
+def _strip_possessive(word: str) -> str:
     for suffix in ("'s", "’s"):
         if word.endswith(suffix):
-            word = word[: -len(suffix)]
+            return word[: -len(suffix)]
+    return word
+
+
+def _stem(word: str) -> str:
+    """Very light English suffix stripping: possessives and plurals only (keeps words readable)."""
+    word = _strip_possessive(word)
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
@@ -191,7 +197,7 @@ def _entity_phrases(text: str) -> Iterator[str]:
             run_words = run_words[:-1]
         if not run_words or (starts_sentence and len(run_words) == 1 and run_words[0].istitle()):
             return
-        words = [_stem(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
+        words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
         yield " ".join(words)
         if len(words) > 1:
             yield words[-1]
@@ -224,8 +230,9 @@ def _entities(title: str, text: str | None) -> Counter:
     counts: Counter = Counter()
     if title and not _is_title_case(title):
         counts.update(_entity_phrases(title))
-    if text:
-        counts.update(_entity_phrases(text))
+    for line in (text or "").splitlines():
+        if not _is_title_case(line):
+            counts.update(_entity_phrases(line))
     return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
 
 
@@ -362,18 +369,14 @@ def score(a: EventFeatures, b: EventFeatures, weights: ScoreWeights = DEFAULT_WE
 
 
 def blocking_keys(features: EventFeatures, n_keys: int = N_BLOCKING_KEYS) -> list[str]:
-    """The article's most salient terms and entities (highest TF-IDF weight, i.e. frequent here and rare
-    in the corpus); two articles of one event share at least one of them with high probability."""
+    """The article's most salient terms and entities, alternately (highest TF-IDF weight: frequent here and
+    rare in the corpus); two articles of one event share at least one of them with high probability."""
     if n_keys < 1:
         raise ValueError(f"n_keys must be >= 1, got {n_keys}")
-    ranked = sorted(list(features.terms.items()) + list(features.entities.items()), key=lambda kv: (-kv[1], kv[0]))
-    keys: list[str] = []
-    for key, _ in ranked:
-        if key not in keys:
-            keys.append(key)
-        if len(keys) == n_keys:
-            break
-    return keys
+    ranked_terms = sorted(features.terms.items(), key=lambda kv: (-kv[1], kv[0]))
+    ranked_entities = sorted(features.entities.items(), key=lambda kv: (-kv[1], kv[0]))
+    interleaved = [kv for pair in zip_longest(ranked_terms, ranked_entities) for kv in pair if kv is not None]
+    return [key for key, _ in interleaved[:n_keys]]
 
 
 def block_pairs(
