@@ -2,7 +2,8 @@
 
 Method: a number (digits, "1,500", "2 million", or a spelled number up to twenty) followed within a few words by a
 plural noun is a count of that noun; a casualty word shortly after ("were killed", "injured") joins what it counts.
-Years, dates, ages ("17-year-old"), money, measures and spans of time are not key figures.
+Years, dates, ages ("17-year-old"), money, measures and spans of time are not key figures, and a spelled-out
+number ("two sides") is one only with a casualty word ("three people died").
 """
 
 from __future__ import annotations
@@ -95,6 +96,8 @@ def extract_figures(text: str | None) -> list[Figure]:
             if counted is None:
                 continue
             noun, outcome = counted
+            if number.lower() in SPELLED and not outcome:
+                continue
             qualifier = QUALIFIERS.search(sentence[: match.start()])
             figures.append(Figure(
                 value=_value(number, scale),

@@ -1,0 +1,282 @@
+"""Enrichment entry points: one article -> ``ArticleEnrichment``; an event's articles -> ``EventEnrichment`` -> rows.
+
+``enrich_article`` runs every enricher on one article; ``merge_event`` combines the member articles of an event
+(one spelling per actor across articles, roles by vote, the primary place most articles agree on, the best-
+supported day); ``event_rows`` turns the result into ``schemas.enrichment`` rows with the supporting article of
+each fact. All pure and deterministic; the gazetteers load once per process (``load_gazetteers`` in a
+``DoFn.setup()``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime, time, timezone
+
+from pipeline.enrich.actors import Actor, extract_actors
+from pipeline.enrich.dates import EventDate, event_date
+from pipeline.enrich.eventtype import EventType, classify_event
+from pipeline.enrich.figures import Figure, extract_figures
+from pipeline.enrich.keywords import keywords
+from pipeline.enrich.language import Language, detect_language
+from pipeline.enrich.mentions import fold
+from pipeline.enrich.places import Location, extract_locations
+from schemas.enrichment import (
+    ArticleEnrichmentRecord,
+    EventActorRecord,
+    EventEnrichmentRecord,
+    EventFigureRecord,
+    EventLocationRecord,
+)
+
+LOGGER = logging.getLogger(__name__)
+
+ARTICLE_KEYWORDS = 15
+EVENT_KEYWORDS = 10
+DATE_SOURCE_RANK = {"relative": 0, "dateline": 0, "stated": 1, "published": 2}
+"""Days read from the text beat the publication date."""
+
+
+@dataclass(frozen=True)
+class ArticleEnrichment:
+    """Everything the enrichers read in one article."""
+
+    language: Language | None
+    actors: tuple[Actor, ...]
+    locations: tuple[Location, ...]
+    event_type: EventType | None
+    event_date: EventDate | None
+    figures: tuple[Figure, ...]
+    keywords: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventActor:
+    """An actor merged over an event's articles."""
+
+    actor: Actor
+    article_id: str
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventLocation:
+    """A place merged over an event's articles."""
+
+    location: Location
+    article_id: str
+    article_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class EventEnrichment:
+    """An event's enrichment, each fact with the article that supports it."""
+
+    actors: tuple[EventActor, ...]
+    locations: tuple[EventLocation, ...]
+    event_type: EventType | None
+    event_type_article_id: str | None
+    event_date: EventDate | None
+    event_date_article_id: str | None
+    figures: tuple[tuple[str, Figure], ...]
+    languages: tuple[str, ...]
+    keywords: tuple[str, ...]
+    article_ids: tuple[str, ...] = field(default=())
+
+
+def enrich_article(title: str, text: str | None, published_at: datetime | None) -> ArticleEnrichment:
+    """Actors, places, event type, event date, figures, language and keywords of one article."""
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a string, got {type(title).__name__}")
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"text must be a string or None, got {type(text).__name__}")
+    return ArticleEnrichment(
+        language=detect_language(f"{title}\n{text or ''}"),
+        actors=tuple(extract_actors(title, text)),
+        locations=tuple(extract_locations(title, text)),
+        event_type=classify_event(title, text),
+        event_date=event_date(title, text, published_at),
+        figures=tuple(extract_figures(text)),
+        keywords=tuple(keywords([(title, text)], limit=ARTICLE_KEYWORDS)),
+    )
+
+
+def _merge_actors(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventActor, ...]:
+    by_id: dict[str, list[tuple[str, Actor]]] = defaultdict(list)
+    for article_id, enrichment in enrichments.items():
+        for actor in enrichment.actors:
+            by_id[actor.actor_id].append((article_id, actor))
+    surnames = {fold(found[0][1].name).split()[-1]: actor_id for actor_id, found in by_id.items()
+                if found[0][1].kind == "person" and len(found[0][1].name.split()) > 1}
+    for actor_id in list(by_id):
+        first = by_id[actor_id][0][1]
+        target = surnames.get(fold(first.name)) if first.kind == "person" and " " not in first.name else None
+        if target and target != actor_id:
+            by_id[target].extend(by_id.pop(actor_id))
+    merged = []
+    for actor_id, found in by_id.items():
+        votes = Counter(actor.role for _, actor in found if actor.role != "mentioned")
+        role = "mentioned"
+        if votes:
+            role = "mediator" if votes["mediator"] > votes["party"] else "party"
+        support = next(((a, actor) for a, actor in found if actor.role == role), found[0])
+        name = max((actor.name for _, actor in found), key=lambda n: (len(n.split()), n))
+        actor = replace(support[1], actor_id=actor_id, name=name, role=role,
+                        mentions=sum(actor.mentions for _, actor in found))
+        article_ids = tuple(dict.fromkeys(article for article, _ in found))
+        merged.append(EventActor(actor, support[0], article_ids))
+    return tuple(sorted(merged, key=lambda e: (-e.actor.mentions, e.actor.actor_id)))
+
+
+def _merge_locations(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventLocation, ...]:
+    by_id: dict[str, list[tuple[str, Location]]] = defaultdict(list)
+    for article_id, enrichment in enrichments.items():
+        for location in enrichment.locations:
+            by_id[location.location_id].append((article_id, location))
+    primary_votes = Counter(
+        location_id for location_id, found in by_id.items() for _, location in found if location.is_primary
+    )
+    scores = {location_id: sum(location.score for _, location in found) for location_id, found in by_id.items()}
+    primary = max(primary_votes, key=lambda key: (primary_votes[key], scores[key], key)) if primary_votes else None
+    merged = []
+    for location_id, found in by_id.items():
+        article_id, best = max(found, key=lambda item: (item[1].is_primary, item[1].score))
+        location = replace(best, is_primary=location_id == primary, score=scores[location_id],
+                           mentions=sum(location.mentions for _, location in found))
+        merged.append(EventLocation(location, article_id, tuple(dict.fromkeys(a for a, _ in found))))
+    return tuple(sorted(merged, key=lambda e: (not e.location.is_primary, -e.location.score, e.location.location_id)))
+
+
+def _merge_event_type(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventType | None, str | None]:
+    totals: Counter[str] = Counter()
+    best: dict[str, tuple[int, str, EventType]] = {}
+    for article_id, enrichment in enrichments.items():
+        if enrichment.event_type is None:
+            continue
+        code = enrichment.event_type.code
+        totals[code] += enrichment.event_type.score
+        if code not in best or enrichment.event_type.score > best[code][0]:
+            best[code] = (enrichment.event_type.score, article_id, enrichment.event_type)
+    if not totals:
+        return None, None
+    code = max(totals, key=lambda c: (totals[c], c))
+    _, article_id, event_type = best[code]
+    return replace(event_type, score=totals[code]), article_id
+
+
+def _merge_event_date(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventDate | None, str | None]:
+    dated = [(article_id, e.event_date) for article_id, e in enrichments.items() if e.event_date is not None]
+    if not dated:
+        return None, None
+    best_rank = min(DATE_SOURCE_RANK[date.source] for _, date in dated)
+    candidates = [(article_id, date) for article_id, date in dated if DATE_SOURCE_RANK[date.source] == best_rank]
+    support = Counter(date.day for _, date in candidates)
+    day = min(support, key=lambda d: (-support[d], d))
+    return next((date, article_id) for article_id, date in candidates if date.day == day)
+
+
+def merge_event(enrichments: Mapping[str, ArticleEnrichment]) -> EventEnrichment:
+    """Combine the enrichments of an event's member articles (``article_id -> ArticleEnrichment``)."""
+    if not enrichments:
+        raise ValueError("an event needs at least one enriched article")
+    event_type, event_type_article = _merge_event_type(enrichments)
+    day, day_article = _merge_event_date(enrichments)
+    figures: dict[tuple[float, str], tuple[str, Figure]] = {}
+    for article_id, enrichment in enrichments.items():
+        for figure in enrichment.figures:
+            figures.setdefault((figure.value, fold(figure.counts)), (article_id, figure))
+    keyword_support: Counter[str] = Counter()
+    for enrichment in enrichments.values():
+        for rank, word in enumerate(enrichment.keywords):
+            keyword_support[word] += ARTICLE_KEYWORDS - rank
+    return EventEnrichment(
+        actors=_merge_actors(enrichments),
+        locations=_merge_locations(enrichments),
+        event_type=event_type,
+        event_type_article_id=event_type_article,
+        event_date=day,
+        event_date_article_id=day_article,
+        figures=tuple(figures.values()),
+        languages=tuple(sorted({e.language.code for e in enrichments.values() if e.language})),
+        keywords=tuple(sorted(keyword_support, key=lambda w: (-keyword_support[w], w))[:EVENT_KEYWORDS]),
+        article_ids=tuple(enrichments),
+    )
+
+
+def _row_key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+def _midnight(event: EventDate | None) -> datetime | None:
+    return datetime.combine(event.day, time(0), tzinfo=timezone.utc) if event else None
+
+
+def article_row(article_id: str, event_id: str, enrichment: ArticleEnrichment) -> ArticleEnrichmentRecord:
+    """The ``article_enrichments`` row of one article."""
+    return ArticleEnrichmentRecord(
+        article_id=article_id,
+        event_id=event_id,
+        language=enrichment.language.code if enrichment.language else None,
+        language_confidence=enrichment.language.confidence if enrichment.language else None,
+        event_type=enrichment.event_type.code if enrichment.event_type else None,
+        event_type_evidence=enrichment.event_type.evidence if enrichment.event_type else None,
+        event_date=_midnight(enrichment.event_date),
+        event_date_source=enrichment.event_date.source if enrichment.event_date else None,
+        event_date_evidence=enrichment.event_date.evidence if enrichment.event_date else None,
+        keywords=list(enrichment.keywords),
+    )
+
+
+def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
+    """Rows of ``event_enrichments``, ``event_actors``, ``event_locations`` and ``event_figures`` for one event."""
+    if not event_id:
+        raise ValueError("event_id must not be empty")
+    primary = next((item.location for item in event.locations if item.location.is_primary), None)
+    summary = EventEnrichmentRecord(
+        event_id=event_id,
+        event_type=event.event_type.code if event.event_type else None,
+        event_type_evidence=event.event_type.evidence if event.event_type else None,
+        event_type_article_id=event.event_type_article_id,
+        event_date=_midnight(event.event_date),
+        event_date_source=event.event_date.source if event.event_date else None,
+        event_date_article_id=event.event_date_article_id,
+        primary_location_id=primary.location_id if primary else None,
+        primary_location_name=primary.name if primary else None,
+        primary_country_code=primary.country_code if primary else None,
+        languages=list(event.languages),
+        keywords=list(event.keywords),
+    )
+    actors = [
+        EventActorRecord(
+            event_actor_id=_row_key(event_id, item.actor.actor_id), event_id=event_id,
+            actor_id=item.actor.actor_id, name=item.actor.name, kind=item.actor.kind,
+            country_iso2=item.actor.iso2, country_iso3=item.actor.iso3, role=item.actor.role,
+            mentions=item.actor.mentions, article_id=item.article_id, article_ids=list(item.article_ids),
+            evidence=item.actor.evidence,
+        )
+        for item in event.actors
+    ]
+    locations = [
+        EventLocationRecord(
+            event_location_id=_row_key(event_id, item.location.location_id), event_id=event_id,
+            location_id=item.location.location_id, name=item.location.name, kind=item.location.kind,
+            country_code=item.location.country_code, latitude=item.location.latitude,
+            longitude=item.location.longitude, is_primary=item.location.is_primary, score=item.location.score,
+            mentions=item.location.mentions, article_id=item.article_id, article_ids=list(item.article_ids),
+            evidence=item.location.evidence,
+        )
+        for item in event.locations
+    ]
+    figures = [
+        EventFigureRecord(
+            figure_id=_row_key(event_id, article_id, figure.sentence, figure.quantity), event_id=event_id,
+            article_id=article_id, value=figure.value, quantity=figure.quantity, counts=figure.counts,
+            qualifier=figure.qualifier, sentence=figure.sentence,
+        )
+        for article_id, figure in event.figures
+    ]
+    return {"event_enrichments": [summary], "event_actors": actors, "event_locations": locations,
+            "event_figures": figures}
