@@ -13,7 +13,8 @@ signatures, LSH banding, candidate verification. Pairwise F1 is computed over th
 - baseline: datasketch ``MinHash`` + ``MinHashLSH`` in a plain single-process loop (query, verify, insert),
   same shingles, permutations, bands/rows and threshold, on ``--baseline-size`` articles.
 Each measurement runs in a fresh process after a two-text warm-up (per-process tables, like a worker's
-setup) and keeps the best of ``--repeat`` timed runs (the machine is shared); peak memory is the highest RSS
+setup) and keeps the best of ``--repeat`` timed runs; the process CPU time is reported too, since wall time
+on this shared machine varies with the other work on it. Peak memory is the highest RSS
 of that process, sampled every 20 ms.
 
 Run: ``.venv/bin/python -m benchmarks.neardup_speed [--sizes 10000 30000 100000] [--repeat 3]``
@@ -132,12 +133,13 @@ def measure(system: str, size: int, repeat: int, queue: multiprocessing.Queue) -
     detect = wirebeam_detect if system == "wirebeam" else datasketch_pairs
     detect(texts[:2], config)  # warm-up: per-process tables and permutations, as a worker's setup would
     rss_before = psutil.Process().memory_info().rss
-    timings = []
+    timings, cpu_timings = [], []
     with PeakMemory() as memory:
         for _ in range(repeat):
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             pairs = detect(texts, config)
             timings.append(time.perf_counter() - started)
+            cpu_timings.append(time.process_time() - cpu_started)
     scores = pairwise_f1(truth, group_labels(pairs, len(texts)))
     queue.put(
         {
@@ -145,6 +147,7 @@ def measure(system: str, size: int, repeat: int, queue: multiprocessing.Queue) -
             "articles": size,
             "seconds": min(timings),
             "all_seconds": timings,
+            "cpu_seconds": min(cpu_timings),
             "articles_per_second": size / min(timings),
             "peak_rss_mib": memory.peak / 2**20,
             "peak_rss_above_corpus_mib": (memory.peak - rss_before) / 2**20,
@@ -163,7 +166,7 @@ def run_isolated(system: str, size: int, repeat: int) -> dict:
     result = queue.get()
     process.join()
     line = (
-        "{system:10s} n={articles:>7,d} {seconds:8.2f} s {articles_per_second:>9,.0f} art/s "
+        "{system:10s} n={articles:>7,d} {seconds:8.2f} s (CPU {cpu_seconds:6.2f} s) {articles_per_second:>7,.0f} art/s "
         "peak RSS {peak_rss_mib:6.0f} MiB ({peak_rss_above_corpus_mib:+5.0f} over corpus)  "
         "P={precision:.3f} R={recall:.3f} F1={f1:.3f}"
     )
@@ -191,12 +194,14 @@ def main(argv: Sequence[str] | None = None) -> None:
         / baseline["articles_per_second"],
         "f1_minus_baseline_f1": min(run["f1"] for run in runs) - baseline["f1"],
         "time_ratio_largest_to_smallest": largest["seconds"] / smallest["seconds"],
+        "cpu_time_ratio_largest_to_smallest": largest["cpu_seconds"] / smallest["cpu_seconds"],
         "size_ratio_largest_to_smallest": largest["articles"] / smallest["articles"],
     }
     print(
         "at n={:,d}: {speedup_vs_baseline:.1f}x the baseline's articles/s (measured at n={:,d}; "
         "{speedup_vs_baseline_same_size:.1f}x at equal size); F1 difference {f1_minus_baseline_f1:+.4f}; "
-        "time ratio {time_ratio_largest_to_smallest:.2f} for size ratio {size_ratio_largest_to_smallest:.0f}".format(
+        "time ratio {time_ratio_largest_to_smallest:.2f} (CPU {cpu_time_ratio_largest_to_smallest:.2f}) "
+        "for size ratio {size_ratio_largest_to_smallest:.0f}".format(
             largest["articles"], baseline["articles"], **summary
         )
     )
