@@ -73,6 +73,28 @@ def test_a_new_run_deduplicates_against_what_is_stored(seeds_dir, db_path, tmp_p
     )[-1] == (3, 2, 1, 1)
 
 
+def test_a_later_republication_with_edits_points_at_the_stored_original(seeds_dir, db_path, tmp_path):
+    run(seeds_dir, db_path)
+    original = next(seeds_dir.glob("002_*.txt")).read_text()
+    later = tmp_path / "later"
+    later.mkdir()
+    lines = original.splitlines()
+    republished = ["Cairo talks end without a deal, process to continue", "CAIRO (Wire) -"] + lines[1:-2]
+    (later / "syndicated.txt").write_text("\n".join(republished + ["(c) 2024 Wire Services. All rights reserved."]))
+    assert run(later, db_path) == 0
+    ((near_of, score, same_event),) = query(
+        db_path,
+        "SELECT o.source_ref, a.near_duplicate_score, a.event_id = o.event_id FROM articles a "
+        "JOIN articles o ON a.near_duplicate_of = o.article_id",
+    )
+    assert near_of.startswith("002_") and 0.5 < score < 1 and same_event
+    assert query(db_path, "SELECT method FROM article_links WHERE run_id = (SELECT max(run_id) FROM runs)") == [
+        ("minhash",)
+    ]
+    assert query(db_path, "SELECT near_duplicates, events_new FROM runs ORDER BY started_at DESC LIMIT 1") == [(1, 0)]
+    assert_events_match_articles(db_path)
+
+
 def test_bad_input_is_rejected_with_a_reason_and_the_run_goes_on(seeds_dir, db_path, capsys):
     (seeds_dir / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (seeds_dir / "empty.html").write_text("   ")

@@ -1,0 +1,222 @@
+"""Cross-run deduplication: match a run's new articles against what the database already holds.
+
+Runs inside the loader's transaction, on the ``staged_*`` temporary tables. Nothing reloads stored texts:
+candidates come from SQL joins on stored keys (content hash and URL, LSH band keys, event blocking keys), and
+only the candidates' signatures or features are read back to verify them. Every match is a row of
+``stored_matches`` (new article, stored article, stored event, method, score); ``apply_matches`` then points
+copies at their stored originals, near-duplicates at their stored parents, and moves each matched new event
+(all its members) into the stored event.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+
+import duckdb
+
+from pipeline.dedup import events
+from pipeline.dedup.minhash import MinHashConfig, estimated_jaccard, signature_from_bytes
+
+MAX_CANDIDATE_EVENTS = 20
+"""Stored events considered per new event: those sharing the most blocking keys with it."""
+MAX_SUMMARY_MEMBERS = 50
+"""A stored event's summary is built from at most this many of its latest representatives' features."""
+
+_CREATE_MATCHES = """
+CREATE OR REPLACE TEMP TABLE stored_matches (
+    article_id VARCHAR, stored_id VARCHAR, event_id VARCHAR, method VARCHAR, score DOUBLE
+);
+INSERT INTO stored_matches
+SELECT s.article_id, s.article_id, a.event_id, 'stored', 1.0
+FROM staged_articles s JOIN articles a USING (article_id);
+"""
+
+_EXACT_MATCHES = """
+INSERT INTO stored_matches
+WITH matches AS (
+    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id) AS stored_id, a.event_id, a.published_at
+    FROM staged_articles s JOIN articles a ON s.content_hash = a.content_hash
+    WHERE s.duplicate_of IS NULL AND s.article_id NOT IN (SELECT article_id FROM stored_matches)
+    UNION ALL
+    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, a.published_at
+    FROM staged_articles s JOIN articles a ON s.canonical_url = a.canonical_url
+    WHERE s.duplicate_of IS NULL AND s.article_id NOT IN (SELECT article_id FROM stored_matches)
+)
+SELECT article_id, stored_id, event_id, 'exact', 1.0 FROM (
+    SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY published_at NULLS LAST, stored_id) AS rank
+    FROM matches
+) WHERE rank = 1
+"""
+
+_BAND_CANDIDATES = """
+WITH staged_keys AS (
+    SELECT s.article_id, unnest(s.band_keys) AS band_key
+    FROM staged_article_signatures s JOIN staged_articles a USING (article_id)
+    WHERE a.duplicate_of IS NULL AND a.article_id NOT IN (SELECT article_id FROM stored_matches)
+),
+stored_keys AS (
+    SELECT article_id AS stored_id, unnest(band_keys) AS band_key FROM article_signatures
+),
+pairs AS (
+    SELECT DISTINCT n.article_id, o.stored_id FROM staged_keys n JOIN stored_keys o USING (band_key)
+)
+SELECT p.article_id, p.stored_id, stored.event_id, n.signature, o.signature
+FROM pairs p
+JOIN staged_article_signatures n ON n.article_id = p.article_id
+JOIN article_signatures o ON o.article_id = p.stored_id
+JOIN articles stored ON stored.article_id = p.stored_id
+"""
+
+_UNMATCHED_EVENT_FEATURES = """
+SELECT a.event_id, f.features
+FROM staged_article_features f JOIN staged_articles a USING (article_id)
+WHERE a.event_id NOT IN (
+    SELECT s.event_id FROM staged_articles s JOIN stored_matches m USING (article_id)
+)
+"""
+
+_EVENT_CANDIDATES = """
+WITH staged_keys AS (
+    SELECT DISTINCT a.event_id AS staged_event_id, unnest(f.blocking_keys) AS blocking_key
+    FROM staged_article_features f JOIN staged_articles a USING (article_id)
+    WHERE a.event_id IN (SELECT event_id FROM unmatched_events)
+),
+stored_keys AS (
+    SELECT article_id, unnest(blocking_keys) AS blocking_key FROM article_features
+),
+shared AS (
+    SELECT n.staged_event_id, a.event_id AS stored_event_id, count(DISTINCT n.blocking_key) AS keys
+    FROM staged_keys n JOIN stored_keys o USING (blocking_key) JOIN articles a ON a.article_id = o.article_id
+    GROUP BY ALL
+)
+SELECT staged_event_id, stored_event_id FROM (
+    SELECT *, row_number() OVER (PARTITION BY staged_event_id ORDER BY keys DESC, stored_event_id) AS rank
+    FROM shared
+) WHERE rank <= $limit
+"""
+
+_STORED_EVENT_FEATURES = """
+SELECT event_id, features FROM (
+    SELECT a.event_id, f.features, row_number() OVER (
+        PARTITION BY a.event_id ORDER BY a.published_at DESC NULLS LAST, a.article_id
+    ) AS rank
+    FROM article_features f JOIN articles a USING (article_id)
+    WHERE a.event_id IN (SELECT stored_event_id FROM event_candidates)
+) WHERE rank <= $limit
+"""
+
+_APPLY_MATCHES = """
+CREATE OR REPLACE TEMP TABLE event_remap AS
+SELECT staged_event_id, stored_event_id FROM (
+    SELECT s.event_id AS staged_event_id, m.event_id AS stored_event_id, row_number() OVER (
+        PARTITION BY s.event_id ORDER BY m.method = 'stored' DESC, m.method = 'exact' DESC, m.score DESC, m.event_id
+    ) AS rank
+    FROM staged_articles s JOIN stored_matches m USING (article_id)
+) WHERE rank = 1;
+
+UPDATE staged_articles SET duplicate_of = m.stored_id
+FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method = 'exact';
+
+UPDATE staged_articles SET duplicate_of = copied.duplicate_of
+FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
+WHERE staged_articles.duplicate_of = copied.article_id;
+
+UPDATE staged_articles SET near_duplicate_of = copied.duplicate_of
+FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
+WHERE staged_articles.near_duplicate_of = copied.article_id;
+
+UPDATE staged_articles SET near_duplicate_of = m.stored_id, near_duplicate_score = m.score
+FROM stored_matches m
+WHERE staged_articles.article_id = m.article_id AND m.method = 'minhash' AND staged_articles.near_duplicate_of IS NULL;
+
+UPDATE staged_articles SET event_id = r.stored_event_id
+FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
+
+INSERT INTO staged_article_links BY NAME
+SELECT left(sha256(m.article_id || chr(31) || coalesce(m.stored_id, e.canonical_article_id) || chr(31) || m.method), 20)
+           AS link_id,
+       m.article_id, coalesce(m.stored_id, e.canonical_article_id) AS other_article_id, m.method, m.score,
+       $run_id AS run_id
+FROM stored_matches m LEFT JOIN events e USING (event_id)
+WHERE m.method IN ('minhash', 'event');
+
+DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM articles);
+"""
+
+
+def _execute_script(connection: duckdb.DuckDBPyConnection, script: str, params: dict) -> None:
+    """Run a script statement by statement: DuckDB binds parameters only in a script's last statement."""
+    for statement in filter(str.strip, script.split(";\n")):
+        used = {name: value for name, value in params.items() if f"${name}" in statement}
+        connection.execute(statement, used or None)
+
+
+def _add_matches(connection: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
+    if rows:
+        connection.executemany("INSERT INTO stored_matches VALUES (?, ?, ?, ?, ?)", rows)
+
+
+def match_exact(connection: duckdb.DuckDBPyConnection) -> None:
+    """New originals whose text or canonical URL is already stored: their stored original."""
+    connection.execute(_CREATE_MATCHES)
+    connection.execute(_EXACT_MATCHES)
+
+
+def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHashConfig) -> None:
+    """New originals that republish a stored article: the most similar stored article sharing a band key."""
+    best: dict[str, tuple] = {}
+    for article_id, stored_id, event_id, signature, stored_signature in connection.execute(_BAND_CANDIDATES).fetchall():
+        similarity = estimated_jaccard(signature_from_bytes(signature), signature_from_bytes(stored_signature))
+        candidate = (article_id, stored_id, event_id, "minhash", round(similarity, 4))
+        if similarity >= config.threshold and (
+            article_id not in best or (-similarity, stored_id) < (-best[article_id][4], best[article_id][1])
+        ):
+            best[article_id] = candidate
+    _add_matches(connection, list(best.values()))
+
+
+def match_events(connection: duckdb.DuckDBPyConnection, threshold: float) -> None:
+    """New events (not joined by a copy) that report a stored event: attached by ``events.attach``."""
+    staged: dict[str, list[events.EventFeatures]] = defaultdict(list)
+    for event_id, features in connection.execute(_UNMATCHED_EVENT_FEATURES).fetchall():
+        staged[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
+    if not staged:
+        return
+    connection.execute("CREATE OR REPLACE TEMP TABLE unmatched_events (event_id VARCHAR)")
+    connection.executemany("INSERT INTO unmatched_events VALUES (?)", [(event_id,) for event_id in staged])
+    connection.execute(
+        "CREATE OR REPLACE TEMP TABLE event_candidates AS " + _EVENT_CANDIDATES, {"limit": MAX_CANDIDATE_EVENTS}
+    )
+    candidates: dict[str, list[str]] = defaultdict(list)
+    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
+        candidates[staged_event_id].append(stored_event_id)
+    stored_members: dict[str, list[events.EventFeatures]] = defaultdict(list)
+    for event_id, features in connection.execute(_STORED_EVENT_FEATURES, {"limit": MAX_SUMMARY_MEMBERS}).fetchall():
+        stored_members[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
+    summaries = {event_id: events.summarize(members) for event_id, members in stored_members.items()}
+    rows = []
+    for staged_event_id, members in staged.items():
+        options = {event_id: summaries[event_id] for event_id in candidates[staged_event_id] if event_id in summaries}
+        found = events.attach(events.summarize(members), options, threshold) if options else None
+        if found:
+            stored_event_id, similarity = found
+            first_article = staged_event_id.removeprefix("ev_")
+            rows.append((first_article, None, stored_event_id, "event", round(similarity, 4)))
+    _add_matches(connection, rows)
+
+
+def apply_matches(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
+    """Point matched new articles at stored ones, move matched new events, record the links, and drop the
+    articles that were stored already."""
+    _execute_script(connection, _APPLY_MATCHES, {"run_id": run_id})
+
+
+def resolve_against_stored(
+    connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, attach_threshold: float, run_id: str
+) -> None:
+    """All cross-run matching of the staged run, in order: exact copies, near-duplicates, events."""
+    match_exact(connection)
+    match_near_duplicates(connection, minhash)
+    match_events(connection, attach_threshold)
+    apply_matches(connection, run_id)
