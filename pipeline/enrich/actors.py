@@ -2,8 +2,9 @@
 
 Method (rule-based, measured in ``benchmarks/enrichment_quality.py``): capitalised phrases are split into known
 pieces by longest match against the gazetteers (countries, demonyms, organisations, places, person titles); what is
-left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym), a person
-when it starts with a common given name or follows a title ("Minister", "Dr."), and is dropped otherwise. A surname
+left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym, "WeWork",
+a possessive "Google's", a name before a title: "SoftBank CEO"), a person when it starts with a common given name
+or follows a title ("Minister", "Dr."), and is dropped otherwise. A surname
 alone joins the full name met elsewhere in the text. In title-case headlines capitals say little, so only gazetteer
 matches and given-name persons count there.
 
@@ -78,6 +79,7 @@ PARTY_CONTEXT = re.compile(
     r"peace|hostilit\w*|summit|meeting)\b",
     re.IGNORECASE,
 )
+_CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 
 
@@ -177,7 +179,8 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
             kind = ("country" if _country_code(span) else "organisation" if _organisation(span) else
-                    "place" if _is_place(span) and (end - index > 1 or not rest) else None)
+                    "place" if _is_place(span) and (end - index > 1 or not rest) and not (
+                        end == index + 1 and end < len(words) and gazetteer.is_first_name(span[0])) else None)
             if kind:
                 flush()
                 pieces.append((kind, span, False))
@@ -187,7 +190,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
         else:
             word = words[index]
             if word.lower().rstrip(".") in PERSON_TITLES and not title_case:
-                flush()
+                if rest:
+                    pieces.append(("organisation", tuple(rest), False))
+                    rest.clear()
                 after_title = True
             else:
                 rest.append(word)
@@ -196,8 +201,8 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     return pieces
 
 
-def _person_or_organisation(words: tuple[str, ...], after_title: bool, title_case: bool,
-                            next_word: str) -> tuple[str, tuple[str, ...]] | None:
+def _person_or_organisation(words: tuple[str, ...], after_title: bool, title_case: bool, next_word: str,
+                            possessive: bool) -> tuple[str, tuple[str, ...]] | None:
     words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS \
         else words
     if not words:
@@ -214,6 +219,8 @@ def _person_or_organisation(words: tuple[str, ...], after_title: bool, title_cas
             return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
         return "person", words
+    if len(words) == 1 and (_CAMEL_CASE.search(words[0]) or possessive) and not gazetteer.is_first_name(words[0]):
+        return "organisation", words
     return None
 
 
@@ -231,7 +238,7 @@ def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tup
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
                 continue
-            resolved = _person_or_organisation(span, after_title, title_case, next_word)
+            resolved = _person_or_organisation(span, after_title, title_case, next_word, phrase.possessive)
             if resolved:
                 found.append((resolved[0], " ".join(resolved[1]), None))
     return found
