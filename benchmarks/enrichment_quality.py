@@ -133,8 +133,10 @@ def baseline(title: str, text: str | None) -> Predicted:
 
 
 def _baseline_same_actor(gold: tuple[str, str], predicted: tuple[str, str]) -> bool:
-    return _same_actor(gold, predicted) or gold[1] == predicted[1] or (
-        gold[0] == "country" and gazetteer.country_names().get(predicted[1]) == gold[1]
+    return (
+        _same_actor(gold, predicted)
+        or gold[1] == predicted[1]
+        or (gold[0] == "country" and gazetteer.country_names().get(predicted[1]) == gold[1])
     )
 
 
@@ -175,8 +177,14 @@ def _scores(hits: int, predicted: int, gold: int) -> dict:
     precision = hits / predicted if predicted else 0.0
     recall = hits / gold if gold else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": round(precision, 3), "recall": round(recall, 3), "f1": round(f1, 3),
-            "true_positives": hits, "predicted": predicted, "gold": gold}
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "true_positives": hits,
+        "predicted": predicted,
+        "gold": gold,
+    }
 
 
 def evaluate(system: Callable[[str, str | None], Predicted], items: list[dict], same_actor: Callable) -> dict:
@@ -185,9 +193,11 @@ def evaluate(system: Callable[[str, str | None], Predicted], items: list[dict], 
     for item in items:
         actors, locations = system(item["title"], item["text"])
         gold_actors = [actor_key(a["kind"], a["name"], a.get("code")) for a in item["actors"]]
-        for name, counts in (("actors", _match(gold_actors, actors, same_actor)),
-                             ("locations", _match(item["locations"], locations, _same_location))):
-            totals[name] = [total + count for total, count in zip(totals[name], counts)]
+        for name, counts in (
+            ("actors", _match(gold_actors, actors, same_actor)),
+            ("locations", _match(item["locations"], locations, _same_location)),
+        ):
+            totals[name] = [total + count for total, count in zip(totals[name], counts, strict=False)]
     elapsed = time.perf_counter() - started
     result = {name: _scores(*counts) for name, counts in totals.items()}
     result["ms_per_item"] = round(1000 * elapsed / len(items), 2)
@@ -203,9 +213,12 @@ def language_check() -> dict:
     result = {}
     started = time.perf_counter()
     detected = [detect_language(body) for body in bodies]
-    result["py3langid"] = {"accuracy": round(sum(d is not None and d.code == t for d, t in zip(detected, truth))
-                                             / len(bodies), 3),
-                           "ms_per_text": round(1000 * (time.perf_counter() - started) / len(bodies), 2)}
+    result["py3langid"] = {
+        "accuracy": round(
+            sum(d is not None and d.code == t for d, t in zip(detected, truth, strict=False)) / len(bodies), 3
+        ),
+        "ms_per_text": round(1000 * (time.perf_counter() - started) / len(bodies), 2),
+    }
     try:
         from langdetect import DetectorFactory, detect
     except ImportError:
@@ -213,8 +226,10 @@ def language_check() -> dict:
     DetectorFactory.seed = 0
     started = time.perf_counter()
     codes = [detect(body) if body.strip() else None for body in bodies]
-    result["langdetect"] = {"accuracy": round(sum(code == t for code, t in zip(codes, truth)) / len(bodies), 3),
-                            "ms_per_text": round(1000 * (time.perf_counter() - started) / len(bodies), 2)}
+    result["langdetect"] = {
+        "accuracy": round(sum(code == t for code, t in zip(codes, truth, strict=False)) / len(bodies), 3),
+        "ms_per_text": round(1000 * (time.perf_counter() - started) / len(bodies), 2),
+    }
     return result
 
 
@@ -248,8 +263,10 @@ def main() -> dict:
     print(f"{'system':<10} {'actor P':>8} {'actor R':>8} {'actor F1':>9} {'loc P':>7} {'loc R':>7} {'loc F1':>7}")
     for name, scores in results["systems"].items():
         actors, locations = scores["actors"], scores["locations"]
-        print(f"{name:<10} {actors['precision']:>8.3f} {actors['recall']:>8.3f} {actors['f1']:>9.3f} "
-              f"{locations['precision']:>7.3f} {locations['recall']:>7.3f} {locations['f1']:>7.3f}")
+        print(
+            f"{name:<10} {actors['precision']:>8.3f} {actors['recall']:>8.3f} {actors['f1']:>9.3f} "
+            f"{locations['precision']:>7.3f} {locations['recall']:>7.3f} {locations['f1']:>7.3f}"
+        )
     print(f"F1 ratio wirebeam/baseline: {results['f1_ratio_vs_baseline']}")
     print(f"language: {results['language']}")
     print(f"enrich_article: {results['enrich_article_ms_per_item']} ms/item; gazetteers load {load_seconds:.1f} s")

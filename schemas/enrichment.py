@@ -15,8 +15,22 @@ from pydantic import Field
 from schemas.models import _key, _Table
 
 EventTypeCode = Literal[
-    "consult", "agree", "support", "concede", "cooperate", "aid", "retreat", "request",
-    "accuse", "reject", "threaten", "protest", "sanction", "mobilize", "coerce", "assault",
+    "consult",
+    "agree",
+    "support",
+    "concede",
+    "cooperate",
+    "aid",
+    "retreat",
+    "request",
+    "accuse",
+    "reject",
+    "threaten",
+    "protest",
+    "sanction",
+    "mobilize",
+    "coerce",
+    "assault",
 ]
 DateSource = Literal["relative", "dateline", "stated", "published"]
 

@@ -34,22 +34,172 @@ LOGGER = logging.getLogger(__name__)
 
 ROLES = ("mediator", "party", "mentioned")
 PERSON_TITLES = frozenset(
-    "president vice prime minister secretary director chief ceo coo cfo founder chairman chairwoman chair senator "
-    "sen rep representative gov governor mayor judge justice king queen prince princess pope general gen "
-    "commander colonel col lt sgt officer spokesman spokeswoman spokesperson ambassador envoy dr mr mrs ms "
-    "prof professor sheikh rabbi imam cardinal archbishop bishop chancellor premier leader head deputy "
-    "attorney national security foreign defense defence interior finance police far right analyst coach "
-    "quarterback qb dl rb wr te lb cb striker manager captain coach".split()
+    [
+        "president",
+        "vice",
+        "prime",
+        "minister",
+        "secretary",
+        "director",
+        "chief",
+        "ceo",
+        "coo",
+        "cfo",
+        "founder",
+        "chairman",
+        "chairwoman",
+        "chair",
+        "senator",
+        "sen",
+        "rep",
+        "representative",
+        "gov",
+        "governor",
+        "mayor",
+        "judge",
+        "justice",
+        "king",
+        "queen",
+        "prince",
+        "princess",
+        "pope",
+        "general",
+        "gen",
+        "commander",
+        "colonel",
+        "col",
+        "lt",
+        "sgt",
+        "officer",
+        "spokesman",
+        "spokeswoman",
+        "spokesperson",
+        "ambassador",
+        "envoy",
+        "dr",
+        "mr",
+        "mrs",
+        "ms",
+        "prof",
+        "professor",
+        "sheikh",
+        "rabbi",
+        "imam",
+        "cardinal",
+        "archbishop",
+        "bishop",
+        "chancellor",
+        "premier",
+        "leader",
+        "head",
+        "deputy",
+        "attorney",
+        "national",
+        "security",
+        "foreign",
+        "defense",
+        "defence",
+        "interior",
+        "finance",
+        "police",
+        "far",
+        "right",
+        "analyst",
+        "coach",
+        "quarterback",
+        "qb",
+        "dl",
+        "rb",
+        "wr",
+        "te",
+        "lb",
+        "cb",
+        "striker",
+        "manager",
+        "captain",
+        "coach",
+    ]
 )
 """Words that may precede a person's name; none of them is part of the name."""
 
 ORG_SUFFIXES = frozenset(
-    "inc corp corporation co ltd llc plc ag sa gmbh group bank party ministry council commission agency association "
-    "committee department university institute foundation authority police army forces force court conference "
-    "media network airlines airways motors entertainment studios records holdings partners capital fund union "
-    "organization organisation federation league club services service office center centre school college "
-    "hospital company brigades movement front alliance board bureau administration assembly parliament "
-    "congress senate government guard navy corps society trust exchange".split()
+    [
+        "inc",
+        "corp",
+        "corporation",
+        "co",
+        "ltd",
+        "llc",
+        "plc",
+        "ag",
+        "sa",
+        "gmbh",
+        "group",
+        "bank",
+        "party",
+        "ministry",
+        "council",
+        "commission",
+        "agency",
+        "association",
+        "committee",
+        "department",
+        "university",
+        "institute",
+        "foundation",
+        "authority",
+        "police",
+        "army",
+        "forces",
+        "force",
+        "court",
+        "conference",
+        "media",
+        "network",
+        "airlines",
+        "airways",
+        "motors",
+        "entertainment",
+        "studios",
+        "records",
+        "holdings",
+        "partners",
+        "capital",
+        "fund",
+        "union",
+        "organization",
+        "organisation",
+        "federation",
+        "league",
+        "club",
+        "services",
+        "service",
+        "office",
+        "center",
+        "centre",
+        "school",
+        "college",
+        "hospital",
+        "company",
+        "brigades",
+        "movement",
+        "front",
+        "alliance",
+        "board",
+        "bureau",
+        "administration",
+        "assembly",
+        "parliament",
+        "congress",
+        "senate",
+        "government",
+        "guard",
+        "navy",
+        "corps",
+        "society",
+        "trust",
+        "exchange",
+    ]
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
@@ -57,19 +207,209 @@ ORG_HEADS = frozenset({"bank", "university", "ministry", "department", "council"
 """First words of organisation names shaped "X of Y" ("Bank of England")."""
 
 NOT_ACRONYMS = frozenset(
-    "TV PC CEO COO CFO CTO DL TD QB RB WR TE LB CB SDK ICT AI GDP OK PM AM BC AD ID VR AR UI OS IT PR HQ EST PST "
-    "GMT UTC FAQ DIY LOL OMG NB PS RIP VIP MVP NFT API USB GPS HD UK US USA UAE".split()
+    [
+        "TV",
+        "PC",
+        "CEO",
+        "COO",
+        "CFO",
+        "CTO",
+        "DL",
+        "TD",
+        "QB",
+        "RB",
+        "WR",
+        "TE",
+        "LB",
+        "CB",
+        "SDK",
+        "ICT",
+        "AI",
+        "GDP",
+        "OK",
+        "PM",
+        "AM",
+        "BC",
+        "AD",
+        "ID",
+        "VR",
+        "AR",
+        "UI",
+        "OS",
+        "IT",
+        "PR",
+        "HQ",
+        "EST",
+        "PST",
+        "GMT",
+        "UTC",
+        "FAQ",
+        "DIY",
+        "LOL",
+        "OMG",
+        "NB",
+        "PS",
+        "RIP",
+        "VIP",
+        "MVP",
+        "NFT",
+        "API",
+        "USB",
+        "GPS",
+        "HD",
+        "UK",
+        "US",
+        "USA",
+        "UAE",
+    ]
 )
 """Capitalised abbreviations that are not organisations (countries are matched before this list applies)."""
 
 STOP_WORDS = frozenset(
-    "the a an this that these those it its he she they we i you his her their our my your but and or if as at "
-    "in on for with from by to of after before when while because although though however meanwhile despite "
-    "amid amidst according also both all some many most more several other another each every no not yes "
-    "here there what which who whom whose why how where then now today tonight yesterday tomorrow "
-    "monday tuesday wednesday thursday friday saturday sunday january february march april may june july "
-    "august september october november december mon tue wed thu fri sat sun jan feb mar apr jun jul aug sep "
-    "sept oct nov dec breaking update updated live video photos watch read key highlights ".split()
+    [
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "it",
+        "its",
+        "he",
+        "she",
+        "they",
+        "we",
+        "i",
+        "you",
+        "his",
+        "her",
+        "their",
+        "our",
+        "my",
+        "your",
+        "but",
+        "and",
+        "or",
+        "if",
+        "as",
+        "at",
+        "in",
+        "on",
+        "for",
+        "with",
+        "from",
+        "by",
+        "to",
+        "of",
+        "after",
+        "before",
+        "when",
+        "while",
+        "because",
+        "although",
+        "though",
+        "however",
+        "meanwhile",
+        "despite",
+        "amid",
+        "amidst",
+        "according",
+        "also",
+        "both",
+        "all",
+        "some",
+        "many",
+        "most",
+        "more",
+        "several",
+        "other",
+        "another",
+        "each",
+        "every",
+        "no",
+        "not",
+        "yes",
+        "here",
+        "there",
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "how",
+        "where",
+        "then",
+        "now",
+        "today",
+        "tonight",
+        "yesterday",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "mon",
+        "tue",
+        "wed",
+        "thu",
+        "fri",
+        "sat",
+        "sun",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "later",
+        "earlier",
+        "still",
+        "even",
+        "only",
+        "just",
+        "soon",
+        "again",
+        "instead",
+        "indeed",
+        "first",
+        "last",
+        "next",
+        "finally",
+        "once",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "breaking",
+        "update",
+        "updated",
+        "live",
+        "video",
+        "photos",
+        "watch",
+        "read",
+        "key",
+        "highlights",
+    ]
 )
 """Capitalised words that start sentences or headings and name nothing."""
 
@@ -145,7 +485,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
 
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
-    """"Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -160,8 +500,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest."""
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
-        while start < len(words) - 1 and (_country_code(words[start : start + 1]) or words[start].lower() in
-                                           PERSON_TITLES):
+        while start < len(words) - 1 and (
+            _country_code(words[start : start + 1]) or words[start].lower() in PERSON_TITLES
+        ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
         return [*head, ("organisation", words[start:], False)]
@@ -178,9 +519,17 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
-            kind = ("country" if _country_code(span) else "organisation" if _organisation(span) else
-                    "place" if _is_place(span) and (end - index > 1 or not rest) and not (
-                        end == index + 1 and end < len(words) and gazetteer.is_first_name(span[0])) else None)
+            kind = (
+                "country"
+                if _country_code(span)
+                else "organisation"
+                if _organisation(span)
+                else "place"
+                if _is_place(span)
+                and (end - index > 1 or not rest)
+                and not (end == index + 1 and end < len(words) and gazetteer.is_first_name(span[0]))
+                else None
+            )
             if kind:
                 flush()
                 pieces.append((kind, span, False))
@@ -201,22 +550,29 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     return pieces
 
 
-def _person_or_organisation(words: tuple[str, ...], after_title: bool, title_case: bool, next_word: str,
-                            possessive: bool) -> tuple[str, tuple[str, ...]] | None:
-    words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS \
-        else words
+def _person_or_organisation(
+    words: tuple[str, ...], after_title: bool, title_case: bool, next_word: str, possessive: bool
+) -> tuple[str, tuple[str, ...]] | None:
+    words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS else words
     if not words:
         return None
     if _shaped_organisation(words):
         return "organisation", words
     if title_case:
-        if (len(words) >= 2 and gazetteer.is_first_name(words[0]) and words[1].lower() not in STOP_WORDS
-                and not _is_place(words[:1])):
+        if (
+            len(words) >= 2
+            and gazetteer.is_first_name(words[0])
+            and words[1].lower() not in STOP_WORDS
+            and not _is_place(words[:1])
+        ):
             return "person", words[:2]
         return None
-    if 2 <= len(words) <= 4 and all(word[:1].isupper() for word in words):
-        if after_title or gazetteer.is_first_name(words[0]) or next_word in SPEECH_VERBS:
-            return "person", words
+    if (
+        2 <= len(words) <= 4
+        and all(word[:1].isupper() for word in words)
+        and (after_title or gazetteer.is_first_name(words[0]) or next_word in SPEECH_VERBS)
+    ):
+        return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
         return "person", words
     if len(words) == 1 and (_CAMEL_CASE.search(words[0]) or possessive) and not gazetteer.is_first_name(words[0]):
@@ -257,8 +613,12 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))
-            hits = [actor for name, actor in names.items() if fold(name) not in gazetteer.demonyms() and
-                    (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))]
+            hits = [
+                actor
+                for name, actor in names.items()
+                if fold(name) not in gazetteer.demonyms()
+                and (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))
+            ]
             if len(set(hits)) >= 2 and not MEDIATOR_CUE.search(sentence):
                 for actor in hits:
                     votes[actor] = "party"
@@ -299,8 +659,13 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
 
 def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
     """A one-word person or unknown name that ends a full person name joins it ("Netanyahu" -> "Benjamin ...")."""
-    full = {fold(name).split()[-1]: key for key, entry in found.items() if entry.kind == "person"
-            for name in entry.names if len(name.split()) > 1}
+    full = {
+        fold(name).split()[-1]: key
+        for key, entry in found.items()
+        if entry.kind == "person"
+        for name in entry.names
+        if len(name.split()) > 1
+    }
     for key in list(found):
         entry = found[key]
         name = entry.names.most_common(1)[0][0]

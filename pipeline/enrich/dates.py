@@ -23,7 +23,9 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 LEAD_SENTENCES = 2
 DATELINE_LINES = 3
 _RELATIVE = re.compile(
-    r"\b(?:(?:on|last|this|late|early)\s+)?(?P<weekday>" + "|".join(WEEKDAYS) + r")\b|\b(?P<day>yesterday|today|tonight)\b",
+    r"\b(?:(?:on|last|this|late|early)\s+)?(?P<weekday>"
+    + "|".join(WEEKDAYS)
+    + r")\b|\b(?P<day>yesterday|today|tonight)\b",
     re.IGNORECASE,
 )
 _FULL_DATE = re.compile(
@@ -68,7 +70,7 @@ def event_date(title: str, text: str | None, published_at: datetime | None) -> E
     text = text or ""
     dateline = _dateline(text)
     anchor = published_at or dateline
-    lead = [title, *split_sentences(text)[:LEAD_SENTENCES + 1]]
+    lead = [title, *split_sentences(text)[:LEAD_SENTENCES]]
     if anchor is not None:
         for sentence in lead:
             if match := _RELATIVE.search(sentence):

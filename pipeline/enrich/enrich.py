@@ -109,8 +109,11 @@ def _merge_actors(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventAc
     for article_id, enrichment in enrichments.items():
         for actor in enrichment.actors:
             by_id[actor.actor_id].append((article_id, actor))
-    surnames = {fold(found[0][1].name).split()[-1]: actor_id for actor_id, found in by_id.items()
-                if found[0][1].kind == "person" and len(found[0][1].name.split()) > 1}
+    surnames = {
+        fold(found[0][1].name).split()[-1]: actor_id
+        for actor_id, found in by_id.items()
+        if found[0][1].kind == "person" and len(found[0][1].name.split()) > 1
+    }
     for actor_id in list(by_id):
         first = by_id[actor_id][0][1]
         target = surnames.get(fold(first.name)) if first.kind == "person" and " " not in first.name else None
@@ -124,8 +127,9 @@ def _merge_actors(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventAc
             role = "mediator" if votes["mediator"] > votes["party"] else "party"
         support = next(((a, actor) for a, actor in found if actor.role == role), found[0])
         name = max((actor.name for _, actor in found), key=lambda n: (len(n.split()), n))
-        actor = replace(support[1], actor_id=actor_id, name=name, role=role,
-                        mentions=sum(actor.mentions for _, actor in found))
+        actor = replace(
+            support[1], actor_id=actor_id, name=name, role=role, mentions=sum(actor.mentions for _, actor in found)
+        )
         article_ids = tuple(dict.fromkeys(article for article, _ in found))
         merged.append(EventActor(actor, support[0], article_ids))
     return tuple(sorted(merged, key=lambda e: (-e.actor.mentions, e.actor.actor_id)))
@@ -144,8 +148,12 @@ def _merge_locations(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[Even
     merged = []
     for location_id, found in by_id.items():
         article_id, best = max(found, key=lambda item: (item[1].is_primary, item[1].score))
-        location = replace(best, is_primary=location_id == primary, score=scores[location_id],
-                           mentions=sum(location.mentions for _, location in found))
+        location = replace(
+            best,
+            is_primary=location_id == primary,
+            score=scores[location_id],
+            mentions=sum(location.mentions for _, location in found),
+        )
         merged.append(EventLocation(location, article_id, tuple(dict.fromkeys(a for a, _ in found))))
     return tuple(sorted(merged, key=lambda e: (not e.location.is_primary, -e.location.score, e.location.location_id)))
 
@@ -251,32 +259,56 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
     )
     actors = [
         EventActorRecord(
-            event_actor_id=_row_key(event_id, item.actor.actor_id), event_id=event_id,
-            actor_id=item.actor.actor_id, name=item.actor.name, kind=item.actor.kind,
-            country_iso2=item.actor.iso2, country_iso3=item.actor.iso3, role=item.actor.role,
-            mentions=item.actor.mentions, article_id=item.article_id, article_ids=list(item.article_ids),
+            event_actor_id=_row_key(event_id, item.actor.actor_id),
+            event_id=event_id,
+            actor_id=item.actor.actor_id,
+            name=item.actor.name,
+            kind=item.actor.kind,
+            country_iso2=item.actor.iso2,
+            country_iso3=item.actor.iso3,
+            role=item.actor.role,
+            mentions=item.actor.mentions,
+            article_id=item.article_id,
+            article_ids=list(item.article_ids),
             evidence=item.actor.evidence,
         )
         for item in event.actors
     ]
     locations = [
         EventLocationRecord(
-            event_location_id=_row_key(event_id, item.location.location_id), event_id=event_id,
-            location_id=item.location.location_id, name=item.location.name, kind=item.location.kind,
-            country_code=item.location.country_code, latitude=item.location.latitude,
-            longitude=item.location.longitude, is_primary=item.location.is_primary, score=item.location.score,
-            mentions=item.location.mentions, article_id=item.article_id, article_ids=list(item.article_ids),
+            event_location_id=_row_key(event_id, item.location.location_id),
+            event_id=event_id,
+            location_id=item.location.location_id,
+            name=item.location.name,
+            kind=item.location.kind,
+            country_code=item.location.country_code,
+            latitude=item.location.latitude,
+            longitude=item.location.longitude,
+            is_primary=item.location.is_primary,
+            score=item.location.score,
+            mentions=item.location.mentions,
+            article_id=item.article_id,
+            article_ids=list(item.article_ids),
             evidence=item.location.evidence,
         )
         for item in event.locations
     ]
     figures = [
         EventFigureRecord(
-            figure_id=_row_key(event_id, article_id, figure.sentence, figure.quantity), event_id=event_id,
-            article_id=article_id, value=figure.value, quantity=figure.quantity, counts=figure.counts,
-            qualifier=figure.qualifier, sentence=figure.sentence,
+            figure_id=_row_key(event_id, article_id, figure.sentence, figure.quantity),
+            event_id=event_id,
+            article_id=article_id,
+            value=figure.value,
+            quantity=figure.quantity,
+            counts=figure.counts,
+            qualifier=figure.qualifier,
+            sentence=figure.sentence,
         )
         for article_id, figure in event.figures
     ]
-    return {"event_enrichments": [summary], "event_actors": actors, "event_locations": locations,
-            "event_figures": figures}
+    return {
+        "event_enrichments": [summary],
+        "event_actors": actors,
+        "event_locations": locations,
+        "event_figures": figures,
+    }

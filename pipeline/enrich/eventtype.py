@@ -60,8 +60,9 @@ CUES: dict[str, str] = {
 }
 EVENT_TYPES = tuple(CUES)
 _PATTERNS = {code: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for code, pattern in CUES.items()}
-_NEGATION = re.compile(r"\b(?:no|not|without|fail(?:s|ed)? to|cannot|can't|never|unable to)\s+(?:\w+\s+){0,3}$",
-                       re.IGNORECASE)
+_NEGATION = re.compile(
+    r"\b(?:no|not|without|fail(?:s|ed)? to|cannot|can't|never|unable to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE
+)
 HEADLINE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3, 2, 1
 LEAD_SENTENCES = 2
 

@@ -17,30 +17,99 @@ from pipeline.enrich.mentions import split_sentences
 LOGGER = logging.getLogger(__name__)
 
 SPELLED = {
-    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
-    "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16, "seventeen": 17,
-    "eighteen": 18, "nineteen": 19, "twenty": 20, "dozen": 12,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "dozen": 12,
 }
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9}
 TIME_AND_MEASURE = frozenset(
-    "seconds minutes hours days weeks months years decades centuries times percent points kilometers kilometres "
-    "miles meters metres feet inches pounds kilograms kg km tons tonnes degrees dollars euros cents yards acres "
-    "pages episodes seasons rounds".split()
+    [
+        "seconds",
+        "minutes",
+        "hours",
+        "days",
+        "weeks",
+        "months",
+        "years",
+        "decades",
+        "centuries",
+        "times",
+        "percent",
+        "points",
+        "kilometers",
+        "kilometres",
+        "miles",
+        "meters",
+        "metres",
+        "feet",
+        "inches",
+        "pounds",
+        "kilograms",
+        "kg",
+        "km",
+        "tons",
+        "tonnes",
+        "degrees",
+        "dollars",
+        "euros",
+        "cents",
+        "yards",
+        "acres",
+        "pages",
+        "episodes",
+        "seasons",
+        "rounds",
+    ]
 )
 OUTCOMES = frozenset(
-    "killed dead died injured wounded hurt displaced arrested detained released freed missing evacuated "
-    "rescued captured held abducted kidnapped deported".split()
+    [
+        "killed",
+        "dead",
+        "died",
+        "injured",
+        "wounded",
+        "hurt",
+        "displaced",
+        "arrested",
+        "detained",
+        "released",
+        "freed",
+        "missing",
+        "evacuated",
+        "rescued",
+        "captured",
+        "held",
+        "abducted",
+        "kidnapped",
+        "deported",
+    ]
 )
-QUALIFIERS = re.compile(r"(more than|at least|over|about|around|approximately|nearly|almost|up to|some|roughly)\s+$",
-                        re.IGNORECASE)
+QUALIFIERS = re.compile(
+    r"(more than|at least|over|about|around|approximately|nearly|almost|up to|some|roughly)\s+$", re.IGNORECASE
+)
 _NUMBER = re.compile(
     r"(?<![\w$€£.,/-])(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(SPELLED) + r")"
     r"(?:\s+(?P<scale>thousand|million|billion))?(?![\w%-]|[.,]\d)",
     re.IGNORECASE,
 )
-_MONTH_BEFORE = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
-)
+_MONTH_BEFORE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _MAX_NOUN_GAP = 2
 _MAX_OUTCOME_GAP = 4
@@ -74,11 +143,20 @@ def _counted(after: str) -> tuple[str, str] | None:
         if lowered in TIME_AND_MEASURE:
             return None
         if (lowered.endswith("s") and not lowered.endswith("ss") and len(lowered) > 3) or lowered in (
-            "people", "children", "men", "women", "police", "personnel", "staff", "troops", "civilians",
+            "people",
+            "children",
+            "men",
+            "women",
+            "police",
+            "personnel",
+            "staff",
+            "troops",
+            "civilians",
         ):
             noun = " ".join(words[: index + 1])
-            outcome = next((w.lower() for w in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP]
-                            if w.lower() in OUTCOMES), None)
+            outcome = next(
+                (w.lower() for w in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP] if w.lower() in OUTCOMES), None
+            )
             return noun, outcome or ""
     return None
 
@@ -90,7 +168,11 @@ def extract_figures(text: str | None) -> list[Figure]:
         for match in _NUMBER.finditer(sentence):
             number, scale = match.group("number"), match.group("scale")
             before = sentence[: match.start()]
-            if _is_year(number, scale) or before.rstrip().endswith(("$", "€", "£", "No.")) or _MONTH_BEFORE.search(before):
+            if (
+                _is_year(number, scale)
+                or before.rstrip().endswith(("$", "€", "£", "No."))
+                or _MONTH_BEFORE.search(before)
+            ):
                 continue
             counted = _counted(sentence[match.end() :])
             if counted is None:
@@ -99,11 +181,13 @@ def extract_figures(text: str | None) -> list[Figure]:
             if number.lower() in SPELLED and not outcome:
                 continue
             qualifier = QUALIFIERS.search(sentence[: match.start()])
-            figures.append(Figure(
-                value=_value(number, scale),
-                quantity=match.group(0),
-                counts=f"{noun} {outcome}".strip(),
-                qualifier=qualifier.group(1).lower() if qualifier else None,
-                sentence=sentence,
-            ))
+            figures.append(
+                Figure(
+                    value=_value(number, scale),
+                    quantity=match.group(0),
+                    counts=f"{noun} {outcome}".strip(),
+                    qualifier=qualifier.group(1).lower() if qualifier else None,
+                    sentence=sentence,
+                )
+            )
     return figures

@@ -33,12 +33,41 @@ MIN_CITY_POPULATION = 15_000
 MIN_ALTERNATE_NAME_CHARS = 4
 
 COUNTRY_ALIASES: dict[str, str] = {
-    "US": "USA", "U.S.": "USA", "U.S.A.": "USA", "USA": "USA", "America": "USA", "United States": "USA",
-    "UK": "GBR", "U.K.": "GBR", "Britain": "GBR", "Great Britain": "GBR", "England": "GBR", "Briton": "GBR",
-    "UAE": "ARE", "Emirati": "ARE", "Saudi": "SAU", "Saudis": "SAU", "Russia": "RUS", "Iran": "IRN",
-    "Syria": "SYR", "South Korea": "KOR", "North Korea": "PRK", "Taiwan": "TWN", "Vietnam": "VNM", "Laos": "LAO",
-    "Bolivia": "BOL", "Venezuela": "VEN", "Tanzania": "TZA", "Czechia": "CZE", "Moldova": "MDA", "Palestine": "PSE",
-    "Turkey": "TUR", "Türkiye": "TUR", "Ivory Coast": "CIV", "Vatican": "VAT", "Holland": "NLD",
+    "US": "USA",
+    "U.S.": "USA",
+    "U.S.A.": "USA",
+    "USA": "USA",
+    "America": "USA",
+    "United States": "USA",
+    "UK": "GBR",
+    "U.K.": "GBR",
+    "Britain": "GBR",
+    "Great Britain": "GBR",
+    "England": "GBR",
+    "Briton": "GBR",
+    "UAE": "ARE",
+    "Emirati": "ARE",
+    "Saudi": "SAU",
+    "Saudis": "SAU",
+    "Russia": "RUS",
+    "Iran": "IRN",
+    "Syria": "SYR",
+    "South Korea": "KOR",
+    "North Korea": "PRK",
+    "Taiwan": "TWN",
+    "Vietnam": "VNM",
+    "Laos": "LAO",
+    "Bolivia": "BOL",
+    "Venezuela": "VEN",
+    "Tanzania": "TZA",
+    "Czechia": "CZE",
+    "Moldova": "MDA",
+    "Palestine": "PSE",
+    "Turkey": "TUR",
+    "Türkiye": "TUR",
+    "Ivory Coast": "CIV",
+    "Vatican": "VAT",
+    "Holland": "NLD",
 }
 """Everyday names the ISO tables spell differently (or not at all)."""
 
@@ -173,8 +202,17 @@ def demonyms() -> dict[str, str]:
         if demonym and code and pycountry.countries.get(alpha_3=code):
             for form in (demonym, demonym + "s"):
                 table.setdefault(fold(form), code)
-    for form, code in {"American": "USA", "Americans": "USA", "British": "GBR", "Britons": "GBR", "Saudi": "SAU",
-                       "Emirati": "ARE", "Emiratis": "ARE", "Palestinian": "PSE", "Palestinians": "PSE"}.items():
+    for form, code in {
+        "American": "USA",
+        "Americans": "USA",
+        "British": "GBR",
+        "Britons": "GBR",
+        "Saudi": "SAU",
+        "Emirati": "ARE",
+        "Emiratis": "ARE",
+        "Palestinian": "PSE",
+        "Palestinians": "PSE",
+    }.items():
         table[fold(form)] = code
     return table
 
@@ -198,8 +236,13 @@ def places() -> dict[str, tuple[Place, ...]]:
     state_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
     for city in geonames.get_cities().values():
         place = Place(
-            f"geonames:{city['geonameid']}", city["name"], "city", city["countrycode"],
-            city["latitude"], city["longitude"], city["population"],
+            f"geonames:{city['geonameid']}",
+            city["name"],
+            "city",
+            city["countrycode"],
+            city["latitude"],
+            city["longitude"],
+            city["population"],
         )
         primary[fold(city["name"])].append(place)
         for name in city["alternatenames"]:
@@ -216,8 +259,9 @@ def places() -> dict[str, tuple[Place, ...]]:
         primary[fold(state["name"])].insert(0, place)
     for name, code in country_names().items():
         country = countries()[code]
-        place = Place(f"iso3166:{code}", country.name, "country", country.alpha2, country.latitude,
-                      country.longitude, 10**9)
+        place = Place(
+            f"iso3166:{code}", country.name, "country", country.alpha2, country.latitude, country.longitude, 10**9
+        )
         primary[name].insert(0, place)
     table: dict[str, tuple[Place, ...]] = {}
     for name in set(primary) | set(alternate):

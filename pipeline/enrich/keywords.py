@@ -19,9 +19,35 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_KEYWORDS = 10
 HEADLINE_WEIGHT = 2
 MIN_PHRASE_COUNT = 2
-EXTRA_STOP_WORDS = frozenset({"said", "says", "according", "reported", "report", "reports", "told", "new", "year",
-                              "years", "like", "just", "also", "including", "time", "week", "day", "monday",
-                              "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "reuters"})
+EXTRA_STOP_WORDS = frozenset(
+    {
+        "said",
+        "says",
+        "according",
+        "reported",
+        "report",
+        "reports",
+        "told",
+        "new",
+        "year",
+        "years",
+        "like",
+        "just",
+        "also",
+        "including",
+        "time",
+        "week",
+        "day",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "reuters",
+    }
+)
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{3,}", re.UNICODE)
 
 
@@ -47,12 +73,14 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
                 counts.update({word: weight for word in words if word})
             else:
                 counts.update(word for word in words if word)
-            for left, right in zip(words, words[1:]):
+            for left, right in zip(words, words[1:], strict=False):
                 if left and right and left != right:
                     counts[f"{left} {right}"] += weight
     phrases = {key: count for key, count in counts.items() if " " in key and count >= MIN_PHRASE_COUNT * 2}
-    ranked = sorted(((key, count) for key, count in counts.items() if " " not in key or key in phrases),
-                    key=lambda item: (-item[1] * (1.5 if " " in item[0] else 1), item[0]))
+    ranked = sorted(
+        ((key, count) for key, count in counts.items() if " " not in key or key in phrases),
+        key=lambda item: (-item[1] * (1.5 if " " in item[0] else 1), item[0]),
+    )
     chosen: list[str] = []
     for key, _ in ranked:
         if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):

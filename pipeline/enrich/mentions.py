@@ -11,10 +11,62 @@ import unicodedata
 from dataclasses import dataclass
 
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr st mt jos inc corp co ltd jr sr gen gov sen rep lt col sgt prof no vs jan feb mar apr jun jul aug "
-    "sep sept oct nov dec ill la calif fla mass conn ariz tenn wash mich minn penn va md".split()
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "st",
+        "mt",
+        "jos",
+        "inc",
+        "corp",
+        "co",
+        "ltd",
+        "jr",
+        "sr",
+        "gen",
+        "gov",
+        "sen",
+        "rep",
+        "lt",
+        "col",
+        "sgt",
+        "prof",
+        "no",
+        "vs",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "ill",
+        "la",
+        "calif",
+        "fla",
+        "mass",
+        "conn",
+        "ariz",
+        "tenn",
+        "wash",
+        "mich",
+        "minn",
+        "penn",
+        "va",
+        "md",
+    ]
 )
 """Words written with a trailing period that does not end a sentence ("Mt. Gox", "Dekalb, Ill.")."""
+
+TITLE_CASE_SHARE = 0.85
+"""Share of capitalised longer words from which a line counts as title case."""
 
 CONNECTORS = frozenset({"of", "de", "del", "da", "la", "le", "van", "von", "der", "du", "bin", "ibn", "al", "el"})
 """Lower-case words that may join two capitalised words into one name."""
@@ -70,7 +122,7 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_BREAK.finditer(line):
-            before = line[start : match.start()].rstrip("\"”’)")
+            before = line[start : match.start()].rstrip('"”’)')
             last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower()
             if last_word in ABBREVIATIONS or len(last_word) == 1 or re.search(r"(?:[a-z]\.){2,}$", before.lower()):
                 continue
@@ -106,7 +158,7 @@ def is_title_case(text: str) -> bool:
     words = [word for word in re.findall(r"[A-Za-z][\w'’-]*", text) if len(word) >= 4]
     if len(words) < 3:
         return False
-    return sum(word[0].isupper() for word in words) / len(words) > 0.6
+    return sum(word[0].isupper() for word in words) / len(words) >= TITLE_CASE_SHARE
 
 
 def capitalised_phrases(sentence: str, sentence_index: int) -> list[Phrase]:

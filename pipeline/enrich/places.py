@@ -8,8 +8,8 @@ is a large city. Of several entries for one name, one in a country the text name
 Primary location: each mention scores 1, +2 after a locative preposition, +4 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
 most event-cued score, else the most locative-cued score; a country loses a tie to a city. Others are
-*concerned* places. Demonyms ("Egyptian mediators") name actors, not places, and so does a country named without a locative
-preposition ("Israel refused"): countries count as places only "in/at/from/... X".
+*concerned* places. Demonyms ("Egyptian mediators") name actors, not places, and so does a country named
+without a locative preposition ("Israel refused"): countries count as places only "in/at/from/... X".
 """
 
 from __future__ import annotations
@@ -27,10 +27,62 @@ LOGGER = logging.getLogger(__name__)
 
 LOCATIVES = frozenset({"in", "at", "near", "from", "outside", "across", "throughout", "inside", "to", "into"})
 EVENT_WORDS = frozenset(
-    "talks negotiations negotiation summit meeting meetings met gathered convened conference protest protests "
-    "rally rallies march clashes clash attack attacks strike strikes airstrike bombing shooting explosion election "
-    "elections vote ceremony visit hearing trial court game match concert festival show launch opened arrested "
-    "killed died injured stalled stumble stumbled ended concluded began resumed flood earthquake crash".split()
+    [
+        "talks",
+        "negotiations",
+        "negotiation",
+        "summit",
+        "meeting",
+        "meetings",
+        "met",
+        "gathered",
+        "convened",
+        "conference",
+        "protest",
+        "protests",
+        "rally",
+        "rallies",
+        "march",
+        "clashes",
+        "clash",
+        "attack",
+        "attacks",
+        "strike",
+        "strikes",
+        "airstrike",
+        "bombing",
+        "shooting",
+        "explosion",
+        "election",
+        "elections",
+        "vote",
+        "ceremony",
+        "visit",
+        "hearing",
+        "trial",
+        "court",
+        "game",
+        "match",
+        "concert",
+        "festival",
+        "show",
+        "launch",
+        "opened",
+        "arrested",
+        "killed",
+        "died",
+        "injured",
+        "stalled",
+        "stumble",
+        "stumbled",
+        "ended",
+        "concluded",
+        "began",
+        "resumed",
+        "flood",
+        "earthquake",
+        "crash",
+    ]
 )
 """Words after which "in <place>" says where the event itself happens."""
 
@@ -99,8 +151,7 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
         fold(phrase.tokens[-1])
         for index, sentence in enumerate(sentences)
         for phrase in capitalised_phrases(sentence, index)
-        if len(phrase.tokens) >= 2 and gazetteer.is_first_name(phrase.tokens[0])
-        and not _candidates(phrase.tokens)
+        if len(phrase.tokens) >= 2 and gazetteer.is_first_name(phrase.tokens[0]) and not _candidates(phrase.tokens)
     }
     named_countries = {
         place.country_code
@@ -121,8 +172,9 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
         weight = 2 if index == 0 else 1
         for phrase in capitalised_phrases(sentence, index):
             words = phrase.tokens
-            if words[0].lower() in PERSON_TITLES or (len(words) > 1 and gazetteer.is_first_name(words[0])
-                                                     and not _candidates(words[:1])):
+            if words[0].lower() in PERSON_TITLES or (
+                len(words) > 1 and gazetteer.is_first_name(words[0]) and not _candidates(words[:1])
+            ):
                 continue
             for offset, span in _spans(words):
                 if gazetteer.organisation_names().get(fold(" ".join(span))) or fold(span[0]) in gazetteer.demonyms():
@@ -134,8 +186,13 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
                     continue
                 if place.kind == "country" and not cue:
                     continue
-                if len(span) == 1 and place.kind != "country" and not cue and place.population < \
-                        MAJOR_CITY_POPULATION and _ambiguous(span[0], text_lower, surnames):
+                if (
+                    len(span) == 1
+                    and place.kind != "country"
+                    and not cue
+                    and place.population < MAJOR_CITY_POPULATION
+                    and _ambiguous(span[0], text_lower, surnames)
+                ):
                     continue
                 key = place.location_id
                 entries[key] = place
@@ -147,8 +204,18 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
                 cues[key] = max(cues[key], cue)
     primary = _primary(entries, cue_scores)
     locations = [
-        Location(key, place.name, place.kind, place.country_code, place.latitude, place.longitude,
-                 key == primary, scores[key], mentions[key], evidence[key])
+        Location(
+            key,
+            place.name,
+            place.kind,
+            place.country_code,
+            place.latitude,
+            place.longitude,
+            key == primary,
+            scores[key],
+            mentions[key],
+            evidence[key],
+        )
         for key, place in entries.items()
     ]
     return sorted(locations, key=lambda loc: (not loc.is_primary, -loc.score, loc.location_id))

@@ -1,0 +1,54 @@
+"""Actors: one spelling per actor, ISO codes for countries, roles from the wording."""
+
+from pipeline.enrich.actors import extract_actors
+
+
+def _by_id(title, text=None):
+    return {actor.actor_id: actor for actor in extract_actors(title, text)}
+
+
+def test_hyphenated_and_spaced_spellings_are_one_person():
+    actors = _by_id("", "Minister Itamar Ben-Gvir spoke. Later Itamar Ben Gvir warned again.")
+    people = [actor for actor in actors.values() if actor.kind == "person"]
+    assert [person.actor_id for person in people] == ["person:itamar-ben-gvir"]
+    assert people[0].mentions == 2
+
+
+def test_country_names_demonyms_and_abbreviations_carry_iso_codes():
+    actors = _by_id("", "Egyptian officials met Qatari envoys. The U.S. and the United States Senate were told.")
+    assert actors["country:EGY"].iso2 == "EG"
+    assert actors["country:QAT"].iso3 == "QAT"
+    assert actors["country:USA"].name == "United States"
+
+
+def test_mediated_by_list_gives_mediators_and_talks_between_gives_parties():
+    text = "Talks between Hamas and Israel resumed on Sunday. The negotiations are mediated by the US, Egypt and Qatar."
+    actors = _by_id("Ceasefire talks resume", text)
+    assert actors["organisation:hamas"].role == "party"
+    assert actors["country:ISR"].role == "party"
+    assert {actors[key].role for key in ("country:USA", "country:EGY", "country:QAT")} == {"mediator"}
+    assert "mediated by" in actors["country:EGY"].evidence
+
+
+def test_demonym_mediators_are_mediators_and_demonym_pairs_are_not_parties():
+    actors = _by_id("", "Talks were attended by Egyptian mediators. Israeli and Palestinian sources saw no deal.")
+    assert actors["country:EGY"].role == "mediator"
+    assert actors["country:ISR"].role == "mentioned"
+
+
+def test_known_organisations_resolve_to_one_canonical_name():
+    actors = _by_id("", "CIA Director William Burns flew in. The Central Intelligence Agency declined to comment.")
+    assert actors["organisation:central-intelligence-agency"].mentions == 2
+    assert actors["person:william-burns"].kind == "person"
+
+
+def test_shaped_organisations_and_people_after_titles_are_found():
+    actors = _by_id("", "Senator Dino Melaye joined the Peoples Democratic Party protest. WeWork's losses grew.")
+    assert actors["person:dino-melaye"].kind == "person"
+    assert actors["organisation:peoples-democratic-party"].kind == "organisation"
+    assert "organisation:wework" in actors
+
+
+def test_sentence_openers_and_headings_are_not_actors():
+    actors = _by_id("", "However, the talks went on. Meanwhile nothing changed.")
+    assert actors == {}

@@ -1,0 +1,20 @@
+"""Event type: PLOVER-aligned categories with their evidence sentence."""
+
+from pipeline.enrich.eventtype import EVENT_TYPES, classify_event
+
+
+def test_talks_are_consultations_with_the_headline_as_evidence():
+    found = classify_event("Ceasefire talks stall in Cairo", "Negotiators met again. Hamas demanded guarantees.")
+    assert found.code == "consult"
+    assert found.evidence == "Ceasefire talks stall in Cairo"
+
+
+def test_attacks_protests_and_negated_agreements():
+    assert classify_event("Airstrike kills 25 in Jabalia", None).code == "assault"
+    assert classify_event("Thousands protest in Bolivia", "Demonstrators marched.").code == "protest"
+    assert classify_event("Sides fail to reach agreement", "They rejected the offer.").code == "reject"
+
+
+def test_no_cue_gives_none_and_codes_are_plover_aligned():
+    assert classify_event("A quiet day", "Nothing happened.") is None
+    assert {"consult", "agree", "request", "reject", "threaten", "protest", "assault", "aid"} <= set(EVENT_TYPES)

@@ -1,0 +1,36 @@
+"""Locations: gazetteer entries with codes and coordinates, the primary place told apart from mentions."""
+
+from pipeline.enrich.places import extract_locations
+
+
+def test_talks_in_a_city_make_it_primary_and_other_places_concerned():
+    places = extract_locations(
+        "Gaza truce talks stumble in Cairo",
+        "Negotiators met in Cairo on Monday to discuss a truce in Gaza. Fighting went on in Gaza.",
+    )
+    primary = [place for place in places if place.is_primary]
+    assert [place.name for place in primary] == ["Cairo"]
+    assert primary[0].country_code == "EG"
+    assert round(primary[0].latitude) == 30 and round(primary[0].longitude) == 31
+    gaza = next(place for place in places if place.name == "Gaza")
+    assert gaza.country_code == "PS" and not gaza.is_primary
+
+
+def test_country_named_only_as_an_actor_is_not_a_place():
+    places = extract_locations("", "Israel refused the offer. Protests were held in Bolivia.")
+    assert [place.location_id for place in places] == ["iso3166:BOL"]
+
+
+def test_ambiguous_name_resolves_to_a_country_the_text_names():
+    places = extract_locations("", "Protests spread across the United States. Police fired on crowds in Monroe.")
+    monroe = next(place for place in places if place.name == "Monroe")
+    assert monroe.country_code == "US"
+
+
+def test_a_persons_surname_is_not_a_town():
+    places = extract_locations("", "Dr. Ronny Jackson examined him. Jackson said the results were normal.")
+    assert places == []
+
+
+def test_no_places_gives_an_empty_list():
+    assert extract_locations("A quiet day", "Nothing happened anywhere named.") == []
