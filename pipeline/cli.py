@@ -3,6 +3,7 @@
 wirebeam run [--seeds DIR] [--db PATH] [--offline] [any Beam pipeline option]
 wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
 wirebeam schema [--check]
+wirebeam feeds add|list|import|export ...
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import logging
 import secrets
 import shutil
 import sys
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -22,6 +22,7 @@ import filelock
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
+from pipeline import feeds_cli
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import DEFAULT_DB, WirebeamOptions
@@ -107,6 +108,7 @@ def execute_run(flags: list[str]) -> Run:
             staging_dir=str(staging_dir),
             minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
             event_threshold=ours.event_threshold,
+            live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
         )
         try:
             with beam.Pipeline(runner=runner, options=options) as pipeline:
@@ -155,6 +157,7 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         ("rejected", run.rejected),
         ("events", f"{run.events_new} new, {run.events_updated} updated"),
     ]
+    rows += feeds_cli.summary_rows(run.feed_counts)
     for label, value in rows:
         print(f"  {label:<18}{value}")
     for reason, count in reasons:
@@ -209,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="Log progress and Beam's messages.")
     subparsers = parser.add_subparsers(dest="command", required=True)
     _run_parser(subparsers)
+    feeds_cli.add_parser(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
     query.add_argument("sql")
     query.add_argument("--db", default=DEFAULT_DB)
@@ -235,12 +239,13 @@ def main(argv: list[str] | None = None) -> int:
             return _query(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command == "feeds":
+            return feeds_cli.run_command(args)
         flags = argv[argv.index("run") + 1 :]
-        started = time.monotonic()
-        run = execute_run(flags)
-        print_summary(run, Path(args.db), time.monotonic() - started)
-        return 0
-    except UsageError as error:
+        return feeds_cli.run_repeatedly(
+            lambda: execute_run(flags), lambda run, seconds: print_summary(run, Path(args.db), seconds), args.every
+        )
+    except (UsageError, feeds_cli.FeedsError) as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_USAGE
     except filelock.Timeout as error:

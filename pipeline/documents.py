@@ -16,7 +16,8 @@ class RawDocument:
     ``body_format`` says how to read ``body``: ``text_file`` is a plain-text article whose first line is the
     headline, ``text`` is body text only, ``html`` is a web page, ``none`` means the metadata is all there is.
     ``meta`` holds what the source stated: title, url, summary, published, source, author, language,
-    categories, feed_url, feed_title, entry_key.
+    categories, feed_url, feed_title, entry_key; for feed entries also ``fallback_reason`` (the page is missing
+    and the body is the entry's own text) or ``fallback_text`` (the entry's text, used if the page has no article).
     """
 
     source_ref: str
@@ -44,3 +45,5 @@ class ExtractedArticle:
     feed_url: str | None = None
     feed_title: str | None = None
     entry_key: str | None = None
+    fallback_reason: str | None = None
+    """Why the entry's own text stands in for its page; None when the page (or a seed) was used."""

@@ -125,12 +125,19 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
     stated = document.meta
     found: dict = {}
     text = None
+    fallback_reason = stated.get("fallback_reason")
     if document.body_format == "text_file":
         title, text, found = parse_text_article(document.body)
         found["title"] = title
     elif document.body_format == "html":
-        found = extract_html(document.body, stated.get("url"))
-        text = found.pop("text")
+        try:
+            found = extract_html(document.body, stated.get("url"))
+            text = found.pop("text")
+        except RejectedInput as error:
+            if "fallback_text" not in stated:
+                raise
+            # a feed entry's page without an article: the entry's own text stands in, flagged
+            fallback_reason, text = error.reason, stated["fallback_text"]
     elif document.body_format == "text":
         text = "\n".join(clean_line(line) for line in document.body.splitlines() if line.strip())
     summary = _first(stated.get("summary"), found.get("summary"))
@@ -159,13 +166,18 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
         feed_url=stated.get("feed_url"),
         feed_title=stated.get("feed_title"),
         entry_key=stated.get("entry_key"),
+        fallback_reason=fallback_reason,
     )
 
 
 class _ExtractArticle(beam.DoFn):
     def process(self, document: RawDocument) -> Iterable:
         try:
-            yield extract_article(document)
+            article = extract_article(document)
+            if article.fallback_reason and document.body_format == "html":
+                failure = RejectedInput(article.fallback_reason, "no article in the page; the entry's text is stored")
+                yield emit_reject(document.source_ref, STAGE, failure, document.body)
+            yield article
         except RejectedInput as error:
             yield emit_reject(document.source_ref, STAGE, error, document.body)
 

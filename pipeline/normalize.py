@@ -101,6 +101,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
             feed_url=extracted.feed_url,
             feed_title=extracted.feed_title,
             entry_key=extracted.entry_key,
+            fallback_reason=extracted.fallback_reason,
             run_id=run_id,
             ingested_at=ingested_at,
         )

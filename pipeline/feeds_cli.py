@@ -1,0 +1,290 @@
+"""The command-line side of live feeds: ``wirebeam feeds ...``, planning a run's polls, ``run --every``.
+
+wirebeam feeds add URL [--title T]     add a feed to the list (default: seeds/feeds.opml)
+wirebeam feeds list [--db PATH]        the list, with each feed's health from the ``feeds`` table
+wirebeam feeds import FILE.opml        merge another reader's OPML export into the list
+wirebeam feeds export [-o FILE]        print the list as OPML 2.0
+
+Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states and the
+keys of stored entries; the pipeline gets them as plain values. `run_repeatedly` is ``wirebeam run --every``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TypeVar
+
+import duckdb
+import filelock
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, WirebeamOptions
+from pipeline.sinks import connect
+from pipeline.sources import feedlist
+from pipeline.sources.feeds import HEALTHY_REJECTS, FeedState, PollPolicy, due_feeds
+from pipeline.sources.http import FetchPolicy
+from pipeline.sources.live import PROGRESS, LivePlan, feed_state
+from schemas.models import Feed
+
+LOGGER = logging.getLogger(__name__)
+
+SCHEDULE_SLACK = timedelta(seconds=60)
+"""A feed due this soon is polled now, so a run every 15 minutes polls a 15-minute feed every time."""
+DECOMPRESSED_TO_WIRE_RATIO = 4
+LIST_COLUMN_CHARS = 40
+RunResult = TypeVar("RunResult")
+
+
+class FeedsError(Exception):
+    """A problem with the feed list or the live-feed options that the user can fix."""
+
+
+def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
+    """The fetch policy of ``wirebeam run``'s flags (the User-Agent is Beam's ``--user_agent``)."""
+    ours = options.view_as(WirebeamOptions)
+    user_agent = options.get_all_options().get("user_agent")
+    try:
+        return FetchPolicy(
+            connect_timeout=ours.connect_timeout,
+            read_timeout=ours.read_timeout,
+            deadline=ours.fetch_deadline,
+            max_body_bytes=ours.max_page_bytes,
+            max_decompressed_bytes=ours.max_page_bytes * DECOMPRESSED_TO_WIRE_RATIO,
+            min_host_interval=ours.min_host_interval,
+            max_retries=ours.fetch_retries,
+            respect_robots=not ours.no_robots,
+            **({"user_agent": user_agent} if user_agent else {}),
+        )
+    except ValueError as error:
+        raise FeedsError(str(error)) from error
+
+
+def read_subscriptions(path: str | Path) -> list[feedlist.Subscription]:
+    """The feed list; [] when the file is missing or empty."""
+    try:
+        return feedlist.read_feed_list(path)
+    except ValueError as error:
+        raise FeedsError(f"cannot read the feed list: {error}") from error
+
+
+def _has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    return bool(connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall())
+
+
+def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
+    """Stored feed states by URL."""
+    if not _has_table(connection, "feeds"):
+        return {}
+    relation = connection.sql("SELECT * FROM feeds")
+    columns = relation.columns
+    return {row[0]: Feed(**dict(zip(columns, row, strict=True))) for row in relation.fetchall()}
+
+
+def read_known_entries(connection: duckdb.DuckDBPyConnection) -> tuple[frozenset[str], frozenset[str]]:
+    """``(entry keys, canonical URLs)`` of stored articles: entries matching either are not fetched again."""
+    if not _has_table(connection, "articles"):
+        return frozenset(), frozenset()
+    keys = connection.execute("SELECT DISTINCT entry_key FROM articles WHERE entry_key IS NOT NULL").fetchall()
+    urls = connection.execute("SELECT DISTINCT canonical_url FROM articles WHERE canonical_url IS NOT NULL").fetchall()
+    return frozenset(key for (key,) in keys), frozenset(url for (url,) in urls)
+
+
+def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, Feed]) -> list[FeedState]:
+    """Each subscribed feed's stored state (found by URL, or by a URL it moved from), else a fresh state."""
+    moved = {old: row for row in rows.values() for old in row.previous_urls}
+    states: dict[str, FeedState] = {}
+    for subscription in subscriptions:
+        row = rows.get(subscription.url) or moved.get(subscription.url)
+        state = feed_state(row) if row else FeedState(url=subscription.url, title=subscription.title)
+        states.setdefault(state.url, state)
+    return list(states.values())
+
+
+def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool) -> LivePlan:
+    """What an online run polls: the due feeds of the list, their states and the stored entries' keys.
+
+    Call while holding the database lock, so the states read are the ones this run replaces.
+    """
+    ours = options.view_as(WirebeamOptions)
+    subscriptions = read_subscriptions(ours.feeds)
+    rows: dict[str, Feed] = {}
+    known: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
+    if db_path.exists() and subscriptions:
+        with connect(db_path) as connection:
+            rows, known = read_feed_rows(connection), read_known_entries(connection)
+    states = states_for(subscriptions, rows)
+    now = datetime.now(timezone.utc)
+    due = states if ours.poll_all else due_feeds(states, now + SCHEDULE_SLACK)
+    LOGGER.info("%d of %d feeds due; %d entries stored before", len(due), len(states), len(known[0]))
+    return LivePlan(
+        feeds=tuple(due),
+        fetch_policy=fetch_policy_from(options),
+        poll_policy=_poll_policy(ours.poll_interval),
+        known_entry_keys=known[0],
+        known_urls=known[1],
+        entry_counts={url: row.entry_count for url, row in rows.items()},
+        show_progress=local_runner and sys.stderr.isatty(),
+    )
+
+
+def _poll_policy(interval_seconds: float) -> PollPolicy:
+    interval = timedelta(seconds=interval_seconds)
+    return PollPolicy(interval=interval, max_backoff=max(PollPolicy().max_backoff, interval))
+
+
+def summary_rows(feed_counts: dict[str, dict]) -> list[tuple[str, object]]:
+    """Lines of the end-of-run summary about the feeds polled (none for a run that polled none)."""
+    if not feed_counts:
+        return []
+    counts = list(feed_counts.values())
+    unchanged = sum(1 for count in counts if count["status"] == 304)
+    failing = sum(1 for count in counts if count["error"] and count["error"] not in HEALTHY_REJECTS)
+    return [
+        ("feeds polled", f"{len(counts)} ({unchanged} unchanged, {failing} failing)"),
+        ("feed entries read", sum(count["entries"] for count in counts)),
+        ("page fallbacks", sum(count["fallbacks"] for count in counts)),
+    ]
+
+
+def run_repeatedly(
+    execute: Callable[[], RunResult],
+    report: Callable[[RunResult, float], None],
+    every: float | None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped."""
+    if every is not None and every <= 0:
+        raise ValueError(f"every must be positive, got {every}")
+    try:
+        while True:
+            started = time.monotonic()
+            try:
+                result = execute()
+            except filelock.Timeout:
+                if every is None:
+                    raise
+                print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
+            else:
+                report(result, time.monotonic() - started)
+            finally:
+                PROGRESS.finish()
+            if every is None:
+                return 0
+            wait = max(0.0, started + every - time.monotonic())
+            if sys.stderr.isatty():
+                next_run = datetime.now().astimezone() + timedelta(seconds=wait)
+                print(f"next run at {next_run:%H:%M:%S} (Ctrl-C stops)", file=sys.stderr)
+            sleep(wait)
+    except KeyboardInterrupt:
+        print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
+        return 0
+
+
+def add_parser(subparsers) -> None:
+    """Register ``wirebeam feeds`` and its subcommands."""
+    feeds = subparsers.add_parser("feeds", help="Manage the feed list (OPML) and see each feed's health.")
+    commands = feeds.add_subparsers(dest="feeds_command", required=True)
+    add = commands.add_parser("add", help="Add a feed to the list.")
+    add.add_argument("url")
+    add.add_argument("--title", default=None)
+    listing = commands.add_parser("list", help="The feeds, with last status, failures, last error, next poll.")
+    listing.add_argument("--db", default=DEFAULT_DB)
+    imported = commands.add_parser("import", help="Merge an OPML file into the list.")
+    imported.add_argument("file", type=Path)
+    export = commands.add_parser("export", help="Print the list as OPML 2.0.")
+    export.add_argument("-o", "--output", type=Path, default=None, help="Write to this file instead of stdout.")
+    for command in (add, listing, imported, export):
+        command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+
+
+def run_command(args: argparse.Namespace) -> int:
+    """Run a ``wirebeam feeds`` subcommand; returns the exit code."""
+    commands = {"add": _add, "list": _list, "import": _import, "export": _export}
+    return commands[args.feeds_command](args)
+
+
+def _add(args: argparse.Namespace) -> int:
+    try:
+        report = feedlist.add_to_feed_list(args.feeds, args.url, args.title)
+    except ValueError as error:
+        raise FeedsError(str(error)) from error
+    if report.added:
+        print(f"added {report.added[0].url} to {args.feeds}")
+    else:
+        print(f"already in {args.feeds}: {report.duplicates[0]}")
+    return 0
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        report = feedlist.import_into_feed_list(args.feeds, args.file.read_bytes())
+    except (OSError, ValueError) as error:
+        raise FeedsError(f"cannot import {args.file}: {error}") from error
+    print(f"imported {len(report.added)} feeds into {args.feeds} ({len(report.duplicates)} already there)")
+    for url, why in report.invalid:
+        print(f"  skipped {url!r}: {why}", file=sys.stderr)
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    data = feedlist.export_opml(read_subscriptions(args.feeds))
+    if args.output:
+        args.output.write_bytes(data)
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(data.decode("utf-8"))
+    return 0
+
+
+def feed_health(subscription: feedlist.Subscription, row: Feed | None, now: datetime) -> dict[str, str]:
+    """One line of ``feeds list``: what the user needs to see whether a feed works."""
+    if row is None:
+        return {"feed": subscription.title or subscription.url, "status": "never polled", "url": subscription.url}
+    status = "ok" if row.consecutive_failures == 0 else "failing"
+    return {
+        "feed": row.title or subscription.title or row.url,
+        "status": f"{status} ({row.last_status or '-'})",
+        "failures": str(row.consecutive_failures),
+        "entries": str(row.entry_count),
+        "last success": _ago(row.last_success_at, now),
+        "next poll": _ago(row.next_poll_at, now),
+        "last error": row.last_error or "",
+        "url": row.url if row.url == subscription.url else f"{subscription.url} -> {row.url}",
+    }
+
+
+def _ago(when: datetime | None, now: datetime) -> str:
+    if when is None:
+        return "-"
+    seconds = (when - now).total_seconds()
+    minutes = abs(seconds) / 60
+    amount = f"{minutes:.0f} min" if minutes < 120 else f"{minutes / 60:.1f} h"
+    return f"in {amount}" if seconds > 0 else ("now" if minutes < 1 else f"{amount} ago")
+
+
+def _list(args: argparse.Namespace) -> int:
+    subscriptions = read_subscriptions(args.feeds)
+    if not subscriptions:
+        print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
+        return 0
+    rows: dict[str, Feed] = {}
+    if Path(args.db).exists():
+        try:
+            with connect(args.db, read_only=True) as connection:
+                rows = read_feed_rows(connection)
+        except duckdb.IOException as error:
+            print(f"wirebeam: feed health unavailable ({error})", file=sys.stderr)
+    moved = {old: row for row in rows.values() for old in row.previous_urls}
+    now = datetime.now(timezone.utc)
+    lines = [feed_health(s, rows.get(s.url) or moved.get(s.url), now) for s in subscriptions]
+    columns = ["feed", "status", "failures", "entries", "last success", "next poll", "last error", "url"]
+    widths = {c: min(LIST_COLUMN_CHARS, max(len(c), *(len(line.get(c, "")) for line in lines))) for c in columns}
+    for cells in [dict(zip(columns, columns, strict=True)), *lines]:
+        print("  ".join(cells.get(c, "")[: widths[c]].ljust(widths[c]) for c in columns[:-1]), cells.get("url", ""))
+    return 0

@@ -1,0 +1,423 @@
+"""Live feeds inside the Beam pipeline: poll the due feeds, then fetch the new entries' article pages.
+
+    feed states ─> PollFeeds ─> entries ─> FetchArticlePages ─> RawDocuments (-> ExtractArticles ...)
+                      ├──> feeds (``schemas.Feed`` rows: the feeds' next states, staged like articles)
+                      └──> rejects (stage ``feed``)            └──> rejects (stage ``fetch``)
+
+The launcher reads the feed states and the keys of stored entries from DuckDB before the pipeline starts and
+passes them in as plain values (`LivePlan`); no DoFn touches the database. Feeds and pages are keyed by
+`host_key` and grouped, so one host is served by one DoFn call at a time and its politeness rules (minimum
+interval, robots.txt, Retry-After) hold on a distributed runner too. Each DoFn makes its `Fetcher` in
+``setup()``.
+
+An entry whose page cannot be fetched still becomes an article, from the entry's own content or summary, with
+``fallback_reason`` set, and the failure is a reject; ``ExtractArticles`` does the same when a fetched page holds
+no article (the page document carries the entry's text in ``meta["fallback_text"]``).
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timezone
+
+import apache_beam as beam
+
+from pipeline.documents import RawDocument
+from pipeline.errors import REJECTS, count_reject, make_reject
+from pipeline.normalize import canonical_url
+from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
+from pipeline.sources.http import Fetcher, FetchPolicy, FetchResult, host_key
+from schemas.models import Feed, Reject
+
+LOGGER = logging.getLogger(__name__)
+
+FEED_STAGE = "feed"
+FETCH_STAGE = "fetch"
+FEEDS = "feeds"
+"""Tag of `PollFeeds`' output of next feed states."""
+NO_LINK = "entry_without_link"
+METRICS_NAMESPACE = "wirebeam.live"
+
+
+@dataclass(frozen=True)
+class LivePlan:
+    """What one run polls and fetches, read by the launcher before the pipeline starts."""
+
+    feeds: tuple[FeedState, ...]
+    """The feeds due now."""
+    fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
+    poll_policy: PollPolicy = field(default_factory=PollPolicy)
+    known_entry_keys: frozenset[str] = frozenset()
+    """``entry_key`` of every stored article: those entries are not fetched again."""
+    known_urls: frozenset[str] = frozenset()
+    """Canonical URLs of stored articles: an entry linking to one is not fetched again either."""
+    entry_counts: dict[str, int] = field(default_factory=dict)
+    """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
+    show_progress: bool = False
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """One poll of one feed: the feed's next state, the entries read and what went wrong."""
+
+    state: FeedState
+    entries: tuple[FeedEntry, ...] = ()
+    rejects: tuple[Reject, ...] = ()
+    entry_count: int | None = None
+    """Entries in the fetched copy; None when nothing was parsed (304 or a failure)."""
+
+
+def poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPolicy) -> FeedPoll:
+    """Poll one feed: a conditional GET, then parse a changed body; failures go to rejects and the state."""
+    result = fetcher.fetch(state.url, etag=state.etag, last_modified=state.last_modified, kind="feed")
+    if not result.ok:
+        reject = make_reject(state.url, FEED_STAGE, result.reason or "fetch_failed", result.detail)
+        return FeedPoll(next_state(state, result, now, policy=policy), rejects=(reject,))
+    if result.not_modified:
+        return FeedPoll(next_state(state, result, now, policy=policy))
+    parsed = parse_feed(result.body, result.final_url, result.content_type)
+    polled = next_state(state, result, now, parsed, policy)
+    if isinstance(parsed, FeedReject):
+        reject = make_reject(state.url, FEED_STAGE, parsed.reason, parsed.detail, result.body)
+        return FeedPoll(polled, rejects=(reject,), entry_count=0)
+    return FeedPoll(
+        polled,
+        entries=tuple(replace(entry, feed_url=polled.url) for entry in parsed.entries),
+        rejects=_parse_warnings(polled.url, parsed),
+        entry_count=len(parsed.entries),
+    )
+
+
+def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
+    """Entries the parser skipped and a malformed-but-usable feed, as rejects of the feed stage."""
+    skipped = [make_reject(url, FEED_STAGE, item.reason, item.detail) for item in parsed.skipped]
+    warnings = [
+        make_reject(url, FEED_STAGE, reason, f"{detail.strip()} (kept {len(parsed.entries)} entries)")
+        for reason, _, detail in (warning.partition(":") for warning in parsed.warnings)
+    ]
+    return tuple(skipped + warnings)
+
+
+def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
+    """The ``feeds`` table row after a poll; a poll that parsed nothing keeps the previous entry count."""
+    state = poll.state
+    return Feed(
+        url=state.url,
+        title=state.title,
+        etag=state.etag,
+        last_modified=state.last_modified,
+        last_status=state.last_status,
+        last_polled_at=state.last_polled_at,
+        last_success_at=state.last_success_at,
+        consecutive_failures=state.consecutive_failures,
+        last_error=state.last_error,
+        next_poll_at=state.next_poll_at,
+        previous_urls=list(state.previous_urls),
+        entry_count=previous_entry_count if poll.entry_count is None else poll.entry_count,
+        updated_run_id=run_id,
+    )
+
+
+def feed_state(row: Feed) -> FeedState:
+    """The polling state stored in a ``feeds`` row."""
+    return FeedState(
+        url=row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_status=row.last_status,
+        last_polled_at=row.last_polled_at,
+        last_success_at=row.last_success_at,
+        consecutive_failures=row.consecutive_failures,
+        last_error=row.last_error,
+        next_poll_at=row.next_poll_at,
+        title=row.title,
+        previous_urls=tuple(row.previous_urls),
+    )
+
+
+def is_known(entry: FeedEntry, known_entry_keys: frozenset[str], known_urls: frozenset[str]) -> bool:
+    """Whether the entry is already stored: its key, or the canonical form of its link, is."""
+    return entry.entry_key in known_entry_keys or canonical_url(entry.link) in known_urls
+
+
+def _entry_meta(entry: FeedEntry, url: str | None) -> dict:
+    return {
+        "title": entry.title,
+        "url": url,
+        "summary": entry.summary,
+        "published": entry.published or entry.updated,
+        "author": entry.author,
+        "categories": list(entry.categories),
+        "feed_url": entry.feed_url,
+        "feed_title": entry.feed_title,
+        "entry_key": entry.entry_key,
+    }
+
+
+def _source_ref(entry: FeedEntry) -> str:
+    return entry.link or f"{entry.feed_url}#{entry.entry_key}"
+
+
+def page_document(entry: FeedEntry, page: FetchResult) -> RawDocument:
+    """The fetched page of an entry; its own text rides along for when the page holds no article."""
+    meta = {**_entry_meta(entry, page.final_url), "fallback_text": entry.content or ""}
+    return RawDocument(_source_ref(entry), "feed", "html", page.text or "", meta)
+
+
+def fallback_document(entry: FeedEntry, reason: str) -> RawDocument:
+    """An entry whose page is unavailable: its own content (or summary, or title), flagged with the reason."""
+    meta = {**_entry_meta(entry, entry.link), "fallback_reason": reason}
+    if not entry.link:
+        meta["source"] = entry.feed_title
+    body_format = "text" if entry.content else "none"
+    return RawDocument(_source_ref(entry), "feed", body_format, entry.content or "", meta)
+
+
+def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, Reject | None]:
+    """The document of one new entry and, when its page could not be fetched, the reject saying why."""
+    if not entry.link:
+        detail = "the entry has no link; its own text is stored"
+        return fallback_document(entry, NO_LINK), make_reject(_source_ref(entry), FETCH_STAGE, NO_LINK, detail)
+    page = fetcher.fetch(entry.link, kind="page")
+    if page.ok:
+        return page_document(entry, page), None
+    reason = page.reason or "fetch_failed"
+    detail = f"{page.detail}; the entry's own text is stored (feed {entry.feed_url})"
+    return fallback_document(entry, reason), make_reject(entry.link, FETCH_STAGE, reason, detail)
+
+
+class Progress:
+    """Live counts on one self-rewriting stderr line during a local run; does nothing unless enabled.
+
+    Counts are per process: with the in-process runner that is the whole run. The launcher enables it only
+    when stderr is a terminal and the runner is local.
+    """
+
+    MIN_INTERVAL = 0.2
+
+    def __init__(self) -> None:
+        self.enabled = False
+        self._counts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self._shown_at = 0.0
+        self._shown = False
+
+    def start(self, enabled: bool) -> None:
+        with self._lock:
+            self.enabled = enabled
+            self._counts.clear()
+            self._shown = False
+
+    def add(self, label: str, amount: int = 1) -> None:
+        if not self.enabled:
+            return
+        with self._lock:
+            self._counts[label] = self._counts.get(label, 0) + amount
+            if time.monotonic() - self._shown_at >= self.MIN_INTERVAL:
+                self._write()
+
+    def finish(self) -> None:
+        """Show the final counts and end the line."""
+        with self._lock:
+            if self.enabled and self._counts:
+                self._write()
+            if self._shown:
+                sys.stderr.write("\n")
+                sys.stderr.flush()
+            self.enabled = False
+
+    def _write(self) -> None:
+        line = " · ".join(f"{label} {count}" for label, count in self._counts.items())
+        sys.stderr.write(f"\r\x1b[K{line}")
+        sys.stderr.flush()
+        self._shown_at = time.monotonic()
+        self._shown = True
+
+
+PROGRESS = Progress()
+
+
+def _count(name: str, amount: int = 1) -> None:
+    beam.metrics.Metrics.counter(METRICS_NAMESPACE, name).inc(amount)
+    PROGRESS.add(name.replace("_", " "), amount)
+
+
+def _tagged_reject(reject: Reject) -> beam.pvalue.TaggedOutput:
+    count_reject(reject)
+    return beam.pvalue.TaggedOutput(REJECTS, reject)
+
+
+class _FetchingDoFn(beam.DoFn):
+    """A DoFn with a `Fetcher` made in ``setup()``; progress is switched on in the worker that runs it."""
+
+    def __init__(self, fetch_policy: FetchPolicy, show_progress: bool):
+        self._fetch_policy = fetch_policy
+        self._show_progress = show_progress
+        self._fetcher: Fetcher | None = None
+
+    def setup(self) -> None:
+        self._fetcher = Fetcher(self._fetch_policy)
+        if self._show_progress and not PROGRESS.enabled:
+            PROGRESS.start(True)
+
+    def teardown(self) -> None:
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+
+class _PollHostFeeds(_FetchingDoFn):
+    def __init__(self, fetch_policy: FetchPolicy, poll_policy: PollPolicy, entry_counts: dict, run_id: str, progress):
+        super().__init__(fetch_policy, progress)
+        self._poll_policy = poll_policy
+        self._entry_counts = entry_counts
+        self._run_id = run_id
+
+    def process(self, host_states: tuple[str, Iterable[FeedState]]) -> Iterator:
+        _, states = host_states
+        for state in sorted(states, key=lambda state: state.url):
+            poll = poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
+            _count("feeds_polled")
+            if poll.state.consecutive_failures:
+                _count("feeds_failed")
+            elif poll.state.last_status == 304:
+                _count("feeds_unchanged")
+            _count("entries_found", len(poll.entries))
+            for reject in poll.rejects:
+                yield _tagged_reject(reject)
+            yield beam.pvalue.TaggedOutput(FEEDS, feed_row(poll, self._entry_counts.get(state.url, 0), self._run_id))
+            yield from poll.entries
+
+
+class PollFeeds(beam.PTransform):
+    """Feed states (plain values) -> ``FeedEntry``s (``entries``), ``Feed`` rows (``feeds``), rejects."""
+
+    def __init__(
+        self,
+        feeds: Iterable[FeedState],
+        fetch_policy: FetchPolicy,
+        poll_policy: PollPolicy,
+        run_id: str,
+        entry_counts: dict[str, int] | None = None,
+        show_progress: bool = False,
+    ):
+        super().__init__()
+        self._feeds = sorted(feeds, key=lambda state: state.url)
+        if len({state.url for state in self._feeds}) != len(self._feeds):
+            raise ValueError("PollFeeds got the same feed URL twice")
+        self._fetch_policy = fetch_policy
+        self._poll_policy = poll_policy
+        self._run_id = run_id
+        self._entry_counts = dict(entry_counts or {})
+        self._show_progress = show_progress
+
+    def expand(self, pbegin):
+        poll = _PollHostFeeds(
+            self._fetch_policy, self._poll_policy, self._entry_counts, self._run_id, self._show_progress
+        )
+        return (
+            pbegin
+            | "FeedStates" >> beam.Create(self._feeds, reshuffle=False)
+            | "KeyFeedsByHost" >> beam.Map(lambda state: (host_key(state.url), state))
+            | "GroupFeedsByHost" >> beam.GroupByKey()
+            | "PollHostFeeds" >> beam.ParDo(poll).with_outputs(REJECTS, FEEDS, main="entries")
+        )
+
+
+class _FetchHostPages(_FetchingDoFn):
+    def process(self, host_entries: tuple[str, Iterable[FeedEntry]]) -> Iterator:
+        _, entries = host_entries
+        fetched: set[str] = set()
+        for entry in sorted(entries, key=lambda entry: (entry.link or "", entry.feed_url, entry.entry_key)):
+            page_key = canonical_url(entry.link) or entry.link
+            if page_key and page_key in fetched:
+                _count("entries_same_page")
+                continue
+            if page_key:
+                fetched.add(page_key)
+            document, reject = fetch_entry_page(self._fetcher, entry)
+            if reject is None:
+                _count("pages_fetched")
+            else:
+                _count("page_fallbacks")
+                yield _tagged_reject(reject)
+            yield document
+
+
+def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
+    """The same entry read from several feeds: the one from the first feed URL."""
+    _, entries = keyed
+    return min(entries, key=lambda entry: entry.feed_url)
+
+
+class _DropKnown(beam.DoFn):
+    def __init__(self, known_entry_keys: frozenset[str], known_urls: frozenset[str]):
+        self._known_entry_keys = known_entry_keys
+        self._known_urls = known_urls
+
+    def process(self, entry: FeedEntry) -> Iterator[FeedEntry]:
+        if is_known(entry, self._known_entry_keys, self._known_urls):
+            _count("entries_stored_before")
+        else:
+            _count("entries_new")
+            yield entry
+
+
+class FetchArticlePages(beam.PTransform):
+    """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``) and rejects of stage ``fetch``.
+
+    Entries already stored are dropped (counted in metrics), an entry read from several feeds is fetched once,
+    and pages are fetched per host. The documents are reshuffled so extraction spreads over the workers.
+    """
+
+    def __init__(
+        self,
+        fetch_policy: FetchPolicy,
+        known_entry_keys: Iterable[str] = (),
+        known_urls: Iterable[str] = (),
+        show_progress: bool = False,
+    ):
+        super().__init__()
+        self._fetch_policy = fetch_policy
+        self._known_entry_keys = frozenset(known_entry_keys)
+        self._known_urls = frozenset(known_urls)
+        self._show_progress = show_progress
+
+    def expand(self, entries):
+        fetch = _FetchHostPages(self._fetch_policy, self._show_progress)
+        fetched = (
+            entries
+            | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+            | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
+            | "GroupByEntry" >> beam.GroupByKey()
+            | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
+            | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
+            | "GroupPagesByHost" >> beam.GroupByKey()
+            | "FetchHostPages" >> beam.ParDo(fetch).with_outputs(REJECTS, main="documents")
+        )
+        documents = fetched.documents | "SpreadDocuments" >> beam.Reshuffle()
+        return {"documents": documents, REJECTS: fetched[REJECTS]}
+
+
+class ReadLiveFeeds(beam.PTransform):
+    """A run's `LivePlan` -> new entries' ``RawDocument``s (``documents``), ``Feed`` rows (``feeds``), rejects."""
+
+    def __init__(self, plan: LivePlan, run_id: str):
+        super().__init__()
+        self._plan = plan
+        self._run_id = run_id
+
+    def expand(self, pbegin):
+        plan = self._plan
+        polled = pbegin | "PollFeeds" >> PollFeeds(
+            plan.feeds, plan.fetch_policy, plan.poll_policy, self._run_id, plan.entry_counts, plan.show_progress
+        )
+        pages = polled.entries | "FetchArticlePages" >> FetchArticlePages(
+            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress
+        )
+        rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
+        return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}

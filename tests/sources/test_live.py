@@ -1,0 +1,325 @@
+"""Live feed stages (poll feeds, fetch article pages) against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, replace
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from pipeline.documents import RawDocument
+from pipeline.extract import ExtractArticles, extract_article
+from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy
+from pipeline.sources.http import Fetcher, FetchPolicy
+from pipeline.sources.live import (
+    FEEDS,
+    FetchArticlePages,
+    PollFeeds,
+    feed_row,
+    feed_state,
+    fetch_entry_page,
+    poll_feed,
+)
+from tests.conftest import local_test_pipeline
+
+NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
+RSS, ATOM, RDF, HTML = "application/rss+xml", "application/atom+xml", "application/rdf+xml", "text/html"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One story as a feed lists it."""
+
+    key: str
+    title: str
+    link: str | None
+    summary: str = "A short summary of the story."
+    published: str = "2025-02-01T09:30:00Z"
+
+
+def rss20(items: list[Item], title: str = "Wire Desk") -> bytes:
+    """An RSS 2.0 feed of the items."""
+    rfc822 = {item.key: datetime.fromisoformat(item.published.replace("Z", "+00:00")) for item in items}
+    body = "".join(
+        f'<item><guid isPermaLink="false">{escape(item.key)}</guid><title>{escape(item.title)}</title>'
+        + (f"<link>{escape(item.link)}</link>" if item.link else "")
+        + f"<description>{escape(item.summary)}</description>"
+        + f"<pubDate>{rfc822[item.key]:%a, %d %b %Y %H:%M:%S +0000}</pubDate><category>World</category></item>"
+        for item in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        f"<link>http://127.0.0.1/</link><description>d</description>{body}</channel></rss>"
+    ).encode()
+
+
+def atom(items: list[Item], title: str = "Atom Wire") -> bytes:
+    """An Atom 1.0 feed of the items."""
+    body = "".join(
+        f"<entry><id>{escape(item.key)}</id><title>{escape(item.title)}</title>"
+        + (f'<link rel="alternate" href="{escape(item.link)}"/>' if item.link else "")
+        + f"<published>{item.published}</published><updated>{item.published}</updated>"
+        + f"<author><name>Ana Ruiz</name></author><summary>{escape(item.summary)}</summary></entry>"
+        for item in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{escape(title)}</title><id>urn:feed:{escape(title)}</id><updated>2025-02-01T10:00:00Z</updated>"
+        f"{body}</feed>"
+    ).encode()
+
+
+def rss10(items: list[Item], title: str = "RDF Wire") -> bytes:
+    """An RSS 1.0 (RDF) feed of the items; RSS 1.0 items are identified by their link."""
+    body = "".join(
+        f'<item rdf:about="{escape(item.link or item.key)}"><title>{escape(item.title)}</title>'
+        f"<link>{escape(item.link or '')}</link><description>{escape(item.summary)}</description>"
+        f"<dc:date>{item.published}</dc:date></item>"
+        for item in items
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+        'xmlns="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">'
+        f'<channel rdf:about="http://127.0.0.1/rdf"><title>{escape(title)}</title><link>http://127.0.0.1/</link>'
+        f"<description>d</description></channel>{body}</rdf:RDF>"
+    ).encode()
+
+
+def conditional(body: bytes, etag: str, content_type: str = RSS):
+    """A handler answering 304 to a matching If-None-Match, else the body with its ETag."""
+
+    def handle(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, content_type=content_type, headers={"ETag": etag})
+
+    return handle
+
+
+def stall(seconds: float):
+    def handle(_: Request) -> Response:
+        time.sleep(seconds)
+        return Response(rss20([]), content_type=RSS)
+
+    return handle
+
+
+def drip(_: Request) -> Response:
+    def chunks():
+        for _ in range(30):
+            yield b" "
+            time.sleep(0.1)
+
+    return Response(chunks(), content_type=RSS, direct_passthrough=True)
+
+
+def requests_to(server: HTTPServer, path: str) -> int:
+    return sum(1 for request, _ in server.log if request.path == path)
+
+
+def entry(key: str, link: str | None, feed_url: str = "http://127.0.0.1:9/feed.xml", **changes) -> FeedEntry:
+    fields = {
+        "entry_key": key,
+        "key_source": "guid",
+        "feed_url": feed_url,
+        "feed_title": "Wire Desk",
+        "guid": key,
+        "link": link,
+        "title": f"Story {key}",
+        "summary": f"Summary of story {key}.",
+        "content": None,
+        "author": None,
+        "published": NOW,
+        "updated": None,
+    }
+    return FeedEntry(**{**fields, **changes})
+
+
+@pytest.fixture
+def policy(fast_policy: FetchPolicy) -> FetchPolicy:
+    return replace(fast_policy, read_timeout=0.3, deadline=0.6)
+
+
+def test_first_poll_reads_rss20_atom_and_rss10_feeds_and_stages_their_states(httpserver: HTTPServer, policy):
+    link = httpserver.url_for("/news/1")
+    feeds = {"/rss.xml": (rss20, RSS), "/atom.xml": (atom, ATOM), "/rdf.xml": (rss10, RDF)}
+    for path, (render, content_type) in feeds.items():
+        body = render([Item(f"{path}-1", f"Story from {path}", link)])
+        httpserver.expect_request(path).respond_with_handler(conditional(body, f'"{path}"', content_type))
+    states = [FeedState(url=httpserver.url_for(path)) for path in feeds]
+    with local_test_pipeline() as pipeline:
+        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        titles = polled.entries | "Titles" >> beam.Map(lambda e: (e.feed_url.rsplit("/", 1)[1], e.title, e.link))
+        rows = polled[FEEDS] | "Rows" >> beam.Map(
+            lambda r: (r.url.rsplit("/", 1)[1], r.last_status, r.etag, r.entry_count)
+        )
+        assert_that(
+            titles,
+            equal_to([(path[1:], f"Story from {path}", link) for path in feeds]),
+            label="one entry per feed, with its feed URL",
+        )
+        assert_that(rows, equal_to([(path[1:], 200, f'"{path}"', 1) for path in feeds]), label="states with validators")
+        assert_that(polled.rejects, equal_to([]), label="no rejects")
+
+
+def test_second_poll_is_answered_304_and_parses_nothing_then_a_changed_etag_brings_new_entries(
+    httpserver: HTTPServer, policy: FetchPolicy
+):
+    first = [Item("a", "A", httpserver.url_for("/a"))]
+    versions = {'"v1"': rss20(first), '"v2"': rss20([Item("b", "B", httpserver.url_for("/b")), *first])}
+    current = ['"v1"']
+
+    def handle(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == current[0]:
+            return Response(status=304, headers={"ETag": current[0]})
+        return Response(versions[current[0]], content_type=RSS, headers={"ETag": current[0]})
+
+    httpserver.expect_request("/feed.xml").respond_with_handler(handle)
+    fetcher, poll_policy = Fetcher(policy), PollPolicy()
+    first_poll = poll_feed(fetcher, FeedState(url=httpserver.url_for("/feed.xml")), NOW, poll_policy)
+    second_poll = poll_feed(fetcher, first_poll.state, NOW, poll_policy)
+    current[0] = '"v2"'
+    third_poll = poll_feed(fetcher, second_poll.state, NOW, poll_policy)
+
+    assert [e.title for e in first_poll.entries] == ["A"] and first_poll.state.etag == '"v1"'
+    assert second_poll.entries == () and second_poll.entry_count is None and second_poll.state.last_status == 304
+    assert feed_row(second_poll, 1, "run-2").entry_count == 1, "a 304 keeps the entry count"
+    assert [e.title for e in third_poll.entries] == ["B", "A"] and third_poll.state.etag == '"v2"'
+    assert feed_state(feed_row(third_poll, 1, "run-3")) == third_poll.state, "a row holds the whole state"
+
+
+def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_go_on(
+    httpserver: HTTPServer, policy: FetchPolicy
+):
+    httpserver.expect_request("/ok.xml").respond_with_data(rss20([Item("ok", "Fine", "http://x/1")]), content_type=RSS)
+    httpserver.expect_request("/missing.xml").respond_with_data("gone", status=404)
+    httpserver.expect_request("/broken.xml").respond_with_data("oops", status=500)
+    httpserver.expect_request("/stall.xml").respond_with_handler(stall(0.8))
+    httpserver.expect_request("/drip.xml").respond_with_handler(drip)
+    httpserver.expect_request("/bad.xml").respond_with_data(b"<rss><channel><item><title>bro", content_type=RSS)
+    httpserver.expect_request("/empty.xml").respond_with_data(rss20([]), content_type=RSS)
+    expected = {
+        "missing.xml": "http_404",
+        "broken.xml": "http_5xx",
+        "stall.xml": "timeout",
+        "drip.xml": "deadline_exceeded",
+        "bad.xml": "malformed_feed",
+    }
+    paths = ["ok.xml", "empty.xml", *expected]
+    states = [FeedState(url=httpserver.url_for(f"/{path}")) for path in paths]
+    with local_test_pipeline() as pipeline:
+        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        assert_that(polled.entries | beam.Map(lambda e: e.title), equal_to(["Fine"]), label="good feed read")
+        assert_that(
+            polled.rejects | beam.Map(lambda r: (r.source_ref.rsplit("/", 1)[1], r.stage, r.reason)),
+            equal_to(
+                [(path, "feed", reason) for path, reason in expected.items()] + [("empty.xml", "feed", "empty_feed")]
+            ),
+            label="one feed reject per failing feed",
+        )
+        assert_that(
+            polled[FEEDS] | beam.Map(lambda r: (r.url.rsplit("/", 1)[1], r.consecutive_failures, r.last_error)),
+            equal_to(
+                [("ok.xml", 0, None), ("empty.xml", 0, "empty_feed")]
+                + [(path, 1, reason) for path, reason in expected.items()]
+            ),
+            label="failures are in the feeds' states",
+        )
+
+
+def test_new_entries_pages_are_fetched_once_per_story_and_stored_entries_are_skipped(
+    httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]]
+):
+    (name_a, page_a), (name_b, page_b), (name_c, page_c) = article_pages[:3]
+    for name, page in ((name_a, page_a), (name_b, page_b), (name_c, page_c)):
+        httpserver.expect_request(f"/{name}").respond_with_data(page, content_type=HTML)
+    link_a, link_b, link_c = (httpserver.url_for(f"/{name}") for name in (name_a, name_b, name_c))
+    entries = [
+        entry("a", link_a, feed_url="http://127.0.0.1:9/one.xml"),
+        entry("a", link_a, feed_url="http://127.0.0.1:9/two.xml"),  # the same story in a second feed
+        entry("b-in-two", link_b, feed_url="http://127.0.0.1:9/two.xml"),
+        entry("b", link_b, feed_url="http://127.0.0.1:9/one.xml"),  # another GUID, the same page
+        entry("stored", link_c),
+    ]
+    with local_test_pipeline() as pipeline:
+        pages = pipeline | beam.Create(entries) | FetchArticlePages(policy, known_entry_keys={"stored"})
+        assert_that(
+            pages["documents"] | beam.Map(lambda d: (d.source_ref, d.body_format, d.meta["feed_url"], len(d.body))),
+            equal_to(
+                [
+                    (link_a, "html", "http://127.0.0.1:9/one.xml", len(page_a.decode())),
+                    (link_b, "html", "http://127.0.0.1:9/one.xml", len(page_b.decode())),
+                ]
+            ),
+            label="one document per new page",
+        )
+        assert_that(pages["rejects"], equal_to([]), label="no rejects")
+    assert [requests_to(httpserver, f"/{name}") for name in (name_a, name_b, name_c)] == [1, 1, 0]
+
+
+def test_unfetchable_pages_fall_back_to_the_entry_text_with_a_fetch_reject(httpserver: HTTPServer, policy):
+    httpserver.expect_request("/missing").respond_with_data("gone", status=404)
+    httpserver.expect_request("/huge").respond_with_data(b"<p>" + b"x" * 300_000 + b"</p>", content_type=HTML)
+    httpserver.expect_request("/loop-a").respond_with_data("", status=302, headers={"Location": "/loop-b"})
+    httpserver.expect_request("/loop-b").respond_with_data("", status=302, headers={"Location": "/loop-a"})
+    cases = {
+        httpserver.url_for("/missing"): "http_404",
+        httpserver.url_for("/huge"): "too_large",
+        httpserver.url_for("/loop-a"): "redirect_loop",
+        "ftp://127.0.0.1/story.txt": "bad_scheme",
+    }
+    fetcher = Fetcher(replace(policy, max_body_bytes=200_000))
+    for number, (link, reason) in enumerate(cases.items()):
+        document, reject = fetch_entry_page(fetcher, entry(str(number), link, content="Full text from the feed."))
+        assert (reject.stage, reject.reason, reject.source_ref) == ("fetch", reason, link)
+        assert document.body_format == "text" and document.body == "Full text from the feed."
+        assert document.meta["fallback_reason"] == reason and document.meta["summary"] == f"Summary of story {number}."
+    document, reject = fetch_entry_page(fetcher, entry("no-link", None))
+    assert (reject.reason, document.body_format, document.meta["fallback_reason"]) == (
+        "entry_without_link",
+        "none",
+        "entry_without_link",
+    )
+    article = extract_article(document)
+    assert article.summary == "Summary of story no-link." and article.fallback_reason == "entry_without_link"
+
+
+def test_non_utf8_page_is_decoded_from_its_declared_charset(httpserver: HTTPServer, policy: FetchPolicy):
+    text = "Le ministre a déclaré à Montréal que la réforme sera votée «très bientôt» après l’été. " * 20
+    html = (
+        f"<html><head><title>Réforme</title></head><body><article><h1>Réforme</h1><p>{text}</p></article></body></html>"
+    )
+    httpserver.expect_request("/latin").respond_with_data(
+        html.replace("’", "'").encode("iso-8859-1"), content_type="text/html; charset=iso-8859-1"
+    )
+    document, reject = fetch_entry_page(Fetcher(policy), entry("latin", httpserver.url_for("/latin")))
+    assert reject is None and "déclaré à Montréal" in document.body
+    assert "déclaré à Montréal" in extract_article(document).text
+
+
+def test_page_without_an_article_is_stored_from_the_entry_and_rejected_by_extraction(
+    httpserver: HTTPServer, policy: FetchPolicy
+):
+    httpserver.expect_request("/empty-page").respond_with_data("<html><body></body></html>", content_type=HTML)
+    document, _ = fetch_entry_page(Fetcher(policy), entry("e", httpserver.url_for("/empty-page"), content="Body."))
+    seed_page = RawDocument("page.html", "seed", "html", "<html><body></body></html>")
+    with local_test_pipeline() as pipeline:
+        extracted = pipeline | beam.Create([document, seed_page]) | ExtractArticles()
+        assert_that(
+            extracted.articles | beam.Map(lambda a: (a.title, a.text, a.summary, a.fallback_reason)),
+            equal_to([("Story e", "Body.", "Summary of story e.", "no_article_found")]),
+            label="the entry stands in for its page, flagged",
+        )
+        assert_that(
+            extracted.rejects | beam.Map(lambda r: (r.source_ref, r.stage, r.reason)),
+            equal_to(
+                [(document.source_ref, "extract", "no_article_found"), ("page.html", "extract", "no_article_found")]
+            ),
+            label="both failures are recorded; only the seed page is lost",
+        )

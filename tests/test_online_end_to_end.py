@@ -1,0 +1,300 @@
+"""``wirebeam run`` polling live feeds as a user runs it, against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import filelock
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from pipeline.cli import main
+from pipeline.feeds_cli import run_repeatedly
+from pipeline.sources.feedlist import Subscription, write_feed_list
+from tests.conftest import REPO, SHARED_DATA, query, table_counts
+from tests.sources.test_live import ATOM, HTML, RDF, RSS, Item, atom, conditional, drip, rss10, rss20, stall
+
+FAST_FETCHES = [
+    "--connect_timeout=0.5",
+    "--read_timeout=0.5",
+    "--fetch_deadline=1",
+    "--min_host_interval=0",
+    "--fetch_retries=0",
+]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def site(server: HTTPServer) -> HTTPServer:
+    """The server, cleared; unknown paths (robots.txt too) answer 404."""
+    server.clear()
+    server.no_handler_status_code = 404
+    return server
+
+
+@pytest.fixture(scope="module")
+def pages() -> list[tuple[str, bytes]]:
+    """(name, UTF-8 HTML) of the six smallest dev article pages."""
+    paths = sorted((SHARED_DATA / "articles" / "html").glob("*.html.gz"), key=lambda path: path.stat().st_size)[:6]
+    if len(paths) < 6:
+        pytest.skip("the dev article pages are missing")
+    return [(path.name.removesuffix(".html.gz")[:12], gzip.decompress(path.read_bytes())) for path in paths]
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    (tmp_path / "seeds").mkdir()
+    return tmp_path
+
+
+def run_online(workdir: Path, *extra: str) -> int:
+    return main(
+        ["run", "--seeds", str(workdir / "seeds"), "--db", str(workdir / "wirebeam.duckdb")]
+        + ["--feeds", str(workdir / "feeds.opml"), *FAST_FETCHES, *extra]
+    )
+
+
+def subscribe(workdir: Path, site: HTTPServer, *paths: str) -> None:
+    write_feed_list(workdir / "feeds.opml", [Subscription(site.url_for(path)) for path in paths])
+
+
+def serve_pages(site: HTTPServer, pages: list[tuple[str, bytes]]) -> list[str]:
+    for name, html in pages:
+        site.expect_request(f"/news/{name}").respond_with_data(html, content_type="text/html; charset=utf-8")
+    return [site.url_for(f"/news/{name}") for name, _ in pages]
+
+
+def requests_to(site: HTTPServer, prefix: str) -> int:
+    return sum(1 for request, _ in site.log if request.path.startswith(prefix))
+
+
+def db(workdir: Path) -> Path:
+    return workdir / "wirebeam.duckdb"
+
+
+def test_runs_poll_three_feed_formats_store_each_story_once_and_fetch_only_new_pages(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path, capsys
+):
+    links = serve_pages(site, pages)
+    rss_items = [Item("rss-0", "Story zero", links[0]), Item("rss-1", "Story one", links[1])]
+    atom_items = [Item("atom-1", "Story one again", links[1]), Item("atom-2", "Story two", links[2])]
+    rdf_items = [Item("rdf-3", "Story three", links[3])]
+    versions = {'"v1"': rss20(rss_items), '"v2"': rss20([Item("rss-4", "Story four", links[4]), *rss_items])}
+    current = ['"v1"']
+
+    def rss_feed(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == current[0]:
+            return Response(status=304)
+        return Response(versions[current[0]], content_type=RSS, headers={"ETag": current[0]})
+
+    site.expect_request("/rss.xml").respond_with_handler(rss_feed)
+    site.expect_request("/atom.xml").respond_with_handler(conditional(atom(atom_items), '"a1"', ATOM))
+    site.expect_request("/rdf.xml").respond_with_handler(conditional(rss10(rdf_items), '"r1"', RDF))
+    subscribe(workdir, site, "/rss.xml", "/atom.xml", "/rdf.xml")
+
+    assert run_online(workdir) == 0
+    assert "feeds polled      3 (0 unchanged, 0 failing)" in capsys.readouterr().out
+    stored = query(db(workdir), "SELECT url, origin, feed_title, content_kind, fallback_reason FROM articles")
+    assert sorted(stored) == sorted(
+        [
+            (links[0], "feed", "Wire Desk", "body", None),
+            (links[1], "feed", "Atom Wire", "body", None),
+            (links[2], "feed", "Atom Wire", "body", None),
+            (links[3], "feed", "RDF Wire", "body", None),
+        ]
+    ), "the story in two feeds is fetched and stored once"
+    assert [requests_to(site, f"/news/{name}") for name, _ in pages[:4]] == [1, 1, 1, 1]
+    feeds = query(db(workdir), "SELECT url, last_status, etag, consecutive_failures, entry_count FROM feeds")
+    assert sorted(feeds) == [
+        (site.url_for("/atom.xml"), 200, '"a1"', 0, 2),
+        (site.url_for("/rdf.xml"), 200, '"r1"', 0, 1),
+        (site.url_for("/rss.xml"), 200, '"v1"', 0, 2),
+    ]
+
+    assert run_online(workdir, "--poll_all") == 0
+    assert "feeds polled      3 (3 unchanged, 0 failing)" in capsys.readouterr().out
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(4,)]
+    assert requests_to(site, "/news/") == 4, "a 304 fetches no page"
+
+    current[0] = '"v2"'
+    assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT count(*), count(DISTINCT url) FROM articles") == [(5, 5)]
+    assert requests_to(site, "/news/") == 5, "only the new entry's page is fetched"
+    (counts,) = query(db(workdir), "SELECT feed_counts FROM runs ORDER BY started_at DESC LIMIT 1")[0]
+    assert json.loads(counts)[site.url_for("/rss.xml")] == {
+        "status": 200,
+        "error": None,
+        "entries": 3,
+        "articles_new": 1,
+        "fallbacks": 0,
+    }
+    assert table_counts(db(workdir))["runs"] == 3
+
+
+def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    (good,) = serve_pages(site, pages[:1])
+    text = "Le ministre a déclaré à Montréal que la réforme sera votée «très bientôt», après l'été. " * 12
+    latin = f"<html><head><title>Réforme</title></head><body><article><h1>Réforme</h1><p>{text}</p></article></body>"
+    site.expect_request("/fr").respond_with_data(latin.encode("cp1252"), content_type="text/html; charset=cp1252")
+    site.expect_request("/huge").respond_with_data(b"<p>" + b"word " * 100_000 + b"</p>", content_type=HTML)
+    site.expect_request("/loop-a").respond_with_data("", status=302, headers={"Location": "/loop-b"})
+    site.expect_request("/loop-b").respond_with_data("", status=302, headers={"Location": "/loop-a"})
+    failing_pages = {"/gone": "http_404", "/huge": "too_large", "/loop-a": "redirect_loop"}
+    items = [Item("good", "A real article", good), Item("fr", "Réforme", site.url_for("/fr"))]
+    items += [Item(path, f"Unreachable {path}", site.url_for(path)) for path in failing_pages]
+    items += [Item("ftp", "Not on the web", "ftp://127.0.0.1/story.txt"), Item("nolink", "No link at all", None)]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    site.expect_request("/missing.xml").respond_with_data("gone", status=404)
+    site.expect_request("/error.xml").respond_with_data("oops", status=500)
+    site.expect_request("/stall.xml").respond_with_handler(stall(1.0))
+    site.expect_request("/drip.xml").respond_with_handler(drip)
+    site.expect_request("/bad.xml").respond_with_data(b"<rss><channel><item><title>bro", content_type=RSS)
+    failing_feeds = {
+        "/missing.xml": "http_404",
+        "/error.xml": "http_5xx",
+        "/stall.xml": "timeout",
+        "/drip.xml": "deadline_exceeded",
+        "/bad.xml": "malformed_feed",
+    }
+    subscribe(workdir, site, "/feed.xml", *failing_feeds)
+
+    assert run_online(workdir, "--max_page_bytes=300000") == 0
+
+    rejects = query(db(workdir), "SELECT source_ref, stage, reason FROM rejects")
+    expected = [(site.url_for(path), "feed", reason) for path, reason in failing_feeds.items()]
+    expected += [(site.url_for(path), "fetch", reason) for path, reason in failing_pages.items()]
+    expected += [("ftp://127.0.0.1/story.txt", "fetch", "bad_scheme")]
+    (no_link_key,) = query(db(workdir), "SELECT entry_key FROM articles WHERE url IS NULL")[0]
+    expected += [(f"{site.url_for('/feed.xml')}#{no_link_key}", "fetch", "entry_without_link")]
+    assert sorted(rejects) == sorted(expected)
+    articles = dict(query(db(workdir), "SELECT title, fallback_reason FROM articles"))
+    assert articles == {
+        "A real article": None,
+        "Réforme": None,
+        "Unreachable /gone": "http_404",
+        "Unreachable /huge": "too_large",
+        "Unreachable /loop-a": "redirect_loop",
+        "Not on the web": "bad_scheme",
+        "No link at all": "entry_without_link",
+    }
+    assert query(db(workdir), "SELECT count(*) FROM articles WHERE content_kind = 'summary'") == [(5,)]
+    (french,) = query(db(workdir), "SELECT text FROM articles WHERE title = 'Réforme'")[0]
+    assert "déclaré à Montréal" in french and "«très bientôt»" in french
+    health = query(
+        db(workdir), "SELECT url, consecutive_failures, last_error, next_poll_at > last_polled_at FROM feeds"
+    )
+    assert sorted(health) == sorted(
+        [(site.url_for("/feed.xml"), 0, None, True)]
+        + [(site.url_for(path), 1, reason, True) for path, reason in failing_feeds.items()]
+    )
+
+
+def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_url(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path, capsys
+):
+    (link,) = serve_pages(site, pages[:1])
+    site.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": site.url_for("/new.xml")})
+    site.expect_request("/new.xml").respond_with_data(rss20([Item("x", "Moved", link)]), content_type=RSS)
+    subscribe(workdir, site, "/old.xml")
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT url, previous_urls FROM feeds") == [
+        (site.url_for("/new.xml"), [site.url_for("/old.xml")])
+    ]
+    assert run_online(workdir) == 0
+    assert requests_to(site, "/new.xml") == 1, "polled again only when due"
+    assert run_online(workdir, "--poll_all") == 0
+    assert (requests_to(site, "/old.xml"), requests_to(site, "/new.xml")) == (1, 2)
+    assert table_counts(db(workdir))["articles"] == 1
+    capsys.readouterr()
+    assert main(["feeds", "list", "--feeds", str(workdir / "feeds.opml"), "--db", str(db(workdir))]) == 0
+    listing = capsys.readouterr().out
+    assert "Wire Desk" in listing and "ok (200)" in listing and f"-> {site.url_for('/new.xml')}" in listing
+
+
+def test_feeds_commands_add_import_export_and_list(tmp_path: Path, capsys):
+    feeds = str(tmp_path / "feeds.opml")
+    assert main(["feeds", "add", "https://example.org/rss", "--title", "Example", "--feeds", feeds]) == 0
+    assert main(["feeds", "add", "HTTPS://EXAMPLE.org/rss", "--feeds", feeds]) == 0
+    assert main(["feeds", "add", "javascript:alert(1)", "--feeds", feeds]) == 2
+    other = tmp_path / "reader-export.opml"
+    other.write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body><outline text="News">'
+        '<outline type="rss" text="Wire" xmlUrl="http://wire.example/feed"/>'
+        '<outline type="rss" text="Dup" xmlUrl="https://example.org/rss"/></outline></body></opml>'
+    )
+    assert main(["feeds", "import", str(other), "--feeds", feeds]) == 0
+    output = capsys.readouterr()
+    assert "added https://example.org/rss" in output.out and "already in" in output.out
+    assert "imported 1 feeds" in output.out and "must be http or https" in output.err
+    assert main(["feeds", "export", "--feeds", feeds]) == 0
+    exported = ElementTree.fromstring(capsys.readouterr().out.encode())
+    urls = sorted(node.get("xmlUrl") for node in exported.iter("outline") if node.get("xmlUrl"))
+    assert urls == ["http://wire.example/feed", "https://example.org/rss"]
+    assert main(["feeds", "list", "--feeds", feeds, "--db", str(tmp_path / "none.duckdb")]) == 0
+    listing = capsys.readouterr().out
+    assert listing.count("never polled") == 2 and "Example" in listing
+
+
+def test_run_every_repeats_until_ctrl_c_and_skips_a_tick_while_the_database_is_locked(capsys):
+    outcomes = iter(["first", filelock.Timeout("db.lock"), "third"])
+    reported, sleeps = [], []
+
+    def execute() -> str:
+        outcome = next(outcomes)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def sleep(seconds: float) -> None:
+        sleeps.append(seconds)
+        if len(sleeps) == 3:
+            raise KeyboardInterrupt
+
+    assert run_repeatedly(execute, lambda result, _: reported.append(result), every=0.5, sleep=sleep) == 0
+    assert reported == ["first", "third"] and len(sleeps) == 3 and all(0 <= s <= 0.5 for s in sleeps)
+    assert "skipping this run" in capsys.readouterr().err
+
+
+NO_SOCKET_RUN = textwrap.dedent(
+    """
+    import sys
+
+    def refuse_sockets(event, args):
+        if event.startswith("socket."):
+            raise RuntimeError(f"offline run opened a socket: {event} {args}")
+
+    sys.addaudithook(refuse_sockets)
+    from pipeline.cli import main
+    sys.exit(main(sys.argv[1:]))
+    """
+)
+
+
+def test_offline_run_with_a_feed_list_polls_nothing_and_opens_no_socket(workdir: Path):
+    write_feed_list(workdir / "seeds" / "feeds.opml", [Subscription("http://127.0.0.1:9/feed.xml")])
+    (workdir / "seeds" / "story.txt").write_text("A headline\nA body about something that happened.")
+    command = [sys.executable, "-c", NO_SOCKET_RUN, "run", "--offline", "--seeds", str(workdir / "seeds")]
+    command += ["--db", str(db(workdir)), "--feeds", str(workdir / "seeds" / "feeds.opml")]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "socket" not in result.stderr
+    assert table_counts(db(workdir))["articles"] == 1
+    assert query(db(workdir), "SELECT count(*) FROM feeds") == [(0,)]
