@@ -323,6 +323,7 @@ def main() -> int:
         "rewrites_full_text": evaluate(rewrite_items, use_text=True),
         "defaults": {
             "cluster_threshold": events.DEFAULT_CLUSTER_THRESHOLD,
+            "title_threshold": events.DEFAULT_TITLE_THRESHOLD,
             "attach_threshold": events.DEFAULT_ATTACH_THRESHOLD,
             "weights": vars(events.DEFAULT_WEIGHTS),
         },
