@@ -24,6 +24,7 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline import feeds_cli
 from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import DEFAULT_DB, WirebeamOptions
 from pipeline.sinks import connect, insert_run, load_run
@@ -101,7 +102,11 @@ def execute_run(flags: list[str]) -> Run:
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     with lock:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
+        term_stats_path = staging_dir / "prior" / "term_stats.parquet"
+        prior_docs = export_term_stats(db_path, term_stats_path)
         plan = RunPlan(
+            term_stats_path=str(term_stats_path) if prior_docs else None,
+            prior_docs=prior_docs,
             run_id=run.run_id,
             started_at=started_at,
             seeds_dir=str(seeds_dir),
@@ -113,7 +118,13 @@ def execute_run(flags: list[str]) -> Run:
         try:
             with beam.Pipeline(runner=runner, options=options) as pipeline:
                 build_pipeline(pipeline, plan)
-            run = load_run(db_path, staging_dir, run.model_copy(update={"finished_at": _now()}))
+            run = load_run(
+                db_path,
+                staging_dir,
+                run.model_copy(update={"finished_at": _now()}),
+                plan.minhash,
+                ours.event_attach_threshold,
+            )
         except Exception as error:
             _record_failure(db_path, run, error)
             raise

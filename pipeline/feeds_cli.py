@@ -165,15 +165,13 @@ def run_repeatedly(
         while True:
             started = time.monotonic()
             try:
-                result = execute()
+                result = _execute_with_progress(execute)
             except filelock.Timeout:
                 if every is None:
                     raise
                 print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
             else:
                 report(result, time.monotonic() - started)
-            finally:
-                PROGRESS.finish()
             if every is None:
                 return 0
             wait = max(0.0, started + every - time.monotonic())
@@ -184,6 +182,14 @@ def run_repeatedly(
     except KeyboardInterrupt:
         print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
         return 0
+
+
+def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
+    """Run once; the progress line, if any, is ended before anything else is printed."""
+    try:
+        return execute()
+    finally:
+        PROGRESS.finish()
 
 
 def add_parser(subparsers) -> None:

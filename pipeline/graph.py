@@ -35,6 +35,10 @@ class RunPlan:
     event_threshold: float
     live: LivePlan | None = None
     """The feeds to poll; None for an offline run."""
+    term_stats_path: str | None = None
+    """Parquet file of the stored corpus' term document frequencies; None for an empty database."""
+    prior_docs: int = 0
+    """How many stored articles those frequencies count."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
@@ -52,10 +56,17 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
     representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
+    prior_doc_freq = None
+    if plan.term_stats_path:
+        prior_doc_freq = (
+            pipeline
+            | "ReadTermStats" >> beam.io.ReadFromParquet(plan.term_stats_path)
+            | "TermCounts" >> beam.Map(lambda row: (row["term"], row["doc_count"]))
+        )
     grouped = (
         representatives
         | "RepresentativeArticles" >> beam.Values()
-        | "Events" >> GroupEvents(plan.event_threshold, plan.run_id)
+        | "Events" >> GroupEvents(plan.event_threshold, plan.run_id, prior_doc_freq, plan.prior_docs)
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()

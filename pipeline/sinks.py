@@ -16,7 +16,9 @@ from pathlib import Path
 import apache_beam as beam
 import duckdb
 
-from schemas.generate import arrow_schema, column_names, duckdb_ddl, table_ddl, to_row
+from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.stored import resolve_against_stored, update_term_stats
+from schemas.generate import arrow_schema, column_names, duckdb_ddl, primary_key, table_ddl, to_row
 from schemas.models import TABLES, Run
 
 LOGGER = logging.getLogger(__name__)
@@ -87,42 +89,6 @@ def _stage(connection: duckdb.DuckDBPyConnection, staging_dir: Path, table: str)
     return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
 
 
-_RESOLVE_STORED_COPIES = """
-DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM articles);
-
-CREATE OR REPLACE TEMP TABLE stored_originals AS
-WITH matches AS (
-    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id) AS original_id, a.event_id, a.published_at
-    FROM staged_articles s JOIN articles a ON s.content_hash = a.content_hash
-    WHERE s.duplicate_of IS NULL
-    UNION ALL
-    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, a.published_at
-    FROM staged_articles s JOIN articles a ON s.canonical_url = a.canonical_url
-    WHERE s.duplicate_of IS NULL
-)
-SELECT article_id, original_id, event_id FROM (
-    SELECT *, row_number() OVER (
-        PARTITION BY article_id ORDER BY published_at NULLS LAST, original_id
-    ) AS rank
-    FROM matches
-) WHERE rank = 1;
-
-CREATE OR REPLACE TEMP TABLE event_remap AS
-SELECT s.event_id AS staged_event_id, min(o.event_id) AS stored_event_id
-FROM staged_articles s JOIN stored_originals o USING (article_id)
-GROUP BY s.event_id;
-
-UPDATE staged_articles SET duplicate_of = o.original_id
-FROM stored_originals o WHERE staged_articles.article_id = o.article_id;
-
-UPDATE staged_articles SET duplicate_of = copied.duplicate_of
-FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
-WHERE staged_articles.duplicate_of = copied.article_id;
-
-UPDATE staged_articles SET event_id = r.stored_event_id
-FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
-"""
-
 _REFRESH_EVENTS = """
 CREATE OR REPLACE TEMP TABLE touched_events AS
 SELECT DISTINCT event_id, event_id NOT IN (SELECT event_id FROM events) AS is_new FROM staged_articles;
@@ -162,8 +128,18 @@ def insert_run(connection: duckdb.DuckDBPyConnection, run: Run) -> None:
     )
 
 
-def load_run(db_path: str | Path, staging_dir: str | Path, run: Run) -> Run:
-    """Merge one run's staging shards into the database in one transaction; returns the run with its counts."""
+def load_run(
+    db_path: str | Path,
+    staging_dir: str | Path,
+    run: Run,
+    minhash: MinHashConfig,
+    attach_threshold: float,
+) -> Run:
+    """Merge one run's staging shards into the database in one transaction; returns the run with its counts.
+
+    New articles are matched against stored ones (``pipeline.dedup.stored``) with the run's near-duplicate
+    settings and event attach threshold.
+    """
     staging_dir = Path(staging_dir)
     connection = connect(db_path)
     try:
@@ -172,13 +148,15 @@ def load_run(db_path: str | Path, staging_dir: str | Path, run: Run) -> Run:
         rejected = _stage(connection, staging_dir, "rejects")
         for table in ARTICLE_DETAIL_TABLES:
             _stage(connection, staging_dir, table)
-        connection.execute(_RESOLVE_STORED_COPIES)
+        resolve_against_stored(connection, minhash, attach_threshold, run.run_id)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:
             connection.execute(
                 f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM staged_{table} "
-                "WHERE article_id IN (SELECT article_id FROM staged_articles)"
+                "WHERE article_id IN (SELECT article_id FROM staged_articles) "
+                f"QUALIFY row_number() OVER (PARTITION BY {primary_key(table)}) = 1"
             )
+        update_term_stats(connection)
         connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
         connection.execute(
             "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects",

@@ -78,7 +78,8 @@ CREATE TABLE IF NOT EXISTS article_signatures (
 CREATE TABLE IF NOT EXISTS article_features (
     article_id VARCHAR PRIMARY KEY,
     features JSON NOT NULL,
-    blocking_keys VARCHAR[] NOT NULL
+    blocking_keys VARCHAR[] NOT NULL,
+    terms VARCHAR[] NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS article_links (
@@ -88,6 +89,11 @@ CREATE TABLE IF NOT EXISTS article_links (
     method VARCHAR NOT NULL,
     score DOUBLE NOT NULL,
     run_id VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS term_stats (
+    term VARCHAR PRIMARY KEY,
+    doc_count BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS feeds (

@@ -121,6 +121,14 @@ class ArticleFeatures(_Table):
     article_id: str = _key("The article.")
     features: dict[str, Any] = Field(description="Top TF-IDF terms, entities and time, as JSON.")
     blocking_keys: list[str] = Field(description="Salient terms and entities that find candidate events.")
+    terms: list[str] = Field(description="Distinct terms, counted into term_stats for IDF weights.")
+
+
+class TermStat(_Table):
+    """How many stored event representatives contain a term: the corpus statistics behind IDF weights."""
+
+    term: str = _key("A term of ``pipeline.dedup.events.terms``.")
+    doc_count: int = Field(description="Representative articles containing it.")
 
 
 class ArticleLink(_Table):
@@ -162,5 +170,6 @@ TABLES: dict[str, type[_Table]] = {
     "article_signatures": ArticleSignature,
     "article_features": ArticleFeatures,
     "article_links": ArticleLink,
+    "term_stats": TermStat,
     "feeds": Feed,
 }

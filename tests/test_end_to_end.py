@@ -95,6 +95,24 @@ def test_a_later_republication_with_edits_points_at_the_stored_original(seeds_di
     assert_events_match_articles(db_path)
 
 
+def test_a_later_report_joins_the_stored_event_it_reports(seeds_dir, db_path, tmp_path):
+    later = tmp_path / "later"
+    later.mkdir()
+    report = next(seeds_dir.glob("004_*.txt"))
+    report.rename(later / report.name)
+    run(seeds_dir, db_path)
+    assert run(later, db_path) == 0
+    assert frozenset({"003", "004"}) in seed_events(db_path)
+    ((method, linked),) = query(
+        db_path,
+        "SELECT l.method, left(o.source_ref, 3) FROM article_links l JOIN articles o ON o.article_id = "
+        "l.other_article_id WHERE l.run_id = (SELECT max(run_id) FROM runs)",
+    )
+    assert (method, linked) == ("event", "003")
+    assert query(db_path, "SELECT events_new, events_updated FROM runs ORDER BY started_at DESC LIMIT 1") == [(0, 1)]
+    assert query(db_path, "SELECT sum(doc_count) > 0 FROM term_stats") == [(True,)]
+
+
 def test_bad_input_is_rejected_with_a_reason_and_the_run_goes_on(seeds_dir, db_path, capsys):
     (seeds_dir / "binary.txt").write_bytes(b"\x00\x01\x02binary")
     (seeds_dir / "empty.html").write_text("   ")

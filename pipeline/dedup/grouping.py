@@ -27,12 +27,15 @@ def article_features(article: Article, doc_freq: dict, n_docs: int) -> events.Ev
 
 def _featurise(article: Article, doc_freq: dict, n_docs: int):
     features = article_features(article, doc_freq, n_docs)
-    yield article.article_id, (original_rank(article), features)
+    yield (
+        article.article_id,
+        (original_rank(article), features, sorted(events.terms(article.title, article.text or article.summary))),
+    )
 
 
 def _score_pairs(min_edge: float):
     def score(item):
-        left, right, (_, left_features), (_, right_features) = item
+        left, right, (_, left_features, _), (_, right_features, _) = item
         similarity = events.score(left_features, right_features)
         if similarity >= min_edge:
             yield left, right, similarity
@@ -52,7 +55,7 @@ def cluster_component(
     members: Iterable[tuple[str, tuple]], edges: Iterable[tuple[str, str, float]], threshold: float, run_id: str
 ) -> Iterable[tuple[str, object]]:
     """Cluster one connected component; yields ``("event", (id, event_id))`` and ``("link", ArticleLink)``."""
-    ranked = {article_id: (rank, features) for article_id, (rank, features) in members}
+    ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
     representative = events.cluster(features, edges, threshold, features=features)
@@ -89,21 +92,43 @@ class GroupEvents(beam.PTransform):
     - ``links``: an ``ArticleLink`` for each scored pair inside one event.
     """
 
-    def __init__(self, threshold: float, run_id: str, min_edge: float = events.MIN_EDGE_SCORE):
+    def __init__(
+        self,
+        threshold: float,
+        run_id: str,
+        prior_doc_freq=None,
+        prior_docs: int = 0,
+        min_edge: float = events.MIN_EDGE_SCORE,
+    ):
+        """``prior_doc_freq`` (``(term, count)`` over ``prior_docs`` stored articles) joins the run's counts."""
         super().__init__()
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"event threshold must be in (0, 1], got {threshold}")
         self._threshold = threshold
         self._run_id = run_id
+        self._prior_doc_freq = prior_doc_freq
+        self._prior_docs = prior_docs
         self._min_edge = min_edge
 
     def expand(self, articles):
-        doc_freq = (
+        run_doc_freq = (
             articles
             | "Terms" >> beam.FlatMap(lambda a: events.terms(a.title, a.text or a.summary))
             | "DocFreq" >> beam.combiners.Count.PerElement()
         )
-        n_docs = articles | "CountDocs" >> beam.combiners.Count.Globally()
+        doc_freq = run_doc_freq
+        if self._prior_doc_freq is not None:
+            doc_freq = (
+                (run_doc_freq, self._prior_doc_freq)
+                | "WithPriorDocFreq" >> beam.Flatten()
+                | "SumDocFreq" >> beam.CombinePerKey(sum)
+            )
+        prior_docs = self._prior_docs
+        n_docs = (
+            articles
+            | "CountDocs" >> beam.combiners.Count.Globally()
+            | "WithPriorDocs" >> beam.Map(lambda n: n + prior_docs)
+        )
         featured = articles | "Featurise" >> beam.FlatMap(
             _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
         )
@@ -143,6 +168,7 @@ class GroupEvents(beam.PTransform):
                 article_id=item[0],
                 features=item[1][1].to_dict(),
                 blocking_keys=events.blocking_keys(item[1][1]),
+                terms=item[1][2],
             )
         )
         return {
