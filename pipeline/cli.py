@@ -179,7 +179,8 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         for day, articles, sources, title in events:
             print(f"  {day:<10}  {articles:>8}  {sources:>7}  {title[:80]}")
     db_flag = "" if str(db_path) == DEFAULT_DB else f" --db {db_path}"
-    print(f'\nTry:  wirebeam query{db_flag} "{EXAMPLE_QUERY}"')
+    command = sys.argv[0] if Path(sys.argv[0]).name == "wirebeam" else "wirebeam"
+    print(f'\nTry:  {command} query{db_flag} "{EXAMPLE_QUERY}"')
 
 
 def _query(args: argparse.Namespace) -> int:

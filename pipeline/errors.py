@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import datetime, timezone
 
 import apache_beam as beam
 
 from schemas.models import Reject
+
+LOGGER = logging.getLogger(__name__)
 
 REJECTS = "rejects"
 """Tag of every stage's reject output."""
@@ -24,6 +27,16 @@ class RejectedInput(Exception):
         self.detail = detail
         self.source_ref = source_ref
         """Set when the failing record is narrower than the file or page being read."""
+
+
+UNEXPECTED_ERROR = "unexpected_error"
+
+
+def unexpected(error: Exception, source_ref: str) -> RejectedInput:
+    """The reject for an error no stage anticipated (a bug, or input a library cannot handle): the record
+    becomes a reject with the error text, the traceback goes to the log, and the run goes on."""
+    LOGGER.warning("unexpected error on %s", source_ref, exc_info=error)
+    return RejectedInput(UNEXPECTED_ERROR, f"{type(error).__name__}: {error}")
 
 
 def make_reject(

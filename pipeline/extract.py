@@ -17,7 +17,7 @@ from lxml.etree import ParserError
 
 from pipeline.dates import parse_date_line, parse_datetime
 from pipeline.documents import ExtractedArticle, RawDocument
-from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 
 STAGE = "extract"
 MAX_HTML_CHARS = 5_000_000
@@ -180,6 +180,8 @@ class _ExtractArticle(beam.DoFn):
             yield article
         except RejectedInput as error:
             yield emit_reject(document.source_ref, STAGE, error, document.body)
+        except Exception as error:  # one bad page must not stop the run: it becomes a reject
+            yield emit_reject(document.source_ref, STAGE, unexpected(error, document.source_ref), document.body)
 
 
 class ExtractArticles(beam.PTransform):

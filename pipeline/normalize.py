@@ -14,7 +14,7 @@ import courlan
 from pydantic import ValidationError
 
 from pipeline.documents import ExtractedArticle
-from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from schemas.models import Article
 
 STAGE = "normalize"
@@ -119,6 +119,8 @@ class _NormalizeArticle(beam.DoFn):
             yield normalize_article(extracted, self._run_id, self._ingested_at)
         except RejectedInput as error:
             yield emit_reject(extracted.source_ref, STAGE, error, extracted.title)
+        except Exception as error:  # one bad record must not stop the run: it becomes a reject
+            yield emit_reject(extracted.source_ref, STAGE, unexpected(error, extracted.source_ref), extracted.title)
 
 
 class NormalizeArticles(beam.PTransform):

@@ -74,6 +74,19 @@ def test_a_page_without_an_article_is_rejected():
     assert error.value.reason == "no_article_found"
 
 
+def test_an_unexpected_error_on_one_document_is_a_reject_and_the_rest_goes_on():
+    documents = [
+        RawDocument("ok.txt", "seed", "text_file", "Headline\nBody."),
+        RawDocument("feed#3", "feed", "none", "", {"title": "T", "categories": 5}),
+    ]
+    with local_test_pipeline() as pipeline:
+        result = pipeline | beam.Create(documents) | ExtractArticles()
+        refs = result.articles | "Refs" >> beam.Map(lambda article: article.source_ref)
+        reasons = result.rejects | "Reasons" >> beam.Map(lambda r: (r.source_ref, r.reason, r.detail.split(":")[0]))
+        assert_that(refs, equal_to(["ok.txt"]), label="articles")
+        assert_that(reasons, equal_to([("feed#3", "unexpected_error", "TypeError")]), label="rejects")
+
+
 def test_extract_stage_emits_articles_and_rejects():
     documents = [
         RawDocument("a.txt", "seed", "text_file", "Headline A\nBody of A."),

@@ -19,7 +19,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from charset_normalizer import from_bytes
 
 from pipeline.documents import RawDocument
-from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 
 LOGGER = logging.getLogger(__name__)
 
@@ -71,21 +71,42 @@ def _pick(record: dict, field: str) -> object:
     return None
 
 
+_TEXT_FIELDS = ("title", "text", "html", "summary", "url", "source", "author", "language")
+
+
+def _checked(fields: dict) -> dict:
+    """The record's fields with numbers as text; rejects shapes no article field can take (objects, lists)."""
+    fields = dict(fields)
+    for name in _TEXT_FIELDS:
+        value = fields[name]
+        if value is not None and not isinstance(value, str | int | float):
+            raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__}")
+        fields[name] = None if value is None else str(value)
+    published = fields["published"]
+    if published is not None and not isinstance(published, str | int | float):
+        raise RejectedInput("invalid_record", f"'published' must be a date, got {type(published).__name__}")
+    categories = fields["categories"]
+    if categories is not None and not (isinstance(categories, list) and all(isinstance(c, str) for c in categories)):
+        raise RejectedInput("invalid_record", "'categories' must be a list of strings")
+    return fields
+
+
 def document_from_record(record: object, source_ref: str) -> RawDocument:
     """A JSON record (``title``, ``text`` or ``html`` or ``summary``, ``url``, ``published``, ``source``)."""
     if not isinstance(record, dict):
         raise RejectedInput("invalid_record", f"expected a JSON object, got {type(record).__name__}")
-    meta = {field: _pick(record, field) for field in _FIELD_ALIASES if field not in ("text", "html")}
-    if isinstance(meta["source"], dict):
-        meta["source"] = meta["source"].get("name") or meta["source"].get("title")
-    if isinstance(meta["categories"], str):
-        meta["categories"] = [meta["categories"]]
-    text, html = _pick(record, "text"), _pick(record, "html")
+    fields = {field: _pick(record, field) for field in _FIELD_ALIASES}
+    if isinstance(fields["source"], dict):
+        fields["source"] = fields["source"].get("name") or fields["source"].get("title")
+    if isinstance(fields["categories"], str):
+        fields["categories"] = [fields["categories"]]
+    meta = _checked(fields)
+    text, html = meta.pop("text"), meta.pop("html")
     if not (meta["title"] or text or html or meta["summary"]):
         raise RejectedInput("missing_fields", "a record needs a title, text, html or summary")
     if html:
-        return RawDocument(source_ref, "seed", "html", str(html), meta)
-    return RawDocument(source_ref, "seed", "text" if text else "none", str(text or ""), meta)
+        return RawDocument(source_ref, "seed", "html", html, meta)
+    return RawDocument(source_ref, "seed", "text" if text else "none", text or "", meta)
 
 
 def _records_of(value: object) -> list:
@@ -196,6 +217,9 @@ class _ParseSeedFile(beam.DoFn):
             return
         data = b""
         try:
+            if readable_file.metadata.size_in_bytes > MAX_SEED_BYTES:
+                size = readable_file.metadata.size_in_bytes
+                raise RejectedInput("file_too_large", f"{size} bytes, the limit is {MAX_SEED_BYTES}")
             data = readable_file.read()
             for item in read_seed_file(relative_path, data):
                 if isinstance(item, RejectedInput):
@@ -206,6 +230,8 @@ class _ParseSeedFile(beam.DoFn):
             yield emit_reject(relative_path, STAGE, error, data)
         except OSError as error:
             yield emit_reject(relative_path, STAGE, RejectedInput("unreadable_file", str(error)))
+        except Exception as error:  # one bad file must not stop the run: it becomes a reject
+            yield emit_reject(relative_path, STAGE, unexpected(error, relative_path), data)
 
 
 class ReadSeeds(beam.PTransform):

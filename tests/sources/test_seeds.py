@@ -36,6 +36,14 @@ def test_jsonl_yields_a_document_per_line_and_rejects_bad_lines_only():
     assert items[3].body_format == "none" and items[3].meta["summary"] == "Only a summary."
 
 
+def test_records_with_fields_of_the_wrong_shape_are_rejected():
+    records = [{"title": "T", "url": {"href": "x"}}, {"title": 2024, "categories": ["a", 5]}, {"title": 2024}]
+    first, second, third = read_seed_file("r.json", json.dumps(records).encode())
+    assert (first.reason, second.reason) == ("invalid_record", "invalid_record")
+    assert "'url' must be text" in first.detail
+    assert third.meta["title"] == "2024"
+
+
 def test_json_array_and_html_records():
     records = [{"title": "T", "html": "<p>Body</p>"}, {"headline": "U", "body": "Text", "publisher": "AP"}]
     first, second = read_seed_file("r.json", json.dumps(records).encode())
