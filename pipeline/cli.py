@@ -4,6 +4,7 @@ wirebeam run [--seeds DIR] [--db PATH] [--offline] [any Beam pipeline option]
 wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
 wirebeam schema [--check]
 wirebeam feeds add|list|import|export ...
+wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import filelock
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline import feeds_cli
+from pipeline import analyst, feeds_cli
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
@@ -225,6 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True)
     _run_parser(subparsers)
     feeds_cli.add_parser(subparsers)
+    analyst.add_parsers(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
     query.add_argument("sql")
     query.add_argument("--db", default=DEFAULT_DB)
@@ -251,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
             return _query(args)
         if args.command == "schema":
             return _schema(args)
+        if args.command in analyst.COMMANDS:
+            return analyst.run_command(args)
         if args.command == "feeds":
             return feeds_cli.run_command(args)
         flags = argv[argv.index("run") + 1 :]

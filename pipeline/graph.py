@@ -1,7 +1,7 @@
 """Builds the wirebeam pipeline from its stages: wiring only, no logic.
 
 read seeds (and poll feeds, fetch new entries' pages) -> extract -> normalize -> exact duplicates -> near-duplicates
--> events -> staging shards (loaded into DuckDB by ``sinks.load_run``).
+-> events -> enrichment -> staging shards (loaded into DuckDB by ``sinks.load_run``).
 """
 
 from __future__ import annotations
@@ -15,12 +15,14 @@ from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.near import MarkNearDuplicates
+from pipeline.enrich.stage import EnrichArticles
 from pipeline.errors import REJECTS
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.sinks import WriteStaging
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
+from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
 @dataclass(frozen=True)
@@ -70,9 +72,17 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
-    rejects = (*source_rejects, extracted.rejects, normalized.rejects) | "AllRejects" >> beam.Flatten()
+    enriched = articles | "Enrich" >> EnrichArticles()
+    rejects = (
+        *source_rejects,
+        extracted.rejects,
+        normalized.rejects,
+        enriched[REJECTS],
+    ) | "AllRejects" >> beam.Flatten()
     _ = articles | "StageArticles" >> WriteStaging(plan.staging_dir, "articles")
     _ = near["signatures"] | "StageSignatures" >> WriteStaging(plan.staging_dir, "article_signatures")
     _ = grouped["features"] | "StageFeatures" >> WriteStaging(plan.staging_dir, "article_features")
     _ = links | "StageLinks" >> WriteStaging(plan.staging_dir, "article_links")
     _ = rejects | "StageRejects" >> WriteStaging(plan.staging_dir, "rejects")
+    for table in ARTICLE_ENRICHMENT_TABLES:
+        _ = enriched[table] | f"Stage_{table}" >> WriteStaging(plan.staging_dir, table)

@@ -18,12 +18,15 @@ import duckdb
 
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.stored import resolve_against_stored, update_term_stats
+from pipeline.enrich.storage import refresh_event_enrichments
+from pipeline.views import create_views
+from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, column_names, duckdb_ddl, primary_key, table_ddl, to_row
 from schemas.models import TABLES, Run
 
 LOGGER = logging.getLogger(__name__)
 
-ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_links")
+ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_links", *ARTICLE_ENRICHMENT_TABLES)
 """Tables whose rows belong to an article and are stored only with a newly stored article."""
 
 
@@ -70,6 +73,7 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
                 if name not in existing:
                     LOGGER.info("adding column %s.%s", table, name)
                     connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+        create_views(connection)
         connection.commit()
     except BaseException:
         connection.rollback()
@@ -158,6 +162,7 @@ def load_run(
             )
         update_term_stats(connection)
         connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
+        refresh_event_enrichments(connection)
         connection.execute(
             "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects",
             {"run_id": run.run_id},

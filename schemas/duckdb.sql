@@ -111,3 +111,115 @@ CREATE TABLE IF NOT EXISTS feeds (
     entry_count BIGINT NOT NULL,
     updated_run_id VARCHAR NOT NULL
 );
+
+CREATE TABLE IF NOT EXISTS article_enrichments (
+    article_id VARCHAR PRIMARY KEY,
+    language VARCHAR,
+    language_confidence DOUBLE,
+    event_type VARCHAR,
+    event_type_score BIGINT,
+    event_type_evidence VARCHAR,
+    event_date TIMESTAMPTZ,
+    event_date_source VARCHAR,
+    event_date_evidence VARCHAR,
+    keywords VARCHAR[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_actors (
+    article_actor_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
+    actor_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    country_iso2 VARCHAR,
+    country_iso3 VARCHAR,
+    role VARCHAR NOT NULL,
+    mentions BIGINT NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_locations (
+    article_location_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
+    location_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    country_code VARCHAR NOT NULL,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    is_primary BOOLEAN NOT NULL,
+    score BIGINT NOT NULL,
+    mentions BIGINT NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS article_figures (
+    article_figure_id VARCHAR PRIMARY KEY,
+    article_id VARCHAR NOT NULL,
+    position BIGINT NOT NULL,
+    value DOUBLE NOT NULL,
+    quantity VARCHAR NOT NULL,
+    counts VARCHAR NOT NULL,
+    qualifier VARCHAR,
+    sentence VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS event_enrichments (
+    event_id VARCHAR PRIMARY KEY,
+    event_type VARCHAR,
+    event_type_evidence VARCHAR,
+    event_type_article_id VARCHAR,
+    event_date TIMESTAMPTZ,
+    event_date_source VARCHAR,
+    event_date_article_id VARCHAR,
+    primary_location_id VARCHAR,
+    primary_location_name VARCHAR,
+    primary_country_code VARCHAR,
+    languages VARCHAR[] NOT NULL,
+    keywords VARCHAR[] NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS event_actors (
+    event_actor_id VARCHAR PRIMARY KEY,
+    event_id VARCHAR NOT NULL,
+    actor_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    country_iso2 VARCHAR,
+    country_iso3 VARCHAR,
+    role VARCHAR NOT NULL,
+    mentions BIGINT NOT NULL,
+    article_id VARCHAR NOT NULL,
+    article_ids VARCHAR[] NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS event_locations (
+    event_location_id VARCHAR PRIMARY KEY,
+    event_id VARCHAR NOT NULL,
+    location_id VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    country_code VARCHAR NOT NULL,
+    latitude DOUBLE,
+    longitude DOUBLE,
+    is_primary BOOLEAN NOT NULL,
+    score BIGINT NOT NULL,
+    mentions BIGINT NOT NULL,
+    article_id VARCHAR NOT NULL,
+    article_ids VARCHAR[] NOT NULL,
+    evidence VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS event_figures (
+    figure_id VARCHAR PRIMARY KEY,
+    event_id VARCHAR NOT NULL,
+    article_id VARCHAR NOT NULL,
+    value DOUBLE NOT NULL,
+    quantity VARCHAR NOT NULL,
+    counts VARCHAR NOT NULL,
+    qualifier VARCHAR,
+    sentence VARCHAR NOT NULL
+);

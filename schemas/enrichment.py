@@ -38,16 +38,63 @@ DateSource = Literal["relative", "dateline", "stated", "published"]
 class ArticleEnrichmentRecord(_Table):
     """What the enrichment read in one article."""
 
-    article_id: str = _key("The article (articles.article_id).")
-    event_id: str = Field(description="The event the article reports.")
+    article_id: str = _key("The article (articles.article_id; its event is articles.event_id).")
     language: str | None = Field(None, description="ISO 639-1 code detected from the text; null when unsure.")
     language_confidence: float | None = Field(None, description="The detector's probability for it.")
     event_type: EventTypeCode | None = Field(None, description="PLOVER-aligned event type; null without a cue.")
+    event_type_score: int | None = Field(None, description="Weighted cue count behind the event type.")
     event_type_evidence: str | None = Field(None, description="The sentence showing the event type.")
     event_date: datetime | None = Field(None, description="Day the event happened (midnight UTC); null if unknown.")
     event_date_source: DateSource | None = Field(None, description="How the day was found.")
     event_date_evidence: str | None = Field(None, description="The words (or date) the day comes from.")
     keywords: list[str] = Field(default_factory=list, description="The article's keywords, most salient first.")
+
+
+class ArticleActorRecord(_Table):
+    """An actor one article names, with the role that article gives it: event_actors is merged from these."""
+
+    article_actor_id: str = _key("Hash of article_id and actor_id.")
+    article_id: str
+    position: int = Field(description="Order of the actor in the article's enrichment (most salient first).")
+    actor_id: str = Field(description="Normalised actor key: 'country:ISR', 'organisation:hamas', 'person:...'.")
+    name: str
+    kind: Literal["country", "organisation", "person"]
+    country_iso2: str | None = None
+    country_iso3: str | None = None
+    role: Literal["mediator", "party", "mentioned"]
+    mentions: int = Field(description="Sentences of the article naming the actor.")
+    evidence: str = Field(description="The sentence supporting the role.")
+
+
+class ArticleLocationRecord(_Table):
+    """A place one article names, resolved to a gazetteer entry: event_locations is merged from these."""
+
+    article_location_id: str = _key("Hash of article_id and location_id.")
+    article_id: str
+    position: int = Field(description="Order of the place in the article's enrichment (primary first).")
+    location_id: str = Field(description="Gazetteer key: 'geonames:<id>' or 'iso3166:<alpha-3>'.")
+    name: str
+    kind: Literal["city", "admin1", "country"]
+    country_code: str = Field(description="ISO 3166 alpha-2.")
+    latitude: float | None = None
+    longitude: float | None = None
+    is_primary: bool = Field(description="Where the article places the event (else a place it concerns).")
+    score: int = Field(description="Salience: mentions weighted by position and locative cues.")
+    mentions: int
+    evidence: str
+
+
+class ArticleFigureRecord(_Table):
+    """A number one article states and what it counts: event_figures is merged from these."""
+
+    article_figure_id: str = _key("Hash of article_id and position.")
+    article_id: str
+    position: int = Field(description="Order of the figure in the article.")
+    value: float = Field(description="The number: 1500 for '1,500', 2000000 for '2 million'.")
+    quantity: str = Field(description="The number as written.")
+    counts: str = Field(description="What it counts, with an outcome where stated: 'Palestinians killed'.")
+    qualifier: str | None = None
+    sentence: str
 
 
 class EventEnrichmentRecord(_Table):
@@ -116,10 +163,20 @@ class EventFigureRecord(_Table):
     sentence: str
 
 
-ENRICHMENT_TABLES: dict[str, type[_Table]] = {
+ARTICLE_ENRICHMENT_TABLES: dict[str, type[_Table]] = {
     "article_enrichments": ArticleEnrichmentRecord,
+    "article_actors": ArticleActorRecord,
+    "article_locations": ArticleLocationRecord,
+    "article_figures": ArticleFigureRecord,
+}
+"""Written by the pipeline's enrichment stage, one set of rows per new article; never changed afterwards."""
+
+EVENT_ENRICHMENT_TABLES: dict[str, type[_Table]] = {
     "event_enrichments": EventEnrichmentRecord,
     "event_actors": EventActorRecord,
     "event_locations": EventLocationRecord,
     "event_figures": EventFigureRecord,
 }
+"""Recomputed by the loader for every event a run touches, from the stored rows of its member articles."""
+
+ENRICHMENT_TABLES: dict[str, type[_Table]] = {**ARTICLE_ENRICHMENT_TABLES, **EVENT_ENRICHMENT_TABLES}

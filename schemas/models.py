@@ -173,3 +173,7 @@ TABLES: dict[str, type[_Table]] = {
     "term_stats": TermStat,
     "feeds": Feed,
 }
+
+from schemas.enrichment import ENRICHMENT_TABLES  # noqa: E402 - its models build on _Table above
+
+TABLES.update(ENRICHMENT_TABLES)

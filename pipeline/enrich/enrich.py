@@ -222,14 +222,14 @@ def _midnight(event: EventDate | None) -> datetime | None:
     return datetime.combine(event.day, time(0), tzinfo=timezone.utc) if event else None
 
 
-def article_row(article_id: str, event_id: str, enrichment: ArticleEnrichment) -> ArticleEnrichmentRecord:
-    """The ``article_enrichments`` row of one article."""
+def article_row(article_id: str, enrichment: ArticleEnrichment) -> ArticleEnrichmentRecord:
+    """The ``article_enrichments`` row of one article (its event is ``articles.event_id``, settled by the loader)."""
     return ArticleEnrichmentRecord(
         article_id=article_id,
-        event_id=event_id,
         language=enrichment.language.code if enrichment.language else None,
         language_confidence=enrichment.language.confidence if enrichment.language else None,
         event_type=enrichment.event_type.code if enrichment.event_type else None,
+        event_type_score=enrichment.event_type.score if enrichment.event_type else None,
         event_type_evidence=enrichment.event_type.evidence if enrichment.event_type else None,
         event_date=_midnight(enrichment.event_date),
         event_date_source=enrichment.event_date.source if enrichment.event_date else None,

@@ -67,7 +67,7 @@ def test_row_keys_are_stable_across_runs():
 
 def test_article_row_keeps_language_type_and_date():
     published = datetime(2024, 8, 27, tzinfo=timezone.utc)
-    row = article_row("a1", "e1", enrich_article("Talks end", "The talks in Cairo ended on Sunday.", published))
+    row = article_row("a1", enrich_article("Talks end", "The talks in Cairo ended on Sunday.", published))
     assert (row.language, row.event_type, row.event_date.day, row.event_date_source) == (
         "en",
         "consult",

@@ -1,0 +1,67 @@
+"""The enrichment stage: each new article -> its article-level enrichment rows (actors, places, type, date, ...).
+
+Event-level rows are not made here: an event can gain members in a later run, so the loader recomputes them from
+the stored article-level rows (``pipeline.enrich.storage.refresh_event_enrichments``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+
+import apache_beam as beam
+
+from pipeline.enrich.enrich import enrich_article
+from pipeline.enrich.gazetteer import load_gazetteers
+from pipeline.enrich.storage import article_rows
+from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
+from schemas.models import Article, _Table
+
+LOGGER = logging.getLogger(__name__)
+
+STAGE = "enrich"
+MAX_TEXT_CHARS = 200_000
+"""Longer bodies are not news articles (a whole site's text, a book); enrichment time grows with length."""
+MAIN_TABLE = "article_enrichments"
+DETAIL_TABLES = tuple(table for table in ARTICLE_ENRICHMENT_TABLES if table != MAIN_TABLE)
+
+
+def enrich_record(article: Article) -> dict[str, list[_Table]]:
+    """The article-level rows of one article (table -> records); ``RejectedInput`` when it cannot be enriched."""
+    if article.text is not None and len(article.text) > MAX_TEXT_CHARS:
+        raise RejectedInput(
+            "text_too_long", f"{len(article.text)} characters; enrichment reads at most {MAX_TEXT_CHARS}"
+        )
+    return article_rows(article.article_id, enrich_article(article.title, article.text, article.published_at))
+
+
+class _EnrichArticle(beam.DoFn):
+    def setup(self) -> None:
+        load_gazetteers()
+
+    def process(self, article: Article) -> Iterable:
+        try:
+            rows = enrich_record(article)
+        except RejectedInput as error:
+            yield emit_reject(article.source_ref, STAGE, error, article.title)
+            return
+        except Exception as error:  # noqa: BLE001 - heuristics over arbitrary text: one failure must not stop the run
+            LOGGER.warning("enrichment failed for %s: %r", article.source_ref, error)
+            yield emit_reject(article.source_ref, STAGE, RejectedInput("enrichment_failed", repr(error)), article.title)
+            return
+        for table, records in rows.items():
+            for record in records:
+                yield record if table == MAIN_TABLE else beam.pvalue.TaggedOutput(table, record)
+
+
+class EnrichArticles(beam.PTransform):
+    """``Article``s -> ``ArticleEnrichmentRecord``s (main, ``article_enrichments``), one output per other
+    article-level table (``article_actors``, ``article_locations``, ``article_figures``) and ``Reject``s
+    (``rejects``: the article is still stored, only unenriched).
+    """
+
+    def expand(self, articles):
+        return articles | "EnrichArticle" >> beam.ParDo(_EnrichArticle()).with_outputs(
+            *DETAIL_TABLES, REJECTS, main=MAIN_TABLE
+        )

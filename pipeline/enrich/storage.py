@@ -1,0 +1,238 @@
+"""Enrichment in the database: article-level rows in, event-level rows recomputed from them in the loader.
+
+An article's enrichment never changes, so the pipeline stores it once, as rows of the article-level tables
+(``article_rows``). An event can gain members in any later run, so its rows (``event_enrichments``,
+``event_actors``, ``event_locations``, ``event_figures``) are derived: ``refresh_event_enrichments`` runs inside
+the loader's transaction, reads back the stored article-level rows of the touched events' members only, rebuilds
+each ``ArticleEnrichment`` (``enrichment_from_rows``), merges them with ``merge_event`` and replaces the events'
+rows. Work is proportional to the touched events, whatever the size of the database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from pipeline.enrich.actors import Actor
+from pipeline.enrich.dates import EventDate
+from pipeline.enrich.enrich import ArticleEnrichment, article_row, event_rows, merge_event
+from pipeline.enrich.eventtype import EventType
+from pipeline.enrich.figures import Figure
+from pipeline.enrich.language import Language
+from pipeline.enrich.places import Location
+from schemas.enrichment import (
+    EVENT_ENRICHMENT_TABLES,
+    ArticleActorRecord,
+    ArticleFigureRecord,
+    ArticleLocationRecord,
+)
+from schemas.generate import arrow_schema, primary_key, to_row
+from schemas.models import _Table
+
+LOGGER = logging.getLogger(__name__)
+
+KEY_CHARS = 32
+
+
+def _row_key(*parts: str) -> str:
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:KEY_CHARS]
+
+
+def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, list[_Table]]:
+    """The rows of every article-level table for one article: table name -> records."""
+    if not article_id:
+        raise ValueError("article_id must not be empty")
+    actors = [
+        ArticleActorRecord(
+            article_actor_id=_row_key(article_id, actor.actor_id),
+            article_id=article_id,
+            position=position,
+            actor_id=actor.actor_id,
+            name=actor.name,
+            kind=actor.kind,
+            country_iso2=actor.iso2,
+            country_iso3=actor.iso3,
+            role=actor.role,
+            mentions=actor.mentions,
+            evidence=actor.evidence,
+        )
+        for position, actor in enumerate(enrichment.actors)
+    ]
+    locations = [
+        ArticleLocationRecord(
+            article_location_id=_row_key(article_id, location.location_id),
+            article_id=article_id,
+            position=position,
+            location_id=location.location_id,
+            name=location.name,
+            kind=location.kind,
+            country_code=location.country_code,
+            latitude=location.latitude,
+            longitude=location.longitude,
+            is_primary=location.is_primary,
+            score=location.score,
+            mentions=location.mentions,
+            evidence=location.evidence,
+        )
+        for position, location in enumerate(enrichment.locations)
+    ]
+    figures = [
+        ArticleFigureRecord(
+            article_figure_id=_row_key(article_id, str(position)),
+            article_id=article_id,
+            position=position,
+            value=figure.value,
+            quantity=figure.quantity,
+            counts=figure.counts,
+            qualifier=figure.qualifier,
+            sentence=figure.sentence,
+        )
+        for position, figure in enumerate(enrichment.figures)
+    ]
+    return {
+        "article_enrichments": [article_row(article_id, enrichment)],
+        "article_actors": actors,
+        "article_locations": locations,
+        "article_figures": figures,
+    }
+
+
+def _day(value: datetime):
+    return value.astimezone(timezone.utc).date()
+
+
+def enrichment_from_rows(
+    summary: Mapping[str, Any],
+    actors: Iterable[Mapping[str, Any]] = (),
+    locations: Iterable[Mapping[str, Any]] = (),
+    figures: Iterable[Mapping[str, Any]] = (),
+) -> ArticleEnrichment:
+    """Rebuild an article's ``ArticleEnrichment`` from its stored rows (each iterable in ``position`` order)."""
+    language = None
+    if summary["language"] is not None:
+        language = Language(summary["language"], summary["language_confidence"])
+    event_type = None
+    if summary["event_type"] is not None:
+        event_type = EventType(summary["event_type"], summary["event_type_score"] or 0, summary["event_type_evidence"])
+    event_date = None
+    if summary["event_date"] is not None:
+        event_date = EventDate(
+            _day(summary["event_date"]), summary["event_date_source"], summary["event_date_evidence"]
+        )
+    return ArticleEnrichment(
+        language=language,
+        actors=tuple(
+            Actor(
+                actor_id=row["actor_id"],
+                name=row["name"],
+                kind=row["kind"],
+                iso2=row["country_iso2"],
+                iso3=row["country_iso3"],
+                role=row["role"],
+                mentions=row["mentions"],
+                evidence=row["evidence"],
+            )
+            for row in actors
+        ),
+        locations=tuple(
+            Location(
+                location_id=row["location_id"],
+                name=row["name"],
+                kind=row["kind"],
+                country_code=row["country_code"],
+                latitude=row["latitude"],
+                longitude=row["longitude"],
+                is_primary=row["is_primary"],
+                score=row["score"],
+                mentions=row["mentions"],
+                evidence=row["evidence"],
+            )
+            for row in locations
+        ),
+        event_type=event_type,
+        event_date=event_date,
+        figures=tuple(
+            Figure(
+                value=row["value"],
+                quantity=row["quantity"],
+                counts=row["counts"],
+                qualifier=row["qualifier"],
+                sentence=row["sentence"],
+            )
+            for row in figures
+        ),
+        keywords=tuple(summary["keywords"] or ()),
+    )
+
+
+_MEMBER_SUMMARIES = """
+SELECT a.event_id, s.* FROM articles a JOIN {events} USING (event_id) JOIN article_enrichments s USING (article_id)
+ORDER BY a.event_id, a.published_at NULLS LAST, a.article_id
+"""
+
+_MEMBER_DETAILS = """
+SELECT d.* FROM {table} d JOIN articles a USING (article_id) JOIN {events} USING (event_id)
+ORDER BY d.article_id, d.position
+"""
+
+
+def _read(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable[_Table]) -> None:
+    """Insert records (the first of any repeated key wins)."""
+    key = primary_key(table)
+    rows = {}
+    for record in records:
+        row = to_row(record)
+        rows.setdefault(row[key], row)
+    if not rows:
+        return
+    connection.register("new_enrichment_rows", pa.Table.from_pylist(list(rows.values()), schema=arrow_schema(table)))
+    try:
+        connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_enrichment_rows")
+    finally:
+        connection.unregister("new_enrichment_rows")
+
+
+def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_table: str = "touched_events") -> int:
+    """Recompute the event-level rows of the events listed in ``events_table`` (a table with an ``event_id``).
+
+    Reads only those events' member articles' stored rows; events whose members carry no enrichment are left
+    without rows. Returns the number of events given rows. Runs in the caller's transaction.
+    """
+    for table in EVENT_ENRICHMENT_TABLES:
+        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM {events_table})")
+    details: dict[str, dict[str, list[dict]]] = {}
+    for table in ("article_actors", "article_locations", "article_figures"):
+        by_article: dict[str, list[dict]] = defaultdict(list)
+        for row in _read(connection, _MEMBER_DETAILS.format(table=table, events=events_table)):
+            by_article[row["article_id"]].append(row)
+        details[table] = by_article
+    members: dict[str, dict[str, ArticleEnrichment]] = defaultdict(dict)
+    for summary in _read(connection, _MEMBER_SUMMARIES.format(events=events_table)):
+        article_id = summary["article_id"]
+        members[summary["event_id"]][article_id] = enrichment_from_rows(
+            summary,
+            details["article_actors"].get(article_id, ()),
+            details["article_locations"].get(article_id, ()),
+            details["article_figures"].get(article_id, ()),
+        )
+    rows: dict[str, list[_Table]] = defaultdict(list)
+    for event_id, enrichments in members.items():
+        for table, records in event_rows(event_id, merge_event(enrichments)).items():
+            rows[table].extend(records)
+    for table in EVENT_ENRICHMENT_TABLES:
+        _insert(connection, table, rows[table])
+    LOGGER.info("enrichment of %d events recomputed", len(members))
+    return len(members)

@@ -1,0 +1,265 @@
+"""The HTML report: one self-contained page (inline CSS, SVG charts and a little inline JS; nothing fetched).
+
+Sections: a timeline of events (one dot per event on the day it happened, else was first reported), coverage per
+event (outlets, articles, first and last report), top actors by role, top places with a map of their
+coordinates, and event types. Built from the analyst views (``schemas/views.sql``) by ``build_report``; written by
+``wirebeam report``. When the page's script has run, it writes ``rendered`` into ``#render-status``.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timezone
+from html import escape
+from typing import Any
+
+import duckdb
+
+LOGGER = logging.getLogger(__name__)
+
+DEFAULT_REPORT = "wirebeam-report.html"
+TOP_ACTORS = 15
+TOP_PLACES = 15
+TIMELINE_WIDTH, TIMELINE_ROW, TIMELINE_MARGIN = 880, 16, 40
+BAR_WIDTH, BAR_ROW, BAR_LABEL = 520, 22, 190
+MAP_WIDTH, MAP_HEIGHT = 720, 360
+ROLE_ORDER = ("party", "mediator", "mentioned")
+
+_STYLE = """
+body{font:14px/1.45 system-ui,sans-serif;margin:2rem auto;max-width:980px;color:#222;padding:0 1rem}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2.2rem;border-bottom:1px solid #ddd}
+.stats{display:flex;gap:2rem}.stats div{font-size:1.4rem}.stats small{display:block;font-size:.8rem;color:#666}
+table{border-collapse:collapse;width:100%}td,th{padding:.25rem .4rem;border-bottom:1px solid #eee;text-align:left;
+vertical-align:top}th{font-weight:600}svg text{font-size:11px;fill:#333}.axis{stroke:#999}.grid{stroke:#eee}
+.dot{fill:#3b6ea5}.party{fill:#c0504d}.mediator{fill:#4f81bd}.mentioned{fill:#b0b0b0}.primary{fill:#c0504d}
+.concerned{fill:#9bbb59}.bar{fill:#3b6ea5}.legend span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}
+input{padding:.3rem;width:18rem}.muted{color:#777}
+"""
+
+_SCRIPT = """
+(function () {
+  var filter = document.getElementById('event-filter');
+  var rows = Array.prototype.slice.call(document.querySelectorAll('#coverage tbody tr'));
+  filter.addEventListener('input', function () {
+    var needle = filter.value.toLowerCase();
+    rows.forEach(function (row) {
+      row.style.display = row.textContent.toLowerCase().indexOf(needle) >= 0 ? '' : 'none';
+    });
+  });
+  var status = document.getElementById('render-status');
+  status.textContent = 'rendered';
+  status.setAttribute('data-charts', String(document.querySelectorAll('svg.chart').length));
+})();
+"""
+
+
+def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
+    cursor = connection.execute(sql)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _text(value: Any) -> str:
+    return escape("-" if value is None else str(value))
+
+
+def _day(event: dict[str, Any]) -> date | None:
+    if event["event_day"] is not None:
+        return event["event_day"]
+    reported = event["first_reported_at"]
+    return reported.astimezone(timezone.utc).date() if reported else None
+
+
+def timeline_svg(events: list[dict[str, Any]]) -> str:
+    """One dot per dated event, stacked per day, on a day axis; titles as tooltips."""
+    dated = sorted(((day, event) for event in events if (day := _day(event))), key=lambda item: item[0])
+    if not dated:
+        return '<p class="muted">No event has a known day yet.</p>'
+    first, last = dated[0][0], dated[-1][0]
+    span = max((last - first).days, 1)
+    per_day: dict[date, int] = {}
+    dots = []
+    for day, event in dated:
+        stack = per_day[day] = per_day.get(day, 0) + 1
+        x = TIMELINE_MARGIN + (day - first).days / span * (TIMELINE_WIDTH - 2 * TIMELINE_MARGIN)
+        if first == last:
+            x = TIMELINE_WIDTH / 2
+        dots.append((x, stack, day, event))
+    height = (max(per_day.values()) + 2) * TIMELINE_ROW + 20
+    axis_y = height - 24
+    parts = [
+        f'<svg class="chart" role="img" aria-label="Timeline of events" width="{TIMELINE_WIDTH}" height="{height}" '
+        f'viewBox="0 0 {TIMELINE_WIDTH} {height}">',
+        f'<line class="axis" x1="{TIMELINE_MARGIN}" y1="{axis_y}" x2="{TIMELINE_WIDTH - TIMELINE_MARGIN}" '
+        f'y2="{axis_y}"/>',
+    ]
+    for x, stack, day, event in dots:
+        y = axis_y - stack * TIMELINE_ROW
+        parts.append(
+            f'<circle class="dot" cx="{x:.1f}" cy="{y}" r="6"><title>{_text(day)}: {_text(event["title"])} '
+            f"({event['article_count']} articles)</title></circle>"
+        )
+    for day in sorted({first, last}):
+        x = (
+            TIMELINE_WIDTH / 2
+            if first == last
+            else TIMELINE_MARGIN + (day - first).days / span * (TIMELINE_WIDTH - 2 * TIMELINE_MARGIN)
+        )
+        parts.append(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{_text(day)}</text>')
+    parts.append("</svg>")
+    undated = len(events) - len(dated)
+    note = f'<p class="muted">{undated} event(s) without a known day are not on the timeline.</p>' if undated else ""
+    return "".join(parts) + note
+
+
+def bar_chart_svg(label: str, bars: list[tuple[str, list[tuple[int, str]]]]) -> str:
+    """Horizontal stacked bars: (name, [(value, css class), ...]) each, longest first as given."""
+    if not bars:
+        return '<p class="muted">Nothing to chart yet.</p>'
+    longest = max(sum(value for value, _ in segments) for _, segments in bars) or 1
+    height = len(bars) * BAR_ROW + 10
+    width = BAR_LABEL + BAR_WIDTH + 40
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(label)}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}">'
+    ]
+    for row, (name, segments) in enumerate(bars):
+        y = row * BAR_ROW + 4
+        parts.append(f'<text x="{BAR_LABEL - 8}" y="{y + 13}" text-anchor="end">{_text(name)}</text>')
+        x = float(BAR_LABEL)
+        for value, css in segments:
+            if not value:
+                continue
+            length = value / longest * BAR_WIDTH
+            parts.append(
+                f'<rect class="{css}" x="{x:.1f}" y="{y}" width="{length:.1f}" height="{BAR_ROW - 6}">'
+                f"<title>{_text(name)}: {value} ({_text(css)})</title></rect>"
+            )
+            x += length
+        parts.append(f'<text x="{x + 6:.1f}" y="{y + 13}">{sum(value for value, _ in segments)}</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def map_svg(places: list[dict[str, Any]]) -> str:
+    """Places on an equirectangular graticule (no base map is fetched), sized by events."""
+    located = [p for p in places if p["latitude"] is not None and p["longitude"] is not None]
+    if not located:
+        return '<p class="muted">No place with coordinates yet.</p>'
+    parts = [
+        f'<svg class="chart" role="img" aria-label="Map of places" width="{MAP_WIDTH}" height="{MAP_HEIGHT}" '
+        f'viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}"><rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="#f7f9fb"/>'
+    ]
+    for longitude in range(-180, 181, 30):
+        x = (longitude + 180) / 360 * MAP_WIDTH
+        parts.append(f'<line class="grid" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{MAP_HEIGHT}"/>')
+    for latitude in range(-90, 91, 30):
+        y = (90 - latitude) / 180 * MAP_HEIGHT
+        parts.append(f'<line class="grid" x1="0" y1="{y:.1f}" x2="{MAP_WIDTH}" y2="{y:.1f}"/>')
+    for place in located:
+        x = (place["longitude"] + 180) / 360 * MAP_WIDTH
+        y = (90 - place["latitude"]) / 180 * MAP_HEIGHT
+        css = "primary" if place["primary_events"] else "concerned"
+        radius = 3 + min(place["events"], 12)
+        parts.append(
+            f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill-opacity=".75">'
+            f"<title>{_text(place['name'])} ({_text(place['country_code'])}): {place['events']} events</title>"
+            "</circle>"
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _coverage_table(events: list[dict[str, Any]]) -> str:
+    most = max((event["article_count"] for event in events), default=1) or 1
+    rows = []
+    for event in sorted(events, key=lambda e: (_day(e) or date.min, e["event_id"]), reverse=True):
+        length = event["article_count"] / most * 80
+        bar = f'<svg width="80" height="12"><rect class="bar" width="{length:.1f}" height="12"/></svg>'
+        rows.append(
+            "<tr>"
+            f"<td>{_text(_day(event))}</td><td>{_text(event['title'])}<br><small class='muted'>"
+            f"{_text(event['event_id'])}</small></td><td>{_text(event['event_type'])}</td>"
+            f"<td>{_text(event['primary_location'])}</td><td>{_text(', '.join(event['sources']) or None)}</td>"
+            f"<td>{bar} {event['article_count']}</td><td>{_text(event['first_reported_at'])}</td>"
+            f"<td>{_text(event['last_reported_at'])}</td></tr>"
+        )
+    return (
+        '<table id="coverage"><thead><tr><th>Day</th><th>Event</th><th>Type</th><th>Where</th><th>Outlets</th>'
+        "<th>Articles</th><th>First report</th><th>Last report</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+_TOP_ACTORS = f"""
+SELECT actor_id, mode(name) AS name, count(*) AS events,
+       {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in ROLE_ORDER)}
+FROM event_actors GROUP BY actor_id ORDER BY events DESC, actor_id LIMIT {TOP_ACTORS}
+"""
+
+_PLACES = """
+SELECT location_id, mode(name) AS name, any_value(country_code) AS country_code, any_value(latitude) AS latitude,
+       any_value(longitude) AS longitude, count(*) AS events, count(*) FILTER (WHERE is_primary) AS primary_events
+FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
+"""
+
+
+def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
+    """The report page for the database behind ``connection``."""
+    generated_at = generated_at or datetime.now(timezone.utc)
+    events = _rows(connection, "SELECT * FROM event_summary")
+    actors = _rows(connection, _TOP_ACTORS)
+    places = _rows(connection, _PLACES)
+    types = _rows(
+        connection,
+        "SELECT coalesce(event_type, 'unknown') AS event_type, count(*) AS events FROM event_summary "
+        "GROUP BY 1 ORDER BY 2 DESC, 1",
+    )
+    articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
+    days = [day for event in events if (day := _day(event))]
+    span = f"{min(days)} – {max(days)}" if days else "no dated events"
+    actor_bars = [(a["name"], [(a[role], role) for role in ROLE_ORDER]) for a in actors]
+    place_bars = [
+        (
+            f"{p['name']} ({p['country_code']})",
+            [(p["primary_events"], "primary"), (p["events"] - p["primary_events"], "concerned")],
+        )
+        for p in places[:TOP_PLACES]
+    ]
+    stats = "".join(
+        f"<div>{value}<small>{label}</small></div>"
+        for value, label in (
+            (len(events), "events"),
+            (articles, "articles"),
+            (outlets, "known outlets"),
+            (span, "days"),
+        )
+    )
+    legend_roles = "".join(f'<span class="{role}"></span>{role}' for role in ROLE_ORDER)
+    return f"""<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>wirebeam report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
+<body>
+<h1>wirebeam: events report</h1>
+<p class="muted">Generated {_text(generated_at.strftime("%Y-%m-%d %H:%M UTC"))}.
+<span id="render-status" data-charts="0">static</span></p>
+<div class="stats">{stats}</div>
+<h2>Timeline of events</h2>
+{timeline_svg(events)}
+<h2>Coverage per event</h2>
+<p><input id="event-filter" type="search" placeholder="Filter events (title, place, outlet...)"></p>
+{_coverage_table(events)}
+<h2>Top actors</h2>
+<p class="legend">Events per actor, by role:{legend_roles}</p>
+{bar_chart_svg("Top actors", actor_bars)}
+<h2>Top places</h2>
+<p class="legend">Events per place:<span class="primary"></span>where it happened
+<span class="concerned"></span>concerned</p>
+{bar_chart_svg("Top places", place_bars)}
+{map_svg(places)}
+<h2>Event types</h2>
+{bar_chart_svg("Event types", [(t["event_type"], [(t["events"], "bar")]) for t in types])}
+<script>{_SCRIPT}</script>
+</body></html>
+"""
