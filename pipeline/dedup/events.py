@@ -6,11 +6,13 @@ Pure functions, no Beam. The pipeline wires them like this:
    document-frequency map (``doc_freq``) with ``n_docs`` articles.
 2. ``event_features(title, text, published_at, doc_freq, n_docs)`` turns one article into compact,
    JSON-serialisable ``EventFeatures``: its top TF-IDF weighted terms (title terms count double), its named
-   entities (capitalised phrases, IDF weighted) and its publication time.
+   entities (capitalised phrases, IDF weighted) and its publication time. Full texts use corpus IDF; title-only
+   items use ``headline_idf``, corpus counts plus a general-English prior (wordfreq), because a headline feed
+   is dominated by a few running stories whose own keywords corpus IDF alone would make common.
 3. ``blocking_keys(features)`` gives a few rare salient keys per article; grouping by key yields candidate
    pairs (``block_pairs`` bounds the pairs of an oversized block) instead of comparing all pairs.
-4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine and (optionally) embedding cosine,
-   multiplied by a publication-time decay; ``score_components`` returns the parts for a links table.
+4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine (between full texts only, by default)
+   and (optionally) embedding cosine, multiplied by a publication-time decay; ``score_components`` returns the parts for a links table.
 5. ``cluster(ids, scored_edges, threshold)`` is average-link agglomerative clustering over the sparse
    candidate graph (a missing edge counts as similarity 0), which does not chain A~B~C when A and C differ.
 6. ``summarize(features)`` builds an event summary (a centroid with the same shape as article features and a
@@ -31,9 +33,11 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from itertools import zip_longest
 
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from wordfreq import zipf_frequency
 
 LOGGER = logging.getLogger(__name__)
 
@@ -51,6 +55,11 @@ MIN_TEXT_WORDS = 40
 DEFAULT_TIME_SCALE_HOURS = 48.0
 DEFAULT_TIME_GRACE_HOURS = 24.0
 MIN_EDGE_SCORE = 0.1
+BACKGROUND_DOCS = 10_000
+"""Weight of the general-English prior in headline IDF, as a number of pseudo-documents (see ``headline_idf``)."""
+BACKGROUND_DOC_WORDS = 300
+"""Words of a typical background document, to turn a word's frequency into a document frequency."""
+MIN_ZIPF = 1.0
 
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 _SENTENCE_END_RE = re.compile(r"[.!?:;\"“”\n•|]")
@@ -62,19 +71,22 @@ class ScoreWeights:
     """Weights of the similarity components and the time decay scale.
 
     Components missing on either side (no entities, no embedding) drop out of the weighted mean, so they
-    neither help nor hurt. The time factor is ``exp(-0.5 * (max(0, gap_hours - time_grace_hours) /
+    neither help nor hurt. ``headline_entities`` replaces ``entities`` when a side is title-only: a headline's
+    capitalised phrases are its words again (and Title Case headlines have none), so counting them twice
+    only rewards sentence-case headlines. The time factor is ``exp(-0.5 * (max(0, gap_hours - time_grace_hours) /
     time_scale_hours) ** 2)``: no penalty within a day (date-only fields and time zones make publication
     times uncertain by that much), about 0.6 two days later, nothing left after a week.
     """
 
     lexical: float = 0.6
     entities: float = 0.4
+    headline_entities: float = 0.0
     embedding: float = 1.0
     time_scale_hours: float = DEFAULT_TIME_SCALE_HOURS
     time_grace_hours: float = DEFAULT_TIME_GRACE_HOURS
 
     def __post_init__(self) -> None:
-        if min(self.lexical, self.entities, self.embedding) < 0 or self.lexical <= 0:
+        if min(self.lexical, self.entities, self.headline_entities, self.embedding) < 0 or self.lexical <= 0:
             raise ValueError(f"weights must be >= 0 and lexical > 0, got {self}")
         if self.time_scale_hours <= 0 or self.time_grace_hours < 0:
             raise ValueError(f"need time_scale_hours > 0 and time_grace_hours >= 0, got {self}")
@@ -248,6 +260,28 @@ def _idf(term: str, doc_freq: Mapping[str, int], n_docs: int) -> float:
     return math.log((1 + n_docs) / (1 + doc_freq.get(term, 0))) + 1.0
 
 
+@lru_cache(maxsize=65_536)
+def background_doc_rate(term: str) -> float:
+    """Share of general English documents (of ``BACKGROUND_DOC_WORDS`` words) expected to hold the term, from
+    wordfreq's word frequencies; unknown words count as rare (Zipf ``MIN_ZIPF``)."""
+    zipf = max(zipf_frequency(term.removeprefix(ENTITY_PREFIX), "en"), MIN_ZIPF)
+    return min(1.0, BACKGROUND_DOC_WORDS * 10 ** (zipf - 9))
+
+
+def headline_idf(
+    term: str, doc_freq: Mapping[str, int], n_docs: int, background_docs: float = BACKGROUND_DOCS
+) -> float:
+    """IDF of a headline term with a general-English prior: the corpus counts as ``n_docs`` documents plus
+    ``background_docs`` pseudo-documents in which the term occurs at its background rate.
+
+    A headline-only feed is dominated by a few running stories, so corpus IDF alone makes each story's own
+    keywords ("titanfall", "bachelor") common and lets the incidental words of a headline outweigh them; the
+    prior keeps words rare in English weighty until the corpus has seen far more documents than the prior.
+    """
+    expected = doc_freq.get(term, 0) + background_docs * background_doc_rate(term) + 0.5
+    return max(0.0, math.log((n_docs + background_docs) / expected))
+
+
 def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     norm = math.sqrt(sum(w * w for _, w in top))
@@ -286,12 +320,13 @@ def event_features(
         raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     if not (title or text):
         raise ValueError("an article needs a title or a text")
-    body_words = len((text or "").split())
+    full_text = len((text or "").split()) >= MIN_TEXT_WORDS
+    idf = _idf if full_text else headline_idf
     tf: Counter = Counter(_word_terms(text or ""))
     for word in _word_terms(title or ""):
         tf[word] += TITLE_WEIGHT
-    word_weights = {t: (1 + math.log(c)) * _idf(t, doc_freq, n_docs) for t, c in tf.items()}
-    entity_weights = {e: (1 + math.log(c)) * _idf(e, doc_freq, n_docs) for e, c in _entities(title or "", text).items()}
+    word_weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs) for t, c in tf.items()}
+    entity_weights = {e: (1 + math.log(c)) * idf(e, doc_freq, n_docs) for e, c in _entities(title or "", text).items()}
     vector = None
     if embedding is not None:
         norm = math.sqrt(sum(x * x for x in embedding)) or 1.0
@@ -303,7 +338,7 @@ def event_features(
         first_seen=seconds,
         last_seen=seconds,
         embedding=vector,
-        full_text=body_words >= MIN_TEXT_WORDS,
+        full_text=full_text,
     )
 
 
@@ -344,9 +379,10 @@ def score_components(a: EventFeatures, b: EventFeatures, weights: ScoreWeights =
     lexical = _cosine(a.terms, b.terms)
     parts = [(weights.lexical, lexical)]
     entities = None
-    if a.entities and b.entities and weights.entities > 0:
+    entity_weight = weights.entities if a.full_text and b.full_text else weights.headline_entities
+    if a.entities and b.entities and entity_weight > 0:
         entities = _cosine(a.entities, b.entities)
-        parts.append((weights.entities, entities))
+        parts.append((entity_weight, entities))
     embedding = None
     if a.embedding is not None and b.embedding is not None and weights.embedding > 0:
         if len(a.embedding) != len(b.embedding):

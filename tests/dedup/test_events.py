@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections import Counter
@@ -127,22 +128,27 @@ def test_grouping_is_deterministic_whatever_the_input_order():
         assert events.group_articles({k: articles[k] for k in keys}) == first
 
 
-def test_cluster_does_not_chain_dissimilar_ends_through_a_middle_item():
-    articles = {
-        "a": ("Volcano erupts near Reykjavik, thousands of flights grounded", None, T0),
-        "b": ("Reykjavik volcano erupts while Arion bank shares slump", None, T0),
-        "c": ("Arion bank shares slump on lending fears, investors flee", None, T0),
+def test_one_headline_bridging_two_stories_does_not_merge_them():
+    stories = {
+        "volcano-1": "Volcano erupts near Reykjavik, thousands of flights grounded",
+        "volcano-2": "Flights grounded across Europe as Icelandic volcano erupts near Reykjavik",
+        "volcano-3": "Iceland eruption: ash cloud from Reykjavik volcano halts air travel",
+        "bridge": "Reykjavik volcano erupts while Arion bank shares slump",
+        "arion-1": "Arion bank shares slump on lending fears, investors flee",
+        "arion-2": "Investors flee Arion bank as lending fears grow and shares slump",
+        "arion-3": "Arion bank chief tries to calm depositors after share slump",
     }
-    articles.update({k: (t, None, T0) for k, t in HEADLINES.items()})
+    articles = {key: (title, None, T0) for key, title in {**stories, **HEADLINES}.items()}
     features = _features(articles)
-    ab = events.score(features["a"], features["b"])
-    bc = events.score(features["b"], features["c"])
-    ac = events.score(features["a"], features["c"])
-    assert min(ab, bc) >= events.DEFAULT_TITLE_THRESHOLD > ac
-    edges = [("a", "b", ab), ("b", "c", bc), ("a", "c", ac)]
-    assignment = events.cluster(list(features), edges, features=features)
-    assert assignment["b"] == assignment["c"]
-    assert assignment["a"] != assignment["c"]
+    edges = [(a, b, events.score(features[a], features[b])) for a, b in itertools.combinations(sorted(stories), 2)]
+    assert events.score(features["volcano-1"], features["arion-1"]) < events.DEFAULT_TITLE_THRESHOLD
+    for story in ("volcano", "arion"):
+        assert events.score(features["bridge"], features[f"{story}-1"]) >= events.DEFAULT_TITLE_THRESHOLD
+    assignment = events.cluster(sorted(stories), edges, features=features)
+    grouped = _groups(assignment)
+    assert frozenset({"volcano-1", "volcano-2", "volcano-3"}) <= max(grouped, key=lambda g: "volcano-1" in g)
+    assert frozenset({"arion-1", "arion-2", "arion-3"}) <= max(grouped, key=lambda g: "arion-1" in g)
+    assert assignment["volcano-1"] != assignment["arion-1"]
 
 
 def test_features_survive_a_json_round_trip():
@@ -199,3 +205,11 @@ def test_bad_arguments_are_rejected_early():
     with pytest.raises(ValueError, match="unknown id"):
         features = _features({"x": ("Men's Wearhouse", None, None)})
         events.cluster(["x"], [("x", "y", 0.9)], features=features)
+
+
+def test_a_story_keyword_stays_weighty_in_headlines_of_a_corpus_that_story_dominates():
+    doc_freq = {"titanfall": 150, "review": 20, "the": 1000}
+    keyword = events.headline_idf("titanfall", doc_freq, 1000)
+    assert keyword > events.headline_idf("review", doc_freq, 1000) > events.headline_idf("the", doc_freq, 1000) == 0
+    corpus = {term: events.headline_idf(term, doc_freq, 1000, background_docs=0) for term in doc_freq}
+    assert corpus["titanfall"] < corpus["review"], "without the prior the story's own keyword weighs less"
