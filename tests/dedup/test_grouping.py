@@ -1,0 +1,73 @@
+"""GroupEvents in a TestPipeline: the Beam stage groups exactly as the pure functions do, and links explain it."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import apache_beam as beam
+from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
+
+from pipeline.dedup import events
+from pipeline.dedup.exact import original_rank
+from pipeline.dedup.grouping import GroupEvents
+from pipeline.documents import ExtractedArticle
+from pipeline.normalize import event_id_for, normalize_article
+from tests.conftest import local_test_pipeline
+from tests.dedup.test_events import HEADLINES
+
+T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 4, 9, tzinfo=timezone.utc)
+
+
+def _articles():
+    articles = []
+    for minutes, (key, title) in enumerate(sorted(HEADLINES.items())):
+        extracted = ExtractedArticle(f"{key}.json", "seed", title, published_at=T0 + timedelta(minutes=minutes))
+        articles.append(normalize_article(extracted, "r1", NOW))
+    return articles
+
+
+def _expected_events(articles) -> list[tuple[str, str]]:
+    """(article_id, event_id) as the pure functions group them; the event is named after its earliest article."""
+    by_id = {a.article_id: a for a in articles}
+    assignment = events.group_articles({a.article_id: (a.title, None, a.published_at) for a in articles})
+    groups: dict[str, list[str]] = {}
+    for article_id, representative in assignment.items():
+        groups.setdefault(representative, []).append(article_id)
+    expected = []
+    for members in groups.values():
+        event_id = event_id_for(min(members, key=lambda article_id: original_rank(by_id[article_id])))
+        expected.extend((article_id, event_id) for article_id in members)
+    return expected
+
+
+def _links_within(expected_events):
+    event_of = dict(expected_events)
+    shared = {event for event in event_of.values() if list(event_of.values()).count(event) > 1}
+
+    def check(links):
+        if any(event_of[link.article_id] != event_of[link.other_article_id] for link in links):
+            raise BeamAssertException(f"a link joins two events: {links}")
+        if any(link.method != "event" or link.run_id != "r1" for link in links):
+            raise BeamAssertException(f"unexpected link fields: {links}")
+        linked = {event_of[link.article_id] for link in links}
+        if linked != shared:
+            raise BeamAssertException(f"events with several articles but no link: {shared - linked}")
+
+    return check
+
+
+def test_group_events_matches_the_pure_grouping_and_links_only_members_of_one_event():
+    articles = _articles()
+    expected = _expected_events(articles)
+    by_key = {a.source_ref.removesuffix(".json"): a.article_id for a in articles}
+    event_of = dict(expected)
+    assert event_of[by_key["bank-2"]] == event_of[by_key["bank-3"]]
+    assert len(set(event_of.values())) > 2, "three stories do not collapse into one or two events"
+    with local_test_pipeline() as pipeline:
+        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_CLUSTER_THRESHOLD, "r1")
+        assert_that(grouped["events"], equal_to(expected), label="events")
+        assert_that(grouped["links"], _links_within(expected), label="links")
+        assert_that(
+            grouped["features"] | beam.Map(lambda row: row.article_id), equal_to(list(by_key.values())), label="rows"
+        )
