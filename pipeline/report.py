@@ -33,7 +33,8 @@ table{border-collapse:collapse;width:100%}td,th{padding:.25rem .4rem;border-bott
 vertical-align:top}th{font-weight:600}svg text{font-size:11px;fill:#333}.axis{stroke:#999}.grid{stroke:#eee}
 .dot{fill:#3b6ea5}.party{fill:#c0504d}.mediator{fill:#4f81bd}.mentioned{fill:#b0b0b0}.primary{fill:#c0504d}
 .concerned{fill:#9bbb59}.bar{fill:#3b6ea5}.legend span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}
-input{padding:.3rem;width:18rem}.muted{color:#777}
+input{padding:.3rem;width:18rem}.muted{color:#777}.legend .party,.legend .primary{background:#c0504d}
+.legend .mediator{background:#4f81bd}.legend .mentioned{background:#b0b0b0}.legend .concerned{background:#9bbb59}
 """
 
 _SCRIPT = """
@@ -60,6 +61,8 @@ def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, datetime):
+        value = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     return escape("-" if value is None else str(value))
 
 
@@ -76,16 +79,17 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
     if not dated:
         return '<p class="muted">No event has a known day yet.</p>'
     first, last = dated[0][0], dated[-1][0]
-    span = max((last - first).days, 1)
-    per_day: dict[date, int] = {}
-    dots = []
-    for day, event in dated:
-        stack = per_day[day] = per_day.get(day, 0) + 1
-        x = TIMELINE_MARGIN + (day - first).days / span * (TIMELINE_WIDTH - 2 * TIMELINE_MARGIN)
+    plot_width = TIMELINE_WIDTH - 2 * TIMELINE_MARGIN
+
+    def x_of(day: date) -> float:
         if first == last:
-            x = TIMELINE_WIDTH / 2
-        dots.append((x, stack, day, event))
-    height = (max(per_day.values()) + 2) * TIMELINE_ROW + 20
+            return TIMELINE_WIDTH / 2
+        return TIMELINE_MARGIN + (day - first).days / (last - first).days * plot_width
+
+    stacks: dict[date, int] = {}
+    for day, _ in dated:
+        stacks[day] = stacks.get(day, 0) + 1
+    height = (max(stacks.values()) + 2) * TIMELINE_ROW + 20
     axis_y = height - 24
     parts = [
         f'<svg class="chart" role="img" aria-label="Timeline of events" width="{TIMELINE_WIDTH}" height="{height}" '
@@ -93,19 +97,15 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
         f'<line class="axis" x1="{TIMELINE_MARGIN}" y1="{axis_y}" x2="{TIMELINE_WIDTH - TIMELINE_MARGIN}" '
         f'y2="{axis_y}"/>',
     ]
-    for x, stack, day, event in dots:
-        y = axis_y - stack * TIMELINE_ROW
+    placed: dict[date, int] = {}
+    for day, event in dated:
+        placed[day] = placed.get(day, 0) + 1
         parts.append(
-            f'<circle class="dot" cx="{x:.1f}" cy="{y}" r="6"><title>{_text(day)}: {_text(event["title"])} '
-            f"({event['article_count']} articles)</title></circle>"
+            f'<circle class="dot" cx="{x_of(day):.1f}" cy="{axis_y - placed[day] * TIMELINE_ROW}" r="6">'
+            f"<title>{_text(day)}: {_text(event['title'])} ({event['article_count']} articles)</title></circle>"
         )
     for day in sorted({first, last}):
-        x = (
-            TIMELINE_WIDTH / 2
-            if first == last
-            else TIMELINE_MARGIN + (day - first).days / span * (TIMELINE_WIDTH - 2 * TIMELINE_MARGIN)
-        )
-        parts.append(f'<text x="{x:.1f}" y="{axis_y + 16}" text-anchor="middle">{_text(day)}</text>')
+        parts.append(f'<text x="{x_of(day):.1f}" y="{axis_y + 16}" text-anchor="middle">{_text(day)}</text>')
     parts.append("</svg>")
     undated = len(events) - len(dated)
     note = f'<p class="muted">{undated} event(s) without a known day are not on the timeline.</p>' if undated else ""
@@ -242,7 +242,7 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
 <meta name="viewport" content="width=device-width, initial-scale=1"><style>{_STYLE}</style></head>
 <body>
 <h1>wirebeam: events report</h1>
-<p class="muted">Generated {_text(generated_at.strftime("%Y-%m-%d %H:%M UTC"))}.
+<p class="muted">Generated {_text(generated_at)}.
 <span id="render-status" data-charts="0">static</span></p>
 <div class="stats">{stats}</div>
 <h2>Timeline of events</h2>
