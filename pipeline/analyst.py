@@ -136,6 +136,10 @@ def event_details(connection: duckdb.DuckDBPyConnection, event_id: str) -> dict[
     }
 
 
+def _sql_string(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, int]:
     """Write every table to ``out_dir/<table>/`` as Parquet, partitioned by day where a table has one.
 
@@ -151,7 +155,7 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
     counts = {}
     for table in TABLES:
         columns = set(TABLES[table].model_fields)
-        target = str(out_dir / table)
+        target = out_dir / table
         if table in EXPORT_DAY_SOURCES:
             query = f"SELECT *, CAST(timezone('UTC', {EXPORT_DAY_SOURCES[table]}) AS DATE) AS {DAY_COLUMN} FROM {table}"
         elif "article_id" in columns:
@@ -159,13 +163,15 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
         elif "event_id" in columns:
             query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_event_days d USING (event_id)"
         else:
-            Path(target).mkdir(exist_ok=True)
-            for stale in Path(target).glob("*.parquet"):
+            target.mkdir(exist_ok=True)
+            for stale in target.glob("*.parquet"):
                 stale.unlink()
-            connection.execute(f"COPY {table} TO '{target}/{table}.parquet' (FORMAT parquet)")
+            connection.execute(f"COPY {table} TO {_sql_string(target / f'{table}.parquet')} (FORMAT parquet)")
             counts[table] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             continue
-        connection.execute(f"COPY ({query}) TO '{target}' (FORMAT parquet, PARTITION_BY ({DAY_COLUMN}), OVERWRITE)")
+        connection.execute(
+            f"COPY ({query}) TO {_sql_string(target)} (FORMAT parquet, PARTITION_BY ({DAY_COLUMN}), OVERWRITE)"
+        )
         counts[table] = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
     return counts
 
