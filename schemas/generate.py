@@ -6,6 +6,7 @@ fails when they drift from the models.
 
 from __future__ import annotations
 
+import functools
 import json
 import types
 import typing
@@ -104,12 +105,20 @@ def json_schemas() -> dict[str, str]:
     }
 
 
+@functools.cache
+def _json_fields(model: type[BaseModel]) -> tuple[str, ...]:
+    return tuple(
+        name
+        for name, field in model.model_fields.items()
+        if typing.get_origin(_unwrap_optional(field.annotation)[0]) is dict
+    )
+
+
 def to_row(record: BaseModel) -> dict[str, Any]:
     """A model as a staging row: JSON fields serialized, everything else as Python values."""
     row = record.model_dump()
-    for name, field in type(record).model_fields.items():
-        if typing.get_origin(_unwrap_optional(field.annotation)[0]) is dict:
-            row[name] = json.dumps(row[name], sort_keys=True, default=str)
+    for name in _json_fields(type(record)):
+        row[name] = json.dumps(row[name], sort_keys=True, default=str)
     return row
 
 

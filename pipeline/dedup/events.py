@@ -2,8 +2,8 @@
 
 Pure functions, no Beam. The pipeline wires them like this:
 
-1. ``terms(title, text)`` yields the distinct terms of an article; Beam counts them into a corpus
-   document-frequency map (``doc_freq``) with ``n_docs`` articles.
+1. ``term_counts(title, text)`` counts an article's words and entities once; Beam counts its ``terms()``
+   into a corpus document-frequency map (``doc_freq``) with ``n_docs`` articles.
 2. ``event_features(title, text, published_at, doc_freq, n_docs)`` turns one article into compact,
    JSON-serialisable ``EventFeatures``: its top TF-IDF weighted terms (title terms count double), its named
    entities (capitalised phrases, IDF weighted) and its publication time. Full texts use corpus IDF; title-only
@@ -12,7 +12,8 @@ Pure functions, no Beam. The pipeline wires them like this:
 3. ``blocking_keys(features)`` gives a few rare salient keys per article; grouping by key yields candidate
    pairs (``block_pairs`` bounds the pairs of an oversized block) instead of comparing all pairs.
 4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine (between full texts only, by default)
-   and (optionally) embedding cosine, multiplied by a publication-time decay; ``score_components`` returns the parts for a links table.
+   and (optionally) embedding cosine, multiplied by a publication-time decay; ``score_components`` returns
+   the parts for a links table.
 5. ``cluster(ids, scored_edges, threshold)`` is average-link agglomerative clustering over the sparse
    candidate graph (a missing edge counts as similarity 0), which does not chain A~B~C when A and C differ.
 6. ``summarize(features)`` builds an event summary (a centroid with the same shape as article features and a
@@ -248,12 +249,32 @@ def _entities(title: str, text: str | None) -> Counter:
     return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
 
 
+@dataclass(frozen=True)
+class TermCounts:
+    """An article's term frequencies (headline words weighted ``TITLE_WEIGHT``) and entity counts: what its
+    features and the corpus document frequencies are both made of, so both come from one pass over the text."""
+
+    words: Counter
+    entities: Counter
+    full_text: bool
+
+    def terms(self) -> set[str]:
+        """Distinct terms (words and ``e:``-prefixed entities), for the document-frequency count."""
+        return set(self.words) | set(self.entities)
+
+
+def term_counts(title: str, text: str | None = None) -> TermCounts:
+    """Count an article's words and entities once."""
+    words: Counter = Counter(_word_terms(text or ""))
+    for word in _word_terms(title or ""):
+        words[word] += TITLE_WEIGHT
+    full_text = len((text or "").split()) >= MIN_TEXT_WORDS
+    return TermCounts(words, _entities(title or "", text), full_text)
+
+
 def terms(title: str, text: str | None = None) -> set[str]:
     """Distinct terms of an article (words and ``e:``-prefixed entities), for the document-frequency count."""
-    words = set(_word_terms(title or ""))
-    if text:
-        words.update(_word_terms(text))
-    return words | set(_entities(title or "", text))
+    return term_counts(title, text).terms()
 
 
 def _idf(term: str, doc_freq: Mapping[str, int], n_docs: int) -> float:
@@ -316,17 +337,24 @@ def event_features(
         n_docs: number of documents counted into ``doc_freq`` (>= 1).
         embedding: optional sentence embedding of the article (any dimension, normalised here).
     """
-    if n_docs < 1:
-        raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     if not (title or text):
         raise ValueError("an article needs a title or a text")
-    full_text = len((text or "").split()) >= MIN_TEXT_WORDS
-    idf = _idf if full_text else headline_idf
-    tf: Counter = Counter(_word_terms(text or ""))
-    for word in _word_terms(title or ""):
-        tf[word] += TITLE_WEIGHT
-    word_weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs) for t, c in tf.items()}
-    entity_weights = {e: (1 + math.log(c)) * idf(e, doc_freq, n_docs) for e, c in _entities(title or "", text).items()}
+    return features_from_counts(term_counts(title, text), published_at, doc_freq, n_docs, embedding)
+
+
+def features_from_counts(
+    counts: TermCounts,
+    published_at: datetime | None,
+    doc_freq: Mapping[str, int],
+    n_docs: int,
+    embedding: Sequence[float] | None = None,
+) -> EventFeatures:
+    """``event_features`` of an article whose terms are already counted."""
+    if n_docs < 1:
+        raise ValueError(f"n_docs must be >= 1, got {n_docs}")
+    idf = _idf if counts.full_text else headline_idf
+    word_weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs) for t, c in counts.words.items()}
+    entity_weights = {e: (1 + math.log(c)) * idf(e, doc_freq, n_docs) for e, c in counts.entities.items()}
     vector = None
     if embedding is not None:
         norm = math.sqrt(sum(x * x for x in embedding)) or 1.0
@@ -338,7 +366,7 @@ def event_features(
         first_seen=seconds,
         last_seen=seconds,
         embedding=vector,
-        full_text=full_text,
+        full_text=counts.full_text,
     )
 
 
@@ -509,11 +537,11 @@ def group_articles(
 ) -> dict[Hashable, Hashable]:
     """Group a batch of ``{id: (title, text, published_at)}`` into events, exactly as the pipeline does it
     (count terms, featurise, block, score candidate pairs, cluster). Returns id -> representative id."""
-    term_sets = {item: terms(title, text) for item, (title, text, _) in articles.items()}
-    doc_freq = Counter(term for found in term_sets.values() for term in found)
+    counts = {item: term_counts(title, text) for item, (title, text, _) in articles.items()}
+    doc_freq = Counter(term for counted in counts.values() for term in counted.terms())
     features = {
-        item: event_features(title, text, published, doc_freq, len(articles))
-        for item, (title, text, published) in articles.items()
+        item: features_from_counts(counts[item], published, doc_freq, len(articles))
+        for item, (_, _, published) in articles.items()
     }
     blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
     for item, feature in features.items():

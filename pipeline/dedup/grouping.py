@@ -20,17 +20,15 @@ from pipeline.normalize import event_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
-def article_features(article: Article, doc_freq: dict, n_docs: int) -> events.EventFeatures:
-    """Event features of an article: headline plus body (or summary) and publication time."""
-    return events.event_features(article.title, article.text or article.summary, article.published_at, doc_freq, n_docs)
+def count_terms(article: Article) -> tuple[Article, events.TermCounts]:
+    """An article with its counted terms: headline plus body (or summary)."""
+    return article, events.term_counts(article.title, article.text or article.summary)
 
 
-def _featurise(article: Article, doc_freq: dict, n_docs: int):
-    features = article_features(article, doc_freq, n_docs)
-    yield (
-        article.article_id,
-        (original_rank(article), features, sorted(events.terms(article.title, article.text or article.summary))),
-    )
+def _featurise(counted: tuple[Article, events.TermCounts], doc_freq: dict, n_docs: int):
+    article, counts = counted
+    features = events.features_from_counts(counts, article.published_at, doc_freq, n_docs)
+    yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
 
 
 def _score_pairs(min_edge: float):
@@ -111,9 +109,10 @@ class GroupEvents(beam.PTransform):
         self._min_edge = min_edge
 
     def expand(self, articles):
+        counted = articles | "CountTerms" >> beam.Map(count_terms)
         run_doc_freq = (
-            articles
-            | "Terms" >> beam.FlatMap(lambda a: events.terms(a.title, a.text or a.summary))
+            counted
+            | "Terms" >> beam.FlatMap(lambda item: item[1].terms())
             | "DocFreq" >> beam.combiners.Count.PerElement()
         )
         doc_freq = run_doc_freq
@@ -129,7 +128,7 @@ class GroupEvents(beam.PTransform):
             | "CountDocs" >> beam.combiners.Count.Globally()
             | "WithPriorDocs" >> beam.Map(lambda n: n + prior_docs)
         )
-        featured = articles | "Featurise" >> beam.FlatMap(
+        featured = counted | "Featurise" >> beam.FlatMap(
             _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
         )
         pairs = (

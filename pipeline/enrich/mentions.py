@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 ABBREVIATIONS = frozenset(
     [
@@ -102,6 +103,7 @@ class Phrase:
         return " ".join(self.tokens)
 
 
+@lru_cache(maxsize=65_536)
 def fold(text: str) -> str:
     """Matching key: no accents, lower case, no punctuation, hyphens and dashes as spaces ("Ben-Gvir" == "Ben Gvir")."""
     if text.isascii():
@@ -132,8 +134,12 @@ def split_sentences(text: str) -> list[str]:
     return [sentence for sentence in sentences if sentence]
 
 
-def tokenize(sentence: str) -> list[Token]:
-    """Words of a sentence; a trailing period stays only on abbreviations and initials ("U.S.", "Mt.")."""
+@lru_cache(maxsize=4096)
+def tokenize(sentence: str) -> tuple[Token, ...]:
+    """Words of a sentence; a trailing period stays only on abbreviations and initials ("U.S.", "Mt.").
+
+    Memoised: the place and actor extractors read the same sentences of an article in turn.
+    """
     matches = list(_TOKEN.finditer(sentence))
     tokens = []
     for index, match in enumerate(matches):
@@ -145,7 +151,7 @@ def tokenize(sentence: str) -> list[Token]:
                 word, end = stem, end - 1
         next_start = matches[index + 1].start() if index + 1 < len(matches) else len(sentence)
         tokens.append(Token(word, match.start(), end, sentence[end:next_start]))
-    return tokens
+    return tuple(tokens)
 
 
 def is_capitalised(word: str) -> bool:
@@ -161,8 +167,9 @@ def is_title_case(text: str) -> bool:
     return sum(word[0].isupper() for word in words) / len(words) >= TITLE_CASE_SHARE
 
 
-def capitalised_phrases(sentence: str, sentence_index: int) -> list[Phrase]:
-    """Runs of capitalised tokens, broken at punctuation and possessives, joined across connectors."""
+@lru_cache(maxsize=4096)
+def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...]:
+    """Runs of capitalised tokens, broken at punctuation and possessives, joined across connectors (memoised)."""
     tokens = tokenize(sentence)
     phrases: list[Phrase] = []
     run: list[str] = []
@@ -193,4 +200,4 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> list[Phrase]:
         if possessive or token.gap_after.strip():
             close(possessive)
     close()
-    return phrases
+    return tuple(phrases)
