@@ -21,6 +21,7 @@ run: $(VENV)/.installed
 	$(BIN)/wirebeam run --offline --seeds seeds --db $(DB)
 
 test: $(VENV)/.installed-dev
+	sh scripts/ensure-chromium.sh
 	$(BIN)/ruff check .
 	$(BIN)/wirebeam schema --check
 	$(BIN)/python -m pytest
