@@ -15,10 +15,12 @@ import logging
 import secrets
 import shutil
 import sys
+import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 
 import apache_beam as beam
+import duckdb
 import filelock
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
@@ -36,6 +38,7 @@ LOGGER = logging.getLogger(__name__)
 
 LOCAL_RUNNERS = {"DirectRunner", "FnApiRunner", "BundleBasedDirectRunner"}
 STAGING_DIRNAME = ".wirebeam-staging"
+EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75
 EVENTS_SHOWN = 15
@@ -67,6 +70,7 @@ def choose_runner(options: PipelineOptions, offline: bool):
 def _run_parser(subparsers) -> None:
     parser = subparsers.add_parser(
         "run",
+        allow_abbrev=False,
         help="Run the pipeline once.",
         description="Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
         "--direct_running_mode, ...) is passed through.",
@@ -74,16 +78,46 @@ def _run_parser(subparsers) -> None:
     WirebeamOptions._add_argparse_args(parser)
 
 
+def staging_root(staging_dir: str | None, db_path: Path) -> Path:
+    """Where the runs of one database stage their shards: a folder of its own, so that runs on two
+    databases never touch each other's staging."""
+    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / db_path.name
+
+
 def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
-    root = Path(options.staging_dir) if options.staging_dir else db_path.parent / STAGING_DIRNAME
+    """The run's staging folder, after clearing what interrupted runs of this database left (the caller
+    holds the database's lock, so no run of it is in progress)."""
+    root = staging_root(options.staging_dir, db_path)
     for stale in root.glob("*") if root.exists() else []:
         LOGGER.info("removing staging left by an interrupted run: %s", stale)
         shutil.rmtree(stale, ignore_errors=True)
     return root / run_id
 
 
+def _check_writable(db_path: Path) -> None:
+    """Fail early, and clearly, when the database cannot be written where it is asked for."""
+    if db_path.is_dir():
+        raise UsageError(f"--db {db_path} is a directory; give a file path")
+    try:
+        with tempfile.TemporaryFile(dir=db_path.parent):
+            pass
+    except OSError as error:
+        raise UsageError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
+
+
+def unknown_flags(flags: list[str]) -> list[str]:
+    """The flags that neither wirebeam nor any Beam pipeline option knows (Beam itself only warns)."""
+    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
+    for options_class in {str(cls): cls for cls in PipelineOptions.__subclasses__()}.values():
+        options_class._add_argparse_args(parser)
+    _, unknown = parser.parse_known_args(flags)
+    return [flag for flag in unknown if flag.startswith("-")]
+
+
 def execute_run(flags: list[str]) -> Run:
     """One run: build and run the pipeline, then load its shards; returns the recorded run."""
+    if unknown := unknown_flags(flags):
+        raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
     options = PipelineOptions(flags)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
@@ -92,6 +126,7 @@ def execute_run(flags: list[str]) -> Run:
     runner = choose_runner(options, ours.offline)
     db_path = Path(ours.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(db_path)
     started_at = datetime.now(timezone.utc)
     run = Run(
         run_id=new_run_id(started_at),
@@ -271,3 +306,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_LOCKED
+    except duckdb.Error as error:
+        print(f"wirebeam: {type(error).__name__}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except OSError as error:
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return EXIT_ERROR

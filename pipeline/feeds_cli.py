@@ -152,36 +152,46 @@ def summary_rows(feed_counts: dict[str, dict]) -> list[tuple[str, object]]:
     ]
 
 
+EXIT_INTERRUPTED = 130
+"""The shell's code for a command stopped by Ctrl-C (128 + SIGINT)."""
+
+
 def run_repeatedly(
     execute: Callable[[], RunResult],
     report: Callable[[RunResult, float], None],
     every: float | None,
     sleep: Callable[[float], None] = time.sleep,
 ) -> int:
-    """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped."""
+    """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped.
+
+    Ctrl-C between runs ends the loop normally (0); Ctrl-C during a run exits 130 (that run is not loaded).
+    """
     if every is not None and every <= 0:
         raise ValueError(f"every must be positive, got {every}")
-    try:
-        while True:
-            started = time.monotonic()
-            try:
-                result = _execute_with_progress(execute)
-            except filelock.Timeout:
-                if every is None:
-                    raise
-                print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
-            else:
-                report(result, time.monotonic() - started)
+    while True:
+        started = time.monotonic()
+        try:
+            result = _execute_with_progress(execute)
+        except filelock.Timeout:
             if every is None:
-                return 0
-            wait = max(0.0, started + every - time.monotonic())
-            if sys.stderr.isatty():
-                next_run = datetime.now().astimezone() + timedelta(seconds=wait)
-                print(f"next run at {next_run:%H:%M:%S} (Ctrl-C stops)", file=sys.stderr)
+                raise
+            print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        else:
+            report(result, time.monotonic() - started)
+        if every is None:
+            return 0
+        wait = max(0.0, started + every - time.monotonic())
+        if sys.stderr.isatty():
+            next_run = datetime.now().astimezone() + timedelta(seconds=wait)
+            print(f"next run at {next_run:%H:%M:%S} (Ctrl-C stops)", file=sys.stderr)
+        try:
             sleep(wait)
-    except KeyboardInterrupt:
-        print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
-        return 0
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped between runs", file=sys.stderr)
+            return 0
 
 
 def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:

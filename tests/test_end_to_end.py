@@ -16,7 +16,7 @@ import apache_beam as beam
 import filelock
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline.cli import STAGING_DIRNAME, main
+from pipeline.cli import main, staging_root
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
 from tests.conftest import REPO, assert_events_match_articles, query, seed_events, table_counts
@@ -42,7 +42,7 @@ def test_offline_run_on_the_seeds_stores_every_article_and_prints_a_summary(seed
     assert dated[0].startswith("Hopes Dim") and dated[1] == datetime(2024, 4, 8, tzinfo=timezone.utc)
     (status, mode, read, new) = query(db_path, "SELECT status, mode, articles_read, articles_new FROM runs")[0]
     assert (status, mode, read, new) == ("completed", "offline", 5, 5)
-    assert not any((db_path.parent / STAGING_DIRNAME).iterdir()), "staging is removed after the load"
+    assert not any(staging_root(None, db_path).iterdir()), "staging is removed after the load"
 
 
 def test_a_second_run_on_the_same_input_adds_nothing(seeds_dir, db_path, capsys):
@@ -186,7 +186,7 @@ def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, d
     run(seeds_dir, db_path)
     before = table_counts(db_path)
     (seeds_dir / "extra.txt").write_text("Another headline\nAnother body about something new.")
-    staging = db_path.parent / STAGING_DIRNAME / "killed-run"
+    staging = staging_root(None, db_path) / "killed-run"
     plan = RunPlan("killed-run", datetime.now(timezone.utc), str(seeds_dir), str(staging), MinHashConfig(), 0.3)
     with beam.Pipeline(runner=FnApiRunner()) as pipeline:
         build_pipeline(pipeline, plan)
@@ -195,6 +195,13 @@ def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, d
     assert run(seeds_dir, db_path) == 0
     assert not staging.exists(), "the next run clears what the killed run left"
     assert table_counts(db_path) == {**before, "articles": 6, "events": before["events"] + 1, "runs": 2}
+
+
+def test_a_run_on_one_database_leaves_the_staging_of_another_alone(seeds_dir, tmp_path):
+    in_flight = staging_root(None, tmp_path / "a.duckdb") / "run-in-progress"
+    (in_flight / "articles").mkdir(parents=True)
+    assert run(seeds_dir, tmp_path / "b.duckdb") == 0
+    assert in_flight.exists()
 
 
 def test_a_run_killed_at_any_moment_leaves_a_consistent_database_and_the_next_run_completes(seeds_dir, db_path):

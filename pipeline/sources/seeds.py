@@ -34,6 +34,8 @@ FEED_LIST_SUFFIXES = {".opml", ".toml"}
 
 MAX_SEED_BYTES = 50 * 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
+MOSTLY_ASCII_SHARE = 0.7
+"""Western text is mostly ASCII; Cyrillic, Greek or Arabic in a legacy charset is mostly not."""
 _FIELD_ALIASES = {
     "title": ("title", "headline"),
     "text": ("text", "body", "content", "articleBody"),
@@ -48,8 +50,14 @@ _FIELD_ALIASES = {
 }
 
 
+def _mostly_ascii(data: bytes) -> bool:
+    return sum(byte < 0x80 for byte in data) >= MOSTLY_ASCII_SHARE * len(data)
+
+
 def decode_bytes(data: bytes) -> str:
-    """Text of a file: UTF-8 (BOM allowed), else the detected charset; binary or empty input is rejected."""
+    """Text of a file: UTF-8 (BOM allowed), else Windows-1252 for mostly-ASCII text (Western languages, where
+    statistical detection on a few accented letters guesses wrong), else the detected charset; binary or
+    empty input is rejected."""
     if not data.strip():
         raise RejectedInput("empty_file", "the file has no content")
     if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
@@ -57,6 +65,11 @@ def decode_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        if _mostly_ascii(data):
+            try:
+                return data.decode("cp1252")
+            except UnicodeDecodeError:
+                pass
         guess = from_bytes(data).best()
         if guess is None:
             raise RejectedInput("undecodable_text", f"not UTF-8 ({error}) and no charset detected") from error

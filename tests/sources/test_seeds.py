@@ -79,6 +79,11 @@ def test_unusable_files_are_rejected_with_a_reason(name, data, reason):
     assert error.value.reason == reason
 
 
+def test_short_latin1_text_keeps_its_accents():
+    text = "Un café naïve à Paris\nLe président a parlé."
+    assert decode_bytes(text.encode("latin-1")) == text
+
+
 def test_non_utf8_text_is_decoded_by_detection():
     text = "Переговоры в Каире завершились без соглашения, сообщили источники." * 3
     assert decode_bytes(text.encode("windows-1251")) == text

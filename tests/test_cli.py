@@ -1,0 +1,36 @@
+"""Command-line mistakes a user makes get one clear line and the right exit code, never a traceback."""
+
+from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
+
+
+def test_a_mistyped_run_flag_is_refused_before_anything_runs(seeds_dir, db_path, capsys):
+    assert main(["run", "--offline", "--seedz", str(seeds_dir), "--db", str(db_path)]) == EXIT_USAGE
+    assert "unrecognized arguments: --seedz" in capsys.readouterr().err
+    assert not db_path.exists()
+
+
+def test_an_abbreviated_run_flag_is_refused_not_silently_dropped(seeds_dir, db_path, capsys):
+    assert main(["run", "--offline", "--seed", str(seeds_dir), "--db", str(db_path)]) == EXIT_USAGE
+    assert "--seed" in capsys.readouterr().err
+
+
+def test_a_directory_as_database_is_a_usage_error(seeds_dir, tmp_path, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(tmp_path)]) == EXIT_USAGE
+    assert "is a directory" in capsys.readouterr().err
+
+
+def test_bad_sql_and_a_missing_database_are_one_line_errors(tmp_path, capsys):
+    assert main(["query", "--db", str(tmp_path / "none.duckdb"), "SELECT 1"]) == EXIT_ERROR
+    error = capsys.readouterr().err
+    assert error.startswith("wirebeam: IOException") and "Traceback" not in error and error.count("\n") == 1
+
+
+def test_queries_cannot_write(seeds_dir, db_path, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    assert main(["query", "--db", str(db_path), "DELETE FROM articles"]) == EXIT_ERROR
+    assert "read-only" in capsys.readouterr().err
+    assert main(["query", "--db", str(db_path), "SELEC 1"]) == EXIT_ERROR
+    assert "ParserException" in capsys.readouterr().err
+    assert main(["query", "--db", str(db_path), "SELECT count(*) AS n FROM articles", "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n", "5"]
