@@ -137,8 +137,8 @@ class ArticleLink(_Table):
     link_id: str = _key("Hash of the two articles and the method.")
     article_id: str = Field(description="The later article.")
     other_article_id: str = Field(description="The article it was linked to.")
-    method: Literal["exact", "minhash", "event"] = Field(
-        description="exact: same text or URL; minhash: near-duplicate; event: reports of one happening."
+    method: Literal["minhash", "event"] = Field(
+        description="minhash: near-duplicate; event: reports of one happening. Exact copies use duplicate_of."
     )
     score: float = Field(description="Similarity: 1 for exact copies, estimated Jaccard, or event score.")
     run_id: str = Field(description="The run that found the link.")
