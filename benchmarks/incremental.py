@@ -5,14 +5,17 @@ benchmark's corpus) plus ``--delta`` more, as JSON Lines seed files, then times 
 (``wirebeam run --offline``, each run a fresh process) three times:
 
 1. the delta into an empty database (the baseline: what the delta costs on its own);
-2. the base into an empty database (what building the large database costs);
+2. the base, in runs of ``--batch`` articles, into a second database (what building it costs; local runs hold a
+   run's data in memory, so a large backfill is loaded in batches, each deduplicated against the ones before);
 3. the delta into the database holding the base (what we measure).
 
 Target: run 3 takes about as long as run 1 (ratio near 1, far below base/delta), i.e. time proportional to
 the delta, not to the stored articles. Cross-run matching is checked too: the delta's near-duplicates of base
 articles must be found. Prints a table and writes ``benchmarks/results/incremental.json``.
 
-Run: ``.venv/bin/python -m benchmarks.incremental [--base 100000] [--delta 1000] [--workers 2]``
+Peak memory (RSS, the launcher and its workers) is reported per run.
+
+Run: ``.venv/bin/python -m benchmarks.incremental [--base 100000] [--delta 1000] [--batch 10000] [--workers 2]``
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from benchmarks.neardup_speed import synthetic_corpus
 
@@ -52,14 +56,24 @@ def write_seeds(texts: list[str], first_index: int, directory: Path) -> None:
                 out.write(json.dumps(record) + "\n")
 
 
-def timed_run(seeds: Path, db: Path, workers: int) -> float:
-    """Seconds one ``wirebeam run --offline`` takes, in a fresh process."""
+def timed_run(seeds: Path, db: Path, workers: int) -> tuple[float, float]:
+    """Seconds and peak memory (MiB, the run's process tree) of one ``wirebeam run --offline``."""
     command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db)]
     if workers > 1:
         command += ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
     started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - started
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        try:
+            tree = [process, *process.children(recursive=True)]
+            peak = max(peak, sum(member.memory_info().rss for member in tree))
+        except psutil.Error:
+            pass
+        time.sleep(0.5)
+    if process.returncode:
+        raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
+    return time.perf_counter() - started, peak / 2**20
 
 
 def last_run(db: Path) -> dict:
@@ -82,25 +96,37 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base", type=int, default=100_000)
     parser.add_argument("--delta", type=int, default=1_000)
+    parser.add_argument("--batch", type=int, default=10_000, help="Articles per run when building the base.")
     parser.add_argument("--workers", type=int, default=2, help="Beam worker processes for every run.")
     args = parser.parse_args(argv)
     texts, _ = synthetic_corpus(args.base + args.delta)
     with tempfile.TemporaryDirectory(prefix="wirebeam-incremental-") as work:
         work = Path(work)
-        write_seeds(texts[: args.base], 0, work / "base")
         write_seeds(texts[args.base :], args.base, work / "delta")
-        delta_alone = timed_run(work / "delta", work / "delta-only.duckdb", args.workers)
+        delta_alone, delta_alone_mib = timed_run(work / "delta", work / "delta-only.duckdb", args.workers)
         delta_alone_counts = last_run(work / "delta-only.duckdb")
-        base_build = timed_run(work / "base", work / "big.duckdb", args.workers)
-        delta_on_base = timed_run(work / "delta", work / "big.duckdb", args.workers)
+        base_build, base_peak_mib = 0.0, 0.0
+        for start in range(0, args.base, args.batch):
+            batch_dir = work / f"base-{start // args.batch:03d}"
+            write_seeds(texts[start : min(start + args.batch, args.base)], start, batch_dir)
+            seconds, peak_mib = timed_run(batch_dir, work / "big.duckdb", args.workers)
+            base_build, base_peak_mib = base_build + seconds, max(base_peak_mib, peak_mib)
+            print(f"base batch from {start}: {seconds:.1f} s, peak {peak_mib:.0f} MiB", flush=True)
+        delta_on_base, delta_on_base_mib = timed_run(work / "delta", work / "big.duckdb", args.workers)
         delta_on_base_counts = last_run(work / "big.duckdb")
     result = {
         "base_articles": args.base,
         "delta_articles": args.delta,
         "workers": args.workers,
+        "base_batch": args.batch,
+        "peak_mib": {
+            "delta_into_empty_db": round(delta_alone_mib),
+            "base_batches_max": round(base_peak_mib),
+            "delta_into_base_db": round(delta_on_base_mib),
+        },
         "seconds": {
             "delta_into_empty_db": round(delta_alone, 2),
-            "base_into_empty_db": round(base_build, 2),
+            "base_in_batches": round(base_build, 2),
             "delta_into_base_db": round(delta_on_base, 2),
         },
         "ratio_delta_on_base_to_delta_alone": round(delta_on_base / delta_alone, 3),
