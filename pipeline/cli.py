@@ -10,6 +10,7 @@ wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import secrets
@@ -81,7 +82,8 @@ def _run_parser(subparsers) -> None:
 def staging_root(staging_dir: str | None, db_path: Path) -> Path:
     """Where the runs of one database stage their shards: a folder of its own, so that runs on two
     databases never touch each other's staging."""
-    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / db_path.name
+    digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
+    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / f"{db_path.name}-{digest}"
 
 
 def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
@@ -183,7 +185,15 @@ def _record_failure(db_path: Path, run: Run, error: Exception) -> None:
 
 def print_summary(run: Run, db_path: Path, seconds: float) -> None:
     """The end-of-run report: counts, recent events and how to query them."""
-    with connect(db_path, read_only=True) as connection:
+    try:
+        connection = connect(db_path, read_only=True)
+    except duckdb.IOException as error:  # another process took the database right after this run's commit
+        print(
+            f"wirebeam run {run.run_id}: {run.status} in {seconds:.1f} s; {run.articles_new} new articles "
+            f"(the database is busy, so no event table: {error})"
+        )
+        return
+    with connection:
         total_articles, total_events = connection.execute(
             "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)"
         ).fetchone()
@@ -294,7 +304,10 @@ def main(argv: list[str] | None = None) -> int:
             return feeds_cli.run_command(args)
         flags = argv[argv.index("run") + 1 :]
         return feeds_cli.run_repeatedly(
-            lambda: execute_run(flags), lambda run, seconds: print_summary(run, Path(args.db), seconds), args.every
+            lambda: execute_run(flags),
+            lambda run, seconds: print_summary(run, Path(args.db), seconds),
+            args.every,
+            fatal=(UsageError,),
         )
     except (UsageError, feeds_cli.FeedsError) as error:
         print(f"wirebeam: {error}", file=sys.stderr)

@@ -161,10 +161,12 @@ def run_repeatedly(
     report: Callable[[RunResult, float], None],
     every: float | None,
     sleep: Callable[[float], None] = time.sleep,
+    fatal: tuple[type[Exception], ...] = (),
 ) -> int:
     """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped.
 
     Ctrl-C between runs ends the loop normally (0); Ctrl-C during a run exits 130 (that run is not loaded).
+    With ``every``, a failed run is reported and the loop goes on, unless its error is one of ``fatal``.
     """
     if every is not None and every <= 0:
         raise ValueError(f"every must be positive, got {every}")
@@ -176,6 +178,13 @@ def run_repeatedly(
             if every is None:
                 raise
             print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
+        except fatal:
+            raise
+        except Exception as error:  # a scheduler outlives one failed run; the failure is in `runs`
+            if every is None:
+                raise
+            LOGGER.warning("run failed", exc_info=error)
+            print(f"wirebeam: this run failed ({error}); trying again at the next run", file=sys.stderr)
         except KeyboardInterrupt:
             print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
             return EXIT_INTERRUPTED

@@ -28,6 +28,8 @@ LOGGER = logging.getLogger(__name__)
 
 ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_links", *ARTICLE_ENRICHMENT_TABLES)
 """Tables whose rows belong to an article and are stored only with a newly stored article."""
+ORIGINALS_ONLY_TABLES = ("article_signatures", "article_features")
+"""Matching keys are kept for originals only: a later copy matches the original, never a copy of it."""
 
 
 class WriteStaging(beam.PTransform):
@@ -155,16 +157,18 @@ def load_run(
         resolve_against_stored(connection, minhash, attach_threshold, run.run_id)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:
+            originals_only = " WHERE duplicate_of IS NULL" if table in ORIGINALS_ONLY_TABLES else ""
             connection.execute(
                 f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM staged_{table} "
-                "WHERE article_id IN (SELECT article_id FROM staged_articles) "
+                f"WHERE article_id IN (SELECT article_id FROM staged_articles{originals_only}) "
                 f"QUALIFY row_number() OVER (PARTITION BY {primary_key(table)}) = 1"
             )
         update_term_stats(connection)
         connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
         refresh_event_enrichments(connection)
         connection.execute(
-            "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects",
+            "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects "
+            "QUALIFY row_number() OVER (PARTITION BY reject_id) = 1",
             {"run_id": run.run_id},
         )
         new, duplicates, near_duplicates = connection.execute(
@@ -212,7 +216,14 @@ def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: Path) 
     _stage(connection, staging_dir, "feeds")
     connection.execute(
         "DELETE FROM feeds WHERE url IN (SELECT url FROM staged_feeds UNION ALL SELECT unnest(previous_urls) "
-        "FROM staged_feeds); INSERT INTO feeds BY NAME SELECT * FROM staged_feeds"
+        "FROM staged_feeds)"
+    )
+    # Two listed feeds can end at one URL (a permanent redirect, http and https): keep one state for it.
+    connection.execute(
+        "INSERT INTO feeds BY NAME SELECT * REPLACE ("
+        "  list_distinct(flatten(list(previous_urls) OVER (PARTITION BY url))) AS previous_urls"
+        ") FROM staged_feeds "
+        "QUALIFY row_number() OVER (PARTITION BY url ORDER BY last_success_at DESC NULLS LAST, last_polled_at DESC) = 1"
     )
     return {
         url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}

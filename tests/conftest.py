@@ -54,6 +54,14 @@ def seed_events(db: Path) -> set[frozenset[str]]:
 
 
 def assert_events_match_articles(db: Path) -> None:
-    """The events table holds exactly the events the articles name, with their member counts."""
+    """The events table holds exactly the events the articles name, with their member counts, and every copy
+    or near-duplicate shares the event of the article it points at, which is itself an original."""
     expected = query(db, "SELECT event_id, count(*) FROM articles GROUP BY 1 ORDER BY 1")
     assert query(db, "SELECT event_id, article_count FROM events ORDER BY 1") == expected
+    strays = query(
+        db,
+        "SELECT a.article_id FROM articles a JOIN articles o "
+        "ON o.article_id = coalesce(a.duplicate_of, a.near_duplicate_of) "
+        "WHERE a.event_id <> o.event_id OR o.duplicate_of IS NOT NULL",
+    )
+    assert strays == []

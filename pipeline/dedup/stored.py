@@ -5,7 +5,8 @@ candidates come from SQL joins on stored keys (content hash and URL, LSH band ke
 only the candidates' signatures or features are read back to verify them. Every match is a row of
 ``stored_matches`` (new article, stored article, stored event, method, score); ``apply_matches`` then points
 copies at their stored originals, near-duplicates at their stored parents, and moves each matched new event
-(all its members) into the stored event.
+(all its members) into the stored event. An article matched to a stored one joins that article's event, and
+its copies and near-duplicates follow it, so a copy always shares its original's event.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ CREATE OR REPLACE TEMP TABLE stored_matches (
     article_id VARCHAR, stored_id VARCHAR, event_id VARCHAR, method VARCHAR, score DOUBLE
 );
 INSERT INTO stored_matches
-SELECT s.article_id, s.article_id, a.event_id, 'stored', 1.0
+SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, 'stored', 1.0
 FROM staged_articles s JOIN articles a USING (article_id);
 """
 
@@ -119,20 +120,43 @@ SELECT staged_event_id, stored_event_id FROM (
 UPDATE staged_articles SET duplicate_of = m.stored_id
 FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method = 'exact';
 
-UPDATE staged_articles SET duplicate_of = copied.duplicate_of
-FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
-WHERE staged_articles.duplicate_of = copied.article_id;
+UPDATE staged_articles SET duplicate_of = m.stored_id
+FROM stored_matches m
+WHERE staged_articles.duplicate_of = m.article_id AND m.method IN ('stored', 'exact')
+  AND m.stored_id <> staged_articles.article_id;
 
-UPDATE staged_articles SET near_duplicate_of = copied.duplicate_of
-FROM (SELECT article_id, duplicate_of FROM staged_articles WHERE duplicate_of IS NOT NULL) AS copied
-WHERE staged_articles.near_duplicate_of = copied.article_id;
+UPDATE staged_articles SET near_duplicate_of = m.stored_id
+FROM stored_matches m
+WHERE staged_articles.near_duplicate_of = m.article_id AND m.method IN ('stored', 'exact')
+  AND m.stored_id <> staged_articles.article_id;
 
 UPDATE staged_articles SET near_duplicate_of = m.stored_id, near_duplicate_score = m.score
 FROM stored_matches m
 WHERE staged_articles.article_id = m.article_id AND m.method = 'minhash' AND staged_articles.near_duplicate_of IS NULL;
 
+UPDATE staged_articles SET near_duplicate_of = NULL, near_duplicate_score = NULL WHERE duplicate_of IS NOT NULL;
+
 UPDATE staged_articles SET event_id = r.stored_event_id
 FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
+
+UPDATE staged_articles SET event_id = m.event_id
+FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method IN ('exact', 'minhash');
+
+CREATE OR REPLACE TEMP TABLE all_events AS
+SELECT article_id, event_id FROM articles
+UNION ALL
+SELECT article_id, event_id FROM staged_articles WHERE article_id NOT IN (SELECT article_id FROM articles);
+
+UPDATE staged_articles SET event_id = o.event_id
+FROM all_events o WHERE staged_articles.near_duplicate_of = o.article_id;
+
+CREATE OR REPLACE TEMP TABLE all_events AS
+SELECT article_id, event_id FROM articles
+UNION ALL
+SELECT article_id, event_id FROM staged_articles WHERE article_id NOT IN (SELECT article_id FROM articles);
+
+UPDATE staged_articles SET event_id = o.event_id
+FROM all_events o WHERE staged_articles.duplicate_of = o.article_id;
 
 INSERT INTO staged_article_links BY NAME
 SELECT left(sha256(m.article_id || chr(31) || coalesce(m.stored_id, e.canonical_article_id) || chr(31) || m.method), 20)
@@ -244,7 +268,7 @@ _UPDATE_TERM_STATS = """
 INSERT INTO term_stats BY NAME
 SELECT term, count(*) AS doc_count
 FROM (SELECT unnest(terms) AS term FROM staged_article_features
-      WHERE article_id IN (SELECT article_id FROM staged_articles))
+      WHERE article_id IN (SELECT article_id FROM staged_articles WHERE duplicate_of IS NULL))
 GROUP BY term
 ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count
 """
