@@ -174,11 +174,13 @@ def enrichment_from_rows(
 
 _MEMBER_SUMMARIES = """
 SELECT a.event_id, s.* FROM articles a JOIN {events} USING (event_id) JOIN article_enrichments s USING (article_id)
+WHERE a.duplicate_of IS NULL
 ORDER BY a.event_id, a.published_at NULLS LAST, a.article_id
 """
 
 _MEMBER_DETAILS = """
 SELECT d.* FROM {table} d JOIN articles a USING (article_id) JOIN {events} USING (event_id)
+WHERE a.duplicate_of IS NULL
 ORDER BY d.article_id, d.position
 """
 
@@ -208,8 +210,9 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable
 def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_table: str = "touched_events") -> int:
     """Recompute the event-level rows of the events listed in ``events_table`` (a table with an ``event_id``).
 
-    Reads only those events' member articles' stored rows; events whose members carry no enrichment are left
-    without rows. Returns the number of events given rows. Runs in the caller's transaction.
+    Reads only those events' original articles' stored rows (an exact copy would only repeat its original's
+    votes); events whose members carry no enrichment are left without rows. Returns the number of events given
+    rows. Runs in the caller's transaction.
     """
     for table in EVENT_ENRICHMENT_TABLES:
         connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM {events_table})")
