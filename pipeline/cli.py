@@ -10,6 +10,7 @@ wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
 from __future__ import annotations
 
 import argparse
+import csv
 import hashlib
 import json
 import logging
@@ -43,6 +44,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75
 EVENTS_SHOWN = 15
+TABLE_CELL_CHARS = 60
 EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 
 
@@ -239,18 +241,27 @@ def _query(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
     elif args.format == "csv":
-        import csv
-
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
     else:
-        widths = [max([len(str(c))] + [len(str(r[i])[:60]) for r in rows]) for i, c in enumerate(columns)]
-        print("  ".join(str(c).ljust(w) for c, w in zip(columns, widths, strict=True)))
-        for row in rows:
-            print("  ".join(str(v)[:60].ljust(w) for v, w in zip(row, widths, strict=True)))
-        print(f"({len(rows)} rows)")
+        print_table(columns, rows)
     return 0
+
+
+def _cell(value: object) -> str:
+    text = "NULL" if value is None else str(value)
+    return text if len(text) <= TABLE_CELL_CHARS else text[: TABLE_CELL_CHARS - 1] + "…"
+
+
+def print_table(columns: list[str], rows: list[tuple]) -> None:
+    """Rows as an aligned text table: NULL shown as such, long values cut with an ellipsis."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max([len(column)] + [len(row[index]) for row in cells]) for index, column in enumerate(columns)]
+    print("  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)))
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
 
 
 def _schema(args: argparse.Namespace) -> int:

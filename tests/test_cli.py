@@ -34,3 +34,13 @@ def test_queries_cannot_write(seeds_dir, db_path, capsys):
     assert "ParserException" in capsys.readouterr().err
     assert main(["query", "--db", str(db_path), "SELECT count(*) AS n FROM articles", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["n", "5"]
+
+
+def test_query_tables_show_null_and_cut_long_values_visibly(seeds_dir, db_path, capsys):
+    main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)])
+    capsys.readouterr()
+    sql = "SELECT title, source FROM articles WHERE title LIKE 'Cairo Truce%'"
+    assert main(["query", "--db", str(db_path), sql]) == 0
+    header, row, count = capsys.readouterr().out.splitlines()
+    assert header.split() == ["title", "source"] and count == "(1 row)"
+    assert "Cairo Truce Talks Fail to Yield Progress" in row and "…" in row and row.rstrip().endswith("NULL")
