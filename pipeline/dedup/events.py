@@ -37,8 +37,9 @@ from datetime import datetime, timezone
 from functools import lru_cache
 from itertools import zip_longest
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from wordfreq import zipf_frequency
+
+from pipeline.stopwords import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 

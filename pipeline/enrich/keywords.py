@@ -12,7 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from pipeline.stopwords import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
