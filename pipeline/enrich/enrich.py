@@ -214,8 +214,12 @@ def merge_event(enrichments: Mapping[str, ArticleEnrichment]) -> EventEnrichment
     )
 
 
-def _row_key(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+ROW_KEY_CHARS = 32
+
+
+def row_key(*parts: str) -> str:
+    """Stable key of an enrichment row: a hash of what identifies it."""
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:ROW_KEY_CHARS]
 
 
 def _midnight(event: EventDate | None) -> datetime | None:
@@ -259,7 +263,7 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
     )
     actors = [
         EventActorRecord(
-            event_actor_id=_row_key(event_id, item.actor.actor_id),
+            event_actor_id=row_key(event_id, item.actor.actor_id),
             event_id=event_id,
             actor_id=item.actor.actor_id,
             name=item.actor.name,
@@ -276,7 +280,7 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
     ]
     locations = [
         EventLocationRecord(
-            event_location_id=_row_key(event_id, item.location.location_id),
+            event_location_id=row_key(event_id, item.location.location_id),
             event_id=event_id,
             location_id=item.location.location_id,
             name=item.location.name,
@@ -295,7 +299,7 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
     ]
     figures = [
         EventFigureRecord(
-            figure_id=_row_key(event_id, article_id, figure.sentence, figure.quantity),
+            figure_id=row_key(event_id, article_id, figure.sentence, figure.quantity),
             event_id=event_id,
             article_id=article_id,
             value=figure.value,

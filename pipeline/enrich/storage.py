@@ -10,7 +10,6 @@ rows. Work is proportional to the touched events, whatever the size of the datab
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
@@ -22,7 +21,7 @@ import pyarrow as pa
 
 from pipeline.enrich.actors import Actor
 from pipeline.enrich.dates import EventDate
-from pipeline.enrich.enrich import ArticleEnrichment, article_row, event_rows, merge_event
+from pipeline.enrich.enrich import ArticleEnrichment, article_row, event_rows, merge_event, row_key
 from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
@@ -38,12 +37,6 @@ from schemas.models import _Table
 
 LOGGER = logging.getLogger(__name__)
 
-KEY_CHARS = 32
-
-
-def _row_key(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:KEY_CHARS]
-
 
 def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, list[_Table]]:
     """The rows of every article-level table for one article: table name -> records."""
@@ -51,7 +44,7 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
         raise ValueError("article_id must not be empty")
     actors = [
         ArticleActorRecord(
-            article_actor_id=_row_key(article_id, actor.actor_id),
+            article_actor_id=row_key(article_id, actor.actor_id),
             article_id=article_id,
             position=position,
             actor_id=actor.actor_id,
@@ -67,7 +60,7 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
     ]
     locations = [
         ArticleLocationRecord(
-            article_location_id=_row_key(article_id, location.location_id),
+            article_location_id=row_key(article_id, location.location_id),
             article_id=article_id,
             position=position,
             location_id=location.location_id,
@@ -85,7 +78,7 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
     ]
     figures = [
         ArticleFigureRecord(
-            article_figure_id=_row_key(article_id, str(position)),
+            article_figure_id=row_key(article_id, str(position)),
             article_id=article_id,
             position=position,
             value=figure.value,
