@@ -125,7 +125,7 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
     return LivePlan(
         feeds=tuple(due),
         fetch_policy=fetch_policy_from(options),
-        poll_policy=_poll_policy(ours.poll_interval),
+        poll_policy=_poll_policy(ours.poll_interval, ours.max_new_entries_per_feed),
         known_entry_keys=known[0],
         known_urls=known[1],
         entry_counts={url: row.entry_count for url, row in rows.items()},
@@ -133,9 +133,11 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
     )
 
 
-def _poll_policy(interval_seconds: float) -> PollPolicy:
+def _poll_policy(interval_seconds: float, max_new_entries: int) -> PollPolicy:
     interval = timedelta(seconds=interval_seconds)
-    return PollPolicy(interval=interval, max_backoff=max(PollPolicy().max_backoff, interval))
+    return PollPolicy(
+        interval=interval, max_backoff=max(PollPolicy().max_backoff, interval), max_new_entries=max_new_entries
+    )
 
 
 def summary_rows(feed_counts: dict[str, dict]) -> list[tuple[str, object]]:

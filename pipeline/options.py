@@ -9,6 +9,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.dedup.events import DEFAULT_ATTACH_THRESHOLD, DEFAULT_CLUSTER_THRESHOLD
 from pipeline.dedup.minhash import MinHashConfig
+from pipeline.sources.feeds import PollPolicy
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
@@ -83,6 +84,13 @@ def _add_live_feed_args(parser) -> None:
     )
     parser.add_argument(
         "--poll_all", action="store_true", default=False, help="Poll every feed now, even one not due yet."
+    )
+    parser.add_argument(
+        "--max_new_entries_per_feed",
+        type=int,
+        default=PollPolicy().max_new_entries,
+        help="New entries taken from one feed per run, newest first; a longer backlog is read over the next "
+        "runs (default: %(default)s).",
     )
     parser.add_argument(
         "--every", type=parse_duration, default=None, help="Run again every DURATION (e.g. 15m) until Ctrl-C."

@@ -119,8 +119,12 @@ class PollPolicy:
     interval: timedelta = timedelta(minutes=15)
     max_backoff: timedelta = timedelta(hours=24)
     backoff_factor: float = 2.0
+    max_new_entries: int = 100
+    """New entries taken from one feed per run; a longer backlog is read over the next runs."""
 
     def __post_init__(self) -> None:
+        if self.max_new_entries < 1:
+            raise ValueError(f"PollPolicy.max_new_entries must be >= 1, got {self.max_new_entries}")
         if self.interval <= timedelta(0):
             raise ValueError(f"PollPolicy.interval must be positive, got {self.interval}")
         if self.max_backoff < self.interval:

@@ -41,6 +41,7 @@ FETCH_STAGE = "fetch"
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"
+ENTRY_BUDGET = "entry_budget"
 METRICS_NAMESPACE = "wirebeam.live"
 
 
@@ -101,6 +102,26 @@ def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
         for reason, _, detail in (warning.partition(":") for warning in parsed.warnings)
     ]
     return tuple(skipped + warnings)
+
+
+def cap_new_entries(
+    poll: FeedPoll, known_entry_keys: frozenset[str], known_urls: frozenset[str], limit: int
+) -> FeedPoll:
+    """The poll with at most ``limit`` new entries, the newest. When some are left, the feed's validators are
+    dropped and it is due again at once, so that the next run re-reads it and takes the next ones."""
+    new = [entry for entry in poll.entries if not is_known(entry, known_entry_keys, known_urls)]
+    if len(new) <= limit:
+        return poll
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    newest = sorted(new, key=lambda entry: (entry.published or entry.updated or oldest, entry.entry_key))[-limit:]
+    state = replace(
+        poll.state,
+        etag=None,
+        last_modified=None,
+        next_poll_at=poll.state.last_polled_at,
+        last_error=f"{ENTRY_BUDGET}: {len(new) - limit} new entries left for the next run",
+    )
+    return replace(poll, state=state, entries=tuple(newest))
 
 
 def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
@@ -271,16 +292,20 @@ class _FetchingDoFn(beam.DoFn):
 
 
 class _PollHostFeeds(_FetchingDoFn):
-    def __init__(self, fetch_policy: FetchPolicy, poll_policy: PollPolicy, entry_counts: dict, run_id: str, progress):
+    def __init__(
+        self, fetch_policy: FetchPolicy, poll_policy: PollPolicy, entry_counts: dict, run_id: str, progress, known
+    ):
         super().__init__(fetch_policy, progress)
         self._poll_policy = poll_policy
         self._entry_counts = entry_counts
         self._run_id = run_id
+        self._known_entry_keys, self._known_urls = known
 
     def process(self, host_states: tuple[str, Iterable[FeedState]]) -> Iterator:
         _, states = host_states
         for state in sorted(states, key=lambda state: state.url):
             poll = poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
+            poll = cap_new_entries(poll, self._known_entry_keys, self._known_urls, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
@@ -304,8 +329,12 @@ class PollFeeds(beam.PTransform):
         run_id: str,
         entry_counts: dict[str, int] | None = None,
         show_progress: bool = False,
+        known_entry_keys: frozenset[str] = frozenset(),
+        known_urls: frozenset[str] = frozenset(),
     ):
+        """``known_*`` identify stored articles: they do not count against the poll policy's entry budget."""
         super().__init__()
+        self._known = (known_entry_keys, known_urls)
         self._feeds = sorted(feeds, key=lambda state: state.url)
         if len({state.url for state in self._feeds}) != len(self._feeds):
             raise ValueError("PollFeeds got the same feed URL twice")
@@ -317,7 +346,7 @@ class PollFeeds(beam.PTransform):
 
     def expand(self, pbegin):
         poll = _PollHostFeeds(
-            self._fetch_policy, self._poll_policy, self._entry_counts, self._run_id, self._show_progress
+            self._fetch_policy, self._poll_policy, self._entry_counts, self._run_id, self._show_progress, self._known
         )
         return (
             pbegin
@@ -414,7 +443,14 @@ class ReadLiveFeeds(beam.PTransform):
     def expand(self, pbegin):
         plan = self._plan
         polled = pbegin | "PollFeeds" >> PollFeeds(
-            plan.feeds, plan.fetch_policy, plan.poll_policy, self._run_id, plan.entry_counts, plan.show_progress
+            plan.feeds,
+            plan.fetch_policy,
+            plan.poll_policy,
+            self._run_id,
+            plan.entry_counts,
+            plan.show_progress,
+            plan.known_entry_keys,
+            plan.known_urls,
         )
         pages = polled.entries | "FetchArticlePages" >> FetchArticlePages(
             plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress

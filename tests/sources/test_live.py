@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 import apache_beam as beam
@@ -18,9 +18,12 @@ from pipeline.extract import ExtractArticles, extract_article
 from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy
 from pipeline.sources.http import Fetcher, FetchPolicy
 from pipeline.sources.live import (
+    ENTRY_BUDGET,
     FEEDS,
+    FeedPoll,
     FetchArticlePages,
     PollFeeds,
+    cap_new_entries,
     feed_row,
     feed_state,
     fetch_entry_page,
@@ -323,3 +326,14 @@ def test_page_without_an_article_is_stored_from_the_entry_and_rejected_by_extrac
             ),
             label="both failures are recorded; only the seed page is lost",
         )
+
+
+def test_a_backlog_over_the_entry_budget_is_taken_newest_first_and_the_rest_next_run():
+    entries = tuple(entry(f"k{i}", f"http://127.0.0.1:9/{i}", published=NOW - timedelta(hours=i)) for i in range(5))
+    state = FeedState(url="http://127.0.0.1:9/feed.xml", etag='"v1"', last_modified="x", last_polled_at=NOW)
+    capped = cap_new_entries(FeedPoll(state, entries), frozenset({"k0"}), frozenset(), limit=2)
+    assert [e.entry_key for e in capped.entries] == ["k2", "k1"], "stored k0 does not count; newest new ones first"
+    assert capped.state.etag is None and capped.state.last_modified is None, "the next poll re-reads the feed"
+    assert capped.state.next_poll_at == NOW and capped.state.last_error.startswith(ENTRY_BUDGET)
+    unchanged = FeedPoll(state, entries[:2])
+    assert cap_new_entries(unchanged, frozenset(), frozenset(), limit=2) is unchanged
