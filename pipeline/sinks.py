@@ -21,7 +21,7 @@ from pipeline.dedup.stored import resolve_against_stored, update_term_stats
 from pipeline.enrich.storage import refresh_event_enrichments
 from pipeline.views import create_views
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
-from schemas.generate import arrow_schema, column_names, duckdb_ddl, primary_key, table_ddl, to_row
+from schemas.generate import add_column_statements, arrow_schema, column_names, duckdb_ddl, primary_key, to_row
 from schemas.models import TABLES, Run
 
 LOGGER = logging.getLogger(__name__)
@@ -70,11 +70,11 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
         connection.execute(duckdb_ddl())
         for table in TABLES:
             existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
-            for line in table_ddl(table).splitlines()[1:-1]:
-                name, sql_type = line.strip().rstrip(",").split()[:2]
+            for name in column_names(table):
                 if name not in existing:
                     LOGGER.info("adding column %s.%s", table, name)
-                    connection.execute(f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}")
+                    for statement in add_column_statements(table, name):
+                        connection.execute(statement)
         create_views(connection)
         connection.commit()
     except BaseException:

@@ -91,6 +91,38 @@ def table_ddl(table: str) -> str:
     return f"CREATE TABLE IF NOT EXISTS {table} (\n" + ",\n".join(lines) + "\n);\n"
 
 
+def _sql_literal(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, datetime):
+        return f"TIMESTAMPTZ '{value.isoformat()}'"
+    if isinstance(value, dict):
+        return "'" + json.dumps(value, sort_keys=True).replace("'", "''") + "'"
+    if isinstance(value, list):
+        return "[" + ", ".join(_sql_literal(item) for item in value) + "]"
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def add_column_statements(table: str, name: str) -> list[str]:
+    """SQL that adds a column a newer model declares to a table made by an older version.
+
+    Existing rows get the field's default, and the column is NOT NULL when the model says so. A required field
+    without a default can only be added as nullable, since old rows have no value for it.
+    """
+    model = TABLES[table]
+    sql_type, nullable = next((sql, null) for column, sql, _, null, _ in _columns(model) if column == name)
+    field = model.model_fields[name]
+    default = None if field.is_required() else field.get_default(call_default_factory=True)
+    if default is None:
+        return [f"ALTER TABLE {table} ADD COLUMN {name} {sql_type}"]
+    statements = [f"ALTER TABLE {table} ADD COLUMN {name} {sql_type} DEFAULT {_sql_literal(default)}"]
+    if not nullable:
+        statements.append(f"ALTER TABLE {table} ALTER COLUMN {name} SET NOT NULL")
+    return statements
+
+
 def duckdb_ddl() -> str:
     """The whole database's DDL."""
     header = "-- Generated from schemas/models.py by `wirebeam schema`. Do not edit.\n"

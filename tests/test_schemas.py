@@ -4,6 +4,7 @@ import duckdb
 import pytest
 from pydantic import ValidationError
 
+from pipeline.sinks import connect
 from schemas import generate
 from schemas.models import TABLES, Article, Run
 
@@ -44,3 +45,24 @@ def test_json_fields_become_text_in_staging_rows():
 def test_models_reject_unknown_and_missing_fields():
     with pytest.raises(ValidationError):
         Article(article_id="a", title="t")
+
+
+def test_a_database_made_by_an_older_version_gains_new_columns_with_their_defaults(tmp_path):
+    db = tmp_path / "old.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        connection.execute(generate.duckdb_ddl())
+        connection.execute("ALTER TABLE feeds DROP COLUMN entry_count")
+        connection.execute("ALTER TABLE runs DROP COLUMN feed_counts")
+        connection.execute("ALTER TABLE articles DROP COLUMN fallback_reason")
+        connection.execute(
+            "INSERT INTO feeds (url, consecutive_failures, previous_urls, updated_run_id) VALUES ('u', 0, [], 'r')"
+        )
+    with connect(db) as connection:
+        assert connection.execute("SELECT entry_count FROM feeds").fetchall() == [(0,)]
+        nullable = dict(
+            connection.execute(
+                "SELECT table_name || '.' || column_name, is_nullable FROM duckdb_columns() "
+                "WHERE column_name IN ('entry_count', 'feed_counts', 'fallback_reason')"
+            ).fetchall()
+        )
+    assert nullable == {"feeds.entry_count": False, "runs.feed_counts": False, "articles.fallback_reason": True}
