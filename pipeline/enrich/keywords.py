@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from pipeline.enrich.mentions import WEEKDAYS
 from pipeline.stopwords import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
@@ -21,6 +22,7 @@ HEADLINE_WEIGHT = 2
 MIN_PHRASE_COUNT = 2
 EXTRA_STOP_WORDS = frozenset(
     {
+        *WEEKDAYS,
         "said",
         "says",
         "according",
@@ -38,13 +40,6 @@ EXTRA_STOP_WORDS = frozenset(
         "time",
         "week",
         "day",
-        "monday",
-        "tuesday",
-        "wednesday",
-        "thursday",
-        "friday",
-        "saturday",
-        "sunday",
         "reuters",
     }
 )

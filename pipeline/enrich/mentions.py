@@ -11,8 +11,30 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ]
+)
+WEEKDAY_ABBREVIATIONS = frozenset(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+MONTH_ABBREVIATIONS = frozenset(["jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"])
+"""Calendar words: never names, and their abbreviations end in a period without ending a sentence."""
+
 ABBREVIATIONS = frozenset(
     [
+        *MONTH_ABBREVIATIONS,
         "mr",
         "mrs",
         "ms",
@@ -36,18 +58,6 @@ ABBREVIATIONS = frozenset(
         "prof",
         "no",
         "vs",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
         "ill",
         "la",
         "calif",
