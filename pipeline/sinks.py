@@ -16,6 +16,7 @@ from pathlib import Path
 import apache_beam as beam
 import duckdb
 
+from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.stored import resolve_against_stored, update_term_stats
 from pipeline.enrich.storage import refresh_event_enrichments
@@ -139,12 +140,12 @@ def load_run(
     staging_dir: str | Path,
     run: Run,
     minhash: MinHashConfig,
-    attach_threshold: float,
+    thresholds: EventThresholds,
 ) -> Run:
     """Merge one run's staging shards into the database in one transaction; returns the run with its counts.
 
     New articles are matched against stored ones (``pipeline.dedup.stored``) with the run's near-duplicate
-    settings and event attach threshold.
+    settings and event thresholds.
     """
     staging_dir = Path(staging_dir)
     connection = connect(db_path)
@@ -154,7 +155,7 @@ def load_run(
         rejected = _stage(connection, staging_dir, "rejects")
         for table in ARTICLE_DETAIL_TABLES:
             _stage(connection, staging_dir, table)
-        resolve_against_stored(connection, minhash, attach_threshold, run.run_id)
+        resolve_against_stored(connection, minhash, thresholds, run.run_id)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:
             originals_only = " WHERE duplicate_of IS NULL" if table in ORIGINALS_ONLY_TABLES else ""

@@ -17,6 +17,7 @@ import filelock
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline.cli import main, staging_root
+from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
 from tests.conftest import REPO, assert_events_match_articles, query, seed_events, table_counts
@@ -187,7 +188,9 @@ def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, d
     before = table_counts(db_path)
     (seeds_dir / "extra.txt").write_text("Another headline\nAnother body about something new.")
     staging = staging_root(None, db_path) / "killed-run"
-    plan = RunPlan("killed-run", datetime.now(timezone.utc), str(seeds_dir), str(staging), MinHashConfig(), 0.3)
+    plan = RunPlan(
+        "killed-run", datetime.now(timezone.utc), str(seeds_dir), str(staging), MinHashConfig(), DEFAULT_THRESHOLDS
+    )
     with beam.Pipeline(runner=FnApiRunner()) as pipeline:
         build_pipeline(pipeline, plan)
     assert any(staging.glob("articles/*.parquet")), "the pipeline wrote its shards; the load never ran"

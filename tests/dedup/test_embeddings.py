@@ -1,0 +1,119 @@
+"""Sentence embeddings (``--embeddings``): flags, the missing-extra error, and (with the extra installed) real
+all-MiniLM-L6-v2 vectors grouping paraphrased reports that share almost no words, within a run and across runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import apache_beam as beam
+import pytest
+from apache_beam.options.pipeline_options import PipelineOptions
+from apache_beam.testing.util import BeamAssertException, assert_that
+
+from pipeline.cli import main
+from pipeline.dedup import embeddings, events
+from pipeline.options import WirebeamOptions, event_thresholds
+from tests.conftest import REPO, local_test_pipeline, query
+from tests.test_end_to_end import NO_SOCKET_RUN
+
+HAS_EXTRA = all(importlib.util.find_spec(name) for name in embeddings.EXTRA_PACKAGES)
+needs_extra = pytest.mark.skipif(not HAS_EXTRA, reason="needs pip install '.[embeddings]'")
+
+FIRE = "Wildfire forces thousands to flee homes near Athens"
+FIRE_PARAPHRASE = "Blaze on outskirts of Greek capital forces mass evacuation of residents"
+FIRE_LATER_REPORT = "Greek firefighters battle flames as villages north of Athens are evacuated"
+RATES = "Central bank raises interest rates again to curb inflation"
+
+
+def _write_headlines(directory: Path, headlines: dict[str, str]) -> None:
+    """Title-only JSON Lines records, one per headline, keyed by a URL naming it."""
+    directory.mkdir()
+    records = [{"title": title, "url": f"https://news.example/{name}"} for name, title in headlines.items()]
+    (directory / "headlines.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
+
+
+def _options(*flags: str) -> WirebeamOptions:
+    return PipelineOptions(list(flags)).view_as(WirebeamOptions)
+
+
+def test_embeddings_switch_the_threshold_defaults_and_flags_still_win():
+    assert event_thresholds(_options()) == events.DEFAULT_THRESHOLDS
+    assert event_thresholds(_options("--embeddings")) == events.EMBEDDING_THRESHOLDS
+    chosen = event_thresholds(_options("--embeddings", "--event_title_threshold", "0.9"))
+    defaults = events.EMBEDDING_THRESHOLDS
+    assert chosen == events.EventThresholds(defaults.full_text, 0.9, defaults.attach)
+
+
+def test_a_threshold_out_of_range_is_a_usage_error(seeds_dir, db_path, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path), "--event_threshold", "1.5"]) == 2
+    assert "thresholds must be in (0, 1]" in capsys.readouterr().err
+    assert not db_path.exists()
+
+
+def test_without_the_extra_embeddings_is_a_usage_error_naming_the_install(seeds_dir, db_path, capsys, monkeypatch):
+    monkeypatch.setattr(embeddings, "EXTRA_PACKAGES", ("wirebeam_package_that_is_not_installed",))
+    assert main(["run", "--offline", "--embeddings", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 2
+    assert "pip install 'wirebeam[embeddings]'" in capsys.readouterr().err
+    assert not db_path.exists()
+
+
+def test_embedding_keys_are_stable_and_shared_by_close_vectors():
+    base = [math.sin(i) for i in range(384)]
+    near = [x + 0.05 * math.cos(7 * i) for i, x in enumerate(base)]
+    keys = events.embedding_keys(base)
+    assert len(keys) == events.EMBEDDING_BANDS and keys == events.embedding_keys(base)
+    assert set(keys) & set(events.embedding_keys(near))
+    assert not set(keys) & set(events.embedding_keys([-x for x in base]))
+
+
+@needs_extra
+def test_embed_gives_unit_vectors_that_place_a_paraphrase_nearer_than_another_story():
+    texts = [FIRE, FIRE_PARAPHRASE, RATES]
+
+    def check(pairs):
+        vectors = {text: vector for text, vector in pairs}
+        if sorted(vectors) != sorted(texts) or any(len(v) != 384 for v in vectors.values()):
+            raise BeamAssertException(f"expected one 384-d vector per text, got {len(vectors)}")
+        if any(abs(sum(x * x for x in v) - 1) > 1e-3 for v in vectors.values()):
+            raise BeamAssertException("vectors are not unit length")
+        cosine = {t: sum(x * y for x, y in zip(vectors[texts[0]], vectors[t], strict=True)) for t in texts[1:]}
+        if not cosine[texts[1]] > 0.5 > 0.2 > cosine[texts[2]]:
+            raise BeamAssertException(f"paraphrase/other-story cosines out of order: {cosine}")
+
+    with local_test_pipeline() as pipeline:
+        assert_that(pipeline | beam.Create(texts) | embeddings.Embed(lambda text: text), check)
+
+
+@needs_extra
+def test_paraphrased_headlines_group_only_with_embeddings_offline_and_across_runs(tmp_path, capsys):
+    first, second = tmp_path / "first", tmp_path / "second"
+    _write_headlines(first, {"fire": FIRE, "paraphrase": FIRE_PARAPHRASE, "rates": RATES})
+    _write_headlines(second, {"later": FIRE_LATER_REPORT})
+    events_sql = "SELECT list(url ORDER BY url) FROM articles GROUP BY event_id ORDER BY 1"
+
+    lexical_db = tmp_path / "lexical.duckdb"
+    assert main(["run", "--offline", "--seeds", str(first), "--db", str(lexical_db)]) == 0
+    assert query(lexical_db, "SELECT count(DISTINCT event_id) FROM articles") == [(3,)]
+
+    db = tmp_path / "embedded.duckdb"
+    command = [sys.executable, "-c", NO_SOCKET_RUN, "run", "--offline", "--embeddings", "--seeds", str(first)]
+    result = subprocess.run([*command, "--db", str(db)], capture_output=True, text=True, timeout=600, cwd=REPO)
+    assert result.returncode == 0, result.stderr
+    assert "socket" not in result.stderr
+    fire, paraphrase, rates = (f"https://news.example/{name}" for name in ("fire", "paraphrase", "rates"))
+    assert query(db, events_sql) == [([fire, paraphrase],), ([rates],)]
+    assert query(db, "SELECT DISTINCT json_array_length(features->'embedding') FROM article_features") == [(384,)]
+    link = query(db, "SELECT method, score FROM article_links")
+    assert len(link) == 1 and link[0][0] == "event" and link[0][1] >= events.EMBEDDING_THRESHOLDS.title
+
+    assert main(["run", "--offline", "--embeddings", "--seeds", str(second), "--db", str(db)]) == 0
+    assert query(db, events_sql) == [([fire, "https://news.example/later", paraphrase],), ([rates],)]
+    assert query(db, "SELECT events_new, events_updated FROM runs ORDER BY started_at DESC LIMIT 1") == [(0, 1)]
+
+    assert main(["run", "--offline", "--seeds", str(second), "--db", str(db)]) == 0
+    assert "keep one mode per database" in capsys.readouterr().err
