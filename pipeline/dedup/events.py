@@ -56,6 +56,9 @@ EMBEDDING_BAND_BITS = 8
 probability 0.91 at cosine 0.7 (two headlines of one event often sit there), 0.62 at 0.5 and 0.22 at 0.2
 (unrelated). 16 bands of 10 bits gave the same UCI half A F1 but found only 45% of pairs at cosine 0.64."""
 EMBEDDING_LSH_SEED = 20240501
+EMBEDDING_BLOCK_WINDOW = 8
+"""Time-order window of an oversized embedding-key block: headlines of one busy topic crowd the same buckets, and
+pairing each with 64 neighbours in 24 bands exhausted memory on 3,458 UCI headlines."""
 
 DEFAULT_CLUSTER_THRESHOLD = 0.3
 DEFAULT_TITLE_THRESHOLD = 0.2
@@ -494,6 +497,11 @@ def embedding_keys(embedding: Sequence[float]) -> list[str]:
     return [f"v{band}:{int(code):x}" for band, code in enumerate(codes)]
 
 
+def block_window(key: str) -> int:
+    """How many time-ordered neighbours an item of an oversized block is paired with, by the block's key."""
+    return EMBEDDING_BLOCK_WINDOW if key.startswith("v") and ":" in key else MAX_BLOCK_SIZE
+
+
 def block_pairs(
     members: Iterable[tuple[Hashable, float | None]], max_block_size: int = MAX_BLOCK_SIZE
 ) -> Iterator[tuple[Hashable, Hashable]]:
@@ -600,7 +608,7 @@ def group_articles(
     for item, feature in features.items():
         for key in blocking_keys(feature):
             blocks.setdefault(key, []).append((item, feature.first_seen))
-    pairs = {pair for block in blocks.values() for pair in block_pairs(block)}
+    pairs = {pair for key, block in blocks.items() for pair in block_pairs(block, block_window(key))}
     edges = [(a, b, score(features[a], features[b], weights)) for a, b in sorted(pairs, key=str)]
     return cluster(features, edges, threshold, features=features, title_threshold=title_threshold, weights=weights)
 

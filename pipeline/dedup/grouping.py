@@ -163,7 +163,7 @@ class GroupEvents(beam.PTransform):
                 lambda item: [(key, (item[0], item[1][1].first_seen)) for key in events.blocking_keys(item[1][1])]
             )
             | "GroupByBlock" >> beam.GroupByKey()
-            | "BlockPairs" >> beam.FlatMap(lambda block: events.block_pairs(block[1]))
+            | "BlockPairs" >> beam.FlatMap(lambda block: events.block_pairs(block[1], events.block_window(block[0])))
             | "UniquePairs" >> beam.Distinct()
         )
         edges = (

@@ -69,6 +69,7 @@ def test_embedding_keys_are_stable_and_shared_by_close_vectors():
     assert len(keys) == events.EMBEDDING_BANDS and keys == events.embedding_keys(base)
     assert set(keys) & set(events.embedding_keys(near))
     assert not set(keys) & set(events.embedding_keys([-x for x in base]))
+    assert events.block_window(keys[0]) == events.EMBEDDING_BLOCK_WINDOW < events.block_window("athens")
 
 
 @needs_extra
