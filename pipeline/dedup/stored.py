@@ -142,18 +142,13 @@ FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
 UPDATE staged_articles SET event_id = m.event_id
 FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method IN ('exact', 'minhash');
 
-CREATE OR REPLACE TEMP TABLE all_events AS
+CREATE OR REPLACE TEMP VIEW all_events AS
 SELECT article_id, event_id FROM articles
 UNION ALL
 SELECT article_id, event_id FROM staged_articles WHERE article_id NOT IN (SELECT article_id FROM articles);
 
 UPDATE staged_articles SET event_id = o.event_id
 FROM all_events o WHERE staged_articles.near_duplicate_of = o.article_id;
-
-CREATE OR REPLACE TEMP TABLE all_events AS
-SELECT article_id, event_id FROM articles
-UNION ALL
-SELECT article_id, event_id FROM staged_articles WHERE article_id NOT IN (SELECT article_id FROM articles);
 
 UPDATE staged_articles SET event_id = o.event_id
 FROM all_events o WHERE staged_articles.duplicate_of = o.article_id;
