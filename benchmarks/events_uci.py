@@ -12,6 +12,10 @@ Corpora:
   outlets" with deterministic edits (sentence reordering, dropped sentences, synonym swaps, a new headline
   from other sentences, a dateline), mixed with the remaining articles as singletons (full texts).
 
+- the same-topic corpus (``benchmarks/corpora/same_topic``: 132 synthetic full texts, 12 running stories of 4
+  distinct events each, every event reported by 2 to 4 independently written articles), with its publication
+  dates and again without them. Its stories are split into halves A (used to choose ``MAX_TERMS``) and B by the
+  same hash of the story name.
 - the five seed articles of ``seeds/``, read as ``make run`` reads them, against the three rounds of talks they
   report ({000, 001}, {002}, {003, 004}): a sanity check, not something to tune to.
 
@@ -62,6 +66,7 @@ DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared/data"
 UCI_CSV = DATA_DIR / "headlines/uci-news-aggregator-dev.csv"
 GROUND_TRUTH = DATA_DIR / "articles/ground-truth.json"
 SEEDS_DIR = Path(__file__).resolve().parents[1] / "seeds"
+SAME_TOPIC_DIR = Path(__file__).resolve().parent / "corpora/same_topic"
 SEED_ROUNDS = {"000": "round-1", "001": "round-1", "002": "round-2", "003": "round-3", "004": "round-3"}
 """The rounds of talks the seed articles report, by file-name prefix (from the issue, not from wirebeam)."""
 RESULTS_DIR = Path(__file__).resolve().parent / "results"
@@ -103,6 +108,19 @@ def uci_items(csv_path: Path) -> list[Item]:
             )
             for row in csv.DictReader(handle)
         ]
+
+
+def same_topic_items(corpus_dir: Path, with_dates: bool = True) -> list[Item]:
+    """The same-topic corpus as labelled full-text items (``published`` dropped unless ``with_dates``)."""
+    items = []
+    for path in sorted(corpus_dir.glob("*.jsonl")):
+        with path.open(encoding="utf-8") as handle:
+            for record in map(json.loads, filter(str.strip, handle)):
+                published = datetime.fromisoformat(record["published"]) if with_dates else None
+                url = f"https://{record['topic']}.example/{record['id']}"
+                label, source = record["event"], record["source"]
+                items.append(Item(record["id"], record["title"], record["text"], published, label, url, source))
+    return items
 
 
 def story_half(label: str) -> str:
@@ -393,22 +411,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     with GROUND_TRUTH.open(encoding="utf-8") as handle:
         ground_truth = json.load(handle)
     halves = {i.item_id: story_half(i.label) for i in uci}
+    topic_halves = {i.item_id: story_half(i.item_id.split("-")[0]) for i in same_topic_items(SAME_TOPIC_DIR)}
     results = {
         "mode": "embeddings" if args.embeddings else "default",
         "uci_dev_titles": evaluate(uci, use_text=False, halves=halves, flags=flags),
         "rewrites_full_text": evaluate(build_rewrite_corpus(ground_truth), use_text=True, flags=flags),
+        **{
+            f"same_topic_{variant}": evaluate(
+                same_topic_items(SAME_TOPIC_DIR, with_dates), use_text=True, halves=topic_halves, flags=flags
+            )
+            for variant, with_dates in (("dated", True), ("undated", False))
+        },
         "seed_articles": seed_rounds(flags),
         "defaults": {
             "thresholds": vars(thresholds),
             "background_docs": events.BACKGROUND_DOCS,
             "weights": vars(events.DEFAULT_WEIGHTS),
         },
+        "max_terms": events.MAX_TERMS,
         "chosen_on": "UCI half A (stories by label hash): title thresholds, headline_entities, background_docs, "
-        "embedding weight; rewrite corpus: the full-text threshold with embeddings",
+        "embedding weight; rewrite corpus: the full-text threshold with embeddings; same-topic half A (dated): "
+        "max_terms",
         "seed": SEED,
     }
     print_table("UCI News Aggregator dev (titles only)", results["uci_dev_titles"])
     print_table("Rewrite corpus (full text)", results["rewrites_full_text"])
+    print_table("Same-topic corpus, with dates (full text)", results["same_topic_dated"])
+    print_table("Same-topic corpus, without dates (full text)", results["same_topic_undated"])
     seeds = results["seed_articles"]
     print(f"\nSeed articles: events {seeds['events']} (expected {seeds['expected']}), F1 {seeds['f1']}")
     path = RESULTS_DIR / ("events_uci_embeddings.json" if args.embeddings else "events_uci.json")
