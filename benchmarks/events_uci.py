@@ -16,6 +16,7 @@ Corpora:
   distinct events each, every event reported by 2 to 4 independently written articles), with its publication
   dates and again without them. Its stories are split into halves A (used to choose ``MAX_TERMS``) and B by the
   same hash of the story name.
+  Each story is also run on its own (a database on one running story; the baseline is then tuned per story).
 - the five seed articles of ``seeds/``, read as ``make run`` reads them, against the three rounds of talks they
   report ({000, 001}, {002}, {003, 004}): a sanity check, not something to tune to.
 
@@ -379,6 +380,32 @@ def evaluate(
     return result
 
 
+def evaluate_by_story(items: Sequence[Item], flags: Sequence[str] = ()) -> dict:
+    """Each story of the same-topic corpus in a run of its own (a database on one running story), wirebeam
+    defaults against the baseline tuned on that story; mean pairwise F1 and ARI per half."""
+    by_story: dict[str, list[Item]] = {}
+    for item in items:
+        by_story.setdefault(item.item_id.split("-")[0], []).append(item)
+    scores = {}
+    for story, story_items in sorted(by_story.items()):
+        with tempfile.TemporaryDirectory(prefix="wirebeam-story-") as workdir:
+            ours = score_assignment(story_items, pipeline_events(story_items, Path(workdir), flags))
+        baseline = tuned_baseline(story_items, use_text=True)
+        scores[story] = {"half": story_half(story), "wirebeam_pipeline": ours, "baseline_tuned": baseline}
+    result: dict = {"stories": {k: {**v, "baseline_tuned": _summary(v["baseline_tuned"])} for k, v in scores.items()}}
+    for half in (None, *UCI_HALVES):
+        chosen = [v for v in scores.values() if half in (None, v["half"])]
+        result[f"half_{half}" if half else "all"] = {
+            method: {m: round(sum(v[method][m] for v in chosen) / len(chosen), 4) for m in ("f1", "ari")}
+            for method in ("wirebeam_pipeline", "baseline_tuned")
+        }
+    return result
+
+
+def _summary(scores: Mapping) -> dict:
+    return {k: scores[k] for k in ("precision", "recall", "f1", "ari", "n_groups", "best_distance_threshold")}
+
+
 def _row(name: str, s: Mapping) -> str:
     return f"{name:<34} {s['precision']:>7.3f} {s['recall']:>7.3f} {s['f1']:>7.3f} {s['ari']:>7.3f} {s['n_groups']:>7}"
 
@@ -422,6 +449,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             )
             for variant, with_dates in (("dated", True), ("undated", False))
         },
+        **{
+            f"same_topic_by_story_{variant}": evaluate_by_story(same_topic_items(SAME_TOPIC_DIR, with_dates), flags)
+            for variant, with_dates in (("dated", True), ("undated", False))
+        },
         "seed_articles": seed_rounds(flags),
         "defaults": {
             "thresholds": vars(thresholds),
@@ -438,6 +469,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     print_table("Rewrite corpus (full text)", results["rewrites_full_text"])
     print_table("Same-topic corpus, with dates (full text)", results["same_topic_dated"])
     print_table("Same-topic corpus, without dates (full text)", results["same_topic_undated"])
+    for variant in ("dated", "undated"):
+        by_story = results[f"same_topic_by_story_{variant}"]
+        print(f"\nSame-topic corpus, each story in a run of its own, {variant}: mean F1 / ARI")
+        for key in ("all", "half_A", "half_B"):
+            ours, baseline = by_story[key]["wirebeam_pipeline"], by_story[key]["baseline_tuned"]
+            print(
+                f"  {key:<7} wirebeam {ours['f1']:.3f} / {ours['ari']:.3f}   baseline tuned per story "
+                f"{baseline['f1']:.3f} / {baseline['ari']:.3f}"
+            )
     seeds = results["seed_articles"]
     print(f"\nSeed articles: events {seeds['events']} (expected {seeds['expected']}), F1 {seeds['f1']}")
     path = RESULTS_DIR / ("events_uci_embeddings.json" if args.embeddings else "events_uci.json")

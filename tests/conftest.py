@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,24 @@ from apache_beam.testing.test_pipeline import TestPipeline
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
+SAME_TOPIC = REPO / "benchmarks" / "corpora" / "same_topic"
+
+
+def story_records(story: str) -> list[dict]:
+    """The labelled records of one story of the same-topic corpus (e.g. ``storms``: four storms on one coast)."""
+    with (SAME_TOPIC / f"{story}.jsonl").open(encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle]
+
+
+def write_story_seeds(records: list[dict], path: Path) -> Path:
+    """Same-topic corpus records as a JSON Lines seed file (no labels; the record ID ends the URL)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as handle:
+        for r in records:
+            url = f"https://{r['source'].lower().replace(' ', '')}.example/{r['id']}"
+            seed = {"title": r["title"], "text": r["text"], "published": r["published"], "source": r["source"]}
+            handle.write(json.dumps({**seed, "url": url}) + "\n")
+    return path
 
 
 def local_test_pipeline() -> TestPipeline:

@@ -74,9 +74,7 @@ def cluster_component(
     ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
-    representative = events.cluster(
-        features, edges, thresholds.full_text, features=features, title_threshold=thresholds.title
-    )
+    representative = events.cluster(features, edges, thresholds, features=features)
     clusters: dict[str, list[str]] = {}
     for article_id, rep in representative.items():
         clusters.setdefault(rep, []).append(article_id)

@@ -3,6 +3,7 @@ all-MiniLM-L6-v2 vectors grouping paraphrased reports that share almost no words
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 import json
 import math
@@ -46,7 +47,7 @@ def test_embeddings_switch_the_threshold_defaults_and_flags_still_win():
     assert event_thresholds(_options("--embeddings")) == events.EMBEDDING_THRESHOLDS
     chosen = event_thresholds(_options("--embeddings", "--event_title_threshold", "0.9"))
     defaults = events.EMBEDDING_THRESHOLDS
-    assert chosen == events.EventThresholds(defaults.full_text, 0.9, defaults.attach)
+    assert chosen == dataclasses.replace(defaults, title=0.9)
 
 
 def test_a_threshold_out_of_range_is_a_usage_error(seeds_dir, db_path, capsys):
