@@ -116,12 +116,13 @@ def main(argv: list[str] | None = None) -> dict:
         return measure(args, Path(work))
 
 
-def build_base(args: argparse.Namespace, texts: list[str], work: Path) -> tuple[Path, float, float]:
-    """The base database (reused when ``work`` already holds it complete), its build seconds and peak MiB."""
+def build_base(args: argparse.Namespace, texts: list[str], work: Path) -> tuple[Path, float | None, float | None]:
+    """The base database (reused when ``work`` already holds it complete), its build seconds and peak MiB (``None``
+    when reused: not measured in this call)."""
     base_db = work / f"base-{args.base}.duckdb"
     if base_db.exists() and last_run(base_db)["articles_stored"] == args.base:
         print(f"reusing {base_db}", flush=True)
-        return base_db, float("nan"), float("nan")
+        return base_db, None, None
     base_db.unlink(missing_ok=True)
     seconds_total, peak_total = 0.0, 0.0
     for start in range(0, args.base, args.batch):
@@ -162,11 +163,11 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
         "base_batch": args.batch,
         "repeats": args.repeats,
         "peak_mib": {
-            "base_batches_max": round(base_peak_mib),
+            "base_batches_max": None if base_peak_mib is None else round(base_peak_mib),
             **{name: round(max(trial[2] for trial in runs)) for name, runs in trials.items()},
         },
         "seconds": {
-            "base_in_batches": round(base_seconds, 2),
+            "base_in_batches": None if base_seconds is None else round(base_seconds, 2),
             **{name: round(value, 2) for name, value in wall.items()},
         },
         "cpu_seconds": {name: round(value, 2) for name, value in cpu.items()},
@@ -179,6 +180,8 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
     }
     print(f"{'run':<32}{'wall s':>10}{'CPU s':>10}")
     for name, seconds in result["seconds"].items():
+        if seconds is None:  # a reused base was not timed here
+            continue
         print(f"{name:<32}{seconds:>10.1f}{result['cpu_seconds'].get(name, float('nan')):>10.1f}")
     print(
         f"delta on a {args.base:,}-article database / delta alone: {result['ratio_delta_on_base_to_delta_alone']:.2f}"
