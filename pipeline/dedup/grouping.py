@@ -1,10 +1,10 @@
 """Event grouping in Beam: different reports of one happening become one event.
 
 Count term document frequencies -> (with embeddings, embed each article) -> featurise each representative
-article (TF-IDF terms, entities, time, embedding) ->
-candidate pairs from shared blocking keys -> score pairs -> split the candidate graph into connected components
--> cluster each component (centroid linkage, so A~B~C does not chain) -> event ID from each cluster's earliest
-article. The logic lives in ``pipeline.dedup.events``; this module only distributes it.
+article (TF-IDF terms, entities, time, embedding) -> score candidate pairs within each block of articles sharing a
+blocking key -> split the candidate graph into connected components -> cluster each component (centroid linkage,
+so A~B~C does not chain) -> event ID from each cluster's earliest article. The logic lives in
+``pipeline.dedup.events``; this module only distributes it.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import apache_beam as beam
 
 from pipeline.dedup import events
-from pipeline.dedup.components import AttachToPairs, ResolveComponents
+from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.embeddings import Embed, embedding_text
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.near import link_id
@@ -46,12 +46,18 @@ def _run_term_doc_freq(joined):
         yield term, sum(counts["run"]) + sum(counts["prior"])
 
 
-def _score_pairs(min_edge: float):
-    def score(item):
-        left, right, (_, left_features, _), (_, right_features, _) = item
-        similarity = events.score(left_features, right_features)
-        if similarity >= min_edge:
-            yield left, right, similarity
+def _score_block(min_edge: float):
+    """(blocking key, [(id, features)]) -> ``(id, id, score)`` for the block's candidate pairs scoring ``min_edge``
+    or more. Scoring inside the block, where the features already are, saves joining them onto every pair."""
+
+    def score(block):
+        key, members = block
+        features = dict(members)
+        timed = ((article_id, item.first_seen) for article_id, item in features.items())
+        for left, right in events.block_pairs(timed, events.block_window(key)):
+            similarity = events.score(features[left], features[right])
+            if similarity >= min_edge:
+                yield left, right, similarity
 
     return score
 
@@ -154,18 +160,13 @@ class GroupEvents(beam.PTransform):
         featured = embedded | "Featurise" >> beam.FlatMap(
             _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
         )
-        pairs = (
+        edges = (
             featured
             | "BlockingKeys"
-            >> beam.FlatMap(
-                lambda item: [(key, (item[0], item[1][1].first_seen)) for key in events.blocking_keys(item[1][1])]
-            )
+            >> beam.FlatMap(lambda item: [(key, (item[0], item[1][1])) for key in events.blocking_keys(item[1][1])])
             | "GroupByBlock" >> beam.GroupByKey()
-            | "BlockPairs" >> beam.FlatMap(lambda block: events.block_pairs(block[1], events.block_window(block[0])))
-            | "UniquePairs" >> beam.Distinct()
-        )
-        edges = (
-            pairs | "AttachFeatures" >> AttachToPairs(featured) | "Score" >> beam.FlatMap(_score_pairs(self._min_edge))
+            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._min_edge))
+            | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
         members = (
