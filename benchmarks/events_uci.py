@@ -14,7 +14,8 @@ Corpora:
 
 - the same-topic corpus (``benchmarks/corpora/same_topic``: 132 synthetic full texts, 12 running stories of 4
   distinct events each, every event reported by 2 to 4 independently written articles), with its publication
-  dates and again without them. Its stories are split into halves A (used to choose ``MAX_TERMS``) and B by the
+  dates and again without them. Its stories are split into halves A (used to choose ``MAX_TERMS``,
+  ``FULL_TEXT_BACKGROUND_DOCS``, the full-text and undated thresholds, with and without embeddings) and B by the
   same hash of the story name.
   Each story is also run on its own (a database on one running story; the baseline is then tuned per story).
 - the five seed articles of ``seeds/``, read as ``make run`` reads them, against the three rounds of talks they
@@ -23,12 +24,12 @@ Corpora:
 Scores: pairwise precision/recall/F1 (pairs of items put in one group) and adjusted Rand index. Exact duplicates
 (same normalized title) get their original's event and near-duplicate detection applies to bodies of 20 words
 or more, both as in any run. The baseline (sklearn TfidfVectorizer + AgglomerativeClustering, cosine, average
-link) gets its distance threshold tuned on each whole corpus (best F1 of a grid); wirebeam runs with its
-defaults.
+link) gets its distance threshold tuned on each whole corpus (best F1 of a grid); it reads no dates, so it
+scores the same with and without them. wirebeam runs with its defaults.
 
 With ``--embeddings`` every run adds sentence embeddings (``wirebeam run --embeddings``, the ``embeddings``
-extra) with their own default thresholds, chosen on UCI half A (title threshold, embedding weight) and on the
-rewrite corpus (the middle of the full-text thresholds that score it perfectly).
+extra) with their own default thresholds, chosen on UCI half A (title threshold, embedding weight) and on
+same-topic half A within the range that scores the rewrite corpus perfectly (full-text and undated thresholds).
 
 Run: ``.venv/bin/python benchmarks/events_uci.py [--embeddings]`` (writes ``benchmarks/results/events_uci.json``,
 or ``events_uci_embeddings.json``).
@@ -457,12 +458,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         "defaults": {
             "thresholds": vars(thresholds),
             "background_docs": events.BACKGROUND_DOCS,
+            "full_text_background_docs": events.FULL_TEXT_BACKGROUND_DOCS,
             "weights": vars(events.DEFAULT_WEIGHTS),
         },
         "max_terms": events.MAX_TERMS,
         "chosen_on": "UCI half A (stories by label hash): title thresholds, headline_entities, background_docs, "
-        "embedding weight; rewrite corpus: the full-text threshold with embeddings; same-topic half A (dated): "
-        "max_terms",
+        "embedding weight; same-topic half A: max_terms, full_text_background_docs, the full-text threshold (dated, "
+        "with the rewrite corpus kept perfect), the undated threshold (each story alone, undated)",
         "seed": SEED,
     }
     print_table("UCI News Aggregator dev (titles only)", results["uci_dev_titles"])

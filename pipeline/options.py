@@ -112,8 +112,8 @@ class WirebeamOptions(PipelineOptions):
             type=float,
             default=None,
             help="The least similarity of two full-text reports when either has no publication date: dates tell "
-            f"successive events of one story apart, so undated reports need closer content "
-            f"(default: {DEFAULT_THRESHOLDS.undated}).",
+            "successive events of one story apart, so undated reports need closer content; never below "
+            f"--event_threshold or --event_attach_threshold (default: {DEFAULT_THRESHOLDS.undated}).",
         )
         _add_live_feed_args(parser)
 

@@ -40,6 +40,7 @@ def test_offline_run_on_the_seeds_stores_every_article_and_prints_a_summary(seed
     output = capsys.readouterr().out
     groups = seed_events(db_path)
     assert table_counts(db_path) == {"articles": 5, "events": len(groups), "runs": 1, "rejects": 0}
+    assert any({"003", "004"} <= group for group in groups), "two reports of the April 2024 round share an event"
     assert query(db_path, "SELECT count(near_duplicate_of) FROM articles") == [(0,)], "no seed copies another"
     assert_events_match_articles(db_path)
     assert "new articles      5" in output and str(db_path.resolve()) in output and "wirebeam query" in output

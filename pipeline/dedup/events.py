@@ -14,8 +14,9 @@ Pure functions, no Beam. The pipeline wires them like this:
 4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine (between full texts only, by default)
    and (optionally) embedding cosine, multiplied by a publication-time decay; ``score_components`` returns
    the parts for a links table.
-5. ``cluster(ids, scored_edges, threshold)`` is average-link agglomerative clustering over the sparse
-   candidate graph (a missing edge counts as similarity 0), which does not chain A~B~C when A and C differ.
+5. ``cluster(ids, scored_edges, thresholds)`` is centroid-linkage agglomerative clustering over the sparse
+   candidate graph, which does not chain A~B~C when A and C differ; ``pair_threshold`` says which of the
+   ``EventThresholds`` a pair must reach.
 6. ``summarize(features)`` builds an event summary (a centroid with the same shape as article features and a
    time range), and ``attach(new, summaries)`` attaches a new article to the best stored event or returns
    ``None`` so the caller creates a new event.

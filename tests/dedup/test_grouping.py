@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
+import pytest
 from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
 
 from pipeline.dedup import events
@@ -12,7 +13,7 @@ from pipeline.dedup.exact import original_rank
 from pipeline.dedup.grouping import GroupEvents
 from pipeline.documents import ExtractedArticle
 from pipeline.normalize import event_id_for, normalize_article
-from tests.conftest import local_test_pipeline
+from tests.conftest import local_test_pipeline, story_records
 from tests.dedup.test_events import HEADLINES
 
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -30,7 +31,7 @@ def _articles():
 def _expected_events(articles) -> list[tuple[str, str]]:
     """(article_id, event_id) as the pure functions group them; the event is named after its earliest article."""
     by_id = {a.article_id: a for a in articles}
-    assignment = events.group_articles({a.article_id: (a.title, None, a.published_at) for a in articles})
+    assignment = events.group_articles({a.article_id: (a.title, a.text, a.published_at) for a in articles})
     groups: dict[str, list[str]] = {}
     for article_id, representative in assignment.items():
         groups.setdefault(representative, []).append(article_id)
@@ -71,3 +72,40 @@ def test_group_events_matches_the_pure_grouping_and_links_only_members_of_one_ev
         assert_that(
             grouped["features"] | beam.Map(lambda row: row.article_id), equal_to(list(by_key.values())), label="rows"
         )
+
+
+def _story_articles(dated: bool):
+    articles = []
+    for record in story_records("trial"):
+        published = datetime.fromisoformat(record["published"]) if dated else None
+        extracted = ExtractedArticle(record["id"], "seed", record["title"], text=record["text"], published_at=published)
+        articles.append(normalize_article(extracted, "r1", NOW))
+    return articles
+
+
+def _one_block_articles():
+    """70 headlines sharing one rare word: a block over the size limit, paired only within its time window."""
+    words = sorted({w.lower() for title in HEADLINES.values() for w in title.split() if w.isalpha() and len(w) > 3})
+    articles = []
+    for minutes in range(70):
+        title = f"Zorblax {words[minutes % len(words)]} {words[(minutes * 7 + 3) % len(words)]} update {minutes}"
+        extracted = ExtractedArticle(
+            f"z{minutes:02d}.json", "seed", title, published_at=T0 + timedelta(minutes=minutes)
+        )
+        articles.append(normalize_article(extracted, "r1", NOW))
+    return articles
+
+
+@pytest.mark.parametrize(
+    "make_articles",
+    [lambda: _story_articles(dated=True), lambda: _story_articles(dated=False), _one_block_articles],
+    ids=["full-texts-dated", "full-texts-undated", "oversized-block"],
+)
+def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_articles):
+    articles = make_articles()
+    expected = _expected_events(articles)
+    assert len(set(dict(expected).values())) < len(articles), "scored pairs merge articles"
+    with local_test_pipeline() as pipeline:
+        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_THRESHOLDS, "r1")
+        assert_that(grouped["events"], equal_to(expected), label="events")
+        assert_that(grouped["links"], _links_within(expected), label="links")
