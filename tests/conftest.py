@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
@@ -11,27 +10,16 @@ import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline
 
+from benchmarks.events_uci import SAME_TOPIC_DIR, Item, same_topic_items
+
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
-SAME_TOPIC = REPO / "benchmarks" / "corpora" / "same_topic"
 
 
-def story_records(story: str) -> list[dict]:
-    """The labelled records of one story of the same-topic corpus (e.g. ``storms``: four storms on one coast)."""
-    with (SAME_TOPIC / f"{story}.jsonl").open(encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle]
-
-
-def write_story_seeds(records: list[dict], path: Path) -> Path:
-    """Same-topic corpus records as a JSON Lines seed file (no labels; the record ID ends the URL)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as handle:
-        for r in records:
-            url = f"https://{r['source'].lower().replace(' ', '')}.example/{r['id']}"
-            seed = {"title": r["title"], "text": r["text"], "published": r["published"], "source": r["source"]}
-            handle.write(json.dumps({**seed, "url": url}) + "\n")
-    return path
+def story_items(story: str, with_dates: bool = True) -> list[Item]:
+    """One story of the same-topic corpus (e.g. ``storms``: four storms on one coast) as labelled items."""
+    return [item for item in same_topic_items(SAME_TOPIC_DIR, with_dates) if item.item_id.startswith(f"{story}-")]
 
 
 def local_test_pipeline() -> TestPipeline:

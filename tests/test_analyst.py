@@ -10,10 +10,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from benchmarks.events_uci import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.views import view_names
 from schemas.models import TABLES
-from tests.conftest import REPO, SEEDS, query, story_records, write_story_seeds
+from tests.conftest import REPO, SEEDS, query, story_items
 
 DOCS = REPO / "docs"
 MEDIATORS = {"EGY", "QAT", "USA"}
@@ -176,7 +177,8 @@ def test_query_command_reads_the_views_as_json_and_csv(seed_db, capsys):
 
 def test_events_lists_recent_events_newest_first(tmp_path, capsys):
     db = tmp_path / "storms.duckdb"
-    assert run(write_story_seeds(story_records("storms"), tmp_path / "seeds" / "storms.jsonl").parent, db) == 0
+    (tmp_path / "seeds").mkdir()
+    assert run(write_seed_jsonl(story_items("storms"), tmp_path / "seeds" / "storms.jsonl").parent, db) == 0
     capsys.readouterr()
     assert main(["events", "--db", str(db), "--format", "json"]) == 0
     listed = json.loads(capsys.readouterr().out)

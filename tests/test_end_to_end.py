@@ -16,6 +16,7 @@ import apache_beam as beam
 import filelock
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
+from benchmarks.events_uci import write_seed_jsonl
 from pipeline.cli import main, staging_root
 from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
@@ -25,9 +26,8 @@ from tests.conftest import (
     assert_events_match_articles,
     query,
     seed_events,
-    story_records,
+    story_items,
     table_counts,
-    write_story_seeds,
 )
 
 
@@ -108,10 +108,11 @@ def test_a_later_republication_with_edits_points_at_the_stored_original(seeds_di
 
 def test_a_later_report_joins_the_stored_event_it_reports_not_another_event_of_its_story(db_path, tmp_path):
     """Four storms on one coast are stored; a late report of the second joins that storm's event."""
-    records = story_records("storms")
-    late = next(r for r in records if r["id"] == "storms-b-4")
-    write_story_seeds([r for r in records if r is not late], tmp_path / "first" / "storms.jsonl")
-    write_story_seeds([late], tmp_path / "later" / "storms.jsonl")
+    items = story_items("storms")
+    late = next(item for item in items if item.item_id == "storms-b-4")
+    for name, batch in (("first", [item for item in items if item is not late]), ("later", [late])):
+        (tmp_path / name).mkdir()
+        write_seed_jsonl(batch, tmp_path / name / "storms.jsonl")
     assert run(tmp_path / "first", db_path) == 0
     assert query(db_path, "SELECT count(*) FROM events") == [(4,)]
     assert run(tmp_path / "later", db_path) == 0

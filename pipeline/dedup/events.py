@@ -337,7 +337,7 @@ def terms(title: str, text: str | None = None) -> set[str]:
     return term_counts(title, text).terms()
 
 
-@lru_cache(maxsize=65_536)
+@lru_cache(maxsize=1 << 20)
 def background_doc_rate(term: str) -> float:
     """Share of general English documents (of ``BACKGROUND_DOC_WORDS`` words) expected to hold the term, from
     wordfreq's word frequencies; unknown words count as rare (Zipf ``MIN_ZIPF``)."""

@@ -218,8 +218,7 @@ def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.Event
     rows = []
     for staged_event_id, members in staged.items():
         options = {event_id: summaries[event_id] for event_id in candidates[staged_event_id] if event_id in summaries}
-        summary = events.summarize(members)
-        found = events.attach(summary, options, thresholds) if options else None
+        found = events.attach(events.summarize(members), options, thresholds) if options else None
         if found:
             stored_event_id, similarity = found
             first_article = staged_event_id.removeprefix("ev_")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.dedup import events
-from tests.conftest import story_records
+from tests.conftest import story_items
 
 SEEDS = Path(__file__).resolve().parents[2].parent / "shared/seeds"
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -70,13 +70,13 @@ def test_dated_reports_of_one_running_story_form_its_distinct_events(story: str)
     """Four events of one story (storms on one coast, hearings of one trial), each reported independently by
     2 to 4 outlets, grouped in a run holding that story alone: same words everywhere, dates tell events apart."""
     articles, labelled = {}, {}
-    for record in story_records(story):
-        articles[record["id"]] = (record["title"], record["text"], datetime.fromisoformat(record["published"]))
-        labelled.setdefault(record["event"], set()).add(record["id"])
+    for item in story_items(story):
+        articles[item.item_id] = (item.title, item.text, item.published)
+        labelled.setdefault(item.label, set()).add(item.item_id)
     assert _groups(events.group_articles(articles)) == {frozenset(ids) for ids in labelled.values()}
 
 
-def test_headlines_of_three_stories_group_bystory_records():
+def test_headlines_of_three_stories_group_by_story():
     grouped = _groups(events.group_articles(_headline_articles()))
     for story in ("plosser", "bank", "thrones"):
         members = {key for key in HEADLINES if key.startswith(story)}
@@ -113,22 +113,22 @@ def test_time_decay_separates_the_same_words_weeks_apart():
 
 
 def test_undated_full_texts_need_the_undated_threshold_and_headlines_the_title_one():
-    (a, b), thresholds = [r for r in story_records("storms") if r["event"] == "storms-a"][:2], events.DEFAULT_THRESHOLDS
-    body = {r["id"]: (r["title"], r["text"]) for r in (a, b)}
+    (a, b), thresholds = [i for i in story_items("storms") if i.label == "storms-a"][:2], events.DEFAULT_THRESHOLDS
+    body = {i.item_id: (i.title, i.text) for i in (a, b)}
     dated = _features({k: (*v, T0) for k, v in body.items()})
     undated = _features({k: (*v, None) for k, v in body.items()})
     headlines = _features({k: (v[0], None, T0) for k, v in body.items()})
     assert events.pair_threshold(*dated.values(), thresholds) == thresholds.full_text
     assert events.pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
-    assert events.pair_threshold(dated[a["id"]], undated[b["id"]], thresholds) == thresholds.undated
+    assert events.pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
     assert events.pair_threshold(*headlines.values(), thresholds) == thresholds.title
     assert thresholds.title < thresholds.full_text < thresholds.undated
 
 
 def test_two_undated_reports_scoring_between_the_thresholds_stay_apart_until_the_undated_one():
-    a, b = [r for r in story_records("storms") if r["event"] == "storms-a"][:2]
+    a, b = [i for i in story_items("storms") if i.label == "storms-a"][:2]
     for published in (T0, None):
-        articles = {r["id"]: (r["title"], r["text"], published) for r in (a, b)}
+        articles = {i.item_id: (i.title, i.text, published) for i in (a, b)}
         similarity = events.score(*_features(articles).values())
         below, above = round(similarity - 0.01, 4), round(similarity + 0.01, 4)
         apart = events.EventThresholds(full_text=below, attach=below, undated=above)

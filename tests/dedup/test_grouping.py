@@ -13,7 +13,7 @@ from pipeline.dedup.exact import original_rank
 from pipeline.dedup.grouping import GroupEvents
 from pipeline.documents import ExtractedArticle
 from pipeline.normalize import event_id_for, normalize_article
-from tests.conftest import local_test_pipeline, story_records
+from tests.conftest import local_test_pipeline, story_items
 from tests.dedup.test_events import HEADLINES
 
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -76,9 +76,8 @@ def test_group_events_matches_the_pure_grouping_and_links_only_members_of_one_ev
 
 def _story_articles(dated: bool):
     articles = []
-    for record in story_records("trial"):
-        published = datetime.fromisoformat(record["published"]) if dated else None
-        extracted = ExtractedArticle(record["id"], "seed", record["title"], text=record["text"], published_at=published)
+    for item in story_items("trial", with_dates=dated):
+        extracted = ExtractedArticle(item.item_id, "seed", item.title, text=item.text, published_at=item.published)
         articles.append(normalize_article(extracted, "r1", NOW))
     return articles
 
