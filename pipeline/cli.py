@@ -30,6 +30,7 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from pipeline import analyst, feeds_cli
 from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.refresh import refresh_stale_features
 from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import DEFAULT_DB, WirebeamOptions, event_thresholds
@@ -171,6 +172,7 @@ def execute_run(flags: list[str]) -> Run:
     with lock:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
         _warn_if_embedding_mode_changed(db_path, ours.embeddings)
+        refresh_stale_features(db_path)
         term_stats_path = staging_dir / "prior" / "term_stats.parquet"
         prior_docs = export_term_stats(db_path, term_stats_path)
         plan = RunPlan(

@@ -56,6 +56,7 @@ def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConn
     """A connection to the database; a writable one creates missing tables and columns."""
     connection = duckdb.connect(str(db_path), read_only=read_only)
     connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")  # a scheduled run's log is no terminal
     if not read_only:
         ensure_schema(connection)
     return connection

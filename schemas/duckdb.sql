@@ -79,7 +79,8 @@ CREATE TABLE IF NOT EXISTS article_features (
     article_id VARCHAR PRIMARY KEY,
     features JSON NOT NULL,
     blocking_keys VARCHAR[] NOT NULL,
-    terms VARCHAR[] NOT NULL
+    terms VARCHAR[] NOT NULL,
+    features_version BIGINT NOT NULL
 );
 
 CREATE TABLE IF NOT EXISTS article_links (

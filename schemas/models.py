@@ -122,6 +122,11 @@ class ArticleFeatures(_Table):
     features: dict[str, Any] = Field(description="Top TF-IDF terms, entities and time, as JSON.")
     blocking_keys: list[str] = Field(description="Salient terms and entities that find candidate events.")
     terms: list[str] = Field(description="Distinct terms, counted into term_stats for IDF weights.")
+    features_version: int = Field(
+        1,
+        description="The feature recipe that computed them (pipeline.dedup.events.FEATURES_VERSION); rows stored "
+        "before versions were recorded are 1. A run first re-computes rows of another version.",
+    )
 
 
 class TermStat(_Table):

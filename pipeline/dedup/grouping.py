@@ -22,9 +22,25 @@ from pipeline.normalize import event_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
+def article_term_counts(title: str, text: str | None, summary: str | None) -> events.TermCounts:
+    """The terms an article is grouped by: headline plus body (or, without one, summary)."""
+    return events.term_counts(title, text or summary)
+
+
 def count_terms(article: Article) -> tuple[Article, events.TermCounts]:
-    """An article with its counted terms: headline plus body (or summary)."""
-    return article, events.term_counts(article.title, article.text or article.summary)
+    """An article with its counted terms."""
+    return article, article_term_counts(article.title, article.text, article.summary)
+
+
+def feature_row(article_id: str, features: events.EventFeatures, terms: list[str]) -> ArticleFeatures:
+    """The stored row of an article's features, stamped with the recipe version that computed them."""
+    return ArticleFeatures(
+        article_id=article_id,
+        features=features.to_dict(),
+        blocking_keys=events.blocking_keys(features),
+        terms=terms,
+        features_version=events.FEATURES_VERSION,
+    )
 
 
 def _article_text(counted: tuple[Article, events.TermCounts]) -> str:
@@ -186,14 +202,7 @@ class GroupEvents(beam.PTransform):
             | "Cluster"
             >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], thresholds, run_id))
         )
-        features = featured | "FeatureRows" >> beam.Map(
-            lambda item: ArticleFeatures(
-                article_id=item[0],
-                features=item[1][1].to_dict(),
-                blocking_keys=events.blocking_keys(item[1][1]),
-                terms=item[1][2],
-            )
-        )
+        features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], item[1][1], item[1][2]))
         return {
             "events": clustered | "Events" >> beam.Filter(lambda kv: kv[0] == "event") | "EventPairs" >> beam.Values(),
             "features": features,
