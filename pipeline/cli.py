@@ -172,22 +172,22 @@ def execute_run(flags: list[str]) -> Run:
     with lock:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
         _warn_if_embedding_mode_changed(db_path, ours.embeddings)
-        refresh_stale_features(db_path)
-        term_stats_path = staging_dir / "prior" / "term_stats.parquet"
-        prior_docs = export_term_stats(db_path, term_stats_path)
-        plan = RunPlan(
-            term_stats_path=str(term_stats_path) if prior_docs else None,
-            prior_docs=prior_docs,
-            run_id=run.run_id,
-            started_at=started_at,
-            seeds_dir=str(seeds_dir),
-            staging_dir=str(staging_dir),
-            minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
-            event_thresholds=thresholds,
-            embeddings=ours.embeddings,
-            live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
-        )
         try:
+            refresh_stale_features(db_path)
+            term_stats_path = staging_dir / "prior" / "term_stats.parquet"
+            prior_docs = export_term_stats(db_path, term_stats_path)
+            plan = RunPlan(
+                term_stats_path=str(term_stats_path) if prior_docs else None,
+                prior_docs=prior_docs,
+                run_id=run.run_id,
+                started_at=started_at,
+                seeds_dir=str(seeds_dir),
+                staging_dir=str(staging_dir),
+                minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
+                event_thresholds=thresholds,
+                embeddings=ours.embeddings,
+                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
+            )
             with beam.Pipeline(runner=runner, options=options) as pipeline:
                 build_pipeline(pipeline, plan)
             run = load_run(

@@ -125,7 +125,8 @@ class ArticleFeatures(_Table):
     features_version: int = Field(
         1,
         description="The feature recipe that computed them (pipeline.dedup.events.FEATURES_VERSION); rows stored "
-        "before versions were recorded are 1. A run first re-computes rows of another version.",
+        "before versions were recorded are 1. A run first re-computes rows of another version (its negative while "
+        "their terms are re-counted and their features not yet).",
     )
 
 

@@ -47,10 +47,11 @@ from pipeline.stopwords import ENGLISH_STOP_WORDS
 LOGGER = logging.getLogger(__name__)
 
 FEATURES_VERSION = 2
-"""Version of the feature recipe (term extraction, weighting, how many terms are kept). Stored features carry
-the version that computed them, and a run first re-computes those of another version (``pipeline.dedup.refresh``),
-so new articles are never compared with stored events on a different scale. Bump it with any such change.
-Version 1: 48 terms, corpus IDF alone for full texts; version 2: 160 terms, general-English prior for all."""
+"""Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
+Stored features carry the version that computed them, and a run first re-computes those of another version
+(``pipeline.dedup.refresh``), so new articles are never compared with stored events on a different scale. Bump it
+with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
+before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone)."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160

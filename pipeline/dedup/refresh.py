@@ -3,14 +3,16 @@
 New articles attach to stored events by comparing features, so both sides must come from one recipe: stored
 terms kept by an older version, or weighted another way, score lower against new ones and stored events would
 split. A run therefore first re-featurises every stored row of another version from the stored article (title,
-body or summary, publication time), keeping a stored embedding, in two steps:
+body or summary, publication time), keeping a stored embedding (embeddings are outside the recipe), in two steps:
 
-1. one transaction counts each such row's terms anew and moves ``term_stats`` from its stored terms to them, so
-   the IDF weights of step 2 come from the final counts (the result equals a database built by this version);
-2. batches of rows get their features, blocking keys and version, one transaction each.
+1. each row's terms are counted anew, and ``term_stats`` moves from its stored terms to them; the row's version
+   becomes ``-FEATURES_VERSION`` (terms of this version, features not yet);
+2. once every row is moved, so that IDF weights come from the final counts, each row gets its features,
+   blocking keys and version.
 
-A run killed at any point leaves each row old or new with ``term_stats`` to match; the next run carries on
-(step 1 finds nothing left to move for rows it already moved).
+The result is what this version computes when it featurises all stored articles together. Each batch of either
+step is one transaction that keeps ``term_stats`` equal to the count of the rows' ``terms``, so a run killed at
+any point loses nothing and the next run goes on from where it stopped.
 """
 
 from __future__ import annotations
@@ -18,51 +20,71 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
+from typing import NamedTuple
 
+import duckdb
 import pyarrow as pa
 
 from pipeline.dedup import events
 from pipeline.dedup.grouping import article_term_counts, feature_row
+from pipeline.dedup.stored import execute_script
 from pipeline.sinks import connect
-from schemas.generate import arrow_schema, to_row
+from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)
 
 REFRESH_BATCH = 2_000
-"""Stored rows re-featurised per transaction."""
+"""Stored rows handled per transaction."""
+MOVED_VERSION = -events.FEATURES_VERSION
+"""Version of a row between the two steps: its terms are counted by this version, its features are not yet."""
+
 _TERM_CHANGES = pa.schema([("term", pa.string()), ("change", pa.int64())])
 
 _STALE_ROWS = """
-SELECT f.article_id, a.title, a.text, a.summary, a.published_at, f.features, f.terms, a.duplicate_of IS NULL
+SELECT f.article_id, a.title, a.text, a.summary, a.published_at, f.features, f.terms,
+       a.duplicate_of IS NULL AS counted
 FROM article_features f JOIN articles a USING (article_id)
-WHERE f.features_version <> $version
+WHERE f.features_version NOT IN ({versions})
 """
 
 _APPLY_TERM_CHANGES = """
+UPDATE article_features SET terms = r.terms, features_version = $moved
+FROM recounted_terms r WHERE article_features.article_id = r.article_id;
 INSERT INTO term_stats BY NAME
 SELECT term, change AS doc_count FROM term_changes WHERE change <> 0
 ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count;
-DELETE FROM term_stats WHERE doc_count <= 0;
+DELETE FROM term_stats WHERE doc_count <= 0
 """
 
-_UPDATE_TERMS = """
-UPDATE article_features SET terms = r.terms FROM recounted_terms r WHERE article_features.article_id = r.article_id
-"""
-
-_UPDATE_FEATURES = """
-UPDATE article_features SET
-    features = r.features, blocking_keys = r.blocking_keys, terms = r.terms, features_version = r.features_version
-FROM refreshed_features r WHERE article_features.article_id = r.article_id
-"""
+_FEATURE_COLUMNS = [name for name in column_names("article_features") if name != primary_key("article_features")]
+_UPDATE_FEATURES = (
+    "UPDATE article_features SET "
+    + ", ".join(f"{name} = r.{name}" for name in _FEATURE_COLUMNS)
+    + " FROM refreshed_features r WHERE article_features.article_id = r.article_id"
+)
 
 
-def stale_feature_rows(connection) -> int:
-    """How many stored feature rows another recipe version computed."""
-    return connection.execute(
-        "SELECT count(*) FROM article_features WHERE features_version <> ?", [events.FEATURES_VERSION]
-    ).fetchall()[0][0]
+class StoredRow(NamedTuple):
+    """A stored article with its feature row."""
+
+    article_id: str
+    title: str
+    text: str | None
+    summary: str | None
+    published_at: datetime | None
+    features: str
+    terms: list[str]
+    counted: bool
+    """Whether its terms are in ``term_stats`` (an original: ``duplicate_of IS NULL``)."""
+
+
+def stale_feature_rows(connection: duckdb.DuckDBPyConnection) -> int:
+    """How many stored feature rows (of a stored article) this version has not computed."""
+    query = f"SELECT count(*) FROM ({_STALE_ROWS.format(versions='$current')})"
+    return connection.execute(query, {"current": events.FEATURES_VERSION}).fetchall()[0][0]
 
 
 def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> int:
@@ -83,16 +105,34 @@ def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> in
             stale,
             events.FEATURES_VERSION,
         )
-        _in_transaction(connection, _move_term_stats, batch_size)
+        for rows in stored_rows(connection, batch_size, also_done=(MOVED_VERSION,)):
+            in_transaction(connection, move_term_stats, rows)
+        n_docs = max(1, connection.execute("SELECT count(*) FROM article_features").fetchall()[0][0])
         refreshed = 0
-        for rows in _stale_rows(connection, batch_size):
-            _in_transaction(connection, _refresh_features, rows)
+        for rows in stored_rows(connection, batch_size):
+            in_transaction(connection, refresh_features, rows, n_docs)
             refreshed += len(rows)
             LOGGER.info("re-featurised %d of %d stored articles", refreshed, stale)
     return refreshed
 
 
-def _in_transaction(connection, work, *args) -> None:
+def stored_rows(
+    connection: duckdb.DuckDBPyConnection, batch_size: int, also_done: tuple[int, ...] = ()
+) -> Iterator[list[StoredRow]]:
+    """Batches of the rows whose version is neither this one nor one of ``also_done``, as they are now: one scan,
+    on a cursor of its own, so the caller can write and commit between batches."""
+    versions = ", ".join(str(version) for version in (events.FEATURES_VERSION, *also_done))
+    reader = connection.cursor()
+    try:
+        reader.execute("SET TimeZone = 'UTC'")
+        reader.execute(_STALE_ROWS.format(versions=versions))
+        while rows := reader.fetchmany(batch_size):
+            yield [StoredRow(*row) for row in rows]
+    finally:
+        reader.close()
+
+
+def in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[..., None], *args) -> None:
     """``work(connection, *args)`` in one transaction."""
     connection.begin()
     try:
@@ -103,49 +143,36 @@ def _in_transaction(connection, work, *args) -> None:
         raise
 
 
-def _stale_rows(connection, batch_size: int) -> Iterator[list[tuple]]:
-    """The stale rows as they are now, in batches, read in one scan on a cursor of their own so that the caller
-    can write (and commit) between batches."""
-    reader = connection.cursor()
-    try:
-        reader.execute(_STALE_ROWS, {"version": events.FEATURES_VERSION})
-        while rows := reader.fetchmany(batch_size):
-            yield rows
-    finally:
-        reader.close()
-
-
-def _execute_with(connection, name: str, table: pa.Table, statements: str) -> None:
-    """Run SQL statements that read ``table`` under ``name``."""
+def _with_table(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table, script: str, **params) -> None:
+    """Run a SQL script that reads ``table`` under ``name``."""
     connection.register(name, table)
     try:
-        for statement in filter(str.strip, statements.split(";\n")):
-            connection.execute(statement).fetchall()
+        execute_script(connection, script, params)
     finally:
         connection.unregister(name)
 
 
-def _move_term_stats(connection, batch_size: int) -> None:
-    """Count the stale rows' terms anew; where they changed, store them and move ``term_stats`` with them."""
+def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]) -> None:
+    """Step 1 for a batch: count the rows' terms anew, store them, and move ``term_stats`` with them."""
     changes: Counter = Counter()
-    for rows in _stale_rows(connection, batch_size):
-        recounted = []
-        for article_id, title, text, summary, _, _, old_terms, counted in rows:
-            new_terms = sorted(article_term_counts(title, text, summary).terms())
-            if new_terms != sorted(old_terms):
-                recounted.append({"article_id": article_id, "terms": new_terms})
-                if counted:
-                    changes.update(new_terms)
-                    changes.subtract(old_terms)
-        if recounted:
-            _execute_with(connection, "recounted_terms", pa.Table.from_pylist(recounted), _UPDATE_TERMS)
+    recounted = []
+    for row in rows:
+        new_terms = sorted(article_term_counts(row.title, row.text, row.summary).terms())
+        recounted.append({"article_id": row.article_id, "terms": new_terms})
+        if row.counted:
+            changes.update(new_terms)
+            changes.subtract(row.terms)
     term_changes = pa.table({"term": list(changes), "change": list(changes.values())}, schema=_TERM_CHANGES)
-    _execute_with(connection, "term_changes", term_changes, _APPLY_TERM_CHANGES)
+    connection.register("recounted_terms", pa.Table.from_pylist(recounted))
+    try:
+        _with_table(connection, "term_changes", term_changes, _APPLY_TERM_CHANGES, moved=MOVED_VERSION)
+    finally:
+        connection.unregister("recounted_terms")
 
 
-def _refresh_features(connection, rows: list[tuple]) -> None:
-    """New features, blocking keys and version for a batch of stale rows, weighted by the stored term counts."""
-    counts = {row[0]: article_term_counts(row[1], row[2], row[3]) for row in rows}
+def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow], n_docs: int) -> None:
+    """Step 2 for a batch: features, blocking keys and version, weighted by the stored term counts."""
+    counts = {row.article_id: article_term_counts(row.title, row.text, row.summary) for row in rows}
     needed = pa.table({"term": sorted({term for counted in counts.values() for term in counted.terms()})})
     connection.register("needed_terms", needed)
     try:
@@ -153,11 +180,10 @@ def _refresh_features(connection, rows: list[tuple]) -> None:
         doc_freq = dict(connection.execute(query).fetchall())
     finally:
         connection.unregister("needed_terms")
-    n_docs = max(1, connection.execute("SELECT count(*) FROM article_features").fetchall()[0][0])
     refreshed = []
-    for article_id, _, _, _, published_at, old_features, _, _ in rows:
-        embedding = json.loads(old_features).get("embedding")
-        features = events.features_from_counts(counts[article_id], published_at, doc_freq, n_docs, embedding)
-        refreshed.append(to_row(feature_row(article_id, features, sorted(counts[article_id].terms()))))
+    for row in rows:
+        embedding = json.loads(row.features).get("embedding")
+        features = events.features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
+        refreshed.append(to_row(feature_row(row.article_id, features, sorted(counts[row.article_id].terms()))))
     table = pa.Table.from_pylist(refreshed, schema=arrow_schema("article_features"))
-    _execute_with(connection, "refreshed_features", table, _UPDATE_FEATURES)
+    _with_table(connection, "refreshed_features", table, _UPDATE_FEATURES)

@@ -165,7 +165,7 @@ DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM articles
 """
 
 
-def _execute_script(connection: duckdb.DuckDBPyConnection, script: str, params: dict) -> None:
+def execute_script(connection: duckdb.DuckDBPyConnection, script: str, params: dict) -> None:
     """Run a script statement by statement: DuckDB binds parameters only in a script's last statement."""
     for statement in filter(str.strip, script.split(";\n")):
         used = {name: value for name, value in params.items() if f"${name}" in statement}
@@ -229,7 +229,7 @@ def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.Event
 def apply_matches(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """Point matched new articles at stored ones, move matched new events, record the links, and drop the
     articles that were stored already."""
-    _execute_script(connection, _APPLY_MATCHES, {"run_id": run_id})
+    execute_script(connection, _APPLY_MATCHES, {"run_id": run_id})
 
 
 def resolve_against_stored(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def storms_db(tmp_path: Path) -> Path:
     return db
 
 
-def test_refreshed_database_equals_one_built_by_this_version(storms_db, tmp_path):
+def test_refreshed_features_are_what_this_version_computes_for_the_stored_articles(storms_db, tmp_path):
     older = tmp_path / "older.duckdb"
     shutil.copy(storms_db, older)
     make_older(older)
@@ -68,22 +69,38 @@ def test_refreshed_database_equals_one_built_by_this_version(storms_db, tmp_path
     assert refresh.refresh_stale_features(older) == 0, "nothing is left to re-compute"
 
 
+def test_refresh_keeps_a_stored_embedding(storms_db, tmp_path):
+    older = tmp_path / "older.duckdb"
+    shutil.copy(storms_db, older)
+    make_older(older)
+    with duckdb.connect(str(older)) as connection:
+        embedding = json.dumps({"embedding": [0.6, 0.8]})
+        connection.execute("UPDATE article_features SET features = json_merge_patch(features, ?)", [embedding])
+    refresh.refresh_stale_features(older)
+    refreshed = [json.loads(features) for (features,) in query(older, "SELECT features FROM article_features")]
+    assert [features["embedding"] for features in refreshed] == [[0.6, 0.8]] * len(refreshed)
+
+
 def test_refresh_goes_on_from_where_a_killed_one_stopped(storms_db, tmp_path):
-    """Some rows already new (an interrupted batch loop) and term counts already moved (step 1 committed)."""
+    """Some rows already refreshed, one batch of the rest with its terms moved, the others untouched."""
     older = tmp_path / "older.duckdb"
     shutil.copy(storms_db, older)
     make_older(older, rows="article_id < '8'")
     with connect(older) as connection:
-        newer = "UPDATE article_features SET features_version = ? WHERE article_id >= '8'"
-        connection.execute(newer, [FEATURES_VERSION])
-        refresh._in_transaction(connection, refresh._move_term_stats, 3)
-        assert refresh.stale_feature_rows(connection) > 0
+        refreshed_already = "UPDATE article_features SET features_version = ? WHERE article_id >= '8'"
+        connection.execute(refreshed_already, [FEATURES_VERSION])
+        batches = refresh.stored_rows(connection, batch_size=2, also_done=(refresh.MOVED_VERSION,))
+        refresh.in_transaction(connection, refresh.move_term_stats, next(batches))
+        batches.close()
+    versions = query(older, "SELECT features_version, count(*) FROM article_features GROUP BY 1 ORDER BY 1")
+    assert [version for version, _ in versions] == [refresh.MOVED_VERSION, 1, FEATURES_VERSION]
     refresh.refresh_stale_features(older, batch_size=3)
     assert stored_state(older) == stored_state(storms_db)
 
 
-def test_a_run_on_an_older_database_attaches_a_late_report_to_its_stored_event(tmp_path):
-    """Features of an older recipe would not match the new article's; the run re-computes them first."""
+def test_a_run_on_an_older_database_attaches_a_late_report_to_its_stored_event(storms_db, tmp_path):
+    """Features of an older recipe would not match the new article's; the run re-computes them first. Stored by
+    two runs, the features then refresh to those of the one-run database."""
     items = story_items("storms")
     late = next(item for item in items if item.item_id == "storms-b-4")
     for name, batch in (("first", [item for item in items if item is not late]), ("later", [late])):
@@ -98,3 +115,6 @@ def test_a_run_on_an_older_database_attaches_a_late_report_to_its_stored_event(t
     assert query(db, "SELECT DISTINCT features_version FROM article_features") == [(FEATURES_VERSION,)]
     assert query(db, "SELECT count(*) FROM term_stats WHERE term = 'olderterm'") == [(0,)]
     assert_events_match_articles(db)
+    make_older(db)
+    refresh.refresh_stale_features(db)
+    assert stored_state(db) == stored_state(storms_db)
