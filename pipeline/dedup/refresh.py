@@ -42,6 +42,7 @@ MOVED_VERSION = -events.FEATURES_VERSION
 """Version of a row between the two steps: its terms are counted by this version, its features are not yet."""
 
 _TERM_CHANGES = pa.schema([("term", pa.string()), ("change", pa.int64())])
+_RECOUNTED_TERMS = pa.schema([("article_id", pa.string()), ("terms", pa.list_(pa.string()))])
 
 _STALE_ROWS = """
 SELECT f.article_id, a.title, a.text, a.summary, a.published_at, f.features, f.terms,
@@ -51,8 +52,8 @@ WHERE f.features_version NOT IN ({versions})
 """
 
 _APPLY_TERM_CHANGES = """
-UPDATE article_features SET terms = r.terms, features_version = $moved
-FROM recounted_terms r WHERE article_features.article_id = r.article_id;
+UPDATE article_features SET terms = r.terms FROM recounted_terms r WHERE article_features.article_id = r.article_id;
+UPDATE article_features SET features_version = $moved WHERE article_id IN (SELECT article_id FROM moved_rows);
 INSERT INTO term_stats BY NAME
 SELECT term, change AS doc_count FROM term_changes WHERE change <> 0
 ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count;
@@ -143,13 +144,15 @@ def in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[..., No
         raise
 
 
-def _with_table(connection: duckdb.DuckDBPyConnection, name: str, table: pa.Table, script: str, **params) -> None:
-    """Run a SQL script that reads ``table`` under ``name``."""
-    connection.register(name, table)
+def _with_tables(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], script: str, **params) -> None:
+    """Run a SQL script that reads each table under its name."""
+    for name, table in tables.items():
+        connection.register(name, table)
     try:
         execute_script(connection, script, params)
     finally:
-        connection.unregister(name)
+        for name in tables:
+            connection.unregister(name)
 
 
 def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]) -> None:
@@ -158,16 +161,17 @@ def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]
     recounted = []
     for row in rows:
         new_terms = sorted(article_term_counts(row.title, row.text, row.summary).terms())
-        recounted.append({"article_id": row.article_id, "terms": new_terms})
-        if row.counted:
-            changes.update(new_terms)
-            changes.subtract(row.terms)
-    term_changes = pa.table({"term": list(changes), "change": list(changes.values())}, schema=_TERM_CHANGES)
-    connection.register("recounted_terms", pa.Table.from_pylist(recounted))
-    try:
-        _with_table(connection, "term_changes", term_changes, _APPLY_TERM_CHANGES, moved=MOVED_VERSION)
-    finally:
-        connection.unregister("recounted_terms")
+        if new_terms != sorted(row.terms):
+            recounted.append({"article_id": row.article_id, "terms": new_terms})
+            if row.counted:
+                changes.update(new_terms)
+                changes.subtract(row.terms)
+    tables = {
+        "moved_rows": pa.table({"article_id": [row.article_id for row in rows]}),
+        "recounted_terms": pa.Table.from_pylist(recounted, schema=_RECOUNTED_TERMS),
+        "term_changes": pa.table({"term": list(changes), "change": list(changes.values())}, schema=_TERM_CHANGES),
+    }
+    _with_tables(connection, tables, _APPLY_TERM_CHANGES, moved=MOVED_VERSION)
 
 
 def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow], n_docs: int) -> None:
@@ -186,4 +190,4 @@ def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow
         features = events.features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
         refreshed.append(to_row(feature_row(row.article_id, features, sorted(counts[row.article_id].terms()))))
     table = pa.Table.from_pylist(refreshed, schema=arrow_schema("article_features"))
-    _with_table(connection, "refreshed_features", table, _UPDATE_FEATURES)
+    _with_tables(connection, {"refreshed_features": table}, _UPDATE_FEATURES)
