@@ -52,11 +52,17 @@ class WriteStaging(beam.PTransform):
         )
 
 
+def configure_session(connection: duckdb.DuckDBPyConnection) -> None:
+    """Settings of every wirebeam connection and cursor: UTC times, and no progress bar (a scheduled run's log
+    is no terminal)."""
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")
+
+
 def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     """A connection to the database; a writable one creates missing tables and columns."""
     connection = duckdb.connect(str(db_path), read_only=read_only)
-    connection.execute("SET TimeZone = 'UTC'")
-    connection.execute("SET enable_progress_bar = false")  # a scheduled run's log is no terminal
+    configure_session(connection)
     if not read_only:
         ensure_schema(connection)
     return connection

@@ -31,7 +31,7 @@ import pyarrow as pa
 from pipeline.dedup import events
 from pipeline.dedup.grouping import article_term_counts, feature_row
 from pipeline.dedup.stored import execute_script
-from pipeline.sinks import connect
+from pipeline.sinks import configure_session, connect
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)
@@ -125,7 +125,7 @@ def stored_rows(
     versions = ", ".join(str(version) for version in (events.FEATURES_VERSION, *also_done))
     reader = connection.cursor()
     try:
-        reader.execute("SET TimeZone = 'UTC'")
+        configure_session(reader)
         reader.execute(_STALE_ROWS.format(versions=versions))
         while rows := reader.fetchmany(batch_size):
             yield [StoredRow(*row) for row in rows]
