@@ -17,6 +17,14 @@ SEEDS = REPO / "seeds"
 SHARED_DATA = REPO.parent / "shared" / "data"
 
 
+def shared_data(*parts: str) -> Path:
+    """A file or folder of the development data in ``../shared/data``; skips the test where a clone has none."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs the development data {path} (../shared/data beside the repository)")
+    return path
+
+
 def story_items(story: str, with_dates: bool = True) -> list[Item]:
     """One story of the same-topic corpus (e.g. ``storms``: four storms on one coast) as labelled items."""
     return [item for item in same_topic_items(SAME_TOPIC_DIR, with_dates) if item.item_id.startswith(f"{story}-")]

@@ -8,7 +8,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
 from pipeline.extract import ExtractArticles, extract_article, html_to_text, parse_text_article
-from tests.conftest import SEEDS, SHARED_DATA, local_test_pipeline
+from tests.conftest import SEEDS, local_test_pipeline, shared_data
 
 
 def _seed(prefix: str) -> str:
@@ -43,9 +43,7 @@ def test_a_sourced_from_line_names_the_outlet():
 
 
 def test_html_page_is_extracted_with_metadata():
-    path = (
-        SHARED_DATA / "articles" / "html" / "04a6711caa7c687592777718866e781e976e0fe684faebe8b3cedcef8cd0ea34.html.gz"
-    )
+    path = shared_data("articles", "html", "04a6711caa7c687592777718866e781e976e0fe684faebe8b3cedcef8cd0ea34.html.gz")
     html = gzip.decompress(path.read_bytes()).decode()
     article = extract_article(RawDocument("page.html", "seed", "html", html, {}))
     assert article.title and len(article.text.split()) > 100

@@ -7,14 +7,12 @@ import json
 import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
 import pytest
 
 from pipeline.dedup import events
-from tests.conftest import story_items
+from tests.conftest import SEEDS, story_items
 
-SEEDS = Path(__file__).resolve().parents[2].parent / "shared/seeds"
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
 
 # Real headlines from the UCI News Aggregator dev slice: three stories, three headlines each.

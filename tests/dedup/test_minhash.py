@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,15 +23,15 @@ from pipeline.dedup.minhash import (
     signatures,
     words,
 )
+from tests.conftest import shared_data
 
-GROUND_TRUTH = Path(__file__).resolve().parents[2].parent / "shared/data/articles/ground-truth.json"
 CONFIG = MinHashConfig()
 
 
 @pytest.fixture(scope="module")
 def bodies() -> list[str]:
     """The longer real article bodies (>= 300 words), in file order."""
-    data = json.loads(GROUND_TRUTH.read_text(encoding="utf-8"))
+    data = json.loads(shared_data("articles", "ground-truth.json").read_text(encoding="utf-8"))
     return [item["articleBody"] for item in data.values() if len(item["articleBody"].split()) >= 300]
 
 

@@ -8,7 +8,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
 from pipeline.sources.seeds import ReadSeeds, decode_bytes, is_seed_path, read_seed_file
-from tests.conftest import SHARED_DATA, local_test_pipeline
+from tests.conftest import local_test_pipeline, shared_data
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
 <item><title>Talks resume</title><link>https://example.com/a</link><guid>g1</guid>
@@ -58,7 +58,7 @@ def test_saved_rss_feed_yields_its_entries():
 
 
 def test_html_page_is_one_document():
-    page = next(iter(sorted((SHARED_DATA / "articles" / "html").glob("*.html.gz"))))
+    page = next(iter(sorted(shared_data("articles", "html").glob("*.html.gz"))))
     (document,) = read_seed_file("page.html", gzip.decompress(page.read_bytes()))
     assert document.body_format == "html" and "<html" in document.body.lower()
 
