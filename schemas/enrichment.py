@@ -12,7 +12,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from schemas.models import _key, _Table
+from schemas.base import _key, _Table
 
 EventTypeCode = Literal[
     "consult",

@@ -11,15 +11,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
-
-def _key(description: str) -> Any:
-    return Field(description=description, json_schema_extra={"primary_key": True})
-
-
-class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+from schemas.base import _key, _Table
+from schemas.enrichment import ENRICHMENT_TABLES
 
 
 class Article(_Table):
@@ -178,8 +173,5 @@ TABLES: dict[str, type[_Table]] = {
     "article_links": ArticleLink,
     "term_stats": TermStat,
     "feeds": Feed,
+    **ENRICHMENT_TABLES,
 }
-
-from schemas.enrichment import ENRICHMENT_TABLES  # noqa: E402 - its models build on _Table above
-
-TABLES.update(ENRICHMENT_TABLES)
