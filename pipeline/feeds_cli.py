@@ -59,6 +59,7 @@ def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
             min_host_interval=ours.min_host_interval,
             max_retries=ours.fetch_retries,
             respect_robots=not ours.no_robots,
+            allow_private_networks=ours.allow_private_networks,
             **({"user_agent": user_agent} if user_agent else {}),
         )
     except ValueError as error:

@@ -150,3 +150,10 @@ def _add_live_feed_args(parser) -> None:
         "--min_host_interval", type=float, default=1.0, help="Seconds between requests to one host (default: 1)."
     )
     parser.add_argument("--fetch_retries", type=int, default=2, help="Retries of a failed fetch (default: 2).")
+    parser.add_argument(
+        "--allow_private_networks",
+        action="store_true",
+        default=False,
+        help="Fetch feeds and pages from loopback, private, link-local and reserved addresses too (refused by "
+        "default, also after a redirect, so that a feed cannot make wirebeam read an internal service).",
+    )

@@ -27,6 +27,7 @@ FAST_FETCHES = [
     "--read_timeout=0.5",
     "--fetch_deadline=1",
     "--min_host_interval=0",
+    "--allow_private_networks",
     "--fetch_retries=0",
 ]
 

@@ -26,12 +26,14 @@ import lxml.html
 from lxml import etree
 
 from pipeline.sources.http import RATE_LIMITED, FetchResult
+from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
 
 LOGGER = logging.getLogger(__name__)
 
 MALFORMED_FEED = "malformed_feed"
 NOT_A_FEED = "not_a_feed"
 EMPTY_FEED = "empty_feed"
+INVALID_ENTRY = "invalid_entry"
 EMPTY_ENTRY = "empty_entry"
 """An entry with no id, link, title, summary or content: reported in `ParsedFeed.skipped`."""
 
@@ -159,13 +161,20 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     if not body.strip():
         return FeedReject(url, EMPTY_FEED, "empty body")
     headers = {"content-location": url, "content-type": content_type or "application/xml"}
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers)
+    try:
+        parsed = feedparser.parse(io.BytesIO(fix_char_references(body)), response_headers=headers)
+    except Exception as error:  # feedparser is not meant to raise; when it does, this feed is the reject
+        return FeedReject(url, MALFORMED_FEED, f"the feed parser failed: {type(error).__name__}: {error}")
     version = parsed.get("version") or ""
     feed_title = _clean(parsed.feed.get("title"))
     entries: list[FeedEntry] = []
     skipped: list[FeedReject] = []
     for index, raw in enumerate(parsed.entries):
-        entry = _entry(raw, url, feed_title)
+        try:
+            entry = _entry(raw, url, feed_title)
+        except Exception as error:  # one hostile entry must not cost the feed's others
+            skipped.append(FeedReject(url, INVALID_ENTRY, f"entry {index}: {type(error).__name__}: {error}"))
+            continue
         if entry is None:
             skipped.append(FeedReject(url, EMPTY_ENTRY, f"entry {index} has no id, link, title or text"))
         else:
@@ -195,6 +204,7 @@ def html_to_text(html: str | None) -> str | None:
     """Readable plain text of an HTML fragment (block elements become line breaks); None when empty."""
     if not html or not html.strip():
         return None
+    html = clean_text(html)
     try:
         root = lxml.html.fragment_fromstring(html, create_parent="div")
     except (etree.ParserError, ValueError):
@@ -296,8 +306,8 @@ def _entry(raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None
         content=content,
         author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
         # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
-        published=_utc(dict.get(raw, "published_parsed")),
-        updated=_utc(dict.get(raw, "updated_parsed")),
+        published=plausible(_utc(dict.get(raw, "published_parsed"))),
+        updated=plausible(_utc(dict.get(raw, "updated_parsed"))),
         categories=_categories(raw.get("tags") or []),
     )
 
@@ -331,7 +341,7 @@ def _utc(parsed_time: object) -> datetime | None:
 def _clean(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    return value.strip() or None
+    return clean_text(value).strip() or None
 
 
 def _check_aware(now: datetime) -> None:

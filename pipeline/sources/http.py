@@ -15,11 +15,14 @@ DoFn in ``setup()`` and key fetches by host (`host_key`) so one host's fetches l
 from __future__ import annotations
 
 import codecs
+import contextlib
 import email.utils
 import fnmatch
+import ipaddress
 import logging
 import random
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -30,6 +33,7 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 import protego
 import requests
+import requests.adapters
 import urllib3
 
 LOGGER = logging.getLogger(__name__)
@@ -63,6 +67,8 @@ DECOMPRESSED_TOO_LARGE = "decompressed_too_large"
 BAD_ENCODING = "bad_encoding"
 BAD_CONTENT_TYPE = "bad_content_type"
 ROBOTS_DISALLOWED = "robots_disallowed"
+PRIVATE_ADDRESS = "private_address"
+"""The host resolves to a loopback, private, link-local, multicast or reserved address (SSRF guard)."""
 ROBOTS_UNREACHABLE = "robots_unreachable"
 
 TRANSPORT_REASONS = frozenset({TIMEOUT, DEADLINE_EXCEEDED, TLS_ERROR, CONNECTION_ERROR})
@@ -119,6 +125,10 @@ class FetchPolicy:
     respect_robots: bool = True
     """Check robots.txt before fetching article pages (feeds are subscribed to explicitly)."""
     use_env_proxies: bool = True
+    allow_private_networks: bool = False
+    """Fetch from loopback, private, link-local and reserved addresses too (off: such hosts are refused)."""
+    allowed_networks: tuple[str, ...] = ()
+    """Networks (CIDR) exempt from that refusal, e.g. ``("127.0.0.1/32",)`` for one local test server."""
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout", "deadline", "backoff_base", "backoff_max"):
@@ -337,8 +347,12 @@ class Fetcher:
         self._limiter = rate_limiter or HostRateLimiter(clock, sleep)
         self._rng = random.Random(self.policy.retry_seed)
         self._robots: dict[str, _Robots] = {}
+        self._held: dict[str, float] = {}
+        """URL -> when a server's Retry-After for it ends; it holds that URL only, not its host's other URLs."""
         self._crawl_delay: dict[str, float] = {}
         self._session = requests.Session()
+        for prefix in ("http://", "https://"):
+            self._session.mount(prefix, _GuardedAdapter())
         self._session.trust_env = self.policy.use_env_proxies
         self._session.headers["User-Agent"] = self.policy.user_agent
 
@@ -392,6 +406,7 @@ class Fetcher:
         try:
             while True:
                 _check_url(current)
+                self._check_address(current)
                 if kind == "page" and self.policy.respect_robots:
                     self._check_robots(current, state)
                 response = self._request(current, etag, last_modified, state)
@@ -418,6 +433,9 @@ class Fetcher:
         return remaining
 
     def _request(self, url: str, etag: str | None, last_modified: str | None, state: _Attempt) -> requests.Response:
+        held = self._held.get(url, 0.0) - self._clock()
+        if held > 0:
+            raise _Failure(RATE_LIMITED, f"{url} is on hold for {held:.1f}s (Retry-After)", retry_after=held)
         host = host_key(url)
         interval = max(self.policy.min_host_interval, self._crawl_delay.get(host, 0.0))
         if self._limiter.wait(host, interval, max_wait=self._remaining(state)) is None:
@@ -430,16 +448,35 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         timeout = (min(self.policy.connect_timeout, remaining), min(self.policy.read_timeout, remaining))
+        _LIMITS.deadline = time.monotonic() + remaining
+        _LIMITS.allow_private = self.policy.allow_private_networks
+        _LIMITS.allowed_networks = self.policy.allowed_networks
         try:
             return self._session.get(url, headers=headers, timeout=timeout, stream=True, allow_redirects=False)
-        except requests.exceptions.SSLError as error:
-            raise _Failure(TLS_ERROR, str(error)) from error
-        except requests.exceptions.Timeout as error:
-            raise _Failure(TIMEOUT, str(error)) from error
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema) as error:
-            raise _Failure(BAD_URL, str(error)) from error
+        except BlockedAddress as error:
+            raise _Failure(PRIVATE_ADDRESS, str(error)) from error
         except requests.exceptions.RequestException as error:
-            raise _Failure(CONNECTION_ERROR, str(error)) from error
+            if self._clock() >= state.deadline_at:
+                raise _Failure(DEADLINE_EXCEEDED, f"no response within the {self.policy.deadline}s deadline") from error
+            raise _request_failure(error) from error
+        finally:
+            _LIMITS.deadline = None
+
+    def _address_allowed(self, address: str) -> bool:
+        return is_public_address(address) or _in_networks(address, self.policy.allowed_networks)
+
+    def _check_address(self, url: str) -> None:
+        """Refuse a host that resolves to an address outside the public internet, unless allowed."""
+        if self.policy.allow_private_networks:
+            return
+        host = urlsplit(url).hostname or ""
+        try:
+            addresses = {info[4][0] for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)}
+        except (OSError, UnicodeError):
+            return  # unresolvable here: the connection fails on its own (or a proxy resolves it)
+        blocked = sorted(address for address in addresses if not self._address_allowed(address))
+        if blocked:
+            raise _Failure(PRIVATE_ADDRESS, f"{host} resolves to {', '.join(blocked)}, not a public address")
 
     def _next_hop(self, url: str, response: requests.Response, state: _Attempt) -> str | None:
         """The URL to follow for a redirect (checked and counted), None for a final response."""
@@ -466,7 +503,7 @@ class Fetcher:
         headers = response.headers
         retry_after = parse_retry_after(headers.get("Retry-After"))
         if retry_after is not None and status >= 400:
-            self._limiter.hold_off(host_key(final_url), retry_after)
+            self._held[final_url] = self._clock() + retry_after
         common = {
             "url": url,
             "final_url": final_url,
@@ -550,6 +587,7 @@ class Fetcher:
         try:
             while True:
                 _check_url(current)
+                self._check_address(current)
                 response = self._request(current, None, None, robots_state)
                 with response:
                     location = self._next_hop(current, response, robots_state)
@@ -601,3 +639,106 @@ def _content_type_allowed(content_type: str | None, allowed: tuple[str, ...]) ->
     if content_type is None:
         return True
     return any(fnmatch.fnmatchcase(content_type, pattern) for pattern in allowed)
+
+
+def _request_failure(error: requests.exceptions.RequestException) -> _Failure:
+    """The failure of a request that raised."""
+    if isinstance(error, requests.exceptions.SSLError):
+        return _Failure(TLS_ERROR, str(error))
+    if isinstance(error, requests.exceptions.Timeout):
+        return _Failure(TIMEOUT, str(error))
+    if isinstance(error, requests.exceptions.InvalidURL | requests.exceptions.InvalidSchema):
+        return _Failure(BAD_URL, str(error))
+    return _Failure(CONNECTION_ERROR, str(error))
+
+
+def is_public_address(address: str) -> bool:
+    """Whether an IP address is on the public internet: not loopback, private, link-local, multicast, reserved
+    or unspecified (an IPv4-mapped IPv6 address is judged by its IPv4 address)."""
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not (ip.is_multicast or ip.is_reserved or ip.is_link_local or ip.is_loopback)
+
+
+def _in_networks(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address.split("%", 1)[0])
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(network, strict=False) for network in networks)
+
+
+class BlockedAddress(Exception):
+    """Raised by a connection whose peer is not a public address (a host that resolved differently at connect
+    time than when it was checked)."""
+
+
+class _Limits(threading.local):
+    """What the request running in this thread may do: its wall-clock deadline (``time.monotonic``) and
+    whether private addresses are allowed. Set by `Fetcher` around each request."""
+
+    deadline: float | None = None
+    allow_private: bool = True
+    allowed_networks: tuple[str, ...] = ()
+
+
+_LIMITS = _Limits()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _GuardedConnectionMixin:
+    """A urllib3 connection that checks its peer address once connected and ends a response whose headers do
+    not arrive before the request's deadline (a read timeout alone lets a server drip one byte a second)."""
+
+    def _new_conn(self):
+        sock = super()._new_conn()
+        if not _LIMITS.allow_private and not getattr(self, "proxy", None):
+            peer = sock.getpeername()[0]
+            if not (is_public_address(peer) or _in_networks(peer, _LIMITS.allowed_networks)):
+                sock.close()
+                raise BlockedAddress(f"{self.host} connected to {peer}, not a public address")
+        return sock
+
+    def getresponse(self, *args, **kwargs):
+        timer = None
+        if _LIMITS.deadline is not None and self.sock is not None:
+            timer = threading.Timer(max(0.0, _LIMITS.deadline - time.monotonic()), _shutdown, (self.sock,))
+            timer.daemon = True
+            timer.start()
+        try:
+            return super().getresponse(*args, **kwargs)
+        finally:
+            if timer is not None:
+                timer.cancel()
+
+
+class _GuardedHTTPConnection(_GuardedConnectionMixin, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _GuardedHTTPSConnection(_GuardedConnectionMixin, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _GuardedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _GuardedHTTPConnection
+
+
+class _GuardedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _GuardedHTTPSConnection
+
+
+class _GuardedAdapter(requests.adapters.HTTPAdapter):
+    """requests' adapter with `_GuardedConnectionMixin` connections (direct ones; a proxy's are its own)."""
+
+    def init_poolmanager(self, *args, **kwargs) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _GuardedHTTPPool, "https": _GuardedHTTPSPool}

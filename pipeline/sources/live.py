@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 import apache_beam as beam
 
 from pipeline.documents import RawDocument
-from pipeline.errors import REJECTS, count_reject, make_reject
+from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.normalize import canonical_url
 from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
 from pipeline.sources.http import Fetcher, FetchPolicy, FetchResult, host_key
@@ -42,6 +42,8 @@ FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"
 ENTRY_BUDGET = "entry_budget"
+SHARED_PAGE = "shared_page"
+"""An entry linking a page another entry of the run fetched: that page's article stands for both; a row says so."""
 METRICS_NAMESPACE = "wirebeam.live"
 
 
@@ -92,6 +94,21 @@ def poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPol
         rejects=_parse_warnings(polled.url, parsed),
         entry_count=len(parsed.entries),
     )
+
+
+def safe_poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPolicy) -> FeedPoll:
+    """`poll_feed`, with any error it did not foresee made a failed poll of this feed alone (a reject, and the
+    feed backs off), so that one hostile feed never stops the others."""
+    try:
+        return poll_feed(fetcher, state, now, policy)
+    except Exception as error:
+        unexpected(error, state.url)
+        detail = f"{type(error).__name__}: {str(error)[:500]}"
+        failed = FetchResult(url=state.url, final_url=state.url, reason=UNEXPECTED_ERROR, detail=detail)
+        return FeedPoll(
+            next_state(state, failed, now, policy=policy),
+            rejects=(make_reject(state.url, FEED_STAGE, UNEXPECTED_ERROR, detail),),
+        )
 
 
 def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
@@ -212,6 +229,17 @@ def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, R
     return fallback_document(entry, reason), make_reject(entry.link, FETCH_STAGE, reason, detail)
 
 
+def safe_fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, Reject | None]:
+    """`fetch_entry_page`; an error it did not foresee makes the entry a fallback with a reject, never a crash."""
+    try:
+        return fetch_entry_page(fetcher, entry)
+    except Exception as error:
+        unexpected(error, entry.link or entry.feed_url)
+        detail = f"{type(error).__name__}: {str(error)[:500]}; the entry's own text is stored"
+        ref = _source_ref(entry)
+        return fallback_document(entry, UNEXPECTED_ERROR), make_reject(ref, FETCH_STAGE, UNEXPECTED_ERROR, detail)
+
+
 class Progress:
     """Live counts on one self-rewriting stderr line during a local run; does nothing unless enabled.
 
@@ -304,7 +332,7 @@ class _PollHostFeeds(_FetchingDoFn):
     def process(self, host_states: tuple[str, Iterable[FeedState]]) -> Iterator:
         _, states = host_states
         for state in sorted(states, key=lambda state: state.url):
-            poll = poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
+            poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
             poll = cap_new_entries(poll, self._known_entry_keys, self._known_urls, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
@@ -365,10 +393,12 @@ class _FetchHostPages(_FetchingDoFn):
             page_key = canonical_url(entry.link) or entry.link
             if page_key and page_key in fetched:
                 _count("entries_same_page")
+                detail = f"entry {entry.guid or entry.entry_key} links a page another entry of this run stored"
+                yield _tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, SHARED_PAGE, detail))
                 continue
             if page_key:
                 fetched.add(page_key)
-            document, reject = fetch_entry_page(self._fetcher, entry)
+            document, reject = safe_fetch_entry_page(self._fetcher, entry)
             if reject is None:
                 _count("pages_fetched")
             else:

@@ -6,20 +6,27 @@ Beam's ``fileio`` (so it works on any file system Beam knows) and emits document
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
 import logging
 import os
+import stat
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 import apache_beam as beam
 import feedparser
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
+from apache_beam.io.filesystems import FileSystems
 from charset_normalizer import from_bytes
 
 from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
+from pipeline.sources.feeds import entry_key, html_to_text
+from pipeline.sources.sanitize import Flag, checked_date, clean_text, clean_value, fix_char_references, truncated
 
 LOGGER = logging.getLogger(__name__)
 
@@ -34,6 +41,12 @@ FEED_LIST_SUFFIXES = {".opml", ".toml"}
 
 MAX_SEED_BYTES = 50 * 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
+MAX_TEXT_NULS = 1
+BINARY_NUL_SHARE = 0.01
+"""More NUL bytes than this share of a file's start (and than ``MAX_TEXT_NULS``) mark it as binary."""
+UTF16_NUL_SHARE = 0.3
+MAX_HEADLINE_LINE_CHARS = 1_000
+"""A text file whose first line is longer has no headline line: the whole file is its body."""
 MOSTLY_ASCII_SHARE = 0.7
 """Western text is mostly ASCII; Cyrillic, Greek or Arabic in a legacy charset is mostly not."""
 _FIELD_ALIASES = {
@@ -54,14 +67,42 @@ def _mostly_ascii(data: bytes) -> bool:
     return sum(byte < 0x80 for byte in data) >= MOSTLY_ASCII_SHARE * len(data)
 
 
+def _utf16_codec(data: bytes) -> str | None:
+    """``utf-16`` for text with a UTF-16 byte-order mark, ``utf-16-le``/``-be`` for BOM-less UTF-16 whose every
+    other byte is NUL (Latin text), else None."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = data[:_BINARY_SNIFF_BYTES]
+    if len(sample) < 4:
+        return None
+    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
+    half = len(sample) // 2
+    if odd_nuls >= UTF16_NUL_SHARE * half and even_nuls == 0:
+        return "utf-16-le"
+    if even_nuls >= UTF16_NUL_SHARE * half and odd_nuls == 0:
+        return "utf-16-be"
+    return None
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many NUL bytes near the start: a binary file. One stray NUL in text is not."""
+    sample = data[:_BINARY_SNIFF_BYTES]
+    nuls = sample.count(0)
+    return nuls > MAX_TEXT_NULS and nuls > BINARY_NUL_SHARE * len(sample)
+
+
 def decode_bytes(data: bytes) -> str:
-    """Text of a file: UTF-8 (BOM allowed), else Windows-1252 for mostly-ASCII text (Western languages, where
-    statistical detection on a few accented letters guesses wrong), else the detected charset; binary or
-    empty input is rejected."""
+    """Text of a file: UTF-16 when marked or evident, UTF-8 (BOM allowed), else Windows-1252 for mostly-ASCII
+    text (Western languages, where statistical detection on a few accented letters guesses wrong), else the
+    detected charset; binary or empty input is rejected. Stray NUL bytes are dropped."""
     if not data.strip():
         raise RejectedInput("empty_file", "the file has no content")
-    if b"\x00" in data[:_BINARY_SNIFF_BYTES]:
+    utf16 = _utf16_codec(data)
+    if utf16:
+        return clean_text(data.decode(utf16, errors="replace"))
+    if _looks_binary(data):
         raise RejectedInput("binary_file", "NUL bytes found: not a text file")
+    data = data.replace(b"\x00", b"")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -106,20 +147,35 @@ def _checked(fields: dict) -> dict:
 
 def document_from_record(record: object, source_ref: str) -> RawDocument:
     """A JSON record (``title``, ``text`` or ``html`` or ``summary``, ``url``, ``published``, ``source``)."""
+    document, _ = _record_document(record, source_ref)
+    return document
+
+
+def _record_document(record: object, source_ref: str) -> tuple[RawDocument, list[Flag]]:
+    """The record's document and the flags of values changed to keep it (cut fields, absurd dates)."""
     if not isinstance(record, dict):
         raise RejectedInput("invalid_record", f"expected a JSON object, got {type(record).__name__}")
+    record = clean_value(record)
     fields = {field: _pick(record, field) for field in _FIELD_ALIASES}
     if isinstance(fields["source"], dict):
         fields["source"] = fields["source"].get("name") or fields["source"].get("title")
     if isinstance(fields["categories"], str):
         fields["categories"] = [fields["categories"]]
     meta = _checked(fields)
+    flags: list[Flag] = []
+    meta["published"], flag = checked_date(meta["published"])
+    flags += [flag] if flag else []
+    for name in ("title", "author", "source", "url", "summary", "text", "html"):
+        meta[name], flag = truncated(name, meta[name])
+        flags += [flag] if flag else []
     text, html = meta.pop("text"), meta.pop("html")
+    text = text if text and text.strip() else None
+    html = html if html and html_to_text(html) else None
     if not (meta["title"] or text or html or meta["summary"]):
         raise RejectedInput("missing_fields", "a record needs a title, text, html or summary")
     if html:
-        return RawDocument(source_ref, "seed", "html", html, meta)
-    return RawDocument(source_ref, "seed", "text" if text else "none", text or "", meta)
+        return RawDocument(source_ref, "seed", "html", html, meta), flags
+    return RawDocument(source_ref, "seed", "text" if text else "none", text or "", meta), flags
 
 
 def _records_of(value: object) -> list:
@@ -134,31 +190,44 @@ def _records_of(value: object) -> list:
 
 def _entry_document(entry: dict, source_ref: str, feed_title: str | None) -> RawDocument | None:
     content = entry.get("content")
-    body = content[0].get("value", "") if content else ""
+    body = clean_text(content[0].get("value", "") or "") if content else ""
+    published, _ = checked_date(entry.get("published") or entry.get("updated"))
+    guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
-        "url": entry.get("link"),
+        "url": link,
         "summary": entry.get("summary"),
-        "published": entry.get("published") or entry.get("updated"),
+        "published": published,
         "source": feed_title,
         "author": entry.get("author"),
         "categories": [tag.get("term") for tag in entry.get("tags", []) if tag.get("term")],
         "feed_title": feed_title,
-        "entry_key": entry.get("id") or entry.get("link"),
+        "entry_key": entry_key(guid, link, "\n".join(str(entry.get(k) or "") for k in ("title", "summary")))[0],
     }
+    meta = {name: clean_value(value) for name, value in meta.items()}
     if not (meta["title"] or body or meta["summary"]):
         return None
-    return RawDocument(source_ref, "seed", "html" if body else "none", body, meta)
+    has_body = bool(body and html_to_text(body))
+    return RawDocument(source_ref, "seed", "html" if has_body else "none", body if has_body else "", meta)
 
 
-def _feed_documents(text: str, source_ref: str) -> Iterator[RawDocument | RejectedInput]:
-    """Entries of a saved feed; feedparser never raises, so a broken feed shows as ``bozo`` with no entries."""
-    parsed = feedparser.parse(text)
-    feed_title = parsed.feed.get("title")
-    documents = [
-        _entry_document(entry, f"{source_ref}#{index}", feed_title) for index, entry in enumerate(parsed.entries)
-    ]
-    if not any(documents):
+def _feed_documents(data: bytes, source_ref: str) -> Iterator[RawDocument | RejectedInput]:
+    """Entries of a saved feed; a broken feed shows as ``bozo`` with no entries, a broken entry is rejected."""
+    try:
+        parsed = feedparser.parse(fix_char_references(data))
+    except Exception as error:  # feedparser is not supposed to raise; when it does, the file is the reject
+        raise RejectedInput("malformed_feed", f"{type(error).__name__}: {error}") from error
+    feed_title = clean_value(parsed.feed.get("title"))
+    documents: list[RawDocument | RejectedInput | None] = []
+    for index, entry in enumerate(parsed.entries):
+        try:
+            documents.append(_entry_document(entry, f"{source_ref}#{index}", feed_title))
+        except Exception as error:  # one entry must not cost the others
+            detail = f"{type(error).__name__}: {error}"
+            documents.append(RejectedInput("invalid_entry", detail, f"{source_ref}#{index}"))
+    if not any(isinstance(document, RawDocument) for document in documents):
+        if documents:
+            yield from (document for document in documents if document is not None)
         reason = "malformed_feed" if parsed.bozo else "empty_feed"
         raise RejectedInput(reason, str(parsed.get("bozo_exception", "the feed has no usable entries")))
     for index, document in enumerate(documents):
@@ -167,8 +236,21 @@ def _feed_documents(text: str, source_ref: str) -> Iterator[RawDocument | Reject
         )
 
 
+def _text_documents(text: str, relative_path: str) -> Iterator[RawDocument | RejectedInput]:
+    """A plain-text article; a first line too long for a headline makes the whole file its body."""
+    text, flag = truncated("text", text)
+    if flag:
+        yield RejectedInput(flag.reason, flag.detail, relative_path)
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    if len(first_line) > MAX_HEADLINE_LINE_CHARS:
+        yield RawDocument(relative_path, "seed", "text", text, {})
+    else:
+        yield RawDocument(relative_path, "seed", "text_file", text)
+
+
 def read_seed_file(relative_path: str, data: bytes) -> Iterator[RawDocument | RejectedInput]:
-    """The documents in one seed file; a bad record inside a multi-record file yields a ``RejectedInput``.
+    """The documents in one seed file; a bad record inside a multi-record file yields a ``RejectedInput``, and
+    so does a value changed to keep its record (a flag: the record is yielded too).
 
     Raises ``RejectedInput`` when the whole file is unusable.
     """
@@ -177,39 +259,81 @@ def read_seed_file(relative_path: str, data: bytes) -> Iterator[RawDocument | Re
         raise RejectedInput("unsupported_file_type", f"no reader for '{suffix or 'no extension'}' files")
     if len(data) > MAX_SEED_BYTES:
         raise RejectedInput("file_too_large", f"{len(data)} bytes, the limit is {MAX_SEED_BYTES}")
-    text = decode_bytes(data)
+    if suffix in JSONL_SUFFIXES:
+        yield from _jsonl_documents(data, relative_path)
+        return
+    if suffix in FEED_SUFFIXES:
+        if not data.strip():
+            raise RejectedInput("empty_file", "the file has no content")
+        yield from _feed_documents(data, relative_path)
+        return
+    text = clean_text(decode_bytes(data))
     if suffix in TEXT_SUFFIXES:
-        yield RawDocument(relative_path, "seed", "text_file", text)
+        yield from _text_documents(text, relative_path)
     elif suffix in HTML_SUFFIXES:
         yield RawDocument(relative_path, "seed", "html", text, {})
-    elif suffix in FEED_SUFFIXES:
-        yield from _feed_documents(text, relative_path)
-    elif suffix in JSON_SUFFIXES:
+    else:
         try:
             value = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise RejectedInput("invalid_json", str(error)) from error
+        except (ValueError, RecursionError) as error:
+            raise RejectedInput("invalid_json", _json_error(error)) from error
         for index, record in enumerate(_records_of(value)):
-            yield _record_or_reject(record, f"{relative_path}#{index}")
-    else:
-        for number, line in enumerate(text.splitlines(), start=1):
-            if line.strip():
-                yield _jsonl_line(line, f"{relative_path}#{number}")
+            yield from _record_or_reject(record, f"{relative_path}#{index}")
 
 
-def _record_or_reject(record: object, source_ref: str) -> RawDocument | RejectedInput:
+def _json_error(error: Exception) -> str:
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error)[:300]
+
+
+def _record_or_reject(record: object, source_ref: str) -> Iterator[RawDocument | RejectedInput]:
     try:
-        return document_from_record(record, source_ref)
+        document, flags = _record_document(record, source_ref)
     except RejectedInput as error:
-        return RejectedInput(error.reason, error.detail, source_ref)
+        yield RejectedInput(error.reason, error.detail, source_ref)
+        return
+    except Exception as error:  # nothing about one record may cost the others
+        yield RejectedInput("invalid_record", f"{type(error).__name__}: {str(error)[:300]}", source_ref)
+        return
+    yield from (RejectedInput(flag.reason, flag.detail, source_ref) for flag in flags)
+    yield document
 
 
-def _jsonl_line(line: str, source_ref: str) -> RawDocument | RejectedInput:
+def _jsonl_documents(data: bytes, relative_path: str) -> Iterator[RawDocument | RejectedInput]:
+    """One record per line; each line is decoded on its own, so a bad line costs only itself. Lines end at
+    ``\\n`` only: U+2028 and other Unicode separators are valid inside a JSON string."""
+    if not data.strip():
+        raise RejectedInput("empty_file", "the file has no content")
+    utf16 = _utf16_codec(data)
+    if utf16:
+        lines = [(line, None) for line in clean_text(data.decode(utf16, errors="replace")).split("\n")]
+    else:
+        lines = [_decode_line(line) for line in data.split(b"\n")]
+    for number, (line, problem) in enumerate(lines, start=1):
+        source_ref = f"{relative_path}#{number}"
+        if problem:
+            yield RejectedInput(problem.reason, problem.detail, source_ref)
+        elif line.strip():
+            yield from _jsonl_line(line, source_ref)
+
+
+def _decode_line(raw: bytes) -> tuple[str, RejectedInput | None]:
+    if not raw.strip():
+        return "", None
+    try:
+        return clean_text(decode_bytes(raw)), None
+    except RejectedInput as error:
+        return "", error
+
+
+def _jsonl_line(line: str, source_ref: str) -> Iterator[RawDocument | RejectedInput]:
     try:
         record = json.loads(line)
-    except json.JSONDecodeError as error:
-        return RejectedInput("invalid_json", str(error), source_ref)
-    return _record_or_reject(record, source_ref)
+    except (ValueError, RecursionError) as error:
+        yield RejectedInput("invalid_json", _json_error(error), source_ref)
+        return
+    yield from _record_or_reject(record, source_ref)
 
 
 def is_seed_path(relative_path: str) -> bool:
@@ -220,42 +344,152 @@ def is_seed_path(relative_path: str) -> bool:
     return PurePosixPath(relative_path).suffix.lower() not in FEED_LIST_SUFFIXES
 
 
+def display_path(path: str) -> str:
+    """A path as text that can be stored: bytes that are not UTF-8 (kept by ``os`` as surrogates) become U+FFFD."""
+    return os.fsencode(path).decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class LocalSeed:
+    """A regular file found under a local seeds directory."""
+
+    path: str
+    relative_path: str
+
+
+def _local_problem(path: str) -> RejectedInput | None:
+    """Why a directory entry is not a readable regular file (None when it is one)."""
+    try:
+        target = os.stat(path)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            return RejectedInput("symlink_loop", "the link resolves to itself")
+        if os.path.islink(path):
+            target_name = display_path(os.readlink(path))
+            return RejectedInput("dangling_link", f"the link points to {target_name!r}, which does not exist")
+        return RejectedInput("unreadable_file", error.strerror or str(error))
+    if stat.S_ISDIR(target.st_mode):
+        return RejectedInput("linked_directory", "links to directories are not followed")
+    if not stat.S_ISREG(target.st_mode):
+        return RejectedInput("not_a_regular_file", f"a {_file_kind(target.st_mode)}, not a file")
+    return None
+
+
+def _file_kind(mode: int) -> str:
+    kinds = ((stat.S_ISFIFO, "named pipe"), (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"))
+    return next((name for check, name in kinds if check(mode)), "socket")
+
+
+def list_local_seeds(seeds_dir: str) -> Iterator[LocalSeed | tuple[str, RejectedInput]]:
+    """Every seed below a local directory, in name order, or ``(relative path, why)`` for an entry that is no
+    readable regular file. Names are matched literally (``[x]`` in a path is no pattern)."""
+    failures: list[OSError] = []
+    for directory, subdirectories, files in os.walk(seeds_dir, onerror=failures.append):
+        subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
+        linked = [name for name in subdirectories if os.path.islink(os.path.join(directory, name))]
+        for name in sorted([*files, *linked]):
+            path = os.path.join(directory, name)
+            relative_path = display_path(os.path.relpath(path, seeds_dir).replace(os.sep, "/"))
+            if not is_seed_path(relative_path):
+                continue
+            problem = _local_problem(path)
+            yield (relative_path, problem) if problem else LocalSeed(path, relative_path)
+    for error in failures:
+        relative_path = display_path(os.path.relpath(error.filename or seeds_dir, seeds_dir))
+        yield relative_path, RejectedInput("unreadable_directory", error.strerror or str(error))
+
+
+def read_local_seed(path: str) -> bytes:
+    """A seed file's bytes, at most ``MAX_SEED_BYTES``; checked to be a regular file once opened (it may have
+    changed since it was listed), so a pipe or a device is never read from."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    except OSError as error:
+        raise RejectedInput("unreadable_file", error.strerror or str(error)) from error
+    with os.fdopen(descriptor, "rb") as file:
+        mode = os.fstat(file.fileno()).st_mode
+        if not stat.S_ISREG(mode):
+            raise RejectedInput("not_a_regular_file", f"a {_file_kind(mode)}, not a file")
+        data = file.read(MAX_SEED_BYTES + 1)
+    if len(data) > MAX_SEED_BYTES:
+        raise RejectedInput("file_too_large", f"over {MAX_SEED_BYTES} bytes")
+    return data
+
+
+def _parsed(relative_path: str, data: bytes) -> Iterator:
+    """``read_seed_file`` as DoFn outputs; nothing it raises escapes."""
+    try:
+        for item in read_seed_file(relative_path, data):
+            if isinstance(item, RejectedInput):
+                yield emit_reject(item.source_ref or relative_path, STAGE, item)
+            else:
+                yield item
+    except RejectedInput as error:
+        yield emit_reject(relative_path, STAGE, error, data)
+    except Exception as error:  # one bad file must not stop the run: it becomes a reject
+        yield emit_reject(relative_path, STAGE, unexpected(error, relative_path), data)
+
+
+class _ListLocalSeeds(beam.DoFn):
+    """A seeds directory -> its seeds, and ``(relative path, reason, detail)`` of entries that are no files."""
+
+    def process(self, seeds_dir: str):
+        for item in list_local_seeds(seeds_dir):
+            yield item if isinstance(item, LocalSeed) else (item[0], item[1].reason, item[1].detail)
+
+
+class _ParseLocalSeed(beam.DoFn):
+    def process(self, seed: LocalSeed | tuple[str, str, str]):
+        if not isinstance(seed, LocalSeed):
+            relative_path, reason, detail = seed
+            yield emit_reject(relative_path, STAGE, RejectedInput(reason, detail))
+            return
+        try:
+            data = read_local_seed(seed.path)
+        except RejectedInput as error:
+            yield emit_reject(seed.relative_path, STAGE, error)
+            return
+        yield from _parsed(seed.relative_path, data)
+
+
 class _ParseSeedFile(beam.DoFn):
     def __init__(self, seeds_dir: str):
         self._seeds_dir = seeds_dir
 
     def process(self, readable_file: fileio.ReadableFile):
-        relative_path = os.path.relpath(readable_file.metadata.path, self._seeds_dir).replace(os.sep, "/")
+        relative_path = display_path(os.path.relpath(readable_file.metadata.path, self._seeds_dir).replace(os.sep, "/"))
         if not is_seed_path(relative_path):
             return
-        data = b""
         try:
-            if readable_file.metadata.size_in_bytes > MAX_SEED_BYTES:
-                size = readable_file.metadata.size_in_bytes
-                raise RejectedInput("file_too_large", f"{size} bytes, the limit is {MAX_SEED_BYTES}")
-            data = readable_file.read()
-            for item in read_seed_file(relative_path, data):
-                if isinstance(item, RejectedInput):
-                    yield emit_reject(item.source_ref or relative_path, STAGE, item)
-                else:
-                    yield item
-        except RejectedInput as error:
-            yield emit_reject(relative_path, STAGE, error, data)
+            with readable_file.open() as file:
+                data = file.read(MAX_SEED_BYTES + 1)
         except OSError as error:
             yield emit_reject(relative_path, STAGE, RejectedInput("unreadable_file", str(error)))
-        except Exception as error:  # one bad file must not stop the run: it becomes a reject
-            yield emit_reject(relative_path, STAGE, unexpected(error, relative_path), data)
+            return
+        yield from _parsed(relative_path, data)
 
 
 class ReadSeeds(beam.PTransform):
-    """Seeds directory -> ``RawDocument``s (main) and ``Reject``s (``rejects``), every file below it."""
+    """Seeds directory -> ``RawDocument``s (main) and ``Reject``s (``rejects``), every file below it.
+
+    A local directory is walked here (every entry that is no regular file is a reject); any other location is
+    matched through Beam's file systems.
+    """
 
     def __init__(self, seeds_dir: str):
         super().__init__()
         self._seeds_dir = seeds_dir
 
     def expand(self, pbegin):
-        pattern = os.path.join(self._seeds_dir, "**")
+        if FileSystems.get_scheme(self._seeds_dir) is None:
+            return (
+                pbegin
+                | "SeedsDir" >> beam.Create([self._seeds_dir])
+                | "ListSeedFiles" >> beam.ParDo(_ListLocalSeeds())
+                | "SpreadSeedFiles" >> beam.Reshuffle()
+                | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed()).with_outputs(REJECTS, main="documents")
+            )
+        pattern = FileSystems.join(self._seeds_dir, "**")
         return (
             pbegin
             | "MatchSeedFiles" >> fileio.MatchFiles(pattern, fileio.EmptyMatchTreatment.ALLOW)

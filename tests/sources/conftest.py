@@ -50,6 +50,7 @@ def fast_policy() -> FetchPolicy:
         max_retry_wait=1.0,
         respect_robots=False,
         use_env_proxies=False,
+        allow_private_networks=True,
     )
 
 

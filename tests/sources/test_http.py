@@ -208,17 +208,18 @@ def test_rate_limited_with_long_retry_after_is_not_waited_for(httpserver: HTTPSe
     assert result.attempts == 1 and slept == []
 
 
-def test_host_on_hold_after_retry_after_fails_fast_instead_of_sleeping(
+def test_url_on_hold_after_retry_after_fails_fast_and_holds_no_other_url_of_its_host(
     httpserver: HTTPServer, fast_policy: FetchPolicy
 ):
-    httpserver.expect_request("/busy").respond_with_data("", status=429, headers={"Retry-After": "120"})
+    httpserver.expect_request("/busy").respond_with_data("", status=429, headers={"Retry-After": "3600"})
     httpserver.expect_request("/other").respond_with_data("<p>x</p>", content_type=HTML)
     fetcher = Fetcher(fast_policy)
     assert fetcher.fetch(httpserver.url_for("/busy")).reason == "rate_limited"
     started = time.monotonic()
-    held = fetcher.fetch(httpserver.url_for("/other"))
-    assert held.reason == "rate_limited" and held.status is None and 119 < held.retry_after <= 120
+    held = fetcher.fetch(httpserver.url_for("/busy"))
+    assert held.reason == "rate_limited" and held.status is None and 3599 < held.retry_after <= 3600
     assert time.monotonic() - started < 0.5 and len(httpserver.log) == 1
+    assert fetcher.fetch(httpserver.url_for("/other")).ok
 
 
 def test_rate_limited_with_short_retry_after_is_retried(httpserver: HTTPServer, fast_policy: FetchPolicy):

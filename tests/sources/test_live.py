@@ -236,7 +236,7 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         )
 
 
-def test_new_entries_pages_are_fetched_once_per_story_and_stored_entries_are_skipped(
+def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
     httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]]
 ):
     (name_a, page_a), (name_b, page_b), (name_c, page_c) = article_pages[:3]
@@ -262,7 +262,11 @@ def test_new_entries_pages_are_fetched_once_per_story_and_stored_entries_are_ski
             ),
             label="one document per new page",
         )
-        assert_that(pages["rejects"], equal_to([]), label="no rejects")
+        assert_that(
+            pages["rejects"] | beam.Map(lambda r: (r.source_ref, r.reason)),
+            equal_to([(link_b, "shared_page")]),
+            label="an entry sharing a page has a row",
+        )
     assert [requests_to(httpserver, f"/{name}") for name in (name_a, name_b, name_c)] == [1, 1, 0]
 
 

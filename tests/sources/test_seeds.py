@@ -7,11 +7,12 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
+from pipeline.sources.feeds import parse_feed
 from pipeline.sources.seeds import ReadSeeds, decode_bytes, is_seed_path, read_seed_file
 from tests.conftest import local_test_pipeline, shared_data
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
-<item><title>Talks resume</title><link>https://example.com/a</link><guid>g1</guid>
+<item><title>Talks resume</title><link>https://example.com/a</link><guid>tag:example.com,2024:g1</guid>
 <pubDate>Mon, 08 Apr 2024 10:00:00 GMT</pubDate><description>Delegations met.</description></item>
 <item><title>Talks stall</title><link>https://example.com/b</link></item>
 </channel></rss>"""
@@ -51,9 +52,11 @@ def test_json_array_and_html_records():
     assert second.body_format == "text" and second.meta["source"] == "AP" and second.meta["title"] == "U"
 
 
-def test_saved_rss_feed_yields_its_entries():
+def test_saved_rss_feed_yields_its_entries_keyed_like_live_feed_entries():
     first, second = read_seed_file("feed.rss", RSS)
-    assert first.meta["title"] == "Talks resume" and first.meta["entry_key"] == "g1"
+    live = parse_feed(RSS, "https://example.com/feed.xml")
+    assert first.meta["title"] == "Talks resume"
+    assert [first.meta["entry_key"], second.meta["entry_key"]] == [entry.entry_key for entry in live.entries]
     assert first.meta["feed_title"] == "Wire" and second.source_ref == "feed.rss#1"
 
 

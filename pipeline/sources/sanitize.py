@@ -1,0 +1,121 @@
+"""Untrusted text made safe to store: surrogates, NUL bytes, overlong fields, absurd dates.
+
+Pure functions shared by the seed readers and feed parsing. A value that had to be changed is reported as a
+`Flag` (a reason and a detail), which the caller stores as a reject row beside the item it keeps.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from pipeline.dates import parse_datetime
+
+TRUNCATED = "field_truncated"
+DATE_OUT_OF_RANGE = "date_out_of_range"
+EARLIEST_YEAR = 1800
+LATEST_YEAR = 2200
+"""Publication dates outside these years are taken for errors and stored as null."""
+MAX_FIELD_CHARS = {"title": 2_000, "author": 1_000, "source": 1_000, "url": 8_000, "summary": 100_000}
+MAX_BODY_CHARS = 2_000_000
+"""A body longer than this is cut (with a flag): two thousand pages of text is no news article."""
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_CHAR_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,12}));")
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A change made to keep an item: its reason (snake_case) and what was changed."""
+
+    reason: str
+    detail: str
+
+
+def clean_text(value: str) -> str:
+    """The text with surrogate pairs joined, lone surrogates replaced by U+FFFD and NUL characters removed."""
+    if _SURROGATE.search(value):
+        value = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return value.replace("\x00", "") if "\x00" in value else value
+
+
+def clean_value(value: object) -> object:
+    """`clean_text` applied to every string inside a JSON value."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [clean_value(item) for item in value]
+    if isinstance(value, dict):
+        return {clean_text(str(key)): clean_value(item) for key, item in value.items()}
+    return value
+
+
+def fix_char_references(body: bytes) -> bytes:
+    """Markup with numeric character references to surrogates (``&#55357;&#56832;``) rewritten: a high-low
+    pair becomes the one character it encodes, any other surrogate U+FFFD. XML parsers choke on them."""
+    if b"&#" not in body:
+        return body
+    matches = list(_CHAR_REFERENCE.finditer(body))
+    codes = [_code(match) for match in matches]
+    if not any(0xD800 <= code <= 0xDFFF for code in codes):
+        return body
+    out, last, index = [], 0, 0
+    while index < len(matches):
+        match, code = matches[index], codes[index]
+        replacement = None
+        if 0xD800 <= code <= 0xDBFF and index + 1 < len(matches):
+            following, low = matches[index + 1], codes[index + 1]
+            if following.start() == match.end() and 0xDC00 <= low <= 0xDFFF:
+                joined = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                out += [body[last : match.start()], b"&#%d;" % joined]
+                last, index = following.end(), index + 2
+                continue
+        if 0xD800 <= code <= 0xDFFF:
+            replacement = b"&#65533;"
+        if replacement:
+            out += [body[last : match.start()], replacement]
+            last = match.end()
+        index += 1
+    out.append(body[last:])
+    return b"".join(out)
+
+
+def _code(match: re.Match) -> int:
+    hex_digits, digits = match.groups()
+    return int(hex_digits, 16) if hex_digits else int(digits)
+
+
+def truncated(name: str, value: str | None, limit: int | None = None) -> tuple[str | None, Flag | None]:
+    """The value cut to its field's limit, and a flag when it was cut."""
+    limit = limit or MAX_FIELD_CHARS.get(name, MAX_BODY_CHARS)
+    if value is None or len(value) <= limit:
+        return value, None
+    return value[:limit], Flag(TRUNCATED, f"'{name}' cut from {len(value)} to {limit} characters; the item is kept")
+
+
+def checked_date(value: object) -> tuple[object, Flag | None]:
+    """The stated date when it reads as a plausible one (or as none at all), else None and a flag."""
+    if value is None or value == "":
+        return value, None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None, _date_flag(value, "not a finite number")
+    try:
+        parsed = parse_datetime(value)
+    except (ValueError, OverflowError, OSError, TypeError) as error:
+        return None, _date_flag(value, str(error))
+    if parsed is None:
+        return value, None
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    return value, None
+
+
+def plausible(when: datetime | None) -> datetime | None:
+    """A parsed date, or None when its year is outside the plausible range."""
+    return when if when is None or EARLIEST_YEAR <= when.year <= LATEST_YEAR else None
+
+
+def _date_flag(value: object, why: str) -> Flag:
+    return Flag(DATE_OUT_OF_RANGE, f"date {str(value)[:80]!r} stored as null: {why}")
