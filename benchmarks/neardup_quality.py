@@ -1,7 +1,9 @@
 """Near-duplicate quality per edit type: wirebeam's MinHash engine versus datasketch, on the labelled corpus.
 
 Both systems use the same word shingles, permutations, bands/rows and threshold (``MinHashConfig()``
-defaults). wirebeam: batch signatures, LSH band candidates, verification by estimated Jaccard. datasketch:
+defaults). wirebeam: the near-duplicate stage's logic in memory (``pipeline.dedup.near.find_near_duplicates``:
+batch signatures and shingle sets, band buckets paired by ``bucket_pairs`` with its cap, exact verification of
+each candidate's Jaccard and containment). datasketch:
 ``MinHash`` + ``MinHashLSH`` (same ``params=(bands, rows)``), query-then-insert loop, verified by
 ``MinHash.jaccard``. Verified pairs are closed into groups (connected components), as the pipeline does.
 
@@ -28,7 +30,8 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 
 from benchmarks.neardup_corpus import HEAVY, Corpus, build_corpus
-from pipeline.dedup.minhash import MinHashConfig, near_duplicate_pairs, shingles, signatures
+from pipeline.dedup.minhash import MinHashConfig, shingles
+from pipeline.dedup.near import find_near_duplicates
 
 LOGGER = logging.getLogger(__name__)
 
@@ -39,12 +42,9 @@ TARGET_RECALL = 0.95
 
 
 def wirebeam_pairs(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
-    """Verified pairs ``(i, j)`` from wirebeam's engine (signatures computed in batches)."""
-    matrix = np.concatenate(
-        [signatures(texts[start : start + BATCH_SIZE], config) for start in range(0, len(texts), BATCH_SIZE)]
-    )
-    pairs, _ = near_duplicate_pairs(matrix, config)
-    return pairs
+    """Verified pairs ``(i, j)`` from wirebeam's near-duplicate logic (signatures computed in batches)."""
+    found = find_near_duplicates(texts, config, batch_size=BATCH_SIZE)
+    return np.array([(left, right) for left, right, _ in found], dtype=np.int64).reshape(-1, 2)
 
 
 def datasketch_pairs(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:

@@ -7,8 +7,10 @@ trims keeping 50-90%, boilerplate, rewording, paragraph drops, combined). Determ
 
 Timed, per system, from the list of texts to the verified near-duplicate pairs: tokenising, shingling,
 signatures, LSH banding, candidate verification. Pairwise F1 is computed over the resulting groups.
-- wirebeam: ``signatures`` on batches of 512 texts, then ``near_duplicate_pairs`` (band hashes, candidate
-  pairs, estimated Jaccard), in one process (parallelism is the Beam runner's job: each worker calls
+- wirebeam: ``pipeline.dedup.near.find_near_duplicates``, the near-duplicate stage's logic in memory:
+  signatures and shingle sets on batches of 512 texts, band buckets (grouped by sorting, as the runner's
+  GroupByKey would) paired by the stage's ``bucket_pairs`` with its cap, exact Jaccard and containment of each
+  candidate pair, in one process (parallelism is the Beam runner's job: each worker calls
   ``signatures`` on its own batches; forking 2 processes here was slower on this shared 2-core machine).
 - baseline: datasketch ``MinHash`` + ``MinHashLSH`` in a plain single-process loop (query, verify, insert),
   same shingles, permutations, bands/rows and threshold, on ``--baseline-size`` articles.
@@ -39,7 +41,8 @@ import psutil
 
 from benchmarks.neardup_corpus import HEAVY, edit_functions, load_bodies
 from benchmarks.neardup_quality import datasketch_pairs, group_labels
-from pipeline.dedup.minhash import MinHashConfig, near_duplicate_pairs, signatures
+from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.near import find_near_duplicates
 
 LOGGER = logging.getLogger(__name__)
 
@@ -93,11 +96,9 @@ def pairwise_f1(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
 
 
 def wirebeam_detect(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
-    """Verified pairs: signatures on batches of ``BATCH_SIZE`` texts, then banding and verification."""
-    batches = [texts[start : start + BATCH_SIZE] for start in range(0, len(texts), BATCH_SIZE)]
-    matrix = np.concatenate([signatures(batch, config) for batch in batches])
-    pairs, _ = near_duplicate_pairs(matrix, config)
-    return pairs
+    """Verified pairs: signatures and shingle sets on batches of ``BATCH_SIZE`` texts, banding, exact verification."""
+    found = find_near_duplicates(texts, config, batch_size=BATCH_SIZE)
+    return np.array([(left, right) for left, right, _ in found], dtype=np.int64).reshape(-1, 2)
 
 
 class PeakMemory:

@@ -96,7 +96,9 @@ class MinHashConfig:
     Attributes:
         num_perm: signature length (32-bit slots).
         shingle_size: words per shingle.
-        threshold: estimated Jaccard similarity at or above which a candidate pair is a near-duplicate.
+        threshold: exact Jaccard similarity at or above which a candidate pair is a near-duplicate (with
+            ``min_containment``); banding is tuned to find pairs at it.
+        min_containment: least share of the shorter text's shingles found in the longer one.
         bands: LSH bands; derived from ``threshold`` by :func:`choose_bands_rows` when left out.
         rows: signature slots per band; ``bands * rows`` must equal ``num_perm``.
         seed: seed of the MinHash permutations; every worker and run that compares signatures must share it.
@@ -105,6 +107,7 @@ class MinHashConfig:
     num_perm: int = 128
     shingle_size: int = 3
     threshold: float = 0.3
+    min_containment: float = 0.6
     bands: int | None = None
     rows: int | None = None
     seed: int = 1
@@ -116,6 +119,8 @@ class MinHashConfig:
             raise ValueError(f"shingle_size must be an integer >= 1, got {self.shingle_size!r}")
         if not 0.0 < self.threshold <= 1.0:
             raise ValueError(f"threshold must be in (0, 1], got {self.threshold!r}")
+        if not 0.0 <= self.min_containment <= 1.0:
+            raise ValueError(f"min_containment must be in [0, 1], got {self.min_containment!r}")
         if not isinstance(self.seed, int) or not 0 <= self.seed <= MASK64:
             raise ValueError(f"seed must be an integer in [0, 2**64), got {self.seed!r}")
         bands, rows = self.bands, self.rows
@@ -268,6 +273,22 @@ def shingles(text: str, shingle_size: int) -> list[str]:
     return [" ".join(tokens[i : i + shingle_size]) for i in range(len(tokens) - shingle_size + 1)]
 
 
+def _flat_shingles(texts: Sequence[str], config: MinHashConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Flat shingle hashes of ``texts``, their row offsets and the words per text."""
+    word_hashes, words_per_text = _word_hashes(texts)
+    shingles, offsets = _shingle_hashes(word_hashes, words_per_text, config.shingle_size)
+    return shingles, offsets, words_per_text
+
+
+def _signature_matrix(
+    shingles: np.ndarray, offsets: np.ndarray, words_per_text: np.ndarray, config: MinHashConfig
+) -> np.ndarray:
+    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, config.num_perm, config.seed)
+    result = np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(words_per_text), config.num_perm)
+    result[words_per_text == 0] = 0
+    return result
+
+
 def signatures(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
     """MinHash signatures of ``texts``: uint32 array of shape ``(len(texts), config.num_perm)``.
 
@@ -276,12 +297,20 @@ def signatures(texts: Sequence[str], config: MinHashConfig) -> np.ndarray:
     """
     if not len(texts):
         return np.zeros((0, config.num_perm), dtype=np.uint32)
-    word_hashes, words_per_text = _word_hashes(texts)
-    shingles, offsets = _shingle_hashes(word_hashes, words_per_text, config.shingle_size)
-    matrix = rensa.RMinHash.digest_matrix_from_flat_token_hashes(shingles, offsets, config.num_perm, config.seed)
-    result = np.array(matrix.to_rows(), dtype=np.uint32).reshape(len(texts), config.num_perm)
-    result[words_per_text == 0] = 0
-    return result
+    return _signature_matrix(*_flat_shingles(texts, config), config)
+
+
+def signatures_and_shingles(texts: Sequence[str], config: MinHashConfig) -> tuple[np.ndarray, list[np.ndarray]]:
+    """:func:`signatures` and :func:`shingle_sets` of ``texts``, shingling them once."""
+    if not len(texts):
+        return np.zeros((0, config.num_perm), dtype=np.uint32), []
+    shingles, offsets, words_per_text = _flat_shingles(texts, config)
+    return _signature_matrix(shingles, offsets, words_per_text, config), _split_sets(shingles, offsets)
+
+
+def _split_sets(shingles: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    bounds = offsets.astype(np.int64).tolist()
+    return [np.unique(shingles[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)]
 
 
 def band_hashes(signature_matrix: np.ndarray, config: MinHashConfig) -> np.ndarray:
@@ -325,53 +354,42 @@ def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
     return float(np.mean(sig_a == sig_b))
 
 
-def pairwise_estimated_jaccard(signature_matrix: np.ndarray, pairs: np.ndarray) -> np.ndarray:
-    """Estimated Jaccard of each row pair ``(i, j)`` of ``pairs`` (shape ``(m, 2)``), vectorised."""
-    pairs = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
-    left, right = signature_matrix[pairs[:, 0]], signature_matrix[pairs[:, 1]]
-    similarity = (left == right).mean(axis=1)
-    similarity[~left.any(axis=1) | ~right.any(axis=1)] = 0.0
-    return similarity
+def shingle_sets(texts: Sequence[str], config: MinHashConfig) -> list[np.ndarray]:
+    """The distinct shingle hashes of each text, sorted: the sets the signatures estimate, for exact verification."""
+    if not len(texts):
+        return []
+    shingles, offsets, _ = _flat_shingles(texts, config)
+    return _split_sets(shingles, offsets)
 
 
-def candidate_pairs(band_hash_matrix: np.ndarray) -> np.ndarray:
-    """Unique row pairs ``(i, j)``, ``i < j``, sharing at least one band hash (0 = no key): shape ``(m, 2)``.
+def shingle_overlap(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
+    """Exact Jaccard similarity and containment (share of the smaller set found in the other) of two shingle sets
+    from :func:`shingle_sets`; (0, 0) if either is empty."""
+    if not len(left) or not len(right):
+        return 0.0, 0.0
+    shared = len(np.intersect1d(left, right, assume_unique=True))
+    return shared / (len(left) + len(right) - shared), shared / min(len(left), len(right))
 
-    The in-memory equivalent of grouping by band key (band hashes already differ between bands); a group of
-    g rows yields g*(g-1)/2 pairs.
+
+def verified_similarity(left: np.ndarray, right: np.ndarray, config: MinHashConfig) -> float | None:
+    """The exact Jaccard similarity of a candidate pair's shingle sets when the pair is a near-duplicate, else None.
+
+    A near-duplicate reaches ``config.threshold`` in Jaccard and ``config.min_containment`` in containment: two
+    different articles sharing a block of boilerplate can reach the Jaccard threshold (a third of each text
+    shared gives 0.33) but only a trimmed or edited copy has most of the shorter text inside the longer.
     """
-    rows, bands = band_hash_matrix.shape
-    keys = band_hash_matrix.reshape(-1)
-    order = np.argsort(keys, kind="stable")
-    order = order[keys[order] != 0]
-    keys, owner = keys[order], order // bands
-    new_group = np.ones(len(keys), dtype=bool)
-    new_group[1:] = keys[1:] != keys[:-1]
-    group_start = np.flatnonzero(new_group)
-    group_size = np.diff(np.append(group_start, len(keys)))
-    remaining = np.repeat(group_start + group_size, group_size) - np.arange(len(keys))
-    # Pair each member with the one ``offset`` places after it in its group, until no group is that big.
-    codes = [np.zeros(0, dtype=np.int64)]
-    active = np.flatnonzero(remaining > 1)
-    offset = 1
-    while len(active):
-        codes.append(owner[active] * rows + owner[active + offset])
-        offset += 1
-        active = active[remaining[active] > offset]
-    unique = np.unique(np.concatenate(codes))
-    return np.stack([unique // rows, unique % rows], axis=1)
+    jaccard, containment = shingle_overlap(left, right)
+    return jaccard if jaccard >= config.threshold and containment >= config.min_containment else None
 
 
-def near_duplicate_pairs(signature_matrix: np.ndarray, config: MinHashConfig) -> tuple[np.ndarray, np.ndarray]:
-    """Verified near-duplicate row pairs of a signature matrix and their estimated Jaccard similarity.
+def shingles_to_bytes(shingle_set: np.ndarray) -> bytes:
+    """Compact transport form of a shingle set: little-endian uint64."""
+    return np.asarray(shingle_set, dtype="<u8").tobytes()
 
-    Banding (:func:`band_hashes`, :func:`candidate_pairs`) then verification against ``config.threshold``,
-    all in memory: the single-machine equivalent of the Beam key-group-verify stage.
-    """
-    pairs = candidate_pairs(band_hashes(signature_matrix, config))
-    similarity = pairwise_estimated_jaccard(signature_matrix, pairs)
-    verified = similarity >= config.threshold
-    return pairs[verified], similarity[verified]
+
+def shingles_from_bytes(data: bytes) -> np.ndarray:
+    """Inverse of :func:`shingles_to_bytes`."""
+    return np.frombuffer(data, dtype="<u8").astype(np.uint64)
 
 
 def signature_to_bytes(signature_row: np.ndarray) -> bytes:

@@ -1,26 +1,31 @@
 """Near-duplicates: republications of one text with edits, found by MinHash signatures and LSH banding.
 
 Sign batches of article bodies -> key each article by its band keys -> group -> candidate pairs -> verify each
-pair's estimated Jaccard against the threshold. Each near-duplicate points at its parent (the most similar
-earlier article it was verified against); components of verified pairs share one event.
+pair exactly on its shingle sets (:func:`pipeline.dedup.minhash.verified_similarity`: Jaccard and containment),
+so that the decision never rests on the signatures' estimate. Each near-duplicate points at its parent (the
+most similar earlier article it was verified against); components of verified pairs share one event.
+:func:`find_near_duplicates` is the same logic in memory, for benchmarks.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import apache_beam as beam
+import numpy as np
 
 from pipeline.dedup.components import AttachToPairs, ResolveComponents
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.minhash import (
     MinHashConfig,
+    band_hashes,
     band_keys_batch,
-    estimated_jaccard,
-    signature_from_bytes,
+    shingles_from_bytes,
+    shingles_to_bytes,
     signature_to_bytes,
-    signatures,
+    signatures_and_shingles,
+    verified_similarity,
 )
 from schemas.models import Article, ArticleLink, ArticleSignature
 
@@ -52,24 +57,60 @@ def bucket_pairs(members: Iterable[tuple]) -> list[tuple[tuple, tuple]]:
     ]
 
 
+def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size: int = SIGN_BATCH_SIZE[1]):
+    """Verified near-duplicate pairs ``(i, j, jaccard)`` (``i < j``) of ``texts``, in memory.
+
+    The stage's steps on one machine: signatures and shingle sets on batches, band keys grouped (by sorting
+    their hashes, as the runner's GroupByKey would), :func:`bucket_pairs` per bucket, exact verification.
+    """
+    matrices, shingle_sets = [], []
+    for start in range(0, len(texts), batch_size):
+        matrix, sets = signatures_and_shingles(texts[start : start + batch_size], config)
+        matrices.append(matrix)
+        shingle_sets.extend(sets)
+    if not matrices:
+        return []
+    keys = band_hashes(np.concatenate(matrices), config)
+    flat, owner = keys.reshape(-1), np.repeat(np.arange(len(keys)), keys.shape[1])
+    order = np.argsort(flat, kind="stable")
+    flat, owner = flat[order], owner[order]
+    starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
+    ends = np.append(starts[1:], len(flat))
+    candidates = set()
+    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
+        if end - start > 1 and flat[start] != 0:
+            candidates.update(bucket_pairs((index,) for index in owner[start:end].tolist()))
+    found = []
+    for (left,), (right,) in sorted(candidates):
+        similarity = verified_similarity(shingle_sets[left], shingle_sets[right], config)
+        if similarity is not None:
+            found.append((left, right, similarity))
+    return found
+
+
 class _SignBatch(beam.DoFn):
+    """Batches of ``Article``s -> ``(rank node, ArticleSignature, shingle set bytes)``."""
+
     def __init__(self, config: MinHashConfig):
         self._config = config
 
     def process(self, batch: list[Article]):
-        matrix = signatures([article.text for article in batch], self._config)
-        for article, row, keys in zip(batch, matrix, band_keys_batch(matrix, self._config), strict=True):
+        matrix, sets = signatures_and_shingles([article.text for article in batch], self._config)
+        keys = band_keys_batch(matrix, self._config)
+        for article, row, article_keys, shingle_set in zip(batch, matrix, keys, sets, strict=True):
             signature = ArticleSignature(
-                article_id=article.article_id, signature=signature_to_bytes(row), band_keys=keys
+                article_id=article.article_id, signature=signature_to_bytes(row), band_keys=article_keys
             )
-            yield original_rank(article), signature
+            yield original_rank(article), signature, shingles_to_bytes(shingle_set)
 
 
 def _verify(config: MinHashConfig):
     def verify(item):
-        left, right, left_signature, right_signature = item
-        similarity = estimated_jaccard(signature_from_bytes(left_signature), signature_from_bytes(right_signature))
-        if similarity >= config.threshold:
+        left, right, left_shingles, right_shingles = item
+        similarity = verified_similarity(
+            shingles_from_bytes(left_shingles), shingles_from_bytes(right_shingles), config
+        )
+        if similarity is not None:
             yield left, right, similarity
 
     return verify
@@ -120,10 +161,10 @@ class MarkNearDuplicates(beam.PTransform):
             | "BucketPairs" >> beam.FlatMap(lambda bucket: bucket_pairs(bucket[1]))
             | "UniquePairs" >> beam.Distinct()
         )
-        signature_bytes = signed | "SignatureById" >> beam.Map(lambda item: (item[0], item[1].signature))
+        shingle_bytes = signed | "ShinglesByNode" >> beam.Map(lambda item: (item[0], item[2]))
         verified = (
             candidate_pairs
-            | "AttachSignatures" >> AttachToPairs(signature_bytes)
+            | "AttachShingles" >> AttachToPairs(shingle_bytes)
             | "Verify" >> beam.FlatMap(_verify(self._config))
         )
         parents = (
@@ -151,6 +192,6 @@ class MarkNearDuplicates(beam.PTransform):
         return {
             "articles": marked,
             "roots": roots,
-            "signatures": signed | "SignatureRows" >> beam.Values(),
+            "signatures": signed | "SignatureRows" >> beam.Map(lambda item: item[1]),
             "links": links,
         }

@@ -1,12 +1,13 @@
 """Cross-run deduplication: match a run's new articles against what the database already holds.
 
-Runs inside the loader's transaction, on the ``staged_*`` temporary tables. Nothing reloads stored texts:
+Runs inside the loader's transaction, on the ``staged_*`` temporary tables. Nothing reloads all stored texts:
 candidates come from SQL joins on stored keys (content hash and URL, LSH band keys, event blocking keys), and
-only the candidates' signatures or features are read back to verify them. Every match is a row of
-``stored_matches`` (new article, stored article, stored event, method, score); ``apply_matches`` then points
-copies at their stored originals, near-duplicates at their stored parents, and moves each matched new event
-(all its members) into the stored event. An article matched to a stored one joins that article's event, and
-its copies and near-duplicates follow it, so a copy always shares its original's event.
+only the candidates' texts (re-shingled for exact verification) or features are read back to verify them.
+Every match is a row of ``stored_matches`` (new article, stored article, stored event, method, score);
+``apply_matches`` then points copies at their stored originals, near-duplicates at their stored parents, and
+moves each matched new event (all its members) into the stored event. An article matched to a stored one joins
+that article's event, and its copies and near-duplicates follow it, so a copy always shares its original's
+event.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.dedup import events
-from pipeline.dedup.minhash import MinHashConfig, estimated_jaccard, signature_from_bytes
+from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 
 MAX_CANDIDATE_EVENTS = 20
 """Stored events considered per new event: those sharing the most blocking keys with it."""
@@ -63,10 +64,9 @@ stored_keys AS (
 pairs AS (
     SELECT DISTINCT n.article_id, o.stored_id FROM staged_keys n JOIN stored_keys o USING (band_key)
 )
-SELECT p.article_id, p.stored_id, stored.event_id, n.signature, o.signature
+SELECT p.article_id, p.stored_id, stored.event_id, n.text, stored.text
 FROM pairs p
-JOIN staged_article_signatures n ON n.article_id = p.article_id
-JOIN article_signatures o ON o.article_id = p.stored_id
+JOIN staged_articles n ON n.article_id = p.article_id
 JOIN articles stored ON stored.article_id = p.stored_id
 """
 
@@ -184,14 +184,20 @@ def match_exact(connection: duckdb.DuckDBPyConnection) -> None:
 
 
 def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHashConfig) -> None:
-    """New originals that republish a stored article: the most similar stored article sharing a band key."""
+    """New originals that republish a stored article: the most similar stored article sharing a band key,
+    verified exactly on the two texts' shingles."""
     best: dict[str, tuple] = {}
-    for article_id, stored_id, event_id, signature, stored_signature in connection.execute(_BAND_CANDIDATES).fetchall():
-        similarity = estimated_jaccard(signature_from_bytes(signature), signature_from_bytes(stored_signature))
+    rows = connection.execute(_BAND_CANDIDATES).fetchall()
+    texts: dict[str, str] = {}
+    for article_id, stored_id, _, text, stored_text in rows:
+        texts[article_id], texts[stored_id] = text, stored_text
+    sets = dict(zip(texts, shingle_sets(list(texts.values()), config), strict=True))
+    for article_id, stored_id, event_id, _, _ in rows:
+        similarity = verified_similarity(sets[article_id], sets[stored_id], config)
+        if similarity is None:
+            continue
         candidate = (article_id, stored_id, event_id, "minhash", round(similarity, 4))
-        if similarity >= config.threshold and (
-            article_id not in best or (-similarity, stored_id) < (-best[article_id][4], best[article_id][1])
-        ):
+        if article_id not in best or (-similarity, stored_id) < (-best[article_id][4], best[article_id][1]):
             best[article_id] = candidate
     _add_matches(connection, list(best.values()))
 

@@ -14,15 +14,20 @@ from pipeline.dedup.minhash import (
     band_hashes,
     band_keys,
     band_keys_batch,
-    candidate_pairs,
     estimated_jaccard,
-    near_duplicate_pairs,
+    shingle_overlap,
+    shingle_sets,
     shingles,
+    shingles_from_bytes,
+    shingles_to_bytes,
     signature_from_bytes,
     signature_to_bytes,
     signatures,
+    signatures_and_shingles,
+    verified_similarity,
     words,
 )
+from pipeline.dedup.near import bucket_pairs, find_near_duplicates
 from tests.conftest import shared_data
 
 CONFIG = MinHashConfig()
@@ -76,25 +81,74 @@ def test_trimmed_republication_shares_a_band_key_and_verifies_above_threshold(bo
 
 
 def test_unrelated_articles_do_not_verify(bodies: list[str]) -> None:
+    assert find_near_duplicates(bodies, CONFIG) == []
     matrix = signatures(bodies, CONFIG)
-    pairs, similarity = near_duplicate_pairs(matrix, CONFIG)
-    assert len(pairs) == 0, (pairs, similarity)
     left, right = np.triu_indices(len(bodies), k=1)
     estimates = [estimated_jaccard(matrix[i], matrix[j]) for i, j in zip(left, right, strict=True)]
     assert max(estimates) < CONFIG.threshold
 
 
-def test_near_duplicate_pairs_finds_each_copy_and_only_copies(bodies: list[str]) -> None:
+def test_find_near_duplicates_finds_each_copy_and_only_copies(bodies: list[str]) -> None:
     originals = bodies[:8]
     texts = originals + [trimmed_republication(body) for body in originals]
-    pairs, similarity = near_duplicate_pairs(signatures(texts, CONFIG), CONFIG)
-    assert sorted(map(tuple, pairs.tolist())) == [(i, i + len(originals)) for i in range(len(originals))]
-    assert (similarity >= CONFIG.threshold).all()
+    found = find_near_duplicates(texts, CONFIG, batch_size=5)
+    assert [(left, right) for left, right, _ in found] == [(i, i + len(originals)) for i in range(len(originals))]
+    assert all(similarity >= CONFIG.threshold for _, _, similarity in found)
 
 
-def test_candidate_pairs_lists_each_pair_sharing_a_band_once() -> None:
-    hashes = np.array([[5, 7, 9], [5, 8, 9], [1, 2, 3], [6, 8, 0], [0, 0, 0]], dtype=np.uint64)
-    assert candidate_pairs(hashes).tolist() == [[0, 1], [1, 3]]
+def test_bucket_pairs_pairs_each_member_with_the_following_ones_up_to_the_cap() -> None:
+    assert bucket_pairs([(2,), (1,), (3,), (1,)]) == [((1,), (2,)), ((1,), (3,)), ((2,), (3,))]
+    big = bucket_pairs((index,) for index in range(1000))
+    assert len(big) < 1000 * 65
+    assert {right for _, right in big} == {(index,) for index in range(1, 1000)}
+
+
+def test_shingle_sets_are_the_distinct_shingles_of_each_text() -> None:
+    sets = shingle_sets(["a b c a b c", "x y", ""], CONFIG)
+    assert [len(found) for found in sets] == [3, 1, 0]
+    assert all(np.array_equal(found, np.unique(found)) for found in sets)
+    matrix, same_sets = signatures_and_shingles(["a b c a b c", "x y", ""], CONFIG)
+    assert np.array_equal(matrix, signatures(["a b c a b c", "x y", ""], CONFIG))
+    assert all(np.array_equal(a, b) for a, b in zip(sets, same_sets, strict=True))
+    assert np.array_equal(shingles_from_bytes(shingles_to_bytes(sets[0])), sets[0])
+
+
+def test_overlap_is_exact_jaccard_and_containment() -> None:
+    first, second = shingle_sets(["one two three four five six", "one two three four five seven eight"], CONFIG)
+    # 4 and 5 shingles, 3 shared: Jaccard 3/6, containment 3/4
+    assert shingle_overlap(first, second) == (0.5, 0.75)
+    assert shingle_overlap(first, np.zeros(0, dtype=np.uint64)) == (0.0, 0.0)
+
+
+def footer_pair(shared_words: int, own_words: int, seed: int) -> tuple[str, str]:
+    """Two different texts ending with the same footer of ``shared_words`` words."""
+    rng = np.random.default_rng(seed)
+    vocabulary = [f"w{index}" for index in range(20000)]
+    footer = " ".join(rng.choice(vocabulary, shared_words))
+    return tuple(" ".join(rng.choice(vocabulary, own_words)) + " " + footer for _ in range(2))
+
+
+def test_pair_under_the_threshold_is_never_verified_however_its_signatures_look() -> None:
+    # a 60-word footer shared by two ~140-word reports: exact Jaccard ~0.27, under 0.3
+    estimates = []
+    for seed in range(60):
+        first, second = footer_pair(60, 78, seed)
+        matrix, (left, right) = signatures_and_shingles([first, second], CONFIG)
+        jaccard, _ = shingle_overlap(left, right)
+        assert 0.25 <= jaccard < CONFIG.threshold
+        assert verified_similarity(left, right, CONFIG) is None
+        estimates.append(estimated_jaccard(matrix[0], matrix[1]))
+    assert max(estimates) >= CONFIG.threshold  # the estimate alone would have linked some of them
+
+
+def test_shared_boilerplate_of_half_the_text_is_no_copy_but_a_trim_is() -> None:
+    first, second = footer_pair(200, 200, 7)
+    left, right = shingle_sets([first, second], CONFIG)
+    assert shingle_overlap(left, right)[0] >= CONFIG.threshold  # Jaccard alone would link them
+    assert verified_similarity(left, right, CONFIG) is None
+    trim = " ".join(first.split()[:200])
+    left, right = shingle_sets([first, trim], CONFIG)
+    assert verified_similarity(left, right, CONFIG) == pytest.approx(shingle_overlap(left, right)[0])
 
 
 def test_band_keys_are_band_prefixed_hex_digests(bodies: list[str]) -> None:
@@ -144,7 +198,7 @@ def test_empty_and_wordless_texts_have_no_band_keys_and_never_match() -> None:
     assert not matrix.any()
     assert band_keys_batch(matrix, CONFIG) == [[], [], []]
     assert estimated_jaccard(matrix[0], matrix[2]) == 0.0
-    assert len(near_duplicate_pairs(matrix, CONFIG)[0]) == 0
+    assert find_near_duplicates(["", "  ...  —  !!", ""], CONFIG) == []
     assert signatures([], CONFIG).shape == (0, CONFIG.num_perm)
 
 
