@@ -41,9 +41,12 @@ FEED_LIST_SUFFIXES = {".opml", ".toml"}
 
 MAX_SEED_BYTES = 50 * 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
-MAX_TEXT_NULS = 1
-BINARY_NUL_SHARE = 0.01
-"""More NUL bytes than this share of a file's start (and than ``MAX_TEXT_NULS``) mark it as binary."""
+MAX_TEXT_CONTROLS = 1
+BINARY_CONTROL_SHARE = 0.01
+"""More control bytes (NUL and the other C0 codes that text does not use) than this share of a file's start, and
+than ``MAX_TEXT_CONTROLS``, mark it as binary."""
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
+_BINARY_CONTROLS = bytes(code for code in range(32) if code not in _TEXT_CONTROLS)
 UTF16_NUL_SHARE = 0.3
 MAX_HEADLINE_LINE_CHARS = 1_000
 """A text file whose first line is longer has no headline line: the whole file is its body."""
@@ -85,10 +88,10 @@ def _utf16_codec(data: bytes) -> str | None:
 
 
 def _looks_binary(data: bytes) -> bool:
-    """Many NUL bytes near the start: a binary file. One stray NUL in text is not."""
+    """Many control bytes near the start: a binary file. One stray NUL in text is not."""
     sample = data[:_BINARY_SNIFF_BYTES]
-    nuls = sample.count(0)
-    return nuls > MAX_TEXT_NULS and nuls > BINARY_NUL_SHARE * len(sample)
+    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROLS))
+    return controls > MAX_TEXT_CONTROLS and controls > BINARY_CONTROL_SHARE * len(sample)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -101,7 +104,7 @@ def decode_bytes(data: bytes) -> str:
     if utf16:
         return clean_text(data.decode(utf16, errors="replace"))
     if _looks_binary(data):
-        raise RejectedInput("binary_file", "NUL bytes found: not a text file")
+        raise RejectedInput("binary_file", "control bytes found: not a text file")
     data = data.replace(b"\x00", b"")
     try:
         return data.decode("utf-8-sig")
