@@ -133,7 +133,7 @@ def _checked(fields: dict) -> dict:
     fields = dict(fields)
     for name in _TEXT_FIELDS:
         value = fields[name]
-        if value is not None and not isinstance(value, str | int | float):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
             raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__}")
         fields[name] = None if value is None else str(value)
     published = fields["published"]
