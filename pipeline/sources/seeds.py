@@ -383,6 +383,8 @@ def _file_kind(mode: int) -> str:
 def list_local_seeds(seeds_dir: str) -> Iterator[LocalSeed | tuple[str, RejectedInput]]:
     """Every seed below a local directory, in name order, or ``(relative path, why)`` for an entry that is no
     readable regular file. Names are matched literally (``[x]`` in a path is no pattern)."""
+    if not os.path.isdir(seeds_dir):
+        return  # a feeds-only run: the launcher allows a missing seeds directory only then
     failures: list[OSError] = []
     for directory, subdirectories, files in os.walk(seeds_dir, onerror=failures.append):
         subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
