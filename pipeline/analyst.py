@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -38,10 +39,13 @@ DAY_COLUMN = "day"
 
 _EXPORT_DAYS = """
 CREATE OR REPLACE TEMP TABLE export_article_days AS
-SELECT article_id, CAST(timezone('UTC', coalesce(published_at, ingested_at)) AS DATE) AS day FROM articles;
+SELECT article_id, coalesce(CAST(CAST(timezone('UTC', published_at) AS DATE) AS VARCHAR), 'unknown') AS day
+FROM articles;
 CREATE OR REPLACE TEMP TABLE export_event_days AS
-SELECT e.event_id, CAST(timezone('UTC', coalesce(x.event_date, e.first_published_at, r.started_at)) AS DATE) AS day
-FROM events e LEFT JOIN event_enrichments x USING (event_id) LEFT JOIN runs r ON r.run_id = e.created_run_id;
+SELECT e.event_id,
+       coalesce(CAST(CAST(timezone('UTC', coalesce(x.event_date, e.first_published_at)) AS DATE) AS VARCHAR),
+                'unknown') AS day
+FROM events e LEFT JOIN event_enrichments x USING (event_id);
 """
 
 EXPORT_DAY_SOURCES = {"runs": "started_at", "rejects": "rejected_at"}
@@ -143,9 +147,10 @@ def _sql_string(path: Path) -> str:
 def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, int]:
     """Write every table to ``out_dir/<table>/`` as Parquet, partitioned by day where a table has one.
 
-    Rows of article-level tables take their article's day (published, else ingested), rows of event-level tables
-    their event's day (happened, else first reported, else the run that found it); ``runs`` and ``rejects`` their
-    own time; ``term_stats`` and ``feeds`` are one unpartitioned file each. Returns table -> rows written.
+    Rows of article-level tables take their article's publication day, rows of event-level tables their event's
+    day (happened, else first reported); undated rows go to ``day=unknown``. ``runs`` and ``rejects`` take their
+    own time; ``term_stats`` and ``feeds`` are one unpartitioned file each. A table without rows is one empty
+    file with the table's schema. Returns table -> rows written.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -169,10 +174,16 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
             connection.execute(f"COPY {table} TO {_sql_string(target / f'{table}.parquet')} (FORMAT parquet)")
             counts[table] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             continue
-        connection.execute(
-            f"COPY ({query}) TO {_sql_string(target)} (FORMAT parquet, PARTITION_BY ({DAY_COLUMN}), OVERWRITE)"
-        )
         counts[table] = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+        if counts[table]:
+            connection.execute(
+                f"COPY ({query}) TO {_sql_string(target)} (FORMAT parquet, PARTITION_BY ({DAY_COLUMN}), OVERWRITE)"
+            )
+        else:  # no partition to write: one empty file still carries the table's schema
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir()
+            connection.execute(f"COPY ({query}) TO {_sql_string(target / f'{table}.parquet')} (FORMAT parquet)")
     return counts
 
 

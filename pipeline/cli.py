@@ -148,7 +148,7 @@ def execute_run(flags: list[str]) -> Run:
     options = PipelineOptions(flags)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
-    if not seeds_dir.is_dir():
+    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
         raise UsageError(f"seeds directory not found: {seeds_dir}")
     try:
         thresholds = event_thresholds(ours)

@@ -24,7 +24,7 @@ import duckdb
 import filelock
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, WirebeamOptions
+from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS, WirebeamOptions
 from pipeline.sinks import connect
 from pipeline.sources import feedlist
 from pipeline.sources.feeds import HEALTHY_REJECTS, FeedState, PollPolicy, due_feeds
@@ -43,6 +43,12 @@ RunResult = TypeVar("RunResult")
 
 class FeedsError(Exception):
     """A problem with the feed list or the live-feed options that the user can fix."""
+
+
+def feeds_only(options: WirebeamOptions) -> bool:
+    """Whether a run without its seeds directory is fine: an online run with a feed list of its own and the
+    default seeds location (which then reads nothing)."""
+    return not options.offline and options.seeds == DEFAULT_SEEDS and Path(options.feeds).is_file()
 
 
 def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:

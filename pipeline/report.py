@@ -35,6 +35,7 @@ vertical-align:top}th{font-weight:600}svg text{font-size:11px;fill:#333}.axis{st
 .concerned{fill:#9bbb59}.bar{fill:#3b6ea5}.legend span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}
 input{padding:.3rem;width:18rem}.muted{color:#777}.legend .party,.legend .primary{background:#c0504d}
 .legend .mediator{background:#4f81bd}.legend .mentioned{background:#b0b0b0}.legend .concerned{background:#9bbb59}
+#render-status{display:none}
 """
 
 _SCRIPT = """
@@ -52,6 +53,11 @@ _SCRIPT = """
   status.setAttribute('data-charts', String(document.querySelectorAll('svg.chart').length));
 })();
 """
+
+
+def plural(count: int, noun: str) -> str:
+    """``1 event``, ``2 events``."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
@@ -102,13 +108,16 @@ def timeline_svg(events: list[dict[str, Any]]) -> str:
         placed[day] = placed.get(day, 0) + 1
         parts.append(
             f'<circle class="dot" cx="{x_of(day):.1f}" cy="{axis_y - placed[day] * TIMELINE_ROW}" r="6">'
-            f"<title>{_text(day)}: {_text(event['title'])} ({event['article_count']} articles)</title></circle>"
+            f"<title>{_text(day)}: {_text(event['title'])} "
+            f"({plural(event['article_count'], 'article')})</title></circle>"
         )
     for day in sorted({first, last}):
         parts.append(f'<text x="{x_of(day):.1f}" y="{axis_y + 16}" text-anchor="middle">{_text(day)}</text>')
     parts.append("</svg>")
     undated = len(events) - len(dated)
-    note = f'<p class="muted">{undated} event(s) without a known day are not on the timeline.</p>' if undated else ""
+    verb = "is" if undated == 1 else "are"
+    note = f'<p class="muted">{plural(undated, "event")} without a known day {verb} not on the timeline.</p>'
+    note = note if undated else ""
     return "".join(parts) + note
 
 
@@ -163,7 +172,8 @@ def map_svg(places: list[dict[str, Any]]) -> str:
         radius = 3 + min(place["events"], 12)
         parts.append(
             f'<circle class="{css}" cx="{x:.1f}" cy="{y:.1f}" r="{radius}" fill-opacity=".75">'
-            f"<title>{_text(place['name'])} ({_text(place['country_code'])}): {place['events']} events</title>"
+            f"<title>{_text(place['name'])} ({_text(place['country_code'])}): "
+            f"{plural(place['events'], 'event')}</title>"
             "</circle>"
         )
     parts.append("</svg>")
@@ -230,9 +240,9 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
     stats = "".join(
         f"<div>{value}<small>{label}</small></div>"
         for value, label in (
-            (len(events), "events"),
-            (articles, "articles"),
-            (outlets, "known outlets"),
+            (len(events), "event" if len(events) == 1 else "events"),
+            (articles, "article" if articles == 1 else "articles"),
+            (outlets, "known outlet" if outlets == 1 else "known outlets"),
             (span, "days"),
         )
     )

@@ -239,3 +239,24 @@ def test_exporting_again_replaces_the_files(seed_db, tmp_path):
         assert main(["export", "--parquet", str(out), "--db", str(seed_db)]) == 0
     assert _exported_rows(out / "events") == query(seed_db, "SELECT count(*) FROM events")[0][0]
     assert _exported_rows(out / "feeds") == query(seed_db, "SELECT count(*) FROM feeds")[0][0]
+
+
+def test_export_writes_an_empty_table_as_a_readable_file_and_undated_rows_under_day_unknown(seed_db, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(seed_db, db)
+    with duckdb.connect(str(db)) as connection:
+        (undated,) = connection.execute("SELECT min(article_id) FROM articles").fetchone()
+        connection.execute("UPDATE articles SET published_at = NULL WHERE article_id = ?", [undated])
+        connection.execute("DELETE FROM article_links")
+    out = tmp_path / "export"
+    assert main(["export", "--parquet", str(out), "--db", str(db)]) == 0
+    for table in TABLES:
+        assert list((out / table).rglob("*.parquet")), f"{table} has no file"
+    with duckdb.connect() as connection:
+        empty = connection.execute(f"DESCRIBE SELECT * FROM read_parquet('{out}/article_links/*.parquet')").fetchall()
+        assert "article_id" in [row[0] for row in empty] and _exported_rows(out / "article_links") == 0
+    unknown = out / "articles" / "day=unknown"
+    with duckdb.connect() as connection:
+        ids = connection.execute(f"SELECT article_id FROM read_parquet('{unknown}/*.parquet')").fetchall()
+    assert (undated,) in ids
+    assert sorted(ids) == sorted(query(db, "SELECT article_id FROM articles WHERE published_at IS NULL"))

@@ -299,3 +299,19 @@ def test_offline_run_with_a_feed_list_polls_nothing_and_opens_no_socket(workdir:
     assert "socket" not in result.stderr
     assert table_counts(db(workdir))["articles"] == 1
     assert query(db(workdir), "SELECT count(*) FROM feeds") == [(0,)]
+
+
+def test_a_feeds_only_run_needs_no_seeds_directory(
+    site: HTTPServer, pages: list[tuple[str, bytes]], tmp_path: Path, monkeypatch
+):
+    links = serve_pages(site, pages[:1])
+    site.expect_request("/only.xml").respond_with_data(
+        rss20([Item("only-0", "Only story", links[0])]), content_type=RSS
+    )
+    subscribe(tmp_path, site, "/only.xml")
+    monkeypatch.chdir(tmp_path)  # no seeds/ here
+    assert not (tmp_path / "seeds").exists()
+    flags = ["--db", str(tmp_path / "wirebeam.duckdb"), "--feeds", str(tmp_path / "feeds.opml"), *FAST_FETCHES]
+    assert main(["run", *flags]) == 0
+    assert query(tmp_path / "wirebeam.duckdb", "SELECT url FROM articles") == [(links[0],)]
+    assert main(["run", "--offline", *flags]) == 2, "an offline run still needs its seeds"

@@ -134,4 +134,17 @@ def test_timeline_places_events_by_day_and_stacks_a_busy_day():
     assert float(first[0]) < float(second[0]) == float(third[0]) < float(last[0])
     assert second[1] != third[1]
     assert ">2024-04-01<" in svg and ">2024-04-30<" in svg
-    assert "1 event(s) without a known day" in svg
+    assert "1 event without a known day" in svg
+
+
+def test_counts_are_in_the_singular_for_one_and_the_status_marker_is_not_shown():
+    from pipeline.report import _STYLE, plural, timeline_svg
+
+    assert [plural(1, "event"), plural(0, "event"), plural(2, "article")] == ["1 event", "0 events", "2 articles"]
+    events = [
+        {"event_day": None, "first_reported_at": None, "title": "undated", "article_count": 1},
+        {"event_day": date(2024, 4, 8), "first_reported_at": None, "title": "dated", "article_count": 1},
+    ]
+    svg = timeline_svg(events)
+    assert "1 event without a known day is not on the timeline" in svg and "(1 article)" in svg
+    assert "#render-status{display:none}" in _STYLE

@@ -136,7 +136,7 @@ def _checked(fields: dict) -> dict:
     fields = dict(fields)
     for name in _TEXT_FIELDS:
         value = fields[name]
-        if value is not None and not isinstance(value, str | int | float):
+        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
             raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__}")
         fields[name] = None if value is None else str(value)
     published = fields["published"]
@@ -386,6 +386,8 @@ def _file_kind(mode: int) -> str:
 def list_local_seeds(seeds_dir: str) -> Iterator[LocalSeed | tuple[str, RejectedInput]]:
     """Every seed below a local directory, in name order, or ``(relative path, why)`` for an entry that is no
     readable regular file. Names are matched literally (``[x]`` in a path is no pattern)."""
+    if not os.path.isdir(seeds_dir):
+        return  # a feeds-only run: the launcher allows a missing seeds directory only then
     failures: list[OSError] = []
     for directory, subdirectories, files in os.walk(seeds_dir, onerror=failures.append):
         subdirectories[:] = sorted(name for name in subdirectories if not name.startswith("."))
