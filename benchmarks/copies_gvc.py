@@ -132,13 +132,18 @@ def print_table(label: str, result: dict) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after", help="Name of this measurement in the results file.")
+    parser.add_argument("--workdir", type=Path, help="Keep the seeds and database here (a new directory).")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if not DATA.exists():
         raise SystemExit(f"GVC dev corpus not found: {DATA}")
     rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
-    with tempfile.TemporaryDirectory(prefix="wirebeam-gvc-") as workdir:
-        result = measure(rows, Path(workdir))
+    if args.workdir:
+        args.workdir.mkdir(parents=True)
+        result = measure(rows, args.workdir)
+    else:
+        with tempfile.TemporaryDirectory(prefix="wirebeam-gvc-") as workdir:
+            result = measure(rows, Path(workdir))
     print_table(args.label, result)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
     previous[args.label] = {"command": f"python -m benchmarks.copies_gvc --label {args.label}", **result}

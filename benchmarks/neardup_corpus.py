@@ -13,6 +13,12 @@ Edit types (``kept`` = share of the original's words still present):
 - ``combined``: headline + dateline, tail trim (keep 60-90%), boilerplate and rewording together;
 - ``heavy``: trimmed to 20-45% of the text and reworded (reported separately; not in the >= 50% target).
 
+Hard negatives, from the real reports of ``../shared/data/events/ecbplus-dev.jsonl`` (each report used once):
+- ``shared_boilerplate``: pairs of reports of different topics, both ending (or starting) with the same block of
+  real text taken from a third report, 30-50% of each document's length (as a site footer would);
+- ``same_event``: pairs of different reports of one event that share no run of ``COPIED_RUN`` words (written
+  independently; the corpus also holds syndicated copies of one report, which are copies, not negatives).
+
 Use :func:`build_corpus` from other benchmarks and tests; run this module to print a summary:
 ``.venv/bin/python -m benchmarks.neardup_corpus``.
 """
@@ -35,6 +41,13 @@ GROUND_TRUTH = DATA_DIR / "articles/ground-truth.json"
 SEED = 20241123
 FILLER_DOCS = 120
 HEAVY = "heavy"
+ECBPLUS = DATA_DIR / "events/ecbplus-dev.jsonl"
+NEGATIVE_PAIRS = 60
+COPIED_RUN = 8
+MAX_SHARED_RUNS = 3
+SHARED_BOILERPLATE = "shared_boilerplate"
+SAME_EVENT = "same_event"
+NEGATIVE_KINDS = (SHARED_BOILERPLATE, SAME_EVENT)
 
 HEADLINES = [
     "What we know so far",
@@ -235,8 +248,70 @@ def filler_text(vocabulary: list[str], rng: random.Random, words: int) -> str:
     return " ".join(sentences)
 
 
+def _runs(text: str) -> set[tuple[str, ...]]:
+    words = [word.strip(".,;:!?\"'()").lower() for word in text.split()]
+    return {tuple(words[i : i + COPIED_RUN]) for i in range(len(words) - COPIED_RUN + 1)}
+
+
+def hard_negatives(rng: random.Random, pairs: int = NEGATIVE_PAIRS) -> list[Document]:
+    """``shared_boilerplate`` and ``same_event`` negative pairs from ECB+ reports, each document its own cluster.
+
+    A report is used only if it shares fewer than ``MAX_SHARED_RUNS`` runs of ``COPIED_RUN`` words with the reports
+    used before (ECB+ holds syndicated copies of some reports, which would be true copies across the pairs).
+    """
+    reports = [json.loads(line) for line in ECBPLUS.open(encoding="utf-8")]
+    reports = [report for report in reports if word_count(report["text"]) >= 120]
+    runs = [_runs(report["text"]) for report in reports]
+    order = list(range(len(reports)))
+    rng.shuffle(order)
+    seen: set[tuple[str, ...]] = set()
+
+    def free(index: int) -> bool:
+        return len(runs[index] & seen) < MAX_SHARED_RUNS
+
+    def take(index: int) -> None:
+        seen.update(runs[index])
+
+    by_event: dict[str, list[int]] = {}
+    for index in order:
+        by_event.setdefault(reports[index]["event"], []).append(index)
+    documents = []
+    for event, members in sorted(by_event.items()):
+        chosen = [index for index in members if free(index)][:2]
+        if len(chosen) == 2 and not runs[chosen[0]] & runs[chosen[1]] and len(documents) < 2 * pairs:
+            for side, index in zip("ab", chosen, strict=True):
+                take(index)
+                doc_id = f"e-{event}-{side}"
+                documents.append(Document(doc_id, reports[index]["text"], doc_id, SAME_EVENT, 1.0))
+
+    def topic(index: int) -> str:
+        return reports[index]["event"].split("-")[1]
+
+    def next_free(*avoid: str) -> int:
+        index = next(i for i in order if topic(i) not in avoid and free(i))
+        take(index)
+        return index
+
+    for number in range(pairs):
+        block_source = next_free()
+        left = next_free(topic(block_source))
+        right = next_free(topic(block_source), topic(left))
+        share = rng.uniform(0.3, 0.5)
+        at_end = rng.random() < 0.5
+        block_words = reports[block_source]["text"].split()
+        for side, index in (("a", left), ("b", right)):
+            own = reports[index]["text"].split()
+            size = min(len(block_words), round(len(own) * share / (1 - share)))
+            block = " ".join(block_words[:size])
+            text = f"{' '.join(own)}\n\n{block}" if at_end else f"{block}\n\n{' '.join(own)}"
+            doc_id = f"b{number:02d}-{side}"
+            documents.append(Document(doc_id, text, doc_id, SHARED_BOILERPLATE, 1.0))
+    return documents
+
+
 def build_corpus(seed: int = SEED, filler_docs: int = FILLER_DOCS) -> Corpus:
-    """Originals, one copy per edit type of each original, and unrelated filler texts (deterministic)."""
+    """Originals, one copy per edit type of each original, unrelated filler texts and hard negatives
+    (deterministic)."""
     rng = random.Random(seed)
     bodies = load_bodies()
     documents = []
@@ -252,6 +327,7 @@ def build_corpus(seed: int = SEED, filler_docs: int = FILLER_DOCS) -> Corpus:
         filler_id = f"f{index:03d}"
         text = filler_text(vocabulary, rng, rng.choice(lengths))
         documents.append(Document(filler_id, text, filler_id, "filler", 1.0))
+    documents.extend(hard_negatives(rng))
     return Corpus(documents)
 
 
@@ -264,6 +340,8 @@ def main() -> None:
     print(f"{len(corpus.documents)} documents, {len(corpus.pairs)} labelled copies")
     for edit, kept in by_edit.items():
         print(f"  {edit:18s} {len(kept):3d} copies, kept {min(kept):.2f}-{max(kept):.2f}")
+    for kind in NEGATIVE_KINDS:
+        print(f"  {kind:18s} {sum(doc.edit == kind for doc in corpus.documents) // 2:3d} negative pairs")
 
 
 if __name__ == "__main__":

@@ -120,6 +120,13 @@ def _first(*values: object) -> object:
     return next((value for value in values if value not in (None, "", [])), None)
 
 
+def _stated_outlet(stated: dict) -> str | None:
+    """The outlet a source named, unless it is only the title of the feed the entry came in: an aggregator's or
+    a saved feed's title is no entry's site (the page's site name, else the entry URL's host, names it then)."""
+    source = stated.get("source")
+    return None if source and source == stated.get("feed_title") else source
+
+
 def extract_article(document: RawDocument) -> ExtractedArticle:
     """The article in a document; raises ``RejectedInput`` when there is none."""
     stated = document.meta
@@ -158,7 +165,7 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
         text=text or None,
         summary=summary if summary != title else None,
         url=_first(stated.get("url"), found.get("url")),
-        source=_first(stated.get("source"), found.get("source")),
+        source=_first(_stated_outlet(stated), found.get("source")),
         author=_first(stated.get("author"), found.get("author")),
         language=_first(stated.get("language"), found.get("language")),
         categories=tuple(str(category) for category in categories),

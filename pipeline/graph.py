@@ -1,7 +1,7 @@
 """Builds the wirebeam pipeline from its stages: wiring only, no logic.
 
-read seeds (and poll feeds, fetch new entries' pages) -> extract -> normalize -> exact duplicates -> near-duplicates
--> events -> enrichment -> staging shards (loaded into DuckDB by ``sinks.load_run``).
+read seeds (and poll feeds, fetch new entries' pages) -> extract -> normalize -> strip boilerplate -> exact
+duplicates -> near-duplicates -> events -> enrichment -> staging shards (loaded into DuckDB by ``sinks.load_run``).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from datetime import datetime
 
 import apache_beam as beam
 
+from pipeline.boilerplate import StripBoilerplate
 from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
@@ -57,7 +58,8 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         _ = live[FEEDS] | "StageFeeds" >> WriteStaging(plan.staging_dir, "feeds")
     extracted = inputs | "AllDocuments" >> beam.Flatten() | "Extract" >> ExtractArticles()
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
-    copies_marked = normalized.articles | "ExactDuplicates" >> MarkExactDuplicates()
+    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate()
+    copies_marked = cleaned | "ExactDuplicates" >> MarkExactDuplicates()
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
     representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)

@@ -15,10 +15,14 @@ from pydantic import ValidationError
 
 from pipeline.documents import ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
+from pipeline.stopwords import ENGLISH_STOP_WORDS
 from schemas.models import Article
 
 STAGE = "normalize"
 ID_CHARS = 16
+MIN_HEADLINE_COVERAGE = 0.25
+"""A body with a smaller share of its headline's words is an exact copy only of the same headline and body."""
+STEM_CHARS = 4
 _NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
 
 
@@ -34,7 +38,9 @@ def canonical_url(url: str | None) -> str | None:
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
         return None
     try:
-        normalized = courlan.normalize_url(url, strict=True)
+        # strict=False: drop tracking parameters only; strict mode drops every parameter, and "?sid=1" and
+        # "?sid=2" are two articles on many sites.
+        normalized = courlan.normalize_url(url, strict=False)
     except (ValueError, AttributeError):
         normalized = url
     return urlunsplit(urlsplit(normalized)._replace(fragment=""))
@@ -69,6 +75,40 @@ def _outlet(source: str | None, url: str | None) -> str | None:
     return None
 
 
+def headline_coverage(title: str, text: str) -> float | None:
+    """Share of the headline's content words (3+ letters, no stop words) found in the body, a word matching by
+    its first 4 letters too (teens, teenagers); None for a headline of fewer than two such words."""
+    headline = {word for word in normalized_content(title).split() if len(word) > 2 and word not in ENGLISH_STOP_WORDS}
+    if len(headline) < 2:
+        return None
+    body = set(normalized_content(text).split())
+    stems = {word[:STEM_CHARS] for word in body}
+    return sum(1 for word in headline if word in body or word[:STEM_CHARS] in stems) / len(headline)
+
+
+def covers_headline(title: str, text: str) -> bool:
+    """Whether a body mentions enough of its headline (``MIN_HEADLINE_COVERAGE``) to stand for the article when
+    compared with others; true when the headline is too short to tell."""
+    coverage = headline_coverage(title, text)
+    return coverage is None or coverage >= MIN_HEADLINE_COVERAGE
+
+
+def content_fields(title: str, text: str | None, summary: str | None) -> dict:
+    """``content_kind``, ``word_count`` and ``content_hash`` of an article's content: its body, else its headline
+    and summary.
+
+    A body that hardly mentions its headline (a share under ``MIN_HEADLINE_COVERAGE`` of its words) is hashed with
+    the headline: such a body is usually page chrome the extractor kept, and matching chrome makes no copy.
+    """
+    content = text or " ".join(part for part in (title, summary) if part)
+    hashed = content if not text or covers_headline(title, text) else f"{title}\n{text}"
+    return {
+        "content_kind": "body" if text else ("summary" if summary else "title_only"),
+        "word_count": len(normalized_content(content).split()),
+        "content_hash": content_hash(hashed),
+    }
+
+
 def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: datetime) -> Article:
     """The schema row for an extracted article; raises ``RejectedInput`` when it does not validate."""
     text = extracted.text.strip() if extracted.text else None
@@ -77,8 +117,8 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
     if not normalized_content(content):
         raise RejectedInput("no_text", "neither headline nor body has any words")
     canonical = canonical_url(extracted.url)
-    digest = content_hash(content)
-    identity = article_id(canonical or extracted.source_ref, digest)
+    fields = content_fields(extracted.title, text, summary)
+    identity = article_id(canonical or extracted.source_ref, fields["content_hash"])
     try:
         return Article(
             article_id=identity,
@@ -94,9 +134,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
             language=extracted.language,
             categories=list(extracted.categories),
             published_at=extracted.published_at,
-            content_kind="body" if text else ("summary" if summary else "title_only"),
-            word_count=len(normalized_content(content).split()),
-            content_hash=digest,
+            **fields,
             event_id=event_id_for(identity),
             feed_url=extracted.feed_url,
             feed_title=extracted.feed_title,

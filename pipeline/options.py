@@ -75,8 +75,8 @@ class WirebeamOptions(PipelineOptions):
             "--near_duplicate_threshold",
             type=float,
             default=MinHashConfig().threshold,
-            help="Estimated Jaccard similarity of word 3-shingles at or above which an article is a "
-            "near-duplicate (default: %(default)s).",
+            help="Jaccard similarity of word 3-shingles at or above which an article is a near-duplicate, "
+            "checked exactly on each candidate pair (default: %(default)s).",
         )
         parser.add_argument(
             "--embeddings",

@@ -179,8 +179,9 @@ def load_run(
             "QUALIFY row_number() OVER (PARTITION BY reject_id) = 1",
             {"run_id": run.run_id},
         )
-        new, duplicates, near_duplicates = connection.execute(
-            "SELECT count(*), count(duplicate_of), count(near_duplicate_of) FROM staged_articles"
+        new, duplicates, near_duplicates, junk_bodies = connection.execute(
+            "SELECT count(*), count(duplicate_of), count(near_duplicate_of), "
+            "count(*) FILTER (body_status <> 'ok') FROM staged_articles"
         ).fetchone()
         events_new, events_updated = connection.execute(
             "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM touched_events"
@@ -193,6 +194,7 @@ def load_run(
                 "articles_new": new,
                 "exact_duplicates": duplicates,
                 "near_duplicates": near_duplicates,
+                "junk_bodies": junk_bodies,
                 "rejected": rejected,
                 "events_new": events_new,
                 "events_updated": events_updated,

@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS articles (
     entry_key VARCHAR,
     fallback_reason VARCHAR,
     run_id VARCHAR NOT NULL,
-    ingested_at TIMESTAMPTZ NOT NULL
+    ingested_at TIMESTAMPTZ NOT NULL,
+    body_status VARCHAR,
+    original_text VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS events (
@@ -54,6 +56,7 @@ CREATE TABLE IF NOT EXISTS runs (
     rejected BIGINT NOT NULL,
     events_new BIGINT NOT NULL,
     events_updated BIGINT NOT NULL,
+    junk_bodies BIGINT NOT NULL,
     feed_counts JSON NOT NULL,
     error VARCHAR
 );

@@ -40,7 +40,7 @@ class Article(_Table):
     content_hash: str = Field(description="SHA-256 of the normalized content, for exact duplicates.")
     duplicate_of: str | None = Field(None, description="The original article when this is an exact copy.")
     near_duplicate_of: str | None = Field(None, description="The article this republishes with edits.")
-    near_duplicate_score: float | None = Field(None, description="Estimated Jaccard similarity to it.")
+    near_duplicate_score: float | None = Field(None, description="Jaccard similarity of the word 3-shingles to it.")
     event_id: str = Field(description="The event this article reports.")
     feed_url: str | None = None
     feed_title: str | None = None
@@ -50,6 +50,18 @@ class Article(_Table):
     )
     run_id: str = Field(description="The run that first stored this article.")
     ingested_at: datetime = Field(description="When the run read it (UTC).")
+    body_status: str | None = Field(
+        None,
+        description="What the page's body was: 'ok', or why it is no article body and the article is kept as a "
+        "headline (and summary) only: 'empty', 'chrome' (only page chrome), 'too_short' (kept as the summary), or a "
+        "wall ('consent_wall', 'login_wall', 'subscription_wall', 'verification_wall', 'newsletter_wall', "
+        "'javascript_required'); null when no body was given.",
+    )
+    original_text: str | None = Field(
+        None,
+        description="The body as extracted, when it differs from ``text``: before its source's repeated "
+        "paragraphs (site chrome) were removed, or a junk body.",
+    )
 
 
 class Event(_Table):
@@ -82,6 +94,7 @@ class Run(_Table):
     rejected: int = 0
     events_new: int = 0
     events_updated: int = 0
+    junk_bodies: int = Field(0, description="New articles whose body was junk (see articles.body_status).")
     feed_counts: dict[str, Any] = Field(
         default_factory=dict,
         description="Per polled feed URL: status, error, entries read, new articles stored, page fallbacks (JSON).",
@@ -141,7 +154,7 @@ class ArticleLink(_Table):
     method: Literal["minhash", "event"] = Field(
         description="minhash: near-duplicate; event: reports of one happening. Exact copies use duplicate_of."
     )
-    score: float = Field(description="Similarity: 1 for exact copies, estimated Jaccard, or event score.")
+    score: float = Field(description="Similarity: 1 for exact copies, shingle Jaccard, or event score.")
     run_id: str = Field(description="The run that found the link.")
 
 

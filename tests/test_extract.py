@@ -8,6 +8,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
 from pipeline.extract import ExtractArticles, extract_article, html_to_text, parse_text_article
+from pipeline.normalize import normalize_article
 from tests.conftest import SEEDS, local_test_pipeline, shared_data
 
 
@@ -55,6 +56,20 @@ def test_a_title_only_record_is_an_article():
     article = extract_article(RawDocument("r.jsonl#1", "seed", "none", "", meta))
     assert article.title == "Fed holds rates" and article.text is None
     assert article.published_at == datetime(2014, 3, 10, 17, tzinfo=timezone.utc)
+
+
+def test_an_entry_of_a_saved_feed_is_from_its_own_site_not_from_the_feed():
+    meta = {
+        "title": "Fed holds rates",
+        "url": "https://www.example.com/x",
+        "source": "Top News",
+        "feed_title": "Top News",
+    }
+    article = extract_article(RawDocument("feed.rss#1", "seed", "none", "", meta))
+    assert article.source is None and article.feed_title == "Top News"
+    assert normalize_article(article, "r", datetime(2024, 1, 1, tzinfo=timezone.utc)).source == "example.com"
+    named = extract_article(RawDocument("feed.rss#2", "seed", "none", "", {**meta, "source": "Reuters"}))
+    assert named.source == "Reuters"
 
 
 def test_an_untitled_text_takes_its_first_sentence_as_headline():

@@ -22,9 +22,15 @@ def original_rank(article: Article) -> tuple[bool, float, str, str]:
     return (article.published_at is None, published, article.source_ref, article.article_id)
 
 
+MIN_HEADLINE_WORDS = 3
+"""A headline-only item shorter than this ("en", "Home") is too generic to call another item with it a copy."""
+
+
 def exact_keys(article: Article) -> list[str]:
-    """Keys two copies of one article share."""
-    keys = [f"hash:{article.content_hash}"]
+    """Keys two copies of one article share: the content hash (unless the content is a too short headline) and
+    the canonical URL."""
+    generic = article.content_kind == "title_only" and article.word_count < MIN_HEADLINE_WORDS
+    keys = [] if generic else [f"hash:{article.content_hash}"]
     if article.canonical_url:
         keys.append(f"url:{article.canonical_url}")
     return keys

@@ -1,10 +1,11 @@
 """Near-duplicate detection: word-shingle MinHash signatures, LSH band keys and verification.
 
-Pure functions, no Beam. The near-duplicate stage calls :func:`signatures` on batches of documents
+Pure functions, no Beam. The near-duplicate stage calls :func:`signatures_and_shingles` on batches of documents
 (``beam.BatchElements``), keys each document by its :func:`band_keys`, groups by key and verifies the
-candidate pairs of a group with :func:`estimated_jaccard`. Band keys and compact signatures
-(:func:`signature_to_bytes`) are stored in DuckDB so that a later run joins on them instead of reloading
-texts.
+candidate pairs of a group exactly with :func:`verified_similarity` on their shingle sets (the signatures'
+estimate, :func:`estimated_jaccard`, has a standard deviation of ~0.04 at 128 permutations: too coarse to decide
+a pair near the threshold). Band keys and compact signatures (:func:`signature_to_bytes`) are stored in DuckDB
+so that a later run joins on them; only the candidates' texts are read back to verify them.
 
 How a text becomes a signature:
 
@@ -27,10 +28,10 @@ is used: signatures are the same in every process and on every machine. End to e
 banding, verification) this runs at ~8,000-15,000 articles/s on one core, 10-13x datasketch in the same run
 (``benchmarks/neardup_speed.py``), with equal F1.
 
-Defaults (``benchmarks/neardup_quality.py``): 3-word shingles and threshold 0.3. On the labelled corpus the
-copies keeping at least half of the text have exact Jaccard >= 0.33 (combined edits; 5th percentile 0.43) while
-unrelated articles, even sharing boilerplate, stay <= 0.17; 5-word shingles lower the rewritten copies more
-than the unrelated pairs.
+Defaults (``benchmarks/neardup_quality.py``): 3-word shingles, threshold 0.3 and containment 0.6. On the
+labelled corpus the copies keeping at least half of the text have exact Jaccard >= 0.33 and containment >= 0.63
+(combined edits) while different reports sharing a block of 30-50% of their length reach Jaccard 0.29 and
+containment 0.49; 5-word shingles lower the rewritten copies more than the unrelated pairs.
 
 rensa signatures depend on rensa's algorithm version; it is part of :meth:`MinHashConfig.fingerprint`, which
 salts every band key, so keys written by an incompatible version or configuration never match new ones.
@@ -309,8 +310,9 @@ def signatures_and_shingles(texts: Sequence[str], config: MinHashConfig) -> tupl
 
 
 def _split_sets(shingles: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    # Views, not copies; repeated shingles are folded when a pair is compared (few texts ever are).
     bounds = offsets.astype(np.int64).tolist()
-    return [np.unique(shingles[bounds[i] : bounds[i + 1]]) for i in range(len(bounds) - 1)]
+    return [shingles[bounds[i] : bounds[i + 1]] for i in range(len(bounds) - 1)]
 
 
 def band_hashes(signature_matrix: np.ndarray, config: MinHashConfig) -> np.ndarray:
@@ -355,19 +357,29 @@ def estimated_jaccard(sig_a: np.ndarray, sig_b: np.ndarray) -> float:
 
 
 def shingle_sets(texts: Sequence[str], config: MinHashConfig) -> list[np.ndarray]:
-    """The distinct shingle hashes of each text, sorted: the sets the signatures estimate, for exact verification."""
+    """The shingle hashes of each text (the sets the signatures estimate, repeats included), for exact
+    verification by :func:`shingle_overlap`."""
     if not len(texts):
         return []
     shingles, offsets, _ = _flat_shingles(texts, config)
     return _split_sets(shingles, offsets)
 
 
+def _distinct(values: np.ndarray) -> np.ndarray:
+    ordered = np.sort(values)
+    return ordered[np.concatenate(([True], ordered[1:] != ordered[:-1]))]
+
+
 def shingle_overlap(left: np.ndarray, right: np.ndarray) -> tuple[float, float]:
-    """Exact Jaccard similarity and containment (share of the smaller set found in the other) of two shingle sets
-    from :func:`shingle_sets`; (0, 0) if either is empty."""
+    """Exact Jaccard similarity and containment (share of the smaller set found in the other) of the distinct
+    shingles of two texts (from :func:`shingle_sets`); (0, 0) if either is empty."""
     if not len(left) or not len(right):
         return 0.0, 0.0
-    shared = len(np.intersect1d(left, right, assume_unique=True))
+    left, right = _distinct(left), _distinct(right)
+    if len(left) > len(right):
+        left, right = right, left
+    found = np.minimum(np.searchsorted(right, left), len(right) - 1)
+    shared = int(np.count_nonzero(right[found] == left))
     return shared / (len(left) + len(right) - shared), shared / min(len(left), len(right))
 
 

@@ -27,6 +27,7 @@ from pipeline.dedup.minhash import (
     signatures_and_shingles,
     verified_similarity,
 )
+from pipeline.normalize import covers_headline
 from schemas.models import Article, ArticleLink, ArticleSignature
 
 MIN_WORDS = 20
@@ -37,8 +38,14 @@ SIGN_BATCH_SIZE = (64, 512)
 
 
 def is_signed(article: Article) -> bool:
-    """Whether an article takes part in near-duplicate detection: an original with a real body."""
-    return article.duplicate_of is None and article.content_kind == "body" and article.word_count >= MIN_WORDS
+    """Whether an article takes part in near-duplicate detection: an original with a real body that mentions its
+    headline (a body that does not is usually page chrome, and matching chrome makes no copy)."""
+    return (
+        article.duplicate_of is None
+        and article.content_kind == "body"
+        and article.word_count >= MIN_WORDS
+        and covers_headline(article.title, article.text)
+    )
 
 
 def link_id(article_id: str, other_article_id: str, method: str) -> str:
@@ -76,10 +83,10 @@ def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size
     flat, owner = flat[order], owner[order]
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
     ends = np.append(starts[1:], len(flat))
+    shared = (ends - starts > 1) & (flat[starts] != 0)
     candidates = set()
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        if end - start > 1 and flat[start] != 0:
-            candidates.update(bucket_pairs((index,) for index in owner[start:end].tolist()))
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        candidates.update(bucket_pairs((index,) for index in owner[start:end].tolist()))
     found = []
     for (left,), (right,) in sorted(candidates):
         similarity = verified_similarity(shingle_sets[left], shingle_sets[right], config)

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipeline.dedup import events
+from pipeline.dedup.exact import MIN_HEADLINE_WORDS
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 
 MAX_CANDIDATE_EVENTS = 20
@@ -41,6 +42,7 @@ WITH matches AS (
     SELECT s.article_id, coalesce(a.duplicate_of, a.article_id) AS stored_id, a.event_id, a.published_at
     FROM staged_articles s JOIN articles a ON s.content_hash = a.content_hash
     WHERE s.duplicate_of IS NULL AND s.article_id NOT IN (SELECT article_id FROM stored_matches)
+      AND (s.content_kind <> 'title_only' OR s.word_count >= $min_headline_words)
     UNION ALL
     SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, a.published_at
     FROM staged_articles s JOIN articles a ON s.canonical_url = a.canonical_url
@@ -180,7 +182,7 @@ def _add_matches(connection: duckdb.DuckDBPyConnection, rows: list[tuple]) -> No
 def match_exact(connection: duckdb.DuckDBPyConnection) -> None:
     """New originals whose text or canonical URL is already stored: their stored original."""
     connection.execute(_CREATE_MATCHES)
-    connection.execute(_EXACT_MATCHES)
+    connection.execute(_EXACT_MATCHES, {"min_headline_words": MIN_HEADLINE_WORDS})
 
 
 def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHashConfig) -> None:

@@ -53,3 +53,19 @@ def test_copies_point_at_the_earliest_original_and_share_its_event():
                 ]
             ),
         )
+
+
+def test_one_word_headlines_without_body_are_not_copies_of_each_other_but_longer_ones_are():
+    def headline(ref: str, title: str):
+        return normalize_article(ExtractedArticle(ref, "seed", title), "r1", NOW)
+
+    items = [
+        headline("a", "en"),
+        headline("b", "en"),
+        headline("c", "Storm hits the coast"),
+        headline("d", "Storm hits the coast"),
+    ]
+    with local_test_pipeline() as pipeline:
+        marked = pipeline | beam.Create(items) | MarkExactDuplicates()
+        rows = marked | beam.Map(lambda a: (a.source_ref, a.duplicate_of is not None))
+        assert_that(rows, equal_to([("a", False), ("b", False), ("c", False), ("d", True)]))

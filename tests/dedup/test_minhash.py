@@ -103,10 +103,10 @@ def test_bucket_pairs_pairs_each_member_with_the_following_ones_up_to_the_cap() 
     assert {right for _, right in big} == {(index,) for index in range(1, 1000)}
 
 
-def test_shingle_sets_are_the_distinct_shingles_of_each_text() -> None:
+def test_shingle_sets_hold_the_shingles_of_each_text() -> None:
     sets = shingle_sets(["a b c a b c", "x y", ""], CONFIG)
-    assert [len(found) for found in sets] == [3, 1, 0]
-    assert all(np.array_equal(found, np.unique(found)) for found in sets)
+    assert [len(np.unique(found)) for found in sets] == [3, 1, 0]
+    assert shingle_overlap(sets[0], shingle_sets(["b c a b c a"], CONFIG)[0]) == (1.0, 1.0)
     matrix, same_sets = signatures_and_shingles(["a b c a b c", "x y", ""], CONFIG)
     assert np.array_equal(matrix, signatures(["a b c a b c", "x y", ""], CONFIG))
     assert all(np.array_equal(a, b) for a, b in zip(sets, same_sets, strict=True))

@@ -1,0 +1,205 @@
+"""Site chrome out of article bodies: repeated paragraphs stripped, junk bodies flagged.
+
+Scraped pages keep text that is not the article: cookie and newsletter blocks, "We have sent you a verification
+email", subscriber walls, share buttons, footers. Two different reports that share it must not look alike, so
+before exact and near-duplicate detection, event features and enrichment:
+
+- **Repeated paragraphs are chrome** (line-level deduplication, as CCNet and datatrove do): a paragraph (a line of
+  the body) found in at least ``MIN_SOURCE_REPEATS`` articles of one outlet (counted by distinct headline, so
+  copies of one story count once), or a short one in articles of at least ``MIN_OUTLETS`` outlets, is removed
+  from the body. Only the paragraph's normalized hash is counted.
+- **Junk bodies are flagged, not deduplicated**: a body left empty, or with fewer than ``MIN_BODY_WORDS`` words
+  after chrome and known walls (consent, login, subscription, verification email, newsletter, "enable
+  JavaScript") are removed is no article body. The article keeps its headline (a short real remainder becomes
+  its summary when it has none), ``body_status`` says why, and ``original_text`` keeps what was extracted.
+
+``text`` holds the cleaned body; ``original_text`` the extracted one whenever they differ.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+
+from pipeline.normalize import content_fields, normalized_content
+from schemas.models import Article
+
+MIN_SOURCE_REPEATS = 3
+"""A paragraph in this many articles (distinct headlines) of one outlet is that outlet's chrome."""
+MIN_OUTLETS = 5
+"""A short paragraph in articles of this many outlets is chrome everywhere (copyright lines, share buttons)."""
+MAX_SHARED_WORDS = 30
+"""Longest paragraph counted across outlets: longer shared passages are syndicated copy, not chrome."""
+MIN_BODY_WORDS = 20
+"""A body with fewer words left is no article body."""
+MAX_WALL_WORDS = 80
+"""Longest paragraph that can be a wall notice."""
+OK = "ok"
+
+WALLS: dict[str, re.Pattern] = {
+    name: re.compile(pattern, re.IGNORECASE)
+    for name, pattern in {
+        "verification_wall": r"\b(verification|confirmation) (email|e-mail|message)\b|\bactivate your\b.{0,30}"
+        r"\b(profile|account)\b|\bthank you for registering\b",
+        "login_wall": r"\b(sign|log) ?in (using|with|to (continue|read|comment))\b|\bplease (sign|log) ?in\b|"
+        r"\bwelcome back\b|\balready have an account\b|\bregistration information\b|\bowner of this article\b|"
+        r"\bcomplete your registration\b|\bsign in to (update|manage|access)\b|\bupdate your profile\b",
+        "subscription_wall": r"\balready a (subscriber|member)\b|\bfull[- ]access subscriber\b|\bwithout a "
+        r"subscription\b|\bsubscribe (now|today)\b|\bsubscription (offers|service)\b|\bdigital access\b|"
+        r"\bpremium clicks\b|\bmaximum number of (free )?(stories|articles)\b|\bhome delivery\b|"
+        r"\bpreview of \S+\.com\b|\b(free|remaining) articles? (left|remaining)\b",
+        "newsletter_wall": r"\bemail notifications?\b|\bnewsletters?\b.{0,60}\b(sign up|inbox|submit|subscribe)\b|"
+        r"\bsign up for (our|one of our)\b.{0,40}\bnewsletters?\b|\bnotification has been saved\b|"
+        r"\bproblem saving your notification\b",
+        "consent_wall": r"\b(we|this (site|website)) uses? cookies\b|\bcookie (policy|settings|consent)\b|"
+        r"\baccept (all )?cookies\b|\bmanage (your )?(privacy|consent) (settings|preferences)\b|"
+        r"\bby (continuing|using this (site|website))\b.{0,40}\b(agree|consent|cookies)\b",
+        "javascript_required": r"\b(enable|turn on|requires?) javascript\b|\bjavascript (is )?(disabled|required)\b|"
+        r"\bupdate your browser\b|\bdisabling any ad blocking\b",
+    }.items()
+}
+CHROME_LINE = re.compile(
+    r"^(advertisement|close|print|e-?mail|share( this( article| story)?)?|share this: .{0,40}|twitter|facebook|"
+    r"pinterest|google\+?|linkedin|reddit|more|photos?|video|comments?|\d+ (pending )?comments|like this: .*|"
+    r"\d+ of \d+|\d{1,2}:\d\d( (?![ap]\.?m\b).*)?|[-_=*•·|]+|skip to (main )?content|scroll to continue|"
+    r"read more|related( stories)?)$",
+    re.IGNORECASE,
+)
+"""Lines that are page chrome on any site (buttons, counters, separators)."""
+
+
+def paragraphs(text: str | None) -> list[str]:
+    """The non-empty lines of a body."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def paragraph_hash(paragraph: str) -> str | None:
+    """Hash of a paragraph's normalized words (case and punctuation ignored); None for a paragraph without any."""
+    folded = normalized_content(paragraph)
+    return hashlib.sha256(folded.encode()).hexdigest()[:16] if folded else None
+
+
+def source_key(source: str | None, digest: str) -> str:
+    """Key of a paragraph hash within one outlet."""
+    return f"{source or ''}\x1f{digest}"
+
+
+def shared_key(digest: str) -> str:
+    """Key of a paragraph hash across outlets."""
+    return f"*\x1f{digest}"
+
+
+def paragraph_observations(article: Article) -> list[tuple[str, str]]:
+    """``(key, witness)`` for each distinct paragraph of the article's body: per outlet the witness is its
+    headline (copies of one story count once), across outlets it is the outlet."""
+    if not article.text:
+        return []
+    title = normalized_content(article.title)
+    found = {}
+    for paragraph in paragraphs(article.text):
+        digest = paragraph_hash(paragraph)
+        if digest is None:
+            continue
+        found[source_key(article.source, digest)] = title
+        if len(paragraph.split()) <= MAX_SHARED_WORDS:
+            found[shared_key(digest)] = article.source or ""
+    return list(found.items())
+
+
+def wall_of(paragraph: str) -> str | None:
+    """The kind of wall notice a paragraph is, if any."""
+    if len(paragraph.split()) > MAX_WALL_WORDS:
+        return None
+    return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
+
+
+def clean_body(text: str, source: str | None, boilerplate: Mapping[str, object]) -> tuple[str, str]:
+    """``(cleaned body, body status)``: the body without chrome lines, wall notices and the paragraphs that
+    ``boilerplate`` (keys of :func:`source_key` / :func:`shared_key`) names; the status is ``ok`` or the reason
+    the body is junk."""
+    kept, walls = [], []
+    for paragraph in paragraphs(text):
+        digest = paragraph_hash(paragraph)
+        if digest is None or CHROME_LINE.match(paragraph):
+            continue
+        if wall := wall_of(paragraph):
+            walls.append(wall)
+            continue
+        if source_key(source, digest) in boilerplate or shared_key(digest) in boilerplate:
+            continue
+        kept.append(paragraph)
+    cleaned = "\n".join(kept)
+    words = len(normalized_content(cleaned).split())
+    if words >= MIN_BODY_WORDS:
+        return cleaned, OK
+    if walls:
+        return cleaned, walls[0]
+    if not words:
+        return "", "chrome" if normalized_content(text) else "empty"
+    return cleaned, "too_short"
+
+
+def clean_article(article: Article, boilerplate: Mapping[str, object]) -> Article:
+    """The article with its cleaned body and ``body_status``; a junk body leaves a headline (and summary) item."""
+    if article.text is None:
+        return article
+    cleaned, status = clean_body(article.text, article.source, boilerplate)
+    text, summary = (cleaned, article.summary) if status == OK else (None, article.summary)
+    if status == "too_short" and not summary:
+        summary = cleaned
+    if text == article.text:
+        return article.model_copy(update={"body_status": status})
+    return article.model_copy(
+        update={
+            "text": text,
+            "summary": summary,
+            "body_status": status,
+            "original_text": article.text,
+            **content_fields(article.title, text, summary),
+        }
+    )
+
+
+def _repeated(item: tuple[str, int]) -> bool:
+    key, count = item
+    return count >= (MIN_OUTLETS if key.startswith("*\x1f") else MIN_SOURCE_REPEATS)
+
+
+class _Clean(beam.DoFn):
+    def __init__(self):
+        self._junk = Metrics.counter("boilerplate", "junk_bodies")
+
+    def process(self, article: Article, boilerplate: Mapping[str, object]) -> Iterable[Article]:
+        cleaned = clean_article(article, boilerplate)
+        if cleaned.body_status not in (None, OK):
+            self._junk.inc()
+        yield cleaned
+
+
+class StripBoilerplate(beam.PTransform):
+    """``Article``s -> the same ``Article``s with their outlet's repeated paragraphs and known chrome removed from
+    the body and junk bodies flagged (``body_status``).
+
+    ``prior_counts``: optional PCollection of ``(key, count)`` learned by earlier runs (keys as
+    :func:`paragraph_observations` makes them), added to this run's counts.
+    """
+
+    def __init__(self, prior_counts=None):
+        super().__init__()
+        self._prior_counts = prior_counts
+
+    def expand(self, articles):
+        counts = (
+            articles
+            | "Observations" >> beam.FlatMap(paragraph_observations)
+            | "OncePerWitness" >> beam.Distinct()
+            | "CountOne" >> beam.Map(lambda item: (item[0], 1))
+        )
+        if self._prior_counts is not None:
+            counts = (counts, self._prior_counts) | "WithPrior" >> beam.Flatten()
+        repeated = counts | "CountParagraphs" >> beam.CombinePerKey(sum) | "Repeated" >> beam.Filter(_repeated)
+        return articles | "Clean" >> beam.ParDo(_Clean(), boilerplate=beam.pvalue.AsDict(repeated))

@@ -1,0 +1,117 @@
+"""Site chrome: repeated paragraphs stripped per outlet, junk bodies flagged and kept as headlines."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import apache_beam as beam
+from apache_beam.testing.util import assert_that, equal_to
+
+from pipeline.boilerplate import (
+    MIN_SOURCE_REPEATS,
+    StripBoilerplate,
+    clean_article,
+    clean_body,
+    paragraph_hash,
+    shared_key,
+    source_key,
+)
+from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.documents import ExtractedArticle
+from pipeline.normalize import content_hash, normalize_article
+from tests.conftest import local_test_pipeline
+
+NOW = datetime(2024, 4, 9, tzinfo=timezone.utc)
+VERIFICATION = (
+    "Just One More Thing...\n\nWe have sent you a verification email. Please check your email and click on the link "
+    "to activate your profile.\n\nIf you do not receive the verification message within a few minutes of signing up, "
+    "please check your Spam or Junk folder.\n\nClose"
+)
+FOOTER = (
+    "Sign up for the Daily Bugle morning briefing and get the region's top stories with your coffee.\n"
+    "Copyright 2024 Daily Bugle Media. All rights reserved. This material may not be republished without consent."
+)
+
+
+def story(number: int) -> str:
+    """A distinct body of a few paragraphs."""
+    return "\n".join(
+        f"Report {number} paragraph {line}: the council of town {number} met on day {line} about road {number * 7}."
+        for line in range(4)
+    )
+
+
+def article(ref: str, title: str, text: str, source: str = "bugle.example", summary: str | None = None):
+    extracted = ExtractedArticle(ref, "seed", title, text=text, summary=summary, source=source)
+    return normalize_article(extracted, "r1", NOW)
+
+
+def test_verification_notice_is_a_wall_and_the_article_keeps_its_headline():
+    cleaned = clean_article(article("a", "Man shot in Atlanta", VERIFICATION), {})
+    assert cleaned.body_status == "verification_wall"
+    assert cleaned.text is None and cleaned.content_kind == "title_only"
+    assert cleaned.original_text == VERIFICATION
+    assert cleaned.content_hash == content_hash("Man shot in Atlanta")
+    assert cleaned.word_count == 4
+
+
+def test_subscriber_wall_and_javascript_notice_are_recognised():
+    wall = "Already a subscriber?\n\nClick on the button below to set up your account or log in if you have one."
+    assert clean_body(wall, None, {})[1] == "subscription_wall"
+    assert clean_body("Please enable Javascript to watch this video\nAdvertisement", None, {})[1] == (
+        "javascript_required"
+    )
+
+
+def test_chrome_only_body_is_chrome_and_a_short_remainder_becomes_the_summary():
+    assert clean_body("Advertisement\nShare\nPrint\n1 of 3\n---", None, {}) == ("", "chrome")
+    cleaned = clean_article(article("a", "Two slain", "Two people were slain on Sunday.\nAdvertisement"), {})
+    assert (cleaned.body_status, cleaned.text) == ("too_short", None)
+    assert cleaned.summary == "Two people were slain on Sunday."
+    assert cleaned.content_kind == "summary"
+
+
+def test_real_body_keeps_its_text_and_says_ok():
+    body = story(1)
+    cleaned = clean_article(article("a", "Council meets", body), {})
+    assert (cleaned.body_status, cleaned.text, cleaned.original_text) == ("ok", body, None)
+
+
+def test_known_paragraphs_of_the_outlet_are_stripped_and_the_original_kept():
+    body = story(2) + "\n" + FOOTER
+    known = {source_key("bugle.example", paragraph_hash(line)): 3 for line in FOOTER.splitlines()}
+    cleaned = clean_article(article("a", "Council meets", body), known)
+    assert cleaned.text == story(2) and cleaned.original_text == body
+    assert cleaned.content_hash == content_hash(story(2))
+    other_outlet = clean_article(article("b", "Council meets", body, source="other.example"), known)
+    assert other_outlet.text == body
+    shared = {shared_key(paragraph_hash(line)): 5 for line in FOOTER.splitlines()}
+    assert clean_article(article("c", "Council meets", body, source="other.example"), shared).text == story(2)
+
+
+def test_a_paragraph_repeated_in_enough_articles_of_an_outlet_is_stripped_in_the_run():
+    bugle = [article(f"b{n}", f"Headline {n}", story(n) + "\n" + FOOTER) for n in range(MIN_SOURCE_REPEATS)]
+    elsewhere = article("x", "Elsewhere", story(9) + "\n" + FOOTER, source="other.example")
+    with local_test_pipeline() as pipeline:
+        cleaned = pipeline | beam.Create([*bugle, elsewhere]) | StripBoilerplate()
+        rows = cleaned | beam.Map(lambda a: (a.title, a.text, a.body_status))
+        expected = [(f"Headline {n}", story(n), "ok") for n in range(MIN_SOURCE_REPEATS)]
+        assert_that(rows, equal_to([*expected, ("Elsewhere", story(9) + "\n" + FOOTER, "ok")]))
+
+
+def test_copies_of_one_story_do_not_make_its_paragraphs_chrome():
+    copies = [article(f"b{n}", "Same headline", story(1) + f"\nUpdated at {n} pm with more.") for n in range(5)]
+    with local_test_pipeline() as pipeline:
+        cleaned = pipeline | beam.Create(copies) | StripBoilerplate()
+        texts = cleaned | beam.Map(lambda a: a.text.startswith(story(1)))
+        assert_that(texts, equal_to([True] * 5))
+
+
+def test_different_headlines_with_the_same_junk_body_are_not_copies_but_the_same_story_is():
+    walls = [article(f"w{n}", f"Shooting number {n} downtown", VERIFICATION) for n in range(3)]
+    wire = [article(f"c{n}", "Storm hits coast", story(4), source=f"paper{n}.example") for n in range(2)]
+    with local_test_pipeline() as pipeline:
+        marked = pipeline | beam.Create([*walls, *wire]) | StripBoilerplate() | MarkExactDuplicates()
+        rows = marked | beam.Map(lambda a: (a.title, a.body_status, a.duplicate_of is not None))
+        expected = [(f"Shooting number {n} downtown", "verification_wall", False) for n in range(3)]
+        assert_that(rows, equal_to([*expected, ("Storm hits coast", "ok", False), ("Storm hits coast", "ok", True)]))
