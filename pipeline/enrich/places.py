@@ -1,31 +1,55 @@
 """Locations: the places an article names, resolved to a gazetteer entry, with the primary location told apart.
 
-Method: capitalised phrases (and their sub-spans, longest first) are looked up among GeoNames cities, US states
-and countries (``pipeline.enrich.gazetteer``). A name that is also a common word or a given name ("Nice",
-"Jackson"), or the surname of a person named in the text, counts only after "in/at/near/from" or when the place
-is a large city. Of several entries for one name, one in a country the text names wins, then the most populous.
+Mentions (``place_mentions``): capitalised phrases are split into their longest sub-spans found in the gazetteer
+(``pipeline.enrich.gazetteer``: countries, continents, first-level divisions, US counties, towns of 1,000+
+people), plus AP state abbreviations after a comma ("Dekalb, Ill."). Countries, continents and divisions are
+places wherever they are named ("U.S. officials", "China said"). A town must earn it: its evidence (log10 of its
+population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
+State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
+a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
+pattern. Words of a person's name ("Rick Perry"), of an organisation's name and calendar words are never places.
 
-Primary location: each mention scores 1, +2 after a locative preposition, +4 when that preposition follows an
+Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
+does not.
+
+Disambiguation: of the entries of one name, the one with the best score wins: log10(population), plus 3 when the
+article names its country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State"
+pattern naming its state or country. Divisions and countries named by their exact name outrank towns of the same
+name unless the context says otherwise.
+
+Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
 most event-cued score, else the most locative-cued score; a country loses a tie to a city. Others are
-*concerned* places. Demonyms ("Egyptian mediators") name actors, not places, and so does a country named
-without a locative preposition ("Israel refused"): countries count as places only "in/at/from/... X".
+*concerned* places.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
-from pipeline.enrich.mentions import capitalised_phrases, fold, split_sentences, tokenize
+from pipeline.enrich.actors import ORG_SUFFIXES, PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.mentions import (
+    CONNECTORS,
+    Token,
+    capitalised_phrases,
+    fold,
+    is_title_case,
+    sentence_spans,
+    tokenize,
+)
 
 LOGGER = logging.getLogger(__name__)
 
-LOCATIVES = frozenset({"in", "at", "near", "from", "outside", "across", "throughout", "inside", "to", "into"})
+LOCATIVES = frozenset(
+    {"in", "at", "near", "from", "outside", "across", "throughout", "inside", "to", "into", "of", "around", "towards"}
+)
+STRONG_LOCATIVES = LOCATIVES - {"of", "to"}
+"""Prepositions after which a name is a place ("of" and "to" also precede people and organisations)."""
 EVENT_WORDS = frozenset(
     [
         "talks",
@@ -82,12 +106,37 @@ EVENT_WORDS = frozenset(
         "flood",
         "earthquake",
         "crash",
+        "outbreak",
+        "cases",
     ]
 )
 """Words after which "in <place>" says where the event itself happens."""
 
-MAJOR_CITY_POPULATION = 1_000_000
+DIRECTION_WORDS = frozenset({"the", "northern", "southern", "eastern", "western", "central", "north", "south"})
+BROAD_KINDS = frozenset({"country", "continent", "admin1", "admin2"})
+MIN_TOWN_EVIDENCE = 5.0
+"""A town is a place when its evidence reaches this (5.0: a town of 100,000, or of 1,000 with two cues)."""
+CUE_EVIDENCE = 1.5
+COUNTRY_EVIDENCE = 1.0
+REGION_EVIDENCE = 2.5
+PATTERN_EVIDENCE = 4.0
+AMBIGUOUS_PENALTY = 3.0
+NEAR_KM = 250
 EVENT_WINDOW = 4
+MAX_SPAN_WORDS = 5
+
+
+@dataclass(frozen=True)
+class PlaceMention:
+    """One place name in an article: where (``start``/``end`` in the text, or in the title when ``in_title``)."""
+
+    start: int
+    end: int
+    surface: str
+    place: gazetteer.Place
+    in_title: bool
+    cue: int
+    sentence: str
 
 
 @dataclass(frozen=True)
@@ -106,102 +155,306 @@ class Location:
     evidence: str
 
 
-def _candidates(words: tuple[str, ...]) -> tuple[gazetteer.Place, ...]:
-    return gazetteer.places().get(fold(" ".join(words)), ())
+@dataclass(frozen=True)
+class _Span:
+    """A gazetteer hit before resolution."""
+
+    sentence: int
+    start: int
+    end: int
+    surface: str
+    candidates: tuple[gazetteer.Place, ...]
+    cue: int
+    locative: bool
+    ambiguous: bool
+    pattern: tuple[gazetteer.Place, ...]
+    exact_broad: bool
 
 
-def _cue(tokens: list[str], start: int) -> int:
-    """2 after a locative preposition, 6 when an event word comes shortly before it, else 0."""
+def _cue(tokens: list[str], start: int) -> tuple[int, bool]:
+    """(primary cue, strong locative): 2 after a locative preposition, 6 when an event word shortly precedes it."""
     before = start - 1
-    while before >= 0 and tokens[before] in ("the", "northern", "southern", "eastern", "western", "central"):
+    while before >= 0 and tokens[before] in DIRECTION_WORDS:
         before -= 1
     if before < 0 or tokens[before] not in LOCATIVES:
-        return 0
+        return 0, False
     window = tokens[max(0, before - EVENT_WINDOW) : before]
-    return 6 if any(word in EVENT_WORDS for word in window) else 2
+    return (6 if any(word in EVENT_WORDS for word in window) else 2), tokens[before] in STRONG_LOCATIVES
 
 
-def _ambiguous(word: str, text_lower: set[str], surnames: set[str]) -> bool:
-    """Whether a one-word name is also a common word, a given name or a surname met in the text."""
-    key = word.lower()
-    return key in text_lower or key in STOP_WORDS or key in surnames or gazetteer.is_first_name(word)
+def _distance_km(a: gazetteer.Place, b: gazetteer.Place) -> float:
+    if a.latitude is None or b.latitude is None:
+        return math.inf
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
-def _spans(words: tuple[str, ...]):
-    """Sub-spans of a phrase, longest first, each word used once."""
-    index = 0
-    while index < len(words):
-        for end in range(min(len(words), index + 4), index, -1):
-            if _candidates(words[index:end]):
-                yield index, words[index:end]
-                index = end
-                break
-        else:
-            index += 1
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+def _abbreviation(tokens: tuple[Token, ...], index: int) -> tuple[gazetteer.Place, ...]:
+    """A US/Canadian abbreviation: dotted ones anywhere ("W.Va.", "B.C."), AP ones ("Ga.") after a comma."""
+    token = tokens[index]
+    key = token.text.rstrip(".")
+    place = gazetteer.abbreviations().get(key)
+    if place is None:
+        return ()
+    dotted = "." in key
+    after_comma = index > 0 and "," in tokens[index - 1].gap_after
+    has_period = token.text.endswith(".") or token.gap_after.startswith(".")
+    return (place,) if dotted or (after_comma and has_period) else ()
+
+
+def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
+    out = [(True, 0, title)] if title and title.strip() else []
+    return out + [(False, start, sentence) for start, sentence in sentence_spans(text or "")]
+
+
+def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
+    """Every gazetteer hit of the article, longest match first inside each capitalised phrase; adds the countries
+    of demonyms met to ``context``."""
+    lower_words = {word for _, _, sentence in sentences for word in re.findall(r"\b[a-z][a-z]+\b", sentence)}
+    names = gazetteer.places()
+    people: set[str] = set()
+    spans: list[_Span] = []
+    for index, (_, _, sentence) in enumerate(sentences):
+        tokens = tokenize(sentence)
+        lowered = [token.text.lower() for token in tokens]
+        title_case = is_title_case(sentence)
+        for phrase in capitalised_phrases(sentence, index):
+            words = phrase.tokens
+            last = words[-1].lower().rstrip(".")
+            organisation = len(words) > 1 and last in ORG_SUFFIXES
+            position = 0
+            while position < len(words):
+                found = None
+                for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
+                    key = fold(" ".join(words[position:end]))
+                    candidates = names.get(key)
+                    if candidates:
+                        found = (end, key, candidates)
+                        break
+                first = phrase.first_token_index + position
+                if found is None:
+                    if (abbreviated := _abbreviation(tokens, first)) and not organisation:
+                        spans.append(
+                            _make(
+                                index,
+                                tokens,
+                                lowered,
+                                first,
+                                words[position : position + 1],
+                                abbreviated,
+                                False,
+                                title_case,
+                            )
+                        )
+                    word = words[position]
+                    if (code := gazetteer.demonyms().get(fold(word))) is not None:
+                        context.add(gazetteer.countries()[code].alpha2)
+                    if word.lower() not in STOP_WORDS and (
+                        gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES
+                    ):
+                        # a person's name: the capitalised words after a given name or title are not places
+                        named = _name_words(words[position + 1 :])
+                        if named and not names.get(fold(" ".join(named))):
+                            people.update(fold(w) for w in named)
+                            position += 1 + len(named)
+                            continue
+                    position += 1
+                    continue
+                end, key, candidates = found
+                span_words = words[position:end]
+                named = _name_words(words[end:])
+                if (
+                    end - position == 1
+                    and named
+                    and span_words[0].lower() not in STOP_WORDS
+                    and gazetteer.is_first_name(span_words[0])
+                    and not names.get(fold(" ".join(named)))
+                ):
+                    people.update(fold(w) for w in named)
+                    position = end + len(named)
+                    continue
+                previous = words[position - 1] if position else ""
+                after_person = (
+                    position > 0
+                    and previous.lower() not in STOP_WORDS
+                    and (gazetteer.is_first_name(previous) or previous.lower().rstrip(".") in PERSON_TITLES)
+                )
+                single = end - position == 1
+                if key in gazetteer.demonyms():
+                    context.add(gazetteer.countries()[gazetteer.demonyms()[key]].alpha2)
+                if (
+                    (organisation and candidates[0].kind not in ("country", "continent"))
+                    or (single and span_words[0].lower() in STOP_WORDS)
+                    or key in gazetteer.organisation_names()
+                    or (after_person and candidates[0].kind not in ("country", "continent"))
+                    or (key in gazetteer.demonyms() and candidates[0].kind != "country")
+                ):
+                    position = end
+                    continue
+                ambiguous = single and (
+                    span_words[0].lower() in lower_words
+                    or gazetteer.is_first_name(span_words[0])
+                    or (span_words[0].isupper() and len(span_words[0]) > 3)
+                )
+                spans.append(_make(index, tokens, lowered, first, span_words, candidates, ambiguous, title_case))
+                position = end
+    return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
+    """The capitalised words that continue a person's name (up to a connector such as "of")."""
+    out = []
+    for word in words:
+        if word in CONNECTORS:
+            break
+        out.append(word)
+    return tuple(out)
+
+
+def _make(sentence, tokens, lowered, first, words, candidates, ambiguous, title_case) -> _Span:
+    stop = first + len(words)
+    cue, locative = _cue(lowered, first)
+    pattern: tuple[gazetteer.Place, ...] = ()
+    if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
+        after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
+        towns = [place for place in after if place.kind == "city"][:1]
+        pattern = tuple(place for place in after if place.kind in ("country", "admin1")) + tuple(towns)
+    surface = " ".join(words)
+    exact = candidates[0].kind in BROAD_KINDS
+    end = tokens[stop - 1].end
+    if len(tokens[stop - 1].text) > len(words[-1]) and tokens[stop - 1].text[-2:] in ("'s", "’s"):
+        end -= 2
+    return _Span(
+        sentence,
+        tokens[first].start,
+        end,
+        surface,
+        candidates,
+        cue,
+        locative,
+        ambiguous or (title_case and not locative),
+        pattern,
+        exact,
+    )
+
+
+def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Place]]:
+    """Countries, US states and other divisions the article names unambiguously (by their own name)."""
+    countries: set[str] = set()
+    states: set[str] = set()
+    divisions: list[gazetteer.Place] = []
+    for span in spans:
+        top = span.candidates[0]
+        if not span.exact_broad or span.ambiguous:
+            continue
+        if top.kind == "country":
+            countries.add(top.country_code)
+        elif top.kind in ("admin1", "admin2"):
+            countries.add(top.country_code)
+            if top.region:
+                states.add(top.region)
+            else:
+                divisions.append(top)
+    return countries, states, divisions
+
+
+def _resolve(
+    span: _Span, countries: set[str], states: set[str], divisions: list[gazetteer.Place]
+) -> tuple[gazetteer.Place, float]:
+    """The best entry of a span and its evidence."""
+    best, best_score = span.candidates[0], -math.inf
+    for place in span.candidates:
+        score = math.log10(place.population + 1)
+        if place.country_code in countries:
+            score += 2
+        if _in_named_division(place, states, divisions):
+            score += 4
+        if any(_within(place, p) for p in span.pattern):
+            score += 6
+        if place.kind == "country":
+            score += 2
+        if score > best_score:
+            best, best_score = place, score
+    return best, _evidence(span, best, countries, states)
+
+
+def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
+    """Whether a town or county lies in a US state the article names, or near a division it names."""
+    if place.kind == "admin1":
+        return False
+    if place.region:
+        return place.region in states
+    return any(_distance_km(place, division) <= NEAR_KM for division in divisions)
+
+
+def _within(place: gazetteer.Place, container: gazetteer.Place) -> bool:
+    """Whether a "Place, Container" pattern fits: same country, same US state, or a nearby town."""
+    if container.kind == "country":
+        return container.country_code == place.country_code
+    if container.region:
+        return container.region == place.region
+    return _distance_km(place, container) <= NEAR_KM / 2
+
+
+def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: set[str]) -> float:
+    if place.kind in ("country", "continent"):
+        return math.inf
+    evidence = math.log10(place.population + 1)
+    evidence += CUE_EVIDENCE if span.locative else 0.0
+    evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
+    evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
+    evidence += PATTERN_EVIDENCE if any(_within(place, p) for p in span.pattern) else 0.0
+    if span.ambiguous and not (span.locative or any(_within(place, p) for p in span.pattern)):
+        evidence -= AMBIGUOUS_PENALTY * 3
+    return evidence
+
+
+def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE) -> list[PlaceMention]:
+    """Every place the headline and text name, resolved, in reading order."""
+    if not isinstance(title, str):
+        raise TypeError("title must be a string")
+    sentences = _sentences(title, text)
+    demonym_countries: set[str] = set()
+    spans = _spans(sentences, demonym_countries)
+    countries, states, divisions = _context(spans)
+    countries |= demonym_countries
+    mentions = []
+    for span in spans:
+        place, evidence = _resolve(span, countries, states, divisions)
+        if evidence < min_evidence:
+            continue
+        in_title, offset, sentence = sentences[span.sentence]
+        mentions.append(
+            PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
+        )
+    return mentions
 
 
 def extract_locations(title: str, text: str | None) -> list[Location]:
     """Places of an article, primary first, then by score."""
-    if not isinstance(title, str):
-        raise TypeError("title must be a string")
-    sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
-    full_text = "\n".join(sentences)
-    text_lower = set(re.findall(r"\b[a-z][a-z]+\b", full_text))
-    surnames = {
-        fold(phrase.tokens[-1])
-        for index, sentence in enumerate(sentences)
-        for phrase in capitalised_phrases(sentence, index)
-        if len(phrase.tokens) >= 2 and gazetteer.is_first_name(phrase.tokens[0]) and not _candidates(phrase.tokens)
-    }
-    named_countries = {
-        place.country_code
-        for index, sentence in enumerate(sentences)
-        for phrase in capitalised_phrases(sentence, index)
-        for _, span in _spans(phrase.tokens)
-        for place in _candidates(span)[:1]
-        if place.kind == "country"
-    }
     scores: dict[str, int] = defaultdict(int)
     cues: dict[str, int] = defaultdict(int)
     cue_scores: dict[tuple[str, int], int] = defaultdict(int)
     mentions: dict[str, int] = defaultdict(int)
     entries: dict[str, gazetteer.Place] = {}
     evidence: dict[str, str] = {}
-    for index, sentence in enumerate(sentences):
-        tokens = [token.text.lower() for token in tokenize(sentence)]
-        weight = 2 if index == 0 else 1
-        for phrase in capitalised_phrases(sentence, index):
-            words = phrase.tokens
-            if words[0].lower() in PERSON_TITLES or (
-                len(words) > 1 and gazetteer.is_first_name(words[0]) and not _candidates(words[:1])
-            ):
-                continue
-            for offset, span in _spans(words):
-                if gazetteer.organisation_names().get(fold(" ".join(span))) or fold(span[0]) in gazetteer.demonyms():
-                    continue
-                start = phrase.first_token_index + offset
-                cue = _cue(tokens, start) if offset == 0 else 0
-                place = _choose(_candidates(span), named_countries)
-                if place is None or (len(span) == 1 and len(words) > 1 and place.kind == "city"):
-                    continue
-                if place.kind == "country" and not cue:
-                    continue
-                if (
-                    len(span) == 1
-                    and place.kind != "country"
-                    and not cue
-                    and place.population < MAJOR_CITY_POPULATION
-                    and _ambiguous(span[0], text_lower, surnames)
-                ):
-                    continue
-                key = place.location_id
-                entries[key] = place
-                mentions[key] += 1
-                scores[key] += (1 + cue) * weight
-                cue_scores[(key, cue)] += (1 + cue) * weight
-                if key not in evidence or cue > cues[key]:
-                    evidence[key] = sentence
-                cues[key] = max(cues[key], cue)
+    for mention in place_mentions(title, text):
+        key = mention.place.location_id
+        weight = 2 if mention.in_title else 1
+        entries[key] = mention.place
+        mentions[key] += 1
+        scores[key] += (1 + mention.cue) * weight
+        cue_scores[(key, mention.cue)] += (1 + mention.cue) * weight
+        if key not in evidence or mention.cue > cues[key]:
+            evidence[key] = mention.sentence
+        cues[key] = max(cues[key], mention.cue)
     primary = _primary(entries, cue_scores)
     locations = [
         Location(
@@ -219,15 +472,6 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
         for key, place in entries.items()
     ]
     return sorted(locations, key=lambda loc: (not loc.is_primary, -loc.score, loc.location_id))
-
-
-def _choose(candidates: tuple[gazetteer.Place, ...], named_countries: set[str]) -> gazetteer.Place | None:
-    if not candidates:
-        return None
-    if candidates[0].kind in ("country", "admin1"):
-        return candidates[0]
-    in_named = [place for place in candidates if place.country_code in named_countries]
-    return in_named[0] if in_named else candidates[0]
 
 
 def _primary(entries: dict[str, gazetteer.Place], cue_scores: dict[tuple[str, int], int]) -> str | None:

@@ -16,9 +16,22 @@ def test_talks_in_a_city_make_it_primary_and_other_places_concerned():
     assert gaza.country_code == "PS" and not gaza.is_primary
 
 
-def test_country_named_only_as_an_actor_is_not_a_place():
-    places = extract_locations("", "Israel refused the offer. Protests were held in Bolivia.")
-    assert [place.location_id for place in places] == ["iso3166:BOL"]
+def test_a_country_is_a_place_wherever_it_is_named_but_primary_only_after_a_preposition():
+    places = extract_locations("", "Israel refused the offer. Protests were held in Bolivia. U.S. officials agreed.")
+    assert [(place.location_id, place.is_primary) for place in places] == [
+        ("iso3166:BOL", True),
+        ("iso3166:ISR", False),
+        ("iso3166:USA", False),
+    ]
+
+
+def test_a_sentence_opening_preposition_still_cues_the_place():
+    places = extract_locations("", "In Cairo, officials said the talks would resume.")
+    assert [(place.name, place.country_code, place.is_primary) for place in places] == [("Cairo", "EG", True)]
+
+
+def test_capitalised_ordinary_words_are_not_places():
+    assert extract_locations("SOCCER - ENGLISH LEAGUE", "Since March, God knows what happened.") == []
 
 
 def test_ambiguous_name_resolves_to_a_country_the_text_names():

@@ -63,7 +63,7 @@ def test_stage_emits_article_rows_per_table_and_rejects_an_overlong_text_with_a_
         )
         assert_that(
             enriched["article_locations"] | "Places" >> beam.Map(lambda r: (r.name, r.is_primary)),
-            equal_to([("Cairo", True), ("Gaza", False)]),
+            equal_to([("Cairo", True), ("Gaza", False), ("Israel", False)]),
             label="locations",
         )
         assert_that(

