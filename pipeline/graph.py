@@ -20,9 +20,9 @@ from pipeline.enrich.stage import EnrichArticles
 from pipeline.errors import REJECTS
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
-from pipeline.sinks import WriteStaging
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
+from pipeline.staging import WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
