@@ -75,6 +75,7 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         ("near-duplicates", run.near_duplicates),
         ("rejected", run.rejected),
         ("events", f"{run.events_new} new, {run.events_updated} updated"),
+        ("speed", f"{run.articles_read / max(seconds, 1e-9):.1f} articles/s"),
     ]
     from pipeline import feeds_cli
 

@@ -9,9 +9,11 @@ import argparse
 import hashlib
 import json
 import logging
+import os
 import secrets
 import shutil
 import signal
+import sys
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -32,6 +34,7 @@ from pipeline.dedup.refresh import refresh_stale_features
 from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
+from pipeline.progress import PROGRESS
 from pipeline.sinks import connect, insert_run, load_run
 from schemas.models import Run
 
@@ -164,8 +167,11 @@ def execute_run(flags: list[str]) -> Run:
                 embeddings=ours.embeddings,
                 live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
             )
+            if not isinstance(runner, str):  # stages run in this process, so their counts are seen here
+                PROGRESS.start(sys.stderr, _count_files(seeds_dir), live=sys.stderr.isatty())
             with beam.Pipeline(runner=runner, options=options) as pipeline:
                 build_pipeline(pipeline, plan)
+            PROGRESS.loading()
             run = load_run(
                 db_path,
                 staging_dir,
@@ -174,6 +180,7 @@ def execute_run(flags: list[str]) -> Run:
                 thresholds,
             )
         except BaseException as error:
+            PROGRESS.finish()
             interrupted = interrupt.is_set() or isinstance(error, KeyboardInterrupt)
             with _sigint_ignored():
                 _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
@@ -181,8 +188,13 @@ def execute_run(flags: list[str]) -> Run:
             if interrupted:
                 raise KeyboardInterrupt from None
             raise
+        PROGRESS.finish()
         shutil.rmtree(staging_dir, ignore_errors=True)
     return run
+
+
+def _count_files(directory: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(directory))
 
 
 @contextmanager
