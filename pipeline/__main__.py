@@ -2,6 +2,18 @@
 
 import sys
 
-from pipeline.cli import main
+EXIT_INTERRUPTED = 130
 
-sys.exit(main())
+
+def main() -> int:
+    """The ``wirebeam`` command; Ctrl-C while it is still loading ends it with one line too."""
+    try:
+        from pipeline.cli import main as cli_main
+    except KeyboardInterrupt:
+        print("wirebeam: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return cli_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

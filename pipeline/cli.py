@@ -5,216 +5,44 @@ wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
 wirebeam schema [--check]
 wirebeam feeds add|list|import|export ...
 wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
+
+Only ``run`` (and ``feeds``) import Beam, so the other commands start fast.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
-import hashlib
 import json
 import logging
-import secrets
-import shutil
+import os
 import sys
-import tempfile
-from datetime import datetime, timezone
 from pathlib import Path
 
-import apache_beam as beam
 import duckdb
 import filelock
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
-from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline import analyst, feeds_cli
-from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
-from pipeline.dedup.minhash import MinHashConfig
-from pipeline.dedup.refresh import refresh_stale_features
-from pipeline.dedup.stored import export_term_stats
-from pipeline.graph import RunPlan, build_pipeline
-from pipeline.options import DEFAULT_DB, WirebeamOptions, event_thresholds
-from pipeline.sinks import connect, insert_run, load_run
+from pipeline import analyst
+from pipeline.options import DEFAULT_DB, UsageError
+from pipeline.sinks import connect
 from schemas import generate
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
 
-LOCAL_RUNNERS = {"DirectRunner", "FnApiRunner", "BundleBasedDirectRunner"}
-STAGING_DIRNAME = ".wirebeam-staging"
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_LOCKED = 75
+EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141
+"""128 + SIGPIPE, the status of a command that the closed pipe ended."""
 EVENTS_SHOWN = 15
 TABLE_CELL_CHARS = 60
 EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
-
-
-class UsageError(Exception):
-    """A problem with the command line that the user can fix."""
-
-
-def new_run_id(now: datetime) -> str:
-    """A time-ordered, unique run ID."""
-    return f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
-
-
-def choose_runner(options: PipelineOptions, offline: bool):
-    """The runner to use: Beam's in-process FnApiRunner for local runs, so nothing is downloaded at run time.
-
-    Since Beam 2.68 the default DirectRunner first tries Prism, which fetches a binary from the internet.
-    """
-    name = options.view_as(StandardOptions).runner
-    if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
-        return FnApiRunner()
-    if offline and name not in LOCAL_RUNNERS:
-        raise UsageError(f"--offline runs locally; --runner={name} is not a local runner")
-    return name
-
-
-def _run_parser(subparsers) -> None:
-    parser = subparsers.add_parser(
-        "run",
-        allow_abbrev=False,
-        help="Run the pipeline once.",
-        description="Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
-        "--direct_running_mode, ...) is passed through.",
-    )
-    WirebeamOptions._add_argparse_args(parser)
-
-
-def staging_root(staging_dir: str | None, db_path: Path) -> Path:
-    """Where the runs of one database stage their shards: a folder of its own, so that runs on two
-    databases never touch each other's staging."""
-    digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
-    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / f"{db_path.name}-{digest}"
-
-
-def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
-    """The run's staging folder, after clearing what interrupted runs of this database left (the caller
-    holds the database's lock, so no run of it is in progress)."""
-    root = staging_root(options.staging_dir, db_path)
-    for stale in root.glob("*") if root.exists() else []:
-        LOGGER.info("removing staging left by an interrupted run: %s", stale)
-        shutil.rmtree(stale, ignore_errors=True)
-    return root / run_id
-
-
-def _warn_if_embedding_mode_changed(db_path: Path, embeddings: bool) -> None:
-    """Stored event features carry embeddings only when their runs used ``--embeddings``; a run in the other
-    mode compares new articles with stored events without the embedding part, against its own thresholds."""
-    if not db_path.exists():
-        return
-    try:
-        with connect(db_path, read_only=True) as connection:
-            row = connection.execute(
-                "SELECT options FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1"
-            ).fetchone()
-    except duckdb.Error:  # not a wirebeam database yet: the run reports that itself
-        return
-    if row and bool(json.loads(row[0]).get("embeddings")) != embeddings:
-        LOGGER.warning(
-            "this database's last run was %s --embeddings and this one is %s: stored events and new articles "
-            "are compared without embeddings; keep one mode per database",
-            "with" if not embeddings else "without",
-            "with" if embeddings else "without",
-        )
-
-
-def _check_writable(db_path: Path) -> None:
-    """Fail early, and clearly, when the database cannot be written where it is asked for."""
-    if db_path.is_dir():
-        raise UsageError(f"--db {db_path} is a directory; give a file path")
-    try:
-        with tempfile.TemporaryFile(dir=db_path.parent):
-            pass
-    except OSError as error:
-        raise UsageError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
-
-
-def unknown_flags(flags: list[str]) -> list[str]:
-    """The flags that neither wirebeam nor any Beam pipeline option knows (Beam itself only warns)."""
-    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
-    for options_class in {str(cls): cls for cls in PipelineOptions.__subclasses__()}.values():
-        options_class._add_argparse_args(parser)
-    _, unknown = parser.parse_known_args(flags)
-    return [flag for flag in unknown if flag.startswith("-")]
-
-
-def execute_run(flags: list[str]) -> Run:
-    """One run: build and run the pipeline, then load its shards; returns the recorded run."""
-    if unknown := unknown_flags(flags):
-        raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
-    options = PipelineOptions(flags)
-    ours = options.view_as(WirebeamOptions)
-    seeds_dir = Path(ours.seeds)
-    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
-        raise UsageError(f"seeds directory not found: {seeds_dir}")
-    try:
-        thresholds = event_thresholds(ours)
-        if ours.embeddings:
-            require_embeddings()
-    except (ValueError, EmbeddingsUnavailable) as error:
-        raise UsageError(str(error)) from None
-    runner = choose_runner(options, ours.offline)
-    db_path = Path(ours.db)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    _check_writable(db_path)
-    started_at = datetime.now(timezone.utc)
-    run = Run(
-        run_id=new_run_id(started_at),
-        started_at=started_at,
-        mode="offline" if ours.offline else "online",
-        status="completed",
-        options={key: value for key, value in options.get_all_options(drop_default=True).items()},
-    )
-    lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
-    with lock:
-        staging_dir = _prepare_staging(ours, db_path, run.run_id)
-        _warn_if_embedding_mode_changed(db_path, ours.embeddings)
-        try:
-            refresh_stale_features(db_path)
-            term_stats_path = staging_dir / "prior" / "term_stats.parquet"
-            prior_docs = export_term_stats(db_path, term_stats_path)
-            plan = RunPlan(
-                term_stats_path=str(term_stats_path) if prior_docs else None,
-                prior_docs=prior_docs,
-                run_id=run.run_id,
-                started_at=started_at,
-                seeds_dir=str(seeds_dir),
-                staging_dir=str(staging_dir),
-                minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
-                event_thresholds=thresholds,
-                embeddings=ours.embeddings,
-                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
-            )
-            with beam.Pipeline(runner=runner, options=options) as pipeline:
-                build_pipeline(pipeline, plan)
-            run = load_run(
-                db_path,
-                staging_dir,
-                run.model_copy(update={"finished_at": _now()}),
-                plan.minhash,
-                thresholds,
-            )
-        except Exception as error:
-            _record_failure(db_path, run, error)
-            raise
-        shutil.rmtree(staging_dir, ignore_errors=True)
-    return run
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-def _record_failure(db_path: Path, run: Run, error: Exception) -> None:
-    failed = run.model_copy(update={"status": "failed", "finished_at": _now(), "error": repr(error)[:2000]})
-    try:
-        with connect(db_path) as connection:
-            insert_run(connection, failed)
-    except Exception:  # the database itself may be the problem; the original error is what matters
-        LOGGER.exception("could not record the failed run")
+RUN_DESCRIPTION = (
+    "Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
+    "--direct_running_mode, ...) is passed through."
+)
 
 
 def print_summary(run: Run, db_path: Path, seconds: float) -> None:
@@ -247,7 +75,10 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         ("near-duplicates", run.near_duplicates),
         ("rejected", run.rejected),
         ("events", f"{run.events_new} new, {run.events_updated} updated"),
+        ("speed", f"{run.articles_read / max(seconds, 1e-9):.1f} articles/s"),
     ]
+    from pipeline import feeds_cli
+
     rows += feeds_cli.summary_rows(run.feed_counts)
     for label, value in rows:
         print(f"  {label:<18}{value}")
@@ -307,13 +138,23 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """The command line: ``run``, ``query`` and ``schema``."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line. Only ``command``'s own arguments are set up (all of them when it is None), so a
+    command does not import what another one needs."""
     parser = argparse.ArgumentParser(prog="wirebeam", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="Log progress and Beam's messages.")
     subparsers = parser.add_subparsers(dest="command", required=True)
-    _run_parser(subparsers)
-    feeds_cli.add_parser(subparsers)
+    run = subparsers.add_parser("run", allow_abbrev=False, help="Run the pipeline once.", description=RUN_DESCRIPTION)
+    if command == "run":
+        from pipeline.options import WirebeamFlags
+
+        WirebeamFlags._add_argparse_args(run)
+    if command in (None, "feeds"):
+        from pipeline import feeds_cli
+
+        feeds_cli.add_parser(subparsers)
+    else:
+        subparsers.add_parser("feeds")
     analyst.add_parsers(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
     query.add_argument("sql")
@@ -324,10 +165,40 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_of(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv`` (the first word that is no option), if any."""
+    return next((word for word in argv if not word.startswith("-")), None)
+
+
+def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "query":
+        return _query(args)
+    if args.command == "schema":
+        return _schema(args)
+    if args.command in analyst.COMMANDS:
+        return analyst.run_command(args)
+    from pipeline import feeds_cli
+
+    try:
+        if args.command == "feeds":
+            return feeds_cli.run_command(args)
+        from pipeline.run import execute_run
+
+        flags = argv[argv.index("run") + 1 :]
+        return feeds_cli.run_repeatedly(
+            lambda: execute_run(flags),
+            lambda run, seconds: print_summary(run, Path(args.db), seconds),
+            args.every,
+            fatal=(UsageError,),
+        )
+    except feeds_cli.FeedsError as error:
+        raise UsageError(str(error)) from None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wirebeam`` command; returns the exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    parser = build_parser()
+    parser = build_parser(_command_of(argv))
     args, beam_flags = parser.parse_known_args(argv)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
@@ -337,22 +208,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command != "run" and beam_flags:
         parser.error(f"unrecognized arguments: {' '.join(beam_flags)}")
     try:
-        if args.command == "query":
-            return _query(args)
-        if args.command == "schema":
-            return _schema(args)
-        if args.command in analyst.COMMANDS:
-            return analyst.run_command(args)
-        if args.command == "feeds":
-            return feeds_cli.run_command(args)
-        flags = argv[argv.index("run") + 1 :]
-        return feeds_cli.run_repeatedly(
-            lambda: execute_run(flags),
-            lambda run, seconds: print_summary(run, Path(args.db), seconds),
-            args.every,
-            fatal=(UsageError,),
-        )
-    except (UsageError, feeds_cli.FeedsError) as error:
+        return _dispatch(args, argv)
+    except KeyboardInterrupt:
+        print("wirebeam: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader went away (`wirebeam query ... | head`): stop quietly, like `cat`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_BROKEN_PIPE
+    except UsageError as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_USAGE
     except filelock.Timeout as error:

@@ -21,9 +21,10 @@ from pipeline.enrich.stage import EnrichArticles
 from pipeline.errors import REJECTS
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
-from pipeline.sinks import WriteStaging
+from pipeline.progress import READ, CountProgress
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
+from pipeline.staging import WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
@@ -56,10 +57,14 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         inputs.append(live["documents"])
         source_rejects.append(live[REJECTS])
         _ = live[FEEDS] | "StageFeeds" >> WriteStaging(plan.staging_dir, "feeds")
-    extracted = inputs | "AllDocuments" >> beam.Flatten() | "Extract" >> ExtractArticles()
+    extracted = (
+        inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
+    )
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
     cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate()
-    copies_marked = cleaned | "ExactDuplicates" >> MarkExactDuplicates()
+    copies_marked = (
+        cleaned | "CountDeduplicate" >> CountProgress("deduplicate") | "ExactDuplicates" >> MarkExactDuplicates()
+    )
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
     representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
@@ -73,12 +78,13 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     grouped = (
         representatives
         | "RepresentativeArticles" >> beam.Values()
+        | "CountGroupEvents" >> CountProgress("group events")
         | "Events"
         >> GroupEvents(plan.event_thresholds, plan.run_id, prior_doc_freq, plan.prior_docs, embeddings=plan.embeddings)
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
-    enriched = articles | "Enrich" >> EnrichArticles()
+    enriched = articles | "CountEnrich" >> CountProgress("enrich") | "Enrich" >> EnrichArticles()
     rejects = (
         *source_rejects,
         extracted.rejects,

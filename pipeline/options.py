@@ -1,21 +1,27 @@
-"""wirebeam's pipeline options: one ``PipelineOptions`` subclass, so every Beam option passes through too."""
+"""wirebeam's pipeline options: one ``PipelineOptions`` subclass, so every Beam option passes through too.
+
+Importing this module imports no Beam: ``WirebeamOptions`` is made on first use, so the commands that never build a
+pipeline (``query``, ``events``, ``schema``, ``--help``) start fast.
+"""
 
 from __future__ import annotations
 
 import argparse
 import re
+from typing import TYPE_CHECKING
 
-from apache_beam.options.pipeline_options import PipelineOptions
-
-from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
-from pipeline.dedup.minhash import MinHashConfig
-from pipeline.sources.feeds import PollPolicy
+if TYPE_CHECKING:
+    from pipeline.dedup.events import EventThresholds
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
 DEFAULT_FEEDS = "seeds/feeds.opml"
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+class UsageError(Exception):
+    """A problem with the command line that the user can fix."""
 
 
 def parse_duration(text: str) -> float:
@@ -34,8 +40,10 @@ def _thresholds_text(thresholds: EventThresholds) -> str:
     )
 
 
-def event_thresholds(options: WirebeamOptions) -> EventThresholds:
+def event_thresholds(options: WirebeamFlags) -> EventThresholds:
     """The run's event thresholds: those given as flags, the defaults of the run's mode for the others."""
+    from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
+
     defaults = EMBEDDING_THRESHOLDS if options.embeddings else DEFAULT_THRESHOLDS
     given = {
         "full_text": options.event_threshold,
@@ -46,11 +54,14 @@ def event_thresholds(options: WirebeamOptions) -> EventThresholds:
     return EventThresholds(**{**vars(defaults), **{k: v for k, v in given.items() if v is not None}})
 
 
-class WirebeamOptions(PipelineOptions):
-    """Flags of ``wirebeam run``."""
+class WirebeamFlags:
+    """Flags of ``wirebeam run``; ``WirebeamOptions`` is the Beam ``PipelineOptions`` view of them."""
 
     @classmethod
     def _add_argparse_args(cls, parser):
+        from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
+        from pipeline.dedup.minhash import MinHashConfig
+
         parser.add_argument("--seeds", default=DEFAULT_SEEDS, help="Directory of seed files (default: seeds/).")
         parser.add_argument("--db", default=DEFAULT_DB, help="DuckDB file (default: data/wirebeam.duckdb).")
         parser.add_argument(
@@ -118,8 +129,22 @@ class WirebeamOptions(PipelineOptions):
         _add_live_feed_args(parser)
 
 
+def __getattr__(name: str):
+    """``WirebeamOptions``, made (and Beam imported) on first use."""
+    if name != "WirebeamOptions":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    namespace = {"__module__": __name__, "__doc__": WirebeamFlags.__doc__}
+    options_class = type(name, (WirebeamFlags, PipelineOptions), namespace)
+    globals()[name] = options_class
+    return options_class
+
+
 def _add_live_feed_args(parser) -> None:
     """Flags of online runs: the feed list, polling and fetching. The HTTP User-Agent is Beam's ``--user_agent``."""
+    from pipeline.sources.feeds import PollPolicy
+
     parser.add_argument("--feeds", default=DEFAULT_FEEDS, help="OPML feed list polled by online runs.")
     parser.add_argument(
         "--poll_interval", type=parse_duration, default=900.0, help="Time between polls of a feed (default: 15m)."

@@ -1,29 +1,28 @@
-"""Staging shards and the single DuckDB loader.
+"""The single DuckDB loader of staging shards, and the connection every command opens.
 
-Workers never touch the database: ``WriteStaging`` writes each table's rows as Parquet shards into the run's
-staging directory through Beam IO, on any runner. ``load_run`` then merges one run's shards into DuckDB in one
-transaction: rows already stored are skipped (IDs are content-derived), new articles that copy stored ones are
-pointed at them, events are recomputed from their members, and the run is recorded. A run killed before or
-during the load leaves the database as it was.
+Workers never touch the database: ``pipeline.staging.WriteStaging`` writes each table's rows as Parquet shards
+into the run's staging directory through Beam IO, on any runner. ``load_run`` then merges one run's shards into
+DuckDB in one transaction: rows already stored are skipped (IDs are content-derived), new articles that copy stored
+ones are pointed at them, events are recomputed from their members, and the run is recorded. A run killed before
+or during the load leaves the database as it was.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import apache_beam as beam
 import duckdb
 
-from pipeline.dedup.events import EventThresholds
-from pipeline.dedup.minhash import MinHashConfig
-from pipeline.dedup.stored import resolve_against_stored, update_term_stats
-from pipeline.enrich.storage import refresh_event_enrichments
 from pipeline.views import create_views
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
-from schemas.generate import add_column_statements, arrow_schema, column_names, duckdb_ddl, primary_key, to_row
+from schemas.generate import add_column_statements, column_names, duckdb_ddl, primary_key, to_row
 from schemas.models import TABLES, Run
+
+if TYPE_CHECKING:
+    from pipeline.dedup.events import EventThresholds
+    from pipeline.dedup.minhash import MinHashConfig
 
 LOGGER = logging.getLogger(__name__)
 
@@ -31,25 +30,6 @@ ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_link
 """Tables whose rows belong to an article and are stored only with a newly stored article."""
 ORIGINALS_ONLY_TABLES = ("article_signatures", "article_features")
 """Matching keys are kept for originals only: a later copy matches the original, never a copy of it."""
-
-
-class WriteStaging(beam.PTransform):
-    """Models of one table -> Parquet shards under ``<staging_dir>/<table>/``."""
-
-    def __init__(self, staging_dir: str, table: str):
-        super().__init__()
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
-        self._prefix = os.path.join(staging_dir, table, "part")
-        self._table = table
-
-    def expand(self, records):
-        return (
-            records
-            | "ToRow" >> beam.Map(to_row)
-            | "WriteParquet"
-            >> beam.io.WriteToParquet(self._prefix, arrow_schema(self._table), file_name_suffix=".parquet")
-        )
 
 
 def configure_session(connection: duckdb.DuckDBPyConnection) -> None:
@@ -154,6 +134,9 @@ def load_run(
     New articles are matched against stored ones (``pipeline.dedup.stored``) with the run's near-duplicate
     settings and event thresholds.
     """
+    from pipeline.dedup.stored import resolve_against_stored, update_term_stats
+    from pipeline.enrich.storage import refresh_event_enrichments
+
     staging_dir = Path(staging_dir)
     connection = connect(db_path)
     try:

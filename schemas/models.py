@@ -85,7 +85,7 @@ class Run(_Table):
     started_at: datetime
     finished_at: datetime | None = None
     mode: Literal["offline", "online"]
-    status: Literal["completed", "failed"]
+    status: Literal["completed", "failed", "interrupted"]
     options: dict[str, Any] = Field(default_factory=dict, description="The run's options, as JSON.")
     articles_read: int = 0
     articles_new: int = 0

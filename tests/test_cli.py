@@ -1,5 +1,8 @@
 """Command-line mistakes a user makes get one clear line and the right exit code, never a traceback."""
 
+import subprocess
+import sys
+
 from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
 
 
@@ -44,3 +47,15 @@ def test_query_tables_show_null_and_cut_long_values_visibly(seeds_dir, db_path, 
     header, row, count = capsys.readouterr().out.splitlines()
     assert header.split() == ["title", "source"] and count == "(1 row)"
     assert "Cairo Truce Talks Fail to Yield Progress" in row and "…" in row and row.rstrip().endswith("NULL")
+
+
+def test_read_commands_start_without_importing_beam(seeds_dir, db_path):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    for command in (["query", "SELECT count(*) FROM articles"], ["events"], ["schema", "--check"]):
+        check = (
+            "import sys; from pipeline.cli import main; "
+            f"code = main({command + ['--db', str(db_path)] if command[0] != 'schema' else command!r}); "
+            "sys.exit(3 if 'apache_beam' in sys.modules else code)"
+        )
+        result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
+        assert result.returncode == 0, (command, result.stderr)

@@ -17,10 +17,11 @@ import filelock
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from benchmarks.events_uci import write_seed_jsonl
-from pipeline.cli import main, staging_root
+from pipeline.cli import main
 from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
+from pipeline.run import staging_root
 from tests.conftest import (
     REPO,
     assert_events_match_articles,

@@ -1,0 +1,186 @@
+"""Scale: CPU per article, throughput per core and peak memory of ``wirebeam run``, beside a plain-loop floor.
+
+For each size in ``--articles`` (default 10,000; ask for 100000 or 1000000 on purpose: they take long), writes that
+many synthetic ~500-word articles (real vocabulary, 10% near-duplicates: the near-duplicate speed benchmark's
+corpus) as JSON Lines seed files and measures, in this one run:
+
+- **wirebeam**: ``wirebeam run --offline`` into a fresh database, as a process tree (CPU = user + system time of
+  the launcher and any workers; peak RSS of the tree);
+- **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
+  the seed files, extract, normalize, exact keys, MinHash signatures and near-duplicate pairs, term counts, event
+  features, blocking, scoring and clustering, enrichment, staging rows), no Beam and no DuckDB;
+- **fixed cost**: ``wirebeam run --offline`` on an empty seeds directory.
+
+Targets (issue 15): at most 5 ms CPU per article, at most 4 GB peak at 100k, wirebeam / floor at most 1.3, a run on
+an empty input at most 3 s CPU. Prints a table and writes ``benchmarks/results/scale.json``.
+
+Run: ``nice -n 10 .venv/bin/python -m benchmarks.scale [--articles 10000 100000] [--workdir DIR]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter, defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks.incremental import last_run, timed_run, write_seeds
+from benchmarks.neardup_speed import synthetic_corpus
+
+RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
+TARGET_MS_PER_ARTICLE = 5.0
+TARGET_RATIO = 1.3
+TARGET_FIXED_CPU_S = 3.0
+
+
+def plain_loop(seeds: Path) -> dict:
+    """wirebeam's stages as plain function calls over the seed files; CPU seconds and peak RSS of this process."""
+    from pipeline.dedup import events
+    from pipeline.dedup.exact import exact_keys, original_rank
+    from pipeline.dedup.grouping import article_term_counts, cluster_component, feature_row
+    from pipeline.dedup.minhash import MinHashConfig, near_duplicate_pairs, signatures
+    from pipeline.enrich.stage import enrich_record
+    from pipeline.errors import RejectedInput
+    from pipeline.extract import extract_article
+    from pipeline.normalize import normalize_article
+    from pipeline.sources.seeds import read_seed_file
+    from schemas.generate import to_row
+
+    started_cpu = time.process_time()
+    now = datetime.now(timezone.utc)
+    articles = []
+    for path in sorted(seeds.iterdir()):
+        for document in read_seed_file(path.name, path.read_bytes()):
+            if not isinstance(document, RejectedInput):
+                articles.append(normalize_article(extract_article(document), "floor", now))
+    first_of_key: dict[str, str] = {}
+    for article in sorted(articles, key=original_rank):
+        for key in exact_keys(article):
+            first_of_key.setdefault(key, article.article_id)
+    config = MinHashConfig()
+    near_duplicate_pairs(signatures([article.text or article.title for article in articles], config), config)
+    counts = [article_term_counts(article.title, article.text, article.summary) for article in articles]
+    doc_freq = Counter(term for count in counts for term in set(count.terms()))
+    members, blocks = [], defaultdict(list)
+    for article, count in zip(articles, counts, strict=True):
+        features = events.features_from_counts(count, article.published_at, doc_freq, len(articles))
+        members.append((article.article_id, (original_rank(article), features, sorted(count.terms()))))
+        to_row(feature_row(article.article_id, features, sorted(count.terms())))
+        for key in events.blocking_keys(features):
+            blocks[key].append((article.article_id, features))
+    edges = []
+    for key, block in blocks.items():
+        features = dict(block)
+        timed = ((article_id, item.first_seen) for article_id, item in features.items())
+        for left, right in events.block_pairs(timed, events.block_window(key)):
+            similarity = events.score(features[left], features[right])
+            if similarity >= events.MIN_EDGE_SCORE:
+                edges.append((left, right, similarity))
+    list(cluster_component(members, edges, events.DEFAULT_THRESHOLDS, "floor"))
+    for article in articles:
+        for rows in enrich_record(article).values():
+            for row in rows:
+                to_row(row)
+        to_row(article)
+    return {
+        "articles": len(articles),
+        "cpu_s": time.process_time() - started_cpu,
+        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+    }
+
+
+def _floor_in_subprocess(seeds: Path) -> dict:
+    """The floor in a fresh process, so that its peak memory is its own."""
+    code = (
+        "import json, pathlib; from benchmarks.scale import plain_loop; "
+        f"print(json.dumps(plain_loop(pathlib.Path({str(seeds)!r}))))"
+    )
+    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+def measure(size: int, work: Path) -> dict:
+    seeds = work / f"seeds-{size}"
+    if not seeds.exists():
+        texts, _ = synthetic_corpus(size)
+        write_seeds(texts, 0, seeds)
+    db = work / f"run-{size}.duckdb"
+    db.unlink(missing_ok=True)
+    wall, cpu, peak = timed_run(seeds, db, workers=1)
+    counts = last_run(db)
+    floor = _floor_in_subprocess(seeds)
+    return {
+        "articles": size,
+        "wirebeam": {
+            "wall_s": round(wall, 1),
+            "cpu_s": round(cpu, 1),
+            "cpu_ms_per_article": round(1000 * cpu / size, 2),
+            "articles_per_s_per_core": round(size / cpu, 1),
+            "peak_rss_mib": round(peak),
+            "run": counts,
+        },
+        "floor": {
+            "cpu_s": round(floor["cpu_s"], 1),
+            "cpu_ms_per_article": round(1000 * floor["cpu_s"] / size, 2),
+            "articles_per_s_per_core": round(size / floor["cpu_s"], 1),
+            "peak_rss_mib": round(floor["peak_rss_mib"]),
+        },
+        "wirebeam_over_floor": round(cpu / floor["cpu_s"], 2),
+    }
+
+
+def fixed_cost(work: Path) -> dict:
+    empty = work / "seeds-empty"
+    empty.mkdir(exist_ok=True)
+    db = work / "empty.duckdb"
+    db.unlink(missing_ok=True)
+    wall, cpu, peak = timed_run(empty, db, workers=1)
+    return {"wall_s": round(wall, 1), "cpu_s": round(cpu, 2), "peak_rss_mib": round(peak)}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, nargs="+", default=[10_000], help="Sizes to measure.")
+    parser.add_argument("--workdir", type=Path, default=None, help="Keep seeds and databases here.")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="wirebeam-scale-") as temporary:
+        work = args.workdir or Path(temporary)
+        work.mkdir(parents=True, exist_ok=True)
+        empty = fixed_cost(work)
+        sizes = [measure(size, work) for size in args.articles]
+    result = {
+        "benchmark": "scale",
+        "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "machine": {"python": platform.python_version(), "cpus": len(os.sched_getaffinity(0))},
+        "targets": {
+            "cpu_ms_per_article": TARGET_MS_PER_ARTICLE,
+            "wirebeam_over_floor": TARGET_RATIO,
+            "empty_run_cpu_s": TARGET_FIXED_CPU_S,
+        },
+        "empty_run": empty,
+        "sizes": sizes,
+    }
+    print(f"empty input: {empty['cpu_s']} s CPU, {empty['wall_s']} s wall, peak {empty['peak_rss_mib']} MiB")
+    print("articles | wirebeam CPU ms/article | articles/s/core | peak MiB | floor ms/article | floor peak MiB | ratio")
+    for row in sizes:
+        w, f = row["wirebeam"], row["floor"]
+        print(
+            f"{row['articles']:>8} | {w['cpu_ms_per_article']:>23} | {w['articles_per_s_per_core']:>15} | "
+            f"{w['peak_rss_mib']:>8} | {f['cpu_ms_per_article']:>20} | {f['peak_rss_mib']:>14} | "
+            f"{row['wirebeam_over_floor']}"
+        )
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

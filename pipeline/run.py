@@ -1,0 +1,245 @@
+"""One run: lock the database, stage, build and execute the pipeline, load the shards, record the run.
+
+Imported only by ``wirebeam run`` (it imports Beam); the CLI layer parses and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import os
+import secrets
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import apache_beam as beam
+import duckdb
+import filelock
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
+
+from pipeline import feeds_cli
+from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
+from pipeline.dedup.minhash import MinHashConfig
+from pipeline.dedup.refresh import refresh_stale_features
+from pipeline.dedup.stored import export_term_stats
+from pipeline.graph import RunPlan, build_pipeline
+from pipeline.options import UsageError, WirebeamOptions, event_thresholds
+from pipeline.progress import PROGRESS
+from pipeline.sinks import connect, insert_run, load_run
+from schemas.models import Run
+
+LOGGER = logging.getLogger(__name__)
+
+LOCAL_RUNNERS = {"DirectRunner", "FnApiRunner", "BundleBasedDirectRunner"}
+STAGING_DIRNAME = ".wirebeam-staging"
+
+
+def new_run_id(now: datetime) -> str:
+    """A time-ordered, unique run ID."""
+    return f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
+
+
+def choose_runner(options: PipelineOptions, offline: bool):
+    """The runner to use: Beam's in-process FnApiRunner for local runs, so nothing is downloaded at run time.
+
+    Since Beam 2.68 the default DirectRunner first tries Prism, which fetches a binary from the internet.
+    """
+    name = options.view_as(StandardOptions).runner
+    if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
+        return FnApiRunner()
+    if offline and name not in LOCAL_RUNNERS:
+        raise UsageError(f"--offline runs locally; --runner={name} is not a local runner")
+    return name
+
+
+def staging_root(staging_dir: str | None, db_path: Path) -> Path:
+    """Where the runs of one database stage their shards: a folder of its own, so that runs on two
+    databases never touch each other's staging."""
+    digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
+    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / f"{db_path.name}-{digest}"
+
+
+def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
+    """The run's staging folder, after clearing what interrupted runs of this database left (the caller
+    holds the database's lock, so no run of it is in progress)."""
+    root = staging_root(options.staging_dir, db_path)
+    for stale in root.glob("*") if root.exists() else []:
+        LOGGER.info("removing staging left by an interrupted run: %s", stale)
+        shutil.rmtree(stale, ignore_errors=True)
+    return root / run_id
+
+
+def _warn_if_embedding_mode_changed(db_path: Path, embeddings: bool) -> None:
+    """Stored event features carry embeddings only when their runs used ``--embeddings``; a run in the other
+    mode compares new articles with stored events without the embedding part, against its own thresholds."""
+    if not db_path.exists():
+        return
+    try:
+        with connect(db_path, read_only=True) as connection:
+            row = connection.execute(
+                "SELECT options FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1"
+            ).fetchone()
+    except duckdb.Error:  # not a wirebeam database yet: the run reports that itself
+        return
+    if row and bool(json.loads(row[0]).get("embeddings")) != embeddings:
+        LOGGER.warning(
+            "this database's last run was %s --embeddings and this one is %s: stored events and new articles "
+            "are compared without embeddings; keep one mode per database",
+            "with" if not embeddings else "without",
+            "with" if embeddings else "without",
+        )
+
+
+def _check_writable(db_path: Path) -> None:
+    """Fail early, and clearly, when the database cannot be written where it is asked for."""
+    if db_path.is_dir():
+        raise UsageError(f"--db {db_path} is a directory; give a file path")
+    try:
+        with tempfile.TemporaryFile(dir=db_path.parent):
+            pass
+    except OSError as error:
+        raise UsageError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
+
+
+def unknown_flags(flags: list[str]) -> list[str]:
+    """The flags that neither wirebeam nor any Beam pipeline option knows (Beam itself only warns)."""
+    parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
+    for options_class in {str(cls): cls for cls in PipelineOptions.__subclasses__()}.values():
+        options_class._add_argparse_args(parser)
+    _, unknown = parser.parse_known_args(flags)
+    return [flag for flag in unknown if flag.startswith("-")]
+
+
+def execute_run(flags: list[str]) -> Run:
+    """One run: build and run the pipeline, then load its shards; returns the recorded run."""
+    if unknown := unknown_flags(flags):
+        raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
+    options = PipelineOptions(flags)
+    ours = options.view_as(WirebeamOptions)
+    seeds_dir = Path(ours.seeds)
+    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
+        raise UsageError(f"seeds directory not found: {seeds_dir}")
+    try:
+        thresholds = event_thresholds(ours)
+        if ours.embeddings:
+            require_embeddings()
+    except (ValueError, EmbeddingsUnavailable) as error:
+        raise UsageError(str(error)) from None
+    runner = choose_runner(options, ours.offline)
+    db_path = Path(ours.db)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    _check_writable(db_path)
+    started_at = datetime.now(timezone.utc)
+    run = Run(
+        run_id=new_run_id(started_at),
+        started_at=started_at,
+        mode="offline" if ours.offline else "online",
+        status="completed",
+        options={key: value for key, value in options.get_all_options(drop_default=True).items()},
+    )
+    lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
+    with lock, _interrupt_noted() as interrupt:
+        staging_dir = _prepare_staging(ours, db_path, run.run_id)
+        _warn_if_embedding_mode_changed(db_path, ours.embeddings)
+        try:
+            refresh_stale_features(db_path)
+            term_stats_path = staging_dir / "prior" / "term_stats.parquet"
+            prior_docs = export_term_stats(db_path, term_stats_path)
+            plan = RunPlan(
+                term_stats_path=str(term_stats_path) if prior_docs else None,
+                prior_docs=prior_docs,
+                run_id=run.run_id,
+                started_at=started_at,
+                seeds_dir=str(seeds_dir),
+                staging_dir=str(staging_dir),
+                minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
+                event_thresholds=thresholds,
+                embeddings=ours.embeddings,
+                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
+            )
+            if not isinstance(runner, str):  # stages run in this process, so their counts are seen here
+                PROGRESS.start(sys.stderr, _count_files(seeds_dir), live=sys.stderr.isatty())
+            with beam.Pipeline(runner=runner, options=options) as pipeline:
+                build_pipeline(pipeline, plan)
+            PROGRESS.loading()
+            run = load_run(
+                db_path,
+                staging_dir,
+                run.model_copy(update={"finished_at": _now()}),
+                plan.minhash,
+                thresholds,
+            )
+        except BaseException as error:
+            PROGRESS.finish()
+            interrupted = interrupt.is_set() or isinstance(error, KeyboardInterrupt)
+            with _sigint_ignored():
+                _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
+                shutil.rmtree(staging_dir, ignore_errors=True)
+            if interrupted:
+                raise KeyboardInterrupt from None
+            raise
+        PROGRESS.finish()
+        shutil.rmtree(staging_dir, ignore_errors=True)
+    return run
+
+
+def _count_files(directory: Path) -> int:
+    return sum(len(files) for _, _, files in os.walk(directory))
+
+
+@contextmanager
+def _interrupt_noted() -> Iterator[threading.Event]:
+    """Ctrl-C raises ``KeyboardInterrupt`` as usual and is also noted, since Beam re-raises it wrapped in its own
+    error when it lands inside a stage; logging stops then, so Beam does not print that error's traceback."""
+    noted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield noted
+        return
+
+    def note(signum, frame):
+        noted.set()
+        logging.disable(logging.CRITICAL)
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield noted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        logging.disable(logging.NOTSET)
+
+
+@contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """Finish recording the run even when Ctrl-C is pressed again."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:
+    failed = run.model_copy(update={"status": status, "finished_at": _now(), "error": repr(error)[:2000]})
+    try:
+        with connect(db_path) as connection:
+            insert_run(connection, failed)
+    except Exception:  # the database itself may be the problem; the original error is what matters
+        LOGGER.exception("could not record the failed run")

@@ -1,0 +1,90 @@
+"""Ctrl-C at any moment of a real run: one line, exit 130, the run recorded as interrupted, nothing else changed;
+and a closed output pipe ends a command quietly."""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from pipeline.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, main
+from tests.conftest import REPO, query
+
+ARTICLES = 150
+FRACTIONS = (0.03, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9)
+"""When the interrupts come, as fractions of an uninterrupted run's time: start-up, reading, stages, the load."""
+CONTENT = {
+    "articles": "SELECT article_id, event_id, duplicate_of, near_duplicate_of FROM articles ORDER BY 1",
+    "events": "SELECT event_id, article_count, updated_run_id FROM events ORDER BY 1",
+    "rejects": "SELECT reject_id FROM rejects ORDER BY 1",
+    "article_features": "SELECT count(*) FROM article_features",
+    "completed runs": "SELECT run_id FROM runs WHERE status = 'completed' ORDER BY 1",
+}
+
+
+def _write_corpus(directory: Path) -> None:
+    """Made-up ~400-word articles (a test corpus, not for tuning anything)."""
+    rng = random.Random(7)
+    words = [f"{rng.choice('bcdfgklmnprst')}{rng.choice('aeiou')}{rng.choice('lmnrst')}{i % 97}" for i in range(3000)]
+    directory.mkdir()
+    with (directory / "articles.jsonl").open("w") as out:
+        for index in range(ARTICLES):
+            text = " ".join(rng.choice(words) for _ in range(400))
+            record = {"title": f"Report {index} on {words[index]}", "text": text, "url": f"https://x.example/{index}"}
+            out.write(json.dumps(record) + "\n")
+
+
+def _run(seeds: Path, db: Path) -> subprocess.Popen:
+    command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db)]
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _content(db: Path) -> dict[str, list]:
+    return {name: query(db, sql) for name, sql in CONTENT.items()}
+
+
+def test_ctrl_c_at_any_moment_prints_one_line_exits_130_and_changes_nothing(seeds_dir, tmp_path):
+    base = tmp_path / "base.duckdb"
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(base)]) == 0
+    corpus = tmp_path / "corpus"
+    _write_corpus(corpus)
+    shutil.copy(base, tmp_path / "full.duckdb")
+    started = time.monotonic()
+    full = _run(corpus, tmp_path / "full.duckdb")
+    assert full.wait(timeout=600) == 0
+    duration = time.monotonic() - started
+    before = _content(base)
+
+    interrupted = 0
+    for index, fraction in enumerate(FRACTIONS):
+        db = tmp_path / f"interrupted-{index}.duckdb"
+        shutil.copy(base, db)
+        process = _run(corpus, db)
+        time.sleep(fraction * duration)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=600)
+        if process.returncode == 0:  # the run had ended before the signal: nothing to check at this point
+            continue
+        lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("wirebeam progress:")]
+        assert process.returncode == EXIT_INTERRUPTED, (fraction, stderr)
+        assert len(lines) == 1 and lines[0].startswith("wirebeam: "), (fraction, stderr)
+        assert _content(db) == before, fraction
+        statuses = query(db, "SELECT status FROM runs WHERE status <> 'completed'")
+        assert statuses in ([], [("interrupted",)]), fraction
+        interrupted += 1
+    assert interrupted >= 5
+
+
+def test_a_closed_output_pipe_ends_a_query_quietly(seeds_dir, db_path):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    command = [sys.executable, "-m", "pipeline", "query", "--db", str(db_path), "SELECT * FROM range(200000)"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert process.stdout.readline().strip() == "range"
+    process.stdout.close()
+    assert process.wait(timeout=60) == EXIT_BROKEN_PIPE
+    assert process.stderr.read() == ""
