@@ -79,8 +79,10 @@ def test_a_raw_nul_byte_in_a_jsonl_line_is_dropped_and_the_line_kept():
 
 def test_a_single_nul_byte_does_not_make_a_text_file_binary_but_many_do():
     assert decode_bytes(b"Headline\nBody with a stray \x00 byte.") == "Headline\nBody with a stray  byte."
-    with pytest.raises(RejectedInput, match="NUL"):
+    with pytest.raises(RejectedInput, match="control bytes"):
         decode_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+    with pytest.raises(RejectedInput, match="control bytes"):
+        decode_bytes(b"\x00\x01\x02binary")
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
