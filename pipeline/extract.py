@@ -6,6 +6,7 @@ HTML pages go through trafilatura, whose ``None`` (page rejected) becomes a reje
 
 from __future__ import annotations
 
+import multiprocessing
 import re
 import warnings
 from collections.abc import Iterable
@@ -20,6 +21,9 @@ from pipeline.documents import ExtractedArticle, RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 
 STAGE = "extract"
+TIMEOUT = "extraction_timeout"
+EXTRACT_TIMEOUT_SECONDS = 30.0
+"""Longest a web page's extraction may take."""
 MAX_HTML_CHARS = 5_000_000
 MAX_TITLE_CHARS = 300
 DATE_LINE_WINDOW = 4
@@ -177,10 +181,45 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
     )
 
 
+def _extract_in_worker(document: RawDocument) -> ExtractedArticle | tuple[str, str | None, str | None]:
+    """:func:`extract_article` in the extraction process; a reject comes back as its plain fields (exceptions with
+    extra fields do not survive pickling whole)."""
+    try:
+        return extract_article(document)
+    except RejectedInput as error:
+        return error.reason, error.detail, error.source_ref
+
+
 class _ExtractArticle(beam.DoFn):
+    """Extracts web pages in a child process with a time limit (trafilatura can spin on some pages): a page
+    taking longer is rejected as ``extraction_timeout`` and the child is replaced."""
+
+    def __init__(self, timeout: float):
+        self._timeout = timeout
+        self._pool = None
+
+    def setup(self) -> None:
+        self._pool = None
+
+    def _extract(self, document: RawDocument) -> ExtractedArticle:
+        if document.body_format != "html":
+            return extract_article(document)
+        if self._pool is None:
+            self._pool = multiprocessing.get_context("spawn").Pool(1)
+        pending = self._pool.apply_async(_extract_in_worker, (document,))
+        try:
+            result = pending.get(self._timeout)
+        except multiprocessing.TimeoutError:
+            self._pool.terminate()
+            self._pool = None
+            raise RejectedInput(TIMEOUT, f"no result within {self._timeout:g} s") from None
+        if isinstance(result, tuple):
+            raise RejectedInput(*result)
+        return result
+
     def process(self, document: RawDocument) -> Iterable:
         try:
-            article = extract_article(document)
+            article = self._extract(document)
             if article.fallback_reason and document.body_format == "html":
                 failure = RejectedInput(article.fallback_reason, "no article in the page; the entry's text is stored")
                 yield emit_reject(document.source_ref, STAGE, failure, document.body)
@@ -190,9 +229,23 @@ class _ExtractArticle(beam.DoFn):
         except Exception as error:  # one bad page must not stop the run: it becomes a reject
             yield emit_reject(document.source_ref, STAGE, unexpected(error, document.source_ref), document.body)
 
+    def teardown(self) -> None:
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool = None
+
 
 class ExtractArticles(beam.PTransform):
-    """``RawDocument``s -> ``ExtractedArticle``s (main) and ``Reject``s (``rejects``)."""
+    """``RawDocument``s -> ``ExtractedArticle``s (main) and ``Reject``s (``rejects``); a web page gets at most
+    ``timeout`` seconds."""
+
+    def __init__(self, timeout: float = EXTRACT_TIMEOUT_SECONDS):
+        super().__init__()
+        if timeout <= 0:
+            raise ValueError(f"timeout must be positive, got {timeout!r}")
+        self._timeout = timeout
 
     def expand(self, documents):
-        return documents | "ExtractArticle" >> beam.ParDo(_ExtractArticle()).with_outputs(REJECTS, main="articles")
+        return documents | "ExtractArticle" >> beam.ParDo(_ExtractArticle(self._timeout)).with_outputs(
+            REJECTS, main="articles"
+        )

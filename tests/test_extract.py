@@ -118,3 +118,17 @@ def test_extract_stage_emits_articles_and_rejects():
             equal_to([("b.txt", "extract", "no_text"), ("c.html", "extract", "no_article_found")]),
             label="rejects",
         )
+
+
+def test_a_page_over_the_time_limit_is_rejected_and_within_it_extracted():
+    page = "<html><head><title>Port reopens</title></head><body><article>" + "<p>The port reopened today.</p>" * 40
+    documents = [RawDocument("slow.html", "seed", "html", page + "</article></body></html>")]
+    with local_test_pipeline() as pipeline:
+        result = pipeline | beam.Create(documents) | ExtractArticles(timeout=0.001)
+        reasons = result.rejects | beam.Map(lambda reject: (reject.source_ref, reject.reason))
+        assert_that(reasons, equal_to([("slow.html", "extraction_timeout")]), label="rejects")
+        assert_that(result.articles, equal_to([]), label="articles")
+    with local_test_pipeline() as pipeline:
+        result = pipeline | beam.Create(documents) | ExtractArticles()
+        titles = result.articles | beam.Map(lambda article: article.title)
+        assert_that(titles, equal_to(["Port reopens"]))

@@ -21,9 +21,11 @@ from pipeline.dedup.minhash import (
     MinHashConfig,
     band_hashes,
     band_keys_batch,
+    shingle_sets,
     shingles_from_bytes,
     shingles_to_bytes,
     signature_to_bytes,
+    signatures,
     signatures_and_shingles,
     verified_similarity,
 )
@@ -67,29 +69,38 @@ def bucket_pairs(members: Iterable[tuple]) -> list[tuple[tuple, tuple]]:
 def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size: int = SIGN_BATCH_SIZE[1]):
     """Verified near-duplicate pairs ``(i, j, jaccard)`` (``i < j``) of ``texts``, in memory.
 
-    The stage's steps on one machine: signatures and shingle sets on batches, band keys grouped (by sorting
-    their hashes, as the runner's GroupByKey would), :func:`bucket_pairs` per bucket, exact verification.
+    The stage's steps on one machine: signatures on batches, band keys grouped (by sorting their hashes, as the
+    runner's GroupByKey would), :func:`bucket_pairs` per bucket, exact verification on the shingle sets of the
+    texts in candidate pairs.
     """
-    matrices, shingle_sets = [], []
-    for start in range(0, len(texts), batch_size):
-        matrix, sets = signatures_and_shingles(texts[start : start + batch_size], config)
-        matrices.append(matrix)
-        shingle_sets.extend(sets)
-    if not matrices:
+    if not len(texts):
         return []
-    keys = band_hashes(np.concatenate(matrices), config)
+    matrix = np.concatenate(
+        [signatures(texts[start : start + batch_size], config) for start in range(0, len(texts), batch_size)]
+    )
+    keys = band_hashes(matrix, config)
     flat, owner = keys.reshape(-1), np.repeat(np.arange(len(keys)), keys.shape[1])
     order = np.argsort(flat, kind="stable")
     flat, owner = flat[order], owner[order]
     starts = np.flatnonzero(np.concatenate(([True], flat[1:] != flat[:-1])))
     ends = np.append(starts[1:], len(flat))
-    shared = (ends - starts > 1) & (flat[starts] != 0)
-    candidates = set()
-    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
-        candidates.update(bucket_pairs((index,) for index in owner[start:end].tolist()))
+    sizes = ends - starts
+    keyed = flat[starts] != 0
+    # a bucket of two is its one pair (what bucket_pairs gives it), taken in bulk; bigger buckets go through it
+    twos = starts[keyed & (sizes == 2)]
+    low, high = np.minimum(owner[twos], owner[twos + 1]), np.maximum(owner[twos], owner[twos + 1])
+    codes = np.unique(low.astype(np.int64) * len(texts) + high)
+    candidates = set(zip((codes // len(texts)).tolist(), (codes % len(texts)).tolist(), strict=True))
+    for start, end in zip(starts[keyed & (sizes > 2)].tolist(), ends[keyed & (sizes > 2)].tolist(), strict=True):
+        candidates.update((left, right) for (left,), (right,) in bucket_pairs((i,) for i in owner[start:end].tolist()))
+    involved = sorted({index for pair in candidates for index in pair})
+    sets = {}
+    for start in range(0, len(involved), batch_size):
+        chunk = involved[start : start + batch_size]
+        sets.update(zip(chunk, shingle_sets([texts[index] for index in chunk], config), strict=True))
     found = []
-    for (left,), (right,) in sorted(candidates):
-        similarity = verified_similarity(shingle_sets[left], shingle_sets[right], config)
+    for left, right in sorted(candidates):
+        similarity = verified_similarity(sets[left], sets[right], config)
         if similarity is not None:
             found.append((left, right, similarity))
     return found
