@@ -21,10 +21,15 @@ The categories are PLOVER's top-level event types (Halterman et al., "PLOVER and
 | coerce    | COERCE    | arrest, detain, raid, ban, seize, sue, charge     |
 | assault   | ASSAULT   | attacks, airstrikes, shootings, killings, bombing |
 
-Method: cue words per type (regular expressions below) are counted over the headline (weight 3), the first two
-sentences (weight 2) and the rest (weight 1); a cue right after a negation ("without an agreement", "failed to
-reach a deal") does not count. The type with the highest score wins, with the heaviest sentence holding one of its
-cues as evidence. No cue: ``None``.
+Method: cue words per type (regular expressions below, matched as one alternation, one pass per sentence) are
+counted over the headline (weight 3), the first two sentences (weight 2) and the rest (weight 1); a cue right after
+a negation ("without an agreement", "failed to reach a deal") does not count. The type with the highest score
+wins, with the heaviest sentence holding one of its cues as evidence.
+
+No type (``None``) when the evidence is weak or the report is not a political or social event: the winner scores
+under ``MIN_SCORE`` (one lead cue) or has no cue in the headline or lead; or the article's words are mostly
+those of sport, entertainment, health, science or business news (``OTHER_DOMAIN``) rather than of politics and
+public life (``POLITICAL``), by a factor of ``DOMAIN_RATIO``.
 """
 
 from __future__ import annotations
@@ -59,7 +64,24 @@ CUES: dict[str, str] = {
     r"kidnapp\w*|assault\w*",
 }
 EVENT_TYPES = tuple(CUES)
-_PATTERNS = {code: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for code, pattern in CUES.items()}
+_CUES = re.compile("|".join(rf"\b(?P<{code}>{pattern})\b" for code, pattern in CUES.items()), re.IGNORECASE)
+POLITICAL = re.compile(
+    r"\b(?:government|minist\w*|president|parliament\w*|senat\w*|congress\w*|elect\w*|vot(?:e|es|ed|ers|ing)|"
+    r"polic\w*|troops|army|military|militants?|rebels?|officials?|authorit\w*|diplomat\w*|court|prosecutors?|"
+    r"protest\w*|war|ceasefire|sanctions?|treaty|mayor|governor|lawmakers?|party|opposition|refugees?|hostages?)\b",
+    re.IGNORECASE,
+)
+OTHER_DOMAIN = re.compile(
+    r"\b(?:game|season|coach|league|championship|tournament|goals?|scored|players?|team|album|film|movie|actor|"
+    r"actress|singer|concert|fans|patients?|virus|disease|infect\w*|vaccin\w*|symptoms?|hospital|doctors?|cases|"
+    r"outbreak|scientists?|study|researchers?|species|shares|investors?|earnings|revenue|quarter|customers?|"
+    r"product|smartphone|app)\b",
+    re.IGNORECASE,
+)
+DOMAIN_RATIO = 2.0
+MIN_SCORE = 2
+NEGATION_WINDOW = 40
+"""Characters before a cue searched for a negation (three words and the negation)."""
 _NEGATION = re.compile(
     r"\b(?:no|not|without|fail(?:s|ed)? to|cannot|can't|never|unable to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE
 )
@@ -88,22 +110,31 @@ def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]
     scores: dict[str, list] = defaultdict(lambda: [0, 0, ""])
     for index, sentence in enumerate(sentences):
         weight = _weight(index, bool(title))
-        for code, pattern in _PATTERNS.items():
-            hits = [m for m in pattern.finditer(sentence) if not _NEGATION.search(sentence[: m.start()])]
-            if hits:
-                entry = scores[code]
-                entry[0] += weight * len(hits)
-                if weight > entry[1]:
-                    entry[1], entry[2] = weight, sentence
+        for match in _CUES.finditer(sentence):
+            if _NEGATION.search(sentence[max(0, match.start() - NEGATION_WINDOW) : match.start()]):
+                continue
+            entry = scores[match.lastgroup]
+            entry[0] += weight
+            if weight > entry[1]:
+                entry[1], entry[2] = weight, sentence
     return {code: (score, weight, evidence) for code, (score, weight, evidence) in scores.items()}
 
 
+def is_political(title: str, text: str | None) -> bool:
+    """Whether an article reads as politics or public life rather than sport, culture, health or business."""
+    body = f"{title}\n{text or ''}"
+    return len(OTHER_DOMAIN.findall(body)) < DOMAIN_RATIO * max(1, len(POLITICAL.findall(body)))
+
+
 def classify_event(title: str, text: str | None) -> EventType | None:
-    """The PLOVER-aligned event type of an article, or ``None`` when no cue is found."""
+    """The PLOVER-aligned event type of an article, or ``None`` when the evidence is weak or off-topic."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
     scores = type_scores(title, text)
     if not scores:
         return None
     code = max(scores, key=lambda c: (scores[c][0], scores[c][1], -EVENT_TYPES.index(c)))
-    return EventType(code, scores[code][0], scores[code][2])
+    score, weight, evidence = scores[code]
+    if score < MIN_SCORE or weight < LEAD_WEIGHT or not is_political(title, text):
+        return None
+    return EventType(code, score, evidence)

@@ -185,6 +185,7 @@ class PlaceTable:
     def __init__(self, names: dict[str, int | tuple[int, ...]], entries: list[tuple]) -> None:
         self._names = names
         self._entries = entries
+        self._made: dict[int, Place] = {}
 
     @classmethod
     def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
@@ -209,8 +210,14 @@ class PlaceTable:
         if ids is None:
             return default
         if isinstance(ids, int):
-            return (Place._make(self._entries[ids]),)
-        return tuple(Place._make(self._entries[i]) for i in ids)
+            return (self._place(ids),)
+        return tuple(self._place(i) for i in ids)
+
+    def _place(self, index: int) -> Place:
+        place = self._made.get(index)
+        if place is None:
+            place = self._made[index] = Place._make(self._entries[index])
+        return place
 
 
 def _latin(name: str) -> bool:

@@ -125,9 +125,10 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub("", ascii_text).split())
 
 
-def sentence_spans(text: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=8)
+def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
     """Sentences of a text with their start offsets: every line break ends one, and so does . ! ? before a
-    capital (not after "Mr." etc.)."""
+    capital (not after "Mr." etc.). Memoised: every enricher reads the same article's sentences."""
     sentences: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -145,7 +146,7 @@ def sentence_spans(text: str) -> list[tuple[int, str]]:
             _append(sentences, line_start + start, line[start : match.start()])
             start = match.end()
         _append(sentences, line_start + start, line[start:])
-    return sentences
+    return tuple(sentences)
 
 
 def _append(sentences: list[tuple[int, str]], start: int, sentence: str) -> None:

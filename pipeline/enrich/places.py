@@ -122,6 +122,8 @@ REGION_EVIDENCE = 2.5
 PATTERN_EVIDENCE = 4.0
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
+MAX_PRIOR = 7.0
+"""Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
 MAX_SPAN_WORDS = 5
 
@@ -231,6 +233,12 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
             organisation = len(words) > 1 and last in ORG_SUFFIXES
             position = 0
             while position < len(words):
+                if words[position].lower().rstrip(".") in PERSON_TITLES and (
+                    named := _name_words(words[position + 1 :])
+                ):
+                    people.update(fold(w) for w in named)
+                    position += 1 + len(named)
+                    continue
                 found = None
                 for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
                     key = fold(" ".join(words[position:end]))
@@ -289,19 +297,21 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                 single = end - position == 1
                 if key in gazetteer.demonyms():
                     context.add(gazetteer.countries()[gazetteer.demonyms()[key]].alpha2)
+                short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
                 if (
-                    (organisation and candidates[0].kind not in ("country", "continent"))
+                    (short_capitals and candidates[0].kind not in ("country", "admin1"))
+                    or (organisation and candidates[0].kind not in ("country", "continent"))
                     or (single and span_words[0].lower() in STOP_WORDS)
                     or key in gazetteer.organisation_names()
                     or (after_person and candidates[0].kind not in ("country", "continent"))
                     or (key in gazetteer.demonyms() and candidates[0].kind != "country")
                 ):
+                    if after_person:
+                        people.add(key)
                     position = end
                     continue
                 ambiguous = single and (
-                    span_words[0].lower() in lower_words
-                    or gazetteer.is_first_name(span_words[0])
-                    or (span_words[0].isupper() and len(span_words[0]) > 3)
+                    span_words[0].lower() in lower_words or (span_words[0].isupper() and len(span_words[0]) > 3)
                 )
                 spans.append(_make(index, tokens, lowered, first, span_words, candidates, ambiguous, title_case))
                 position = end
@@ -371,11 +381,13 @@ def _resolve(
     """The best entry of a span and its evidence."""
     best, best_score = span.candidates[0], -math.inf
     for place in span.candidates:
-        score = math.log10(place.population + 1)
+        score = min(math.log10(place.population + 1), MAX_PRIOR)
         if place.country_code in countries:
             score += 2
         if _in_named_division(place, states, divisions):
             score += 4
+        elif place.kind == "admin1" and place.region and states - {place.region}:
+            score += 3
         if any(_within(place, p) for p in span.pattern):
             score += 6
         if place.kind == "country":
