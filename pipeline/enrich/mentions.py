@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 MONTHS = frozenset(
@@ -89,8 +89,7 @@ _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word of a sentence, with its offsets and what follows it up to the next word."""
 
     text: str
@@ -99,8 +98,7 @@ class Token:
     gap_after: str
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A run of capitalised tokens in one sentence."""
 
     tokens: tuple[str, ...]
@@ -185,6 +183,7 @@ def is_capitalised(word: str) -> bool:
     return word[:1].isupper() or bool(_ARABIC_ARTICLE.match(word))
 
 
+@lru_cache(maxsize=4096)
 def is_title_case(text: str) -> bool:
     """Whether a line capitalises most of its longer words, as many headlines do (capitals then say little)."""
     words = [word for word in re.findall(r"[A-Za-z][\w'’-]*", text) if len(word) >= 4]
