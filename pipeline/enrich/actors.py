@@ -19,6 +19,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import (
@@ -550,10 +551,18 @@ def _person_or_organisation(
     return None
 
 
-def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tuple[str, str, str | None]]:
+def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
     """(kind, name, iso3) of the actors one phrase names."""
-    words = _split_hyphenated(phrase.tokens)
-    if phrase.first_token_index == 0 and len(words) > 1 and words[0].lower() in STOP_WORDS:
+    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, next_word)
+
+
+@lru_cache(maxsize=16_384)
+def _actors_of(
+    tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
+) -> tuple[tuple[str, str, str | None], ...]:
+    """Memoised: the same names recur within an article and across articles."""
+    words = _split_hyphenated(tokens)
+    if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
     found = []
     for kind, span, after_title in _pieces(words, title_case):
@@ -564,10 +573,10 @@ def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tup
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
                 continue
-            resolved = _person_or_organisation(span, after_title, title_case, next_word, phrase.possessive)
+            resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
             if resolved:
                 found.append((resolved[0], " ".join(resolved[1]), None))
-    return found
+    return tuple(found)
 
 
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:

@@ -22,7 +22,8 @@ The categories are PLOVER's top-level event types (Halterman et al., "PLOVER and
 | assault   | ASSAULT   | attacks, airstrikes, shootings, killings, bombing |
 
 Method: cue words per type (regular expressions below, matched as one alternation, one pass per sentence) are
-counted over the headline (weight 3), the first two sentences (weight 2) and the rest (weight 1); a cue right after
+counted over the headline (weight 3), the first two sentences (weight 2) and the rest up to ``MAX_SENTENCES``
+(weight 1); a cue right after
 a negation ("without an agreement", "failed to reach a deal") does not count. The type with the highest score
 wins, with the heaviest sentence holding one of its cues as evidence.
 
@@ -81,6 +82,8 @@ OTHER_DOMAIN = re.compile(
 DOMAIN_RATIO = 2.0
 MIN_SCORE = 2
 NEGATION_WINDOW = 40
+MAX_SENTENCES = 20
+"""Only the headline and the first sentences are read: what a report is about is said early."""
 """Characters before a cue searched for a negation (three words and the negation)."""
 _NEGATION = re.compile(
     r"\b(?:no|not|without|fail(?:s|ed)? to|cannot|can't|never|unable to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE
@@ -107,6 +110,7 @@ def _weight(index: int, has_title: bool) -> int:
 def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]:
     """code -> (score, best sentence weight, evidence sentence) for every type with a cue."""
     sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
+    sentences = sentences[:MAX_SENTENCES]
     scores: dict[str, list] = defaultdict(lambda: [0, 0, ""])
     for index, sentence in enumerate(sentences):
         weight = _weight(index, bool(title))
