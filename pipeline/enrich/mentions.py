@@ -83,6 +83,7 @@ CONNECTORS = frozenset({"of", "de", "del", "da", "la", "le", "van", "von", "der"
 """Lower-case words that may join two capitalised words into one name."""
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w@]+(?:[-'’&.][\w@]+)*\.?", re.UNICODE)
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ARABIC_ARTICLE = re.compile(r"^(al|el|ad|as|ash|an|ar|at|az|bin|ibn)-[A-Z]")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
@@ -164,23 +165,19 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
 
     Memoised: the place and actor extractors read the same sentences of an article in turn.
     """
-    matches = list(_TOKEN.finditer(sentence))
+    spans = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
+    starts = [start for _, start, _ in spans[1:]] + [len(sentence)]
     tokens = []
-    for index, match in enumerate(matches):
-        word = match.group()
-        end = match.end()
-        if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
-            stem = word[:-1]
-            if stem.lower() not in ABBREVIATIONS:
-                word, end = stem, end - 1
-        next_start = matches[index + 1].start() if index + 1 < len(matches) else len(sentence)
-        tokens.append(Token(word, match.start(), end, sentence[end:next_start]))
+    for (word, start, end), next_start in zip(spans, starts, strict=True):
+        if word[-1] == "." and not _INITIALS.fullmatch(word) and word[:-1].lower() not in ABBREVIATIONS:
+            word, end = word[:-1], end - 1
+        tokens.append(Token(word, start, end, sentence[end:next_start]))
     return tuple(tokens)
 
 
 def is_capitalised(word: str) -> bool:
     """Whether a token starts like a name ("Cairo", "U.S.", "al-Tanf", "eBay"-style brands excluded)."""
-    return word[:1].isupper() or bool(_ARABIC_ARTICLE.match(word))
+    return word[:1].isupper() or ("-" in word and bool(_ARABIC_ARTICLE.match(word)))
 
 
 @lru_cache(maxsize=4096)
@@ -220,7 +217,8 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             run.append(word)
             continue
         else:
-            close()
+            if run:
+                close()
             continue
         if possessive or token.gap_after.strip():
             close(possessive)
