@@ -125,6 +125,8 @@ NEAR_KM = 250
 MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
+CUE_WORDS = EVENT_WINDOW + 4
+"""Words read before a name for its cue: the preposition, a few direction words, the event window."""
 MAX_SPAN_WORDS = 5
 
 
@@ -173,9 +175,10 @@ class _Span:
     exact_broad: bool
 
 
-def _cue(tokens: list[str], start: int) -> tuple[int, bool]:
-    """(primary cue, strong locative): 2 after a locative preposition, 6 when an event word shortly precedes it."""
-    before = start - 1
+def _cue(tokens: list[str]) -> tuple[int, bool]:
+    """(primary cue, strong locative) of the word after ``tokens`` (lower-cased): 2 after a locative preposition,
+    6 when an event word shortly precedes it."""
+    before = len(tokens) - 1
     while before >= 0 and tokens[before] in DIRECTION_WORDS:
         before -= 1
     if before < 0 or tokens[before] not in LOCATIVES:
@@ -225,7 +228,6 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
     spans: list[_Span] = []
     for index, (_, _, sentence) in enumerate(sentences):
         tokens = tokenize(sentence)
-        lowered = [token.text.lower() for token in tokens]
         title_case = is_title_case(sentence)
         for phrase in capitalised_phrases(sentence, index):
             words = phrase.tokens
@@ -253,7 +255,6 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                             _make(
                                 index,
                                 tokens,
-                                lowered,
                                 first,
                                 words[position : position + 1],
                                 abbreviated,
@@ -313,7 +314,7 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                 ambiguous = single and (
                     span_words[0].lower() in lower_words or (span_words[0].isupper() and len(span_words[0]) > 3)
                 )
-                spans.append(_make(index, tokens, lowered, first, span_words, candidates, ambiguous, title_case))
+                spans.append(_make(index, tokens, first, span_words, candidates, ambiguous, title_case))
                 position = end
     return [span for span in spans if span.locative or fold(span.surface) not in people]
 
@@ -328,9 +329,9 @@ def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _make(sentence, tokens, lowered, first, words, candidates, ambiguous, title_case) -> _Span:
+def _make(sentence, tokens, first, words, candidates, ambiguous, title_case) -> _Span:
     stop = first + len(words)
-    cue, locative = _cue(lowered, first)
+    cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
     pattern: tuple[gazetteer.Place, ...] = ()
     if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
         after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
