@@ -7,7 +7,9 @@ places wherever they are named ("U.S. officials", "China said"). A town must ear
 population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
 State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
-pattern. Words of a person's name ("Rick Perry"), of an organisation's name and calendar words are never places.
+pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
+organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
+"Denver-based") is one, as the place corpora mark them.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
 does not.
@@ -32,7 +34,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import ORG_SUFFIXES, PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
 from pipeline.enrich.mentions import (
     CONNECTORS,
     Token,
@@ -122,6 +124,50 @@ REGION_EVIDENCE = 2.5
 PATTERN_EVIDENCE = 4.0
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
+EVIDENCE_CANDIDATES = 5
+GENERIC_WORDS = frozenset(
+    [
+        "north",
+        "south",
+        "east",
+        "west",
+        "central",
+        "northern",
+        "southern",
+        "eastern",
+        "western",
+        "northeast",
+        "northwest",
+        "southeast",
+        "southwest",
+        "island",
+        "university",
+        "center",
+        "centre",
+        "creek",
+        "bay",
+        "delta",
+        "tour",
+        "rivers",
+        "river",
+        "lake",
+        "valley",
+        "park",
+        "beach",
+        "harbor",
+        "port",
+        "union",
+        "metro",
+        "mission",
+        "enterprise",
+        "liberty",
+        "independence",
+        "unity",
+        "hope",
+        "victory",
+    ]
+)
+"""Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
 MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
@@ -231,8 +277,6 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
         title_case = is_title_case(sentence)
         for phrase in capitalised_phrases(sentence, index):
             words = phrase.tokens
-            last = words[-1].lower().rstrip(".")
-            organisation = len(words) > 1 and last in ORG_SUFFIXES
             position = 0
             while position < len(words):
                 if words[position].lower().rstrip(".") in PERSON_TITLES and (
@@ -250,7 +294,7 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         break
                 first = phrase.first_token_index + position
                 if found is None:
-                    if (abbreviated := _abbreviation(tokens, first)) and not organisation:
+                    if abbreviated := _abbreviation(tokens, first):
                         spans.append(
                             _make(
                                 index,
@@ -263,6 +307,8 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                             )
                         )
                     word = words[position]
+                    if "-" in word:
+                        spans.extend(_hyphen_parts(index, tokens, first, word, lower_words, title_case))
                     if (code := gazetteer.demonyms().get(fold(word))) is not None:
                         context.add(gazetteer.countries()[code].alpha2)
                     if word.lower() not in STOP_WORDS and (
@@ -301,7 +347,6 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                 short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
                 if (
                     (short_capitals and candidates[0].kind not in ("country", "admin1"))
-                    or (organisation and candidates[0].kind not in ("country", "continent"))
                     or (single and span_words[0].lower() in STOP_WORDS)
                     or key in gazetteer.organisation_names()
                     or (after_person and candidates[0].kind not in ("country", "continent"))
@@ -312,7 +357,9 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                     position = end
                     continue
                 ambiguous = single and (
-                    span_words[0].lower() in lower_words or (span_words[0].isupper() and len(span_words[0]) > 3)
+                    span_words[0].lower() in lower_words
+                    or key in GENERIC_WORDS
+                    or (span_words[0].isupper() and len(span_words[0]) > 3)
                 )
                 spans.append(_make(index, tokens, first, span_words, candidates, ambiguous, title_case))
                 position = end
@@ -329,7 +376,22 @@ def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _make(sentence, tokens, first, words, candidates, ambiguous, title_case) -> _Span:
+def _hyphen_parts(sentence, tokens, first, word, lower_words, title_case) -> list[_Span]:
+    """Places inside a hyphenated word: "R-Charleston", "Denver-based", "India-Pakistan border"."""
+    spans = []
+    offset = tokens[first].start
+    for part in word.split("-"):
+        key = fold(part)
+        if len(part) > 1 and part[0].isupper() and part.lower() not in STOP_WORDS:
+            candidates = gazetteer.places().get(key)
+            if candidates and key not in gazetteer.organisation_names():
+                ambiguous = part.lower() in lower_words or key in GENERIC_WORDS
+                spans.append(_make(sentence, tokens, first, (part,), candidates, ambiguous, title_case, offset))
+        offset += len(part) + 1
+    return spans
+
+
+def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at: int | None = None) -> _Span:
     stop = first + len(words)
     cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
     pattern: tuple[gazetteer.Place, ...] = ()
@@ -342,9 +404,11 @@ def _make(sentence, tokens, first, words, candidates, ambiguous, title_case) -> 
     end = tokens[stop - 1].end
     if len(tokens[stop - 1].text) > len(words[-1]) and tokens[stop - 1].text[-2:] in ("'s", "’s"):
         end -= 2
+    if at is not None:
+        end = at + len(words[0])
     return _Span(
         sentence,
-        tokens[first].start,
+        tokens[first].start if at is None else at,
         end,
         surface,
         candidates,
@@ -379,7 +443,7 @@ def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Pla
 def _resolve(
     span: _Span, countries: set[str], states: set[str], divisions: list[gazetteer.Place]
 ) -> tuple[gazetteer.Place, float]:
-    """The best entry of a span and its evidence."""
+    """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's)."""
     best, best_score = span.candidates[0], -math.inf
     for place in span.candidates:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
@@ -395,7 +459,7 @@ def _resolve(
             score += 2
         if score > best_score:
             best, best_score = place, score
-    return best, _evidence(span, best, countries, states)
+    return best, max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
