@@ -421,13 +421,14 @@ def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at:
 
 
 def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Place]]:
-    """Countries, US states and other divisions the article names unambiguously (by their own name)."""
+    """Countries, US states and other divisions the article names unambiguously (by a name no other country or
+    division has: "Georgia" says nothing)."""
     countries: set[str] = set()
     states: set[str] = set()
     divisions: list[gazetteer.Place] = []
     for span in spans:
         top = span.candidates[0]
-        if not span.exact_broad or span.ambiguous:
+        if not span.exact_broad or span.ambiguous or sum(c.kind in BROAD_KINDS for c in span.candidates) > 1:
             continue
         if top.kind == "country":
             countries.add(top.country_code)
@@ -456,7 +457,7 @@ def _resolve(
         if any(_within(place, p) for p in span.pattern):
             score += 6
         if place.kind == "country":
-            score += 2
+            score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
         if score > best_score:
             best, best_score = place, score
     return best, max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
@@ -502,9 +503,14 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     spans = _spans(sentences, demonym_countries)
     countries, states, divisions = _context(spans)
     countries |= demonym_countries
+    resolved = [(span, *_resolve(span, countries, states, divisions)) for span in spans]
+    # second pass: the countries of the towns found join the context ("Gainesville" makes "Georgia" the state)
+    countries |= {
+        place.country_code for _, place, evidence in resolved if evidence >= min_evidence and place.kind == "city"
+    }
+    resolved = [(span, *_resolve(span, countries, states, divisions)) for span in spans]
     mentions = []
-    for span in spans:
-        place, evidence = _resolve(span, countries, states, divisions)
+    for span, place, evidence in resolved:
         if evidence < min_evidence:
             continue
         in_title, offset, sentence = sentences[span.sentence]
