@@ -124,6 +124,9 @@ REGION_EVIDENCE = 2.5
 PATTERN_EVIDENCE = 4.0
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
+NEIGHBOUR_KM = 150
+NEIGHBOUR_BONUS = 3.0
+"""In the second pass a town near another town or county found in the first pass gains this."""
 EVIDENCE_CANDIDATES = 5
 GENERIC_WORDS = frozenset(
     [
@@ -442,12 +445,21 @@ def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Pla
 
 
 def _resolve(
-    span: _Span, countries: set[str], states: set[str], divisions: list[gazetteer.Place]
+    span: _Span,
+    countries: set[str],
+    states: set[str],
+    divisions: list[gazetteer.Place],
+    neighbours: list[gazetteer.Place] = (),
 ) -> tuple[gazetteer.Place, float]:
     """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's)."""
     best, best_score = span.candidates[0], -math.inf
     for place in span.candidates:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
+        if place.kind == "city" and any(
+            other.location_id != place.location_id and _distance_km(place, other) <= NEIGHBOUR_KM
+            for other in neighbours
+        ):
+            score += NEIGHBOUR_BONUS
         if place.country_code in countries:
             score += 2
         if _in_named_division(place, states, divisions):
@@ -508,7 +520,8 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     countries |= {
         place.country_code for _, place, evidence in resolved if evidence >= min_evidence and place.kind == "city"
     }
-    resolved = [(span, *_resolve(span, countries, states, divisions)) for span in spans]
+    towns = [place for _, place, evidence in resolved if evidence >= min_evidence and place.kind in ("city", "admin2")]
+    resolved = [(span, *_resolve(span, countries, states, divisions, towns)) for span in spans]
     mentions = []
     for span, place, evidence in resolved:
         if evidence < min_evidence:
