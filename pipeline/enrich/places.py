@@ -116,8 +116,8 @@ EVENT_WORDS = frozenset(
 
 DIRECTION_WORDS = frozenset({"the", "northern", "southern", "eastern", "western", "central", "north", "south"})
 BROAD_KINDS = frozenset({"country", "continent", "admin1", "admin2"})
-MIN_TOWN_EVIDENCE = 5.5
-"""A town is a place when its evidence reaches this (chosen on each half of the place corpora: 5.5 on both)."""
+MIN_TOWN_EVIDENCE = 6.0
+"""A town is a place when its evidence reaches this (chosen on each half of the place corpora: 6.0 on both)."""
 CUE_EVIDENCE = 1.5
 COUNTRY_EVIDENCE = 1.0
 REGION_EVIDENCE = 2.5
