@@ -122,6 +122,8 @@ CUE_EVIDENCE = 1.5
 COUNTRY_EVIDENCE = 1.0
 REGION_EVIDENCE = 2.5
 PATTERN_EVIDENCE = 4.0
+DIVISION_EVIDENCE = 1.5
+"""A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
 NEIGHBOUR_KM = 150
@@ -501,6 +503,7 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
     evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
     evidence += PATTERN_EVIDENCE if any(_within(place, p) for p in span.pattern) else 0.0
+    evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
     if span.ambiguous and not (span.locative or any(_within(place, p) for p in span.pattern)):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
