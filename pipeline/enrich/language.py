@@ -1,7 +1,8 @@
 """Language of an article: ISO 639-1 code and confidence, by py3langid (a naive Bayes model shipped in the wheel).
 
 py3langid was chosen over langdetect by measurement (``benchmarks/enrichment_quality.py``): it is deterministic
-(langdetect samples unless seeded), faster, and ships its model. Texts shorter than ``MIN_CHARS`` letters or
+(langdetect samples unless seeded), faster, and ships its model. It reads the first ``MAX_CHARS`` characters.
+Texts shorter than ``MIN_CHARS`` letters or
 classified below ``MIN_CONFIDENCE`` get ``None``: unknown rather than a guess.
 """
 
@@ -18,7 +19,8 @@ LOGGER = logging.getLogger(__name__)
 
 MIN_CHARS = 12
 MIN_CONFIDENCE = 0.5
-MAX_CHARS = 5_000
+MAX_CHARS = 400
+"""Only the opening is read: the model's time grows with length, and a few sentences settle the language."""
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 
 
@@ -33,6 +35,11 @@ class Language:
 @cache
 def _identifier() -> LanguageIdentifier:
     return LanguageIdentifier.from_modelpath(MODEL_DIR / MODEL_FILE, norm_probs=True)
+
+
+def load_model() -> None:
+    """Load the model now (in a ``DoFn.setup()``) rather than on the first article."""
+    _identifier()
 
 
 def detect_language(text: str | None) -> Language | None:

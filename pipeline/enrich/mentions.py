@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 WEEKDAYS = frozenset(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
 MONTHS = frozenset(
@@ -83,14 +83,14 @@ CONNECTORS = frozenset({"of", "de", "del", "da", "la", "le", "van", "von", "der"
 """Lower-case words that may join two capitalised words into one name."""
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[\w@]+(?:[-'’&.][\w@]+)*\.?", re.UNICODE)
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
 _ARABIC_ARTICLE = re.compile(r"^(al|el|ad|as|ash|an|ar|at|az|bin|ibn)-[A-Z]")
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 
 
-@dataclass(frozen=True)
-class Token:
+class Token(NamedTuple):
     """One word of a sentence, with its offsets and what follows it up to the next word."""
 
     text: str
@@ -99,8 +99,7 @@ class Token:
     gap_after: str
 
 
-@dataclass(frozen=True)
-class Phrase:
+class Phrase(NamedTuple):
     """A run of capitalised tokens in one sentence."""
 
     tokens: tuple[str, ...]
@@ -125,9 +124,10 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub("", ascii_text).split())
 
 
-def sentence_spans(text: str) -> list[tuple[int, str]]:
+@lru_cache(maxsize=8)
+def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
     """Sentences of a text with their start offsets: every line break ends one, and so does . ! ? before a
-    capital (not after "Mr." etc.)."""
+    capital (not after "Mr." etc.). Memoised: every enricher reads the same article's sentences."""
     sentences: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):
@@ -145,7 +145,7 @@ def sentence_spans(text: str) -> list[tuple[int, str]]:
             _append(sentences, line_start + start, line[start : match.start()])
             start = match.end()
         _append(sentences, line_start + start, line[start:])
-    return sentences
+    return tuple(sentences)
 
 
 def _append(sentences: list[tuple[int, str]], start: int, sentence: str) -> None:
@@ -165,25 +165,22 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
 
     Memoised: the place and actor extractors read the same sentences of an article in turn.
     """
-    matches = list(_TOKEN.finditer(sentence))
+    spans = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
+    starts = [start for _, start, _ in spans[1:]] + [len(sentence)]
     tokens = []
-    for index, match in enumerate(matches):
-        word = match.group()
-        end = match.end()
-        if word.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+", word):
-            stem = word[:-1]
-            if stem.lower() not in ABBREVIATIONS:
-                word, end = stem, end - 1
-        next_start = matches[index + 1].start() if index + 1 < len(matches) else len(sentence)
-        tokens.append(Token(word, match.start(), end, sentence[end:next_start]))
+    for (word, start, end), next_start in zip(spans, starts, strict=True):
+        if word[-1] == "." and not _INITIALS.fullmatch(word) and word[:-1].lower() not in ABBREVIATIONS:
+            word, end = word[:-1], end - 1
+        tokens.append(Token(word, start, end, sentence[end:next_start]))
     return tuple(tokens)
 
 
 def is_capitalised(word: str) -> bool:
     """Whether a token starts like a name ("Cairo", "U.S.", "al-Tanf", "eBay"-style brands excluded)."""
-    return word[:1].isupper() or bool(_ARABIC_ARTICLE.match(word))
+    return word[:1].isupper() or ("-" in word and bool(_ARABIC_ARTICLE.match(word)))
 
 
+@lru_cache(maxsize=4096)
 def is_title_case(text: str) -> bool:
     """Whether a line capitalises most of its longer words, as many headlines do (capitals then say little)."""
     words = [word for word in re.findall(r"[A-Za-z][\w'’-]*", text) if len(word) >= 4]
@@ -220,7 +217,8 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             run.append(word)
             continue
         else:
-            close()
+            if run:
+                close()
             continue
         if possessive or token.gap_after.strip():
             close(possessive)

@@ -13,6 +13,7 @@ import apache_beam as beam
 
 from pipeline.enrich.enrich import enrich_article
 from pipeline.enrich.gazetteer import load_gazetteers
+from pipeline.enrich.language import load_model
 from pipeline.enrich.storage import article_rows
 from pipeline.errors import REJECTS, RejectedInput, emit_reject
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
@@ -39,6 +40,7 @@ def enrich_record(article: Article) -> dict[str, list[_Table]]:
 class _EnrichArticle(beam.DoFn):
     def setup(self) -> None:
         load_gazetteers()
+        load_model()
 
     def process(self, article: Article) -> Iterable:
         try:

@@ -178,6 +178,14 @@ ORDER BY d.article_id, d.position
 """
 
 
+_FILL_LANGUAGE = """
+UPDATE articles SET language = s.language FROM article_enrichments s
+WHERE articles.article_id = s.article_id AND articles.language IS NULL AND s.language IS NOT NULL
+  AND articles.event_id IN (SELECT event_id FROM {events})
+"""
+"""The detected language fills ``articles.language`` where the source did not state one."""
+
+
 def _read(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
     cursor = connection.execute(sql)
     names = [column[0] for column in cursor.description]
@@ -204,8 +212,9 @@ def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_tabl
     """Recompute the event-level rows of the events listed in ``events_table`` (a table with an ``event_id``).
 
     Reads only those events' original articles' stored rows (an exact copy would only repeat its original's
-    votes); events whose members carry no enrichment are left without rows. Returns the number of events given
-    rows. Runs in the caller's transaction.
+    votes); events whose members carry no enrichment are left without rows. Also fills ``articles.language``
+    from the detected language where the source stated none. Returns the number of events given rows. Runs in
+    the caller's transaction.
     """
     for table in EVENT_ENRICHMENT_TABLES:
         connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM {events_table})")
@@ -230,5 +239,6 @@ def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_tabl
             rows[table].extend(records)
     for table in EVENT_ENRICHMENT_TABLES:
         _insert(connection, table, rows[table])
+    connection.execute(_FILL_LANGUAGE.format(events=events_table))
     LOGGER.info("enrichment of %d events recomputed", len(members))
     return len(members)

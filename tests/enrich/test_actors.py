@@ -52,3 +52,18 @@ def test_shaped_organisations_and_people_after_titles_are_found():
 def test_sentence_openers_and_headings_are_not_actors():
     actors = _by_id("", "However, the talks went on. Meanwhile nothing changed.")
     assert actors == {}
+
+
+def test_short_first_names_surnames_and_credits_make_one_actor_each():
+    text = (
+        "CIA Director William Burns flew to Cairo. Bill Burns met Egyptian officials. Burns said talks went well.\n"
+        "Photo: Jane Doe/Reuters\nBy John Smith"
+    )
+    actors = _by_id("", text)
+    people = {key: actor for key, actor in actors.items() if actor.kind == "person"}
+    assert list(people) == ["person:william-burns"]
+    assert people["person:william-burns"].mentions == 3
+
+
+def test_shouted_headings_are_not_organisations():
+    assert extract_actors("", "SOCCER - ENGLISH PREMIER LEAGUE RESULTS") == []

@@ -18,3 +18,15 @@ def test_attacks_protests_and_negated_agreements():
 def test_no_cue_gives_none_and_codes_are_plover_aligned():
     assert classify_event("A quiet day", "Nothing happened.") is None
     assert {"consult", "agree", "request", "reject", "threaten", "protest", "assault", "aid"} <= set(EVENT_TYPES)
+
+
+def test_weak_evidence_or_a_non_political_report_gives_no_type():
+    body = "Nothing happened. The market was calm. Prices held. Later, officials said they would visit."
+    assert classify_event("A quiet day", body) is None
+    review = (
+        "The team scored twice in the second half. The coach praised his players, and fans backed the season's "
+        "new league format after the game."
+    )
+    assert classify_event("Derby review: a game to remember", review) is None
+    outbreak = "Doctors confirmed a plague case. Patients with symptoms of the disease were isolated in hospital."
+    assert classify_event("Plague case confirmed", outbreak) is None
