@@ -4,6 +4,7 @@ wirebeam feeds add URL [--title T]     add a feed to the list (default: seeds/fe
 wirebeam feeds list [--db PATH]        the list, with each feed's health from the ``feeds`` table
 wirebeam feeds import FILE.opml        merge another reader's OPML export into the list
 wirebeam feeds export [-o FILE]        print the list as OPML 2.0
+wirebeam feeds refetch [--feed URL | --article ID]   fetch stored fallbacks' pages again at the next run
 
 Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states and the
 keys of stored entries; the pipeline gets them as plain values. `run_repeatedly` is ``wirebeam run --every``.
@@ -25,6 +26,7 @@ import filelock
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS, WirebeamOptions
+from pipeline.refetch import due_refetches, force_refetch
 from pipeline.sinks import connect
 from pipeline.sources import feedlist
 from pipeline.sources.feeds import HEALTHY_REJECTS, FeedState, PollPolicy, due_feeds
@@ -122,11 +124,13 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
     subscriptions = read_subscriptions(ours.feeds)
     rows: dict[str, Feed] = {}
     known: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    if db_path.exists() and subscriptions:
+    refetch: list = []
+    now = datetime.now(timezone.utc)
+    if db_path.exists():
         with connect(db_path) as connection:
             rows, known = read_feed_rows(connection), read_known_entries(connection)
+            refetch = due_refetches(connection, now)
     states = states_for(subscriptions, rows)
-    now = datetime.now(timezone.utc)
     due = states if ours.poll_all else due_feeds(states, now + SCHEDULE_SLACK)
     LOGGER.info("%d of %d feeds due; %d entries stored before", len(due), len(states), len(known[0]))
     return LivePlan(
@@ -136,6 +140,7 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
         known_entry_keys=known[0],
         known_urls=known[1],
         entry_counts={url: row.entry_count for url, row in rows.items()},
+        refetch=tuple(refetch),
         show_progress=local_runner and sys.stderr.isatty(),
     )
 
@@ -235,11 +240,21 @@ def add_parser(subparsers) -> None:
     export.add_argument("-o", "--output", type=Path, default=None, help="Write to this file instead of stdout.")
     for command in (add, listing, imported, export):
         command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+    refetch = commands.add_parser(
+        "refetch", help="Fetch again, at the next run, the pages of articles stored from their feed entry's text."
+    )
+    which = refetch.add_mutually_exclusive_group()
+    which.add_argument("--feed", default=None, metavar="URL", help="Only this feed's articles.")
+    which.add_argument("--article", default=None, metavar="ID", help="Only this article.")
+    refetch.add_argument("--db", default=DEFAULT_DB)
+    refetch.add_argument(
+        "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run a ``wirebeam feeds`` subcommand; returns the exit code."""
-    commands = {"add": _add, "list": _list, "import": _import, "export": _export}
+    commands = {"add": _add, "list": _list, "import": _import, "export": _export, "refetch": _refetch}
     return commands[args.feeds_command](args)
 
 
@@ -252,6 +267,16 @@ def _add(args: argparse.Namespace) -> int:
         print(f"added {report.added[0].url} to {args.feeds}")
     else:
         print(f"already in {args.feeds}: {report.duplicates[0]}")
+    return 0
+
+
+def _refetch(args: argparse.Namespace) -> int:
+    if not Path(args.db).is_file():
+        raise FeedsError(f"database not found: {args.db}")
+    with filelock.FileLock(f"{args.db}.lock", timeout=args.lock_timeout), connect(args.db) as connection:
+        count = force_refetch(connection, args.feed, args.article)
+    what = "article" if count == 1 else "articles"
+    print(f"{count} {what} will have {'its page' if count == 1 else 'their pages'} fetched again at the next run")
     return 0
 
 

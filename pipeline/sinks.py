@@ -20,6 +20,7 @@ from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.stored import resolve_against_stored, update_term_stats
 from pipeline.enrich.storage import refresh_event_enrichments
+from pipeline.refetch import upgrade_refetched
 from pipeline.views import create_views
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.generate import add_column_statements, arrow_schema, column_names, duckdb_ddl, primary_key, to_row
@@ -162,6 +163,7 @@ def load_run(
         rejected = _stage(connection, staging_dir, "rejects")
         for table in ARTICLE_DETAIL_TABLES:
             _stage(connection, staging_dir, table)
+        upgrade_refetched(connection, ARTICLE_DETAIL_TABLES, run.started_at)
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:

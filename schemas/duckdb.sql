@@ -25,7 +25,9 @@ CREATE TABLE IF NOT EXISTS articles (
     entry_key VARCHAR,
     fallback_reason VARCHAR,
     run_id VARCHAR NOT NULL,
-    ingested_at TIMESTAMPTZ NOT NULL
+    ingested_at TIMESTAMPTZ NOT NULL,
+    fetch_attempts BIGINT NOT NULL,
+    next_fetch_at TIMESTAMPTZ
 );
 
 CREATE TABLE IF NOT EXISTS events (

@@ -55,6 +55,10 @@ class Article(_Table):
     )
     run_id: str = Field(description="The run that first stored this article.")
     ingested_at: datetime = Field(description="When the run read it (UTC).")
+    fetch_attempts: int = Field(0, description="Fetches of a fallback's page after the first (transient failures).")
+    next_fetch_at: datetime | None = Field(
+        None, description="When a fallback's page is fetched again; null: at the next run, or never once permanent."
+    )
 
 
 class Event(_Table):

@@ -62,6 +62,8 @@ class LivePlan:
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
+    refetch: tuple[FeedEntry, ...] = ()
+    """Entries of stored fallback articles whose pages are due to be fetched again (``pipeline.refetch``)."""
 
 
 @dataclass(frozen=True)
@@ -439,18 +441,23 @@ class FetchArticlePages(beam.PTransform):
         known_entry_keys: Iterable[str] = (),
         known_urls: Iterable[str] = (),
         show_progress: bool = False,
+        refetch: Iterable[FeedEntry] = (),
     ):
+        """``refetch``: entries of stored articles whose pages are fetched again although they are known."""
         super().__init__()
         self._fetch_policy = fetch_policy
         self._known_entry_keys = frozenset(known_entry_keys)
         self._known_urls = frozenset(known_urls)
         self._show_progress = show_progress
+        self._refetch = tuple(refetch)
 
     def expand(self, entries):
         fetch = _FetchHostPages(self._fetch_policy, self._show_progress)
+        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+        refetch = entries.pipeline | "RefetchEntries" >> beam.Create(self._refetch, reshuffle=False)
         fetched = (
-            entries
-            | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+            (new, refetch)
+            | "NewAndRefetched" >> beam.Flatten()
             | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
             | "GroupByEntry" >> beam.GroupByKey()
             | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
@@ -483,7 +490,7 @@ class ReadLiveFeeds(beam.PTransform):
             plan.known_urls,
         )
         pages = polled.entries | "FetchArticlePages" >> FetchArticlePages(
-            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress
+            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress, plan.refetch
         )
         rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
         return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}
