@@ -253,6 +253,8 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         print(f"  {label:<18}{value}")
     for reason, count in reasons:
         print(f"    rejected {count} x {reason} (new this run)")
+    for line in feeds_cli.run_feed_lines(db_path, run):
+        print(f"  feed {line}")
     print(f"\nDatabase: {db_path.resolve()}  ({total_articles} articles, {total_events} events)")
     if events:
         print("\n  first publ. articles  sources  event")

@@ -112,7 +112,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll_at TIMESTAMPTZ,
     previous_urls VARCHAR[] NOT NULL,
     entry_count BIGINT NOT NULL,
-    updated_run_id VARCHAR NOT NULL
+    updated_run_id VARCHAR NOT NULL,
+    disabled BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS article_enrichments (

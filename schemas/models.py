@@ -170,6 +170,7 @@ class Feed(_Table):
     previous_urls: list[str] = Field(default_factory=list, description="URLs before permanent redirects.")
     entry_count: int = Field(0, description="Entries in the last fetched copy of the feed.")
     updated_run_id: str = Field(description="The run that last polled the feed.")
+    disabled: bool | None = Field(None, description="True after `wirebeam feeds disable`: not polled until enabled.")
 
 
 TABLES: dict[str, type[_Table]] = {

@@ -90,6 +90,8 @@ def poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPol
     if isinstance(parsed, FeedReject):
         reject = make_reject(state.url, FEED_STAGE, parsed.reason, parsed.detail, result.body)
         return FeedPoll(polled, rejects=(reject,), entry_count=0)
+    if parsed.warnings and not polled.consecutive_failures:  # a usable but malformed feed: ok, with its warning
+        polled = replace(polled, last_error=parsed.warnings[0][:300])
     return FeedPoll(
         polled,
         entries=tuple(replace(entry, feed_url=polled.url) for entry in parsed.entries),
