@@ -68,6 +68,8 @@ def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
             max_retries=ours.fetch_retries,
             respect_robots=not ours.no_robots,
             allow_private_networks=ours.allow_private_networks,
+            max_pages_per_host=ours.max_pages_per_host,
+            max_host_seconds=ours.max_host_seconds,
             **({"user_agent": user_agent} if user_agent else {}),
         )
     except ValueError as error:
@@ -443,6 +445,8 @@ def _run_feed_state(row: Feed | None, counts: dict | None) -> str:
     if row.consecutive_failures:
         failures = row.consecutive_failures
         return f"backing off until {until} ({row.last_error}, {failures} failure{'' if failures == 1 else 's'})"
+    if row.next_poll_at is None or row.next_poll_at <= datetime.now(timezone.utc):
+        return "due at the next run"
     return f"not due until {until}"
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from pipeline.sources.feeds import FeedEntry
+from pipeline.sources.http import HOST_BUDGET
 
 RETRYABLE_FALLBACKS = (
     "connection_error",
@@ -27,6 +28,7 @@ RETRYABLE_FALLBACKS = (
     "rate_limited",
     "robots_unreachable",
     "unexpected_error",
+    HOST_BUDGET,
 )
 """Fallback reasons worth another fetch; any other (``http_404``, ``robots_disallowed`` ...) is permanent."""
 MAX_FETCH_ATTEMPTS = 5
@@ -107,9 +109,11 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
     for attempts, reason, old_id in connection.execute(
         "SELECT attempts, reason, old_id FROM refetched WHERE NOT upgraded"
     ).fetchall():
+        deferred = reason == HOST_BUDGET  # not tried: waits for the next run, without counting an attempt
+        attempts += 0 if deferred else 1
         connection.execute(
             "UPDATE articles SET fetch_attempts = ?, fallback_reason = ?, next_fetch_at = ? WHERE article_id = ?",
-            [attempts + 1, reason, now + backoff(attempts + 1), old_id],
+            [attempts, reason, None if deferred else now + backoff(attempts), old_id],
         )
     upgraded = "SELECT old_id FROM refetched WHERE upgraded"
     for table in staged:

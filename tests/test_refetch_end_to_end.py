@@ -125,3 +125,30 @@ def test_a_page_failing_again_counts_the_attempt_and_backs_off(site: HTTPServer,
     requests = len(site.log)
     assert _run(tmp_path) == 0
     assert len(site.log) == requests, "not due again before its backoff"
+
+
+def test_pages_over_a_hosts_budget_wait_for_the_next_runs_oldest_first(
+    site: HTTPServer,
+    pages: list[tuple[str, bytes]],  # noqa: F811 (the fixture)
+    tmp_path: Path,
+):
+    (tmp_path / "seeds").mkdir()
+    names = [name for name, _ in pages[:3]]
+    for name, html in pages[:3]:
+        site.expect_request(f"/news/{name}").respond_with_data(html, content_type="text/html")
+    items = [
+        Item(name, f"Story {name}", site.url_for(f"/news/{name}"), published=f"2024-04-0{day}T10:00:00Z")
+        for day, name in zip((3, 1, 2), names, strict=True)
+    ]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+    order = [names[1], names[2], names[0]]  # by publication day
+    for run in range(1, 4):
+        assert _run(tmp_path, "--max_pages_per_host=1") == 0
+        fetched = [request.path.rsplit("/", 1)[1] for request, _ in site.log if request.path.startswith("/news/")]
+        assert fetched == order[:run]
+        rows = _articles(tmp_path)
+        assert len(rows) == 3
+        assert sorted(reason or "" for _, reason, _ in rows.values()) == sorted(
+            [""] * run + ["host_budget"] * (3 - run)
+        )
