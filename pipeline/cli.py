@@ -14,6 +14,8 @@ import csv
 import hashlib
 import json
 import logging
+import os
+import re
 import secrets
 import shutil
 import sys
@@ -47,6 +49,8 @@ EXIT_USAGE = 2
 EXIT_LOCKED = 75
 EVENTS_SHOWN = 15
 TABLE_CELL_CHARS = 60
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Shown as U+FFFD in tables: article text must not drive the terminal (escape sequences)."""
 EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 
 
@@ -266,25 +270,34 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
 
 
 def _query(args: argparse.Namespace) -> int:
-    with connect(args.db, read_only=True) as connection:
+    try:
+        connection = analyst.open_database(args.db)
+    except analyst.AnalystError as error:  # a missing or busy database, in one line
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return analyst.EXIT_BUSY if isinstance(error, analyst.DatabaseBusy) else EXIT_ERROR
+    with connection:
         relation = connection.sql(args.sql)
         if relation is None:
             return 0
         columns = relation.columns
         rows = relation.fetchall()
-    if args.format == "json":
-        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
-    elif args.format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows(rows)
-    else:
-        print_table(columns, rows)
+    try:
+        if args.format == "json":
+            print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
+        elif args.format == "csv":
+            writer = csv.writer(sys.stdout)
+            writer.writerow(columns)
+            writer.writerows(rows)
+        else:
+            print_table(columns, rows)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `| head` stopped reading: that is fine, and nothing more is said
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return 0
 
 
 def _cell(value: object) -> str:
-    text = "NULL" if value is None else str(value)
+    text = "NULL" if value is None else CONTROL_CHARS.sub("\ufffd", str(value))
     return text if len(text) <= TABLE_CELL_CHARS else text[: TABLE_CELL_CHARS - 1] + "…"
 
 
