@@ -36,6 +36,8 @@ import requests
 import requests.adapters
 import urllib3
 
+from pipeline.sources.sanitize import decode_western
+
 LOGGER = logging.getLogger(__name__)
 
 OK_SCHEMES = frozenset({"http", "https"})
@@ -260,6 +262,9 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = decode_western(body)
+    if western is not None:
+        return western, "cp1252"
     best = charset_normalizer.from_bytes(body).best()
     if best is not None and best.encoding:
         return str(best), best.encoding
