@@ -17,6 +17,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -117,6 +118,17 @@ def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, F
     return list(states.values())
 
 
+def rescheduled(states: Iterable[FeedState], interval: timedelta) -> list[FeedState]:
+    """The states with each healthy feed due no later than one ``interval`` after its last poll, so that a
+    shorter ``--poll_interval`` takes effect at once; a failing feed keeps its backoff."""
+    return [
+        replace(state, next_poll_at=min(state.next_poll_at, state.last_polled_at + interval))
+        if not state.consecutive_failures and state.next_poll_at and state.last_polled_at
+        else state
+        for state in states
+    ]
+
+
 def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool) -> LivePlan:
     """What an online run polls: the due feeds of the list, their states and the stored entries' keys.
 
@@ -134,6 +146,7 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
             refetch = due_refetches(connection, now)
     disabled = {url for row in rows.values() if row.disabled for url in (row.url, *row.previous_urls)}
     states = [state for state in states_for(subscriptions, rows) if state.url not in disabled]
+    states = rescheduled(states, timedelta(seconds=ours.poll_interval))
     due = states if ours.poll_all else due_feeds(states, now + SCHEDULE_SLACK)
     LOGGER.info("%d of %d feeds due; %d entries stored before", len(due), len(states), len(known[0]))
     return LivePlan(
