@@ -390,10 +390,14 @@ def check(db: Path, cases: list[Case]) -> list[dict]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--keep", type=Path, default=None, help="Work in this directory and keep it.")
+    parser.add_argument(
+        "--repo", type=Path, default=None, help="Probe this wirebeam checkout instead (a baseline), e.g. ../main."
+    )
     args = parser.parse_args(argv)
     workdir = args.keep or Path(tempfile.mkdtemp(prefix="wirebeam-probe-"))
     workdir.mkdir(parents=True, exist_ok=True)
-    repo = Path(__file__).resolve().parents[1]
+    repo = (args.repo or Path(__file__).resolve().parents[1]).resolve()
+    knows_guard = "--allow_private_networks" in (repo / "pipeline" / "options.py").read_text()
     seeds = workdir / "seeds [probe]"
     seeds.mkdir()
     cases = seed_cases(seeds)
@@ -413,7 +417,8 @@ def main(argv: list[str] | None = None) -> int:
     empty_seeds.mkdir()
     live_db = workdir / "live.duckdb"
     online = run(
-        ["--seeds", str(empty_seeds), "--db", str(live_db), "--feeds", str(feeds), "--allow_private_networks"]
+        ["--seeds", str(empty_seeds), "--db", str(live_db), "--feeds", str(feeds)]
+        + (["--allow_private_networks"] if knows_guard else [])
         + ["--no_robots", "--min_host_interval=0", "--fetch_deadline=2", "--read_timeout=1", "--fetch_retries=0"],
         repo,
     )
@@ -446,8 +451,10 @@ def main(argv: list[str] | None = None) -> int:
         if row["stderr"]:
             print(row["stderr"])
     RESULTS.parent.mkdir(exist_ok=True)
-    RESULTS.write_text(json.dumps({"total_cases": sum(r["cases"] for r in outcomes), "runs": outcomes}, indent=2))
-    print(f"total cases: {sum(r['cases'] for r in outcomes)}; wrote {RESULTS}")
+    results = RESULTS if args.repo is None else RESULTS.with_name("probe_inputs_baseline.json")
+    summary = {"repo": str(repo), "total_cases": sum(r["cases"] for r in outcomes), "runs": outcomes}
+    results.write_text(json.dumps(summary, indent=2))
+    print(f"total cases: {sum(r['cases'] for r in outcomes)}; wrote {results}")
     return 0 if all(not r["crashed"] and not r["hung"] and not r["problems"] for r in outcomes) else 1
 
 

@@ -16,6 +16,7 @@ import json
 import logging
 import shutil
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,38 @@ class AnalystError(Exception):
     """A problem the user can fix: no database, an unknown event ID, a bad output path."""
 
 
-def open_database(db_path: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to an existing database."""
+class DatabaseBusy(AnalystError):
+    """Another process (a run's load) holds the database for longer than a reader waits."""
+
+
+READ_WAIT_SECONDS = 10.0
+"""How long a read command waits for a run's load to release the database."""
+EXIT_BUSY = 75
+
+
+def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it."""
     if not Path(db_path).is_file():
         raise AnalystError(f"database not found: {db_path} (run `wirebeam run` first)")
-    return connect(db_path, read_only=True)
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return connect(db_path, read_only=True)
+        except duckdb.IOException as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if "lock" not in message.lower():
+                raise AnalystError(f"cannot open {db_path}: {message}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{db_path} is busy: another process (a run loading its results?) has held it for {wait:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.2)
+
+
+def exit_code(error: AnalystError) -> int:
+    """75 for a busy database (as for a locked run), 2 for anything else the user can fix."""
+    return EXIT_BUSY if isinstance(error, DatabaseBusy) else EXIT_USAGE
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict[str, Any]]:
@@ -275,7 +303,7 @@ def run_command(args: argparse.Namespace) -> int:
                 print(json.dumps(rows, default=str, indent=2) if args.format == "json" else _list_text(rows))
     except AnalystError as error:
         print(f"wirebeam: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return exit_code(error)
     return 0
 
 

@@ -16,6 +16,7 @@ import csv
 import json
 import logging
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -38,6 +39,8 @@ EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, the status of a command that the closed pipe ended."""
 EVENTS_SHOWN = 15
 TABLE_CELL_CHARS = 60
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Shown as U+FFFD in tables: article text must not drive the terminal (escape sequences)."""
 EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 RUN_DESCRIPTION = (
     "Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
@@ -84,6 +87,8 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         print(f"  {label:<18}{value}")
     for reason, count in reasons:
         print(f"    rejected {count} x {reason} (new this run)")
+    for line in feeds_cli.run_feed_lines(db_path, run):
+        print(f"  feed {line}")
     print(f"\nDatabase: {db_path.resolve()}  ({total_articles} articles, {total_events} events)")
     if events:
         print("\n  first publ. articles  sources  event")
@@ -95,7 +100,12 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
 
 
 def _query(args: argparse.Namespace) -> int:
-    with connect(args.db, read_only=True) as connection:
+    try:
+        connection = analyst.open_database(args.db)
+    except analyst.AnalystError as error:  # a missing or busy database, in one line
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return analyst.EXIT_BUSY if isinstance(error, analyst.DatabaseBusy) else EXIT_ERROR
+    with connection:
         relation = connection.sql(args.sql)
         if relation is None:
             return 0
@@ -113,7 +123,7 @@ def _query(args: argparse.Namespace) -> int:
 
 
 def _cell(value: object) -> str:
-    text = "NULL" if value is None else str(value)
+    text = "NULL" if value is None else CONTROL_CHARS.sub("\ufffd", str(value))
     return text if len(text) <= TABLE_CELL_CHARS else text[: TABLE_CELL_CHARS - 1] + "…"
 
 

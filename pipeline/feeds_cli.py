@@ -4,6 +4,7 @@ wirebeam feeds add URL [--title T]     add a feed to the list (default: seeds/fe
 wirebeam feeds list [--db PATH]        the list, with each feed's health from the ``feeds`` table
 wirebeam feeds import FILE.opml        merge another reader's OPML export into the list
 wirebeam feeds export [-o FILE]        print the list as OPML 2.0
+wirebeam feeds refetch [--feed URL | --article ID]   fetch stored fallbacks' pages again at the next run
 
 Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states and the
 keys of stored entries; the pipeline gets them as plain values. `run_repeatedly` is ``wirebeam run --every``.
@@ -16,6 +17,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypeVar
@@ -25,12 +27,13 @@ import filelock
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS, WirebeamOptions
+from pipeline.refetch import due_refetches, force_refetch
 from pipeline.sinks import connect
 from pipeline.sources import feedlist
-from pipeline.sources.feeds import HEALTHY_REJECTS, FeedState, PollPolicy, due_feeds
+from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds
 from pipeline.sources.http import FetchPolicy
 from pipeline.sources.live import PROGRESS, LivePlan, feed_state
-from schemas.models import Feed
+from schemas.models import Feed, Run
 
 LOGGER = logging.getLogger(__name__)
 
@@ -66,6 +69,8 @@ def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
             max_retries=ours.fetch_retries,
             respect_robots=not ours.no_robots,
             allow_private_networks=ours.allow_private_networks,
+            max_pages_per_host=ours.max_pages_per_host,
+            max_host_seconds=ours.max_host_seconds,
             **({"user_agent": user_agent} if user_agent else {}),
         )
     except ValueError as error:
@@ -113,6 +118,17 @@ def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, F
     return list(states.values())
 
 
+def rescheduled(states: Iterable[FeedState], interval: timedelta) -> list[FeedState]:
+    """The states with each healthy feed due no later than one ``interval`` after its last poll, so that a
+    shorter ``--poll_interval`` takes effect at once; a failing feed keeps its backoff."""
+    return [
+        replace(state, next_poll_at=min(state.next_poll_at, state.last_polled_at + interval))
+        if not state.consecutive_failures and state.next_poll_at and state.last_polled_at
+        else state
+        for state in states
+    ]
+
+
 def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool) -> LivePlan:
     """What an online run polls: the due feeds of the list, their states and the stored entries' keys.
 
@@ -122,11 +138,15 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
     subscriptions = read_subscriptions(ours.feeds)
     rows: dict[str, Feed] = {}
     known: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
-    if db_path.exists() and subscriptions:
+    refetch: list = []
+    now = datetime.now(timezone.utc)
+    if db_path.exists():
         with connect(db_path) as connection:
             rows, known = read_feed_rows(connection), read_known_entries(connection)
-    states = states_for(subscriptions, rows)
-    now = datetime.now(timezone.utc)
+            refetch = due_refetches(connection, now)
+    disabled = {url for row in rows.values() if row.disabled for url in (row.url, *row.previous_urls)}
+    states = [state for state in states_for(subscriptions, rows) if state.url not in disabled]
+    states = rescheduled(states, timedelta(seconds=ours.poll_interval))
     due = states if ours.poll_all else due_feeds(states, now + SCHEDULE_SLACK)
     LOGGER.info("%d of %d feeds due; %d entries stored before", len(due), len(states), len(known[0]))
     return LivePlan(
@@ -136,6 +156,7 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
         known_entry_keys=known[0],
         known_urls=known[1],
         entry_counts={url: row.entry_count for url, row in rows.items()},
+        refetch=tuple(refetch),
         show_progress=local_runner and sys.stderr.isatty(),
     )
 
@@ -235,11 +256,44 @@ def add_parser(subparsers) -> None:
     export.add_argument("-o", "--output", type=Path, default=None, help="Write to this file instead of stdout.")
     for command in (add, listing, imported, export):
         command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+    remove = commands.add_parser("remove", help="Remove a feed from the list (its articles stay).")
+    disable = commands.add_parser("disable", help="Stop polling a feed until it is enabled (it stays listed).")
+    enable = commands.add_parser("enable", help="Poll a disabled feed again.")
+    refresh = commands.add_parser("refresh", help="Poll a feed (or, without URL, every feed) at the next run.")
+    refresh.add_argument("url", nargs="?", default=None)
+    for command in (remove, disable, enable):
+        command.add_argument("url")
+    for command in (remove, disable, enable, refresh):
+        command.add_argument("--db", default=DEFAULT_DB)
+        command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+        command.add_argument(
+            "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
+        )
+    refetch = commands.add_parser(
+        "refetch", help="Fetch again, at the next run, the pages of articles stored from their feed entry's text."
+    )
+    which = refetch.add_mutually_exclusive_group()
+    which.add_argument("--feed", default=None, metavar="URL", help="Only this feed's articles.")
+    which.add_argument("--article", default=None, metavar="ID", help="Only this article.")
+    refetch.add_argument("--db", default=DEFAULT_DB)
+    refetch.add_argument(
+        "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
+    )
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run a ``wirebeam feeds`` subcommand; returns the exit code."""
-    commands = {"add": _add, "list": _list, "import": _import, "export": _export}
+    commands = {
+        "add": _add,
+        "list": _list,
+        "import": _import,
+        "export": _export,
+        "refetch": _refetch,
+        "remove": _remove,
+        "disable": _disable,
+        "enable": _enable,
+        "refresh": _refresh,
+    }
     return commands[args.feeds_command](args)
 
 
@@ -252,6 +306,71 @@ def _add(args: argparse.Namespace) -> int:
         print(f"added {report.added[0].url} to {args.feeds}")
     else:
         print(f"already in {args.feeds}: {report.duplicates[0]}")
+    return 0
+
+
+def _write_feeds(args: argparse.Namespace, sql: str, parameters: list) -> int:
+    """Run one statement on the ``feeds`` table under the database's lock; returns the rows it changed."""
+    with filelock.FileLock(f"{args.db}.lock", timeout=args.lock_timeout), connect(args.db) as connection:
+        return len(connection.execute(sql + " RETURNING url", parameters).fetchall())
+
+
+def _feed_url(url: str) -> str:
+    try:
+        return feedlist.normalize_feed_url(url)
+    except ValueError as error:
+        raise FeedsError(str(error)) from error
+
+
+def _remove(args: argparse.Namespace) -> int:
+    url = _feed_url(args.url)
+    removed = feedlist.remove_from_feed_list(args.feeds, url)
+    forgotten = _write_feeds(args, "DELETE FROM feeds WHERE url = ?", [url]) if Path(args.db).is_file() else 0
+    if removed is None and not forgotten:
+        raise FeedsError(f"not in {args.feeds}: {url}")
+    print(f"removed {url} from {args.feeds}; its articles stay in the database")
+    return 0
+
+
+def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
+    url = _feed_url(args.url)
+    if disabled and not Path(args.db).exists():
+        Path(args.db).parent.mkdir(parents=True, exist_ok=True)
+    sql = (
+        "INSERT INTO feeds (url, consecutive_failures, previous_urls, entry_count, updated_run_id, disabled) "
+        "VALUES (?, 0, [], 0, 'wirebeam feeds', ?) "
+        "ON CONFLICT (url) DO UPDATE SET disabled = excluded.disabled"
+    )
+    _write_feeds(args, sql, [url, disabled])
+    print(f"{'disabled' if disabled else 'enabled'} {url}")
+    return 0
+
+
+def _disable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, True)
+
+
+def _enable(args: argparse.Namespace) -> int:
+    return _set_disabled(args, False)
+
+
+def _refresh(args: argparse.Namespace) -> int:
+    if not Path(args.db).is_file():
+        print("no database yet: every feed is polled at the first run")
+        return 0
+    condition, parameters = ("url = ?", [_feed_url(args.url)]) if args.url else ("TRUE", [])
+    count = _write_feeds(args, f"UPDATE feeds SET next_poll_at = NULL WHERE {condition}", parameters)
+    print(f"{count} feed{'' if count == 1 else 's'} will be polled at the next run")
+    return 0
+
+
+def _refetch(args: argparse.Namespace) -> int:
+    if not Path(args.db).is_file():
+        raise FeedsError(f"database not found: {args.db}")
+    with filelock.FileLock(f"{args.db}.lock", timeout=args.lock_timeout), connect(args.db) as connection:
+        count = force_refetch(connection, args.feed, args.article)
+    what = "article" if count == 1 else "articles"
+    print(f"{count} {what} will have {'its page' if count == 1 else 'their pages'} fetched again at the next run")
     return 0
 
 
@@ -276,21 +395,72 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
-def feed_health(subscription: feedlist.Subscription, row: Feed | None, now: datetime) -> dict[str, str]:
+def feed_health(subscription: feedlist.Subscription | None, row: Feed | None, now: datetime) -> dict[str, str]:
     """One line of ``feeds list``: what the user needs to see whether a feed works."""
     if row is None:
         return {"feed": subscription.title or subscription.url, "status": "never polled", "url": subscription.url}
-    status = "ok" if row.consecutive_failures == 0 else "failing"
+    listed_url = subscription.url if subscription else row.url
     return {
-        "feed": row.title or subscription.title or row.url,
-        "status": f"{status} ({row.last_status or '-'})",
+        "feed": row.title or (subscription.title if subscription else None) or row.url,
+        "status": feed_status(row, listed=subscription is not None),
         "failures": str(row.consecutive_failures),
         "entries": str(row.entry_count),
         "last success": _ago(row.last_success_at, now),
-        "next poll": _ago(row.next_poll_at, now),
+        "next poll": "-" if row.disabled else _ago(row.next_poll_at, now),
         "last error": row.last_error or "",
-        "url": row.url if row.url == subscription.url else f"{subscription.url} -> {row.url}",
+        "url": row.url if row.url == listed_url else f"{listed_url} -> {row.url}",
     }
+
+
+def feed_status(row: Feed, listed: bool = True) -> str:
+    """``ok (200)``, ``ok with warning (200)`` (a malformed feed whose entries were read), ``failing (503)``,
+    ``disabled`` or ``not in the feed list``."""
+    if row.disabled:
+        return "disabled"
+    if not listed:
+        return "not in the feed list"
+    if row.consecutive_failures:
+        return f"failing ({row.last_status or '-'})"
+    warned = bool(row.last_error) and row.last_error.startswith(MALFORMED_FEED)
+    return f"{'ok with warning' if warned else 'ok'} ({row.last_status or '-'})"
+
+
+def run_feed_lines(db_path: Path, run: Run) -> list[str]:
+    """One line per listed feed for the end-of-run summary: polled by this run (status, new articles), not due
+    (until when), backing off (until when, why), failing or disabled. None for an offline run."""
+    if run.mode == "offline":
+        return []
+    subscriptions = read_subscriptions(run.options.get("feeds", DEFAULT_FEEDS))
+    if not subscriptions or not db_path.exists():
+        return []
+    with connect(db_path, read_only=True) as connection:
+        rows = read_feed_rows(connection)
+    moved = {old: row for row in rows.values() for old in row.previous_urls}
+    lines = []
+    for subscription in subscriptions:
+        row = rows.get(subscription.url) or moved.get(subscription.url)
+        lines.append(f"{subscription.url}  {_run_feed_state(row, run.feed_counts.get(row.url) if row else None)}")
+    return lines
+
+
+def _run_feed_state(row: Feed | None, counts: dict | None) -> str:
+    if row is None:
+        return "never polled"
+    if row.disabled:
+        return "disabled"
+    until = f"{row.next_poll_at:%Y-%m-%d %H:%M} UTC" if row.next_poll_at else "the next run"
+    if counts is not None:
+        if row.consecutive_failures:
+            return f"polled: failing ({row.last_error}); backing off until {until}"
+        new = counts.get("articles_new", 0)
+        note = f", warning: {row.last_error[:120]}" if row.last_error else ""
+        return f"polled: {row.last_status}, {new} new article{'' if new == 1 else 's'}{note}"
+    if row.consecutive_failures:
+        failures = row.consecutive_failures
+        return f"backing off until {until} ({row.last_error}, {failures} failure{'' if failures == 1 else 's'})"
+    if row.next_poll_at is None or row.next_poll_at <= datetime.now(timezone.utc):
+        return "due at the next run"
+    return f"not due until {until}"
 
 
 def _ago(when: datetime | None, now: datetime) -> str:
@@ -304,7 +474,7 @@ def _ago(when: datetime | None, now: datetime) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     subscriptions = read_subscriptions(args.feeds)
-    if not subscriptions:
+    if not subscriptions and not Path(args.db).exists():
         print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
         return 0
     rows: dict[str, Feed] = {}
@@ -317,6 +487,8 @@ def _list(args: argparse.Namespace) -> int:
     moved = {old: row for row in rows.values() for old in row.previous_urls}
     now = datetime.now(timezone.utc)
     lines = [feed_health(s, rows.get(s.url) or moved.get(s.url), now) for s in subscriptions]
+    shown = {line["url"].split(" -> ")[-1] for line in lines} | {s.url for s in subscriptions}
+    lines += [feed_health(None, row, now) for url, row in sorted(rows.items()) if url not in shown]
     columns = ["feed", "status", "failures", "entries", "last success", "next poll", "last error", "url"]
     widths = {c: min(LIST_COLUMN_CHARS, max(len(c), *(len(line.get(c, "")) for line in lines))) for c in columns}
     for cells in [dict(zip(columns, columns, strict=True)), *lines]:

@@ -176,6 +176,20 @@ def _add_live_feed_args(parser) -> None:
     )
     parser.add_argument("--fetch_retries", type=int, default=2, help="Retries of a failed fetch (default: 2).")
     parser.add_argument(
+        "--max_pages_per_host",
+        type=int,
+        default=100,
+        help="Article pages fetched from one host per run; the others are stored from their entries and their "
+        "pages fetched by the next runs, oldest first (default: %(default)s).",
+    )
+    parser.add_argument(
+        "--max_host_seconds",
+        type=float,
+        default=300.0,
+        help="Seconds of page fetching per host and run, after which its other pages wait the same way "
+        "(default: %(default)s).",
+    )
+    parser.add_argument(
         "--allow_private_networks",
         action="store_true",
         default=False,

@@ -136,6 +136,7 @@ def load_run(
     """
     from pipeline.dedup.stored import resolve_against_stored, update_term_stats
     from pipeline.enrich.storage import refresh_event_enrichments
+    from pipeline.refetch import upgrade_refetched
 
     staging_dir = Path(staging_dir)
     connection = connect(db_path)
@@ -145,6 +146,7 @@ def load_run(
         rejected = _stage(connection, staging_dir, "rejects")
         for table in ARTICLE_DETAIL_TABLES:
             _stage(connection, staging_dir, table)
+        upgrade_refetched(connection, ARTICLE_DETAIL_TABLES, run.started_at)
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:

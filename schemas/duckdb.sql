@@ -27,7 +27,9 @@ CREATE TABLE IF NOT EXISTS articles (
     run_id VARCHAR NOT NULL,
     ingested_at TIMESTAMPTZ NOT NULL,
     body_status VARCHAR,
-    original_text VARCHAR
+    original_text VARCHAR,
+    fetch_attempts BIGINT NOT NULL,
+    next_fetch_at TIMESTAMPTZ
 );
 
 CREATE TABLE IF NOT EXISTS events (
@@ -113,7 +115,8 @@ CREATE TABLE IF NOT EXISTS feeds (
     next_poll_at TIMESTAMPTZ,
     previous_urls VARCHAR[] NOT NULL,
     entry_count BIGINT NOT NULL,
-    updated_run_id VARCHAR NOT NULL
+    updated_run_id VARCHAR NOT NULL,
+    disabled BOOLEAN
 );
 
 CREATE TABLE IF NOT EXISTS article_enrichments (

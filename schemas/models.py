@@ -62,6 +62,10 @@ class Article(_Table):
         description="The body as extracted, when it differs from ``text``: before its source's repeated "
         "paragraphs (site chrome) were removed, or a junk body.",
     )
+    fetch_attempts: int = Field(0, description="Fetches of a fallback's page after the first (transient failures).")
+    next_fetch_at: datetime | None = Field(
+        None, description="When a fallback's page is fetched again; null: at the next run, or never once permanent."
+    )
 
 
 class Event(_Table):
@@ -174,6 +178,7 @@ class Feed(_Table):
     previous_urls: list[str] = Field(default_factory=list, description="URLs before permanent redirects.")
     entry_count: int = Field(0, description="Entries in the last fetched copy of the feed.")
     updated_run_id: str = Field(description="The run that last polled the feed.")
+    disabled: bool | None = Field(None, description="True after `wirebeam feeds disable`: not polled until enabled.")
 
 
 TABLES: dict[str, type[_Table]] = {

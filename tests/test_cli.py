@@ -25,7 +25,7 @@ def test_a_directory_as_database_is_a_usage_error(seeds_dir, tmp_path, capsys):
 def test_bad_sql_and_a_missing_database_are_one_line_errors(tmp_path, capsys):
     assert main(["query", "--db", str(tmp_path / "none.duckdb"), "SELECT 1"]) == EXIT_ERROR
     error = capsys.readouterr().err
-    assert error.startswith("wirebeam: IOException") and "Traceback" not in error and error.count("\n") == 1
+    assert error.startswith("wirebeam: database not found") and "Traceback" not in error and error.count("\n") == 1
 
 
 def test_queries_cannot_write(seeds_dir, db_path, capsys):

@@ -186,6 +186,17 @@ def add_to_feed_list(path: Path | str, url: str, title: str | None = None) -> Me
     return report
 
 
+def remove_from_feed_list(path: Path | str, url: str) -> Subscription | None:
+    """`wirebeam feeds remove`: drop a feed from the list file; returns it, or None when it was not listed."""
+    key = normalize_feed_url(url)
+    subscriptions = read_feed_list(path)
+    kept = [subscription for subscription in subscriptions if normalize_feed_url(subscription.url) != key]
+    if len(kept) == len(subscriptions):
+        return None
+    write_feed_list(path, kept)
+    return next(s for s in subscriptions if normalize_feed_url(s.url) == key)
+
+
 def import_into_feed_list(path: Path | str, opml: bytes) -> MergeReport:
     """`wirebeam feeds import`: merge another OPML document into the list file."""
     incoming = parse_opml(opml)

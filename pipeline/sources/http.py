@@ -36,6 +36,8 @@ import requests
 import requests.adapters
 import urllib3
 
+from pipeline.sources.sanitize import decode_western
+
 LOGGER = logging.getLogger(__name__)
 
 OK_SCHEMES = frozenset({"http", "https"})
@@ -67,6 +69,8 @@ DECOMPRESSED_TOO_LARGE = "decompressed_too_large"
 BAD_ENCODING = "bad_encoding"
 BAD_CONTENT_TYPE = "bad_content_type"
 ROBOTS_DISALLOWED = "robots_disallowed"
+HOST_BUDGET = "host_budget"
+"""A page not fetched because its host's page or time budget for the run is spent (fetched by a later run)."""
 PRIVATE_ADDRESS = "private_address"
 """The host resolves to a loopback, private, link-local, multicast or reserved address (SSRF guard)."""
 ROBOTS_UNREACHABLE = "robots_unreachable"
@@ -129,6 +133,10 @@ class FetchPolicy:
     """Fetch from loopback, private, link-local and reserved addresses too (off: such hosts are refused)."""
     allowed_networks: tuple[str, ...] = ()
     """Networks (CIDR) exempt from that refusal, e.g. ``("127.0.0.1/32",)`` for one local test server."""
+    max_pages_per_host: int = 100
+    """Article pages fetched from one host per run; the others wait for the next run (``pipeline.refetch``)."""
+    max_host_seconds: float = 300.0
+    """Time spent fetching one host's pages per run, after which its other pages wait for the next run."""
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout", "deadline", "backoff_base", "backoff_max"):
@@ -137,7 +145,7 @@ class FetchPolicy:
         for name in ("min_host_interval", "max_crawl_delay", "max_retry_wait"):
             if getattr(self, name) < 0:
                 raise ValueError(f"FetchPolicy.{name} must be >= 0, got {getattr(self, name)!r}")
-        for name in ("max_body_bytes", "max_decompressed_bytes"):
+        for name in ("max_body_bytes", "max_decompressed_bytes", "max_pages_per_host", "max_host_seconds"):
             if getattr(self, name) < 1:
                 raise ValueError(f"FetchPolicy.{name} must be >= 1, got {getattr(self, name)!r}")
         if self.max_redirects < 0 or self.max_retries < 0:
@@ -254,6 +262,9 @@ def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]
         return body.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    western = decode_western(body)
+    if western is not None:
+        return western, "cp1252"
     best = charset_normalizer.from_bytes(body).best()
     if best is not None and best.encoding:
         return str(best), best.encoding

@@ -31,7 +31,7 @@ from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.normalize import canonical_url
 from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
-from pipeline.sources.http import Fetcher, FetchPolicy, FetchResult, host_key
+from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from schemas.models import Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -62,6 +62,8 @@ class LivePlan:
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
+    refetch: tuple[FeedEntry, ...] = ()
+    """Entries of stored fallback articles whose pages are due to be fetched again (``pipeline.refetch``)."""
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,8 @@ def poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPol
     if isinstance(parsed, FeedReject):
         reject = make_reject(state.url, FEED_STAGE, parsed.reason, parsed.detail, result.body)
         return FeedPoll(polled, rejects=(reject,), entry_count=0)
+    if parsed.warnings and not polled.consecutive_failures:  # a usable but malformed feed: ok, with its warning
+        polled = replace(polled, last_error=parsed.warnings[0][:300])
     return FeedPoll(
         polled,
         entries=tuple(replace(entry, feed_url=polled.url) for entry in parsed.entries),
@@ -389,7 +393,12 @@ class _FetchHostPages(_FetchingDoFn):
     def process(self, host_entries: tuple[str, Iterable[FeedEntry]]) -> Iterator:
         _, entries = host_entries
         fetched: set[str] = set()
-        for entry in sorted(entries, key=lambda entry: (entry.link or "", entry.feed_url, entry.entry_key)):
+        started, pages = time.monotonic(), 0
+        oldest = datetime.min.replace(tzinfo=timezone.utc)
+        order = sorted(
+            entries, key=lambda e: (e.published or e.updated or oldest, e.link or "", e.feed_url, e.entry_key)
+        )
+        for entry in order:
             page_key = canonical_url(entry.link) or entry.link
             if page_key and page_key in fetched:
                 _count("entries_same_page")
@@ -398,6 +407,14 @@ class _FetchHostPages(_FetchingDoFn):
                 continue
             if page_key:
                 fetched.add(page_key)
+            over = over_host_budget(self._fetch_policy, pages, time.monotonic() - started)
+            if over and entry.link:
+                _count("pages_deferred")
+                detail = f"{over}; the entry's own text is stored and its page fetched at the next run"
+                yield _tagged_reject(make_reject(entry.link, FETCH_STAGE, HOST_BUDGET, detail))
+                yield fallback_document(entry, HOST_BUDGET)
+                continue
+            pages += 1 if entry.link else 0
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
             if reject is None:
                 _count("pages_fetched")
@@ -405,6 +422,15 @@ class _FetchHostPages(_FetchingDoFn):
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)
             yield document
+
+
+def over_host_budget(policy: FetchPolicy, pages: int, seconds: float) -> str | None:
+    """Why one host gets no more page fetches in this run (its page or time budget is spent), else None."""
+    if pages >= policy.max_pages_per_host:
+        return f"{pages} pages fetched from this host in this run, the budget is {policy.max_pages_per_host}"
+    if seconds >= policy.max_host_seconds:
+        return f"{seconds:.0f} s spent on this host in this run, the budget is {policy.max_host_seconds:.0f} s"
+    return None
 
 
 def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
@@ -439,18 +465,23 @@ class FetchArticlePages(beam.PTransform):
         known_entry_keys: Iterable[str] = (),
         known_urls: Iterable[str] = (),
         show_progress: bool = False,
+        refetch: Iterable[FeedEntry] = (),
     ):
+        """``refetch``: entries of stored articles whose pages are fetched again although they are known."""
         super().__init__()
         self._fetch_policy = fetch_policy
         self._known_entry_keys = frozenset(known_entry_keys)
         self._known_urls = frozenset(known_urls)
         self._show_progress = show_progress
+        self._refetch = tuple(refetch)
 
     def expand(self, entries):
         fetch = _FetchHostPages(self._fetch_policy, self._show_progress)
+        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+        refetch = entries.pipeline | "RefetchEntries" >> beam.Create(self._refetch, reshuffle=False)
         fetched = (
-            entries
-            | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+            (new, refetch)
+            | "NewAndRefetched" >> beam.Flatten()
             | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
             | "GroupByEntry" >> beam.GroupByKey()
             | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
@@ -483,7 +514,7 @@ class ReadLiveFeeds(beam.PTransform):
             plan.known_urls,
         )
         pages = polled.entries | "FetchArticlePages" >> FetchArticlePages(
-            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress
+            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress, plan.refetch
         )
         rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
         return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}

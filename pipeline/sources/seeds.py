@@ -26,7 +26,15 @@ from charset_normalizer import from_bytes
 from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.sources.feeds import entry_key, html_to_text
-from pipeline.sources.sanitize import Flag, checked_date, clean_text, clean_value, fix_char_references, truncated
+from pipeline.sources.sanitize import (
+    Flag,
+    checked_date,
+    clean_text,
+    clean_value,
+    decode_western,
+    fix_char_references,
+    truncated,
+)
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,8 +58,6 @@ _BINARY_CONTROLS = bytes(code for code in range(32) if code not in _TEXT_CONTROL
 UTF16_NUL_SHARE = 0.3
 MAX_HEADLINE_LINE_CHARS = 1_000
 """A text file whose first line is longer has no headline line: the whole file is its body."""
-MOSTLY_ASCII_SHARE = 0.7
-"""Western text is mostly ASCII; Cyrillic, Greek or Arabic in a legacy charset is mostly not."""
 _FIELD_ALIASES = {
     "title": ("title", "headline"),
     "text": ("text", "body", "content", "articleBody"),
@@ -64,10 +70,6 @@ _FIELD_ALIASES = {
     "language": ("language", "lang"),
     "categories": ("categories", "tags", "category"),
 }
-
-
-def _mostly_ascii(data: bytes) -> bool:
-    return sum(byte < 0x80 for byte in data) >= MOSTLY_ASCII_SHARE * len(data)
 
 
 def _utf16_codec(data: bytes) -> str | None:
@@ -109,11 +111,9 @@ def decode_bytes(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        if _mostly_ascii(data):
-            try:
-                return data.decode("cp1252")
-            except UnicodeDecodeError:
-                pass
+        western = decode_western(data)
+        if western is not None:
+            return western
         guess = from_bytes(data).best()
         if guess is None:
             raise RejectedInput("undecodable_text", f"not UTF-8 ({error}) and no charset detected") from error

@@ -10,6 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from pipeline.feeds_cli import rescheduled
 from pipeline.sources.feeds import (
     FeedReject,
     FeedState,
@@ -352,3 +353,12 @@ def test_naive_now_is_refused():
 def test_invalid_poll_policy_is_refused():
     with pytest.raises(ValueError, match="max_backoff"):
         PollPolicy(interval=timedelta(hours=2), max_backoff=timedelta(hours=1))
+
+
+def test_a_shorter_poll_interval_takes_effect_at_once_but_a_backoff_stays():
+    polled = datetime(2025, 1, 1, 12, 0, tzinfo=timezone.utc)
+    healthy = FeedState(url="http://a/", last_polled_at=polled, next_poll_at=polled + timedelta(minutes=15))
+    failing = replace(healthy, url="http://b/", consecutive_failures=2, next_poll_at=polled + timedelta(hours=1))
+    fresh = FeedState(url="http://c/")
+    states = rescheduled([healthy, failing, fresh], timedelta(seconds=30))
+    assert [state.next_poll_at for state in states] == [polled + timedelta(seconds=30), failing.next_poll_at, None]

@@ -124,3 +124,11 @@ def test_a_server_dripping_its_headers_is_cut_off_at_the_deadline(dripping_serve
         result = fetcher.fetch(dripping_server, kind=kind)
     assert result.reason == DEADLINE_EXCEEDED
     assert time.monotonic() - started < 2.5
+
+
+def test_a_page_declared_utf8_but_written_in_cp1252_is_read_as_cp1252(httpserver: HTTPServer, fast_policy):
+    text = "<p>" + "Plain English words make up most of this page. " * 40 + "Crème brûlée, “quoted” – done.</p>"
+    httpserver.expect_request("/page").respond_with_data(text.encode("cp1252"), content_type="text/html; charset=utf-8")
+    with Fetcher(fast_policy) as fetcher:
+        result = fetcher.fetch(httpserver.url_for("/page"))
+    assert result.text == text and result.encoding == "cp1252"

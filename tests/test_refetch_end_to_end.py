@@ -1,0 +1,154 @@
+"""Pages that failed transiently are fetched again by later runs and upgrade their articles in place."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from pipeline.cli import main
+from pipeline.sources.feedlist import Subscription, write_feed_list
+from tests.conftest import query
+from tests.sources.test_live import RSS, Item, rss20
+from tests.test_online_end_to_end import FAST_FETCHES
+from tests.test_online_end_to_end import pages as pages  # noqa: F401 (a pytest fixture)
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def site() -> Iterator[HTTPServer]:
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.no_handler_status_code = 404
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def _run(workdir: Path, *extra: str) -> int:
+    return main(
+        ["run", "--seeds", str(workdir / "seeds"), "--db", str(workdir / "w.duckdb")]
+        + ["--feeds", str(workdir / "feeds.opml"), *FAST_FETCHES, *extra]
+    )
+
+
+def _articles(workdir: Path) -> dict[str, tuple]:
+    rows = query(workdir / "w.duckdb", "SELECT url, article_id, fallback_reason, content_kind FROM articles")
+    return {url: tuple(rest) for url, *rest in rows}
+
+
+def test_a_server_stopped_mid_run_and_restarted_has_every_fallback_upgraded_in_place(
+    site: HTTPServer,
+    pages: list[tuple[str, bytes]],
+    tmp_path: Path,  # noqa: F811
+):
+    (tmp_path / "seeds").mkdir()
+    other = HTTPServer(host="127.0.0.1", port=_free_port(), threaded=True)  # "stopped": not started yet
+    other.no_handler_status_code = 404
+    (good, good_html), (busy, busy_html), (gone, gone_html), (down, down_html) = pages[:4]
+    links = {
+        "good": site.url_for(f"/news/{good}"),
+        "busy": site.url_for(f"/news/{busy}"),
+        "gone": site.url_for(f"/news/{gone}"),
+        "down": f"http://127.0.0.1:{other.port}/news/{down}",
+    }
+    items = [Item(name, f"Story {name}", link) for name, link in links.items()]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    site.expect_request(f"/news/{good}").respond_with_data(good_html, content_type="text/html")
+    busy_answer = [Response("busy", status=503)]
+    site.expect_request(f"/news/{busy}").respond_with_handler(lambda _: busy_answer[0])
+    site.expect_request(f"/news/{gone}").respond_with_data("gone", status=404)
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+
+    assert _run(tmp_path) == 0
+    first = _articles(tmp_path)
+    assert {url: row[1] for url, row in first.items()} == {
+        links["good"]: None,
+        links["busy"]: "http_5xx",
+        links["gone"]: "http_404",
+        links["down"]: "connection_error",
+    }
+
+    busy_answer[0] = Response(busy_html, content_type="text/html")
+    other.expect_request(f"/news/{down}").respond_with_data(down_html, content_type="text/html")
+    other.start()
+    try:
+        assert _run(tmp_path) == 0, "the feed is not due: the retries do not wait for it"
+        second = _articles(tmp_path)
+        assert len(second) == 4, "nothing stored twice"
+        for name in ("busy", "down"):
+            article_id, reason, kind = second[links[name]]
+            assert (article_id, reason, kind) == (first[links[name]][0], None, "body"), name
+        assert second[links["gone"]] == first[links["gone"]], "a permanent failure is not retried"
+        assert [request.path for request, _ in other.log if request.path.startswith("/news/")] == [f"/news/{down}"]
+        assert query(tmp_path / "w.duckdb", "SELECT count(*) FROM articles WHERE duplicate_of IS NOT NULL") == [(0,)]
+        (events,) = query(tmp_path / "w.duckdb", "SELECT count(*) FROM events WHERE article_count > 0")[0]
+        assert query(tmp_path / "w.duckdb", "SELECT count(*) FROM events") == [(events,)]
+
+        requests_before = len(site.log)
+        assert _run(tmp_path) == 0
+        assert len(site.log) == requests_before, "nothing left to fetch again"
+
+        site.clear()
+        site.no_handler_status_code = 404
+        site.expect_request(f"/news/{gone}").respond_with_data(gone_html, content_type="text/html")
+        gone_id = first[links["gone"]][0]
+        assert main(["feeds", "refetch", "--article", gone_id, "--db", str(tmp_path / "w.duckdb")]) == 0
+        assert _run(tmp_path) == 0
+        assert _articles(tmp_path)[links["gone"]] == (gone_id, None, "body")
+    finally:
+        other.clear()
+        other.stop()
+
+
+def test_a_page_failing_again_counts_the_attempt_and_backs_off(site: HTTPServer, tmp_path: Path):
+    (tmp_path / "seeds").mkdir()
+    link = site.url_for("/news/busy")
+    site.expect_request("/feed.xml").respond_with_data(rss20([Item("busy", "Story busy", link)]), content_type=RSS)
+    site.expect_request("/news/busy").respond_with_data("busy", status=503)
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+    assert _run(tmp_path) == 0
+    assert _run(tmp_path) == 0
+    rows = query(
+        tmp_path / "w.duckdb", "SELECT fallback_reason, fetch_attempts, next_fetch_at IS NOT NULL FROM articles"
+    )
+    assert rows == [("http_5xx", 1, True)]
+    requests = len(site.log)
+    assert _run(tmp_path) == 0
+    assert len(site.log) == requests, "not due again before its backoff"
+
+
+def test_pages_over_a_hosts_budget_wait_for_the_next_runs_oldest_first(
+    site: HTTPServer,
+    pages: list[tuple[str, bytes]],  # noqa: F811 (the fixture)
+    tmp_path: Path,
+):
+    (tmp_path / "seeds").mkdir()
+    names = [name for name, _ in pages[:3]]
+    for name, html in pages[:3]:
+        site.expect_request(f"/news/{name}").respond_with_data(html, content_type="text/html")
+    items = [
+        Item(name, f"Story {name}", site.url_for(f"/news/{name}"), published=f"2024-04-0{day}T10:00:00Z")
+        for day, name in zip((3, 1, 2), names, strict=True)
+    ]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+    order = [names[1], names[2], names[0]]  # by publication day
+    for run in range(1, 4):
+        assert _run(tmp_path, "--max_pages_per_host=1") == 0
+        fetched = [request.path.rsplit("/", 1)[1] for request, _ in site.log if request.path.startswith("/news/")]
+        assert fetched == order[:run]
+        rows = _articles(tmp_path)
+        assert len(rows) == 3
+        assert sorted(reason or "" for _, reason, _ in rows.values()) == sorted(
+            [""] * run + ["host_budget"] * (3 - run)
+        )
