@@ -15,13 +15,17 @@ Read back from the database:
 
 Target (issue 13): at most 1% of the exact and of the near-duplicate links join different incidents.
 
-Run: ``.venv/bin/python -m benchmarks.copies_gvc [--label after]`` (writes ``benchmarks/results/copies_gvc.json``,
-one entry per label, so a "before" and an "after" measurement sit side by side).
+The wall notices and the chrome rules were written while reading this corpus, so ``--half A`` / ``--half B``
+report the two halves of a fixed split by incident apart (rules read from either half; neither is held out).
+
+Run: ``.venv/bin/python -m benchmarks.copies_gvc [--label after] [--half A|B]`` (writes
+``benchmarks/results/copies_gvc.json``, one entry per label, so "before" and "after" measurements sit side by side).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import tempfile
@@ -40,6 +44,11 @@ DATA = Path(__file__).resolve().parents[1].parent / "shared/data/events/gvc-dev.
 RESULTS = Path(__file__).resolve().parent / "results/copies_gvc.json"
 TARGET_CROSS_SHARE = 0.01
 EXAMPLES = 8
+
+
+def incident_half(label: str) -> str:
+    """ "A" or "B": a fixed split of the incidents, for reporting the two halves apart."""
+    return "AB"[hashlib.sha256(label.encode()).digest()[0] % 2]
 
 
 def page_url(archived: str) -> str:
@@ -133,11 +142,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--label", default="after", help="Name of this measurement in the results file.")
     parser.add_argument("--workdir", type=Path, help="Keep the seeds and database here (a new directory).")
+    parser.add_argument(
+        "--half", choices=("A", "B"), help="Only the reports of half the incidents (split by a hash of the label)."
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     if not DATA.exists():
         raise SystemExit(f"GVC dev corpus not found: {DATA}")
     rows = [json.loads(line) for line in DATA.open(encoding="utf-8")]
+    if args.half:
+        rows = [row for row in rows if incident_half(row["event"]) == args.half]
     if args.workdir:
         args.workdir.mkdir(parents=True)
         result = measure(rows, args.workdir)
@@ -146,7 +160,8 @@ def main() -> None:
             result = measure(rows, Path(workdir))
     print_table(args.label, result)
     previous = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    previous[args.label] = {"command": f"python -m benchmarks.copies_gvc --label {args.label}", **result}
+    half = f" --half {args.half}" if args.half else ""
+    previous[args.label] = {"command": f"python -m benchmarks.copies_gvc --label {args.label}{half}", **result}
     RESULTS.write_text(json.dumps(previous, indent=2) + "\n")
 
 

@@ -26,7 +26,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipeline.normalize import content_fields, normalized_content
-from schemas.models import Article
+from schemas.models import Article, ArticleParagraphs
 
 MIN_SOURCE_REPEATS = 3
 """A paragraph in this many articles (distinct headlines) of one outlet is that outlet's chrome."""
@@ -93,12 +93,16 @@ def shared_key(digest: str) -> str:
     return f"*\x1f{digest}"
 
 
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def paragraph_observations(article: Article) -> list[tuple[str, str]]:
-    """``(key, witness)`` for each distinct paragraph of the article's body: per outlet the witness is its
-    headline (copies of one story count once), across outlets it is the outlet."""
+    """``(key, witness)`` for each distinct paragraph of the article's body: per outlet the witness is a hash of
+    its headline (copies of one story count once), across outlets a hash of the outlet."""
     if not article.text:
         return []
-    title = normalized_content(article.title)
+    title, outlet = _digest(normalized_content(article.title)), _digest(article.source or "")
     found = {}
     for paragraph in paragraphs(article.text):
         digest = paragraph_hash(paragraph)
@@ -106,8 +110,23 @@ def paragraph_observations(article: Article) -> list[tuple[str, str]]:
             continue
         found[source_key(article.source, digest)] = title
         if len(paragraph.split()) <= MAX_SHARED_WORDS:
-            found[shared_key(digest)] = article.source or ""
+            found[shared_key(digest)] = outlet
     return list(found.items())
+
+
+def paragraph_row(article: Article) -> ArticleParagraphs:
+    """The stored form of an article's :func:`paragraph_observations` (of its body as extracted)."""
+    observations = paragraph_observations(article)
+    return ArticleParagraphs(
+        article_id=article.article_id,
+        keys=[key for key, _ in observations],
+        witnesses=[witness for _, witness in observations],
+    )
+
+
+def row_observations(row: dict) -> list[tuple[str, str]]:
+    """``(key, witness)`` pairs of a stored ``article_paragraphs`` row (as read back from Parquet)."""
+    return list(zip(row["keys"], row["witnesses"], strict=True))
 
 
 def wall_of(paragraph: str) -> str | None:
@@ -181,25 +200,35 @@ class _Clean(beam.DoFn):
 
 
 class StripBoilerplate(beam.PTransform):
-    """``Article``s -> the same ``Article``s with their outlet's repeated paragraphs and known chrome removed from
-    the body and junk bodies flagged (``body_status``).
+    """``Article``s -> dict of PCollections:
 
-    ``prior_counts``: optional PCollection of ``(key, count)`` learned by earlier runs (keys as
-    :func:`paragraph_observations` makes them), added to this run's counts.
+    - ``articles``: the same articles with their outlet's repeated paragraphs and known chrome removed from the
+      body and junk bodies flagged (``body_status``);
+    - ``paragraphs``: an ``ArticleParagraphs`` row per article with a body (its paragraphs as extracted), stored
+      so that later runs count them.
+
+    ``prior``: optional PCollection of ``(key, witness)`` observations of stored articles (see
+    :func:`row_observations`); the run's own observations join them, each distinct pair counting once.
     """
 
-    def __init__(self, prior_counts=None):
+    def __init__(self, prior=None):
         super().__init__()
-        self._prior_counts = prior_counts
+        self._prior = prior
 
     def expand(self, articles):
-        counts = (
-            articles
-            | "Observations" >> beam.FlatMap(paragraph_observations)
+        observations = articles | "Observations" >> beam.FlatMap(paragraph_observations)
+        if self._prior is not None:
+            observations = (observations, self._prior) | "WithStored" >> beam.Flatten()
+        repeated = (
+            observations
             | "OncePerWitness" >> beam.Distinct()
             | "CountOne" >> beam.Map(lambda item: (item[0], 1))
+            | "CountParagraphs" >> beam.CombinePerKey(sum)
+            | "Repeated" >> beam.Filter(_repeated)
         )
-        if self._prior_counts is not None:
-            counts = (counts, self._prior_counts) | "WithPrior" >> beam.Flatten()
-        repeated = counts | "CountParagraphs" >> beam.CombinePerKey(sum) | "Repeated" >> beam.Filter(_repeated)
-        return articles | "Clean" >> beam.ParDo(_Clean(), boilerplate=beam.pvalue.AsDict(repeated))
+        return {
+            "articles": articles | "Clean" >> beam.ParDo(_Clean(), boilerplate=beam.pvalue.AsDict(repeated)),
+            "paragraphs": articles
+            | "WithBody" >> beam.Filter(lambda article: article.text is not None)
+            | "ParagraphRows" >> beam.Map(paragraph_row),
+        }

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import apache_beam as beam
 
-from pipeline.boilerplate import StripBoilerplate
+from pipeline.boilerplate import StripBoilerplate, row_observations
 from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
@@ -46,6 +46,8 @@ class RunPlan:
     """Parquet file of the stored corpus' term document frequencies; None for an empty database."""
     prior_docs: int = 0
     """How many stored articles those frequencies count."""
+    paragraphs_path: str | None = None
+    """Parquet file of the stored articles' paragraph hashes (``sinks.export_paragraphs``); None for none."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
@@ -61,9 +63,18 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
     )
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
-    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate()
+    stored_paragraphs = None
+    if plan.paragraphs_path:
+        stored_paragraphs = (
+            pipeline
+            | "ReadStoredParagraphs" >> beam.io.ReadFromParquet(plan.paragraphs_path)
+            | "StoredObservations" >> beam.FlatMap(row_observations)
+        )
+    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(stored_paragraphs)
     copies_marked = (
-        cleaned | "CountDeduplicate" >> CountProgress("deduplicate") | "ExactDuplicates" >> MarkExactDuplicates()
+        cleaned["articles"]
+        | "CountDeduplicate" >> CountProgress("deduplicate")
+        | "ExactDuplicates" >> MarkExactDuplicates()
     )
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
@@ -93,6 +104,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     ) | "AllRejects" >> beam.Flatten()
     _ = articles | "StageArticles" >> WriteStaging(plan.staging_dir, "articles")
     _ = near["signatures"] | "StageSignatures" >> WriteStaging(plan.staging_dir, "article_signatures")
+    _ = cleaned["paragraphs"] | "StageParagraphs" >> WriteStaging(plan.staging_dir, "article_paragraphs")
     _ = grouped["features"] | "StageFeatures" >> WriteStaging(plan.staging_dir, "article_features")
     _ = links | "StageLinks" >> WriteStaging(plan.staging_dir, "article_links")
     _ = rejects | "StageRejects" >> WriteStaging(plan.staging_dir, "rejects")

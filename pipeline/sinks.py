@@ -26,7 +26,13 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-ARTICLE_DETAIL_TABLES = ("article_signatures", "article_features", "article_links", *ARTICLE_ENRICHMENT_TABLES)
+ARTICLE_DETAIL_TABLES = (
+    "article_signatures",
+    "article_features",
+    "article_links",
+    *ARTICLE_ENRICHMENT_TABLES,
+    "article_paragraphs",
+)
 """Tables whose rows belong to an article and are stored only with a newly stored article."""
 ORIGINALS_ONLY_TABLES = ("article_signatures", "article_features")
 """Matching keys are kept for originals only: a later copy matches the original, never a copy of it."""
@@ -201,6 +207,24 @@ SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.
 FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
 GROUP BY ALL ORDER BY f.url
 """
+
+
+def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
+    """Write the stored articles' paragraph hashes (``article_paragraphs``) to a Parquet file for the next run's
+    boilerplate stage; False, and no file, when there are none."""
+    if not Path(db_path).exists():
+        return False
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
+        if (
+            "article_paragraphs" not in tables
+            or not connection.execute("SELECT count(*) FROM article_paragraphs").fetchone()[0]
+        ):
+            return False
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        quoted = str(target).replace("'", "''")
+        connection.execute(f"COPY (SELECT keys, witnesses FROM article_paragraphs) TO '{quoted}' (FORMAT parquet)")
+    return True
 
 
 def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: Path) -> dict[str, dict]:

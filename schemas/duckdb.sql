@@ -102,6 +102,12 @@ CREATE TABLE IF NOT EXISTS term_stats (
     doc_count BIGINT NOT NULL
 );
 
+CREATE TABLE IF NOT EXISTS article_paragraphs (
+    article_id VARCHAR PRIMARY KEY,
+    keys VARCHAR[] NOT NULL,
+    witnesses VARCHAR[] NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS feeds (
     url VARCHAR PRIMARY KEY,
     title VARCHAR,

@@ -142,6 +142,20 @@ class ArticleFeatures(_Table):
     )
 
 
+class ArticleParagraphs(_Table):
+    """The paragraphs an article's body had, as hashes: later runs learn each outlet's repeated chrome from them."""
+
+    article_id: str = _key("The article.")
+    keys: list[str] = Field(
+        description="'<outlet>\\x1f<paragraph hash>' for each distinct paragraph, and '*\\x1f<paragraph hash>' "
+        "for the short ones (counted across outlets)."
+    )
+    witnesses: list[str] = Field(
+        description="For each key, what makes an occurrence distinct: a hash of the headline (per outlet) or of the "
+        "outlet (across outlets)."
+    )
+
+
 class TermStat(_Table):
     """How many stored event representatives contain a term: the corpus statistics behind IDF weights."""
 
@@ -190,6 +204,7 @@ TABLES: dict[str, type[_Table]] = {
     "article_features": ArticleFeatures,
     "article_links": ArticleLink,
     "term_stats": TermStat,
+    "article_paragraphs": ArticleParagraphs,
     "feeds": Feed,
     **ENRICHMENT_TABLES,
 }

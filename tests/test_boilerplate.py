@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timezone
 
 import apache_beam as beam
+from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.util import assert_that, equal_to
 
+from pipeline import cli
 from pipeline.boilerplate import (
     MIN_SOURCE_REPEATS,
     StripBoilerplate,
@@ -16,10 +19,15 @@ from pipeline.boilerplate import (
     shared_key,
     source_key,
 )
+from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.dedup.minhash import MinHashConfig
 from pipeline.documents import ExtractedArticle
+from pipeline.graph import RunPlan, build_pipeline
 from pipeline.normalize import content_hash, normalize_article
-from tests.conftest import local_test_pipeline
+from pipeline.sinks import export_paragraphs, load_run
+from schemas.models import Run
+from tests.conftest import local_test_pipeline, query
 
 NOW = datetime(2024, 4, 9, tzinfo=timezone.utc)
 VERIFICATION = (
@@ -93,7 +101,7 @@ def test_a_paragraph_repeated_in_enough_articles_of_an_outlet_is_stripped_in_the
     bugle = [article(f"b{n}", f"Headline {n}", story(n) + "\n" + FOOTER) for n in range(MIN_SOURCE_REPEATS)]
     elsewhere = article("x", "Elsewhere", story(9) + "\n" + FOOTER, source="other.example")
     with local_test_pipeline() as pipeline:
-        cleaned = pipeline | beam.Create([*bugle, elsewhere]) | StripBoilerplate()
+        cleaned = (pipeline | beam.Create([*bugle, elsewhere]) | StripBoilerplate())["articles"]
         rows = cleaned | beam.Map(lambda a: (a.title, a.text, a.body_status))
         expected = [(f"Headline {n}", story(n), "ok") for n in range(MIN_SOURCE_REPEATS)]
         assert_that(rows, equal_to([*expected, ("Elsewhere", story(9) + "\n" + FOOTER, "ok")]))
@@ -102,7 +110,7 @@ def test_a_paragraph_repeated_in_enough_articles_of_an_outlet_is_stripped_in_the
 def test_copies_of_one_story_do_not_make_its_paragraphs_chrome():
     copies = [article(f"b{n}", "Same headline", story(1) + f"\nUpdated at {n} pm with more.") for n in range(5)]
     with local_test_pipeline() as pipeline:
-        cleaned = pipeline | beam.Create(copies) | StripBoilerplate()
+        cleaned = (pipeline | beam.Create(copies) | StripBoilerplate())["articles"]
         texts = cleaned | beam.Map(lambda a: a.text.startswith(story(1)))
         assert_that(texts, equal_to([True] * 5))
 
@@ -111,7 +119,49 @@ def test_different_headlines_with_the_same_junk_body_are_not_copies_but_the_same
     walls = [article(f"w{n}", f"Shooting number {n} downtown", VERIFICATION) for n in range(3)]
     wire = [article(f"c{n}", "Storm hits coast", story(4), source=f"paper{n}.example") for n in range(2)]
     with local_test_pipeline() as pipeline:
-        marked = pipeline | beam.Create([*walls, *wire]) | StripBoilerplate() | MarkExactDuplicates()
+        cleaned = (pipeline | beam.Create([*walls, *wire]) | StripBoilerplate())["articles"]
+        marked = cleaned | MarkExactDuplicates()
         rows = marked | beam.Map(lambda a: (a.title, a.body_status, a.duplicate_of is not None))
         expected = [(f"Shooting number {n} downtown", "verification_wall", False) for n in range(3)]
         assert_that(rows, equal_to([*expected, ("Storm hits coast", "ok", False), ("Storm hits coast", "ok", True)]))
+
+
+def test_stored_paragraphs_of_earlier_runs_count_towards_an_outlets_chrome(tmp_path):
+    db_path = tmp_path / "db.duckdb"
+    first = tmp_path / "first"
+    second = tmp_path / "second"
+    first.mkdir(), second.mkdir()
+    story_url = "https://bugle.example/news/{}"
+    write_records(first, [(story_url.format(n), f"Headline {n}", story(n) + "\n" + FOOTER) for n in range(2)])
+    assert cli.main(["run", "--offline", "--seeds", str(first), "--db", str(db_path)]) == 0
+    texts = query(db_path, "SELECT text FROM articles ORDER BY title")
+    assert all(FOOTER.splitlines()[0] in text for (text,) in texts), "two articles are not yet a pattern"
+    assert query(db_path, "SELECT count(*) FROM article_paragraphs") == [(2,)]
+    write_records(second, [(story_url.format(7), "Headline 7", story(7) + "\n" + FOOTER)])
+    paragraphs = tmp_path / "stored_paragraphs.parquet"
+    assert export_paragraphs(db_path, paragraphs)
+    staging = tmp_path / "staging"
+    started = datetime.now(timezone.utc)
+    plan = RunPlan(
+        "r2", started, str(second), str(staging), MinHashConfig(), DEFAULT_THRESHOLDS, paragraphs_path=str(paragraphs)
+    )
+    with beam.Pipeline(runner=FnApiRunner()) as pipeline:
+        build_pipeline(pipeline, plan)
+    load_run(
+        db_path,
+        staging,
+        Run(run_id="r2", started_at=started, mode="offline", status="completed"),
+        MinHashConfig(),
+        DEFAULT_THRESHOLDS,
+    )
+    assert query(db_path, "SELECT text, original_text FROM articles WHERE title = 'Headline 7'") == [
+        (story(7), story(7) + "\n" + FOOTER)
+    ]
+    assert query(db_path, "SELECT count(*) FROM article_paragraphs") == [(3,)]
+
+
+def write_records(directory, records) -> None:
+    """(url, title, text) records as a JSON Lines seed file."""
+    with open(directory / "items.jsonl", "w", encoding="utf-8") as handle:
+        for url, title, text in records:
+            handle.write(json.dumps({"url": url, "title": title, "text": text}) + "\n")
