@@ -278,6 +278,13 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address) -> None:
+        """Clients cutting a dripping response short is what the probe expects: no traceback."""
+
+
 def live_cases(base: str) -> tuple[dict, list[Case]]:
     """Routes of the probe server and what must become of each feed's entries."""
     routes: dict = {}
@@ -404,8 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     seed_db = workdir / "seeds.duckdb"
     offline = run(["--offline", "--seeds", str(seeds), "--db", str(seed_db)], repo)
     (seeds / "special" / "unreadable.txt").chmod(0o644)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    server.daemon_threads = True
+    server = _QuietServer(("127.0.0.1", 0), _Handler)
     base = f"http://127.0.0.1:{server.server_address[1]}"
     routes, live = live_cases(base)
     _Handler.routes = routes

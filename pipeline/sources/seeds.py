@@ -49,12 +49,12 @@ FEED_LIST_SUFFIXES = {".opml", ".toml"}
 
 MAX_SEED_BYTES = 50 * 1024 * 1024
 _BINARY_SNIFF_BYTES = 8192
-MAX_TEXT_CONTROLS = 1
-BINARY_CONTROL_SHARE = 0.01
-"""More control bytes (NUL and the other C0 codes that text does not use) than this share of a file's start, and
-than ``MAX_TEXT_CONTROLS``, mark it as binary."""
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\v\x1b")
-_BINARY_CONTROLS = bytes(code for code in range(32) if code not in _TEXT_CONTROLS)
+MAX_TEXT_NULS = 1
+BINARY_NUL_SHARE = 0.01
+"""More NUL bytes than this share of a file's start (and than ``MAX_TEXT_NULS``) mark it as binary."""
+BINARY_CONTROL_SHARE = 0.1
+"""So do control bytes (NUL included; not tab, line breaks, form feed or escape) above this share."""
+_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
 UTF16_NUL_SHARE = 0.3
 MAX_HEADLINE_LINE_CHARS = 1_000
 """A text file whose first line is longer has no headline line: the whole file is its body."""
@@ -90,10 +90,12 @@ def _utf16_codec(data: bytes) -> str | None:
 
 
 def _looks_binary(data: bytes) -> bool:
-    """Many control bytes near the start: a binary file. One stray NUL in text is not."""
+    """Several NUL bytes, or many control bytes, near the start: a binary file. One stray NUL in text is not."""
     sample = data[:_BINARY_SNIFF_BYTES]
-    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROLS))
-    return controls > MAX_TEXT_CONTROLS and controls > BINARY_CONTROL_SHARE * len(sample)
+    nuls = sample.count(0)
+    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    many_nuls = nuls > MAX_TEXT_NULS and nuls > BINARY_NUL_SHARE * len(sample)
+    return many_nuls or controls > BINARY_CONTROL_SHARE * len(sample)
 
 
 def decode_bytes(data: bytes) -> str:
