@@ -1,18 +1,43 @@
 """``python -m pipeline`` is the ``wirebeam`` command."""
 
+import os
+import signal
 import sys
 
 EXIT_INTERRUPTED = 130
 
 
 def main() -> int:
-    """The ``wirebeam`` command; Ctrl-C while it is still loading ends it with one line too."""
+    """The ``wirebeam`` command; Ctrl-C while it is still loading ends it with one line too (a C extension may
+    turn the interrupt into an ``ImportError``, so the signal itself is noted)."""
+    interrupted = []
+
+    def note(signum, frame):
+        interrupted.append(signum)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, note)
     try:
         from pipeline.cli import main as cli_main
-    except KeyboardInterrupt:
+    except BaseException:
+        if not interrupted:
+            raise
         print("wirebeam: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return cli_main()
+        _exit_interrupted()
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    code = cli_main()
+    if code == EXIT_INTERRUPTED:
+        _exit_interrupted()
+    return code
+
+
+def _exit_interrupted() -> None:
+    """Exit with 130. A Ctrl-C that landed in code run by ``PyRun_*`` (a C extension's start-up does that) makes
+    CPython end the process by SIGINT at exit, whatever the exit code; what had to be saved is saved by now."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_INTERRUPTED)
 
 
 if __name__ == "__main__":

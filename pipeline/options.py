@@ -68,7 +68,7 @@ class WirebeamFlags:
             "--offline",
             action="store_true",
             default=False,
-            help="Seed-only mode: read local files only, open no network connection.",
+            help="Seed-only mode: read local files only; open no network connection but to a distributed runner.",
         )
         parser.add_argument(
             "--staging_dir",

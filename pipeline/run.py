@@ -11,23 +11,24 @@ import json
 import logging
 import os
 import secrets
-import shutil
 import signal
 import sys
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import apache_beam as beam
 import duckdb
 import filelock
+from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline import feeds_cli
+from pipeline import feeds_cli, staging
 from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.refresh import refresh_stale_features
@@ -35,7 +36,7 @@ from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
-from pipeline.sinks import connect, insert_run, load_run
+from pipeline.sinks import connect, export_paragraphs, insert_run, load_run
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
@@ -49,7 +50,7 @@ def new_run_id(now: datetime) -> str:
     return f"{now:%Y%m%dT%H%M%S}.{now.microsecond // 1000:03d}Z-{secrets.token_hex(3)}"
 
 
-def choose_runner(options: PipelineOptions, offline: bool):
+def choose_runner(options: PipelineOptions):
     """The runner to use: Beam's in-process FnApiRunner for local runs, so nothing is downloaded at run time.
 
     Since Beam 2.68 the default DirectRunner first tries Prism, which fetches a binary from the internet.
@@ -57,26 +58,40 @@ def choose_runner(options: PipelineOptions, offline: bool):
     name = options.view_as(StandardOptions).runner
     if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
         return FnApiRunner()
-    if offline and name not in LOCAL_RUNNERS:
-        raise UsageError(f"--offline runs locally; --runner={name} is not a local runner")
+    if name == "DaskRunner":  # not among the runners Beam finds by their short name
+        from apache_beam.runners.dask.dask_runner import DaskRunner
+
+        return DaskRunner()
     return name
 
 
-def staging_root(staging_dir: str | None, db_path: Path) -> Path:
-    """Where the runs of one database stage their shards: a folder of its own, so that runs on two
-    databases never touch each other's staging."""
+def staging_root(staging_dir: str | None, db_path: Path) -> str:
+    """Where the runs of one database stage their shards (a directory or an object-store URL): a folder of its
+    own, so that runs on two databases never touch each other's staging."""
     digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
-    return (Path(staging_dir) if staging_dir else db_path.parent / STAGING_DIRNAME) / f"{db_path.name}-{digest}"
+    return staging.join(staging_dir or str(db_path.parent / STAGING_DIRNAME), f"{db_path.name}-{digest}")
 
 
-def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> Path:
+def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> str:
     """The run's staging folder, after clearing what interrupted runs of this database left (the caller
     holds the database's lock, so no run of it is in progress)."""
     root = staging_root(options.staging_dir, db_path)
-    for stale in root.glob("*") if root.exists() else []:
+    for stale in staging.run_folders(root):
         LOGGER.info("removing staging left by an interrupted run: %s", stale)
-        shutil.rmtree(stale, ignore_errors=True)
-    return root / run_id
+        staging.remove(stale)
+    return staging.join(root, run_id)
+
+
+def _stage_prior(staging_dir: str, name: str, export: Callable[[Path], int | bool]) -> tuple[str | None, int | bool]:
+    """Stored data the workers read (``export`` writes it to a local Parquet file and returns what it counted,
+    falsy for nothing), staged beside the run's shards: (its staged path or None, what ``export`` returned)."""
+    target = staging.join(staging_dir, "prior", f"{name}.parquet")
+    with tempfile.TemporaryDirectory(prefix="wirebeam-") as scratch:
+        local = Path(scratch) / f"{name}.parquet"
+        counted = export(local)
+        if counted:
+            staging.upload(local, target)
+    return (target if counted else None), counted
 
 
 def _warn_if_embedding_mode_changed(db_path: Path, embeddings: bool) -> None:
@@ -113,6 +128,8 @@ def _check_writable(db_path: Path) -> None:
 
 def unknown_flags(flags: list[str]) -> list[str]:
     """The flags that neither wirebeam nor any Beam pipeline option knows (Beam itself only warns)."""
+    if any("daskrunner" in flag.lower() for flag in flags):
+        _load_dask_runner()
     parser = argparse.ArgumentParser(allow_abbrev=False, add_help=False, conflict_handler="resolve")
     for options_class in {str(cls): cls for cls in PipelineOptions.__subclasses__()}.values():
         options_class._add_argparse_args(parser)
@@ -120,11 +137,20 @@ def unknown_flags(flags: list[str]) -> list[str]:
     return [flag for flag in unknown if flag.startswith("-")]
 
 
+def _load_dask_runner() -> None:
+    """The Dask runner declares its flags (``--dask_client_address`` ...) where it is defined."""
+    try:
+        import apache_beam.runners.dask.dask_runner  # noqa: F401
+    except ImportError as error:
+        raise UsageError(f"--runner=DaskRunner needs pip install 'wirebeam[dask]' ({error})") from None
+
+
 def execute_run(flags: list[str]) -> Run:
     """One run: build and run the pipeline, then load its shards; returns the recorded run."""
     if unknown := unknown_flags(flags):
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
     options = PipelineOptions(flags)
+    FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
     if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
@@ -135,7 +161,8 @@ def execute_run(flags: list[str]) -> Run:
             require_embeddings()
     except (ValueError, EmbeddingsUnavailable) as error:
         raise UsageError(str(error)) from None
-    runner = choose_runner(options, ours.offline)
+    runner = choose_runner(options)
+    in_process = isinstance(runner, FnApiRunner)
     db_path = Path(ours.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(db_path)
@@ -153,25 +180,28 @@ def execute_run(flags: list[str]) -> Run:
         _warn_if_embedding_mode_changed(db_path, ours.embeddings)
         try:
             refresh_stale_features(db_path)
-            term_stats_path = staging_dir / "prior" / "term_stats.parquet"
-            prior_docs = export_term_stats(db_path, term_stats_path)
+            term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
+            paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
             plan = RunPlan(
-                term_stats_path=str(term_stats_path) if prior_docs else None,
+                term_stats_path=term_stats_path,
                 prior_docs=prior_docs,
+                paragraphs_path=paragraphs_path,
                 run_id=run.run_id,
                 started_at=started_at,
                 seeds_dir=str(seeds_dir),
-                staging_dir=str(staging_dir),
+                staging_dir=staging_dir,
                 minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
                 event_thresholds=thresholds,
                 embeddings=ours.embeddings,
-                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, not isinstance(runner, str)),
+                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, in_process),
             )
-            if not isinstance(runner, str):  # stages run in this process, so their counts are seen here
-                PROGRESS.start(sys.stderr, _count_files(seeds_dir), live=sys.stderr.isatty())
-            with beam.Pipeline(runner=runner, options=options) as pipeline:
-                build_pipeline(pipeline, plan)
-            PROGRESS.loading()
+            seed_files = _count_files(seeds_dir)
+            if seed_files or (plan.live is not None and plan.live.feeds):  # else there is nothing to read
+                if in_process:  # the stages run in this process, so their counts are seen here
+                    PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
+                with beam.Pipeline(runner=runner, options=options) as pipeline:
+                    build_pipeline(pipeline, plan)
+                PROGRESS.loading()
             run = load_run(
                 db_path,
                 staging_dir,
@@ -184,12 +214,12 @@ def execute_run(flags: list[str]) -> Run:
             interrupted = interrupt.is_set() or isinstance(error, KeyboardInterrupt)
             with _sigint_ignored():
                 _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
-                shutil.rmtree(staging_dir, ignore_errors=True)
+                staging.remove(staging_dir)
             if interrupted:
                 raise KeyboardInterrupt from None
             raise
         PROGRESS.finish()
-        shutil.rmtree(staging_dir, ignore_errors=True)
+        staging.remove(staging_dir)
     return run
 
 

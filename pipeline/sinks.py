@@ -76,16 +76,20 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
         raise
 
 
-def _stage(connection: duckdb.DuckDBPyConnection, staging_dir: Path, table: str) -> int:
-    """Copy a table's shards into a temporary table shaped like the real one; returns the row count."""
+def _stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table: str) -> int:
+    """Copy a table's shards (local or in an object store) into a temporary table shaped like the real one;
+    returns the row count."""
+    from pipeline.staging import read_shard, shard_paths
+
     staged = f"staged_{table}"
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
-    shards = sorted((staging_dir / table).glob("*.parquet"))
-    if shards:
-        connection.execute(
-            f"INSERT INTO {staged} BY NAME SELECT * FROM read_parquet(?, union_by_name = true)",
-            [[str(shard) for shard in shards]],
-        )
+    for path in shard_paths(str(staging_dir), table):
+        shard = read_shard(path)
+        connection.register("staging_shard", shard)
+        try:
+            connection.execute(f"INSERT INTO {staged} BY NAME SELECT * FROM staging_shard")
+        finally:
+            connection.unregister("staging_shard")
     return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
 
 
@@ -144,7 +148,6 @@ def load_run(
     from pipeline.enrich.storage import refresh_event_enrichments
     from pipeline.refetch import upgrade_refetched
 
-    staging_dir = Path(staging_dir)
     connection = connect(db_path)
     try:
         connection.begin()
@@ -227,7 +230,7 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
     return True
 
 
-def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: Path) -> dict[str, dict]:
+def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
     """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
 
     Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.

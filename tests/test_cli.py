@@ -2,8 +2,12 @@
 
 import subprocess
 import sys
+from pathlib import Path
+
+import duckdb
 
 from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
+from pipeline.run import staging_root
 
 
 def test_a_mistyped_run_flag_is_refused_before_anything_runs(seeds_dir, db_path, capsys):
@@ -59,3 +63,14 @@ def test_read_commands_start_without_importing_beam(seeds_dir, db_path):
         )
         result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
         assert result.returncode == 0, (command, result.stderr)
+
+
+def test_a_run_on_an_empty_input_records_an_empty_run_without_building_a_pipeline(tmp_path, db_path, capsys):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["run", "--offline", "--seeds", str(empty), "--db", str(db_path)]) == 0
+    assert "articles read     0" in capsys.readouterr().out
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        assert connection.execute("SELECT status, articles_read FROM runs").fetchall() == [("completed", 0)]
+    staged = Path(staging_root(None, db_path))
+    assert not staged.exists() or not any(staged.iterdir())

@@ -49,7 +49,7 @@ def test_offline_run_on_the_seeds_stores_every_article_and_prints_a_summary(seed
     assert dated[0].startswith("Hopes Dim") and dated[1] == datetime(2024, 4, 8, tzinfo=timezone.utc)
     (status, mode, read, new) = query(db_path, "SELECT status, mode, articles_read, articles_new FROM runs")[0]
     assert (status, mode, read, new) == ("completed", "offline", 5, 5)
-    assert not any(staging_root(None, db_path).iterdir()), "staging is removed after the load"
+    assert not any(Path(staging_root(None, db_path)).iterdir()), "staging is removed after the load"
 
 
 def test_a_second_run_on_the_same_input_adds_nothing(seeds_dir, db_path, capsys):
@@ -198,7 +198,7 @@ def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, d
     run(seeds_dir, db_path)
     before = table_counts(db_path)
     (seeds_dir / "extra.txt").write_text("Another headline\nAnother body about something new.")
-    staging = staging_root(None, db_path) / "killed-run"
+    staging = Path(staging_root(None, db_path)) / "killed-run"
     plan = RunPlan(
         "killed-run", datetime.now(timezone.utc), str(seeds_dir), str(staging), MinHashConfig(), DEFAULT_THRESHOLDS
     )
@@ -212,7 +212,7 @@ def test_a_run_killed_before_its_load_leaves_the_database_as_it_was(seeds_dir, d
 
 
 def test_a_run_on_one_database_leaves_the_staging_of_another_alone(seeds_dir, tmp_path):
-    in_flight = staging_root(None, tmp_path / "a.duckdb") / "run-in-progress"
+    in_flight = Path(staging_root(None, tmp_path / "a.duckdb")) / "run-in-progress"
     (in_flight / "articles").mkdir(parents=True)
     assert run(seeds_dir, tmp_path / "b.duckdb") == 0
     assert in_flight.exists()
