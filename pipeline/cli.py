@@ -25,6 +25,7 @@ import filelock
 
 from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
+from pipeline.report import plural
 from pipeline.sinks import connect
 from schemas import generate
 from schemas.models import Run
@@ -89,7 +90,7 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
         print(f"    rejected {count} x {reason} (new this run)")
     for line in feeds_cli.run_feed_lines(db_path, run):
         print(f"  feed {line}")
-    print(f"\nDatabase: {db_path.resolve()}  ({total_articles} articles, {total_events} events)")
+    print(f"\nDatabase: {db_path.resolve()}  ({plural(total_articles, 'article')}, {plural(total_events, 'event')})")
     if events:
         print("\n  first publ. articles  sources  event")
         for day, articles, sources, title in events:
