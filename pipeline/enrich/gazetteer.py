@@ -481,6 +481,7 @@ def _tables() -> dict:
                 tables = _build()
                 with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as handle:
                     pickle.dump(tables, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                os.chmod(handle.name, 0o644)
                 os.replace(handle.name, path)
                 return tables
     with path.open("rb") as handle:
