@@ -41,10 +41,14 @@ def _thresholds_text(thresholds: EventThresholds) -> str:
 
 
 def event_thresholds(options: WirebeamFlags) -> EventThresholds:
-    """The run's event thresholds: those given as flags, the defaults of the run's mode for the others."""
+    """The run's grouping model (``--grouping_model``, else the shipped one) and thresholds: those given as flags,
+    the model's own for the others. Raises ``ValueError`` for an unusable model file."""
     from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
+    from pipeline.events.model import read_model
 
     defaults = EMBEDDING_THRESHOLDS if options.embeddings else DEFAULT_THRESHOLDS
+    if options.grouping_model:
+        defaults = EventThresholds(model=read_model(options.grouping_model))
     given = {
         "full_text": options.event_threshold,
         "title": options.event_title_threshold,
@@ -98,10 +102,16 @@ class WirebeamFlags:
             f"{_thresholds_text(EMBEDDING_THRESHOLDS)}.",
         )
         parser.add_argument(
+            "--grouping_model",
+            default=None,
+            help="Grouping model file (from `python -m pipeline.events.fit`) to score pairs of reports with, "
+            "instead of the shipped one; its thresholds become the defaults of the --event_* thresholds.",
+        )
+        parser.add_argument(
             "--event_threshold",
             type=float,
             default=None,
-            help="Event similarity (terms, entities, time) at or above which two full-text reports are one "
+            help="Grouping model score (probability of one event) at or above which two full-text reports are one "
             f"event (default: {DEFAULT_THRESHOLDS.full_text}).",
         )
         parser.add_argument(

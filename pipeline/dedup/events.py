@@ -11,9 +11,10 @@ Pure functions, no Beam. The pipeline wires them like this:
    own keywords corpus IDF alone would make common.
 3. ``blocking_keys(features)`` gives a few rare salient keys per article; grouping by key yields candidate
    pairs (``block_pairs`` bounds the pairs of an oversized block) instead of comparing all pairs.
-4. ``score(a, b)`` in [0, 1] combines lexical cosine, entity cosine (between full texts only, by default)
-   and (optionally) embedding cosine, multiplied by a publication-time decay; ``score_components`` returns
-   the parts for a links table.
+4. ``score(a, b, model)`` in [0, 1] is the learned pair scorer's probability that two items report one event
+   (``pipeline.events.model``: a logistic regression fitted on labelled real reports) over ``pair_features``:
+   TF-IDF cosines of whole text, headline and lead, IDF-weighted cosines of entities and of stated numbers, and
+   the publication-time gap; ``score_components`` returns the feature values with the score for a links table.
 5. ``cluster(ids, scored_edges, thresholds)`` is centroid-linkage agglomerative clustering over the sparse
    candidate graph, which does not chain A~B~C when A and C differ; ``pair_threshold`` says which of the
    ``EventThresholds`` a pair must reach.
@@ -21,13 +22,13 @@ Pure functions, no Beam. The pipeline wires them like this:
    time range), and ``attach(new, summaries)`` attaches a new article to the best stored event or returns
    ``None`` so the caller creates a new event.
 
-The time factor is 1 when either side has no date; two full texts then need the (higher) undated threshold,
-since dates are what tell successive events of one running story apart.
+Without a date on either side the model scores the pair from its content alone (its ``dated`` feature is 0):
+it was fitted on reports with and without dates.
 """
 
 from __future__ import annotations
 
-import heapq
+import itertools
 import logging
 import math
 import re
@@ -42,16 +43,18 @@ from itertools import zip_longest
 import numpy as np
 from wordfreq import zipf_frequency
 
+from pipeline.events.model import GroupingModel, shipped_model
 from pipeline.stopwords import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
-FEATURES_VERSION = 2
+FEATURES_VERSION = 3
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
 (``pipeline.dedup.refresh``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
-before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone)."""
+before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
+headline's, the lead's and the stated numbers' own weight maps for the learned scorer."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -60,7 +63,21 @@ MAX_TERMS = 160
 half A of the same-topic corpus (``benchmarks/corpora/same_topic``, with dates): pairwise F1 0.65 at 48, 0.80 at
 96, 0.82 at 128, 0.88 at 160 and 200, 0.86 at 240."""
 MAX_ENTITIES = 24
-N_BLOCKING_KEYS = 6
+MAX_TITLE_TERMS = 16
+LEAD_WORDS = 60
+"""Words of the body that make its lead (the opening paragraph or two, where a report says what happened)."""
+MAX_LEAD_TERMS = 40
+MAX_NUMBERS = 24
+NUMBER_PREFIX = "n:"
+DATE_PREFIX = "d:"
+MAX_DATES = 12
+N_BLOCKING_KEYS = 32
+N_TITLE_KEYS = 4
+N_DATE_KEYS = 4
+N_NUMBER_KEYS = 6
+"""Blocking keys: 32 terms and entities, 4 headline words, 4 stated dates, 6 numbers. On GVC dev half A this
+puts 0.978 of the true same-incident pairs in a block (6 terms and entities: 0.71; 16: 0.92), ECB+ half A 0.995,
+at about 230 and 23 pairs an article."""
 MAX_BLOCK_SIZE = 64
 EMBEDDING_BANDS = 24
 EMBEDDING_BAND_BITS = 8
@@ -72,14 +89,10 @@ EMBEDDING_BLOCK_WINDOW = 8
 """Time-order window of an oversized embedding-key block: headlines of one busy topic crowd the same buckets, and
 pairing each with 64 neighbours in 24 bands exhausted memory on 3,458 UCI headlines."""
 
-DEFAULT_CLUSTER_THRESHOLD = 0.35
-DEFAULT_TITLE_THRESHOLD = 0.2
-DEFAULT_ATTACH_THRESHOLD = 0.35
-DEFAULT_UNDATED_THRESHOLD = 0.45
 MIN_TEXT_WORDS = 40
-DEFAULT_TIME_SCALE_HOURS = 48.0
-DEFAULT_TIME_GRACE_HOURS = 24.0
-MIN_EDGE_SCORE = 0.1
+MAX_DENSE_COMPONENT = 400
+"""Largest candidate-graph component whose every pair ``cluster`` scores (at most 79,800 pairs); a larger one is
+split into its time-ordered slices of this size first, so a run's cost stays linear in its size."""
 BACKGROUND_DOCS = 10_000
 """Weight of the general-English prior in the IDF of headlines, as a number of pseudo-documents (see ``idf``)."""
 FULL_TEXT_BACKGROUND_DOCS = 3_000
@@ -102,71 +115,54 @@ def _check_thresholds(*thresholds: float) -> None:
 
 
 @dataclass(frozen=True)
-class ScoreWeights:
-    """Weights of the similarity components and the time decay scale.
-
-    Components missing on either side (no entities, no embedding) drop out of the weighted mean, so they
-    neither help nor hurt. ``headline_entities`` replaces ``entities`` when a side is title-only: a headline's
-    capitalised phrases are its words again (and Title Case headlines have none), so counting them twice
-    only rewards sentence-case headlines. The time factor is ``exp(-0.5 * (max(0, gap_hours - time_grace_hours) /
-    time_scale_hours) ** 2)``: no penalty within a day (date-only fields and time zones make publication
-    times uncertain by that much), about 0.6 two days later, nothing left after a week.
-    """
-
-    lexical: float = 0.6
-    entities: float = 0.4
-    headline_entities: float = 0.0
-    embedding: float = 0.5
-    time_scale_hours: float = DEFAULT_TIME_SCALE_HOURS
-    time_grace_hours: float = DEFAULT_TIME_GRACE_HOURS
-
-    def __post_init__(self) -> None:
-        if min(self.lexical, self.entities, self.headline_entities, self.embedding) < 0 or self.lexical <= 0:
-            raise ValueError(f"weights must be >= 0 and lexical > 0, got {self}")
-        if self.time_scale_hours <= 0 or self.time_grace_hours < 0:
-            raise ValueError(f"need time_scale_hours > 0 and time_grace_hours >= 0, got {self}")
-
-
-DEFAULT_WEIGHTS = ScoreWeights()
-
-
-@dataclass(frozen=True)
 class EventThresholds:
-    """Scores at or above which two items are one event: ``full_text`` between two full texts, ``title`` when a
-    side is title-only, ``attach`` (between full texts) for a new run's event to join a stored one, and at least
-    ``undated`` between two full texts when either has no publication date.
+    """The grouping model and the scores (its probabilities) at or above which two items are one event:
+    ``full_text`` between two full texts, ``title`` when a side is title-only, ``attach`` (between full texts)
+    for a new run's event to join a stored one, and at least ``undated`` between two full texts when either has
+    no publication date (``undated``: without dates the scores of one event's reports sit lower, and so do those of
+    different events). Those not given are the model's own, chosen with it on the data it was fitted on
+    (``pipeline/events/fit.py``)."""
 
-    Dates are what tell successive events of one running story apart (two rounds of the same talks share their
-    words); without one, the content alone must be closer. ``undated`` was chosen on half A of the same-topic
-    corpus run story by story without dates (F1 0.54 at 0.45, 0.50 at 0.5, 0.46 at 0.4, 0.37 at 0.35).
-
-    Embeddings raise every score (two unrelated news reports still sit around 0.2 in embedding space, two of
-    one topic around 0.7), so runs with ``--embeddings`` use ``EMBEDDING_THRESHOLDS``.
-    """
-
-    full_text: float = DEFAULT_CLUSTER_THRESHOLD
-    title: float = DEFAULT_TITLE_THRESHOLD
-    attach: float = DEFAULT_ATTACH_THRESHOLD
-    undated: float = DEFAULT_UNDATED_THRESHOLD
+    full_text: float | None = None
+    title: float | None = None
+    attach: float | None = None
+    undated: float | None = None
+    model: GroupingModel = field(default_factory=shipped_model, compare=True)
 
     def __post_init__(self) -> None:
+        full_text = self.model.thresholds["full_text"] if self.full_text is None else self.full_text
+        defaults = {
+            "full_text": full_text,
+            "title": self.model.thresholds["headline"],
+            "attach": full_text,
+            "undated": self.model.thresholds.get("undated", full_text),
+        }
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
         _check_thresholds(self.full_text, self.title, self.attach, self.undated)
+
+    @property
+    def lowest(self) -> float:
+        """The lowest threshold: a candidate edge scoring less joins no component (a cluster's mean score with
+        another reaches a threshold only if one of their pairs does)."""
+        return min(self.full_text, self.title, self.attach, self.undated)
 
 
 DEFAULT_THRESHOLDS = EventThresholds()
-EMBEDDING_THRESHOLDS = EventThresholds(full_text=0.5, title=0.2, attach=0.5, undated=0.55)
-"""Chosen with the embedding weight 0.5 (weights 0.35 to 2 tried): the title threshold on UCI half A (F1 0.901 at
-0.2, 0.900 at 0.225, 0.894 at 0.175 and 0.890 at 0.25); the full-text one on half A of the same-topic corpus (F1
-with dates 0.96 at 0.5, 0.92 to 0.95 from 0.35 to 0.52) within the range that scores the rewrite corpus
-perfectly (0.48 to 0.52); the undated one on half A of that corpus run story by story without dates (F1 0.60 at
-0.55, 0.56 at 0.5, 0.46 at 0.6). Measured through the pipeline by ``benchmarks/events_uci.py --embeddings``."""
+EMBEDDING_THRESHOLDS = DEFAULT_THRESHOLDS
+"""With ``--embeddings`` the embeddings add blocking keys (paraphrases that share no rare word still become
+candidates); the shipped model does not score them, so the thresholds are the same."""
+DEFAULT_CLUSTER_THRESHOLD = DEFAULT_THRESHOLDS.full_text
+DEFAULT_TITLE_THRESHOLD = DEFAULT_THRESHOLDS.title
 
 
 @dataclass(frozen=True)
 class EventFeatures:
     """Compact, JSON-serialisable features of an article or of an event (a centroid of articles).
 
-    ``terms`` and ``entities`` are L2-normalised weight maps; ``first_seen``/``last_seen`` are POSIX seconds
+    ``terms`` (headline and body), ``entities``, ``title_terms``, ``lead_terms``, ``numbers`` and ``dates``
+    (stated in the text) are L2-normalised TF-IDF weight maps; ``first_seen``/``last_seen`` are POSIX seconds
     (equal for an article, the published range for an event; ``None`` when unknown); ``embedding`` is an
     optional L2-normalised vector; ``n_articles`` is 1 for an article; ``full_text`` says the article has
     a body of at least ``MIN_TEXT_WORDS`` words (for an event: all its articles do).
@@ -174,6 +170,10 @@ class EventFeatures:
 
     terms: dict[str, float]
     entities: dict[str, float] = field(default_factory=dict)
+    title_terms: dict[str, float] = field(default_factory=dict)
+    lead_terms: dict[str, float] = field(default_factory=dict)
+    numbers: dict[str, float] = field(default_factory=dict)
+    dates: dict[str, float] = field(default_factory=dict)
     first_seen: float | None = None
     last_seen: float | None = None
     embedding: tuple[float, ...] | None = None
@@ -185,6 +185,10 @@ class EventFeatures:
         return {
             "terms": self.terms,
             "entities": self.entities,
+            "title_terms": self.title_terms,
+            "lead_terms": self.lead_terms,
+            "numbers": self.numbers,
+            "dates": self.dates,
             "first_seen": self.first_seen,
             "last_seen": self.last_seen,
             "embedding": list(self.embedding) if self.embedding is not None else None,
@@ -199,6 +203,10 @@ class EventFeatures:
         return cls(
             terms=dict(data["terms"]),
             entities=dict(data.get("entities") or {}),
+            title_terms=dict(data.get("title_terms") or {}),
+            lead_terms=dict(data.get("lead_terms") or {}),
+            numbers=dict(data.get("numbers") or {}),
+            dates=dict(data.get("dates") or {}),
             first_seen=data.get("first_seen"),
             last_seen=data.get("last_seen"),
             embedding=tuple(embedding) if embedding is not None else None,
@@ -209,12 +217,9 @@ class EventFeatures:
 
 @dataclass(frozen=True)
 class ScoreComponents:
-    """Why two items scored what they did: each similarity in [0, 1], the time factor and the total."""
+    """Why two items scored what they did: the model's feature values (``pair_features``) and its score."""
 
-    lexical: float
-    entities: float | None
-    embedding: float | None
-    time_factor: float
+    features: dict[str, float]
     total: float
 
 
@@ -323,19 +328,66 @@ class TermCounts:
     words: Counter
     entities: Counter
     full_text: bool
+    title: Counter = field(default_factory=Counter)
+    lead: Counter = field(default_factory=Counter)
+    numbers: Counter = field(default_factory=Counter)
+    dates: Counter = field(default_factory=Counter)
 
     def terms(self) -> set[str]:
-        """Distinct terms (words and ``e:``-prefixed entities), for the document-frequency count."""
-        return set(self.words) | set(self.entities)
+        """Distinct terms (words, ``e:`` entities, ``n:`` numbers and ``d:`` dates), for the document-frequency
+        count."""
+        return set(self.words) | set(self.entities) | set(self.numbers) | set(self.dates)
+
+
+_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,:/-]\d+)*")
+
+
+def _numbers(text: str) -> Iterator[str]:
+    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys."""
+    for match in _NUMBER_RE.finditer(text):
+        yield NUMBER_PREFIX + match.group().replace(",", "").rstrip(".:/-")
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_DATE_RE = re.compile(
+    r"\b(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
+    r"|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)?\d{2})\b",
+    re.IGNORECASE,
+)
+
+
+def _dates(text: str) -> Iterator[str]:
+    """Calendar dates stated in a text ("Dec. 15", "December 15th, 2014", "12/15/2014") as ``d:`` keys of the
+    month and day, and of the year and month when the year is given: what tells two similar incidents apart
+    when no publication date does."""
+    for match in _DATE_RE.finditer(text):
+        if match.group("month"):
+            month = _MONTHS.index(match.group("month")[:3].lower()) + 1
+            day, year = match.group("day"), match.group("year")
+        else:
+            month, day, year = int(match.group("m")), match.group("d"), match.group("y")
+            if len(year) == 2:
+                year = "20" + year
+        if not (1 <= month <= 12 and 1 <= int(day) <= 31):
+            continue
+        yield f"{DATE_PREFIX}{month:02d}-{int(day):02d}"
+        if year:
+            yield f"{DATE_PREFIX}{year}-{month:02d}"
 
 
 def term_counts(title: str, text: str | None = None) -> TermCounts:
-    """Count an article's words and entities once."""
-    words: Counter = Counter(_word_terms(text or ""))
-    for word in _word_terms(title or ""):
-        words[word] += TITLE_WEIGHT
-    full_text = len((text or "").split()) >= MIN_TEXT_WORDS
-    return TermCounts(words, _entities(title or "", text), full_text)
+    """Count an article's words, entities, headline words, lead words and numbers once."""
+    body = text or ""
+    title_words = Counter(_word_terms(title or ""))
+    words: Counter = Counter(_word_terms(body))
+    for word, count in title_words.items():
+        words[word] += TITLE_WEIGHT * count
+    lead = Counter(_word_terms(" ".join(body.split()[:LEAD_WORDS])))
+    full_text = len(body.split()) >= MIN_TEXT_WORDS
+    numbers = Counter(_numbers(f"{title or ''}\n{body}"))
+    dates = Counter(_dates(f"{title or ''}\n{body}"))
+    return TermCounts(words, _entities(title or "", text), full_text, title_words, lead, numbers, dates)
 
 
 def terms(title: str, text: str | None = None) -> set[str]:
@@ -347,7 +399,8 @@ def terms(title: str, text: str | None = None) -> set[str]:
 def background_doc_rate(term: str) -> float:
     """Share of general English documents (of ``BACKGROUND_DOC_WORDS`` words) expected to hold the term, from
     wordfreq's word frequencies; unknown words count as rare (Zipf ``MIN_ZIPF``)."""
-    zipf = max(zipf_frequency(term.removeprefix(ENTITY_PREFIX), "en"), MIN_ZIPF)
+    word = term[2:] if term[:2] in (ENTITY_PREFIX, NUMBER_PREFIX, DATE_PREFIX) else term
+    zipf = max(zipf_frequency(word, "en"), MIN_ZIPF)
     return min(1.0, BACKGROUND_DOC_WORDS * 10 ** (zipf - 9))
 
 
@@ -415,16 +468,23 @@ def features_from_counts(
     if n_docs < 1:
         raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     background = FULL_TEXT_BACKGROUND_DOCS if counts.full_text else BACKGROUND_DOCS
-    word_weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs, background) for t, c in counts.words.items()}
-    entity_weights = {e: (1 + math.log(c)) * idf(e, doc_freq, n_docs, background) for e, c in counts.entities.items()}
+
+    def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
+        weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs, background) for t, c in counted.items()}
+        return _top_normalized(weights, k)
+
     vector = None
     if embedding is not None:
         norm = math.sqrt(sum(x * x for x in embedding)) or 1.0
         vector = tuple(round(x / norm, 6) for x in embedding)
     seconds = _to_seconds(published_at)
     return EventFeatures(
-        terms=_top_normalized(word_weights, MAX_TERMS),
-        entities=_top_normalized(entity_weights, MAX_ENTITIES),
+        terms=weighted(counts.words, MAX_TERMS),
+        entities=weighted(counts.entities, MAX_ENTITIES),
+        title_terms=weighted(counts.title, MAX_TITLE_TERMS),
+        lead_terms=weighted(counts.lead, MAX_LEAD_TERMS),
+        numbers=weighted(counts.numbers, MAX_NUMBERS),
+        dates=weighted(counts.dates, MAX_DATES),
         first_seen=seconds,
         last_seen=seconds,
         embedding=vector,
@@ -435,14 +495,14 @@ def features_from_counts(
 def pair_threshold(
     a: EventFeatures, b: EventFeatures, thresholds: EventThresholds = DEFAULT_THRESHOLDS, attaching: bool = False
 ) -> float:
-    """The score two items need to be one event: between full texts ``thresholds.full_text`` (or ``.attach``
-    when ``attaching`` a new event to a stored one), raised to ``.undated`` when either has no date; else the
-    lower ``.title``. Headlines have a handful of terms and two headlines of one event often share only one or
-    two rare ones, so their scores sit lower than those of two full reports of the same event."""
+    """The score two items need to be one event: ``thresholds.title`` when either is a headline; between full
+    texts ``.undated`` when either has no date, else ``.full_text`` (``.attach`` when ``attaching`` a new event
+    to a stored one)."""
     if not (a.full_text and b.full_text):
         return thresholds.title
-    needed = thresholds.attach if attaching else thresholds.full_text
-    return max(needed, thresholds.undated) if a.first_seen is None or b.first_seen is None else needed
+    if a.first_seen is None or b.first_seen is None:
+        return thresholds.undated
+    return thresholds.attach if attaching else thresholds.full_text
 
 
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
@@ -459,46 +519,65 @@ def _gap_hours(a: EventFeatures, b: EventFeatures) -> float | None:
     return max(0.0, a.first_seen - b_last, b.first_seen - a_last) / 3600.0
 
 
-def score_components(a: EventFeatures, b: EventFeatures, weights: ScoreWeights = DEFAULT_WEIGHTS) -> ScoreComponents:
-    """Similarity of two articles or events, with the part each signal played."""
-    lexical = _cosine(a.terms, b.terms)
-    parts = [(weights.lexical, lexical)]
-    entities = None
-    entity_weight = weights.entities if a.full_text and b.full_text else weights.headline_entities
-    if a.entities and b.entities and entity_weight > 0:
-        entities = _cosine(a.entities, b.entities)
-        parts.append((entity_weight, entities))
-    embedding = None
-    if a.embedding is not None and b.embedding is not None and weights.embedding > 0:
-        if len(a.embedding) != len(b.embedding):
-            raise ValueError(f"embedding sizes differ: {len(a.embedding)} != {len(b.embedding)}")
-        embedding = max(0.0, min(1.0, sum(x * y for x, y in zip(a.embedding, b.embedding, strict=True))))
-        parts.append((weights.embedding, embedding))
-    content = sum(w * s for w, s in parts) / sum(w for w, _ in parts)
+def pair_features(a: EventFeatures, b: EventFeatures) -> dict[str, float]:
+    """The learned scorer's features of a pair (``pipeline.events.model.FEATURES``)."""
+    body = _cosine(a.terms, b.terms)
+    entities = _cosine(a.entities, b.entities)
     gap = _gap_hours(a, b)
-    if gap is None:
-        time_factor = 1.0
-    else:
-        late = max(0.0, gap - weights.time_grace_hours) / weights.time_scale_hours
-        time_factor = math.exp(-0.5 * late**2)
-    return ScoreComponents(lexical, entities, embedding, time_factor, round(content * time_factor, 6))
+    days = 0.0 if gap is None else gap / 24.0
+    return {
+        "body": body,
+        "title": _cosine(a.title_terms, b.title_terms),
+        "lead": _cosine(a.lead_terms, b.lead_terms),
+        "entities": entities,
+        "numbers": _cosine(a.numbers, b.numbers),
+        "dates": _cosine(a.dates, b.dates),
+        "body_x_entities": body * entities,
+        "undated_x_body": body * (gap is None),
+        "undated_x_entities": entities * (gap is None),
+        "dated": float(gap is not None),
+        "gap_days_log": math.log1p(days),
+        "gap_over_week": float(days > 7.0),
+    }
 
 
-def score(a: EventFeatures, b: EventFeatures, weights: ScoreWeights = DEFAULT_WEIGHTS) -> float:
-    """Similarity in [0, 1] of two articles (or an article and an event summary)."""
-    return score_components(a, b, weights).total
+def regime(a: EventFeatures, b: EventFeatures) -> str:
+    """Which of the model's regimes scores the pair: ``full_text`` when both have a body, else ``headline``."""
+    return "full_text" if a.full_text and b.full_text else "headline"
+
+
+def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> ScoreComponents:
+    """Similarity of two articles or events, with the feature values behind it."""
+    values = pair_features(a, b)
+    total = (model or shipped_model()).probability(regime(a, b), values)
+    return ScoreComponents({k: round(v, 4) for k, v in values.items()}, round(total, 6))
+
+
+def score(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> float:
+    """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event."""
+    return score_components(a, b, model).total
+
+
+def _ranked(weights: Mapping[str, float], k: int) -> list[str]:
+    return [key for key, _ in sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]]
 
 
 def blocking_keys(features: EventFeatures, n_keys: int = N_BLOCKING_KEYS) -> list[str]:
     """The article's most salient terms and entities, alternately (highest TF-IDF weight: frequent here and
-    rare in the corpus); two articles of one event share at least one of them with high probability. With an
-    embedding, its ``embedding_keys`` too."""
+    rare in the corpus), then its top headline words, stated dates and numbers; two articles of one event
+    share at least one of them with high probability. With an embedding, its ``embedding_keys`` too."""
     if n_keys < 1:
         raise ValueError(f"n_keys must be >= 1, got {n_keys}")
-    ranked_terms = sorted(features.terms.items(), key=lambda kv: (-kv[1], kv[0]))
-    ranked_entities = sorted(features.entities.items(), key=lambda kv: (-kv[1], kv[0]))
-    interleaved = [kv for pair in zip_longest(ranked_terms, ranked_entities) for kv in pair if kv is not None]
-    keys = [key for key, _ in interleaved[:n_keys]]
+    ranked_terms = _ranked(features.terms, n_keys)
+    ranked_entities = _ranked(features.entities, n_keys)
+    interleaved = [key for pair in zip_longest(ranked_terms, ranked_entities) for key in pair if key is not None]
+    keys = [
+        *interleaved[:n_keys],
+        *_ranked(features.title_terms, N_TITLE_KEYS),
+        *_ranked(features.dates, N_DATE_KEYS),
+        *_ranked(features.numbers, N_NUMBER_KEYS),
+    ]
+    keys = list(dict.fromkeys(keys))
     return keys + embedding_keys(features.embedding) if features.embedding is not None else keys
 
 
@@ -540,94 +619,193 @@ def block_pairs(
             yield (left, right) if str(left) <= str(right) else (right, left)
 
 
+def _components(ids: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable, float]]) -> list[list[Hashable]]:
+    parent = {item: item for item in ids}
+
+    def find(item: Hashable) -> Hashable:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for left, right, _ in edges:
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            parent[max(root_left, root_right, key=str)] = min(root_left, root_right, key=str)
+    groups: dict[Hashable, list[Hashable]] = {}
+    for item in ids:
+        groups.setdefault(find(item), []).append(item)
+    return list(groups.values())
+
+
 def cluster(
     ids: Iterable[Hashable],
     scored_edges: Iterable[tuple[Hashable, Hashable, float]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
     *,
     features: Mapping[Hashable, EventFeatures],
-    weights: ScoreWeights = DEFAULT_WEIGHTS,
-    min_edge: float = MIN_EDGE_SCORE,
+    max_dense: int = MAX_DENSE_COMPONENT,
+    cache: dict | None = None,
 ) -> dict[Hashable, Hashable]:
-    """Centroid-linkage agglomerative clustering over a sparse candidate graph.
+    """Average-linkage agglomerative clustering of the model's pair scores over a sparse candidate graph.
 
-    Clusters connected by at least one candidate edge scoring ``min_edge`` or more are compared by
-    ``score(summarize(A), summarize(B))``; the best pair merges while that score reaches ``pair_threshold``.
-    Comparing centroids (not the closest members) means A~B and B~C do not pull C in with A unless C is
-    close to the merged event as a whole; it is the same test ``attach`` applies across runs, so a batch and
-    an incremental run agree. Deterministic: ties break on the smallest representative.
+    Items joined by candidate edges scoring ``thresholds.lowest`` or more form components (``dense_scores``; pair
+    scores already known can be passed in ``cache``, which it fills); within each
+    every pair is scored (blocking misses some pairs of one event, and average linkage needs them). Two clusters
+    merge, best first, while the mean score of their cross pairs reaches ``pair_threshold``: a cluster joins
+    another only when it is close to the whole of it, so A~B and B~C do not chain A to C. Average linkage of the
+    pair scores is what ``attach`` applies across runs, so a batch and an incremental run agree. Deterministic:
+    components and their members are ordered by ``str``.
 
     Returns:
         Each id mapped to its cluster representative (the smallest id of the cluster, by ``str``).
     """
-    members: dict[str, list[Hashable]] = {}
-    summaries: dict[str, EventFeatures] = {}
-    key_of: dict[Hashable, str] = {}
+    ids = sorted(set(ids), key=str)
+    components, pair_scores = dense_scores(
+        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache
+    )
+    where = {item: (number, i) for number, component in enumerate(components) for i, item in enumerate(component)}
+    sums = [np.zeros((len(component), len(component))) for component in components]
+    for (a, b), value in pair_scores.items():
+        (number, i), (other, j) = where[a], where[b]
+        if number == other:
+            sums[number][i, j] = sums[number][j, i] = value
+    representative: dict[Hashable, Hashable] = {}
+    for component, matrix in zip(components, sums, strict=True):
+        for group in _average_link(component, matrix, thresholds, features):
+            for item in group:
+                representative[item] = group[0]
+    return representative
+
+
+def dense_scores(
+    ids: Sequence[Hashable],
+    scored_edges: Iterable[tuple[Hashable, Hashable, float]],
+    features: Mapping[Hashable, EventFeatures],
+    model: GroupingModel,
+    min_edge: float,
+    max_dense: int = MAX_DENSE_COMPONENT,
+    cache: dict | None = None,
+) -> tuple[list[list[Hashable]], dict[tuple[Hashable, Hashable], float]]:
+    """The components of the candidate graph (edges scoring ``min_edge`` or more; a larger one than ``max_dense``
+    cut into time-ordered slices of that size) and the scores of every pair within each: the given edges' and
+    the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)`` with
+    ``str(a) <= str(b)``."""
+    known = set(ids)
     for item in ids:
         if item not in features:
             raise ValueError(f"id {item!r} has no features")
-        key_of[item] = str(item)
-        members[str(item)] = [item]
-        summaries[str(item)] = features[item]
-    neighbours: dict[str, set[str]] = {k: set() for k in members}
-    queue: list[tuple[float, str, str, int, int]] = []
+    pair_scores: dict[tuple[Hashable, Hashable], float] = {}
     for left, right, similarity in scored_edges:
-        if left not in key_of or right not in key_of:
+        if left not in known or right not in known:
             raise ValueError(f"edge ({left!r}, {right!r}) names an unknown id")
-        a, b = sorted((key_of[left], key_of[right]))
-        if a == b or similarity < min_edge:
-            continue
-        neighbours[a].add(b)
-        neighbours[b].add(a)
-        queue.append((-score(summaries[a], summaries[b], weights), a, b, 0, 0))
-    heapq.heapify(queue)
-    version = dict.fromkeys(members, 0)
-    while queue:
-        negative, a, b, version_a, version_b = heapq.heappop(queue)
-        if a not in members or b not in members or (version[a], version[b]) != (version_a, version_b):
-            continue
-        if -negative < min(thresholds.full_text, thresholds.title):
+        if left != right:
+            pair_scores[tuple(sorted((left, right), key=str))] = similarity
+    strong = [(a, b, s) for (a, b), s in pair_scores.items() if s >= min_edge]
+    cache = {} if cache is None else cache
+    components = []
+    for component in _components(sorted(ids, key=str), strong):
+        timed = sorted(component, key=lambda item: (features[item].first_seen or 0.0, str(item)))
+        for start in range(0, len(timed), max_dense):
+            components.append(sorted(timed[start : start + max_dense], key=str))
+    for component in components:
+        for a, b in itertools.combinations(component, 2):
+            if (a, b) not in pair_scores:
+                if (a, b) not in cache:
+                    cache[(a, b)] = score(features[a], features[b], model)
+                pair_scores[(a, b)] = cache[(a, b)]
+    return components, pair_scores
+
+
+def _average_link(
+    component: Sequence[Hashable],
+    sums: np.ndarray,
+    thresholds: EventThresholds,
+    features: Mapping[Hashable, EventFeatures],
+) -> list[list[Hashable]]:
+    """Average-linkage merges within one component (``cluster``), from the matrix of its pair scores (changed in
+    place into sums of cluster pairs); groups sorted, smallest id first. Each step merges the pair of clusters with
+    the highest mean score among those reaching their threshold."""
+    n = len(component)
+    if n == 1:
+        return [list(component)]
+    sizes = np.ones(n)
+    full_text = np.array([features[item].full_text for item in component])
+    dated = np.array([features[item].first_seen is not None for item in component])
+    alive = np.ones(n, dtype=bool)
+    members = [[item] for item in component]
+
+    def eligible_means(i: int) -> np.ndarray:
+        """Mean scores of cluster ``i`` with every other, -1 where below the pair's threshold."""
+        needed = np.where(dated[i] & dated, thresholds.full_text, thresholds.undated)
+        needed = np.where(full_text[i] & full_text, needed, thresholds.title)
+        mean = sums[i] / (sizes[i] * sizes)
+        mean[(mean < needed) | ~alive] = -1.0
+        mean[i] = -1.0
+        return mean
+
+    means = np.stack([eligible_means(i) for i in range(n)])
+    while True:
+        best = int(np.argmax(means))
+        if means.flat[best] < 0:
             break
-        if -negative < pair_threshold(summaries[a], summaries[b], thresholds):
-            continue
-        keep, gone = (a, b) if a < b else (b, a)
-        members[keep].extend(members.pop(gone))
-        summaries[keep] = summarize([summaries[keep], summaries.pop(gone)])
-        version[keep] += 1
-        linked = (neighbours[keep] | neighbours.pop(gone)) - {keep, gone}
-        neighbours[keep] = linked
-        for other in linked:
-            neighbours[other].discard(gone)
-            neighbours[other].add(keep)
-            x, y = sorted((keep, other))
-            similarity = score(summaries[x], summaries[y], weights)
-            if similarity >= pair_threshold(summaries[x], summaries[y], thresholds):
-                heapq.heappush(queue, (-similarity, x, y, version[x], version[y]))
-    return {item: min(group, key=str) for group in members.values() for item in group}
+        keep, gone = sorted(divmod(best, n))
+        sums[keep] += sums[gone]
+        sums[:, keep] += sums[:, gone]
+        sums[keep, keep] = 0.0
+        sizes[keep] += sizes[gone]
+        full_text[keep] &= full_text[gone]
+        dated[keep] &= dated[gone]
+        alive[gone] = False
+        members[keep].extend(members[gone])
+        means[gone], means[:, gone] = -1.0, -1.0
+        means[keep] = means[:, keep] = eligible_means(keep)
+    return [sorted(members[i], key=str) for i in range(n) if alive[i]]
+
+
+def batch_features(
+    articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
+    embeddings: Mapping[Hashable, Sequence[float]] | None = None,
+) -> dict[Hashable, EventFeatures]:
+    """Features of a batch of ``{id: (title, text, published_at)}`` with the batch as the corpus, as a run
+    computes them for an empty database."""
+    counts = {item: term_counts(title, text) for item, (title, text, _) in articles.items()}
+    doc_freq = Counter(term for counted in counts.values() for term in counted.terms())
+    return {
+        item: features_from_counts(counts[item], published, doc_freq, len(articles), (embeddings or {}).get(item))
+        for item, (_, _, published) in articles.items()
+    }
+
+
+def candidate_pairs(features: Mapping[Hashable, EventFeatures]) -> set[tuple[Hashable, Hashable]]:
+    """The pairs a run scores: ``block_pairs`` of each ``blocking_keys`` block, a pair sharing several keys taken
+    from the block of the first of them only (where the pipeline scores it)."""
+    keys = {item: blocking_keys(feature) for item, feature in features.items()}
+    blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
+    for item, feature in features.items():
+        for key in keys[item]:
+            blocks.setdefault(key, []).append((item, feature.first_seen))
+    sets = {item: set(item_keys) for item, item_keys in keys.items()}
+    return {
+        (a, b)
+        for key, block in blocks.items()
+        for a, b in block_pairs(block, block_window(key))
+        if min(sets[a] & sets[b]) == key
+    }
 
 
 def group_articles(
     articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-    weights: ScoreWeights = DEFAULT_WEIGHTS,
     embeddings: Mapping[Hashable, Sequence[float]] | None = None,
 ) -> dict[Hashable, Hashable]:
     """Group a batch of ``{id: (title, text, published_at)}`` (and optional ``{id: embedding}``) into events,
     exactly as the pipeline does it (count terms, featurise, block, score candidate pairs, cluster). Returns
     id -> representative id."""
-    counts = {item: term_counts(title, text) for item, (title, text, _) in articles.items()}
-    doc_freq = Counter(term for counted in counts.values() for term in counted.terms())
-    features = {
-        item: features_from_counts(counts[item], published, doc_freq, len(articles), (embeddings or {}).get(item))
-        for item, (_, _, published) in articles.items()
-    }
-    blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
-    for item, feature in features.items():
-        for key in blocking_keys(feature):
-            blocks.setdefault(key, []).append((item, feature.first_seen))
-    pairs = {pair for key, block in blocks.items() for pair in block_pairs(block, block_window(key))}
-    edges = [(a, b, score(features[a], features[b], weights)) for a, b in sorted(pairs, key=str)]
-    return cluster(features, edges, thresholds, features=features, weights=weights)
+    features = batch_features(articles, embeddings)
+    pairs = candidate_pairs(features)
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs, key=str)]
+    return cluster(features, edges, thresholds, features=features)
 
 
 def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
@@ -636,14 +814,15 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
     summary by its ``n_articles``."""
     if not features:
         raise ValueError("summarize needs at least one EventFeatures")
-    term_sum: Counter = Counter()
-    entity_sum: Counter = Counter()
     embeddings = [f for f in features if f.embedding is not None]
-    for item in features:
-        for term, weight in item.terms.items():
-            term_sum[term] += weight * item.n_articles
-        for entity, weight in item.entities.items():
-            entity_sum[entity] += weight * item.n_articles
+
+    def centroid(maps: str, k: int) -> dict[str, float]:
+        total: Counter = Counter()
+        for item in features:
+            for term, weight in getattr(item, maps).items():
+                total[term] += weight * item.n_articles
+        return _top_normalized(total, k)
+
     embedding = None
     if embeddings and len(embeddings) == len(features):
         dims = len(embeddings[0].embedding)
@@ -652,8 +831,12 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
     firsts = [f.first_seen for f in features if f.first_seen is not None]
     lasts = [f.last_seen if f.last_seen is not None else f.first_seen for f in features if f.first_seen is not None]
     return EventFeatures(
-        terms=_top_normalized(term_sum, MAX_TERMS),
-        entities=_top_normalized(entity_sum, MAX_ENTITIES),
+        terms=centroid("terms", MAX_TERMS),
+        entities=centroid("entities", MAX_ENTITIES),
+        title_terms=centroid("title_terms", MAX_TITLE_TERMS),
+        lead_terms=centroid("lead_terms", MAX_LEAD_TERMS),
+        numbers=centroid("numbers", MAX_NUMBERS),
+        dates=centroid("dates", MAX_DATES),
         first_seen=min(firsts) if firsts else None,
         last_seen=max(lasts) if lasts else None,
         embedding=embedding,
@@ -663,19 +846,26 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
 
 
 def attach(
-    new: EventFeatures,
-    events: Mapping[Hashable, EventFeatures],
+    new: Sequence[EventFeatures],
+    events: Mapping[Hashable, Sequence[EventFeatures]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-    weights: ScoreWeights = DEFAULT_WEIGHTS,
 ) -> tuple[Hashable, float] | None:
-    """The stored event (by summary) the new article or new-run cluster belongs to, with its score, or
-    ``None`` when no summary reaches ``pair_threshold`` (the caller then creates a new event).
-    ``events`` holds only the candidates, e.g. those sharing a blocking key with ``new``."""
+    """The stored event the new run's event (its articles' features) belongs to, with its score, or ``None``
+    when none reaches ``pair_threshold`` (the caller then creates a new event). An event's score is the mean
+    model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
+    only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
+    features."""
+    if not new:
+        raise ValueError("attach needs the features of at least one new article")
     best: tuple[float, str, Hashable] | None = None
-    for event_id, summary in events.items():
-        similarity = score(new, summary, weights)
+    summary = summarize(new)
+    for event_id, stored in events.items():
+        if not stored:
+            continue
+        total = sum(score(a, b, thresholds.model) for a in new for b in stored)
+        similarity = round(total / (len(new) * len(stored)), 6)
         candidate = (-similarity, str(event_id), event_id)
-        needed = pair_threshold(new, summary, thresholds, attaching=True)
+        needed = pair_threshold(summary, summarize(stored), thresholds, attaching=True)
         if similarity >= needed and (best is None or candidate < best):
             best = candidate
     return None if best is None else (best[2], -best[0])

@@ -62,16 +62,27 @@ def _run_term_doc_freq(joined):
         yield term, sum(counts["run"]) + sum(counts["prior"])
 
 
-def _score_block(min_edge: float):
-    """(blocking key, [(id, features)]) -> ``(id, id, score)`` for the block's candidate pairs scoring ``min_edge``
-    or more. Scoring inside the block, where the features already are, saves joining them onto every pair."""
+def _block_members(item):
+    """(id, (rank, features, terms)) -> ``(key, (id, features, keys))`` for each of its blocking keys."""
+    article_id, (_, features, _) = item
+    keys = events.blocking_keys(features)
+    return [(key, (article_id, features, keys)) for key in keys]
+
+
+def _score_block(min_edge: float, model):
+    """(blocking key, [(id, features, keys)]) -> ``(id, id, score)`` for the block's candidate pairs scoring
+    ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the block of the first of them
+    only. Scoring inside the block, where the features already are, saves joining them onto every pair."""
 
     def score(block):
         key, members = block
-        features = dict(members)
-        timed = ((article_id, item.first_seen) for article_id, item in features.items())
+        features = {article_id: (item, set(keys)) for article_id, item, keys in members}
+        timed = ((article_id, item.first_seen) for article_id, (item, _) in features.items())
         for left, right in events.block_pairs(timed, events.block_window(key)):
-            similarity = events.score(features[left], features[right])
+            (a, keys_a), (b, keys_b) = features[left], features[right]
+            if min(keys_a & keys_b) != key:
+                continue
+            similarity = events.score(a, b, model)
             if similarity >= min_edge:
                 yield left, right, similarity
 
@@ -136,7 +147,6 @@ class GroupEvents(beam.PTransform):
         run_id: str,
         prior_doc_freq=None,
         prior_docs: int = 0,
-        min_edge: float = events.MIN_EDGE_SCORE,
         embeddings: bool = False,
     ):
         """``prior_doc_freq`` (``(term, count)`` over ``prior_docs`` stored articles) joins the run's counts;
@@ -146,7 +156,6 @@ class GroupEvents(beam.PTransform):
         self._run_id = run_id
         self._prior_doc_freq = prior_doc_freq
         self._prior_docs = prior_docs
-        self._min_edge = min_edge
         self._embeddings = embeddings
 
     def expand(self, articles):
@@ -178,10 +187,9 @@ class GroupEvents(beam.PTransform):
         )
         edges = (
             featured
-            | "BlockingKeys"
-            >> beam.FlatMap(lambda item: [(key, (item[0], item[1][1])) for key in events.blocking_keys(item[1][1])])
+            | "BlockingKeys" >> beam.FlatMap(_block_members)
             | "GroupByBlock" >> beam.GroupByKey()
-            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._min_edge))
+            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()

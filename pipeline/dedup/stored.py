@@ -205,7 +205,8 @@ def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHash
 
 
 def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.EventThresholds) -> None:
-    """New events (not joined by a copy) that report a stored event: attached by ``events.attach``."""
+    """New events (not joined by a copy) that report a stored event: attached by ``events.attach`` (the mean model
+    score of their articles and the stored event's latest ``MAX_SUMMARY_MEMBERS``)."""
     staged: dict[str, list[events.EventFeatures]] = defaultdict(list)
     for event_id, features in connection.execute(_UNMATCHED_EVENT_FEATURES).fetchall():
         staged[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
@@ -222,11 +223,10 @@ def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.Event
     stored_members: dict[str, list[events.EventFeatures]] = defaultdict(list)
     for event_id, features in connection.execute(_STORED_EVENT_FEATURES, {"limit": MAX_SUMMARY_MEMBERS}).fetchall():
         stored_members[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
-    summaries = {event_id: events.summarize(members) for event_id, members in stored_members.items()}
     rows = []
     for staged_event_id, members in staged.items():
-        options = {event_id: summaries[event_id] for event_id in candidates[staged_event_id] if event_id in summaries}
-        found = events.attach(events.summarize(members), options, thresholds) if options else None
+        options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
+        found = events.attach(members, options, thresholds) if options else None
         if found:
             stored_event_id, similarity = found
             first_article = staged_event_id.removeprefix("ev_")

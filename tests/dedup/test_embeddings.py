@@ -56,6 +56,15 @@ def test_a_threshold_out_of_range_is_a_usage_error(seeds_dir, db_path, capsys):
     assert not db_path.exists()
 
 
+def test_an_unusable_grouping_model_is_a_usage_error(seeds_dir, db_path, tmp_path, capsys):
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"format": 1, "coefficients": {}}), encoding="utf-8")
+    flags = ["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path), "--grouping_model", str(model)]
+    assert main(flags) == 2
+    assert "grouping model" in capsys.readouterr().err
+    assert not db_path.exists()
+
+
 def test_without_the_extra_embeddings_is_a_usage_error_naming_the_install(seeds_dir, db_path, capsys, monkeypatch):
     monkeypatch.setattr(embeddings, "EXTRA_PACKAGES", ("wirebeam_package_that_is_not_installed",))
     assert main(["run", "--offline", "--embeddings", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 2
