@@ -309,4 +309,4 @@ def run_command(args: argparse.Namespace) -> int:
 
 def _list_text(rows: list[dict[str, Any]]) -> str:
     columns = ["event_id", "day", "event_type", "primary_location", "article_count", "source_count", "title"]
-    return _table(rows, columns, {"title": TITLE_CHARS}) + f"\n({len(rows)} events)"
+    return _table(rows, columns, {"title": TITLE_CHARS}) + f"\n({report.plural(len(rows), 'event')})"

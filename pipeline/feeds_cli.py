@@ -490,7 +490,7 @@ def _list(args: argparse.Namespace) -> int:
     shown = {line["url"].split(" -> ")[-1] for line in lines} | {s.url for s in subscriptions}
     lines += [feed_health(None, row, now) for url, row in sorted(rows.items()) if url not in shown]
     columns = ["feed", "status", "failures", "entries", "last success", "next poll", "last error", "url"]
-    widths = {c: min(LIST_COLUMN_CHARS, max(len(c), *(len(line.get(c, "")) for line in lines))) for c in columns}
+    widths = {c: min(LIST_COLUMN_CHARS, max([len(c), *(len(line.get(c, "")) for line in lines)])) for c in columns}
     for cells in [dict(zip(columns, columns, strict=True)), *lines]:
         print("  ".join(cells.get(c, "")[: widths[c]].ljust(widths[c]) for c in columns[:-1]), cells.get("url", ""))
     return 0
