@@ -25,7 +25,6 @@ import filelock
 from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
 from pipeline.sinks import connect
-from schemas import generate
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
@@ -128,6 +127,8 @@ def print_table(columns: list[str], rows: list[tuple]) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from schemas import generate
+
     if args.check:
         stale = generate.stale_files()
         for path in stale:
