@@ -27,7 +27,6 @@ from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
 from pipeline.report import plural
 from pipeline.sinks import connect
-from schemas import generate
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
@@ -139,6 +138,8 @@ def print_table(columns: list[str], rows: list[tuple]) -> None:
 
 
 def _schema(args: argparse.Namespace) -> int:
+    from schemas import generate
+
     if args.check:
         stale = generate.stale_files()
         for path in stale:
@@ -208,7 +209,14 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``wirebeam`` command; returns the exit code."""
-    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        return _main(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("wirebeam: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser(_command_of(argv))
     args, beam_flags = parser.parse_known_args(argv)
     logging.basicConfig(
@@ -220,9 +228,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(beam_flags)}")
     try:
         return _dispatch(args, argv)
-    except KeyboardInterrupt:
-        print("wirebeam: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
     except BrokenPipeError:  # the reader went away (`wirebeam query ... | head`): stop quietly, like `cat`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE

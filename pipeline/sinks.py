@@ -17,7 +17,6 @@ import duckdb
 
 from pipeline.views import create_views
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
-from schemas.generate import add_column_statements, column_names, duckdb_ddl, primary_key, to_row
 from schemas.models import TABLES, Run
 
 if TYPE_CHECKING:
@@ -59,6 +58,8 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
 
     One transaction, so a run killed while creating a new database leaves no half-made schema.
     """
+    from schemas.generate import add_column_statements, column_names, duckdb_ddl  # pyarrow: not for readers
+
     connection.begin()
     try:
         connection.execute(duckdb_ddl())
@@ -124,6 +125,8 @@ WHERE c.rank = 1;
 
 def insert_run(connection: duckdb.DuckDBPyConnection, run: Run) -> None:
     """Record a run (its columns come from the model)."""
+    from schemas.generate import column_names, to_row
+
     row = to_row(run)
     names = column_names("runs")
     connection.execute(
@@ -147,6 +150,7 @@ def load_run(
     from pipeline.dedup.stored import resolve_against_stored, update_term_stats
     from pipeline.enrich.storage import refresh_event_enrichments
     from pipeline.refetch import upgrade_refetched
+    from schemas.generate import primary_key
 
     connection = connect(db_path)
     try:
