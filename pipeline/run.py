@@ -196,7 +196,7 @@ def execute_run(flags: list[str]) -> Run:
                 live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, in_process),
             )
             seed_files = _count_files(seeds_dir)
-            if seed_files or (plan.live is not None and plan.live.feeds):  # else there is nothing to read
+            if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
                 if in_process:  # the stages run in this process, so their counts are seen here
                     PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
                 with beam.Pipeline(runner=runner, options=options) as pipeline:
