@@ -491,6 +491,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--embeddings", action="store_true", help="Run wirebeam with --embeddings.")
     parser.add_argument("--out", help="JSON file to write (default: benchmarks/results/events[_...].json).")
     parser.add_argument("--write_model", help="Only fit the model on all of the dev corpora and write it here.")
+    parser.add_argument(
+        "--fold_models",
+        help="With --fitted: a directory holding model_fitted_on_A.json and model_fitted_on_B.json to reuse.",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.write_model:
@@ -501,7 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = ["--embeddings"] if args.embeddings else []
     results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-        models = fold_models(Path(workdir)) if args.fitted else {}
+        models = fold_models(Path(workdir)) if args.fitted and not args.fold_models else {}
+        if args.fitted and args.fold_models:
+            folds = Path(args.fold_models)
+            models = {h: folds / f"model_fitted_on_{o}.json" for h, o in zip(HALVES, reversed(HALVES), strict=True)}
 
         def flags_for(half: str) -> list[str]:
             return [*flags, "--grouping_model", str(models[half])] if models else flags

@@ -6,7 +6,7 @@ corpora, then H's candidate pairs are ranked by the model's score; the figure is
 ranking (same-event pairs first), the mean of both halves. Leaving a feature out and refitting shows what it adds.
 Pair ranking, not clustering: it needs no threshold, so each variant costs one fit.
 
-Run: ``.venv/bin/python benchmarks/events_ablation.py`` (writes ``benchmarks/results/events_ablation.json``).
+Run: ``.venv/bin/python -m benchmarks.events_ablation`` (writes ``benchmarks/results/events_ablation.json``).
 """
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ pairing each with 64 neighbours in 24 bands exhausted memory on 3,458 UCI headli
 MIN_TEXT_WORDS = 40
 MAX_DENSE_COMPONENT = 400
 """Largest candidate-graph component whose every pair ``cluster`` scores (at most 79,800 pairs); a larger one is
-split into its time-ordered slices of this size first, so a run's cost stays linear in its size."""
+split over its stronger edges first, so a run's cost stays linear in its size."""
 BACKGROUND_DOCS = 10_000
 """Weight of the general-English prior in the IDF of headlines, as a number of pseudo-documents (see ``idf``)."""
 FULL_TEXT_BACKGROUND_DOCS = 3_000
@@ -678,6 +678,29 @@ def cluster(
     return representative
 
 
+def _bounded_components(
+    ids: Sequence[Hashable],
+    edges: Sequence[tuple[Hashable, Hashable, float]],
+    min_edge: float,
+    max_dense: int,
+    features: Mapping[Hashable, EventFeatures],
+) -> Iterator[list[Hashable]]:
+    """Components over edges scoring ``min_edge`` or more; one larger than ``max_dense`` is split again over its
+    stronger edges (the threshold a quarter of the way up to 1), and, past 0.99, into time-ordered slices."""
+    for component in _components(ids, edges):
+        if len(component) <= max_dense:
+            yield component
+        elif min_edge < 0.99:
+            members = set(component)
+            stronger = min_edge + (1.0 - min_edge) / 4
+            inside = [e for e in edges if e[2] >= stronger and e[0] in members and e[1] in members]
+            yield from _bounded_components(component, inside, stronger, max_dense, features)
+        else:
+            timed = sorted(component, key=lambda item: (features[item].first_seen or 0.0, str(item)))
+            for start in range(0, len(timed), max_dense):
+                yield sorted(timed[start : start + max_dense], key=str)
+
+
 def dense_scores(
     ids: Sequence[Hashable],
     scored_edges: Iterable[tuple[Hashable, Hashable, float]],
@@ -688,9 +711,9 @@ def dense_scores(
     cache: dict | None = None,
 ) -> tuple[list[list[Hashable]], dict[tuple[Hashable, Hashable], float]]:
     """The components of the candidate graph (edges scoring ``min_edge`` or more; a larger one than ``max_dense``
-    cut into time-ordered slices of that size) and the scores of every pair within each: the given edges' and
-    the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)`` with
-    ``str(a) <= str(b)``."""
+    split over its stronger edges, ``_bounded_components``) and the scores of every pair within each: the given
+    edges' and the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)``
+    with ``str(a) <= str(b)``."""
     known = set(ids)
     for item in ids:
         if item not in features:
@@ -703,11 +726,7 @@ def dense_scores(
             pair_scores[tuple(sorted((left, right), key=str))] = similarity
     strong = [(a, b, s) for (a, b), s in pair_scores.items() if s >= min_edge]
     cache = {} if cache is None else cache
-    components = []
-    for component in _components(sorted(ids, key=str), strong):
-        timed = sorted(component, key=lambda item: (features[item].first_seen or 0.0, str(item)))
-        for start in range(0, len(timed), max_dense):
-            components.append(sorted(timed[start : start + max_dense], key=str))
+    components = list(_bounded_components(sorted(ids, key=str), strong, min_edge, max_dense, features))
     for component in components:
         for a, b in itertools.combinations(component, 2):
             if (a, b) not in pair_scores:
