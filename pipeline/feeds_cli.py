@@ -20,20 +20,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import filelock
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS, WirebeamOptions
+from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS
 from pipeline.refetch import due_refetches, force_refetch
 from pipeline.sinks import connect
 from pipeline.sources import feedlist
-from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds
+from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
-from pipeline.sources.live import PROGRESS, LivePlan, feed_state
 from schemas.models import Feed, Run
+
+if TYPE_CHECKING:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipeline.options import WirebeamOptions
+    from pipeline.sources.live import LivePlan
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +60,8 @@ def feeds_only(options: WirebeamOptions) -> bool:
 
 def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
     """The fetch policy of ``wirebeam run``'s flags (the User-Agent is Beam's ``--user_agent``)."""
+    from pipeline.options import WirebeamOptions
+
     ours = options.view_as(WirebeamOptions)
     user_agent = options.get_all_options().get("user_agent")
     try:
@@ -134,6 +140,9 @@ def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool)
 
     Call while holding the database lock, so the states read are the ones this run replaces.
     """
+    from pipeline.options import WirebeamOptions
+    from pipeline.sources.live import LivePlan
+
     ours = options.view_as(WirebeamOptions)
     subscriptions = read_subscriptions(ours.feeds)
     rows: dict[str, Feed] = {}
@@ -235,6 +244,8 @@ def run_repeatedly(
 
 def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
     """Run once; the progress line, if any, is ended before anything else is printed."""
+    from pipeline.sources.live import PROGRESS
+
     try:
         return execute()
     finally:
@@ -474,9 +485,6 @@ def _ago(when: datetime | None, now: datetime) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     subscriptions = read_subscriptions(args.feeds)
-    if not subscriptions and not Path(args.db).exists():
-        print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
-        return 0
     rows: dict[str, Feed] = {}
     if Path(args.db).exists():
         try:
@@ -484,6 +492,9 @@ def _list(args: argparse.Namespace) -> int:
                 rows = read_feed_rows(connection)
         except duckdb.IOException as error:
             print(f"wirebeam: feed health unavailable ({error})", file=sys.stderr)
+    if not subscriptions and not rows:
+        print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
+        return 0
     moved = {old: row for row in rows.values() for old in row.previous_urls}
     now = datetime.now(timezone.utc)
     lines = [feed_health(s, rows.get(s.url) or moved.get(s.url), now) for s in subscriptions]

@@ -20,6 +20,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import feedparser
 import lxml.html
@@ -27,6 +28,9 @@ from lxml import etree
 
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
+
+if TYPE_CHECKING:
+    from schemas.models import Feed
 
 LOGGER = logging.getLogger(__name__)
 
@@ -347,3 +351,20 @@ def _clean(value: object) -> str | None:
 def _check_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be a timezone-aware datetime (UTC)")
+
+
+def feed_state(row: Feed) -> FeedState:
+    """The polling state stored in a ``feeds`` row."""
+    return FeedState(
+        url=row.url,
+        etag=row.etag,
+        last_modified=row.last_modified,
+        last_status=row.last_status,
+        last_polled_at=row.last_polled_at,
+        last_success_at=row.last_success_at,
+        consecutive_failures=row.consecutive_failures,
+        last_error=row.last_error,
+        next_poll_at=row.next_poll_at,
+        title=row.title,
+        previous_urls=tuple(row.previous_urls),
+    )

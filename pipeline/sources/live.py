@@ -165,23 +165,6 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
     )
 
 
-def feed_state(row: Feed) -> FeedState:
-    """The polling state stored in a ``feeds`` row."""
-    return FeedState(
-        url=row.url,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        last_status=row.last_status,
-        last_polled_at=row.last_polled_at,
-        last_success_at=row.last_success_at,
-        consecutive_failures=row.consecutive_failures,
-        last_error=row.last_error,
-        next_poll_at=row.next_poll_at,
-        title=row.title,
-        previous_urls=tuple(row.previous_urls),
-    )
-
-
 def is_known(entry: FeedEntry, known_entry_keys: frozenset[str], known_urls: frozenset[str]) -> bool:
     """Whether the entry is already stored: its key, or the canonical form of its link, is."""
     return entry.entry_key in known_entry_keys or canonical_url(entry.link) in known_urls

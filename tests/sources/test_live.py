@@ -15,7 +15,7 @@ from werkzeug import Request, Response
 
 from pipeline.documents import RawDocument
 from pipeline.extract import ExtractArticles, extract_article
-from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy
+from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy, feed_state
 from pipeline.sources.http import Fetcher, FetchPolicy
 from pipeline.sources.live import (
     ENTRY_BUDGET,
@@ -25,7 +25,6 @@ from pipeline.sources.live import (
     PollFeeds,
     cap_new_entries,
     feed_row,
-    feed_state,
     fetch_entry_page,
     poll_feed,
 )
