@@ -18,7 +18,7 @@ import io
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
@@ -354,17 +354,6 @@ def _check_aware(now: datetime) -> None:
 
 
 def feed_state(row: Feed) -> FeedState:
-    """The polling state stored in a ``feeds`` row."""
-    return FeedState(
-        url=row.url,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        last_status=row.last_status,
-        last_polled_at=row.last_polled_at,
-        last_success_at=row.last_success_at,
-        consecutive_failures=row.consecutive_failures,
-        last_error=row.last_error,
-        next_poll_at=row.next_poll_at,
-        title=row.title,
-        previous_urls=tuple(row.previous_urls),
-    )
+    """The polling state stored in a ``feeds`` row (each ``FeedState`` field is the column of that name)."""
+    values = {item.name: getattr(row, item.name) for item in fields(FeedState)}
+    return FeedState(**{**values, "previous_urls": tuple(row.previous_urls)})

@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 import apache_beam as beam
@@ -146,19 +146,9 @@ def cap_new_entries(
 
 def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
     """The ``feeds`` table row after a poll; a poll that parsed nothing keeps the previous entry count."""
-    state = poll.state
+    state = asdict(poll.state)
     return Feed(
-        url=state.url,
-        title=state.title,
-        etag=state.etag,
-        last_modified=state.last_modified,
-        last_status=state.last_status,
-        last_polled_at=state.last_polled_at,
-        last_success_at=state.last_success_at,
-        consecutive_failures=state.consecutive_failures,
-        last_error=state.last_error,
-        next_poll_at=state.next_poll_at,
-        previous_urls=list(state.previous_urls),
+        **{**state, "previous_urls": list(state["previous_urls"])},
         entry_count=previous_entry_count if poll.entry_count is None else poll.entry_count,
         updated_run_id=run_id,
     )
