@@ -6,8 +6,9 @@ wirebeam feeds import FILE.opml        merge another reader's OPML export into t
 wirebeam feeds export [-o FILE]        print the list as OPML 2.0
 wirebeam feeds refetch [--feed URL | --article ID]   fetch stored fallbacks' pages again at the next run
 
-Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states and the
-keys of stored entries; the pipeline gets them as plain values. `run_repeatedly` is ``wirebeam run --every``.
+Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states, which the
+pipeline gets as plain values; `export_stored_entries` writes the stored entries' keys and URLs to a Parquet file
+the workers read. `run_repeatedly` is ``wirebeam run --every``.
 """
 
 from __future__ import annotations
@@ -20,20 +21,24 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import duckdb
 import filelock
-from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS, WirebeamOptions
+from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS
 from pipeline.refetch import due_refetches, force_refetch
 from pipeline.sinks import connect
 from pipeline.sources import feedlist
-from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds
+from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
-from pipeline.sources.live import PROGRESS, LivePlan, feed_state
 from schemas.models import Feed, Run
+
+if TYPE_CHECKING:
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    from pipeline.options import WirebeamOptions
+    from pipeline.sources.live import LivePlan
 
 LOGGER = logging.getLogger(__name__)
 
@@ -56,6 +61,8 @@ def feeds_only(options: WirebeamOptions) -> bool:
 
 def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
     """The fetch policy of ``wirebeam run``'s flags (the User-Agent is Beam's ``--user_agent``)."""
+    from pipeline.options import WirebeamOptions
+
     ours = options.view_as(WirebeamOptions)
     user_agent = options.get_all_options().get("user_agent")
     try:
@@ -98,13 +105,27 @@ def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
     return {row[0]: Feed(**dict(zip(columns, row, strict=True))) for row in relation.fetchall()}
 
 
-def read_known_entries(connection: duckdb.DuckDBPyConnection) -> tuple[frozenset[str], frozenset[str]]:
-    """``(entry keys, canonical URLs)`` of stored articles: entries matching either are not fetched again."""
-    if not _has_table(connection, "articles"):
-        return frozenset(), frozenset()
-    keys = connection.execute("SELECT DISTINCT entry_key FROM articles WHERE entry_key IS NOT NULL").fetchall()
-    urls = connection.execute("SELECT DISTINCT canonical_url FROM articles WHERE canonical_url IS NOT NULL").fetchall()
-    return frozenset(key for (key,) in keys), frozenset(url for (url,) in urls)
+_STORED_ENTRIES = """
+SELECT DISTINCT entry_key, canonical_url FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
+"""
+
+
+def export_stored_entries(db_path: Path, target: Path) -> int:
+    """Write the entry keys and canonical URLs of stored articles to a Parquet file for the pipeline (entries
+    matching either are not fetched again: ``pipeline.sources.live.ReadStoredEntries``); returns its row count
+    (0, and no file, when nothing is stored)."""
+    if not db_path.exists():
+        return 0
+    with connect(db_path, read_only=True) as connection:
+        if not _has_table(connection, "articles"):
+            return 0
+        count = connection.execute(f"SELECT count(*) FROM ({_STORED_ENTRIES})").fetchone()[0]
+        if count:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            quoted = str(target).replace("'", "''")
+            connection.execute(f"COPY ({_STORED_ENTRIES}) TO '{quoted}' (FORMAT parquet)")
+    LOGGER.info("%d stored entries staged for the run", count)
+    return count
 
 
 def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, Feed]) -> list[FeedState]:
@@ -129,32 +150,36 @@ def rescheduled(states: Iterable[FeedState], interval: timedelta) -> list[FeedSt
     ]
 
 
-def plan_live_feeds(options: PipelineOptions, db_path: Path, local_runner: bool) -> LivePlan:
-    """What an online run polls: the due feeds of the list, their states and the stored entries' keys.
+def plan_live_feeds(
+    options: PipelineOptions, db_path: Path, local_runner: bool, stored_entries: str | None = None
+) -> LivePlan:
+    """What an online run polls: the due feeds of the list and their states; ``stored_entries`` is the staged
+    file of ``export_stored_entries``.
 
     Call while holding the database lock, so the states read are the ones this run replaces.
     """
+    from pipeline.options import WirebeamOptions
+    from pipeline.sources.live import LivePlan
+
     ours = options.view_as(WirebeamOptions)
     subscriptions = read_subscriptions(ours.feeds)
     rows: dict[str, Feed] = {}
-    known: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset())
     refetch: list = []
     now = datetime.now(timezone.utc)
     if db_path.exists():
         with connect(db_path) as connection:
-            rows, known = read_feed_rows(connection), read_known_entries(connection)
+            rows = read_feed_rows(connection)
             refetch = due_refetches(connection, now)
     disabled = {url for row in rows.values() if row.disabled for url in (row.url, *row.previous_urls)}
     states = [state for state in states_for(subscriptions, rows) if state.url not in disabled]
     states = rescheduled(states, timedelta(seconds=ours.poll_interval))
     due = states if ours.poll_all else due_feeds(states, now + SCHEDULE_SLACK)
-    LOGGER.info("%d of %d feeds due; %d entries stored before", len(due), len(states), len(known[0]))
+    LOGGER.info("%d of %d feeds due", len(due), len(states))
     return LivePlan(
         feeds=tuple(due),
         fetch_policy=fetch_policy_from(options),
         poll_policy=_poll_policy(ours.poll_interval, ours.max_new_entries_per_feed),
-        known_entry_keys=known[0],
-        known_urls=known[1],
+        stored_entries=stored_entries,
         entry_counts={url: row.entry_count for url, row in rows.items()},
         refetch=tuple(refetch),
         show_progress=local_runner and sys.stderr.isatty(),
@@ -235,6 +260,8 @@ def run_repeatedly(
 
 def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
     """Run once; the progress line, if any, is ended before anything else is printed."""
+    from pipeline.sources.live import PROGRESS
+
     try:
         return execute()
     finally:
@@ -474,9 +501,6 @@ def _ago(when: datetime | None, now: datetime) -> str:
 
 def _list(args: argparse.Namespace) -> int:
     subscriptions = read_subscriptions(args.feeds)
-    if not subscriptions and not Path(args.db).exists():
-        print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
-        return 0
     rows: dict[str, Feed] = {}
     if Path(args.db).exists():
         try:
@@ -484,6 +508,9 @@ def _list(args: argparse.Namespace) -> int:
                 rows = read_feed_rows(connection)
         except duckdb.IOException as error:
             print(f"wirebeam: feed health unavailable ({error})", file=sys.stderr)
+    if not subscriptions and not rows:
+        print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")
+        return 0
     moved = {old: row for row in rows.values() for old in row.previous_urls}
     now = datetime.now(timezone.utc)
     lines = [feed_health(s, rows.get(s.url) or moved.get(s.url), now) for s in subscriptions]

@@ -182,6 +182,10 @@ def execute_run(flags: list[str]) -> Run:
             refresh_stale_features(db_path)
             term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
             paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
+            live = None
+            if not ours.offline:
+                stored, _ = _stage_prior(staging_dir, "entries", partial(feeds_cli.export_stored_entries, db_path))
+                live = feeds_cli.plan_live_feeds(options, db_path, in_process, stored)
             plan = RunPlan(
                 term_stats_path=term_stats_path,
                 prior_docs=prior_docs,
@@ -193,7 +197,7 @@ def execute_run(flags: list[str]) -> Run:
                 minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
                 event_thresholds=thresholds,
                 embeddings=ours.embeddings,
-                live=None if ours.offline else feeds_cli.plan_live_feeds(options, db_path, in_process),
+                live=live,
             )
             seed_files = _count_files(seeds_dir)
             if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read

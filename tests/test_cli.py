@@ -55,7 +55,7 @@ def test_query_tables_show_null_and_cut_long_values_visibly(seeds_dir, db_path, 
 
 def test_read_commands_start_without_importing_beam(seeds_dir, db_path):
     assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
-    for command in (["query", "SELECT count(*) FROM articles"], ["events"], ["schema", "--check"]):
+    for command in (["query", "SELECT count(*) FROM articles"], ["events"], ["feeds", "list"], ["schema", "--check"]):
         check = (
             "import sys; from pipeline.cli import main; "
             f"code = main({command + ['--db', str(db_path)] if command[0] != 'schema' else command!r}); "
@@ -63,6 +63,13 @@ def test_read_commands_start_without_importing_beam(seeds_dir, db_path):
         )
         result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
         assert result.returncode == 0, (command, result.stderr)
+    check = (
+        "import contextlib, sys; from pipeline.cli import main\n"
+        "with contextlib.suppress(SystemExit): main(['--help'])\n"
+        "sys.exit(3 if 'apache_beam' in sys.modules else 0)"
+    )
+    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "feeds" in result.stdout, result.stderr
 
 
 def test_a_run_on_an_empty_input_records_an_empty_run_without_building_a_pipeline(tmp_path, db_path, capsys):

@@ -13,8 +13,11 @@ import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timezone
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from pipeline.enrich.actors import Actor, extract_actors
 from pipeline.enrich.dates import EventDate, event_date
@@ -33,6 +36,8 @@ from schemas.enrichment import (
 )
 
 LOGGER = logging.getLogger(__name__)
+T = TypeVar("T")
+RecordT = TypeVar("RecordT", bound=BaseModel)
 
 ARTICLE_KEYWORDS = 15
 EVENT_KEYWORDS = 10
@@ -222,6 +227,23 @@ def row_key(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:ROW_KEY_CHARS]
 
 
+def record_from(model: type[RecordT], source: object, **values: Any) -> RecordT:
+    """A ``model`` record from ``values`` and, for its other fields, the same-named attributes of ``source``.
+
+    The schema's field names drive the mapping, so a field added to both the dataclass and the record needs no
+    further edit; pydantic rejects a record left without a required field.
+    """
+    shared = {
+        name: getattr(source, name) for name in model.model_fields if name not in values and hasattr(source, name)
+    }
+    return model(**shared, **values)
+
+
+def from_row(cls: type[T], row: Mapping[str, Any], **values: Any) -> T:
+    """A ``cls`` dataclass from ``values`` and, for its other fields, the same-named columns of a stored row."""
+    return cls(**{item.name: row[item.name] for item in fields(cls) if item.name not in values}, **values)
+
+
 def _midnight(event: EventDate | None) -> datetime | None:
     return datetime.combine(event.day, time(0), tzinfo=timezone.utc) if event else None
 
@@ -262,51 +284,36 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
         keywords=list(event.keywords),
     )
     actors = [
-        EventActorRecord(
+        record_from(
+            EventActorRecord,
+            item.actor,
             event_actor_id=row_key(event_id, item.actor.actor_id),
             event_id=event_id,
-            actor_id=item.actor.actor_id,
-            name=item.actor.name,
-            kind=item.actor.kind,
             country_iso2=item.actor.iso2,
             country_iso3=item.actor.iso3,
-            role=item.actor.role,
-            mentions=item.actor.mentions,
             article_id=item.article_id,
             article_ids=list(item.article_ids),
-            evidence=item.actor.evidence,
         )
         for item in event.actors
     ]
     locations = [
-        EventLocationRecord(
+        record_from(
+            EventLocationRecord,
+            item.location,
             event_location_id=row_key(event_id, item.location.location_id),
             event_id=event_id,
-            location_id=item.location.location_id,
-            name=item.location.name,
-            kind=item.location.kind,
-            country_code=item.location.country_code,
-            latitude=item.location.latitude,
-            longitude=item.location.longitude,
-            is_primary=item.location.is_primary,
-            score=item.location.score,
-            mentions=item.location.mentions,
             article_id=item.article_id,
             article_ids=list(item.article_ids),
-            evidence=item.location.evidence,
         )
         for item in event.locations
     ]
     figures = [
-        EventFigureRecord(
+        record_from(
+            EventFigureRecord,
+            figure,
             figure_id=row_key(event_id, article_id, figure.sentence, figure.quantity),
             event_id=event_id,
             article_id=article_id,
-            value=figure.value,
-            quantity=figure.quantity,
-            counts=figure.counts,
-            qualifier=figure.qualifier,
-            sentence=figure.sentence,
         )
         for article_id, figure in event.figures
     ]

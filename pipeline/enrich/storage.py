@@ -21,7 +21,15 @@ import pyarrow as pa
 
 from pipeline.enrich.actors import Actor
 from pipeline.enrich.dates import EventDate
-from pipeline.enrich.enrich import ArticleEnrichment, article_row, event_rows, merge_event, row_key
+from pipeline.enrich.enrich import (
+    ArticleEnrichment,
+    article_row,
+    event_rows,
+    from_row,
+    merge_event,
+    record_from,
+    row_key,
+)
 from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
@@ -43,49 +51,34 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
     if not article_id:
         raise ValueError("article_id must not be empty")
     actors = [
-        ArticleActorRecord(
+        record_from(
+            ArticleActorRecord,
+            actor,
             article_actor_id=row_key(article_id, actor.actor_id),
             article_id=article_id,
             position=position,
-            actor_id=actor.actor_id,
-            name=actor.name,
-            kind=actor.kind,
             country_iso2=actor.iso2,
             country_iso3=actor.iso3,
-            role=actor.role,
-            mentions=actor.mentions,
-            evidence=actor.evidence,
         )
         for position, actor in enumerate(enrichment.actors)
     ]
     locations = [
-        ArticleLocationRecord(
+        record_from(
+            ArticleLocationRecord,
+            location,
             article_location_id=row_key(article_id, location.location_id),
             article_id=article_id,
             position=position,
-            location_id=location.location_id,
-            name=location.name,
-            kind=location.kind,
-            country_code=location.country_code,
-            latitude=location.latitude,
-            longitude=location.longitude,
-            is_primary=location.is_primary,
-            score=location.score,
-            mentions=location.mentions,
-            evidence=location.evidence,
         )
         for position, location in enumerate(enrichment.locations)
     ]
     figures = [
-        ArticleFigureRecord(
+        record_from(
+            ArticleFigureRecord,
+            figure,
             article_figure_id=row_key(article_id, str(position)),
             article_id=article_id,
             position=position,
-            value=figure.value,
-            quantity=figure.quantity,
-            counts=figure.counts,
-            qualifier=figure.qualifier,
-            sentence=figure.sentence,
         )
         for position, figure in enumerate(enrichment.figures)
     ]
@@ -121,46 +114,11 @@ def enrichment_from_rows(
         )
     return ArticleEnrichment(
         language=language,
-        actors=tuple(
-            Actor(
-                actor_id=row["actor_id"],
-                name=row["name"],
-                kind=row["kind"],
-                iso2=row["country_iso2"],
-                iso3=row["country_iso3"],
-                role=row["role"],
-                mentions=row["mentions"],
-                evidence=row["evidence"],
-            )
-            for row in actors
-        ),
-        locations=tuple(
-            Location(
-                location_id=row["location_id"],
-                name=row["name"],
-                kind=row["kind"],
-                country_code=row["country_code"],
-                latitude=row["latitude"],
-                longitude=row["longitude"],
-                is_primary=row["is_primary"],
-                score=row["score"],
-                mentions=row["mentions"],
-                evidence=row["evidence"],
-            )
-            for row in locations
-        ),
+        actors=tuple(from_row(Actor, row, iso2=row["country_iso2"], iso3=row["country_iso3"]) for row in actors),
+        locations=tuple(from_row(Location, row) for row in locations),
         event_type=event_type,
         event_date=event_date,
-        figures=tuple(
-            Figure(
-                value=row["value"],
-                quantity=row["quantity"],
-                counts=row["counts"],
-                qualifier=row["qualifier"],
-                sentence=row["sentence"],
-            )
-            for row in figures
-        ),
+        figures=tuple(from_row(Figure, row) for row in figures),
         keywords=tuple(summary["keywords"] or ()),
     )
 

@@ -18,8 +18,9 @@ import io
 import logging
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
 import feedparser
 import lxml.html
@@ -27,6 +28,9 @@ from lxml import etree
 
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
+
+if TYPE_CHECKING:
+    from schemas.models import Feed
 
 LOGGER = logging.getLogger(__name__)
 
@@ -347,3 +351,9 @@ def _clean(value: object) -> str | None:
 def _check_aware(now: datetime) -> None:
     if now.tzinfo is None:
         raise ValueError("now must be a timezone-aware datetime (UTC)")
+
+
+def feed_state(row: Feed) -> FeedState:
+    """The polling state stored in a ``feeds`` row (each ``FeedState`` field is the column of that name)."""
+    values = {item.name: getattr(row, item.name) for item in fields(FeedState)}
+    return FeedState(**{**values, "previous_urls": tuple(row.previous_urls)})

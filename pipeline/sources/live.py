@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 import apache_beam as beam
@@ -55,10 +55,9 @@ class LivePlan:
     """The feeds due now."""
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
-    known_entry_keys: frozenset[str] = frozenset()
-    """``entry_key`` of every stored article: those entries are not fetched again."""
-    known_urls: frozenset[str] = frozenset()
-    """Canonical URLs of stored articles: an entry linking to one is not fetched again either."""
+    stored_entries: str | None = None
+    """Parquet file of the stored articles' ``entry_key`` and ``canonical_url`` (``ReadStoredEntries``): an entry
+    with a stored key, or linking to a stored URL, is not fetched again. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -147,39 +146,63 @@ def cap_new_entries(
 
 def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
     """The ``feeds`` table row after a poll; a poll that parsed nothing keeps the previous entry count."""
-    state = poll.state
+    state = asdict(poll.state)
     return Feed(
-        url=state.url,
-        title=state.title,
-        etag=state.etag,
-        last_modified=state.last_modified,
-        last_status=state.last_status,
-        last_polled_at=state.last_polled_at,
-        last_success_at=state.last_success_at,
-        consecutive_failures=state.consecutive_failures,
-        last_error=state.last_error,
-        next_poll_at=state.next_poll_at,
-        previous_urls=list(state.previous_urls),
+        **{**state, "previous_urls": list(state["previous_urls"])},
         entry_count=previous_entry_count if poll.entry_count is None else poll.entry_count,
         updated_run_id=run_id,
     )
 
 
-def feed_state(row: Feed) -> FeedState:
-    """The polling state stored in a ``feeds`` row."""
-    return FeedState(
-        url=row.url,
-        etag=row.etag,
-        last_modified=row.last_modified,
-        last_status=row.last_status,
-        last_polled_at=row.last_polled_at,
-        last_success_at=row.last_success_at,
-        consecutive_failures=row.consecutive_failures,
-        last_error=row.last_error,
-        next_poll_at=row.next_poll_at,
-        title=row.title,
-        previous_urls=tuple(row.previous_urls),
-    )
+@dataclass(frozen=True)
+class StoredEntries:
+    """The entry keys and canonical URLs of stored articles."""
+
+    entry_keys: frozenset[str] = frozenset()
+    urls: frozenset[str] = frozenset()
+
+
+class _CollectStoredEntries(beam.CombineFn):
+    def create_accumulator(self) -> tuple[set[str], set[str]]:
+        return set(), set()
+
+    def add_input(self, accumulator: tuple[set[str], set[str]], row: dict) -> tuple[set[str], set[str]]:
+        keys, urls = accumulator
+        if row["entry_key"] is not None:
+            keys.add(row["entry_key"])
+        if row["canonical_url"] is not None:
+            urls.add(row["canonical_url"])
+        return accumulator
+
+    def merge_accumulators(self, accumulators: Iterable[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
+        keys: set[str] = set()
+        urls: set[str] = set()
+        for more_keys, more_urls in accumulators:
+            keys |= more_keys
+            urls |= more_urls
+        return keys, urls
+
+    def extract_output(self, accumulator: tuple[set[str], set[str]]) -> StoredEntries:
+        return StoredEntries(frozenset(accumulator[0]), frozenset(accumulator[1]))
+
+
+class ReadStoredEntries(beam.PTransform):
+    """A Parquet file with columns ``entry_key`` and ``canonical_url`` (None: nothing stored) -> one
+    ``StoredEntries``, for a side input. The file is read by the workers, so the job graph stays small however
+    large the database."""
+
+    def __init__(self, path: str | None):
+        super().__init__()
+        self._path = path
+
+    def expand(self, pbegin):
+        if self._path is None:
+            return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
+        return (
+            pbegin
+            | "ReadStored" >> beam.io.ReadFromParquet(self._path, columns=["entry_key", "canonical_url"])
+            | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
+        )
 
 
 def is_known(entry: FeedEntry, known_entry_keys: frozenset[str], known_urls: frozenset[str]) -> bool:
@@ -324,20 +347,17 @@ class _FetchingDoFn(beam.DoFn):
 
 
 class _PollHostFeeds(_FetchingDoFn):
-    def __init__(
-        self, fetch_policy: FetchPolicy, poll_policy: PollPolicy, entry_counts: dict, run_id: str, progress, known
-    ):
+    def __init__(self, fetch_policy: FetchPolicy, poll_policy: PollPolicy, entry_counts: dict, run_id: str, progress):
         super().__init__(fetch_policy, progress)
         self._poll_policy = poll_policy
         self._entry_counts = entry_counts
         self._run_id = run_id
-        self._known_entry_keys, self._known_urls = known
 
-    def process(self, host_states: tuple[str, Iterable[FeedState]]) -> Iterator:
+    def process(self, host_states: tuple[str, Iterable[FeedState]], stored: StoredEntries) -> Iterator:
         _, states = host_states
         for state in sorted(states, key=lambda state: state.url):
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
-            poll = cap_new_entries(poll, self._known_entry_keys, self._known_urls, self._poll_policy.max_new_entries)
+            poll = cap_new_entries(poll, stored.entry_keys, stored.urls, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
@@ -361,12 +381,12 @@ class PollFeeds(beam.PTransform):
         run_id: str,
         entry_counts: dict[str, int] | None = None,
         show_progress: bool = False,
-        known_entry_keys: frozenset[str] = frozenset(),
-        known_urls: frozenset[str] = frozenset(),
+        stored_entries: str | None = None,
     ):
-        """``known_*`` identify stored articles: they do not count against the poll policy's entry budget."""
+        """``stored_entries`` (see ``ReadStoredEntries``) identify stored articles: they do not count against the
+        poll policy's entry budget."""
         super().__init__()
-        self._known = (known_entry_keys, known_urls)
+        self._stored_entries = stored_entries
         self._feeds = sorted(feeds, key=lambda state: state.url)
         if len({state.url for state in self._feeds}) != len(self._feeds):
             raise ValueError("PollFeeds got the same feed URL twice")
@@ -378,14 +398,16 @@ class PollFeeds(beam.PTransform):
 
     def expand(self, pbegin):
         poll = _PollHostFeeds(
-            self._fetch_policy, self._poll_policy, self._entry_counts, self._run_id, self._show_progress, self._known
+            self._fetch_policy, self._poll_policy, self._entry_counts, self._run_id, self._show_progress
         )
+        stored = pbegin | "StoredEntries" >> ReadStoredEntries(self._stored_entries)
         return (
             pbegin
             | "FeedStates" >> beam.Create(self._feeds, reshuffle=False)
             | "KeyFeedsByHost" >> beam.Map(lambda state: (host_key(state.url), state))
             | "GroupFeedsByHost" >> beam.GroupByKey()
-            | "PollHostFeeds" >> beam.ParDo(poll).with_outputs(REJECTS, FEEDS, main="entries")
+            | "PollHostFeeds"
+            >> beam.ParDo(poll, stored=beam.pvalue.AsSingleton(stored)).with_outputs(REJECTS, FEEDS, main="entries")
         )
 
 
@@ -440,12 +462,8 @@ def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
 
 
 class _DropKnown(beam.DoFn):
-    def __init__(self, known_entry_keys: frozenset[str], known_urls: frozenset[str]):
-        self._known_entry_keys = known_entry_keys
-        self._known_urls = known_urls
-
-    def process(self, entry: FeedEntry) -> Iterator[FeedEntry]:
-        if is_known(entry, self._known_entry_keys, self._known_urls):
+    def process(self, entry: FeedEntry, stored: StoredEntries) -> Iterator[FeedEntry]:
+        if is_known(entry, stored.entry_keys, stored.urls):
             _count("entries_stored_before")
         else:
             _count("entries_new")
@@ -462,22 +480,22 @@ class FetchArticlePages(beam.PTransform):
     def __init__(
         self,
         fetch_policy: FetchPolicy,
-        known_entry_keys: Iterable[str] = (),
-        known_urls: Iterable[str] = (),
+        stored_entries: str | None = None,
         show_progress: bool = False,
         refetch: Iterable[FeedEntry] = (),
     ):
-        """``refetch``: entries of stored articles whose pages are fetched again although they are known."""
+        """``stored_entries``: see ``ReadStoredEntries``; ``refetch``: entries of stored articles whose pages are
+        fetched again although they are known."""
         super().__init__()
         self._fetch_policy = fetch_policy
-        self._known_entry_keys = frozenset(known_entry_keys)
-        self._known_urls = frozenset(known_urls)
+        self._stored_entries = stored_entries
         self._show_progress = show_progress
         self._refetch = tuple(refetch)
 
     def expand(self, entries):
         fetch = _FetchHostPages(self._fetch_policy, self._show_progress)
-        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(self._known_entry_keys, self._known_urls))
+        stored = entries.pipeline | "StoredEntries" >> ReadStoredEntries(self._stored_entries)
+        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(), stored=beam.pvalue.AsSingleton(stored))
         refetch = entries.pipeline | "RefetchEntries" >> beam.Create(self._refetch, reshuffle=False)
         fetched = (
             (new, refetch)
@@ -510,11 +528,10 @@ class ReadLiveFeeds(beam.PTransform):
             self._run_id,
             plan.entry_counts,
             plan.show_progress,
-            plan.known_entry_keys,
-            plan.known_urls,
+            plan.stored_entries,
         )
         pages = polled.entries | "FetchArticlePages" >> FetchArticlePages(
-            plan.fetch_policy, plan.known_entry_keys, plan.known_urls, plan.show_progress, plan.refetch
+            plan.fetch_policy, plan.stored_entries, plan.show_progress, plan.refetch
         )
         rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
         return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}

@@ -8,6 +8,8 @@ from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 import apache_beam as beam
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 from pytest_httpserver import HTTPServer
@@ -15,7 +17,7 @@ from werkzeug import Request, Response
 
 from pipeline.documents import RawDocument
 from pipeline.extract import ExtractArticles, extract_article
-from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy
+from pipeline.sources.feeds import FeedEntry, FeedState, PollPolicy, feed_state
 from pipeline.sources.http import Fetcher, FetchPolicy
 from pipeline.sources.live import (
     ENTRY_BUDGET,
@@ -23,9 +25,10 @@ from pipeline.sources.live import (
     FeedPoll,
     FetchArticlePages,
     PollFeeds,
+    ReadStoredEntries,
+    StoredEntries,
     cap_new_entries,
     feed_row,
-    feed_state,
     fetch_entry_page,
     poll_feed,
 )
@@ -236,8 +239,27 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         )
 
 
+def _stored_entries(path, rows: list[tuple[str | None, str | None]]) -> str:
+    """A Parquet file of stored entries as ``export_stored_entries`` writes it."""
+    keys, urls = zip(*rows, strict=True)
+    pq.write_table(
+        pa.table({"entry_key": pa.array(keys, pa.string()), "canonical_url": pa.array(urls, pa.string())}), path
+    )
+    return str(path)
+
+
+def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(tmp_path):
+    path = _stored_entries(
+        tmp_path / "entries.parquet", [("k1", "https://a.example/1"), (None, "https://a.example/2"), ("k3", None)]
+    )
+    expected = StoredEntries(frozenset({"k1", "k3"}), frozenset({"https://a.example/1", "https://a.example/2"}))
+    with local_test_pipeline() as pipeline:
+        assert_that(pipeline | "Stored" >> ReadStoredEntries(path), equal_to([expected]), label="from the file")
+        assert_that(pipeline | "None" >> ReadStoredEntries(None), equal_to([StoredEntries()]), label="no file")
+
+
 def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
-    httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]]
+    httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]], tmp_path
 ):
     (name_a, page_a), (name_b, page_b), (name_c, page_c) = article_pages[:3]
     for name, page in ((name_a, page_a), (name_b, page_b), (name_c, page_c)):
@@ -250,8 +272,9 @@ def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skip
         entry("b", link_b, feed_url="http://127.0.0.1:9/one.xml"),  # another GUID, the same page
         entry("stored", link_c),
     ]
+    stored = _stored_entries(tmp_path / "entries.parquet", [("stored", None)])
     with local_test_pipeline() as pipeline:
-        pages = pipeline | beam.Create(entries) | FetchArticlePages(policy, known_entry_keys={"stored"})
+        pages = pipeline | beam.Create(entries) | FetchArticlePages(policy, stored_entries=stored)
         assert_that(
             pages["documents"] | beam.Map(lambda d: (d.source_ref, d.body_format, d.meta["feed_url"], len(d.body))),
             equal_to(
