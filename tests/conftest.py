@@ -10,7 +10,7 @@ import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline
 
-from benchmarks.events_uci import SAME_TOPIC_DIR, Item, same_topic_items
+from benchmarks.events import SAME_TOPIC_DIR, Item, same_topic_items
 
 REPO = Path(__file__).resolve().parents[1]
 SEEDS = REPO / "seeds"

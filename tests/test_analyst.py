@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.events_uci import write_seed_jsonl
+from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.views import view_names
 from schemas.models import TABLES

@@ -16,7 +16,7 @@ import apache_beam as beam
 import filelock
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from benchmarks.events_uci import write_seed_jsonl
+from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig

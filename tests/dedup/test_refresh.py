@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from benchmarks.events_uci import write_seed_jsonl
+from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.dedup import refresh
 from pipeline.dedup.events import FEATURES_VERSION
