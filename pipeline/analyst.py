@@ -57,6 +57,10 @@ class AnalystError(Exception):
     """A problem the user can fix: no database, an unknown event ID, a bad output path."""
 
 
+class DatabaseUnreadable(AnalystError):
+    """The database file is missing, or not a file wirebeam can open (a file-system error: exit 1)."""
+
+
 class DatabaseBusy(AnalystError):
     """Another process (a run's load) holds the database for longer than a reader waits."""
 
@@ -64,12 +68,15 @@ class DatabaseBusy(AnalystError):
 READ_WAIT_SECONDS = 10.0
 """How long a read command waits for a run's load to release the database."""
 EXIT_BUSY = 75
+EXIT_UNREADABLE = 1
 
 
 def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
     """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it."""
+    if Path(db_path).is_dir():
+        raise DatabaseUnreadable(f"--db {db_path} is a directory; give the database file")
     if not Path(db_path).is_file():
-        raise AnalystError(f"database not found: {db_path} (run `wirebeam run` first)")
+        raise DatabaseUnreadable(f"database not found: {db_path} (run `wirebeam run` first)")
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -77,7 +84,7 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
         except duckdb.IOException as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             if "lock" not in message.lower():
-                raise AnalystError(f"cannot open {db_path}: {message}") from None
+                raise DatabaseUnreadable(f"cannot open {db_path}: {message}") from None
             if time.monotonic() >= deadline:
                 raise DatabaseBusy(
                     f"{db_path} is busy: another process (a run loading its results?) has held it for {wait:.0f} s; "
@@ -87,8 +94,11 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
 
 
 def exit_code(error: AnalystError) -> int:
-    """75 for a busy database (as for a locked run), 2 for anything else the user can fix."""
-    return EXIT_BUSY if isinstance(error, DatabaseBusy) else EXIT_USAGE
+    """75 for a busy database (as for a locked run), 1 for a missing or unreadable one, 2 for anything else the
+    user can fix."""
+    if isinstance(error, DatabaseBusy):
+        return EXIT_BUSY
+    return EXIT_UNREADABLE if isinstance(error, DatabaseUnreadable) else EXIT_USAGE
 
 
 def _rows(connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | None = None) -> list[dict[str, Any]]:

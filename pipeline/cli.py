@@ -104,7 +104,7 @@ def _query(args: argparse.Namespace) -> int:
         connection = analyst.open_database(args.db)
     except analyst.AnalystError as error:  # a missing or busy database, in one line
         print(f"wirebeam: {error}", file=sys.stderr)
-        return analyst.EXIT_BUSY if isinstance(error, analyst.DatabaseBusy) else EXIT_ERROR
+        return analyst.exit_code(error)
     with connection:
         relation = connection.sql(args.sql)
         if relation is None:

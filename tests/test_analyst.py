@@ -207,9 +207,12 @@ def test_events_show_of_an_unknown_event_is_a_usage_error(seed_db, capsys):
     assert "no event with ID 'ev_nope'" in capsys.readouterr().err
 
 
-def test_commands_on_a_missing_database_say_so(tmp_path, capsys):
-    assert main(["events", "--db", str(tmp_path / "none.duckdb")]) == 2
-    assert "database not found" in capsys.readouterr().err
+def test_commands_on_a_missing_database_say_so_and_exit_1_as_query_does(tmp_path, capsys):
+    for command in (["events"], ["report", "--out", str(tmp_path / "r.html")], ["query", "SELECT 1"]):
+        assert main([*command, "--db", str(tmp_path / "none.duckdb")]) == 1, command
+        assert "database not found" in capsys.readouterr().err
+    assert main(["query", "SELECT 1", "--db", str(tmp_path)]) == 1
+    assert "is a directory" in capsys.readouterr().err
 
 
 def _exported_rows(directory: Path) -> int:
