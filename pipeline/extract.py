@@ -15,6 +15,7 @@ import apache_beam as beam
 import lxml.html
 import trafilatura
 from lxml.etree import ParserError
+from trafilatura.settings import set_date_params
 
 from pipeline.dates import parse_date_line, parse_datetime
 from pipeline.documents import ExtractedArticle, RawDocument
@@ -28,6 +29,8 @@ MAX_HTML_CHARS = 5_000_000
 MAX_TITLE_CHARS = 300
 DATE_LINE_WINDOW = 4
 """How many lines after the headline may hold a dateline."""
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
+"""Dates of pages keep their time of day and offset where the page states them (htmldate's default is the day)."""
 
 _CHROME_LINE = re.compile(
     r"^(advertisement(\s*[·•|-]\s*scroll to continue)?|scroll to continue|skip to (main )?content"
@@ -97,7 +100,12 @@ def extract_html(html: str, url: str | None) -> dict:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", FutureWarning)
         document = trafilatura.bare_extraction(
-            html, url=url, with_metadata=True, include_comments=False, include_tables=False
+            html,
+            url=url,
+            with_metadata=True,
+            include_comments=False,
+            include_tables=False,
+            date_extraction_params={**set_date_params(), "outputformat": DATE_FORMAT},
         )
     if document is None or not (document.text or "").strip():
         raise RejectedInput("no_article_found", "trafilatura found no main text in the page")

@@ -132,3 +132,14 @@ def test_a_page_over_the_time_limit_is_rejected_and_within_it_extracted():
         result = pipeline | beam.Create(documents) | ExtractArticles()
         titles = result.articles | beam.Map(lambda article: article.title)
         assert_that(titles, equal_to(["Port reopens"]))
+
+
+def test_a_page_keeps_the_time_of_day_it_states():
+    html = (
+        '<html><head><meta property="article:published_time" content="2024-03-20T14:00:00Z"><title>T</title></head>'
+        "<body><article><h1>Talks resume in Cairo</h1><p>"
+        + "Negotiators met in Cairo on Wednesday to discuss a truce. " * 20
+        + "</p></article></body></html>"
+    )
+    article = extract_article(RawDocument("page.html", "seed", "html", html, {}))
+    assert article.published_at == datetime(2024, 3, 20, 14, 0, tzinfo=timezone.utc)
