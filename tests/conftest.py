@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pytest
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from apache_beam.testing.test_pipeline import TestPipeline
+from pytest_httpserver import HTTPServer
 
 from benchmarks.events import SAME_TOPIC_DIR, Item, same_topic_items
 
@@ -43,6 +45,17 @@ def seeds_dir(tmp_path: Path) -> Path:
     for path in SEEDS.glob("*.txt"):
         shutil.copy(path, target / path.name)
     return target
+
+
+@pytest.fixture
+def site() -> Iterator[HTTPServer]:
+    """A fresh HTTP server on 127.0.0.1 of its own; unknown paths answer 404 like a real site."""
+    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
+    server.no_handler_status_code = 404
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
 
 
 @pytest.fixture

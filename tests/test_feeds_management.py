@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from pytest_httpserver import HTTPServer
 
 from pipeline.cli import main
 from pipeline.sources.feedlist import Subscription, read_feed_list, write_feed_list
 from tests.sources.test_live import RSS, Item, rss20
 from tests.test_online_end_to_end import FAST_FETCHES
-
-
-@pytest.fixture
-def site() -> Iterator[HTTPServer]:
-    server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
-    server.no_handler_status_code = 404
-    server.start()
-    yield server
-    server.clear()
-    server.stop()
 
 
 def _polls(site: HTTPServer, path: str) -> int:
