@@ -57,7 +57,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix
 
 from pipeline import cli
-from pipeline.dedup import events
+from pipeline.events.blocking import candidate_pairs
+from pipeline.events.features import batch_features
 
 LOGGER = logging.getLogger(__name__)
 
@@ -343,10 +344,10 @@ def pipeline_events(items: Sequence[Item], workdir: Path, flags: Sequence[str] =
 
 
 def candidate_recall(items: Sequence[Item]) -> dict:
-    """Share of true same-event pairs that the pipeline's blocking puts in one block (``events.candidate_pairs``
-    over ``events.batch_features``, as a run computes them), and how many pairs it scores per item."""
+    """Share of true same-event pairs that the pipeline's blocking puts in one block (``candidate_pairs``
+    over ``batch_features``, as a run computes them), and how many pairs it scores per item."""
     articles = {i.item_id: (i.title, i.text, i.published) for i in items}
-    pairs = events.candidate_pairs(events.batch_features(articles))
+    pairs = candidate_pairs(batch_features(articles))
     label = {i.item_id: i.label for i in items}
     by_label: dict[str, int] = {}
     for item in items:

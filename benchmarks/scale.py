@@ -43,12 +43,15 @@ TARGET_FIXED_CPU_S = 3.0
 
 def plain_loop(seeds: Path) -> dict:
     """wirebeam's stages as plain function calls over the seed files; CPU seconds and peak RSS of this process."""
-    from pipeline.dedup import events
+    from pipeline.score import DEFAULT_THRESHOLDS, score
+
     from pipeline.dedup.exact import exact_keys, original_rank
-    from pipeline.dedup.grouping import article_term_counts, cluster_component, feature_row
     from pipeline.dedup.minhash import MinHashConfig, near_duplicate_pairs, signatures
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
+    from pipeline.events.blocking import block_pairs, block_window, blocking_keys
+    from pipeline.events.features import features_from_counts
+    from pipeline.events.stage import article_term_counts, cluster_component, feature_row
     from pipeline.extract import extract_article
     from pipeline.normalize import normalize_article
     from pipeline.sources.seeds import read_seed_file
@@ -71,20 +74,20 @@ def plain_loop(seeds: Path) -> dict:
     doc_freq = Counter(term for count in counts for term in set(count.terms()))
     members, blocks = [], defaultdict(list)
     for article, count in zip(articles, counts, strict=True):
-        features = events.features_from_counts(count, article.published_at, doc_freq, len(articles))
+        features = features_from_counts(count, article.published_at, doc_freq, len(articles))
         members.append((article.article_id, (original_rank(article), features, sorted(count.terms()))))
         to_row(feature_row(article.article_id, features, sorted(count.terms())))
-        for key in events.blocking_keys(features):
+        for key in blocking_keys(features):
             blocks[key].append((article.article_id, features))
     edges = []
     for key, block in blocks.items():
         features = dict(block)
         timed = ((article_id, item.first_seen) for article_id, item in features.items())
-        for left, right in events.block_pairs(timed, events.block_window(key)):
-            similarity = events.score(features[left], features[right])
-            if similarity >= events.MIN_EDGE_SCORE:
+        for left, right in block_pairs(timed, block_window(key)):
+            similarity = score(features[left], features[right])
+            if similarity >= DEFAULT_THRESHOLDS.lowest:
                 edges.append((left, right, similarity))
-    list(cluster_component(members, edges, events.DEFAULT_THRESHOLDS, "floor"))
+    list(cluster_component(members, edges, DEFAULT_THRESHOLDS, "floor"))
     for article in articles:
         for rows in enrich_record(article).values():
             for row in rows:

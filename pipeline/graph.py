@@ -12,13 +12,13 @@ from datetime import datetime
 import apache_beam as beam
 
 from pipeline.boilerplate import StripBoilerplate, row_observations
-from pipeline.dedup.events import EventThresholds
 from pipeline.dedup.exact import MarkExactDuplicates
-from pipeline.dedup.grouping import ApplyEvents, GroupEvents, KeyByGroupRoot
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.near import MarkNearDuplicates
 from pipeline.enrich.stage import EnrichArticles
 from pipeline.errors import REJECTS
+from pipeline.events.score import EventThresholds
+from pipeline.events.stage import ApplyEvents, GroupEvents, KeyByGroupRoot
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from pipeline.dedup.events import EventThresholds
+    from pipeline.events.score import EventThresholds
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
@@ -43,8 +43,8 @@ def _thresholds_text(thresholds: EventThresholds) -> str:
 def event_thresholds(options: WirebeamFlags) -> EventThresholds:
     """The run's grouping model (``--grouping_model``, else the shipped one) and thresholds: those given as flags,
     the model's own for the others. Raises ``ValueError`` for an unusable model file."""
-    from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
     from pipeline.events.model import read_model
+    from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
 
     defaults = EMBEDDING_THRESHOLDS if options.embeddings else DEFAULT_THRESHOLDS
     if options.grouping_model:
@@ -63,8 +63,8 @@ class WirebeamFlags:
 
     @classmethod
     def _add_argparse_args(cls, parser):
-        from pipeline.dedup.events import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
         from pipeline.dedup.minhash import MinHashConfig
+        from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
 
         parser.add_argument("--seeds", default=DEFAULT_SEEDS, help="Directory of seed files (default: seeds/).")
         parser.add_argument("--db", default=DEFAULT_DB, help="DuckDB file (default: data/wirebeam.duckdb).")

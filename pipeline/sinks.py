@@ -20,8 +20,8 @@ from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.models import TABLES, Run
 
 if TYPE_CHECKING:
-    from pipeline.dedup.events import EventThresholds
     from pipeline.dedup.minhash import MinHashConfig
+    from pipeline.events.score import EventThresholds
 
 LOGGER = logging.getLogger(__name__)
 

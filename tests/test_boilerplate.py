@@ -19,10 +19,10 @@ from pipeline.boilerplate import (
     shared_key,
     source_key,
 )
-from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.documents import ExtractedArticle
+from pipeline.events.score import DEFAULT_THRESHOLDS
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.normalize import content_hash, normalize_article
 from pipeline.sinks import export_paragraphs, load_run

@@ -18,8 +18,8 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
-from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
+from pipeline.events.score import DEFAULT_THRESHOLDS
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.run import staging_root
 from tests.conftest import (

@@ -14,8 +14,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline.cli import main
-from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
+from pipeline.events.score import DEFAULT_THRESHOLDS
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.sinks import load_run
 from schemas.models import Run

@@ -1,4 +1,4 @@
-"""Re-compute stored event features that an older feature recipe made (``events.FEATURES_VERSION``).
+"""Re-compute stored event features that an older feature recipe made (``FEATURES_VERSION``).
 
 New articles attach to stored events by comparing features, so both sides must come from one recipe: stored
 terms kept by an older version, or weighted another way, score lower against new ones and stored events would
@@ -28,9 +28,9 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
-from pipeline.dedup import events
-from pipeline.dedup.grouping import article_term_counts, feature_row
 from pipeline.dedup.stored import execute_script
+from pipeline.events.features import FEATURES_VERSION, features_from_counts
+from pipeline.events.stage import article_term_counts, feature_row
 from pipeline.sinks import configure_session, connect
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
@@ -38,7 +38,7 @@ LOGGER = logging.getLogger(__name__)
 
 REFRESH_BATCH = 2_000
 """Stored rows handled per transaction."""
-MOVED_VERSION = -events.FEATURES_VERSION
+MOVED_VERSION = -FEATURES_VERSION
 """Version of a row between the two steps: its terms are counted by this version, its features are not yet."""
 
 _TERM_CHANGES = pa.schema([("term", pa.string()), ("change", pa.int64())])
@@ -85,7 +85,7 @@ class StoredRow(NamedTuple):
 def stale_feature_rows(connection: duckdb.DuckDBPyConnection) -> int:
     """How many stored feature rows (of a stored article) this version has not computed."""
     query = f"SELECT count(*) FROM ({_STALE_ROWS.format(versions='$current')})"
-    return connection.execute(query, {"current": events.FEATURES_VERSION}).fetchall()[0][0]
+    return connection.execute(query, {"current": FEATURES_VERSION}).fetchall()[0][0]
 
 
 def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> int:
@@ -104,7 +104,7 @@ def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> in
             "%d stored articles have event features of an older wirebeam: re-computing them for features version "
             "%d (once)",
             stale,
-            events.FEATURES_VERSION,
+            FEATURES_VERSION,
         )
         for rows in stored_rows(connection, batch_size, also_done=(MOVED_VERSION,)):
             in_transaction(connection, move_term_stats, rows)
@@ -122,7 +122,7 @@ def stored_rows(
 ) -> Iterator[list[StoredRow]]:
     """Batches of the rows whose version is neither this one nor one of ``also_done``, as they are now: one scan,
     on a cursor of its own, so the caller can write and commit between batches."""
-    versions = ", ".join(str(version) for version in (events.FEATURES_VERSION, *also_done))
+    versions = ", ".join(str(version) for version in (FEATURES_VERSION, *also_done))
     reader = connection.cursor()
     try:
         configure_session(reader)
@@ -187,7 +187,7 @@ def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow
     refreshed = []
     for row in rows:
         embedding = json.loads(row.features).get("embedding")
-        features = events.features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
+        features = features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
         refreshed.append(to_row(feature_row(row.article_id, features, sorted(counts[row.article_id].terms()))))
     table = pa.Table.from_pylist(refreshed, schema=arrow_schema("article_features"))
     _with_tables(connection, {"refreshed_features": table}, _UPDATE_FEATURES)

@@ -18,9 +18,11 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.dedup import events
 from pipeline.dedup.exact import MIN_HEADLINE_WORDS
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
+from pipeline.events.cluster import attach
+from pipeline.events.features import EventFeatures
+from pipeline.events.score import EventThresholds
 
 MAX_CANDIDATE_EVENTS = 20
 """Stored events considered per new event: those sharing the most blocking keys with it."""
@@ -204,12 +206,12 @@ def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHash
     _add_matches(connection, list(best.values()))
 
 
-def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.EventThresholds) -> None:
-    """New events (not joined by a copy) that report a stored event: attached by ``events.attach`` (the mean model
+def match_events(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds) -> None:
+    """New events (not joined by a copy) that report a stored event: attached by ``attach`` (the mean model
     score of their articles and the stored event's latest ``MAX_SUMMARY_MEMBERS``)."""
-    staged: dict[str, list[events.EventFeatures]] = defaultdict(list)
+    staged: dict[str, list[EventFeatures]] = defaultdict(list)
     for event_id, features in connection.execute(_UNMATCHED_EVENT_FEATURES).fetchall():
-        staged[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
+        staged[event_id].append(EventFeatures.from_dict(json.loads(features)))
     if not staged:
         return
     connection.execute("CREATE OR REPLACE TEMP TABLE unmatched_events (event_id VARCHAR)")
@@ -220,13 +222,13 @@ def match_events(connection: duckdb.DuckDBPyConnection, thresholds: events.Event
     candidates: dict[str, list[str]] = defaultdict(list)
     for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
         candidates[staged_event_id].append(stored_event_id)
-    stored_members: dict[str, list[events.EventFeatures]] = defaultdict(list)
+    stored_members: dict[str, list[EventFeatures]] = defaultdict(list)
     for event_id, features in connection.execute(_STORED_EVENT_FEATURES, {"limit": MAX_SUMMARY_MEMBERS}).fetchall():
-        stored_members[event_id].append(events.EventFeatures.from_dict(json.loads(features)))
+        stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
     rows = []
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        found = events.attach(members, options, thresholds) if options else None
+        found = attach(members, options, thresholds) if options else None
         if found:
             stored_event_id, similarity = found
             first_article = staged_event_id.removeprefix("ev_")
@@ -241,7 +243,7 @@ def apply_matches(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
 
 
 def resolve_against_stored(
-    connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, thresholds: events.EventThresholds, run_id: str
+    connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, thresholds: EventThresholds, run_id: str
 ) -> None:
     """All cross-run matching of the staged run, in order: exact copies, near-duplicates, events."""
     match_exact(connection)

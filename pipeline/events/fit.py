@@ -2,11 +2,11 @@
 
 Labelled reports are JSON Lines records as in the development corpora: ``title``, optional ``text``, optional
 ``published`` (ISO date or time) and ``event`` (the gold label). Each file is one corpus: the run's own features
-are computed over it (``events.batch_features``), blocking gives the candidate pairs a run would score (so the
+are computed over it (``batch_features``), blocking gives the candidate pairs a run would score (so the
 negatives are the hard ones: reports that share rare words but not the event; a random sample of other pairs
 joins them), and each pair gets the model's ``pair_features`` and a 1 when both report one event. A logistic
 regression (scikit-learn, a development dependency only) is fitted per regime, every corpus weighing the same;
-then each regime's threshold is the one whose clustering (``events.cluster``, as a run does it) gives the best
+then each regime's threshold is the one whose clustering (``cluster``, as a run does it) gives the best
 mean pairwise F1 over the corpora of that regime (and for undated full texts). A regime no corpus has keeps the
 ``base`` model's coefficients and threshold.
 
@@ -24,8 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.dedup import events
+from pipeline.events.blocking import candidate_pairs
+from pipeline.events.cluster import cluster
+from pipeline.events.features import FEATURES_VERSION, EventFeatures, batch_features, pair_features
 from pipeline.events.model import FEATURES, REGIMES, THRESHOLD_KINDS, GroupingModel, shipped_model
+from pipeline.events.score import EventThresholds, regime, score
 
 C = 1.0
 REGIME_FEATURES = {
@@ -102,7 +105,7 @@ class Corpus:
     """One corpus' features, candidate pairs, their feature rows and labels, by regime."""
 
     labels: dict[int, str]
-    features: dict[int, events.EventFeatures]
+    features: dict[int, EventFeatures]
     pairs: list[tuple[int, int]]
     rows: dict[str, list[list[float]]]
     targets: dict[str, list[int]]
@@ -120,8 +123,8 @@ class Corpus:
 def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
     """Featurise a corpus as a run would and list its candidate pairs' features and labels."""
     articles = {i: (r.title, r.text, r.published) for i, r in enumerate(records)}
-    features = events.batch_features(articles)
-    pairs = sorted(events.candidate_pairs(features))
+    features = batch_features(articles)
+    pairs = sorted(candidate_pairs(features))
     labels = {i: r.event for i, r in enumerate(records)}
     rows: dict[str, list[list[float]]] = {r: [] for r in REGIMES}
     targets: dict[str, list[int]] = {r: [] for r in REGIMES}
@@ -129,10 +132,10 @@ def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
     candidates = set(pairs)
     others = {tuple(sorted(rng.sample(range(len(records)), 2))) for _ in range(len(pairs) // 2)} - candidates
     for a, b in [*pairs, *sorted(others)]:
-        values = events.pair_features(features[a], features[b])
-        regime = events.regime(features[a], features[b])
-        rows[regime].append([values[name] for name in FEATURES])
-        targets[regime].append(int(labels[a] == labels[b]))
+        values = pair_features(features[a], features[b])
+        kind = regime(features[a], features[b])
+        rows[kind].append([values[name] for name in FEATURES])
+        targets[kind].append(int(labels[a] == labels[b]))
     return Corpus(labels, features, pairs, rows, targets)
 
 
@@ -177,10 +180,8 @@ def _fit_regime(corpora: Sequence[Corpus], regime: str) -> dict[str, float] | No
     }
 
 
-def _cluster_f1(
-    corpus: Corpus, edges: list[tuple[int, int, float]], thresholds: events.EventThresholds, cache
-) -> float:
-    assignment = events.cluster(corpus.features, edges, thresholds, features=corpus.features, cache=cache)
+def _cluster_f1(corpus: Corpus, edges: list[tuple[int, int, float]], thresholds: EventThresholds, cache) -> float:
+    assignment = cluster(corpus.features, edges, thresholds, features=corpus.features, cache=cache)
     return pairwise_f1(corpus.labels, assignment)
 
 
@@ -190,24 +191,24 @@ def fit_model(
     """A model fitted on the named labelled corpora (see the module docstring)."""
     base = base or shipped_model()
     prepared = {name: corpus_pairs(records) for name, records in corpora.items()}
-    coefficients = {regime: dict(base.coefficients[regime]) for regime in REGIMES}
-    for regime in REGIMES:
-        fitted = _fit_regime(list(prepared.values()), regime)
+    coefficients = {kind: dict(base.coefficients[kind]) for kind in REGIMES}
+    for kind in REGIMES:
+        fitted = _fit_regime(list(prepared.values()), kind)
         if fitted is not None:
-            coefficients[regime] = fitted
+            coefficients[kind] = fitted
     thresholds = dict(base.thresholds)
     chosen: dict[str, dict[str, float]] = {}
     for kind in THRESHOLD_KINDS:
         own = [c for c in prepared.values() if c.threshold_kind == kind]
         if not own:
             continue
-        fitted = GroupingModel(coefficients, thresholds, events.FEATURES_VERSION)
-        edges = [[(a, b, events.score(c.features[a], c.features[b], fitted)) for a, b in c.pairs] for c in own]
+        fitted = GroupingModel(coefficients, thresholds, FEATURES_VERSION)
+        edges = [[(a, b, score(c.features[a], c.features[b], fitted)) for a, b in c.pairs] for c in own]
         caches: list[dict] = [{} for _ in own]
         sweep = {}
         for threshold in THRESHOLDS:
-            candidate = GroupingModel(coefficients, {**thresholds, kind: threshold}, events.FEATURES_VERSION)
-            limits = events.EventThresholds(model=candidate)
+            candidate = GroupingModel(coefficients, {**thresholds, kind: threshold}, FEATURES_VERSION)
+            limits = EventThresholds(model=candidate)
             f1s = [_cluster_f1(c, e, limits, cache) for c, e, cache in zip(own, edges, caches, strict=True)]
             sweep[threshold] = round(sum(f1s) / len(own), 4)
         thresholds[kind] = max(sweep, key=lambda t: (sweep[t], -abs(t - 0.5)))
@@ -215,7 +216,7 @@ def fit_model(
     return GroupingModel(
         coefficients,
         thresholds,
-        events.FEATURES_VERSION,
+        FEATURES_VERSION,
         note={
             "data": {
                 name: {"reports": len(c.labels), "events": len(set(c.labels.values()))} for name, c in prepared.items()

@@ -36,7 +36,7 @@ FEATURES = (
     "gap_days_log",
     "gap_over_week",
 )
-"""What an editor compares, per pair (``pipeline.dedup.events.pair_features``): TF-IDF cosines of the whole
+"""What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
 numbers and of the calendar dates stated; the product of body and entity cosines (one without the other is weak
 evidence); body and entity cosines again when either side has no publication date (content alone must then

@@ -12,7 +12,7 @@ import pytest
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.dedup import refresh
-from pipeline.dedup.events import FEATURES_VERSION
+from pipeline.events.features import FEATURES_VERSION
 from pipeline.sinks import connect
 from tests.conftest import assert_events_match_articles, query, story_items
 

@@ -11,9 +11,35 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.dedup import events
 from pipeline.events import fit
+from pipeline.events.blocking import (
+    N_BLOCKING_KEYS,
+    N_DATE_KEYS,
+    N_NUMBER_KEYS,
+    N_TITLE_KEYS,
+    block_pairs,
+    blocking_keys,
+)
+from pipeline.events.cluster import attach, cluster, group_articles
+from pipeline.events.features import (
+    ENTITY_PREFIX,
+    FEATURES_VERSION,
+    EventFeatures,
+    event_features,
+    idf,
+    summarize,
+    term_counts,
+    terms,
+)
 from pipeline.events.model import ModelError, read_model
+from pipeline.events.score import (
+    DEFAULT_THRESHOLDS,
+    DEFAULT_TITLE_THRESHOLD,
+    EventThresholds,
+    pair_threshold,
+    score,
+    score_components,
+)
 from tests.conftest import SEEDS, story_items
 
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
@@ -32,10 +58,10 @@ HEADLINES = {
 }
 
 
-def _features(articles: dict[str, tuple[str, str | None, datetime | None]]) -> dict[str, events.EventFeatures]:
-    doc_freq = Counter(term for title, text, _ in articles.values() for term in events.terms(title, text))
+def _features(articles: dict[str, tuple[str, str | None, datetime | None]]) -> dict[str, EventFeatures]:
+    doc_freq = Counter(term for title, text, _ in articles.values() for term in terms(title, text))
     return {
-        key: events.event_features(title, text, published, doc_freq, len(articles))
+        key: event_features(title, text, published, doc_freq, len(articles))
         for key, (title, text, published) in articles.items()
     }
 
@@ -62,7 +88,7 @@ def test_seed_articles_form_the_three_known_events():
     for path in sorted(SEEDS.glob("*.txt")):
         headline, body = path.read_text(encoding="utf-8").strip().split("\n", 1)
         articles[path.name[:3]] = (headline.strip(), body, None)
-    grouped = _groups(events.group_articles(articles))
+    grouped = _groups(group_articles(articles))
     assert grouped == {frozenset({"000", "001"}), frozenset({"002"}), frozenset({"003", "004"})}
 
 
@@ -88,11 +114,11 @@ def test_dated_reports_of_one_running_story_form_its_distinct_events(story: str)
     for item in story_items(story):
         articles[item.item_id] = (item.title, item.text, item.published)
         labelled.setdefault(item.label, set()).add(item.item_id)
-    assert _groups(events.group_articles(articles)) == {frozenset(ids) for ids in labelled.values()}
+    assert _groups(group_articles(articles)) == {frozenset(ids) for ids in labelled.values()}
 
 
 def test_headlines_of_three_stories_group_by_story():
-    grouped = _groups(events.group_articles(_headline_articles()))
+    grouped = _groups(group_articles(_headline_articles()))
     for story in ("plosser", "bank", "thrones"):
         members = {key for key in HEADLINES if key.startswith(story)}
         assert not any(group & members and not group <= members for group in grouped), grouped
@@ -102,7 +128,7 @@ def test_headlines_of_three_stories_group_by_story():
 def test_identical_titles_group_together_among_unrelated_items():
     articles = _headline_articles()
     articles["copy"] = (HEADLINES["thrones-1"], None, T0 + timedelta(hours=3))
-    assignment = events.group_articles(articles)
+    assignment = group_articles(articles)
     assert assignment["copy"] == assignment["thrones-1"]
 
 
@@ -112,7 +138,7 @@ def test_unrelated_items_stay_apart():
         "bank": (HEADLINES["bank-2"], None, T0),
         "thrones": (HEADLINES["thrones-1"], None, T0),
     }
-    assert _groups(events.group_articles(articles)) == {frozenset({k}) for k in articles}
+    assert _groups(group_articles(articles)) == {frozenset({k}) for k in articles}
 
 
 def test_time_decay_separates_the_same_words_weeks_apart():
@@ -120,45 +146,45 @@ def test_time_decay_separates_the_same_words_weeks_apart():
     articles = {"then": (title, None, T0), "later": (title, None, T0 + timedelta(weeks=3))}
     articles.update({k: (t, None, T0) for k, t in HEADLINES.items() if not k.startswith("bank")})
     features = _features(articles)
-    assert events.score(features["then"], features["later"]) < 0.01
-    assignment = events.group_articles(articles)
+    assert score(features["then"], features["later"]) < 0.01
+    assignment = group_articles(articles)
     assert assignment["then"] != assignment["later"]
     articles["later"] = (title, None, T0 + timedelta(hours=5))
-    assert events.group_articles(articles)["later"] == events.group_articles(articles)["then"]
+    assert group_articles(articles)["later"] == group_articles(articles)["then"]
 
 
 def test_undated_full_texts_need_the_undated_threshold_and_headlines_the_title_one():
-    (a, b), thresholds = [i for i in story_items("storms") if i.label == "storms-a"][:2], events.DEFAULT_THRESHOLDS
+    (a, b), thresholds = [i for i in story_items("storms") if i.label == "storms-a"][:2], DEFAULT_THRESHOLDS
     body = {i.item_id: (i.title, i.text) for i in (a, b)}
     dated = _features({k: (*v, T0) for k, v in body.items()})
     undated = _features({k: (*v, None) for k, v in body.items()})
     headlines = _features({k: (v[0], None, T0) for k, v in body.items()})
-    assert events.pair_threshold(*dated.values(), thresholds) == thresholds.full_text
-    assert events.pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
-    assert events.pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
-    assert events.pair_threshold(*headlines.values(), thresholds) == thresholds.title
+    assert pair_threshold(*dated.values(), thresholds) == thresholds.full_text
+    assert pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
+    assert pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
+    assert pair_threshold(*headlines.values(), thresholds) == thresholds.title
 
 
 def test_two_undated_reports_scoring_between_the_thresholds_stay_apart_until_the_undated_one():
     a, b = [i for i in story_items("storms") if i.label == "storms-a"][:2]
     for published in (T0, None):
         articles = {i.item_id: (i.title, i.text, published) for i in (a, b)}
-        similarity = events.score(*_features(articles).values())
+        similarity = score(*_features(articles).values())
         assert 0.0 < similarity < 1.0
         below, above = similarity / 2, (similarity + 1.0) / 2
-        apart = events.EventThresholds(full_text=below, attach=below, undated=above)
-        together = events.EventThresholds(full_text=below, attach=below, undated=below)
-        separated = len(set(events.group_articles(articles, apart).values())) == 2
+        apart = EventThresholds(full_text=below, attach=below, undated=above)
+        together = EventThresholds(full_text=below, attach=below, undated=below)
+        separated = len(set(group_articles(articles, apart).values())) == 2
         assert separated is (published is None), "only an undated pair needs the undated threshold"
-        assert len(set(events.group_articles(articles, together).values())) == 1
+        assert len(set(group_articles(articles, together).values())) == 1
 
 
 def test_an_undated_pair_is_scored_on_its_content_alone():
     articles = _headline_articles()
     articles["undated"] = (HEADLINES["bank-2"], None, None)
     features = _features(articles)
-    dated_same_time = events.score_components(features["bank-3"], features["bank-2"])
-    undated = events.score_components(features["bank-3"], features["undated"])
+    dated_same_time = score_components(features["bank-3"], features["bank-2"])
+    undated = score_components(features["bank-3"], features["undated"])
     assert undated.features["dated"] == undated.features["gap_days_log"] == 0.0
     assert dated_same_time.features["dated"] == 1.0 and dated_same_time.features["gap_days_log"] == 0.0
     content = ("body", "title", "entities", "numbers")
@@ -189,18 +215,18 @@ def test_the_model_tells_reports_of_two_incidents_apart_by_who_where_and_when():
         "with information to call 419-255-8477.",
     )
     features = _features({"one": (*one, T0), "same": (*same, T0 + timedelta(hours=14)), "other": (*other, T0)})
-    thresholds = events.DEFAULT_THRESHOLDS
-    assert events.score(features["one"], features["same"]) >= thresholds.full_text
-    assert events.score(features["one"], features["other"]) < thresholds.full_text
+    thresholds = DEFAULT_THRESHOLDS
+    assert score(features["one"], features["same"]) >= thresholds.full_text
+    assert score(features["one"], features["other"]) < thresholds.full_text
 
 
 def test_grouping_is_deterministic_whatever_the_input_order():
     articles = _headline_articles()
     keys = list(articles)
-    first = events.group_articles(articles)
+    first = group_articles(articles)
     for seed in range(3):
         random.Random(seed).shuffle(keys)
-        assert events.group_articles({k: articles[k] for k in keys}) == first
+        assert group_articles({k: articles[k] for k in keys}) == first
 
 
 @pytest.mark.xfail(
@@ -220,11 +246,11 @@ def test_one_headline_bridging_two_stories_does_not_merge_them():
     }
     articles = {key: (title, None, T0) for key, title in {**stories, **HEADLINES}.items()}
     features = _features(articles)
-    edges = [(a, b, events.score(features[a], features[b])) for a, b in itertools.combinations(sorted(stories), 2)]
-    assert events.score(features["volcano-1"], features["arion-1"]) < events.DEFAULT_TITLE_THRESHOLD
+    edges = [(a, b, score(features[a], features[b])) for a, b in itertools.combinations(sorted(stories), 2)]
+    assert score(features["volcano-1"], features["arion-1"]) < DEFAULT_TITLE_THRESHOLD
     for story in ("volcano", "arion"):
-        assert events.score(features["bridge"], features[f"{story}-1"]) >= events.DEFAULT_TITLE_THRESHOLD
-    assignment = events.cluster(sorted(stories), edges, features=features)
+        assert score(features["bridge"], features[f"{story}-1"]) >= DEFAULT_TITLE_THRESHOLD
+    assignment = cluster(sorted(stories), edges, features=features)
     grouped = _groups(assignment)
     assert frozenset({"volcano-1", "volcano-2", "volcano-3"}) <= max(grouped, key=lambda g: "volcano-1" in g)
     assert frozenset({"arion-1", "arion-2", "arion-3"}) <= max(grouped, key=lambda g: "arion-1" in g)
@@ -233,7 +259,7 @@ def test_one_headline_bridging_two_stories_does_not_merge_them():
 
 def test_features_survive_a_json_round_trip():
     features = _features(_headline_articles())["bank-2"]
-    restored = events.EventFeatures.from_dict(json.loads(json.dumps(features.to_dict())))
+    restored = EventFeatures.from_dict(json.loads(json.dumps(features.to_dict())))
     assert restored == features
     assert restored.first_seen == T0.timestamp()
 
@@ -244,40 +270,40 @@ def test_new_article_attaches_to_its_stored_event_and_unrelated_one_does_not():
         "event-bank": [features["bank-1"], features["bank-2"]],
         "event-thrones": [features["thrones-1"], features["thrones-2"]],
     }
-    attached = events.attach([features["bank-3"]], stored)
+    attached = attach([features["bank-3"]], stored)
     assert attached is not None and attached[0] == "event-bank"
-    assert events.attach([features["plosser-2"]], stored) is None
+    assert attach([features["plosser-2"]], stored) is None
 
 
 def test_summary_spans_the_time_range_and_counts_articles():
     articles = _headline_articles()
     articles["bank-3"] = (HEADLINES["bank-3"], None, T0 + timedelta(hours=6))
     features = _features(articles)
-    summary = events.summarize([features["bank-2"], features["bank-3"]])
+    summary = summarize([features["bank-2"], features["bank-3"]])
     assert (summary.first_seen, summary.last_seen) == (T0.timestamp(), (T0 + timedelta(hours=6)).timestamp())
     assert summary.n_articles == 2
-    assert events.summarize([summary, features["bank-1"]]).n_articles == 3
+    assert summarize([summary, features["bank-1"]]).n_articles == 3
 
 
 def test_oversized_block_yields_pairs_linear_in_its_size():
     members = [(f"id{i:04d}", float(i)) for i in range(1000)]
-    pairs = list(events.block_pairs(members, max_block_size=10))
+    pairs = list(block_pairs(members, max_block_size=10))
     assert len(pairs) == sum(min(9, 999 - i) for i in range(1000))
-    small = list(events.block_pairs(members[:5], max_block_size=10))
+    small = list(block_pairs(members[:5], max_block_size=10))
     assert len(small) == 10
 
 
 def test_blocking_keys_include_rare_terms_and_entities():
     features = _features(_headline_articles())
-    keys = events.blocking_keys(features["plosser-2"])
+    keys = blocking_keys(features["plosser-2"])
     assert "e:plosser" in keys
-    assert any(key.startswith(events.ENTITY_PREFIX) for key in keys)
-    assert len(keys) <= events.N_BLOCKING_KEYS + events.N_TITLE_KEYS + events.N_DATE_KEYS + events.N_NUMBER_KEYS
+    assert any(key.startswith(ENTITY_PREFIX) for key in keys)
+    assert len(keys) <= N_BLOCKING_KEYS + N_TITLE_KEYS + N_DATE_KEYS + N_NUMBER_KEYS
     assert len(keys) == len(set(keys))
 
 
 def test_stated_dates_and_numbers_become_keys_of_their_own():
-    counts = events.term_counts("Two shot on Dec. 15", "Police said 2 men were shot on December 15th, 2014 at 11:40.")
+    counts = term_counts("Two shot on Dec. 15", "Police said 2 men were shot on December 15th, 2014 at 11:40.")
     assert counts.dates == {"d:12-15": 2, "d:2014-12": 1}
     assert {"n:2", "n:15", "n:2014", "n:11:40"} <= set(counts.numbers)
     assert counts.terms() >= set(counts.dates) | set(counts.numbers)
@@ -285,22 +311,22 @@ def test_stated_dates_and_numbers_become_keys_of_their_own():
 
 def test_bad_arguments_are_rejected_early():
     with pytest.raises(ValueError, match="n_docs"):
-        events.event_features("title", None, None, {}, 0)
+        event_features("title", None, None, {}, 0)
     with pytest.raises(ValueError, match="title or a text"):
-        events.event_features("", None, None, {}, 1)
+        event_features("", None, None, {}, 1)
     for bad in ({"full_text": 1.5}, {"undated": 0.0}, {"title": -0.1}):
         with pytest.raises(ValueError, match="thresholds must be in"):
-            events.EventThresholds(**bad)
+            EventThresholds(**bad)
     with pytest.raises(ValueError, match="unknown id"):
         features = _features({"x": ("Men's Wearhouse", None, None)})
-        events.cluster(["x"], [("x", "y", 0.9)], features=features)
+        cluster(["x"], [("x", "y", 0.9)], features=features)
 
 
 def test_a_story_keyword_stays_weighty_in_headlines_of_a_corpus_that_story_dominates():
     doc_freq = {"titanfall": 150, "review": 20, "the": 1000}
-    keyword = events.idf("titanfall", doc_freq, 1000)
-    assert keyword > events.idf("review", doc_freq, 1000) > events.idf("the", doc_freq, 1000) == 0
-    corpus = {term: events.idf(term, doc_freq, 1000, background_docs=0) for term in doc_freq}
+    keyword = idf("titanfall", doc_freq, 1000)
+    assert keyword > idf("review", doc_freq, 1000) > idf("the", doc_freq, 1000) == 0
+    corpus = {term: idf(term, doc_freq, 1000, background_docs=0) for term in doc_freq}
     assert corpus["titanfall"] < corpus["review"], "without the prior the story's own keyword weighs less"
 
 
@@ -332,10 +358,10 @@ def test_a_model_fitted_on_labelled_reports_round_trips_and_groups_them(tmp_path
             handle.write(json.dumps({**record, "event": item.label}) + "\n")
     assert fit.main(["--labels", str(labels), "--out", str(tmp_path / "model.json")]) == 0
     model = read_model(tmp_path / "model.json")
-    assert model.features_version == events.FEATURES_VERSION and model.note["data"]["labels"]["events"] == 8
-    thresholds = events.EventThresholds(model=model)
+    assert model.features_version == FEATURES_VERSION and model.note["data"]["labels"]["events"] == 8
+    thresholds = EventThresholds(model=model)
     articles = {item.item_id: (item.title, item.text, item.published) for item in items}
-    assignment = events.group_articles(articles, thresholds)
+    assignment = group_articles(articles, thresholds)
     truth = [item.label for item in items]
     assert fit.pairwise_f1(dict(enumerate(truth)), dict(enumerate(assignment[i.item_id] for i in items))) > 0.8
 

@@ -17,7 +17,9 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import BeamAssertException, assert_that
 
 from pipeline.cli import main
-from pipeline.dedup import embeddings, events
+from pipeline.events import embeddings
+from pipeline.events.blocking import EMBEDDING_BANDS, EMBEDDING_BLOCK_WINDOW, block_window, embedding_keys
+from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
 from pipeline.options import WirebeamOptions, event_thresholds
 from tests.conftest import REPO, local_test_pipeline, query
 from tests.test_end_to_end import NO_SOCKET_RUN
@@ -43,10 +45,10 @@ def _options(*flags: str) -> WirebeamOptions:
 
 
 def test_embeddings_switch_the_threshold_defaults_and_flags_still_win():
-    assert event_thresholds(_options()) == events.DEFAULT_THRESHOLDS
-    assert event_thresholds(_options("--embeddings")) == events.EMBEDDING_THRESHOLDS
+    assert event_thresholds(_options()) == DEFAULT_THRESHOLDS
+    assert event_thresholds(_options("--embeddings")) == EMBEDDING_THRESHOLDS
     chosen = event_thresholds(_options("--embeddings", "--event_title_threshold", "0.9"))
-    defaults = events.EMBEDDING_THRESHOLDS
+    defaults = EMBEDDING_THRESHOLDS
     assert chosen == dataclasses.replace(defaults, title=0.9)
 
 
@@ -75,11 +77,11 @@ def test_without_the_extra_embeddings_is_a_usage_error_naming_the_install(seeds_
 def test_embedding_keys_are_stable_and_shared_by_close_vectors():
     base = [math.sin(i) for i in range(384)]
     near = [x + 0.05 * math.cos(7 * i) for i, x in enumerate(base)]
-    keys = events.embedding_keys(base)
-    assert len(keys) == events.EMBEDDING_BANDS and keys == events.embedding_keys(base)
-    assert set(keys) & set(events.embedding_keys(near))
-    assert not set(keys) & set(events.embedding_keys([-x for x in base]))
-    assert events.block_window(keys[0]) == events.EMBEDDING_BLOCK_WINDOW < events.block_window("athens")
+    keys = embedding_keys(base)
+    assert len(keys) == EMBEDDING_BANDS and keys == embedding_keys(base)
+    assert set(keys) & set(embedding_keys(near))
+    assert not set(keys) & set(embedding_keys([-x for x in base]))
+    assert block_window(keys[0]) == EMBEDDING_BLOCK_WINDOW < block_window("athens")
 
 
 @needs_extra
@@ -120,7 +122,7 @@ def test_paraphrased_headlines_group_only_with_embeddings_offline_and_across_run
     assert query(db, events_sql) == [([fire, paraphrase],), ([rates],)]
     assert query(db, "SELECT DISTINCT json_array_length(features->'embedding') FROM article_features") == [(384,)]
     link = query(db, "SELECT method, score FROM article_links")
-    assert len(link) == 1 and link[0][0] == "event" and link[0][1] >= events.EMBEDDING_THRESHOLDS.title
+    assert len(link) == 1 and link[0][0] == "event" and link[0][1] >= EMBEDDING_THRESHOLDS.title
 
     assert main(["run", "--offline", "--embeddings", "--seeds", str(second), "--db", str(db)]) == 0
     assert query(db, events_sql) == [([fire, "https://news.example/later", paraphrase],), ([rates],)]

@@ -4,7 +4,7 @@ Count term document frequencies -> (with embeddings, embed each article) -> feat
 article (TF-IDF terms, entities, time, embedding) -> score candidate pairs within each block of articles sharing a
 blocking key -> split the candidate graph into connected components -> cluster each component (centroid linkage,
 so A~B~C does not chain) -> event ID from each cluster's earliest article. The logic lives in
-``pipeline.dedup.events``; this module only distributes it.
+``pipeline.events`` (features, blocking, score, cluster); this module only distributes it.
 """
 
 from __future__ import annotations
@@ -13,44 +13,47 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 
-from pipeline.dedup import events
 from pipeline.dedup.components import ResolveComponents
-from pipeline.dedup.embeddings import Embed, embedding_text
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.near import link_id
+from pipeline.events.blocking import block_pairs, block_window, blocking_keys
+from pipeline.events.cluster import cluster
+from pipeline.events.embeddings import Embed, embedding_text
+from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
+from pipeline.events.score import EventThresholds, score
 from pipeline.normalize import event_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
-def article_term_counts(title: str, text: str | None, summary: str | None) -> events.TermCounts:
+def article_term_counts(title: str, text: str | None, summary: str | None) -> TermCounts:
     """The terms an article is grouped by: headline plus body (or, without one, summary)."""
-    return events.term_counts(title, text or summary)
+    return term_counts(title, text or summary)
 
 
-def count_terms(article: Article) -> tuple[Article, events.TermCounts]:
+def count_terms(article: Article) -> tuple[Article, TermCounts]:
     """An article with its counted terms."""
     return article, article_term_counts(article.title, article.text, article.summary)
 
 
-def feature_row(article_id: str, features: events.EventFeatures, terms: list[str]) -> ArticleFeatures:
+def feature_row(article_id: str, features: EventFeatures, terms: list[str]) -> ArticleFeatures:
     """The stored row of an article's features, stamped with the recipe version that computed them."""
     return ArticleFeatures(
         article_id=article_id,
         features=features.to_dict(),
-        blocking_keys=events.blocking_keys(features),
+        blocking_keys=blocking_keys(features),
         terms=terms,
-        features_version=events.FEATURES_VERSION,
+        features_version=FEATURES_VERSION,
     )
 
 
-def _article_text(counted: tuple[Article, events.TermCounts]) -> str:
+def _article_text(counted: tuple[Article, TermCounts]) -> str:
     article = counted[0]
     return embedding_text(article.title, article.text or article.summary)
 
 
-def _featurise(embedded: tuple[tuple[Article, events.TermCounts], tuple | None], doc_freq: dict, n_docs: int):
+def _featurise(embedded: tuple[tuple[Article, TermCounts], tuple | None], doc_freq: dict, n_docs: int):
     (article, counts), embedding = embedded
-    features = events.features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
+    features = features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
     yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
 
 
@@ -65,7 +68,7 @@ def _run_term_doc_freq(joined):
 def _block_members(item):
     """(id, (rank, features, terms)) -> ``(key, (id, features, keys))`` for each of its blocking keys."""
     article_id, (_, features, _) = item
-    keys = events.blocking_keys(features)
+    keys = blocking_keys(features)
     return [(key, (article_id, features, keys)) for key in keys]
 
 
@@ -74,19 +77,19 @@ def _score_block(min_edge: float, model):
     ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the block of the first of them
     only. Scoring inside the block, where the features already are, saves joining them onto every pair."""
 
-    def score(block):
+    def score_pairs(block):
         key, members = block
         features = {article_id: (item, set(keys)) for article_id, item, keys in members}
         timed = ((article_id, item.first_seen) for article_id, (item, _) in features.items())
-        for left, right in events.block_pairs(timed, events.block_window(key)):
+        for left, right in block_pairs(timed, block_window(key)):
             (a, keys_a), (b, keys_b) = features[left], features[right]
             if min(keys_a & keys_b) != key:
                 continue
-            similarity = events.score(a, b, model)
+            similarity = score(a, b, model)
             if similarity >= min_edge:
                 yield left, right, similarity
 
-    return score
+    return score_pairs
 
 
 def _by_component(joined):
@@ -100,14 +103,14 @@ def _by_component(joined):
 def cluster_component(
     members: Iterable[tuple[str, tuple]],
     edges: Iterable[tuple[str, str, float]],
-    thresholds: events.EventThresholds,
+    thresholds: EventThresholds,
     run_id: str,
 ) -> Iterable[tuple[str, object]]:
     """Cluster one connected component; yields ``("event", (id, event_id))`` and ``("link", ArticleLink)``."""
     ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
-    representative = events.cluster(features, edges, thresholds, features=features)
+    representative = cluster(features, edges, thresholds, features=features)
     clusters: dict[str, list[str]] = {}
     for article_id, rep in representative.items():
         clusters.setdefault(rep, []).append(article_id)
@@ -143,7 +146,7 @@ class GroupEvents(beam.PTransform):
 
     def __init__(
         self,
-        thresholds: events.EventThresholds,
+        thresholds: EventThresholds,
         run_id: str,
         prior_doc_freq=None,
         prior_docs: int = 0,

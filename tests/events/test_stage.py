@@ -8,13 +8,14 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
 
-from pipeline.dedup import events
 from pipeline.dedup.exact import original_rank
-from pipeline.dedup.grouping import GroupEvents
 from pipeline.documents import ExtractedArticle
+from pipeline.events.cluster import group_articles
+from pipeline.events.score import DEFAULT_THRESHOLDS
+from pipeline.events.stage import GroupEvents
 from pipeline.normalize import event_id_for, normalize_article
 from tests.conftest import local_test_pipeline, story_items
-from tests.dedup.test_events import HEADLINES
+from tests.events.test_grouping import HEADLINES
 
 T0 = datetime(2014, 3, 10, 16, 0, tzinfo=timezone.utc)
 NOW = datetime(2024, 4, 9, tzinfo=timezone.utc)
@@ -31,7 +32,7 @@ def _articles():
 def _expected_events(articles) -> list[tuple[str, str]]:
     """(article_id, event_id) as the pure functions group them; the event is named after its earliest article."""
     by_id = {a.article_id: a for a in articles}
-    assignment = events.group_articles({a.article_id: (a.title, a.text, a.published_at) for a in articles})
+    assignment = group_articles({a.article_id: (a.title, a.text, a.published_at) for a in articles})
     groups: dict[str, list[str]] = {}
     for article_id, representative in assignment.items():
         groups.setdefault(representative, []).append(article_id)
@@ -66,7 +67,7 @@ def test_group_events_matches_the_pure_grouping_and_links_only_members_of_one_ev
     assert event_of[by_key["bank-2"]] == event_of[by_key["bank-3"]]
     assert len(set(event_of.values())) > 2, "three stories do not collapse into one or two events"
     with local_test_pipeline() as pipeline:
-        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_THRESHOLDS, "r1")
+        grouped = pipeline | beam.Create(articles) | GroupEvents(DEFAULT_THRESHOLDS, "r1")
         assert_that(grouped["events"], equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")
         assert_that(
@@ -105,6 +106,6 @@ def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_article
     expected = _expected_events(articles)
     assert len(set(dict(expected).values())) < len(articles), "scored pairs merge articles"
     with local_test_pipeline() as pipeline:
-        grouped = pipeline | beam.Create(articles) | GroupEvents(events.DEFAULT_THRESHOLDS, "r1")
+        grouped = pipeline | beam.Create(articles) | GroupEvents(DEFAULT_THRESHOLDS, "r1")
         assert_that(grouped["events"], equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")

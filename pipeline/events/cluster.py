@@ -1,0 +1,227 @@
+"""Clustering: reports into events, within a run (``cluster``) and across runs (``attach``).
+
+``cluster(ids, scored_edges, thresholds)`` is average-linkage agglomerative clustering of the model's pair scores
+over the sparse candidate graph, which does not chain A~B~C when A and C differ; ``attach(new, stored)`` joins a
+new run's event to the best stored event, or returns ``None`` so the caller creates a new event.
+``group_articles`` runs the whole recipe on a batch, as the pipeline does.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from datetime import datetime
+
+import numpy as np
+
+from pipeline.events.blocking import candidate_pairs
+from pipeline.events.features import EventFeatures, batch_features, summarize
+from pipeline.events.model import GroupingModel
+from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score
+
+MAX_DENSE_COMPONENT = 400
+"""Largest candidate-graph component whose every pair ``cluster`` scores (at most 79,800 pairs); a larger one is
+split over its stronger edges first, so a run's cost stays linear in its size."""
+
+
+def _components(ids: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable, float]]) -> list[list[Hashable]]:
+    parent = {item: item for item in ids}
+
+    def find(item: Hashable) -> Hashable:
+        while parent[item] != item:
+            parent[item] = parent[parent[item]]
+            item = parent[item]
+        return item
+
+    for left, right, _ in edges:
+        root_left, root_right = find(left), find(right)
+        if root_left != root_right:
+            parent[max(root_left, root_right, key=str)] = min(root_left, root_right, key=str)
+    groups: dict[Hashable, list[Hashable]] = {}
+    for item in ids:
+        groups.setdefault(find(item), []).append(item)
+    return list(groups.values())
+
+
+def cluster(
+    ids: Iterable[Hashable],
+    scored_edges: Iterable[tuple[Hashable, Hashable, float]],
+    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
+    *,
+    features: Mapping[Hashable, EventFeatures],
+    max_dense: int = MAX_DENSE_COMPONENT,
+    cache: dict | None = None,
+) -> dict[Hashable, Hashable]:
+    """Average-linkage agglomerative clustering of the model's pair scores over a sparse candidate graph.
+
+    Items joined by candidate edges scoring ``thresholds.lowest`` or more form components (``dense_scores``; pair
+    scores already known can be passed in ``cache``, which it fills); within each
+    every pair is scored (blocking misses some pairs of one event, and average linkage needs them). Two clusters
+    merge, best first, while the mean score of their cross pairs reaches ``pair_threshold``: a cluster joins
+    another only when it is close to the whole of it, so A~B and B~C do not chain A to C. Average linkage of the
+    pair scores is what ``attach`` applies across runs, so a batch and an incremental run agree. Deterministic:
+    components and their members are ordered by ``str``.
+
+    Returns:
+        Each id mapped to its cluster representative (the smallest id of the cluster, by ``str``).
+    """
+    ids = sorted(set(ids), key=str)
+    components, pair_scores = dense_scores(
+        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache
+    )
+    where = {item: (number, i) for number, component in enumerate(components) for i, item in enumerate(component)}
+    sums = [np.zeros((len(component), len(component))) for component in components]
+    for (a, b), value in pair_scores.items():
+        (number, i), (other, j) = where[a], where[b]
+        if number == other:
+            sums[number][i, j] = sums[number][j, i] = value
+    representative: dict[Hashable, Hashable] = {}
+    for component, matrix in zip(components, sums, strict=True):
+        for group in _average_link(component, matrix, thresholds, features):
+            for item in group:
+                representative[item] = group[0]
+    return representative
+
+
+def _bounded_components(
+    ids: Sequence[Hashable],
+    edges: Sequence[tuple[Hashable, Hashable, float]],
+    min_edge: float,
+    max_dense: int,
+    features: Mapping[Hashable, EventFeatures],
+) -> Iterator[list[Hashable]]:
+    """Components over edges scoring ``min_edge`` or more; one larger than ``max_dense`` is split again over its
+    stronger edges (the threshold a quarter of the way up to 1), and, past 0.99, into time-ordered slices."""
+    for component in _components(ids, edges):
+        if len(component) <= max_dense:
+            yield component
+        elif min_edge < 0.99:
+            members = set(component)
+            stronger = min_edge + (1.0 - min_edge) / 4
+            inside = [e for e in edges if e[2] >= stronger and e[0] in members and e[1] in members]
+            yield from _bounded_components(component, inside, stronger, max_dense, features)
+        else:
+            timed = sorted(component, key=lambda item: (features[item].first_seen or 0.0, str(item)))
+            for start in range(0, len(timed), max_dense):
+                yield sorted(timed[start : start + max_dense], key=str)
+
+
+def dense_scores(
+    ids: Sequence[Hashable],
+    scored_edges: Iterable[tuple[Hashable, Hashable, float]],
+    features: Mapping[Hashable, EventFeatures],
+    model: GroupingModel,
+    min_edge: float,
+    max_dense: int = MAX_DENSE_COMPONENT,
+    cache: dict | None = None,
+) -> tuple[list[list[Hashable]], dict[tuple[Hashable, Hashable], float]]:
+    """The components of the candidate graph (edges scoring ``min_edge`` or more; a larger one than ``max_dense``
+    split over its stronger edges, ``_bounded_components``) and the scores of every pair within each: the given
+    edges' and the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)``
+    with ``str(a) <= str(b)``."""
+    known = set(ids)
+    for item in ids:
+        if item not in features:
+            raise ValueError(f"id {item!r} has no features")
+    pair_scores: dict[tuple[Hashable, Hashable], float] = {}
+    for left, right, similarity in scored_edges:
+        if left not in known or right not in known:
+            raise ValueError(f"edge ({left!r}, {right!r}) names an unknown id")
+        if left != right:
+            pair_scores[tuple(sorted((left, right), key=str))] = similarity
+    strong = [(a, b, s) for (a, b), s in pair_scores.items() if s >= min_edge]
+    cache = {} if cache is None else cache
+    components = list(_bounded_components(sorted(ids, key=str), strong, min_edge, max_dense, features))
+    for component in components:
+        for a, b in itertools.combinations(component, 2):
+            if (a, b) not in pair_scores:
+                if (a, b) not in cache:
+                    cache[(a, b)] = score(features[a], features[b], model)
+                pair_scores[(a, b)] = cache[(a, b)]
+    return components, pair_scores
+
+
+def _average_link(
+    component: Sequence[Hashable],
+    sums: np.ndarray,
+    thresholds: EventThresholds,
+    features: Mapping[Hashable, EventFeatures],
+) -> list[list[Hashable]]:
+    """Average-linkage merges within one component (``cluster``), from the matrix of its pair scores (changed in
+    place into sums of cluster pairs); groups sorted, smallest id first. Each step merges the pair of clusters with
+    the highest mean score among those reaching their threshold."""
+    n = len(component)
+    if n == 1:
+        return [list(component)]
+    sizes = np.ones(n)
+    full_text = np.array([features[item].full_text for item in component])
+    dated = np.array([features[item].first_seen is not None for item in component])
+    alive = np.ones(n, dtype=bool)
+    members = [[item] for item in component]
+
+    def eligible_means(i: int) -> np.ndarray:
+        """Mean scores of cluster ``i`` with every other, -1 where below the pair's threshold."""
+        needed = np.where(dated[i] & dated, thresholds.full_text, thresholds.undated)
+        needed = np.where(full_text[i] & full_text, needed, thresholds.title)
+        mean = sums[i] / (sizes[i] * sizes)
+        mean[(mean < needed) | ~alive] = -1.0
+        mean[i] = -1.0
+        return mean
+
+    means = np.stack([eligible_means(i) for i in range(n)])
+    while True:
+        best = int(np.argmax(means))
+        if means.flat[best] < 0:
+            break
+        keep, gone = sorted(divmod(best, n))
+        sums[keep] += sums[gone]
+        sums[:, keep] += sums[:, gone]
+        sums[keep, keep] = 0.0
+        sizes[keep] += sizes[gone]
+        full_text[keep] &= full_text[gone]
+        dated[keep] &= dated[gone]
+        alive[gone] = False
+        members[keep].extend(members[gone])
+        means[gone], means[:, gone] = -1.0, -1.0
+        means[keep] = means[:, keep] = eligible_means(keep)
+    return [sorted(members[i], key=str) for i in range(n) if alive[i]]
+
+
+def group_articles(
+    articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
+    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
+    embeddings: Mapping[Hashable, Sequence[float]] | None = None,
+) -> dict[Hashable, Hashable]:
+    """Group a batch of ``{id: (title, text, published_at)}`` (and optional ``{id: embedding}``) into events,
+    exactly as the pipeline does it (count terms, featurise, block, score candidate pairs, cluster). Returns
+    id -> representative id."""
+    features = batch_features(articles, embeddings)
+    pairs = candidate_pairs(features)
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs, key=str)]
+    return cluster(features, edges, thresholds, features=features)
+
+
+def attach(
+    new: Sequence[EventFeatures],
+    events: Mapping[Hashable, Sequence[EventFeatures]],
+    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
+) -> tuple[Hashable, float] | None:
+    """The stored event the new run's event (its articles' features) belongs to, with its score, or ``None``
+    when none reaches ``pair_threshold`` (the caller then creates a new event). An event's score is the mean
+    model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
+    only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
+    features."""
+    if not new:
+        raise ValueError("attach needs the features of at least one new article")
+    best: tuple[float, str, Hashable] | None = None
+    summary = summarize(new)
+    for event_id, stored in events.items():
+        if not stored:
+            continue
+        total = sum(score(a, b, thresholds.model) for a in new for b in stored)
+        similarity = round(total / (len(new) * len(stored)), 6)
+        candidate = (-similarity, str(event_id), event_id)
+        needed = pair_threshold(summary, summarize(stored), thresholds, attaching=True)
+        if similarity >= needed and (best is None or candidate < best):
+            best = candidate
+    return None if best is None else (best[2], -best[0])

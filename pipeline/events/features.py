@@ -1,0 +1,481 @@
+"""Event features: what an article (or an event, a centroid of its articles) is compared by. Pure functions.
+
+1. ``term_counts(title, text)`` counts an article's words, entities (capitalised phrases), headline words, lead
+   words, stated numbers and dates once; Beam counts its ``terms()`` into a corpus document-frequency map
+   (``doc_freq``) over ``n_docs`` articles.
+2. ``features_from_counts(counts, published_at, doc_freq, n_docs)`` turns them into compact, JSON-serialisable
+   ``EventFeatures``: L2-normalised TF-IDF weight maps (title terms count double) and the publication time.
+   ``idf`` is corpus counts plus a general-English prior (wordfreq), because a feed or a run is often dominated by a
+   few running stories whose own keywords corpus IDF alone would make common.
+3. ``pair_features(a, b)`` are the similarities the learned scorer (``pipeline.events.score``) weighs;
+   ``summarize`` builds an event's centroid, which compares like an article.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Hashable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+
+from wordfreq import zipf_frequency
+
+from pipeline.stopwords import ENGLISH_STOP_WORDS
+
+FEATURES_VERSION = 3
+"""Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
+Stored features carry the version that computed them, and a run first re-computes those of another version
+(``pipeline.dedup.refresh``), so new articles are never compared with stored events on a different scale. Bump it
+with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
+before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
+headline's, the lead's and the stated numbers' own weight maps for the learned scorer."""
+ENTITY_PREFIX = "e:"
+TITLE_WEIGHT = 2
+MAX_TERMS = 160
+"""Terms kept per article or event. Two independent reports of one event share the event's specific words
+(figures, names, what was decided) but few of its top-weighted ones; keeping 48 terms cut them off. Chosen on
+half A of the same-topic corpus (``benchmarks/corpora/same_topic``, with dates): pairwise F1 0.65 at 48, 0.80 at
+96, 0.82 at 128, 0.88 at 160 and 200, 0.86 at 240."""
+MAX_ENTITIES = 24
+MAX_TITLE_TERMS = 16
+LEAD_WORDS = 60
+"""Words of the body that make its lead (the opening paragraph or two, where a report says what happened)."""
+MAX_LEAD_TERMS = 40
+MAX_NUMBERS = 24
+NUMBER_PREFIX = "n:"
+DATE_PREFIX = "d:"
+MAX_DATES = 12
+MIN_TEXT_WORDS = 40
+BACKGROUND_DOCS = 10_000
+"""Weight of the general-English prior in the IDF of headlines, as a number of pseudo-documents (see ``idf``)."""
+FULL_TEXT_BACKGROUND_DOCS = 3_000
+"""The same for full texts. Chosen with the full-text threshold on half A of the same-topic corpus (F1 with dates
+0.90 for 1,000 to 10,000 pseudo-documents and thresholds 0.3 to 0.35, against 0.88 with corpus IDF alone; each
+story alone 0.92 against 0.48) and on the rewrite corpus (perfect from threshold 0.35 up to 1,000 and 3,000)."""
+BACKGROUND_DOC_WORDS = 300
+"""Words of a typical background document, to turn a word's frequency into a document frequency."""
+MIN_ZIPF = 1.0
+
+_WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
+_SENTENCE_END_RE = re.compile(r"[.!?:;\"“”\n•|]")
+_STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "new", "mr", "ms", "mrs", "just", "like"}
+
+
+@dataclass(frozen=True)
+class EventFeatures:
+    """Compact, JSON-serialisable features of an article or of an event (a centroid of articles).
+
+    ``terms`` (headline and body), ``entities``, ``title_terms``, ``lead_terms``, ``numbers`` and ``dates``
+    (stated in the text) are L2-normalised TF-IDF weight maps; ``first_seen``/``last_seen`` are POSIX seconds
+    (equal for an article, the published range for an event; ``None`` when unknown); ``embedding`` is an
+    optional L2-normalised vector; ``n_articles`` is 1 for an article; ``full_text`` says the article has
+    a body of at least ``MIN_TEXT_WORDS`` words (for an event: all its articles do).
+    """
+
+    terms: dict[str, float]
+    entities: dict[str, float] = field(default_factory=dict)
+    title_terms: dict[str, float] = field(default_factory=dict)
+    lead_terms: dict[str, float] = field(default_factory=dict)
+    numbers: dict[str, float] = field(default_factory=dict)
+    dates: dict[str, float] = field(default_factory=dict)
+    first_seen: float | None = None
+    last_seen: float | None = None
+    embedding: tuple[float, ...] | None = None
+    n_articles: int = 1
+    full_text: bool = False
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready dict."""
+        return {
+            "terms": self.terms,
+            "entities": self.entities,
+            "title_terms": self.title_terms,
+            "lead_terms": self.lead_terms,
+            "numbers": self.numbers,
+            "dates": self.dates,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "embedding": list(self.embedding) if self.embedding is not None else None,
+            "n_articles": self.n_articles,
+            "full_text": self.full_text,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> EventFeatures:
+        """Inverse of ``to_dict``."""
+        embedding = data.get("embedding")
+        return cls(
+            terms=dict(data["terms"]),
+            entities=dict(data.get("entities") or {}),
+            title_terms=dict(data.get("title_terms") or {}),
+            lead_terms=dict(data.get("lead_terms") or {}),
+            numbers=dict(data.get("numbers") or {}),
+            dates=dict(data.get("dates") or {}),
+            first_seen=data.get("first_seen"),
+            last_seen=data.get("last_seen"),
+            embedding=tuple(embedding) if embedding is not None else None,
+            n_articles=int(data.get("n_articles", 1)),
+            full_text=bool(data.get("full_text", False)),
+        )
+
+
+def _normalize_text(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
+
+
+def _strip_possessive(word: str) -> str:
+    for suffix in ("'s", "’s"):
+        if word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _stem(word: str) -> str:
+    """Very light English suffix stripping: possessives and plurals only (keeps words readable)."""
+    word = _strip_possessive(word)
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _word_terms(text: str) -> Iterator[str]:
+    for match in _WORD_RE.finditer(_normalize_text(text)):
+        word = match.group().lower().replace("’", "'").strip(".")
+        if word in _STOP_WORDS:
+            continue
+        word = _stem(word.replace(".", ""))
+        if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
+            continue
+        yield word
+
+
+def _is_title_case(text: str) -> bool:
+    """True when most words are capitalised (a Title Case headline), where capitals say nothing."""
+    words = [w for w in _WORD_RE.findall(text) if w[0].isalpha()]
+    if len(words) < 3:
+        return False
+    capitalised = sum(w[0].isupper() for w in words if w.lower() not in _STOP_WORDS)
+    content = sum(w.lower() not in _STOP_WORDS for w in words)
+    return content > 0 and capitalised / content >= 0.6
+
+
+def _entity_phrases(text: str) -> Iterator[str]:
+    """Capitalised phrases (runs of capitalised words) as lowercase keys; the last word of a multi-word
+    phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
+    text = _normalize_text(text)
+    run: list[str] = []
+    sentence_start = True
+    position = 0
+
+    def flush(run_words: list[str], starts_sentence: bool) -> Iterator[str]:
+        while run_words and run_words[0].lower() in _STOP_WORDS:
+            run_words = run_words[1:]
+            starts_sentence = False
+        while run_words and run_words[-1].lower() in _STOP_WORDS:
+            run_words = run_words[:-1]
+        if not run_words or (starts_sentence and len(run_words) == 1 and run_words[0].istitle()):
+            return
+        words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
+        yield " ".join(words)
+        if len(words) > 1:
+            yield words[-1]
+
+    run_starts_sentence = False
+    for match in _WORD_RE.finditer(text):
+        between = text[position : match.start()]
+        position = match.end()
+        boundary = bool(_SENTENCE_END_RE.search(between)) or ("," in between)
+        word = match.group()
+        if boundary and run:
+            yield from flush(run, run_starts_sentence)
+            run = []
+        if _SENTENCE_END_RE.search(between):
+            sentence_start = True
+        if word[0].isupper() or (word.isupper() and len(word) > 1):
+            if not run:
+                run_starts_sentence = sentence_start
+            run.append(word)
+        else:
+            if run:
+                yield from flush(run, run_starts_sentence)
+                run = []
+        sentence_start = False
+    if run:
+        yield from flush(run, run_starts_sentence)
+
+
+def _entities(title: str, text: str | None) -> Counter:
+    counts: Counter = Counter()
+    if title and not _is_title_case(title):
+        counts.update(_entity_phrases(title))
+    for line in (text or "").splitlines():
+        if not _is_title_case(line):
+            counts.update(_entity_phrases(line))
+    return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
+
+
+@dataclass(frozen=True)
+class TermCounts:
+    """An article's term frequencies (headline words weighted ``TITLE_WEIGHT``) and entity counts: what its
+    features and the corpus document frequencies are both made of, so both come from one pass over the text."""
+
+    words: Counter
+    entities: Counter
+    full_text: bool
+    title: Counter = field(default_factory=Counter)
+    lead: Counter = field(default_factory=Counter)
+    numbers: Counter = field(default_factory=Counter)
+    dates: Counter = field(default_factory=Counter)
+
+    def terms(self) -> set[str]:
+        """Distinct terms (words, ``e:`` entities, ``n:`` numbers and ``d:`` dates), for the document-frequency
+        count."""
+        return set(self.words) | set(self.entities) | set(self.numbers) | set(self.dates)
+
+
+_NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,:/-]\d+)*")
+
+
+def _numbers(text: str) -> Iterator[str]:
+    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys."""
+    for match in _NUMBER_RE.finditer(text):
+        yield NUMBER_PREFIX + match.group().replace(",", "").rstrip(".:/-")
+
+
+_MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+
+
+_DATE_RE = re.compile(
+    r"\b(?P<month>jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+(?P<day>\d{1,2})(?:st|nd|rd|th)?\b"
+    r"(?:,?\s+(?P<year>(?:19|20)\d{2})\b)?"
+    r"|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)?\d{2})\b",
+    re.IGNORECASE,
+)
+
+
+def _dates(text: str) -> Iterator[str]:
+    """Calendar dates stated in a text ("Dec. 15", "December 15th, 2014", "12/15/2014") as ``d:`` keys of the
+    month and day, and of the year and month when the year is given: what tells two similar incidents apart
+    when no publication date does."""
+    for match in _DATE_RE.finditer(text):
+        if match.group("month"):
+            month = _MONTHS.index(match.group("month")[:3].lower()) + 1
+            day, year = match.group("day"), match.group("year")
+        else:
+            month, day, year = int(match.group("m")), match.group("d"), match.group("y")
+            if len(year) == 2:
+                year = "20" + year
+        if not (1 <= month <= 12 and 1 <= int(day) <= 31):
+            continue
+        yield f"{DATE_PREFIX}{month:02d}-{int(day):02d}"
+        if year:
+            yield f"{DATE_PREFIX}{year}-{month:02d}"
+
+
+def term_counts(title: str, text: str | None = None) -> TermCounts:
+    """Count an article's words, entities, headline words, lead words and numbers once."""
+    body = text or ""
+    title_words = Counter(_word_terms(title or ""))
+    words: Counter = Counter(_word_terms(body))
+    for word, count in title_words.items():
+        words[word] += TITLE_WEIGHT * count
+    lead = Counter(_word_terms(" ".join(body.split()[:LEAD_WORDS])))
+    full_text = len(body.split()) >= MIN_TEXT_WORDS
+    numbers = Counter(_numbers(f"{title or ''}\n{body}"))
+    dates = Counter(_dates(f"{title or ''}\n{body}"))
+    return TermCounts(words, _entities(title or "", text), full_text, title_words, lead, numbers, dates)
+
+
+def terms(title: str, text: str | None = None) -> set[str]:
+    """Distinct terms of an article (words and ``e:``-prefixed entities), for the document-frequency count."""
+    return term_counts(title, text).terms()
+
+
+@lru_cache(maxsize=1 << 20)
+def background_doc_rate(term: str) -> float:
+    """Share of general English documents (of ``BACKGROUND_DOC_WORDS`` words) expected to hold the term, from
+    wordfreq's word frequencies; unknown words count as rare (Zipf ``MIN_ZIPF``)."""
+    word = term[2:] if term[:2] in (ENTITY_PREFIX, NUMBER_PREFIX, DATE_PREFIX) else term
+    zipf = max(zipf_frequency(word, "en"), MIN_ZIPF)
+    return min(1.0, BACKGROUND_DOC_WORDS * 10 ** (zipf - 9))
+
+
+def idf(term: str, doc_freq: Mapping[str, int], n_docs: int, background_docs: float = BACKGROUND_DOCS) -> float:
+    """IDF of a term with a general-English prior: the corpus counts as ``n_docs`` documents plus
+    ``background_docs`` pseudo-documents in which the term occurs at its background rate.
+
+    A feed or a run is often dominated by a few running stories, so corpus IDF alone makes each story's own
+    keywords ("titanfall", "ceasefire") common: incidental words then outweigh them in headlines, and in a run
+    on one story the scores of full texts sink below any fixed threshold. The prior keeps words rare in English
+    weighty until the corpus has seen far more documents than the prior, so scores keep one scale from a
+    five-article run to a large database.
+    """
+    expected = doc_freq.get(term, 0) + background_docs * background_doc_rate(term) + 0.5
+    return max(0.0, math.log((n_docs + background_docs) / expected))
+
+
+def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
+    top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    norm = math.sqrt(sum(w * w for _, w in top))
+    if norm == 0:
+        return {}
+    return {t: round(w / norm, 6) for t, w in top}
+
+
+def _to_seconds(published_at: datetime | None) -> float | None:
+    if published_at is None:
+        return None
+    if published_at.tzinfo is None:
+        published_at = published_at.replace(tzinfo=timezone.utc)
+    return published_at.timestamp()
+
+
+def event_features(
+    title: str,
+    text: str | None,
+    published_at: datetime | None,
+    doc_freq: Mapping[str, int],
+    n_docs: int,
+    embedding: Sequence[float] | None = None,
+) -> EventFeatures:
+    """Features of one article from its title, optional body, optional date and corpus term statistics.
+
+    Args:
+        title: headline (may be empty when ``text`` is given).
+        text: body or feed summary, or ``None`` for title-only items.
+        published_at: publication time; naive datetimes are taken as UTC.
+        doc_freq: document frequency of each term of ``terms()`` over the corpus.
+        n_docs: number of documents counted into ``doc_freq`` (>= 1).
+        embedding: optional sentence embedding of the article (any dimension, normalised here).
+    """
+    if not (title or text):
+        raise ValueError("an article needs a title or a text")
+    return features_from_counts(term_counts(title, text), published_at, doc_freq, n_docs, embedding)
+
+
+def features_from_counts(
+    counts: TermCounts,
+    published_at: datetime | None,
+    doc_freq: Mapping[str, int],
+    n_docs: int,
+    embedding: Sequence[float] | None = None,
+) -> EventFeatures:
+    """``event_features`` of an article whose terms are already counted."""
+    if n_docs < 1:
+        raise ValueError(f"n_docs must be >= 1, got {n_docs}")
+    background = FULL_TEXT_BACKGROUND_DOCS if counts.full_text else BACKGROUND_DOCS
+
+    def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
+        weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs, background) for t, c in counted.items()}
+        return _top_normalized(weights, k)
+
+    vector = None
+    if embedding is not None:
+        norm = math.sqrt(sum(x * x for x in embedding)) or 1.0
+        vector = tuple(round(x / norm, 6) for x in embedding)
+    seconds = _to_seconds(published_at)
+    return EventFeatures(
+        terms=weighted(counts.words, MAX_TERMS),
+        entities=weighted(counts.entities, MAX_ENTITIES),
+        title_terms=weighted(counts.title, MAX_TITLE_TERMS),
+        lead_terms=weighted(counts.lead, MAX_LEAD_TERMS),
+        numbers=weighted(counts.numbers, MAX_NUMBERS),
+        dates=weighted(counts.dates, MAX_DATES),
+        first_seen=seconds,
+        last_seen=seconds,
+        embedding=vector,
+        full_text=counts.full_text,
+    )
+
+
+def batch_features(
+    articles: Mapping[Hashable, tuple[str, str | None, datetime | None]],
+    embeddings: Mapping[Hashable, Sequence[float]] | None = None,
+) -> dict[Hashable, EventFeatures]:
+    """Features of a batch of ``{id: (title, text, published_at)}`` with the batch as the corpus, as a run
+    computes them for an empty database."""
+    counts = {item: term_counts(title, text) for item, (title, text, _) in articles.items()}
+    doc_freq = Counter(term for counted in counts.values() for term in counted.terms())
+    return {
+        item: features_from_counts(counts[item], published, doc_freq, len(articles), (embeddings or {}).get(item))
+        for item, (_, _, published) in articles.items()
+    }
+
+
+def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
+    """Event summary: the normalised centroid of its articles' terms, entities and embeddings, their time
+    range and count. Summaries merge like articles: ``summarize([summary, new_article])`` weighs the
+    summary by its ``n_articles``."""
+    if not features:
+        raise ValueError("summarize needs at least one EventFeatures")
+    embeddings = [f for f in features if f.embedding is not None]
+
+    def centroid(maps: str, k: int) -> dict[str, float]:
+        total: Counter = Counter()
+        for item in features:
+            for term, weight in getattr(item, maps).items():
+                total[term] += weight * item.n_articles
+        return _top_normalized(total, k)
+
+    embedding = None
+    if embeddings and len(embeddings) == len(features):
+        dims = len(embeddings[0].embedding)
+        total = sum(f.n_articles for f in embeddings)
+        embedding = tuple(round(sum(f.embedding[i] * f.n_articles for f in embeddings) / total, 6) for i in range(dims))
+    firsts = [f.first_seen for f in features if f.first_seen is not None]
+    lasts = [f.last_seen if f.last_seen is not None else f.first_seen for f in features if f.first_seen is not None]
+    return EventFeatures(
+        terms=centroid("terms", MAX_TERMS),
+        entities=centroid("entities", MAX_ENTITIES),
+        title_terms=centroid("title_terms", MAX_TITLE_TERMS),
+        lead_terms=centroid("lead_terms", MAX_LEAD_TERMS),
+        numbers=centroid("numbers", MAX_NUMBERS),
+        dates=centroid("dates", MAX_DATES),
+        first_seen=min(firsts) if firsts else None,
+        last_seen=max(lasts) if lasts else None,
+        embedding=embedding,
+        n_articles=sum(f.n_articles for f in features),
+        full_text=all(f.full_text for f in features),
+    )
+
+
+def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return min(1.0, sum(w * b[t] for t, w in a.items() if t in b))
+
+
+def _gap_hours(a: EventFeatures, b: EventFeatures) -> float | None:
+    if a.first_seen is None or b.first_seen is None:
+        return None
+    a_last = a.last_seen if a.last_seen is not None else a.first_seen
+    b_last = b.last_seen if b.last_seen is not None else b.first_seen
+    return max(0.0, a.first_seen - b_last, b.first_seen - a_last) / 3600.0
+
+
+def pair_features(a: EventFeatures, b: EventFeatures) -> dict[str, float]:
+    """The learned scorer's features of a pair (``pipeline.events.model.FEATURES``)."""
+    body = _cosine(a.terms, b.terms)
+    entities = _cosine(a.entities, b.entities)
+    gap = _gap_hours(a, b)
+    days = 0.0 if gap is None else gap / 24.0
+    return {
+        "body": body,
+        "title": _cosine(a.title_terms, b.title_terms),
+        "lead": _cosine(a.lead_terms, b.lead_terms),
+        "entities": entities,
+        "numbers": _cosine(a.numbers, b.numbers),
+        "dates": _cosine(a.dates, b.dates),
+        "body_x_entities": body * entities,
+        "undated_x_body": body * (gap is None),
+        "undated_x_entities": entities * (gap is None),
+        "dated": float(gap is not None),
+        "gap_days_log": math.log1p(days),
+        "gap_over_week": float(days > 7.0),
+    }

@@ -1,0 +1,102 @@
+"""The pair score: the learned model's probability that two articles (or events) report one happening.
+
+``score(a, b, model)`` evaluates ``pipeline.events.model`` over ``pair_features`` in the pair's regime (two full
+texts, or a headline on either side); ``score_components`` returns the feature values with the score, for the
+links table. ``EventThresholds`` holds the model and the scores a pair must reach; ``pair_threshold`` says which.
+Without a date on either side the model scores the pair from its content alone (its ``dated`` feature is 0): it
+was fitted on reports with and without dates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pipeline.events.features import EventFeatures, pair_features
+from pipeline.events.model import GroupingModel, shipped_model
+
+
+def _check_thresholds(*thresholds: float) -> None:
+    for threshold in thresholds:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"thresholds must be in (0, 1], got {threshold}")
+
+
+@dataclass(frozen=True)
+class EventThresholds:
+    """The grouping model and the scores (its probabilities) at or above which two items are one event:
+    ``full_text`` between two full texts, ``title`` when a side is title-only, ``attach`` (between full texts)
+    for a new run's event to join a stored one, and at least ``undated`` between two full texts when either has
+    no publication date (``undated``: without dates the scores of one event's reports sit lower, and so do those of
+    different events). Those not given are the model's own, chosen with it on the data it was fitted on
+    (``pipeline/events/fit.py``)."""
+
+    full_text: float | None = None
+    title: float | None = None
+    attach: float | None = None
+    undated: float | None = None
+    model: GroupingModel = field(default_factory=shipped_model, compare=True)
+
+    def __post_init__(self) -> None:
+        full_text = self.model.thresholds["full_text"] if self.full_text is None else self.full_text
+        defaults = {
+            "full_text": full_text,
+            "title": self.model.thresholds["headline"],
+            "attach": full_text,
+            "undated": self.model.thresholds.get("undated", full_text),
+        }
+        for name, value in defaults.items():
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, value)
+        _check_thresholds(self.full_text, self.title, self.attach, self.undated)
+
+    @property
+    def lowest(self) -> float:
+        """The lowest threshold: a candidate edge scoring less joins no component (a cluster's mean score with
+        another reaches a threshold only if one of their pairs does)."""
+        return min(self.full_text, self.title, self.attach, self.undated)
+
+
+DEFAULT_THRESHOLDS = EventThresholds()
+EMBEDDING_THRESHOLDS = DEFAULT_THRESHOLDS
+"""With ``--embeddings`` the embeddings add blocking keys (paraphrases that share no rare word still become
+candidates); the shipped model does not score them, so the thresholds are the same."""
+DEFAULT_CLUSTER_THRESHOLD = DEFAULT_THRESHOLDS.full_text
+DEFAULT_TITLE_THRESHOLD = DEFAULT_THRESHOLDS.title
+
+
+@dataclass(frozen=True)
+class ScoreComponents:
+    """Why two items scored what they did: the model's feature values (``pair_features``) and its score."""
+
+    features: dict[str, float]
+    total: float
+
+
+def regime(a: EventFeatures, b: EventFeatures) -> str:
+    """Which of the model's regimes scores the pair: ``full_text`` when both have a body, else ``headline``."""
+    return "full_text" if a.full_text and b.full_text else "headline"
+
+
+def pair_threshold(
+    a: EventFeatures, b: EventFeatures, thresholds: EventThresholds = DEFAULT_THRESHOLDS, attaching: bool = False
+) -> float:
+    """The score two items need to be one event: ``thresholds.title`` when either is a headline; between full
+    texts ``.undated`` when either has no date, else ``.full_text`` (``.attach`` when ``attaching`` a new event
+    to a stored one)."""
+    if not (a.full_text and b.full_text):
+        return thresholds.title
+    if a.first_seen is None or b.first_seen is None:
+        return thresholds.undated
+    return thresholds.attach if attaching else thresholds.full_text
+
+
+def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> ScoreComponents:
+    """Similarity of two articles or events, with the feature values behind it."""
+    values = pair_features(a, b)
+    total = (model or shipped_model()).probability(regime(a, b), values)
+    return ScoreComponents({k: round(v, 4) for k, v in values.items()}, round(total, 6))
+
+
+def score(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> float:
+    """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event."""
+    return score_components(a, b, model).total
