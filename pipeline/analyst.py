@@ -117,7 +117,8 @@ def recent_events(connection: duckdb.DuckDBPyConnection, limit: int = EVENTS_LIS
     return _rows(
         connection,
         "SELECT event_id, coalesce(event_day, CAST(timezone('UTC', first_reported_at) AS DATE)) AS day, event_type, "
-        "primary_location, article_count, source_count, title FROM event_summary "
+        "primary_location, article_count, source_count, title, storyline_id, storyline_title, storyline_events "
+        "FROM event_summary "
         "ORDER BY day DESC NULLS LAST, first_seen_at DESC, event_id LIMIT ?",
         [limit],
     )
@@ -257,6 +258,8 @@ def format_event(details: dict[str, Any]) -> str:
         f"  outlets     {', '.join(coverage['sources']) or '-'}"
         + (f" (+{coverage['unknown_source_articles']} unknown)" if coverage["unknown_source_articles"] else ""),
         f"  keywords    {', '.join(summary['keywords']) or '-'}",
+        f"  storyline   {summary['storyline_id'] or '-'}  {summary['storyline_title'] or ''}"
+        + (f" ({report.plural(summary['storyline_events'], 'event')})" if summary["storyline_events"] else ""),
     ]
     if enrichment and enrichment["event_type_evidence"]:
         lines.append(f"  evidence    {enrichment['event_type_evidence'][:EVIDENCE_CHARS]}")
@@ -318,5 +321,7 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _list_text(rows: list[dict[str, Any]]) -> str:
-    columns = ["event_id", "day", "event_type", "primary_location", "article_count", "source_count", "title"]
-    return _table(rows, columns, {"title": TITLE_CHARS}) + f"\n({report.plural(len(rows), 'event')})"
+    for row in rows:
+        row["storyline"] = f"{row['storyline_id']} ({row['storyline_events']})" if row["storyline_id"] else None
+    columns = ["event_id", "day", "event_type", "primary_location", "article_count", "source_count", "storyline"]
+    return _table(rows, [*columns, "title"], {"title": TITLE_CHARS}) + f"\n({report.plural(len(rows), 'event')})"

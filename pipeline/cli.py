@@ -5,6 +5,7 @@ wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
 wirebeam schema [--check]
 wirebeam feeds add|list|import|export ...
 wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
+wirebeam grouping fit --labels FILE.jsonl [--out FILE]
 
 Only ``run`` (and ``feeds``) import Beam, so the other commands start fast.
 """
@@ -174,6 +175,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     schema = subparsers.add_parser("schema", help="Regenerate JSON Schema and DuckDB DDL from the models.")
     schema.add_argument("--check", action="store_true", help="Only report files that are out of date.")
+    grouping = subparsers.add_parser("grouping", help="Fit event grouping to your own labelled articles.")
+    grouping_commands = grouping.add_subparsers(dest="grouping_command", required=True)
+    fit = grouping_commands.add_parser(
+        "fit",
+        help="Fit the grouping model to labelled articles, print cross-validated figures, write a model file.",
+        description="Labelled articles are JSON Lines records with 'title', optional 'text' and 'published' (ISO "
+        "date), an 'event' label and optionally a 'storyline' label. Use the model with "
+        "`wirebeam run --grouping_model FILE`.",
+    )
+    fit.add_argument("--labels", nargs="+", required=True, metavar="FILE.jsonl", help="Labelled articles.")
+    fit.add_argument("--out", default="grouping_model.json", help="Model file to write (default: %(default)s).")
     return parser
 
 
@@ -187,6 +199,13 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
         return _query(args)
     if args.command == "schema":
         return _schema(args)
+    if args.command == "grouping":
+        from pipeline.events import fit
+
+        try:
+            return fit.fit_command(args.labels, args.out)
+        except fit.LabelError as error:
+            raise UsageError(str(error)) from None
     if args.command in analyst.COMMANDS:
         return analyst.run_command(args)
     from pipeline import feeds_cli

@@ -66,6 +66,11 @@ def event_id_for(first_article_id: str) -> str:
     return f"ev_{first_article_id}"
 
 
+def storyline_id_for(first_article_id: str) -> str:
+    """A storyline's ID, derived from its first article."""
+    return f"sl_{first_article_id}"
+
+
 def _outlet(source: str | None, url: str | None) -> str | None:
     if source:
         return source.strip()

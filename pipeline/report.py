@@ -20,6 +20,8 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_REPORT = "wirebeam-report.html"
 TOP_ACTORS = 15
 TOP_PLACES = 15
+TOP_STORYLINES = 30
+STORYLINE_EVENTS_SHOWN = 5
 TIMELINE_WIDTH, TIMELINE_ROW, TIMELINE_MARGIN = 880, 16, 40
 BAR_WIDTH, BAR_ROW, BAR_LABEL = 520, 22, 190
 MAP_WIDTH, MAP_HEIGHT = 720, 360
@@ -202,6 +204,20 @@ def _coverage_table(events: list[dict[str, Any]]) -> str:
     )
 
 
+def _storylines_table(storylines: list[dict[str, Any]]) -> str:
+    rows = [
+        f"<tr><td>{_text(line['title'])}<br><small class='muted'>{_text(line['storyline_id'])}</small></td>"
+        f"<td>{line['event_count']}</td><td>{line['article_count']}</td>"
+        f"<td>{_text('; '.join(line['event_titles'][:STORYLINE_EVENTS_SHOWN]))}</td>"
+        f"<td>{_text(line['first_reported_at'])}</td><td>{_text(line['last_reported_at'])}</td></tr>"
+        for line in storylines
+    ]
+    return (
+        '<table id="storylines"><thead><tr><th>Storyline</th><th>Events</th><th>Articles</th><th>Its events</th>'
+        "<th>First report</th><th>Last report</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
 _TOP_ACTORS = f"""
 SELECT actor_id, mode(name) AS name, count(*) AS events,
        {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in ROLE_ORDER)}
@@ -219,6 +235,11 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
     """The report page for the database behind ``connection``."""
     generated_at = generated_at or datetime.now(timezone.utc)
     events = _rows(connection, "SELECT * FROM event_summary")
+    storylines = _rows(
+        connection,
+        "SELECT * FROM storyline_summary ORDER BY event_count DESC, article_count DESC, storyline_id "
+        f"LIMIT {TOP_STORYLINES}",
+    )
     actors = _rows(connection, _TOP_ACTORS)
     places = _rows(connection, _PLACES)
     types = _rows(
@@ -260,6 +281,9 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
 <h2>Coverage per event</h2>
 <p><input id="event-filter" type="search" placeholder="Filter events (title, place, outlet...)"></p>
 {_coverage_table(events)}
+<h2>Storylines</h2>
+<p class="muted">Running stories: events that belong together, most events first.</p>
+{_storylines_table(storylines)}
 <h2>Top actors</h2>
 <p class="legend">Events per actor, by role:{legend_roles}</p>
 {bar_chart_svg("Top actors", actor_bars)}

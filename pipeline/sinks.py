@@ -112,12 +112,14 @@ canonical AS (
 ),
 totals AS (
     SELECT event_id, count(*) AS article_count, count(DISTINCT source) AS source_count,
-           min(published_at) AS first_published_at, max(published_at) AS last_published_at
+           min(published_at) AS first_published_at, max(published_at) AS last_published_at,
+           min(storyline_id) AS storyline_id
     FROM members GROUP BY event_id
 )
 SELECT c.event_id, c.title, c.article_id AS canonical_article_id, t.article_count, t.source_count,
        t.first_published_at, t.last_published_at,
-       coalesce(e.created_run_id, $run_id) AS created_run_id, $run_id AS updated_run_id
+       coalesce(e.created_run_id, $run_id) AS created_run_id, $run_id AS updated_run_id,
+       coalesce(e.storyline_id, t.storyline_id, 'sl_' || c.event_id[4:]) AS storyline_id
 FROM canonical c JOIN totals t USING (event_id) LEFT JOIN events e USING (event_id)
 WHERE c.rank = 1;
 """
@@ -150,6 +152,7 @@ def load_run(
     from pipeline.dedup.stored import resolve_against_stored, update_term_stats
     from pipeline.enrich.storage import refresh_event_enrichments
     from pipeline.refetch import upgrade_refetched
+    from pipeline.store.storylines import join_stored_storylines, refresh_storylines
     from schemas.generate import primary_key
 
     connection = connect(db_path)
@@ -161,6 +164,7 @@ def load_run(
             _stage(connection, staging_dir, table)
         upgrade_refetched(connection, ARTICLE_DETAIL_TABLES, run.started_at)
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
+        join_stored_storylines(connection)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:
             originals_only = " WHERE duplicate_of IS NULL" if table in ORIGINALS_ONLY_TABLES else ""
@@ -171,6 +175,7 @@ def load_run(
             )
         update_term_stats(connection)
         connection.execute(_REFRESH_EVENTS, {"run_id": run.run_id})
+        refresh_storylines(connection, run.run_id)
         refresh_event_enrichments(connection)
         connection.execute(
             "INSERT OR IGNORE INTO rejects BY NAME SELECT * REPLACE ($run_id AS run_id) FROM staged_rejects "

@@ -20,6 +20,7 @@ CREATE TABLE IF NOT EXISTS articles (
     near_duplicate_of VARCHAR,
     near_duplicate_score DOUBLE,
     event_id VARCHAR NOT NULL,
+    storyline_id VARCHAR,
     feed_url VARCHAR,
     feed_title VARCHAR,
     entry_key VARCHAR,
@@ -40,6 +41,18 @@ CREATE TABLE IF NOT EXISTS events (
     source_count BIGINT NOT NULL,
     first_published_at TIMESTAMPTZ,
     last_published_at TIMESTAMPTZ,
+    created_run_id VARCHAR NOT NULL,
+    updated_run_id VARCHAR NOT NULL,
+    storyline_id VARCHAR
+);
+
+CREATE TABLE IF NOT EXISTS storylines (
+    storyline_id VARCHAR PRIMARY KEY,
+    title VARCHAR NOT NULL,
+    first_published_at TIMESTAMPTZ,
+    last_published_at TIMESTAMPTZ,
+    event_count BIGINT NOT NULL,
+    article_count BIGINT NOT NULL,
     created_run_id VARCHAR NOT NULL,
     updated_run_id VARCHAR NOT NULL
 );
@@ -94,7 +107,8 @@ CREATE TABLE IF NOT EXISTS article_links (
     other_article_id VARCHAR NOT NULL,
     method VARCHAR NOT NULL,
     score DOUBLE NOT NULL,
-    run_id VARCHAR NOT NULL
+    run_id VARCHAR NOT NULL,
+    features JSON
 );
 
 CREATE TABLE IF NOT EXISTS term_stats (

@@ -42,6 +42,7 @@ class Article(_Table):
     near_duplicate_of: str | None = Field(None, description="The article this republishes with edits.")
     near_duplicate_score: float | None = Field(None, description="Jaccard similarity of the word 3-shingles to it.")
     event_id: str = Field(description="The event this article reports.")
+    storyline_id: str | None = Field(None, description="The storyline (running story) its event belongs to.")
     feed_url: str | None = None
     feed_title: str | None = None
     entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
@@ -78,6 +79,20 @@ class Event(_Table):
     source_count: int = Field(description="Distinct outlets among the members.")
     first_published_at: datetime | None = None
     last_published_at: datetime | None = None
+    created_run_id: str
+    updated_run_id: str
+    storyline_id: str | None = Field(None, description="The storyline (running story) the event belongs to.")
+
+
+class Storyline(_Table):
+    """A running story: the events that belong together (a shooting, the arrest, the trial; rounds of talks)."""
+
+    storyline_id: str = _key("Stable ID, derived from the storyline's first article.")
+    title: str = Field(description="Title of its event with the most articles (ties: the earliest).")
+    first_published_at: datetime | None = Field(None, description="Earliest publication time of its articles.")
+    last_published_at: datetime | None = Field(None, description="Latest publication time of its articles.")
+    event_count: int = Field(description="Events in the storyline.")
+    article_count: int = Field(description="Articles of its events, duplicates included.")
     created_run_id: str
     updated_run_id: str
 
@@ -136,7 +151,7 @@ class ArticleFeatures(_Table):
     terms: list[str] = Field(description="Distinct terms, counted into term_stats for IDF weights.")
     features_version: int = Field(
         1,
-        description="The feature recipe that computed them (pipeline.dedup.events.FEATURES_VERSION); rows stored "
+        description="The feature recipe that computed them (pipeline.events.features.FEATURES_VERSION); rows stored "
         "before versions were recorded are 1. A run first re-computes rows of another version (its negative while "
         "their terms are re-counted and their features not yet).",
     )
@@ -159,7 +174,7 @@ class ArticleParagraphs(_Table):
 class TermStat(_Table):
     """How many stored event representatives contain a term: the corpus statistics behind IDF weights."""
 
-    term: str = _key("A term of ``pipeline.dedup.events.terms``.")
+    term: str = _key("A term of ``pipeline.events.features.terms``.")
     doc_count: int = Field(description="Representative articles containing it.")
 
 
@@ -174,6 +189,11 @@ class ArticleLink(_Table):
     )
     score: float = Field(description="Similarity: 1 for exact copies, shingle Jaccard, or event score.")
     run_id: str = Field(description="The run that found the link.")
+    features: dict[str, Any] | None = Field(
+        None,
+        description="For an event link, the grouping model's feature values of the pair (pipeline.events.features."
+        "pair_features: cosines of text, headline, lead, entities, numbers, dates; the time gap), as JSON.",
+    )
 
 
 class Feed(_Table):
@@ -198,6 +218,7 @@ class Feed(_Table):
 TABLES: dict[str, type[_Table]] = {
     "articles": Article,
     "events": Event,
+    "storylines": Storyline,
     "runs": Run,
     "rejects": Reject,
     "article_signatures": ArticleSignature,

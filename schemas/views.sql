@@ -20,11 +20,22 @@ SELECT e.event_id, e.title, x.event_type,
        coalesce(a.parties, []) AS parties, coalesce(a.mediators, []) AS mediators,
        e.article_count, e.source_count, coalesce(r.sources, []) AS sources,
        e.first_published_at AS first_reported_at, e.last_published_at AS last_reported_at, r.first_seen_at,
-       coalesce(x.keywords, []) AS keywords
+       coalesce(x.keywords, []) AS keywords, e.storyline_id, s.title AS storyline_title,
+       s.event_count AS storyline_events
 FROM events e
 LEFT JOIN event_enrichments x USING (event_id)
 LEFT JOIN actors a USING (event_id)
-LEFT JOIN reports r USING (event_id);
+LEFT JOIN reports r USING (event_id)
+LEFT JOIN storylines s USING (storyline_id);
+
+-- One row per storyline (a running story): its events, oldest first, with when and how much it was reported.
+CREATE OR REPLACE VIEW storyline_summary AS
+SELECT s.storyline_id, s.title, s.event_count, s.article_count,
+       s.first_published_at AS first_reported_at, s.last_published_at AS last_reported_at,
+       list(e.event_id ORDER BY e.first_published_at NULLS LAST, e.event_id) AS event_ids,
+       list(e.title ORDER BY e.first_published_at NULLS LAST, e.event_id) AS event_titles
+FROM storylines s JOIN events e USING (storyline_id)
+GROUP BY ALL;
 
 -- Events per day: the day the event happened when known, else the day it was first reported.
 CREATE OR REPLACE VIEW events_by_day AS

@@ -10,27 +10,27 @@ then each regime's threshold is the one whose clustering (``cluster``, as a run 
 mean pairwise F1 over the corpora of that regime (and for undated full texts). A regime no corpus has keeps the
 ``base`` model's coefficients and threshold.
 
-Run: ``python -m pipeline.events.fit --labels A.jsonl [B.jsonl ...] --out model.json``.
+Run: ``wirebeam grouping fit --labels A.jsonl [B.jsonl ...] --out model.json`` (``fit_command``).
 """
 
 from __future__ import annotations
 
-import argparse
+import hashlib
 import json
 import random
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 from pipeline.events.blocking import candidate_pairs
-from pipeline.events.cluster import cluster
+from pipeline.events.cluster import cluster_levels
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, batch_features, pair_features
-from pipeline.events.model import FEATURES, REGIMES, THRESHOLD_KINDS, GroupingModel, shipped_model
+from pipeline.events.model import FEATURES, REGIMES, STORYLINE_KINDS, GroupingModel, shipped_model
 from pipeline.events.score import EventThresholds, regime, score
 
 C = 1.0
+"""Inverse L2 regularisation strength of the logistic regressions."""
 REGIME_FEATURES = {
     "full_text": FEATURES,
     "headline": tuple(name for name in FEATURES if name not in ("dated", "gap_over_week")),
@@ -41,7 +41,8 @@ is the gap alone."""
 SEED = 20240501
 """Seed of the sample of non-candidate pairs (half as many as candidates): ``cluster`` scores every pair of a
 component, not only candidates, so the model sees pairs that share nothing too."""
-"""Inverse L2 regularisation strength of the logistic regressions."""
+HALVES = ("A", "B")
+"""Cross-validation splits labelled reports in two by a fixed hash of their label (``half_of``)."""
 THRESHOLDS = tuple(round(0.05 * i, 2) for i in range(1, 19))
 """Grid of scores a regime's threshold is chosen from."""
 
@@ -52,12 +53,19 @@ class LabelError(ValueError):
 
 @dataclass(frozen=True)
 class Labelled:
-    """One labelled report."""
+    """One labelled report: its ``event`` and ``storyline`` (either may be unknown, not both)."""
 
     title: str
     text: str | None
     published: datetime | None
-    event: str
+    event: str | None
+    storyline: str | None = None
+
+    @property
+    def pair_label(self) -> str:
+        """What a pair of reports is scored against: the event, else (labelled at storyline level only) the
+        storyline."""
+        return self.event if self.event is not None else self.storyline
 
 
 def _published(value, where: str) -> datetime | None:
@@ -88,13 +96,19 @@ def read_labels(path: str | Path) -> list[Labelled]:
         if not isinstance(record, dict):
             raise LabelError(f"{where}: a record must be a JSON object")
         title, text, event = record.get("title") or "", record.get("text"), record.get("event")
-        if event in (None, ""):
+        storyline = record.get("storyline")
+        if event in (None, "") or isinstance(event, (dict, list)):
             raise LabelError(f"{where}: no 'event' label")
+        if isinstance(storyline, (dict, list)):
+            raise LabelError(f"{where}: 'storyline' must be a string or a number")
         if not isinstance(title, str) or not (title.strip() or (isinstance(text, str) and text.strip())):
             raise LabelError(f"{where}: needs a 'title' or a 'text'")
         if text is not None and not isinstance(text, str):
             raise LabelError(f"{where}: 'text' must be a string")
-        records.append(Labelled(title, text, _published(record.get("published"), where), str(event)))
+        published = _published(record.get("published"), where)
+        records.append(
+            Labelled(title, text, published, str(event), None if storyline in (None, "") else str(storyline))
+        )
     if len({r.event for r in records}) < 2:
         raise LabelError(f"{path}: needs reports of at least two events")
     return records
@@ -102,9 +116,11 @@ def read_labels(path: str | Path) -> list[Labelled]:
 
 @dataclass
 class Corpus:
-    """One corpus' features, candidate pairs, their feature rows and labels, by regime."""
+    """One corpus' features, candidate pairs, their feature rows and labels, by regime: ``labels`` are events (empty
+    for a corpus labelled at storyline level only), ``storylines`` storylines (empty when not labelled)."""
 
     labels: dict[int, str]
+    storylines: dict[int, str]
     features: dict[int, EventFeatures]
     pairs: list[tuple[int, int]]
     rows: dict[str, list[list[float]]]
@@ -125,7 +141,9 @@ def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
     articles = {i: (r.title, r.text, r.published) for i, r in enumerate(records)}
     features = batch_features(articles)
     pairs = sorted(candidate_pairs(features))
-    labels = {i: r.event for i, r in enumerate(records)}
+    labels = {i: r.event for i, r in enumerate(records) if r.event is not None}
+    storylines = {i: r.storyline for i, r in enumerate(records) if r.storyline is not None}
+    pair_labels = [r.pair_label for r in records]
     rows: dict[str, list[list[float]]] = {r: [] for r in REGIMES}
     targets: dict[str, list[int]] = {r: [] for r in REGIMES}
     rng = random.Random(SEED)
@@ -135,8 +153,8 @@ def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
         values = pair_features(features[a], features[b])
         kind = regime(features[a], features[b])
         rows[kind].append([values[name] for name in FEATURES])
-        targets[kind].append(int(labels[a] == labels[b]))
-    return Corpus(labels, features, pairs, rows, targets)
+        targets[kind].append(int(pair_labels[a] == pair_labels[b]))
+    return Corpus(labels if len(labels) == len(records) else {}, storylines, features, pairs, rows, targets)
 
 
 def pairwise_f1(labels: Mapping[int, str], assignment: Mapping[int, object]) -> float:
@@ -180,9 +198,37 @@ def _fit_regime(corpora: Sequence[Corpus], regime: str) -> dict[str, float] | No
     }
 
 
-def _cluster_f1(corpus: Corpus, edges: list[tuple[int, int, float]], thresholds: EventThresholds, cache) -> float:
-    assignment = cluster(corpus.features, edges, thresholds, features=corpus.features, cache=cache)
-    return pairwise_f1(corpus.labels, assignment)
+def _event_f1(corpus: Corpus, edges: list[tuple[int, int, float]], thresholds: EventThresholds, cache) -> float:
+    return pairwise_f1(
+        corpus.labels, cluster_levels(corpus.features, edges, thresholds, features=corpus.features, cache=cache)[0]
+    )
+
+
+def _storyline_f1(corpus: Corpus, edges: list[tuple[int, int, float]], thresholds: EventThresholds, cache) -> float:
+    return pairwise_f1(
+        corpus.storylines,
+        cluster_levels(corpus.features, edges, thresholds, features=corpus.features, cache=cache)[1],
+    )
+
+
+def _sweep(
+    corpora: Sequence[Corpus], coefficients, thresholds: dict[str, float], kind: str, grid, f1_of
+) -> dict[float, float]:
+    """Mean pairwise F1 over ``corpora`` (by ``f1_of``) for each value of threshold ``kind`` on ``grid``."""
+    fitted = GroupingModel(coefficients, thresholds, FEATURES_VERSION)
+    edges = [[(a, b, score(c.features[a], c.features[b], fitted)) for a, b in c.pairs] for c in corpora]
+    caches: list[dict] = [{} for _ in corpora]
+    sweep = {}
+    for threshold in grid:
+        candidate = GroupingModel(coefficients, {**thresholds, kind: threshold}, FEATURES_VERSION)
+        limits = EventThresholds(model=candidate)
+        f1s = [f1_of(c, e, limits, cache) for c, e, cache in zip(corpora, edges, caches, strict=True)]
+        sweep[threshold] = round(sum(f1s) / len(corpora), 4)
+    return sweep
+
+
+def _best(sweep: Mapping[float, float]) -> float:
+    return max(sweep, key=lambda t: (sweep[t], -abs(t - 0.5)))
 
 
 def fit_model(
@@ -196,35 +242,42 @@ def fit_model(
         fitted = _fit_regime(list(prepared.values()), kind)
         if fitted is not None:
             coefficients[kind] = fitted
-    thresholds = dict(base.thresholds)
-    chosen: dict[str, dict[str, float]] = {}
-    for kind in THRESHOLD_KINDS:
-        own = [c for c in prepared.values() if c.threshold_kind == kind]
-        if not own:
-            continue
-        fitted = GroupingModel(coefficients, thresholds, FEATURES_VERSION)
-        edges = [[(a, b, score(c.features[a], c.features[b], fitted)) for a, b in c.pairs] for c in own]
-        caches: list[dict] = [{} for _ in own]
-        sweep = {}
-        for threshold in THRESHOLDS:
-            candidate = GroupingModel(coefficients, {**thresholds, kind: threshold}, FEATURES_VERSION)
-            limits = EventThresholds(model=candidate)
-            f1s = [_cluster_f1(c, e, limits, cache) for c, e, cache in zip(own, edges, caches, strict=True)]
-            sweep[threshold] = round(sum(f1s) / len(own), 4)
-        thresholds[kind] = max(sweep, key=lambda t: (sweep[t], -abs(t - 0.5)))
-        chosen[kind] = sweep
+    thresholds = {k: v for k, v in base.thresholds.items() if k not in STORYLINE_KINDS}
+    chosen: dict[str, dict[float, float]] = {}
+    for kind in (*REGIMES, "undated"):
+        own = [c for c in prepared.values() if c.threshold_kind == kind and c.labels]
+        if own:
+            chosen[kind] = _sweep(own, coefficients, thresholds, kind, THRESHOLDS, _event_f1)
+            thresholds[kind] = _best(chosen[kind])
+    for kind, regime_kinds in (
+        ("storyline_full_text", ("full_text", "undated")),
+        ("storyline_headline", ("headline",)),
+    ):
+        own = [c for c in prepared.values() if c.threshold_kind in regime_kinds and c.storylines]
+        if own:
+            ceiling = min(thresholds.get(k, 1.0) for k in regime_kinds)
+            grid = [t for t in THRESHOLDS if t <= ceiling]
+            chosen[kind] = _sweep(own, coefficients, thresholds, kind, grid, _storyline_f1)
+            thresholds[kind] = _best(chosen[kind])
     return GroupingModel(
         coefficients,
         thresholds,
         FEATURES_VERSION,
         note={
             "data": {
-                name: {"reports": len(c.labels), "events": len(set(c.labels.values()))} for name, c in prepared.items()
+                name: {
+                    "reports": len(c.features),
+                    "events": len(set(c.labels.values())),
+                    "storylines": len(set(c.storylines.values())),
+                }
+                for name, c in prepared.items()
             },
             "pairs": {name: {r: len(c.targets[r]) for r in REGIMES} for name, c in prepared.items()},
-            "settings": f"logistic regression per regime, C={C}, every corpus weighing the same; candidate pairs "
-            "from the run's blocking; thresholds by the best mean pairwise F1 of the clustering over a regime's "
-            f"corpora, grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
+            "settings": f"logistic regression per regime, C={C}, every corpus weighing the same, a pair's target its "
+            "event (its storyline where only that is labelled); candidate pairs from the run's blocking; event "
+            "thresholds by the best mean pairwise F1 of the clustering over a regime's event-labelled corpora, "
+            "storyline thresholds (at most the event ones) by that of the storylines over its storyline-labelled "
+            f"corpora; grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
             "threshold_sweep": chosen,
             "comment": note,
         },
@@ -239,21 +292,66 @@ def write_model(model: GroupingModel, path: str | Path) -> Path:
     return path
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Fit a model on label files and write it."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--labels", nargs="+", required=True, help="JSON Lines label files, one corpus each.")
-    parser.add_argument("--out", required=True, help="Model file to write.")
-    args = parser.parse_args(argv)
-    try:
-        corpora = {Path(p).stem: read_labels(p) for p in args.labels}
-    except LabelError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    model = fit_model(corpora, note=f"fitted on {', '.join(args.labels)}")
-    print(f"wrote {write_model(model, args.out)}: thresholds {dict(model.thresholds)}")
+def half_of(label: str) -> str:
+    """The half (``A`` or ``B``) a label's reports fall in, from a fixed hash of the label."""
+    return HALVES[int(hashlib.sha1(label.encode()).hexdigest(), 16) % 2]
+
+
+def _split_key(record: Labelled) -> str:
+    """What keeps reports together in one half: their storyline when labelled, else their event."""
+    return record.storyline if record.storyline is not None else record.event
+
+
+def held_out_f1(records: Sequence[Labelled], model: GroupingModel) -> dict[str, float]:
+    """Pairwise F1 of a run's clustering with ``model`` (as ``events.cluster_levels`` does it in the pipeline) on
+    labelled reports: of its events against the event labels, and of its storylines against the storyline labels
+    where every report has one."""
+    corpus = corpus_pairs(records)
+    edges = [(a, b, score(corpus.features[a], corpus.features[b], model)) for a, b in corpus.pairs]
+    thresholds = EventThresholds(model=model)
+    events_of, storylines_of = cluster_levels(corpus.features, edges, thresholds, features=corpus.features)
+    figures = {}
+    if corpus.labels:
+        figures["event_f1"] = round(pairwise_f1(corpus.labels, events_of), 4)
+    if len(corpus.storylines) == len(records):
+        figures["storyline_f1"] = round(pairwise_f1(corpus.storylines, storylines_of), 4)
+    return figures
+
+
+def cross_validate(records: Sequence[Labelled], base: GroupingModel) -> dict[str, dict[str, dict[str, float]]]:
+    """Each half of the labelled reports (split by ``half_of`` their storyline, else event) scored with a model
+    fitted on the other half and with ``base``: ``{half: {"fitted": figures, "default": figures}}``. Raises
+    ``LabelError`` when a half holds fewer than two events."""
+    halves = {half: [r for r in records if half_of(_split_key(r)) == half] for half in HALVES}
+    for half, members in halves.items():
+        if len({r.event for r in members}) < 2:
+            raise LabelError(
+                f"too few events to cross-validate: half {half} holds {len({r.event for r in members})} "
+                "(label at least four events)"
+            )
+    results = {}
+    for half, other in zip(HALVES, reversed(HALVES), strict=True):
+        fitted = fit_model({"labels": halves[other]}, base=base)
+        results[half] = {"fitted": held_out_f1(halves[half], fitted), "default": held_out_f1(halves[half], base)}
+    return results
+
+
+def fit_command(label_files: Sequence[str], out: str) -> int:
+    """``wirebeam grouping fit``: cross-validate on the label files, print the figures beside the shipped default's,
+    fit on all of them and write the model file. Raises ``LabelError`` for an unusable label file."""
+    records = [record for path in label_files for record in read_labels(path)]
+    base = shipped_model()
+    results = cross_validate(records, base)
+    print(f"{len(records)} labelled reports, {len({r.event for r in records})} events; cross-validated by halves:")
+    print(f"{'half':<6} {'reports':>7}  {'measure':<13} {'shipped':>8} {'fitted':>8}")
+    for half in HALVES:
+        n = sum(half_of(_split_key(r)) == half for r in records)
+        for measure, value in results[half]["fitted"].items():
+            print(f"{half:<6} {n:>7}  {measure:<13} {results[half]['default'][measure]:>8.3f} {value:>8.3f}")
+    for measure in results[HALVES[0]]["fitted"]:
+        mean = {which: sum(results[h][which][measure] for h in HALVES) / len(HALVES) for which in ("default", "fitted")}
+        print(f"{'mean':<6} {'':>7}  {measure:<13} {mean['default']:>8.3f} {mean['fitted']:>8.3f}")
+    model = fit_model({Path(p).stem: read_labels(p) for p in label_files}, base=base, note=f"fitted on {label_files}")
+    path = write_model(model, out)
+    print(f"wrote {path}; use it with: wirebeam run --grouping_model {path}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -20,8 +20,10 @@ from pathlib import Path
 MODEL_FORMAT = 1
 SHIPPED_MODEL = Path(__file__).resolve().parent / "grouping_model.json"
 REGIMES = ("full_text", "headline")
-THRESHOLD_KINDS = (*REGIMES, "undated")
-"""A threshold per regime, and one for two full texts of which either has no date."""
+STORYLINE_KINDS = ("storyline_full_text", "storyline_headline")
+THRESHOLD_KINDS = (*REGIMES, "undated", *STORYLINE_KINDS)
+"""A threshold per regime, one for two full texts of which either has no date, and the storyline level's per
+regime (optional: without them every event is its own storyline)."""
 FEATURES = (
     "body",
     "title",

@@ -27,13 +27,17 @@ class EventThresholds:
     ``full_text`` between two full texts, ``title`` when a side is title-only, ``attach`` (between full texts)
     for a new run's event to join a stored one, and at least ``undated`` between two full texts when either has
     no publication date (``undated``: without dates the scores of one event's reports sit lower, and so do those of
-    different events). Those not given are the model's own, chosen with it on the data it was fitted on
-    (``pipeline/events/fit.py``)."""
+    different events); ``storyline`` (between full texts) and ``storyline_title`` (a headline on either side),
+    at most the event ones, at or above which events join one storyline. Those not given are the model's own,
+    chosen with it on the data it was fitted on (``pipeline/events/fit.py``); a model without storyline
+    thresholds makes every event its own storyline."""
 
     full_text: float | None = None
     title: float | None = None
     attach: float | None = None
     undated: float | None = None
+    storyline: float | None = None
+    storyline_title: float | None = None
     model: GroupingModel = field(default_factory=shipped_model, compare=True)
 
     def __post_init__(self) -> None:
@@ -43,17 +47,19 @@ class EventThresholds:
             "title": self.model.thresholds["headline"],
             "attach": full_text,
             "undated": self.model.thresholds.get("undated", full_text),
+            "storyline": self.model.thresholds.get("storyline_full_text", full_text),
+            "storyline_title": self.model.thresholds.get("storyline_headline", self.model.thresholds["headline"]),
         }
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        _check_thresholds(self.full_text, self.title, self.attach, self.undated)
+        _check_thresholds(self.full_text, self.title, self.attach, self.undated, self.storyline, self.storyline_title)
 
     @property
     def lowest(self) -> float:
         """The lowest threshold: a candidate edge scoring less joins no component (a cluster's mean score with
         another reaches a threshold only if one of their pairs does)."""
-        return min(self.full_text, self.title, self.attach, self.undated)
+        return min(self.full_text, self.title, self.attach, self.undated, self.storyline, self.storyline_title)
 
 
 DEFAULT_THRESHOLDS = EventThresholds()

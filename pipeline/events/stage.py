@@ -17,11 +17,11 @@ from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.near import link_id
 from pipeline.events.blocking import block_pairs, block_window, blocking_keys
-from pipeline.events.cluster import cluster
+from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
-from pipeline.events.score import EventThresholds, score
-from pipeline.normalize import event_id_for
+from pipeline.events.score import EventThresholds, score, score_components
+from pipeline.normalize import event_id_for, storyline_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
@@ -106,23 +106,31 @@ def cluster_component(
     thresholds: EventThresholds,
     run_id: str,
 ) -> Iterable[tuple[str, object]]:
-    """Cluster one connected component; yields ``("event", (id, event_id))`` and ``("link", ArticleLink)``."""
+    """Cluster one connected component; yields ``("event", (id, (event_id, storyline_id)))`` and ``("link",
+    ArticleLink)`` for each scored pair inside one event, with the model's feature values of the pair."""
     ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
-    representative = cluster(features, edges, thresholds, features=features)
-    clusters: dict[str, list[str]] = {}
-    for article_id, rep in representative.items():
-        clusters.setdefault(rep, []).append(article_id)
+    event_reps, storyline_reps = cluster_levels(features, edges, thresholds, features=features)
+
+    def first(group: list[str]) -> str:
+        return min(group, key=lambda article_id: ranked[article_id][0])
+
+    ids_of = {}
+    for level, reps in (("event", event_reps), ("storyline", storyline_reps)):
+        groups: dict[str, list[str]] = {}
+        for article_id, rep in reps.items():
+            groups.setdefault(rep, []).append(article_id)
+        ids_of[level] = {rep: first(group) for rep, group in groups.items()}
     event_of = {}
-    for group in clusters.values():
-        event_id = event_id_for(min(group, key=lambda article_id: ranked[article_id][0]))
-        for article_id in group:
-            event_of[article_id] = event_id
-            yield "event", (article_id, event_id)
+    for article_id in event_reps:
+        event_of[article_id] = event_id_for(ids_of["event"][event_reps[article_id]])
+        storyline_id = storyline_id_for(ids_of["storyline"][storyline_reps[article_id]])
+        yield "event", (article_id, (event_of[article_id], storyline_id))
     for left, right, similarity in edges:
         if event_of[left] == event_of[right]:
             later, earlier = sorted((left, right), key=lambda article_id: ranked[article_id][0], reverse=True)
+            values = score_components(features[later], features[earlier], thresholds.model).features
             yield (
                 "link",
                 ArticleLink(
@@ -132,6 +140,7 @@ def cluster_component(
                     method="event",
                     score=round(similarity, 4),
                     run_id=run_id,
+                    features=values,
                 ),
             )
 
@@ -139,7 +148,7 @@ def cluster_component(
 class GroupEvents(beam.PTransform):
     """Representative ``Article``s (no copies) -> dict of PCollections:
 
-    - ``events``: ``(article_id, event_id)`` for every input article;
+    - ``events``: ``(article_id, (event_id, storyline_id))`` for every input article;
     - ``features``: ``ArticleFeatures`` rows, stored so later runs can attach to these events;
     - ``links``: an ``ArticleLink`` for each scored pair inside one event.
     """
@@ -250,13 +259,18 @@ class KeyByGroupRoot(beam.PTransform):
 
 def _with_event(joined):
     root_id, grouped = joined
-    event_ids = list(grouped["event"])
+    found = list(grouped["event"])
     for article in grouped["article"]:
-        yield article.model_copy(update={"event_id": event_ids[0]}) if event_ids else article
+        if found:
+            event_id, storyline_id = found[0]
+            yield article.model_copy(update={"event_id": event_id, "storyline_id": storyline_id})
+        else:
+            yield article
 
 
 class ApplyEvents(beam.PTransform):
-    """``(group root id, article)`` -> ``Article``s carrying the event of their group root."""
+    """``(group root id, article)`` -> ``Article``s carrying the event and storyline of their group root (given as
+    ``(root id, (event_id, storyline_id))``)."""
 
     def __init__(self, root_events):
         super().__init__()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import main
 from pipeline.events import fit
 from pipeline.events.blocking import (
     N_BLOCKING_KEYS,
@@ -19,12 +20,14 @@ from pipeline.events.blocking import (
     N_TITLE_KEYS,
     block_pairs,
     blocking_keys,
+    candidate_pairs,
 )
-from pipeline.events.cluster import attach, cluster, group_articles
+from pipeline.events.cluster import attach, cluster, cluster_levels, group_articles
 from pipeline.events.features import (
     ENTITY_PREFIX,
     FEATURES_VERSION,
     EventFeatures,
+    batch_features,
     event_features,
     idf,
     summarize,
@@ -349,21 +352,80 @@ def test_a_label_file_with_a_bad_record_is_refused_naming_the_line(tmp_path: Pat
         fit.read_labels(one_event)
 
 
-def test_a_model_fitted_on_labelled_reports_round_trips_and_groups_them(tmp_path: Path):
-    items = story_items("storms") + story_items("trial")
-    labels = tmp_path / "labels.jsonl"
-    with labels.open("w", encoding="utf-8") as handle:
+def _write_labels(path: Path, items, storylines: bool = False) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
         for item in items:
             record = {"title": item.title, "text": item.text, "published": item.published.isoformat()}
-            handle.write(json.dumps({**record, "event": item.label}) + "\n")
-    assert fit.main(["--labels", str(labels), "--out", str(tmp_path / "model.json")]) == 0
-    model = read_model(tmp_path / "model.json")
-    assert model.features_version == FEATURES_VERSION and model.note["data"]["labels"]["events"] == 8
+            record["event"] = item.label
+            if storylines:
+                record["storyline"] = item.label.rsplit("-", 1)[0]
+            handle.write(json.dumps(record) + "\n")
+    return path
+
+
+def test_grouping_fit_prints_cross_validated_figures_and_writes_a_model_that_groups(tmp_path: Path, capsys):
+    items = story_items("storms") + story_items("trial") + story_items("climate") + story_items("volcano")
+    labels = _write_labels(tmp_path / "labels.jsonl", items, storylines=True)
+    out = tmp_path / "model.json"
+    assert main(["grouping", "fit", "--labels", str(labels), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "shipped" in printed and "fitted" in printed and f"wrote {out}" in printed
+    for measure in ("event_f1", "storyline_f1"):
+        assert any(line.startswith("mean") and measure in line for line in printed.splitlines())
+    model = read_model(out)
+    assert model.features_version == FEATURES_VERSION and model.note["data"]["labels"]["events"] == 16
+    assert model.note["data"]["labels"]["storylines"] == 4 and "storyline_full_text" in model.thresholds
     thresholds = EventThresholds(model=model)
+    assert thresholds.storyline <= min(thresholds.full_text, thresholds.undated)
     articles = {item.item_id: (item.title, item.text, item.published) for item in items}
     assignment = group_articles(articles, thresholds)
     truth = [item.label for item in items]
     assert fit.pairwise_f1(dict(enumerate(truth)), dict(enumerate(assignment[i.item_id] for i in items))) > 0.8
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "labels.jsonl:2: not JSON"),
+        ('{"title": "A headline"}', "labels.jsonl:2: no 'event' label"),
+        ('{"title": "", "event": "x"}', "labels.jsonl:2: needs a 'title' or a 'text'"),
+        ('{"title": "A headline", "event": "x", "published": "last week"}', "'published' is not an ISO date"),
+    ],
+    ids=["not-json", "no-event", "no-text", "bad-date"],
+)
+def test_grouping_fit_refuses_a_bad_label_file_with_one_line_naming_it(tmp_path: Path, capsys, content, message):
+    labels = tmp_path / "labels.jsonl"
+    labels.write_text('{"title": "Storm hits the coast", "event": "a"}\n' + content + "\n", encoding="utf-8")
+    assert main(["grouping", "fit", "--labels", str(labels), "--out", str(tmp_path / "m.json")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("wirebeam: ") and message in error and error.count("\n") == 1
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_grouping_fit_says_when_there_are_too_few_events_to_cross_validate(tmp_path: Path, capsys):
+    labels = _write_labels(tmp_path / "labels.jsonl", story_items("storms")[:4])
+    assert main(["grouping", "fit", "--labels", str(labels)]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("wirebeam: too few events to cross-validate") and error.count("\n") == 1
+    missing = tmp_path / "missing.jsonl"
+    assert main(["grouping", "fit", "--labels", str(missing)]) == 2
+    assert f"cannot read label file {missing}" in capsys.readouterr().err
+
+
+def test_storylines_hold_whole_events_and_are_the_events_without_storyline_thresholds():
+    items = story_items("storms") + story_items("trial") + story_items("climate")
+    features = batch_features({item.item_id: (item.title, item.text, item.published) for item in items})
+    edges = [(a, b, score(features[a], features[b])) for a, b in sorted(candidate_pairs(features))]
+    same = EventThresholds(storyline=DEFAULT_THRESHOLDS.full_text, storyline_title=DEFAULT_THRESHOLDS.title)
+    events_of, storylines_of = cluster_levels(features, edges, same, features=features)
+    assert len(set(storylines_of.values())) == len(set(events_of.values()))
+    loose = EventThresholds(storyline=0.05, storyline_title=0.05)
+    events_of, storylines_of = cluster_levels(features, edges, loose, features=features)
+    assert events_of == cluster(features, edges, loose, features=features)
+    storyline_of_event = {}
+    for item, event in events_of.items():
+        assert storyline_of_event.setdefault(event, storylines_of[item]) == storylines_of[item]
+    assert len(set(storylines_of.values())) < len(set(events_of.values()))
 
 
 def test_an_unusable_model_file_is_refused(tmp_path: Path):
