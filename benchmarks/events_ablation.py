@@ -28,7 +28,7 @@ def main() -> int:
     """Fit each variant on one half, rank the other half's pairs; print and write the mean average precision."""
     corpora = {name: load_corpus(name) for name in FIT_CORPORA}
     pairs = {
-        (name, half): fit.corpus_pairs(labelled([i for i in items if half_of(i.label) == half]))
+        (name, half): fit.corpus_pairs(labelled([i for i in items if half_of(i.label) == half], name))
         for name, items in corpora.items()
         for half in HALVES
     }

@@ -104,7 +104,7 @@ class WirebeamFlags:
         parser.add_argument(
             "--grouping_model",
             default=None,
-            help="Grouping model file (from `python -m pipeline.events.fit`) to score pairs of reports with, "
+            help="Grouping model file (from `wirebeam grouping fit`) to score pairs of reports with, "
             "instead of the shipped one; its thresholds become the defaults of the --event_* thresholds.",
         )
         parser.add_argument(

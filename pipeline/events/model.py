@@ -2,10 +2,10 @@
 
 A model file is small JSON: for each regime (``full_text``: both sides have a body; ``headline``: either side is
 a headline or a short summary) an intercept and one coefficient per feature of ``FEATURES``, the score each
-regime's pairs must reach to be one event, the recipe version of the features it was fitted on, and a note of
-the data and settings used. Evaluating it needs only ``math``: the score of a pair is
-``1 / (1 + exp(-(intercept + sum(coef * feature))))``. ``pipeline/events/fit.py`` writes such files; the one in
-the package (``grouping_model.json``) is the default.
+regime's pairs must reach to be one event (and, optionally, one storyline), the recipe version of the features
+it was fitted on, and a note of the data and settings used. Evaluating it needs only ``math``: the score of a pair
+is ``1 / (1 + exp(-(intercept + sum(coef * feature))))``. ``pipeline/events/fit.py`` (``wirebeam grouping fit``)
+writes such files; the one in the package (``grouping_model.json``) is the default.
 """
 
 from __future__ import annotations

@@ -84,16 +84,22 @@ def regime(a: EventFeatures, b: EventFeatures) -> str:
 
 
 def pair_threshold(
-    a: EventFeatures, b: EventFeatures, thresholds: EventThresholds = DEFAULT_THRESHOLDS, attaching: bool = False
+    a: EventFeatures,
+    b: EventFeatures,
+    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
+    attaching: bool = False,
+    storyline: bool = False,
 ) -> float:
     """The score two items need to be one event: ``thresholds.title`` when either is a headline; between full
     texts ``.undated`` when either has no date, else ``.full_text`` (``.attach`` when ``attaching`` a new event
-    to a stored one)."""
+    to a stored one). With ``storyline``, the score they need to be one storyline (at most that)."""
     if not (a.full_text and b.full_text):
-        return thresholds.title
+        return min(thresholds.title, thresholds.storyline_title) if storyline else thresholds.title
     if a.first_seen is None or b.first_seen is None:
-        return thresholds.undated
-    return thresholds.attach if attaching else thresholds.full_text
+        needed = thresholds.undated
+    else:
+        needed = thresholds.attach if attaching else thresholds.full_text
+    return min(needed, thresholds.storyline) if storyline else needed
 
 
 def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> ScoreComponents:

@@ -1,0 +1,58 @@
+"""Storylines in the database: the stage's storylines stored with their events, joined across runs, aggregated."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.events import write_seed_jsonl
+from pipeline.cli import main
+from pipeline.events.model import shipped_model
+from tests.conftest import query, story_items
+
+
+def _run(tmp_path: Path, name: str, items, db: Path, model: Path) -> None:
+    seeds = tmp_path / name
+    seeds.mkdir()
+    write_seed_jsonl(items, seeds / "items.jsonl")
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db), "--grouping_model", str(model)]) == 0
+
+
+def _loose_storylines_model(tmp_path: Path) -> Path:
+    """The shipped model with strict event thresholds and storyline thresholds far below them (a test setting,
+    fitted on nothing), so each hearing of a trial is an event and the trial one storyline."""
+    data = shipped_model().to_dict()
+    data["thresholds"] |= {"full_text": 0.97, "undated": 0.97, "headline": 0.97}
+    data["thresholds"] |= {"storyline_full_text": 0.02, "storyline_headline": 0.02}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+def test_a_later_run_joins_the_stored_storyline_and_storylines_count_their_events(tmp_path: Path):
+    db, model = tmp_path / "db" / "w.duckdb", _loose_storylines_model(tmp_path)
+    items = story_items("trial")
+    first = [item for item in items if item.label in ("trial-a", "trial-b")]
+    _run(tmp_path, "first", first, db, model)
+    (first_run,) = query(db, "SELECT run_id FROM runs")[0]
+    _run(tmp_path, "second", [item for item in items if item not in first], db, model)
+    events = query(db, "SELECT count(*), count(DISTINCT storyline_id) FROM events")
+    assert events[0][0] >= 2 and events[0][1] == 1, "every hearing of the trial lies in one storyline"
+    assert query(db, "SELECT count(DISTINCT storyline_id) FROM articles") == [(1,)]
+    (row,) = query(db, "SELECT storyline_id, event_count, article_count, created_run_id FROM storylines")
+    assert row[1:] == (events[0][0], len(items), first_run)
+    assert query(db, "SELECT len(event_ids) FROM storyline_summary") == [(events[0][0],)]
+    assert query(db, "SELECT DISTINCT storyline_events FROM event_summary") == [(events[0][0],)]
+
+
+def test_without_storyline_thresholds_every_event_is_its_own_storyline(tmp_path: Path):
+    db = tmp_path / "db" / "w.duckdb"
+    data = shipped_model().to_dict()
+    data["thresholds"] = {k: v for k, v in data["thresholds"].items() if not k.startswith("storyline")}
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(data), encoding="utf-8")
+    _run(tmp_path, "all", story_items("trial") + story_items("storms"), db, model)
+    assert query(db, "SELECT count(*) = count(DISTINCT storyline_id) FROM events") == [(True,)]
+    assert query(db, "SELECT sum(event_count), sum(article_count) FROM storylines") == query(
+        db, "SELECT count(*), sum(article_count) FROM events"
+    )
