@@ -59,7 +59,7 @@ from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix
 
 from pipeline import cli
 from pipeline.events.blocking import candidate_pairs
-from pipeline.events.cluster import dense_scores
+from pipeline.events.cluster import cluster_levels, dense_scores
 from pipeline.events.features import batch_features
 from pipeline.events.fit import HALVES, half_of
 from pipeline.events.model import read_model
@@ -351,6 +351,21 @@ def pipeline_events(
     )
 
 
+def grouped_in_process(
+    items: Sequence[Item], flags: Sequence[str] = ()
+) -> tuple[dict[str, str], dict[str, str], float]:
+    """The grouping stage's pure functions on the items as one batch (``--in_process``: what the pipeline
+    distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
+    event, item id -> storyline, CPU seconds of grouping alone)."""
+    model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+    started = _cpu_seconds()
+    features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(candidate_pairs(features))]
+    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features)
+    return events_of, storylines_of, _cpu_seconds() - started
+
+
 def candidate_recall(items: Sequence[Item], model_path: str | None = None) -> dict:
     """What share of the true same-group pairs a run ever scores, measured with the pipeline's own featurising,
     blocking and clustering functions on the items as one run sees them: ``recall`` counts the candidate pairs of
@@ -415,7 +430,9 @@ def _mean(halves: Sequence[Mapping], keys: Sequence[str]) -> dict:
     return {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
 
 
-def cross_validate(items: Sequence[Item], flags_for: Callable[[str], Sequence[str]], level: str = "event") -> dict:
+def cross_validate(
+    items: Sequence[Item], flags_for: Callable[[str], Sequence[str]], level: str = "event", in_process: bool = False
+) -> dict:
     """Both halves of a corpus: the run (with ``flags_for(half)``, e.g. a model fitted on the other half) scored
     at the corpus' ``level`` (its events or its storylines against the labels; the other level is reported too) and
     the baseline (threshold chosen on the other half) on each half; their means; candidate recall; CPU."""
@@ -424,8 +441,11 @@ def cross_validate(items: Sequence[Item], flags_for: Callable[[str], Sequence[st
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
         flags = list(flags_for(half))
-        with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
-            events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
+        if in_process:
+            events_of, storylines_of, cpu = grouped_in_process(scored, flags)
+        else:
+            with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
+                events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
         threshold = baseline_choose(halves[other])
         model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
         by_level = {"event": events_of, "storyline": storylines_of}
@@ -549,6 +569,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--corpus", nargs="+", choices=(*CORPORA, "seeds"), default=[*CORPORA, "seeds"])
     parser.add_argument("--fitted", action="store_true", help="Fit the grouping model on the other half.")
     parser.add_argument("--embeddings", action="store_true", help="Run wirebeam with --embeddings.")
+    parser.add_argument(
+        "--in_process",
+        action="store_true",
+        help="Group with the stage's pure functions instead of `wirebeam run` (CPU: grouping alone).",
+    )
     parser.add_argument("--out", help="JSON file to write (default: benchmarks/results/events[_...].json).")
     parser.add_argument("--write_model", help="Only fit the model on all of the dev corpora and write it here.")
     parser.add_argument(
@@ -563,7 +588,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"wrote {args.write_model}")
         return 0
     flags = ["--embeddings"] if args.embeddings else []
-    results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED}
+    results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED, "in_process": args.in_process}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
         models = fold_models(Path(workdir)) if args.fitted and not args.fold_models else {}
         if args.fitted and args.fold_models:
@@ -578,7 +603,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 results["seeds"] = seed_rounds(flags)
                 continue
             started = time.perf_counter()
-            results[name] = cross_validate(load_corpus(name), flags_for, LEVELS[name])
+            results[name] = cross_validate(load_corpus(name), flags_for, LEVELS[name], args.in_process)
             LOGGER.warning("%s done in %.0f s", name, time.perf_counter() - started)
             print_table({name: results[name]})
     print("\nCross-validated (mean of the two halves; each half scored with choices made on the other):")
@@ -591,6 +616,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     suffix = "" if set(args.corpus) == {*CORPORA, "seeds"} else "_" + "_".join(args.corpus)
     suffix += "_embeddings" if args.embeddings else ""
+    suffix += "_in_process" if args.in_process else ""
     path = Path(args.out) if args.out else RESULTS_DIR / f"events{suffix}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -30,7 +30,7 @@ class EventThresholds:
     different events); ``storyline`` (between full texts) and ``storyline_title`` (a headline on either side),
     at most the event ones, at or above which events join one storyline. Those not given are the model's own,
     chosen with it on the data it was fitted on (``pipeline/events/fit.py``); a model without storyline
-    thresholds makes every event its own storyline."""
+    thresholds makes every event its own storyline (they default to 1: a pair needs its event threshold)."""
 
     full_text: float | None = None
     title: float | None = None
@@ -47,8 +47,8 @@ class EventThresholds:
             "title": self.model.thresholds["headline"],
             "attach": full_text,
             "undated": self.model.thresholds.get("undated", full_text),
-            "storyline": self.model.thresholds.get("storyline_full_text", full_text),
-            "storyline_title": self.model.thresholds.get("storyline_headline", self.model.thresholds["headline"]),
+            "storyline": self.model.thresholds.get("storyline_full_text", 1.0),
+            "storyline_title": self.model.thresholds.get("storyline_headline", 1.0),
         }
         for name, value in defaults.items():
             if getattr(self, name) is None:
