@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timezone
 
 import apache_beam as beam
 
+from pipeline import ids
 from schemas.models import Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -51,9 +51,8 @@ def make_reject(
     if isinstance(record, bytes):
         record = record[:RECORD_PREVIEW_CHARS].decode("utf-8", errors="replace")
     detail = detail[:2000] if detail else detail
-    key = "\x1f".join([source_ref, stage, reason, detail or ""])
     return Reject(
-        reject_id=hashlib.sha256(key.encode()).hexdigest()[:20],
+        reject_id=ids.reject_id(source_ref, stage, reason, detail),
         run_id=run_id,
         source_ref=source_ref,
         stage=stage,

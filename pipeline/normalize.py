@@ -13,13 +13,13 @@ import apache_beam as beam
 import courlan
 from pydantic import ValidationError
 
+from pipeline import ids
 from pipeline.documents import ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.stopwords import ENGLISH_STOP_WORDS
 from schemas.models import Article
 
 STAGE = "normalize"
-ID_CHARS = 16
 MIN_HEADLINE_COVERAGE = 0.25
 """A body with a smaller share of its headline's words is an exact copy only of the same headline and body."""
 STEM_CHARS = 4
@@ -54,16 +54,6 @@ def normalized_content(text: str) -> str:
 def content_hash(text: str) -> str:
     """SHA-256 of the normalized content."""
     return hashlib.sha256(normalized_content(text).encode()).hexdigest()
-
-
-def article_id(identity: str, digest: str) -> str:
-    """Stable ID of one version of one article: its canonical URL (or seed location) and content hash."""
-    return hashlib.sha256(f"{identity}\x1f{digest}".encode()).hexdigest()[:ID_CHARS]
-
-
-def event_id_for(first_article_id: str) -> str:
-    """An event's ID, derived from its first article."""
-    return f"ev_{first_article_id}"
 
 
 def _outlet(source: str | None, url: str | None) -> str | None:
@@ -118,7 +108,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
         raise RejectedInput("no_text", "neither headline nor body has any words")
     canonical = canonical_url(extracted.url)
     fields = content_fields(extracted.title, text, summary)
-    identity = article_id(canonical or extracted.source_ref, fields["content_hash"])
+    identity = ids.article_id(canonical or extracted.source_ref, fields["content_hash"])
     try:
         return Article(
             article_id=identity,
@@ -135,7 +125,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
             categories=list(extracted.categories),
             published_at=extracted.published_at,
             **fields,
-            event_id=event_id_for(identity),
+            event_id=ids.event_id(identity),
             feed_url=extracted.feed_url,
             feed_title=extracted.feed_title,
             entry_key=extracted.entry_key,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from pipeline.store.queries import report_data
 
 if TYPE_CHECKING:
-    import duckdb
+    from pipeline.store.connection import Connection
 
 LOGGER = logging.getLogger(__name__)
 
@@ -200,7 +200,7 @@ def _coverage_table(events: list[dict[str, Any]]) -> str:
     )
 
 
-def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
+def build_report(connection: Connection, generated_at: datetime | None = None) -> str:
     """The report page for the database behind ``connection``."""
     generated_at = generated_at or datetime.now(timezone.utc)
     data = report_data(connection, ROLE_ORDER, TOP_ACTORS)

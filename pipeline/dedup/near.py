@@ -9,12 +9,12 @@ most similar earlier article it was verified against); components of verified pa
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
 import apache_beam as beam
 import numpy as np
 
+from pipeline import ids
 from pipeline.dedup.components import AttachToPairs, ResolveComponents
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.minhash import (
@@ -48,11 +48,6 @@ def is_signed(article: Article) -> bool:
         and article.word_count >= MIN_WORDS
         and covers_headline(article.title, article.text)
     )
-
-
-def link_id(article_id: str, other_article_id: str, method: str) -> str:
-    """Stable ID of a link."""
-    return hashlib.sha256(f"{article_id}\x1f{other_article_id}\x1f{method}".encode()).hexdigest()[:20]
 
 
 def bucket_pairs(members: Iterable[tuple]) -> list[tuple[tuple, tuple]]:
@@ -134,8 +129,8 @@ def _verify(config: MinHashConfig):
     return verify
 
 
-def _best_parent(candidates) -> tuple:
-    """The most similar earlier article; ties go to the earliest."""
+def best_parent(candidates) -> tuple:
+    """The most similar earlier article of ``(rank node, similarity)`` candidates; ties go to the earliest."""
     return min(candidates, key=lambda candidate: (-candidate[1], candidate[0]))
 
 
@@ -188,7 +183,7 @@ class MarkNearDuplicates(beam.PTransform):
         parents = (
             verified
             | "ByLaterArticle" >> beam.Map(lambda edge: (edge[1][-1], (edge[0], edge[2])))
-            | "BestParent" >> beam.CombinePerKey(_best_parent)
+            | "BestParent" >> beam.CombinePerKey(best_parent)
         )
         marked = (
             {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "parent": parents}
@@ -198,7 +193,7 @@ class MarkNearDuplicates(beam.PTransform):
         run_id = self._run_id
         links = verified | "Links" >> beam.Map(
             lambda edge: ArticleLink(
-                link_id=link_id(edge[1][-1], edge[0][-1], "minhash"),
+                link_id=ids.link_id(edge[1][-1], edge[0][-1], "minhash"),
                 article_id=edge[1][-1],
                 other_article_id=edge[0][-1],
                 method="minhash",

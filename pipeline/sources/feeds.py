@@ -13,7 +13,6 @@ Pure functions, no I/O:
 from __future__ import annotations
 
 import calendar
-import hashlib
 import io
 import logging
 import re
@@ -26,6 +25,7 @@ import feedparser
 import lxml.html
 from lxml import etree
 
+from pipeline.ids import entry_key
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
 
@@ -220,12 +220,6 @@ def html_to_text(html: str | None) -> str | None:
             element.tail = "\n" + (element.tail or "")
     lines = (_SPACES.sub(" ", line).strip() for line in root.text_content().splitlines())
     return "\n".join(line for line in lines if line) or None
-
-
-def entry_key(guid: str | None, link: str | None, text: str) -> tuple[str, str]:
-    """``(key, source)``: the entry identity from the GUID, else the link, else the entry's text."""
-    source, value = ("guid", guid) if guid else ("link", link) if link else ("content", text)
-    return hashlib.sha256(f"{source}\x1f{value}".encode()).hexdigest()[:32], source
 
 
 def next_state(
