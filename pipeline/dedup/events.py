@@ -44,7 +44,7 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from pipeline.events.model import GroupingModel, shipped_model
-from pipeline.stopwords import ENGLISH_STOP_WORDS
+from pipeline.text import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
