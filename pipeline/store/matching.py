@@ -163,7 +163,6 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
     matches = article_matches(articles, candidates)
     for event_id, found in candidates.events.items():
         matches[ids.first_article_id(event_id)] = Match(None, found.event_id, EVENT, round(found.similarity, 4))
-    by_id = {article.article_id: article for article in articles}
     state = {article.article_id: article._asdict() for article in articles}
 
     for article_id, row in state.items():
@@ -209,7 +208,9 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
         if match.method in (MINHASH, EVENT)
         for other in [match.stored_id or canonical[match.event_id]]
     ]
-    resolved = [ResolvedArticle(**{name: state[a][name] for name in ResolvedArticle._fields}) for a in by_id]
+    resolved = [
+        ResolvedArticle(**{name: state[a.article_id][name] for name in ResolvedArticle._fields}) for a in articles
+    ]
     stored_already = [article_id for article_id, match in matches.items() if match.method == STORED]
     return Resolution(resolved, links, stored_already)
 
