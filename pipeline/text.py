@@ -382,7 +382,7 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
     Memoised: the place and actor extractors read the same sentences of an article in turn.
     """
     spans = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
-    starts = [start for _, start, _ in spans[1:]] + [len(sentence)]
+    starts = [start for _, start, _ in spans[1:]] + [len(sentence)] if spans else []
     tokens = []
     for (word, start, end), next_start in zip(spans, starts, strict=True):
         if word[-1] == "." and not _INITIALS.fullmatch(word) and word[:-1].lower() not in ABBREVIATIONS:

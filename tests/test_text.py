@@ -80,6 +80,11 @@ def test_tokens_keep_periods_only_on_abbreviations_and_initials():
     assert words == ["Mr.", "Smith", "met", "U.S.", "envoys", "in", "Mt.", "Kenya", "on", "Monday"]
 
 
+def test_a_sentence_without_words_has_no_tokens():
+    # was a ValueError from zip(strict=True), which cost an article of GVC dev its enrichment
+    assert tokenize("— …") == () and capitalised_phrases("— …", 0) == ()
+
+
 def test_capitalised_phrases_join_connectors_and_stop_at_possessives():
     phrases = capitalised_phrases("The Bank of England's governor met Ali al-Sadr in Cairo.", 0)
     assert [(phrase.text, phrase.possessive) for phrase in phrases] == [
