@@ -119,7 +119,7 @@ class FetchPolicy:
     allowed_networks: tuple[str, ...] = ()
     """Networks (CIDR) exempt from that refusal, e.g. ``("127.0.0.1/32",)`` for one local test server."""
     max_pages_per_host: int = 100
-    """Article pages fetched from one host per run; the others wait for the next run (``pipeline.refetch``)."""
+    """Article pages fetched from one host per run; the others wait for the next run (``pipeline.store.refetch``)."""
     max_host_seconds: float = 300.0
     """Time spent fetching one host's pages per run, after which its other pages wait for the next run."""
 
