@@ -46,7 +46,7 @@ def is_signed(article: Article) -> bool:
         article.duplicate_of is None
         and article.content_kind == "body"
         and article.word_count >= MIN_WORDS
-        and covers_headline(article.title, article.text)
+        and covers_headline(article.title, article.text, article.url)
     )
 
 
