@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from pipeline.documents import SHARED_PAGE
 from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
 
@@ -139,7 +140,8 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
 
 def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, article_id: str | None) -> int:
     """Make stored fallbacks due at the next run, whatever their reason and attempts: all of them, or those of one
-    feed or one article. Returns how many."""
+    feed or one article. Returns how many. An entry stored from its own text because its page is another entry's
+    article (``shared_page``) has no page of its own to fetch."""
     condition, parameters = "TRUE", []
     if feed_url:
         condition, parameters = "feed_url = ?", [feed_url]
@@ -147,8 +149,9 @@ def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, a
         condition, parameters = "article_id = ?", [article_id]
     connection.execute(
         "UPDATE articles SET next_fetch_at = ?, fetch_attempts = 0 "
-        f"WHERE origin = 'feed' AND fallback_reason IS NOT NULL AND url IS NOT NULL AND {condition}",
-        [FORCED, *parameters],
+        "WHERE origin = 'feed' AND fallback_reason IS NOT NULL AND fallback_reason <> ? AND url IS NOT NULL "
+        f"AND {condition}",
+        [FORCED, SHARED_PAGE, *parameters],
     )
     return connection.execute(
         f"SELECT count(*) FROM articles WHERE next_fetch_at = ? AND {condition}", [FORCED, *parameters]

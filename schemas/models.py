@@ -46,7 +46,9 @@ class Article(_Table):
     feed_title: str | None = None
     entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
     fallback_reason: str | None = Field(
-        None, description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure)."
+        None,
+        description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure, or "
+        "'shared_page': the page is another entry's article).",
     )
     run_id: str = Field(description="The run that first stored this article.")
     ingested_at: datetime = Field(description="When the run read it (UTC).")
