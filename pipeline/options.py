@@ -196,8 +196,8 @@ def _add_live_feed_args(parser) -> None:
         "--max_host_seconds",
         type=float,
         default=300.0,
-        help="Seconds of page fetching per host and run, after which its other pages wait the same way "
-        "(default: %(default)s).",
+        help="Seconds of feed polling per host and run, and again of page fetching, after which its other feeds "
+        "and pages wait for the next runs, oldest first (default: %(default)s).",
     )
     parser.add_argument(
         "--allow_private_networks",

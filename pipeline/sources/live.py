@@ -381,7 +381,14 @@ class _PollHostFeeds(_FetchingDoFn):
 
     def process(self, host_states: tuple[str, Iterable[FeedState]], stored: StoredEntries) -> Iterator:
         _, states = host_states
-        for state in sorted(states, key=lambda state: state.url):
+        started = time.monotonic()
+        for state in poll_order(states):
+            over = over_host_budget(self._fetch_policy, 0, time.monotonic() - started)
+            if over:  # its state stays as it was: still due, and among the first polled by the next run
+                _count("feeds_deferred")
+                detail = f"not polled: {over}; polled at the next run"
+                yield _tagged_reject(make_reject(state.url, FEED_STAGE, HOST_BUDGET, detail))
+                continue
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
             poll = cap_new_entries(poll, stored, self._poll_policy.max_new_entries)
             _count("feeds_polled")
@@ -396,8 +403,19 @@ class _PollHostFeeds(_FetchingDoFn):
             yield from poll.entries
 
 
+def poll_order(states: Iterable[FeedState]) -> list[FeedState]:
+    """One host's feeds in the order they are polled: longest due first (never polled first of all), then by URL;
+    the host's time budget (``FetchPolicy.max_host_seconds``) leaves the last ones to the next run."""
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(states, key=lambda state: (state.next_poll_at or oldest, state.url))
+
+
 class PollFeeds(beam.PTransform):
-    """Feed states (plain values) -> ``FeedEntry``s (``entries``), ``Feed`` rows (``feeds``), rejects."""
+    """Feed states (plain values) -> ``FeedEntry``s (``entries``), ``Feed`` rows (``feeds``), rejects.
+
+    The feeds of one host are polled one after another within the host's time budget; a feed left over is not
+    polled (a ``host_budget`` reject of stage ``feed`` says so) and keeps its state, so the next run polls it first.
+    """
 
     def __init__(
         self,

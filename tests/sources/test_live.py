@@ -413,3 +413,28 @@ def test_a_backlog_over_the_entry_budget_is_taken_newest_first_and_the_rest_next
     assert capped.state.next_poll_at == NOW and capped.state.last_error.startswith(ENTRY_BUDGET)
     unchanged = FeedPoll(state, entries[:2])
     assert cap_new_entries(unchanged, StoredEntries(), limit=2) is unchanged
+
+
+def test_a_hosts_feeds_are_polled_longest_due_first_within_its_time_budget_and_the_rest_wait(
+    httpserver: HTTPServer, fast_policy: FetchPolicy
+):
+    for path in ("/a.xml", "/b.xml", "/c.xml"):
+        httpserver.expect_request(path).respond_with_handler(stall(0.6))
+    due = {"/a.xml": NOW - timedelta(minutes=5), "/b.xml": NOW - timedelta(minutes=1), "/c.xml": None}
+    states = [FeedState(url=httpserver.url_for(path), next_poll_at=when) for path, when in due.items()]
+    policy = replace(fast_policy, read_timeout=2.0, deadline=3.0, max_host_seconds=1.0)
+    with local_test_pipeline() as pipeline:
+        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        assert_that(
+            polled[FEEDS] | beam.Map(lambda row: (row.url.rsplit("/", 1)[1], row.last_status)),
+            equal_to([("c.xml", 200), ("a.xml", 200)]),
+            label="never polled first, then the longest due",
+        )
+        assert_that(
+            polled.rejects | beam.Map(lambda r: (r.source_ref.rsplit("/", 1)[1], r.stage, r.reason)),
+            equal_to(
+                [("c.xml", "feed", "empty_feed"), ("a.xml", "feed", "empty_feed"), ("b.xml", "feed", "host_budget")]
+            ),
+            label="the feed left over says so and keeps its state",
+        )
+    assert [requests_to(httpserver, path) for path in due] == [1, 0, 1]
