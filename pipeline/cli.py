@@ -25,7 +25,14 @@ import filelock
 from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
 from pipeline.report import plural
-from pipeline.store.connection import DatabaseError, DatabaseLocked, StoreError, connect, open_database
+from pipeline.store.connection import (
+    DatabaseError,
+    DatabaseInUse,
+    DatabaseLocked,
+    StoreError,
+    connect,
+    open_database,
+)
 from pipeline.store.queries import run_summary, user_query
 from schemas.models import Run
 
@@ -235,6 +242,9 @@ def _main(argv: list[str]) -> int:
             "try again later or pass --lock_timeout SECONDS",
             file=sys.stderr,
         )
+        return EXIT_LOCKED
+    except DatabaseInUse as error:
+        print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_LOCKED
     except DatabaseError as error:
         print(f"wirebeam: {type(error).__name__}: {error}", file=sys.stderr)

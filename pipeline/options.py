@@ -84,7 +84,8 @@ class WirebeamFlags:
             "--lock_timeout",
             type=float,
             default=0.0,
-            help="Seconds to wait for another run on the same database to finish (default: 0, exit at once).",
+            help="Seconds to wait for another run on the same database to finish (default: 0, exit at once); a "
+            "program that keeps the database open (a notebook's connection) is waited for at least 10 s.",
         )
         parser.add_argument(
             "--near_duplicate_threshold",
