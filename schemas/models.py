@@ -95,6 +95,9 @@ class Run(_Table):
     options: dict[str, Any] = Field(default_factory=dict, description="The run's options, as JSON.")
     articles_read: int = 0
     articles_new: int = 0
+    articles_upgraded: int = Field(
+        0, description="Stored articles whose page this run fetched again, replacing the feed entry's text in place."
+    )
     exact_duplicates: int = 0
     near_duplicates: int = 0
     rejected: int = 0
