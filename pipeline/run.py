@@ -145,8 +145,9 @@ def execute_run(flags: list[str]) -> Run:
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
-    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
-        raise UsageError(f"seeds directory not found: {seeds_dir}")
+    if not (seeds_dir.is_dir() or seeds_dir.is_file() or feeds_cli.feeds_only(ours)):
+        what = "is neither a directory nor a file" if seeds_dir.exists() else "not found"
+        raise UsageError(f"--seeds {seeds_dir}: {what} (give a directory of seed files, or one seed file)")
     try:
         thresholds = event_thresholds(ours)
         if ours.embeddings:
@@ -222,8 +223,8 @@ def execute_run(flags: list[str]) -> Run:
     return run
 
 
-def _count_files(directory: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(directory))
+def _count_files(seeds: Path) -> int:
+    return 1 if seeds.is_file() else sum(len(files) for _, _, files in os.walk(seeds))
 
 
 @contextmanager
