@@ -87,6 +87,7 @@ DEFAULT_FEED_CONTENT_TYPES = (
 )
 """Feeds are often served with generic types; the feed parser decides whether the body is a feed."""
 
+
 @dataclass(frozen=True)
 class FetchPolicy:
     """Limits and manners of one fetcher; all durations in seconds."""
