@@ -12,7 +12,7 @@ import courlan
 from pydantic import ValidationError
 
 from pipeline import ids
-from pipeline.documents import ExtractedArticle
+from pipeline.documents import SHARED_PAGE, ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.text import headline_coverage, normalized_content
 from schemas.models import Article
@@ -86,7 +86,8 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
     content = text or " ".join(part for part in (extracted.title, summary) if part)
     if not normalized_content(content):
         raise RejectedInput("no_text", "neither headline nor body has any words")
-    canonical = canonical_url(extracted.url)
+    page = canonical_url(extracted.url)
+    canonical = None if extracted.fallback_reason == SHARED_PAGE else page  # the page is another entry's article
     fields = content_fields(extracted.title, text, summary, extracted.url)
     identity = ids.article_id(canonical or extracted.source_ref, fields["content_hash"])
     try:
@@ -94,7 +95,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
             article_id=identity,
             url=extracted.url,
             canonical_url=canonical,
-            source=_outlet(extracted.source, canonical),
+            source=_outlet(extracted.source, page),
             origin=extracted.origin,
             source_ref=extracted.source_ref,
             title=extracted.title.strip(),

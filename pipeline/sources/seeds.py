@@ -338,7 +338,11 @@ def _file_kind(mode: int) -> str:
 
 def list_local_seeds(seeds_dir: str) -> Iterator[LocalSeed | tuple[str, RejectedInput]]:
     """Every seed below a local directory, in name order, or ``(relative path, why)`` for an entry that is no
-    readable regular file. Names are matched literally (``[x]`` in a path is no pattern)."""
+    readable regular file. Names are matched literally (``[x]`` in a path is no pattern). A file given instead of
+    a directory is the one seed, named by its file name."""
+    if os.path.isfile(seeds_dir):
+        yield LocalSeed(seeds_dir, display_path(os.path.basename(seeds_dir)))
+        return
     if not os.path.isdir(seeds_dir):
         return  # a feeds-only run: the launcher allows a missing seeds directory only then
     failures: list[OSError] = []
