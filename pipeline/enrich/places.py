@@ -31,7 +31,7 @@ import logging
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
@@ -126,9 +126,14 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
-NEIGHBOUR_KM = 150
-NEIGHBOUR_BONUS = 3.0
-"""In the second pass a town near another town or county found in the first pass gains this."""
+LOCAL_KINDS = frozenset({"city", "admin2"})
+CELL_DEGREES = 1.5
+"""Grid cell of the co-mention check: two places in neighbouring cells (within ~150-300 km) are near."""
+SUPPORT_BONUS = 1.5
+"""Per other place name of the article that could lie near an entry (same US state or neighbouring cell)."""
+SUPPORT_EVIDENCE = 1.0
+"""A town near up to two other places the article names gains this much evidence per place."""
+MAX_CANDIDATES = 25
 EVIDENCE_CANDIDATES = 5
 GENERIC_WORDS = frozenset(
     [
@@ -179,6 +184,9 @@ EVENT_WINDOW = 4
 CUE_WORDS = EVENT_WINDOW + 4
 """Words read before a name for its cue: the preposition, a few direction words, the event window."""
 MAX_SPAN_WORDS = 5
+_INITIAL = re.compile(r"[A-Z]\.")
+DATELINE_MARKS = ("—", "–", "-", ",", "(")
+"""What follows a dateline's place in capitals at the start of a report ("MANSFIELD — The ...")."""
 
 
 @dataclass(frozen=True)
@@ -282,6 +290,10 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
         title_case = is_title_case(sentence)
         for phrase in capitalised_phrases(sentence, index):
             words = phrase.tokens
+            if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
+                # "Tyrise M. Bell": a name with a middle initial is a person's
+                people.update(fold(word) for word in words if not _INITIAL.fullmatch(word))
+                continue
             position = 0
             while position < len(words):
                 if words[position].lower().rstrip(".") in PERSON_TITLES and (
@@ -399,6 +411,13 @@ def _hyphen_parts(sentence, tokens, first, word, lower_words, title_case) -> lis
 def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at: int | None = None) -> _Span:
     stop = first + len(words)
     cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
+    dateline = (
+        first == 0
+        and all(word.isupper() for word in words)
+        and tokens[stop - 1].gap_after.strip()[:1] in DATELINE_MARKS
+    )
+    if dateline:
+        cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
     if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
         after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
@@ -446,22 +465,48 @@ def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Pla
     return countries, states, divisions
 
 
+def _areas(place: gazetteer.Place) -> tuple:
+    """Keys of the area a place lies in: its US state, and a coarse grid cell (``CELL_DEGREES``)."""
+    keys: tuple = (place.region,) if place.region else ()
+    if place.latitude is not None and place.kind in LOCAL_KINDS:
+        keys += ((int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)),)
+    return keys
+
+
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> frozenset:
+    """Area keys near any of these places: their states and the 3 x 3 cells around each."""
+    keys = set()
+    for place in places_:
+        for key in _areas(place):
+            if isinstance(key, tuple):
+                keys.update((key[0] + dy, key[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+            else:
+                keys.add(key)
+    return frozenset(keys)
+
+
+def _support(place: gazetteer.Place, others: list[frozenset]) -> int:
+    """How many other names of the article could lie near ``place`` (same US state or neighbouring cell)."""
+    areas = _areas(place)
+    return sum(any(key in near for key in areas) for near in others) if areas else 0
+
+
 def _resolve(
     span: _Span,
     countries: set[str],
     states: set[str],
     divisions: list[gazetteer.Place],
-    neighbours: list[gazetteer.Place] = (),
+    others: list[frozenset] = (),
 ) -> tuple[gazetteer.Place, float]:
-    """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's)."""
-    best, best_score = span.candidates[0], -math.inf
-    for place in span.candidates:
+    """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's).
+
+    ``others``: for each other place name of the article, the areas its entries (or chosen entry) lie in; an
+    entry near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    best, best_score, best_support = span.candidates[0], -math.inf, 0
+    for place in span.candidates[:MAX_CANDIDATES]:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
-        if place.kind == "city" and any(
-            other.location_id != place.location_id and _distance_km(place, other) <= NEIGHBOUR_KM
-            for other in neighbours
-        ):
-            score += NEIGHBOUR_BONUS
+        support = _support(place, others) if place.kind in LOCAL_KINDS else 0
+        score += SUPPORT_BONUS * support
         if place.country_code in countries:
             score += 2
         if _in_named_division(place, states, divisions):
@@ -473,8 +518,11 @@ def _resolve(
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
         if score > best_score:
-            best, best_score = place, score
-    return best, max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+            best, best_score, best_support = place, score, support
+    evidence = max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+    if best.kind == "city":
+        evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
+    return best, evidence
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
@@ -518,22 +566,55 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     spans = _spans(sentences, demonym_countries)
     countries, states, divisions = _context(spans)
     countries |= demonym_countries
-    resolved = [(span, *_resolve(span, countries, states, divisions)) for span in spans]
-    # second pass: the countries of the towns found join the context ("Gainesville" makes "Georgia" the state)
-    countries |= {
-        place.country_code for _, place, evidence in resolved if evidence >= min_evidence and place.kind == "city"
+    # one entry per name in an article: the spans of a name share their patterns and cues
+    by_name: dict[str, list[_Span]] = defaultdict(list)
+    for span in spans:
+        by_name[fold(span.surface)].append(span)
+    merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    possible = {key: _near_keys(span.candidates[:MAX_CANDIDATES]) for key, span in merged.items()}
+    chosen = {
+        key: _resolve(span, countries, states, divisions, [near for other, near in possible.items() if other != key])
+        for key, span in merged.items()
     }
-    towns = [place for _, place, evidence in resolved if evidence >= min_evidence and place.kind in ("city", "admin2")]
-    resolved = [(span, *_resolve(span, countries, states, divisions, towns)) for span in spans]
+    # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
+    found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
+    countries |= {place.country_code for place in found if place.kind == "city"}
+    states |= {place.region for place in found if place.kind == "admin1" and place.region}
+    near = {key: _near_keys((place,)) for key, (place, evidence) in chosen.items() if evidence >= min_evidence}
+    chosen = {
+        key: _resolve(span, countries, states, divisions, [keys for other, keys in near.items() if other != key])
+        for key, span in merged.items()
+    }
     mentions = []
-    for span, place, evidence in resolved:
-        if evidence < min_evidence:
+    for span in spans:
+        place, _ = chosen[fold(span.surface)]
+        if _resolve_evidence(span, place, chosen[fold(span.surface)][1], countries, states) < min_evidence:
             continue
         in_title, offset, sentence = sentences[span.sentence]
         mentions.append(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _merge_spans(spans: list[_Span]) -> _Span:
+    """The spans of one name as one: any locative cue or "Town, State" pattern counts for all of them."""
+    first = spans[0]
+    if len(spans) == 1:
+        return first
+    return replace(
+        first,
+        locative=any(span.locative for span in spans),
+        ambiguous=all(span.ambiguous for span in spans),
+        pattern=tuple(dict.fromkeys(place for span in spans for place in span.pattern)),
+    )
+
+
+def _resolve_evidence(span: _Span, place: gazetteer.Place, name_evidence: float, countries, states) -> float:
+    """A span's own evidence: the name's, unless this span is an ambiguous word without a cue of its own."""
+    if span.ambiguous and not (span.locative or span.pattern) and place.kind not in ("country", "continent"):
+        return min(name_evidence, _evidence(span, place, countries, states))
+    return name_evidence
 
 
 def extract_locations(title: str, text: str | None) -> list[Location]:
