@@ -134,6 +134,7 @@ SUPPORT_BONUS = 1.5
 SUPPORT_EVIDENCE = 1.0
 """A town near up to two other places the article names gains this much evidence per place."""
 MAX_CANDIDATES = 25
+STATE_SUPPORT = 0.5
 EVIDENCE_CANDIDATES = 5
 GENERIC_WORDS = frozenset(
     [
@@ -465,30 +466,31 @@ def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Pla
     return countries, states, divisions
 
 
-def _areas(place: gazetteer.Place) -> tuple:
-    """Keys of the area a place lies in: its US state, and a coarse grid cell (``CELL_DEGREES``)."""
-    keys: tuple = (place.region,) if place.region else ()
-    if place.latitude is not None and place.kind in LOCAL_KINDS:
-        keys += ((int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)),)
-    return keys
+def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
+    """The coarse grid cell (``CELL_DEGREES``) of a town or county."""
+    if place.latitude is None or place.kind not in LOCAL_KINDS:
+        return None
+    return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
 
 
-def _near_keys(places_: tuple[gazetteer.Place, ...]) -> frozenset:
-    """Area keys near any of these places: their states and the 3 x 3 cells around each."""
-    keys = set()
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset]:
+    """(the 3 x 3 cells around, the US states of) these places."""
+    cells, states = set(), set()
     for place in places_:
-        for key in _areas(place):
-            if isinstance(key, tuple):
-                keys.update((key[0] + dy, key[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-            else:
-                keys.add(key)
-    return frozenset(keys)
+        if (cell := _cell(place)) is not None:
+            cells.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        if place.region:
+            states.add(place.region)
+    return frozenset(cells), frozenset(states)
 
 
-def _support(place: gazetteer.Place, others: list[frozenset]) -> int:
-    """How many other names of the article could lie near ``place`` (same US state or neighbouring cell)."""
-    areas = _areas(place)
-    return sum(any(key in near for key in areas) for near in others) if areas else 0
+def _support(place: gazetteer.Place, others: list[tuple[frozenset, frozenset]]) -> float:
+    """How many other names of the article could lie near ``place``: 1 for a neighbouring cell, ``STATE_SUPPORT``
+    for the same US state only."""
+    cell = _cell(place)
+    if cell is None:
+        return 0.0
+    return sum(1.0 if cell in cells else STATE_SUPPORT if place.region in states else 0.0 for cells, states in others)
 
 
 def _resolve(
@@ -496,7 +498,7 @@ def _resolve(
     countries: set[str],
     states: set[str],
     divisions: list[gazetteer.Place],
-    others: list[frozenset] = (),
+    others: list[tuple[frozenset, frozenset]] = (),
 ) -> tuple[gazetteer.Place, float]:
     """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's).
 
