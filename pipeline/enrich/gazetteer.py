@@ -171,6 +171,9 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "Department of State": ("State Department",),
     "G7": ("G-7",),
     "G20": ("G-20",),
+    "Reuters": ("Thomson Reuters",),
+    "Associated Press": (),
+    "Agence France-Presse": ("AFP",),
 }
 """Well-known organisations, canonical name -> aliases. Not a closed list: unknown ones are found by name shape."""
 
