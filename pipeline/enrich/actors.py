@@ -495,6 +495,7 @@ def actor_id_for(kind: str, name: str) -> str:
     return f"{kind}:{'-'.join(words)}"
 
 
+@lru_cache(maxsize=65_536)
 def _country_code(words: tuple[str, ...]) -> str | None:
     key = fold(" ".join(words))
     if len(words) == 1 and words[0].isupper() and words[0].replace(".", "") not in ("US", "USA", "UK", "UAE"):
@@ -502,6 +503,7 @@ def _country_code(words: tuple[str, ...]) -> str | None:
     return gazetteer.country_names().get(key) or gazetteer.demonyms().get(key)
 
 
+@lru_cache(maxsize=65_536)
 def _organisation(words: tuple[str, ...]) -> str | None:
     name = " ".join(words)
     canonical = gazetteer.organisation_names().get(fold(name))
@@ -515,11 +517,13 @@ ACTOR_PLACE_POPULATION = 15_000
 of at least this many people: small towns share their names with many people ("Burns", "Lena")."""
 
 
+@lru_cache(maxsize=65_536)
 def _is_place(words: tuple[str, ...]) -> bool:
     candidates = gazetteer.places().get(fold(" ".join(words)))
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+@lru_cache(maxsize=65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
     if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:

@@ -83,6 +83,8 @@ NEGATIONS = frozenset({"no", "not", "without", "cannot", "never", "fail", "fails
 NEGATION_WORDS = 4
 EVENT_TYPES = tuple(CUES)
 _WORD = re.compile(r"[a-z]+")
+MEMO_WORDS = 200_000
+"""Words whose labels a vocabulary remembers (a bounded memo: a worker reads millions of words)."""
 
 
 class _Vocabulary:
@@ -102,17 +104,29 @@ class _Vocabulary:
                 else:
                     self.exact[cue] = label
         self.stem_lengths = sorted({len(stem) for stem in self.stems}, reverse=True)
+        self.first_words = frozenset(first for first, _ in self.pairs)
+        self._labels: dict[str, str | None] = {}
+
+    def _label(self, word: str) -> str | None:
+        """The label of one word by exact match or stem (memoised: news reuses its words)."""
+        label = self.exact.get(word)
+        if label is None:
+            for length in self.stem_lengths:
+                if length <= len(word) and (label := self.stems.get(word[:length])) is not None:
+                    break
+        if len(self._labels) < MEMO_WORDS:
+            self._labels[word] = label
+        return label
 
     def matches(self, words: list[str]):
         """(index, label) of every cue in a word list."""
+        labels = self._labels
         for index, word in enumerate(words):
             label = self.exact.get(word)
-            if label is None and index + 1 < len(words):
+            if label is None and word in self.first_words and index + 1 < len(words):
                 label = self.pairs.get((word, words[index + 1]))
             if label is None:
-                for length in self.stem_lengths:
-                    if length <= len(word) and (label := self.stems.get(word[:length])) is not None:
-                        break
+                label = labels[word] if word in labels else self._label(word)
             if label is not None:
                 yield index, label
 

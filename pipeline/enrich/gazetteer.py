@@ -25,7 +25,7 @@ import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
@@ -209,6 +209,7 @@ class PlaceTable:
         self._names = names
         self._entries = entries
         self._made: dict[int, Place] = {}
+        self._found: dict[str, tuple[Place, ...]] = {}
 
     @classmethod
     def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
@@ -229,12 +230,15 @@ class PlaceTable:
         return len(self._names)
 
     def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
+        found = self._found.get(name)
+        if found is not None:
+            return found
         ids = self._names.get(name)
         if ids is None:
             return default
-        if isinstance(ids, int):
-            return (self._place(ids),)
-        return tuple(self._place(i) for i in ids)
+        found = (self._place(ids),) if isinstance(ids, int) else tuple(self._place(i) for i in ids)
+        self._found[name] = found
+        return found
 
     def _place(self, index: int) -> Place:
         place = self._made.get(index)
@@ -543,6 +547,7 @@ def abbreviations() -> dict[str, Place]:
     return _tables()["abbreviations"]
 
 
+@lru_cache(maxsize=65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]

@@ -32,6 +32,7 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
@@ -484,6 +485,12 @@ def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozens
     return frozenset(cells), frozenset(states)
 
 
+@lru_cache(maxsize=16_384)
+def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
+    """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
+    return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
+
+
 def _support(place: gazetteer.Place, others: list[tuple[frozenset, frozenset]]) -> float:
     """How many other names of the article could lie near ``place``: 1 for a neighbouring cell, ``STATE_SUPPORT``
     for the same US state only."""
@@ -573,7 +580,7 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     for span in spans:
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
-    possible = {key: _near_keys(span.candidates[:MAX_CANDIDATES]) for key, span in merged.items()}
+    possible = {key: _possible_areas(key) for key in merged}
     chosen = {
         key: _resolve(span, countries, states, divisions, [near for other, near in possible.items() if other != key])
         for key, span in merged.items()
