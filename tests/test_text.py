@@ -92,3 +92,8 @@ def test_capitalised_phrases_join_connectors_and_stop_at_possessives():
 def test_title_case_lines_are_told_from_sentences():
     assert is_title_case("Police Arrest Suspect After Downtown Shooting")
     assert not is_title_case("Police arrest a suspect after a shooting downtown")
+
+
+def test_a_sentence_without_words_has_no_tokens():
+    assert tokenize("***") == ()
+    assert capitalised_phrases("— ***", 0) == ()
