@@ -582,7 +582,11 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
     countries |= {place.country_code for place in found if place.kind == "city"}
     states |= {place.region for place in found if place.kind == "admin1" and place.region}
-    near = {key: _near_keys((place,)) for key, (place, evidence) in chosen.items() if evidence >= min_evidence}
+    near = {
+        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
+        for key, (place, evidence) in chosen.items()
+        if evidence >= min_evidence
+    }
     chosen = {
         key: _resolve(span, countries, states, divisions, [keys for other, keys in near.items() if other != key])
         for key, span in merged.items()
