@@ -456,6 +456,7 @@ NEWS_AGENCIES = frozenset(
 """Agencies report the news and take no part in it: they are actors only as ``mentioned``."""
 ORGANISATION_NEXT_WORDS = frozenset({"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary"})
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
+NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
 
 
 @dataclass(frozen=True)
@@ -641,7 +642,8 @@ def _person_or_organisation(
 
 def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
     """(kind, name, iso3) of the actors one phrase names."""
-    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, next_word)
+    cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
+    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, cue)
 
 
 @lru_cache(maxsize=16_384)

@@ -180,6 +180,7 @@ CUE_WORDS = EVENT_WINDOW + 4
 """Words read before a name for its cue: the preposition, a few direction words, the event window."""
 MAX_SPAN_WORDS = 5
 _INITIAL = re.compile(r"[A-Z]\.")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 DATELINE_MARKS = ("—", "–", "-", ",", "(")
 """What follows a dateline's place in capitals at the start of a report ("MANSFIELD — The ...")."""
 
@@ -276,7 +277,7 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
 def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
     """Every gazetteer hit of the article, longest match first inside each capitalised phrase; adds the countries
     of demonyms met to ``context``."""
-    lower_words = {word for _, _, sentence in sentences for word in re.findall(r"\b[a-z][a-z]+\b", sentence)}
+    lower_words = set(_LOWER_WORD.findall("\n".join(sentence for _, _, sentence in sentences)))
     names = gazetteer.places()
     people: set[str] = set()
     spans: list[_Span] = []
