@@ -9,15 +9,21 @@ State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-ca
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
 organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
-"Denver-based") is one, as the place corpora mark them.
+"Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
+person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
-does not.
+does not (the scoring leaves those gold mentions out); a demonym still puts its country into the article's context.
 
-Disambiguation: of the entries of one name, the one with the best score wins: log10(population), plus 3 when the
-article names its country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State"
-pattern naming its state or country. Divisions and countries named by their exact name outrank towns of the same
-name unless the context says otherwise.
+Disambiguation, one entry per name in an article (its spans share their cues and "Town, State" patterns): the
+entry with the best score wins: log10(population) (capped at ``MAX_PRIOR``), plus 2 when the article names its
+country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State" pattern naming its
+state or country, and ``SUPPORT_BONUS`` for each other place name of the article that could lie near it (a
+neighbouring ``CELL_DEGREES`` grid cell counts 1, the same US state only half): co-mentioned places cluster, so
+"Springfield", "Greene County" and "Rogersville" together are the ones in Missouri. A second pass adds what the
+first found (countries of towns, states: "Gainesville" makes "Georgia" the US state) and counts support from the
+entries chosen. Divisions and countries named by their exact name outrank towns of the same name unless the
+context says otherwise.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
