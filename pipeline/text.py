@@ -388,13 +388,15 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
 
     Memoised: the place and actor extractors read the same sentences of an article in turn.
     """
-    spans = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
-    starts = [start for _, start, _ in spans[1:]] + [len(sentence)] if spans else []
+    matches = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
     tokens = []
-    for (word, start, end), next_start in zip(spans, starts, strict=True):
+    make = tuple.__new__  # a NamedTuple built from a tuple at C speed: this runs for every word of every article
+    next_starts = [start for _, start, _ in matches[1:]]
+    next_starts.append(len(sentence))
+    for (word, start, end), next_start in zip(matches, next_starts, strict=False):
         if word[-1] == "." and not _INITIALS.fullmatch(word) and word[:-1].lower() not in ABBREVIATIONS:
             word, end = word[:-1], end - 1
-        tokens.append(Token(word, start, end, sentence[end:next_start]))
+        tokens.append(make(Token, (word, start, end, sentence[end:next_start])))
     return tuple(tokens)
 
 
@@ -427,8 +429,7 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             phrases.append(Phrase(tuple(run), sentence_index, run_start, possessive))
         run.clear()
 
-    for index, token in enumerate(tokens):
-        word = token.text
+    for index, (word, _, _, gap_after) in enumerate(tokens):
         possessive = len(word) > 2 and word[-2:] in ("'s", "’s")
         if possessive:
             word = word[:-2]
@@ -436,14 +437,14 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             if not run:
                 run_start = index
             run.append(word)
-        elif run and word in CONNECTORS and token.gap_after.strip() == "":
+        elif run and word in CONNECTORS and gap_after.strip() == "":
             run.append(word)
             continue
         else:
             if run:
                 close()
             continue
-        if possessive or token.gap_after.strip():
+        if possessive or gap_after.strip():
             close(possessive)
     close()
     return tuple(phrases)

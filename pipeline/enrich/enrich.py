@@ -181,7 +181,8 @@ def _merge_event_type(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[Eve
         return None, None
     code = max(totals, key=lambda c: (totals[c], c))
     _, article_id, event_type = best[code]
-    return replace(event_type, score=totals[code]), article_id
+    confidence = round(totals[code] / sum(totals.values()), 3)
+    return replace(event_type, score=totals[code], confidence=confidence), article_id
 
 
 def _merge_event_date(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventDate | None, str | None]:
@@ -253,6 +254,7 @@ def article_row(article_id: str, enrichment: ArticleEnrichment) -> ArticleEnrich
         event_type=enrichment.event_type.code if enrichment.event_type else None,
         event_type_score=enrichment.event_type.score if enrichment.event_type else None,
         event_type_evidence=enrichment.event_type.evidence if enrichment.event_type else None,
+        event_type_confidence=enrichment.event_type.confidence if enrichment.event_type else None,
         event_date=_midnight(enrichment.event_date),
         event_date_source=enrichment.event_date.source if enrichment.event_date else None,
         event_date_evidence=enrichment.event_date.evidence if enrichment.event_date else None,
@@ -314,6 +316,7 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
         event_type=event.event_type.code if event.event_type else None,
         event_type_evidence=event.event_type.evidence if event.event_type else None,
         event_type_article_id=event.event_type_article_id,
+        event_type_confidence=event.event_type.confidence if event.event_type else None,
         event_date=_midnight(event.event_date),
         event_date_source=event.event_date.source if event.event_date else None,
         event_date_article_id=event.event_date_article_id,

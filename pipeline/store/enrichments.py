@@ -51,7 +51,12 @@ def enrichment_from_rows(
         language = Language(summary["language"], summary["language_confidence"])
     event_type = None
     if summary["event_type"] is not None:
-        event_type = EventType(summary["event_type"], summary["event_type_score"] or 0, summary["event_type_evidence"])
+        event_type = EventType(
+            summary["event_type"],
+            summary["event_type_score"] or 0,
+            summary["event_type_evidence"],
+            summary["event_type_confidence"],
+        )
     event_date = None
     if summary["event_date"] is not None:
         event_date = EventDate(
