@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from pipeline.documents import ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
+from pipeline.outputs import SplitOutputs
 from pipeline.stopwords import ENGLISH_STOP_WORDS
 from schemas.models import Article
 
@@ -170,6 +171,8 @@ class NormalizeArticles(beam.PTransform):
         self._ingested_at = ingested_at
 
     def expand(self, extracted):
-        return extracted | "NormalizeArticle" >> beam.ParDo(
-            _NormalizeArticle(self._run_id, self._ingested_at)
-        ).with_outputs(REJECTS, main="articles")
+        return (
+            extracted
+            | "NormalizeArticle" >> beam.ParDo(_NormalizeArticle(self._run_id, self._ingested_at))
+            | "NormalizeOutputs" >> SplitOutputs(REJECTS, main="articles")
+        )
