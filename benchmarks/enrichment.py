@@ -249,7 +249,8 @@ def predict_names(items: list[dict], system: str) -> list[list[tuple[str, str]]]
     """People and organisations as (kind, folded name) per labelled item."""
     from benchmarks.enrichment_quality import actor_key
     from pipeline.enrich.actors import STOP_WORDS, extract_actors
-    from pipeline.enrich.mentions import capitalised_phrases, fold, split_sentences
+    from pipeline.enrich.mentions import fold, split_sentences
+    from pipeline.text import capitalised_phrases
 
     out = []
     for item in items:

@@ -37,8 +37,9 @@ from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import STOP_WORDS, extract_actors
 from pipeline.enrich.enrich import enrich_article
 from pipeline.enrich.language import detect_language
-from pipeline.enrich.mentions import capitalised_phrases, fold, split_sentences
+from pipeline.enrich.mentions import fold, split_sentences
 from pipeline.enrich.places import extract_locations
+from pipeline.text import capitalised_phrases
 
 LOGGER = logging.getLogger(__name__)
 

@@ -46,7 +46,8 @@ def plain_loop(seeds: Path) -> dict:
     from pipeline.dedup import events
     from pipeline.dedup.exact import exact_keys, original_rank
     from pipeline.dedup.grouping import article_term_counts, cluster_component, feature_row
-    from pipeline.dedup.minhash import MinHashConfig, near_duplicate_pairs, signatures
+    from pipeline.dedup.minhash import MinHashConfig
+    from pipeline.dedup.near import find_near_duplicates
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
     from pipeline.extract import extract_article
@@ -66,7 +67,7 @@ def plain_loop(seeds: Path) -> dict:
         for key in exact_keys(article):
             first_of_key.setdefault(key, article.article_id)
     config = MinHashConfig()
-    near_duplicate_pairs(signatures([article.text or article.title for article in articles], config), config)
+    find_near_duplicates([article.text or article.title for article in articles], config)
     counts = [article_term_counts(article.title, article.text, article.summary) for article in articles]
     doc_freq = Counter(term for count in counts for term in set(count.terms()))
     members, blocks = [], defaultdict(list)

@@ -20,13 +20,13 @@ import re
 import sys
 from pathlib import Path
 
-import duckdb
 import filelock
 
 from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
 from pipeline.report import plural
-from pipeline.sinks import connect
+from pipeline.store.connection import DatabaseError, DatabaseLocked, StoreError, connect, open_database
+from pipeline.store.queries import run_summary, user_query
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
@@ -52,24 +52,20 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
     """The end-of-run report: counts, recent events and how to query them."""
     try:
         connection = connect(db_path, read_only=True)
-    except duckdb.IOException as error:  # another process took the database right after this run's commit
+    except DatabaseLocked as error:  # another process took the database right after this run's commit
         print(
             f"wirebeam run {run.run_id}: {run.status} in {seconds:.1f} s; {run.articles_new} new articles "
             f"(the database is busy, so no event table: {error})"
         )
         return
     with connection:
-        total_articles, total_events = connection.execute(
-            "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)"
-        ).fetchone()
-        events = connection.execute(
-            "SELECT coalesce(strftime(first_published_at, '%Y-%m-%d'), '-'), article_count, source_count, title "
-            f"FROM events ORDER BY first_published_at DESC NULLS LAST, event_id LIMIT {EVENTS_SHOWN}"
-        ).fetchall()
-        reasons = connection.execute(
-            "SELECT stage || '/' || reason, count(*) FROM rejects WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC",
-            [run.run_id],
-        ).fetchall()
+        summary = run_summary(connection, run.run_id, EVENTS_SHOWN)
+    total_articles, total_events, events, reasons = (
+        summary["articles"],
+        summary["events"],
+        summary["latest"],
+        summary["reasons"],
+    )
     print(f"wirebeam run {run.run_id}: {run.status} in {seconds:.1f} s ({run.mode})")
     rows = [
         ("articles read", run.articles_read),
@@ -101,16 +97,15 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
 
 def _query(args: argparse.Namespace) -> int:
     try:
-        connection = analyst.open_database(args.db)
-    except analyst.AnalystError as error:  # a missing or busy database, in one line
+        connection = open_database(args.db)
+    except StoreError as error:  # a missing or busy database, in one line
         print(f"wirebeam: {error}", file=sys.stderr)
         return analyst.exit_code(error)
     with connection:
-        relation = connection.sql(args.sql)
-        if relation is None:
-            return 0
-        columns = relation.columns
-        rows = relation.fetchall()
+        result = user_query(connection, args.sql)
+    if result is None:
+        return 0
+    columns, rows = result
     if args.format == "json":
         print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
     elif args.format == "csv":
@@ -241,7 +236,7 @@ def _main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_LOCKED
-    except duckdb.Error as error:
+    except DatabaseError as error:
         print(f"wirebeam: {type(error).__name__}: {error}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:

@@ -12,15 +12,14 @@ import warnings
 from collections.abc import Iterable
 
 import apache_beam as beam
-import lxml.html
 import trafilatura
-from lxml.etree import ParserError
 from trafilatura.settings import set_date_params
 
 from pipeline.dates import parse_date_line, parse_datetime
 from pipeline.documents import ExtractedArticle, RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.outputs import SplitOutputs
+from pipeline.text import clean_line, html_to_text
 
 STAGE = "extract"
 TIMEOUT = "extraction_timeout"
@@ -41,13 +40,7 @@ _CHROME_LINE = re.compile(
 _TAIL_MARKER = re.compile(r"^(tags|related( articles| stories| topics)?|read more)\s*:?\s*$", re.IGNORECASE)
 _SOURCE_LINE = re.compile(r"^(data )?sourced? from\s*:\s*(?P<source>\S.{0,80})$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"^[•›»>·|]|/$")
-_WHITESPACE = re.compile(r"[ \t\u00a0]+")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s")
-
-
-def clean_line(line: str) -> str:
-    """A line with runs of spaces folded."""
-    return _WHITESPACE.sub(" ", line).strip()
 
 
 def title_from_text(text: str) -> str:
@@ -56,16 +49,6 @@ def title_from_text(text: str) -> str:
     if len(first) <= MAX_TITLE_CHARS:
         return first
     return first[:MAX_TITLE_CHARS].rsplit(" ", 1)[0] + "…"
-
-
-def html_to_text(fragment: str) -> str:
-    """Text of a small HTML fragment such as a feed summary."""
-    if "<" not in fragment:
-        return clean_line(fragment)
-    try:
-        return clean_line(lxml.html.fromstring(fragment).text_content())
-    except (ParserError, ValueError):
-        return clean_line(re.sub(r"<[^>]+>", " ", fragment))
 
 
 def parse_text_article(text: str) -> tuple[str, str, dict]:
@@ -163,7 +146,7 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
     summary = _first(stated.get("summary"), found.get("summary"))
     summary = html_to_text(str(summary)) if summary else None
     title = _first(stated.get("title"), found.get("title"))
-    title = html_to_text(str(title)) if title else None
+    title = " ".join((html_to_text(str(title)) or "").splitlines()) if title else None
     if not title:
         title = _first(text, summary)
         if not title:

@@ -7,8 +7,8 @@ wirebeam feeds export [-o FILE]        print the list as OPML 2.0
 wirebeam feeds refetch [--feed URL | --article ID]   fetch stored fallbacks' pages again at the next run
 
 Before an online run, `plan_live_feeds` reads the feed list and, from DuckDB, the feeds' stored states, which the
-pipeline gets as plain values; `export_stored_entries` writes the stored entries' keys and URLs to a Parquet file
-the workers read. `run_repeatedly` is ``wirebeam run --every``.
+pipeline gets as plain values (``pipeline.store.side_inputs.export_stored_entries`` writes the stored entries' keys
+and URLs to a Parquet file the workers read). `run_repeatedly` is ``wirebeam run --every``.
 """
 
 from __future__ import annotations
@@ -23,15 +23,15 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-import duckdb
 import filelock
 
 from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS
-from pipeline.refetch import due_refetches, force_refetch
-from pipeline.sinks import connect
 from pipeline.sources import feedlist
 from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
+from pipeline.store.connection import DatabaseLocked, connect
+from pipeline.store.feeds import forget_feed, poll_at_next_run, read_feed_rows, set_disabled, stored_feeds
+from pipeline.store.refetch import due_refetches, force_refetch
 from schemas.models import Feed, Run
 
 if TYPE_CHECKING:
@@ -90,42 +90,6 @@ def read_subscriptions(path: str | Path) -> list[feedlist.Subscription]:
         return feedlist.read_feed_list(path)
     except ValueError as error:
         raise FeedsError(f"cannot read the feed list: {error}") from error
-
-
-def _has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall())
-
-
-def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
-    """Stored feed states by URL."""
-    if not _has_table(connection, "feeds"):
-        return {}
-    relation = connection.sql("SELECT * FROM feeds")
-    columns = relation.columns
-    return {row[0]: Feed(**dict(zip(columns, row, strict=True))) for row in relation.fetchall()}
-
-
-_STORED_ENTRIES = """
-SELECT DISTINCT entry_key, canonical_url FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
-"""
-
-
-def export_stored_entries(db_path: Path, target: Path) -> int:
-    """Write the entry keys and canonical URLs of stored articles to a Parquet file for the pipeline (entries
-    matching either are not fetched again: ``pipeline.sources.live.ReadStoredEntries``); returns its row count
-    (0, and no file, when nothing is stored)."""
-    if not db_path.exists():
-        return 0
-    with connect(db_path, read_only=True) as connection:
-        if not _has_table(connection, "articles"):
-            return 0
-        count = connection.execute(f"SELECT count(*) FROM ({_STORED_ENTRIES})").fetchone()[0]
-        if count:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            quoted = str(target).replace("'", "''")
-            connection.execute(f"COPY ({_STORED_ENTRIES}) TO '{quoted}' (FORMAT parquet)")
-    LOGGER.info("%d stored entries staged for the run", count)
-    return count
 
 
 def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, Feed]) -> list[FeedState]:
@@ -336,10 +300,10 @@ def _add(args: argparse.Namespace) -> int:
     return 0
 
 
-def _write_feeds(args: argparse.Namespace, sql: str, parameters: list) -> int:
-    """Run one statement on the ``feeds`` table under the database's lock; returns the rows it changed."""
+def _write_feeds(args: argparse.Namespace, write: Callable[..., RunResult], *values) -> RunResult:
+    """``write(connection, *values)`` on the database under its lock (a ``pipeline.store.feeds`` writer)."""
     with filelock.FileLock(f"{args.db}.lock", timeout=args.lock_timeout), connect(args.db) as connection:
-        return len(connection.execute(sql + " RETURNING url", parameters).fetchall())
+        return write(connection, *values)
 
 
 def _feed_url(url: str) -> str:
@@ -352,7 +316,7 @@ def _feed_url(url: str) -> str:
 def _remove(args: argparse.Namespace) -> int:
     url = _feed_url(args.url)
     removed = feedlist.remove_from_feed_list(args.feeds, url)
-    forgotten = _write_feeds(args, "DELETE FROM feeds WHERE url = ?", [url]) if Path(args.db).is_file() else 0
+    forgotten = _write_feeds(args, forget_feed, url) if Path(args.db).is_file() else 0
     if removed is None and not forgotten:
         raise FeedsError(f"not in {args.feeds}: {url}")
     print(f"removed {url} from {args.feeds}; its articles stay in the database")
@@ -363,12 +327,7 @@ def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     url = _feed_url(args.url)
     if disabled and not Path(args.db).exists():
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
-    sql = (
-        "INSERT INTO feeds (url, consecutive_failures, previous_urls, entry_count, updated_run_id, disabled) "
-        "VALUES (?, 0, [], 0, 'wirebeam feeds', ?) "
-        "ON CONFLICT (url) DO UPDATE SET disabled = excluded.disabled"
-    )
-    _write_feeds(args, sql, [url, disabled])
+    _write_feeds(args, set_disabled, url, disabled)
     print(f"{'disabled' if disabled else 'enabled'} {url}")
     return 0
 
@@ -385,8 +344,7 @@ def _refresh(args: argparse.Namespace) -> int:
     if not Path(args.db).is_file():
         print("no database yet: every feed is polled at the first run")
         return 0
-    condition, parameters = ("url = ?", [_feed_url(args.url)]) if args.url else ("TRUE", [])
-    count = _write_feeds(args, f"UPDATE feeds SET next_poll_at = NULL WHERE {condition}", parameters)
+    count = _write_feeds(args, poll_at_next_run, _feed_url(args.url) if args.url else None)
     print(f"{count} feed{'' if count == 1 else 's'} will be polled at the next run")
     return 0
 
@@ -460,8 +418,7 @@ def run_feed_lines(db_path: Path, run: Run) -> list[str]:
     subscriptions = read_subscriptions(run.options.get("feeds", DEFAULT_FEEDS))
     if not subscriptions or not db_path.exists():
         return []
-    with connect(db_path, read_only=True) as connection:
-        rows = read_feed_rows(connection)
+    rows = stored_feeds(db_path)
     moved = {old: row for row in rows.values() for old in row.previous_urls}
     lines = []
     for subscription in subscriptions:
@@ -504,9 +461,8 @@ def _list(args: argparse.Namespace) -> int:
     rows: dict[str, Feed] = {}
     if Path(args.db).exists():
         try:
-            with connect(args.db, read_only=True) as connection:
-                rows = read_feed_rows(connection)
-        except duckdb.IOException as error:
+            rows = stored_feeds(args.db)
+        except DatabaseLocked as error:
             print(f"wirebeam: feed health unavailable ({error})", file=sys.stderr)
     if not subscriptions and not rows:
         print(f"no feeds in {args.feeds}; add one with: wirebeam feeds add URL")

@@ -1,7 +1,7 @@
 """Builds the wirebeam pipeline from its stages: wiring only, no logic.
 
 read seeds (and poll feeds, fetch new entries' pages) -> extract -> normalize -> strip boilerplate -> exact
-duplicates -> near-duplicates -> events -> enrichment -> staging shards (loaded into DuckDB by ``sinks.load_run``).
+duplicates -> near-duplicates -> events -> enrichment -> staging shards (loaded into DuckDB by ``store.load.load_run``).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ class RunPlan:
     prior_docs: int = 0
     """How many stored articles those frequencies count."""
     paragraphs_path: str | None = None
-    """Parquet file of the stored articles' paragraph hashes (``sinks.export_paragraphs``); None for none."""
+    """Parquet file of the stored articles' paragraph hashes (``store.side_inputs``); None for none."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from pipeline.documents import ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.outputs import SplitOutputs
-from pipeline.stopwords import ENGLISH_STOP_WORDS
+from pipeline.text import ENGLISH_STOP_WORDS
 from schemas.models import Article
 
 STAGE = "normalize"

@@ -2,8 +2,9 @@
 
 Sections: a timeline of events (one dot per event on the day it happened, else was first reported), coverage per
 event (outlets, articles, first and last report), top actors by role, top places with a map of their
-coordinates, and event types. Built from the analyst views (``schemas/views.sql``) by ``build_report``; written by
-``wirebeam report``. When the page's script has run, it writes ``rendered`` into ``#render-status``.
+coordinates, and event types. Built by ``build_report`` from the analyst views (``schemas/views.sql``, read by
+``pipeline.store.queries.report_data``); written by ``wirebeam report``. When the page's script has run, it
+writes ``rendered`` into ``#render-status``.
 """
 
 from __future__ import annotations
@@ -11,9 +12,12 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, timezone
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
+from pipeline.store.queries import report_data
+
+if TYPE_CHECKING:
+    import duckdb
 
 LOGGER = logging.getLogger(__name__)
 
@@ -58,12 +62,6 @@ _SCRIPT = """
 def plural(count: int, noun: str) -> str:
     """``1 event``, ``2 events``."""
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-def _rows(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
 def _text(value: Any) -> str:
@@ -202,31 +200,12 @@ def _coverage_table(events: list[dict[str, Any]]) -> str:
     )
 
 
-_TOP_ACTORS = f"""
-SELECT actor_id, mode(name) AS name, count(*) AS events,
-       {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in ROLE_ORDER)}
-FROM event_actors GROUP BY actor_id ORDER BY events DESC, actor_id LIMIT {TOP_ACTORS}
-"""
-
-_PLACES = """
-SELECT location_id, mode(name) AS name, any_value(country_code) AS country_code, any_value(latitude) AS latitude,
-       any_value(longitude) AS longitude, count(*) AS events, count(*) FILTER (WHERE is_primary) AS primary_events
-FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
-"""
-
-
 def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
     """The report page for the database behind ``connection``."""
     generated_at = generated_at or datetime.now(timezone.utc)
-    events = _rows(connection, "SELECT * FROM event_summary")
-    actors = _rows(connection, _TOP_ACTORS)
-    places = _rows(connection, _PLACES)
-    types = _rows(
-        connection,
-        "SELECT coalesce(event_type, 'unknown') AS event_type, count(*) AS events FROM event_summary "
-        "GROUP BY 1 ORDER BY 2 DESC, 1",
-    )
-    articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
+    data = report_data(connection, ROLE_ORDER, TOP_ACTORS)
+    events, actors, places, types = data["events"], data["actors"], data["places"], data["types"]
+    articles, outlets = data["articles"], data["outlets"]
     days = [day for event in events if (day := _day(event))]
     span = f"{min(days)} – {max(days)}" if days else "no dated events"
     actor_bars = [(a["name"], [(a[role], role) for role in ROLE_ORDER]) for a in actors]

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import logging
 import os
 import secrets
@@ -22,7 +21,6 @@ from functools import partial
 from pathlib import Path
 
 import apache_beam as beam
-import duckdb
 import filelock
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
@@ -31,12 +29,13 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 from pipeline import feeds_cli, staging
 from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.dedup.minhash import MinHashConfig
-from pipeline.dedup.refresh import refresh_stale_features
-from pipeline.dedup.stored import export_term_stats
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
-from pipeline.sinks import connect, export_paragraphs, insert_run, load_run
+from pipeline.store.features import refresh_stale_features
+from pipeline.store.load import load_run
+from pipeline.store.runs import last_completed_options, record_run
+from pipeline.store.side_inputs import export_paragraphs, export_stored_entries, export_term_stats
 from schemas.models import Run
 
 LOGGER = logging.getLogger(__name__)
@@ -97,16 +96,8 @@ def _stage_prior(staging_dir: str, name: str, export: Callable[[Path], int | boo
 def _warn_if_embedding_mode_changed(db_path: Path, embeddings: bool) -> None:
     """Stored event features carry embeddings only when their runs used ``--embeddings``; a run in the other
     mode compares new articles with stored events without the embedding part, against its own thresholds."""
-    if not db_path.exists():
-        return
-    try:
-        with connect(db_path, read_only=True) as connection:
-            row = connection.execute(
-                "SELECT options FROM runs WHERE status = 'completed' ORDER BY started_at DESC LIMIT 1"
-            ).fetchone()
-    except duckdb.Error:  # not a wirebeam database yet: the run reports that itself
-        return
-    if row and bool(json.loads(row[0]).get("embeddings")) != embeddings:
+    last = last_completed_options(db_path)  # None for a new database (or not a wirebeam one: the run says so)
+    if last is not None and bool(last.get("embeddings")) != embeddings:
         LOGGER.warning(
             "this database's last run was %s --embeddings and this one is %s: stored events and new articles "
             "are compared without embeddings; keep one mode per database",
@@ -184,7 +175,7 @@ def execute_run(flags: list[str]) -> Run:
             paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
             live = None
             if not ours.offline:
-                stored, _ = _stage_prior(staging_dir, "entries", partial(feeds_cli.export_stored_entries, db_path))
+                stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
                 live = feeds_cli.plan_live_feeds(options, db_path, in_process, stored)
             plan = RunPlan(
                 term_stats_path=term_stats_path,
@@ -273,7 +264,6 @@ def _now() -> datetime:
 def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:
     failed = run.model_copy(update={"status": status, "finished_at": _now(), "error": repr(error)[:2000]})
     try:
-        with connect(db_path) as connection:
-            insert_run(connection, failed)
+        record_run(db_path, failed)
     except Exception:  # the database itself may be the problem; the original error is what matters
         LOGGER.exception("could not record the failed run")

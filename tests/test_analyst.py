@@ -12,7 +12,7 @@ import pytest
 
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
-from pipeline.views import view_names
+from pipeline.store.views import view_names
 from schemas.models import TABLES
 from tests.conftest import REPO, SEEDS, query, story_items
 

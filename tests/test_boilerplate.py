@@ -25,7 +25,8 @@ from pipeline.dedup.minhash import MinHashConfig
 from pipeline.documents import ExtractedArticle
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.normalize import content_hash, normalize_article
-from pipeline.sinks import export_paragraphs, load_run
+from pipeline.store.load import load_run
+from pipeline.store.side_inputs import export_paragraphs
 from schemas.models import Run
 from tests.conftest import local_test_pipeline, query
 

@@ -7,7 +7,7 @@ from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
-from pipeline.extract import ExtractArticles, extract_article, html_to_text, parse_text_article
+from pipeline.extract import ExtractArticles, extract_article, parse_text_article
 from pipeline.normalize import normalize_article
 from tests.conftest import SEEDS, local_test_pipeline, shared_data
 
@@ -77,8 +77,11 @@ def test_an_untitled_text_takes_its_first_sentence_as_headline():
     assert article.title == "Talks ended."
 
 
-def test_summary_html_becomes_text():
-    assert html_to_text("<p>Delegations <b>met</b> in Cairo.</p>") == "Delegations met in Cairo."
+def test_html_in_a_stated_title_and_summary_becomes_text_with_paragraphs_kept_apart():
+    meta = {"title": "<b>Talks</b> in <br>Cairo", "summary": "<p>Delegations <b>met</b>.</p><p>Talks go on.</p>"}
+    article = extract_article(RawDocument("r.json#0", "seed", "text", "Body of the report.", meta))
+    assert article.title == "Talks in Cairo"
+    assert article.summary == "Delegations met.\nTalks go on."
 
 
 def test_a_page_without_an_article_is_rejected():

@@ -17,7 +17,7 @@ from pipeline.cli import main
 from pipeline.dedup.events import DEFAULT_THRESHOLDS
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
-from pipeline.sinks import load_run
+from pipeline.store.load import load_run
 from schemas.models import Run
 from tests.conftest import query
 

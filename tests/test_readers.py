@@ -9,9 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import analyst
 from pipeline.cli import main, print_table
-from pipeline.sinks import connect
+from pipeline.store.connection import DatabaseBusy, connect, open_database
 
 HOLD = (
     "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); print('held', flush=True); "
@@ -47,8 +46,8 @@ def test_a_query_during_a_load_waits_and_answers(db: Path, capsys):
 def test_a_reader_that_waited_long_enough_says_a_load_is_running(db: Path):
     holder = _hold(db, 3)
     try:
-        with pytest.raises(analyst.DatabaseBusy, match="busy"):
-            analyst.open_database(db, wait=0.5)
+        with pytest.raises(DatabaseBusy, match="busy"):
+            open_database(db, wait=0.5)
     finally:
         holder.wait()
 

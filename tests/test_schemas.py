@@ -4,7 +4,7 @@ import duckdb
 import pytest
 from pydantic import ValidationError
 
-from pipeline.sinks import connect
+from pipeline.store.connection import connect
 from schemas import generate
 from schemas.models import TABLES, Article, Run
 

@@ -44,14 +44,14 @@ import numpy as np
 from wordfreq import zipf_frequency
 
 from pipeline.events.model import GroupingModel, shipped_model
-from pipeline.stopwords import ENGLISH_STOP_WORDS
+from pipeline.text import ENGLISH_STOP_WORDS
 
 LOGGER = logging.getLogger(__name__)
 
 FEATURES_VERSION = 3
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
-(``pipeline.dedup.refresh``), so new articles are never compared with stored events on a different scale. Bump it
+(``pipeline.store.features``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
 headline's, the lead's and the stated numbers' own weight maps for the learned scorer."""

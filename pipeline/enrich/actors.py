@@ -22,16 +22,15 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.mentions import (
+from pipeline.enrich.mentions import fold, split_sentences
+from pipeline.text import (
     MONTH_ABBREVIATIONS,
     MONTHS,
     WEEKDAY_ABBREVIATIONS,
     WEEKDAYS,
     Phrase,
     capitalised_phrases,
-    fold,
     is_title_case,
-    split_sentences,
     tokenize,
 )
 

@@ -16,10 +16,10 @@ from datetime import date, datetime, timedelta
 
 from pipeline.dates import parse_date_line, parse_datetime
 from pipeline.enrich.mentions import split_sentences
+from pipeline.text import WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
 
-WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 LEAD_SENTENCES = 2
 DATELINE_LINES = 3
 _RELATIVE = re.compile(

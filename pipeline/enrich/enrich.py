@@ -28,12 +28,16 @@ from pipeline.enrich.language import Language, detect_language
 from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location, extract_locations
 from schemas.enrichment import (
+    ArticleActorRecord,
     ArticleEnrichmentRecord,
+    ArticleFigureRecord,
+    ArticleLocationRecord,
     EventActorRecord,
     EventEnrichmentRecord,
     EventFigureRecord,
     EventLocationRecord,
 )
+from schemas.models import _Table
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -262,6 +266,50 @@ def article_row(article_id: str, enrichment: ArticleEnrichment) -> ArticleEnrich
         event_date_evidence=enrichment.event_date.evidence if enrichment.event_date else None,
         keywords=list(enrichment.keywords),
     )
+
+
+def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, list[_Table]]:
+    """The rows of every article-level table for one article: table name -> records."""
+    if not article_id:
+        raise ValueError("article_id must not be empty")
+    actors = [
+        record_from(
+            ArticleActorRecord,
+            actor,
+            article_actor_id=row_key(article_id, actor.actor_id),
+            article_id=article_id,
+            position=position,
+            country_iso2=actor.iso2,
+            country_iso3=actor.iso3,
+        )
+        for position, actor in enumerate(enrichment.actors)
+    ]
+    locations = [
+        record_from(
+            ArticleLocationRecord,
+            location,
+            article_location_id=row_key(article_id, location.location_id),
+            article_id=article_id,
+            position=position,
+        )
+        for position, location in enumerate(enrichment.locations)
+    ]
+    figures = [
+        record_from(
+            ArticleFigureRecord,
+            figure,
+            article_figure_id=row_key(article_id, str(position)),
+            article_id=article_id,
+            position=position,
+        )
+        for position, figure in enumerate(enrichment.figures)
+    ]
+    return {
+        "article_enrichments": [article_row(article_id, enrichment)],
+        "article_actors": actors,
+        "article_locations": locations,
+        "article_figures": figures,
+    }
 
 
 def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:

@@ -12,8 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from pipeline.enrich.mentions import WEEKDAYS
-from pipeline.stopwords import ENGLISH_STOP_WORDS
+from pipeline.text import ENGLISH_STOP_WORDS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
 

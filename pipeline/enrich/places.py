@@ -35,15 +35,8 @@ from dataclasses import dataclass
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
-from pipeline.enrich.mentions import (
-    CONNECTORS,
-    Token,
-    capitalised_phrases,
-    fold,
-    is_title_case,
-    sentence_spans,
-    tokenize,
-)
+from pipeline.enrich.mentions import fold, sentence_spans
+from pipeline.text import CONNECTORS, Token, capitalised_phrases, is_title_case, tokenize
 
 LOGGER = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """The enrichment stage: each new article -> its article-level enrichment rows (actors, places, type, date, ...).
 
 Event-level rows are not made here: an event can gain members in a later run, so the loader recomputes them from
-the stored article-level rows (``pipeline.enrich.storage.refresh_event_enrichments``).
+the stored article-level rows (``pipeline.store.enrichments.refresh_event_enrichments``).
 """
 
 from __future__ import annotations
@@ -11,10 +11,9 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 
-from pipeline.enrich.enrich import enrich_article
+from pipeline.enrich.enrich import article_rows, enrich_article
 from pipeline.enrich.gazetteer import load_gazetteers
 from pipeline.enrich.language import load_model
-from pipeline.enrich.storage import article_rows
 from pipeline.errors import REJECTS, RejectedInput, emit_reject
 from pipeline.outputs import SplitOutputs, Tagged
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES

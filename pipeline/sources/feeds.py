@@ -16,18 +16,16 @@ import calendar
 import hashlib
 import io
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 import feedparser
-import lxml.html
-from lxml import etree
 
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
+from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
     from schemas.models import Feed
@@ -43,33 +41,6 @@ EMPTY_ENTRY = "empty_entry"
 
 HEALTHY_REJECTS = frozenset({EMPTY_FEED})
 """Parse outcomes that say nothing is wrong with the feed: recorded, but not counted as failures."""
-
-_BLOCK_TAGS = frozenset(
-    {
-        "p",
-        "div",
-        "br",
-        "li",
-        "ul",
-        "ol",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "blockquote",
-        "pre",
-        "table",
-        "tr",
-        "section",
-        "article",
-        "header",
-        "footer",
-        "figure",
-    }
-)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
 
 
 @dataclass(frozen=True)
@@ -202,24 +173,6 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         skipped=tuple(skipped),
         warnings=warnings,
     )
-
-
-def html_to_text(html: str | None) -> str | None:
-    """Readable plain text of an HTML fragment (block elements become line breaks); None when empty."""
-    if not html or not html.strip():
-        return None
-    html = clean_text(html)
-    try:
-        root = lxml.html.fragment_fromstring(html, create_parent="div")
-    except (etree.ParserError, ValueError):
-        return _clean(html)
-    for element in list(root.iter(etree.Element)):
-        if element.tag in ("script", "style"):
-            element.drop_tree()
-        elif element.tag in _BLOCK_TAGS:
-            element.tail = "\n" + (element.tail or "")
-    lines = (_SPACES.sub(" ", line).strip() for line in root.text_content().splitlines())
-    return "\n".join(line for line in lines if line) or None
 
 
 def entry_key(guid: str | None, link: str | None, text: str) -> tuple[str, str]:

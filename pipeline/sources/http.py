@@ -14,14 +14,12 @@ DoFn in ``setup()`` and key fetches by host (`host_key`) so one host's fetches l
 
 from __future__ import annotations
 
-import codecs
 import contextlib
 import email.utils
 import fnmatch
 import ipaddress
 import logging
 import random
-import re
 import socket
 import threading
 import time
@@ -30,13 +28,12 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-import charset_normalizer
 import protego
 import requests
 import requests.adapters
 import urllib3
 
-from pipeline.sources.sanitize import decode_western
+from pipeline.text import NotText, declared_charsets, decode
 
 LOGGER = logging.getLogger(__name__)
 
@@ -50,7 +47,6 @@ ROBOTS_TTL_SECONDS = 24 * 3600.0
 """RFC 9309: a cached robots.txt should not be used for more than 24 hours."""
 ROBOTS_FAILURE_TTL_SECONDS = 600.0
 """How long a robots.txt that answered 5xx/429 keeps its host disallowed before we ask again."""
-META_SNIFF_BYTES = 4096
 
 # FetchResult.reason values. 4xx statuses other than 429 are reported as f"http_{status}".
 BAD_URL = "bad_url"
@@ -91,17 +87,6 @@ DEFAULT_FEED_CONTENT_TYPES = (
 )
 """Feeds are often served with generic types; the feed parser decides whether the body is a feed."""
 
-_CHARSET_RE = re.compile(
-    rb"""<meta[^>]+charset\s*=\s*["']?\s*([a-zA-Z0-9_.:-]+)|<\?xml[^>]+encoding\s*=\s*["']([a-zA-Z0-9_.:-]+)""",
-    re.IGNORECASE,
-)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
-
 @dataclass(frozen=True)
 class FetchPolicy:
     """Limits and manners of one fetcher; all durations in seconds."""
@@ -134,7 +119,7 @@ class FetchPolicy:
     allowed_networks: tuple[str, ...] = ()
     """Networks (CIDR) exempt from that refusal, e.g. ``("127.0.0.1/32",)`` for one local test server."""
     max_pages_per_host: int = 100
-    """Article pages fetched from one host per run; the others wait for the next run (``pipeline.refetch``)."""
+    """Article pages fetched from one host per run; the others wait for the next run (``pipeline.store.refetch``)."""
     max_host_seconds: float = 300.0
     """Time spent fetching one host's pages per run, after which its other pages wait for the next run."""
 
@@ -223,52 +208,14 @@ def media_type(content_type: str | None) -> str | None:
     return content_type.split(";", 1)[0].strip().lower() or None
 
 
-def _header_charset(content_type: str | None) -> str | None:
-    match = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", content_type or "", re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def _codec_name(label: str | None) -> str | None:
-    """Python's codec name for a charset label, None when unknown."""
-    if not label:
-        return None
-    try:
-        return codecs.lookup(label.strip().lower()).name
-    except LookupError:
-        return None
-
-
 def decode_body(body: bytes, content_type: str | None = None) -> tuple[str, str]:
-    """Decode a body: BOM, then the header charset, then a meta/XML declaration, then detection.
-
-    Returns ``(text, encoding)``. A declared charset that fails to decode is skipped; the last resort is UTF-8
-    with replacement characters, so this never raises.
-    """
-    for bom, name in _BOMS:
-        if body.startswith(bom):
-            return body.decode(name, errors="replace"), name
-    declared = [_header_charset(content_type)]
-    match = _CHARSET_RE.search(body[:META_SNIFF_BYTES])
-    if match:
-        declared.append((match.group(1) or match.group(2)).decode("ascii"))
-    for label in declared:
-        name = _codec_name(label)
-        if name:
-            try:
-                return body.decode(name), name
-            except UnicodeDecodeError:
-                LOGGER.debug("declared charset %s does not decode the body", name)
+    """``(text, encoding)`` of a body by :func:`pipeline.text.decode`, the header's and the page's declared
+    charsets counting as declared; a body that is no text reads as UTF-8 with replacement characters, so this
+    never raises."""
     try:
-        return body.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    western = decode_western(body)
-    if western is not None:
-        return western, "cp1252"
-    best = charset_normalizer.from_bytes(body).best()
-    if best is not None and best.encoding:
-        return str(best), best.encoding
-    return body.decode("utf-8", errors="replace"), "utf-8"
+        return decode(body, declared_charsets(body, content_type))
+    except NotText:
+        return body.decode("utf-8", errors="replace"), "utf-8"
 
 
 class HostRateLimiter:

@@ -64,7 +64,7 @@ class LivePlan:
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
     refetch: tuple[FeedEntry, ...] = ()
-    """Entries of stored fallback articles whose pages are due to be fetched again (``pipeline.refetch``)."""
+    """Entries of stored fallback articles whose pages are due to be fetched again (``pipeline.store.refetch``)."""
 
 
 @dataclass(frozen=True)

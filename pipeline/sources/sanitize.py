@@ -22,8 +22,6 @@ MAX_FIELD_CHARS = {"title": 2_000, "author": 1_000, "source": 1_000, "url": 8_00
 MAX_BODY_CHARS = 2_000_000
 """A body longer than this is cut (with a flag): two thousand pages of text is no news article."""
 
-MOSTLY_ASCII_SHARE = 0.7
-"""Western text is mostly ASCII; Cyrillic, Greek or Arabic in a legacy charset is mostly not."""
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _CHAR_REFERENCE = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,8})|([0-9]{1,12}));")
 
@@ -34,17 +32,6 @@ class Flag:
 
     reason: str
     detail: str
-
-
-def decode_western(data: bytes) -> str | None:
-    """Bytes that are not UTF-8 but mostly ASCII, as Windows-1252 (statistical detection on a few accented
-    letters guesses wrong for Western languages); None when they are not mostly ASCII or not Windows-1252."""
-    if sum(byte < 0x80 for byte in data) < MOSTLY_ASCII_SHARE * len(data):
-        return None
-    try:
-        return data.decode("cp1252")
-    except UnicodeDecodeError:
-        return None
 
 
 def clean_text(value: str) -> str:

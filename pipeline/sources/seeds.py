@@ -6,7 +6,6 @@ Beam's ``fileio`` (so it works on any file system Beam knows) and emits document
 
 from __future__ import annotations
 
-import codecs
 import errno
 import json
 import logging
@@ -21,21 +20,20 @@ import feedparser
 from apache_beam.io import fileio
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
-from charset_normalizer import from_bytes
 
 from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
 from pipeline.outputs import SplitOutputs
-from pipeline.sources.feeds import entry_key, html_to_text
+from pipeline.sources.feeds import entry_key
 from pipeline.sources.sanitize import (
     Flag,
     checked_date,
     clean_text,
     clean_value,
-    decode_western,
     fix_char_references,
     truncated,
 )
+from pipeline.text import NotText, declared_charsets, decode, evident_codec, html_to_text
 
 LOGGER = logging.getLogger(__name__)
 
@@ -49,14 +47,6 @@ FEED_LIST_SUFFIXES = {".opml", ".toml"}
 """Feed lists live beside the seeds but are configuration, not articles."""
 
 MAX_SEED_BYTES = 50 * 1024 * 1024
-_BINARY_SNIFF_BYTES = 8192
-MAX_TEXT_NULS = 1
-BINARY_NUL_SHARE = 0.01
-"""More NUL bytes than this share of a file's start (and than ``MAX_TEXT_NULS``) mark it as binary."""
-BINARY_CONTROL_SHARE = 0.1
-"""So do control bytes (NUL included; not tab, line breaks, form feed or escape) above this share."""
-_TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
-UTF16_NUL_SHARE = 0.3
 MAX_HEADLINE_LINE_CHARS = 1_000
 """A text file whose first line is longer has no headline line: the whole file is its body."""
 _FIELD_ALIASES = {
@@ -73,54 +63,15 @@ _FIELD_ALIASES = {
 }
 
 
-def _utf16_codec(data: bytes) -> str | None:
-    """``utf-16`` for text with a UTF-16 byte-order mark, ``utf-16-le``/``-be`` for BOM-less UTF-16 whose every
-    other byte is NUL (Latin text), else None."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    sample = data[:_BINARY_SNIFF_BYTES]
-    if len(sample) < 4:
-        return None
-    even_nuls, odd_nuls = sample[0::2].count(0), sample[1::2].count(0)
-    half = len(sample) // 2
-    if odd_nuls >= UTF16_NUL_SHARE * half and even_nuls == 0:
-        return "utf-16-le"
-    if even_nuls >= UTF16_NUL_SHARE * half and odd_nuls == 0:
-        return "utf-16-be"
-    return None
-
-
-def _looks_binary(data: bytes) -> bool:
-    """Several NUL bytes, or many control bytes, near the start: a binary file. One stray NUL in text is not."""
-    sample = data[:_BINARY_SNIFF_BYTES]
-    nuls = sample.count(0)
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
-    many_nuls = nuls > MAX_TEXT_NULS and nuls > BINARY_NUL_SHARE * len(sample)
-    return many_nuls or controls > BINARY_CONTROL_SHARE * len(sample)
-
-
-def decode_bytes(data: bytes) -> str:
-    """Text of a file: UTF-16 when marked or evident, UTF-8 (BOM allowed), else Windows-1252 for mostly-ASCII
-    text (Western languages, where statistical detection on a few accented letters guesses wrong), else the
-    detected charset; binary or empty input is rejected. Stray NUL bytes are dropped."""
+def decode_file(data: bytes) -> str:
+    """Text of a seed file (see :func:`pipeline.text.decode`, a ``<meta>`` charset counting as declared);
+    empty, binary or undecodable files are rejected."""
     if not data.strip():
         raise RejectedInput("empty_file", "the file has no content")
-    utf16 = _utf16_codec(data)
-    if utf16:
-        return clean_text(data.decode(utf16, errors="replace"))
-    if _looks_binary(data):
-        raise RejectedInput("binary_file", "control bytes found: not a text file")
-    data = data.replace(b"\x00", b"")
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        western = decode_western(data)
-        if western is not None:
-            return western
-        guess = from_bytes(data).best()
-        if guess is None:
-            raise RejectedInput("undecodable_text", f"not UTF-8 ({error}) and no charset detected") from error
-        return str(guess)
+        return clean_text(decode(data, declared_charsets(data)).text)
+    except NotText as error:
+        raise RejectedInput(error.reason, error.detail) from error
 
 
 def _pick(record: dict, field: str) -> object:
@@ -273,7 +224,7 @@ def read_seed_file(relative_path: str, data: bytes) -> Iterator[RawDocument | Re
             raise RejectedInput("empty_file", "the file has no content")
         yield from _feed_documents(data, relative_path)
         return
-    text = clean_text(decode_bytes(data))
+    text = decode_file(data)
     if suffix in TEXT_SUFFIXES:
         yield from _text_documents(text, relative_path)
     elif suffix in HTML_SUFFIXES:
@@ -311,9 +262,9 @@ def _jsonl_documents(data: bytes, relative_path: str) -> Iterator[RawDocument | 
     ``\\n`` only: U+2028 and other Unicode separators are valid inside a JSON string."""
     if not data.strip():
         raise RejectedInput("empty_file", "the file has no content")
-    utf16 = _utf16_codec(data)
-    if utf16:
-        lines = [(line, None) for line in clean_text(data.decode(utf16, errors="replace")).split("\n")]
+    wide = evident_codec(data)
+    if wide and wide != "utf-8-sig":
+        lines = [(line, None) for line in decode_file(data).split("\n")]
     else:
         lines = [_decode_line(line) for line in data.split(b"\n")]
     for number, (line, problem) in enumerate(lines, start=1):
@@ -328,7 +279,7 @@ def _decode_line(raw: bytes) -> tuple[str, RejectedInput | None]:
     if not raw.strip():
         return "", None
     try:
-        return clean_text(decode_bytes(raw)), None
+        return decode_file(raw), None
     except RejectedInput as error:
         return "", error
 

@@ -8,7 +8,7 @@ import apache_beam as beam
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.dedup.minhash import MinHashConfig
-from pipeline.dedup.near import MarkNearDuplicates, is_signed
+from pipeline.dedup.near import MAX_BUCKET_PAIRS, MarkNearDuplicates, find_near_duplicates, is_signed
 from pipeline.documents import ExtractedArticle
 from pipeline.normalize import normalize_article
 from tests.conftest import local_test_pipeline
@@ -48,3 +48,19 @@ def test_trimmed_copy_is_linked_and_articles_sharing_only_a_footer_are_not():
         parents = near["articles"] | beam.Map(lambda a: (a.source_ref, a.near_duplicate_of is not None))
         expected = [("orig", False), ("trim", True), ("f1", False), ("f2", False)]
         assert_that(parents, equal_to(expected), label="parents")
+
+
+def test_the_stage_links_exactly_the_pairs_the_benchmarks_measure():
+    # a band bucket larger than the pair cap (copies of one story) and unrelated articles: the Beam stage and
+    # find_near_duplicates (what benchmarks/neardup_*.py time and score) must make the same decisions
+    copies = [f"{STORY} Edition {k} of the evening paper." for k in range(MAX_BUCKET_PAIRS + 10)]
+    others = [f"Ferry pier story {k}: " + " ".join(f"word{k}x{n}" for n in range(40)) for k in range(5)]
+    texts = copies + others
+    items = [article(f"a{index:03d}", "Harbour council ferry pier", text) for index, text in enumerate(texts)]
+    index_of = {item.article_id: index for index, item in enumerate(items)}
+    expected = [(left, right) for left, right, _ in find_near_duplicates(texts, MinHashConfig(), batch_size=16)]
+    assert len(expected) > MAX_BUCKET_PAIRS
+    with local_test_pipeline() as pipeline:
+        near = pipeline | beam.Create(items) | MarkNearDuplicates(MinHashConfig(), "r1")
+        pairs = near["links"] | beam.Map(lambda link: (index_of[link.other_article_id], index_of[link.article_id]))
+        assert_that(pairs, equal_to(expected))

@@ -8,11 +8,11 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.enrich.enrich import enrich_article, event_rows, merge_event
+from pipeline.enrich.enrich import article_rows, enrich_article, event_rows, merge_event
 from pipeline.enrich.stage import MAX_TEXT_CHARS, EnrichArticles
-from pipeline.enrich.storage import article_rows, enrichment_from_rows
 from pipeline.errors import REJECTS
 from pipeline.extract import parse_text_article
+from pipeline.store.enrichments import enrichment_from_rows
 from schemas.generate import to_row
 from schemas.models import Article
 from tests.conftest import SEEDS, local_test_pipeline

@@ -17,7 +17,6 @@ from pipeline.sources.feeds import (
     ParsedFeed,
     PollPolicy,
     due_feeds,
-    html_to_text,
     next_state,
     parse_feed,
 )
@@ -184,12 +183,6 @@ def test_bozo_feed_with_usable_entries_is_kept_with_a_warning():
     assert [e.title for e in parsed.entries] == ["Good"]
     assert parsed.warnings and parsed.warnings[0].startswith("malformed_feed")
     assert [s.reason for s in parsed.skipped] == ["empty_entry"], "the broken item is reported, not dropped"
-
-
-def test_html_to_text_keeps_paragraphs_and_drops_scripts():
-    assert html_to_text("<p>One <i>two</i></p><script>x()</script><p>three&amp;four</p>") == "One two\nthree&four"
-    assert html_to_text("plain &amp; simple") == "plain & simple"
-    assert html_to_text("  ") is None
 
 
 def _feed_handler(versions: dict[str, bytes], current: list[str]):

@@ -13,7 +13,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
 from pipeline.sources.sanitize import clean_text, fix_char_references
-from pipeline.sources.seeds import ReadSeeds, decode_bytes, read_seed_file
+from pipeline.sources.seeds import ReadSeeds, decode_file, read_seed_file
 from tests.conftest import local_test_pipeline
 
 GOOD = {"title": "Café opens", "text": "The café opened on Monday."}
@@ -78,17 +78,17 @@ def test_a_raw_nul_byte_in_a_jsonl_line_is_dropped_and_the_line_kept():
 
 
 def test_a_single_nul_byte_does_not_make_a_text_file_binary_but_many_do():
-    assert decode_bytes(b"Headline\nBody with a stray \x00 byte.") == "Headline\nBody with a stray  byte."
+    assert decode_file(b"Headline\nBody with a stray \x00 byte.") == "Headline\nBody with a stray  byte."
     with pytest.raises(RejectedInput, match="control bytes"):
-        decode_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
+        decode_file(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
     with pytest.raises(RejectedInput, match="control bytes"):
-        decode_bytes(b"\x00\x01\x02binary")
+        decode_file(b"\x00\x01\x02binary")
 
 
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_utf16_text_is_read(codec):
     text = "Überschrift\nDer Text des Artikels."
-    assert decode_bytes(text.encode(codec)) == text
+    assert decode_file(text.encode(codec)) == text
     documents, rejects = _split(read_seed_file("a.txt", text.encode(codec)))
     assert rejects == [] and documents[0].body == text
 

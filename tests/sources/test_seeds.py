@@ -8,7 +8,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline.documents import RawDocument
 from pipeline.errors import RejectedInput
 from pipeline.sources.feeds import parse_feed
-from pipeline.sources.seeds import ReadSeeds, decode_bytes, is_seed_path, read_seed_file
+from pipeline.sources.seeds import ReadSeeds, decode_file, is_seed_path, read_seed_file
 from tests.conftest import local_test_pipeline, shared_data
 
 RSS = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>
@@ -84,12 +84,12 @@ def test_unusable_files_are_rejected_with_a_reason(name, data, reason):
 
 def test_short_latin1_text_keeps_its_accents():
     text = "Un café naïve à Paris\nLe président a parlé."
-    assert decode_bytes(text.encode("latin-1")) == text
+    assert decode_file(text.encode("latin-1")) == text
 
 
 def test_non_utf8_text_is_decoded_by_detection():
     text = "Переговоры в Каире завершились без соглашения, сообщили источники." * 3
-    assert decode_bytes(text.encode("windows-1251")) == text
+    assert decode_file(text.encode("windows-1251")) == text
 
 
 def test_feed_lists_and_hidden_files_are_not_seeds():

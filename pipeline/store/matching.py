@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from pathlib import Path
 
 import duckdb
 
@@ -248,35 +247,3 @@ def resolve_against_stored(
     match_near_duplicates(connection, minhash)
     match_events(connection, thresholds)
     apply_matches(connection, run_id)
-
-
-def export_term_stats(db_path: Path, target: Path) -> int:
-    """Write the stored term document frequencies to a Parquet file for the pipeline; returns how many
-    articles they count (0, and no file, for a new database)."""
-    if not db_path.exists():
-        return 0
-    with duckdb.connect(str(db_path), read_only=True) as connection:
-        tables = {row[0] for row in connection.execute("SHOW TABLES").fetchall()}
-        if "term_stats" not in tables:
-            return 0
-        prior_docs = connection.execute("SELECT count(*) FROM article_features").fetchone()[0]
-        if prior_docs:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            quoted = str(target).replace("'", "''")
-            connection.execute(f"COPY term_stats TO '{quoted}' (FORMAT parquet)")
-    return prior_docs
-
-
-_UPDATE_TERM_STATS = """
-INSERT INTO term_stats BY NAME
-SELECT term, count(*) AS doc_count
-FROM (SELECT unnest(terms) AS term FROM staged_article_features
-      WHERE article_id IN (SELECT article_id FROM staged_articles WHERE duplicate_of IS NULL))
-GROUP BY term
-ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count
-"""
-
-
-def update_term_stats(connection: duckdb.DuckDBPyConnection) -> None:
-    """Count the terms of the run's newly stored representatives into ``term_stats``."""
-    connection.execute(_UPDATE_TERM_STATS)

@@ -1,4 +1,9 @@
-"""Re-compute stored event features that an older feature recipe made (``events.FEATURES_VERSION``).
+"""Stored event features and term counts: the run's new counts (``update_term_stats``, in the load), and
+re-computing features that an older recipe made (``refresh_stale_features``, before a run).
+
+This module is the one writer of ``term_stats`` and the one that rewrites stored ``article_features`` rows.
+
+Refreshing stored event features that an older feature recipe made (``events.FEATURES_VERSION``).
 
 New articles attach to stored events by comparing features, so both sides must come from one recipe: stored
 terms kept by an older version, or weighted another way, score lower against new ones and stored events would
@@ -20,7 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -30,8 +35,7 @@ import pyarrow as pa
 
 from pipeline.dedup import events
 from pipeline.dedup.grouping import article_term_counts, feature_row
-from pipeline.dedup.stored import execute_script
-from pipeline.sinks import configure_session, connect
+from pipeline.store.connection import configure_session, connect, in_transaction
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)
@@ -51,14 +55,14 @@ FROM article_features f JOIN articles a USING (article_id)
 WHERE f.features_version NOT IN ({versions})
 """
 
-_APPLY_TERM_CHANGES = """
-UPDATE article_features SET terms = r.terms FROM recounted_terms r WHERE article_features.article_id = r.article_id;
-UPDATE article_features SET features_version = $moved WHERE article_id IN (SELECT article_id FROM moved_rows);
-INSERT INTO term_stats BY NAME
-SELECT term, change AS doc_count FROM term_changes WHERE change <> 0
-ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count;
-DELETE FROM term_stats WHERE doc_count <= 0
-"""
+_APPLY_TERM_CHANGES = (
+    "UPDATE article_features SET terms = r.terms FROM recounted_terms r "
+    "WHERE article_features.article_id = r.article_id",
+    "UPDATE article_features SET features_version = $moved WHERE article_id IN (SELECT article_id FROM moved_rows)",
+    "INSERT INTO term_stats BY NAME SELECT term, change AS doc_count FROM term_changes WHERE change <> 0 "
+    "ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count",
+    "DELETE FROM term_stats WHERE doc_count <= 0",
+)
 
 _FEATURE_COLUMNS = [name for name in column_names("article_features") if name != primary_key("article_features")]
 _UPDATE_FEATURES = (
@@ -133,23 +137,16 @@ def stored_rows(
         reader.close()
 
 
-def in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[..., None], *args) -> None:
-    """``work(connection, *args)`` in one transaction."""
-    connection.begin()
-    try:
-        work(connection, *args)
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-
-
-def _with_tables(connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], script: str, **params) -> None:
-    """Run a SQL script that reads each table under its name."""
+def _with_tables(
+    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], statements: tuple[str, ...], **params
+) -> None:
+    """Run SQL statements that read each table under its name (each statement gets the parameters it names)."""
     for name, table in tables.items():
         connection.register(name, table)
     try:
-        execute_script(connection, script, params)
+        for statement in statements:
+            used = {name: value for name, value in params.items() if f"${name}" in statement}
+            connection.execute(statement, used or None)
     finally:
         for name in tables:
             connection.unregister(name)
@@ -190,4 +187,19 @@ def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow
         features = events.features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
         refreshed.append(to_row(feature_row(row.article_id, features, sorted(counts[row.article_id].terms()))))
     table = pa.Table.from_pylist(refreshed, schema=arrow_schema("article_features"))
-    _with_tables(connection, {"refreshed_features": table}, _UPDATE_FEATURES)
+    _with_tables(connection, {"refreshed_features": table}, (_UPDATE_FEATURES,))
+
+
+_UPDATE_TERM_STATS = """
+INSERT INTO term_stats BY NAME
+SELECT term, count(*) AS doc_count
+FROM (SELECT unnest(terms) AS term FROM staged_article_features
+      WHERE article_id IN (SELECT article_id FROM staged_articles WHERE duplicate_of IS NULL))
+GROUP BY term
+ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count
+"""
+
+
+def update_term_stats(connection: duckdb.DuckDBPyConnection) -> None:
+    """Count the terms of the run's newly stored representatives into ``term_stats``."""
+    connection.execute(_UPDATE_TERM_STATS)

@@ -11,9 +11,9 @@ import pytest
 
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
-from pipeline.dedup import refresh
 from pipeline.dedup.events import FEATURES_VERSION
-from pipeline.sinks import connect
+from pipeline.store import features as feature_store
+from pipeline.store.connection import connect
 from tests.conftest import assert_events_match_articles, query, story_items
 
 FEATURE_ROWS = "SELECT article_id, features::VARCHAR, blocking_keys, terms, features_version FROM article_features"
@@ -64,9 +64,9 @@ def test_refreshed_features_are_what_this_version_computes_for_the_stored_articl
     features = "SELECT features::VARCHAR, terms FROM article_features ORDER BY article_id"
     assert query(older, features) != query(storms_db, features)
     stored = query(storms_db, "SELECT count(*) FROM article_features")[0][0]
-    assert refresh.refresh_stale_features(older, batch_size=4) == stored
+    assert feature_store.refresh_stale_features(older, batch_size=4) == stored
     assert stored_state(older) == stored_state(storms_db)
-    assert refresh.refresh_stale_features(older) == 0, "nothing is left to re-compute"
+    assert feature_store.refresh_stale_features(older) == 0, "nothing is left to re-compute"
 
 
 def test_refresh_keeps_a_stored_embedding(storms_db, tmp_path):
@@ -76,7 +76,7 @@ def test_refresh_keeps_a_stored_embedding(storms_db, tmp_path):
     with duckdb.connect(str(older)) as connection:
         embedding = json.dumps({"embedding": [0.6, 0.8]})
         connection.execute("UPDATE article_features SET features = json_merge_patch(features, ?)", [embedding])
-    refresh.refresh_stale_features(older)
+    feature_store.refresh_stale_features(older)
     refreshed = [json.loads(features) for (features,) in query(older, "SELECT features FROM article_features")]
     assert [features["embedding"] for features in refreshed] == [[0.6, 0.8]] * len(refreshed)
 
@@ -89,12 +89,12 @@ def test_refresh_goes_on_from_where_a_killed_one_stopped(storms_db, tmp_path):
     with connect(older) as connection:
         refreshed_already = "UPDATE article_features SET features_version = ? WHERE article_id >= '8'"
         connection.execute(refreshed_already, [FEATURES_VERSION])
-        batches = refresh.stored_rows(connection, batch_size=2, also_done=(refresh.MOVED_VERSION,))
-        refresh.in_transaction(connection, refresh.move_term_stats, next(batches))
+        batches = feature_store.stored_rows(connection, batch_size=2, also_done=(feature_store.MOVED_VERSION,))
+        feature_store.in_transaction(connection, feature_store.move_term_stats, next(batches))
         batches.close()
     versions = query(older, "SELECT features_version, count(*) FROM article_features GROUP BY 1 ORDER BY 1")
-    assert [version for version, _ in versions] == [refresh.MOVED_VERSION, 1, FEATURES_VERSION]
-    refresh.refresh_stale_features(older, batch_size=3)
+    assert [version for version, _ in versions] == [feature_store.MOVED_VERSION, 1, FEATURES_VERSION]
+    feature_store.refresh_stale_features(older, batch_size=3)
     assert stored_state(older) == stored_state(storms_db)
 
 
@@ -116,5 +116,5 @@ def test_a_run_on_an_older_database_attaches_a_late_report_to_its_stored_event(s
     assert query(db, "SELECT count(*) FROM term_stats WHERE term = 'olderterm'") == [(0,)]
     assert_events_match_articles(db)
     make_older(db)
-    refresh.refresh_stale_features(db)
+    feature_store.refresh_stale_features(db)
     assert stored_state(db) == stored_state(storms_db)

@@ -1,11 +1,12 @@
 """Enrichment in the database: article-level rows in, event-level rows recomputed from them in the loader.
 
 An article's enrichment never changes, so the pipeline stores it once, as rows of the article-level tables
-(``article_rows``). An event can gain members in any later run, so its rows (``event_enrichments``,
-``event_actors``, ``event_locations``, ``event_figures``) are derived: ``refresh_event_enrichments`` runs inside
-the loader's transaction, reads back the stored article-level rows of the touched events' members only, rebuilds
-each ``ArticleEnrichment`` (``enrichment_from_rows``), merges them with ``merge_event`` and replaces the events'
-rows. Work is proportional to the touched events, whatever the size of the database.
+(``pipeline.enrich.enrich.article_rows``). An event can gain members in any later run, so its rows
+(``event_enrichments``, ``event_actors``, ``event_locations``, ``event_figures``) are derived:
+``refresh_event_enrichments`` runs inside the loader's transaction, reads back the stored article-level rows of
+the touched events' members only, rebuilds each ``ArticleEnrichment`` (``enrichment_from_rows``), merges them
+with ``merge_event`` and replaces the events' rows. Work is proportional to the touched events, whatever the size
+of the database. This module is the one writer of the event-level enrichment tables.
 """
 
 from __future__ import annotations
@@ -21,73 +22,17 @@ import pyarrow as pa
 
 from pipeline.enrich.actors import Actor
 from pipeline.enrich.dates import EventDate
-from pipeline.enrich.enrich import (
-    ArticleEnrichment,
-    article_row,
-    event_rows,
-    from_row,
-    merge_event,
-    record_from,
-    row_key,
-)
+from pipeline.enrich.enrich import ArticleEnrichment, event_rows, from_row, merge_event
 from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.places import Location
-from schemas.enrichment import (
-    EVENT_ENRICHMENT_TABLES,
-    ArticleActorRecord,
-    ArticleFigureRecord,
-    ArticleLocationRecord,
-)
+from pipeline.store.connection import rows
+from schemas.enrichment import EVENT_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, primary_key, to_row
 from schemas.models import _Table
 
 LOGGER = logging.getLogger(__name__)
-
-
-def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, list[_Table]]:
-    """The rows of every article-level table for one article: table name -> records."""
-    if not article_id:
-        raise ValueError("article_id must not be empty")
-    actors = [
-        record_from(
-            ArticleActorRecord,
-            actor,
-            article_actor_id=row_key(article_id, actor.actor_id),
-            article_id=article_id,
-            position=position,
-            country_iso2=actor.iso2,
-            country_iso3=actor.iso3,
-        )
-        for position, actor in enumerate(enrichment.actors)
-    ]
-    locations = [
-        record_from(
-            ArticleLocationRecord,
-            location,
-            article_location_id=row_key(article_id, location.location_id),
-            article_id=article_id,
-            position=position,
-        )
-        for position, location in enumerate(enrichment.locations)
-    ]
-    figures = [
-        record_from(
-            ArticleFigureRecord,
-            figure,
-            article_figure_id=row_key(article_id, str(position)),
-            article_id=article_id,
-            position=position,
-        )
-        for position, figure in enumerate(enrichment.figures)
-    ]
-    return {
-        "article_enrichments": [article_row(article_id, enrichment)],
-        "article_actors": actors,
-        "article_locations": locations,
-        "article_figures": figures,
-    }
 
 
 def _day(value: datetime):
@@ -136,30 +81,16 @@ ORDER BY d.article_id, d.position
 """
 
 
-_FILL_LANGUAGE = """
-UPDATE articles SET language = s.language FROM article_enrichments s
-WHERE articles.article_id = s.article_id AND articles.language IS NULL AND s.language IS NOT NULL
-  AND articles.event_id IN (SELECT event_id FROM {events})
-"""
-"""The detected language fills ``articles.language`` where the source did not state one."""
-
-
-def _read(connection: duckdb.DuckDBPyConnection, sql: str) -> list[dict[str, Any]]:
-    cursor = connection.execute(sql)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable[_Table]) -> None:
     """Insert records (the first of any repeated key wins)."""
     key = primary_key(table)
-    rows = {}
+    by_key = {}
     for record in records:
         row = to_row(record)
-        rows.setdefault(row[key], row)
-    if not rows:
+        by_key.setdefault(row[key], row)
+    if not by_key:
         return
-    connection.register("new_enrichment_rows", pa.Table.from_pylist(list(rows.values()), schema=arrow_schema(table)))
+    connection.register("new_enrichment_rows", pa.Table.from_pylist(list(by_key.values()), schema=arrow_schema(table)))
     try:
         connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_enrichment_rows")
     finally:
@@ -170,20 +101,19 @@ def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_tabl
     """Recompute the event-level rows of the events listed in ``events_table`` (a table with an ``event_id``).
 
     Reads only those events' original articles' stored rows (an exact copy would only repeat its original's
-    votes); events whose members carry no enrichment are left without rows. Also fills ``articles.language``
-    from the detected language where the source stated none. Returns the number of events given rows. Runs in
-    the caller's transaction.
+    votes); events whose members carry no enrichment are left without rows. Returns the number of events given
+    rows. Runs in the caller's transaction.
     """
     for table in EVENT_ENRICHMENT_TABLES:
         connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM {events_table})")
     details: dict[str, dict[str, list[dict]]] = {}
     for table in ("article_actors", "article_locations", "article_figures"):
         by_article: dict[str, list[dict]] = defaultdict(list)
-        for row in _read(connection, _MEMBER_DETAILS.format(table=table, events=events_table)):
+        for row in rows(connection, _MEMBER_DETAILS.format(table=table, events=events_table)):
             by_article[row["article_id"]].append(row)
         details[table] = by_article
     members: dict[str, dict[str, ArticleEnrichment]] = defaultdict(dict)
-    for summary in _read(connection, _MEMBER_SUMMARIES.format(events=events_table)):
+    for summary in rows(connection, _MEMBER_SUMMARIES.format(events=events_table)):
         article_id = summary["article_id"]
         members[summary["event_id"]][article_id] = enrichment_from_rows(
             summary,
@@ -191,12 +121,11 @@ def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_tabl
             details["article_locations"].get(article_id, ()),
             details["article_figures"].get(article_id, ()),
         )
-    rows: dict[str, list[_Table]] = defaultdict(list)
+    new_rows: dict[str, list[_Table]] = defaultdict(list)
     for event_id, enrichments in members.items():
         for table, records in event_rows(event_id, merge_event(enrichments)).items():
-            rows[table].extend(records)
+            new_rows[table].extend(records)
     for table in EVENT_ENRICHMENT_TABLES:
-        _insert(connection, table, rows[table])
-    connection.execute(_FILL_LANGUAGE.format(events=events_table))
+        _insert(connection, table, new_rows[table])
     LOGGER.info("enrichment of %d events recomputed", len(members))
     return len(members)

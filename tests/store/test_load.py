@@ -5,7 +5,9 @@ from datetime import datetime, timezone
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.sinks import _stage, connect, merge_feed_states
+from pipeline.store.connection import connect
+from pipeline.store.feeds import merge_feed_states
+from pipeline.store.load import stage
 from schemas.generate import arrow_schema, to_row
 from schemas.models import Feed
 
@@ -32,7 +34,7 @@ def test_two_feeds_redirected_to_one_url_are_stored_as_one_feed(tmp_path):
     pq.write_table(pa.Table.from_pylist(rows, schema=arrow_schema("feeds")), tmp_path / "feeds" / "part-0.parquet")
     with connect(tmp_path / "w.duckdb") as connection:
         connection.begin()
-        _stage(connection, tmp_path, "articles")
+        stage(connection, tmp_path, "articles")
         merge_feed_states(connection, tmp_path)
         connection.commit()
         stored = connection.execute("SELECT url, last_success_at, list_sort(previous_urls) FROM feeds").fetchall()

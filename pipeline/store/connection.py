@@ -1,0 +1,119 @@
+"""The one way wirebeam opens DuckDB: session settings, writable and read-only connections, rows as dicts.
+
+A writable connection brings the schema up to date first (``pipeline.store.schema``); a read-only one
+(``open_database``) waits a little while a run's load holds the file. Errors a user can fix are ``StoreError``s.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+DatabaseError = duckdb.Error
+"""Any error DuckDB raises (callers outside the store catch this name, not ``duckdb``'s)."""
+DatabaseLocked = duckdb.IOException
+"""The file is held by another process (or cannot be opened)."""
+
+READ_WAIT_SECONDS = 10.0
+"""How long a read command waits for a run's load to release the database."""
+
+
+class StoreError(Exception):
+    """A problem the user can fix: no database, an unknown event ID, a bad output path."""
+
+
+class DatabaseUnreadable(StoreError):
+    """The database file is missing, or not a file wirebeam can open (a file-system error)."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process (a run's load) holds the database for longer than a reader waits."""
+
+
+def configure_session(connection: duckdb.DuckDBPyConnection) -> None:
+    """Settings of every wirebeam connection and cursor: UTC times, and no progress bar (a scheduled run's log
+    is no terminal)."""
+    connection.execute("SET TimeZone = 'UTC'")
+    connection.execute("SET enable_progress_bar = false")
+
+
+def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the database; a writable one creates missing tables and columns and migrates old rows."""
+    connection = duckdb.connect(str(db_path), read_only=read_only)
+    configure_session(connection)
+    if not read_only:
+        from pipeline.store.schema import ensure_schema
+
+        ensure_schema(connection)
+    return connection
+
+
+def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it."""
+    if Path(db_path).is_dir():
+        raise DatabaseUnreadable(f"--db {db_path} is a directory; give the database file")
+    if not Path(db_path).is_file():
+        raise DatabaseUnreadable(f"database not found: {db_path} (run `wirebeam run` first)")
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return connect(db_path, read_only=True)
+        except duckdb.IOException as error:
+            message = str(error).splitlines()[0] if str(error) else type(error).__name__
+            if "lock" not in message.lower():
+                raise DatabaseUnreadable(f"cannot open {db_path}: {message}") from None
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"{db_path} is busy: another process (a run loading its results?) has held it for {wait:.0f} s; "
+                    "try again when it has finished"
+                ) from None
+            time.sleep(0.2)
+
+
+def rows(
+    connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | dict | None = None
+) -> list[dict[str, Any]]:
+    """The result of ``sql`` as one dict per row (column name -> value).
+
+    A missing table or view means a database made by an older wirebeam: a ``StoreError`` that says so.
+    """
+    try:
+        cursor = connection.execute(sql, parameters or None)
+    except duckdb.CatalogException as error:
+        raise StoreError(f"{error} - was the database made by an older wirebeam? Run `wirebeam run` once.") from error
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether the database has ``table`` (a new or foreign file may not)."""
+    return bool(connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall())
+
+
+def in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[..., Any], *args) -> Any:
+    """``work(connection, *args)`` in one transaction: committed when it returns, rolled back when it raises."""
+    connection.begin()
+    try:
+        result = work(connection, *args)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise
+    return result
+
+
+def sql_string(path: str | Path) -> str:
+    """A path as a SQL string literal (for ``COPY ... TO``)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+@cache
+def sql(name: str) -> str:
+    """The SQL resource ``pipeline/store/sql/<name>.sql``: one statement."""
+    return resources.files("pipeline.store").joinpath("sql", f"{name}.sql").read_text()

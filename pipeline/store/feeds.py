@@ -1,0 +1,81 @@
+"""The ``feeds`` table: each polled feed's state (its one writer), read back to plan the next polls.
+
+``merge_feed_states`` runs in the loader's transaction; the ``wirebeam feeds`` commands change single rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from pipeline.store.connection import connect, has_table
+from pipeline.store.load import stage
+from schemas.models import Feed
+
+_FEED_COUNTS = """
+SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.entry_count ELSE 0 END,
+       count(a.article_id), count(a.fallback_reason)
+FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
+GROUP BY ALL ORDER BY f.url
+"""
+
+
+def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
+    """Stored feed states by URL."""
+    if not has_table(connection, "feeds"):
+        return {}
+    relation = connection.sql("SELECT * FROM feeds")
+    columns = relation.columns
+    return {row[0]: Feed(**dict(zip(columns, row, strict=True))) for row in relation.fetchall()}
+
+
+def stored_feeds(db_path: str | Path) -> dict[str, Feed]:
+    """Stored feed states by URL, read through a read-only connection of their own."""
+    with connect(db_path, read_only=True) as connection:
+        return read_feed_rows(connection)
+
+
+def forget_feed(connection: duckdb.DuckDBPyConnection, url: str) -> int:
+    """Delete a feed's state (its articles stay); returns the rows deleted."""
+    return len(connection.execute("DELETE FROM feeds WHERE url = ? RETURNING url", [url]).fetchall())
+
+
+def set_disabled(connection: duckdb.DuckDBPyConnection, url: str, disabled: bool) -> None:
+    """Disable or enable a feed (a feed never polled gets a row of its own)."""
+    connection.execute(
+        "INSERT INTO feeds (url, consecutive_failures, previous_urls, entry_count, updated_run_id, disabled) "
+        "VALUES (?, 0, [], 0, 'wirebeam feeds', ?) "
+        "ON CONFLICT (url) DO UPDATE SET disabled = excluded.disabled",
+        [url, disabled],
+    )
+
+
+def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> int:
+    """Make one feed (or, with ``url`` None, every feed) due at the next run; returns how many."""
+    condition, parameters = ("url = ?", [url]) if url else ("TRUE", [])
+    query = f"UPDATE feeds SET next_poll_at = NULL WHERE {condition} RETURNING url"
+    return len(connection.execute(query, parameters).fetchall())
+
+
+def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
+    """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
+
+    Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.
+    """
+    stage(connection, staging_dir, "feeds")
+    connection.execute(
+        "DELETE FROM feeds WHERE url IN (SELECT url FROM staged_feeds UNION ALL SELECT unnest(previous_urls) "
+        "FROM staged_feeds)"
+    )
+    # Two listed feeds can end at one URL (a permanent redirect, http and https): keep one state for it.
+    connection.execute(
+        "INSERT INTO feeds BY NAME SELECT * REPLACE ("
+        "  list_distinct(flatten(list(previous_urls) OVER (PARTITION BY url))) AS previous_urls"
+        ") FROM staged_feeds "
+        "QUALIFY row_number() OVER (PARTITION BY url ORDER BY last_success_at DESC NULLS LAST, last_polled_at DESC) = 1"
+    )
+    return {
+        url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
+        for url, status, error, entries, new, fallbacks in connection.execute(_FEED_COUNTS).fetchall()
+    }

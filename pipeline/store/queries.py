@@ -1,0 +1,198 @@
+"""The analyst's reads: recent events, one event in full, every table as Parquet, the report's figures and the
+end-of-run summary. All of them read the views (``schemas/views.sql``, documented in ``docs/views.md``) or tables
+through a connection the caller opened (``connection.open_database``); none writes to the database.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from pipeline.store.connection import StoreError, rows, sql_string
+from schemas.models import TABLES
+
+DAY_COLUMN = "day"
+"""Partition column of the exported files: ``<table>/day=YYYY-MM-DD/*.parquet``."""
+EXPORT_DAY_SOURCES = {"runs": "started_at", "rejects": "rejected_at"}
+"""Tables partitioned by a time column of their own; others by their event's or article's day, or not at all."""
+
+_EXPORT_DAYS = """
+CREATE OR REPLACE TEMP TABLE export_article_days AS
+SELECT article_id, coalesce(CAST(CAST(timezone('UTC', published_at) AS DATE) AS VARCHAR), 'unknown') AS day
+FROM articles;
+CREATE OR REPLACE TEMP TABLE export_event_days AS
+SELECT e.event_id,
+       coalesce(CAST(CAST(timezone('UTC', coalesce(x.event_date, e.first_published_at)) AS DATE) AS VARCHAR),
+                'unknown') AS day
+FROM events e LEFT JOIN event_enrichments x USING (event_id);
+"""
+
+
+def recent_events(connection: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
+    """The latest events (by the day they happened, else first reported), newest first."""
+    if limit < 1:
+        raise StoreError(f"--limit must be at least 1, got {limit}")
+    return rows(
+        connection,
+        "SELECT event_id, coalesce(event_day, CAST(timezone('UTC', first_reported_at) AS DATE)) AS day, event_type, "
+        "primary_location, article_count, source_count, title FROM event_summary "
+        "ORDER BY day DESC NULLS LAST, first_seen_at DESC, event_id LIMIT ?",
+        [limit],
+    )
+
+
+def resolve_event_id(connection: duckdb.DuckDBPyConnection, given: str) -> str:
+    """The event ID ``given`` names: the full ID, or a unique prefix of it (with or without the event prefix)."""
+    from pipeline.ids import EVENT_PREFIX
+
+    prefixes = [given] if given.startswith(EVENT_PREFIX) else [given, f"{EVENT_PREFIX}{given}"]
+    found = sorted(
+        {
+            row["event_id"]
+            for prefix in prefixes
+            for row in rows(connection, "SELECT event_id FROM events WHERE starts_with(event_id, ?)", [prefix])
+        }
+    )
+    if given in found:
+        return given
+    if not found:
+        raise StoreError(f"no event with ID {given!r} (see `wirebeam events`)")
+    if len(found) > 1:
+        raise StoreError(f"{given!r} matches {len(found)} events: {', '.join(found[:5])}")
+    return found[0]
+
+
+def event_details(connection: duckdb.DuckDBPyConnection, event_id: str) -> dict[str, Any]:
+    """Everything stored about one event: summary, coverage, articles, actors, places and figures."""
+    (summary,) = rows(connection, "SELECT * FROM event_summary WHERE event_id = ?", [event_id])
+    (coverage,) = rows(connection, "SELECT * FROM event_coverage WHERE event_id = ?", [event_id])
+    enrichment = rows(connection, "SELECT * FROM event_enrichments WHERE event_id = ?", [event_id])
+    return {
+        "summary": summary,
+        "coverage": coverage,
+        "enrichment": enrichment[0] if enrichment else None,
+        "articles": rows(
+            connection,
+            "SELECT article_id, published_at, source, title, url, source_ref, duplicate_of, near_duplicate_of "
+            "FROM articles WHERE event_id = ? ORDER BY published_at NULLS LAST, article_id",
+            [event_id],
+        ),
+        "actors": rows(
+            connection,
+            "SELECT actor_id, name, kind, country_iso3, role, mentions, article_id, evidence FROM event_actors "
+            "WHERE event_id = ? ORDER BY role = 'mentioned', mentions DESC, actor_id",
+            [event_id],
+        ),
+        "places": rows(
+            connection,
+            "SELECT location_id, name, kind, country_code, latitude, longitude, is_primary, score, mentions, "
+            "article_id FROM event_locations WHERE event_id = ? ORDER BY is_primary DESC, score DESC, location_id",
+            [event_id],
+        ),
+        "figures": rows(
+            connection,
+            "SELECT value, quantity, counts, qualifier, article_id, sentence FROM event_figures "
+            "WHERE event_id = ? ORDER BY article_id, value DESC",
+            [event_id],
+        ),
+    }
+
+
+def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, int]:
+    """Write every table to ``out_dir/<table>/`` as Parquet, partitioned by day where a table has one.
+
+    Rows of article-level tables take their article's publication day, rows of event-level tables their event's
+    day (happened, else first reported); undated rows go to ``day=unknown``. ``runs`` and ``rejects`` take their
+    own time; ``term_stats`` and ``feeds`` are one unpartitioned file each. A table without rows is one empty
+    file with the table's schema. Returns table -> rows written.
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise StoreError(f"--parquet must be a directory: {out_dir}")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    connection.execute(_EXPORT_DAYS)
+    counts = {}
+    for table in TABLES:
+        columns = set(TABLES[table].model_fields)
+        target = out_dir / table
+        if table in EXPORT_DAY_SOURCES:
+            query = f"SELECT *, CAST(timezone('UTC', {EXPORT_DAY_SOURCES[table]}) AS DATE) AS {DAY_COLUMN} FROM {table}"
+        elif "article_id" in columns:
+            query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_article_days d USING (article_id)"
+        elif "event_id" in columns:
+            query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_event_days d USING (event_id)"
+        else:
+            target.mkdir(exist_ok=True)
+            for stale in target.glob("*.parquet"):
+                stale.unlink()
+            connection.execute(f"COPY {table} TO {sql_string(target / f'{table}.parquet')} (FORMAT parquet)")
+            counts[table] = connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            continue
+        counts[table] = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
+        if counts[table]:
+            connection.execute(
+                f"COPY ({query}) TO {sql_string(target)} (FORMAT parquet, PARTITION_BY ({DAY_COLUMN}), OVERWRITE)"
+            )
+        else:  # no partition to write: one empty file still carries the table's schema
+            if target.exists():
+                shutil.rmtree(target)
+            target.mkdir()
+            connection.execute(f"COPY ({query}) TO {sql_string(target / f'{table}.parquet')} (FORMAT parquet)")
+    return counts
+
+
+def report_data(connection: duckdb.DuckDBPyConnection, roles: tuple[str, ...], top_actors: int) -> dict[str, Any]:
+    """What the HTML report shows: every event, the top actors (events per role), places, event types, and the
+    counts of articles and known outlets."""
+    top = f"""
+    SELECT actor_id, mode(name) AS name, count(*) AS events,
+           {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in roles)}
+    FROM event_actors GROUP BY actor_id ORDER BY events DESC, actor_id LIMIT {int(top_actors)}
+    """
+    places = """
+    SELECT location_id, mode(name) AS name, any_value(country_code) AS country_code, any_value(latitude) AS latitude,
+           any_value(longitude) AS longitude, count(*) AS events, count(*) FILTER (WHERE is_primary) AS primary_events
+    FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
+    """
+    articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
+    return {
+        "events": rows(connection, "SELECT * FROM event_summary"),
+        "actors": rows(connection, top),
+        "places": rows(connection, places),
+        "types": rows(
+            connection,
+            "SELECT coalesce(event_type, 'unknown') AS event_type, count(*) AS events FROM event_summary "
+            "GROUP BY 1 ORDER BY 2 DESC, 1",
+        ),
+        "articles": articles,
+        "outlets": outlets,
+    }
+
+
+def run_summary(connection: duckdb.DuckDBPyConnection, run_id: str, events_shown: int) -> dict[str, Any]:
+    """The end-of-run summary: stored articles and events, the latest events (first published day, articles,
+    sources, title) and the run's reject reasons with their counts."""
+    total_articles, total_events = connection.execute(
+        "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)"
+    ).fetchone()
+    events = connection.execute(
+        "SELECT coalesce(strftime(first_published_at, '%Y-%m-%d'), '-'), article_count, source_count, title "
+        "FROM events ORDER BY first_published_at DESC NULLS LAST, event_id LIMIT ?",
+        [events_shown],
+    ).fetchall()
+    reasons = connection.execute(
+        "SELECT stage || '/' || reason, count(*) FROM rejects WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC",
+        [run_id],
+    ).fetchall()
+    return {"articles": total_articles, "events": total_events, "latest": events, "reasons": reasons}
+
+
+def user_query(connection: duckdb.DuckDBPyConnection, query: str) -> tuple[list[str], list[tuple]] | None:
+    """``wirebeam query``: the columns and rows of the user's SQL; None for a statement without a result."""
+    relation = connection.sql(query)
+    if relation is None:
+        return None
+    return relation.columns, relation.fetchall()

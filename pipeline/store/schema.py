@@ -1,0 +1,39 @@
+"""The database's schema: tables and columns from ``schemas/`` (generated DDL), the views, and migrations of
+rows an older wirebeam stored.
+
+``ensure_schema`` runs on every writable connection, in one transaction, so a run killed while creating or
+upgrading a database leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+
+from pipeline.store.views import create_views
+from schemas.models import TABLES
+
+LOGGER = logging.getLogger(__name__)
+
+
+def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
+    """Create the tables, add columns that newer models declare to tables made by older versions, migrate old
+    rows and (re)create the views."""
+    from schemas.generate import add_column_statements, column_names, duckdb_ddl  # pyarrow: not for readers
+
+    connection.begin()
+    try:
+        connection.execute(duckdb_ddl())
+        for table in TABLES:
+            existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
+            for name in column_names(table):
+                if name not in existing:
+                    LOGGER.info("adding column %s.%s", table, name)
+                    for statement in add_column_statements(table, name):
+                        connection.execute(statement)
+        create_views(connection)
+        connection.commit()
+    except BaseException:
+        connection.rollback()
+        raise

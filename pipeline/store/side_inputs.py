@@ -1,0 +1,68 @@
+"""What a run's pipeline reads from the database, written before it starts as Parquet files the workers read:
+the stored term document frequencies, the stored paragraph hashes and the stored entries' keys and URLs.
+
+Each export reads through a read-only connection and writes no file when there is nothing to read.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pipeline.store.connection import connect, has_table, sql_string
+
+LOGGER = logging.getLogger(__name__)
+
+_STORED_ENTRIES = """
+SELECT DISTINCT entry_key, canonical_url FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
+"""
+
+
+def export_term_stats(db_path: Path, target: Path) -> int:
+    """Write the stored term document frequencies to a Parquet file for the pipeline; returns how many
+    articles they count (0, and no file, for a new database)."""
+    if not db_path.exists():
+        return 0
+    with connect(db_path, read_only=True) as connection:
+        if not has_table(connection, "term_stats"):
+            return 0
+        prior_docs = connection.execute("SELECT count(*) FROM article_features").fetchone()[0]
+        if prior_docs:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            connection.execute(f"COPY term_stats TO {sql_string(target)} (FORMAT parquet)")
+    return prior_docs
+
+
+def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
+    """Write the stored articles' paragraph hashes (``article_paragraphs``) to a Parquet file for the next run's
+    boilerplate stage; False, and no file, when there are none."""
+    if not Path(db_path).exists():
+        return False
+    with connect(db_path, read_only=True) as connection:
+        if (
+            not has_table(connection, "article_paragraphs")
+            or not connection.execute("SELECT count(*) FROM article_paragraphs").fetchone()[0]
+        ):
+            return False
+        Path(target).parent.mkdir(parents=True, exist_ok=True)
+        connection.execute(
+            f"COPY (SELECT keys, witnesses FROM article_paragraphs) TO {sql_string(target)} (FORMAT parquet)"
+        )
+    return True
+
+
+def export_stored_entries(db_path: Path, target: Path) -> int:
+    """Write the entry keys and canonical URLs of stored articles to a Parquet file for the pipeline (entries
+    matching either are not fetched again: ``pipeline.sources.live.ReadStoredEntries``); returns its row count
+    (0, and no file, when nothing is stored)."""
+    if not db_path.exists():
+        return 0
+    with connect(db_path, read_only=True) as connection:
+        if not has_table(connection, "articles"):
+            return 0
+        count = connection.execute(f"SELECT count(*) FROM ({_STORED_ENTRIES})").fetchone()[0]
+        if count:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            connection.execute(f"COPY ({_STORED_ENTRIES}) TO {sql_string(target)} (FORMAT parquet)")
+    LOGGER.info("%d stored entries staged for the run", count)
+    return count
