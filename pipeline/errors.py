@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 import apache_beam as beam
 
 from pipeline import ids
+from pipeline.outputs import Tagged
 from schemas.models import Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -69,7 +70,7 @@ def count_reject(reject: Reject) -> None:
 
 
 def emit_reject(source_ref: str, stage: str, error: RejectedInput, record: str | bytes | None = None):
-    """A tagged reject output for a DoFn to yield."""
+    """A tagged reject output for a DoFn to yield (see ``pipeline.outputs``)."""
     reject = make_reject(source_ref, stage, error.reason, error.detail, record)
     count_reject(reject)
-    return beam.pvalue.TaggedOutput(REJECTS, reject)
+    return Tagged(REJECTS, reject)

@@ -14,6 +14,7 @@ from pydantic import ValidationError
 from pipeline import ids
 from pipeline.documents import SHARED_PAGE, ExtractedArticle
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
+from pipeline.outputs import SplitOutputs
 from pipeline.text import headline_coverage, normalized_content
 from schemas.models import Article
 
@@ -141,6 +142,8 @@ class NormalizeArticles(beam.PTransform):
         self._ingested_at = ingested_at
 
     def expand(self, extracted):
-        return extracted | "NormalizeArticle" >> beam.ParDo(
-            _NormalizeArticle(self._run_id, self._ingested_at)
-        ).with_outputs(REJECTS, main="articles")
+        return (
+            extracted
+            | "NormalizeArticle" >> beam.ParDo(_NormalizeArticle(self._run_id, self._ingested_at))
+            | "NormalizeOutputs" >> SplitOutputs(REJECTS, main="articles")
+        )

@@ -1,6 +1,6 @@
 """Near-duplicates: republications of one text with edits, found by MinHash signatures and LSH banding.
 
-Sign batches of article bodies -> key each article by its band keys -> group -> candidate pairs -> verify each
+Sign each article body -> key each article by its band keys -> group -> candidate pairs -> verify each
 pair exactly on its shingle sets (:func:`pipeline.dedup.minhash.verified_similarity`: Jaccard and containment),
 so that the decision never rests on the signatures' estimate. Each near-duplicate points at its parent (the
 most similar earlier article it was verified against); components of verified pairs share one event.
@@ -101,20 +101,18 @@ def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size
     return found
 
 
-class _SignBatch(beam.DoFn):
-    """Batches of ``Article``s -> ``(rank node, ArticleSignature, shingle set bytes)``."""
+def _sign(article: Article, config: MinHashConfig) -> tuple:
+    """An ``Article`` -> ``(rank node, ArticleSignature, shingle set bytes)``.
 
-    def __init__(self, config: MinHashConfig):
-        self._config = config
-
-    def process(self, batch: list[Article]):
-        matrix, sets = signatures_and_shingles([article.text for article in batch], self._config)
-        keys = band_keys_batch(matrix, self._config)
-        for article, row, article_keys, shingle_set in zip(batch, matrix, keys, sets, strict=True):
-            signature = ArticleSignature(
-                article_id=article.article_id, signature=signature_to_bytes(row), band_keys=article_keys
-            )
-            yield original_rank(article), signature, shingles_to_bytes(shingle_set)
+    One article at a time (0.33 ms against 0.12 ms in batches of 64): the Dask runner drops the last batch of
+    ``beam.BatchElements``, which emits it in ``finish_bundle``.
+    """
+    matrix, (shingle_set,) = signatures_and_shingles([article.text], config)
+    (article_keys,) = band_keys_batch(matrix, config)
+    signature = ArticleSignature(
+        article_id=article.article_id, signature=signature_to_bytes(matrix[0]), band_keys=article_keys
+    )
+    return original_rank(article), signature, shingles_to_bytes(shingle_set)
 
 
 def _verify(config: MinHashConfig):
@@ -161,12 +159,7 @@ class MarkNearDuplicates(beam.PTransform):
         self._run_id = run_id
 
     def expand(self, articles):
-        signed = (
-            articles
-            | "SignedOnly" >> beam.Filter(is_signed)
-            | "Batch" >> beam.BatchElements(*SIGN_BATCH_SIZE)
-            | "Sign" >> beam.ParDo(_SignBatch(self._config))
-        )
+        signed = articles | "SignedOnly" >> beam.Filter(is_signed) | "Sign" >> beam.Map(_sign, self._config)
         candidate_pairs = (
             signed
             | "BandKeys" >> beam.FlatMap(lambda item: [(key, item[0]) for key in item[1].band_keys])
