@@ -19,8 +19,9 @@ from typing import TYPE_CHECKING, Any
 from pipeline.store.queries import report_data
 
 if TYPE_CHECKING:
-    import duckdb
     import numpy as np
+
+    from pipeline.store.connection import Connection
 
 LOGGER = logging.getLogger(__name__)
 
@@ -243,7 +244,22 @@ def _coverage_table(events: list[dict[str, Any]]) -> str:
     )
 
 
-def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
+def _junk_table(junk: list[dict[str, Any]]) -> str:
+    """Outlets whose pages gave junk bodies (walls, chrome, too short): how many, of how many bodies, and why."""
+    if not junk:
+        return '<p class="muted">No junk bodies: every article body was an article.</p>'
+    rows = [
+        f"<tr><td>{_text(row['source'])}</td><td>{row['junk']}</td><td>{row['bodies']}</td>"
+        f"<td>{_text(row['reasons'])}</td></tr>"
+        for row in junk
+    ]
+    return (
+        '<table id="junk"><thead><tr><th>Outlet</th><th>Junk bodies</th><th>Of bodies</th><th>Why</th></tr></thead>'
+        "<tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def build_report(connection: Connection, generated_at: datetime | None = None) -> str:
     """The report page for the database behind ``connection``."""
     generated_at = generated_at or datetime.now(timezone.utc)
     data = report_data(connection, ROLE_ORDER, TOP_ACTORS)
@@ -294,6 +310,10 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
 {map_svg(places)}
 <h2>Event types</h2>
 {bar_chart_svg("Event types", [(t["event_type"], [(t["events"], "bar")]) for t in types])}
+<h2>Junk bodies per outlet</h2>
+<p class="legend">Pages whose text was a wall (consent, login, subscription ...), page chrome or too short: kept as
+headline-only items, never compared as copies.</p>
+{_junk_table(data["junk"])}
 <script>{_SCRIPT}</script>
 </body></html>
 """

@@ -198,8 +198,12 @@ def execute_run(flags: list[str]) -> Run:
             if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
                 if in_process:  # the stages run in this process, so their counts are seen here
                     PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
-                with beam.Pipeline(runner=runner, options=options) as pipeline:
-                    build_pipeline(pipeline, plan)
+                pipeline = beam.Pipeline(runner=runner, options=options)
+                try:
+                    with pipeline:
+                        build_pipeline(pipeline, plan)
+                finally:
+                    _close_dask_client(getattr(pipeline, "result", None))
                 PROGRESS.loading()
             _wait_until_writable(db_path, write_wait)
             run = load_run(
@@ -221,6 +225,13 @@ def execute_run(flags: list[str]) -> Run:
         PROGRESS.finish()
         staging.remove(staging_dir)
     return run
+
+
+def _close_dask_client(result) -> None:
+    """The Dask runner leaves its client open after the job (it would log reconnection errors at exit)."""
+    client = getattr(result, "client", None)
+    if client is not None:
+        client.close()
 
 
 def _count_files(seeds: Path) -> int:

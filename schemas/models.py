@@ -44,7 +44,9 @@ class Article(_Table):
     event_id: str = Field(description="The event this article reports.")
     feed_url: str | None = None
     feed_title: str | None = None
-    entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
+    entry_key: str | None = Field(
+        None, description="Feed entry identity: a hash of its GUID, else link, else text (live and saved feeds alike)."
+    )
     fallback_reason: str | None = Field(
         None,
         description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure, or "

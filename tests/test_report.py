@@ -7,6 +7,7 @@ shows whether it ran; Chromium's console messages (``--enable-logging=stderr``) 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -149,6 +150,23 @@ def test_counts_are_in_the_singular_for_one_and_the_status_marker_is_not_shown()
     svg = timeline_svg(events)
     assert "1 event without a known day is not on the timeline" in svg and "(1 article)" in svg
     assert "#render-status{display:none}" in _STYLE
+
+
+def test_report_counts_junk_bodies_per_outlet(tmp_path):
+    wall = "We have sent you a verification email. Please check your inbox to activate your account."
+    story = " ".join(f"The council of Harbourtown voted {n} times on the new ferry pier plan." for n in range(6))
+    records = [
+        {"title": "Ferry pier vote in Harbourtown", "text": wall, "url": "https://walled-news.example/a"},
+        {"title": "Harbourtown council votes on ferry pier", "text": story, "url": "https://open-news.example/b"},
+    ]
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "two.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    db, out = tmp_path / "wirebeam.duckdb", tmp_path / "report.html"
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db)]) == 0
+    assert main(["report", "--out", str(out), "--db", str(db)]) == 0
+    junk = out.read_text().split('<table id="junk">', 1)[1].split("</table>", 1)[0]
+    assert "walled-news.example" in junk and "verification_wall" in junk and "open-news.example" not in junk
 
 
 def _inside(rings, longitude: float, latitude: float) -> bool:

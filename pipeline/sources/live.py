@@ -30,8 +30,10 @@ import apache_beam as beam
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.normalize import canonical_url, normalized_content
+from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
+from pipeline.staging import ReadParquet
 from schemas.models import Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -201,7 +203,7 @@ class ReadStoredEntries(beam.PTransform):
             return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
         return (
             pbegin
-            | "ReadStored" >> beam.io.ReadFromParquet(self._path, columns=["entry_key", "canonical_url", "title"])
+            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title"])
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -349,9 +351,9 @@ def _count(name: str, amount: int = 1) -> None:
     PROGRESS.add(name.replace("_", " "), amount)
 
 
-def _tagged_reject(reject: Reject) -> beam.pvalue.TaggedOutput:
+def _tagged_reject(reject: Reject) -> Tagged:
     count_reject(reject)
-    return beam.pvalue.TaggedOutput(REJECTS, reject)
+    return Tagged(REJECTS, reject)
 
 
 class _FetchingDoFn(beam.DoFn):
@@ -399,7 +401,7 @@ class _PollHostFeeds(_FetchingDoFn):
             _count("entries_found", len(poll.entries))
             for reject in poll.rejects:
                 yield _tagged_reject(reject)
-            yield beam.pvalue.TaggedOutput(FEEDS, feed_row(poll, self._entry_counts.get(state.url, 0), self._run_id))
+            yield Tagged(FEEDS, feed_row(poll, self._entry_counts.get(state.url, 0), self._run_id))
             yield from poll.entries
 
 
@@ -450,8 +452,8 @@ class PollFeeds(beam.PTransform):
             | "FeedStates" >> beam.Create(self._feeds, reshuffle=False)
             | "KeyFeedsByHost" >> beam.Map(lambda state: (host_key(state.url), state))
             | "GroupFeedsByHost" >> beam.GroupByKey()
-            | "PollHostFeeds"
-            >> beam.ParDo(poll, stored=beam.pvalue.AsSingleton(stored)).with_outputs(REJECTS, FEEDS, main="entries")
+            | "PollHostFeeds" >> beam.ParDo(poll, stored=beam.pvalue.AsSingleton(stored))
+            | "PollOutputs" >> SplitOutputs(REJECTS, FEEDS, main="entries")
         )
 
 
@@ -567,7 +569,8 @@ class FetchArticlePages(beam.PTransform):
             | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
-            | "FetchHostPages" >> beam.ParDo(fetch, stored=stored).with_outputs(REJECTS, main="documents")
+            | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
+            | "FetchOutputs" >> SplitOutputs(REJECTS, main="documents")
         )
         documents = fetched.documents | "SpreadDocuments" >> beam.Reshuffle()
         return {"documents": documents, REJECTS: fetched[REJECTS]}

@@ -23,7 +23,8 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
-from pipeline.sources.feeds import entry_key
+from pipeline.ids import entry_key
+from pipeline.outputs import SplitOutputs
 from pipeline.sources.sanitize import (
     Flag,
     checked_date,
@@ -449,12 +450,14 @@ class ReadSeeds(beam.PTransform):
                 | "SeedsDir" >> beam.Create([self._seeds_dir])
                 | "ListSeedFiles" >> beam.ParDo(_ListLocalSeeds())
                 | "SpreadSeedFiles" >> beam.Reshuffle()
-                | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed()).with_outputs(REJECTS, main="documents")
+                | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed())
+                | "SeedOutputs" >> SplitOutputs(REJECTS, main="documents")
             )
         pattern = FileSystems.join(self._seeds_dir, "**")
         return (
             pbegin
             | "MatchSeedFiles" >> fileio.MatchFiles(pattern, fileio.EmptyMatchTreatment.ALLOW)
             | "OpenSeedFiles" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
-            | "ParseSeedFiles" >> beam.ParDo(_ParseSeedFile(self._seeds_dir)).with_outputs(REJECTS, main="documents")
+            | "ParseSeedFiles" >> beam.ParDo(_ParseSeedFile(self._seeds_dir))
+            | "SeedOutputs" >> SplitOutputs(REJECTS, main="documents")
         )

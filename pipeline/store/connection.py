@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+Connection = duckdb.DuckDBPyConnection
+"""A DuckDB connection (the type callers outside the store name)."""
 DatabaseError = duckdb.Error
 """Any error DuckDB raises (callers outside the store catch this name, not ``duckdb``'s)."""
 DatabaseLocked = duckdb.IOException
@@ -156,3 +159,13 @@ def sql_string(path: str | Path) -> str:
 def sql(name: str) -> str:
     """The SQL resource ``pipeline/store/sql/<name>.sql``: one statement."""
     return resources.files("pipeline.store").joinpath("sql", f"{name}.sql").read_text()
+
+
+@contextmanager
+def registered(connection: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """``table`` (an Arrow table) readable in SQL as ``name`` while the block runs."""
+    connection.register(name, table)
+    try:
+        yield
+    finally:
+        connection.unregister(name)

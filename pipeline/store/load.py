@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.store.connection import connect
+from pipeline.store.connection import connect, registered
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.models import Run
 
@@ -54,11 +54,8 @@ def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
     for path in shard_paths(str(staging_dir), table):
         shard = read_shard(path)
-        connection.register("staging_shard", shard)
-        try:
+        with registered(connection, "staging_shard", shard):
             connection.execute(f"INSERT INTO {staged} BY NAME SELECT * FROM staging_shard")
-        finally:
-            connection.unregister("staging_shard")
     return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
 
 

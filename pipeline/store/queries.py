@@ -147,8 +147,8 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
 
 
 def report_data(connection: duckdb.DuckDBPyConnection, roles: tuple[str, ...], top_actors: int) -> dict[str, Any]:
-    """What the HTML report shows: every event, the top actors (events per role), places, event types, and the
-    counts of articles and known outlets."""
+    """What the HTML report shows: every event, the top actors (events per role), places, event types, the
+    counts of articles and known outlets, and the junk bodies per outlet (articles whose body was no article)."""
     top = f"""
     SELECT actor_id, mode(name) AS name, count(*) AS events,
            {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in roles)}
@@ -160,6 +160,12 @@ def report_data(connection: duckdb.DuckDBPyConnection, roles: tuple[str, ...], t
     FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
     """
     articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
+    junk = """
+    SELECT coalesce(source, 'unknown') AS source, count(*) FILTER (WHERE body_status <> 'ok') AS junk,
+           count(*) FILTER (WHERE body_status IS NOT NULL) AS bodies,
+           string_agg(DISTINCT body_status, ', ' ORDER BY body_status) FILTER (WHERE body_status <> 'ok') AS reasons
+    FROM articles GROUP BY 1 HAVING junk > 0 ORDER BY junk DESC, 1
+    """
     return {
         "events": rows(connection, "SELECT * FROM event_summary"),
         "actors": rows(connection, top),
@@ -171,6 +177,7 @@ def report_data(connection: duckdb.DuckDBPyConnection, roles: tuple[str, ...], t
         ),
         "articles": articles,
         "outlets": outlets,
+        "junk": rows(connection, junk),
     }
 
 

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 import duckdb
 
 from pipeline.documents import SHARED_PAGE
+from pipeline.ids import EVENT_PREFIX
 from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
 
@@ -148,7 +149,8 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
         if "event_id" in names:  # the new version founded its own event: it keeps the stored event's ID
             connection.execute(
                 f"UPDATE staged_{table} t SET event_id = r.old_event FROM refetched r "
-                "WHERE r.upgraded AND t.event_id = 'ev_' || r.new_id"
+                "WHERE r.upgraded AND t.event_id = $prefix || r.new_id",
+                {"prefix": EVENT_PREFIX},
             )
     connection.execute(
         "UPDATE staged_articles s SET run_id = r.old_run_id, ingested_at = r.old_ingested_at, fetch_attempts = "
