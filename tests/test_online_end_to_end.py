@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipeline.cli import main
-from pipeline.feeds_cli import run_repeatedly
+from pipeline.run import run_repeatedly
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
 from tests.sources.test_live import ATOM, HTML, RDF, RSS, Item, atom, conditional, drip, rss10, rss20, stall
