@@ -1,4 +1,5 @@
-"""One run: lock the database, stage, build and execute the pipeline, load the shards, record the run.
+"""One run: lock the database, stage, build and execute the pipeline, load the shards, record the run; and
+`run_repeatedly`, ``wirebeam run --every``.
 
 Imported only by ``wirebeam run`` (it imports Beam); the CLI layer parses and prints.
 """
@@ -14,11 +15,13 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import apache_beam as beam
 import filelock
@@ -26,7 +29,7 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline import feeds_cli, staging
+from pipeline import live_plan, staging
 from pipeline.dedup.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
@@ -145,7 +148,7 @@ def execute_run(flags: list[str]) -> Run:
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
-    if not (seeds_dir.is_dir() or seeds_dir.is_file() or feeds_cli.feeds_only(ours)):
+    if not (seeds_dir.is_dir() or seeds_dir.is_file() or live_plan.feeds_only(ours)):
         what = "is neither a directory nor a file" if seeds_dir.exists() else "not found"
         raise UsageError(f"--seeds {seeds_dir}: {what} (give a directory of seed files, or one seed file)")
     try:
@@ -180,7 +183,7 @@ def execute_run(flags: list[str]) -> Run:
             live = None
             if not ours.offline:
                 stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
-                live = feeds_cli.plan_live_feeds(options, db_path, in_process, stored)
+                live = live_plan.plan_live_feeds(options, db_path, in_process, stored)
             plan = RunPlan(
                 term_stats_path=term_stats_path,
                 prior_docs=prior_docs,
@@ -292,3 +295,65 @@ def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) 
         record_run(db_path, failed)
     except Exception:  # the database itself may be the problem; the original error is what matters
         LOGGER.exception("could not record the failed run")
+
+
+EXIT_INTERRUPTED = 130
+"""The shell's code for a command stopped by Ctrl-C (128 + SIGINT)."""
+RunResult = TypeVar("RunResult")
+
+
+def run_repeatedly(
+    execute: Callable[[], RunResult],
+    report: Callable[[RunResult, float], None],
+    every: float | None,
+    sleep: Callable[[float], None] = time.sleep,
+    fatal: tuple[type[Exception], ...] = (),
+) -> int:
+    """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped.
+
+    Ctrl-C between runs ends the loop normally (0); Ctrl-C during a run exits 130 (that run is not loaded).
+    With ``every``, a failed run is reported and the loop goes on, unless its error is one of ``fatal``.
+    """
+    if every is not None and every <= 0:
+        raise ValueError(f"every must be positive, got {every}")
+    while True:
+        started = time.monotonic()
+        try:
+            result = _execute_with_progress(execute)
+        except filelock.Timeout:
+            if every is None:
+                raise
+            print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
+        except fatal:
+            raise
+        except Exception as error:  # a scheduler outlives one failed run; the failure is in `runs`
+            if every is None:
+                raise
+            LOGGER.warning("run failed", exc_info=error)
+            print(f"wirebeam: this run failed ({error}); trying again at the next run", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        else:
+            report(result, time.monotonic() - started)
+        if every is None:
+            return 0
+        wait = max(0.0, started + every - time.monotonic())
+        if sys.stderr.isatty():
+            next_run = datetime.now().astimezone() + timedelta(seconds=wait)
+            print(f"next run at {next_run:%H:%M:%S} (Ctrl-C stops)", file=sys.stderr)
+        try:
+            sleep(wait)
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped between runs", file=sys.stderr)
+            return 0
+
+
+def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
+    """Run once; the progress line, if any, is ended before anything else is printed."""
+    from pipeline.sources.live import PROGRESS
+
+    try:
+        return execute()
+    finally:
+        PROGRESS.finish()

@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipeline.cli import main
-from pipeline.feeds_cli import run_repeatedly
+from pipeline.run import run_repeatedly
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
 from tests.sources.test_live import ATOM, HTML, RDF, RSS, Item, atom, conditional, drip, rss10, rss20, stall
@@ -244,7 +244,7 @@ def test_feeds_commands_add_import_export_and_list(tmp_path: Path, capsys):
     assert main(["feeds", "import", str(other), "--feeds", feeds]) == 0
     output = capsys.readouterr()
     assert "added https://example.org/rss" in output.out and "already in" in output.out
-    assert "imported 1 feeds" in output.out and "must be http or https" in output.err
+    assert "imported 1 feed into" in output.out and "must be http or https" in output.err
     assert main(["feeds", "export", "--feeds", feeds]) == 0
     exported = ElementTree.fromstring(capsys.readouterr().out.encode())
     urls = sorted(node.get("xmlUrl") for node in exported.iter("outline") if node.get("xmlUrl"))
