@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.metadata
 import json
 import logging
 import os
@@ -25,7 +26,14 @@ import filelock
 from pipeline import analyst
 from pipeline.options import DEFAULT_DB, UsageError
 from pipeline.report import plural
-from pipeline.store.connection import DatabaseError, DatabaseLocked, StoreError, connect, open_database
+from pipeline.store.connection import (
+    DatabaseError,
+    DatabaseInUse,
+    DatabaseLocked,
+    StoreError,
+    connect,
+    open_database,
+)
 from pipeline.store.queries import run_summary, user_query
 from schemas.models import Run
 
@@ -70,6 +78,11 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
     rows = [
         ("articles read", run.articles_read),
         ("new articles", run.articles_new),
+        *(
+            [("upgraded", f"{plural(run.articles_upgraded, 'article')} (their pages fetched again)")]
+            if run.articles_upgraded
+            else []
+        ),
         ("exact duplicates", run.exact_duplicates),
         ("near-duplicates", run.near_duplicates),
         ("rejected", run.rejected),
@@ -145,11 +158,26 @@ def _schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _version() -> str:
+    """The installed wirebeam's version."""
+    try:
+        return importlib.metadata.version("wirebeam")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+def one_line(error: Exception) -> str:
+    """An error's message on one line: DuckDB quotes the SQL under its message, with a caret line."""
+    lines = (line.strip() for line in str(error).splitlines())
+    return " ".join(line for line in lines if line and set(line) != {"^"}) or type(error).__name__
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line. Only ``command``'s own arguments are set up (all of them when it is None), so a
     command does not import what another one needs."""
     parser = argparse.ArgumentParser(prog="wirebeam", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="Log progress and Beam's messages.")
+    parser.add_argument("--version", action="version", version=f"wirebeam {_version()}")
     subparsers = parser.add_subparsers(dest="command", required=True)
     run = subparsers.add_parser("run", allow_abbrev=False, help="Run the pipeline once.", description=RUN_DESCRIPTION)
     if command == "run":
@@ -236,8 +264,11 @@ def _main(argv: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_LOCKED
+    except DatabaseInUse as error:
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return EXIT_LOCKED
     except DatabaseError as error:
-        print(f"wirebeam: {type(error).__name__}: {error}", file=sys.stderr)
+        print(f"wirebeam: {one_line(error)}", file=sys.stderr)
         return EXIT_ERROR
     except OSError as error:
         print(f"wirebeam: {error}", file=sys.stderr)

@@ -1,6 +1,6 @@
 """The command-line side of live feeds: ``wirebeam feeds ...``, planning a run's polls, ``run --every``.
 
-wirebeam feeds add URL [--title T]     add a feed to the list (default: seeds/feeds.opml)
+wirebeam feeds add URL [--title T]     add a feed to the list (default: feeds.opml beside the database)
 wirebeam feeds list [--db PATH]        the list, with each feed's health from the ``feeds`` table
 wirebeam feeds import FILE.opml        merge another reader's OPML export into the list
 wirebeam feeds export [-o FILE]        print the list as OPML 2.0
@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import filelock
 
-from pipeline.options import DEFAULT_DB, DEFAULT_FEEDS, DEFAULT_SEEDS
+from pipeline.options import DEFAULT_DB, DEFAULT_SEEDS, FEEDS_FILENAME, feed_list
+from pipeline.report import plural
 from pipeline.sources import feedlist
 from pipeline.sources.feeds import HEALTHY_REJECTS, MALFORMED_FEED, FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
@@ -56,7 +57,7 @@ class FeedsError(Exception):
 def feeds_only(options: WirebeamOptions) -> bool:
     """Whether a run without its seeds directory is fine: an online run with a feed list of its own and the
     default seeds location (which then reads nothing)."""
-    return not options.offline and options.seeds == DEFAULT_SEEDS and Path(options.feeds).is_file()
+    return not options.offline and options.seeds == DEFAULT_SEEDS and feed_list(options.feeds, options.db).is_file()
 
 
 def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
@@ -126,7 +127,10 @@ def plan_live_feeds(
     from pipeline.sources.live import LivePlan
 
     ours = options.view_as(WirebeamOptions)
-    subscriptions = read_subscriptions(ours.feeds)
+    path = feed_list(ours.feeds, ours.db)
+    if ours.feeds and not path.is_file():
+        raise FeedsError(f"feed list not found: {path} (make one with `wirebeam feeds add URL --feeds {path}`)")
+    subscriptions = read_subscriptions(path)
     rows: dict[str, Feed] = {}
     refetch: list = []
     now = datetime.now(timezone.utc)
@@ -232,6 +236,11 @@ def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
         PROGRESS.finish()
 
 
+_FEEDS_HELP = f"The feed list (default: {FEEDS_FILENAME} beside the database)."
+_CREATING_COMMANDS = ("add", "import", "refetch")
+"""``feeds`` subcommands that need no feed list (add and import create it)."""
+
+
 def add_parser(subparsers) -> None:
     """Register ``wirebeam feeds`` and its subcommands."""
     feeds = subparsers.add_parser("feeds", help="Manage the feed list (OPML) and see each feed's health.")
@@ -245,8 +254,10 @@ def add_parser(subparsers) -> None:
     imported.add_argument("file", type=Path)
     export = commands.add_parser("export", help="Print the list as OPML 2.0.")
     export.add_argument("-o", "--output", type=Path, default=None, help="Write to this file instead of stdout.")
+    for command in (add, imported, export):
+        command.add_argument("--db", default=DEFAULT_DB, help="The database, beside which the feed list lives.")
     for command in (add, listing, imported, export):
-        command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+        command.add_argument("--feeds", default=None, help=_FEEDS_HELP)
     remove = commands.add_parser("remove", help="Remove a feed from the list (its articles stay).")
     disable = commands.add_parser("disable", help="Stop polling a feed until it is enabled (it stays listed).")
     enable = commands.add_parser("enable", help="Poll a disabled feed again.")
@@ -256,7 +267,7 @@ def add_parser(subparsers) -> None:
         command.add_argument("url")
     for command in (remove, disable, enable, refresh):
         command.add_argument("--db", default=DEFAULT_DB)
-        command.add_argument("--feeds", default=DEFAULT_FEEDS, help="The feed list (default: %(default)s).")
+        command.add_argument("--feeds", default=None, help=_FEEDS_HELP)
         command.add_argument(
             "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
         )
@@ -285,6 +296,13 @@ def run_command(args: argparse.Namespace) -> int:
         "enable": _enable,
         "refresh": _refresh,
     }
+    if args.feeds_command not in _CREATING_COMMANDS:
+        given = args.feeds
+        args.feeds = str(feed_list(args.feeds, args.db))
+        if given and not Path(args.feeds).is_file():
+            raise FeedsError(f"feed list not found: {args.feeds}")
+    elif args.feeds_command != "refetch":
+        args.feeds = str(feed_list(args.feeds, args.db))
     return commands[args.feeds_command](args)
 
 
@@ -364,7 +382,7 @@ def _import(args: argparse.Namespace) -> int:
         report = feedlist.import_into_feed_list(args.feeds, args.file.read_bytes())
     except (OSError, ValueError) as error:
         raise FeedsError(f"cannot import {args.file}: {error}") from error
-    print(f"imported {len(report.added)} feeds into {args.feeds} ({len(report.duplicates)} already there)")
+    print(f"imported {plural(len(report.added), 'feed')} into {args.feeds} ({len(report.duplicates)} already there)")
     for url, why in report.invalid:
         print(f"  skipped {url!r}: {why}", file=sys.stderr)
     return 0
@@ -415,7 +433,7 @@ def run_feed_lines(db_path: Path, run: Run) -> list[str]:
     (until when), backing off (until when, why), failing or disabled. None for an offline run."""
     if run.mode == "offline":
         return []
-    subscriptions = read_subscriptions(run.options.get("feeds", DEFAULT_FEEDS))
+    subscriptions = read_subscriptions(feed_list(run.options.get("feeds"), run.options.get("db", DEFAULT_DB)))
     if not subscriptions or not db_path.exists():
         return []
     rows = stored_feeds(db_path)

@@ -32,6 +32,7 @@ from pipeline.dedup.minhash import MinHashConfig
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
+from pipeline.store.connection import WRITE_WAIT_SECONDS, DatabaseInUse, connect
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
 from pipeline.store.runs import last_completed_options, record_run
@@ -144,8 +145,9 @@ def execute_run(flags: list[str]) -> Run:
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
-    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
-        raise UsageError(f"seeds directory not found: {seeds_dir}")
+    if not (seeds_dir.is_dir() or seeds_dir.is_file() or feeds_cli.feeds_only(ours)):
+        what = "is neither a directory nor a file" if seeds_dir.exists() else "not found"
+        raise UsageError(f"--seeds {seeds_dir}: {what} (give a directory of seed files, or one seed file)")
     try:
         thresholds = event_thresholds(ours)
         if ours.embeddings:
@@ -169,7 +171,9 @@ def execute_run(flags: list[str]) -> Run:
     with lock, _interrupt_noted() as interrupt:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
         _warn_if_embedding_mode_changed(db_path, ours.embeddings)
+        write_wait = max(WRITE_WAIT_SECONDS, ours.lock_timeout)
         try:
+            _wait_until_writable(db_path, write_wait)
             refresh_stale_features(db_path)
             term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
             paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
@@ -194,9 +198,14 @@ def execute_run(flags: list[str]) -> Run:
             if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
                 if in_process:  # the stages run in this process, so their counts are seen here
                     PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
-                with beam.Pipeline(runner=runner, options=options) as pipeline:
-                    build_pipeline(pipeline, plan)
+                pipeline = beam.Pipeline(runner=runner, options=options)
+                try:
+                    with pipeline:
+                        build_pipeline(pipeline, plan)
+                finally:
+                    _close_dask_client(getattr(pipeline, "result", None))
                 PROGRESS.loading()
+            _wait_until_writable(db_path, write_wait)
             run = load_run(
                 db_path,
                 staging_dir,
@@ -218,8 +227,15 @@ def execute_run(flags: list[str]) -> Run:
     return run
 
 
-def _count_files(directory: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(directory))
+def _close_dask_client(result) -> None:
+    """The Dask runner leaves its client open after the job (it would log reconnection errors at exit)."""
+    client = getattr(result, "client", None)
+    if client is not None:
+        client.close()
+
+
+def _count_files(seeds: Path) -> int:
+    return 1 if seeds.is_file() else sum(len(files) for _, _, files in os.walk(seeds))
 
 
 @contextmanager
@@ -261,7 +277,16 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _wait_until_writable(db_path: Path, seconds: float) -> None:
+    """Return once no other program keeps the database open (a notebook's read-only connection blocks every
+    writer), waiting up to ``seconds``; else ``DatabaseInUse``. Checked before the run starts and before its load."""
+    connect(db_path, wait=seconds).close()
+
+
 def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:
+    if isinstance(error, DatabaseInUse):  # the run cannot be recorded either: the error says why
+        LOGGER.info("run %s not recorded: %s", run.run_id, error)
+        return
     failed = run.model_copy(update={"status": status, "finished_at": _now(), "error": repr(error)[:2000]})
     try:
         record_run(db_path, failed)

@@ -53,6 +53,7 @@ CREATE TABLE IF NOT EXISTS runs (
     options JSON NOT NULL,
     articles_read BIGINT NOT NULL,
     articles_new BIGINT NOT NULL,
+    articles_upgraded BIGINT NOT NULL,
     exact_duplicates BIGINT NOT NULL,
     near_duplicates BIGINT NOT NULL,
     rejected BIGINT NOT NULL,

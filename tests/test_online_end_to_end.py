@@ -315,3 +315,34 @@ def test_a_feeds_only_run_needs_no_seeds_directory(
     assert main(["run", *flags]) == 0
     assert query(tmp_path / "wirebeam.duckdb", "SELECT url FROM articles") == [(links[0],)]
     assert main(["run", "--offline", *flags]) == 2, "an offline run still needs its seeds"
+
+
+def test_entries_with_their_own_guids_linking_one_page_are_each_stored_and_the_page_is_fetched_once(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    (link,) = serve_pages(site, pages[:1])
+    live = [
+        Item("live-1", "Live: markets open higher", link, published="2025-02-01T09:00:00Z"),
+        Item("live-2", "Oil falls at noon", link, "Brent fell three percent by noon.", "2025-02-01T12:00:00Z"),
+        Item("live-3", "Live: markets open higher - Wire Desk", link, published="2025-02-01T09:05:00Z"),
+    ]
+    items = [live]
+    site.expect_request("/live.xml").respond_with_handler(lambda request: Response(rss20(items[0]), content_type=RSS))
+    subscribe(workdir, site, "/live.xml")
+    assert run_online(workdir) == 0
+    shared = "SELECT entry_key IS NOT NULL, title, canonical_url, fallback_reason, duplicate_of FROM articles"
+    shared += " ORDER BY title"
+    assert query(db(workdir), shared) == [
+        (True, "Live: markets open higher", link, None, None),
+        (True, "Oil falls at noon", None, "shared_page", None),
+    ]
+    assert query(db(workdir), "SELECT reason, detail LIKE '%repeats%' FROM rejects") == [("shared_page", True)]
+    assert requests_to(site, "/news/") == 1
+
+    items[0] = [*live, Item("live-4", "Central bank holds rates", link, published="2025-02-01T15:00:00Z")]
+    assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT title, fallback_reason FROM articles WHERE title LIKE 'Central%'") == [
+        ("Central bank holds rates", "shared_page")
+    ]
+    assert query(db(workdir), "SELECT count(*), count(duplicate_of) FROM articles") == [(3, 0)]
+    assert requests_to(site, "/news/") == 1, "the stored page is not fetched again"

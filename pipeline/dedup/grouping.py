@@ -13,12 +13,11 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 
+from pipeline import ids
 from pipeline.dedup import events
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.embeddings import Embed, embedding_text
 from pipeline.dedup.exact import original_rank
-from pipeline.dedup.near import link_id
-from pipeline.normalize import event_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
@@ -113,7 +112,7 @@ def cluster_component(
         clusters.setdefault(rep, []).append(article_id)
     event_of = {}
     for group in clusters.values():
-        event_id = event_id_for(min(group, key=lambda article_id: ranked[article_id][0]))
+        event_id = ids.event_id(min(group, key=lambda article_id: ranked[article_id][0]))
         for article_id in group:
             event_of[article_id] = event_id
             yield "event", (article_id, event_id)
@@ -123,7 +122,7 @@ def cluster_component(
             yield (
                 "link",
                 ArticleLink(
-                    link_id=link_id(later, earlier, "event"),
+                    link_id=ids.link_id(later, earlier, "event"),
                     article_id=later,
                     other_article_id=earlier,
                     method="event",

@@ -9,7 +9,6 @@ each fact. All pure and deterministic; the gazetteers load once per process (``l
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import Language, detect_language
 from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location, extract_locations
+from pipeline.ids import row_key
 from schemas.enrichment import (
     ArticleActorRecord,
     ArticleEnrichmentRecord,
@@ -222,14 +222,6 @@ def merge_event(enrichments: Mapping[str, ArticleEnrichment]) -> EventEnrichment
         keywords=tuple(sorted(keyword_support, key=lambda w: (-keyword_support[w], w))[:EVENT_KEYWORDS]),
         article_ids=tuple(enrichments),
     )
-
-
-ROW_KEY_CHARS = 32
-
-
-def row_key(*parts: str) -> str:
-    """Stable key of an enrichment row: a hash of what identifies it."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:ROW_KEY_CHARS]
 
 
 def record_from(model: type[RecordT], source: object, **values: Any) -> RecordT:

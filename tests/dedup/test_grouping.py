@@ -12,7 +12,8 @@ from pipeline.dedup import events
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.grouping import GroupEvents
 from pipeline.documents import ExtractedArticle
-from pipeline.normalize import event_id_for, normalize_article
+from pipeline.ids import event_id as event_id_for
+from pipeline.normalize import normalize_article
 from tests.conftest import local_test_pipeline, story_items
 from tests.dedup.test_events import HEADLINES
 
