@@ -39,7 +39,6 @@ from pipeline.enrich.enrich import enrich_article
 from pipeline.enrich.language import detect_language
 from pipeline.enrich.mentions import fold, split_sentences
 from pipeline.enrich.places import extract_locations
-from pipeline.text import capitalised_phrases
 
 LOGGER = logging.getLogger(__name__)
 
@@ -117,6 +116,8 @@ def wirebeam(title: str, text: str | None) -> Predicted:
 
 
 def baseline(title: str, text: str | None) -> Predicted:
+    from pipeline.text import capitalised_phrases  # here: benchmarks.enrichment imports this module with old trees
+
     sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
     actors, locations = set(), {}
     for index, sentence in enumerate(sentences):

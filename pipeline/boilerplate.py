@@ -25,7 +25,8 @@ from collections.abc import Iterable, Mapping
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from pipeline.normalize import content_fields, normalized_content
+from pipeline.normalize import content_fields
+from pipeline.text import normalized_content
 from schemas.models import Article, ArticleParagraphs
 
 MIN_SOURCE_REPEATS = 3
@@ -178,7 +179,7 @@ def clean_article(article: Article, boilerplate: Mapping[str, object]) -> Articl
             "summary": summary,
             "body_status": status,
             "original_text": article.text,
-            **content_fields(article.title, text, summary),
+            **content_fields(article.title, text, summary, article.url),
         }
     )
 

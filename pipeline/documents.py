@@ -7,6 +7,9 @@ from datetime import datetime
 from typing import Literal
 
 BodyFormat = Literal["text_file", "text", "html", "none"]
+SHARED_PAGE = "shared_page"
+"""``fallback_reason`` of a feed entry that is an article of its own but links a page another entry's article
+holds (a live blog's updates, briefs linking one section page): its own text is stored, without canonical URL."""
 
 
 @dataclass(frozen=True)

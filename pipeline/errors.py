@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import datetime, timezone
 
 import apache_beam as beam
 
+from pipeline import ids
+from pipeline.outputs import Tagged
 from schemas.models import Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -51,9 +52,8 @@ def make_reject(
     if isinstance(record, bytes):
         record = record[:RECORD_PREVIEW_CHARS].decode("utf-8", errors="replace")
     detail = detail[:2000] if detail else detail
-    key = "\x1f".join([source_ref, stage, reason, detail or ""])
     return Reject(
-        reject_id=hashlib.sha256(key.encode()).hexdigest()[:20],
+        reject_id=ids.reject_id(source_ref, stage, reason, detail),
         run_id=run_id,
         source_ref=source_ref,
         stage=stage,
@@ -70,7 +70,7 @@ def count_reject(reject: Reject) -> None:
 
 
 def emit_reject(source_ref: str, stage: str, error: RejectedInput, record: str | bytes | None = None):
-    """A tagged reject output for a DoFn to yield."""
+    """A tagged reject output for a DoFn to yield (see ``pipeline.outputs``)."""
     reject = make_reject(source_ref, stage, error.reason, error.detail, record)
     count_reject(reject)
-    return beam.pvalue.TaggedOutput(REJECTS, reject)
+    return Tagged(REJECTS, reject)

@@ -18,6 +18,7 @@ from trafilatura.settings import set_date_params
 from pipeline.dates import parse_date_line, parse_datetime
 from pipeline.documents import ExtractedArticle, RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
+from pipeline.outputs import SplitOutputs
 from pipeline.text import clean_line, html_to_text
 
 STAGE = "extract"
@@ -237,6 +238,8 @@ class ExtractArticles(beam.PTransform):
         self._timeout = timeout
 
     def expand(self, documents):
-        return documents | "ExtractArticle" >> beam.ParDo(_ExtractArticle(self._timeout)).with_outputs(
-            REJECTS, main="articles"
+        return (
+            documents
+            | "ExtractArticle" >> beam.ParDo(_ExtractArticle(self._timeout))
+            | "ExtractOutputs" >> SplitOutputs(REJECTS, main="articles")
         )

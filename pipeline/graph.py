@@ -24,7 +24,7 @@ from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
-from pipeline.staging import WriteStaging
+from pipeline.staging import ReadParquet, WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
@@ -54,11 +54,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Add the stages of one run to ``pipeline``."""
     documents = pipeline | "ReadSeeds" >> ReadSeeds(plan.seeds_dir)
     inputs, source_rejects = [documents.documents], [documents.rejects]
+    staged = {}
     if plan.live is not None:
         live = pipeline | "ReadLiveFeeds" >> ReadLiveFeeds(plan.live, plan.run_id)
         inputs.append(live["documents"])
         source_rejects.append(live[REJECTS])
-        _ = live[FEEDS] | "StageFeeds" >> WriteStaging(plan.staging_dir, "feeds")
+        staged["feeds"] = live[FEEDS]
     extracted = (
         inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
     )
@@ -67,7 +68,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     if plan.paragraphs_path:
         stored_paragraphs = (
             pipeline
-            | "ReadStoredParagraphs" >> beam.io.ReadFromParquet(plan.paragraphs_path)
+            | "ReadStoredParagraphs" >> ReadParquet(plan.paragraphs_path)
             | "StoredObservations" >> beam.FlatMap(row_observations)
         )
     cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(stored_paragraphs)
@@ -83,7 +84,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     if plan.term_stats_path:
         prior_doc_freq = (
             pipeline
-            | "ReadTermStats" >> beam.io.ReadFromParquet(plan.term_stats_path)
+            | "ReadTermStats" >> ReadParquet(plan.term_stats_path)
             | "TermCounts" >> beam.Map(lambda row: (row["term"], row["doc_count"]))
         )
     grouped = (
@@ -102,11 +103,16 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         normalized.rejects,
         enriched[REJECTS],
     ) | "AllRejects" >> beam.Flatten()
-    _ = articles | "StageArticles" >> WriteStaging(plan.staging_dir, "articles")
-    _ = near["signatures"] | "StageSignatures" >> WriteStaging(plan.staging_dir, "article_signatures")
-    _ = cleaned["paragraphs"] | "StageParagraphs" >> WriteStaging(plan.staging_dir, "article_paragraphs")
-    _ = grouped["features"] | "StageFeatures" >> WriteStaging(plan.staging_dir, "article_features")
-    _ = links | "StageLinks" >> WriteStaging(plan.staging_dir, "article_links")
-    _ = rejects | "StageRejects" >> WriteStaging(plan.staging_dir, "rejects")
-    for table in ARTICLE_ENRICHMENT_TABLES:
-        _ = enriched[table] | f"Stage_{table}" >> WriteStaging(plan.staging_dir, table)
+    staged.update(
+        {
+            "articles": articles,
+            "article_signatures": near["signatures"],
+            "article_paragraphs": cleaned["paragraphs"],
+            "article_features": grouped["features"],
+            "article_links": links,
+            "rejects": rejects,
+        }
+    )
+    staged.update({table: enriched[table] for table in ARTICLE_ENRICHMENT_TABLES})
+    # one sink, applied last: the Dask runner computes only the last step of a pipeline
+    _ = staged | "Stage" >> WriteStaging(plan.staging_dir)

@@ -7,21 +7,41 @@ pipeline (``query``, ``events``, ``schema``, ``--help``) start fast.
 from __future__ import annotations
 
 import argparse
+import logging
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from pipeline.events.score import EventThresholds
 
+LOGGER = logging.getLogger(__name__)
+
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
-DEFAULT_FEEDS = "seeds/feeds.opml"
+FEEDS_FILENAME = "feeds.opml"
+"""The feed list's name beside the database, its default place (`feed_list`)."""
+LEGACY_FEEDS = "seeds/feeds.opml"
+"""Where wirebeam kept the feed list before, inside the source tree."""
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhd]?)\s*$", re.IGNORECASE)
 _UNIT_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 class UsageError(Exception):
     """A problem with the command line that the user can fix."""
+
+
+def feed_list(feeds: str | None, db: str) -> Path:
+    """The feed list: ``--feeds`` when given, else `FEEDS_FILENAME` beside the database, with the database's other
+    state and out of the source tree. A list an older wirebeam kept at `LEGACY_FEEDS` is used while there is none
+    beside the database."""
+    if feeds:
+        return Path(feeds)
+    beside = Path(db).parent / FEEDS_FILENAME
+    if not beside.exists() and Path(LEGACY_FEEDS).is_file():
+        LOGGER.warning("reading the feed list from %s; move it to %s, beside the database", LEGACY_FEEDS, beside)
+        return Path(LEGACY_FEEDS)
+    return beside
 
 
 def parse_duration(text: str) -> float:
@@ -66,7 +86,9 @@ class WirebeamFlags:
         from pipeline.dedup.minhash import MinHashConfig
         from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
 
-        parser.add_argument("--seeds", default=DEFAULT_SEEDS, help="Directory of seed files (default: seeds/).")
+        parser.add_argument(
+            "--seeds", default=DEFAULT_SEEDS, help="Directory of seed files, or one seed file (default: seeds/)."
+        )
         parser.add_argument("--db", default=DEFAULT_DB, help="DuckDB file (default: data/wirebeam.duckdb).")
         parser.add_argument(
             "--offline",
@@ -84,7 +106,8 @@ class WirebeamFlags:
             "--lock_timeout",
             type=float,
             default=0.0,
-            help="Seconds to wait for another run on the same database to finish (default: 0, exit at once).",
+            help="Seconds to wait for another run on the same database to finish (default: 0, exit at once); a "
+            "program that keeps the database open (a notebook's connection) is waited for at least 10 s.",
         )
         parser.add_argument(
             "--near_duplicate_threshold",
@@ -155,7 +178,12 @@ def _add_live_feed_args(parser) -> None:
     """Flags of online runs: the feed list, polling and fetching. The HTTP User-Agent is Beam's ``--user_agent``."""
     from pipeline.sources.feeds import PollPolicy
 
-    parser.add_argument("--feeds", default=DEFAULT_FEEDS, help="OPML feed list polled by online runs.")
+    parser.add_argument(
+        "--feeds",
+        default=None,
+        help=f"OPML feed list polled by online runs (default: {FEEDS_FILENAME} beside the database; a file given "
+        "here must exist).",
+    )
     parser.add_argument(
         "--poll_interval", type=parse_duration, default=900.0, help="Time between polls of a feed (default: 15m)."
     )
@@ -196,8 +224,8 @@ def _add_live_feed_args(parser) -> None:
         "--max_host_seconds",
         type=float,
         default=300.0,
-        help="Seconds of page fetching per host and run, after which its other pages wait the same way "
-        "(default: %(default)s).",
+        help="Seconds of feed polling per host and run, and again of page fetching, after which its other feeds "
+        "and pages wait for the next runs, oldest first (default: %(default)s).",
     )
     parser.add_argument(
         "--allow_private_networks",

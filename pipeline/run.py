@@ -1,4 +1,5 @@
-"""One run: lock the database, stage, build and execute the pipeline, load the shards, record the run.
+"""One run: lock the database, stage, build and execute the pipeline, load the shards, record the run; and
+`run_repeatedly`, ``wirebeam run --every``.
 
 Imported only by ``wirebeam run`` (it imports Beam); the CLI layer parses and prints.
 """
@@ -14,11 +15,13 @@ import signal
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from functools import partial
 from pathlib import Path
+from typing import TypeVar
 
 import apache_beam as beam
 import filelock
@@ -26,12 +29,13 @@ from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
-from pipeline import feeds_cli, staging
+from pipeline import live_plan, staging
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.events.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
+from pipeline.store.connection import WRITE_WAIT_SECONDS, DatabaseInUse, connect
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
 from pipeline.store.runs import last_completed_options, record_run
@@ -144,8 +148,9 @@ def execute_run(flags: list[str]) -> Run:
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
-    if not seeds_dir.is_dir() and not feeds_cli.feeds_only(ours):
-        raise UsageError(f"seeds directory not found: {seeds_dir}")
+    if not (seeds_dir.is_dir() or seeds_dir.is_file() or live_plan.feeds_only(ours)):
+        what = "is neither a directory nor a file" if seeds_dir.exists() else "not found"
+        raise UsageError(f"--seeds {seeds_dir}: {what} (give a directory of seed files, or one seed file)")
     try:
         thresholds = event_thresholds(ours)
         if ours.embeddings:
@@ -169,14 +174,16 @@ def execute_run(flags: list[str]) -> Run:
     with lock, _interrupt_noted() as interrupt:
         staging_dir = _prepare_staging(ours, db_path, run.run_id)
         _warn_if_embedding_mode_changed(db_path, ours.embeddings)
+        write_wait = max(WRITE_WAIT_SECONDS, ours.lock_timeout)
         try:
+            _wait_until_writable(db_path, write_wait)
             refresh_stale_features(db_path)
             term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
             paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
             live = None
             if not ours.offline:
                 stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
-                live = feeds_cli.plan_live_feeds(options, db_path, in_process, stored)
+                live = live_plan.plan_live_feeds(options, db_path, in_process, stored)
             plan = RunPlan(
                 term_stats_path=term_stats_path,
                 prior_docs=prior_docs,
@@ -194,9 +201,14 @@ def execute_run(flags: list[str]) -> Run:
             if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
                 if in_process:  # the stages run in this process, so their counts are seen here
                     PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
-                with beam.Pipeline(runner=runner, options=options) as pipeline:
-                    build_pipeline(pipeline, plan)
+                pipeline = beam.Pipeline(runner=runner, options=options)
+                try:
+                    with pipeline:
+                        build_pipeline(pipeline, plan)
+                finally:
+                    _close_dask_client(getattr(pipeline, "result", None))
                 PROGRESS.loading()
+            _wait_until_writable(db_path, write_wait)
             run = load_run(
                 db_path,
                 staging_dir,
@@ -218,8 +230,15 @@ def execute_run(flags: list[str]) -> Run:
     return run
 
 
-def _count_files(directory: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(directory))
+def _close_dask_client(result) -> None:
+    """The Dask runner leaves its client open after the job (it would log reconnection errors at exit)."""
+    client = getattr(result, "client", None)
+    if client is not None:
+        client.close()
+
+
+def _count_files(seeds: Path) -> int:
+    return 1 if seeds.is_file() else sum(len(files) for _, _, files in os.walk(seeds))
 
 
 @contextmanager
@@ -261,9 +280,80 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
+def _wait_until_writable(db_path: Path, seconds: float) -> None:
+    """Return once no other program keeps the database open (a notebook's read-only connection blocks every
+    writer), waiting up to ``seconds``; else ``DatabaseInUse``. Checked before the run starts and before its load."""
+    connect(db_path, wait=seconds).close()
+
+
 def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:
+    if isinstance(error, DatabaseInUse):  # the run cannot be recorded either: the error says why
+        LOGGER.info("run %s not recorded: %s", run.run_id, error)
+        return
     failed = run.model_copy(update={"status": status, "finished_at": _now(), "error": repr(error)[:2000]})
     try:
         record_run(db_path, failed)
     except Exception:  # the database itself may be the problem; the original error is what matters
         LOGGER.exception("could not record the failed run")
+
+
+EXIT_INTERRUPTED = 130
+"""The shell's code for a command stopped by Ctrl-C (128 + SIGINT)."""
+RunResult = TypeVar("RunResult")
+
+
+def run_repeatedly(
+    execute: Callable[[], RunResult],
+    report: Callable[[RunResult, float], None],
+    every: float | None,
+    sleep: Callable[[float], None] = time.sleep,
+    fatal: tuple[type[Exception], ...] = (),
+) -> int:
+    """Run once, or every `every` seconds until Ctrl-C; a tick that finds the database locked is skipped.
+
+    Ctrl-C between runs ends the loop normally (0); Ctrl-C during a run exits 130 (that run is not loaded).
+    With ``every``, a failed run is reported and the loop goes on, unless its error is one of ``fatal``.
+    """
+    if every is not None and every <= 0:
+        raise ValueError(f"every must be positive, got {every}")
+    while True:
+        started = time.monotonic()
+        try:
+            result = _execute_with_progress(execute)
+        except filelock.Timeout:
+            if every is None:
+                raise
+            print("wirebeam: another run is using the database; skipping this run", file=sys.stderr)
+        except fatal:
+            raise
+        except Exception as error:  # a scheduler outlives one failed run; the failure is in `runs`
+            if every is None:
+                raise
+            LOGGER.warning("run failed", exc_info=error)
+            print(f"wirebeam: this run failed ({error}); trying again at the next run", file=sys.stderr)
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
+            return EXIT_INTERRUPTED
+        else:
+            report(result, time.monotonic() - started)
+        if every is None:
+            return 0
+        wait = max(0.0, started + every - time.monotonic())
+        if sys.stderr.isatty():
+            next_run = datetime.now().astimezone() + timedelta(seconds=wait)
+            print(f"next run at {next_run:%H:%M:%S} (Ctrl-C stops)", file=sys.stderr)
+        try:
+            sleep(wait)
+        except KeyboardInterrupt:
+            print("\nwirebeam: stopped between runs", file=sys.stderr)
+            return 0
+
+
+def _execute_with_progress(execute: Callable[[], RunResult]) -> RunResult:
+    """Run once; the progress line, if any, is ended before anything else is printed."""
+    from pipeline.sources.live import PROGRESS
+
+    try:
+        return execute()
+    finally:
+        PROGRESS.finish()

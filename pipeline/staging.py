@@ -5,6 +5,8 @@ object store (``s3://``, ``gs://``) that the workers and the launcher both reach
 from __future__ import annotations
 
 import shutil
+import zlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import apache_beam as beam
@@ -16,23 +18,69 @@ from apache_beam.io.filesystems import FileSystems
 from schemas.generate import arrow_schema, to_row
 from schemas.models import TABLES
 
+STAGING_SHARDS = 4
+"""Parquet shards per table and run (rows spread over them by key, so each is written by one worker)."""
+
+
+def _shard_key(record, table: str, shards: int) -> tuple[tuple[str, int], dict]:
+    row = to_row(record)
+    return (table, zlib.crc32(str(next(iter(row.values()))).encode()) % shards), row
+
 
 class WriteStaging(beam.PTransform):
-    """Models of one table -> Parquet shards under ``<staging_dir>/<table>/``."""
+    """``{table: PCollection of its models}`` -> Parquet shards ``<staging_dir>/<table>/<prefix>-NNN.parquet``;
+    outputs the paths written.
 
-    def __init__(self, staging_dir: str, table: str):
+    One sink for all tables, made of a GroupByKey and a ParDo only: Beam 2.77's Dask runner computes just the last
+    sink of a pipeline and drops what a DoFn emits in ``finish_bundle``, on which Beam's file sinks rely. A shard's
+    name depends only on its table and its rows' keys, so a retried write replaces itself.
+    """
+
+    def __init__(self, staging_dir: str, prefix: str = "part", shards: int = STAGING_SHARDS):
         super().__init__()
-        if table not in TABLES:
-            raise ValueError(f"unknown table {table!r}; expected one of {sorted(TABLES)}")
-        self._prefix = join(staging_dir, table, "part")
-        self._table = table
+        if shards < 1:
+            raise ValueError(f"shards must be at least 1, got {shards!r}")
+        self._staging_dir = staging_dir
+        self._prefix = prefix
+        self._shards = shards
 
-    def expand(self, records):
+    def expand(self, tables):
+        if unknown := set(tables) - set(TABLES):
+            raise ValueError(f"unknown tables {sorted(unknown)}; expected some of {sorted(TABLES)}")
+        keyed = [
+            records | f"Rows_{table}" >> beam.Map(_shard_key, table, self._shards)
+            for table, records in sorted(tables.items())
+        ]
         return (
-            records
-            | "ToRow" >> beam.Map(to_row)
-            | "WriteParquet"
-            >> beam.io.WriteToParquet(self._prefix, arrow_schema(self._table), file_name_suffix=".parquet")
+            keyed
+            | "AllTables" >> beam.Flatten()
+            | "GroupByShard" >> beam.GroupByKey()
+            | "WriteShards" >> beam.Map(_write_shard, self._staging_dir, self._prefix)
+        )
+
+
+def _write_shard(group: tuple[tuple[str, int], Iterable[dict]], staging_dir: str, prefix: str) -> str:
+    (table, shard), rows = group
+    path = join(staging_dir, table, f"{prefix}-{shard:03d}.parquet")
+    with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as out:
+        pq.write_table(pa.Table.from_pylist(list(rows), schema=arrow_schema(table)), out)
+    return path
+
+
+class ReadParquet(beam.PTransform):
+    """A Parquet file (any Beam file system) -> its rows as dicts; ``beam.io.ReadFromParquet`` without its
+    ``Read`` source, which Beam 2.77's Dask runner does not translate (it reads nothing)."""
+
+    def __init__(self, path: str, columns: list[str] | None = None):
+        super().__init__()
+        self._path = path
+        self._columns = columns
+
+    def expand(self, pbegin):
+        return (
+            pbegin
+            | "Path" >> beam.Create([self._path])
+            | "ReadRows" >> beam.io.ReadAllFromParquet(columns=self._columns)
         )
 
 

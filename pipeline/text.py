@@ -6,6 +6,8 @@
 - :func:`html_to_text`: readable text of an HTML fragment (feed summaries, titles, entry bodies).
 - :func:`tokenize`: the words of a sentence with their offsets; :func:`capitalised_phrases`: runs of capitalised
   words (connectors such as "of" may sit between them: "Bank of England"); :func:`is_title_case`.
+- :func:`normalized_content`: text folded for exact comparison; :func:`headline_coverage`: how much of its
+  headline a body mentions (page chrome mentions little of it).
 - :data:`ENGLISH_STOP_WORDS`: scikit-learn's list (BSD-3-Clause; from the Glasgow Information Retrieval Group),
   kept here so the pipeline does not import scikit-learn (about 2 s at every start) for one word list;
   ``tests/test_text.py`` checks that it still equals ``sklearn.feature_extraction.text.ENGLISH_STOP_WORDS``.
@@ -15,14 +17,19 @@ Pure functions, no I/O.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import re
+import threading
+import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 import charset_normalizer
 import lxml.html
+import snowballstemmer
 from charset_normalizer.md import mess_ratio
 from lxml import etree
 
@@ -381,13 +388,15 @@ def tokenize(sentence: str) -> tuple[Token, ...]:
 
     Memoised: the place and actor extractors read the same sentences of an article in turn.
     """
-    spans = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
-    starts = [start for _, start, _ in spans[1:]] + [len(sentence)]
+    matches = [(match.group(), match.start(), match.end()) for match in _TOKEN.finditer(sentence)]
     tokens = []
-    for (word, start, end), next_start in zip(spans, starts, strict=True):
+    make = tuple.__new__  # a NamedTuple built from a tuple at C speed: this runs for every word of every article
+    next_starts = [start for _, start, _ in matches[1:]]
+    next_starts.append(len(sentence))
+    for (word, start, end), next_start in zip(matches, next_starts, strict=False):
         if word[-1] == "." and not _INITIALS.fullmatch(word) and word[:-1].lower() not in ABBREVIATIONS:
             word, end = word[:-1], end - 1
-        tokens.append(Token(word, start, end, sentence[end:next_start]))
+        tokens.append(make(Token, (word, start, end, sentence[end:next_start])))
     return tuple(tokens)
 
 
@@ -420,8 +429,7 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             phrases.append(Phrase(tuple(run), sentence_index, run_start, possessive))
         run.clear()
 
-    for index, token in enumerate(tokens):
-        word = token.text
+    for index, (word, _, _, gap_after) in enumerate(tokens):
         possessive = len(word) > 2 and word[-2:] in ("'s", "’s")
         if possessive:
             word = word[:-2]
@@ -429,14 +437,86 @@ def capitalised_phrases(sentence: str, sentence_index: int) -> tuple[Phrase, ...
             if not run:
                 run_start = index
             run.append(word)
-        elif run and word in CONNECTORS and token.gap_after.strip() == "":
+        elif run and word in CONNECTORS and gap_after.strip() == "":
             run.append(word)
             continue
         else:
             if run:
                 close()
             continue
-        if possessive or token.gap_after.strip():
+        if possessive or gap_after.strip():
             close(possessive)
     close()
     return tuple(phrases)
+
+
+# --- headlines and bodies --------------------------------------------------------------------------------------
+
+_NON_WORD = re.compile(r"[\W_]+", re.UNICODE)
+_SEPARATOR = re.compile(r"\s+(?:[-|–—]|::)\s+")
+MIN_STEM_CHARS = 4
+"""Shortest stem that may match a longer word it begins ("teen" in "teenagers")."""
+_STEMMERS = threading.local()
+
+
+def normalized_content(text: str) -> str:
+    """Text folded for exact comparison: Unicode NFKC, case-folded, punctuation and spacing ignored."""
+    return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+@lru_cache(maxsize=65_536)
+def stem(word: str) -> str:
+    """English Snowball stem of a lower-case word ("charges" and "charge" -> "charg"; "charlotte" -> "charlott")."""
+    stemmer = getattr(_STEMMERS, "english", None)
+    if stemmer is None:  # Snowball stemmers keep state while they work: one per thread
+        stemmer = _STEMMERS.english = snowballstemmer.stemmer("english")
+    return stemmer.stemWord(word)
+
+
+def site_labels(url: str | None) -> frozenset[str]:
+    """The words naming a page's site in its host (``https://www.wqow.com/x`` -> ``wqow``), its suffix left out."""
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = host.removeprefix("www.").split(".")[:-1]
+    return frozenset(label for label in labels if len(label) > 2)
+
+
+def headline_proper(title: str, site: frozenset[str] = frozenset()) -> str:
+    """The headline without a trailing site name: cut at the first separator (" - ", " | ", " – ") after which
+    the site's name appears ("Lolo shooting deemed accidental - ABC FOX Montana News" on abcfoxmontana.com)."""
+    for match in _SEPARATOR.finditer(title):
+        rest = normalized_content(title[match.end() :]).replace(" ", "")
+        if any(label.replace("-", "") in rest for label in site):
+            return title[: match.start()]
+    return title
+
+
+def _mentioned(word: str, body: set[str], ordered: list[str]) -> bool:
+    """Whether the body has the word, a word of the same stem, or a longer word its stem begins (shoots:
+    shooting, teens: teenagers; not charlotte: charge, which share only their first letters)."""
+    if word in body:
+        return True
+    word_stem = stem(word)
+    start = bisect.bisect_left(ordered, word[:MIN_STEM_CHARS])
+    for other in ordered[start:]:
+        if not other.startswith(word[:MIN_STEM_CHARS]):
+            return False
+        if (len(word_stem) >= MIN_STEM_CHARS and other.startswith(word_stem)) or stem(other) == word_stem:
+            return True
+    return False
+
+
+def headline_coverage(title: str, text: str, url: str | None = None) -> float | None:
+    """Share of the headline's content words (3+ letters, no stop words, not the site's name) that the body
+    mentions (see :func:`_mentioned`); None for a headline without such words. ``url`` is the page's, whose
+    site name is no content of the headline ("dartmedia on Twitter")."""
+    site = site_labels(url)
+    headline = {
+        word
+        for word in normalized_content(headline_proper(title, site)).split()
+        if len(word) > 2 and word not in ENGLISH_STOP_WORDS and word not in site
+    }
+    if not headline:
+        return None
+    body = set(normalized_content(text).split())
+    ordered = sorted(body)
+    return sum(_mentioned(word, body, ordered) for word in headline) / len(headline)

@@ -44,6 +44,9 @@ class ArticleEnrichmentRecord(_Table):
     event_type: EventTypeCode | None = Field(None, description="PLOVER-aligned event type; null without a cue.")
     event_type_score: int | None = Field(None, description="Weighted cue count behind the event type.")
     event_type_evidence: str | None = Field(None, description="The sentence showing the event type.")
+    event_type_confidence: float | None = Field(
+        None, description="Share of the article's event-type cue weight that points to this type (0-1)."
+    )
     event_date: datetime | None = Field(None, description="Day the event happened (midnight UTC); null if unknown.")
     event_date_source: DateSource | None = Field(None, description="How the day was found.")
     event_date_evidence: str | None = Field(None, description="The words (or date) the day comes from.")
@@ -104,6 +107,9 @@ class EventEnrichmentRecord(_Table):
     event_type: EventTypeCode | None = Field(None, description="Event type with the highest score over articles.")
     event_type_evidence: str | None = None
     event_type_article_id: str | None = Field(None, description="The article the evidence sentence is from.")
+    event_type_confidence: float | None = Field(
+        None, description="Share of the member articles' event-type scores that points to this type (0-1)."
+    )
     event_date: datetime | None = Field(None, description="Day the event happened (midnight UTC); null if unknown.")
     event_date_source: DateSource | None = None
     event_date_article_id: str | None = Field(None, description="The article the day comes from.")

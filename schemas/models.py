@@ -45,9 +45,13 @@ class Article(_Table):
     storyline_id: str | None = Field(None, description="The storyline (running story) its event belongs to.")
     feed_url: str | None = None
     feed_title: str | None = None
-    entry_key: str | None = Field(None, description="Feed entry identity: GUID, else link, else hash.")
+    entry_key: str | None = Field(
+        None, description="Feed entry identity: a hash of its GUID, else link, else text (live and saved feeds alike)."
+    )
     fallback_reason: str | None = Field(
-        None, description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure)."
+        None,
+        description="Why the feed entry's own text is stored instead of its page (fetch or extraction failure, or "
+        "'shared_page': the page is another entry's article).",
     )
     run_id: str = Field(description="The run that first stored this article.")
     ingested_at: datetime = Field(description="When the run read it (UTC).")
@@ -108,6 +112,9 @@ class Run(_Table):
     options: dict[str, Any] = Field(default_factory=dict, description="The run's options, as JSON.")
     articles_read: int = 0
     articles_new: int = 0
+    articles_upgraded: int = Field(
+        0, description="Stored articles whose page this run fetched again, replacing the feed entry's text in place."
+    )
     exact_duplicates: int = 0
     near_duplicates: int = 0
     rejected: int = 0

@@ -263,3 +263,21 @@ def test_export_writes_an_empty_table_as_a_readable_file_and_undated_rows_under_
         ids = connection.execute(f"SELECT article_id FROM read_parquet('{unknown}/*.parquet')").fetchall()
     assert (undated,) in ids
     assert sorted(ids) == sorted(query(db, "SELECT article_id FROM articles WHERE published_at IS NULL"))
+
+
+def test_export_puts_an_events_facts_under_the_events_day_not_their_articles(seed_db, tmp_path):
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(seed_db, db)
+    with duckdb.connect(str(db)) as connection:  # an article reporting the event years later names its actors
+        connection.execute(
+            "UPDATE articles SET published_at = TIMESTAMP '2030-01-01 12:00' "
+            "WHERE article_id IN (SELECT article_id FROM event_actors UNION SELECT article_id FROM event_locations)"
+        )
+    out = tmp_path / "export"
+    assert main(["export", "--parquet", str(out), "--db", str(db)]) == 0
+    days = "SELECT DISTINCT event_id, CAST(day AS VARCHAR) FROM read_parquet('{}/*/*.parquet', hive_partitioning=true)"
+    with duckdb.connect() as connection:
+        events = set(connection.execute(days.format(out / "events")).fetchall())
+        for table in ("event_actors", "event_locations", "event_enrichments"):
+            facts = set(connection.execute(days.format(out / table)).fetchall())
+            assert facts and facts <= events, table

@@ -1,13 +1,16 @@
 """Command-line mistakes a user makes get one clear line and the right exit code, never a traceback."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
 from pipeline.run import staging_root
+from tests.conftest import query
 
 
 def test_a_mistyped_run_flag_is_refused_before_anything_runs(seeds_dir, db_path, capsys):
@@ -38,7 +41,10 @@ def test_queries_cannot_write(seeds_dir, db_path, capsys):
     assert main(["query", "--db", str(db_path), "DELETE FROM articles"]) == EXIT_ERROR
     assert "read-only" in capsys.readouterr().err
     assert main(["query", "--db", str(db_path), "SELEC 1"]) == EXIT_ERROR
-    assert "ParserException" in capsys.readouterr().err
+    assert capsys.readouterr().err == 'wirebeam: Parser Error: syntax error at or near "SELEC" LINE 1: SELEC 1\n'
+    assert main(["query", "--db", str(db_path), "SELECT nope\nFROM articles"]) == EXIT_ERROR
+    error = capsys.readouterr().err
+    assert error.startswith("wirebeam: Binder Error:") and error.count("\n") == 1, "a multi-line error, one line"
     assert main(["query", "--db", str(db_path), "SELECT count(*) AS n FROM articles", "--format", "csv"]) == 0
     assert capsys.readouterr().out.splitlines() == ["n", "5"]
 
@@ -81,3 +87,43 @@ def test_a_run_on_an_empty_input_records_an_empty_run_without_building_a_pipelin
         assert connection.execute("SELECT status, articles_read FROM runs").fetchall() == [("completed", 0)]
     staged = Path(staging_root(None, db_path))
     assert not staged.exists() or not any(staged.iterdir())
+
+
+def test_version_is_printed(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["--version"])
+    assert exit_.value.code == 0 and re.fullmatch(r"wirebeam \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_one_seed_file_can_be_given_instead_of_a_directory(seeds_dir, db_path, capsys):
+    (seed,) = sorted(seeds_dir.glob("*.txt"))[:1]
+    assert main(["run", "--offline", "--seeds", str(seed), "--db", str(db_path)]) == 0
+    assert query(db_path, "SELECT source_ref FROM articles") == [(seed.name,)]
+    assert main(["run", "--offline", "--seeds", "/dev/null", "--db", str(db_path)]) == EXIT_USAGE
+    assert "/dev/null: is neither a directory nor a file" in capsys.readouterr().err
+
+
+def test_a_feed_list_given_but_missing_is_an_error_not_an_empty_list(tmp_path, db_path, capsys):
+    (tmp_path / "seeds").mkdir()
+    missing = tmp_path / "feedz.opml"
+    flags = ["--seeds", str(tmp_path / "seeds"), "--db", str(db_path), "--feeds", str(missing)]
+    assert main(["run", *flags]) == EXIT_USAGE
+    assert f"feed list not found: {missing}" in capsys.readouterr().err
+    for command in (["list"], ["export"], ["remove", "http://127.0.0.1:9/feed.xml"]):
+        assert main(["feeds", *command, "--feeds", str(missing), "--db", str(db_path)]) == EXIT_USAGE, command
+        assert f"feed list not found: {missing}" in capsys.readouterr().err
+
+
+def test_the_feed_list_lives_beside_the_database_not_in_the_source_tree(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "state" / "w.duckdb"
+    assert main(["feeds", "add", "http://127.0.0.1:9/feed.xml", "--db", str(db)]) == 0
+    assert (tmp_path / "state" / "feeds.opml").is_file() and not (tmp_path / "seeds").exists()
+    capsys.readouterr()
+    assert main(["feeds", "list", "--db", str(db)]) == 0
+    assert "http://127.0.0.1:9/feed.xml" in capsys.readouterr().out
+    legacy = tmp_path / "seeds" / "feeds.opml"  # where an older wirebeam kept it: still read
+    legacy.parent.mkdir()
+    (tmp_path / "state" / "feeds.opml").rename(legacy)
+    assert main(["feeds", "list", "--db", str(db)]) == 0
+    assert "http://127.0.0.1:9/feed.xml" in capsys.readouterr().out

@@ -245,4 +245,4 @@ def test_a_second_run_on_a_locked_database_exits_with_a_clear_message(seeds_dir,
 
 def test_missing_seeds_directory_is_a_usage_error(tmp_path, capsys):
     assert run(tmp_path / "nowhere", tmp_path / "x.duckdb") == 2
-    assert "seeds directory not found" in capsys.readouterr().err
+    assert "nowhere: not found (give a directory of seed files, or one seed file)" in capsys.readouterr().err

@@ -17,7 +17,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from pipeline.cli import main
-from pipeline.feeds_cli import run_repeatedly
+from pipeline.run import run_repeatedly
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
 from tests.sources.test_live import ATOM, HTML, RDF, RSS, Item, atom, conditional, drip, rss10, rss20, stall
@@ -244,7 +244,7 @@ def test_feeds_commands_add_import_export_and_list(tmp_path: Path, capsys):
     assert main(["feeds", "import", str(other), "--feeds", feeds]) == 0
     output = capsys.readouterr()
     assert "added https://example.org/rss" in output.out and "already in" in output.out
-    assert "imported 1 feeds" in output.out and "must be http or https" in output.err
+    assert "imported 1 feed into" in output.out and "must be http or https" in output.err
     assert main(["feeds", "export", "--feeds", feeds]) == 0
     exported = ElementTree.fromstring(capsys.readouterr().out.encode())
     urls = sorted(node.get("xmlUrl") for node in exported.iter("outline") if node.get("xmlUrl"))
@@ -315,3 +315,34 @@ def test_a_feeds_only_run_needs_no_seeds_directory(
     assert main(["run", *flags]) == 0
     assert query(tmp_path / "wirebeam.duckdb", "SELECT url FROM articles") == [(links[0],)]
     assert main(["run", "--offline", *flags]) == 2, "an offline run still needs its seeds"
+
+
+def test_entries_with_their_own_guids_linking_one_page_are_each_stored_and_the_page_is_fetched_once(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    (link,) = serve_pages(site, pages[:1])
+    live = [
+        Item("live-1", "Live: markets open higher", link, published="2025-02-01T09:00:00Z"),
+        Item("live-2", "Oil falls at noon", link, "Brent fell three percent by noon.", "2025-02-01T12:00:00Z"),
+        Item("live-3", "Live: markets open higher - Wire Desk", link, published="2025-02-01T09:05:00Z"),
+    ]
+    items = [live]
+    site.expect_request("/live.xml").respond_with_handler(lambda request: Response(rss20(items[0]), content_type=RSS))
+    subscribe(workdir, site, "/live.xml")
+    assert run_online(workdir) == 0
+    shared = "SELECT entry_key IS NOT NULL, title, canonical_url, fallback_reason, duplicate_of FROM articles"
+    shared += " ORDER BY title"
+    assert query(db(workdir), shared) == [
+        (True, "Live: markets open higher", link, None, None),
+        (True, "Oil falls at noon", None, "shared_page", None),
+    ]
+    assert query(db(workdir), "SELECT reason, detail LIKE '%repeats%' FROM rejects") == [("shared_page", True)]
+    assert requests_to(site, "/news/") == 1
+
+    items[0] = [*live, Item("live-4", "Central bank holds rates", link, published="2025-02-01T15:00:00Z")]
+    assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT title, fallback_reason FROM articles WHERE title LIKE 'Central%'") == [
+        ("Central bank holds rates", "shared_page")
+    ]
+    assert query(db(workdir), "SELECT count(*), count(duplicate_of) FROM articles") == [(3, 0)]
+    assert requests_to(site, "/news/") == 1, "the stored page is not fetched again"

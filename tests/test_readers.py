@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import main, print_table
+from pipeline.cli import main
+from pipeline.cli.query import print_table
 from pipeline.store.connection import DatabaseBusy, connect, open_database
 
 HOLD = (

@@ -140,3 +140,60 @@ def test_pages_over_a_hosts_budget_wait_for_the_next_runs_oldest_first(
         assert sorted(reason or "" for _, reason, _ in rows.values()) == sorted(
             [""] * run + ["host_budget"] * (3 - run)
         )
+
+
+def _term_counts_agree(db: Path) -> bool:
+    """Whether ``term_stats`` holds, for every term, the number of stored originals whose features have it."""
+    recount = """
+        SELECT term, count(*) FROM (SELECT unnest(terms) AS term FROM article_features
+            WHERE article_id IN (SELECT article_id FROM articles WHERE duplicate_of IS NULL)) GROUP BY term
+        EXCEPT SELECT term, doc_count FROM term_stats WHERE doc_count > 0
+    """
+    extra = "SELECT term FROM term_stats WHERE doc_count <> 0 EXCEPT SELECT unnest(terms) FROM article_features"
+    return query(db, recount) == [] and query(db, extra) == []
+
+
+def test_an_upgrade_is_not_new_counts_its_terms_once_and_recounts_the_event_it_left(
+    site: HTTPServer,
+    pages: list[tuple[str, bytes]],
+    tmp_path: Path,  # noqa: F811
+):
+    (tmp_path / "seeds").mkdir()
+    db = tmp_path / "w.duckdb"
+    (first, first_html), (second, second_html) = pages[:2]
+    links = {name: site.url_for(f"/news/{name}") for name in ("original", "copy", "own")}
+    items = [
+        Item("original", "Story original", links["original"], "Ships reach the port after a long storm."),
+        Item("copy", "Story original", links["copy"], "A reprint of the port story, at another address."),
+        Item("own", "Story own", links["own"], "A different story about elections in the north."),
+    ]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    site.expect_request("/news/original").respond_with_data(first_html, content_type="text/html")
+    answers = {"copy": Response("busy", status=503), "own": Response("busy", status=503)}
+    for name in answers:
+        site.expect_request(f"/news/{name}").respond_with_handler(lambda _, name=name: answers[name])
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+    assert _run(tmp_path) == 0
+    assert query(db, "SELECT count(*) FROM articles WHERE fallback_reason = 'http_5xx'") == [(2,)]
+    (left_event,) = query(db, "SELECT event_id FROM articles WHERE url = ?", [links["copy"]])[0]
+
+    answers["copy"] = Response(first_html, content_type="text/html")  # the original's page at another address
+    answers["own"] = Response(second_html, content_type="text/html")
+    assert _run(tmp_path) == 0
+    assert query(db, "SELECT articles_new, articles_upgraded FROM runs ORDER BY started_at DESC LIMIT 1") == [(0, 2)]
+    (original_id, original_event) = query(
+        db, "SELECT article_id, event_id FROM articles WHERE url = ?", [links["original"]]
+    )[0]
+    assert query(db, "SELECT duplicate_of, event_id FROM articles WHERE url = ?", [links["copy"]]) == [
+        (original_id, original_event)
+    ], "the upgraded copy is the original's exact copy, in its event"
+    assert (
+        query(db, "SELECT count(*) FROM events WHERE event_id = ?", [left_event]) == [(0,)]
+        or left_event == original_event
+    )
+    stale = """
+        SELECT e.event_id FROM events e LEFT JOIN articles a USING (event_id)
+        GROUP BY e.event_id, e.article_count HAVING count(a.article_id) <> e.article_count
+    """
+    assert query(db, stale) == [], "every event counts its members"
+    assert _term_counts_agree(db), "the old versions' terms are not counted beside the new ones"

@@ -7,6 +7,7 @@ shows whether it ran; Chromium's console messages (``--enable-logging=stderr``) 
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -14,6 +15,7 @@ import subprocess
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pipeline.cli import main
@@ -148,3 +150,59 @@ def test_counts_are_in_the_singular_for_one_and_the_status_marker_is_not_shown()
     svg = timeline_svg(events)
     assert "1 event without a known day is not on the timeline" in svg and "(1 article)" in svg
     assert "#render-status{display:none}" in _STYLE
+
+
+def test_report_counts_junk_bodies_per_outlet(tmp_path):
+    wall = "We have sent you a verification email. Please check your inbox to activate your account."
+    story = " ".join(f"The council of Harbourtown voted {n} times on the new ferry pier plan." for n in range(6))
+    records = [
+        {"title": "Ferry pier vote in Harbourtown", "text": wall, "url": "https://walled-news.example/a"},
+        {"title": "Harbourtown council votes on ferry pier", "text": story, "url": "https://open-news.example/b"},
+    ]
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "two.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
+    db, out = tmp_path / "wirebeam.duckdb", tmp_path / "report.html"
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db)]) == 0
+    assert main(["report", "--out", str(out), "--db", str(db)]) == 0
+    junk = out.read_text().split('<table id="junk">', 1)[1].split("</table>", 1)[0]
+    assert "walled-news.example" in junk and "verification_wall" in junk and "open-news.example" not in junk
+
+
+def _inside(rings, longitude: float, latitude: float) -> bool:
+    """Whether the point lies in an odd number of the rings (ray casting)."""
+    crossings = 0
+    for ring in rings:
+        x0, y0 = ring[:, 0], ring[:, 1]
+        x1, y1 = np.roll(x0, -1), np.roll(y0, -1)
+        spans = (y0 > latitude) != (y1 > latitude)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            x_at = x0 + (latitude - y0) * (x1 - x0) / (y1 - y0)
+        crossings += int(np.count_nonzero(spans & (longitude < x_at)))
+    return crossings % 2 == 1
+
+
+def test_the_map_draws_real_shorelines_from_a_package_that_ships_them_inline():
+    from pipeline.report import LAND_LEVELS, map_svg, shorelines
+
+    land = [ring for level, ring in shorelines() if level in LAND_LEVELS]
+    for name, longitude, latitude in [
+        ("Sahara", 10, 23),
+        ("Kansas", -98, 38),
+        ("Siberia", 100, 62),
+        ("Australia", 134, -25),
+    ]:
+        assert _inside(land, longitude, latitude), name
+    for name, longitude, latitude in [("Pacific", -140, 0), ("Atlantic", -35, 30), ("Indian Ocean", 80, -20)]:
+        assert not _inside(land, longitude, latitude), name
+    cairo = {
+        "name": "Cairo",
+        "country_code": "EG",
+        "latitude": 30.04,
+        "longitude": 31.24,
+        "events": 1,
+        "primary_events": 1,
+    }
+    svg = map_svg([cairo])
+    assert svg.count('<path class="land"') == 1 and svg.count("M") > 100
+    assert "href" not in svg and "1 event</title>" in svg

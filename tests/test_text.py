@@ -12,8 +12,11 @@ from pipeline.text import (
     declared_charsets,
     decode,
     evident_codec,
+    headline_coverage,
+    headline_proper,
     html_to_text,
     is_title_case,
+    site_labels,
     tokenize,
 )
 
@@ -80,6 +83,11 @@ def test_tokens_keep_periods_only_on_abbreviations_and_initials():
     assert words == ["Mr.", "Smith", "met", "U.S.", "envoys", "in", "Mt.", "Kenya", "on", "Monday"]
 
 
+def test_a_sentence_without_words_has_no_tokens():
+    # was a ValueError from zip(strict=True), which cost an article of GVC dev its enrichment
+    assert tokenize("— …") == () and capitalised_phrases("— …", 0) == ()
+
+
 def test_capitalised_phrases_join_connectors_and_stop_at_possessives():
     phrases = capitalised_phrases("The Bank of England's governor met Ali al-Sadr in Cairo.", 0)
     assert [(phrase.text, phrase.possessive) for phrase in phrases] == [
@@ -92,3 +100,20 @@ def test_capitalised_phrases_join_connectors_and_stop_at_possessives():
 def test_title_case_lines_are_told_from_sentences():
     assert is_title_case("Police Arrest Suspect After Downtown Shooting")
     assert not is_title_case("Police arrest a suspect after a shooting downtown")
+
+
+def test_headline_words_match_by_stem_not_by_shared_first_letters():
+    body = "Four teenagers were shooting victims; the DA decided not to charge the officer."
+    assert headline_coverage("Teens shoots", body) == 1.0
+    assert headline_coverage("Charlotte arrest", body) == 0.0  # charlotte and charge share only "char"
+
+
+def test_the_site_name_is_no_content_of_a_headline():
+    notice = "Add a location to your Tweets. When you tweet with a location, Twitter stores that location."
+    assert headline_coverage("dartmedia on Twitter", notice) == 0.5
+    assert headline_coverage("dartmedia on Twitter", notice, "https://twitter.com/dartmedia/status/1") == 0.0
+    title = "Lolo double shooting deemed accidental - ABC FOX Montana Local News, Weather, Sports"
+    body = "The double shooting outside Lolo was deemed an accident, the sheriff said."
+    assert headline_proper(title, site_labels("http://www.abcfoxmontana.com/story")) == title.split(" - ")[0]
+    assert headline_coverage(title, body, "http://www.abcfoxmontana.com/story") == 1.0
+    assert headline_coverage("en", "anything") is None

@@ -47,7 +47,9 @@ class ResolveComponents(beam.PTransform):
     """Edges ``((rank, id), (rank, id))`` -> ``(id, root id)`` for every node in a component of two or more."""
 
     def expand(self, edges):
-        return edges | "CollectEdges" >> beam.combiners.ToList() | "UnionFind" >> beam.FlatMap(_roots_by_id)
+        # without defaults: no edges give no list (the same nothing), and no side input is made for an empty list
+        collected = edges | "CollectEdges" >> beam.combiners.ToList().without_defaults()
+        return collected | "UnionFind" >> beam.FlatMap(_roots_by_id)
 
 
 def _values_to_left(joined):

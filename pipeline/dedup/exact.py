@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import apache_beam as beam
 
+from pipeline import ids
 from pipeline.dedup.components import ResolveComponents, edges_to_first
-from pipeline.normalize import event_id_for
 from schemas.models import Article
 
 
@@ -40,7 +40,7 @@ def mark_duplicate(article: Article, original_id: str | None) -> Article:
     """The article pointing at its original (and its event), or unchanged when it is the original."""
     if original_id is None or original_id == article.article_id:
         return article
-    return article.model_copy(update={"duplicate_of": original_id, "event_id": event_id_for(original_id)})
+    return article.model_copy(update={"duplicate_of": original_id, "event_id": ids.event_id(original_id)})
 
 
 def _first_by_rank(articles) -> Article:

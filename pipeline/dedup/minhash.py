@@ -188,16 +188,21 @@ def _folded_chars(texts: Sequence[str]) -> tuple[list[str], np.ndarray]:
     Only texts holding a character that NFKC may change are normalised (most news text has none).
     """
     texts = list(texts)
-    code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    chars = np.take(_code_point_table(), code_points, mode="clip")
+    chars = _looked_up(texts)
     unstable = np.flatnonzero(chars >= UNSTABLE)
     if not len(unstable):
         return texts, chars
     text_ends = np.cumsum([len(text) + 1 for text in texts])
     for index in np.unique(np.searchsorted(text_ends, unstable, side="right")).tolist():
         texts[index] = unicodedata.normalize("NFKC", texts[index])
+    return texts, _looked_up(texts) & ~UNSTABLE
+
+
+def _looked_up(texts: Sequence[str]) -> np.ndarray:
+    """:func:`_code_point_table` entries of the code points of the texts' "\\0"-join; code points past the table
+    read its last entry, a separator (a clamp and plain indexing: ``np.take(mode="clip")`` is ~3x slower)."""
     code_points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    return texts, np.take(_code_point_table(), code_points, mode="clip") & ~UNSTABLE
+    return _code_point_table()[np.minimum(code_points, np.uint32(CODE_POINT_TABLE_SIZE - 1))]
 
 
 @functools.cache

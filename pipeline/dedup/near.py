@@ -1,6 +1,6 @@
 """Near-duplicates: republications of one text with edits, found by MinHash signatures and LSH banding.
 
-Sign batches of article bodies -> key each article by its band keys -> group -> candidate pairs -> verify each
+Sign each article body -> key each article by its band keys -> group -> candidate pairs -> verify each
 pair exactly on its shingle sets (:func:`pipeline.dedup.minhash.verified_similarity`: Jaccard and containment),
 so that the decision never rests on the signatures' estimate. Each near-duplicate points at its parent (the
 most similar earlier article it was verified against); components of verified pairs share one event.
@@ -9,12 +9,12 @@ most similar earlier article it was verified against); components of verified pa
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Sequence
 
 import apache_beam as beam
 import numpy as np
 
+from pipeline import ids
 from pipeline.dedup.components import AttachToPairs, ResolveComponents
 from pipeline.dedup.exact import original_rank
 from pipeline.dedup.minhash import (
@@ -46,13 +46,8 @@ def is_signed(article: Article) -> bool:
         article.duplicate_of is None
         and article.content_kind == "body"
         and article.word_count >= MIN_WORDS
-        and covers_headline(article.title, article.text)
+        and covers_headline(article.title, article.text, article.url)
     )
-
-
-def link_id(article_id: str, other_article_id: str, method: str) -> str:
-    """Stable ID of a link."""
-    return hashlib.sha256(f"{article_id}\x1f{other_article_id}\x1f{method}".encode()).hexdigest()[:20]
 
 
 def bucket_pairs(members: Iterable[tuple]) -> list[tuple[tuple, tuple]]:
@@ -106,20 +101,18 @@ def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size
     return found
 
 
-class _SignBatch(beam.DoFn):
-    """Batches of ``Article``s -> ``(rank node, ArticleSignature, shingle set bytes)``."""
+def _sign(article: Article, config: MinHashConfig) -> tuple:
+    """An ``Article`` -> ``(rank node, ArticleSignature, shingle set bytes)``.
 
-    def __init__(self, config: MinHashConfig):
-        self._config = config
-
-    def process(self, batch: list[Article]):
-        matrix, sets = signatures_and_shingles([article.text for article in batch], self._config)
-        keys = band_keys_batch(matrix, self._config)
-        for article, row, article_keys, shingle_set in zip(batch, matrix, keys, sets, strict=True):
-            signature = ArticleSignature(
-                article_id=article.article_id, signature=signature_to_bytes(row), band_keys=article_keys
-            )
-            yield original_rank(article), signature, shingles_to_bytes(shingle_set)
+    One article at a time (0.33 ms against 0.12 ms in batches of 64): the Dask runner drops the last batch of
+    ``beam.BatchElements``, which emits it in ``finish_bundle``.
+    """
+    matrix, (shingle_set,) = signatures_and_shingles([article.text], config)
+    (article_keys,) = band_keys_batch(matrix, config)
+    signature = ArticleSignature(
+        article_id=article.article_id, signature=signature_to_bytes(matrix[0]), band_keys=article_keys
+    )
+    return original_rank(article), signature, shingles_to_bytes(shingle_set)
 
 
 def _verify(config: MinHashConfig):
@@ -134,8 +127,8 @@ def _verify(config: MinHashConfig):
     return verify
 
 
-def _best_parent(candidates) -> tuple:
-    """The most similar earlier article; ties go to the earliest."""
+def best_parent(candidates) -> tuple:
+    """The most similar earlier article of ``(rank node, similarity)`` candidates; ties go to the earliest."""
     return min(candidates, key=lambda candidate: (-candidate[1], candidate[0]))
 
 
@@ -166,12 +159,7 @@ class MarkNearDuplicates(beam.PTransform):
         self._run_id = run_id
 
     def expand(self, articles):
-        signed = (
-            articles
-            | "SignedOnly" >> beam.Filter(is_signed)
-            | "Batch" >> beam.BatchElements(*SIGN_BATCH_SIZE)
-            | "Sign" >> beam.ParDo(_SignBatch(self._config))
-        )
+        signed = articles | "SignedOnly" >> beam.Filter(is_signed) | "Sign" >> beam.Map(_sign, self._config)
         candidate_pairs = (
             signed
             | "BandKeys" >> beam.FlatMap(lambda item: [(key, item[0]) for key in item[1].band_keys])
@@ -188,7 +176,7 @@ class MarkNearDuplicates(beam.PTransform):
         parents = (
             verified
             | "ByLaterArticle" >> beam.Map(lambda edge: (edge[1][-1], (edge[0], edge[2])))
-            | "BestParent" >> beam.CombinePerKey(_best_parent)
+            | "BestParent" >> beam.CombinePerKey(best_parent)
         )
         marked = (
             {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "parent": parents}
@@ -198,7 +186,7 @@ class MarkNearDuplicates(beam.PTransform):
         run_id = self._run_id
         links = verified | "Links" >> beam.Map(
             lambda edge: ArticleLink(
-                link_id=link_id(edge[1][-1], edge[0][-1], "minhash"),
+                link_id=ids.link_id(edge[1][-1], edge[0][-1], "minhash"),
                 article_id=edge[1][-1],
                 other_article_id=edge[0][-1],
                 method="minhash",

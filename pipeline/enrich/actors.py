@@ -445,6 +445,18 @@ CREDIT = re.compile(
     r"Written by|Compiled by)\b|(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$"
 )
 """Bylines and photo credits: their names are the reporter's or photographer's, not actors of the news."""
+AGENCIES = r"(?:Reuters|AFP|AP(?: Photo)?|Getty Images|EPA(?:-EFE)?|Shutterstock|Anadolu(?: Agency)?|Xinhua|Bloomberg)"
+INLINE_CREDIT = re.compile(
+    rf"[(\[]\s*(?:(?:Photo|Image|Credit|File)(?: by)?:?\s*)?(?:{AGENCIES}\s*/[^)\]]*|[^()\[\]]*?/\s*{AGENCIES}\s*)[)\]]"
+)
+"""A photo credit inside a sentence: "(Reuters / Mohamed El-Shahed)", "[Jane Doe/AFP]"."""
+NEWS_AGENCIES = frozenset(
+    {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
+)
+"""Agencies report the news and take no part in it: they are actors only as ``mentioned``."""
+ORGANISATION_NEXT_WORDS = frozenset({"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary"})
+"""Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
+NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
 
 
 @dataclass(frozen=True)
@@ -483,6 +495,7 @@ def actor_id_for(kind: str, name: str) -> str:
     return f"{kind}:{'-'.join(words)}"
 
 
+@lru_cache(maxsize=65_536)
 def _country_code(words: tuple[str, ...]) -> str | None:
     key = fold(" ".join(words))
     if len(words) == 1 and words[0].isupper() and words[0].replace(".", "") not in ("US", "USA", "UK", "UAE"):
@@ -490,6 +503,7 @@ def _country_code(words: tuple[str, ...]) -> str | None:
     return gazetteer.country_names().get(key) or gazetteer.demonyms().get(key)
 
 
+@lru_cache(maxsize=65_536)
 def _organisation(words: tuple[str, ...]) -> str | None:
     name = " ".join(words)
     canonical = gazetteer.organisation_names().get(fold(name))
@@ -503,11 +517,13 @@ ACTOR_PLACE_POPULATION = 15_000
 of at least this many people: small towns share their names with many people ("Burns", "Lena")."""
 
 
+@lru_cache(maxsize=65_536)
 def _is_place(words: tuple[str, ...]) -> bool:
     candidates = gazetteer.places().get(fold(" ".join(words)))
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+@lru_cache(maxsize=65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
     if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:
@@ -615,14 +631,19 @@ def _person_or_organisation(
         return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
         return "person", words
-    if len(words) == 1 and (_CAMEL_CASE.search(words[0]) or possessive) and not gazetteer.is_first_name(words[0]):
+    if (
+        len(words) == 1
+        and (_CAMEL_CASE.search(words[0]) or possessive or next_word in ORGANISATION_NEXT_WORDS)
+        and not gazetteer.is_first_name(words[0])
+    ):
         return "organisation", words
     return None
 
 
 def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
     """(kind, name, iso3) of the actors one phrase names."""
-    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, next_word)
+    cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
+    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, cue)
 
 
 @lru_cache(maxsize=16_384)
@@ -651,6 +672,8 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
+    if "between" not in sentence and not PARTY_CONTEXT.search(sentence) and not MEDIATOR_CUE.search(sentence):
+        return votes  # no wording that gives a role: most sentences
     folded = fold(sentence)
     positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
     for match in re.finditer(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)", sentence):
@@ -688,11 +711,14 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     for index, sentence in enumerate(sentences):
         if CREDIT.search(sentence):
             continue
+        sentence = INLINE_CREDIT.sub(" ", sentence).strip()
+        if not sentence:
+            continue
         title_case = is_title_case(sentence)
-        tokens = [token.text.lower() for token in tokenize(sentence)]
+        tokens = tokenize(sentence)
         for phrase in capitalised_phrases(sentence, index):
             after = phrase.first_token_index + len(phrase.tokens)
-            next_word = tokens[after] if after < len(tokens) else ""
+            next_word = tokens[after].text.lower() if after < len(tokens) else ""
             for kind, name, iso3 in _phrase_actors(phrase, title_case, next_word):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.setdefault(key, _Found(key, kind, iso3=iso3))
@@ -702,13 +728,16 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     _merge_surnames(found, sentence_names)
     for index, names in sentence_names.items():
         for actor, role in _roles_in_sentence(sentences[index], names).items():
+            if actor in NEWS_AGENCIES:
+                continue
             found[actor].roles[role] += 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
 
 
 def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
-    """A one-word person or unknown name that ends a full person name joins it ("Netanyahu" -> "Benjamin ...")."""
+    """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
+    shape alone had made it an organisation ("Netanyahu's office"); known organisations and acronyms stay."""
     full = {
         fold(name).split()[-1]: key
         for key, entry in found.items()
@@ -719,7 +748,8 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
     for key in list(found):
         entry = found[key]
         name = entry.names.most_common(1)[0][0]
-        target = full.get(fold(name)) if len(name.split()) == 1 and entry.kind == "person" else None
+        shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
+        target = full.get(fold(name)) if len(name.split()) == 1 and (entry.kind == "person" or shaped) else None
         if target and target != key:
             found[target].sentences.extend(entry.sentences)
             del found[key]

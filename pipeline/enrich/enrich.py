@@ -9,7 +9,6 @@ each fact. All pure and deterministic; the gazetteers load once per process (``l
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -27,6 +26,7 @@ from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import Language, detect_language
 from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location, extract_locations
+from pipeline.ids import row_key
 from schemas.enrichment import (
     ArticleActorRecord,
     ArticleEnrichmentRecord,
@@ -181,7 +181,8 @@ def _merge_event_type(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[Eve
         return None, None
     code = max(totals, key=lambda c: (totals[c], c))
     _, article_id, event_type = best[code]
-    return replace(event_type, score=totals[code]), article_id
+    confidence = round(totals[code] / sum(totals.values()), 3)
+    return replace(event_type, score=totals[code], confidence=confidence), article_id
 
 
 def _merge_event_date(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventDate | None, str | None]:
@@ -223,14 +224,6 @@ def merge_event(enrichments: Mapping[str, ArticleEnrichment]) -> EventEnrichment
     )
 
 
-ROW_KEY_CHARS = 32
-
-
-def row_key(*parts: str) -> str:
-    """Stable key of an enrichment row: a hash of what identifies it."""
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:ROW_KEY_CHARS]
-
-
 def record_from(model: type[RecordT], source: object, **values: Any) -> RecordT:
     """A ``model`` record from ``values`` and, for its other fields, the same-named attributes of ``source``.
 
@@ -261,6 +254,7 @@ def article_row(article_id: str, enrichment: ArticleEnrichment) -> ArticleEnrich
         event_type=enrichment.event_type.code if enrichment.event_type else None,
         event_type_score=enrichment.event_type.score if enrichment.event_type else None,
         event_type_evidence=enrichment.event_type.evidence if enrichment.event_type else None,
+        event_type_confidence=enrichment.event_type.confidence if enrichment.event_type else None,
         event_date=_midnight(enrichment.event_date),
         event_date_source=enrichment.event_date.source if enrichment.event_date else None,
         event_date_evidence=enrichment.event_date.evidence if enrichment.event_date else None,
@@ -322,6 +316,7 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
         event_type=event.event_type.code if event.event_type else None,
         event_type_evidence=event.event_type.evidence if event.event_type else None,
         event_type_article_id=event.event_type_article_id,
+        event_type_confidence=event.event_type.confidence if event.event_type else None,
         event_date=_midnight(event.event_date),
         event_date_source=event.event_date.source if event.event_date else None,
         event_date_article_id=event.event_date_article_id,

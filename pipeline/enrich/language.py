@@ -19,7 +19,7 @@ LOGGER = logging.getLogger(__name__)
 
 MIN_CHARS = 12
 MIN_CONFIDENCE = 0.5
-MAX_CHARS = 400
+MAX_CHARS = 200
 """Only the opening is read: the model's time grows with length, and a few sentences settle the language."""
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
 

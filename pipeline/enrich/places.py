@@ -9,15 +9,21 @@ State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-ca
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
 organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
-"Denver-based") is one, as the place corpora mark them.
+"Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
+person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
-does not.
+does not (the scoring leaves those gold mentions out); a demonym still puts its country into the article's context.
 
-Disambiguation: of the entries of one name, the one with the best score wins: log10(population), plus 3 when the
-article names its country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State"
-pattern naming its state or country. Divisions and countries named by their exact name outrank towns of the same
-name unless the context says otherwise.
+Disambiguation, one entry per name in an article (its spans share their cues and "Town, State" patterns): the
+entry with the best score wins: log10(population) (capped at ``MAX_PRIOR``), plus 2 when the article names its
+country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State" pattern naming its
+state or country, and ``SUPPORT_BONUS`` for each other place name of the article that could lie near it (a
+neighbouring ``CELL_DEGREES`` grid cell counts 1, the same US state only half): co-mentioned places cluster, so
+"Springfield", "Greene County" and "Rogersville" together are the ones in Missouri. A second pass adds what the
+first found (countries of towns, states: "Gainesville" makes "Georgia" the US state) and counts support from the
+entries chosen. Divisions and countries named by their exact name outrank towns of the same name unless the
+context says otherwise.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -31,7 +37,8 @@ import logging
 import math
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
@@ -119,9 +126,15 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 NEAR_KM = 250
-NEIGHBOUR_KM = 150
-NEIGHBOUR_BONUS = 3.0
-"""In the second pass a town near another town or county found in the first pass gains this."""
+LOCAL_KINDS = frozenset({"city", "admin2"})
+CELL_DEGREES = 1.5
+"""Grid cell of the co-mention check: two places in neighbouring cells (within ~150-300 km) are near."""
+SUPPORT_BONUS = 1.5
+"""Per other place name of the article that could lie near an entry (same US state or neighbouring cell)."""
+SUPPORT_EVIDENCE = 1.0
+"""A town near up to two other places the article names gains this much evidence per place."""
+MAX_CANDIDATES = 25
+STATE_SUPPORT = 0.5
 EVIDENCE_CANDIDATES = 5
 GENERIC_WORDS = frozenset(
     [
@@ -172,6 +185,10 @@ EVENT_WINDOW = 4
 CUE_WORDS = EVENT_WINDOW + 4
 """Words read before a name for its cue: the preposition, a few direction words, the event window."""
 MAX_SPAN_WORDS = 5
+_INITIAL = re.compile(r"[A-Z]\.")
+_LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
+DATELINE_MARKS = ("—", "–", "-", ",", "(")
+"""What follows a dateline's place in capitals at the start of a report ("MANSFIELD — The ...")."""
 
 
 @dataclass(frozen=True)
@@ -266,7 +283,7 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
 def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
     """Every gazetteer hit of the article, longest match first inside each capitalised phrase; adds the countries
     of demonyms met to ``context``."""
-    lower_words = {word for _, _, sentence in sentences for word in re.findall(r"\b[a-z][a-z]+\b", sentence)}
+    lower_words = set(_LOWER_WORD.findall("\n".join(sentence for _, _, sentence in sentences)))
     names = gazetteer.places()
     people: set[str] = set()
     spans: list[_Span] = []
@@ -275,6 +292,10 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
         title_case = is_title_case(sentence)
         for phrase in capitalised_phrases(sentence, index):
             words = phrase.tokens
+            if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
+                # "Tyrise M. Bell": a name with a middle initial is a person's
+                people.update(fold(word) for word in words if not _INITIAL.fullmatch(word))
+                continue
             position = 0
             while position < len(words):
                 if words[position].lower().rstrip(".") in PERSON_TITLES and (
@@ -392,6 +413,13 @@ def _hyphen_parts(sentence, tokens, first, word, lower_words, title_case) -> lis
 def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at: int | None = None) -> _Span:
     stop = first + len(words)
     cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
+    dateline = (
+        first == 0
+        and all(word.isupper() for word in words)
+        and tokens[stop - 1].gap_after.strip()[:1] in DATELINE_MARKS
+    )
+    if dateline:
+        cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
     if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
         after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
@@ -439,22 +467,55 @@ def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Pla
     return countries, states, divisions
 
 
+def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
+    """The coarse grid cell (``CELL_DEGREES``) of a town or county."""
+    if place.latitude is None or place.kind not in LOCAL_KINDS:
+        return None
+    return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
+
+
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset]:
+    """(the 3 x 3 cells around, the US states of) these places."""
+    cells, states = set(), set()
+    for place in places_:
+        if (cell := _cell(place)) is not None:
+            cells.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+        if place.region:
+            states.add(place.region)
+    return frozenset(cells), frozenset(states)
+
+
+@lru_cache(maxsize=16_384)
+def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
+    """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
+    return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
+
+
+def _support(place: gazetteer.Place, others: list[tuple[frozenset, frozenset]]) -> float:
+    """How many other names of the article could lie near ``place``: 1 for a neighbouring cell, ``STATE_SUPPORT``
+    for the same US state only."""
+    cell = _cell(place)
+    if cell is None:
+        return 0.0
+    return sum(1.0 if cell in cells else STATE_SUPPORT if place.region in states else 0.0 for cells, states in others)
+
+
 def _resolve(
     span: _Span,
     countries: set[str],
     states: set[str],
     divisions: list[gazetteer.Place],
-    neighbours: list[gazetteer.Place] = (),
+    others: list[tuple[frozenset, frozenset]] = (),
 ) -> tuple[gazetteer.Place, float]:
-    """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's)."""
-    best, best_score = span.candidates[0], -math.inf
-    for place in span.candidates:
+    """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's).
+
+    ``others``: for each other place name of the article, the areas its entries (or chosen entry) lie in; an
+    entry near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    best, best_score, best_support = span.candidates[0], -math.inf, 0
+    for place in span.candidates[:MAX_CANDIDATES]:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
-        if place.kind == "city" and any(
-            other.location_id != place.location_id and _distance_km(place, other) <= NEIGHBOUR_KM
-            for other in neighbours
-        ):
-            score += NEIGHBOUR_BONUS
+        support = _support(place, others) if place.kind in LOCAL_KINDS else 0
+        score += SUPPORT_BONUS * support
         if place.country_code in countries:
             score += 2
         if _in_named_division(place, states, divisions):
@@ -466,8 +527,11 @@ def _resolve(
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
         if score > best_score:
-            best, best_score = place, score
-    return best, max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+            best, best_score, best_support = place, score, support
+    evidence = max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+    if best.kind == "city":
+        evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
+    return best, evidence
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
@@ -511,22 +575,59 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     spans = _spans(sentences, demonym_countries)
     countries, states, divisions = _context(spans)
     countries |= demonym_countries
-    resolved = [(span, *_resolve(span, countries, states, divisions)) for span in spans]
-    # second pass: the countries of the towns found join the context ("Gainesville" makes "Georgia" the state)
-    countries |= {
-        place.country_code for _, place, evidence in resolved if evidence >= min_evidence and place.kind == "city"
+    # one entry per name in an article: the spans of a name share their patterns and cues
+    by_name: dict[str, list[_Span]] = defaultdict(list)
+    for span in spans:
+        by_name[fold(span.surface)].append(span)
+    merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    possible = {key: _possible_areas(key) for key in merged}
+    chosen = {
+        key: _resolve(span, countries, states, divisions, [near for other, near in possible.items() if other != key])
+        for key, span in merged.items()
     }
-    towns = [place for _, place, evidence in resolved if evidence >= min_evidence and place.kind in ("city", "admin2")]
-    resolved = [(span, *_resolve(span, countries, states, divisions, towns)) for span in spans]
+    # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
+    found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
+    countries |= {place.country_code for place in found if place.kind == "city"}
+    states |= {place.region for place in found if place.kind == "admin1" and place.region}
+    near = {
+        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
+        for key, (place, evidence) in chosen.items()
+        if evidence >= min_evidence
+    }
+    chosen = {
+        key: _resolve(span, countries, states, divisions, [keys for other, keys in near.items() if other != key])
+        for key, span in merged.items()
+    }
     mentions = []
-    for span, place, evidence in resolved:
-        if evidence < min_evidence:
+    for span in spans:
+        place, _ = chosen[fold(span.surface)]
+        if _resolve_evidence(span, place, chosen[fold(span.surface)][1], countries, states) < min_evidence:
             continue
         in_title, offset, sentence = sentences[span.sentence]
         mentions.append(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _merge_spans(spans: list[_Span]) -> _Span:
+    """The spans of one name as one: any locative cue or "Town, State" pattern counts for all of them."""
+    first = spans[0]
+    if len(spans) == 1:
+        return first
+    return replace(
+        first,
+        locative=any(span.locative for span in spans),
+        ambiguous=all(span.ambiguous for span in spans),
+        pattern=tuple(dict.fromkeys(place for span in spans for place in span.pattern)),
+    )
+
+
+def _resolve_evidence(span: _Span, place: gazetteer.Place, name_evidence: float, countries, states) -> float:
+    """A span's own evidence: the name's, unless this span is an ambiguous word without a cue of its own."""
+    if span.ambiguous and not (span.locative or span.pattern) and place.kind not in ("country", "continent"):
+        return min(name_evidence, _evidence(span, place, countries, states))
+    return name_evidence
 
 
 def extract_locations(title: str, text: str | None) -> list[Location]:

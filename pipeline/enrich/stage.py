@@ -15,6 +15,7 @@ from pipeline.enrich.enrich import article_rows, enrich_article
 from pipeline.enrich.gazetteer import load_gazetteers
 from pipeline.enrich.language import load_model
 from pipeline.errors import REJECTS, RejectedInput, emit_reject
+from pipeline.outputs import SplitOutputs, Tagged
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.models import Article, _Table
 
@@ -53,7 +54,7 @@ class _EnrichArticle(beam.DoFn):
             return
         for table, records in rows.items():
             for record in records:
-                yield record if table == MAIN_TABLE else beam.pvalue.TaggedOutput(table, record)
+                yield record if table == MAIN_TABLE else Tagged(table, record)
 
 
 class EnrichArticles(beam.PTransform):
@@ -63,6 +64,8 @@ class EnrichArticles(beam.PTransform):
     """
 
     def expand(self, articles):
-        return articles | "EnrichArticle" >> beam.ParDo(_EnrichArticle()).with_outputs(
-            *DETAIL_TABLES, REJECTS, main=MAIN_TABLE
+        return (
+            articles
+            | "EnrichArticle" >> beam.ParDo(_EnrichArticle())
+            | "EnrichOutputs" >> SplitOutputs(*DETAIL_TABLES, REJECTS, main=MAIN_TABLE)
         )

@@ -13,15 +13,14 @@ from collections.abc import Iterable
 
 import apache_beam as beam
 
+from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
-from pipeline.dedup.near import link_id
 from pipeline.events.blocking import block_pairs, block_window, blocking_keys
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
 from pipeline.events.score import EventThresholds, score, score_components
-from pipeline.normalize import event_id_for, storyline_id_for
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
@@ -124,8 +123,8 @@ def cluster_component(
         ids_of[level] = {rep: first(group) for rep, group in groups.items()}
     event_of = {}
     for article_id in event_reps:
-        event_of[article_id] = event_id_for(ids_of["event"][event_reps[article_id]])
-        storyline_id = storyline_id_for(ids_of["storyline"][storyline_reps[article_id]])
+        event_of[article_id] = ids.event_id(ids_of["event"][event_reps[article_id]])
+        storyline_id = ids.storyline_id(ids_of["storyline"][storyline_reps[article_id]])
         yield "event", (article_id, (event_of[article_id], storyline_id))
     for left, right, similarity in edges:
         if event_of[left] == event_of[right]:
@@ -134,7 +133,7 @@ def cluster_component(
             yield (
                 "link",
                 ArticleLink(
-                    link_id=link_id(later, earlier, "event"),
+                    link_id=ids.link_id(later, earlier, "event"),
                     article_id=later,
                     other_article_id=earlier,
                     method="event",

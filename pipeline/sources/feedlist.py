@@ -1,4 +1,5 @@
-"""The user's feed list: ``seeds/feeds.opml`` (OPML 2.0, what every feed reader imports and exports).
+"""The user's feed list: an OPML 2.0 file (what every feed reader imports and exports), ``feeds.opml`` beside the
+database by default (``pipeline.options.feed_list``).
 
 Reading uses listparser (nested folders and ``category`` attributes become category paths such as
 ``News/World``); writing uses ElementTree. Feeds are deduplicated by normalised URL and only http/https
@@ -21,7 +22,6 @@ import listparser
 
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_FEED_LIST = Path("seeds/feeds.opml")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -99,7 +99,7 @@ def parse_opml(data: bytes) -> MergeReport:
     return merge_feeds([], incoming)
 
 
-def read_feed_list(path: Path | str = DEFAULT_FEED_LIST) -> list[Subscription]:
+def read_feed_list(path: Path | str) -> list[Subscription]:
     """The feed list stored at `path`; [] when the file is missing or empty."""
     path = Path(path)
     if not path.exists():

@@ -13,7 +13,6 @@ Pure functions, no I/O:
 from __future__ import annotations
 
 import calendar
-import hashlib
 import io
 import logging
 from collections.abc import Iterable
@@ -23,6 +22,7 @@ from typing import TYPE_CHECKING
 
 import feedparser
 
+from pipeline.ids import entry_key
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
 from pipeline.text import html_to_text
@@ -173,12 +173,6 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
         skipped=tuple(skipped),
         warnings=warnings,
     )
-
-
-def entry_key(guid: str | None, link: str | None, text: str) -> tuple[str, str]:
-    """``(key, source)``: the entry identity from the GUID, else the link, else the entry's text."""
-    source, value = ("guid", guid) if guid else ("link", link) if link else ("content", text)
-    return hashlib.sha256(f"{source}\x1f{value}".encode()).hexdigest()[:32], source
 
 
 def next_state(

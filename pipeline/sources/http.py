@@ -87,6 +87,7 @@ DEFAULT_FEED_CONTENT_TYPES = (
 )
 """Feeds are often served with generic types; the feed parser decides whether the body is a feed."""
 
+
 @dataclass(frozen=True)
 class FetchPolicy:
     """Limits and manners of one fetcher; all durations in seconds."""
@@ -121,7 +122,8 @@ class FetchPolicy:
     max_pages_per_host: int = 100
     """Article pages fetched from one host per run; the others wait for the next run (``pipeline.store.refetch``)."""
     max_host_seconds: float = 300.0
-    """Time spent fetching one host's pages per run, after which its other pages wait for the next run."""
+    """Time spent polling one host's feeds per run, and again fetching its pages, after which its other feeds
+    and pages wait for the next run."""
 
     def __post_init__(self) -> None:
         for name in ("connect_timeout", "read_timeout", "deadline", "backoff_base", "backoff_max"):

@@ -27,11 +27,13 @@ from datetime import datetime, timezone
 
 import apache_beam as beam
 
-from pipeline.documents import RawDocument
+from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
-from pipeline.normalize import canonical_url
+from pipeline.normalize import canonical_url, normalized_content
+from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
+from pipeline.staging import ReadParquet
 from schemas.models import Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
@@ -42,8 +44,6 @@ FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"
 ENTRY_BUDGET = "entry_budget"
-SHARED_PAGE = "shared_page"
-"""An entry linking a page another entry of the run fetched: that page's article stands for both; a row says so."""
 METRICS_NAMESPACE = "wirebeam.live"
 
 
@@ -56,8 +56,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key`` and ``canonical_url`` (``ReadStoredEntries``): an entry
-    with a stored key, or linking to a stored URL, is not fetched again. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url`` and ``title`` (``ReadStoredEntries``):
+    see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -124,12 +124,10 @@ def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
     return tuple(skipped + warnings)
 
 
-def cap_new_entries(
-    poll: FeedPoll, known_entry_keys: frozenset[str], known_urls: frozenset[str], limit: int
-) -> FeedPoll:
+def cap_new_entries(poll: FeedPoll, stored: StoredEntries, limit: int) -> FeedPoll:
     """The poll with at most ``limit`` new entries, the newest. When some are left, the feed's validators are
     dropped and it is due again at once, so that the next run re-reads it and takes the next ones."""
-    new = [entry for entry in poll.entries if not is_known(entry, known_entry_keys, known_urls)]
+    new = [entry for entry in poll.entries if not is_known(entry, stored)]
     if len(new) <= limit:
         return poll
     oldest = datetime.min.replace(tzinfo=timezone.utc)
@@ -156,38 +154,43 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 
 @dataclass(frozen=True)
 class StoredEntries:
-    """The entry keys and canonical URLs of stored articles."""
+    """The entry keys of stored articles, and the headline keys (`headline_key`) stored under each canonical URL."""
 
     entry_keys: frozenset[str] = frozenset()
-    urls: frozenset[str] = frozenset()
+    pages: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+_Stored = tuple[set[str], dict[str, set[str]]]
 
 
 class _CollectStoredEntries(beam.CombineFn):
-    def create_accumulator(self) -> tuple[set[str], set[str]]:
-        return set(), set()
+    def create_accumulator(self) -> _Stored:
+        return set(), {}
 
-    def add_input(self, accumulator: tuple[set[str], set[str]], row: dict) -> tuple[set[str], set[str]]:
-        keys, urls = accumulator
+    def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
+        keys, pages = accumulator
         if row["entry_key"] is not None:
             keys.add(row["entry_key"])
         if row["canonical_url"] is not None:
-            urls.add(row["canonical_url"])
+            pages.setdefault(row["canonical_url"], set()).add(headline_key(row.get("title")))
         return accumulator
 
-    def merge_accumulators(self, accumulators: Iterable[tuple[set[str], set[str]]]) -> tuple[set[str], set[str]]:
+    def merge_accumulators(self, accumulators: Iterable[_Stored]) -> _Stored:
         keys: set[str] = set()
-        urls: set[str] = set()
-        for more_keys, more_urls in accumulators:
+        pages: dict[str, set[str]] = {}
+        for more_keys, more_pages in accumulators:
             keys |= more_keys
-            urls |= more_urls
-        return keys, urls
+            for url, headlines in more_pages.items():
+                pages.setdefault(url, set()).update(headlines)
+        return keys, pages
 
-    def extract_output(self, accumulator: tuple[set[str], set[str]]) -> StoredEntries:
-        return StoredEntries(frozenset(accumulator[0]), frozenset(accumulator[1]))
+    def extract_output(self, accumulator: _Stored) -> StoredEntries:
+        keys, pages = accumulator
+        return StoredEntries(frozenset(keys), {url: frozenset(headlines) for url, headlines in pages.items()})
 
 
 class ReadStoredEntries(beam.PTransform):
-    """A Parquet file with columns ``entry_key`` and ``canonical_url`` (None: nothing stored) -> one
+    """A Parquet file with columns ``entry_key``, ``canonical_url`` and ``title`` (None: nothing stored) -> one
     ``StoredEntries``, for a side input. The file is read by the workers, so the job graph stays small however
     large the database."""
 
@@ -200,14 +203,39 @@ class ReadStoredEntries(beam.PTransform):
             return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
         return (
             pbegin
-            | "ReadStored" >> beam.io.ReadFromParquet(self._path, columns=["entry_key", "canonical_url"])
+            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title"])
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
 
-def is_known(entry: FeedEntry, known_entry_keys: frozenset[str], known_urls: frozenset[str]) -> bool:
-    """Whether the entry is already stored: its key, or the canonical form of its link, is."""
-    return entry.entry_key in known_entry_keys or canonical_url(entry.link) in known_urls
+def headline_key(title: str | None) -> str:
+    """A headline folded for comparison (case, punctuation and spacing ignored)."""
+    return normalized_content(title or "")
+
+
+def same_headline(one: str | None, other: str | None) -> bool:
+    """Whether two headlines name one article: equal when folded, or one holds the other ("Story" and
+    "Story - Wire Desk"); an empty headline tells nothing apart, so it matches."""
+    one, other = headline_key(one), headline_key(other)
+    return not one or not other or one in other or other in one
+
+
+def owns_its_identity(entry: FeedEntry) -> bool:
+    """Whether the entry is identified by a GUID of its own, so that it can be another article than the page it
+    links (an entry keyed by its link is that page)."""
+    return entry.key_source == "guid"
+
+
+def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
+    """Whether the entry is already stored: its key is, or it links a stored page under that page's headline (the
+    same article under another GUID). An entry with a GUID of its own and another headline linking a stored page
+    is new (`SHARED_PAGE`)."""
+    if entry.entry_key in stored.entry_keys:
+        return True
+    headlines = stored.pages.get(canonical_url(entry.link))
+    if headlines is None:
+        return False
+    return not owns_its_identity(entry) or any(same_headline(entry.title, headline) for headline in headlines)
 
 
 def _entry_meta(entry: FeedEntry, url: str | None) -> dict:
@@ -323,9 +351,9 @@ def _count(name: str, amount: int = 1) -> None:
     PROGRESS.add(name.replace("_", " "), amount)
 
 
-def _tagged_reject(reject: Reject) -> beam.pvalue.TaggedOutput:
+def _tagged_reject(reject: Reject) -> Tagged:
     count_reject(reject)
-    return beam.pvalue.TaggedOutput(REJECTS, reject)
+    return Tagged(REJECTS, reject)
 
 
 class _FetchingDoFn(beam.DoFn):
@@ -355,9 +383,16 @@ class _PollHostFeeds(_FetchingDoFn):
 
     def process(self, host_states: tuple[str, Iterable[FeedState]], stored: StoredEntries) -> Iterator:
         _, states = host_states
-        for state in sorted(states, key=lambda state: state.url):
+        started = time.monotonic()
+        for state in poll_order(states):
+            over = over_host_budget(self._fetch_policy, 0, time.monotonic() - started)
+            if over:  # its state stays as it was: still due, and among the first polled by the next run
+                _count("feeds_deferred")
+                detail = f"not polled: {over}; polled at the next run"
+                yield _tagged_reject(make_reject(state.url, FEED_STAGE, HOST_BUDGET, detail))
+                continue
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
-            poll = cap_new_entries(poll, stored.entry_keys, stored.urls, self._poll_policy.max_new_entries)
+            poll = cap_new_entries(poll, stored, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
@@ -366,12 +401,23 @@ class _PollHostFeeds(_FetchingDoFn):
             _count("entries_found", len(poll.entries))
             for reject in poll.rejects:
                 yield _tagged_reject(reject)
-            yield beam.pvalue.TaggedOutput(FEEDS, feed_row(poll, self._entry_counts.get(state.url, 0), self._run_id))
+            yield Tagged(FEEDS, feed_row(poll, self._entry_counts.get(state.url, 0), self._run_id))
             yield from poll.entries
 
 
+def poll_order(states: Iterable[FeedState]) -> list[FeedState]:
+    """One host's feeds in the order they are polled: longest due first (never polled first of all), then by URL;
+    the host's time budget (``FetchPolicy.max_host_seconds``) leaves the last ones to the next run."""
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return sorted(states, key=lambda state: (state.next_poll_at or oldest, state.url))
+
+
 class PollFeeds(beam.PTransform):
-    """Feed states (plain values) -> ``FeedEntry``s (``entries``), ``Feed`` rows (``feeds``), rejects."""
+    """Feed states (plain values) -> ``FeedEntry``s (``entries``), ``Feed`` rows (``feeds``), rejects.
+
+    The feeds of one host are polled one after another within the host's time budget; a feed left over is not
+    polled (a ``host_budget`` reject of stage ``feed`` says so) and keeps its state, so the next run polls it first.
+    """
 
     def __init__(
         self,
@@ -406,15 +452,16 @@ class PollFeeds(beam.PTransform):
             | "FeedStates" >> beam.Create(self._feeds, reshuffle=False)
             | "KeyFeedsByHost" >> beam.Map(lambda state: (host_key(state.url), state))
             | "GroupFeedsByHost" >> beam.GroupByKey()
-            | "PollHostFeeds"
-            >> beam.ParDo(poll, stored=beam.pvalue.AsSingleton(stored)).with_outputs(REJECTS, FEEDS, main="entries")
+            | "PollHostFeeds" >> beam.ParDo(poll, stored=beam.pvalue.AsSingleton(stored))
+            | "PollOutputs" >> SplitOutputs(REJECTS, FEEDS, main="entries")
         )
 
 
 class _FetchHostPages(_FetchingDoFn):
-    def process(self, host_entries: tuple[str, Iterable[FeedEntry]]) -> Iterator:
+    def process(self, host_entries: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator:
         _, entries = host_entries
-        fetched: set[str] = set()
+        owners: dict[str, FeedEntry] = {}
+        """Page key -> the entry of this run whose article the page is."""
         started, pages = time.monotonic(), 0
         oldest = datetime.min.replace(tzinfo=timezone.utc)
         order = sorted(
@@ -422,13 +469,12 @@ class _FetchHostPages(_FetchingDoFn):
         )
         for entry in order:
             page_key = canonical_url(entry.link) or entry.link
-            if page_key and page_key in fetched:
-                _count("entries_same_page")
-                detail = f"entry {entry.guid or entry.entry_key} links a page another entry of this run stored"
-                yield _tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, SHARED_PAGE, detail))
+            shared = shared_page(entry, owners.get(page_key), stored)
+            if shared is not None:
+                yield from shared
                 continue
             if page_key:
-                fetched.add(page_key)
+                owners[page_key] = entry
             over = over_host_budget(self._fetch_policy, pages, time.monotonic() - started)
             if over and entry.link:
                 _count("pages_deferred")
@@ -444,6 +490,24 @@ class _FetchHostPages(_FetchingDoFn):
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)
             yield document
+
+
+def shared_page(entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries) -> list | None:
+    """What becomes of an entry whose page another entry owns (``owner``, earlier in this run, or a stored article).
+
+    None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline is
+    its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the owner's
+    headline is that article under another GUID: a reject row says one article stands for both."""
+    stored_page = entry.entry_key not in stored.entry_keys and canonical_url(entry.link) in stored.pages
+    if owner is None and not stored_page:
+        return None
+    if owns_its_identity(entry) and (owner is None or not same_headline(entry.title, owner.title)):
+        _count("entries_sharing_a_page")
+        return [fallback_document(entry, SHARED_PAGE)]
+    _count("entries_same_page")
+    other = f"entry {owner.guid or owner.entry_key}" if owner else "a stored article"
+    detail = f"entry {entry.guid or entry.entry_key} repeats {other} linking the same page: one article stands for both"
+    return [_tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, SHARED_PAGE, detail))]
 
 
 def over_host_budget(policy: FetchPolicy, pages: int, seconds: float) -> str | None:
@@ -463,7 +527,7 @@ def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
 
 class _DropKnown(beam.DoFn):
     def process(self, entry: FeedEntry, stored: StoredEntries) -> Iterator[FeedEntry]:
-        if is_known(entry, stored.entry_keys, stored.urls):
+        if is_known(entry, stored):
             _count("entries_stored_before")
         else:
             _count("entries_new")
@@ -494,8 +558,8 @@ class FetchArticlePages(beam.PTransform):
 
     def expand(self, entries):
         fetch = _FetchHostPages(self._fetch_policy, self._show_progress)
-        stored = entries.pipeline | "StoredEntries" >> ReadStoredEntries(self._stored_entries)
-        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(), stored=beam.pvalue.AsSingleton(stored))
+        stored = beam.pvalue.AsSingleton(entries.pipeline | "StoredEntries" >> ReadStoredEntries(self._stored_entries))
+        new = entries | "DropKnownEntries" >> beam.ParDo(_DropKnown(), stored=stored)
         refetch = entries.pipeline | "RefetchEntries" >> beam.Create(self._refetch, reshuffle=False)
         fetched = (
             (new, refetch)
@@ -505,7 +569,8 @@ class FetchArticlePages(beam.PTransform):
             | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
-            | "FetchHostPages" >> beam.ParDo(fetch).with_outputs(REJECTS, main="documents")
+            | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
+            | "FetchOutputs" >> SplitOutputs(REJECTS, main="documents")
         )
         documents = fetched.documents | "SpreadDocuments" >> beam.Reshuffle()
         return {"documents": documents, REJECTS: fetched[REJECTS]}

@@ -23,7 +23,8 @@ from apache_beam.io.filesystems import FileSystems
 
 from pipeline.documents import RawDocument
 from pipeline.errors import REJECTS, RejectedInput, emit_reject, unexpected
-from pipeline.sources.feeds import entry_key
+from pipeline.ids import entry_key
+from pipeline.outputs import SplitOutputs
 from pipeline.sources.sanitize import (
     Flag,
     checked_date,
@@ -338,7 +339,11 @@ def _file_kind(mode: int) -> str:
 
 def list_local_seeds(seeds_dir: str) -> Iterator[LocalSeed | tuple[str, RejectedInput]]:
     """Every seed below a local directory, in name order, or ``(relative path, why)`` for an entry that is no
-    readable regular file. Names are matched literally (``[x]`` in a path is no pattern)."""
+    readable regular file. Names are matched literally (``[x]`` in a path is no pattern). A file given instead of
+    a directory is the one seed, named by its file name."""
+    if os.path.isfile(seeds_dir):
+        yield LocalSeed(seeds_dir, display_path(os.path.basename(seeds_dir)))
+        return
     if not os.path.isdir(seeds_dir):
         return  # a feeds-only run: the launcher allows a missing seeds directory only then
     failures: list[OSError] = []
@@ -445,12 +450,14 @@ class ReadSeeds(beam.PTransform):
                 | "SeedsDir" >> beam.Create([self._seeds_dir])
                 | "ListSeedFiles" >> beam.ParDo(_ListLocalSeeds())
                 | "SpreadSeedFiles" >> beam.Reshuffle()
-                | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed()).with_outputs(REJECTS, main="documents")
+                | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed())
+                | "SeedOutputs" >> SplitOutputs(REJECTS, main="documents")
             )
         pattern = FileSystems.join(self._seeds_dir, "**")
         return (
             pbegin
             | "MatchSeedFiles" >> fileio.MatchFiles(pattern, fileio.EmptyMatchTreatment.ALLOW)
             | "OpenSeedFiles" >> fileio.ReadMatches(compression=CompressionTypes.UNCOMPRESSED)
-            | "ParseSeedFiles" >> beam.ParDo(_ParseSeedFile(self._seeds_dir)).with_outputs(REJECTS, main="documents")
+            | "ParseSeedFiles" >> beam.ParDo(_ParseSeedFile(self._seeds_dir))
+            | "SeedOutputs" >> SplitOutputs(REJECTS, main="documents")
         )

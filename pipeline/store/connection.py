@@ -6,8 +6,10 @@ A writable connection brings the schema up to date first (``pipeline.store.schem
 
 from __future__ import annotations
 
+import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -15,6 +17,8 @@ from typing import Any
 
 import duckdb
 
+Connection = duckdb.DuckDBPyConnection
+"""A DuckDB connection (the type callers outside the store name)."""
 DatabaseError = duckdb.Error
 """Any error DuckDB raises (callers outside the store catch this name, not ``duckdb``'s)."""
 DatabaseLocked = duckdb.IOException
@@ -32,6 +36,24 @@ class DatabaseUnreadable(StoreError):
     """The database file is missing, or not a file wirebeam can open (a file-system error)."""
 
 
+class DatabaseInUse(StoreError):
+    """Another program keeps the database open (even read-only), so it cannot be written."""
+
+
+WRITE_WAIT_SECONDS = 10.0
+"""The least a run waits for another program to let go of its database before it fails (``DatabaseInUse``)."""
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def lock_holder(error: duckdb.IOException) -> str | None:
+    """Who holds the file, as DuckDB's lock error names it (``python3.11, PID 4791``); None for another error."""
+    message = str(error)
+    if "lock" not in message.lower():
+        return None
+    found = _LOCK_HOLDER.search(message)
+    return f"{Path(found['program']).name}, PID {found['pid']}" if found else "another process"
+
+
 class DatabaseBusy(StoreError):
     """Another process (a run's load) holds the database for longer than a reader waits."""
 
@@ -43,9 +65,29 @@ def configure_session(connection: duckdb.DuckDBPyConnection) -> None:
     connection.execute("SET enable_progress_bar = false")
 
 
-def connect(db_path: str | Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """A connection to the database; a writable one creates missing tables and columns and migrates old rows."""
-    connection = duckdb.connect(str(db_path), read_only=read_only)
+def connect(db_path: str | Path, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """A connection to the database; a writable one creates missing tables and columns and migrates old rows.
+
+    DuckDB lets no other process open a file that one process writes, nor write one that another reads: while
+    another program (a notebook, a BI tool) holds the file, a writable connection is tried again for up to ``wait``
+    seconds, then ``DatabaseInUse`` says which program holds it.
+    """
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            connection = duckdb.connect(str(db_path), read_only=read_only)
+            break
+        except duckdb.IOException as error:
+            holder = lock_holder(error)
+            if read_only or holder is None:
+                raise
+            if time.monotonic() >= deadline:
+                waited = f" (waited {wait:.0f} s)" if wait else ""
+                raise DatabaseInUse(
+                    f"{db_path} is open in another program ({holder}), so it cannot be written{waited}; "
+                    "close that connection and try again"
+                ) from None
+            time.sleep(0.2)
     configure_session(connection)
     if not read_only:
         from pipeline.store.schema import ensure_schema
@@ -117,3 +159,13 @@ def sql_string(path: str | Path) -> str:
 def sql(name: str) -> str:
     """The SQL resource ``pipeline/store/sql/<name>.sql``: one statement."""
     return resources.files("pipeline.store").joinpath("sql", f"{name}.sql").read_text()
+
+
+@contextmanager
+def registered(connection: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
+    """``table`` (an Arrow table) readable in SQL as ``name`` while the block runs."""
+    connection.register(name, table)
+    try:
+        yield
+    finally:
+        connection.unregister(name)

@@ -27,7 +27,7 @@ from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.places import Location
-from pipeline.store.connection import rows
+from pipeline.store.connection import registered, rows
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, primary_key, to_row
 from schemas.models import _Table
@@ -51,7 +51,12 @@ def enrichment_from_rows(
         language = Language(summary["language"], summary["language_confidence"])
     event_type = None
     if summary["event_type"] is not None:
-        event_type = EventType(summary["event_type"], summary["event_type_score"] or 0, summary["event_type_evidence"])
+        event_type = EventType(
+            summary["event_type"],
+            summary["event_type_score"] or 0,
+            summary["event_type_evidence"],
+            summary["event_type_confidence"],
+        )
     event_date = None
     if summary["event_date"] is not None:
         event_date = EventDate(
@@ -90,11 +95,9 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable
         by_key.setdefault(row[key], row)
     if not by_key:
         return
-    connection.register("new_enrichment_rows", pa.Table.from_pylist(list(by_key.values()), schema=arrow_schema(table)))
-    try:
+    new = pa.Table.from_pylist(list(by_key.values()), schema=arrow_schema(table))
+    with registered(connection, "new_enrichment_rows", new):
         connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_enrichment_rows")
-    finally:
-        connection.unregister("new_enrichment_rows")
 
 
 def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_table: str = "touched_events") -> int:

@@ -13,6 +13,8 @@ from pipeline.store.connection import sql
 
 def refresh_events(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """List the staged run's events in ``touched_events`` (with ``is_new``) and recompute their rows: title and
-    canonical article, counts and publication span; a new event is created by ``run_id``."""
+    canonical article, counts and publication span; a new event is created by ``run_id``; one left without
+    members is removed."""
     connection.execute(sql("touched_events"))
     connection.execute(sql("refresh_events"), {"run_id": run_id})
+    connection.execute(sql("drop_empty_events"))

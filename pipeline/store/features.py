@@ -26,6 +26,7 @@ import json
 import logging
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import ExitStack
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -35,7 +36,7 @@ import pyarrow as pa
 
 from pipeline.events.features import FEATURES_VERSION, features_from_counts
 from pipeline.events.stage import article_term_counts, feature_row
-from pipeline.store.connection import configure_session, connect, in_transaction
+from pipeline.store.connection import configure_session, connect, in_transaction, registered
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)
@@ -141,15 +142,12 @@ def _with_tables(
     connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], statements: tuple[str, ...], **params
 ) -> None:
     """Run SQL statements that read each table under its name (each statement gets the parameters it names)."""
-    for name, table in tables.items():
-        connection.register(name, table)
-    try:
+    with ExitStack() as stack:
+        for name, table in tables.items():
+            stack.enter_context(registered(connection, name, table))
         for statement in statements:
             used = {name: value for name, value in params.items() if f"${name}" in statement}
             connection.execute(statement, used or None)
-    finally:
-        for name in tables:
-            connection.unregister(name)
 
 
 def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]) -> None:
@@ -175,12 +173,9 @@ def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow
     """Step 2 for a batch: features, blocking keys and version, weighted by the stored term counts."""
     counts = {row.article_id: article_term_counts(row.title, row.text, row.summary) for row in rows}
     needed = pa.table({"term": sorted({term for counted in counts.values() for term in counted.terms()})})
-    connection.register("needed_terms", needed)
-    try:
+    with registered(connection, "needed_terms", needed):
         query = "SELECT term, doc_count FROM term_stats JOIN needed_terms USING (term)"
         doc_freq = dict(connection.execute(query).fetchall())
-    finally:
-        connection.unregister("needed_terms")
     refreshed = []
     for row in rows:
         embedding = json.loads(row.features).get("embedding")

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.connection import connect, has_table
+from pipeline.store.connection import connect, has_table, rows
 from pipeline.store.load import stage
 from schemas.models import Feed
 
 _FEED_COUNTS = """
 SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.entry_count ELSE 0 END,
-       count(a.article_id), count(a.fallback_reason)
+       count(a.article_id) FILTER (a.run_id = f.updated_run_id), count(a.fallback_reason)
 FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
 GROUP BY ALL ORDER BY f.url
 """
@@ -25,9 +25,7 @@ def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
     """Stored feed states by URL."""
     if not has_table(connection, "feeds"):
         return {}
-    relation = connection.sql("SELECT * FROM feeds")
-    columns = relation.columns
-    return {row[0]: Feed(**dict(zip(columns, row, strict=True))) for row in relation.fetchall()}
+    return {row["url"]: Feed(**row) for row in rows(connection, "SELECT * FROM feeds")}
 
 
 def stored_feeds(db_path: str | Path) -> dict[str, Feed]:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.store.connection import connect
+from pipeline.store.connection import connect, registered
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.models import Run
 
@@ -54,11 +54,8 @@ def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table:
     connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
     for path in shard_paths(str(staging_dir), table):
         shard = read_shard(path)
-        connection.register("staging_shard", shard)
-        try:
+        with registered(connection, "staging_shard", shard):
             connection.execute(f"INSERT INTO {staged} BY NAME SELECT * FROM staging_shard")
-        finally:
-            connection.unregister("staging_shard")
     return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
 
 
@@ -79,7 +76,7 @@ def load_run(
     from pipeline.store.features import update_term_stats
     from pipeline.store.feeds import merge_feed_states
     from pipeline.store.matching import resolve_against_stored
-    from pipeline.store.refetch import upgrade_refetched
+    from pipeline.store.refetch import copies_follow_upgrades, upgrade_refetched
     from pipeline.store.runs import insert_run
     from pipeline.store.storylines import join_stored_storylines, refresh_storylines
     from schemas.generate import primary_key
@@ -103,6 +100,7 @@ def load_run(
                 f"QUALIFY row_number() OVER (PARTITION BY {primary_key(table)}) = 1"
             )
         update_term_stats(connection)
+        copies_follow_upgrades(connection)
         refresh_events(connection, run.run_id)
         refresh_storylines(connection, run.run_id)
         refresh_event_enrichments(connection)
@@ -112,9 +110,10 @@ def load_run(
             "QUALIFY row_number() OVER (PARTITION BY reject_id) = 1",
             {"run_id": run.run_id},
         )
-        new, duplicates, near_duplicates, junk_bodies = connection.execute(
-            "SELECT count(*), count(duplicate_of), count(near_duplicate_of), "
-            "count(*) FILTER (body_status <> 'ok') FROM staged_articles"
+        new, upgraded, duplicates, near_duplicates, junk_bodies = connection.execute(
+            "SELECT count(*) FILTER (run_id = $run_id), count(*) FILTER (run_id <> $run_id), count(duplicate_of), "
+            "count(near_duplicate_of), count(*) FILTER (body_status <> 'ok') FROM staged_articles",
+            {"run_id": run.run_id},
         ).fetchone()
         events_new, events_updated = connection.execute(
             "SELECT count(*) FILTER (is_new), count(*) FILTER (NOT is_new) FROM touched_events"
@@ -125,6 +124,7 @@ def load_run(
                 "feed_counts": feed_counts,
                 "articles_read": articles_read,
                 "articles_new": new,
+                "articles_upgraded": upgraded,
                 "exact_duplicates": duplicates,
                 "near_duplicates": near_duplicates,
                 "junk_bodies": junk_bodies,

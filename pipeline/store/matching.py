@@ -1,255 +1,344 @@
 """Cross-run deduplication: match a run's new articles against what the database already holds.
 
-Runs inside the loader's transaction, on the ``staged_*`` temporary tables. Nothing reloads all stored texts:
-candidates come from SQL joins on stored keys (content hash and URL, LSH band keys, event blocking keys), and
-only the candidates' texts (re-shingled for exact verification) or features are read back to verify them.
-Every match is a row of ``stored_matches`` (new article, stored article, stored event, method, score);
-``apply_matches`` then points copies at their stored originals, near-duplicates at their stored parents, and
-moves each matched new event (all its members) into the stored event. An article matched to a stored one joins
-that article's event, and its copies and near-duplicates follow it, so a copy always shares its original's
-event.
+Runs inside the loader's transaction, on the ``staged_*`` temporary tables, in three steps:
+
+1. **fetch**: SQL finds the candidates and Python verifies them. Nothing reloads all stored texts: candidates come
+   from joins on stored keys (content hash and canonical URL, LSH band keys, event blocking keys), and only the
+   candidates' texts (re-shingled for exact verification) or features are read back;
+2. **resolve** (``resolve``, pure): decides with the graph's own rules which stored original a copy has
+   (``dedup.exact.original_rank``), which stored article a near-copy republishes (``dedup.near.best_parent``),
+   which stored event a new event joins (``events.cluster.attach``), and derives every pointer, event and link;
+3. **write**: the staged articles take the resolved pointers and events, the links are staged, and articles
+   stored already are dropped from the run.
+
+An article matched to a stored one joins that article's event, and its copies and near-duplicates follow it, so a
+copy always shares its original's event.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple
 
 import duckdb
+import pyarrow as pa
 
-from pipeline.dedup.exact import MIN_HEADLINE_WORDS
+from pipeline import ids
+from pipeline.dedup.exact import exact_keys, original_rank
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
+from pipeline.dedup.near import best_parent
 from pipeline.events.cluster import attach
 from pipeline.events.features import EventFeatures
 from pipeline.events.score import EventThresholds
+from pipeline.store.connection import registered, sql
 from pipeline.store.storylines import record_storyline_matches
+from schemas.generate import arrow_schema, to_row
+from schemas.models import ArticleLink
 
 MAX_CANDIDATE_EVENTS = 20
 """Stored events considered per new event: those sharing the most blocking keys with it."""
 MAX_SUMMARY_MEMBERS = 50
 """A stored event's summary is built from at most this many of its latest representatives' features."""
 
-_CREATE_MATCHES = """
-CREATE OR REPLACE TEMP TABLE stored_matches (
-    article_id VARCHAR, stored_id VARCHAR, event_id VARCHAR, method VARCHAR, score DOUBLE
-);
-INSERT INTO stored_matches
-SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, 'stored', 1.0
-FROM staged_articles s JOIN articles a USING (article_id);
-"""
-
-_EXACT_MATCHES = """
-INSERT INTO stored_matches
-WITH matches AS (
-    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id) AS stored_id, a.event_id, a.published_at
-    FROM staged_articles s JOIN articles a ON s.content_hash = a.content_hash
-    WHERE s.duplicate_of IS NULL AND s.article_id NOT IN (SELECT article_id FROM stored_matches)
-      AND (s.content_kind <> 'title_only' OR s.word_count >= $min_headline_words)
-    UNION ALL
-    SELECT s.article_id, coalesce(a.duplicate_of, a.article_id), a.event_id, a.published_at
-    FROM staged_articles s JOIN articles a ON s.canonical_url = a.canonical_url
-    WHERE s.duplicate_of IS NULL AND s.article_id NOT IN (SELECT article_id FROM stored_matches)
-)
-SELECT article_id, stored_id, event_id, 'exact', 1.0 FROM (
-    SELECT *, row_number() OVER (PARTITION BY article_id ORDER BY published_at NULLS LAST, stored_id) AS rank
-    FROM matches
-) WHERE rank = 1
-"""
-
-_BAND_CANDIDATES = """
-WITH staged_keys AS (
-    SELECT s.article_id, unnest(s.band_keys) AS band_key
-    FROM staged_article_signatures s JOIN staged_articles a USING (article_id)
-    WHERE a.duplicate_of IS NULL AND a.article_id NOT IN (SELECT article_id FROM stored_matches)
-),
-stored_keys AS (
-    SELECT article_id AS stored_id, unnest(band_keys) AS band_key FROM article_signatures
-),
-pairs AS (
-    SELECT DISTINCT n.article_id, o.stored_id FROM staged_keys n JOIN stored_keys o USING (band_key)
-)
-SELECT p.article_id, p.stored_id, stored.event_id, n.text, stored.text
-FROM pairs p
-JOIN staged_articles n ON n.article_id = p.article_id
-JOIN articles stored ON stored.article_id = p.stored_id
-"""
-
-_UNMATCHED_EVENT_FEATURES = """
-SELECT a.event_id, f.features
-FROM staged_article_features f JOIN staged_articles a USING (article_id)
-WHERE a.event_id NOT IN (
-    SELECT s.event_id FROM staged_articles s JOIN stored_matches m USING (article_id)
-)
-"""
-
-_EVENT_CANDIDATES = """
-WITH staged_keys AS (
-    SELECT DISTINCT a.event_id AS staged_event_id, unnest(f.blocking_keys) AS blocking_key
-    FROM staged_article_features f JOIN staged_articles a USING (article_id)
-    WHERE a.event_id IN (SELECT event_id FROM unmatched_events)
-),
-stored_keys AS (
-    SELECT article_id, unnest(blocking_keys) AS blocking_key FROM article_features
-),
-shared AS (
-    SELECT n.staged_event_id, a.event_id AS stored_event_id, count(DISTINCT n.blocking_key) AS keys
-    FROM staged_keys n JOIN stored_keys o USING (blocking_key) JOIN articles a ON a.article_id = o.article_id
-    GROUP BY ALL
-)
-SELECT staged_event_id, stored_event_id FROM (
-    SELECT *, row_number() OVER (PARTITION BY staged_event_id ORDER BY keys DESC, stored_event_id) AS rank
-    FROM shared
-) WHERE rank <= $limit
-"""
-
-_STORED_EVENT_FEATURES = """
-SELECT event_id, features FROM (
-    SELECT a.event_id, f.features, row_number() OVER (
-        PARTITION BY a.event_id ORDER BY a.published_at DESC NULLS LAST, a.article_id
-    ) AS rank
-    FROM article_features f JOIN articles a USING (article_id)
-    WHERE a.event_id IN (SELECT stored_event_id FROM event_candidates)
-) WHERE rank <= $limit
-"""
-
-_APPLY_MATCHES = """
-CREATE OR REPLACE TEMP TABLE event_remap AS
-SELECT staged_event_id, stored_event_id FROM (
-    SELECT s.event_id AS staged_event_id, m.event_id AS stored_event_id, row_number() OVER (
-        PARTITION BY s.event_id ORDER BY m.method = 'stored' DESC, m.method = 'exact' DESC, m.score DESC, m.event_id
-    ) AS rank
-    FROM staged_articles s JOIN stored_matches m USING (article_id)
-) WHERE rank = 1;
-
-UPDATE staged_articles SET duplicate_of = m.stored_id
-FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method = 'exact';
-
-UPDATE staged_articles SET duplicate_of = m.stored_id
-FROM stored_matches m
-WHERE staged_articles.duplicate_of = m.article_id AND m.method IN ('stored', 'exact')
-  AND m.stored_id <> staged_articles.article_id;
-
-UPDATE staged_articles SET near_duplicate_of = m.stored_id
-FROM stored_matches m
-WHERE staged_articles.near_duplicate_of = m.article_id AND m.method IN ('stored', 'exact')
-  AND m.stored_id <> staged_articles.article_id;
-
-UPDATE staged_articles SET near_duplicate_of = m.stored_id, near_duplicate_score = m.score
-FROM stored_matches m
-WHERE staged_articles.article_id = m.article_id AND m.method = 'minhash' AND staged_articles.near_duplicate_of IS NULL;
-
-UPDATE staged_articles SET near_duplicate_of = NULL, near_duplicate_score = NULL WHERE duplicate_of IS NOT NULL;
-
-UPDATE staged_articles SET event_id = r.stored_event_id
-FROM event_remap r WHERE staged_articles.event_id = r.staged_event_id;
-
-UPDATE staged_articles SET event_id = m.event_id
-FROM stored_matches m WHERE staged_articles.article_id = m.article_id AND m.method IN ('exact', 'minhash');
-
-CREATE OR REPLACE TEMP VIEW all_events AS
-SELECT article_id, event_id FROM articles
-UNION ALL
-SELECT article_id, event_id FROM staged_articles WHERE article_id NOT IN (SELECT article_id FROM articles);
-
-UPDATE staged_articles SET event_id = o.event_id
-FROM all_events o WHERE staged_articles.near_duplicate_of = o.article_id;
-
-UPDATE staged_articles SET event_id = o.event_id
-FROM all_events o WHERE staged_articles.duplicate_of = o.article_id;
-
-INSERT INTO staged_article_links BY NAME
-SELECT left(sha256(m.article_id || chr(31) || coalesce(m.stored_id, e.canonical_article_id) || chr(31) || m.method), 20)
-           AS link_id,
-       m.article_id, coalesce(m.stored_id, e.canonical_article_id) AS other_article_id, m.method, m.score,
-       $run_id AS run_id
-FROM stored_matches m LEFT JOIN events e USING (event_id)
-WHERE m.method IN ('minhash', 'event');
-
-DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM articles);
-"""
+STORED, EXACT, MINHASH, EVENT = "stored", "exact", "minhash", "event"
+"""How a new article was matched: it is stored already, copies a stored original, republishes a stored
+article, or (its event) reports a stored event."""
 
 
-def execute_script(connection: duckdb.DuckDBPyConnection, script: str, params: dict) -> None:
-    """Run a script statement by statement: DuckDB binds parameters only in a script's last statement."""
-    for statement in filter(str.strip, script.split(";\n")):
-        used = {name: value for name, value in params.items() if f"${name}" in statement}
-        connection.execute(statement, used or None)
+class StagedArticle(NamedTuple):
+    """A new article of the run, as the graph left it (``exact_keys`` reads its content fields)."""
+
+    article_id: str
+    duplicate_of: str | None
+    near_duplicate_of: str | None
+    near_duplicate_score: float | None
+    event_id: str
+    content_hash: str
+    canonical_url: str | None
+    content_kind: str
+    word_count: int
 
 
-def _add_matches(connection: duckdb.DuckDBPyConnection, rows: list[tuple]) -> None:
-    if rows:
-        connection.executemany("INSERT INTO stored_matches VALUES (?, ?, ?, ?, ?)", rows)
+class StoredArticle(NamedTuple):
+    """A stored article a new one may point at, with what ``original_rank`` reads and its event."""
+
+    article_id: str
+    published_at: datetime | None
+    source_ref: str
+    event_id: str
 
 
-def match_exact(connection: duckdb.DuckDBPyConnection) -> None:
-    """New originals whose text or canonical URL is already stored: their stored original."""
-    connection.execute(_CREATE_MATCHES)
-    connection.execute(_EXACT_MATCHES, {"min_headline_words": MIN_HEADLINE_WORDS})
+class EventMatch(NamedTuple):
+    """The stored event a new event reports (``attach``), with its canonical article."""
+
+    event_id: str
+    similarity: float
+    canonical_article_id: str
 
 
-def match_near_duplicates(connection: duckdb.DuckDBPyConnection, config: MinHashConfig) -> None:
-    """New originals that republish a stored article: the most similar stored article sharing a band key,
-    verified exactly on the two texts' shingles."""
+@dataclass(frozen=True)
+class Candidates:
+    """What the database holds that the run's articles may match, verified:
+
+    - ``stored``: new article ID -> its stored original (the article itself, or the one it copies), for articles
+      stored already (the ``event_id`` is the stored article's own);
+    - ``exact``: new article ID -> ``(exact key, stored original)`` sharing a content hash or canonical URL;
+    - ``near``: new article ID -> ``(stored article, similarity)`` verified on the two texts' shingles;
+    - ``events``: new event ID -> the stored event it reports.
+    """
+
+    stored: Mapping[str, StoredArticle] = field(default_factory=dict)
+    exact: Mapping[str, Sequence[tuple[str, StoredArticle]]] = field(default_factory=dict)
+    near: Mapping[str, Sequence[tuple[StoredArticle, float]]] = field(default_factory=dict)
+    events: Mapping[str, EventMatch] = field(default_factory=dict)
+
+
+class Match(NamedTuple):
+    """A new article matched to a stored article (``stored_id``; none for an event match) and its event."""
+
+    stored_id: str | None
+    event_id: str
+    method: str
+    score: float
+
+
+class ResolvedArticle(NamedTuple):
+    """A new article's pointers and event once matched against the database."""
+
+    article_id: str
+    duplicate_of: str | None
+    near_duplicate_of: str | None
+    near_duplicate_score: float | None
+    event_id: str
+
+
+class Resolution(NamedTuple):
+    """What the write applies: each new article resolved, the new links, and the articles stored already."""
+
+    articles: list[ResolvedArticle]
+    links: list[ArticleLink]
+    stored_already: list[str]
+
+
+def article_matches(articles: Iterable[StagedArticle], candidates: Candidates) -> dict[str, Match]:
+    """New article ID -> its match to a stored article: stored already, else (an original) a copy of the first
+    stored original by ``original_rank``, else (an original) a near-copy of the most similar stored article."""
+    matches = {}
+    for article in articles:
+        if article.article_id in candidates.stored:
+            stored = candidates.stored[article.article_id]
+            matches[article.article_id] = Match(stored.article_id, stored.event_id, STORED, 1.0)
+            continue
+        if article.duplicate_of is not None:
+            continue
+        keys = set(exact_keys(article))
+        originals = [stored for key, stored in candidates.exact.get(article.article_id, ()) if key in keys]
+        if originals:
+            original = min(originals, key=original_rank)
+            matches[article.article_id] = Match(original.article_id, original.event_id, EXACT, 1.0)
+            continue
+        near = candidates.near.get(article.article_id)
+        if near:
+            by_node = {original_rank(stored): stored for stored, _ in near}
+            node, similarity = best_parent([(original_rank(stored), similarity) for stored, similarity in near])
+            parent = by_node[node]
+            matches[article.article_id] = Match(parent.article_id, parent.event_id, MINHASH, round(similarity, 4))
+    return matches
+
+
+def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: str) -> Resolution:
+    """Point the run's new articles at what is stored: pure, in the order the rules depend on each other.
+
+    1. A copy of a stored original points at it (``duplicate_of``); the run's copies and near-copies of an
+       article that is stored or copies a stored one point at its stored original.
+    2. A near-copy of a stored article points at it (``near_duplicate_of``) unless the run gave it a parent;
+       a copy has no near-duplicate parent.
+    3. A new event moves into the stored event of its best match (stored, then exact, then the highest score);
+       an exact copy or near-copy of a stored article joins that article's event; then near-copies join their
+       parent's event and copies their original's event.
+    4. Near-copies of stored articles and new events that report stored events get a link (to the stored
+       article, or to the stored event's canonical article).
+    """
+    matches = article_matches(articles, candidates)
+    for event_id, found in candidates.events.items():
+        matches[ids.first_article_id(event_id)] = Match(None, found.event_id, EVENT, round(found.similarity, 4))
+    state = {article.article_id: article._asdict() for article in articles}
+
+    for article_id, row in state.items():
+        match = matches.get(article_id)
+        if match and match.method == EXACT:
+            row["duplicate_of"] = match.stored_id
+    for article_id, row in state.items():
+        for pointer in ("duplicate_of", "near_duplicate_of"):
+            target = matches.get(row[pointer])
+            if target and target.method in (STORED, EXACT) and target.stored_id != article_id:
+                row[pointer] = target.stored_id
+        match = matches.get(article_id)
+        if match and match.method == MINHASH and row["near_duplicate_of"] is None:
+            row["near_duplicate_of"], row["near_duplicate_score"] = match.stored_id, match.score
+        if row["duplicate_of"] is not None:
+            row["near_duplicate_of"] = row["near_duplicate_score"] = None
+
+    remap = _event_remap(articles, matches)
+    for article_id, row in state.items():
+        row["event_id"] = remap.get(row["event_id"], row["event_id"])
+        match = matches.get(article_id)
+        if match and match.method in (EXACT, MINHASH):
+            row["event_id"] = match.event_id
+    stored_events = {m.stored_id: m.event_id for m in matches.values() if m.stored_id}
+    stored_events.update({article_id: m.event_id for article_id, m in matches.items() if m.method == STORED})
+    for pointer in ("near_duplicate_of", "duplicate_of"):
+        event_of = {**{a: r["event_id"] for a, r in state.items() if a not in stored_events}, **stored_events}
+        for row in state.values():
+            if row[pointer] in event_of:
+                row["event_id"] = event_of[row[pointer]]
+
+    canonical = {found.event_id: found.canonical_article_id for found in candidates.events.values()}
+    links = [
+        ArticleLink(
+            link_id=ids.link_id(article_id, other, match.method),
+            article_id=article_id,
+            other_article_id=other,
+            method=match.method,
+            score=match.score,
+            run_id=run_id,
+        )
+        for article_id, match in matches.items()
+        if match.method in (MINHASH, EVENT)
+        for other in [match.stored_id or canonical[match.event_id]]
+    ]
+    resolved = [
+        ResolvedArticle(**{name: state[a.article_id][name] for name in ResolvedArticle._fields}) for a in articles
+    ]
+    stored_already = [article_id for article_id, match in matches.items() if match.method == STORED]
+    return Resolution(resolved, links, stored_already)
+
+
+def _event_remap(articles: Iterable[StagedArticle], matches: Mapping[str, Match]) -> dict[str, str]:
+    """New event ID -> the stored event of its members' best match: stored, then exact, then the highest score
+    (ties: the smaller stored event ID)."""
     best: dict[str, tuple] = {}
-    rows = connection.execute(_BAND_CANDIDATES).fetchall()
+    for article in articles:
+        match = matches.get(article.article_id)
+        if match is None:
+            continue
+        rank = (match.method != STORED, match.method != EXACT, -match.score, match.event_id)
+        if article.event_id not in best or rank < best[article.event_id]:
+            best[article.event_id] = rank
+    return {event_id: rank[-1] for event_id, rank in best.items()}
+
+
+def fetch_candidates(
+    connection: duckdb.DuckDBPyConnection,
+    staged: Sequence[StagedArticle],
+    minhash: MinHashConfig,
+    thresholds: EventThresholds,
+) -> Candidates:
+    """Everything stored that the run's articles may match, each kind only for the articles (and events) the
+    kinds before it left unmatched: stored already or exact copies, then near-copies, then events."""
+    stored = {row[0]: StoredArticle(*row[1:]) for row in connection.execute(sql("stored_already")).fetchall()}
+    exact: dict[str, list[tuple[str, StoredArticle]]] = defaultdict(list)
+    for article_id, key, *stored_row in connection.execute(sql("exact_candidates")).fetchall():
+        exact[article_id].append((key, StoredArticle(*stored_row)))
+    candidates = Candidates(stored=stored, exact=exact)
+    matched = set(article_matches(staged, candidates))
+    with _registered(connection, "matched_articles", {"article_id": sorted(matched)}):
+        near = verified_near_copies(connection.execute(sql("near_candidates")).fetchall(), minhash)
+        candidates = Candidates(stored=stored, exact=exact, near=near)
+        matched = set(article_matches(staged, candidates))
+    with _registered(connection, "matched_articles", {"article_id": sorted(matched)}):
+        found = event_matches(connection, thresholds)
+    return Candidates(stored=stored, exact=exact, near=near, events=found)
+
+
+def verified_near_copies(rows: Iterable[tuple], config: MinHashConfig) -> dict[str, list[tuple[StoredArticle, float]]]:
+    """``(article_id, text, *StoredArticle, stored text)`` candidate pairs -> new article ID -> the stored
+    articles it republishes, with their verified similarity (``minhash.verified_similarity``)."""
+    rows = list(rows)
     texts: dict[str, str] = {}
-    for article_id, stored_id, _, text, stored_text in rows:
+    for article_id, text, stored_id, *_, stored_text in rows:
         texts[article_id], texts[stored_id] = text, stored_text
     sets = dict(zip(texts, shingle_sets(list(texts.values()), config), strict=True))
-    for article_id, stored_id, event_id, _, _ in rows:
+    near: dict[str, list[tuple[StoredArticle, float]]] = defaultdict(list)
+    for article_id, _, stored_id, published_at, source_ref, event_id, _ in rows:
         similarity = verified_similarity(sets[article_id], sets[stored_id], config)
-        if similarity is None:
-            continue
-        candidate = (article_id, stored_id, event_id, "minhash", round(similarity, 4))
-        if article_id not in best or (-similarity, stored_id) < (-best[article_id][4], best[article_id][1]):
-            best[article_id] = candidate
-    _add_matches(connection, list(best.values()))
+        if similarity is not None:
+            near[article_id].append((StoredArticle(stored_id, published_at, source_ref, event_id), similarity))
+    return near
 
 
-def match_events(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds) -> None:
-    """New events (not joined by a copy) that report a stored event: attached by ``attach`` (the mean model
-    score of their articles and the stored event's latest ``MAX_SUMMARY_MEMBERS``)."""
+def event_matches(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds) -> dict[str, EventMatch]:
+    """New events none of whose articles matched (``matched_articles``) -> the stored event each reports, by
+    ``attach`` (the mean model score of their articles and the stored event's latest
+    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys."""
     staged: dict[str, list[EventFeatures]] = defaultdict(list)
-    for event_id, features in connection.execute(_UNMATCHED_EVENT_FEATURES).fetchall():
+    for event_id, features in connection.execute(sql("unmatched_event_features")).fetchall():
         staged[event_id].append(EventFeatures.from_dict(json.loads(features)))
     if not staged:
-        return
-    connection.execute("CREATE OR REPLACE TEMP TABLE unmatched_events (event_id VARCHAR)")
-    connection.executemany("INSERT INTO unmatched_events VALUES (?)", [(event_id,) for event_id in staged])
-    connection.execute(
-        "CREATE OR REPLACE TEMP TABLE event_candidates AS " + _EVENT_CANDIDATES, {"limit": MAX_CANDIDATE_EVENTS}
-    )
+        return {}
+    with _registered(connection, "unmatched_events", {"event_id": list(staged)}):
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
+            {"limit": MAX_CANDIDATE_EVENTS},
+        )
     candidates: dict[str, list[str]] = defaultdict(list)
     for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
         candidates[staged_event_id].append(stored_event_id)
     stored_members: dict[str, list[EventFeatures]] = defaultdict(list)
-    for event_id, features in connection.execute(_STORED_EVENT_FEATURES, {"limit": MAX_SUMMARY_MEMBERS}).fetchall():
+    canonical: dict[str, str] = {}
+    for event_id, features, canonical_article_id in connection.execute(
+        sql("stored_event_features"), {"limit": MAX_SUMMARY_MEMBERS}
+    ).fetchall():
         stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
-    rows, related = [], []
+        canonical[event_id] = canonical_article_id
+    found, related = {}, []
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        found = attach(members, options, thresholds) if options else None
-        if found:
-            stored_event_id, similarity = found
-            first_article = staged_event_id.removeprefix("ev_")
-            rows.append((first_article, None, stored_event_id, "event", round(similarity, 4)))
+        attached = attach(members, options, thresholds) if options else None
+        if attached:
+            stored_event_id, similarity = attached
+            found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
         elif options and (near := attach(members, options, thresholds, storyline=True)):
             related.append((staged_event_id, near[0]))
-    _add_matches(connection, rows)
     record_storyline_matches(connection, related)
+    return found
 
 
-def apply_matches(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Point matched new articles at stored ones, move matched new events, record the links, and drop the
-    articles that were stored already."""
-    execute_script(connection, _APPLY_MATCHES, {"run_id": run_id})
+def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
+    """Apply a resolution to the staged run: pointers and events of the new articles, their links, and the
+    articles stored already dropped."""
+    columns = {name: [getattr(row, name) for row in resolution.articles] for name in ResolvedArticle._fields}
+    schema = pa.schema([(name, pa.float64() if name == "near_duplicate_score" else pa.string()) for name in columns])
+    with _registered(connection, "resolved_articles", columns, schema):
+        connection.execute(
+            "UPDATE staged_articles SET duplicate_of = r.duplicate_of, near_duplicate_of = r.near_duplicate_of, "
+            "near_duplicate_score = r.near_duplicate_score, event_id = r.event_id "
+            "FROM resolved_articles r WHERE staged_articles.article_id = r.article_id"
+        )
+    if resolution.links:
+        links = pa.Table.from_pylist([to_row(link) for link in resolution.links], schema=arrow_schema("article_links"))
+        with _registered(connection, "resolved_links", links):
+            connection.execute("INSERT INTO staged_article_links BY NAME SELECT * FROM resolved_links")
+    with _registered(connection, "stored_already", {"article_id": resolution.stored_already}):
+        connection.execute("DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM stored_already)")
 
 
 def resolve_against_stored(
     connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig, thresholds: EventThresholds, run_id: str
-) -> None:
-    """All cross-run matching of the staged run, in order: exact copies, near-duplicates, events."""
-    match_exact(connection)
-    match_near_duplicates(connection, minhash)
-    match_events(connection, thresholds)
-    apply_matches(connection, run_id)
+) -> Resolution:
+    """All cross-run matching of the staged run: fetch the candidates, resolve, write once."""
+    staged = [StagedArticle(*row) for row in connection.execute(sql("staged_for_matching")).fetchall()]
+    resolution = resolve(staged, fetch_candidates(connection, staged, minhash, thresholds), run_id)
+    write_resolution(connection, resolution)
+    return resolution
+
+
+def _registered(connection: duckdb.DuckDBPyConnection, name: str, data, schema: pa.Schema | None = None):
+    """``data`` (an Arrow table, or columns of strings) readable as table ``name`` while the block runs."""
+    if not isinstance(data, pa.Table):
+        data = pa.table(data, schema=schema or pa.schema([(column, pa.string()) for column in data]))
+    return registered(connection, name, data)

@@ -12,6 +12,7 @@ from typing import Any
 import duckdb
 
 from pipeline.store.connection import StoreError, rows, sql_string
+from schemas.generate import primary_key
 from schemas.models import TABLES
 
 DAY_COLUMN = "day"
@@ -105,10 +106,11 @@ def event_details(connection: duckdb.DuckDBPyConnection, event_id: str) -> dict[
 def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -> dict[str, int]:
     """Write every table to ``out_dir/<table>/`` as Parquet, partitioned by day where a table has one.
 
-    Rows of article-level tables take their article's publication day, rows of event-level tables their event's
-    day (happened, else first reported); undated rows go to ``day=unknown``. ``runs`` and ``rejects`` take their
-    own time; ``term_stats`` and ``feeds`` are one unpartitioned file each. A table without rows is one empty
-    file with the table's schema. Returns table -> rows written.
+    Rows of article-level tables take their article's publication day, rows of event-level tables (an event's
+    actors, places and figures too, though each names an article) their event's day (happened, else first
+    reported), so that one day's partitions of ``events`` and its facts join; undated rows go to ``day=unknown``.
+    ``runs`` and ``rejects`` take their own time; ``term_stats`` and ``feeds`` are one unpartitioned file each. A
+    table without rows is one empty file with the table's schema. Returns table -> rows written.
     """
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
@@ -121,10 +123,10 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
         target = out_dir / table
         if table in EXPORT_DAY_SOURCES:
             query = f"SELECT *, CAST(timezone('UTC', {EXPORT_DAY_SOURCES[table]}) AS DATE) AS {DAY_COLUMN} FROM {table}"
+        elif "event_id" in columns and primary_key(table) != "article_id":  # an event's facts: its day
+            query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_event_days d USING (event_id)"
         elif "article_id" in columns:
             query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_article_days d USING (article_id)"
-        elif "event_id" in columns:
-            query = f"SELECT t.*, d.{DAY_COLUMN} FROM {table} t JOIN export_event_days d USING (event_id)"
         else:
             target.mkdir(exist_ok=True)
             for stale in target.glob("*.parquet"):
@@ -149,7 +151,8 @@ def report_data(
     connection: duckdb.DuckDBPyConnection, roles: tuple[str, ...], top_actors: int, top_storylines: int
 ) -> dict[str, Any]:
     """What the HTML report shows: every event, the storylines with the most events, the top actors (events per
-    role), places, event types, and the counts of articles and known outlets."""
+    role), places, event types, the counts of articles and known outlets, and the junk bodies per outlet
+    (articles whose body was no article)."""
     top = f"""
     SELECT actor_id, mode(name) AS name, count(*) AS events,
            {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in roles)}
@@ -161,6 +164,12 @@ def report_data(
     FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
     """
     articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
+    junk = """
+    SELECT coalesce(source, 'unknown') AS source, count(*) FILTER (WHERE body_status <> 'ok') AS junk,
+           count(*) FILTER (WHERE body_status IS NOT NULL) AS bodies,
+           string_agg(DISTINCT body_status, ', ' ORDER BY body_status) FILTER (WHERE body_status <> 'ok') AS reasons
+    FROM articles GROUP BY 1 HAVING junk > 0 ORDER BY junk DESC, 1
+    """
     return {
         "events": rows(connection, "SELECT * FROM event_summary"),
         "storylines": rows(
@@ -177,6 +186,7 @@ def report_data(
         ),
         "articles": articles,
         "outlets": outlets,
+        "junk": rows(connection, junk),
     }
 
 

@@ -16,6 +16,8 @@ from datetime import datetime, timedelta
 
 import duckdb
 
+from pipeline.documents import SHARED_PAGE
+from pipeline.ids import EVENT_PREFIX
 from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
 
@@ -95,11 +97,29 @@ QUALIFY row_number() OVER (PARTITION BY s.article_id ORDER BY a.ingested_at, a.a
 """
 
 
+_UNCOUNT_TERMS = """
+UPDATE term_stats t SET doc_count = t.doc_count - old.articles
+FROM (SELECT term, count(*) AS articles
+      FROM (SELECT unnest(terms) AS term FROM article_features
+            WHERE article_id IN (SELECT old_id FROM refetched WHERE upgraded))
+      GROUP BY term) old
+WHERE t.term = old.term
+"""
+_COPIES_FOLLOW = """
+UPDATE articles c SET event_id = u.event_id
+FROM refetched r JOIN articles u ON u.article_id = r.old_id
+WHERE r.upgraded AND c.duplicate_of = r.old_id AND c.event_id <> u.event_id
+"""
+
+
 def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iterable[str], now: datetime) -> int:
     """Settle the staged run's articles that are new fetches of stored fallbacks; returns how many were upgraded.
 
     Call in the load's transaction after the run is staged (``staged_<table>`` for ``articles`` and each detail
-    table) and before it is matched against stored articles.
+    table) and before it is matched against stored articles. An upgraded article keeps the ``run_id`` of the run
+    that first stored it (so a run's new articles are those staged with its own ID); the old version's terms leave
+    ``term_stats``; the table ``refetched`` (``old_id``, ``old_event``, ``upgraded`` ...) stays for the rest of the
+    load (``touched_events`` includes the events that upgraded articles left; `copies_follow_upgrades`).
     """
     connection.execute(_MATCHED, {"forced": FORCED})
     staged = ["articles", *detail_tables]
@@ -116,6 +136,7 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
             [attempts, reason, None if deferred else now + backoff(attempts), old_id],
         )
     upgraded = "SELECT old_id FROM refetched WHERE upgraded"
+    connection.execute(_UNCOUNT_TERMS)  # the new version's terms are counted with the run's
     for table in staged:
         connection.execute(f"DELETE FROM {table} WHERE article_id IN ({upgraded})")
     for table in staged:
@@ -128,7 +149,8 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
         if "event_id" in names:  # the new version founded its own event: it keeps the stored event's ID
             connection.execute(
                 f"UPDATE staged_{table} t SET event_id = r.old_event FROM refetched r "
-                "WHERE r.upgraded AND t.event_id = 'ev_' || r.new_id"
+                "WHERE r.upgraded AND t.event_id = $prefix || r.new_id",
+                {"prefix": EVENT_PREFIX},
             )
     connection.execute(
         "UPDATE staged_articles s SET run_id = r.old_run_id, ingested_at = r.old_ingested_at, fetch_attempts = "
@@ -137,9 +159,16 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
     return connection.execute("SELECT count(*) FROM refetched WHERE upgraded").fetchone()[0]
 
 
+def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection) -> None:
+    """Stored exact copies of an upgraded article join the event its new version is in (a copy shares its
+    original's event). Call in the load after the run's articles are inserted and before events are refreshed."""
+    connection.execute(_COPIES_FOLLOW)
+
+
 def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, article_id: str | None) -> int:
     """Make stored fallbacks due at the next run, whatever their reason and attempts: all of them, or those of one
-    feed or one article. Returns how many."""
+    feed or one article. Returns how many. An entry stored from its own text because its page is another entry's
+    article (``shared_page``) has no page of its own to fetch."""
     condition, parameters = "TRUE", []
     if feed_url:
         condition, parameters = "feed_url = ?", [feed_url]
@@ -147,8 +176,9 @@ def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, a
         condition, parameters = "article_id = ?", [article_id]
     connection.execute(
         "UPDATE articles SET next_fetch_at = ?, fetch_attempts = 0 "
-        f"WHERE origin = 'feed' AND fallback_reason IS NOT NULL AND url IS NOT NULL AND {condition}",
-        [FORCED, *parameters],
+        "WHERE origin = 'feed' AND fallback_reason IS NOT NULL AND fallback_reason <> ? AND url IS NOT NULL "
+        f"AND {condition}",
+        [FORCED, SHARED_PAGE, *parameters],
     )
     return connection.execute(
         f"SELECT count(*) FROM articles WHERE next_fetch_at = ? AND {condition}", [FORCED, *parameters]

@@ -14,7 +14,7 @@ from pipeline.store.connection import connect, has_table, sql_string
 LOGGER = logging.getLogger(__name__)
 
 _STORED_ENTRIES = """
-SELECT DISTINCT entry_key, canonical_url FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
+SELECT DISTINCT entry_key, canonical_url, title FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
 """
 
 
@@ -52,8 +52,8 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
 
 
 def export_stored_entries(db_path: Path, target: Path) -> int:
-    """Write the entry keys and canonical URLs of stored articles to a Parquet file for the pipeline (entries
-    matching either are not fetched again: ``pipeline.sources.live.ReadStoredEntries``); returns its row count
+    """Write the entry keys, canonical URLs and titles of stored articles to a Parquet file for the pipeline (which
+    entries are stored already: ``pipeline.sources.live.is_known``); returns its row count
     (0, and no file, when nothing is stored)."""
     if not db_path.exists():
         return 0

@@ -255,3 +255,7 @@ def test_invalid_config_is_rejected_with_a_clear_message(arguments: dict, messag
 def test_band_hashes_of_a_config_are_reproducible(bodies: list[str]) -> None:
     matrix = signatures(bodies[:3], CONFIG)
     assert np.array_equal(band_hashes(matrix, CONFIG), band_hashes(matrix.copy(), MinHashConfig()))
+
+
+def test_code_points_past_the_lookup_table_separate_words() -> None:
+    assert words("alpha\U000e0041beta\U0010fffdgamma") == ["alpha", "beta", "gamma"]

@@ -67,3 +67,20 @@ def test_short_first_names_surnames_and_credits_make_one_actor_each():
 
 def test_shouted_headings_are_not_organisations():
     assert extract_actors("", "SOCCER - ENGLISH PREMIER LEAGUE RESULTS") == []
+
+
+def test_a_possessive_surname_joins_the_person_and_inline_photo_credits_name_no_one():
+    text = (
+        "Prime Minister Benjamin Netanyahu said he would not agree. Netanyahu's office said talks would go on.\n"
+        "Delegates arrive in Cairo (Reuters / Mohamed El-Shahed)"
+    )
+    actors = _by_id("", text)
+    assert "organisation:netanyahu" not in actors
+    assert actors["person:benjamin-netanyahu"].mentions == 2
+    assert not any("shahed" in key for key in actors)
+
+
+def test_organisations_without_a_suffix_are_found_by_their_context():
+    actors = _by_id("", "Reuters reported on Monday that Viacom shares fell.")
+    assert actors["organisation:reuters"].kind == "organisation"
+    assert actors["organisation:viacom"].kind == "organisation"

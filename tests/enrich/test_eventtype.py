@@ -30,3 +30,11 @@ def test_weak_evidence_or_a_non_political_report_gives_no_type():
     assert classify_event("Derby review: a game to remember", review) is None
     outbreak = "Doctors confirmed a plague case. Patients with symptoms of the disease were isolated in hospital."
     assert classify_event("Plague case confirmed", outbreak) is None
+
+
+def test_confidence_is_the_winners_share_of_the_cue_weight():
+    agreed = classify_event("Airstrike kills 25 in Jabalia", "The attack hit a school.")
+    assert agreed.confidence == 1.0
+    mixed = classify_event("Airstrike kills 25 in Jabalia", "Officials condemned the attack and urged restraint.")
+    assert mixed.code == "assault"
+    assert 0 < mixed.confidence < 1

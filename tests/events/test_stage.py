@@ -14,7 +14,8 @@ from pipeline.events.cluster import group_articles
 from pipeline.events.model import FEATURES
 from pipeline.events.score import DEFAULT_THRESHOLDS
 from pipeline.events.stage import GroupEvents
-from pipeline.normalize import event_id_for, normalize_article
+from pipeline.ids import event_id as event_id_for
+from pipeline.normalize import normalize_article
 from tests.conftest import local_test_pipeline, story_items
 from tests.events.test_grouping import HEADLINES
 

@@ -10,7 +10,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from pipeline.feeds_cli import rescheduled
+from pipeline.live_plan import rescheduled
 from pipeline.sources.feeds import (
     FeedReject,
     FeedState,

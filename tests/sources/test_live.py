@@ -30,6 +30,7 @@ from pipeline.sources.live import (
     cap_new_entries,
     feed_row,
     fetch_entry_page,
+    is_known,
     poll_feed,
 )
 from tests.conftest import local_test_pipeline
@@ -239,23 +240,38 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         )
 
 
-def _stored_entries(path, rows: list[tuple[str | None, str | None]]) -> str:
-    """A Parquet file of stored entries as ``export_stored_entries`` writes it."""
-    keys, urls = zip(*rows, strict=True)
-    pq.write_table(
-        pa.table({"entry_key": pa.array(keys, pa.string()), "canonical_url": pa.array(urls, pa.string())}), path
-    )
+def _stored_entries(path, rows: list[tuple[str | None, str | None, str]]) -> str:
+    """A Parquet file of stored entries as ``export_stored_entries`` writes it: (entry key, canonical URL, title)."""
+    keys, urls, titles = zip(*rows, strict=True)
+    columns = {"entry_key": keys, "canonical_url": urls, "title": titles}
+    pq.write_table(pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()}), path)
     return str(path)
 
 
 def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(tmp_path):
     path = _stored_entries(
-        tmp_path / "entries.parquet", [("k1", "https://a.example/1"), (None, "https://a.example/2"), ("k3", None)]
+        tmp_path / "entries.parquet",
+        [("k1", "https://a.example/1", "One"), (None, "https://a.example/2", "Two!"), ("k3", None, "Three")],
     )
-    expected = StoredEntries(frozenset({"k1", "k3"}), frozenset({"https://a.example/1", "https://a.example/2"}))
+    pages = {"https://a.example/1": frozenset({"one"}), "https://a.example/2": frozenset({"two"})}
     with local_test_pipeline() as pipeline:
-        assert_that(pipeline | "Stored" >> ReadStoredEntries(path), equal_to([expected]), label="from the file")
+        assert_that(
+            pipeline | "Stored" >> ReadStoredEntries(path),
+            equal_to([StoredEntries(frozenset({"k1", "k3"}), pages)]),
+            label="from the file",
+        )
         assert_that(pipeline | "None" >> ReadStoredEntries(None), equal_to([StoredEntries()]), label="no file")
+
+
+def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline():
+    stored = StoredEntries(frozenset({"k1"}), {"http://127.0.0.1:9/live": frozenset({"markets open higher"})})
+    live = "http://127.0.0.1:9/live?utm_source=rss"
+    assert is_known(entry("k1", "http://127.0.0.1:9/elsewhere"), stored)
+    assert is_known(entry("k2", live, title="Markets open higher"), stored), "another GUID, the same article"
+    assert is_known(entry("k3", live, title="Markets open higher - Wire Desk"), stored), "the headline with a suffix"
+    assert not is_known(entry("k4", live, title="Oil falls at noon"), stored), "its own GUID and headline"
+    assert is_known(entry("k5", live, title="Oil falls at noon", key_source="link"), stored), "keyed by the page"
+    assert not is_known(entry("k6", "http://127.0.0.1:9/other", title="Markets open higher"), stored)
 
 
 def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
@@ -268,11 +284,11 @@ def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skip
     entries = [
         entry("a", link_a, feed_url="http://127.0.0.1:9/one.xml"),
         entry("a", link_a, feed_url="http://127.0.0.1:9/two.xml"),  # the same story in a second feed
-        entry("b-in-two", link_b, feed_url="http://127.0.0.1:9/two.xml"),
-        entry("b", link_b, feed_url="http://127.0.0.1:9/one.xml"),  # another GUID, the same page
+        entry("b-in-two", link_b, feed_url="http://127.0.0.1:9/two.xml", title="Story b"),
+        entry("b", link_b, feed_url="http://127.0.0.1:9/one.xml"),  # another GUID, the same page and headline
         entry("stored", link_c),
     ]
-    stored = _stored_entries(tmp_path / "entries.parquet", [("stored", None)])
+    stored = _stored_entries(tmp_path / "entries.parquet", [("stored", None, "Story stored")])
     with local_test_pipeline() as pipeline:
         pages = pipeline | beam.Create(entries) | FetchArticlePages(policy, stored_entries=stored)
         assert_that(
@@ -288,9 +304,42 @@ def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skip
         assert_that(
             pages["rejects"] | beam.Map(lambda r: (r.source_ref, r.reason)),
             equal_to([(link_b, "shared_page")]),
-            label="an entry sharing a page has a row",
+            label="an entry repeating a page's article has a row",
         )
     assert [requests_to(httpserver, f"/{name}") for name in (name_a, name_b, name_c)] == [1, 1, 0]
+
+
+def test_entries_with_their_own_guid_and_headline_sharing_a_page_are_each_an_article_and_the_page_fetched_once(
+    httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]], tmp_path
+):
+    (name, page), (stored_name, _) = article_pages[:2]
+    httpserver.expect_request(f"/{name}").respond_with_data(page, content_type=HTML)
+    link, stored_link = httpserver.url_for(f"/{name}"), httpserver.url_for(f"/{stored_name}")
+    entries = [
+        entry("update-1", link, title="Live: markets open higher", published=NOW),
+        entry("update-2", f"{link}#post-2", title="Oil falls at noon", content="Brent fell 3%.", published=NOW),
+        entry("update-3", link, title="Central bank holds rates", published=NOW + timedelta(hours=1)),
+        entry("late", stored_link, title="A new update on a stored live page"),
+    ]
+    stored = _stored_entries(tmp_path / "entries.parquet", [("first", stored_link, "Live: the stored page")])
+    with local_test_pipeline() as pipeline:
+        pages = pipeline | beam.Create(entries) | FetchArticlePages(policy, stored_entries=stored)
+        articles = pages["documents"] | ExtractArticles()
+        assert_that(
+            articles.articles | beam.Map(lambda a: (a.entry_key, a.url, a.fallback_reason, a.text is not None)),
+            equal_to(
+                [
+                    ("update-1", link, None, True),
+                    ("update-2", f"{link}#post-2", "shared_page", True),
+                    ("update-3", link, "shared_page", False),
+                    ("late", stored_link, "shared_page", False),
+                ]
+            ),
+            label="each entry its own article; the first owns the page",
+        )
+        assert_that(pages["rejects"], equal_to([]), label="no entry is lost")
+    assert requests_to(httpserver, f"/{name}") == 1, "the page is fetched once"
+    assert requests_to(httpserver, f"/{stored_name}") == 0, "a stored page is not fetched again"
 
 
 def test_unfetchable_pages_fall_back_to_the_entry_text_with_a_fetch_reject(httpserver: HTTPServer, policy):
@@ -358,9 +407,34 @@ def test_page_without_an_article_is_stored_from_the_entry_and_rejected_by_extrac
 def test_a_backlog_over_the_entry_budget_is_taken_newest_first_and_the_rest_next_run():
     entries = tuple(entry(f"k{i}", f"http://127.0.0.1:9/{i}", published=NOW - timedelta(hours=i)) for i in range(5))
     state = FeedState(url="http://127.0.0.1:9/feed.xml", etag='"v1"', last_modified="x", last_polled_at=NOW)
-    capped = cap_new_entries(FeedPoll(state, entries), frozenset({"k0"}), frozenset(), limit=2)
+    capped = cap_new_entries(FeedPoll(state, entries), StoredEntries(frozenset({"k0"})), limit=2)
     assert [e.entry_key for e in capped.entries] == ["k2", "k1"], "stored k0 does not count; newest new ones first"
     assert capped.state.etag is None and capped.state.last_modified is None, "the next poll re-reads the feed"
     assert capped.state.next_poll_at == NOW and capped.state.last_error.startswith(ENTRY_BUDGET)
     unchanged = FeedPoll(state, entries[:2])
-    assert cap_new_entries(unchanged, frozenset(), frozenset(), limit=2) is unchanged
+    assert cap_new_entries(unchanged, StoredEntries(), limit=2) is unchanged
+
+
+def test_a_hosts_feeds_are_polled_longest_due_first_within_its_time_budget_and_the_rest_wait(
+    httpserver: HTTPServer, fast_policy: FetchPolicy
+):
+    for path in ("/a.xml", "/b.xml", "/c.xml"):
+        httpserver.expect_request(path).respond_with_handler(stall(0.6))
+    due = {"/a.xml": NOW - timedelta(minutes=5), "/b.xml": NOW - timedelta(minutes=1), "/c.xml": None}
+    states = [FeedState(url=httpserver.url_for(path), next_poll_at=when) for path, when in due.items()]
+    policy = replace(fast_policy, read_timeout=2.0, deadline=3.0, max_host_seconds=1.0)
+    with local_test_pipeline() as pipeline:
+        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        assert_that(
+            polled[FEEDS] | beam.Map(lambda row: (row.url.rsplit("/", 1)[1], row.last_status)),
+            equal_to([("c.xml", 200), ("a.xml", 200)]),
+            label="never polled first, then the longest due",
+        )
+        assert_that(
+            polled.rejects | beam.Map(lambda r: (r.source_ref.rsplit("/", 1)[1], r.stage, r.reason)),
+            equal_to(
+                [("c.xml", "feed", "empty_feed"), ("a.xml", "feed", "empty_feed"), ("b.xml", "feed", "host_budget")]
+            ),
+            label="the feed left over says so and keeps its state",
+        )
+    assert [requests_to(httpserver, path) for path in due] == [1, 0, 1]

@@ -1,0 +1,54 @@
+"""``wirebeam query``: read-only SQL on the database, printed as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import re
+import sys
+
+from pipeline import analyst
+from pipeline.store.connection import StoreError, open_database
+from pipeline.store.queries import user_query
+
+TABLE_CELL_CHARS = 60
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""Shown as U+FFFD in tables: article text must not drive the terminal (escape sequences)."""
+
+
+def run_query(args: argparse.Namespace) -> int:
+    try:
+        connection = open_database(args.db)
+    except StoreError as error:  # a missing or busy database, in one line
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return analyst.exit_code(error)
+    with connection:
+        result = user_query(connection, args.sql)
+    if result is None:
+        return 0
+    columns, rows = result
+    if args.format == "json":
+        print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
+    elif args.format == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        print_table(columns, rows)
+    return 0
+
+
+def _cell(value: object) -> str:
+    text = "NULL" if value is None else CONTROL_CHARS.sub("\ufffd", str(value))
+    return text if len(text) <= TABLE_CELL_CHARS else text[: TABLE_CELL_CHARS - 1] + "…"
+
+
+def print_table(columns: list[str], rows: list[tuple]) -> None:
+    """Rows as an aligned text table: NULL shown as such, long values cut with an ellipsis."""
+    cells = [[_cell(value) for value in row] for row in rows]
+    widths = [max([len(column)] + [len(row[index]) for row in cells]) for index, column in enumerate(columns)]
+    print("  ".join(column.ljust(width) for column, width in zip(columns, widths, strict=True)))
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
+    print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")

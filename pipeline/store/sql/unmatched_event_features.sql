@@ -1,0 +1,7 @@
+-- Features of the new events none of whose articles matched a stored article (``matched_articles``).
+SELECT a.event_id, f.features
+FROM staged_article_features f JOIN staged_articles a USING (article_id)
+WHERE a.event_id NOT IN (
+    SELECT s.event_id FROM staged_articles s JOIN matched_articles m USING (article_id)
+)
+ORDER BY a.event_id, a.article_id

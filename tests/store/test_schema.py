@@ -1,0 +1,63 @@
+"""Migrations of stored rows: a database holding rows in an older format is brought up to date when opened."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pyarrow as pa
+
+from pipeline import ids
+from pipeline.store.connection import connect
+from schemas.generate import arrow_schema, to_row
+from schemas.models import Article
+from tests.conftest import query
+
+NOW = datetime(2024, 4, 9, tzinfo=timezone.utc)
+
+
+def _article(article_id: str, origin: str, entry_key: str | None, url: str | None = None) -> Article:
+    return Article(
+        article_id=article_id,
+        url=url,
+        origin=origin,
+        source_ref=f"saved/feed.xml#{article_id}",
+        title="Harbour council votes on ferry pier",
+        content_kind="title_only",
+        word_count=6,
+        content_hash=f"hash-{article_id}",
+        event_id=ids.event_id(article_id),
+        entry_key=entry_key,
+        run_id="old-run",
+        ingested_at=NOW,
+    )
+
+
+def test_raw_entry_keys_of_saved_feeds_become_the_key_a_live_feed_derives(tmp_path):
+    db = tmp_path / "old.duckdb"
+    live_key = ids.entry_key("urn:live:1", "https://x.test/1", "")[0]
+    hashed_seed_key = ids.entry_key("urn:new:2", None, "")[0]
+    old_rows = [
+        _article("guid", "seed", "tag:x.test,2024:story-7", "https://x.test/story-7"),
+        _article("link", "seed", "https://x.test/story-8", "https://x.test/story-8"),
+        _article("hashed", "seed", hashed_seed_key),
+        _article("live", "feed", live_key),
+        _article("plain", "seed", None),
+    ]
+    with connect(db) as connection:  # a database of an older version: raw GUIDs (else links) as seed entry keys
+        table = pa.Table.from_pylist([to_row(row) for row in old_rows], schema=arrow_schema("articles"))
+        connection.register("old_rows", table)
+        connection.execute("INSERT INTO articles BY NAME SELECT * FROM old_rows")
+
+    connect(db).close()  # any writable connection migrates
+
+    keys = dict(query(db, "SELECT article_id, entry_key FROM articles"))
+    assert keys == {
+        "guid": ids.entry_key("tag:x.test,2024:story-7", "https://x.test/story-7", "")[0],
+        "link": ids.entry_key("https://x.test/story-8", "https://x.test/story-8", "")[0],
+        "hashed": hashed_seed_key,
+        "live": live_key,
+        "plain": None,
+    }
+    before = query(db, "SELECT article_id, entry_key FROM articles ORDER BY 1")
+    connect(db).close()
+    assert query(db, "SELECT article_id, entry_key FROM articles ORDER BY 1") == before, "a second open changes nothing"
