@@ -672,6 +672,8 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
+    if "between" not in sentence and not PARTY_CONTEXT.search(sentence) and not MEDIATOR_CUE.search(sentence):
+        return votes  # no wording that gives a role: most sentences
     folded = fold(sentence)
     positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
     for match in re.finditer(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)", sentence):
@@ -713,10 +715,10 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         if not sentence:
             continue
         title_case = is_title_case(sentence)
-        tokens = [token.text.lower() for token in tokenize(sentence)]
+        tokens = tokenize(sentence)
         for phrase in capitalised_phrases(sentence, index):
             after = phrase.first_token_index + len(phrase.tokens)
-            next_word = tokens[after] if after < len(tokens) else ""
+            next_word = tokens[after].text.lower() if after < len(tokens) else ""
             for kind, name, iso3 in _phrase_actors(phrase, title_case, next_word):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.setdefault(key, _Found(key, kind, iso3=iso3))

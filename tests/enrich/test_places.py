@@ -1,6 +1,6 @@
 """Locations: gazetteer entries with codes and coordinates, the primary place told apart from mentions."""
 
-from pipeline.enrich.places import extract_locations
+from pipeline.enrich.places import extract_locations, place_mentions
 
 
 def test_talks_in_a_city_make_it_primary_and_other_places_concerned():
@@ -47,3 +47,25 @@ def test_a_persons_surname_is_not_a_town():
 
 def test_no_places_gives_an_empty_list():
     assert extract_locations("A quiet day", "Nothing happened anywhere named.") == []
+
+
+def test_co_mentioned_places_pick_the_entries_that_lie_together():
+    text = "Springfield police arrested the man in Greene County. He lives in Rogersville and works in Webster County."
+    regions = {mention.surface: mention.place.region for mention in place_mentions("", text)}
+    assert regions == {
+        "Springfield": "US-MO",
+        "Greene County": "US-MO",
+        "Rogersville": "US-MO",
+        "Webster County": "US-MO",
+    }
+    ohio = {
+        mention.surface: mention.place.region for mention in place_mentions("", "Dublin police met Columbus officials.")
+    }
+    assert ohio == {"Dublin": "US-OH", "Columbus": "US-OH"}
+
+
+def test_a_dateline_in_capitals_is_a_place_and_a_name_with_a_middle_initial_is_not():
+    assert [place.name for place in extract_locations("", "MANSFIELD — The Law Enforcement Center will close.")] == [
+        "Mansfield"
+    ]
+    assert extract_locations("", "The shooting of Tyrise M. Bell was justified. Officers shot Bell twice.") == []
