@@ -109,9 +109,11 @@ def test_a_feed_list_given_but_missing_is_an_error_not_an_empty_list(tmp_path, d
     flags = ["--seeds", str(tmp_path / "seeds"), "--db", str(db_path), "--feeds", str(missing)]
     assert main(["run", *flags]) == EXIT_USAGE
     assert f"feed list not found: {missing}" in capsys.readouterr().err
-    for command in (["list"], ["export"], ["remove", "http://127.0.0.1:9/feed.xml"]):
+    for command in (["export"], ["remove", "http://127.0.0.1:9/feed.xml"]):
         assert main(["feeds", *command, "--feeds", str(missing), "--db", str(db_path)]) == EXIT_USAGE, command
         assert f"feed list not found: {missing}" in capsys.readouterr().err
+    assert main(["feeds", "list", "--feeds", str(missing), "--db", str(db_path)]) == 0
+    assert f"no feeds in {missing}" in capsys.readouterr().out
 
 
 def test_the_feed_list_lives_beside_the_database_not_in_the_source_tree(tmp_path, monkeypatch, capsys):

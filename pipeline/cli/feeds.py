@@ -31,8 +31,8 @@ from schemas.models import Feed
 LIST_COLUMN_CHARS = 40
 RunResult = TypeVar("RunResult")
 _FEEDS_HELP = f"The feed list (default: {FEEDS_FILENAME} beside the database)."
-_CREATING_COMMANDS = ("add", "import", "refetch")
-"""``feeds`` subcommands that need no feed list (add and import create it)."""
+_CREATING_COMMANDS = ("add", "import", "refetch", "list")
+"""``feeds`` subcommands that need no feed list (add and import create it; list says it has none)."""
 
 
 def add_parser(subparsers) -> None:
