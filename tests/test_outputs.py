@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import apache_beam as beam
 import pytest
-from apache_beam.testing.test_pipeline import TestPipeline
+from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from pipeline.errors import REJECTS
@@ -21,7 +21,7 @@ def _parse(text: str):
 
 
 def test_each_named_output_holds_its_own_elements_only():
-    with TestPipeline() as pipeline:
+    with test_pipeline.TestPipeline() as pipeline:
         outputs = (
             pipeline
             | beam.Create(["1", "#note", "x", "2", "y"])
@@ -34,14 +34,14 @@ def test_each_named_output_holds_its_own_elements_only():
 
 
 def test_an_undeclared_tag_fails_the_run_instead_of_vanishing():
-    with pytest.raises(Exception, match="'comments' was not declared"), TestPipeline() as pipeline:
+    with pytest.raises(Exception, match="'comments' was not declared"), test_pipeline.TestPipeline() as pipeline:
         _ = pipeline | beam.Create(["#note"]) | beam.FlatMap(_parse) | SplitOutputs(REJECTS, main="numbers")
 
 
 def test_output_names_must_be_distinct_and_reading_an_unknown_one_says_which_exist():
     with pytest.raises(ValueError, match="distinct"):
         SplitOutputs(REJECTS, REJECTS, main="numbers")
-    with TestPipeline() as pipeline:
+    with test_pipeline.TestPipeline() as pipeline:
         outputs = pipeline | beam.Create(["1"]) | SplitOutputs(REJECTS, main="numbers")
         with pytest.raises(AttributeError, match="the outputs are"):
             _ = outputs.comments
