@@ -50,13 +50,10 @@ def cluster(
     ids: Iterable[Hashable],
     scored_edges: Iterable[tuple[Hashable, Hashable, float]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-    *,
-    features: Mapping[Hashable, EventFeatures],
-    max_dense: int = MAX_DENSE_COMPONENT,
-    cache: dict | None = None,
+    **options,
 ) -> dict[Hashable, Hashable]:
-    """Each id mapped to its event's representative (``cluster_levels``, events only)."""
-    return cluster_levels(ids, scored_edges, thresholds, features=features, max_dense=max_dense, cache=cache)[0]
+    """Each id mapped to its event's representative: the first level of ``cluster_levels`` (same options)."""
+    return cluster_levels(ids, scored_edges, thresholds, **options)[0]
 
 
 def cluster_levels(
