@@ -249,14 +249,10 @@ def fit_model(
         if own:
             chosen[kind] = _sweep(own, coefficients, thresholds, kind, THRESHOLDS, _event_f1)
             thresholds[kind] = _best(chosen[kind])
-    for kind, regime_kinds in (
-        ("storyline_full_text", ("full_text", "undated")),
-        ("storyline_headline", ("headline",)),
-    ):
-        own = [c for c in prepared.values() if c.threshold_kind in regime_kinds and c.storylines]
+    for kind, event_kind in zip(STORYLINE_KINDS, ("full_text", "headline", "undated"), strict=True):
+        own = [c for c in prepared.values() if c.threshold_kind == event_kind and c.storylines]
         if own:
-            ceiling = min(thresholds.get(k, 1.0) for k in regime_kinds)
-            grid = [t for t in THRESHOLDS if t <= ceiling]
+            grid = [t for t in THRESHOLDS if t <= thresholds.get(event_kind, 1.0)]
             chosen[kind] = _sweep(own, coefficients, thresholds, kind, grid, _storyline_f1)
             thresholds[kind] = _best(chosen[kind])
     return GroupingModel(
@@ -275,9 +271,9 @@ def fit_model(
             "pairs": {name: {r: len(c.targets[r]) for r in REGIMES} for name, c in prepared.items()},
             "settings": f"logistic regression per regime, C={C}, every corpus weighing the same, a pair's target its "
             "event (its storyline where only that is labelled); candidate pairs from the run's blocking; event "
-            "thresholds by the best mean pairwise F1 of the clustering over a regime's event-labelled corpora, "
-            "storyline thresholds (at most the event ones) by that of the storylines over its storyline-labelled "
-            f"corpora; grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
+            "thresholds (full text, headline, undated full text) by the best mean pairwise F1 of the clustering "
+            "over the event-labelled corpora of that kind, storyline thresholds (each at most its event one) by "
+            f"that of the storylines over the storyline-labelled ones; grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
             "threshold_sweep": chosen,
             "comment": note,
         },
