@@ -437,6 +437,16 @@ def seed_rounds(flags: Sequence[str] = ()) -> dict:
 MEASURES = ("precision", "recall", "f1", "ari")
 
 
+def held_apart(halves: Mapping[str, Sequence[Item]]) -> dict:
+    """Check the halves share no label (raises if they do) and count the reports whose headline and text recur,
+    under another label, in the other half (copies the corpus itself holds, not a leak of the split)."""
+    labels = [{i.label for i in halves[h]} for h in HALVES]
+    if labels[0] & labels[1]:
+        raise AssertionError(f"labels in both halves: {sorted(labels[0] & labels[1])[:5]}")
+    texts = [{(i.title, i.text) for i in halves[h]} for h in HALVES]
+    return {"labels_in_both_halves": 0, "same_report_in_both_halves": len(texts[0] & texts[1])}
+
+
 def _mean(halves: Sequence[Mapping], keys: Sequence[str]) -> dict:
     return {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
 
@@ -449,6 +459,7 @@ def cross_validate(
     the baseline (threshold chosen on the other half) on each half; their means; candidate recall; CPU."""
     halves = {h: [i for i in items if half_of_item(i) == h] for h in HALVES}
     result: dict = {"n_items": len(items), "n_true_groups": len({i.label for i in items}), "level": level}
+    result["leak_check"] = held_apart(halves)
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
         flags = list(flags_for(half))
@@ -539,8 +550,9 @@ def fit_on(half: str | None, workdir: Path) -> Path:
     corpora = {
         name: labelled([i for i in load_corpus(name) if half in (None, half_of_item(i))], name) for name in FIT_CORPORA
     }
-    which = f"half {half}" if half else "all"
-    note = f"benchmarks/events.py: {which} of the dev corpora {', '.join(FIT_CORPORA)} (split by a hash of the label)"
+    which = f"half {half} (split by a hash of the label, ECB+'s by topic)" if half else "all"
+    command = "--fitted" if half else "--write_model"
+    note = f"benchmarks/events.py {command}: {which} of the dev corpora {', '.join(FIT_CORPORA)}"
     model = fit.fit_model(corpora, note=note)
     return fit.write_model(model, workdir / f"model_fitted_on_{half or 'all'}.json")
 
