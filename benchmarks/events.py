@@ -362,33 +362,57 @@ def pipeline_events(
     )
 
 
+@dataclass
+class Grouped:
+    """What grouping a batch computed: features, candidate pairs, their scored edges, the scores of the other pairs
+    inside components (``cache``), for ``candidate_recall`` to reuse."""
+
+    features: dict
+    pairs: set
+    edges: list
+    cache: dict
+
+
+def _thresholds(model_path: str | None) -> EventThresholds:
+    return EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+
+
+def _model_flag(flags: Sequence[str]) -> str | None:
+    return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
-) -> tuple[dict[str, str], dict[str, str], float]:
+) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
     """The grouping stage's pure functions on the items as one batch (``--in_process``: what the pipeline
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
-    event, item id -> storyline, CPU seconds of grouping alone)."""
-    model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+    event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
+    thresholds = _thresholds(_model_flag(flags))
     started = _cpu_seconds()
     features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(candidate_pairs(features))]
-    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features)
-    return events_of, storylines_of, _cpu_seconds() - started
+    pairs = candidate_pairs(features)
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+    cache: dict = {}
+    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features, cache=cache)
+    return events_of, storylines_of, _cpu_seconds() - started, Grouped(features, pairs, edges, cache)
 
 
-def candidate_recall(items: Sequence[Item], model_path: str | None = None) -> dict:
+def candidate_recall(items: Sequence[Item], model_path: str | None = None, grouped: Grouped | None = None) -> dict:
     """What share of the true same-group pairs a run ever scores, measured with the pipeline's own featurising,
     blocking and clustering functions on the items as one run sees them: ``recall`` counts the candidate pairs of
     blocking (``candidate_pairs``), ``scored_recall`` those and every pair inside the candidate-graph components
     that clustering scores in full (``dense_scores``, with the run's model and lowest threshold); with the pairs
-    each scores per item."""
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
-    articles = {i.item_id: (i.title, i.text, i.published) for i in items}
-    features = batch_features(articles)
-    pairs = candidate_pairs(features)
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
-    _, dense = dense_scores(list(features), edges, features, thresholds.model, thresholds.lowest)
+    each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
+    thresholds = _thresholds(model_path)
+    if grouped is None:
+        features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+        pairs = candidate_pairs(features)
+        edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+        grouped = Grouped(features, pairs, edges, {})
+    features, pairs = grouped.features, grouped.pairs
+    _, dense = dense_scores(
+        list(features), grouped.edges, features, thresholds.model, thresholds.lowest, cache=grouped.cache
+    )
     scored = set(dense) | {tuple(sorted(pair)) for pair in pairs}
     label = {i.item_id: i.label for i in items}
     by_label: dict[str, int] = {}
@@ -463,13 +487,14 @@ def cross_validate(
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
         flags = list(flags_for(half))
+        grouped = None
         if in_process:
-            events_of, storylines_of, cpu = grouped_in_process(scored, flags)
+            events_of, storylines_of, cpu, grouped = grouped_in_process(scored, flags)
         else:
             with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
                 events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
         threshold = baseline_choose(halves[other])
-        model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+        model_path = _model_flag(flags)
         by_level = {"event": events_of, "storyline": storylines_of}
         result[f"half_{half}"] = {
             "n_items": len(scored),
@@ -481,7 +506,7 @@ def cross_validate(
                 name: score_assignment(scored, assignment) for name, assignment in by_level.items() if name != level
             },
             "baseline": {**score_assignment(scored, baseline_groups(scored, threshold)), "threshold": threshold},
-            "candidates": candidate_recall(scored, model_path),
+            "candidates": candidate_recall(scored, model_path, grouped),
         }
     parts = [result[f"half_{h}"] for h in HALVES]
     result["wirebeam"] = _mean([p["wirebeam"] for p in parts], (*MEASURES, "cpu_s_per_article"))
