@@ -36,7 +36,8 @@ import pyarrow as pa
 
 from pipeline.events.features import FEATURES_VERSION, features_from_counts
 from pipeline.events.stage import article_term_counts, feature_row
-from pipeline.store.connection import configure_session, connect, in_transaction, registered
+from pipeline.store.connection import configure_session, connect
+from pipeline.store.statements import in_transaction, registered
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)

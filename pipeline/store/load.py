@@ -14,9 +14,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
-from pipeline.store.connection import connect, registered
+from pipeline.store.connection import connect
+from pipeline.store.staged import stage
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 from schemas.models import Run
 
@@ -43,20 +42,6 @@ WHERE articles.article_id = s.article_id AND articles.language IS NULL AND s.lan
   AND articles.event_id IN (SELECT event_id FROM touched_events)
 """
 """The detected language fills ``articles.language`` where the source did not state one."""
-
-
-def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table: str) -> int:
-    """Copy a table's shards (local or in an object store) into a temporary table shaped like the real one;
-    returns the row count."""
-    from pipeline.staging import read_shard, shard_paths
-
-    staged = f"staged_{table}"
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
-    for path in shard_paths(str(staging_dir), table):
-        shard = read_shard(path)
-        with registered(connection, "staging_shard", shard):
-            connection.execute(f"INSERT INTO {staged} BY NAME SELECT * FROM staging_shard")
-    return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
 
 
 def load_run(

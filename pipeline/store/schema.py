@@ -14,7 +14,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline import ids
-from pipeline.store.connection import registered
+from pipeline.store.statements import registered
 from pipeline.store.views import create_views
 from schemas.models import TABLES
 

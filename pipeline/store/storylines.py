@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.store.connection import sql
+from pipeline.store.statements import sql
 
 _STORYLINE_MATCHES = "CREATE TEMP TABLE IF NOT EXISTS storyline_matches (event_id VARCHAR, stored_event_id VARCHAR)"
 
