@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
+WRITES = ("rejects",)
+"""The tables this module is the one writer of."""
+
 
 def load_run(
     db_path: str | Path,

@@ -314,11 +314,7 @@ def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resoluti
     columns = {name: [getattr(row, name) for row in resolution.articles] for name in ResolvedArticle._fields}
     schema = pa.schema([(name, pa.float64() if name == "near_duplicate_score" else pa.string()) for name in columns])
     with _registered(connection, "resolved_articles", columns, schema):
-        connection.execute(
-            "UPDATE staged_articles SET duplicate_of = r.duplicate_of, near_duplicate_of = r.near_duplicate_of, "
-            "near_duplicate_score = r.near_duplicate_score, event_id = r.event_id "
-            "FROM resolved_articles r WHERE staged_articles.article_id = r.article_id"
-        )
+        connection.execute(sql("set_resolved_articles"))
     if resolution.links:
         links = pa.Table.from_pylist([to_row(link) for link in resolution.links], schema=arrow_schema("article_links"))
         with _registered(connection, "resolved_links", links):

@@ -13,6 +13,9 @@ import duckdb
 
 from pipeline.store.statements import sql
 
+WRITES = ("storylines",)
+"""The tables this module is the one writer of."""
+
 _STORYLINE_MATCHES = "CREATE TEMP TABLE IF NOT EXISTS storyline_matches (event_id VARCHAR, stored_event_id VARCHAR)"
 
 
