@@ -64,7 +64,7 @@ def enrichment_from_rows(
         )
     return ArticleEnrichment(
         language=language,
-        actors=tuple(from_row(Actor, row, iso2=row["country_iso2"], iso3=row["country_iso3"]) for row in actors),
+        actors=tuple(from_row(Actor, row) for row in actors),
         locations=tuple(from_row(Location, row) for row in locations),
         event_type=event_type,
         event_date=event_date,
