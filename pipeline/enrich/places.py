@@ -43,7 +43,8 @@ from functools import lru_cache
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
 from pipeline.enrich.mentions import fold, sentence_spans
-from pipeline.text import CONNECTORS, Token, capitalised_phrases, is_title_case, tokenize
+from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
+from pipeline.text import CONNECTORS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -262,17 +263,25 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _abbreviation(tokens: tuple[Token, ...], index: int) -> tuple[gazetteer.Place, ...]:
-    """A US/Canadian abbreviation: dotted ones anywhere ("W.Va.", "B.C."), AP ones ("Ga.") after a comma."""
-    token = tokens[index]
-    key = token.text.rstrip(".")
+def _abbreviation(sentence: str, run: Run, position: int) -> tuple[gazetteer.Place, ...]:
+    """A US/Canadian abbreviation: dotted ones anywhere ("W.Va.", "B.C."), AP ones ("Ga.") after a comma; the word
+    at ``position`` in a run, or the word after the run."""
+    inside = position < len(run.words)
+    word = run.raw[position] if inside else run.next_word
+    key = word.rstrip(".")
     place = gazetteer.abbreviations().get(key)
     if place is None:
         return ()
-    dotted = "." in key
-    after_comma = index > 0 and "," in tokens[index - 1].gap_after
-    has_period = token.text.endswith(".") or token.gap_after.startswith(".")
-    return (place,) if dotted or (after_comma and has_period) else ()
+    if "." in key:
+        return (place,)
+    before, after = _gaps(sentence, run, position) if inside else (run.gap_after, gap_after_next(sentence, run))
+    return (place,) if "," in before and (word.endswith(".") or after.startswith(".")) else ()
+
+
+def _gaps(sentence: str, run: Run, position: int, count: int = 1) -> tuple[str, str]:
+    """The gaps before and after ``count`` words of a run from ``position`` (inside the run: a space)."""
+    before = gap_before(sentence, run) if position == 0 else " "
+    return before, run.gap_after if position + count == len(run.words) else " "
 
 
 def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
@@ -288,10 +297,10 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
     people: set[str] = set()
     spans: list[_Span] = []
     for index, (_, _, sentence) in enumerate(sentences):
-        tokens = tokenize(sentence)
-        title_case = is_title_case(sentence)
-        for phrase in capitalised_phrases(sentence, index):
-            words = phrase.tokens
+        scanned = scan_sentence(sentence)
+        title_case = scanned.title_case
+        for run in scanned.runs:
+            words = run.words
             if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
                 # "Tyrise M. Bell": a name with a middle initial is a person's
                 people.update(fold(word) for word in words if not _INITIAL.fullmatch(word))
@@ -311,23 +320,12 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                     if candidates:
                         found = (end, key, candidates)
                         break
-                first = phrase.first_token_index + position
                 if found is None:
-                    if abbreviated := _abbreviation(tokens, first):
-                        spans.append(
-                            _make(
-                                index,
-                                tokens,
-                                first,
-                                words[position : position + 1],
-                                abbreviated,
-                                False,
-                                title_case,
-                            )
-                        )
+                    if abbreviated := _abbreviation(sentence, run, position):
+                        spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
                     word = words[position]
                     if "-" in word:
-                        spans.extend(_hyphen_parts(index, tokens, first, word, lower_words, title_case))
+                        spans.extend(_hyphen_parts(index, sentence, run, position, lower_words, title_case))
                     if (code := gazetteer.demonyms().get(fold(word))) is not None:
                         context.add(gazetteer.countries()[code].alpha2)
                     if word.lower() not in STOP_WORDS and (
@@ -380,7 +378,7 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                     or key in GENERIC_WORDS
                     or (span_words[0].isupper() and len(span_words[0]) > 3)
                 )
-                spans.append(_make(index, tokens, first, span_words, candidates, ambiguous, title_case))
+                spans.append(_make(index, sentence, run, position, end - position, candidates, ambiguous, title_case))
                 position = end
     return [span for span in spans if span.locative or fold(span.surface) not in people]
 
@@ -395,46 +393,49 @@ def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _hyphen_parts(sentence, tokens, first, word, lower_words, title_case) -> list[_Span]:
+def _hyphen_parts(index, sentence, run, position, lower_words, title_case) -> list[_Span]:
     """Places inside a hyphenated word: "R-Charleston", "Denver-based", "India-Pakistan border"."""
     spans = []
-    offset = tokens[first].start
+    word = run.words[position]
+    offset = run.spans[position][0]
     for part in word.split("-"):
         key = fold(part)
         if len(part) > 1 and part[0].isupper() and part.lower() not in STOP_WORDS:
             candidates = gazetteer.places().get(key)
             if candidates and key not in gazetteer.organisation_names():
                 ambiguous = part.lower() in lower_words or key in GENERIC_WORDS
-                spans.append(_make(sentence, tokens, first, (part,), candidates, ambiguous, title_case, offset))
+                spans.append(
+                    _make(index, sentence, run, position, 1, candidates, ambiguous, title_case, (part, offset))
+                )
         offset += len(part) + 1
     return spans
 
 
-def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at: int | None = None) -> _Span:
-    stop = first + len(words)
-    cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
-    dateline = (
-        first == 0
-        and all(word.isupper() for word in words)
-        and tokens[stop - 1].gap_after.strip()[:1] in DATELINE_MARKS
-    )
-    if dateline:
+def _make(index, sentence, run, position, count, candidates, ambiguous, title_case, part=None) -> _Span:
+    """The span of ``count`` words of a run from ``position`` (or of ``part``: (a piece of a hyphenated word, its
+    offset))."""
+    stop = position + count
+    words = run.words[position:stop] if part is None else part[:1]
+    cue, locative = _cue(words_before(sentence, run.spans[position][0], CUE_WORDS))
+    gap_after = run.gap_after if stop == len(run.words) else " "
+    dateline = position == 0 and run.opens and all(word.isupper() for word in words)
+    if dateline and gap_after.strip()[:1] in DATELINE_MARKS:
         cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
-    if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
-        after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
+    if run.next_word and stop == len(run.words) and gap_after.strip() == ",":
+        after = gazetteer.places().get(fold(run.next_word)) or _abbreviation(sentence, run, stop)
         towns = [place for place in after if place.kind == "city"][:1]
         pattern = tuple(place for place in after if place.kind in ("country", "admin1")) + tuple(towns)
     surface = " ".join(words)
     exact = candidates[0].kind in BROAD_KINDS
-    end = tokens[stop - 1].end
-    if len(tokens[stop - 1].text) > len(words[-1]) and tokens[stop - 1].text[-2:] in ("'s", "’s"):
+    end = run.spans[stop - 1][1]
+    if len(run.raw[stop - 1]) > len(words[-1]) and run.raw[stop - 1][-2:] in ("'s", "’s"):
         end -= 2
-    if at is not None:
-        end = at + len(words[0])
+    if part is not None:
+        end = part[1] + len(part[0])
     return _Span(
-        sentence,
-        tokens[first].start if at is None else at,
+        index,
+        run.spans[position][0] if part is None else part[1],
         end,
         surface,
         candidates,
