@@ -9,6 +9,7 @@ run. Words before a run are read backwards, on demand (``words_before``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -149,12 +150,6 @@ def _run(sentence, words, raw, spans, possessive, first) -> Run:
     )
 
 
-def words_before(sentence: str, position: int, count: int) -> list[str]:
-    """Up to ``count`` lower-cased words before ``position``, in reading order."""
-    out = []
-    for match in _TOKEN_BACKWARDS.finditer(sentence, 0, position):
-        out.append(match.group().lower())
-        if len(out) == count:
-            break
-    out.reverse()
-    return out
+def words_before(sentence: str, position: int) -> Iterator[str]:
+    """The lower-cased words before ``position``, nearest first (read backwards, as far as the caller reads)."""
+    return (match.group().lower() for match in _TOKEN_BACKWARDS.finditer(sentence, 0, position))
