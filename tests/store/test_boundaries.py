@@ -151,3 +151,22 @@ def test_no_import_cycles():
     for name in sorted(graph):
         visit(name, [])
     assert cycles == []
+
+
+def _first_cells(text: str) -> set[str]:
+    """The names in the first cells of a Markdown table's rows (``| `load` | ...``)."""
+    return {
+        name
+        for line in text.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`+(\w+)`+", line.split("|")[1])
+    }
+
+
+def test_the_module_maps_name_every_store_module():
+    modules = {path.stem for path in STORE.glob("*.py") if path.stem != "__init__"}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    store_map = readme[readme.index("Everything that opens DuckDB lives in `pipeline/store/`") :]
+    store_map = store_map[: store_map.index("\n\n", store_map.index("| module |"))]
+    assert _first_cells(store_map) == modules
+    assert _first_cells(importlib.import_module("pipeline.store").__doc__) == modules
