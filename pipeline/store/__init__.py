@@ -10,7 +10,7 @@
 | ``matching`` | cross-run matching: SQL finds candidates, ``resolve`` decides, one write | the staged run |
 | ``features`` | term counts, and re-featurising rows an older recipe made | ``term_stats``, ``article_features`` |
 | ``events`` | event aggregates of the events a run touched | ``events`` |
-| ``storylines`` | the staged run's storylines joined to stored ones; storyline aggregates | ``storylines`` |
+| ``storylines`` | the storylines of stored events (for ``resolve``); storyline aggregates | ``storylines`` |
 | ``enrichments`` | event-level enrichment rebuilt from the members' article rows | ``event_*`` enrichment tables |
 | ``feeds`` | feed states: merged by the load, changed by ``wirebeam feeds`` | ``feeds`` |
 | ``runs`` | the run record | ``runs`` |

@@ -78,7 +78,7 @@ def load_run(
     from pipeline.store.matching import resolve_against_stored
     from pipeline.store.refetch import copies_follow_upgrades, upgrade_refetched
     from pipeline.store.runs import insert_run
-    from pipeline.store.storylines import join_stored_storylines, refresh_storylines
+    from pipeline.store.storylines import refresh_storylines
     from schemas.generate import primary_key
 
     connection = connect(db_path)
@@ -90,7 +90,6 @@ def load_run(
             stage(connection, staging_dir, table)
         upgrade_refetched(connection, ARTICLE_DETAIL_TABLES, run.started_at)
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
-        join_stored_storylines(connection)
         connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
         for table in ARTICLE_DETAIL_TABLES:
             originals_only = " WHERE duplicate_of IS NULL" if table in ORIGINALS_ONLY_TABLES else ""
