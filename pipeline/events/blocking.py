@@ -8,6 +8,7 @@ pair of a part).
 
 from __future__ import annotations
 
+import warnings
 import zlib
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -177,7 +178,11 @@ def _fiedler(graph: csr_matrix) -> np.ndarray:
     if graph.shape[0] <= DENSE_EIGEN_SIZE:
         return np.linalg.eigh(lap.toarray())[1][:, 1]
     start = np.random.RandomState(SPECTRAL_SEED).standard_normal((graph.shape[0], 3))
-    values, vectors = lobpcg(lap, start, largest=False, tol=1e-5, maxiter=400)
+    with warnings.catch_warnings():
+        # The vector only orders the sweep for a cut: lobpcg's warning that it stopped short of ``tol`` (at
+        # accuracies near 1e-5 on 1,500 GVC reports) does not matter here.
+        warnings.simplefilter("ignore", UserWarning)
+        values, vectors = lobpcg(lap, start, largest=False, tol=1e-4, maxiter=200)
     return vectors[:, np.argsort(values)[1]]
 
 
