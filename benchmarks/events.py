@@ -5,7 +5,8 @@ Each corpus half becomes JSON Lines seed records in a temporary directory, ``wir
 ``articles.storyline_id`` are read back and scored at the level the corpus' labels mean (``LEVELS``; pairwise
 precision, recall, F1 and adjusted Rand index; the other level is in the JSON).
 
-Cross-validation: every corpus is split in two by a fixed hash of its gold label (``half_of``). For each half H,
+Cross-validation: every corpus is split in two by a fixed hash of its gold label (``half_of_item``; ECB+ by its
+topic, so each half holds both events of its topics, the hard case, as ECB+'s held-out half does). For each half H,
 whatever is chosen or fitted is chosen on the other half and H is scored; the figures reported are the mean of
 the two. The baseline is TF-IDF over title + text (sublinear tf, English stop words) with cosine average-link
 agglomerative clustering, its distance threshold chosen on the other half of the same corpus. wirebeam's grouping
@@ -255,6 +256,16 @@ def build_rewrite_corpus(
     return items
 
 
+_ECB_TOPIC_RE = re.compile(r"^(ecb-\d+)-ecb(?:plus)?$")
+
+
+def half_of_item(item: Item) -> str:
+    """The cross-validation half of an item: ``half_of`` its label, for ECB+ of its topic (``ecb-<topic>``), so
+    the two events of one topic, which only the details tell apart, are fitted or scored together."""
+    topic = _ECB_TOPIC_RE.match(item.label)
+    return half_of(topic.group(1) if topic else item.label)
+
+
 # --- scoring -------------------------------------------------------------------------------------------
 
 
@@ -436,7 +447,7 @@ def cross_validate(
     """Both halves of a corpus: the run (with ``flags_for(half)``, e.g. a model fitted on the other half) scored
     at the corpus' ``level`` (its events or its storylines against the labels; the other level is reported too) and
     the baseline (threshold chosen on the other half) on each half; their means; candidate recall; CPU."""
-    halves = {h: [i for i in items if half_of(i.label) == h] for h in HALVES}
+    halves = {h: [i for i in items if half_of_item(i) == h] for h in HALVES}
     result: dict = {"n_items": len(items), "n_true_groups": len({i.label for i in items}), "level": level}
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
@@ -526,7 +537,7 @@ def fit_on(half: str | None, workdir: Path) -> Path:
     from pipeline.events import fit
 
     corpora = {
-        name: labelled([i for i in load_corpus(name) if half in (None, half_of(i.label))], name) for name in FIT_CORPORA
+        name: labelled([i for i in load_corpus(name) if half in (None, half_of_item(i))], name) for name in FIT_CORPORA
     }
     which = f"half {half}" if half else "all"
     note = f"benchmarks/events.py: {which} of the dev corpora {', '.join(FIT_CORPORA)} (split by a hash of the label)"
@@ -535,8 +546,14 @@ def fit_on(half: str | None, workdir: Path) -> Path:
 
 
 def fold_models(workdir: Path) -> dict[str, Path]:
-    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA``."""
-    return {half: fit_on(other, workdir) for half, other in zip(HALVES, reversed(HALVES), strict=True)}
+    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA`` (kept in
+    ``workdir``, and reused from there when it is already)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for half, other in zip(HALVES, reversed(HALVES), strict=True):
+        path = workdir / f"model_fitted_on_{other}.json"
+        models[half] = path if path.exists() else fit_on(other, workdir)
+    return models
 
 
 def _row(name: str, s: Mapping) -> str:
@@ -578,7 +595,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write_model", help="Only fit the model on all of the dev corpora and write it here.")
     parser.add_argument(
         "--fold_models",
-        help="With --fitted: a directory holding model_fitted_on_A.json and model_fitted_on_B.json to reuse.",
+        help="With --fitted: a directory for model_fitted_on_A.json and model_fitted_on_B.json, reused when there, "
+        "else fitted and kept there.",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -590,10 +608,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = ["--embeddings"] if args.embeddings else []
     results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED, "in_process": args.in_process}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-        models = fold_models(Path(workdir)) if args.fitted and not args.fold_models else {}
-        if args.fitted and args.fold_models:
-            folds = Path(args.fold_models)
-            models = {h: folds / f"model_fitted_on_{o}.json" for h, o in zip(HALVES, reversed(HALVES), strict=True)}
+        models = fold_models(Path(args.fold_models or workdir)) if args.fitted else {}
 
         def flags_for(half: str) -> list[str]:
             return [*flags, "--grouping_model", str(models[half])] if models else flags

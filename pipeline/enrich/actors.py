@@ -23,16 +23,8 @@ from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import fold, split_sentences
-from pipeline.text import (
-    MONTH_ABBREVIATIONS,
-    MONTHS,
-    WEEKDAY_ABBREVIATIONS,
-    WEEKDAYS,
-    Phrase,
-    capitalised_phrases,
-    is_title_case,
-    tokenize,
-)
+from pipeline.enrich.scan import scan_sentence
+from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -484,6 +476,7 @@ class _Found:
     role_sentences: dict[str, int] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65_536)
 def actor_id_for(kind: str, name: str) -> str:
     """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``; a
     person's common short first name is keyed by its full form ("Bill Burns" -> ``person:william-burns``)."""
@@ -640,12 +633,6 @@ def _person_or_organisation(
     return None
 
 
-def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
-    """(kind, name, iso3) of the actors one phrase names."""
-    cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, cue)
-
-
 @lru_cache(maxsize=16_384)
 def _actors_of(
     tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
@@ -711,17 +698,17 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     for index, sentence in enumerate(sentences):
         if CREDIT.search(sentence):
             continue
-        sentence = INLINE_CREDIT.sub(" ", sentence).strip()
-        if not sentence:
-            continue
-        title_case = is_title_case(sentence)
-        tokens = tokenize(sentence)
-        for phrase in capitalised_phrases(sentence, index):
-            after = phrase.first_token_index + len(phrase.tokens)
-            next_word = tokens[after].text.lower() if after < len(tokens) else ""
-            for kind, name, iso3 in _phrase_actors(phrase, title_case, next_word):
+        if "/" in sentence:
+            sentence = INLINE_CREDIT.sub(" ", sentence).strip()
+        scanned = scan_sentence(sentence)
+        for run in scanned.runs:
+            next_word = run.next_word.lower().rstrip(".")
+            cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
+            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue):
                 key = actor_id_for(kind, iso3 or name)
-                entry = found.setdefault(key, _Found(key, kind, iso3=iso3))
+                entry = found.get(key)
+                if entry is None:
+                    entry = found[key] = _Found(key, kind, iso3=iso3)
                 entry.names[name] += 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key

@@ -174,7 +174,8 @@ def _average_link(
         needed = np.where(both_full, np.where(dated[i] & dated, thresholds.full_text, thresholds.undated), 0.0)
         needed = np.where(both_full, needed, thresholds.title)
         if storylines:
-            needed = np.minimum(needed, np.where(both_full, thresholds.storyline, thresholds.storyline_title))
+            full_text_level = np.where(dated[i] & dated, thresholds.storyline, thresholds.storyline_undated)
+            needed = np.minimum(needed, np.where(both_full, full_text_level, thresholds.storyline_title))
         mean = sums[i] / (sizes[i] * sizes)
         mean[(mean < needed) | ~alive | ~alive[i]] = -1.0
         mean[i] = -1.0

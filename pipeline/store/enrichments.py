@@ -27,7 +27,7 @@ from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.places import Location
-from pipeline.store.connection import registered, rows
+from pipeline.store.statements import registered, rows
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, primary_key, to_row
 from schemas.models import _Table

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.store.connection import sql
+from pipeline.store.statements import sql
 
 
 def refresh_events(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.connection import connect, has_table, rows
-from pipeline.store.load import stage
+from pipeline.store.connection import connect
+from pipeline.store.staged import stage
+from pipeline.store.statements import has_table, rows
 from schemas.models import Feed
 
 _FEED_COUNTS = """

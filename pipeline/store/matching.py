@@ -35,7 +35,7 @@ from pipeline.dedup.near import best_parent
 from pipeline.events.cluster import attach
 from pipeline.events.features import EventFeatures
 from pipeline.events.score import EventThresholds
-from pipeline.store.connection import registered, sql
+from pipeline.store.statements import registered, sql
 from pipeline.store.storylines import stored_storylines
 from schemas.generate import arrow_schema, to_row
 from schemas.models import ArticleLink

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.connection import StoreError, rows, sql_string
+from pipeline.store.statements import StoreError, rows, sql_string
 from schemas.generate import primary_key
 from schemas.models import TABLES
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.store.connection import connect, has_table, sql_string
+from pipeline.store.connection import connect
+from pipeline.store.statements import has_table, sql_string
 
 LOGGER = logging.getLogger(__name__)
 

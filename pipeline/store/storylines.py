@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from pipeline import ids
-from pipeline.store.connection import registered, sql
+from pipeline.store.statements import registered, sql
 
 
 def stored_storylines(connection: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> dict[str, str]:

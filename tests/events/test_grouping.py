@@ -166,6 +166,13 @@ def test_undated_full_texts_need_the_undated_threshold_and_headlines_the_title_o
     assert pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
     assert pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
     assert pair_threshold(*headlines.values(), thresholds) == thresholds.title
+    levels = EventThresholds(full_text=0.5, undated=0.7, storyline=0.3, storyline_undated=0.4, storyline_title=0.2)
+    assert pair_threshold(*dated.values(), levels, storyline=True) == 0.3
+    assert pair_threshold(dated[a.item_id], undated[b.item_id], levels, storyline=True) == 0.4
+    assert pair_threshold(*headlines.values(), levels, storyline=True) == min(levels.title, 0.2)
+    assert EventThresholds(storyline=0.3).storyline_undated == DEFAULT_THRESHOLDS.model.thresholds.get(
+        "storyline_undated", 0.3
+    )
 
 
 def test_two_undated_reports_scoring_between_the_thresholds_stay_apart_until_the_undated_one():
@@ -376,7 +383,7 @@ def test_grouping_fit_prints_cross_validated_figures_and_writes_a_model_that_gro
     assert model.features_version == FEATURES_VERSION and model.note["data"]["labels"]["events"] == 16
     assert model.note["data"]["labels"]["storylines"] == 4 and "storyline_full_text" in model.thresholds
     thresholds = EventThresholds(model=model)
-    assert thresholds.storyline <= min(thresholds.full_text, thresholds.undated)
+    assert thresholds.storyline <= thresholds.full_text
     articles = {item.item_id: (item.title, item.text, item.published) for item in items}
     assignment = group_articles(articles, thresholds)
     truth = [item.label for item in items]
