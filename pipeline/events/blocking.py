@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 import zlib
-from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Hashable, Iterable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from itertools import zip_longest
 
@@ -109,20 +109,36 @@ def block_pairs(
             yield (left, right) if str(left) <= str(right) else (right, left)
 
 
+def oversized(key: str, size: int) -> bool:
+    """Whether a block of ``size`` items under ``key`` yields only its time-ordered neighbours (``block_pairs``)."""
+    return size > block_window(key)
+
+
+def scored_here(key: str, shared: set[str], oversized_keys: Container[str]) -> bool:
+    """Whether the block of ``key`` scores a pair sharing the keys ``shared``: the first shared key whose block is
+    not oversized (which surely yields the pair) scores it; a pair sharing only oversized blocks is scored in each
+    of them that yields it (the duplicates are dropped after). Taking the first shared key alone lost the pairs
+    outside its oversized block's window: on GVC dev half A without dates, 0.958 of the same-incident pairs
+    found instead of 0.976, at 263 instead of 274 distinct pairs (323 scorings) an article."""
+    small = [other for other in shared if other not in oversized_keys]
+    return min(small) == key if small else True
+
+
 def candidate_pairs(features: Mapping[Hashable, EventFeatures]) -> set[tuple[Hashable, Hashable]]:
     """The pairs a run scores: ``block_pairs`` of each ``blocking_keys`` block, a pair sharing several keys taken
-    from the block of the first of them only (where the pipeline scores it)."""
+    from the blocks ``scored_here`` names (where the pipeline scores it)."""
     keys = {item: blocking_keys(feature) for item, feature in features.items()}
     blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
     for item, feature in features.items():
         for key in keys[item]:
             blocks.setdefault(key, []).append((item, feature.first_seen))
     sets = {item: set(item_keys) for item, item_keys in keys.items()}
+    large = {key for key, block in blocks.items() if oversized(key, len(block))}
     return {
         (a, b)
         for key, block in blocks.items()
         for a, b in block_pairs(block, block_window(key))
-        if min(sets[a] & sets[b]) == key
+        if scored_here(key, sets[a] & sets[b], large)
     }
 
 

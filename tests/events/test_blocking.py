@@ -7,9 +7,9 @@ import random
 
 import pytest
 
-from pipeline.events.blocking import bounded_parts
+from pipeline.events.blocking import block_pairs, block_window, bounded_parts, candidate_pairs
 from pipeline.events.cluster import dense_scores
-from pipeline.events.features import batch_features
+from pipeline.events.features import EventFeatures, batch_features
 
 
 def _cliques(sizes: list[int], bridges: int, seed: int = 7) -> tuple[list[list[str]], list[tuple[str, str, float]]]:
@@ -64,3 +64,12 @@ def test_dense_scoring_of_an_oversized_component_scores_whole_stories_within_the
 def test_bad_bounds_are_rejected():
     with pytest.raises(ValueError, match="max_size"):
         bounded_parts(["a", "b"], [("a", "b", 1.0)], max_size=1)
+
+
+def test_a_pair_outside_an_oversized_blocks_window_is_found_by_a_rarer_key_it_shares():
+    common = {f"n{i:03d}": EventFeatures(terms={"aaa": 1.0}) for i in range(300)}
+    pair = {"x": EventFeatures(terms={"aaa": 0.8, "zzz": 0.6}), "y": EventFeatures(terms={"aaa": 0.8, "zzz": 0.6})}
+    features = {**common, **pair}
+    window_pairs = set(block_pairs([(item, None) for item in features], max_block_size=block_window("aaa")))
+    assert ("x", "y") not in window_pairs, "the two lie outside each other's window in the common block"
+    assert ("x", "y") in candidate_pairs(features)
