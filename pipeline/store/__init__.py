@@ -16,7 +16,7 @@ call the writer.
 | ``articles`` | new articles and their rows; fetch states, copies following upgrades, old entry keys | [1] |
 | ``features`` | term counts, and re-featurising rows an older recipe made | ``article_features``, ``term_stats`` |
 | ``events`` | event aggregates of the events a run touched | ``events`` |
-| ``storylines`` | the staged run's storylines joined to stored ones; storyline aggregates | ``storylines`` |
+| ``storylines`` | the storylines of stored events (for ``resolve``); storyline aggregates | ``storylines`` |
 | ``enrichments`` | event-level enrichment rebuilt from the members' article rows | ``event_*`` enrichment tables |
 | ``feeds`` | feed states: merged by the load, changed by ``wirebeam feeds`` | ``feeds`` |
 | ``runs`` | the run record | ``runs`` |
