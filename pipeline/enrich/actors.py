@@ -565,11 +565,10 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
-    known = gazetteer.known_names()
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
-            if fold(" ".join(span)) not in known:
+            if not gazetteer.is_known(fold(" ".join(span))):
                 continue  # no table knows it: most spans
             kind = (
                 "country"

@@ -229,10 +229,6 @@ class PlaceTable:
     def __len__(self) -> int:
         return len(self._names)
 
-    def names(self):
-        """The folded names the table holds."""
-        return self._names.keys()
-
     def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
         found = self._found.get(name)
         if found is not None:
@@ -541,11 +537,16 @@ def places() -> PlaceTable:
     return _tables()["places"]
 
 
-@cache
-def known_names() -> frozenset[str]:
-    """Every folded name some table knows: place, country, demonym or organisation (one look-up tells that a
+def is_known(name: str) -> bool:
+    """Whether some table knows a folded name: place, country, demonym or organisation (four look-ups tell that a
     phrase names none of them)."""
-    return frozenset(places().names()) | country_names().keys() | demonyms().keys() | organisation_names().keys()
+    tables = _tables()
+    return (
+        name in tables["places"]._names
+        or name in tables["country_names"]
+        or name in tables["demonyms"]
+        or name in organisation_names()
+    )
 
 
 def neighbours() -> dict[str, frozenset[str]]:
@@ -566,5 +567,5 @@ def is_first_name(word: str) -> bool:
 
 def load_gazetteers() -> None:
     """Load every table now (from the on-disk cache, built first if missing) rather than on first use."""
-    known_names()
+    organisation_names()
     LOGGER.debug("gazetteers loaded: %d place names", len(places()))
