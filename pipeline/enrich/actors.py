@@ -568,6 +568,8 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
+            if not gazetteer.is_known(fold(" ".join(span))):
+                continue  # no table knows it: most spans
             kind = (
                 "country"
                 if _country_code(span)
@@ -659,7 +661,8 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
-    if "between" not in sentence and not PARTY_CONTEXT.search(sentence) and not MEDIATOR_CUE.search(sentence):
+    party, mediator = PARTY_CONTEXT.search(sentence), MEDIATOR_CUE.search(sentence)
+    if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
     folded = fold(sentence)
     positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
@@ -667,7 +670,7 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
         for actor, name in ((a, n) for n, a in names.items()):
             if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
                 votes[actor] = "party"
-    if PARTY_CONTEXT.search(sentence):
+    if party:
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))
@@ -677,11 +680,11 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
                 if fold(name) not in gazetteer.demonyms()
                 and (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))
             ]
-            if len(set(hits)) >= 2 and not MEDIATOR_CUE.search(sentence):
+            if len(set(hits)) >= 2 and not mediator:
                 for actor in hits:
                     votes[actor] = "party"
-    if MEDIATOR_CUE.search(sentence):
-        cue = MEDIATOR_CUE.search(folded) or MEDIATOR_CUE.search(sentence)
+    if mediator:
+        cue = MEDIATOR_CUE.search(folded) or mediator
         for actor, position in positions.items():
             if votes.get(actor) != "party" and abs(position - cue.start()) <= 80:
                 votes[actor] = "mediator"

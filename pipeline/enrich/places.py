@@ -36,7 +36,7 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -520,13 +520,43 @@ def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
 
 
-def _support(place: gazetteer.Place, others: list[tuple[frozenset, frozenset]]) -> float:
-    """How many other names of the article could lie near ``place``: 1 for a neighbouring cell, ``STATE_SUPPORT``
-    for the same US state only."""
+class _Neighbours(NamedTuple):
+    """The areas (cells, US states) each place name of an article could lie in, and how many names share each."""
+
+    areas: dict[str, tuple[frozenset, frozenset]]
+    cells: Counter
+    states: Counter
+
+
+def _neighbours(areas: dict[str, tuple[frozenset, frozenset]]) -> _Neighbours:
+    cells: Counter = Counter()
+    states: Counter = Counter()
+    for name_cells, name_states in areas.values():
+        cells.update(name_cells)
+        states.update(name_states)
+    return _Neighbours(areas, cells, states)
+
+
+NO_AREAS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+
+
+def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
+    """How many other names of the article (not ``key``) could lie near ``place``: 1 for a neighbouring cell,
+    ``STATE_SUPPORT`` for the same US state only."""
     cell = _cell(place)
     if cell is None:
         return 0.0
-    return sum(1.0 if cell in cells else STATE_SUPPORT if place.region in states else 0.0 for cells, states in others)
+    own_cells, own_states = neighbours.areas.get(key, NO_AREAS)
+    region = place.region
+    if neighbours.cells[cell] == (cell in own_cells) and (
+        not region or neighbours.states[region] == (region in own_states)
+    ):
+        return 0.0  # no other name could lie near: most entries
+    return sum(
+        1.0 if cell in cells else STATE_SUPPORT if region in states else 0.0
+        for other, (cells, states) in neighbours.areas.items()
+        if other != key
+    )
 
 
 def _resolve(
@@ -534,16 +564,17 @@ def _resolve(
     countries: set[str],
     states: set[str],
     divisions: list[gazetteer.Place],
-    others: list[tuple[frozenset, frozenset]] = (),
+    key: str = "",
+    neighbours: _Neighbours | None = None,
 ) -> tuple[gazetteer.Place, float]:
     """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's).
 
-    ``others``: for each other place name of the article, the areas its entries (or chosen entry) lie in; an
-    entry near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
+    near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     for place in span.candidates[:MAX_CANDIDATES]:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
-        support = _support(place, others) if place.kind in LOCAL_KINDS else 0
+        support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
         score += SUPPORT_BONUS * support
         if place.country_code in countries:
             score += 2
@@ -610,10 +641,8 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
     possible = {key: _possible_areas(key) for key in merged}
-    chosen = {
-        key: _resolve(span, countries, states, divisions, [near for other, near in possible.items() if other != key])
-        for key, span in merged.items()
-    }
+    neighbours = _neighbours(possible)
+    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
     found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
     countries |= {place.country_code for place in found if place.kind == "city"}
@@ -623,10 +652,8 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
-    chosen = {
-        key: _resolve(span, countries, states, divisions, [keys for other, keys in near.items() if other != key])
-        for key, span in merged.items()
-    }
+    neighbours = _neighbours(near)
+    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
     mentions = []
     for span in spans:
         place, _ = chosen[fold(span.surface)]

@@ -9,6 +9,7 @@ run. Words before a run are read backwards, on demand (``words_before``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -28,11 +29,11 @@ _RUN = regex.compile(
 )
 """A run of capitalised words (``w``: each word, connectors included) and the word after it."""
 _NEXT = regex.compile(_AFTER)
-_GAP = regex.compile(r"[^\w@]*")
+_GAP = re.compile(r"[^\w@]*")
 _GAP_BACKWARDS = regex.compile(r"(?r)[^\w@]*")
 _TOKEN_BACKWARDS = regex.compile(r"(?r)[\w@]+(?:[-'’&.][\w@]+)*")
-_INITIALS = regex.compile(r"(?:[A-Z]\.)+")
-_LONG_WORD = regex.compile(r"(?:([A-Z])|[a-z])[\w'’-]{3,}")
+_INITIALS = re.compile(r"(?:[A-Z]\.)+")
+_LONG_WORD = re.compile(r"(?:([A-Z])|[a-z])[\w'’-]{3,}")
 """Words of four or more characters; the group holds the capital of a capitalised one."""
 
 
