@@ -396,11 +396,11 @@ def event_types() -> dict:
 
 def cost(documents: list[dict]) -> dict:
     """CPU ms of ``enrich_article`` per 500 words over the documents after the first ``WARM_UP`` (which warm the
-    process up, as a worker's first articles do)."""
+    process up, as a worker's first articles do), in a process set up as a worker is (the stage's ``setup()``)."""
     from pipeline.enrich.enrich import enrich_article
-    from pipeline.enrich.gazetteer import load_gazetteers
+    from pipeline.enrich.stage import _EnrichArticle
 
-    load_gazetteers()
+    _EnrichArticle().setup()
     warm, measured = documents[:WARM_UP], documents[WARM_UP:]
     words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
     for document in warm:
