@@ -565,10 +565,11 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
-            if not gazetteer.is_known(fold(" ".join(span))):
+            if not gazetteer.is_known(" ".join(filter(None, folded[index:end]))):
                 continue  # no table knows it: most spans
             kind = (
                 "country"

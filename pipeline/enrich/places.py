@@ -314,6 +314,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     hits: list[tuple] = []
     people: set[str] = set()
     countries: list[str] = []
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
     position = 0
     while position < len(words):
         if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
@@ -322,7 +323,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             continue
         found = None
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
-            key = fold(" ".join(words[position:end]))
+            key = " ".join(filter(None, folded[position:end]))
             candidates = names.get(key)
             if candidates:
                 found = (end, key, candidates)
