@@ -315,6 +315,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     people: set[str] = set()
     countries: list[str] = []
     folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    known = gazetteer.name_tables()[0]
     position = 0
     while position < len(words):
         if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
@@ -324,8 +325,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         found = None
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
             key = " ".join(filter(None, folded[position:end]))
-            candidates = names.get(key)
-            if candidates:
+            if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
         if found is None:
