@@ -535,6 +535,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    if "-" not in " ".join(words):
+        return words
     out: list[str] = []
     for word in words:
         parts = word.split("-")
