@@ -316,6 +316,11 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     countries: list[str] = []
     folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
     known = gazetteer.name_tables()[0]
+    demonyms, abbreviations, organisations = (
+        gazetteer.demonyms(),
+        gazetteer.abbreviations(),
+        gazetteer.organisation_names(),
+    )
     position = 0
     while position < len(words):
         if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
@@ -330,11 +335,11 @@ def _reading(words: tuple[str, ...]) -> _Reading:
                 break
         if found is None:
             word = words[position]
-            if word.rstrip(".") in gazetteer.abbreviations():
+            if word.rstrip(".") in abbreviations:
                 hits.append(("abbreviation", position, position + 1, (), None))
             if "-" in word:
                 hits.append(("hyphen", position, position + 1, (), None))
-            if (code := gazetteer.demonyms().get(fold(word))) is not None:
+            if (code := demonyms.get(fold(word))) is not None:
                 countries.append(gazetteer.countries()[code].alpha2)
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
                 # a person's name: the capitalised words after a given name or title are not places
@@ -365,15 +370,15 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and (gazetteer.is_first_name(previous) or previous.lower().rstrip(".") in PERSON_TITLES)
         )
         single = end - position == 1
-        if key in gazetteer.demonyms():
-            countries.append(gazetteer.countries()[gazetteer.demonyms()[key]].alpha2)
+        if key in demonyms:
+            countries.append(gazetteer.countries()[demonyms[key]].alpha2)
         short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
         if (
             (short_capitals and candidates[0].kind not in ("country", "admin1"))
             or (single and span_words[0].lower() in STOP_WORDS)
-            or key in gazetteer.organisation_names()
+            or key in organisations
             or (after_person and candidates[0].kind not in ("country", "continent"))
-            or (key in gazetteer.demonyms() and candidates[0].kind != "country")
+            or (key in demonyms and candidates[0].kind != "country")
         ):
             if after_person:
                 people.add(key)
