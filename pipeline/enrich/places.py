@@ -586,9 +586,9 @@ def _resolve(
             score += 2
         if _in_named_division(place, states, divisions):
             score += 4
-        elif place.kind == "admin1" and place.region and states - {place.region}:
-            score += 3
-        if any(_within(place, p) for p in span.pattern):
+        elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
+            score += 3  # another US state is named
+        if span.pattern and any(_within(place, p) for p in span.pattern):
             score += 6
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
@@ -625,9 +625,10 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     evidence += CUE_EVIDENCE if span.locative else 0.0
     evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
     evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
-    evidence += PATTERN_EVIDENCE if any(_within(place, p) for p in span.pattern) else 0.0
+    fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
+    evidence += PATTERN_EVIDENCE if fits else 0.0
     evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
-    if span.ambiguous and not (span.locative or any(_within(place, p) for p in span.pattern)):
+    if span.ambiguous and not (span.locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 
