@@ -362,33 +362,57 @@ def pipeline_events(
     )
 
 
+@dataclass
+class Grouped:
+    """What grouping a batch computed: features, candidate pairs, their scored edges, the scores of the other pairs
+    inside components (``cache``), for ``candidate_recall`` to reuse."""
+
+    features: dict
+    pairs: set
+    edges: list
+    cache: dict
+
+
+def _thresholds(model_path: str | None) -> EventThresholds:
+    return EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+
+
+def _model_flag(flags: Sequence[str]) -> str | None:
+    return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
-) -> tuple[dict[str, str], dict[str, str], float]:
+) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
     """The grouping stage's pure functions on the items as one batch (``--in_process``: what the pipeline
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
-    event, item id -> storyline, CPU seconds of grouping alone)."""
-    model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+    event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
+    thresholds = _thresholds(_model_flag(flags))
     started = _cpu_seconds()
     features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(candidate_pairs(features))]
-    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features)
-    return events_of, storylines_of, _cpu_seconds() - started
+    pairs = candidate_pairs(features)
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+    cache: dict = {}
+    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features, cache=cache)
+    return events_of, storylines_of, _cpu_seconds() - started, Grouped(features, pairs, edges, cache)
 
 
-def candidate_recall(items: Sequence[Item], model_path: str | None = None) -> dict:
+def candidate_recall(items: Sequence[Item], model_path: str | None = None, grouped: Grouped | None = None) -> dict:
     """What share of the true same-group pairs a run ever scores, measured with the pipeline's own featurising,
     blocking and clustering functions on the items as one run sees them: ``recall`` counts the candidate pairs of
     blocking (``candidate_pairs``), ``scored_recall`` those and every pair inside the candidate-graph components
     that clustering scores in full (``dense_scores``, with the run's model and lowest threshold); with the pairs
-    each scores per item."""
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
-    articles = {i.item_id: (i.title, i.text, i.published) for i in items}
-    features = batch_features(articles)
-    pairs = candidate_pairs(features)
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
-    _, dense = dense_scores(list(features), edges, features, thresholds.model, thresholds.lowest)
+    each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
+    thresholds = _thresholds(model_path)
+    if grouped is None:
+        features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+        pairs = candidate_pairs(features)
+        edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+        grouped = Grouped(features, pairs, edges, {})
+    features, pairs = grouped.features, grouped.pairs
+    _, dense = dense_scores(
+        list(features), grouped.edges, features, thresholds.model, thresholds.lowest, cache=grouped.cache
+    )
     scored = set(dense) | {tuple(sorted(pair)) for pair in pairs}
     label = {i.item_id: i.label for i in items}
     by_label: dict[str, int] = {}
@@ -437,6 +461,16 @@ def seed_rounds(flags: Sequence[str] = ()) -> dict:
 MEASURES = ("precision", "recall", "f1", "ari")
 
 
+def held_apart(halves: Mapping[str, Sequence[Item]]) -> dict:
+    """Check the halves share no label (raises if they do) and count the reports whose headline and text recur,
+    under another label, in the other half (copies the corpus itself holds, not a leak of the split)."""
+    labels = [{i.label for i in halves[h]} for h in HALVES]
+    if labels[0] & labels[1]:
+        raise AssertionError(f"labels in both halves: {sorted(labels[0] & labels[1])[:5]}")
+    texts = [{(i.title, i.text) for i in halves[h]} for h in HALVES]
+    return {"labels_in_both_halves": 0, "same_report_in_both_halves": len(texts[0] & texts[1])}
+
+
 def _mean(halves: Sequence[Mapping], keys: Sequence[str]) -> dict:
     return {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
 
@@ -449,16 +483,18 @@ def cross_validate(
     the baseline (threshold chosen on the other half) on each half; their means; candidate recall; CPU."""
     halves = {h: [i for i in items if half_of_item(i) == h] for h in HALVES}
     result: dict = {"n_items": len(items), "n_true_groups": len({i.label for i in items}), "level": level}
+    result["leak_check"] = held_apart(halves)
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
         flags = list(flags_for(half))
+        grouped = None
         if in_process:
-            events_of, storylines_of, cpu = grouped_in_process(scored, flags)
+            events_of, storylines_of, cpu, grouped = grouped_in_process(scored, flags)
         else:
             with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
                 events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
         threshold = baseline_choose(halves[other])
-        model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+        model_path = _model_flag(flags)
         by_level = {"event": events_of, "storyline": storylines_of}
         result[f"half_{half}"] = {
             "n_items": len(scored),
@@ -470,7 +506,7 @@ def cross_validate(
                 name: score_assignment(scored, assignment) for name, assignment in by_level.items() if name != level
             },
             "baseline": {**score_assignment(scored, baseline_groups(scored, threshold)), "threshold": threshold},
-            "candidates": candidate_recall(scored, model_path),
+            "candidates": candidate_recall(scored, model_path, grouped),
         }
     parts = [result[f"half_{h}"] for h in HALVES]
     result["wirebeam"] = _mean([p["wirebeam"] for p in parts], (*MEASURES, "cpu_s_per_article"))
@@ -539,8 +575,9 @@ def fit_on(half: str | None, workdir: Path) -> Path:
     corpora = {
         name: labelled([i for i in load_corpus(name) if half in (None, half_of_item(i))], name) for name in FIT_CORPORA
     }
-    which = f"half {half}" if half else "all"
-    note = f"benchmarks/events.py: {which} of the dev corpora {', '.join(FIT_CORPORA)} (split by a hash of the label)"
+    which = f"half {half} (split by a hash of the label, ECB+'s by topic)" if half else "all"
+    command = "--fitted" if half else "--write_model"
+    note = f"benchmarks/events.py {command}: {which} of the dev corpora {', '.join(FIT_CORPORA)}"
     model = fit.fit_model(corpora, note=note)
     return fit.write_model(model, workdir / f"model_fitted_on_{half or 'all'}.json")
 

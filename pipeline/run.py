@@ -174,7 +174,7 @@ def execute_run(flags: list[str]) -> Run:
         for number, window in enumerate(windows):
             if len(windows) > 1:
                 LOGGER.info("window %d of %d: %d seed files", number + 1, len(windows), len(window))
-            runs.append(_run_window(options, runner, thresholds, window, live=number == 0, interrupt=interrupt))
+            runs.append(_run_window(options, runner, thresholds, window, (number, len(windows)), interrupt))
     return runs[0] if len(runs) == 1 else _summed(runs)
 
 
@@ -221,10 +221,11 @@ def _run_window(
     runner,
     thresholds,
     window: frozenset[str] | None,
-    live: bool,
+    position: tuple[int, int],
     interrupt: threading.Event,
 ) -> Run:
-    """One run over one window of the seeds (with the feeds when ``live``), loaded; the caller holds the lock."""
+    """One run over one window of the seeds (``position``: its index and the number of windows; the first polls
+    the feeds too), loaded; the caller holds the lock."""
     ours = options.view_as(WirebeamOptions)
     in_process = isinstance(runner, FnApiRunner)
     db_path = Path(ours.db)
@@ -246,7 +247,7 @@ def _run_window(
         term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
         paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
         plan_live = None
-        if live and not ours.offline:
+        if not ours.offline and position[0] == 0:
             stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
             plan_live = live_plan.plan_live_feeds(options, db_path, in_process, stored)
         plan = RunPlan(
@@ -266,7 +267,8 @@ def _run_window(
         seed_files = _count_files(seeds_dir) if window is None else len(window)
         if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
             if in_process:  # the stages run in this process, so their counts are seen here
-                PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
+                label = f"{position[0] + 1}/{position[1]}" if position[1] > 1 else ""
+                PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty(), window=label)
             pipeline = beam.Pipeline(runner=runner, options=options)
             try:
                 with pipeline:

@@ -10,6 +10,9 @@ import duckdb
 
 from pipeline.store.statements import sql
 
+WRITES = ("events",)
+"""The tables this module is the one writer of."""
+
 
 def refresh_events(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
     """List the staged run's events in ``touched_events`` (with ``is_new``) and recompute their rows: title and

@@ -34,7 +34,6 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.events.features import FEATURES_VERSION, features_from_counts
-from pipeline.events.stage import article_term_counts, feature_row
 from pipeline.store.articles import staged_rows_insert
 from pipeline.store.connection import configure_session, connect
 from pipeline.store.statements import in_transaction, registered, sql
@@ -126,6 +125,8 @@ def stored_rows(
 
 def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]) -> None:
     """Step 1 for a batch: count the rows' terms anew, store them, and move ``term_stats`` with them."""
+    from pipeline.events.stage import article_term_counts  # imports Beam: not for the commands that only read
+
     changes: Counter = Counter()
     recounted = []
     for row in rows:
@@ -151,6 +152,8 @@ def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]
 
 def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow], n_docs: int) -> None:
     """Step 2 for a batch: features, blocking keys and version, weighted by the stored term counts."""
+    from pipeline.events.stage import article_term_counts, feature_row  # imports Beam
+
     counts = {row.article_id: article_term_counts(row.title, row.text, row.summary) for row in rows}
     needed = pa.table({"term": sorted({term for counted in counts.values() for term in counted.terms()})})
     with registered(connection, "needed_terms", needed):

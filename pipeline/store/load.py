@@ -25,7 +25,7 @@ from pipeline.store.refetch import copies_follow_upgrades, upgrade_refetched
 from pipeline.store.runs import insert_run
 from pipeline.store.staged import stage
 from pipeline.store.statements import sql
-from pipeline.store.storylines import join_stored_storylines, refresh_storylines
+from pipeline.store.storylines import refresh_storylines
 from schemas.models import Run
 
 if TYPE_CHECKING:
@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     from pipeline.events.score import EventThresholds
 
 LOGGER = logging.getLogger(__name__)
+
+WRITES = ("rejects",)
+"""The tables this module is the one writer of."""
 
 
 def load_run(
@@ -56,7 +59,6 @@ def load_run(
             stage(connection, staging_dir, table)
         upgrade_refetched(connection, run.started_at)
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
-        join_stored_storylines(connection)
         articles.insert_staged(connection)
         features.insert_staged(connection)
         copies_follow_upgrades(connection)

@@ -22,7 +22,7 @@ from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.articles import ARTICLE_DETAIL_TABLES, FetchState, copies_follow, delete_articles, set_fetch_states
 from pipeline.store.features import delete_features
-from pipeline.store.statements import sql
+from pipeline.store.statements import rows, sql
 
 RETRYABLE_FALLBACKS = (
     "connection_error",
@@ -51,25 +51,8 @@ def due_refetches(connection: duckdb.DuckDBPyConnection, now: datetime) -> list[
     columns = {row[0] for row in connection.execute("DESCRIBE articles").fetchall()}
     if "next_fetch_at" not in columns:
         return []
-    rows = connection.execute(sql("due_refetches"), {**_DUE, "now": now}).fetchall()
-    return [
-        FeedEntry(
-            entry_key=key,
-            key_source="guid",
-            feed_url=feed_url or url,
-            feed_title=feed_title,
-            guid=None,
-            link=url,
-            title=title,
-            summary=summary,
-            content=text,
-            author=author,
-            published=published,
-            updated=None,
-            categories=tuple(categories or ()),
-        )
-        for key, feed_url, feed_title, url, title, summary, text, author, published, categories in rows
-    ]
+    due = rows(connection, sql("due_refetches"), {**_DUE, "now": now})
+    return [FeedEntry(**{**entry, "categories": tuple(entry["categories"] or ())}) for entry in due]
 
 
 def backoff(attempts: int) -> timedelta:

@@ -18,10 +18,9 @@ def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table:
     returns the row count."""
     from pipeline.staging import read_shard, shard_paths
 
-    staged = f"staged_{table}"
-    connection.execute(f"CREATE OR REPLACE TEMP TABLE {staged} AS SELECT * FROM {table} LIMIT 0")
+    connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS SELECT * FROM {table} LIMIT 0")
     for path in shard_paths(str(staging_dir), table):
         shard = read_shard(path)
         with registered(connection, "staging_shard", shard):
-            connection.execute(f"INSERT INTO {staged} BY NAME SELECT * FROM staging_shard")
-    return connection.execute(f"SELECT count(*) FROM {staged}").fetchone()[0]
+            connection.execute(f"INSERT INTO staged_{table} BY NAME SELECT * FROM staging_shard")
+    return connection.execute(f"SELECT count(*) FROM staged_{table}").fetchone()[0]

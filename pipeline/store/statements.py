@@ -21,14 +21,14 @@ class StoreError(Exception):
 
 
 def rows(
-    connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | dict | None = None
+    connection: duckdb.DuckDBPyConnection, query: str, parameters: list | dict | None = None
 ) -> list[dict[str, Any]]:
-    """The result of ``sql`` as one dict per row (column name -> value).
+    """The result of ``query`` as one dict per row (column name -> value).
 
     A missing table or view means a database made by an older wirebeam: a ``StoreError`` that says so.
     """
     try:
-        cursor = connection.execute(sql, parameters or None)
+        cursor = connection.execute(query, parameters or None)
     except duckdb.CatalogException as error:
         raise StoreError(f"{error} - was the database made by an older wirebeam? Run `wirebeam run` once.") from error
     names = [column[0] for column in cursor.description]
