@@ -409,6 +409,8 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
                 elif kind == "hyphen":
                     spans.extend(_hyphen_parts(index, sentence, run, position, lower_words, title_case))
+                elif end == len(run.words) and run.gap_after[:1] == "$":
+                    continue  # a currency ("US$1,800", "A$5"), no place
                 else:
                     ambiguous = ambiguity[0] or ambiguity[1] in lower_words
                     spans.append(

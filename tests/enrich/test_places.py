@@ -69,3 +69,8 @@ def test_a_dateline_in_capitals_is_a_place_and_a_name_with_a_middle_initial_is_n
         "Mansfield"
     ]
     assert extract_locations("", "The shooting of Tyrise M. Bell was justified. Officers shot Bell twice.") == []
+
+
+def test_a_currency_prefix_is_no_place():
+    mentions = place_mentions("", "The US pledged US$2.4 million and Australia A$5 million to the fund.")
+    assert [mention.surface for mention in mentions] == ["US", "Australia"]
