@@ -44,7 +44,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
 from pipeline.enrich.mentions import fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
 from pipeline.text import CONNECTORS
@@ -344,7 +344,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
                 # a person's name: the capitalised words after a given name or title are not places
                 named = _name_words(words[position + 1 :])
-                if named and not names.get(fold(" ".join(named))):
+                if named and not _names_place(names.get(fold(" ".join(named)))):
                     people.update(fold(w) for w in named)
                     position += 1 + len(named)
                     continue
@@ -358,7 +358,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and named
             and span_words[0].lower() not in STOP_WORDS
             and gazetteer.is_first_name(span_words[0])
-            and not names.get(fold(" ".join(named)))
+            and not _names_place(names.get(fold(" ".join(named))))
         ):
             people.update(fold(w) for w in named)
             position = end + len(named)
@@ -417,6 +417,12 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
                     )
     return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
+    """Whether words after a given name name a place rather than a surname: a division, a country or a town of at
+    least ``ACTOR_PLACE_POPULATION`` ("Mary Wheeler" is a person; smaller towns share their names with people)."""
+    return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:

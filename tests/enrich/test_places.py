@@ -74,3 +74,8 @@ def test_a_dateline_in_capitals_is_a_place_and_a_name_with_a_middle_initial_is_n
 def test_a_currency_prefix_is_no_place():
     mentions = place_mentions("", "The US pledged US$2.4 million and Australia A$5 million to the fund.")
     assert [mention.surface for mention in mentions] == ["US", "Australia"]
+
+
+def test_a_given_name_before_a_small_towns_name_is_a_person():
+    mentions = place_mentions("", "The budget is tight, said Mary Wheeler, a teacher in Springfield, Illinois.")
+    assert [mention.surface for mention in mentions] == ["Springfield", "Illinois"]
