@@ -7,7 +7,9 @@ places wherever they are named ("U.S. officials", "China said"). A town must ear
 population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
 State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
-pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
+pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
+town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
+"North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
 organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
 "Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
 person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
@@ -382,6 +384,10 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         ):
             if after_person:
                 people.add(key)
+            position = end
+            continue
+        if single and end < len(words) and key in GENERIC_WORDS:
+            # a common word heading a longer name ("University of Rochester", "Central Activities Center")
             position = end
             continue
         shaped = single and (key in GENERIC_WORDS or (span_words[0].isupper() and len(span_words[0]) > 3))
