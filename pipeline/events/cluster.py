@@ -224,13 +224,15 @@ def attach(
     events: Mapping[Hashable, Sequence[EventFeatures]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
     storyline: bool = False,
+    summaries: Mapping[Hashable, EventFeatures] | None = None,
 ) -> tuple[Hashable, float] | None:
     """The stored event the new run's event (its articles' features) belongs to, with its score, or ``None``
     when none reaches ``pair_threshold`` (the caller then creates a new event). An event's score is the mean
     model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
     only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
     features. With ``storyline``: the stored event whose storyline the new event joins (the storyline
-    thresholds)."""
+    thresholds). ``summaries``: the candidates' ``summarize``, when the caller matches many new events against
+    the same stored ones and computes them once."""
     if not new:
         raise ValueError("attach needs the features of at least one new article")
     best: tuple[float, str, Hashable] | None = None
@@ -241,7 +243,8 @@ def attach(
         total = sum(score(a, b, thresholds.model) for a in new for b in stored)
         similarity = round(total / (len(new) * len(stored)), 6)
         candidate = (-similarity, str(event_id), event_id)
-        needed = pair_threshold(summary, summarize(stored), thresholds, attaching=True, storyline=storyline)
+        stored_summary = summaries[event_id] if summaries and event_id in summaries else summarize(stored)
+        needed = pair_threshold(summary, stored_summary, thresholds, attaching=True, storyline=storyline)
         if similarity >= needed and (best is None or candidate < best):
             best = candidate
     return None if best is None else (best[2], -best[0])

@@ -34,7 +34,7 @@ from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similar
 from pipeline.dedup.near import best_parent
 from pipeline.events.blocking import MAX_BLOCK_SIZE
 from pipeline.events.cluster import attach
-from pipeline.events.features import EventFeatures
+from pipeline.events.features import EventFeatures, summarize
 from pipeline.events.score import EventThresholds
 from pipeline.store.statements import registered, sql
 from pipeline.store.storylines import stored_storylines
@@ -338,14 +338,15 @@ def event_matches(
     ).fetchall():
         stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
         canonical[event_id] = canonical_article_id
+    summaries = {event_id: summarize(members) for event_id, members in stored_members.items()}
     found, related = {}, {}
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        attached = attach(members, options, thresholds) if options else None
+        attached = attach(members, options, thresholds, summaries=summaries) if options else None
         if attached:
             stored_event_id, similarity = attached
             found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
-        elif options and (near := attach(members, options, thresholds, storyline=True)):
+        elif options and (near := attach(members, options, thresholds, storyline=True, summaries=summaries)):
             related[staged_event_id] = near[0]
     return found, related
 
