@@ -109,7 +109,22 @@ def conditional(body: bytes, etag: str, content_type: str = RSS):
     return handle
 
 
-def stall(seconds: float):
+STALL_SECONDS = 60.0
+"""How long `stall` and `drip` hold a response by default: far beyond any limit a test sets, so the timeout a test
+expects happens however slow the machine (the handler ends early when its write to the departed client fails)."""
+
+TIMEOUTS = {"read_timeout": 1.0, "deadline": 2.0}
+"""Limits for a test where `stall` must end in a timeout, `drip` at the deadline, and good fetches must succeed:
+a read timeout well over `drip`'s 0.1 s between bytes, a deadline well over the read timeout."""
+
+
+SLOW = ("stall.xml", "drip.xml")
+"""Feeds served by `stall` and `drip`, from a server of their own (`slow_site`)."""
+
+
+def stall(seconds: float = STALL_SECONDS):
+    """A handler that answers an empty feed after `seconds`."""
+
     def handle(_: Request) -> Response:
         time.sleep(seconds)
         return Response(rss20([]), content_type=RSS)
@@ -118,8 +133,10 @@ def stall(seconds: float):
 
 
 def drip(_: Request) -> Response:
+    """A feed body of one byte every 0.1 s for `STALL_SECONDS`."""
+
     def chunks():
-        for _ in range(30):
+        for _ in range(int(STALL_SECONDS * 10)):
             yield b" "
             time.sleep(0.1)
 
@@ -150,7 +167,7 @@ def entry(key: str, link: str | None, feed_url: str = "http://127.0.0.1:9/feed.x
 
 @pytest.fixture
 def policy(fast_policy: FetchPolicy) -> FetchPolicy:
-    return replace(fast_policy, read_timeout=0.3, deadline=0.6)
+    return fast_policy
 
 
 def test_first_poll_reads_rss20_atom_and_rss10_feeds_and_stages_their_states(httpserver: HTTPServer, policy):
@@ -202,13 +219,13 @@ def test_second_poll_is_answered_304_and_parses_nothing_then_a_changed_etag_brin
 
 
 def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_go_on(
-    httpserver: HTTPServer, policy: FetchPolicy
+    httpserver: HTTPServer, slow_site: HTTPServer, policy: FetchPolicy
 ):
     httpserver.expect_request("/ok.xml").respond_with_data(rss20([Item("ok", "Fine", "http://x/1")]), content_type=RSS)
     httpserver.expect_request("/missing.xml").respond_with_data("gone", status=404)
     httpserver.expect_request("/broken.xml").respond_with_data("oops", status=500)
-    httpserver.expect_request("/stall.xml").respond_with_handler(stall(0.8))
-    httpserver.expect_request("/drip.xml").respond_with_handler(drip)
+    slow_site.expect_request("/stall.xml").respond_with_handler(stall())
+    slow_site.expect_request("/drip.xml").respond_with_handler(drip)
     httpserver.expect_request("/bad.xml").respond_with_data(b"<rss><channel><item><title>bro", content_type=RSS)
     httpserver.expect_request("/empty.xml").respond_with_data(rss20([]), content_type=RSS)
     expected = {
@@ -219,9 +236,9 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         "bad.xml": "malformed_feed",
     }
     paths = ["ok.xml", "empty.xml", *expected]
-    states = [FeedState(url=httpserver.url_for(f"/{path}")) for path in paths]
+    states = [FeedState(url=(slow_site if path in SLOW else httpserver).url_for(f"/{path}")) for path in paths]
     with local_test_pipeline() as pipeline:
-        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        polled = pipeline | PollFeeds(states, replace(policy, **TIMEOUTS), PollPolicy(), "run-1")
         assert_that(polled.entries | beam.Map(lambda e: e.title), equal_to(["Fine"]), label="good feed read")
         assert_that(
             polled.rejects | beam.Map(lambda r: (r.source_ref.rsplit("/", 1)[1], r.stage, r.reason)),
@@ -418,11 +435,13 @@ def test_a_backlog_over_the_entry_budget_is_taken_newest_first_and_the_rest_next
 def test_a_hosts_feeds_are_polled_longest_due_first_within_its_time_budget_and_the_rest_wait(
     httpserver: HTTPServer, fast_policy: FetchPolicy
 ):
-    for path in ("/a.xml", "/b.xml", "/c.xml"):
-        httpserver.expect_request(path).respond_with_handler(stall(0.6))
+    budget = 1.5
+    httpserver.expect_request("/a.xml").respond_with_handler(stall(budget + 0.1))
+    for path in ("/b.xml", "/c.xml"):
+        httpserver.expect_request(path).respond_with_data(rss20([]), content_type=RSS)
     due = {"/a.xml": NOW - timedelta(minutes=5), "/b.xml": NOW - timedelta(minutes=1), "/c.xml": None}
     states = [FeedState(url=httpserver.url_for(path), next_poll_at=when) for path, when in due.items()]
-    policy = replace(fast_policy, read_timeout=2.0, deadline=3.0, max_host_seconds=1.0)
+    policy = replace(fast_policy, max_host_seconds=budget)
     with local_test_pipeline() as pipeline:
         polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
         assert_that(
