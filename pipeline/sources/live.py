@@ -31,15 +31,23 @@ from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
-from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
+from pipeline.sources.feeds import (
+    FEED_STAGE,
+    FETCH_STAGE,
+    FeedEntry,
+    FeedReject,
+    FeedState,
+    ParsedFeed,
+    PollPolicy,
+    next_state,
+    parse_feed,
+)
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.staging import ReadParquet
 from schemas.models import Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
 
-FEED_STAGE = "feed"
-FETCH_STAGE = "fetch"
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"

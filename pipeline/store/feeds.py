@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.sources.feeds import FEED_STAGE
+from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import connect, has_table, rows
 from pipeline.store.load import stage
 from schemas.models import Feed
@@ -19,6 +21,7 @@ SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.
 FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
 GROUP BY ALL ORDER BY f.url
 """
+_FEEDS_DEFERRED = "SELECT DISTINCT source_ref FROM staged_rejects WHERE stage = ? AND reason = ? ORDER BY 1"
 
 
 def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
@@ -59,7 +62,9 @@ def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> 
 def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
     """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
 
-    Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.
+    Call after the run's new articles and rejects are settled in ``staged_articles`` and ``staged_rejects``;
+    returns the run's counts per feed, a feed its host's time budget left unpolled included (status None, error
+    ``host_budget``).
     """
     stage(connection, staging_dir, "feeds")
     connection.execute(
@@ -73,7 +78,10 @@ def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | 
         ") FROM staged_feeds "
         "QUALIFY row_number() OVER (PARTITION BY url ORDER BY last_success_at DESC NULLS LAST, last_polled_at DESC) = 1"
     )
-    return {
+    counts = {
         url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
         for url, status, error, entries, new, fallbacks in connection.execute(_FEED_COUNTS).fetchall()
     }
+    deferred = connection.execute(_FEEDS_DEFERRED, [FEED_STAGE, HOST_BUDGET]).fetchall()
+    untouched = {"status": None, "error": HOST_BUDGET, "entries": 0, "articles_new": 0, "fallbacks": 0}
+    return counts | {url: dict(untouched) for (url,) in deferred if url not in counts}
