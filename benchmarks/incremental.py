@@ -44,13 +44,14 @@ OUTLETS = 40
 RECORDS_PER_FILE = 5000
 
 
-def write_seeds(texts: list[str], first_index: int, directory: Path) -> None:
-    """JSON Lines seed records for ``texts``: headline from the first words, one outlet of 40, dated."""
+def write_seeds(texts: list[str], first_index: int, directory: Path, per_file: int = RECORDS_PER_FILE) -> None:
+    """JSON Lines seed records for ``texts``, ``per_file`` to a file: headline from the first words, one outlet of
+    40, dated."""
     directory.mkdir(parents=True)
     start = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    for offset in range(0, len(texts), RECORDS_PER_FILE):
-        with (directory / f"part-{offset // RECORDS_PER_FILE:04d}.jsonl").open("w") as out:
-            for index, text in enumerate(texts[offset : offset + RECORDS_PER_FILE], start=first_index + offset):
+    for offset in range(0, len(texts), per_file):
+        with (directory / f"part-{offset // per_file:04d}.jsonl").open("w") as out:
+            for index, text in enumerate(texts[offset : offset + per_file], start=first_index + offset):
                 record = {
                     "title": " ".join(text.split()[:9]),
                     "text": text,
@@ -61,9 +62,9 @@ def write_seeds(texts: list[str], first_index: int, directory: Path) -> None:
                 out.write(json.dumps(record) + "\n")
 
 
-def timed_run(seeds: Path, db: Path, workers: int) -> tuple[float, float, float]:
+def timed_run(seeds: Path, db: Path, workers: int, *flags: str) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak memory (MiB) of one ``wirebeam run --offline``'s process tree."""
-    command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db)]
+    command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db), *flags]
     if workers > 1:
         command += ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
     started = time.perf_counter()

@@ -5,16 +5,18 @@ many synthetic ~500-word articles (real vocabulary, 10% near-duplicates: the nea
 corpus) as JSON Lines seed files and measures, in this one run:
 
 - **wirebeam**: ``wirebeam run --offline`` into a fresh database, as a process tree (CPU = user + system time of
-  the launcher and any workers; peak RSS of the tree);
+  the launcher and any workers; peak RSS of the tree); it reads the seeds in windows of ``--window_mib`` (its
+  default unless given), one run each;
 - **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
   the seed files, extract, normalize, exact keys, MinHash signatures and near-duplicate pairs, term counts, event
-  features, blocking, scoring and clustering, enrichment, staging rows), no Beam and no DuckDB;
+  features, blocking, scoring and clustering, enrichment, staging rows), no Beam and no DuckDB, over the same
+  windows one after the other (without the cross-window matching wirebeam's load does);
 - **fixed cost**: ``wirebeam run --offline`` on an empty seeds directory.
 
 Targets (issue 15): at most 5 ms CPU per article, at most 4 GB peak at 100k, wirebeam / floor at most 1.3, a run on
 an empty input at most 3 s CPU. Prints a table and writes ``benchmarks/results/scale.json``.
 
-Run: ``nice -n 10 .venv/bin/python -m benchmarks.scale [--articles 10000 100000] [--workdir DIR]``
+Run: ``nice -n 10 .venv/bin/python -m benchmarks.scale [--articles 10000 100000] [--window_mib 8] [--workdir DIR]``
 """
 
 from __future__ import annotations
@@ -32,17 +34,22 @@ from collections import Counter, defaultdict
 from datetime import datetime, timezone
 from pathlib import Path
 
-from benchmarks.incremental import last_run, timed_run, write_seeds
+import duckdb
+
+from benchmarks.incremental import timed_run, write_seeds
 from benchmarks.neardup_speed import synthetic_corpus
+from pipeline.options import DEFAULT_WINDOW_MIB
 
 RESULTS = Path(__file__).resolve().parent / "results" / "scale.json"
 TARGET_MS_PER_ARTICLE = 5.0
 TARGET_RATIO = 1.3
 TARGET_FIXED_CPU_S = 3.0
+RECORDS_PER_FILE = 1000
+"""Seed records per file (about 3.8 MB): files smaller than a window, so that windows hold what they are sized for."""
 
 
-def plain_loop(seeds: Path) -> dict:
-    """wirebeam's stages as plain function calls over the seed files; CPU seconds and peak RSS of this process."""
+def plain_loop(seed_files: list[Path]) -> float:
+    """wirebeam's stages as plain function calls over some seed files (one window); the CPU seconds it took."""
     from pipeline.dedup.exact import exact_keys, original_rank
     from pipeline.dedup.minhash import MinHashConfig
     from pipeline.dedup.near import find_near_duplicates
@@ -60,7 +67,7 @@ def plain_loop(seeds: Path) -> dict:
     started_cpu = time.process_time()
     now = datetime.now(timezone.utc)
     articles = []
-    for path in sorted(seeds.iterdir()):
+    for path in seed_files:
         for document in read_seed_file(path.name, path.read_bytes()):
             if not isinstance(document, RejectedInput):
                 articles.append(normalize_article(extract_article(document), "floor", now))
@@ -93,35 +100,46 @@ def plain_loop(seeds: Path) -> dict:
             for row in rows:
                 to_row(row)
         to_row(article)
-    return {
-        "articles": len(articles),
-        "cpu_s": time.process_time() - started_cpu,
-        "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-    }
+    return time.process_time() - started_cpu
 
 
-def _floor_in_subprocess(seeds: Path) -> dict:
+def floor(windows: list[list[str]]) -> dict:
+    """``plain_loop`` over each window in turn (as wirebeam reads them, so its memory is bounded alike): CPU
+    seconds and peak RSS of this process."""
+    cpu = sum(plain_loop([Path(path) for path in window]) for window in windows)
+    return {"cpu_s": cpu, "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def _floor_in_subprocess(windows: list[list[str]]) -> dict:
     """The floor in a fresh process, so that its peak memory is its own."""
-    code = (
-        "import json, pathlib; from benchmarks.scale import plain_loop; "
-        f"print(json.dumps(plain_loop(pathlib.Path({str(seeds)!r}))))"
-    )
+    code = f"import json; from benchmarks.scale import floor; print(json.dumps(floor({windows!r})))"
     output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
     return json.loads(output.strip().splitlines()[-1])
 
 
-def measure(size: int, work: Path) -> dict:
+def _windows(seeds: Path, window_mib: float) -> list[list[str]]:
+    """The seed files of each window ``wirebeam run --window_mib`` reads."""
+    from pipeline.run import seed_windows
+
+    files = sorted(str(path) for path in seeds.iterdir())
+    windows = seed_windows(seeds, int(window_mib * 2**20))
+    return [files if window is None else sorted(str(seeds / name) for name in window) for window in windows]
+
+
+def measure(size: int, work: Path, window_mib: float) -> dict:
     seeds = work / f"seeds-{size}"
     if not seeds.exists():
         texts, _ = synthetic_corpus(size)
-        write_seeds(texts, 0, seeds)
+        write_seeds(texts, 0, seeds, per_file=RECORDS_PER_FILE)
     db = work / f"run-{size}.duckdb"
     db.unlink(missing_ok=True)
-    wall, cpu, peak = timed_run(seeds, db, workers=1)
-    counts = last_run(db)
-    floor = _floor_in_subprocess(seeds)
+    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}")
+    counts = totals(db)
+    windows = _windows(seeds, window_mib)
+    loop = _floor_in_subprocess(windows)
     return {
         "articles": size,
+        "windows": len(windows),
         "wirebeam": {
             "wall_s": round(wall, 1),
             "cpu_s": round(cpu, 1),
@@ -131,12 +149,26 @@ def measure(size: int, work: Path) -> dict:
             "run": counts,
         },
         "floor": {
-            "cpu_s": round(floor["cpu_s"], 1),
-            "cpu_ms_per_article": round(1000 * floor["cpu_s"] / size, 2),
-            "articles_per_s_per_core": round(size / floor["cpu_s"], 1),
-            "peak_rss_mib": round(floor["peak_rss_mib"]),
+            "cpu_s": round(loop["cpu_s"], 1),
+            "cpu_ms_per_article": round(1000 * loop["cpu_s"] / size, 2),
+            "articles_per_s_per_core": round(size / loop["cpu_s"], 1),
+            "peak_rss_mib": round(loop["peak_rss_mib"]),
         },
-        "wirebeam_over_floor": round(cpu / floor["cpu_s"], 2),
+        "wirebeam_over_floor": round(cpu / loop["cpu_s"], 2),
+    }
+
+
+def totals(db: Path) -> dict:
+    """What the runs of one ``wirebeam run`` (its windows) counted together, and how many there were."""
+    columns = ["articles_read", "articles_new", "exact_duplicates", "near_duplicates", "events_new", "events_updated"]
+    with duckdb.connect(str(db), read_only=True) as connection:
+        sums = connection.execute(f"SELECT count(*), {', '.join(f'sum({c})' for c in columns)} FROM runs").fetchone()
+        stored = connection.execute("SELECT count(*), count(DISTINCT event_id) FROM articles").fetchone()
+    return {
+        "runs": sums[0],
+        **dict(zip(columns, sums[1:], strict=True)),
+        "articles_stored": stored[0],
+        "events": stored[1],
     }
 
 
@@ -153,12 +185,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, nargs="+", default=[10_000], help="Sizes to measure.")
     parser.add_argument("--workdir", type=Path, default=None, help="Keep seeds and databases here.")
+    parser.add_argument(
+        "--window_mib", type=float, default=DEFAULT_WINDOW_MIB, help="wirebeam's --window_mib (default: its own)."
+    )
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="wirebeam-scale-") as temporary:
         work = args.workdir or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         empty = fixed_cost(work)
-        sizes = [measure(size, work) for size in args.articles]
+        sizes = [measure(size, work, args.window_mib) for size in args.articles]
     result = {
         "benchmark": "scale",
         "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -168,15 +203,20 @@ def main(argv: list[str] | None = None) -> dict:
             "wirebeam_over_floor": TARGET_RATIO,
             "empty_run_cpu_s": TARGET_FIXED_CPU_S,
         },
+        "window_mib": args.window_mib,
         "empty_run": empty,
         "sizes": sizes,
     }
     print(f"empty input: {empty['cpu_s']} s CPU, {empty['wall_s']} s wall, peak {empty['peak_rss_mib']} MiB")
-    print("articles | wirebeam CPU ms/article | articles/s/core | peak MiB | floor ms/article | floor peak MiB | ratio")
+    print(
+        "articles | windows | wirebeam CPU ms/article | articles/s/core | peak MiB | floor ms/article | "
+        "floor peak MiB | ratio"
+    )
     for row in sizes:
         w, f = row["wirebeam"], row["floor"]
         print(
-            f"{row['articles']:>8} | {w['cpu_ms_per_article']:>23} | {w['articles_per_s_per_core']:>15} | "
+            f"{row['articles']:>8} | {row['windows']:>7} | {w['cpu_ms_per_article']:>23} | "
+            f"{w['articles_per_s_per_core']:>15} | "
             f"{w['peak_rss_mib']:>8} | {f['cpu_ms_per_article']:>20} | {f['peak_rss_mib']:>14} | "
             f"{row['wirebeam_over_floor']}"
         )

@@ -42,6 +42,8 @@ class RunPlan:
     """Add sentence embeddings to event features (the ``embeddings`` extra)."""
     live: LivePlan | None = None
     """The feeds to poll; None for an offline run."""
+    seed_files: frozenset[str] | None = None
+    """The seed files (relative paths) this run reads, one window of a large input; None for all."""
     term_stats_path: str | None = None
     """Parquet file of the stored corpus' term document frequencies; None for an empty database."""
     prior_docs: int = 0
@@ -52,7 +54,7 @@ class RunPlan:
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     """Add the stages of one run to ``pipeline``."""
-    documents = pipeline | "ReadSeeds" >> ReadSeeds(plan.seeds_dir)
+    documents = pipeline | "ReadSeeds" >> ReadSeeds(plan.seeds_dir, plan.seed_files)
     inputs, source_rejects = [documents.documents], [documents.rejects]
     staged = {}
     if plan.live is not None:

@@ -19,6 +19,9 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
+DEFAULT_WINDOW_MIB = 8.0
+"""Seed bytes per run of a large input (``--window_mib``): about 2,000 articles of 500 words as JSON Lines, which
+peaked at 2.6 GB in process (``benchmarks/scale.py``'s corpus; 0.76 GB for 500)."""
 FEEDS_FILENAME = "feeds.opml"
 """The feed list's name beside the database, its default place (`feed_list`)."""
 LEGACY_FEEDS = "seeds/feeds.opml"
@@ -101,6 +104,14 @@ class WirebeamFlags:
             default=None,
             help="Where workers write the run's Parquet shards (default: beside the database). "
             "On a distributed runner, a location every worker and the launcher can reach.",
+        )
+        parser.add_argument(
+            "--window_mib",
+            type=float,
+            default=DEFAULT_WINDOW_MIB,
+            help="Read a local seeds directory in windows of seed files of about this many MiB, in name order, each "
+            "one run loaded before the next, so a large backfill needs bounded memory; a larger file is a window "
+            "of its own; 0 reads everything in one run (default: %(default)s).",
         )
         parser.add_argument(
             "--lock_timeout",

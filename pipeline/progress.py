@@ -32,10 +32,12 @@ class RunProgress:
         self.enabled = False
         self._lock = threading.Lock()
 
-    def start(self, stream: TextIO, total_files: int, live: bool, log_interval: float = 30.0) -> None:
-        """Show progress on ``stream``: a live bar when ``live``, else a line every ``log_interval`` seconds."""
+    def start(self, stream: TextIO, total_files: int, live: bool, log_interval: float = 30.0, window: str = "") -> None:
+        """Show progress on ``stream``: a live bar when ``live``, else a line every ``log_interval`` seconds;
+        ``window`` (e.g. ``2/5``) names the window of a large input this run reads."""
         with self._lock:
             self._stream, self._total_files, self._log_interval = stream, total_files, log_interval
+            self._window = f"window {window}, " if window else ""
             self._files: set[str] = set()
             self._counts: dict[str, int] = {}
             self._stage = READ
@@ -86,7 +88,7 @@ class RunProgress:
     def _show(self) -> None:
         self._shown_at = time.monotonic()
         read, stage = self._counts.get(READ, 0), self._stage
-        files = f"files {len(self._files)}/{self._total_files}, articles read {read}"
+        files = f"{self._window}files {len(self._files)}/{self._total_files}, articles read {read}"
         if stage == READ:
             done, total = len(self._files), self._total_files
         else:

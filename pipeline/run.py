@@ -35,6 +35,7 @@ from pipeline.events.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
+from pipeline.sources.seeds import LocalSeed, list_local_seeds
 from pipeline.store.connection import WRITE_WAIT_SECONDS, DatabaseInUse, connect
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
@@ -141,7 +142,10 @@ def _load_dask_runner() -> None:
 
 
 def execute_run(flags: list[str]) -> Run:
-    """One run: build and run the pipeline, then load its shards; returns the recorded run."""
+    """One run: build and run the pipeline, then load its shards; returns the recorded run.
+
+    A large local seeds directory is read in windows (``--window_mib``), each a run of its own loaded before the
+    next; then the returned run sums their counts (the last window's ID, the first one's start)."""
     if unknown := unknown_flags(flags):
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
     options = PipelineOptions(flags)
@@ -151,6 +155,8 @@ def execute_run(flags: list[str]) -> Run:
     if not (seeds_dir.is_dir() or seeds_dir.is_file() or live_plan.feeds_only(ours)):
         what = "is neither a directory nor a file" if seeds_dir.exists() else "not found"
         raise UsageError(f"--seeds {seeds_dir}: {what} (give a directory of seed files, or one seed file)")
+    if ours.window_mib < 0:
+        raise UsageError(f"--window_mib must be 0 or more, got {ours.window_mib}")
     try:
         thresholds = event_thresholds(ours)
         if ours.embeddings:
@@ -158,10 +164,72 @@ def execute_run(flags: list[str]) -> Run:
     except (ValueError, EmbeddingsUnavailable) as error:
         raise UsageError(str(error)) from None
     runner = choose_runner(options)
-    in_process = isinstance(runner, FnApiRunner)
     db_path = Path(ours.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     _check_writable(db_path)
+    lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
+    windows = seed_windows(seeds_dir, int(ours.window_mib * 2**20))
+    with lock, _interrupt_noted() as interrupt:
+        runs = []
+        for number, window in enumerate(windows):
+            if len(windows) > 1:
+                LOGGER.info("window %d of %d: %d seed files", number + 1, len(windows), len(window))
+            runs.append(_run_window(options, runner, thresholds, window, (number, len(windows)), interrupt))
+    return runs[0] if len(runs) == 1 else _summed(runs)
+
+
+def seed_windows(seeds: Path, window_bytes: int) -> list[frozenset[str] | None]:
+    """The windows a run reads its seeds in: sets of consecutive seed files (relative paths, in the order
+    ``list_local_seeds`` gives: a directory's files by name, then its subdirectories) of
+    about ``window_bytes`` together; ``[None]`` (everything at once) for one window, one seed file, a directory
+    that is not local, or ``window_bytes`` 0."""
+    if window_bytes <= 0 or not seeds.is_dir():
+        return [None]
+    windows: list[list[str]] = [[]]
+    size = 0
+    for item in list_local_seeds(str(seeds)):
+        relative_path, length = (item.relative_path, _size(item.path)) if isinstance(item, LocalSeed) else (item[0], 0)
+        if windows[-1] and size + length > window_bytes:
+            windows.append([])
+            size = 0
+        windows[-1].append(relative_path)
+        size += length
+    return [None] if len(windows) == 1 else [frozenset(window) for window in windows]
+
+
+def _size(path: str) -> int:
+    try:
+        return os.stat(path).st_size
+    except OSError:  # it is read (and rejected) by the window it falls in
+        return 0
+
+
+def _summed(runs: list[Run]) -> Run:
+    """One run's figures for the windows of one ``wirebeam run``."""
+    counted = [name for name, field in Run.model_fields.items() if field.annotation is int]
+    return runs[-1].model_copy(
+        update={
+            "started_at": runs[0].started_at,
+            **{name: sum(getattr(run, name) for run in runs) for name in counted},
+            "feed_counts": runs[0].feed_counts,
+        }
+    )
+
+
+def _run_window(
+    options: PipelineOptions,
+    runner,
+    thresholds,
+    window: frozenset[str] | None,
+    position: tuple[int, int],
+    interrupt: threading.Event,
+) -> Run:
+    """One run over one window of the seeds (``position``: its index and the number of windows; the first polls
+    the feeds too), loaded; the caller holds the lock."""
+    ours = options.view_as(WirebeamOptions)
+    in_process = isinstance(runner, FnApiRunner)
+    db_path = Path(ours.db)
+    seeds_dir = Path(ours.seeds)
     started_at = datetime.now(timezone.utc)
     run = Run(
         run_id=new_run_id(started_at),
@@ -170,63 +238,63 @@ def execute_run(flags: list[str]) -> Run:
         status="completed",
         options={key: value for key, value in options.get_all_options(drop_default=True).items()},
     )
-    lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
-    with lock, _interrupt_noted() as interrupt:
-        staging_dir = _prepare_staging(ours, db_path, run.run_id)
-        _warn_if_embedding_mode_changed(db_path, ours.embeddings)
-        write_wait = max(WRITE_WAIT_SECONDS, ours.lock_timeout)
-        try:
-            _wait_until_writable(db_path, write_wait)
-            refresh_stale_features(db_path)
-            term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
-            paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
-            live = None
-            if not ours.offline:
-                stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
-                live = live_plan.plan_live_feeds(options, db_path, in_process, stored)
-            plan = RunPlan(
-                term_stats_path=term_stats_path,
-                prior_docs=prior_docs,
-                paragraphs_path=paragraphs_path,
-                run_id=run.run_id,
-                started_at=started_at,
-                seeds_dir=str(seeds_dir),
-                staging_dir=staging_dir,
-                minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
-                event_thresholds=thresholds,
-                embeddings=ours.embeddings,
-                live=live,
-            )
-            seed_files = _count_files(seeds_dir)
-            if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
-                if in_process:  # the stages run in this process, so their counts are seen here
-                    PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty())
-                pipeline = beam.Pipeline(runner=runner, options=options)
-                try:
-                    with pipeline:
-                        build_pipeline(pipeline, plan)
-                finally:
-                    _close_dask_client(getattr(pipeline, "result", None))
-                PROGRESS.loading()
-            _wait_until_writable(db_path, write_wait)
-            run = load_run(
-                db_path,
-                staging_dir,
-                run.model_copy(update={"finished_at": _now()}),
-                plan.minhash,
-                thresholds,
-            )
-        except BaseException as error:
-            PROGRESS.finish()
-            interrupted = interrupt.is_set() or isinstance(error, KeyboardInterrupt)
-            with _sigint_ignored():
-                _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
-                staging.remove(staging_dir)
-            if interrupted:
-                raise KeyboardInterrupt from None
-            raise
+    staging_dir = _prepare_staging(ours, db_path, run.run_id)
+    _warn_if_embedding_mode_changed(db_path, ours.embeddings)
+    write_wait = max(WRITE_WAIT_SECONDS, ours.lock_timeout)
+    try:
+        _wait_until_writable(db_path, write_wait)
+        refresh_stale_features(db_path)
+        term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
+        paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
+        plan_live = None
+        if not ours.offline and position[0] == 0:
+            stored, _ = _stage_prior(staging_dir, "entries", partial(export_stored_entries, db_path))
+            plan_live = live_plan.plan_live_feeds(options, db_path, in_process, stored)
+        plan = RunPlan(
+            term_stats_path=term_stats_path,
+            prior_docs=prior_docs,
+            paragraphs_path=paragraphs_path,
+            run_id=run.run_id,
+            started_at=started_at,
+            seeds_dir=str(seeds_dir),
+            seed_files=window,
+            staging_dir=staging_dir,
+            minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
+            event_thresholds=thresholds,
+            embeddings=ours.embeddings,
+            live=plan_live,
+        )
+        seed_files = _count_files(seeds_dir) if window is None else len(window)
+        if seed_files or (plan.live is not None and (plan.live.feeds or plan.live.refetch)):  # else nothing to read
+            if in_process:  # the stages run in this process, so their counts are seen here
+                label = f"{position[0] + 1}/{position[1]}" if position[1] > 1 else ""
+                PROGRESS.start(sys.stderr, seed_files, live=sys.stderr.isatty(), window=label)
+            pipeline = beam.Pipeline(runner=runner, options=options)
+            try:
+                with pipeline:
+                    build_pipeline(pipeline, plan)
+            finally:
+                _close_dask_client(getattr(pipeline, "result", None))
+            PROGRESS.loading()
+        _wait_until_writable(db_path, write_wait)
+        run = load_run(
+            db_path,
+            staging_dir,
+            run.model_copy(update={"finished_at": _now()}),
+            plan.minhash,
+            thresholds,
+        )
+    except BaseException as error:
         PROGRESS.finish()
-        staging.remove(staging_dir)
+        interrupted = interrupt.is_set() or isinstance(error, KeyboardInterrupt)
+        with _sigint_ignored():
+            _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
+            staging.remove(staging_dir)
+        if interrupted:
+            raise KeyboardInterrupt from None
+        raise
+    PROGRESS.finish()
+    staging.remove(staging_dir)
     return run
 
 

@@ -28,6 +28,16 @@ def test_log_lines_give_files_articles_stage_and_eta():
     assert len(stream.getvalue()) == shown  # nothing after finish
 
 
+def test_a_window_of_a_large_input_is_named_in_the_log_lines():
+    stream = io.StringIO()
+    progress = RunProgress()
+    progress.start(stream, total_files=3, live=False, log_interval=0.05, window="2/5")
+    progress.count(READ, "c.jsonl#1")
+    time.sleep(0.2)
+    progress.finish()
+    assert stream.getvalue().splitlines()[-1].endswith(": window 2/5, files 1/3, articles read 1; read")
+
+
 def test_counting_steps_pass_elements_through_and_count_in_process():
     PROGRESS.start(io.StringIO(), total_files=1, live=False, log_interval=60)
     try:

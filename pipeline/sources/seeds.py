@@ -394,10 +394,17 @@ def _parsed(relative_path: str, data: bytes) -> Iterator:
 
 
 class _ListLocalSeeds(beam.DoFn):
-    """A seeds directory -> its seeds, and ``(relative path, reason, detail)`` of entries that are no files."""
+    """A seeds directory -> its seeds, and ``(relative path, reason, detail)`` of entries that are no files;
+    only those in ``only`` (relative paths) when given."""
+
+    def __init__(self, only: frozenset[str] | None = None):
+        self._only = only
 
     def process(self, seeds_dir: str):
         for item in list_local_seeds(seeds_dir):
+            relative_path = item.relative_path if isinstance(item, LocalSeed) else item[0]
+            if self._only is not None and relative_path not in self._only:
+                continue
             yield item if isinstance(item, LocalSeed) else (item[0], item[1].reason, item[1].detail)
 
 
@@ -436,19 +443,21 @@ class ReadSeeds(beam.PTransform):
     """Seeds directory -> ``RawDocument``s (main) and ``Reject``s (``rejects``), every file below it.
 
     A local directory is walked here (every entry that is no regular file is a reject); any other location is
-    matched through Beam's file systems.
+    matched through Beam's file systems. ``only`` (relative paths below a local directory) reads just those
+    entries: one window of a large input (``pipeline.run``).
     """
 
-    def __init__(self, seeds_dir: str):
+    def __init__(self, seeds_dir: str, only: frozenset[str] | None = None):
         super().__init__()
         self._seeds_dir = seeds_dir
+        self._only = only
 
     def expand(self, pbegin):
         if FileSystems.get_scheme(self._seeds_dir) is None:
             return (
                 pbegin
                 | "SeedsDir" >> beam.Create([self._seeds_dir])
-                | "ListSeedFiles" >> beam.ParDo(_ListLocalSeeds())
+                | "ListSeedFiles" >> beam.ParDo(_ListLocalSeeds(self._only))
                 | "SpreadSeedFiles" >> beam.Reshuffle()
                 | "ParseSeedFiles" >> beam.ParDo(_ParseLocalSeed())
                 | "SeedOutputs" >> SplitOutputs(REJECTS, main="documents")

@@ -7,7 +7,7 @@ import pyarrow.parquet as pq
 
 from pipeline.store.connection import connect
 from pipeline.store.feeds import merge_feed_states
-from pipeline.store.load import stage
+from pipeline.store.staged import stage
 from schemas.generate import arrow_schema, to_row
 from schemas.models import Feed
 

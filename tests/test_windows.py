@@ -1,0 +1,65 @@
+"""A large seeds directory read in windows (``--window_mib``): successive runs, loaded in order, that store what
+one run over everything stores."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from benchmarks.events import write_seed_jsonl
+from pipeline.cli import main
+from pipeline.run import seed_windows
+from tests.conftest import query, story_items
+
+
+def _seeds(directory: Path) -> Path:
+    """Four storms on one coast, in date order over three files, and a fourth file that copies one report exactly
+    and republishes another with an edit."""
+    directory.mkdir()
+    items = sorted(story_items("storms"), key=lambda item: item.published)
+    for number, start in enumerate(range(0, len(items), 4)):
+        write_seed_jsonl(items[start : start + 4], directory / f"part-{number}.jsonl")
+    copied, edited = items[1], items[5]
+    text = edited.text.replace(".", ", officials said.", 1)
+    records = [
+        {"title": copied.title, "text": copied.text, "url": "https://mirror.example/a", "source": "Mirror"},
+        {"title": edited.title, "text": text, "url": "https://mirror.example/b", "source": "Mirror"},
+    ]
+    (directory / "part-9.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records))
+    return directory
+
+
+def _links(db: Path) -> list[tuple]:
+    """Each article's original (exact copies) and near-duplicate parent, by URL."""
+    return query(
+        db,
+        "SELECT a.url, o.url, n.url FROM articles a LEFT JOIN articles o ON a.duplicate_of = o.article_id "
+        "LEFT JOIN articles n ON a.near_duplicate_of = n.article_id ORDER BY a.url",
+    )
+
+
+def test_seed_windows_follow_the_listing_order_by_size(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    for name, size in [("b.txt", 60), ("a.txt", 50), ("c/d.txt", 10), ("e.txt", 200)]:
+        (seeds / name).parent.mkdir(exist_ok=True)
+        (seeds / name).write_text("x" * size)
+    expected = [frozenset({"a.txt", "b.txt"}), frozenset({"e.txt"}), frozenset({"c/d.txt"})]
+    assert seed_windows(seeds, 120) == expected, "a directory's files by name, then its subdirectories"
+    assert seed_windows(seeds, 1000) == [None], "one window reads everything"
+    assert seed_windows(seeds, 0) == [None]
+    assert seed_windows(seeds / "a.txt", 1) == [None], "one seed file is one window"
+
+
+def test_a_run_in_windows_finds_the_copies_one_run_finds(tmp_path):
+    """Copies and near-copies do not depend on the window. Events can: a window's events are grouped as a run
+    of their own and attached to the stored ones, as in daily runs (with only Bettina's reports beside it, the first
+    report of Corwin joins Bettina's event; with Corwin's other reports in the same run it does not)."""
+    seeds = _seeds(tmp_path / "seeds")
+    whole, windowed = tmp_path / "whole.duckdb", tmp_path / "windowed.duckdb"
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(whole), "--window_mib", "0"]) == 0
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(windowed), "--window_mib", "0.000001"]) == 0
+    assert query(windowed, "SELECT count(*), sum(articles_read) FROM runs") == [(4, 13)], "one run per file"
+    expected = _links(whole)
+    assert any(copy_of for _, copy_of, _ in expected) and any(near for _, _, near in expected)
+    assert _links(windowed) == expected
