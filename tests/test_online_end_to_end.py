@@ -225,6 +225,26 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
     )
 
 
+def test_an_entry_its_feed_gives_a_new_guid_and_headline_is_not_stored_again(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    (link,) = serve_pages(site, pages[:1])
+    summary = "Shares in Asia and Europe opened higher on Monday after a quiet weekend of trading."
+    items = [[Item("guid-1", "Markets open higher", link, summary)]]
+    site.expect_request("/feed.xml").respond_with_handler(lambda request: Response(rss20(items[0]), content_type=RSS))
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir) == 0
+
+    other = "Brent crude fell three percent by noon in London trading on Monday."
+    items[0] = [Item("guid-2", "Stocks rally as markets open", link, summary), Item("guid-3", "Oil falls", link, other)]
+    assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT title, fallback_reason FROM articles ORDER BY 1") == [
+        ("Markets open higher", None),
+        ("Oil falls", "shared_page"),
+    ], "the re-keyed, retitled entry is the stored article; another entry on its page is an article of its own"
+    assert requests_to(site, "/news/") == 1
+
+
 def test_a_feed_its_hosts_time_budget_leaves_is_reported_deferred_and_polled_by_the_next_run(
     site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path, capsys
 ):
