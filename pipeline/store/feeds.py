@@ -9,6 +9,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipeline.sources.feeds import FEED_STAGE
+from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import connect
 from pipeline.store.staged import stage
 from pipeline.store.statements import has_table, rows, sql
@@ -51,12 +53,17 @@ def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> 
 def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
     """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
 
-    Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.
+    Call after the run's new articles and rejects are settled in ``staged_articles`` and ``staged_rejects``;
+    returns the run's counts per feed, a feed its host's time budget left unpolled included (status None, error
+    ``host_budget``).
     """
     stage(connection, staging_dir, "feeds")
     connection.execute(sql("delete_polled_feeds"))
     connection.execute(sql("insert_polled_feeds"))
-    return {
+    counts = {
         url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
         for url, status, error, entries, new, fallbacks in connection.execute(sql("feed_counts")).fetchall()
     }
+    deferred = connection.execute(sql("feeds_deferred"), {"stage": FEED_STAGE, "reason": HOST_BUDGET}).fetchall()
+    untouched = {"status": None, "error": HOST_BUDGET, "entries": 0, "articles_new": 0, "fallbacks": 0}
+    return counts | {url: dict(untouched) for (url,) in deferred if url not in counts}
