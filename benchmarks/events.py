@@ -5,7 +5,8 @@ Each corpus half becomes JSON Lines seed records in a temporary directory, ``wir
 ``articles.storyline_id`` are read back and scored at the level the corpus' labels mean (``LEVELS``; pairwise
 precision, recall, F1 and adjusted Rand index; the other level is in the JSON).
 
-Cross-validation: every corpus is split in two by a fixed hash of its gold label (``half_of``). For each half H,
+Cross-validation: every corpus is split in two by a fixed hash of its gold label (``half_of_item``; ECB+ by its
+topic, so each half holds both events of its topics, the hard case, as ECB+'s held-out half does). For each half H,
 whatever is chosen or fitted is chosen on the other half and H is scored; the figures reported are the mean of
 the two. The baseline is TF-IDF over title + text (sublinear tf, English stop words) with cosine average-link
 agglomerative clustering, its distance threshold chosen on the other half of the same corpus. wirebeam's grouping
@@ -255,6 +256,16 @@ def build_rewrite_corpus(
     return items
 
 
+_ECB_TOPIC_RE = re.compile(r"^(ecb-\d+)-ecb(?:plus)?$")
+
+
+def half_of_item(item: Item) -> str:
+    """The cross-validation half of an item: ``half_of`` its label, for ECB+ of its topic (``ecb-<topic>``), so
+    the two events of one topic, which only the details tell apart, are fitted or scored together."""
+    topic = _ECB_TOPIC_RE.match(item.label)
+    return half_of(topic.group(1) if topic else item.label)
+
+
 # --- scoring -------------------------------------------------------------------------------------------
 
 
@@ -351,33 +362,57 @@ def pipeline_events(
     )
 
 
+@dataclass
+class Grouped:
+    """What grouping a batch computed: features, candidate pairs, their scored edges, the scores of the other pairs
+    inside components (``cache``), for ``candidate_recall`` to reuse."""
+
+    features: dict
+    pairs: set
+    edges: list
+    cache: dict
+
+
+def _thresholds(model_path: str | None) -> EventThresholds:
+    return EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+
+
+def _model_flag(flags: Sequence[str]) -> str | None:
+    return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
-) -> tuple[dict[str, str], dict[str, str], float]:
+) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
     """The grouping stage's pure functions on the items as one batch (``--in_process``: what the pipeline
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
-    event, item id -> storyline, CPU seconds of grouping alone)."""
-    model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
+    event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
+    thresholds = _thresholds(_model_flag(flags))
     started = _cpu_seconds()
     features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(candidate_pairs(features))]
-    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features)
-    return events_of, storylines_of, _cpu_seconds() - started
+    pairs = candidate_pairs(features)
+    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+    cache: dict = {}
+    events_of, storylines_of = cluster_levels(features, edges, thresholds, features=features, cache=cache)
+    return events_of, storylines_of, _cpu_seconds() - started, Grouped(features, pairs, edges, cache)
 
 
-def candidate_recall(items: Sequence[Item], model_path: str | None = None) -> dict:
+def candidate_recall(items: Sequence[Item], model_path: str | None = None, grouped: Grouped | None = None) -> dict:
     """What share of the true same-group pairs a run ever scores, measured with the pipeline's own featurising,
     blocking and clustering functions on the items as one run sees them: ``recall`` counts the candidate pairs of
     blocking (``candidate_pairs``), ``scored_recall`` those and every pair inside the candidate-graph components
     that clustering scores in full (``dense_scores``, with the run's model and lowest threshold); with the pairs
-    each scores per item."""
-    thresholds = EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
-    articles = {i.item_id: (i.title, i.text, i.published) for i in items}
-    features = batch_features(articles)
-    pairs = candidate_pairs(features)
-    edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
-    _, dense = dense_scores(list(features), edges, features, thresholds.model, thresholds.lowest)
+    each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
+    thresholds = _thresholds(model_path)
+    if grouped is None:
+        features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+        pairs = candidate_pairs(features)
+        edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
+        grouped = Grouped(features, pairs, edges, {})
+    features, pairs = grouped.features, grouped.pairs
+    _, dense = dense_scores(
+        list(features), grouped.edges, features, thresholds.model, thresholds.lowest, cache=grouped.cache
+    )
     scored = set(dense) | {tuple(sorted(pair)) for pair in pairs}
     label = {i.item_id: i.label for i in items}
     by_label: dict[str, int] = {}
@@ -426,6 +461,16 @@ def seed_rounds(flags: Sequence[str] = ()) -> dict:
 MEASURES = ("precision", "recall", "f1", "ari")
 
 
+def held_apart(halves: Mapping[str, Sequence[Item]]) -> dict:
+    """Check the halves share no label (raises if they do) and count the reports whose headline and text recur,
+    under another label, in the other half (copies the corpus itself holds, not a leak of the split)."""
+    labels = [{i.label for i in halves[h]} for h in HALVES]
+    if labels[0] & labels[1]:
+        raise AssertionError(f"labels in both halves: {sorted(labels[0] & labels[1])[:5]}")
+    texts = [{(i.title, i.text) for i in halves[h]} for h in HALVES]
+    return {"labels_in_both_halves": 0, "same_report_in_both_halves": len(texts[0] & texts[1])}
+
+
 def _mean(halves: Sequence[Mapping], keys: Sequence[str]) -> dict:
     return {k: round(sum(h[k] for h in halves) / len(halves), 4) for k in keys}
 
@@ -436,18 +481,20 @@ def cross_validate(
     """Both halves of a corpus: the run (with ``flags_for(half)``, e.g. a model fitted on the other half) scored
     at the corpus' ``level`` (its events or its storylines against the labels; the other level is reported too) and
     the baseline (threshold chosen on the other half) on each half; their means; candidate recall; CPU."""
-    halves = {h: [i for i in items if half_of(i.label) == h] for h in HALVES}
+    halves = {h: [i for i in items if half_of_item(i) == h] for h in HALVES}
     result: dict = {"n_items": len(items), "n_true_groups": len({i.label for i in items}), "level": level}
+    result["leak_check"] = held_apart(halves)
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         scored = halves[half]
         flags = list(flags_for(half))
+        grouped = None
         if in_process:
-            events_of, storylines_of, cpu = grouped_in_process(scored, flags)
+            events_of, storylines_of, cpu, grouped = grouped_in_process(scored, flags)
         else:
             with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
                 events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
         threshold = baseline_choose(halves[other])
-        model_path = flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+        model_path = _model_flag(flags)
         by_level = {"event": events_of, "storyline": storylines_of}
         result[f"half_{half}"] = {
             "n_items": len(scored),
@@ -459,7 +506,7 @@ def cross_validate(
                 name: score_assignment(scored, assignment) for name, assignment in by_level.items() if name != level
             },
             "baseline": {**score_assignment(scored, baseline_groups(scored, threshold)), "threshold": threshold},
-            "candidates": candidate_recall(scored, model_path),
+            "candidates": candidate_recall(scored, model_path, grouped),
         }
     parts = [result[f"half_{h}"] for h in HALVES]
     result["wirebeam"] = _mean([p["wirebeam"] for p in parts], (*MEASURES, "cpu_s_per_article"))
@@ -526,17 +573,24 @@ def fit_on(half: str | None, workdir: Path) -> Path:
     from pipeline.events import fit
 
     corpora = {
-        name: labelled([i for i in load_corpus(name) if half in (None, half_of(i.label))], name) for name in FIT_CORPORA
+        name: labelled([i for i in load_corpus(name) if half in (None, half_of_item(i))], name) for name in FIT_CORPORA
     }
-    which = f"half {half}" if half else "all"
-    note = f"benchmarks/events.py: {which} of the dev corpora {', '.join(FIT_CORPORA)} (split by a hash of the label)"
+    which = f"half {half} (split by a hash of the label, ECB+'s by topic)" if half else "all"
+    command = "--fitted" if half else "--write_model"
+    note = f"benchmarks/events.py {command}: {which} of the dev corpora {', '.join(FIT_CORPORA)}"
     model = fit.fit_model(corpora, note=note)
     return fit.write_model(model, workdir / f"model_fitted_on_{half or 'all'}.json")
 
 
 def fold_models(workdir: Path) -> dict[str, Path]:
-    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA``."""
-    return {half: fit_on(other, workdir) for half, other in zip(HALVES, reversed(HALVES), strict=True)}
+    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA`` (kept in
+    ``workdir``, and reused from there when it is already)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    models = {}
+    for half, other in zip(HALVES, reversed(HALVES), strict=True):
+        path = workdir / f"model_fitted_on_{other}.json"
+        models[half] = path if path.exists() else fit_on(other, workdir)
+    return models
 
 
 def _row(name: str, s: Mapping) -> str:
@@ -578,7 +632,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write_model", help="Only fit the model on all of the dev corpora and write it here.")
     parser.add_argument(
         "--fold_models",
-        help="With --fitted: a directory holding model_fitted_on_A.json and model_fitted_on_B.json to reuse.",
+        help="With --fitted: a directory for model_fitted_on_A.json and model_fitted_on_B.json, reused when there, "
+        "else fitted and kept there.",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -590,10 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     flags = ["--embeddings"] if args.embeddings else []
     results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED, "in_process": args.in_process}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-        models = fold_models(Path(workdir)) if args.fitted and not args.fold_models else {}
-        if args.fitted and args.fold_models:
-            folds = Path(args.fold_models)
-            models = {h: folds / f"model_fitted_on_{o}.json" for h, o in zip(HALVES, reversed(HALVES), strict=True)}
+        models = fold_models(Path(args.fold_models or workdir)) if args.fitted else {}
 
         def flags_for(half: str) -> list[str]:
             return [*flags, "--grouping_model", str(models[half])] if models else flags

@@ -47,15 +47,27 @@ def seeds_dir(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def site() -> Iterator[HTTPServer]:
-    """A fresh HTTP server on 127.0.0.1 of its own; unknown paths answer 404 like a real site."""
+def own_server() -> Iterator[HTTPServer]:
+    """A fresh HTTP server on 127.0.0.1, stopped afterwards; unknown paths answer 404 like a real site."""
     server = HTTPServer(host="127.0.0.1", port=0, threaded=True)
     server.no_handler_status_code = 404
     server.start()
     yield server
     server.clear()
     server.stop()
+
+
+@pytest.fixture
+def site() -> Iterator[HTTPServer]:
+    """A fresh HTTP server of its own."""
+    yield from own_server()
+
+
+@pytest.fixture
+def slow_site() -> Iterator[HTTPServer]:
+    """A server of its own for handlers that stall or drip: their threads outlive the fetches that gave up on them,
+    and must not log requests into the shared server of a later test."""
+    yield from own_server()
 
 
 @pytest.fixture

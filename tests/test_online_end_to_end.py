@@ -20,12 +20,27 @@ from pipeline.cli import main
 from pipeline.run import run_repeatedly
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
-from tests.sources.test_live import ATOM, HTML, RDF, RSS, Item, atom, conditional, drip, rss10, rss20, stall
+from tests.sources.test_live import (
+    ATOM,
+    HTML,
+    RDF,
+    RSS,
+    SLOW,
+    TIMEOUTS,
+    Item,
+    atom,
+    conditional,
+    drip,
+    rss10,
+    rss20,
+    stall,
+)
 
+# No waits or retries, and limits so generous that a page that should be fetched is, however loaded the machine.
 FAST_FETCHES = [
-    "--connect_timeout=0.5",
-    "--read_timeout=0.5",
-    "--fetch_deadline=1",
+    "--connect_timeout=5",
+    "--read_timeout=5",
+    "--fetch_deadline=10",
     "--min_host_interval=0",
     "--allow_private_networks",
     "--fetch_retries=0",
@@ -149,7 +164,7 @@ def test_runs_poll_three_feed_formats_store_each_story_once_and_fetch_only_new_p
 
 
 def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
-    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+    site: HTTPServer, slow_site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
 ):
     (good,) = serve_pages(site, pages[:1])
     text = "Le ministre a déclaré à Montréal que la réforme sera votée «très bientôt», après l'été. " * 12
@@ -165,8 +180,8 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
     site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
     site.expect_request("/missing.xml").respond_with_data("gone", status=404)
     site.expect_request("/error.xml").respond_with_data("oops", status=500)
-    site.expect_request("/stall.xml").respond_with_handler(stall(1.0))
-    site.expect_request("/drip.xml").respond_with_handler(drip)
+    slow_site.expect_request("/stall.xml").respond_with_handler(stall())
+    slow_site.expect_request("/drip.xml").respond_with_handler(drip)
     site.expect_request("/bad.xml").respond_with_data(b"<rss><channel><item><title>bro", content_type=RSS)
     failing_feeds = {
         "/missing.xml": "http_404",
@@ -175,12 +190,14 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
         "/drip.xml": "deadline_exceeded",
         "/bad.xml": "malformed_feed",
     }
-    subscribe(workdir, site, "/feed.xml", *failing_feeds)
+    feed_url = {path: (slow_site if path[1:] in SLOW else site).url_for(path) for path in ["/feed.xml", *failing_feeds]}
+    write_feed_list(workdir / "feeds.opml", [Subscription(url) for url in feed_url.values()])
 
-    assert run_online(workdir, "--max_page_bytes=300000") == 0
+    timeouts = [f"--read_timeout={TIMEOUTS['read_timeout']}", f"--fetch_deadline={TIMEOUTS['deadline']}"]
+    assert run_online(workdir, "--max_page_bytes=300000", *timeouts) == 0
 
     rejects = query(db(workdir), "SELECT source_ref, stage, reason FROM rejects")
-    expected = [(site.url_for(path), "feed", reason) for path, reason in failing_feeds.items()]
+    expected = [(feed_url[path], "feed", reason) for path, reason in failing_feeds.items()]
     expected += [(site.url_for(path), "fetch", reason) for path, reason in failing_pages.items()]
     expected += [("ftp://127.0.0.1/story.txt", "fetch", "bad_scheme")]
     (no_link_key,) = query(db(workdir), "SELECT entry_key FROM articles WHERE url IS NULL")[0]
@@ -204,8 +221,59 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
     )
     assert sorted(health) == sorted(
         [(site.url_for("/feed.xml"), 0, None, True)]
-        + [(site.url_for(path), 1, reason, True) for path, reason in failing_feeds.items()]
+        + [(feed_url[path], 1, reason, True) for path, reason in failing_feeds.items()]
     )
+
+
+def test_an_entry_its_feed_gives_a_new_guid_and_headline_is_not_stored_again(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    (link,) = serve_pages(site, pages[:1])
+    summary = "Shares in Asia and Europe opened higher on Monday after a quiet weekend of trading."
+    items = [[Item("guid-1", "Markets open higher", link, summary)]]
+    site.expect_request("/feed.xml").respond_with_handler(lambda request: Response(rss20(items[0]), content_type=RSS))
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir) == 0
+
+    other = "Brent crude fell three percent by noon in London trading on Monday."
+    items[0] = [Item("guid-2", "Stocks rally as markets open", link, summary), Item("guid-3", "Oil falls", link, other)]
+    assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT title, fallback_reason FROM articles ORDER BY 1") == [
+        ("Markets open higher", None),
+        ("Oil falls", "shared_page"),
+    ], "the re-keyed, retitled entry is the stored article; another entry on its page is an article of its own"
+    assert requests_to(site, "/news/") == 1
+
+
+def test_a_feed_its_hosts_time_budget_leaves_is_reported_deferred_and_polled_by_the_next_run(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path, capsys
+):
+    budget = 1.5
+    (link,) = serve_pages(site, pages[:1])
+    site.expect_request("/a-slow.xml").respond_with_handler(stall(budget + 0.1))
+    site.expect_request("/b.xml").respond_with_data(rss20([Item("b-1", "Story b", link)]), content_type=RSS)
+    slow, waiting = site.url_for("/a-slow.xml"), site.url_for("/b.xml")
+    subscribe(workdir, site, "/a-slow.xml", "/b.xml")
+
+    assert run_online(workdir, f"--max_host_seconds={budget}") == 0
+    out = capsys.readouterr().out
+    assert "feeds polled      1 (0 unchanged, 0 failing)" in out
+    assert "feeds deferred    1 (host time budget spent; polled first next run)" in out
+    assert f"feed {waiting}  deferred: its host's time budget for this run was spent" in out
+    assert requests_to(site, "/b.xml") == 0
+    (counts,) = query(db(workdir), "SELECT feed_counts FROM runs")[0]
+    assert json.loads(counts)[waiting] == {
+        "status": None,
+        "error": "host_budget",
+        "entries": 0,
+        "articles_new": 0,
+        "fallbacks": 0,
+    }, "the run's history says so too"
+
+    assert run_online(workdir, f"--max_host_seconds={budget}") == 0
+    out = capsys.readouterr().out
+    assert f"feed {waiting}  polled: 200, 1 new article" in out and f"feed {slow}  not due until" in out
+    assert query(db(workdir), "SELECT url, fallback_reason FROM articles") == [(link, None)]
 
 
 def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_url(

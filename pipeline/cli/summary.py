@@ -10,13 +10,13 @@ from pipeline.live_plan import read_subscriptions
 from pipeline.options import DEFAULT_DB, feed_list
 from pipeline.report import plural
 from pipeline.sources.feeds import HEALTHY_REJECTS
+from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import DatabaseLocked, connect
 from pipeline.store.feeds import stored_feeds
-from pipeline.store.queries import run_summary
+from pipeline.store.queries import EXAMPLE_QUERY, run_summary
 from schemas.models import Feed, Run
 
 EVENTS_SHOWN = 15
-EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 
 
 def print_summary(run: Run, db_path: Path, seconds: float) -> None:
@@ -70,17 +70,25 @@ def print_summary(run: Run, db_path: Path, seconds: float) -> None:
 
 
 def summary_rows(feed_counts: dict[str, dict]) -> list[tuple[str, object]]:
-    """Lines of the end-of-run summary about the feeds polled (none for a run that polled none)."""
+    """Lines of the end-of-run summary about the feeds polled (none for a run that polled none) and those their
+    host's time budget left for the next run."""
     if not feed_counts:
         return []
-    counts = list(feed_counts.values())
+    counts = [count for count in feed_counts.values() if not _deferred(count)]
+    deferred = len(feed_counts) - len(counts)
     unchanged = sum(1 for count in counts if count["status"] == 304)
     failing = sum(1 for count in counts if count["error"] and count["error"] not in HEALTHY_REJECTS)
     return [
         ("feeds polled", f"{len(counts)} ({unchanged} unchanged, {failing} failing)"),
+        *([("feeds deferred", f"{deferred} (host time budget spent; polled first next run)")] if deferred else []),
         ("feed entries read", sum(count["entries"] for count in counts)),
         ("page fallbacks", sum(count["fallbacks"] for count in counts)),
     ]
+
+
+def _deferred(counts: dict) -> bool:
+    """Whether a feed was left unpolled by this run because its host's time budget was spent."""
+    return counts["error"] == HOST_BUDGET
 
 
 def run_feed_lines(db_path: Path, run: Run) -> list[str]:
@@ -96,11 +104,14 @@ def run_feed_lines(db_path: Path, run: Run) -> list[str]:
     lines = []
     for subscription in subscriptions:
         row = rows.get(subscription.url) or moved.get(subscription.url)
-        lines.append(f"{subscription.url}  {_run_feed_state(row, run.feed_counts.get(row.url) if row else None)}")
+        counts = run.feed_counts.get(row.url if row else subscription.url)
+        lines.append(f"{subscription.url}  {_run_feed_state(row, counts)}")
     return lines
 
 
 def _run_feed_state(row: Feed | None, counts: dict | None) -> str:
+    if counts is not None and _deferred(counts):
+        return "deferred: its host's time budget for this run was spent; polled first at the next run"
     if row is None:
         return "never polled"
     if row.disabled:

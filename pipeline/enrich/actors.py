@@ -23,16 +23,8 @@ from functools import lru_cache
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import fold, split_sentences
-from pipeline.text import (
-    MONTH_ABBREVIATIONS,
-    MONTHS,
-    WEEKDAY_ABBREVIATIONS,
-    WEEKDAYS,
-    Phrase,
-    capitalised_phrases,
-    is_title_case,
-    tokenize,
-)
+from pipeline.enrich.scan import scan_sentence
+from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -484,6 +476,7 @@ class _Found:
     role_sentences: dict[str, int] = field(default_factory=dict)
 
 
+@lru_cache(maxsize=65_536)
 def actor_id_for(kind: str, name: str) -> str:
     """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``; a
     person's common short first name is keyed by its full form ("Bill Burns" -> ``person:william-burns``)."""
@@ -542,6 +535,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    if "-" not in " ".join(words):
+        return words
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -572,9 +567,14 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    places, countries, demonyms, organisations = gazetteer.name_tables()
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
+            key = " ".join(filter(None, folded[index:end]))
+            if key not in places and key not in countries and key not in demonyms and key not in organisations:
+                continue  # no table knows it: most spans
             kind = (
                 "country"
                 if _country_code(span)
@@ -640,12 +640,6 @@ def _person_or_organisation(
     return None
 
 
-def _phrase_actors(phrase: Phrase, title_case: bool, next_word: str) -> tuple[tuple[str, str, str | None], ...]:
-    """(kind, name, iso3) of the actors one phrase names."""
-    cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-    return _actors_of(phrase.tokens, phrase.first_token_index == 0, phrase.possessive, title_case, cue)
-
-
 @lru_cache(maxsize=16_384)
 def _actors_of(
     tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
@@ -672,7 +666,8 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
-    if "between" not in sentence and not PARTY_CONTEXT.search(sentence) and not MEDIATOR_CUE.search(sentence):
+    party, mediator = PARTY_CONTEXT.search(sentence), MEDIATOR_CUE.search(sentence)
+    if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
     folded = fold(sentence)
     positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
@@ -680,7 +675,7 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
         for actor, name in ((a, n) for n, a in names.items()):
             if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
                 votes[actor] = "party"
-    if PARTY_CONTEXT.search(sentence):
+    if party:
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))
@@ -690,11 +685,11 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
                 if fold(name) not in gazetteer.demonyms()
                 and (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))
             ]
-            if len(set(hits)) >= 2 and not MEDIATOR_CUE.search(sentence):
+            if len(set(hits)) >= 2 and not mediator:
                 for actor in hits:
                     votes[actor] = "party"
-    if MEDIATOR_CUE.search(sentence):
-        cue = MEDIATOR_CUE.search(folded) or MEDIATOR_CUE.search(sentence)
+    if mediator:
+        cue = MEDIATOR_CUE.search(folded) or mediator
         for actor, position in positions.items():
             if votes.get(actor) != "party" and abs(position - cue.start()) <= 80:
                 votes[actor] = "mediator"
@@ -711,17 +706,17 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     for index, sentence in enumerate(sentences):
         if CREDIT.search(sentence):
             continue
-        sentence = INLINE_CREDIT.sub(" ", sentence).strip()
-        if not sentence:
-            continue
-        title_case = is_title_case(sentence)
-        tokens = tokenize(sentence)
-        for phrase in capitalised_phrases(sentence, index):
-            after = phrase.first_token_index + len(phrase.tokens)
-            next_word = tokens[after].text.lower() if after < len(tokens) else ""
-            for kind, name, iso3 in _phrase_actors(phrase, title_case, next_word):
+        if "/" in sentence:
+            sentence = INLINE_CREDIT.sub(" ", sentence).strip()
+        scanned = scan_sentence(sentence)
+        for run in scanned.runs:
+            next_word = run.next_word.lower().rstrip(".")
+            cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
+            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue):
                 key = actor_id_for(kind, iso3 or name)
-                entry = found.setdefault(key, _Found(key, kind, iso3=iso3))
+                entry = found.get(key)
+                if entry is None:
+                    entry = found[key] = _Found(key, kind, iso3=iso3)
                 entry.names[name] += 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timezone
 from typing import Any, TypeVar
@@ -27,16 +27,8 @@ from pipeline.enrich.language import Language, detect_language
 from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location, extract_locations
 from pipeline.ids import row_key
-from schemas.enrichment import (
-    ArticleActorRecord,
-    ArticleEnrichmentRecord,
-    ArticleFigureRecord,
-    ArticleLocationRecord,
-    EventActorRecord,
-    EventEnrichmentRecord,
-    EventFigureRecord,
-    EventLocationRecord,
-)
+from schemas.enrichment import ENRICHMENT_TABLES, ArticleEnrichmentRecord, EventEnrichmentRecord
+from schemas.generate import primary_key
 from schemas.models import _Table
 
 LOGGER = logging.getLogger(__name__)
@@ -224,21 +216,44 @@ def merge_event(enrichments: Mapping[str, ArticleEnrichment]) -> EventEnrichment
     )
 
 
-def record_from(model: type[RecordT], source: object, **values: Any) -> RecordT:
-    """A ``model`` record from ``values`` and, for its other fields, the same-named attributes of ``source``.
+RENAMED = {"country_iso2": "iso2", "country_iso3": "iso3"}
+"""Record columns whose dataclass attribute has another name (``Actor.iso2``); every other column is named as its
+attribute."""
+
+
+def record_from(model: type[RecordT], *sources: object, **values: Any) -> RecordT:
+    """A ``model`` record from ``values`` and, for its other fields, the same-named attributes (``RENAMED``) of
+    the first of ``sources`` that has them.
 
     The schema's field names drive the mapping, so a field added to both the dataclass and the record needs no
     further edit; pydantic rejects a record left without a required field.
     """
-    shared = {
-        name: getattr(source, name) for name in model.model_fields if name not in values and hasattr(source, name)
-    }
+    shared = {}
+    for name in model.model_fields:
+        attribute = RENAMED.get(name, name)
+        source = next((source for source in sources if hasattr(source, attribute)), None)
+        if name not in values and source is not None:
+            shared[name] = getattr(source, attribute)
     return model(**shared, **values)
 
 
-def from_row(cls: type[T], row: Mapping[str, Any], **values: Any) -> T:
-    """A ``cls`` dataclass from ``values`` and, for its other fields, the same-named columns of a stored row."""
-    return cls(**{item.name: row[item.name] for item in fields(cls) if item.name not in values}, **values)
+def from_row(cls: type[T], row: Mapping[str, Any]) -> T:
+    """A ``cls`` dataclass from the same-named columns (``RENAMED``) of a stored row."""
+    return cls(**{item.name: row[COLUMN_OF.get(item.name, item.name)] for item in fields(cls)})
+
+
+COLUMN_OF = {attribute: column for column, attribute in RENAMED.items()}
+
+
+def _records(table: str, owner: str, owner_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[_Table]:
+    """One ``table`` row per fact of an article or event (``owner``: its ID column, ``owner_id``). A fact is
+    ``(sources, key parts, values)``: the row takes ``values`` and the rest from the sources (``record_from``), and
+    the key ``row_key(owner_id, *key parts)``."""
+    key = primary_key(table)
+    return [
+        record_from(ENRICHMENT_TABLES[table], *sources, **{key: row_key(owner_id, *parts), owner: owner_id}, **values)
+        for sources, parts, values in facts
+    ]
 
 
 def _midnight(event: EventDate | None) -> datetime | None:
@@ -266,44 +281,16 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
     """The rows of every article-level table for one article: table name -> records."""
     if not article_id:
         raise ValueError("article_id must not be empty")
-    actors = [
-        record_from(
-            ArticleActorRecord,
-            actor,
-            article_actor_id=row_key(article_id, actor.actor_id),
-            article_id=article_id,
-            position=position,
-            country_iso2=actor.iso2,
-            country_iso3=actor.iso3,
-        )
-        for position, actor in enumerate(enrichment.actors)
-    ]
-    locations = [
-        record_from(
-            ArticleLocationRecord,
-            location,
-            article_location_id=row_key(article_id, location.location_id),
-            article_id=article_id,
-            position=position,
-        )
-        for position, location in enumerate(enrichment.locations)
-    ]
-    figures = [
-        record_from(
-            ArticleFigureRecord,
-            figure,
-            article_figure_id=row_key(article_id, str(position)),
-            article_id=article_id,
-            position=position,
-        )
-        for position, figure in enumerate(enrichment.figures)
-    ]
-    return {
-        "article_enrichments": [article_row(article_id, enrichment)],
-        "article_actors": actors,
-        "article_locations": locations,
-        "article_figures": figures,
+    facts = {
+        "article_actors": [((actor,), (actor.actor_id,)) for actor in enrichment.actors],
+        "article_locations": [((place,), (place.location_id,)) for place in enrichment.locations],
+        "article_figures": [((figure,), (str(i),)) for i, figure in enumerate(enrichment.figures)],
     }
+    rows: dict[str, list[_Table]] = {"article_enrichments": [article_row(article_id, enrichment)]}
+    for table, found in facts.items():
+        positioned = [(sources, parts, {"position": i}) for i, (sources, parts) in enumerate(found)]
+        rows[table] = _records(table, "article_id", article_id, positioned)
+    return rows
 
 
 def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
@@ -326,43 +313,15 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
         languages=list(event.languages),
         keywords=list(event.keywords),
     )
-    actors = [
-        record_from(
-            EventActorRecord,
-            item.actor,
-            event_actor_id=row_key(event_id, item.actor.actor_id),
-            event_id=event_id,
-            country_iso2=item.actor.iso2,
-            country_iso3=item.actor.iso3,
-            article_id=item.article_id,
-            article_ids=list(item.article_ids),
-        )
-        for item in event.actors
-    ]
-    locations = [
-        record_from(
-            EventLocationRecord,
-            item.location,
-            event_location_id=row_key(event_id, item.location.location_id),
-            event_id=event_id,
-            article_id=item.article_id,
-            article_ids=list(item.article_ids),
-        )
-        for item in event.locations
-    ]
-    figures = [
-        record_from(
-            EventFigureRecord,
-            figure,
-            figure_id=row_key(event_id, article_id, figure.sentence, figure.quantity),
-            event_id=event_id,
-            article_id=article_id,
-        )
-        for article_id, figure in event.figures
-    ]
+    facts = {
+        "event_actors": [((item, item.actor), (item.actor.actor_id,), {}) for item in event.actors],
+        "event_locations": [((item, item.location), (item.location.location_id,), {}) for item in event.locations],
+        "event_figures": [
+            ((figure,), (article_id, figure.sentence, figure.quantity), {"article_id": article_id})
+            for article_id, figure in event.figures
+        ],
+    }
     return {
         "event_enrichments": [summary],
-        "event_actors": actors,
-        "event_locations": locations,
-        "event_figures": figures,
+        **{table: _records(table, "event_id", event_id, found) for table, found in facts.items()},
     }

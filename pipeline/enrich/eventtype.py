@@ -46,6 +46,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
+import regex
+
 from pipeline.enrich.mentions import split_sentences
 
 LOGGER = logging.getLogger(__name__)
@@ -88,7 +90,8 @@ NEGATIONS = frozenset({"no", "not", "without", "cannot", "never", "fail", "fails
 """A cue within ``NEGATION_WORDS`` words after one of these does not count ("failed to reach a deal", "can't")."""
 NEGATION_WORDS = 4
 EVENT_TYPES = tuple(CUES)
-_WORD = re.compile(r"[a-z]+")
+_NEXT_WORD = re.compile(r"[^a-z]+([a-z]+)")
+_WORDS_BACKWARDS = regex.compile(r"(?r)[a-z]+")
 MEMO_WORDS = 200_000
 """Words whose labels a vocabulary remembers (a bounded memo: a worker reads millions of words)."""
 
@@ -112,6 +115,13 @@ class _Vocabulary:
         self.stem_lengths = sorted({len(stem) for stem in self.stems}, reverse=True)
         self.first_words = frozenset(first for first, _ in self.pairs)
         self._labels: dict[str, str | None] = {}
+        self._candidates = re.compile(
+            "(?<![a-z])"
+            + _trie(
+                {**dict.fromkeys(self.exact.keys() | self.first_words, "word"), **dict.fromkeys(self.stems, "stem")}
+            )
+        )
+        """Words that may be cues, found by one regular expression shaped as a trie (one branch per letter)."""
 
     def _label(self, word: str) -> str | None:
         """The label of one word by exact match or stem (memoised: news reuses its words)."""
@@ -124,17 +134,39 @@ class _Vocabulary:
             self._labels[word] = label
         return label
 
-    def matches(self, words: list[str]):
-        """(index, label) of every cue in a word list."""
+    def matches(self, text: str):
+        """(offset, label) of every cue in a lower-cased text (its words: runs of the letters a-z)."""
         labels = self._labels
-        for index, word in enumerate(words):
+        for match in self._candidates.finditer(text):
+            word = match.group()
             label = self.exact.get(word)
-            if label is None and word in self.first_words and index + 1 < len(words):
-                label = self.pairs.get((word, words[index + 1]))
+            if label is None and word in self.first_words and (after := _NEXT_WORD.match(text, match.end())):
+                label = self.pairs.get((word, after.group(1)))
             if label is None:
                 label = labels[word] if word in labels else self._label(word)
             if label is not None:
-                yield index, label
+                yield match.start(), label
+
+
+def _trie(entries: dict[str, str]) -> str:
+    """A regular expression matching any entry ("word": the whole word, "stem": the stem and any letters after it),
+    nested as a trie so that the engine follows one branch per letter instead of trying every entry."""
+    root: dict = {}
+    for entry, kind in entries.items():
+        node = root
+        for char in entry:
+            node = node.setdefault(char, {})
+        node[""] = "stem" if kind == "stem" or node.get("") == "stem" else "word"
+
+    def pattern(node: dict) -> str:
+        if node.get("") == "stem":
+            return "[a-z]*"
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
+        if node.get("") == "word":
+            branches.append("(?![a-z])")
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+
+    return pattern(root)
 
 
 _CUES = _Vocabulary(CUES)
@@ -170,9 +202,9 @@ def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]
     scores: dict[str, list] = defaultdict(lambda: [0, 0, ""])
     for index, sentence in enumerate(sentences[:MAX_SENTENCES]):
         weight = _weight(index, bool(title))
-        words = _WORD.findall(sentence.lower())
-        for position, code in _CUES.matches(words):
-            if NEGATIONS.intersection(words[max(0, position - NEGATION_WORDS) : position]):
+        lowered = sentence.lower()
+        for position, code in _CUES.matches(lowered):
+            if _negated(lowered, position):
                 continue
             entry = scores[code]
             entry[0] += weight
@@ -181,10 +213,16 @@ def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]
     return {code: (score, weight, evidence) for code, (score, weight, evidence) in scores.items()}
 
 
+def _negated(lowered: str, position: int) -> bool:
+    """Whether one of the ``NEGATION_WORDS`` words before ``position`` is a negation."""
+    before = _WORDS_BACKWARDS.finditer(lowered, 0, position)
+    return any(word.group() in NEGATIONS for word, _ in zip(before, range(NEGATION_WORDS), strict=False))
+
+
 def is_political(title: str, text: str | None) -> bool:
     """Whether an article reads as politics or public life rather than sport, culture, health or business; a
     headline without a body must name public life (most headlines of other news have no word of either list)."""
-    counts = Counter(label for _, label in _DOMAINS.matches(_WORD.findall(f"{title}\n{text or ''}".lower())))
+    counts = Counter(label for _, label in _DOMAINS.matches(f"{title}\n{text or ''}".lower()))
     if not (text or "").strip() and not counts["political"]:
         return False
     return counts["other"] < DOMAIN_RATIO * max(1, counts["political"])

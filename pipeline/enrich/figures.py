@@ -12,6 +12,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+import regex
+
 from pipeline.enrich.mentions import split_sentences
 
 LOGGER = logging.getLogger(__name__)
@@ -101,15 +103,18 @@ OUTCOMES = frozenset(
         "deported",
     ]
 )
-QUALIFIERS = re.compile(
-    r"(more than|at least|over|about|around|approximately|nearly|almost|up to|some|roughly)\s+$", re.IGNORECASE
+QUALIFIERS = regex.compile(
+    r"(?r)(more than|at least|over|about|around|approximately|nearly|almost|up to|some|roughly)\s+$", re.IGNORECASE
 )
+"""Read backwards from the number (``(?r)``): only the words just before it are looked at."""
 _NUMBER = re.compile(
     r"(?<![\w$€£.,/-])(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?|" + "|".join(SPELLED) + r")"
     r"(?:\s+(?P<scale>thousand|million|billion))?(?![\w%-]|[.,]\d)",
     re.IGNORECASE,
 )
-_MONTH_BEFORE = re.compile(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE)
+_MONTH_BEFORE = regex.compile(
+    r"(?r)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
+)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _MAX_NOUN_GAP = 2
 _MAX_OUTCOME_GAP = 4

@@ -24,6 +24,7 @@ import pickle
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.metadata import version
@@ -535,6 +536,14 @@ def organisation_names() -> dict[str, str]:
 def places() -> PlaceTable:
     """Folded place name -> candidate entries, most populous first (primary names before alternate names)."""
     return _tables()["places"]
+
+
+@cache
+def name_tables() -> tuple[Container[str], ...]:
+    """The folded names each table knows: places, countries, demonyms, organisations (a name none of them holds
+    names nothing the enrichers look up)."""
+    tables = _tables()
+    return tables["places"]._names, tables["country_names"], tables["demonyms"], organisation_names()
 
 
 def neighbours() -> dict[str, frozenset[str]]:

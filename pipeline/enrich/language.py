@@ -2,8 +2,8 @@
 
 py3langid was chosen over langdetect by measurement (``benchmarks/enrichment_quality.py``): it is deterministic
 (langdetect samples unless seeded), faster, and ships its model. It reads the first ``MAX_CHARS`` characters.
-Texts shorter than ``MIN_CHARS`` letters or
-classified below ``MIN_CONFIDENCE`` get ``None``: unknown rather than a guess.
+Openings of fewer than ``MIN_CHARS`` letters or classified below ``MIN_CONFIDENCE`` get ``None``: unknown rather
+than a guess.
 """
 
 from __future__ import annotations
@@ -44,9 +44,10 @@ def load_model() -> None:
 
 def detect_language(text: str | None) -> Language | None:
     """The language of a text, or ``None`` when it is too short or the model is unsure."""
-    if not text or len(_LETTERS.findall(text)) < MIN_CHARS:
+    opening = (text or "")[:MAX_CHARS]
+    if len(_LETTERS.findall(opening)) < MIN_CHARS:
         return None
-    code, probability = _identifier().classify(text[:MAX_CHARS])
+    code, probability = _identifier().classify(opening)
     if probability < MIN_CONFIDENCE:
         return None
     return Language(code, round(float(probability), 4))

@@ -15,6 +15,7 @@ from pipeline.text import ABBREVIATIONS
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
+_INITIALS_END = re.compile(r"(?:[a-z]\.){2,}$")
 
 
 @lru_cache(maxsize=65_536)
@@ -44,8 +45,9 @@ def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
         start = 0
         for match in _SENTENCE_BREAK.finditer(line):
             before = line[start : match.start()].rstrip('"”’)')
-            last_word = before.rsplit(" ", 1)[-1].rstrip(".").lower()
-            if last_word in ABBREVIATIONS or len(last_word) == 1 or re.search(r"(?:[a-z]\.){2,}$", before.lower()):
+            last = before.rsplit(" ", 1)[-1].lower()
+            last_word = last.rstrip(".")
+            if last_word in ABBREVIATIONS or len(last_word) == 1 or _INITIALS_END.search(last):
                 continue
             _append(sentences, line_start + start, line[start : match.start()])
             start = match.end()

@@ -7,7 +7,9 @@ places wherever they are named ("U.S. officials", "China said"). A town must ear
 population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
 State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
-pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
+pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
+town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
+"North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
 organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
 "Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
 person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
@@ -36,14 +38,18 @@ from __future__ import annotations
 import logging
 import math
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from itertools import islice
+from typing import NamedTuple
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
 from pipeline.enrich.mentions import fold, sentence_spans
-from pipeline.text import CONNECTORS, Token, capitalised_phrases, is_title_case, tokenize
+from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
+from pipeline.text import CONNECTORS
 
 LOGGER = logging.getLogger(__name__)
 
@@ -182,8 +188,7 @@ GENERIC_WORDS = frozenset(
 MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
-CUE_WORDS = EVENT_WINDOW + 4
-"""Words read before a name for its cue: the preposition, a few direction words, the event window."""
+"""Words read before a name's preposition for an event word."""
 MAX_SPAN_WORDS = 5
 _INITIAL = re.compile(r"[A-Z]\.")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
@@ -236,16 +241,18 @@ class _Span:
     exact_broad: bool
 
 
-def _cue(tokens: list[str]) -> tuple[int, bool]:
-    """(primary cue, strong locative) of the word after ``tokens`` (lower-cased): 2 after a locative preposition,
-    6 when an event word shortly precedes it."""
-    before = len(tokens) - 1
-    while before >= 0 and tokens[before] in DIRECTION_WORDS:
-        before -= 1
-    if before < 0 or tokens[before] not in LOCATIVES:
+def _cue(before: Iterator[str]) -> tuple[int, bool]:
+    """(primary cue, strong locative) of a name from the lower-cased words before it, nearest first: 2 after a
+    locative preposition, 6 when an event word shortly precedes it."""
+    for word in before:
+        if word not in DIRECTION_WORDS:
+            break
+    else:
         return 0, False
-    window = tokens[max(0, before - EVENT_WINDOW) : before]
-    return (6 if any(word in EVENT_WORDS for word in window) else 2), tokens[before] in STRONG_LOCATIVES
+    if word not in LOCATIVES:
+        return 0, False
+    window = islice(before, EVENT_WINDOW)
+    return (6 if any(other in EVENT_WORDS for other in window) else 2), word in STRONG_LOCATIVES
 
 
 def _distance_km(a: gazetteer.Place, b: gazetteer.Place) -> float:
@@ -262,17 +269,25 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(h)))
 
 
-def _abbreviation(tokens: tuple[Token, ...], index: int) -> tuple[gazetteer.Place, ...]:
-    """A US/Canadian abbreviation: dotted ones anywhere ("W.Va.", "B.C."), AP ones ("Ga.") after a comma."""
-    token = tokens[index]
-    key = token.text.rstrip(".")
+def _abbreviation(sentence: str, run: Run, position: int) -> tuple[gazetteer.Place, ...]:
+    """A US/Canadian abbreviation: dotted ones anywhere ("W.Va.", "B.C."), AP ones ("Ga.") after a comma; the word
+    at ``position`` in a run, or the word after the run."""
+    inside = position < len(run.words)
+    word = run.raw[position] if inside else run.next_word
+    key = word.rstrip(".")
     place = gazetteer.abbreviations().get(key)
     if place is None:
         return ()
-    dotted = "." in key
-    after_comma = index > 0 and "," in tokens[index - 1].gap_after
-    has_period = token.text.endswith(".") or token.gap_after.startswith(".")
-    return (place,) if dotted or (after_comma and has_period) else ()
+    if "." in key:
+        return (place,)
+    before, after = _gaps(sentence, run, position) if inside else (run.gap_after, gap_after_next(sentence, run))
+    return (place,) if "," in before and (word.endswith(".") or after.startswith(".")) else ()
+
+
+def _gaps(sentence: str, run: Run, position: int, count: int = 1) -> tuple[str, str]:
+    """The gaps before and after ``count`` words of a run from ``position`` (inside the run: a space)."""
+    before = gap_before(sentence, run) if position == 0 else " "
+    return before, run.gap_after if position + count == len(run.words) else " "
 
 
 def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
@@ -280,109 +295,140 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
     return out + [(False, start, sentence) for start, sentence in sentence_spans(text or "")]
 
 
+class _Reading(NamedTuple):
+    """What a run's words say on their own: gazetteer hits (kind "place", "abbreviation" or "hyphen", position,
+    end, candidates, (ambiguous by shape, the lower-case word that makes it ambiguous when the text uses it)), the
+    folded words of people's names, and the countries of demonyms."""
+
+    hits: tuple[tuple, ...]
+    people: frozenset[str]
+    countries: tuple[str, ...]
+
+
+@lru_cache(maxsize=16_384)
+def _reading(words: tuple[str, ...]) -> _Reading:
+    """A run's reading, longest gazetteer match first (memoised by surface form: names recur within and across
+    articles)."""
+    if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
+        # "Tyrise M. Bell": a name with a middle initial is a person's
+        return _Reading((), frozenset(fold(word) for word in words if not _INITIAL.fullmatch(word)), ())
+    names = gazetteer.places()
+    hits: list[tuple] = []
+    people: set[str] = set()
+    countries: list[str] = []
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    known = gazetteer.name_tables()[0]
+    demonyms, abbreviations, organisations = (
+        gazetteer.demonyms(),
+        gazetteer.abbreviations(),
+        gazetteer.organisation_names(),
+    )
+    position = 0
+    while position < len(words):
+        if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
+            people.update(fold(w) for w in named)
+            position += 1 + len(named)
+            continue
+        found = None
+        for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
+            key = " ".join(filter(None, folded[position:end]))
+            if key in known and (candidates := names.get(key)):
+                found = (end, key, candidates)
+                break
+        if found is None:
+            word = words[position]
+            if word.rstrip(".") in abbreviations:
+                hits.append(("abbreviation", position, position + 1, (), None))
+            if "-" in word:
+                hits.append(("hyphen", position, position + 1, (), None))
+            if (code := demonyms.get(fold(word))) is not None:
+                countries.append(gazetteer.countries()[code].alpha2)
+            if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
+                # a person's name: the capitalised words after a given name or title are not places
+                named = _name_words(words[position + 1 :])
+                if named and not _names_place(names.get(fold(" ".join(named)))):
+                    people.update(fold(w) for w in named)
+                    position += 1 + len(named)
+                    continue
+            position += 1
+            continue
+        end, key, candidates = found
+        span_words = words[position:end]
+        named = _name_words(words[end:])
+        if (
+            end - position == 1
+            and named
+            and span_words[0].lower() not in STOP_WORDS
+            and gazetteer.is_first_name(span_words[0])
+            and not _names_place(names.get(fold(" ".join(named))))
+        ):
+            people.update(fold(w) for w in named)
+            position = end + len(named)
+            continue
+        previous = words[position - 1] if position else ""
+        after_person = (
+            position > 0
+            and previous.lower() not in STOP_WORDS
+            and (gazetteer.is_first_name(previous) or previous.lower().rstrip(".") in PERSON_TITLES)
+        )
+        single = end - position == 1
+        if key in demonyms:
+            countries.append(gazetteer.countries()[demonyms[key]].alpha2)
+        short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
+        if (
+            (short_capitals and candidates[0].kind not in ("country", "admin1"))
+            or (single and span_words[0].lower() in STOP_WORDS)
+            or key in organisations
+            or (after_person and candidates[0].kind not in ("country", "continent"))
+            or (key in demonyms and candidates[0].kind != "country")
+        ):
+            if after_person:
+                people.add(key)
+            position = end
+            continue
+        if single and end < len(words) and key in GENERIC_WORDS:
+            # a common word heading a longer name ("University of Rochester", "Central Activities Center")
+            position = end
+            continue
+        shaped = single and (key in GENERIC_WORDS or (span_words[0].isupper() and len(span_words[0]) > 3))
+        hits.append(("place", position, end, candidates, (shaped, span_words[0].lower() if single else None)))
+        position = end
+    return _Reading(tuple(hits), frozenset(people), tuple(countries))
+
+
 def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
     """Every gazetteer hit of the article, longest match first inside each capitalised phrase; adds the countries
     of demonyms met to ``context``."""
     lower_words = set(_LOWER_WORD.findall("\n".join(sentence for _, _, sentence in sentences)))
-    names = gazetteer.places()
     people: set[str] = set()
     spans: list[_Span] = []
     for index, (_, _, sentence) in enumerate(sentences):
-        tokens = tokenize(sentence)
-        title_case = is_title_case(sentence)
-        for phrase in capitalised_phrases(sentence, index):
-            words = phrase.tokens
-            if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
-                # "Tyrise M. Bell": a name with a middle initial is a person's
-                people.update(fold(word) for word in words if not _INITIAL.fullmatch(word))
-                continue
-            position = 0
-            while position < len(words):
-                if words[position].lower().rstrip(".") in PERSON_TITLES and (
-                    named := _name_words(words[position + 1 :])
-                ):
-                    people.update(fold(w) for w in named)
-                    position += 1 + len(named)
-                    continue
-                found = None
-                for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
-                    key = fold(" ".join(words[position:end]))
-                    candidates = names.get(key)
-                    if candidates:
-                        found = (end, key, candidates)
-                        break
-                first = phrase.first_token_index + position
-                if found is None:
-                    if abbreviated := _abbreviation(tokens, first):
-                        spans.append(
-                            _make(
-                                index,
-                                tokens,
-                                first,
-                                words[position : position + 1],
-                                abbreviated,
-                                False,
-                                title_case,
-                            )
-                        )
-                    word = words[position]
-                    if "-" in word:
-                        spans.extend(_hyphen_parts(index, tokens, first, word, lower_words, title_case))
-                    if (code := gazetteer.demonyms().get(fold(word))) is not None:
-                        context.add(gazetteer.countries()[code].alpha2)
-                    if word.lower() not in STOP_WORDS and (
-                        gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES
-                    ):
-                        # a person's name: the capitalised words after a given name or title are not places
-                        named = _name_words(words[position + 1 :])
-                        if named and not names.get(fold(" ".join(named))):
-                            people.update(fold(w) for w in named)
-                            position += 1 + len(named)
-                            continue
-                    position += 1
-                    continue
-                end, key, candidates = found
-                span_words = words[position:end]
-                named = _name_words(words[end:])
-                if (
-                    end - position == 1
-                    and named
-                    and span_words[0].lower() not in STOP_WORDS
-                    and gazetteer.is_first_name(span_words[0])
-                    and not names.get(fold(" ".join(named)))
-                ):
-                    people.update(fold(w) for w in named)
-                    position = end + len(named)
-                    continue
-                previous = words[position - 1] if position else ""
-                after_person = (
-                    position > 0
-                    and previous.lower() not in STOP_WORDS
-                    and (gazetteer.is_first_name(previous) or previous.lower().rstrip(".") in PERSON_TITLES)
-                )
-                single = end - position == 1
-                if key in gazetteer.demonyms():
-                    context.add(gazetteer.countries()[gazetteer.demonyms()[key]].alpha2)
-                short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
-                if (
-                    (short_capitals and candidates[0].kind not in ("country", "admin1"))
-                    or (single and span_words[0].lower() in STOP_WORDS)
-                    or key in gazetteer.organisation_names()
-                    or (after_person and candidates[0].kind not in ("country", "continent"))
-                    or (key in gazetteer.demonyms() and candidates[0].kind != "country")
-                ):
-                    if after_person:
-                        people.add(key)
-                    position = end
-                    continue
-                ambiguous = single and (
-                    span_words[0].lower() in lower_words
-                    or key in GENERIC_WORDS
-                    or (span_words[0].isupper() and len(span_words[0]) > 3)
-                )
-                spans.append(_make(index, tokens, first, span_words, candidates, ambiguous, title_case))
-                position = end
+        scanned = scan_sentence(sentence)
+        title_case = scanned.title_case
+        for run in scanned.runs:
+            reading = _reading(run.words)
+            people |= reading.people
+            context.update(reading.countries)
+            for kind, position, end, candidates, ambiguity in reading.hits:
+                if kind == "abbreviation":
+                    if abbreviated := _abbreviation(sentence, run, position):
+                        spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
+                elif kind == "hyphen":
+                    spans.extend(_hyphen_parts(index, sentence, run, position, lower_words, title_case))
+                elif end == len(run.words) and run.gap_after[:1] == "$":
+                    continue  # a currency ("US$1,800", "A$5"), no place
+                else:
+                    ambiguous = ambiguity[0] or ambiguity[1] in lower_words
+                    spans.append(
+                        _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
+                    )
     return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
+    """Whether words after a given name name a place rather than a surname: a division, a country or a town of at
+    least ``ACTOR_PLACE_POPULATION`` ("Mary Wheeler" is a person; smaller towns share their names with people)."""
+    return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -395,46 +441,49 @@ def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _hyphen_parts(sentence, tokens, first, word, lower_words, title_case) -> list[_Span]:
+def _hyphen_parts(index, sentence, run, position, lower_words, title_case) -> list[_Span]:
     """Places inside a hyphenated word: "R-Charleston", "Denver-based", "India-Pakistan border"."""
     spans = []
-    offset = tokens[first].start
+    word = run.words[position]
+    offset = run.spans[position][0]
     for part in word.split("-"):
         key = fold(part)
         if len(part) > 1 and part[0].isupper() and part.lower() not in STOP_WORDS:
             candidates = gazetteer.places().get(key)
             if candidates and key not in gazetteer.organisation_names():
                 ambiguous = part.lower() in lower_words or key in GENERIC_WORDS
-                spans.append(_make(sentence, tokens, first, (part,), candidates, ambiguous, title_case, offset))
+                spans.append(
+                    _make(index, sentence, run, position, 1, candidates, ambiguous, title_case, (part, offset))
+                )
         offset += len(part) + 1
     return spans
 
 
-def _make(sentence, tokens, first, words, candidates, ambiguous, title_case, at: int | None = None) -> _Span:
-    stop = first + len(words)
-    cue, locative = _cue([token.text.lower() for token in tokens[max(0, first - CUE_WORDS) : first]])
-    dateline = (
-        first == 0
-        and all(word.isupper() for word in words)
-        and tokens[stop - 1].gap_after.strip()[:1] in DATELINE_MARKS
-    )
-    if dateline:
+def _make(index, sentence, run, position, count, candidates, ambiguous, title_case, part=None) -> _Span:
+    """The span of ``count`` words of a run from ``position`` (or of ``part``: (a piece of a hyphenated word, its
+    offset))."""
+    stop = position + count
+    words = run.words[position:stop] if part is None else part[:1]
+    cue, locative = _cue(words_before(sentence, run.spans[position][0]))
+    gap_after = run.gap_after if stop == len(run.words) else " "
+    dateline = position == 0 and run.opens and all(word.isupper() for word in words)
+    if dateline and gap_after.strip()[:1] in DATELINE_MARKS:
         cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
-    if stop < len(tokens) and tokens[stop - 1].gap_after.strip() == ",":
-        after = gazetteer.places().get(fold(tokens[stop].text)) or _abbreviation(tokens, stop)
+    if run.next_word and stop == len(run.words) and gap_after.strip() == ",":
+        after = gazetteer.places().get(fold(run.next_word)) or _abbreviation(sentence, run, stop)
         towns = [place for place in after if place.kind == "city"][:1]
         pattern = tuple(place for place in after if place.kind in ("country", "admin1")) + tuple(towns)
     surface = " ".join(words)
     exact = candidates[0].kind in BROAD_KINDS
-    end = tokens[stop - 1].end
-    if len(tokens[stop - 1].text) > len(words[-1]) and tokens[stop - 1].text[-2:] in ("'s", "’s"):
+    end = run.spans[stop - 1][1]
+    if len(run.raw[stop - 1]) > len(words[-1]) and run.raw[stop - 1][-2:] in ("'s", "’s"):
         end -= 2
-    if at is not None:
-        end = at + len(words[0])
+    if part is not None:
+        end = part[1] + len(part[0])
     return _Span(
-        sentence,
-        tokens[first].start if at is None else at,
+        index,
+        run.spans[position][0] if part is None else part[1],
         end,
         surface,
         candidates,
@@ -491,13 +540,43 @@ def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
 
 
-def _support(place: gazetteer.Place, others: list[tuple[frozenset, frozenset]]) -> float:
-    """How many other names of the article could lie near ``place``: 1 for a neighbouring cell, ``STATE_SUPPORT``
-    for the same US state only."""
+class _Neighbours(NamedTuple):
+    """The areas (cells, US states) each place name of an article could lie in, and how many names share each."""
+
+    areas: dict[str, tuple[frozenset, frozenset]]
+    cells: Counter
+    states: Counter
+
+
+def _neighbours(areas: dict[str, tuple[frozenset, frozenset]]) -> _Neighbours:
+    cells: Counter = Counter()
+    states: Counter = Counter()
+    for name_cells, name_states in areas.values():
+        cells.update(name_cells)
+        states.update(name_states)
+    return _Neighbours(areas, cells, states)
+
+
+NO_AREAS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+
+
+def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
+    """How many other names of the article (not ``key``) could lie near ``place``: 1 for a neighbouring cell,
+    ``STATE_SUPPORT`` for the same US state only."""
     cell = _cell(place)
     if cell is None:
         return 0.0
-    return sum(1.0 if cell in cells else STATE_SUPPORT if place.region in states else 0.0 for cells, states in others)
+    own_cells, own_states = neighbours.areas.get(key, NO_AREAS)
+    region = place.region
+    if neighbours.cells[cell] == (cell in own_cells) and (
+        not region or neighbours.states[region] == (region in own_states)
+    ):
+        return 0.0  # no other name could lie near: most entries
+    return sum(
+        1.0 if cell in cells else STATE_SUPPORT if region in states else 0.0
+        for other, (cells, states) in neighbours.areas.items()
+        if other != key
+    )
 
 
 def _resolve(
@@ -505,24 +584,25 @@ def _resolve(
     countries: set[str],
     states: set[str],
     divisions: list[gazetteer.Place],
-    others: list[tuple[frozenset, frozenset]] = (),
+    key: str = "",
+    neighbours: _Neighbours | None = None,
 ) -> tuple[gazetteer.Place, float]:
     """The best entry of a span, and the evidence that the name is a place at all (its best-supported entry's).
 
-    ``others``: for each other place name of the article, the areas its entries (or chosen entry) lie in; an
-    entry near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
+    near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     for place in span.candidates[:MAX_CANDIDATES]:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
-        support = _support(place, others) if place.kind in LOCAL_KINDS else 0
+        support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
         score += SUPPORT_BONUS * support
         if place.country_code in countries:
             score += 2
         if _in_named_division(place, states, divisions):
             score += 4
-        elif place.kind == "admin1" and place.region and states - {place.region}:
-            score += 3
-        if any(_within(place, p) for p in span.pattern):
+        elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
+            score += 3  # another US state is named
+        if span.pattern and any(_within(place, p) for p in span.pattern):
             score += 6
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
@@ -559,9 +639,10 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     evidence += CUE_EVIDENCE if span.locative else 0.0
     evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
     evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
-    evidence += PATTERN_EVIDENCE if any(_within(place, p) for p in span.pattern) else 0.0
+    fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
+    evidence += PATTERN_EVIDENCE if fits else 0.0
     evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
-    if span.ambiguous and not (span.locative or any(_within(place, p) for p in span.pattern)):
+    if span.ambiguous and not (span.locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 
@@ -581,10 +662,8 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
     possible = {key: _possible_areas(key) for key in merged}
-    chosen = {
-        key: _resolve(span, countries, states, divisions, [near for other, near in possible.items() if other != key])
-        for key, span in merged.items()
-    }
+    neighbours = _neighbours(possible)
+    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
     found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
     countries |= {place.country_code for place in found if place.kind == "city"}
@@ -594,10 +673,8 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
-    chosen = {
-        key: _resolve(span, countries, states, divisions, [keys for other, keys in near.items() if other != key])
-        for key, span in merged.items()
-    }
+    neighbours = _neighbours(near)
+    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
     mentions = []
     for span in spans:
         place, _ = chosen[fold(span.surface)]

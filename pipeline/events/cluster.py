@@ -14,17 +14,18 @@ from datetime import datetime
 
 import numpy as np
 
-from pipeline.events.blocking import candidate_pairs
+from pipeline.events.blocking import bounded_parts, candidate_pairs
 from pipeline.events.features import EventFeatures, batch_features, summarize
 from pipeline.events.model import GroupingModel
 from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score
 
-MAX_DENSE_COMPONENT = 1000
-"""Largest candidate-graph component whose every pair ``cluster`` scores (at most 499,500 pairs); a larger one is
-split over its stronger edges first, so a run's cost stays linear in its size. A broad story of headlines runs to
-hundreds of reports (UCI dev: up to 322 in one half), and splitting it cost recall: with the shipped model, UCI
-half A pairwise F1 0.909 at 400, 0.926 at 1,000 and 0.934 at 2,500 (clustering 2.3, 3.5 and 12.9 CPU s for 1,366
-headlines); half B 0.861, 0.959 and 0.964. ECB+ is the same at 400 and 1,000."""
+MAX_DENSE_COMPONENT = 800
+"""Largest part of the candidate graph whose every pair ``cluster`` scores (at most 319,600 pairs); a larger
+component is split by ``blocking.bounded_parts`` (spectral bisection, refined), so a run's cost stays linear in its
+size. A broad story of headlines runs to hundreds of reports (UCI dev: up to 322 in one half), and one half's
+headlines form one component. On UCI half A (1,366 headlines, fold model fitted on half B), the share of same-story
+pairs ever scored: 0.970 at 600, 0.972 at 800, 0.976 at 1,000 (0.960, 0.965, 0.969 unrefined; time-ordered slices
+at 1,000, as before: 0.923 with the previous fold model, which gives 0.981 at 600)."""
 
 
 def _components(ids: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable, float]]) -> list[list[Hashable]]:
@@ -103,26 +104,11 @@ def cluster_levels(
 
 
 def _bounded_components(
-    ids: Sequence[Hashable],
-    edges: Sequence[tuple[Hashable, Hashable, float]],
-    min_edge: float,
-    max_dense: int,
-    features: Mapping[Hashable, EventFeatures],
+    ids: Sequence[Hashable], edges: Sequence[tuple[Hashable, Hashable, float]], max_dense: int
 ) -> Iterator[list[Hashable]]:
-    """Components over edges scoring ``min_edge`` or more; one larger than ``max_dense`` is split again over its
-    stronger edges (the threshold a quarter of the way up to 1), and, past 0.99, into time-ordered slices."""
+    """Components over ``edges``; one larger than ``max_dense`` split into parts by ``bounded_parts``."""
     for component in _components(ids, edges):
-        if len(component) <= max_dense:
-            yield component
-        elif min_edge < 0.99:
-            members = set(component)
-            stronger = min_edge + (1.0 - min_edge) / 4
-            inside = [e for e in edges if e[2] >= stronger and e[0] in members and e[1] in members]
-            yield from _bounded_components(component, inside, stronger, max_dense, features)
-        else:
-            timed = sorted(component, key=lambda item: (features[item].first_seen or 0.0, str(item)))
-            for start in range(0, len(timed), max_dense):
-                yield sorted(timed[start : start + max_dense], key=str)
+        yield from [component] if len(component) <= max_dense else bounded_parts(component, edges, max_dense)
 
 
 def dense_scores(
@@ -135,7 +121,7 @@ def dense_scores(
     cache: dict | None = None,
 ) -> tuple[list[list[Hashable]], dict[tuple[Hashable, Hashable], float]]:
     """The components of the candidate graph (edges scoring ``min_edge`` or more; a larger one than ``max_dense``
-    split over its stronger edges, ``_bounded_components``) and the scores of every pair within each: the given
+    split by ``blocking.bounded_parts``) and the scores of every pair within each: the given
     edges' and the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)``
     with ``str(a) <= str(b)``."""
     known = set(ids)
@@ -150,7 +136,7 @@ def dense_scores(
             pair_scores[tuple(sorted((left, right), key=str))] = similarity
     strong = [(a, b, s) for (a, b), s in pair_scores.items() if s >= min_edge]
     cache = {} if cache is None else cache
-    components = list(_bounded_components(sorted(ids, key=str), strong, min_edge, max_dense, features))
+    components = list(_bounded_components(sorted(ids, key=str), strong, max_dense))
     for component in components:
         for a, b in itertools.combinations(component, 2):
             if (a, b) not in pair_scores:
@@ -187,7 +173,8 @@ def _average_link(
         needed = np.where(both_full, np.where(dated[i] & dated, thresholds.full_text, thresholds.undated), 0.0)
         needed = np.where(both_full, needed, thresholds.title)
         if storylines:
-            needed = np.minimum(needed, np.where(both_full, thresholds.storyline, thresholds.storyline_title))
+            full_text_level = np.where(dated[i] & dated, thresholds.storyline, thresholds.storyline_undated)
+            needed = np.minimum(needed, np.where(both_full, full_text_level, thresholds.storyline_title))
         mean = sums[i] / (sizes[i] * sizes)
         mean[(mean < needed) | ~alive | ~alive[i]] = -1.0
         mean[i] = -1.0

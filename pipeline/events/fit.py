@@ -19,9 +19,11 @@ import hashlib
 import json
 import random
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+
+import numpy as np
 
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels
@@ -125,6 +127,22 @@ class Corpus:
     pairs: list[tuple[int, int]]
     rows: dict[str, list[list[float]]]
     targets: dict[str, list[int]]
+    pair_rows: list[tuple[str, int]] = field(default_factory=list)
+    """Where each of ``pairs`` is in ``rows``: its regime and row number."""
+
+    def edges(self, model: GroupingModel) -> list[tuple[int, int, float]]:
+        """The candidate pairs scored by ``model`` (as ``score`` does it, from the stored feature rows at once)."""
+        probabilities = {}
+        for kind in REGIMES:
+            weights = model.coefficients[kind]
+            vector = np.array([weights.get(name, 0.0) for name in FEATURES])
+            logits = np.asarray(self.rows[kind], dtype=float).reshape(-1, len(FEATURES)) @ vector
+            logits = np.clip(logits + weights.get("intercept", 0.0), -50.0, 50.0)
+            probabilities[kind] = np.round(1.0 / (1.0 + np.exp(-logits)), 6)
+        return [
+            (a, b, float(probabilities[kind][row]))
+            for (a, b), (kind, row) in zip(self.pairs, self.pair_rows, strict=True)
+        ]
 
     @property
     def threshold_kind(self) -> str:
@@ -149,12 +167,15 @@ def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
     rng = random.Random(SEED)
     candidates = set(pairs)
     others = {tuple(sorted(rng.sample(range(len(records)), 2))) for _ in range(len(pairs) // 2)} - candidates
+    pair_rows = []
     for a, b in [*pairs, *sorted(others)]:
         values = pair_features(features[a], features[b])
         kind = regime(features[a], features[b])
+        pair_rows.append((kind, len(rows[kind])))
         rows[kind].append([values[name] for name in FEATURES])
         targets[kind].append(int(pair_labels[a] == pair_labels[b]))
-    return Corpus(labels if len(labels) == len(records) else {}, storylines, features, pairs, rows, targets)
+    labels = labels if len(labels) == len(records) else {}
+    return Corpus(labels, storylines, features, pairs, rows, targets, pair_rows[: len(pairs)])
 
 
 def pairwise_f1(labels: Mapping[int, str], assignment: Mapping[int, object]) -> float:
@@ -212,17 +233,15 @@ def _storyline_f1(corpus: Corpus, edges: list[tuple[int, int, float]], threshold
 
 
 def _sweep(
-    corpora: Sequence[Corpus], coefficients, thresholds: dict[str, float], kind: str, grid, f1_of
+    corpora: Sequence[tuple[Corpus, list, dict]], coefficients, thresholds: dict[str, float], kind: str, grid, f1_of
 ) -> dict[float, float]:
-    """Mean pairwise F1 over ``corpora`` (by ``f1_of``) for each value of threshold ``kind`` on ``grid``."""
-    fitted = GroupingModel(coefficients, thresholds, FEATURES_VERSION)
-    edges = [[(a, b, score(c.features[a], c.features[b], fitted)) for a, b in c.pairs] for c in corpora]
-    caches: list[dict] = [{} for _ in corpora]
+    """Mean pairwise F1 over ``corpora`` (each with its scored candidate edges and a cache of the other pair scores
+    of the same coefficients, by ``f1_of``) for each value of threshold ``kind`` on ``grid``."""
     sweep = {}
     for threshold in grid:
         candidate = GroupingModel(coefficients, {**thresholds, kind: threshold}, FEATURES_VERSION)
         limits = EventThresholds(model=candidate)
-        f1s = [f1_of(c, e, limits, cache) for c, e, cache in zip(corpora, edges, caches, strict=True)]
+        f1s = [f1_of(corpus, edges, limits, cache) for corpus, edges, cache in corpora]
         sweep[threshold] = round(sum(f1s) / len(corpora), 4)
     return sweep
 
@@ -243,20 +262,18 @@ def fit_model(
         if fitted is not None:
             coefficients[kind] = fitted
     thresholds = {k: v for k, v in base.thresholds.items() if k not in STORYLINE_KINDS}
+    scorer = GroupingModel(coefficients, thresholds, FEATURES_VERSION)
+    scored = {name: (c, c.edges(scorer), {}) for name, c in prepared.items()}
     chosen: dict[str, dict[float, float]] = {}
     for kind in (*REGIMES, "undated"):
-        own = [c for c in prepared.values() if c.threshold_kind == kind and c.labels]
+        own = [s for s in scored.values() if s[0].threshold_kind == kind and s[0].labels]
         if own:
             chosen[kind] = _sweep(own, coefficients, thresholds, kind, THRESHOLDS, _event_f1)
             thresholds[kind] = _best(chosen[kind])
-    for kind, regime_kinds in (
-        ("storyline_full_text", ("full_text", "undated")),
-        ("storyline_headline", ("headline",)),
-    ):
-        own = [c for c in prepared.values() if c.threshold_kind in regime_kinds and c.storylines]
+    for kind, event_kind in zip(STORYLINE_KINDS, ("full_text", "headline", "undated"), strict=True):
+        own = [s for s in scored.values() if s[0].threshold_kind == event_kind and s[0].storylines]
         if own:
-            ceiling = min(thresholds.get(k, 1.0) for k in regime_kinds)
-            grid = [t for t in THRESHOLDS if t <= ceiling]
+            grid = [t for t in THRESHOLDS if t <= thresholds.get(event_kind, 1.0)]
             chosen[kind] = _sweep(own, coefficients, thresholds, kind, grid, _storyline_f1)
             thresholds[kind] = _best(chosen[kind])
     return GroupingModel(
@@ -275,9 +292,9 @@ def fit_model(
             "pairs": {name: {r: len(c.targets[r]) for r in REGIMES} for name, c in prepared.items()},
             "settings": f"logistic regression per regime, C={C}, every corpus weighing the same, a pair's target its "
             "event (its storyline where only that is labelled); candidate pairs from the run's blocking; event "
-            "thresholds by the best mean pairwise F1 of the clustering over a regime's event-labelled corpora, "
-            "storyline thresholds (at most the event ones) by that of the storylines over its storyline-labelled "
-            f"corpora; grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
+            "thresholds (full text, headline, undated full text) by the best mean pairwise F1 of the clustering "
+            "over the event-labelled corpora of that kind, storyline thresholds (each at most its event one) by "
+            f"that of the storylines over the storyline-labelled ones; grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
             "threshold_sweep": chosen,
             "comment": note,
         },

@@ -20,10 +20,11 @@ from pathlib import Path
 MODEL_FORMAT = 1
 SHIPPED_MODEL = Path(__file__).resolve().parent / "grouping_model.json"
 REGIMES = ("full_text", "headline")
-STORYLINE_KINDS = ("storyline_full_text", "storyline_headline")
+STORYLINE_KINDS = ("storyline_full_text", "storyline_headline", "storyline_undated")
 THRESHOLD_KINDS = (*REGIMES, "undated", *STORYLINE_KINDS)
-"""A threshold per regime, one for two full texts of which either has no date, and the storyline level's per
-regime (optional: without them every event is its own storyline)."""
+"""A threshold per regime, one for two full texts of which either has no date, and the storyline level's for each
+of those three (optional: without them every event is its own storyline; without ``storyline_undated``, undated
+full texts take ``storyline_full_text``)."""
 FEATURES = (
     "body",
     "title",

@@ -27,8 +27,9 @@ class EventThresholds:
     ``full_text`` between two full texts, ``title`` when a side is title-only, ``attach`` (between full texts)
     for a new run's event to join a stored one, and at least ``undated`` between two full texts when either has
     no publication date (``undated``: without dates the scores of one event's reports sit lower, and so do those of
-    different events); ``storyline`` (between full texts) and ``storyline_title`` (a headline on either side),
-    at most the event ones, at or above which events join one storyline. Those not given are the model's own,
+    different events); ``storyline`` (between dated full texts), ``storyline_undated`` (full texts, either undated)
+    and ``storyline_title`` (a headline on either side), at most the event ones, at or above which events join one
+    storyline. Those not given are the model's own,
     chosen with it on the data it was fitted on (``pipeline/events/fit.py``); a model without storyline
     thresholds makes every event its own storyline (they default to 1: a pair needs its event threshold)."""
 
@@ -38,6 +39,7 @@ class EventThresholds:
     undated: float | None = None
     storyline: float | None = None
     storyline_title: float | None = None
+    storyline_undated: float | None = None
     model: GroupingModel = field(default_factory=shipped_model, compare=True)
 
     def __post_init__(self) -> None:
@@ -50,16 +52,29 @@ class EventThresholds:
             "storyline": self.model.thresholds.get("storyline_full_text", 1.0),
             "storyline_title": self.model.thresholds.get("storyline_headline", 1.0),
         }
+        storyline = self.model.thresholds.get("storyline_full_text", 1.0) if self.storyline is None else self.storyline
+        defaults["storyline_undated"] = self.model.thresholds.get("storyline_undated", storyline)
         for name, value in defaults.items():
             if getattr(self, name) is None:
                 object.__setattr__(self, name, value)
-        _check_thresholds(self.full_text, self.title, self.attach, self.undated, self.storyline, self.storyline_title)
+        _check_thresholds(*self._levels())
+
+    def _levels(self) -> tuple[float, ...]:
+        return (
+            self.full_text,
+            self.title,
+            self.attach,
+            self.undated,
+            self.storyline,
+            self.storyline_title,
+            self.storyline_undated,
+        )
 
     @property
     def lowest(self) -> float:
         """The lowest threshold: a candidate edge scoring less joins no component (a cluster's mean score with
         another reaches a threshold only if one of their pairs does)."""
-        return min(self.full_text, self.title, self.attach, self.undated, self.storyline, self.storyline_title)
+        return min(self._levels())
 
 
 DEFAULT_THRESHOLDS = EventThresholds()
@@ -96,9 +111,8 @@ def pair_threshold(
     if not (a.full_text and b.full_text):
         return min(thresholds.title, thresholds.storyline_title) if storyline else thresholds.title
     if a.first_seen is None or b.first_seen is None:
-        needed = thresholds.undated
-    else:
-        needed = thresholds.attach if attaching else thresholds.full_text
+        return min(thresholds.undated, thresholds.storyline_undated) if storyline else thresholds.undated
+    needed = thresholds.attach if attaching else thresholds.full_text
     return min(needed, thresholds.storyline) if storyline else needed
 
 

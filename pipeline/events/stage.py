@@ -16,7 +16,7 @@ import apache_beam as beam
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
-from pipeline.events.blocking import block_pairs, block_window, blocking_keys
+from pipeline.events.blocking import block_pairs, block_window, blocking_keys, oversized, scored_here
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
@@ -73,16 +73,17 @@ def _block_members(item):
 
 def _score_block(min_edge: float, model):
     """(blocking key, [(id, features, keys)]) -> ``(id, id, score)`` for the block's candidate pairs scoring
-    ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the block of the first of them
-    only. Scoring inside the block, where the features already are, saves joining them onto every pair."""
+    ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks ``scored_here`` names
+    (given the run's oversized blocks). Scoring inside the block, where the features already are, saves joining
+    them onto every pair."""
 
-    def score_pairs(block):
+    def score_pairs(block, oversized_keys):
         key, members = block
         features = {article_id: (item, set(keys)) for article_id, item, keys in members}
         timed = ((article_id, item.first_seen) for article_id, (item, _) in features.items())
         for left, right in block_pairs(timed, block_window(key)):
             (a, keys_a), (b, keys_b) = features[left], features[right]
-            if min(keys_a & keys_b) != key:
+            if not scored_here(key, keys_a & keys_b, oversized_keys):
                 continue
             similarity = score(a, b, model)
             if similarity >= min_edge:
@@ -196,11 +197,21 @@ class GroupEvents(beam.PTransform):
         featured = embedded | "Featurise" >> beam.FlatMap(
             _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
         )
+        block_members = featured | "BlockingKeys" >> beam.FlatMap(_block_members)
+        oversized_keys = (
+            block_members
+            | "BlockKeys" >> beam.Map(lambda member: (member[0], 1))
+            | "BlockSizes" >> beam.CombinePerKey(sum)
+            | "OversizedBlocks" >> beam.Filter(lambda sized: oversized(*sized))
+        )
         edges = (
-            featured
-            | "BlockingKeys" >> beam.FlatMap(_block_members)
+            block_members
             | "GroupByBlock" >> beam.GroupByKey()
-            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
+            | "ScoreBlocks"
+            >> beam.FlatMap(
+                _score_block(self._thresholds.lowest, self._thresholds.model),
+                oversized_keys=beam.pvalue.AsDict(oversized_keys),
+            )
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()

@@ -33,6 +33,11 @@ if TYPE_CHECKING:
 LOGGER = logging.getLogger(__name__)
 
 MALFORMED_FEED = "malformed_feed"
+FEED_STAGE = "feed"
+"""Stage of the rejects of polling a feed."""
+FETCH_STAGE = "fetch"
+"""Stage of the rejects of fetching an entry's page."""
+
 NOT_A_FEED = "not_a_feed"
 EMPTY_FEED = "empty_feed"
 INVALID_ENTRY = "invalid_entry"

@@ -389,8 +389,11 @@ class Fetcher:
     def _remaining(self, state: _Attempt) -> float:
         remaining = state.deadline_at - self._clock()
         if remaining <= 0:
-            raise _Failure(DEADLINE_EXCEEDED, f"no response within the {self.policy.deadline}s deadline")
+            raise self._deadline_failure()
         return remaining
+
+    def _deadline_failure(self) -> _Failure:
+        return _Failure(DEADLINE_EXCEEDED, f"no response within the {self.policy.deadline}s deadline")
 
     def _request(self, url: str, etag: str | None, last_modified: str | None, state: _Attempt) -> requests.Response:
         held = self._held.get(url, 0.0) - self._clock()
@@ -417,7 +420,7 @@ class Fetcher:
             raise _Failure(PRIVATE_ADDRESS, str(error)) from error
         except requests.exceptions.RequestException as error:
             if self._clock() >= state.deadline_at:
-                raise _Failure(DEADLINE_EXCEEDED, f"no response within the {self.policy.deadline}s deadline") from error
+                raise self._deadline_failure() from error
             raise _request_failure(error) from error
         finally:
             _LIMITS.deadline = None
@@ -492,7 +495,8 @@ class Fetcher:
         return FetchResult(**common, body=body, text=text, encoding=encoding)
 
     def _read_body(self, response: requests.Response, state: _Attempt) -> bytes:
-        """Stream the body, decompressing, within the wire-byte cap, the decompressed cap and the deadline."""
+        """Stream the body, decompressing, within the wire-byte cap, the decompressed cap and the deadline (each
+        read waits at most the read timeout and never past the deadline)."""
         declared = response.headers.get("Content-Length", "")
         if declared.isdigit() and int(declared) > self.policy.max_body_bytes:
             raise _Failure(TOO_LARGE, f"Content-Length {declared} over {self.policy.max_body_bytes} bytes")
@@ -501,7 +505,7 @@ class Fetcher:
         size = 0
         try:
             while True:
-                self._remaining(state)
+                _limit_next_read(raw, min(self.policy.read_timeout, self._remaining(state)))
                 chunk = raw.read1(CHUNK_BYTES, decode_content=True)
                 if raw.tell() > self.policy.max_body_bytes:
                     raise _Failure(TOO_LARGE, f"body over {self.policy.max_body_bytes} bytes")
@@ -514,14 +518,10 @@ class Fetcher:
                         f"decompressed body over {self.policy.max_decompressed_bytes} bytes",
                     )
                 chunks.append(chunk)
-        except urllib3.exceptions.ReadTimeoutError as error:
-            raise _Failure(TIMEOUT, str(error)) from error
-        except urllib3.exceptions.DecodeError as error:
-            raise _Failure(BAD_ENCODING, str(error)) from error
-        except urllib3.exceptions.SSLError as error:
-            raise _Failure(TLS_ERROR, str(error)) from error
         except (urllib3.exceptions.HTTPError, OSError) as error:
-            raise _Failure(CONNECTION_ERROR, str(error)) from error
+            if self._clock() >= state.deadline_at:  # the read waited until the deadline, which ended it
+                raise self._deadline_failure() from error
+            raise _body_failure(error) from error
         return b"".join(chunks)
 
     def _check_robots(self, url: str, state: _Attempt) -> None:
@@ -582,6 +582,25 @@ def _check_url(url: str) -> None:
         raise _Failure(BAD_SCHEME, f"scheme {parts.scheme!r} is not http/https: {url[:200]}")
     if not parts.hostname:
         raise _Failure(BAD_URL, f"no host in {url[:200]}")
+
+
+def _limit_next_read(raw: urllib3.HTTPResponse, seconds: float) -> None:
+    """Make the next read from the response's socket wait at most `seconds` (the connection is None once the
+    body has been read to its end)."""
+    connection = raw.connection
+    if connection is not None and connection.sock is not None:
+        connection.sock.settimeout(max(seconds, 0.001))
+
+
+def _body_failure(error: urllib3.exceptions.HTTPError | OSError) -> _Failure:
+    """The failure of a body read that raised before the deadline."""
+    if isinstance(error, urllib3.exceptions.ReadTimeoutError):
+        return _Failure(TIMEOUT, str(error))
+    if isinstance(error, urllib3.exceptions.DecodeError):
+        return _Failure(BAD_ENCODING, str(error))
+    if isinstance(error, urllib3.exceptions.SSLError):
+        return _Failure(TLS_ERROR, str(error))
+    return _Failure(CONNECTION_ERROR, str(error))
 
 
 def _status_failure(status: int) -> str | None:

@@ -17,6 +17,7 @@ no article (the page document carries the entry's text in ``meta["fallback_text"
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import sys
 import threading
@@ -31,15 +32,23 @@ from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
-from pipeline.sources.feeds import FeedEntry, FeedReject, FeedState, ParsedFeed, PollPolicy, next_state, parse_feed
+from pipeline.sources.feeds import (
+    FEED_STAGE,
+    FETCH_STAGE,
+    FeedEntry,
+    FeedReject,
+    FeedState,
+    ParsedFeed,
+    PollPolicy,
+    next_state,
+    parse_feed,
+)
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.staging import ReadParquet
 from schemas.models import Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
 
-FEED_STAGE = "feed"
-FETCH_STAGE = "fetch"
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"
@@ -154,43 +163,60 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 
 @dataclass(frozen=True)
 class StoredEntries:
-    """The entry keys of stored articles, and the headline keys (`headline_key`) stored under each canonical URL."""
+    """The entry keys of stored articles, and the headline keys (`headline_key`) and summary keys (`summary_key`)
+    stored under each canonical URL."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
+    summaries: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
-_Stored = tuple[set[str], dict[str, set[str]]]
+_Stored = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
+
+
+def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
+    for url, values in more.items():
+        target.setdefault(url, set()).update(values)
 
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return set(), {}
+        return set(), {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
-        keys, pages = accumulator
+        keys, pages, summaries = accumulator
         if row["entry_key"] is not None:
             keys.add(row["entry_key"])
-        if row["canonical_url"] is not None:
-            pages.setdefault(row["canonical_url"], set()).add(headline_key(row.get("title")))
+        url = row["canonical_url"]
+        if url is not None:
+            pages.setdefault(url, set()).add(headline_key(row.get("title")))
+            summary = summary_key(row.get("summary"))
+            if summary is not None:
+                summaries.setdefault(url, set()).add(summary)
         return accumulator
 
     def merge_accumulators(self, accumulators: Iterable[_Stored]) -> _Stored:
         keys: set[str] = set()
         pages: dict[str, set[str]] = {}
-        for more_keys, more_pages in accumulators:
+        summaries: dict[str, set[str]] = {}
+        for more_keys, more_pages, more_summaries in accumulators:
             keys |= more_keys
-            for url, headlines in more_pages.items():
-                pages.setdefault(url, set()).update(headlines)
-        return keys, pages
+            _merge_into(pages, more_pages)
+            _merge_into(summaries, more_summaries)
+        return keys, pages, summaries
 
     def extract_output(self, accumulator: _Stored) -> StoredEntries:
-        keys, pages = accumulator
-        return StoredEntries(frozenset(keys), {url: frozenset(headlines) for url, headlines in pages.items()})
+        keys, pages, summaries = accumulator
+        return StoredEntries(
+            frozenset(keys),
+            {url: frozenset(headlines) for url, headlines in pages.items()},
+            {url: frozenset(digests) for url, digests in summaries.items()},
+        )
 
 
 class ReadStoredEntries(beam.PTransform):
-    """A Parquet file with columns ``entry_key``, ``canonical_url`` and ``title`` (None: nothing stored) -> one
+    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title`` and ``summary`` (None: nothing
+    stored) -> one
     ``StoredEntries``, for a side input. The file is read by the workers, so the job graph stays small however
     large the database."""
 
@@ -203,7 +229,7 @@ class ReadStoredEntries(beam.PTransform):
             return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
         return (
             pbegin
-            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title"])
+            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary"])
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -220,6 +246,26 @@ def same_headline(one: str | None, other: str | None) -> bool:
     return not one or not other or one in other or other in one
 
 
+SUMMARY_MIN_WORDS = 8
+"""A summary of this many words or more tells articles apart; a shorter one ("Read more.") does not."""
+
+
+def summary_key(summary: str | None) -> str | None:
+    """A short digest of a summary folded for comparison; None when the summary is too short to tell articles
+    apart (`SUMMARY_MIN_WORDS`)."""
+    folded = normalized_content(summary or "")
+    if len(folded.split()) < SUMMARY_MIN_WORDS:
+        return None
+    return hashlib.blake2b(folded.encode(), digest_size=8).hexdigest()
+
+
+def same_entry(entry: FeedEntry, other: FeedEntry) -> bool:
+    """Whether two entries linking one page are one article: the same headline (`same_headline`), or the same
+    summary under another headline (a feed that gave an entry a new GUID and a new headline)."""
+    summary = summary_key(entry.summary)
+    return same_headline(entry.title, other.title) or (summary is not None and summary == summary_key(other.summary))
+
+
 def owns_its_identity(entry: FeedEntry) -> bool:
     """Whether the entry is identified by a GUID of its own, so that it can be another article than the page it
     links (an entry keyed by its link is that page)."""
@@ -227,15 +273,18 @@ def owns_its_identity(entry: FeedEntry) -> bool:
 
 
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
-    """Whether the entry is already stored: its key is, or it links a stored page under that page's headline (the
-    same article under another GUID). An entry with a GUID of its own and another headline linking a stored page
-    is new (`SHARED_PAGE`)."""
+    """Whether the entry is already stored: its key is, or it links a stored page under that page's headline or
+    summary (the same article under another GUID, see `same_entry`). An entry with a GUID of its own, another
+    headline and another summary linking a stored page is new (`SHARED_PAGE`)."""
     if entry.entry_key in stored.entry_keys:
         return True
-    headlines = stored.pages.get(canonical_url(entry.link))
+    url = canonical_url(entry.link)
+    headlines = stored.pages.get(url)
     if headlines is None:
         return False
-    return not owns_its_identity(entry) or any(same_headline(entry.title, headline) for headline in headlines)
+    if not owns_its_identity(entry) or any(same_headline(entry.title, headline) for headline in headlines):
+        return True
+    return summary_key(entry.summary) in stored.summaries.get(url, frozenset())
 
 
 def _entry_meta(entry: FeedEntry, url: str | None) -> dict:
@@ -495,13 +544,14 @@ class _FetchHostPages(_FetchingDoFn):
 def shared_page(entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries) -> list | None:
     """What becomes of an entry whose page another entry owns (``owner``, earlier in this run, or a stored article).
 
-    None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline is
-    its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the owner's
-    headline is that article under another GUID: a reject row says one article stands for both."""
+    None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline and
+    summary is its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the
+    owner's headline or summary (`same_entry`) is that article under another GUID: a reject row says one article
+    stands for both."""
     stored_page = entry.entry_key not in stored.entry_keys and canonical_url(entry.link) in stored.pages
     if owner is None and not stored_page:
         return None
-    if owns_its_identity(entry) and (owner is None or not same_headline(entry.title, owner.title)):
+    if owns_its_identity(entry) and (owner is None or not same_entry(entry, owner)):
         _count("entries_sharing_a_page")
         return [fallback_document(entry, SHARED_PAGE)]
     _count("entries_same_page")

@@ -1,4 +1,4 @@
-"""The one way wirebeam opens DuckDB: session settings, writable and read-only connections, rows as dicts.
+"""The one way wirebeam opens DuckDB: session settings, writable and read-only connections.
 
 A writable connection brings the schema up to date first (``pipeline.store.schema``); a read-only one
 (``open_database``) waits a little while a run's load holds the file. Errors a user can fix are ``StoreError``s.
@@ -8,14 +8,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
 import duckdb
+
+from pipeline.store.statements import StoreError
 
 Connection = duckdb.DuckDBPyConnection
 """A DuckDB connection (the type callers outside the store name)."""
@@ -26,10 +23,6 @@ DatabaseLocked = duckdb.IOException
 
 READ_WAIT_SECONDS = 10.0
 """How long a read command waits for a run's load to release the database."""
-
-
-class StoreError(Exception):
-    """A problem the user can fix: no database, an unknown event ID, a bad output path."""
 
 
 class DatabaseUnreadable(StoreError):
@@ -116,56 +109,3 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
                     "try again when it has finished"
                 ) from None
             time.sleep(0.2)
-
-
-def rows(
-    connection: duckdb.DuckDBPyConnection, sql: str, parameters: list | dict | None = None
-) -> list[dict[str, Any]]:
-    """The result of ``sql`` as one dict per row (column name -> value).
-
-    A missing table or view means a database made by an older wirebeam: a ``StoreError`` that says so.
-    """
-    try:
-        cursor = connection.execute(sql, parameters or None)
-    except duckdb.CatalogException as error:
-        raise StoreError(f"{error} - was the database made by an older wirebeam? Run `wirebeam run` once.") from error
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def has_table(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether the database has ``table`` (a new or foreign file may not)."""
-    return bool(connection.execute("SELECT 1 FROM duckdb_tables() WHERE table_name = ?", [table]).fetchall())
-
-
-def in_transaction(connection: duckdb.DuckDBPyConnection, work: Callable[..., Any], *args) -> Any:
-    """``work(connection, *args)`` in one transaction: committed when it returns, rolled back when it raises."""
-    connection.begin()
-    try:
-        result = work(connection, *args)
-        connection.commit()
-    except BaseException:
-        connection.rollback()
-        raise
-    return result
-
-
-def sql_string(path: str | Path) -> str:
-    """A path as a SQL string literal (for ``COPY ... TO``)."""
-    return "'" + str(path).replace("'", "''") + "'"
-
-
-@cache
-def sql(name: str) -> str:
-    """The SQL resource ``pipeline/store/sql/<name>.sql``: one statement."""
-    return resources.files("pipeline.store").joinpath("sql", f"{name}.sql").read_text()
-
-
-@contextmanager
-def registered(connection: duckdb.DuckDBPyConnection, name: str, table: Any) -> Iterator[None]:
-    """``table`` (an Arrow table) readable in SQL as ``name`` while the block runs."""
-    connection.register(name, table)
-    try:
-        yield
-    finally:
-        connection.unregister(name)

@@ -27,7 +27,7 @@ from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.places import Location
-from pipeline.store.connection import registered, rows
+from pipeline.store.statements import registered, rows, sql
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, primary_key, to_row
 from schemas.models import _Table
@@ -64,7 +64,7 @@ def enrichment_from_rows(
         )
     return ArticleEnrichment(
         language=language,
-        actors=tuple(from_row(Actor, row, iso2=row["country_iso2"], iso3=row["country_iso3"]) for row in actors),
+        actors=tuple(from_row(Actor, row) for row in actors),
         locations=tuple(from_row(Location, row) for row in locations),
         event_type=event_type,
         event_date=event_date,
@@ -73,17 +73,18 @@ def enrichment_from_rows(
     )
 
 
-_MEMBER_SUMMARIES = """
-SELECT a.event_id, s.* FROM articles a JOIN {events} USING (event_id) JOIN article_enrichments s USING (article_id)
-WHERE a.duplicate_of IS NULL
-ORDER BY a.event_id, a.published_at NULLS LAST, a.article_id
-"""
+DETAIL_TABLES = ("article_actors", "article_locations", "article_figures")
+"""Article-level tables of several rows per article, each in ``position`` order."""
+WRITES = tuple(EVENT_ENRICHMENT_TABLES)
+"""The tables this module is the one writer of."""
 
-_MEMBER_DETAILS = """
-SELECT d.* FROM {table} d JOIN articles a USING (article_id) JOIN {events} USING (event_id)
-WHERE a.duplicate_of IS NULL
-ORDER BY d.article_id, d.position
-"""
+
+def _member_details(table: str) -> str:
+    """The rows of a table of ``DETAIL_TABLES`` of the touched events' original articles."""
+    return (
+        f"SELECT d.* FROM {table} d JOIN articles a USING (article_id) JOIN touched_events USING (event_id) "
+        "WHERE a.duplicate_of IS NULL ORDER BY d.article_id, d.position"
+    )
 
 
 def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable[_Table]) -> None:
@@ -100,23 +101,23 @@ def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable
         connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_enrichment_rows")
 
 
-def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection, events_table: str = "touched_events") -> int:
-    """Recompute the event-level rows of the events listed in ``events_table`` (a table with an ``event_id``).
+def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection) -> int:
+    """Recompute the event-level rows of the events the run touched (``touched_events``).
 
     Reads only those events' original articles' stored rows (an exact copy would only repeat its original's
     votes); events whose members carry no enrichment are left without rows. Returns the number of events given
     rows. Runs in the caller's transaction.
     """
     for table in EVENT_ENRICHMENT_TABLES:
-        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM {events_table})")
+        connection.execute(f"DELETE FROM {table} WHERE event_id IN (SELECT event_id FROM touched_events)")
     details: dict[str, dict[str, list[dict]]] = {}
-    for table in ("article_actors", "article_locations", "article_figures"):
+    for table in DETAIL_TABLES:
         by_article: dict[str, list[dict]] = defaultdict(list)
-        for row in rows(connection, _MEMBER_DETAILS.format(table=table, events=events_table)):
+        for row in rows(connection, _member_details(table)):
             by_article[row["article_id"]].append(row)
         details[table] = by_article
     members: dict[str, dict[str, ArticleEnrichment]] = defaultdict(dict)
-    for summary in rows(connection, _MEMBER_SUMMARIES.format(events=events_table)):
+    for summary in rows(connection, sql("member_summaries")):
         article_id = summary["article_id"]
         members[summary["event_id"]][article_id] = enrichment_from_rows(
             summary,

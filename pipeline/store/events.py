@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import duckdb
 
-from pipeline.store.connection import sql
+from pipeline.store.statements import sql
+
+WRITES = ("events",)
+"""The tables this module is the one writer of."""
 
 
 def refresh_events(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:

@@ -1,7 +1,7 @@
-"""Stored event features and term counts: the run's new counts (``update_term_stats``, in the load), and
-re-computing features that an older recipe made (``refresh_stale_features``, before a run).
-
-This module is the one writer of ``term_stats`` and the one that rewrites stored ``article_features`` rows.
+"""Stored event features and term counts: the run's new rows and counts (``insert_staged``, in the load), the
+rows of an upgraded fallback's old version (``delete_features``), and re-computing features that an older recipe
+made (``refresh_stale_features``, before a run). This module is the one writer of ``article_features`` and
+``term_stats``.
 
 Refreshing stored event features that an older feature recipe made (``FEATURES_VERSION``).
 
@@ -25,8 +25,7 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
-from collections.abc import Iterator
-from contextlib import ExitStack
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import NamedTuple
@@ -35,12 +34,15 @@ import duckdb
 import pyarrow as pa
 
 from pipeline.events.features import FEATURES_VERSION, features_from_counts
-from pipeline.events.stage import article_term_counts, feature_row
-from pipeline.store.connection import configure_session, connect, in_transaction, registered
+from pipeline.store.articles import staged_rows_insert
+from pipeline.store.connection import configure_session, connect
+from pipeline.store.statements import in_transaction, registered, sql
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
 LOGGER = logging.getLogger(__name__)
 
+WRITES = ("article_features", "term_stats")
+"""The tables this module is the one writer of."""
 REFRESH_BATCH = 2_000
 """Stored rows handled per transaction."""
 MOVED_VERSION = -FEATURES_VERSION
@@ -48,22 +50,6 @@ MOVED_VERSION = -FEATURES_VERSION
 
 _TERM_CHANGES = pa.schema([("term", pa.string()), ("change", pa.int64())])
 _RECOUNTED_TERMS = pa.schema([("article_id", pa.string()), ("terms", pa.list_(pa.string()))])
-
-_STALE_ROWS = """
-SELECT f.article_id, a.title, a.text, a.summary, a.published_at, f.features, f.terms,
-       a.duplicate_of IS NULL AS counted
-FROM article_features f JOIN articles a USING (article_id)
-WHERE f.features_version NOT IN ({versions})
-"""
-
-_APPLY_TERM_CHANGES = (
-    "UPDATE article_features SET terms = r.terms FROM recounted_terms r "
-    "WHERE article_features.article_id = r.article_id",
-    "UPDATE article_features SET features_version = $moved WHERE article_id IN (SELECT article_id FROM moved_rows)",
-    "INSERT INTO term_stats BY NAME SELECT term, change AS doc_count FROM term_changes WHERE change <> 0 "
-    "ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count",
-    "DELETE FROM term_stats WHERE doc_count <= 0",
-)
 
 _FEATURE_COLUMNS = [name for name in column_names("article_features") if name != primary_key("article_features")]
 _UPDATE_FEATURES = (
@@ -89,8 +75,8 @@ class StoredRow(NamedTuple):
 
 def stale_feature_rows(connection: duckdb.DuckDBPyConnection) -> int:
     """How many stored feature rows (of a stored article) this version has not computed."""
-    query = f"SELECT count(*) FROM ({_STALE_ROWS.format(versions='$current')})"
-    return connection.execute(query, {"current": FEATURES_VERSION}).fetchall()[0][0]
+    query = f"SELECT count(*) FROM ({sql('stale_feature_rows')})"
+    return connection.execute(query, {"done": [FEATURES_VERSION]}).fetchall()[0][0]
 
 
 def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> int:
@@ -127,31 +113,20 @@ def stored_rows(
 ) -> Iterator[list[StoredRow]]:
     """Batches of the rows whose version is neither this one nor one of ``also_done``, as they are now: one scan,
     on a cursor of its own, so the caller can write and commit between batches."""
-    versions = ", ".join(str(version) for version in (FEATURES_VERSION, *also_done))
     reader = connection.cursor()
     try:
         configure_session(reader)
-        reader.execute(_STALE_ROWS.format(versions=versions))
+        reader.execute(sql("stale_feature_rows"), {"done": [FEATURES_VERSION, *also_done]})
         while rows := reader.fetchmany(batch_size):
             yield [StoredRow(*row) for row in rows]
     finally:
         reader.close()
 
 
-def _with_tables(
-    connection: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table], statements: tuple[str, ...], **params
-) -> None:
-    """Run SQL statements that read each table under its name (each statement gets the parameters it names)."""
-    with ExitStack() as stack:
-        for name, table in tables.items():
-            stack.enter_context(registered(connection, name, table))
-        for statement in statements:
-            used = {name: value for name, value in params.items() if f"${name}" in statement}
-            connection.execute(statement, used or None)
-
-
 def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]) -> None:
     """Step 1 for a batch: count the rows' terms anew, store them, and move ``term_stats`` with them."""
+    from pipeline.events.stage import article_term_counts  # imports Beam: not for the commands that only read
+
     changes: Counter = Counter()
     recounted = []
     for row in rows:
@@ -161,16 +136,24 @@ def move_term_stats(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow]
             if row.counted:
                 changes.update(new_terms)
                 changes.subtract(row.terms)
-    tables = {
-        "moved_rows": pa.table({"article_id": [row.article_id for row in rows]}),
-        "recounted_terms": pa.Table.from_pylist(recounted, schema=_RECOUNTED_TERMS),
-        "term_changes": pa.table({"term": list(changes), "change": list(changes.values())}, schema=_TERM_CHANGES),
-    }
-    _with_tables(connection, tables, _APPLY_TERM_CHANGES, moved=MOVED_VERSION)
+    moved = pa.table({"article_id": [row.article_id for row in rows]})
+    with registered(connection, "recounted_terms", pa.Table.from_pylist(recounted, schema=_RECOUNTED_TERMS)):
+        connection.execute(sql("set_recounted_terms"))
+    with registered(connection, "moved_rows", moved):
+        connection.execute(
+            "UPDATE article_features SET features_version = ? WHERE article_id IN (SELECT article_id FROM moved_rows)",
+            [MOVED_VERSION],
+        )
+    term_changes = pa.table({"term": list(changes), "change": list(changes.values())}, schema=_TERM_CHANGES)
+    with registered(connection, "term_changes", term_changes):
+        connection.execute(sql("change_term_stats"))
+    connection.execute("DELETE FROM term_stats WHERE doc_count <= 0")
 
 
 def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow], n_docs: int) -> None:
     """Step 2 for a batch: features, blocking keys and version, weighted by the stored term counts."""
+    from pipeline.events.stage import article_term_counts, feature_row  # imports Beam
+
     counts = {row.article_id: article_term_counts(row.title, row.text, row.summary) for row in rows}
     needed = pa.table({"term": sorted({term for counted in counts.values() for term in counted.terms()})})
     with registered(connection, "needed_terms", needed):
@@ -182,19 +165,19 @@ def refresh_features(connection: duckdb.DuckDBPyConnection, rows: list[StoredRow
         features = features_from_counts(counts[row.article_id], row.published_at, doc_freq, n_docs, embedding)
         refreshed.append(to_row(feature_row(row.article_id, features, sorted(counts[row.article_id].terms()))))
     table = pa.Table.from_pylist(refreshed, schema=arrow_schema("article_features"))
-    _with_tables(connection, {"refreshed_features": table}, (_UPDATE_FEATURES,))
+    with registered(connection, "refreshed_features", table):
+        connection.execute(_UPDATE_FEATURES)
 
 
-_UPDATE_TERM_STATS = """
-INSERT INTO term_stats BY NAME
-SELECT term, count(*) AS doc_count
-FROM (SELECT unnest(terms) AS term FROM staged_article_features
-      WHERE article_id IN (SELECT article_id FROM staged_articles WHERE duplicate_of IS NULL))
-GROUP BY term
-ON CONFLICT (term) DO UPDATE SET doc_count = term_stats.doc_count + excluded.doc_count
-"""
+def insert_staged(connection: duckdb.DuckDBPyConnection) -> None:
+    """Insert the feature rows of the staged run's new originals and count their terms into ``term_stats``
+    (call after the run's articles are settled in ``staged_articles``)."""
+    connection.execute(staged_rows_insert("article_features"))
+    connection.execute(sql("count_staged_terms"))
 
 
-def update_term_stats(connection: duckdb.DuckDBPyConnection) -> None:
-    """Count the terms of the run's newly stored representatives into ``term_stats``."""
-    connection.execute(_UPDATE_TERM_STATS)
+def delete_features(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> None:
+    """Delete the feature rows of stored originals, their terms leaving ``term_stats``."""
+    with registered(connection, "deleted_features", pa.table({"article_id": pa.array(list(article_ids), pa.string())})):
+        connection.execute(sql("uncount_deleted_terms"))
+        connection.execute("DELETE FROM article_features WHERE article_id IN (SELECT article_id FROM deleted_features)")

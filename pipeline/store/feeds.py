@@ -9,16 +9,15 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.connection import connect, has_table, rows
-from pipeline.store.load import stage
+from pipeline.sources.feeds import FEED_STAGE
+from pipeline.sources.http import HOST_BUDGET
+from pipeline.store.connection import connect
+from pipeline.store.staged import stage
+from pipeline.store.statements import has_table, rows, sql
 from schemas.models import Feed
 
-_FEED_COUNTS = """
-SELECT f.url, f.last_status, f.last_error, CASE WHEN f.last_status = 200 THEN f.entry_count ELSE 0 END,
-       count(a.article_id) FILTER (a.run_id = f.updated_run_id), count(a.fallback_reason)
-FROM staged_feeds f LEFT JOIN staged_articles a ON a.feed_url = f.url
-GROUP BY ALL ORDER BY f.url
-"""
+WRITES = ("feeds",)
+"""The tables this module is the one writer of."""
 
 
 def read_feed_rows(connection: duckdb.DuckDBPyConnection) -> dict[str, Feed]:
@@ -41,12 +40,7 @@ def forget_feed(connection: duckdb.DuckDBPyConnection, url: str) -> int:
 
 def set_disabled(connection: duckdb.DuckDBPyConnection, url: str, disabled: bool) -> None:
     """Disable or enable a feed (a feed never polled gets a row of its own)."""
-    connection.execute(
-        "INSERT INTO feeds (url, consecutive_failures, previous_urls, entry_count, updated_run_id, disabled) "
-        "VALUES (?, 0, [], 0, 'wirebeam feeds', ?) "
-        "ON CONFLICT (url) DO UPDATE SET disabled = excluded.disabled",
-        [url, disabled],
-    )
+    connection.execute(sql("set_feed_disabled"), {"url": url, "disabled": disabled})
 
 
 def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> int:
@@ -59,21 +53,17 @@ def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> 
 def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
     """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
 
-    Call after the run's new articles are settled in ``staged_articles``; returns the run's counts per feed.
+    Call after the run's new articles and rejects are settled in ``staged_articles`` and ``staged_rejects``;
+    returns the run's counts per feed, a feed its host's time budget left unpolled included (status None, error
+    ``host_budget``).
     """
     stage(connection, staging_dir, "feeds")
-    connection.execute(
-        "DELETE FROM feeds WHERE url IN (SELECT url FROM staged_feeds UNION ALL SELECT unnest(previous_urls) "
-        "FROM staged_feeds)"
-    )
-    # Two listed feeds can end at one URL (a permanent redirect, http and https): keep one state for it.
-    connection.execute(
-        "INSERT INTO feeds BY NAME SELECT * REPLACE ("
-        "  list_distinct(flatten(list(previous_urls) OVER (PARTITION BY url))) AS previous_urls"
-        ") FROM staged_feeds "
-        "QUALIFY row_number() OVER (PARTITION BY url ORDER BY last_success_at DESC NULLS LAST, last_polled_at DESC) = 1"
-    )
-    return {
+    connection.execute(sql("delete_polled_feeds"))
+    connection.execute(sql("insert_polled_feeds"))
+    counts = {
         url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
-        for url, status, error, entries, new, fallbacks in connection.execute(_FEED_COUNTS).fetchall()
+        for url, status, error, entries, new, fallbacks in connection.execute(sql("feed_counts")).fetchall()
     }
+    deferred = connection.execute(sql("feeds_deferred"), {"stage": FEED_STAGE, "reason": HOST_BUDGET}).fetchall()
+    untouched = {"status": None, "error": HOST_BUDGET, "entries": 0, "articles_new": 0, "fallbacks": 0}
+    return counts | {url: dict(untouched) for (url,) in deferred if url not in counts}

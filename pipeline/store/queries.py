@@ -11,39 +11,23 @@ from typing import Any
 
 import duckdb
 
-from pipeline.store.connection import StoreError, rows, sql_string
+from pipeline.store.statements import StoreError, rows, sql, sql_string
 from schemas.generate import primary_key
 from schemas.models import TABLES
 
+EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
+"""A first query the end-of-run summary suggests (``wirebeam query``)."""
 DAY_COLUMN = "day"
 """Partition column of the exported files: ``<table>/day=YYYY-MM-DD/*.parquet``."""
 EXPORT_DAY_SOURCES = {"runs": "started_at", "rejects": "rejected_at"}
 """Tables partitioned by a time column of their own; others by their event's or article's day, or not at all."""
-
-_EXPORT_DAYS = """
-CREATE OR REPLACE TEMP TABLE export_article_days AS
-SELECT article_id, coalesce(CAST(CAST(timezone('UTC', published_at) AS DATE) AS VARCHAR), 'unknown') AS day
-FROM articles;
-CREATE OR REPLACE TEMP TABLE export_event_days AS
-SELECT e.event_id,
-       coalesce(CAST(CAST(timezone('UTC', coalesce(x.event_date, e.first_published_at)) AS DATE) AS VARCHAR),
-                'unknown') AS day
-FROM events e LEFT JOIN event_enrichments x USING (event_id);
-"""
 
 
 def recent_events(connection: duckdb.DuckDBPyConnection, limit: int) -> list[dict[str, Any]]:
     """The latest events (by the day they happened, else first reported), newest first."""
     if limit < 1:
         raise StoreError(f"--limit must be at least 1, got {limit}")
-    return rows(
-        connection,
-        "SELECT event_id, coalesce(event_day, CAST(timezone('UTC', first_reported_at) AS DATE)) AS day, event_type, "
-        "primary_location, article_count, source_count, title, storyline_id, storyline_title, storyline_events "
-        "FROM event_summary "
-        "ORDER BY day DESC NULLS LAST, first_seen_at DESC, event_id LIMIT ?",
-        [limit],
-    )
+    return rows(connection, sql("recent_events"), {"limit": limit})
 
 
 def resolve_event_id(connection: duckdb.DuckDBPyConnection, given: str) -> str:
@@ -76,30 +60,10 @@ def event_details(connection: duckdb.DuckDBPyConnection, event_id: str) -> dict[
         "summary": summary,
         "coverage": coverage,
         "enrichment": enrichment[0] if enrichment else None,
-        "articles": rows(
-            connection,
-            "SELECT article_id, published_at, source, title, url, source_ref, duplicate_of, near_duplicate_of "
-            "FROM articles WHERE event_id = ? ORDER BY published_at NULLS LAST, article_id",
-            [event_id],
-        ),
-        "actors": rows(
-            connection,
-            "SELECT actor_id, name, kind, country_iso3, role, mentions, article_id, evidence FROM event_actors "
-            "WHERE event_id = ? ORDER BY role = 'mentioned', mentions DESC, actor_id",
-            [event_id],
-        ),
-        "places": rows(
-            connection,
-            "SELECT location_id, name, kind, country_code, latitude, longitude, is_primary, score, mentions, "
-            "article_id FROM event_locations WHERE event_id = ? ORDER BY is_primary DESC, score DESC, location_id",
-            [event_id],
-        ),
-        "figures": rows(
-            connection,
-            "SELECT value, quantity, counts, qualifier, article_id, sentence FROM event_figures "
-            "WHERE event_id = ? ORDER BY article_id, value DESC",
-            [event_id],
-        ),
+        "articles": rows(connection, sql("event_articles"), {"event_id": event_id}),
+        "actors": rows(connection, sql("event_actor_rows"), {"event_id": event_id}),
+        "places": rows(connection, sql("event_place_rows"), {"event_id": event_id}),
+        "figures": rows(connection, sql("event_figure_rows"), {"event_id": event_id}),
     }
 
 
@@ -116,7 +80,8 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
     if out_dir.exists() and not out_dir.is_dir():
         raise StoreError(f"--parquet must be a directory: {out_dir}")
     out_dir.mkdir(parents=True, exist_ok=True)
-    connection.execute(_EXPORT_DAYS)
+    connection.execute(sql("export_article_days"))
+    connection.execute(sql("export_event_days"))
     counts = {}
     for table in TABLES:
         columns = set(TABLES[table].model_fields)
@@ -158,35 +123,16 @@ def report_data(
            {", ".join(f"count(*) FILTER (WHERE role = '{role}') AS {role}" for role in roles)}
     FROM event_actors GROUP BY actor_id ORDER BY events DESC, actor_id LIMIT {int(top_actors)}
     """
-    places = """
-    SELECT location_id, mode(name) AS name, any_value(country_code) AS country_code, any_value(latitude) AS latitude,
-           any_value(longitude) AS longitude, count(*) AS events, count(*) FILTER (WHERE is_primary) AS primary_events
-    FROM event_locations GROUP BY location_id ORDER BY events DESC, location_id
-    """
     articles, outlets = connection.execute("SELECT count(*), count(DISTINCT source) FROM articles").fetchone()
-    junk = """
-    SELECT coalesce(source, 'unknown') AS source, count(*) FILTER (WHERE body_status <> 'ok') AS junk,
-           count(*) FILTER (WHERE body_status IS NOT NULL) AS bodies,
-           string_agg(DISTINCT body_status, ', ' ORDER BY body_status) FILTER (WHERE body_status <> 'ok') AS reasons
-    FROM articles GROUP BY 1 HAVING junk > 0 ORDER BY junk DESC, 1
-    """
     return {
         "events": rows(connection, "SELECT * FROM event_summary"),
-        "storylines": rows(
-            connection,
-            "SELECT * FROM storyline_summary ORDER BY event_count DESC, article_count DESC, storyline_id "
-            f"LIMIT {int(top_storylines)}",
-        ),
+        "storylines": rows(connection, sql("report_storylines"), {"limit": top_storylines}),
         "actors": rows(connection, top),
-        "places": rows(connection, places),
-        "types": rows(
-            connection,
-            "SELECT coalesce(event_type, 'unknown') AS event_type, count(*) AS events FROM event_summary "
-            "GROUP BY 1 ORDER BY 2 DESC, 1",
-        ),
+        "places": rows(connection, sql("report_places")),
+        "types": rows(connection, sql("report_event_types")),
         "articles": articles,
         "outlets": outlets,
-        "junk": rows(connection, junk),
+        "junk": rows(connection, sql("report_junk_bodies")),
     }
 
 
@@ -196,15 +142,8 @@ def run_summary(connection: duckdb.DuckDBPyConnection, run_id: str, events_shown
     total_articles, total_events = connection.execute(
         "SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM events)"
     ).fetchone()
-    events = connection.execute(
-        "SELECT coalesce(strftime(first_published_at, '%Y-%m-%d'), '-'), article_count, source_count, title "
-        "FROM events ORDER BY first_published_at DESC NULLS LAST, event_id LIMIT ?",
-        [events_shown],
-    ).fetchall()
-    reasons = connection.execute(
-        "SELECT stage || '/' || reason, count(*) FROM rejects WHERE run_id = ? GROUP BY 1 ORDER BY 2 DESC",
-        [run_id],
-    ).fetchall()
+    events = connection.execute(sql("summary_latest_events"), {"limit": events_shown}).fetchall()
+    reasons = connection.execute(sql("summary_reject_reasons"), {"run_id": run_id}).fetchall()
     return {"articles": total_articles, "events": total_events, "latest": events, "reasons": reasons}
 
 

@@ -6,12 +6,12 @@ and up to `MAX_FETCH_ATTEMPTS`; the run fetches them like new entries. In the lo
 run's articles of those entries (same ``entry_key``): a page that came this time replaces the stored fallback in
 place (same ``article_id``: the old rows are deleted and the new ones take the old ID, so nothing is stored twice);
 another failure only counts the attempt and schedules the next (a permanent one such as 404 ends the retries).
-`force_refetch` is ``wirebeam feeds refetch``.
+`force_refetch` is ``wirebeam feeds refetch``. This module decides; the stored rows are written by their tables'
+writers (``articles``, ``features``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 import duckdb
@@ -20,6 +20,9 @@ from pipeline.documents import SHARED_PAGE
 from pipeline.ids import EVENT_PREFIX
 from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
+from pipeline.store.articles import ARTICLE_DETAIL_TABLES, FetchState, copies_follow, delete_articles, set_fetch_states
+from pipeline.store.features import delete_features
+from pipeline.store.statements import rows, sql
 
 RETRYABLE_FALLBACKS = (
     "connection_error",
@@ -40,17 +43,7 @@ MAX_BACKOFF = timedelta(hours=24)
 FORCED = datetime.fromisoformat("1970-01-01T00:00:00+00:00")
 """``next_fetch_at`` of an article ``feeds refetch`` asked for: due at once, whatever its reason and attempts."""
 _ID_COLUMNS = ("article_id", "other_article_id", "duplicate_of", "near_duplicate_of")
-
-_DUE = f"""
-SELECT entry_key, feed_url, feed_title, url, title, summary, text, author, published_at, categories
-FROM articles
-WHERE origin = 'feed' AND entry_key IS NOT NULL AND url IS NOT NULL AND fallback_reason IS NOT NULL
-  AND duplicate_of IS NULL
-  AND (next_fetch_at = $forced
-       OR (fallback_reason IN {RETRYABLE_FALLBACKS} AND fetch_attempts < {MAX_FETCH_ATTEMPTS}
-           AND (next_fetch_at IS NULL OR next_fetch_at <= $now)))
-ORDER BY ingested_at, article_id
-"""
+_DUE = {"forced": FORCED, "retryable": list(RETRYABLE_FALLBACKS), "max_attempts": MAX_FETCH_ATTEMPTS}
 
 
 def due_refetches(connection: duckdb.DuckDBPyConnection, now: datetime) -> list[FeedEntry]:
@@ -58,25 +51,8 @@ def due_refetches(connection: duckdb.DuckDBPyConnection, now: datetime) -> list[
     columns = {row[0] for row in connection.execute("DESCRIBE articles").fetchall()}
     if "next_fetch_at" not in columns:
         return []
-    rows = connection.execute(_DUE, {"forced": FORCED, "now": now}).fetchall()
-    return [
-        FeedEntry(
-            entry_key=key,
-            key_source="guid",
-            feed_url=feed_url or url,
-            feed_title=feed_title,
-            guid=None,
-            link=url,
-            title=title,
-            summary=summary,
-            content=text,
-            author=author,
-            published=published,
-            updated=None,
-            categories=tuple(categories or ()),
-        )
-        for key, feed_url, feed_title, url, title, summary, text, author, published, categories in rows
-    ]
+    due = rows(connection, sql("due_refetches"), {**_DUE, "now": now})
+    return [FeedEntry(**{**entry, "categories": tuple(entry["categories"] or ())}) for entry in due]
 
 
 def backoff(attempts: int) -> timedelta:
@@ -84,61 +60,32 @@ def backoff(attempts: int) -> timedelta:
     return min(MAX_BACKOFF, FIRST_BACKOFF * 2 ** max(0, attempts - 1))
 
 
-_MATCHED = f"""
-CREATE OR REPLACE TEMP TABLE refetched AS
-SELECT s.article_id AS new_id, a.article_id AS old_id, s.event_id AS new_event, a.event_id AS old_event,
-       s.fallback_reason IS NULL AS upgraded, s.fallback_reason AS reason, a.fetch_attempts AS attempts,
-       a.run_id AS old_run_id, a.ingested_at AS old_ingested_at
-FROM staged_articles s JOIN articles a ON s.entry_key = a.entry_key
-WHERE s.origin = 'feed' AND a.origin = 'feed' AND a.fallback_reason IS NOT NULL AND a.duplicate_of IS NULL
-  AND (a.next_fetch_at = $forced OR a.fallback_reason IN {RETRYABLE_FALLBACKS})
-QUALIFY row_number() OVER (PARTITION BY s.article_id ORDER BY a.ingested_at, a.article_id) = 1
-    AND row_number() OVER (PARTITION BY a.article_id ORDER BY s.fallback_reason NULLS FIRST, s.article_id) = 1
-"""
-
-
-_UNCOUNT_TERMS = """
-UPDATE term_stats t SET doc_count = t.doc_count - old.articles
-FROM (SELECT term, count(*) AS articles
-      FROM (SELECT unnest(terms) AS term FROM article_features
-            WHERE article_id IN (SELECT old_id FROM refetched WHERE upgraded))
-      GROUP BY term) old
-WHERE t.term = old.term
-"""
-_COPIES_FOLLOW = """
-UPDATE articles c SET event_id = u.event_id
-FROM refetched r JOIN articles u ON u.article_id = r.old_id
-WHERE r.upgraded AND c.duplicate_of = r.old_id AND c.event_id <> u.event_id
-"""
-
-
-def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iterable[str], now: datetime) -> int:
+def upgrade_refetched(connection: duckdb.DuckDBPyConnection, now: datetime) -> int:
     """Settle the staged run's articles that are new fetches of stored fallbacks; returns how many were upgraded.
 
-    Call in the load's transaction after the run is staged (``staged_<table>`` for ``articles`` and each detail
-    table) and before it is matched against stored articles. An upgraded article keeps the ``run_id`` of the run
-    that first stored it (so a run's new articles are those staged with its own ID); the old version's terms leave
-    ``term_stats``; the table ``refetched`` (``old_id``, ``old_event``, ``upgraded`` ...) stays for the rest of the
-    load (``touched_events`` includes the events that upgraded articles left; `copies_follow_upgrades`).
+    Call in the load's transaction after the run is staged (``staged_<table>`` for ``articles`` and each of
+    ``ARTICLE_DETAIL_TABLES``) and before it is matched against stored articles. An upgraded article keeps the
+    ``run_id`` of the run that first stored it (so a run's new articles are those staged with its own ID); the old
+    version's terms leave ``term_stats``; the table ``refetched`` (``old_id``, ``old_event``, ``upgraded`` ...)
+    stays for the rest of the load (``touched_events`` includes the events that upgraded articles left;
+    `copies_follow_upgrades`).
     """
-    connection.execute(_MATCHED, {"forced": FORCED})
-    staged = ["articles", *detail_tables]
+    connection.execute(sql("refetched"), {"forced": FORCED, "retryable": list(RETRYABLE_FALLBACKS)})
+    staged = ["articles", *ARTICLE_DETAIL_TABLES]
     failed = "SELECT new_id FROM refetched WHERE NOT upgraded"
     for table in staged:
         connection.execute(f"DELETE FROM staged_{table} WHERE article_id IN ({failed})")
+    states = []
     for attempts, reason, old_id in connection.execute(
         "SELECT attempts, reason, old_id FROM refetched WHERE NOT upgraded"
     ).fetchall():
         deferred = reason == HOST_BUDGET  # not tried: waits for the next run, without counting an attempt
         attempts += 0 if deferred else 1
-        connection.execute(
-            "UPDATE articles SET fetch_attempts = ?, fallback_reason = ?, next_fetch_at = ? WHERE article_id = ?",
-            [attempts, reason, None if deferred else now + backoff(attempts), old_id],
-        )
-    upgraded = "SELECT old_id FROM refetched WHERE upgraded"
-    connection.execute(_UNCOUNT_TERMS)  # the new version's terms are counted with the run's
-    for table in staged:
-        connection.execute(f"DELETE FROM {table} WHERE article_id IN ({upgraded})")
+        states.append(FetchState(old_id, reason, attempts, None if deferred else now + backoff(attempts)))
+    set_fetch_states(connection, states)
+    upgraded = [row[0] for row in connection.execute("SELECT old_id FROM refetched WHERE upgraded").fetchall()]
+    delete_features(connection, upgraded)  # the new version's terms are counted with the run's
+    delete_articles(connection, upgraded)
     for table in staged:
         names = {row[0] for row in connection.execute(f"DESCRIBE staged_{table}").fetchall()}
         for column in [name for name in _ID_COLUMNS if name in names]:
@@ -152,34 +99,23 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, detail_tables: Iter
                 "WHERE r.upgraded AND t.event_id = $prefix || r.new_id",
                 {"prefix": EVENT_PREFIX},
             )
-    connection.execute(
-        "UPDATE staged_articles s SET run_id = r.old_run_id, ingested_at = r.old_ingested_at, fetch_attempts = "
-        "r.attempts + 1, next_fetch_at = NULL FROM refetched r WHERE r.upgraded AND s.article_id = r.old_id"
-    )
-    return connection.execute("SELECT count(*) FROM refetched WHERE upgraded").fetchone()[0]
+    connection.execute(sql("upgrades_keep_first_run"))
+    return len(upgraded)
 
 
 def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection) -> None:
     """Stored exact copies of an upgraded article join the event its new version is in (a copy shares its
     original's event). Call in the load after the run's articles are inserted and before events are refreshed."""
-    connection.execute(_COPIES_FOLLOW)
+    upgraded = connection.execute("SELECT old_id FROM refetched WHERE upgraded").fetchall()
+    copies_follow(connection, [old_id for (old_id,) in upgraded])
 
 
 def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, article_id: str | None) -> int:
     """Make stored fallbacks due at the next run, whatever their reason and attempts: all of them, or those of one
     feed or one article. Returns how many. An entry stored from its own text because its page is another entry's
     article (``shared_page``) has no page of its own to fetch."""
-    condition, parameters = "TRUE", []
-    if feed_url:
-        condition, parameters = "feed_url = ?", [feed_url]
-    elif article_id:
-        condition, parameters = "article_id = ?", [article_id]
-    connection.execute(
-        "UPDATE articles SET next_fetch_at = ?, fetch_attempts = 0 "
-        "WHERE origin = 'feed' AND fallback_reason IS NOT NULL AND fallback_reason <> ? AND url IS NOT NULL "
-        f"AND {condition}",
-        [FORCED, SHARED_PAGE, *parameters],
-    )
-    return connection.execute(
-        f"SELECT count(*) FROM articles WHERE next_fetch_at = ? AND {condition}", [FORCED, *parameters]
-    ).fetchone()[0]
+    forced = connection.execute(
+        sql("forceable_fallbacks"), {"shared_page": SHARED_PAGE, "feed_url": feed_url, "article_id": article_id}
+    ).fetchall()
+    set_fetch_states(connection, [FetchState(forced_id, reason, 0, FORCED) for forced_id, reason in forced])
+    return len(forced)

@@ -10,6 +10,9 @@ import duckdb
 from pipeline.store.connection import connect
 from schemas.models import Run
 
+WRITES = ("runs",)
+"""The tables this module is the one writer of."""
+
 
 def insert_run(connection: duckdb.DuckDBPyConnection, run: Run) -> None:
     """Record a run (its columns come from the model)."""

@@ -9,13 +9,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from pipeline.store.connection import connect, has_table, sql_string
+from pipeline.store.connection import connect
+from pipeline.store.statements import has_table, sql, sql_string
 
 LOGGER = logging.getLogger(__name__)
-
-_STORED_ENTRIES = """
-SELECT DISTINCT entry_key, canonical_url, title FROM articles WHERE entry_key IS NOT NULL OR canonical_url IS NOT NULL
-"""
 
 
 def export_term_stats(db_path: Path, target: Path) -> int:
@@ -52,17 +49,17 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
 
 
 def export_stored_entries(db_path: Path, target: Path) -> int:
-    """Write the entry keys, canonical URLs and titles of stored articles to a Parquet file for the pipeline (which
-    entries are stored already: ``pipeline.sources.live.is_known``); returns its row count
+    """Write the entry keys, canonical URLs, titles and summaries of stored articles to a Parquet file for the
+    pipeline (which entries are stored already: ``pipeline.sources.live.is_known``); returns its row count
     (0, and no file, when nothing is stored)."""
     if not db_path.exists():
         return 0
     with connect(db_path, read_only=True) as connection:
         if not has_table(connection, "articles"):
             return 0
-        count = connection.execute(f"SELECT count(*) FROM ({_STORED_ENTRIES})").fetchone()[0]
+        count = connection.execute(f"SELECT count(*) FROM ({sql('stored_entries')})").fetchone()[0]
         if count:
             target.parent.mkdir(parents=True, exist_ok=True)
-            connection.execute(f"COPY ({_STORED_ENTRIES}) TO {sql_string(target)} (FORMAT parquet)")
+            connection.execute(f"COPY ({sql('stored_entries')}) TO {sql_string(target)} (FORMAT parquet)")
     LOGGER.info("%d stored entries staged for the run", count)
     return count

@@ -1,36 +1,33 @@
-"""Storylines: the ``storylines`` rows of the storylines a run touched, and the staged run's storylines joined to
-stored ones; this module is the one writer of ``storylines`` (and of the staged articles' ``storyline_id``).
+"""Storylines: the stored storylines a run's events may join, and the ``storylines`` rows of the storylines a run
+touched; this module is the one writer of ``storylines``.
 
-A run's storylines come from its grouping stage (``pipeline.events.cluster.cluster_levels``). Across runs, a new
-storyline one of whose events joined a stored event, or reaches the storyline thresholds with one, joins that
-event's storyline (``join_stored_storylines``, after cross-run matching); then the touched storylines' rows are
+A run's storylines come from its grouping stage (``pipeline.events.cluster.cluster_levels``). Across runs, which
+stored storyline a new one joins is decided with the rest of cross-run matching (``pipeline.store.matching.resolve``)
+from the storylines of the stored events involved (``stored_storylines``); then the touched storylines' rows are
 recomputed from their events (``refresh_storylines``, after the events).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import duckdb
+import pyarrow as pa
 
-from pipeline.store.connection import sql
+from pipeline import ids
+from pipeline.store.statements import registered, sql
 
-_STORYLINE_MATCHES = "CREATE TEMP TABLE IF NOT EXISTS storyline_matches (event_id VARCHAR, stored_event_id VARCHAR)"
-
-
-def record_storyline_matches(connection: duckdb.DuckDBPyConnection, pairs: list[tuple[str, str]]) -> None:
-    """Remember ``(staged event, stored event)`` pairs of new events that joined no stored event but reach the
-    storyline thresholds with one (``events.cluster.attach``): their storylines join."""
-    connection.execute(_STORYLINE_MATCHES)
-    if pairs:
-        connection.executemany("INSERT INTO storyline_matches VALUES (?, ?)", pairs)
+WRITES = ("storylines",)
+"""The tables this module is the one writer of."""
 
 
-def join_stored_storylines(connection: duckdb.DuckDBPyConnection) -> None:
-    """Staged storylines with an event that is now a stored one, or that reaches the storyline thresholds with one
-    (``record_storyline_matches``), take that event's storyline; staged articles of a stored event without a
-    storyline take the event's."""
-    connection.execute(_STORYLINE_MATCHES)
-    connection.execute(sql("join_stored_storylines"))
-    connection.execute(sql("stored_event_storylines"))
+def stored_storylines(connection: duckdb.DuckDBPyConnection, event_ids: Iterable[str]) -> dict[str, str]:
+    """Stored event ID -> its storyline, for those of ``event_ids`` that are stored; an event stored before
+    storylines stands for a storyline of its own."""
+    named = pa.table({"event_id": pa.array(sorted(set(event_ids)), pa.string())})
+    with registered(connection, "named_events", named):
+        rows = connection.execute(sql("event_storylines")).fetchall()
+    return {event_id: storyline or ids.storyline_id(ids.first_article_id(event_id)) for event_id, storyline in rows}
 
 
 def refresh_storylines(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:

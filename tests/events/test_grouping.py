@@ -82,9 +82,11 @@ def _headline_articles(published: datetime | None = T0) -> dict:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="known gap: the five seeds report one running story and only 004 has a date; without dates, words and "
-    "entities do not tell its rounds apart (same-topic corpus, each story alone without dates: F1 0.44), so all five "
-    "form one event",
+    reason="known gap: the five seeds report one running story and only 004 has a date; the model fitted on GVC, "
+    "ECB+ and UCI scores every pair of them 0.68 to 0.89, above the undated threshold (0.6), and the pairs of one "
+    "round (000-001 0.79, 003-004 0.88) no higher than pairs across rounds (001-002 0.89, 001-003 0.88): the story's "
+    "own names (Hamas, Gaza, Cairo, Israel) dominate the entity and body cosines, the names that tell the rounds "
+    "apart (Burns, Ben-Gvir; Hamdan, El-Reshiq, Philadelphi) weigh little, so no threshold splits them",
 )
 def test_seed_articles_form_the_three_known_events():
     articles = {}
@@ -166,6 +168,13 @@ def test_undated_full_texts_need_the_undated_threshold_and_headlines_the_title_o
     assert pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
     assert pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
     assert pair_threshold(*headlines.values(), thresholds) == thresholds.title
+    levels = EventThresholds(full_text=0.5, undated=0.7, storyline=0.3, storyline_undated=0.4, storyline_title=0.2)
+    assert pair_threshold(*dated.values(), levels, storyline=True) == 0.3
+    assert pair_threshold(dated[a.item_id], undated[b.item_id], levels, storyline=True) == 0.4
+    assert pair_threshold(*headlines.values(), levels, storyline=True) == min(levels.title, 0.2)
+    assert EventThresholds(storyline=0.3).storyline_undated == DEFAULT_THRESHOLDS.model.thresholds.get(
+        "storyline_undated", 0.3
+    )
 
 
 def test_two_undated_reports_scoring_between_the_thresholds_stay_apart_until_the_undated_one():
@@ -232,11 +241,6 @@ def test_grouping_is_deterministic_whatever_the_input_order():
         assert group_articles({k: articles[k] for k in keys}) == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: the headline threshold is fitted on UCI, whose labels are broad stories (storylines), and "
-    "came out at 0.1, so a headline naming both stories pulls them together",
-)
 def test_one_headline_bridging_two_stories_does_not_merge_them():
     stories = {
         "volcano-1": "Volcano erupts near Reykjavik, thousands of flights grounded",
@@ -376,7 +380,7 @@ def test_grouping_fit_prints_cross_validated_figures_and_writes_a_model_that_gro
     assert model.features_version == FEATURES_VERSION and model.note["data"]["labels"]["events"] == 16
     assert model.note["data"]["labels"]["storylines"] == 4 and "storyline_full_text" in model.thresholds
     thresholds = EventThresholds(model=model)
-    assert thresholds.storyline <= min(thresholds.full_text, thresholds.undated)
+    assert thresholds.storyline <= thresholds.full_text
     articles = {item.item_id: (item.title, item.text, item.published) for item in items}
     assignment = group_articles(articles, thresholds)
     truth = [item.label for item in items]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 
@@ -21,6 +20,7 @@ from pipeline.sources.feeds import (
     parse_feed,
 )
 from pipeline.sources.http import Fetcher, FetchPolicy
+from tests.sources.test_live import drip, stall
 
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
 FEED_URL = "http://127.0.0.1:9/feed.xml"
@@ -250,26 +250,14 @@ def test_failing_feed_backs_off_exponentially(
     assert state.last_success_at is None
 
 
-def test_timeout_and_slow_body_feeds_are_recorded_as_failures(httpserver: HTTPServer, fast_policy: FetchPolicy):
-    def stall(_: Request) -> Response:
-        time.sleep(0.8)
-        return Response(rss20([]), content_type=RSS)
-
-    def drip(_: Request) -> Response:
-        def chunks():
-            for _ in range(30):
-                yield b" "
-                time.sleep(0.1)
-
-        return Response(chunks(), content_type=RSS, direct_passthrough=True)
-
-    httpserver.expect_request("/stall.xml").respond_with_handler(stall)
-    httpserver.expect_request("/drip.xml").respond_with_handler(drip)
-    fetcher = Fetcher(replace(fast_policy, read_timeout=0.3, deadline=0.6))
+def test_timeout_and_slow_body_feeds_are_recorded_as_failures(slow_site: HTTPServer, fast_policy: FetchPolicy):
+    slow_site.expect_request("/stall.xml").respond_with_handler(stall())
+    slow_site.expect_request("/drip.xml").respond_with_handler(drip)
+    limits = {"/stall.xml": {"read_timeout": 0.3}, "/drip.xml": {"deadline": 0.6}}
     errors = []
-    for path in ("/stall.xml", "/drip.xml"):
-        state = FeedState(url=httpserver.url_for(path))
-        state = next_state(state, fetcher.fetch(state.url, kind="feed"), NOW)
+    for path, limit in limits.items():
+        state = FeedState(url=slow_site.url_for(path))
+        state = next_state(state, Fetcher(replace(fast_policy, **limit)).fetch(state.url, kind="feed"), NOW)
         errors.append((state.last_error, state.consecutive_failures))
     assert errors == [("timeout", 1), ("deadline_exceeded", 1)]
 

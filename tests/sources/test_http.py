@@ -13,6 +13,7 @@ from werkzeug import Request, Response
 
 from pipeline.sources import http
 from pipeline.sources.http import Fetcher, FetchPolicy, HostRateLimiter, decode_body, parse_retry_after
+from tests.sources.test_live import STALL_SECONDS, stall
 
 HTML = "text/html; charset=utf-8"
 
@@ -90,32 +91,44 @@ def test_backoff_waits_are_bounded_and_repeat_for_the_same_seed(httpserver: HTTP
     assert all(0 <= wait <= 0.02 for wait in waits[0])
 
 
-def test_no_response_within_read_timeout_is_a_timeout(httpserver: HTTPServer, fast_policy: FetchPolicy):
-    def stall(_: Request) -> Response:
-        time.sleep(1.0)
-        return Response("late", content_type=HTML)
-
-    httpserver.expect_request("/stall").respond_with_handler(stall)
+def test_no_response_within_read_timeout_is_a_timeout(slow_site: HTTPServer, fast_policy: FetchPolicy):
+    slow_site.expect_request("/stall").respond_with_handler(stall())
     started = time.monotonic()
-    result = Fetcher(replace(fast_policy, read_timeout=0.3)).fetch(httpserver.url_for("/stall"))
+    result = Fetcher(replace(fast_policy, read_timeout=0.3)).fetch(slow_site.url_for("/stall"))
     assert result.reason == "timeout"
-    assert time.monotonic() - started < 0.9
+    assert time.monotonic() - started < fast_policy.deadline
 
 
-def test_slow_drip_body_is_cut_off_by_the_deadline(httpserver: HTTPServer, fast_policy: FetchPolicy):
+def test_slow_drip_body_is_cut_off_by_the_deadline(slow_site: HTTPServer, fast_policy: FetchPolicy):
     def drip(_: Request) -> Response:
         def chunks():
-            for _ in range(40):
+            for _ in range(int(STALL_SECONDS * 10)):
                 yield b"<p>x</p>"
                 time.sleep(0.1)
 
         return Response(chunks(), content_type=HTML, direct_passthrough=True)
 
-    httpserver.expect_request("/drip").respond_with_handler(drip)
+    slow_site.expect_request("/drip").respond_with_handler(drip)
     started = time.monotonic()
-    result = Fetcher(replace(fast_policy, deadline=0.6)).fetch(httpserver.url_for("/drip"))
+    result = Fetcher(replace(fast_policy, deadline=0.6)).fetch(slow_site.url_for("/drip"))
     assert result.reason == "deadline_exceeded" and result.status == 200 and result.body == b""
-    assert time.monotonic() - started < 1.5
+    assert time.monotonic() - started < fast_policy.read_timeout
+
+
+def test_a_body_that_stops_midway_ends_at_the_deadline(slow_site: HTTPServer, fast_policy: FetchPolicy):
+    def half(_: Request) -> Response:
+        def chunks():
+            yield b"<p>the start</p>"
+            time.sleep(STALL_SECONDS)
+            yield b"<p>the end</p>"
+
+        return Response(chunks(), content_type=HTML, direct_passthrough=True)
+
+    slow_site.expect_request("/half").respond_with_handler(half)
+    started = time.monotonic()
+    result = Fetcher(replace(fast_policy, deadline=0.6)).fetch(slow_site.url_for("/half"))
+    assert result.reason == "deadline_exceeded", "the read waiting when the deadline came is the deadline's doing"
+    assert time.monotonic() - started < fast_policy.read_timeout
 
 
 @pytest.mark.parametrize("announce_length", [True, False])

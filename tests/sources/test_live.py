@@ -32,6 +32,7 @@ from pipeline.sources.live import (
     fetch_entry_page,
     is_known,
     poll_feed,
+    summary_key,
 )
 from tests.conftest import local_test_pipeline
 
@@ -109,7 +110,22 @@ def conditional(body: bytes, etag: str, content_type: str = RSS):
     return handle
 
 
-def stall(seconds: float):
+STALL_SECONDS = 60.0
+"""How long `stall` and `drip` hold a response by default: far beyond any limit a test sets, so the timeout a test
+expects happens however slow the machine (the handler ends early when its write to the departed client fails)."""
+
+TIMEOUTS = {"read_timeout": 1.0, "deadline": 2.0}
+"""Limits for a test where `stall` must end in a timeout, `drip` at the deadline, and good fetches must succeed:
+a read timeout well over `drip`'s 0.1 s between bytes, a deadline well over the read timeout."""
+
+
+SLOW = ("stall.xml", "drip.xml")
+"""Feeds served by `stall` and `drip`, from a server of their own (`slow_site`)."""
+
+
+def stall(seconds: float = STALL_SECONDS):
+    """A handler that answers an empty feed after `seconds`."""
+
     def handle(_: Request) -> Response:
         time.sleep(seconds)
         return Response(rss20([]), content_type=RSS)
@@ -118,8 +134,10 @@ def stall(seconds: float):
 
 
 def drip(_: Request) -> Response:
+    """A feed body of one byte every 0.1 s for `STALL_SECONDS`."""
+
     def chunks():
-        for _ in range(30):
+        for _ in range(int(STALL_SECONDS * 10)):
             yield b" "
             time.sleep(0.1)
 
@@ -150,7 +168,7 @@ def entry(key: str, link: str | None, feed_url: str = "http://127.0.0.1:9/feed.x
 
 @pytest.fixture
 def policy(fast_policy: FetchPolicy) -> FetchPolicy:
-    return replace(fast_policy, read_timeout=0.3, deadline=0.6)
+    return fast_policy
 
 
 def test_first_poll_reads_rss20_atom_and_rss10_feeds_and_stages_their_states(httpserver: HTTPServer, policy):
@@ -202,13 +220,13 @@ def test_second_poll_is_answered_304_and_parses_nothing_then_a_changed_etag_brin
 
 
 def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_go_on(
-    httpserver: HTTPServer, policy: FetchPolicy
+    httpserver: HTTPServer, slow_site: HTTPServer, policy: FetchPolicy
 ):
     httpserver.expect_request("/ok.xml").respond_with_data(rss20([Item("ok", "Fine", "http://x/1")]), content_type=RSS)
     httpserver.expect_request("/missing.xml").respond_with_data("gone", status=404)
     httpserver.expect_request("/broken.xml").respond_with_data("oops", status=500)
-    httpserver.expect_request("/stall.xml").respond_with_handler(stall(0.8))
-    httpserver.expect_request("/drip.xml").respond_with_handler(drip)
+    slow_site.expect_request("/stall.xml").respond_with_handler(stall())
+    slow_site.expect_request("/drip.xml").respond_with_handler(drip)
     httpserver.expect_request("/bad.xml").respond_with_data(b"<rss><channel><item><title>bro", content_type=RSS)
     httpserver.expect_request("/empty.xml").respond_with_data(rss20([]), content_type=RSS)
     expected = {
@@ -219,9 +237,9 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         "bad.xml": "malformed_feed",
     }
     paths = ["ok.xml", "empty.xml", *expected]
-    states = [FeedState(url=httpserver.url_for(f"/{path}")) for path in paths]
+    states = [FeedState(url=(slow_site if path in SLOW else httpserver).url_for(f"/{path}")) for path in paths]
     with local_test_pipeline() as pipeline:
-        polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
+        polled = pipeline | PollFeeds(states, replace(policy, **TIMEOUTS), PollPolicy(), "run-1")
         assert_that(polled.entries | beam.Map(lambda e: e.title), equal_to(["Fine"]), label="good feed read")
         assert_that(
             polled.rejects | beam.Map(lambda r: (r.source_ref.rsplit("/", 1)[1], r.stage, r.reason)),
@@ -240,10 +258,14 @@ def test_failing_feeds_become_feed_rejects_and_failed_states_while_other_feeds_g
         )
 
 
-def _stored_entries(path, rows: list[tuple[str | None, str | None, str]]) -> str:
-    """A Parquet file of stored entries as ``export_stored_entries`` writes it: (entry key, canonical URL, title)."""
-    keys, urls, titles = zip(*rows, strict=True)
-    columns = {"entry_key": keys, "canonical_url": urls, "title": titles}
+LONG_SUMMARY = "Shares in Asia and Europe opened higher on Monday after a quiet weekend of trading."
+
+
+def _stored_entries(path, rows: list[tuple]) -> str:
+    """A Parquet file of stored entries as ``export_stored_entries`` writes it: (entry key, canonical URL, title)
+    or (entry key, canonical URL, title, summary)."""
+    keys, urls, titles, summaries = zip(*[(*row, None)[:4] for row in rows], strict=True)
+    columns = {"entry_key": keys, "canonical_url": urls, "title": titles, "summary": summaries}
     pq.write_table(pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()}), path)
     return str(path)
 
@@ -251,20 +273,27 @@ def _stored_entries(path, rows: list[tuple[str | None, str | None, str]]) -> str
 def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(tmp_path):
     path = _stored_entries(
         tmp_path / "entries.parquet",
-        [("k1", "https://a.example/1", "One"), (None, "https://a.example/2", "Two!"), ("k3", None, "Three")],
+        [
+            ("k1", "https://a.example/1", "One", LONG_SUMMARY),
+            (None, "https://a.example/2", "Two!", "Read more."),
+            ("k3", None, "Three"),
+        ],
     )
     pages = {"https://a.example/1": frozenset({"one"}), "https://a.example/2": frozenset({"two"})}
+    summaries = {"https://a.example/1": frozenset({summary_key(LONG_SUMMARY)})}
     with local_test_pipeline() as pipeline:
         assert_that(
             pipeline | "Stored" >> ReadStoredEntries(path),
-            equal_to([StoredEntries(frozenset({"k1", "k3"}), pages)]),
+            equal_to([StoredEntries(frozenset({"k1", "k3"}), pages, summaries)]),
             label="from the file",
         )
         assert_that(pipeline | "None" >> ReadStoredEntries(None), equal_to([StoredEntries()]), label="no file")
 
 
-def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline():
-    stored = StoredEntries(frozenset({"k1"}), {"http://127.0.0.1:9/live": frozenset({"markets open higher"})})
+def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline_or_summary():
+    page = "http://127.0.0.1:9/live"
+    summaries = {page: frozenset({summary_key(LONG_SUMMARY)})}
+    stored = StoredEntries(frozenset({"k1"}), {page: frozenset({"markets open higher"})}, summaries)
     live = "http://127.0.0.1:9/live?utm_source=rss"
     assert is_known(entry("k1", "http://127.0.0.1:9/elsewhere"), stored)
     assert is_known(entry("k2", live, title="Markets open higher"), stored), "another GUID, the same article"
@@ -272,6 +301,9 @@ def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline():
     assert not is_known(entry("k4", live, title="Oil falls at noon"), stored), "its own GUID and headline"
     assert is_known(entry("k5", live, title="Oil falls at noon", key_source="link"), stored), "keyed by the page"
     assert not is_known(entry("k6", "http://127.0.0.1:9/other", title="Markets open higher"), stored)
+    retitled = entry("k7", live, title="Stocks rally at the open", summary=f"  {LONG_SUMMARY.upper()} ")
+    assert is_known(retitled, stored), "a new GUID and a new headline over the same summary: the same article"
+    assert not is_known(entry("k8", live, title="Oil falls at noon", summary="Read more."), stored), "too short"
 
 
 def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
@@ -316,10 +348,11 @@ def test_entries_with_their_own_guid_and_headline_sharing_a_page_are_each_an_art
     httpserver.expect_request(f"/{name}").respond_with_data(page, content_type=HTML)
     link, stored_link = httpserver.url_for(f"/{name}"), httpserver.url_for(f"/{stored_name}")
     entries = [
-        entry("update-1", link, title="Live: markets open higher", published=NOW),
+        entry("update-1", link, title="Live: markets open higher", summary=LONG_SUMMARY, published=NOW),
         entry("update-2", f"{link}#post-2", title="Oil falls at noon", content="Brent fell 3%.", published=NOW),
         entry("update-3", link, title="Central bank holds rates", published=NOW + timedelta(hours=1)),
         entry("late", stored_link, title="A new update on a stored live page"),
+        entry("rekeyed", link, title="Stocks rally", summary=LONG_SUMMARY, published=NOW + timedelta(hours=2)),
     ]
     stored = _stored_entries(tmp_path / "entries.parquet", [("first", stored_link, "Live: the stored page")])
     with local_test_pipeline() as pipeline:
@@ -337,7 +370,12 @@ def test_entries_with_their_own_guid_and_headline_sharing_a_page_are_each_an_art
             ),
             label="each entry its own article; the first owns the page",
         )
-        assert_that(pages["rejects"], equal_to([]), label="no entry is lost")
+        assert_that(
+            pages["rejects"]
+            | beam.Map(lambda r: (r.source_ref, r.reason, "rekeyed repeats entry update-1" in r.detail)),
+            equal_to([(link, "shared_page", True)]),
+            label="an entry repeating another's summary under a new GUID and headline is that article, with a row",
+        )
     assert requests_to(httpserver, f"/{name}") == 1, "the page is fetched once"
     assert requests_to(httpserver, f"/{stored_name}") == 0, "a stored page is not fetched again"
 
@@ -418,11 +456,13 @@ def test_a_backlog_over_the_entry_budget_is_taken_newest_first_and_the_rest_next
 def test_a_hosts_feeds_are_polled_longest_due_first_within_its_time_budget_and_the_rest_wait(
     httpserver: HTTPServer, fast_policy: FetchPolicy
 ):
-    for path in ("/a.xml", "/b.xml", "/c.xml"):
-        httpserver.expect_request(path).respond_with_handler(stall(0.6))
+    budget = 1.5
+    httpserver.expect_request("/a.xml").respond_with_handler(stall(budget + 0.1))
+    for path in ("/b.xml", "/c.xml"):
+        httpserver.expect_request(path).respond_with_data(rss20([]), content_type=RSS)
     due = {"/a.xml": NOW - timedelta(minutes=5), "/b.xml": NOW - timedelta(minutes=1), "/c.xml": None}
     states = [FeedState(url=httpserver.url_for(path), next_poll_at=when) for path, when in due.items()]
-    policy = replace(fast_policy, read_timeout=2.0, deadline=3.0, max_host_seconds=1.0)
+    policy = replace(fast_policy, max_host_seconds=budget)
     with local_test_pipeline() as pipeline:
         polled = pipeline | PollFeeds(states, policy, PollPolicy(), "run-1")
         assert_that(

@@ -1,0 +1,126 @@
+"""``articles`` and the tables whose rows belong to one article: their one writer.
+
+A run's new articles are inserted once, by the load (``insert_staged``), with their signatures, links, enrichment
+rows and paragraph hashes (their features and term counts: ``pipeline.store.features``). After that only single
+columns change: a fallback's fetch state (``set_fetch_states``), the event of an upgraded article's exact copies
+(``copies_follow``), a language the source did not state (``fill_language``) and entry keys of an older format
+(``migrate_entry_keys``); and the old version of an upgraded fallback is deleted (``delete_articles``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from datetime import datetime
+from typing import NamedTuple
+
+import duckdb
+import pyarrow as pa
+
+from pipeline import ids
+from pipeline.store.statements import registered, sql
+from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
+
+LOGGER = logging.getLogger(__name__)
+
+ARTICLE_DETAIL_TABLES = (
+    "article_signatures",
+    "article_features",
+    "article_links",
+    *ARTICLE_ENRICHMENT_TABLES,
+    "article_paragraphs",
+)
+"""Tables whose rows belong to an article and are stored only with a newly stored article."""
+ORIGINALS_ONLY_TABLES = ("article_signatures", "article_features")
+"""Matching keys are kept for originals only: a later copy matches the original, never a copy of it."""
+WRITES = ("articles", *(table for table in ARTICLE_DETAIL_TABLES if table != "article_features"))
+"""The tables this module is the one writer of (``article_features``: ``pipeline.store.features``)."""
+
+
+class FetchState(NamedTuple):
+    """A stored fallback's fetch state: why it has no page yet, the fetches tried, when it is fetched again."""
+
+    article_id: str
+    fallback_reason: str | None
+    fetch_attempts: int
+    next_fetch_at: datetime | None
+
+
+def staged_rows_insert(table: str) -> str:
+    """The statement that inserts the staged run's rows of an article-level table: of its new articles (of its
+    new originals for ``ORIGINALS_ONLY_TABLES``), one per key, a row stored already kept."""
+    from schemas.generate import primary_key
+
+    originals_only = " WHERE duplicate_of IS NULL" if table in ORIGINALS_ONLY_TABLES else ""
+    return (
+        f"INSERT OR IGNORE INTO {table} BY NAME SELECT * FROM staged_{table} "
+        f"WHERE article_id IN (SELECT article_id FROM staged_articles{originals_only}) "
+        f"QUALIFY row_number() OVER (PARTITION BY {primary_key(table)}) = 1"
+    )
+
+
+def insert_staged(connection: duckdb.DuckDBPyConnection) -> None:
+    """Insert the staged run's articles (``staged_articles``, settled by matching) and their rows of the other
+    tables this module writes."""
+    connection.execute("INSERT INTO articles BY NAME SELECT * FROM staged_articles")
+    for table in WRITES[1:]:
+        connection.execute(staged_rows_insert(table))
+
+
+def _ids(article_ids: Iterable[str]) -> pa.Table:
+    return pa.table({"article_id": pa.array(list(article_ids), pa.string())})
+
+
+def delete_articles(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> None:
+    """Delete articles with their rows of the other tables this module writes (``features.delete_features``
+    deletes their features)."""
+    with registered(connection, "deleted_articles", _ids(article_ids)):
+        for table in WRITES:
+            connection.execute(f"DELETE FROM {table} WHERE article_id IN (SELECT article_id FROM deleted_articles)")
+
+
+def set_fetch_states(connection: duckdb.DuckDBPyConnection, states: Iterable[FetchState]) -> None:
+    """Give stored fallbacks a new fetch state."""
+    from schemas.generate import arrow_schema
+
+    columns = arrow_schema("articles")
+    schema = pa.schema([columns.field(name) for name in FetchState._fields])
+    table = pa.Table.from_pylist([state._asdict() for state in states], schema=schema)
+    with registered(connection, "fetch_states", table):
+        connection.execute(sql("set_fetch_states"))
+
+
+def copies_follow(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> None:
+    """Stored exact copies of these articles join their original's event (a copy shares its original's event)."""
+    with registered(connection, "followed_articles", _ids(article_ids)):
+        connection.execute(sql("copies_follow"))
+
+
+def fill_language(connection: duckdb.DuckDBPyConnection) -> None:
+    """The detected language fills ``articles.language`` of the touched events' members (``touched_events``)
+    where the source did not state one."""
+    connection.execute(sql("fill_language"))
+
+
+def migrate_entry_keys(connection: duckdb.DuckDBPyConnection) -> int:
+    """Give articles read from saved feeds before entry keys had one format the key a live feed derives.
+
+    Older versions stored a saved feed's raw GUID (else link) as ``entry_key`` and a live feed a hash of it
+    (``ids.entry_key``), so a live run could not recognise an entry first loaded from a saved feed by its key.
+    A key of ``ENTRY_KEY_CHARS`` hex digits is taken for a hash already (a raw GUID of that shape stays as it
+    is); any other is taken for a GUID (an entry without one, keyed by its link, is still recognised by its
+    canonical URL). Returns the rows migrated.
+    """
+    found = connection.execute(sql("raw_entry_keys"), {"hashed": f"[0-9a-f]{{{ids.ENTRY_KEY_CHARS}}}"}).fetchall()
+    if not found:
+        return 0
+    keys = pa.table(
+        {
+            "article_id": [article_id for article_id, _ in found],
+            "entry_key": [ids.entry_key(raw, None, "")[0] for _, raw in found],
+        }
+    )
+    with registered(connection, "migrated_entry_keys", keys):
+        connection.execute(sql("set_entry_keys"))
+    LOGGER.info("migrated the entry keys of %d articles read from saved feeds", len(found))
+    return len(found)

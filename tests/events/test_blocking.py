@@ -1,0 +1,75 @@
+"""Blocking's bounded parts: a candidate-graph component too large to score in full is split where it is thin."""
+
+from __future__ import annotations
+
+import itertools
+import random
+
+import pytest
+
+from pipeline.events.blocking import block_pairs, block_window, bounded_parts, candidate_pairs
+from pipeline.events.cluster import dense_scores
+from pipeline.events.features import EventFeatures, batch_features
+
+
+def _cliques(sizes: list[int], bridges: int, seed: int = 7) -> tuple[list[list[str]], list[tuple[str, str, float]]]:
+    """Groups of ids, each fully linked by strong edges, and a few weak edges between consecutive groups."""
+    rng = random.Random(seed)
+    groups = [[f"g{g}-{i:03d}" for i in range(size)] for g, size in enumerate(sizes)]
+    edges = [(a, b, rng.uniform(0.6, 1.0)) for group in groups for a, b in itertools.combinations(group, 2)]
+    for left, right in itertools.pairwise(groups):
+        edges += [(rng.choice(left), rng.choice(right), 0.3) for _ in range(bridges)]
+    return groups, edges
+
+
+@pytest.mark.parametrize("sizes", [[12, 9], [150, 140, 160]], ids=["small-exact-solver", "large-sparse-solver"])
+def test_an_oversized_component_splits_between_its_dense_groups(sizes):
+    groups, edges = _cliques(sizes, bridges=3)
+    ids = sorted(item for group in groups for item in group)
+    parts = bounded_parts(ids, edges, max_size=max(sizes))
+    assert sorted(map(sorted, parts)) == sorted(map(sorted, groups))
+    reversed_parts = bounded_parts(list(reversed(ids)), edges, max_size=max(sizes))
+    assert sorted(map(sorted, reversed_parts)) == sorted(map(sorted, parts)), "the same parts in any input order"
+
+
+def test_every_part_is_bounded_even_without_a_thin_cut():
+    groups, edges = _cliques([40], bridges=0)
+    parts = bounded_parts(groups[0], edges, max_size=15)
+    assert all(len(part) <= 15 for part in parts)
+    assert sorted(item for part in parts for item in part) == sorted(groups[0])
+
+
+def test_dense_scoring_of_an_oversized_component_scores_whole_stories_within_the_bound():
+    """Two stories joined by two strong edges, their ids and (missing) times interleaved: time-ordered slices
+    would mix them, the bounded parts are the stories."""
+    stories = {
+        "quake": "Earthquake of magnitude {} strikes off Chile coast, tsunami warning issued for {}",
+        "vote": "Parliament vote on budget bill {} delayed as coalition talks stall in {}",
+    }
+    places = ["Arica", "Iquique", "Lima", "Valparaiso", "Antofagasta", "Tacna", "Calama", "Tocopilla"]
+    articles = {
+        f"{i}-{story}": (pattern.format(6 + i / 10, place), None, None)
+        for story, pattern in stories.items()
+        for i, place in enumerate(places)
+    }
+    features = batch_features(articles)
+    ids = sorted(features)
+    bridges = [("0-quake", "0-vote", 0.95), ("5-quake", "3-vote", 0.95)]
+    edges = [(a, b, 0.9) for a, b in itertools.combinations(ids, 2) if a[2:] == b[2:]] + bridges
+    components, scores = dense_scores(ids, edges, features, model=None, min_edge=0.2, max_dense=8)
+    assert sorted(map(sorted, components)) == [sorted(i for i in ids if i.endswith(s)) for s in ("quake", "vote")]
+    assert len(scores) == 2 * 28 + len(bridges), "every pair of each story scored, none across but the bridges"
+
+
+def test_bad_bounds_are_rejected():
+    with pytest.raises(ValueError, match="max_size"):
+        bounded_parts(["a", "b"], [("a", "b", 1.0)], max_size=1)
+
+
+def test_a_pair_outside_an_oversized_blocks_window_is_found_by_a_rarer_key_it_shares():
+    common = {f"n{i:03d}": EventFeatures(terms={"aaa": 1.0}) for i in range(300)}
+    pair = {"x": EventFeatures(terms={"aaa": 0.8, "zzz": 0.6}), "y": EventFeatures(terms={"aaa": 0.8, "zzz": 0.6})}
+    features = {**common, **pair}
+    window_pairs = set(block_pairs([(item, None) for item in features], max_block_size=block_window("aaa")))
+    assert ("x", "y") not in window_pairs, "the two lie outside each other's window in the common block"
+    assert ("x", "y") in candidate_pairs(features)
