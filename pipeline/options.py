@@ -21,7 +21,7 @@ DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
 DEFAULT_WINDOW_MIB = 8.0
 """Seed bytes per run of a large input (``--window_mib``): about 2,000 articles of 500 words as JSON Lines, which
-peaked at 2.6 GB in process (``benchmarks/scale.py``'s corpus; 0.76 GB for 500)."""
+peaked at 2.6 GiB in process on their own and at 2.9-3.4 GiB as later windows (``benchmarks/scale.py``)."""
 FEEDS_FILENAME = "feeds.opml"
 """The feed list's name beside the database, its default place (`feed_list`)."""
 LEGACY_FEEDS = "seeds/feeds.opml"
