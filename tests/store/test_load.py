@@ -35,6 +35,7 @@ def test_two_feeds_redirected_to_one_url_are_stored_as_one_feed(tmp_path):
     with connect(tmp_path / "w.duckdb") as connection:
         connection.begin()
         stage(connection, tmp_path, "articles")
+        stage(connection, tmp_path, "rejects")
         merge_feed_states(connection, tmp_path)
         connection.commit()
         stored = connection.execute("SELECT url, last_success_at, list_sort(previous_urls) FROM feeds").fetchall()
