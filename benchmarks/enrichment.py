@@ -26,9 +26,10 @@ leads; see ``benchmarks/enrichment_quality.py`` for how it was labelled), people
 matching for all systems; baseline: every capitalised sequence (minus a sentence-opening stop word); spaCy: its
 PERSON and ORG entities.
 
-Cost: CPU time of ``enrich_article`` (the whole article enrichment) per 500 words over all documents, and the
-CPU time of a worker's setup (``load_gazetteers`` plus the language model) in a fresh process with a warm disk
-cache; the cache's one-off build time is reported too. Each version runs in its own fresh process, the versions
+Cost: CPU time of ``enrich_article`` (the whole article enrichment) per 500 words over all documents, in a process
+set up as a worker is (the enrichment stage's ``DoFn.setup()``: gazetteers, language model, and now the collector
+freeze), and the CPU time of that setup in a fresh process with a warm disk cache; the cache's one-off build time is
+reported too. Each version runs in its own fresh process, the versions
 take turns ``COST_ROUNDS`` times and the lowest figures are kept: the machine is shared, and CPU time grows with
 its load.
 
@@ -396,11 +397,11 @@ def event_types() -> dict:
 
 def cost(documents: list[dict]) -> dict:
     """CPU ms of ``enrich_article`` per 500 words over the documents after the first ``WARM_UP`` (which warm the
-    process up, as a worker's first articles do)."""
+    process up, as a worker's first articles do), in a process set up as a worker is (the stage's ``setup()``)."""
     from pipeline.enrich.enrich import enrich_article
-    from pipeline.enrich.gazetteer import load_gazetteers
+    from pipeline.enrich.stage import _EnrichArticle
 
-    load_gazetteers()
+    _EnrichArticle().setup()
     warm, measured = documents[:WARM_UP], documents[WARM_UP:]
     words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
     for document in warm:
@@ -479,10 +480,10 @@ def _in_tree(tree: Path, entry: str) -> dict:
     return json.loads(output.stdout)
 
 
-def extract_before(tree: Path) -> None:
-    """Write the ``pipeline`` and ``schemas`` of commit ``BEFORE`` into ``tree`` (``git archive``)."""
+def extract_before(tree: Path, commit: str = BEFORE) -> None:
+    """Write the ``pipeline`` and ``schemas`` of ``commit`` into ``tree`` (``git archive``)."""
     archive = subprocess.run(
-        ["git", "archive", BEFORE, "pipeline", "schemas"], cwd=REPO, capture_output=True, check=True
+        ["git", "archive", commit, "pipeline", "schemas"], cwd=REPO, capture_output=True, check=True
     )
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive.stdout, check=True)
 
@@ -502,7 +503,8 @@ def costs(trees: dict[str, Path]) -> dict[str, dict]:
 
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--skip-before", action="store_true", help="do not measure commit BEFORE (faster)")
+    parser.add_argument("--skip-before", action="store_true", help="do not measure the previous version (faster)")
+    parser.add_argument("--before", default=BEFORE, help=f"the previous version's commit (default {BEFORE})")
     parser.add_argument("--spacy", action="store_true", help=f"also measure spaCy ({SPACY_PACKAGE}, the ner extra)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
@@ -545,7 +547,8 @@ def main(argv: list[str] | None = None) -> dict:
     trees = {"wirebeam": REPO}
     before = None
     if not args.skip_before:
-        extract_before(before_tree)
+        extract_before(before_tree, args.before)
+        results["before_commit"] = args.before
         trees["before"] = before_tree
         before = _in_tree(before_tree, "_worker")
     nlp = load_spacy() if args.spacy else None

@@ -535,6 +535,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    if "-" not in " ".join(words):
+        return words
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -565,10 +567,13 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    places, countries, demonyms, organisations = gazetteer.name_tables()
     while index < len(words):
         for end in range(min(len(words), index + 5), index, -1):
             span = words[index:end]
-            if not gazetteer.is_known(fold(" ".join(span))):
+            key = " ".join(filter(None, folded[index:end]))
+            if key not in places and key not in countries and key not in demonyms and key not in organisations:
                 continue  # no table knows it: most spans
             kind = (
                 "country"

@@ -24,6 +24,7 @@ import pickle
 import re
 import tempfile
 from collections import defaultdict
+from collections.abc import Container
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.metadata import version
@@ -537,16 +538,12 @@ def places() -> PlaceTable:
     return _tables()["places"]
 
 
-def is_known(name: str) -> bool:
-    """Whether some table knows a folded name: place, country, demonym or organisation (four look-ups tell that a
-    phrase names none of them)."""
+@cache
+def name_tables() -> tuple[Container[str], ...]:
+    """The folded names each table knows: places, countries, demonyms, organisations (a name none of them holds
+    names nothing the enrichers look up)."""
     tables = _tables()
-    return (
-        name in tables["places"]._names
-        or name in tables["country_names"]
-        or name in tables["demonyms"]
-        or name in organisation_names()
-    )
+    return tables["places"]._names, tables["country_names"], tables["demonyms"], organisation_names()
 
 
 def neighbours() -> dict[str, frozenset[str]]:

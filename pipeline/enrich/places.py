@@ -7,7 +7,9 @@ places wherever they are named ("U.S. officials", "China said"). A town must ear
 population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
 State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
 a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
-pattern. Words of a person's name ("Rick Perry") and calendar words are never places; a place inside an
+pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
+town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
+"North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
 organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
 "Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
 person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
@@ -44,7 +46,7 @@ from itertools import islice
 from typing import NamedTuple
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
 from pipeline.enrich.mentions import fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
 from pipeline.text import CONNECTORS
@@ -314,6 +316,13 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     hits: list[tuple] = []
     people: set[str] = set()
     countries: list[str] = []
+    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    known = gazetteer.name_tables()[0]
+    demonyms, abbreviations, organisations = (
+        gazetteer.demonyms(),
+        gazetteer.abbreviations(),
+        gazetteer.organisation_names(),
+    )
     position = 0
     while position < len(words):
         if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
@@ -322,23 +331,22 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             continue
         found = None
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
-            key = fold(" ".join(words[position:end]))
-            candidates = names.get(key)
-            if candidates:
+            key = " ".join(filter(None, folded[position:end]))
+            if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
         if found is None:
             word = words[position]
-            if word.rstrip(".") in gazetteer.abbreviations():
+            if word.rstrip(".") in abbreviations:
                 hits.append(("abbreviation", position, position + 1, (), None))
             if "-" in word:
                 hits.append(("hyphen", position, position + 1, (), None))
-            if (code := gazetteer.demonyms().get(fold(word))) is not None:
+            if (code := demonyms.get(fold(word))) is not None:
                 countries.append(gazetteer.countries()[code].alpha2)
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
                 # a person's name: the capitalised words after a given name or title are not places
                 named = _name_words(words[position + 1 :])
-                if named and not names.get(fold(" ".join(named))):
+                if named and not _names_place(names.get(fold(" ".join(named)))):
                     people.update(fold(w) for w in named)
                     position += 1 + len(named)
                     continue
@@ -352,7 +360,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and named
             and span_words[0].lower() not in STOP_WORDS
             and gazetteer.is_first_name(span_words[0])
-            and not names.get(fold(" ".join(named)))
+            and not _names_place(names.get(fold(" ".join(named))))
         ):
             people.update(fold(w) for w in named)
             position = end + len(named)
@@ -364,18 +372,22 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and (gazetteer.is_first_name(previous) or previous.lower().rstrip(".") in PERSON_TITLES)
         )
         single = end - position == 1
-        if key in gazetteer.demonyms():
-            countries.append(gazetteer.countries()[gazetteer.demonyms()[key]].alpha2)
+        if key in demonyms:
+            countries.append(gazetteer.countries()[demonyms[key]].alpha2)
         short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
         if (
             (short_capitals and candidates[0].kind not in ("country", "admin1"))
             or (single and span_words[0].lower() in STOP_WORDS)
-            or key in gazetteer.organisation_names()
+            or key in organisations
             or (after_person and candidates[0].kind not in ("country", "continent"))
-            or (key in gazetteer.demonyms() and candidates[0].kind != "country")
+            or (key in demonyms and candidates[0].kind != "country")
         ):
             if after_person:
                 people.add(key)
+            position = end
+            continue
+        if single and end < len(words) and key in GENERIC_WORDS:
+            # a common word heading a longer name ("University of Rochester", "Central Activities Center")
             position = end
             continue
         shaped = single and (key in GENERIC_WORDS or (span_words[0].isupper() and len(span_words[0]) > 3))
@@ -403,12 +415,20 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
                 elif kind == "hyphen":
                     spans.extend(_hyphen_parts(index, sentence, run, position, lower_words, title_case))
+                elif end == len(run.words) and run.gap_after[:1] == "$":
+                    continue  # a currency ("US$1,800", "A$5"), no place
                 else:
                     ambiguous = ambiguity[0] or ambiguity[1] in lower_words
                     spans.append(
                         _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
                     )
     return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
+    """Whether words after a given name name a place rather than a surname: a division, a country or a town of at
+    least ``ACTOR_PLACE_POPULATION`` ("Mary Wheeler" is a person; smaller towns share their names with people)."""
+    return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -580,9 +600,9 @@ def _resolve(
             score += 2
         if _in_named_division(place, states, divisions):
             score += 4
-        elif place.kind == "admin1" and place.region and states - {place.region}:
-            score += 3
-        if any(_within(place, p) for p in span.pattern):
+        elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
+            score += 3  # another US state is named
+        if span.pattern and any(_within(place, p) for p in span.pattern):
             score += 6
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
@@ -619,9 +639,10 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     evidence += CUE_EVIDENCE if span.locative else 0.0
     evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
     evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
-    evidence += PATTERN_EVIDENCE if any(_within(place, p) for p in span.pattern) else 0.0
+    fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
+    evidence += PATTERN_EVIDENCE if fits else 0.0
     evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
-    if span.ambiguous and not (span.locative or any(_within(place, p) for p in span.pattern)):
+    if span.ambiguous and not (span.locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 

@@ -19,14 +19,13 @@ from pipeline.events.features import EventFeatures, batch_features, summarize
 from pipeline.events.model import GroupingModel
 from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score
 
-MAX_DENSE_COMPONENT = 600
-"""Largest part of the candidate graph whose every pair ``cluster`` scores (at most 179,700 pairs); a larger
-component is split by ``blocking.bounded_parts`` (spectral bisection), so a run's cost stays linear in its size.
-A broad story of headlines runs to hundreds of reports (UCI dev: up to 322 in one half), and one half's
+MAX_DENSE_COMPONENT = 800
+"""Largest part of the candidate graph whose every pair ``cluster`` scores (at most 319,600 pairs); a larger
+component is split by ``blocking.bounded_parts`` (spectral bisection, refined), so a run's cost stays linear in its
+size. A broad story of headlines runs to hundreds of reports (UCI dev: up to 322 in one half), and one half's
 headlines form one component. On UCI half A (1,366 headlines, fold model fitted on half B), the share of same-story
-pairs ever scored and the storyline F1: 0.974 / 0.900 at 400, 0.982 / 0.900 at 600, 0.988 / 0.901 at 1,000
-(2.1, 3.3 and 5.6 CPU ms an article for grouping); splitting into time-ordered slices at 1,000, as before, 0.923 /
-0.892 at 7.8 ms."""
+pairs ever scored: 0.970 at 600, 0.972 at 800, 0.976 at 1,000 (0.960, 0.965, 0.969 unrefined; time-ordered slices
+at 1,000, as before: 0.923 with the previous fold model, which gives 0.981 at 600)."""
 
 
 def _components(ids: Sequence[Hashable], edges: Iterable[tuple[Hashable, Hashable, float]]) -> list[list[Hashable]]:
@@ -225,13 +224,15 @@ def attach(
     events: Mapping[Hashable, Sequence[EventFeatures]],
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
     storyline: bool = False,
+    summaries: Mapping[Hashable, EventFeatures] | None = None,
 ) -> tuple[Hashable, float] | None:
     """The stored event the new run's event (its articles' features) belongs to, with its score, or ``None``
     when none reaches ``pair_threshold`` (the caller then creates a new event). An event's score is the mean
     model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
     only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
     features. With ``storyline``: the stored event whose storyline the new event joins (the storyline
-    thresholds)."""
+    thresholds). ``summaries``: the candidates' ``summarize``, when the caller matches many new events against
+    the same stored ones and computes them once."""
     if not new:
         raise ValueError("attach needs the features of at least one new article")
     best: tuple[float, str, Hashable] | None = None
@@ -242,7 +243,8 @@ def attach(
         total = sum(score(a, b, thresholds.model) for a in new for b in stored)
         similarity = round(total / (len(new) * len(stored)), 6)
         candidate = (-similarity, str(event_id), event_id)
-        needed = pair_threshold(summary, summarize(stored), thresholds, attaching=True, storyline=storyline)
+        stored_summary = summaries[event_id] if summaries and event_id in summaries else summarize(stored)
+        needed = pair_threshold(summary, stored_summary, thresholds, attaching=True, storyline=storyline)
         if similarity >= needed and (best is None or candidate < best):
             best = candidate
     return None if best is None else (best[2], -best[0])

@@ -69,3 +69,18 @@ def test_a_dateline_in_capitals_is_a_place_and_a_name_with_a_middle_initial_is_n
         "Mansfield"
     ]
     assert extract_locations("", "The shooting of Tyrise M. Bell was justified. Officers shot Bell twice.") == []
+
+
+def test_a_currency_prefix_is_no_place():
+    mentions = place_mentions("", "The US pledged US$2.4 million and Australia A$5 million to the fund.")
+    assert [mention.surface for mention in mentions] == ["US", "Australia"]
+
+
+def test_a_given_name_before_a_small_towns_name_is_a_person():
+    mentions = place_mentions("", "The budget is tight, said Mary Wheeler, a teacher in Springfield, Illinois.")
+    assert [mention.surface for mention in mentions] == ["Springfield", "Illinois"]
+
+
+def test_a_common_word_heading_a_longer_name_is_no_place():
+    text = "She is a professor at the University of Rochester and lives on North Lumpkin Street in Athens, Georgia."
+    assert [mention.surface for mention in place_mentions("", text)] == ["Rochester", "Athens", "Georgia"]
