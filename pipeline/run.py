@@ -118,8 +118,8 @@ def _check_writable(db_path: Path) -> None:
     try:
         with tempfile.TemporaryFile(dir=db_path.parent):
             pass
-    except OSError as error:
-        raise UsageError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
+    except OSError as error:  # a file-system error (exit 1), not a usage error
+        raise OSError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
 
 
 def unknown_flags(flags: list[str]) -> list[str]:

@@ -13,10 +13,10 @@ writers (``articles``, ``features``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 
-from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 from pipeline.documents import SHARED_PAGE
 from pipeline.ids import EVENT_PREFIX
 from pipeline.sources.feeds import FeedEntry
@@ -31,8 +31,10 @@ from pipeline.store.articles import (
     set_near_copies,
 )
 from pipeline.store.features import delete_features
-from pipeline.store.matching import MINHASH
 from pipeline.store.statements import rows, sql
+
+if TYPE_CHECKING:
+    from pipeline.dedup.minhash import MinHashConfig
 
 RETRYABLE_FALLBACKS = (
     "connection_error",
@@ -119,6 +121,8 @@ def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection, minhash: MinHa
     and joins the event (when it was in the one the article left); no longer near, it loses its pointer and its
     link and stays where it is. Call in the load after the run's articles are inserted and before events are
     refreshed."""
+    from pipeline.store.matching import MINHASH  # here: `wirebeam feeds` imports this module and needs no Beam
+
     upgraded = connection.execute("SELECT old_id FROM refetched WHERE upgraded").fetchall()
     copies_follow(connection, [old_id for (old_id,) in upgraded])
     near = near_copies_checked(connection.execute(sql("near_copies_of_upgraded")).fetchall(), minhash)
@@ -128,6 +132,8 @@ def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection, minhash: MinHa
 def near_copies_checked(rows: list[tuple], config: MinHashConfig) -> list[NearCopy]:
     """``(near-copy ID, its text, parent ID, parent's new text, in the event the parent left)`` -> each near-copy
     verified again (``minhash.verified_similarity``): its new score (None: no longer near) and whether it follows."""
+    from pipeline.dedup.minhash import shingle_sets, verified_similarity
+
     texts: dict[str, str] = {}
     for copy_id, copy_text, parent_id, parent_text, _ in rows:
         texts[copy_id], texts[parent_id] = copy_text or "", parent_text or ""
