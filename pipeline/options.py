@@ -118,7 +118,15 @@ class WirebeamFlags:
             type=float,
             default=0.0,
             help="Seconds to wait for another run on the same database to finish (default: 0, exit at once); a "
-            "program that keeps the database open (a notebook's connection) is waited for at least 10 s.",
+            "program that keeps the database open (a notebook's connection) is waited for this long or "
+            "--outside_lock_timeout, whichever is longer.",
+        )
+        parser.add_argument(
+            "--outside_lock_timeout",
+            type=float,
+            default=10.0,
+            help="Seconds to wait, before the run starts and before its load, for another program that keeps the "
+            "database open, even read-only (a notebook, a BI tool), then exit 75 naming it (default: %(default)s).",
         )
         parser.add_argument(
             "--near_duplicate_threshold",

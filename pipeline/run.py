@@ -36,7 +36,7 @@ from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds
 from pipeline.progress import PROGRESS
 from pipeline.sources.seeds import LocalSeed, list_local_seeds
-from pipeline.store.connection import WRITE_WAIT_SECONDS, DatabaseInUse, connect
+from pipeline.store.connection import DatabaseInUse, connect
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
 from pipeline.store.runs import last_completed_options, record_run
@@ -118,8 +118,8 @@ def _check_writable(db_path: Path) -> None:
     try:
         with tempfile.TemporaryFile(dir=db_path.parent):
             pass
-    except OSError as error:
-        raise UsageError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
+    except OSError as error:  # a file-system error (exit 1), not a usage error
+        raise OSError(f"cannot write the database in {db_path.parent}: {error.strerror}") from error
 
 
 def unknown_flags(flags: list[str]) -> list[str]:
@@ -240,7 +240,7 @@ def _run_window(
     )
     staging_dir = _prepare_staging(ours, db_path, run.run_id)
     _warn_if_embedding_mode_changed(db_path, ours.embeddings)
-    write_wait = max(WRITE_WAIT_SECONDS, ours.lock_timeout)
+    write_wait = max(ours.outside_lock_timeout, ours.lock_timeout)
     try:
         _wait_until_writable(db_path, write_wait)
         refresh_stale_features(db_path)

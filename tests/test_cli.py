@@ -29,6 +29,13 @@ def test_a_directory_as_database_is_a_usage_error(seeds_dir, tmp_path, capsys):
     assert "is a directory" in capsys.readouterr().err
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's read-only /proc")
+def test_a_database_in_a_directory_that_cannot_be_written_is_a_file_system_error(seeds_dir, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", "/proc/wirebeam.duckdb"]) == EXIT_ERROR
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith("wirebeam: cannot write the database in /proc")
+
+
 def test_bad_sql_and_a_missing_database_are_one_line_errors(tmp_path, capsys):
     assert main(["query", "--db", str(tmp_path / "none.duckdb"), "SELECT 1"]) == EXIT_ERROR
     error = capsys.readouterr().err

@@ -4,6 +4,7 @@ and a closed output pipe ends a command quietly."""
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import signal
@@ -16,9 +17,11 @@ from pipeline.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, main
 from tests.conftest import REPO, query
 
 ARTICLES = 150
-FRACTIONS = (0.03, 0.15, 0.3, 0.45, 0.6, 0.75, 0.9)
-"""When the interrupts come, as fractions of an uninterrupted run's time after the interpreter has started:
-wirebeam's start-up, reading, stages, the load."""
+INTERRUPTS = 8
+"""Interrupted runs: one at a random moment of each of this many equal slices of an uninterrupted run's time after
+the interpreter has started (wirebeam's start-up, reading, stages, the load)."""
+SEED = int(os.environ.get("WIREBEAM_INTERRUPT_SEED", random.SystemRandom().randrange(1 << 32)))
+"""Drawn anew for each test session (set ``WIREBEAM_INTERRUPT_SEED`` to repeat one); failures name it."""
 CONTENT = {
     "articles": "SELECT article_id, event_id, duplicate_of, near_duplicate_of FROM articles ORDER BY 1",
     "events": "SELECT event_id, article_count, updated_run_id FROM events ORDER BY 1",
@@ -64,26 +67,29 @@ def test_ctrl_c_at_any_moment_prints_one_line_exits_130_and_changes_nothing(seed
     subprocess.run([sys.executable, "-c", "import pipeline"], cwd=REPO, check=True)
     startup = time.monotonic() - started
 
+    rng = random.Random(SEED)
+    fractions = [(index + rng.random()) / INTERRUPTS for index in range(INTERRUPTS)]
     interrupted = 0
-    for index, fraction in enumerate(FRACTIONS):
+    for index, fraction in enumerate(fractions):
         db = tmp_path / f"interrupted-{index}.duckdb"
         shutil.copy(base, db)
         process = _run(corpus, db)
         time.sleep(startup + fraction * (duration - startup))
         process.send_signal(signal.SIGINT)
+        where = f"seed {SEED}, at {fraction:.3f} of the run"
         _, stderr = process.communicate(timeout=600)
         if process.returncode == 0:  # the run had ended before the signal: nothing to check at this point
             continue
         if process.returncode == -signal.SIGINT and f"{REPO}/pipeline/" not in stderr:
             continue  # the signal came before any wirebeam code ran (a loaded machine starts Python slowly)
         lines = [line for line in stderr.splitlines() if line.strip() and not line.startswith("wirebeam progress:")]
-        assert process.returncode == EXIT_INTERRUPTED, (fraction, stderr)
-        assert len(lines) == 1 and lines[0].startswith("wirebeam: "), (fraction, stderr)
-        assert _content(db) == before, fraction
+        assert process.returncode == EXIT_INTERRUPTED, (where, stderr)
+        assert len(lines) == 1 and lines[0].startswith("wirebeam: "), (where, stderr)
+        assert _content(db) == before, where
         statuses = query(db, "SELECT status FROM runs WHERE status <> 'completed'")
-        assert statuses in ([], [("interrupted",)]), fraction
+        assert statuses in ([], [("interrupted",)]), where
         interrupted += 1
-    assert interrupted >= 5
+    assert interrupted >= 5, f"seed {SEED}: only {interrupted} runs were interrupted while wirebeam ran"
 
 
 def test_a_closed_output_pipe_ends_a_query_quietly(seeds_dir, db_path):

@@ -225,6 +225,22 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
     )
 
 
+def test_entries_whose_links_differ_only_in_an_identifying_query_parameter_are_each_stored(
+    site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
+):
+    queries = ["nid=101", "nid=102", "articleId=7", "slug=harbour-strike"]
+    for query_string, (_, html) in zip(queries, pages[:4], strict=True):
+        site.expect_request("/story", query_string=query_string).respond_with_data(html, content_type=HTML)
+    links = [f"{site.url_for('/story')}?{query_string}" for query_string in queries]
+    items = [Item(f"q-{index}", f"Story {index}", link) for index, link in enumerate(links)]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT url, fallback_reason, duplicate_of FROM articles ORDER BY title")
+    assert stored == [(link, None, None) for link in links], "four pages, four articles, none a copy of another"
+    assert requests_to(site, "/story") == 4
+
+
 def test_an_entry_its_feed_gives_a_new_guid_and_headline_is_not_stored_again(
     site: HTTPServer, pages: list[tuple[str, bytes]], workdir: Path
 ):

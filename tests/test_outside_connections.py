@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.cli import EXIT_LOCKED, main
-from pipeline.store.connection import WRITE_WAIT_SECONDS, connect
+from pipeline.store.connection import connect
 from tests.conftest import query
 
 READ_ONLY_HOLD = (
@@ -51,16 +51,18 @@ def test_a_run_waits_for_a_read_only_connection_of_another_program_to_close(work
     assert query(workdir / "w.duckdb", "SELECT status FROM runs") == [("completed",)]
 
 
-def test_a_run_blocked_longer_than_it_waits_says_who_holds_the_database_in_one_line(workdir: Path, capsys):
-    holder = _notebook(workdir / "w.duckdb", WRITE_WAIT_SECONDS + 20)
+@pytest.mark.parametrize("flags", [["--outside_lock_timeout=2"], ["--outside_lock_timeout=0", "--lock_timeout=2"]])
+def test_a_run_blocked_longer_than_it_waits_says_who_holds_the_database_in_one_line(workdir: Path, capsys, flags):
+    wait = 2
+    holder = _notebook(workdir / "w.duckdb", wait + 60)
     started = time.monotonic()
     try:
-        assert _run(workdir) == EXIT_LOCKED
+        assert _run(workdir, *flags) == EXIT_LOCKED
         waited = time.monotonic() - started
     finally:
         holder.kill()
         holder.wait()
-    assert WRITE_WAIT_SECONDS <= waited < WRITE_WAIT_SECONDS + 15
+    assert wait <= waited < wait + 15, "the longer of the two timeouts"
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and "is open in another program" in lines[0] and f"PID {holder.pid}" in lines[0]
     assert query(workdir / "w.duckdb", "SELECT count(*) FROM runs") == [(0,)], "the database is unchanged"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 from pathlib import Path
 
@@ -197,3 +198,59 @@ def test_an_upgrade_is_not_new_counts_its_terms_once_and_recounts_the_event_it_l
     """
     assert query(db, stale) == [], "every event counts its members"
     assert _term_counts_agree(db), "the old versions' terms are not counted beside the new ones"
+
+
+def _prose(seed: int, words: int = 160) -> str:
+    """Made-up prose of `words` words (a test text, not for tuning anything)."""
+    rng = random.Random(seed)
+    vocabulary = [f"{rng.choice('bdfgklmnprstv')}{rng.choice('aeiou')}{rng.choice('lmnrst')}{i}" for i in range(900)]
+    return " ".join(rng.choice(vocabulary) for _ in range(words)) + "."
+
+
+def _page(title: str, text: str) -> Response:
+    html = f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{text}</p></article></body>"
+    return Response(html, content_type="text/html; charset=utf-8")
+
+
+def test_stored_near_copies_of_an_upgraded_article_are_checked_again_and_follow_it_or_let_it_go(
+    site: HTTPServer, tmp_path: Path
+):
+    (tmp_path / "seeds").mkdir()
+    db = tmp_path / "w.duckdb"
+    texts = {
+        name: f"{name.title()} strike ends in the harbour. {_prose(seed)}" for seed, name in enumerate(["x1", "x2"])
+    }
+    items, answers = [], {}
+    for name, text in texts.items():
+        link, copy = site.url_for(f"/news/{name}"), site.url_for(f"/news/copy-of-{name}")
+        items += [
+            Item(name, f"{name.title()} strike ends", link, published="2025-02-01T09:00:00Z", content=text),
+            Item(f"copy-of-{name}", f"{name.title()} strike ends", copy, published="2025-02-01T10:00:00Z"),
+        ]
+        answers[name] = Response("busy", status=503)
+        answers[f"copy-of-{name}"] = _page(f"{name.title()} strike ends", f"{text} Reporting by the desk.")
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    for name in answers:
+        site.expect_request(f"/news/{name}").respond_with_handler(lambda _, name=name: answers[name])
+    write_feed_list(tmp_path / "feeds.opml", [Subscription(site.url_for("/feed.xml"))])
+    assert _run(tmp_path) == 0
+    near = "SELECT a.url, a.near_duplicate_of = p.article_id, a.event_id = p.event_id FROM articles a "
+    near += "JOIN articles p ON p.url = replace(a.url, 'copy-of-', '') WHERE a.url LIKE '%copy-of-%' ORDER BY 1"
+    copies = [site.url_for(f"/news/copy-of-{name}") for name in texts]
+    assert query(db, near) == [(copies[0], True, True), (copies[1], True, True)], "near-copies of the fallbacks"
+
+    answers["x1"] = _page("X1 strike ends", f"{texts['x1']} Updated with the union's statement.")
+    answers["x2"] = _page("X2 strike ends", f"X2 strike ends in the harbour. {_prose(99)}")  # another text now
+    assert _run(tmp_path) == 0
+    assert query(db, "SELECT articles_upgraded FROM runs ORDER BY started_at DESC LIMIT 1") == [(2,)]
+    assert query(db, near)[0] == (copies[0], True, True), "the copy of the text still there follows it, event too"
+    assert query(db, near)[1][:2] == (copies[1], None), "the other is a near-copy no more, and stays where it was"
+    links = "SELECT a.url FROM article_links l JOIN articles a USING (article_id) WHERE l.method = 'minhash'"
+    assert query(db, links) == [(copies[0],)]
+    scores = "SELECT near_duplicate_score FROM articles WHERE url = ?"
+    assert query(db, scores, [copies[1]]) == [(None,)] and query(db, scores, [copies[0]])[0][0] > 0.3
+    stale = """
+        SELECT e.event_id FROM events e LEFT JOIN articles a USING (event_id)
+        GROUP BY e.event_id, e.article_count HAVING count(a.article_id) <> e.article_count
+    """
+    assert query(db, stale) == [], "every event counts its members"

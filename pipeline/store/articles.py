@@ -3,8 +3,9 @@
 A run's new articles are inserted once, by the load (``insert_staged``), with their signatures, links, enrichment
 rows and paragraph hashes (their features and term counts: ``pipeline.store.features``). After that only single
 columns change: a fallback's fetch state (``set_fetch_states``), the event of an upgraded article's exact copies
-(``copies_follow``), a language the source did not state (``fill_language``) and entry keys of an older format
-(``migrate_entry_keys``); and the old version of an upgraded fallback is deleted (``delete_articles``).
+(``copies_follow``), the score, pointer and event of its near-copies (``set_near_copies``), a language the source
+did not state (``fill_language``) and entry keys of an older format (``migrate_entry_keys``); and the old version of
+an upgraded fallback is deleted (``delete_articles``).
 """
 
 from __future__ import annotations
@@ -88,6 +89,29 @@ def set_fetch_states(connection: duckdb.DuckDBPyConnection, states: Iterable[Fet
     table = pa.Table.from_pylist([state._asdict() for state in states], schema=schema)
     with registered(connection, "fetch_states", table):
         connection.execute(sql("set_fetch_states"))
+
+
+class NearCopy(NamedTuple):
+    """A stored near-copy of an article whose text changed, checked again: its similarity to the new text (None:
+    no longer a near-copy) and whether it joins the article's event."""
+
+    article_id: str
+    parent_id: str
+    score: float | None
+    follows: bool
+
+
+def set_near_copies(connection: duckdb.DuckDBPyConnection, copies: Iterable[NearCopy], method: str) -> None:
+    """Give stored near-copies their new score and event; one no longer near loses its pointer and its link (of
+    ``method``)."""
+    schema = pa.schema(
+        [("article_id", pa.string()), ("parent_id", pa.string()), ("score", pa.float64()), ("follows", pa.bool_())]
+    )
+    table = pa.Table.from_pylist([copy._asdict() for copy in copies], schema=schema)
+    with registered(connection, "near_copies", table):
+        connection.execute(sql("set_near_copies"))
+        connection.execute(sql("set_near_copy_links"), {"method": method})
+        connection.execute(sql("delete_near_copy_links"), {"method": method})
 
 
 def copies_follow(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> None:

@@ -33,8 +33,6 @@ class DatabaseInUse(StoreError):
     """Another program keeps the database open (even read-only), so it cannot be written."""
 
 
-WRITE_WAIT_SECONDS = 10.0
-"""The least a run waits for another program to let go of its database before it fails (``DatabaseInUse``)."""
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 

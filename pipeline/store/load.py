@@ -61,7 +61,7 @@ def load_run(
         resolve_against_stored(connection, minhash, thresholds, run.run_id)
         articles.insert_staged(connection)
         features.insert_staged(connection)
-        copies_follow_upgrades(connection)
+        copies_follow_upgrades(connection, minhash)
         refresh_events(connection, run.run_id)
         refresh_storylines(connection, run.run_id)
         refresh_event_enrichments(connection)

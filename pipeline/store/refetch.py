@@ -13,6 +13,7 @@ writers (``articles``, ``features``).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -20,9 +21,20 @@ from pipeline.documents import SHARED_PAGE
 from pipeline.ids import EVENT_PREFIX
 from pipeline.sources.feeds import FeedEntry
 from pipeline.sources.http import HOST_BUDGET
-from pipeline.store.articles import ARTICLE_DETAIL_TABLES, FetchState, copies_follow, delete_articles, set_fetch_states
+from pipeline.store.articles import (
+    ARTICLE_DETAIL_TABLES,
+    FetchState,
+    NearCopy,
+    copies_follow,
+    delete_articles,
+    set_fetch_states,
+    set_near_copies,
+)
 from pipeline.store.features import delete_features
 from pipeline.store.statements import rows, sql
+
+if TYPE_CHECKING:
+    from pipeline.dedup.minhash import MinHashConfig
 
 RETRYABLE_FALLBACKS = (
     "connection_error",
@@ -103,11 +115,35 @@ def upgrade_refetched(connection: duckdb.DuckDBPyConnection, now: datetime) -> i
     return len(upgraded)
 
 
-def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection) -> None:
-    """Stored exact copies of an upgraded article join the event its new version is in (a copy shares its
-    original's event). Call in the load after the run's articles are inserted and before events are refreshed."""
+def copies_follow_upgrades(connection: duckdb.DuckDBPyConnection, minhash: MinHashConfig) -> None:
+    """Stored copies of an upgraded article follow its new version. An exact copy joins its event (a copy shares
+    its original's event); a near-copy is verified again against the new text: still near, it takes the new score
+    and joins the event (when it was in the one the article left); no longer near, it loses its pointer and its
+    link and stays where it is. Call in the load after the run's articles are inserted and before events are
+    refreshed."""
+    from pipeline.store.matching import MINHASH  # here: `wirebeam feeds` imports this module and needs no Beam
+
     upgraded = connection.execute("SELECT old_id FROM refetched WHERE upgraded").fetchall()
     copies_follow(connection, [old_id for (old_id,) in upgraded])
+    near = near_copies_checked(connection.execute(sql("near_copies_of_upgraded")).fetchall(), minhash)
+    set_near_copies(connection, near, MINHASH)
+
+
+def near_copies_checked(rows: list[tuple], config: MinHashConfig) -> list[NearCopy]:
+    """``(near-copy ID, its text, parent ID, parent's new text, in the event the parent left)`` -> each near-copy
+    verified again (``minhash.verified_similarity``): its new score (None: no longer near) and whether it follows."""
+    from pipeline.dedup.minhash import shingle_sets, verified_similarity
+
+    texts: dict[str, str] = {}
+    for copy_id, copy_text, parent_id, parent_text, _ in rows:
+        texts[copy_id], texts[parent_id] = copy_text or "", parent_text or ""
+    sets = dict(zip(texts, shingle_sets(list(texts.values()), config), strict=True))
+    checked = []
+    for copy_id, _, parent_id, _, in_left_event in rows:
+        similarity = verified_similarity(sets[copy_id], sets[parent_id], config)
+        score = None if similarity is None else round(similarity, 4)
+        checked.append(NearCopy(copy_id, parent_id, score, bool(in_left_event) and score is not None))
+    return checked
 
 
 def force_refetch(connection: duckdb.DuckDBPyConnection, feed_url: str | None, article_id: str | None) -> int:

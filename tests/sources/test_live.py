@@ -49,6 +49,8 @@ class Item:
     link: str | None
     summary: str = "A short summary of the story."
     published: str = "2025-02-01T09:30:00Z"
+    content: str | None = None
+    """The full text (``content:encoded``), when the feed carries it."""
 
 
 def rss20(items: list[Item], title: str = "Wire Desk") -> bytes:
@@ -58,11 +60,14 @@ def rss20(items: list[Item], title: str = "Wire Desk") -> bytes:
         f'<item><guid isPermaLink="false">{escape(item.key)}</guid><title>{escape(item.title)}</title>'
         + (f"<link>{escape(item.link)}</link>" if item.link else "")
         + f"<description>{escape(item.summary)}</description>"
+        + (f"<content:encoded>{escape(item.content)}</content:encoded>" if item.content else "")
         + f"<pubDate>{rfc822[item.key]:%a, %d %b %Y %H:%M:%S +0000}</pubDate><category>World</category></item>"
         for item in items
     )
     return (
-        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>{escape(title)}</title>'
+        '<?xml version="1.0" encoding="utf-8"?>'
+        '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">'
+        f"<channel><title>{escape(title)}</title>"
         f"<link>http://127.0.0.1/</link><description>d</description>{body}</channel></rss>"
     ).encode()
 

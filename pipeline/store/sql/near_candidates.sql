@@ -1,5 +1,5 @@
 -- Stored originals sharing an LSH band key with a new original not matched yet (``matched_articles``), with both
--- texts for exact verification.
+-- texts for exact verification; not an upgraded article's own near-copies (``pipeline.store.refetch`` checks those).
 WITH staged_keys AS (
     SELECT s.article_id, unnest(s.band_keys) AS band_key
     FROM staged_article_signatures s JOIN staged_articles a USING (article_id)
@@ -15,4 +15,5 @@ SELECT p.article_id, n.text, stored.article_id, stored.published_at, stored.sour
 FROM pairs p
 JOIN staged_articles n ON n.article_id = p.article_id
 JOIN articles stored ON stored.article_id = p.stored_id
+WHERE stored.near_duplicate_of IS DISTINCT FROM p.article_id
 ORDER BY p.article_id, stored.article_id
