@@ -225,7 +225,8 @@ def test_a_run_killed_at_any_moment_leaves_a_consistent_database_and_the_next_ru
         time.sleep(delay)
         process.send_signal(signal.SIGKILL)
         process.wait()
-        if db_path.exists():
+        # A kill before the schema's one transaction commits leaves a file without tables: nothing stored.
+        if db_path.exists() and query(db_path, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'runs'")[0][0]:
             counts = table_counts(db_path)
             assert counts["articles"] in (0, 5)
             assert counts["runs"] == len(query(db_path, "SELECT 1 FROM runs WHERE status = 'completed'"))
