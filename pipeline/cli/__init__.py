@@ -32,6 +32,7 @@ EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, the status of a command that the closed pipe ended."""
+FEEDS_HELP = "Manage the feed list (OPML) and see each feed's health."
 RUN_DESCRIPTION = (
     "Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
     "--direct_running_mode, ...) is passed through."
@@ -77,12 +78,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from pipeline.options import WirebeamFlags
 
         WirebeamFlags._add_argparse_args(run)
-    if command in (None, "feeds"):
+    if command == "feeds":
         from pipeline.cli import feeds
 
         feeds.add_parser(subparsers)
     else:
-        subparsers.add_parser("feeds")
+        subparsers.add_parser("feeds", help=FEEDS_HELP)
     analyst.add_parsers(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
     query.add_argument("sql")

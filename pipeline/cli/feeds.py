@@ -18,6 +18,7 @@ from typing import TypeVar
 
 import filelock
 
+from pipeline.cli import FEEDS_HELP
 from pipeline.live_plan import FeedsError, read_subscriptions
 from pipeline.options import DEFAULT_DB, FEEDS_FILENAME, feed_list
 from pipeline.report import plural
@@ -37,7 +38,7 @@ _CREATING_COMMANDS = ("add", "import", "refetch", "list")
 
 def add_parser(subparsers) -> None:
     """Register ``wirebeam feeds`` and its subcommands."""
-    feeds = subparsers.add_parser("feeds", help="Manage the feed list (OPML) and see each feed's health.")
+    feeds = subparsers.add_parser("feeds", help=FEEDS_HELP)
     commands = feeds.add_subparsers(dest="feeds_command", required=True)
     add = commands.add_parser("add", help="Add a feed to the list.")
     add.add_argument("url")
