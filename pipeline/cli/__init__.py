@@ -32,7 +32,6 @@ EXIT_LOCKED = 75
 EXIT_INTERRUPTED = 130
 EXIT_BROKEN_PIPE = 141
 """128 + SIGPIPE, the status of a command that the closed pipe ended."""
-FEEDS_HELP = "Manage the feed list (OPML) and see each feed's health."
 RUN_DESCRIPTION = (
     "Run the pipeline once. Any Apache Beam pipeline option (--runner, --direct_num_workers, "
     "--direct_running_mode, ...) is passed through."
@@ -78,12 +77,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         from pipeline.options import WirebeamFlags
 
         WirebeamFlags._add_argparse_args(run)
+    feeds_parser = subparsers.add_parser("feeds", help="Manage the feed list (OPML) and see each feed's health.")
     if command == "feeds":
         from pipeline.cli import feeds
 
-        feeds.add_parser(subparsers)
-    else:
-        subparsers.add_parser("feeds", help=FEEDS_HELP)
+        feeds.add_arguments(feeds_parser)
     analyst.add_parsers(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
     query.add_argument("sql")

@@ -18,7 +18,6 @@ from typing import TypeVar
 
 import filelock
 
-from pipeline.cli import FEEDS_HELP
 from pipeline.live_plan import FeedsError, read_subscriptions
 from pipeline.options import DEFAULT_DB, FEEDS_FILENAME, feed_list
 from pipeline.report import plural
@@ -36,9 +35,8 @@ _CREATING_COMMANDS = ("add", "import", "refetch", "list")
 """``feeds`` subcommands that need no feed list (add and import create it; list says it has none)."""
 
 
-def add_parser(subparsers) -> None:
-    """Register ``wirebeam feeds`` and its subcommands."""
-    feeds = subparsers.add_parser("feeds", help=FEEDS_HELP)
+def add_arguments(feeds: argparse.ArgumentParser) -> None:
+    """Give the ``wirebeam feeds`` parser its subcommands."""
     commands = feeds.add_subparsers(dest="feeds_command", required=True)
     add = commands.add_parser("add", help="Add a feed to the list.")
     add.add_argument("url")
