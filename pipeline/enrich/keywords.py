@@ -7,7 +7,6 @@ when they recur. A word inside a chosen phrase is not repeated on its own. Ties 
 
 from __future__ import annotations
 
-import heapq
 import logging
 import re
 from collections import Counter
@@ -20,8 +19,6 @@ LOGGER = logging.getLogger(__name__)
 DEFAULT_KEYWORDS = 10
 HEADLINE_WEIGHT = 2
 MIN_PHRASE_COUNT = 2
-RANKED_HEAD = 4
-"""The ranking is sorted only this many times the keywords wanted deep, unless skipped phrases need more."""
 EXTRA_STOP_WORDS = frozenset(
     {
         *WEEKDAYS,
@@ -90,23 +87,14 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
             else:
                 counts.update(filter(None, words))
                 counts.update(pairs)
-    # the ranking: count (a recurring phrase's times 1.5), then alphabetical; only its head is read
+    # the ranking: count (a recurring phrase's times 1.5), then alphabetical
     ranked = [
         (-count, key) if " " not in key else (-count * 1.5, key)
         for key, count in counts.items()
         if " " not in key or count >= MIN_PHRASE_COUNT * 2
     ]
-    chosen = _chosen(heapq.nsmallest(limit * RANKED_HEAD, ranked), limit)
-    if len(chosen) < limit and len(ranked) > limit * RANKED_HEAD:
-        chosen = _chosen(sorted(ranked), limit)
-    return chosen
-
-
-def _chosen(ranked: list[tuple[float, str]], limit: int) -> list[str]:
-    """The first ``limit`` keys of a ranking, a word inside a chosen phrase (or a phrase around a chosen word)
-    skipped."""
     chosen: list[str] = []
-    for _, key in ranked:
+    for _, key in sorted(ranked):
         if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):
             continue
         chosen.append(key)
