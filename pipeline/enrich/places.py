@@ -185,6 +185,37 @@ GENERIC_WORDS = frozenset(
     ]
 )
 """Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
+FEATURE_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "drive",
+        "dr",
+        "boulevard",
+        "blvd",
+        "lane",
+        "highway",
+        "parkway",
+        "valley",
+        "river",
+        "creek",
+        "lake",
+        "mountain",
+        "mountains",
+        "bridge",
+        "park",
+        "airport",
+    ]
+)
+"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
+"Berea Road"), not the place."""
+ALTERNATE_PENALTY = 3.0
+"""Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
+Kentucky first)."""
 MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
@@ -353,6 +384,9 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1
             continue
         end, key, candidates = found
+        if end < len(words) and words[end].lower().rstrip(".") in FEATURE_WORDS:
+            position = end + 1  # "Eldorado Valley", "Berea Road": a feature named after a place
+            continue
         span_words = words[position:end]
         named = _name_words(words[end:])
         if (
@@ -495,25 +529,60 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
     )
 
 
-def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Place]]:
+class _Context(NamedTuple):
+    """Countries, US states and other divisions an article names, and which names name them: a name's own
+    entries are no context for itself ("New York" the state does not make "New York" the city a town in a named
+    state)."""
+
+    countries: set[str]
+    states: set[str]
+    divisions: list[gazetteer.Place]
+    named: dict[str, list[tuple[str, str]]]
+    counts: Counter
+
+    def add(self, key: str, kind: str, code: str) -> None:
+        if (kind, code) not in self.named[key]:
+            self.named[key].append((kind, code))
+            self.counts[(kind, code)] += 1
+
+    def without(self, key: str) -> tuple[set[str], set[str], list[gazetteer.Place]]:
+        """The context less what only ``key`` names."""
+        sole = [item for item in self.named.get(key, ()) if self.counts[item] == 1]
+        if not sole:
+            return self.countries, self.states, self.divisions
+        return (
+            self.countries - {code for kind, code in sole if kind == "country"},
+            self.states - {code for kind, code in sole if kind == "state"},
+            [place for place in self.divisions if ("division", place.location_id) not in sole],
+        )
+
+
+def _context(merged: dict[str, _Span], demonym_countries: set[str]) -> _Context:
     """Countries, US states and other divisions the article names unambiguously (by a name no other country or
-    division has: "Georgia" says nothing)."""
-    countries: set[str] = set()
-    states: set[str] = set()
-    divisions: list[gazetteer.Place] = []
-    for span in spans:
+    division has: "Georgia" says nothing), or by a demonym (countries)."""
+    context = _Context(set(demonym_countries), set(), [], defaultdict(list), Counter())
+    for code in demonym_countries:
+        context.counts[("country", code)] += 1
+    for key, span in merged.items():
         top = span.candidates[0]
         if not span.exact_broad or span.ambiguous or sum(c.kind in BROAD_KINDS for c in span.candidates) > 1:
             continue
-        if top.kind == "country":
-            countries.add(top.country_code)
-        elif top.kind in ("admin1", "admin2"):
-            countries.add(top.country_code)
-            if top.region:
-                states.add(top.region)
-            else:
-                divisions.append(top)
-    return countries, states, divisions
+        if top.kind in ("country", "admin1", "admin2"):
+            _add(context, key, top)
+    return context
+
+
+def _add(context: _Context, key: str, place: gazetteer.Place) -> None:
+    """``place``, named by ``key``, joins the context: its country, and its US state or division."""
+    context.countries.add(place.country_code)
+    context.add(key, "country", place.country_code)
+    if place.kind in ("admin1", "admin2"):
+        if place.region:
+            context.states.add(place.region)
+            context.add(key, "state", place.region)
+        elif place not in context.divisions:
+            context.divisions.append(place)
+            context.add(key, "division", place.location_id)
 
 
 def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
@@ -594,6 +663,8 @@ def _resolve(
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     for place in span.candidates[:MAX_CANDIDATES]:
         score = min(math.log10(place.population + 1), MAX_PRIOR)
+        if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
+            score -= ALTERNATE_PENALTY
         support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
         score += SUPPORT_BONUS * support
         if place.country_code in countries:
@@ -654,27 +725,31 @@ def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_
     sentences = _sentences(title, text)
     demonym_countries: set[str] = set()
     spans = _spans(sentences, demonym_countries)
-    countries, states, divisions = _context(spans)
-    countries |= demonym_countries
     # one entry per name in an article: the spans of a name share their patterns and cues
     by_name: dict[str, list[_Span]] = defaultdict(list)
     for span in spans:
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    context = _context(merged, demonym_countries)
     possible = {key: _possible_areas(key) for key in merged}
     neighbours = _neighbours(possible)
-    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
+    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
-    found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
-    countries |= {place.country_code for place in found if place.kind == "city"}
-    states |= {place.region for place in found if place.kind == "admin1" and place.region}
+    # (a town's own country counts for it too: that settles "Henderson" near "Boulder City")
+    for key, (place, evidence) in chosen.items():
+        if evidence >= min_evidence and place.kind == "city":
+            context.countries.add(place.country_code)
+            context.counts[("country", place.country_code)] += 1
+        elif evidence >= min_evidence and place.kind == "admin1" and place.region:
+            _add(context, key, place)
     near = {
         key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
     neighbours = _neighbours(near)
-    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
+    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    countries, states = context.countries, context.states
     mentions = []
     for span in spans:
         place, _ = chosen[fold(span.surface)]

@@ -84,3 +84,17 @@ def test_a_given_name_before_a_small_towns_name_is_a_person():
 def test_a_common_word_heading_a_longer_name_is_no_place():
     text = "She is a professor at the University of Rochester and lives on North Lumpkin Street in Athens, Georgia."
     assert [mention.surface for mention in place_mentions("", text)] == ["Rochester", "Athens", "Georgia"]
+
+
+def test_a_street_or_feature_named_after_a_place_is_no_place():
+    text = "The range is in the Eldorado Valley, off Berea Road, near Henderson and Boulder City, Nevada."
+    mentions = place_mentions("", text)
+    assert [mention.surface for mention in mentions] == ["Henderson", "Boulder City", "Nevada"]
+    assert {mention.place.region for mention in mentions} == {"US-NV"}
+
+
+def test_a_country_alias_that_names_a_division_is_the_division_and_a_state_is_not_its_city():
+    england = place_mentions("", "Four people died in the West Midlands, England.")[-1].place
+    assert (england.name, england.kind, england.country_code) == ("England", "admin1", "GB")
+    state = next(m.place for m in place_mentions("", "Flooding hit upstate New York.") if m.surface == "New York")
+    assert state.kind == "admin1" and state.latitude > 41.5  # not New York City's point (40.7)
