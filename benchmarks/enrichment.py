@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import inspect
 import json
 import logging
 import math
@@ -99,9 +100,11 @@ def predict_wirebeam(documents: list[dict], min_evidence: float | None = None) -
     from pipeline.enrich import places
 
     kwargs = {} if min_evidence is None else {"min_evidence": min_evidence}
+    takes_url = "url" in inspect.signature(places.place_mentions).parameters  # not in older versions
     out = []
     for document in documents:
-        mentions = places.place_mentions(document["title"] or "", document["text"], **kwargs)
+        url = {"url": document.get("source")} if takes_url else {}
+        mentions = places.place_mentions(document["title"] or "", document["text"], **kwargs, **url)
         out.append([(m.start, m.end, m.place.latitude, m.place.longitude) for m in mentions if not m.in_title])
     return out
 
@@ -404,11 +407,13 @@ def cost(documents: list[dict]) -> dict:
     _EnrichArticle().setup()
     warm, measured = documents[:WARM_UP], documents[WARM_UP:]
     words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
-    for document in warm:
-        enrich_article(document["title"] or "", document["text"], None)
+    takes_url = "url" in inspect.signature(enrich_article).parameters  # not in older versions
+    urls = [{"url": d.get("source")} if takes_url else {} for d in documents]
+    for document, url in zip(warm, urls, strict=False):
+        enrich_article(document["title"] or "", document["text"], None, **url)
     started = time.process_time()
-    for document in measured:
-        enrich_article(document["title"] or "", document["text"], None)
+    for document, url in zip(measured, urls[WARM_UP:], strict=True):
+        enrich_article(document["title"] or "", document["text"], None, **url)
     elapsed = time.process_time() - started
     return {"ms_per_500_words": round(1000 * elapsed / words * 500, 2), "articles": len(measured), "words": words}
 

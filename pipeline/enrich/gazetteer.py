@@ -68,6 +68,8 @@ REGIONS: dict[str, tuple[float, float, str]] = {
     "Sahel": (15.0, 5.0, ""),
 }
 """Regions often in the news that are no country's division in the packages (approximate centre points)."""
+REGION_PREFIX = "region:"
+"""The location ids of ``REGIONS``."""
 MINOR_DIVISION_TYPES = frozenset(
     {
         "district",
@@ -428,7 +430,7 @@ def _build_places(
         primary[fold(county)].append(place)
     for name, (latitude, longitude, country_code) in REGIONS.items():
         place = Place(
-            f"region:{fold(name).replace(' ', '-')}",
+            f"{REGION_PREFIX}{fold(name).replace(' ', '-')}",
             name,
             "admin1",
             country_code,

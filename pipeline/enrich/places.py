@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
@@ -120,6 +121,8 @@ EVENT_WORDS = frozenset(
 )
 """Words after which "in <place>" says where the event itself happens."""
 
+GENERIC_COUNTRY_DOMAINS = frozenset({"AI", "CC", "CO", "FM", "GG", "IO", "LY", "ME", "TV", "WS"})
+"""Country-code domains used as generic names ("bit.ly", "twitch.tv"): they say nothing of a site's country."""
 DIRECTION_WORDS = frozenset({"the", "northern", "southern", "eastern", "western", "central", "north", "south"})
 BROAD_KINDS = frozenset({"country", "continent", "admin1", "admin2"})
 MIN_TOWN_EVIDENCE = 6.0
@@ -142,7 +145,35 @@ SUPPORT_EVIDENCE = 1.0
 MAX_CANDIDATES = 25
 STATE_SUPPORT = 0.5
 EVIDENCE_CANDIDATES = 5
-GENERIC_WORDS = frozenset(
+FEATURE_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "drive",
+        "dr",
+        "boulevard",
+        "blvd",
+        "lane",
+        "highway",
+        "parkway",
+        "valley",
+        "river",
+        "creek",
+        "lake",
+        "mountain",
+        "mountains",
+        "bridge",
+        "park",
+        "airport",
+    ]
+)
+"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
+"Berea Road"), not the place."""
+GENERIC_WORDS = FEATURE_WORDS | frozenset(
     [
         "north",
         "south",
@@ -185,34 +216,6 @@ GENERIC_WORDS = frozenset(
     ]
 )
 """Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
-FEATURE_WORDS = frozenset(
-    [
-        "street",
-        "st",
-        "road",
-        "rd",
-        "avenue",
-        "ave",
-        "drive",
-        "dr",
-        "boulevard",
-        "blvd",
-        "lane",
-        "highway",
-        "parkway",
-        "valley",
-        "river",
-        "creek",
-        "lake",
-        "mountain",
-        "mountains",
-        "bridge",
-        "park",
-        "airport",
-    ]
-)
-"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
-"Berea Road"), not the place."""
 ALTERNATE_PENALTY = 3.0
 """Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
 Kentucky first)."""
@@ -466,11 +469,14 @@ def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The capitalised words that continue a person's name (up to a connector such as "of")."""
+    """The capitalised words that continue a person's name (up to a connector such as "of"); none when they end in
+    a street or a feature ("Alton Edwardsville Road" is no person)."""
     out = []
     for word in words:
         if word in CONNECTORS:
             break
+        if word.lower().rstrip(".") in FEATURE_WORDS:
+            return ()
         out.append(word)
     return tuple(out)
 
@@ -661,7 +667,12 @@ def _resolve(
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
     best, best_score, best_support = span.candidates[0], -math.inf, 0
+    top = span.candidates[0]
+    guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     for place in span.candidates[:MAX_CANDIDATES]:
+        fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
+        if guarded and place.kind in LOCAL_KINDS and not fits:
+            continue  # "Middle East", "Europe": a town of that name only as "Middle East, Maryland"
         score = min(math.log10(place.population + 1), MAX_PRIOR)
         if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
             score -= ALTERNATE_PENALTY
@@ -673,7 +684,7 @@ def _resolve(
             score += 4
         elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
             score += 3  # another US state is named
-        if span.pattern and any(_within(place, p) for p in span.pattern):
+        if fits:
             score += 6
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
@@ -718,13 +729,39 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     return evidence
 
 
-def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE) -> list[PlaceMention]:
-    """Every place the headline and text name, resolved, in reading order."""
+def host_country(url: str | None) -> str | None:
+    """The country of a URL's country-code domain ("lfpress.ca" -> "CA", "bbc.co.uk" -> "GB"), or None (".com",
+    and country codes sold as generic names: ".tv", ".io")."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    suffix = host.rpartition(".")[2].upper()
+    if len(suffix) != 2 or suffix in GENERIC_COUNTRY_DOMAINS:
+        return None
+    code = "GB" if suffix == "UK" else suffix
+    return code if code in _alpha2_codes() else None
+
+
+@lru_cache(maxsize=1)
+def _alpha2_codes() -> frozenset[str]:
+    return frozenset(country.alpha2 for country in gazetteer.countries().values())
+
+
+def place_mentions(
+    title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE, url: str | None = None
+) -> list[PlaceMention]:
+    """Every place the headline and text name, resolved, in reading order. ``url``: the article's address, whose
+    country-code domain counts as a country the article names (a Canadian paper's "London" is in Ontario)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
     sentences = _sentences(title, text)
     demonym_countries: set[str] = set()
     spans = _spans(sentences, demonym_countries)
+    if (code := host_country(url)) is not None:
+        demonym_countries.add(code)
     # one entry per name in an article: the spans of a name share their patterns and cues
     by_name: dict[str, list[_Span]] = defaultdict(list)
     for span in spans:
@@ -782,7 +819,7 @@ def _resolve_evidence(span: _Span, place: gazetteer.Place, name_evidence: float,
     return name_evidence
 
 
-def extract_locations(title: str, text: str | None) -> list[Location]:
+def extract_locations(title: str, text: str | None, url: str | None = None) -> list[Location]:
     """Places of an article, primary first, then by score."""
     scores: dict[str, int] = defaultdict(int)
     cues: dict[str, int] = defaultdict(int)
@@ -790,7 +827,7 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
     mentions: dict[str, int] = defaultdict(int)
     entries: dict[str, gazetteer.Place] = {}
     evidence: dict[str, str] = {}
-    for mention in place_mentions(title, text):
+    for mention in place_mentions(title, text, url=url):
         key = mention.place.location_id
         weight = 2 if mention.in_title else 1
         entries[key] = mention.place

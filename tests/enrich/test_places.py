@@ -98,3 +98,17 @@ def test_a_country_alias_that_names_a_division_is_the_division_and_a_state_is_no
     assert (england.name, england.kind, england.country_code) == ("England", "admin1", "GB")
     state = next(m.place for m in place_mentions("", "Flooding hit upstate New York.") if m.surface == "New York")
     assert state.kind == "admin1" and state.latitude > 41.5  # not New York City's point (40.7)
+
+
+def test_a_papers_country_code_domain_places_its_towns_in_that_country():
+    text = "Police in London said the fire started on Oxford Street. Nobody was hurt."
+    assert place_mentions("", text)[0].place.country_code == "GB"
+    canadian = place_mentions("", text, url="https://lfpress.ca/news/local/fire")
+    assert (canadian[0].surface, canadian[0].place.country_code) == ("London", "CA")
+    assert place_mentions("", text, url="https://example.tv/fire")[0].place.country_code == "GB"
+
+
+def test_a_street_named_after_a_town_is_neither_a_person_nor_hides_the_town():
+    text = "The school on Old Alton Edwardsville Road opened. Voters in Edwardsville, Illinois, approved the tax."
+    found = [(m.surface, m.place.region) for m in place_mentions("", text)]
+    assert found[-2:] == [("Edwardsville", "US-IL"), ("Illinois", "US-IL")]
