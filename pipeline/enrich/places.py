@@ -367,6 +367,12 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1 + len(named)
             continue
         found = None
+        word = words[position]
+        if "." in word and word.rstrip(".") in abbreviations:
+            # "Fla.", "Minn.": a state's abbreviation before any town it spells ("Flå", "Minden")
+            hits.append(("abbreviation", position, position + 1, (), None))
+            position += 1
+            continue
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
             key = " ".join(filter(None, folded[position:end]))
             if key in known and (candidates := names.get(key)):
@@ -516,7 +522,7 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
         cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
     if run.next_word and stop == len(run.words) and gap_after.strip() == ",":
-        after = gazetteer.places().get(fold(run.next_word)) or _abbreviation(sentence, run, stop)
+        after = _abbreviation(sentence, run, stop) or gazetteer.places().get(fold(run.next_word))
         towns = [place for place in after if place.kind == "city"][:1]
         pattern = tuple(place for place in after if place.kind in ("country", "admin1")) + tuple(towns)
     surface = " ".join(words)

@@ -120,3 +120,8 @@ def test_a_law_a_faith_or_an_airline_is_no_division():
         ("Ohio", "Ohio"),
         ("ACT", "Australian Capital Territory"),
     ]
+
+
+def test_an_ap_state_abbreviation_is_the_state_not_a_town_it_spells():
+    mentions = place_mentions("", "ORLANDO, Fla. (AP) — A device to treat a common heart problem works.")
+    assert [(m.surface, m.place.name) for m in mentions] == [("ORLANDO", "Orlando"), ("Fla.", "Florida")]
