@@ -139,8 +139,9 @@ LONE_DIVISION_PENALTY = 1.0
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
-CELL_DEGREES = 1.5
-"""Grid cell of the co-mention check: two places in neighbouring cells (within ~150-300 km) are near."""
+CELL_DEGREES = 1.25
+"""Grid cell of the co-mention check: two places in neighbouring cells (within ~125-250 km) are near (chosen with
+the settings of ``benchmarks.enrichment``)."""
 SUPPORT_BONUS = 1.5
 """Per other place name of the article that could lie near an entry (same US state or neighbouring cell)."""
 SUPPORT_EVIDENCE = 1.0
