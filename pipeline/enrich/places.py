@@ -2,11 +2,11 @@
 
 Mentions (``place_mentions``): capitalised phrases are split into their longest sub-spans found in the gazetteer
 (``pipeline.enrich.gazetteer``: countries, continents, first-level divisions, US counties, towns of 1,000+
-people), plus AP state abbreviations after a comma ("Dekalb, Ill."). Countries, continents and divisions are
-places wherever they are named ("U.S. officials", "China said"). A town must earn it: its evidence (log10 of its
-population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
-State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
-a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
+people, 500+ in the US), plus AP state abbreviations after a comma ("Dekalb, Ill."). Countries, continents and
+divisions are places wherever they are named ("U.S. officials", "China said"). A town must earn it: its evidence
+(log10 of its population, plus a locative preposition before it, its country or US state named in the article,
+or a "Town, State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text,
+a stop word, a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
 town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
 "North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
@@ -220,6 +220,9 @@ GENERIC_WORDS = FEATURE_WORDS | frozenset(
     ]
 )
 """Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
+STATE_TOWN_POPULATION = 100_000
+"""A town named like a US state is read as that town only when it is a city this big (Washington, New York City) or
+in a "Town, State" pattern: villages called California or Oklahoma, Pennsylvania, cluster and outvote the states."""
 ALTERNATE_PENALTY = 3.0
 """Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
 Kentucky first)."""
@@ -681,10 +684,12 @@ def _resolve(
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
+    state = span.exact_broad and top.kind == "admin1" and bool(top.region)
     for place in span.candidates[:MAX_CANDIDATES]:
         fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
-        if guarded and place.kind in LOCAL_KINDS and not fits:
-            continue  # "Middle East", "Europe": a town of that name only as "Middle East, Maryland"
+        if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
+            # "Middle East", "California": a town of that name only as "Middle East, Maryland", "California, Pa."
+            continue
         score = min(math.log10(place.population + 1), MAX_PRIOR)
         if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
             score -= ALTERNATE_PENALTY
