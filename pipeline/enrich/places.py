@@ -366,10 +366,6 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     )
     position = 0
     while position < len(words):
-        if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
-            people.update(fold(w) for w in named)
-            position += 1 + len(named)
-            continue
         found = None
         word = words[position]
         if "." in word and word.rstrip(".") in abbreviations:
@@ -382,6 +378,12 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
+        titled = words[position].lower().rstrip(".") in PERSON_TITLES
+        if titled and (found is None or found[0] == position + 1) and (named := _name_words(words[position + 1 :])):
+            # a title and a name ("Prince Harry"), unless the title opens a longer place name ("Prince Edward Island")
+            people.update(fold(w) for w in named)
+            position += 1 + len(named)
+            continue
         if found is None:
             word = words[position]
             if word.rstrip(".") in abbreviations:

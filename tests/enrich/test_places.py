@@ -141,3 +141,8 @@ def test_a_state_is_the_state_unless_a_town_of_its_name_is_a_city_or_in_a_town_s
 def test_a_us_village_of_500_people_is_in_the_gazetteer():
     village = place_mentions("", "The fire hall in Maineville, Ohio, burned down.")[0].place
     assert (village.name, village.region) == ("Maineville", "US-OH")  # 979 people
+
+
+def test_a_title_opening_a_longer_place_name_is_no_person():
+    assert [m.surface for m in place_mentions("", "A goose died in Prince Edward Island.")] == ["Prince Edward Island"]
+    assert [m.surface for m in place_mentions("", "Prince Harry visited Canada.")] == ["Canada"]
