@@ -135,6 +135,8 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 LONE_DIVISION_PENALTY = 1.0
+MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
+"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 """Taken from a foreign division named without a preposition when the article names neither its country nor a
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
@@ -523,6 +525,9 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
     words = run.words[position:stop] if part is None else part[:1]
     cue, locative = _cue(words_before(sentence, run.spans[position][0]))
     gap_after = run.gap_after if stop == len(run.words) else " "
+    following = run.words[stop] if stop < len(run.words) else (run.next_word if gap_after == " " else "")
+    if part is None and following.lower() in MUNICIPAL_WORDS:
+        locative = True  # "Ozark police", "Grand Ledge Police Chief": the name is a town's
     dateline = position == 0 and run.opens and all(word.isupper() for word in words)
     if dateline and gap_after.strip()[:1] in DATELINE_MARKS:
         cue, locative, ambiguous = max(cue, 2), True, False

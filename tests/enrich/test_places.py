@@ -146,3 +146,9 @@ def test_a_us_village_of_500_people_is_in_the_gazetteer():
 def test_a_title_opening_a_longer_place_name_is_no_person():
     assert [m.surface for m in place_mentions("", "A goose died in Prince Edward Island.")] == ["Prince Edward Island"]
     assert [m.surface for m in place_mentions("", "Prince Harry visited Canada.")] == ["Canada"]
+
+
+def test_a_towns_police_or_council_is_a_cue_like_a_preposition():
+    text = "Gainesville Police Chief Tony Jones said the woman was hurt."
+    assert [(m.surface, m.place.region) for m in place_mentions("", text)] == [("Gainesville", "US-FL")]
+    assert place_mentions("", "Gainesville said the woman was hurt.") == []
