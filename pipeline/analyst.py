@@ -6,8 +6,8 @@ wirebeam export --parquet DIR [--db PATH]                         every table as
 wirebeam report [--out FILE] [--db PATH]                          self-contained HTML report (``pipeline.report``)
 
 All of them read the database through a read-only connection (``pipeline.store``), so they run while nothing else
-writes to it; this module parses and prints. The views they read (``schemas/views.sql``) are documented in
-``docs/views.md``.
+writes to it; this module parses and prints, and imports the store only when a command runs (``--help`` loads no
+DuckDB). The views they read (``schemas/views.sql``) are documented in ``docs/views.md``.
 """
 
 from __future__ import annotations
@@ -17,17 +17,18 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pipeline import report
 from pipeline.options import DEFAULT_DB
-from pipeline.store.connection import DatabaseBusy, DatabaseUnreadable, StoreError, open_database
-from pipeline.store.queries import event_details, export_parquet, recent_events, resolve_event_id
+
+if TYPE_CHECKING:
+    from pipeline.store.connection import StoreError
 
 LOGGER = logging.getLogger(__name__)
 
 COMMANDS = ("events", "export", "report")
 EXIT_USAGE = 2
+DEFAULT_REPORT = "wirebeam-report.html"
 EVENTS_LISTED = 20
 TITLE_CHARS = 70
 EVIDENCE_CHARS = 110
@@ -39,6 +40,8 @@ EXIT_UNREADABLE = 1
 def exit_code(error: StoreError) -> int:
     """75 for a busy database (as for a locked run), 1 for a missing or unreadable one, 2 for anything else the
     user can fix."""
+    from pipeline.store.connection import DatabaseBusy, DatabaseUnreadable
+
     if isinstance(error, DatabaseBusy):
         return EXIT_BUSY
     return EXIT_UNREADABLE if isinstance(error, DatabaseUnreadable) else EXIT_USAGE
@@ -61,6 +64,8 @@ def _table(rows: list[dict[str, Any]], columns: list[str], widths: dict[str, int
 
 def format_event(details: dict[str, Any]) -> str:
     """``wirebeam events show`` as text."""
+    from pipeline.report import plural
+
     summary, coverage, enrichment = details["summary"], details["coverage"], details["enrichment"]
     day = summary["event_day"] or "unknown"
     if summary["event_date_source"]:
@@ -77,7 +82,7 @@ def format_event(details: dict[str, Any]) -> str:
         + (f" (+{coverage['unknown_source_articles']} unknown)" if coverage["unknown_source_articles"] else ""),
         f"  keywords    {', '.join(summary['keywords']) or '-'}",
         f"  storyline   {summary['storyline_id'] or '-'}  {summary['storyline_title'] or ''}"
-        + (f" ({report.plural(summary['storyline_events'], 'event')})" if summary["storyline_events"] else ""),
+        + (f" ({plural(summary['storyline_events'], 'event')})" if summary["storyline_events"] else ""),
     ]
     if enrichment and enrichment["event_type_evidence"]:
         lines.append(f"  evidence    {enrichment['event_type_evidence'][:EVIDENCE_CHARS]}")
@@ -111,12 +116,16 @@ def add_parsers(subparsers) -> None:
     export.add_argument("--parquet", required=True, type=Path, metavar="DIR", help="Output directory.")
     export.add_argument("--db", default=DEFAULT_DB)
     report_parser = subparsers.add_parser("report", help="Write a self-contained HTML report of the events.")
-    report_parser.add_argument("--out", type=Path, default=Path(report.DEFAULT_REPORT), help="default: %(default)s")
+    report_parser.add_argument("--out", type=Path, default=Path(DEFAULT_REPORT), help="default: %(default)s")
     report_parser.add_argument("--db", default=DEFAULT_DB)
 
 
 def run_command(args: argparse.Namespace) -> int:
     """Run ``events``, ``export`` or ``report``; returns the exit code."""
+    from pipeline.report import build_report
+    from pipeline.store.connection import StoreError, open_database
+    from pipeline.store.queries import event_details, export_parquet, recent_events, resolve_event_id
+
     try:
         with open_database(args.db) as connection:
             if args.command == "export":
@@ -124,7 +133,7 @@ def run_command(args: argparse.Namespace) -> int:
                 print(f"wrote {sum(counts.values())} rows of {len(counts)} tables to {args.parquet}/<table>/")
             elif args.command == "report":
                 args.out.parent.mkdir(parents=True, exist_ok=True)
-                args.out.write_text(report.build_report(connection), encoding="utf-8")
+                args.out.write_text(build_report(connection), encoding="utf-8")
                 print(f"wrote {args.out}")
             elif args.events_command == "show":
                 details = event_details(connection, resolve_event_id(connection, args.event_id))
@@ -139,7 +148,9 @@ def run_command(args: argparse.Namespace) -> int:
 
 
 def _list_text(rows: list[dict[str, Any]]) -> str:
+    from pipeline.report import plural
+
     for row in rows:
         row["storyline"] = f"{row['storyline_id']} ({row['storyline_events']})" if row["storyline_id"] else None
     columns = ["event_id", "day", "event_type", "primary_location", "article_count", "source_count", "storyline"]
-    return _table(rows, [*columns, "title"], {"title": TITLE_CHARS}) + f"\n({report.plural(len(rows), 'event')})"
+    return _table(rows, [*columns, "title"], {"title": TITLE_CHARS}) + f"\n({plural(len(rows), 'event')})"

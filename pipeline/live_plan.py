@@ -20,7 +20,6 @@ from pipeline.sources.feeds import FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
 from pipeline.store.connection import connect
 from pipeline.store.feeds import read_feed_rows
-from pipeline.store.refetch import due_refetches
 from schemas.models import Feed
 
 if TYPE_CHECKING:
@@ -112,6 +111,7 @@ def plan_live_feeds(
     """
     from pipeline.options import WirebeamOptions
     from pipeline.sources.live import LivePlan
+    from pipeline.store.refetch import due_refetches  # pyarrow and the features: not for `wirebeam feeds`
 
     ours = options.view_as(WirebeamOptions)
     path = feed_list(ours.feeds, ours.db)

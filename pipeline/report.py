@@ -25,7 +25,6 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-DEFAULT_REPORT = "wirebeam-report.html"
 TOP_ACTORS = 15
 TOP_PLACES = 15
 TOP_STORYLINES = 30

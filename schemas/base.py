@@ -12,4 +12,4 @@ def _key(description: str) -> Any:
 
 
 class _Table(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)

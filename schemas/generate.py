@@ -12,25 +12,30 @@ import types
 import typing
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pyarrow as pa
 from pydantic import BaseModel
 
 from schemas.models import TABLES
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 SCHEMA_DIR = Path(__file__).resolve().parent
 DDL_PATH = SCHEMA_DIR / "duckdb.sql"
 JSON_DIR = SCHEMA_DIR / "json"
 
-_SCALARS: dict[type, tuple[str, pa.DataType]] = {
-    str: ("VARCHAR", pa.string()),
-    int: ("BIGINT", pa.int64()),
-    float: ("DOUBLE", pa.float64()),
-    bool: ("BOOLEAN", pa.bool_()),
-    bytes: ("BLOB", pa.binary()),
-    datetime: ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+_SQL_TYPES: dict[type, str] = {
+    str: "VARCHAR",
+    int: "BIGINT",
+    float: "DOUBLE",
+    bool: "BOOLEAN",
+    bytes: "BLOB",
+    datetime: "TIMESTAMPTZ",
+    dict: "JSON",
 }
+"""A column's kind (a Python scalar type, or ``dict`` for a JSON object) -> its DuckDB type; ``(list, kind)`` is a
+list of that kind."""
 
 
 def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
@@ -41,27 +46,48 @@ def _unwrap_optional(annotation: Any) -> tuple[Any, bool]:
     return annotation, False
 
 
-def _column_types(annotation: Any) -> tuple[str, pa.DataType]:
+def _kind(annotation: Any) -> Any:
+    """The column kind of a field's (non-optional) annotation: a scalar type, ``dict``, or ``(list, kind)``."""
     origin = typing.get_origin(annotation)
     if origin is Literal:
-        return _SCALARS[type(typing.get_args(annotation)[0])]
+        return type(typing.get_args(annotation)[0])
     if origin is list:
         (item,) = typing.get_args(annotation)
-        sql, arrow = _column_types(item)
-        return f"{sql}[]", pa.list_(arrow)
+        return (list, _kind(item))
     if origin is dict:
-        return "JSON", pa.string()
-    return _SCALARS[annotation]
+        return dict
+    return annotation
 
 
-def _columns(model: type[BaseModel]) -> list[tuple[str, str, pa.DataType, bool, bool]]:
-    """(name, sql type, arrow type, nullable, primary key) for each field, in declaration order."""
+def _sql_type(kind: Any) -> str:
+    return f"{_sql_type(kind[1])}[]" if isinstance(kind, tuple) else _SQL_TYPES[kind]
+
+
+def _arrow_type(kind: Any) -> pa.DataType:
+    import pyarrow as pa  # only staging needs Arrow: the read-only commands start without it
+
+    if isinstance(kind, tuple):
+        return pa.list_(_arrow_type(kind[1]))
+    scalars = {
+        str: pa.string(),
+        int: pa.int64(),
+        float: pa.float64(),
+        bool: pa.bool_(),
+        bytes: pa.binary(),
+        datetime: pa.timestamp("us", tz="UTC"),
+        dict: pa.string(),
+    }
+    return scalars[kind]
+
+
+def _columns(model: type[BaseModel]) -> list[tuple[str, str, Any, bool, bool]]:
+    """(name, sql type, column kind, nullable, primary key) for each field, in declaration order."""
     columns = []
     for name, field in model.model_fields.items():
         annotation, nullable = _unwrap_optional(field.annotation)
-        sql, arrow = _column_types(annotation)
+        kind = _kind(annotation)
         extra = field.json_schema_extra if isinstance(field.json_schema_extra, dict) else {}
-        columns.append((name, sql, arrow, nullable, bool(extra.get("primary_key"))))
+        columns.append((name, _sql_type(kind), kind, nullable, bool(extra.get("primary_key"))))
     return columns
 
 
@@ -77,8 +103,10 @@ def primary_key(table: str) -> str:
 
 def arrow_schema(table: str) -> pa.Schema:
     """Arrow schema of the table's staging shards."""
+    import pyarrow as pa
+
     return pa.schema(
-        [pa.field(name, arrow, nullable=nullable) for name, _, arrow, nullable, _ in _columns(TABLES[table])]
+        [pa.field(name, _arrow_type(kind), nullable=nullable) for name, _, kind, nullable, _ in _columns(TABLES[table])]
     )
 
 

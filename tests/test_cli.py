@@ -66,20 +66,39 @@ def test_query_tables_show_null_and_cut_long_values_visibly(seeds_dir, db_path, 
     assert "Cairo Truce Talks Fail to Yield Progress" in row and "…" in row and row.rstrip().endswith("NULL")
 
 
-def test_read_commands_start_without_importing_beam(seeds_dir, db_path):
+SLOW_IMPORTS = ("apache_beam", "pyarrow")
+"""What the read commands must not import (Beam alone takes about a second): issue 15's 0.5 s start."""
+
+
+def _loaded(code: str, *modules: str) -> str:
+    """``code``, then exit 3 naming any of ``modules`` it imported (else with its own exit code)."""
+    return (
+        f"{code}\nloaded = [m for m in {modules!r} if m in sys.modules]\n"
+        "print('imported', loaded, file=sys.stderr) if loaded else None\n"
+        "sys.exit(3 if loaded else code)"
+    )
+
+
+def test_read_commands_start_without_importing_beam_or_pyarrow(seeds_dir, db_path):
     assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
-    for command in (["query", "SELECT count(*) FROM articles"], ["events"], ["feeds", "list"], ["schema", "--check"]):
-        check = (
-            "import sys; from pipeline.cli import main; "
-            f"code = main({command + ['--db', str(db_path)] if command[0] != 'schema' else command!r}); "
-            "sys.exit(3 if 'apache_beam' in sys.modules else code)"
-        )
+    (event_id,) = query(db_path, "SELECT min(event_id) FROM events")[0]
+    for command in (
+        ["query", "SELECT count(*) FROM articles"],
+        ["events"],
+        ["events", "show", event_id],
+        ["feeds", "list"],
+        ["schema", "--check"],
+    ):
+        args = command + ["--db", str(db_path)] if command[0] != "schema" else command
+        check = _loaded(f"import sys; from pipeline.cli import main; code = main({args!r})", *SLOW_IMPORTS)
         result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
         assert result.returncode == 0, (command, result.stderr)
-    check = (
-        "import contextlib, sys; from pipeline.cli import main\n"
-        "with contextlib.suppress(SystemExit): main(['--help'])\n"
-        "sys.exit(3 if 'apache_beam' in sys.modules else 0)"
+    check = _loaded(
+        "import contextlib, sys; from pipeline.cli import main\ncode = 0\n"
+        "with contextlib.suppress(SystemExit): main(['--help'])",
+        *SLOW_IMPORTS,
+        "duckdb",
+        "pydantic",
     )
     result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, check=False)
     assert result.returncode == 0 and "feeds" in result.stdout, result.stderr

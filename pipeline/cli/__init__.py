@@ -7,24 +7,21 @@ wirebeam feeds add|list|import|export ...
 wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
 wirebeam grouping fit --labels FILE.jsonl [--out FILE]
 
-Only ``run`` (and ``feeds``) import Beam, so the other commands start fast.
+Only ``run`` (and ``feeds``) import Beam, so the other commands start fast: each command imports what it needs
+when it runs (``tests/test_cli_start.py`` checks that ``query``, ``events``, ``schema`` and ``--help`` import
+neither Beam nor pyarrow).
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.metadata
 import logging
 import os
 import sys
 from pathlib import Path
 
-import filelock
-
 from pipeline import analyst
-from pipeline.cli.query import run_query
 from pipeline.options import DEFAULT_DB, UsageError
-from pipeline.store.connection import DatabaseError, DatabaseInUse
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -53,6 +50,8 @@ def _schema(args: argparse.Namespace) -> int:
 
 def _version() -> str:
     """The installed wirebeam's version."""
+    import importlib.metadata  # slow to import: only for --version
+
     try:
         return importlib.metadata.version("wirebeam")
     except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
@@ -65,12 +64,20 @@ def one_line(error: Exception) -> str:
     return " ".join(line for line in lines if line and set(line) != {"^"}) or type(error).__name__
 
 
+class _PrintVersion(argparse.Action):
+    """``--version``, looked up only when asked for."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"wirebeam {_version()}")
+        parser.exit()
+
+
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The command line. Only ``command``'s own arguments are set up (all of them when it is None), so a
     command does not import what another one needs."""
     parser = argparse.ArgumentParser(prog="wirebeam", description=__doc__.splitlines()[0])
     parser.add_argument("-v", "--verbose", action="store_true", help="Log progress and Beam's messages.")
-    parser.add_argument("--version", action="version", version=f"wirebeam {_version()}")
+    parser.add_argument("--version", action=_PrintVersion, nargs=0, help="Show the version and exit.")
     subparsers = parser.add_subparsers(dest="command", required=True)
     run = subparsers.add_parser("run", allow_abbrev=False, help="Run the pipeline once.", description=RUN_DESCRIPTION)
     if command == "run":
@@ -109,8 +116,6 @@ def _command_of(argv: list[str]) -> str | None:
 
 
 def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
-    if args.command == "query":
-        return run_query(args)
     if args.command == "schema":
         return _schema(args)
     if args.command == "grouping":
@@ -120,8 +125,32 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
             return fit.fit_command(args.labels, args.out)
         except fit.LabelError as error:
             raise UsageError(str(error)) from None
+    return _database_command(args, argv)
+
+
+def _database_command(args: argparse.Namespace, argv: list[str]) -> int:
+    """The commands that open the database, with its errors turned into messages and exit codes."""
+    from pipeline.store.connection import DatabaseError, DatabaseInUse
+
+    try:
+        return _run_database_command(args, argv)
+    except DatabaseInUse as error:
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return EXIT_LOCKED
+    except DatabaseError as error:
+        print(f"wirebeam: {one_line(error)}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _run_database_command(args: argparse.Namespace, argv: list[str]) -> int:
+    if args.command == "query":
+        from pipeline.cli.query import run_query
+
+        return run_query(args)
     if args.command in analyst.COMMANDS:
         return analyst.run_command(args)
+    import filelock
+
     from pipeline.cli import feeds
     from pipeline.live_plan import FeedsError
 
@@ -140,6 +169,13 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
         )
     except FeedsError as error:
         raise UsageError(str(error)) from None
+    except filelock.Timeout as error:
+        print(
+            f"wirebeam: another run is using this database (lock {error.lock_file}); "
+            "try again later or pass --lock_timeout SECONDS",
+            file=sys.stderr,
+        )
+        return EXIT_LOCKED
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -169,19 +205,6 @@ def _main(argv: list[str]) -> int:
     except UsageError as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_USAGE
-    except filelock.Timeout as error:
-        print(
-            f"wirebeam: another run is using this database (lock {error.lock_file}); "
-            "try again later or pass --lock_timeout SECONDS",
-            file=sys.stderr,
-        )
-        return EXIT_LOCKED
-    except DatabaseInUse as error:
-        print(f"wirebeam: {error}", file=sys.stderr)
-        return EXIT_LOCKED
-    except DatabaseError as error:
-        print(f"wirebeam: {one_line(error)}", file=sys.stderr)
-        return EXIT_ERROR
     except OSError as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_ERROR

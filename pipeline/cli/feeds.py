@@ -25,7 +25,6 @@ from pipeline.sources import feedlist
 from pipeline.sources.feeds import MALFORMED_FEED
 from pipeline.store.connection import DatabaseLocked, connect
 from pipeline.store.feeds import forget_feed, poll_at_next_run, set_disabled, stored_feeds
-from pipeline.store.refetch import force_refetch
 from schemas.models import Feed
 
 LIST_COLUMN_CHARS = 40
@@ -161,6 +160,8 @@ def _refresh(args: argparse.Namespace) -> int:
 
 
 def _refetch(args: argparse.Namespace) -> int:
+    from pipeline.store.refetch import force_refetch  # pyarrow and the features: only for this command
+
     if not Path(args.db).is_file():
         raise FeedsError(f"database not found: {args.db}")
     with filelock.FileLock(f"{args.db}.lock", timeout=args.lock_timeout), connect(args.db) as connection:

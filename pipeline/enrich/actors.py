@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import fold, split_sentences
@@ -378,9 +379,9 @@ STOP_WORDS = frozenset(
 MEDIATOR_CUE = re.compile(r"\bmediat|\bbroker(?:ed|ing) by\b|\bfacilitat(?:ed|ing) by\b", re.IGNORECASE)
 PARTY_CONTEXT = re.compile(
     r"\b(talks?|negotiat\w*|ceasefire|truce|deal|agreement|accord|war|conflict|fight\w*|clash\w*|dispute|"
-    r"peace|hostilit\w*|summit|meeting)\b",
-    re.IGNORECASE,
+    r"peace|hostilit\w*|summit|meeting)\b"
 )
+"""Read in the lower-cased sentence: a case-sensitive pattern is searched twice as fast."""
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 
@@ -465,14 +466,17 @@ class Actor:
     evidence: str
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
+    """An actor met in an article: its spellings and roles with their counts (plain dicts: one is made per actor,
+    and a ``Counter`` costs more to make than the rest of the actor's reading)."""
+
     actor_id: str
     kind: str
-    names: Counter = field(default_factory=Counter)
+    names: dict[str, int] = field(default_factory=dict)
     iso3: str | None = None
     sentences: list[int] = field(default_factory=list)
-    roles: Counter = field(default_factory=Counter)
+    roles: dict[str, int] = field(default_factory=dict)
     role_sentences: dict[str, int] = field(default_factory=dict)
 
 
@@ -666,7 +670,7 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
-    party, mediator = PARTY_CONTEXT.search(sentence), MEDIATOR_CUE.search(sentence)
+    party, mediator = PARTY_CONTEXT.search(sentence.lower()), MEDIATOR_CUE.search(sentence)
     if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
     folded = fold(sentence)
@@ -717,7 +721,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 entry = found.get(key)
                 if entry is None:
                     entry = found[key] = _Found(key, kind, iso3=iso3)
-                entry.names[name] += 1
+                entry.names[name] = entry.names.get(name, 0) + 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
     _merge_surnames(found, sentence_names)
@@ -725,7 +729,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         for actor, role in _roles_in_sentence(sentences[index], names).items():
             if actor in NEWS_AGENCIES:
                 continue
-            found[actor].roles[role] += 1
+            found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
 
@@ -742,7 +746,7 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
     }
     for key in list(found):
         entry = found[key]
-        name = entry.names.most_common(1)[0][0]
+        name = max(entry.names.items(), key=itemgetter(1))[0]  # the first most common
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
         target = full.get(fold(name)) if len(name.split()) == 1 and (entry.kind == "person" or shaped) else None
         if target and target != key:
@@ -763,6 +767,6 @@ def _to_actor(entry: _Found, sentences: list[str]) -> Actor:
         iso2 = iso3 = None
     role = "mentioned"
     if entry.roles:
-        role = "mediator" if entry.roles["mediator"] > entry.roles["party"] else "party"
+        role = "mediator" if entry.roles.get("mediator", 0) > entry.roles.get("party", 0) else "party"
     evidence = sentences[entry.role_sentences.get(role, entry.sentences[0])]
     return Actor(entry.actor_id, name, entry.kind, iso2, iso3, role, len(entry.sentences), evidence)

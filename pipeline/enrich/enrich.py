@@ -88,8 +88,11 @@ class EventEnrichment:
     article_ids: tuple[str, ...] = field(default=())
 
 
-def enrich_article(title: str, text: str | None, published_at: datetime | None) -> ArticleEnrichment:
-    """Actors, places, event type, event date, figures, language and keywords of one article."""
+def enrich_article(
+    title: str, text: str | None, published_at: datetime | None, url: str | None = None
+) -> ArticleEnrichment:
+    """Actors, places, event type, event date, figures, language and keywords of one article (``url``: its address,
+    whose country-code domain helps place its towns)."""
     if not isinstance(title, str):
         raise TypeError(f"title must be a string, got {type(title).__name__}")
     if text is not None and not isinstance(text, str):
@@ -97,7 +100,7 @@ def enrich_article(title: str, text: str | None, published_at: datetime | None) 
     return ArticleEnrichment(
         language=detect_language(f"{title}\n{text or ''}"),
         actors=tuple(extract_actors(title, text)),
-        locations=tuple(extract_locations(title, text)),
+        locations=tuple(extract_locations(title, text, url)),
         event_type=classify_event(title, text),
         event_date=event_date(title, text, published_at),
         figures=tuple(extract_figures(text)),

@@ -43,7 +43,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 
 import regex
@@ -222,7 +222,9 @@ def _negated(lowered: str, position: int) -> bool:
 def is_political(title: str, text: str | None) -> bool:
     """Whether an article reads as politics or public life rather than sport, culture, health or business; a
     headline without a body must name public life (most headlines of other news have no word of either list)."""
-    counts = Counter(label for _, label in _DOMAINS.matches(f"{title}\n{text or ''}".lower()))
+    counts = {"political": 0, "other": 0}
+    for _, label in _DOMAINS.matches(f"{title}\n{text or ''}".lower()):
+        counts[label] += 1
     if not (text or "").strip() and not counts["political"]:
         return False
     return counts["other"] < DOMAIN_RATIO * max(1, counts["political"])

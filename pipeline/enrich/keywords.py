@@ -45,14 +45,26 @@ EXTRA_STOP_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{3,}", re.UNICODE)
 
 
+DROPPED_WORDS = ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS
+MEMO_WORDS = 200_000
+"""Words whose verdict ``_words`` remembers (a bounded memo: news reuses its words)."""
+_KEPT: dict[str, str | None] = {}
+
+
+def _kept(word: str) -> str | None:
+    """A word as counted (a possessive "'s" removed), or ``None`` when it is too short or a stop word."""
+    word = word.removesuffix("'s")
+    return word if len(word) >= 3 and word not in DROPPED_WORDS else None
+
+
 def _words(text: str) -> list[str | None]:
     """Content words in order; ``None`` marks a dropped word so phrases never jump over it."""
-    out: list[str | None] = []
-    for word in _WORD.findall(text.lower().replace("’", "'")):
-        word = word.removesuffix("'s")
-        keep = len(word) >= 3 and word not in ENGLISH_STOP_WORDS and word not in EXTRA_STOP_WORDS
-        out.append(word if keep else None)
-    return out
+    found = _WORD.findall(text.lower().replace("’", "'"))
+    if len(_KEPT) > MEMO_WORDS:
+        _KEPT.clear()
+    for word in set(found).difference(_KEPT):
+        _KEPT[word] = _kept(word)
+    return list(map(_KEPT.__getitem__, found))
 
 
 def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_KEYWORDS) -> list[str]:
@@ -63,20 +75,26 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
     for title, text in documents:
         for part, weight in ((title or "", HEADLINE_WEIGHT), (text or "", 1)):
             words = _words(part)
+            pairs = [
+                f"{left} {right}"
+                for left, right in zip(words, words[1:], strict=False)
+                if left and right and left != right
+            ]
             if weight == HEADLINE_WEIGHT:
                 counts.update({word: weight for word in words if word})
+                for pair in pairs:
+                    counts[pair] += weight
             else:
-                counts.update(word for word in words if word)
-            for left, right in zip(words, words[1:], strict=False):
-                if left and right and left != right:
-                    counts[f"{left} {right}"] += weight
-    phrases = {key: count for key, count in counts.items() if " " in key and count >= MIN_PHRASE_COUNT * 2}
-    ranked = sorted(
-        ((key, count) for key, count in counts.items() if " " not in key or key in phrases),
-        key=lambda item: (-item[1] * (1.5 if " " in item[0] else 1), item[0]),
-    )
+                counts.update(filter(None, words))
+                counts.update(pairs)
+    # the ranking: count (a recurring phrase's times 1.5), then alphabetical
+    ranked = [
+        (-count, key) if " " not in key else (-count * 1.5, key)
+        for key, count in counts.items()
+        if " " not in key or count >= MIN_PHRASE_COUNT * 2
+    ]
     chosen: list[str] = []
-    for key, _ in ranked:
+    for _, key in sorted(ranked):
         if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):
             continue
         chosen.append(key)

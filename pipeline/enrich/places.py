@@ -44,6 +44,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
+from urllib.parse import urlsplit
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
@@ -120,6 +121,8 @@ EVENT_WORDS = frozenset(
 )
 """Words after which "in <place>" says where the event itself happens."""
 
+GENERIC_COUNTRY_DOMAINS = frozenset({"AI", "CC", "CO", "FM", "GG", "IO", "LY", "ME", "TV", "WS"})
+"""Country-code domains used as generic names ("bit.ly", "twitch.tv"): they say nothing of a site's country."""
 DIRECTION_WORDS = frozenset({"the", "northern", "southern", "eastern", "western", "central", "north", "south"})
 BROAD_KINDS = frozenset({"country", "continent", "admin1", "admin2"})
 MIN_TOWN_EVIDENCE = 6.0
@@ -131,10 +134,14 @@ PATTERN_EVIDENCE = 4.0
 DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
+LONE_DIVISION_PENALTY = 1.0
+"""Taken from a foreign division named without a preposition when the article names neither its country nor a
+neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
-CELL_DEGREES = 1.5
-"""Grid cell of the co-mention check: two places in neighbouring cells (within ~150-300 km) are near."""
+CELL_DEGREES = 1.25
+"""Grid cell of the co-mention check: two places in neighbouring cells (within ~125-250 km) are near (chosen with
+the settings of ``benchmarks.enrichment``)."""
 SUPPORT_BONUS = 1.5
 """Per other place name of the article that could lie near an entry (same US state or neighbouring cell)."""
 SUPPORT_EVIDENCE = 1.0
@@ -142,7 +149,35 @@ SUPPORT_EVIDENCE = 1.0
 MAX_CANDIDATES = 25
 STATE_SUPPORT = 0.5
 EVIDENCE_CANDIDATES = 5
-GENERIC_WORDS = frozenset(
+FEATURE_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "drive",
+        "dr",
+        "boulevard",
+        "blvd",
+        "lane",
+        "highway",
+        "parkway",
+        "valley",
+        "river",
+        "creek",
+        "lake",
+        "mountain",
+        "mountains",
+        "bridge",
+        "park",
+        "airport",
+    ]
+)
+"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
+"Berea Road"), not the place."""
+GENERIC_WORDS = FEATURE_WORDS | frozenset(
     [
         "north",
         "south",
@@ -185,6 +220,9 @@ GENERIC_WORDS = frozenset(
     ]
 )
 """Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
+ALTERNATE_PENALTY = 3.0
+"""Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
+Kentucky first)."""
 MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
@@ -330,6 +368,12 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1 + len(named)
             continue
         found = None
+        word = words[position]
+        if "." in word and word.rstrip(".") in abbreviations:
+            # "Fla.", "Minn.": a state's abbreviation before any town it spells ("Flå", "Minden")
+            hits.append(("abbreviation", position, position + 1, (), None))
+            position += 1
+            continue
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
             key = " ".join(filter(None, folded[position:end]))
             if key in known and (candidates := names.get(key)):
@@ -353,6 +397,9 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1
             continue
         end, key, candidates = found
+        if end < len(words) and words[end].lower().rstrip(".") in FEATURE_WORDS:
+            position = end + 1  # "Eldorado Valley", "Berea Road": a feature named after a place
+            continue
         span_words = words[position:end]
         named = _name_words(words[end:])
         if (
@@ -375,8 +422,10 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         if key in demonyms:
             countries.append(gazetteer.countries()[demonyms[key]].alpha2)
         short_capitals = single and span_words[0].isupper() and len(span_words[0].rstrip(".")) <= 3
+        by_code = all(place.kind == "admin1" and fold(place.name) != key for place in candidates)
         if (
             (short_capitals and candidates[0].kind not in ("country", "admin1"))
+            or (by_code and not span_words[0].isupper())  # "ACT" is a territory, "the Act" a law
             or (single and span_words[0].lower() in STOP_WORDS)
             or key in organisations
             or (after_person and candidates[0].kind not in ("country", "continent"))
@@ -432,11 +481,14 @@ def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
-    """The capitalised words that continue a person's name (up to a connector such as "of")."""
+    """The capitalised words that continue a person's name (up to a connector such as "of"); none when they end in
+    a street or a feature ("Alton Edwardsville Road" is no person)."""
     out = []
     for word in words:
         if word in CONNECTORS:
             break
+        if word.lower().rstrip(".") in FEATURE_WORDS:
+            return ()
         out.append(word)
     return tuple(out)
 
@@ -471,7 +523,7 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
         cue, locative, ambiguous = max(cue, 2), True, False
     pattern: tuple[gazetteer.Place, ...] = ()
     if run.next_word and stop == len(run.words) and gap_after.strip() == ",":
-        after = gazetteer.places().get(fold(run.next_word)) or _abbreviation(sentence, run, stop)
+        after = _abbreviation(sentence, run, stop) or gazetteer.places().get(fold(run.next_word))
         towns = [place for place in after if place.kind == "city"][:1]
         pattern = tuple(place for place in after if place.kind in ("country", "admin1")) + tuple(towns)
     surface = " ".join(words)
@@ -495,25 +547,60 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
     )
 
 
-def _context(spans: list[_Span]) -> tuple[set[str], set[str], list[gazetteer.Place]]:
+class _Context(NamedTuple):
+    """Countries, US states and other divisions an article names, and which names name them: a name's own
+    entries are no context for itself ("New York" the state does not make "New York" the city a town in a named
+    state)."""
+
+    countries: set[str]
+    states: set[str]
+    divisions: list[gazetteer.Place]
+    named: dict[str, list[tuple[str, str]]]
+    counts: Counter
+
+    def add(self, key: str, kind: str, code: str) -> None:
+        if (kind, code) not in self.named[key]:
+            self.named[key].append((kind, code))
+            self.counts[(kind, code)] += 1
+
+    def without(self, key: str) -> tuple[set[str], set[str], list[gazetteer.Place]]:
+        """The context less what only ``key`` names."""
+        sole = [item for item in self.named.get(key, ()) if self.counts[item] == 1]
+        if not sole:
+            return self.countries, self.states, self.divisions
+        return (
+            self.countries - {code for kind, code in sole if kind == "country"},
+            self.states - {code for kind, code in sole if kind == "state"},
+            [place for place in self.divisions if ("division", place.location_id) not in sole],
+        )
+
+
+def _context(merged: dict[str, _Span], demonym_countries: set[str]) -> _Context:
     """Countries, US states and other divisions the article names unambiguously (by a name no other country or
-    division has: "Georgia" says nothing)."""
-    countries: set[str] = set()
-    states: set[str] = set()
-    divisions: list[gazetteer.Place] = []
-    for span in spans:
+    division has: "Georgia" says nothing), or by a demonym (countries)."""
+    context = _Context(set(demonym_countries), set(), [], defaultdict(list), Counter())
+    for code in demonym_countries:
+        context.counts[("country", code)] += 1
+    for key, span in merged.items():
         top = span.candidates[0]
         if not span.exact_broad or span.ambiguous or sum(c.kind in BROAD_KINDS for c in span.candidates) > 1:
             continue
-        if top.kind == "country":
-            countries.add(top.country_code)
-        elif top.kind in ("admin1", "admin2"):
-            countries.add(top.country_code)
-            if top.region:
-                states.add(top.region)
-            else:
-                divisions.append(top)
-    return countries, states, divisions
+        if top.kind in ("country", "admin1", "admin2"):
+            _add(context, key, top)
+    return context
+
+
+def _add(context: _Context, key: str, place: gazetteer.Place) -> None:
+    """``place``, named by ``key``, joins the context: its country, and its US state or division."""
+    context.countries.add(place.country_code)
+    context.add(key, "country", place.country_code)
+    if place.kind in ("admin1", "admin2"):
+        if place.region:
+            context.states.add(place.region)
+            context.add(key, "state", place.region)
+        elif place not in context.divisions:
+            context.divisions.append(place)
+            context.add(key, "division", place.location_id)
 
 
 def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
@@ -592,8 +679,15 @@ def _resolve(
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
     best, best_score, best_support = span.candidates[0], -math.inf, 0
+    top = span.candidates[0]
+    guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     for place in span.candidates[:MAX_CANDIDATES]:
+        fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
+        if guarded and place.kind in LOCAL_KINDS and not fits:
+            continue  # "Middle East", "Europe": a town of that name only as "Middle East, Maryland"
         score = min(math.log10(place.population + 1), MAX_PRIOR)
+        if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
+            score -= ALTERNATE_PENALTY
         support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
         score += SUPPORT_BONUS * support
         if place.country_code in countries:
@@ -602,7 +696,7 @@ def _resolve(
             score += 4
         elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
             score += 3  # another US state is named
-        if span.pattern and any(_within(place, p) for p in span.pattern):
+        if fits:
             score += 6
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
@@ -642,39 +736,77 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
     fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
     evidence += PATTERN_EVIDENCE if fits else 0.0
     evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
+    if place.kind == "admin1" and not place.region and not span.locative and not _region_named(place, countries):
+        evidence -= LONE_DIVISION_PENALTY
     if span.ambiguous and not (span.locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 
 
-def place_mentions(title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE) -> list[PlaceMention]:
-    """Every place the headline and text name, resolved, in reading order."""
+def host_country(url: str | None) -> str | None:
+    """The country of a URL's country-code domain ("lfpress.ca" -> "CA", "bbc.co.uk" -> "GB"), or None (".com",
+    and country codes sold as generic names: ".tv", ".io")."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return None
+    suffix = host.rpartition(".")[2].upper()
+    if len(suffix) != 2 or suffix in GENERIC_COUNTRY_DOMAINS:
+        return None
+    code = "GB" if suffix == "UK" else suffix
+    return code if code in _alpha2_codes() else None
+
+
+@lru_cache(maxsize=1)
+def _alpha2_codes() -> frozenset[str]:
+    return frozenset(country.alpha2 for country in gazetteer.countries().values())
+
+
+def _region_named(place: gazetteer.Place, countries: set[str]) -> bool:
+    """Whether the article names a place's country or a country bordering it."""
+    code = place.country_code
+    return code in countries or not gazetteer.neighbours().get(code, frozenset()).isdisjoint(countries)
+
+
+def place_mentions(
+    title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE, url: str | None = None
+) -> list[PlaceMention]:
+    """Every place the headline and text name, resolved, in reading order. ``url``: the article's address, whose
+    country-code domain counts as a country the article names (a Canadian paper's "London" is in Ontario)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
     sentences = _sentences(title, text)
     demonym_countries: set[str] = set()
     spans = _spans(sentences, demonym_countries)
-    countries, states, divisions = _context(spans)
-    countries |= demonym_countries
+    if (code := host_country(url)) is not None:
+        demonym_countries.add(code)
     # one entry per name in an article: the spans of a name share their patterns and cues
     by_name: dict[str, list[_Span]] = defaultdict(list)
     for span in spans:
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    context = _context(merged, demonym_countries)
     possible = {key: _possible_areas(key) for key in merged}
     neighbours = _neighbours(possible)
-    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
+    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
-    found = [place for place, evidence in chosen.values() if evidence >= min_evidence]
-    countries |= {place.country_code for place in found if place.kind == "city"}
-    states |= {place.region for place in found if place.kind == "admin1" and place.region}
+    # (a town's own country counts for it too: that settles "Henderson" near "Boulder City")
+    for key, (place, evidence) in chosen.items():
+        if evidence >= min_evidence and place.kind == "city":
+            context.countries.add(place.country_code)
+            context.counts[("country", place.country_code)] += 1
+        elif evidence >= min_evidence and place.kind == "admin1" and place.region:
+            _add(context, key, place)
     near = {
         key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
     neighbours = _neighbours(near)
-    chosen = {key: _resolve(span, countries, states, divisions, key, neighbours) for key, span in merged.items()}
+    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    countries, states = context.countries, context.states
     mentions = []
     for span in spans:
         place, _ = chosen[fold(span.surface)]
@@ -707,7 +839,7 @@ def _resolve_evidence(span: _Span, place: gazetteer.Place, name_evidence: float,
     return name_evidence
 
 
-def extract_locations(title: str, text: str | None) -> list[Location]:
+def extract_locations(title: str, text: str | None, url: str | None = None) -> list[Location]:
     """Places of an article, primary first, then by score."""
     scores: dict[str, int] = defaultdict(int)
     cues: dict[str, int] = defaultdict(int)
@@ -715,7 +847,7 @@ def extract_locations(title: str, text: str | None) -> list[Location]:
     mentions: dict[str, int] = defaultdict(int)
     entries: dict[str, gazetteer.Place] = {}
     evidence: dict[str, str] = {}
-    for mention in place_mentions(title, text):
+    for mention in place_mentions(title, text, url=url):
         key = mention.place.location_id
         weight = 2 if mention.in_title else 1
         entries[key] = mention.place

@@ -35,7 +35,8 @@ def enrich_record(article: Article) -> dict[str, list[_Table]]:
         raise RejectedInput(
             "text_too_long", f"{len(article.text)} characters; enrichment reads at most {MAX_TEXT_CHARS}"
         )
-    return article_rows(article.article_id, enrich_article(article.title, article.text, article.published_at))
+    enrichment = enrich_article(article.title, article.text, article.published_at, article.url)
+    return article_rows(article.article_id, enrichment)
 
 
 class _EnrichArticle(beam.DoFn):

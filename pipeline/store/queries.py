@@ -12,8 +12,6 @@ from typing import Any
 import duckdb
 
 from pipeline.store.statements import StoreError, rows, sql, sql_string
-from schemas.generate import primary_key
-from schemas.models import TABLES
 
 EXAMPLE_QUERY = "SELECT title, article_count, source_count, first_published_at FROM events ORDER BY 4"
 """A first query the end-of-run summary suggests (``wirebeam query``)."""
@@ -79,6 +77,9 @@ def export_parquet(connection: duckdb.DuckDBPyConnection, out_dir: str | Path) -
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise StoreError(f"--parquet must be a directory: {out_dir}")
+    from schemas.generate import primary_key  # the models (pydantic): only for export, so `events` starts fast
+    from schemas.models import TABLES
+
     out_dir.mkdir(parents=True, exist_ok=True)
     connection.execute(sql("export_article_days"))
     connection.execute(sql("export_event_days"))

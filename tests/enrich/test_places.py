@@ -84,3 +84,44 @@ def test_a_given_name_before_a_small_towns_name_is_a_person():
 def test_a_common_word_heading_a_longer_name_is_no_place():
     text = "She is a professor at the University of Rochester and lives on North Lumpkin Street in Athens, Georgia."
     assert [mention.surface for mention in place_mentions("", text)] == ["Rochester", "Athens", "Georgia"]
+
+
+def test_a_street_or_feature_named_after_a_place_is_no_place():
+    text = "The range is in the Eldorado Valley, off Berea Road, near Henderson and Boulder City, Nevada."
+    mentions = place_mentions("", text)
+    assert [mention.surface for mention in mentions] == ["Henderson", "Boulder City", "Nevada"]
+    assert {mention.place.region for mention in mentions} == {"US-NV"}
+
+
+def test_a_country_alias_that_names_a_division_is_the_division_and_a_state_is_not_its_city():
+    england = place_mentions("", "Four people died in the West Midlands, England.")[-1].place
+    assert (england.name, england.kind, england.country_code) == ("England", "admin1", "GB")
+    state = next(m.place for m in place_mentions("", "Flooding hit upstate New York.") if m.surface == "New York")
+    assert state.kind == "admin1" and state.latitude > 41.5  # not New York City's point (40.7)
+
+
+def test_a_papers_country_code_domain_places_its_towns_in_that_country():
+    text = "Police in London said the fire started on Oxford Street. Nobody was hurt."
+    assert place_mentions("", text)[0].place.country_code == "GB"
+    canadian = place_mentions("", text, url="https://lfpress.ca/news/local/fire")
+    assert (canadian[0].surface, canadian[0].place.country_code) == ("London", "CA")
+    assert place_mentions("", text, url="https://example.tv/fire")[0].place.country_code == "GB"
+
+
+def test_a_street_named_after_a_town_is_neither_a_person_nor_hides_the_town():
+    text = "The school on Old Alton Edwardsville Road opened. Voters in Edwardsville, Illinois, approved the tax."
+    found = [(m.surface, m.place.region) for m in place_mentions("", text)]
+    assert found[-2:] == [("Edwardsville", "US-IL"), ("Illinois", "US-IL")]
+
+
+def test_a_law_a_faith_or_an_airline_is_no_division():
+    text = "Since the Act passed, BA flights and the Jewish community in Ohio waited. Riots broke out in the ACT."
+    assert [(m.surface, m.place.name) for m in place_mentions("", text)] == [
+        ("Ohio", "Ohio"),
+        ("ACT", "Australian Capital Territory"),
+    ]
+
+
+def test_an_ap_state_abbreviation_is_the_state_not_a_town_it_spells():
+    mentions = place_mentions("", "ORLANDO, Fla. (AP) — A device to treat a common heart problem works.")
+    assert [(m.surface, m.place.name) for m in mentions] == [("ORLANDO", "Orlando"), ("Fla.", "Florida")]
