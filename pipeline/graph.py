@@ -24,7 +24,7 @@ from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
-from pipeline.staging import STAGING_SHARDS, WriteStaging
+from pipeline.staging import LOOKUP_BUCKETS, STAGING_SHARDS, WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
@@ -52,6 +52,8 @@ class RunPlan:
     """Parquet file of the stored articles' paragraph observations (``store.side_inputs``); None for none."""
     staging_shards: int = STAGING_SHARDS
     """Parquet shards per staged table (``staging.staging_shards``)."""
+    lookup_buckets: int = LOOKUP_BUCKETS
+    """Buckets of keys counted and looked up together (``staging.lookup_buckets``)."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
@@ -68,7 +70,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
     )
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
-    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(plan.paragraphs_path)
+    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(plan.paragraphs_path, plan.lookup_buckets)
     copies_marked = (
         cleaned["articles"]
         | "CountDeduplicate" >> CountProgress("deduplicate")
@@ -83,7 +85,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         | "CountGroupEvents" >> CountProgress("group events")
         | "Events"
         >> GroupEvents(
-            plan.event_thresholds, plan.run_id, plan.term_stats_path, plan.prior_docs, embeddings=plan.embeddings
+            plan.event_thresholds,
+            plan.run_id,
+            plan.term_stats_path,
+            plan.prior_docs,
+            embeddings=plan.embeddings,
+            buckets=plan.lookup_buckets,
         )
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])

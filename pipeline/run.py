@@ -271,6 +271,7 @@ def _run_window(
             prior_docs=prior_docs,
             paragraphs_path=paragraphs_path,
             staging_shards=staging.staging_shards(_input_bytes(seeds_dir, window), worker_count(options)),
+            lookup_buckets=staging.lookup_buckets(worker_count(options)),
             run_id=run.run_id,
             started_at=started_at,
             seeds_dir=str(seeds_dir),

@@ -25,8 +25,9 @@ STAGING_SHARDS = 4
 written by one worker)."""
 SHARD_INPUT_BYTES = 2 * 2**20
 """Seed bytes per shard beyond that: a larger input is written in more, smaller shards."""
-LOOKUP_BUCKETS = 8
-"""Buckets a run's keys (terms, paragraph hashes, blocking keys) are grouped in for their lookups and counts."""
+LOOKUP_BUCKETS = 2
+"""Buckets a run's keys (terms, paragraph hashes, blocking keys) are grouped in for their counts and lookups on
+one worker (``lookup_buckets``); each bucket's lookup is one scan of the staged file."""
 
 
 def staging_shards(input_bytes: int, workers: int) -> int:
@@ -34,6 +35,12 @@ def staging_shards(input_bytes: int, workers: int) -> int:
     so that all of them write, and one per ``SHARD_INPUT_BYTES``, so that the rows of a shard (held together while
     it is written) stay few."""
     return max(STAGING_SHARDS, workers, math.ceil(input_bytes / SHARD_INPUT_BYTES))
+
+
+def lookup_buckets(workers: int) -> int:
+    """Key buckets for a run on ``workers`` workers: one per worker, so that all of them count and look up, and no
+    more, since each bucket scans the stored file once."""
+    return max(LOOKUP_BUCKETS, workers)
 
 
 def _shard_key(record, table: str, shards: int) -> tuple[tuple[str, int], dict]:
