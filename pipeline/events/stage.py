@@ -16,7 +16,15 @@ import apache_beam as beam
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
-from pipeline.events.blocking import block_pairs, block_window, blocking_keys, oversized, scored_here
+from pipeline.events.blocking import (
+    block_member,
+    block_pairs,
+    block_window,
+    blocking_keys,
+    member_features,
+    oversized,
+    scored_here,
+)
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
@@ -65,24 +73,25 @@ def _run_term_doc_freq(joined):
 
 
 def _block_members(item):
-    """(id, (rank, features, terms)) -> ``(key, (id, features, keys))`` for each of its blocking keys."""
+    """(id, (rank, features, terms)) -> ``(key, block_member)`` for each of its blocking keys."""
     article_id, (_, features, _) = item
     keys = blocking_keys(features)
-    return [(key, (article_id, features, keys)) for key in keys]
+    member = block_member(article_id, features, keys)
+    return [(key, member) for key in keys]
 
 
 def _score_block(min_edge: float, model):
-    """(blocking key, [(id, features, keys)]) -> ``(id, id, score)`` for the block's candidate pairs scoring
+    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate pairs scoring
     ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks ``scored_here`` names
     (given the run's oversized blocks). Scoring inside the block, where the features already are, saves joining
     them onto every pair."""
 
     def score_pairs(block, oversized_keys):
         key, members = block
-        features = {article_id: (item, set(keys)) for article_id, item, keys in members}
-        timed = ((article_id, item.first_seen) for article_id, (item, _) in features.items())
+        features = {article_id: member_features(packed) for article_id, packed in members}
+        timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
         for left, right in block_pairs(timed, block_window(key)):
-            (a, keys_a), (b, keys_b) = features[left], features[right]
+            (a, keys_a, _), (b, keys_b, _) = features[left], features[right]
             if not scored_here(key, keys_a & keys_b, oversized_keys):
                 continue
             similarity = score(a, b, model)
