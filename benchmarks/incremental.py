@@ -62,13 +62,17 @@ def write_seeds(texts: list[str], first_index: int, directory: Path, per_file: i
                 out.write(json.dumps(record) + "\n")
 
 
-def timed_run(seeds: Path, db: Path, workers: int, *flags: str) -> tuple[float, float, float]:
-    """Wall seconds, CPU seconds and peak memory (MiB) of one ``wirebeam run --offline``'s process tree."""
+def timed_run(
+    seeds: Path, db: Path, workers: int, *flags: str, log: Path | None = None
+) -> tuple[float, float, float]:
+    """Wall seconds, CPU seconds and peak memory (MiB) of one ``wirebeam run --offline``'s process tree (its log
+    lines to ``log`` when given)."""
     command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db), *flags]
     if workers > 1:
         command += ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
     started = time.perf_counter()
-    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stderr = log.open("w") if log else subprocess.DEVNULL
+    process = psutil.Popen(command, stdout=subprocess.DEVNULL, stderr=stderr)
     peak, cpu_by_pid = 0, {}
     while process.poll() is None:
         try:
@@ -80,6 +84,8 @@ def timed_run(seeds: Path, db: Path, workers: int, *flags: str) -> tuple[float, 
         except psutil.Error:
             pass
         time.sleep(0.5)
+    if log:
+        stderr.close()
     if process.returncode:
         raise RuntimeError(f"{' '.join(command)} exited with {process.returncode}")
     return time.perf_counter() - started, sum(cpu_by_pid.values()), peak / 2**20

@@ -5,7 +5,9 @@ half by document (``benchmarks.enrichment.half``): how often the function-word t
 py3langid (``MAX_CHARS`` opening, ``MIN_CONFIDENCE``) says of those texts; and, over all texts, the detector's
 code against py3langid's alone (``None`` when too short or unsure). The corpora are English news but for 8 of the
 60 article pages, so a call of English that py3langid does not share is checked by its code: ``None`` and ``pcm``
-(Nigerian Pidgin) on an English corpus are py3langid's misses.
+(Nigerian Pidgin) on an English corpus are py3langid's misses. With spaCy installed (the ``ner`` extra), also
+the function words found in each of spaCy's other languages' example sentences (``spacy.lang.<code>.examples``),
+joined and cut as an article's opening is: the test must call none of them English.
 
 Run: ``.venv/bin/python -m benchmarks.language`` (writes ``benchmarks/results/language.json``).
 """
@@ -54,8 +56,36 @@ def py3langid_code(text: str) -> str | None:
     return code if probability >= language.MIN_CONFIDENCE else None
 
 
+def spacy_examples() -> dict[str, str]:
+    """Language code -> spaCy's example sentences of that language, joined (empty without spaCy)."""
+    import importlib
+    import pkgutil
+
+    try:
+        import spacy.lang
+    except ImportError:
+        return {}
+    out = {}
+    for module in pkgutil.iter_modules(spacy.lang.__path__):
+        if module.name == "en" or not module.ispkg:
+            continue
+        try:
+            examples = importlib.import_module(f"spacy.lang.{module.name}.examples")
+        except ImportError:
+            continue
+        out[module.name] = " ".join(examples.sentences)
+    return out
+
+
 def main() -> dict:
-    from pipeline.enrich.language import detect_language, load_model, reads_english
+    from pipeline.enrich.language import (
+        _ASCII_WORD,
+        FUNCTION_CHARS,
+        FUNCTION_WORDS,
+        detect_language,
+        load_model,
+        reads_english,
+    )
 
     load_model()
     results: dict = {}
@@ -74,6 +104,16 @@ def main() -> dict:
                 ),
             }
         results[f"half_{h}"] = table
+    examples = spacy_examples()
+    hits = {
+        code: sum(w in FUNCTION_WORDS for w in _ASCII_WORD.findall(text[:FUNCTION_CHARS].lower()))
+        for code, text in examples.items()
+    }
+    results["spacy_examples"] = {
+        "languages": len(examples),
+        "called_english": sorted(code for code, text in examples.items() if reads_english(text)),
+        "most_function_words": max(hits.values(), default=0),
+    }
     sample = [text for _, _, text in rows]
     started = time.process_time()
     for text in sample:
@@ -93,6 +133,7 @@ def main() -> dict:
                 f"  {corpus:<9} {row['called_english']:>5}/{row['texts']:<5} called English; py3langid on those "
                 f"{row['py3langid_on_those']}; detector != py3langid: {row['detector_vs_py3langid_differ']}"
             )
+    print(f"spaCy's example sentences: {results['spacy_examples']}")
     print(f"CPU per text (µs): {results['cpu_us_per_text']}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(results, indent=2) + "\n")

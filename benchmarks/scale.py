@@ -133,8 +133,9 @@ def measure(size: int, work: Path, window_mib: float) -> dict:
         write_seeds(texts, 0, seeds, per_file=RECORDS_PER_FILE)
     db = work / f"run-{size}.duckdb"
     db.unlink(missing_ok=True)
-    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}")
+    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}", log=work / f"run-{size}.log")
     counts = totals(db)
+    print(f"{size} articles: wirebeam {cpu:.1f} s CPU, {wall:.1f} s wall, peak {peak:.0f} MiB", flush=True)
     windows = _windows(seeds, window_mib)
     loop = _floor_in_subprocess(windows)
     return {

@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipeline.normalize import content_fields
+from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from pipeline.text import normalized_content
 from schemas.models import Article, ArticleParagraphs
 
@@ -125,11 +126,6 @@ def paragraph_row(article: Article) -> ArticleParagraphs:
     )
 
 
-def row_observations(row: dict) -> list[tuple[str, str]]:
-    """``(key, witness)`` pairs of a stored ``article_paragraphs`` row (as read back from Parquet)."""
-    return list(zip(row["keys"], row["witnesses"], strict=True))
-
-
 def wall_of(paragraph: str) -> str | None:
     """The kind of wall notice a paragraph is, if any."""
     if len(paragraph.split()) > MAX_WALL_WORDS:
@@ -137,7 +133,7 @@ def wall_of(paragraph: str) -> str | None:
     return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
 
 
-def clean_body(text: str, source: str | None, boilerplate: Mapping[str, object]) -> tuple[str, str]:
+def clean_body(text: str, source: str | None, boilerplate: Container[str]) -> tuple[str, str]:
     """``(cleaned body, body status)``: the body without chrome lines, wall notices and the paragraphs that
     ``boilerplate`` (keys of :func:`source_key` / :func:`shared_key`) names; the status is ``ok`` or the reason
     the body is junk."""
@@ -163,7 +159,7 @@ def clean_body(text: str, source: str | None, boilerplate: Mapping[str, object])
     return cleaned, "too_short"
 
 
-def clean_article(article: Article, boilerplate: Mapping[str, object]) -> Article:
+def clean_article(article: Article, boilerplate: Container[str]) -> Article:
     """The article with its cleaned body and ``body_status``; a junk body leaves a headline (and summary) item."""
     if article.text is None:
         return article
@@ -184,20 +180,50 @@ def clean_article(article: Article, boilerplate: Mapping[str, object]) -> Articl
     )
 
 
-def _repeated(item: tuple[str, int]) -> bool:
-    key, count = item
-    return count >= (MIN_OUTLETS if key.startswith("*\x1f") else MIN_SOURCE_REPEATS)
+def _repeated(key: str, witnesses: int) -> bool:
+    return witnesses >= (MIN_OUTLETS if key.startswith("*\x1f") else MIN_SOURCE_REPEATS)
+
+
+def _paragraph_refs(article: Article, buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
+    """``(bucket, (key, article ID, witness))`` for each of the article's paragraph observations."""
+    return [
+        (bucket(key, buckets), (key, article.article_id, witness)) for key, witness in paragraph_observations(article)
+    ]
+
+
+def _chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
+    """``(bucket, [(key, article ID, witness)])`` -> ``(article ID, [its chrome keys])``: the keys whose
+    distinct witnesses, the run's and (looked up in ``stored_path``, ``key, witness`` rows) the stored
+    articles', make them repeated."""
+    witnesses: dict[str, set[str]] = {}
+    articles_of: dict[str, set[str]] = {}
+    for key, article_id, witness in grouped[1]:
+        witnesses.setdefault(key, set()).add(witness)
+        articles_of.setdefault(key, set()).add(article_id)
+    if stored_path:
+        stored = lookup(stored_path, "key", witnesses, ["witness"])
+        for key, witness in zip(stored["key"].to_pylist(), stored["witness"].to_pylist(), strict=True):
+            witnesses[key].add(witness)
+    chrome: dict[str, list[str]] = {}
+    for key, seen in witnesses.items():
+        if _repeated(key, len(seen)):
+            for article_id in articles_of[key]:
+                chrome.setdefault(article_id, []).append(key)
+    return list(chrome.items())
 
 
 class _Clean(beam.DoFn):
     def __init__(self):
         self._junk = Metrics.counter("boilerplate", "junk_bodies")
 
-    def process(self, article: Article, boilerplate: Mapping[str, object]) -> Iterable[Article]:
-        cleaned = clean_article(article, boilerplate)
-        if cleaned.body_status not in (None, OK):
-            self._junk.inc()
-        yield cleaned
+    def process(self, joined: tuple[str, dict]) -> Iterable[Article]:
+        _, grouped = joined
+        boilerplate = {key for keys in grouped["chrome"] for key in keys}
+        for article in grouped["article"]:
+            cleaned = clean_article(article, boilerplate)
+            if cleaned.body_status not in (None, OK):
+                self._junk.inc()
+            yield cleaned
 
 
 class StripBoilerplate(beam.PTransform):
@@ -208,27 +234,27 @@ class StripBoilerplate(beam.PTransform):
     - ``paragraphs``: an ``ArticleParagraphs`` row per article with a body (its paragraphs as extracted), stored
       so that later runs count them.
 
-    ``prior``: optional PCollection of ``(key, witness)`` observations of stored articles (see
-    :func:`row_observations`); the run's own observations join them, each distinct pair counting once.
+    ``stored_path``: optional Parquet file of the stored articles' observations (``key, witness`` rows); the run
+    looks its own paragraph keys up in it, each distinct witness counting once. Joins, not side inputs: Beam
+    2.77's Dask runner doubles a side input that shares a step with its main input.
     """
 
-    def __init__(self, prior=None):
+    def __init__(self, stored_path: str | None = None, buckets: int = LOOKUP_BUCKETS):
         super().__init__()
-        self._prior = prior
+        self._stored_path = stored_path
+        self._buckets = buckets
 
     def expand(self, articles):
-        observations = articles | "Observations" >> beam.FlatMap(paragraph_observations)
-        if self._prior is not None:
-            observations = (observations, self._prior) | "WithStored" >> beam.Flatten()
-        repeated = (
-            observations
-            | "OncePerWitness" >> beam.Distinct()
-            | "CountOne" >> beam.Map(lambda item: (item[0], 1))
-            | "CountParagraphs" >> beam.CombinePerKey(sum)
-            | "Repeated" >> beam.Filter(_repeated)
+        chrome = (
+            articles
+            | "Observations" >> beam.FlatMap(_paragraph_refs, self._buckets)
+            | "GroupByBucket" >> beam.GroupByKey()
+            | "ChromeKeys" >> beam.FlatMap(_chrome_in_bucket, self._stored_path)
         )
         return {
-            "articles": articles | "Clean" >> beam.ParDo(_Clean(), boilerplate=beam.pvalue.AsDict(repeated)),
+            "articles": {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "chrome": chrome}
+            | "JoinChrome" >> beam.CoGroupByKey()
+            | "Clean" >> beam.ParDo(_Clean()),
             "paragraphs": articles
             | "WithBody" >> beam.Filter(lambda article: article.text is not None)
             | "ParagraphRows" >> beam.Map(paragraph_row),

@@ -11,7 +11,7 @@ from datetime import datetime
 
 import apache_beam as beam
 
-from pipeline.boilerplate import StripBoilerplate, row_observations
+from pipeline.boilerplate import StripBoilerplate
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.near import MarkNearDuplicates
@@ -24,7 +24,7 @@ from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress
 from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
-from pipeline.staging import ReadParquet, WriteStaging
+from pipeline.staging import LOOKUP_BUCKETS, STAGING_SHARDS, WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
 
 
@@ -49,7 +49,11 @@ class RunPlan:
     prior_docs: int = 0
     """How many stored articles those frequencies count."""
     paragraphs_path: str | None = None
-    """Parquet file of the stored articles' paragraph hashes (``store.side_inputs``); None for none."""
+    """Parquet file of the stored articles' paragraph observations (``store.side_inputs``); None for none."""
+    staging_shards: int = STAGING_SHARDS
+    """Parquet shards per staged table (``staging.staging_shards``)."""
+    lookup_buckets: int = LOOKUP_BUCKETS
+    """Buckets of keys counted and looked up together (``staging.lookup_buckets``)."""
 
 
 def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
@@ -66,14 +70,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
     )
     normalized = extracted.articles | "Normalize" >> NormalizeArticles(plan.run_id, plan.started_at)
-    stored_paragraphs = None
-    if plan.paragraphs_path:
-        stored_paragraphs = (
-            pipeline
-            | "ReadStoredParagraphs" >> ReadParquet(plan.paragraphs_path)
-            | "StoredObservations" >> beam.FlatMap(row_observations)
-        )
-    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(stored_paragraphs)
+    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(plan.paragraphs_path, plan.lookup_buckets)
     copies_marked = (
         cleaned["articles"]
         | "CountDeduplicate" >> CountProgress("deduplicate")
@@ -82,19 +79,19 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
     representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
-    prior_doc_freq = None
-    if plan.term_stats_path:
-        prior_doc_freq = (
-            pipeline
-            | "ReadTermStats" >> ReadParquet(plan.term_stats_path)
-            | "TermCounts" >> beam.Map(lambda row: (row["term"], row["doc_count"]))
-        )
     grouped = (
         representatives
         | "RepresentativeArticles" >> beam.Values()
         | "CountGroupEvents" >> CountProgress("group events")
         | "Events"
-        >> GroupEvents(plan.event_thresholds, plan.run_id, prior_doc_freq, plan.prior_docs, embeddings=plan.embeddings)
+        >> GroupEvents(
+            plan.event_thresholds,
+            plan.run_id,
+            plan.term_stats_path,
+            plan.prior_docs,
+            embeddings=plan.embeddings,
+            buckets=plan.lookup_buckets,
+        )
     )
     articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
@@ -117,4 +114,4 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     )
     staged.update({table: enriched[table] for table in ARTICLE_ENRICHMENT_TABLES})
     # one sink, applied last: the Dask runner computes only the last step of a pipeline
-    _ = staged | "Stage" >> WriteStaging(plan.staging_dir)
+    _ = staged | "Stage" >> WriteStaging(plan.staging_dir, shards=plan.staging_shards)

@@ -26,7 +26,7 @@ from typing import TypeVar
 import apache_beam as beam
 import filelock
 from apache_beam.io.filesystems import FileSystems
-from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+from apache_beam.options.pipeline_options import DirectOptions, PipelineOptions, StandardOptions, WorkerOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline import live_plan, staging
@@ -204,6 +204,22 @@ def _size(path: str) -> int:
         return 0
 
 
+def _input_bytes(seeds: Path, window: frozenset[str] | None) -> int:
+    """The size of the seed files a run reads (the window's, or all)."""
+    return sum(
+        _size(item.path)
+        for item in list_local_seeds(str(seeds))
+        if isinstance(item, LocalSeed) and (window is None or item.relative_path in window)
+    )
+
+
+def worker_count(options: PipelineOptions) -> int:
+    """The workers a run asks for (``--direct_num_workers``, ``--num_workers`` or ``--max_num_workers``)."""
+    worker = options.view_as(WorkerOptions)
+    counts = (options.view_as(DirectOptions).direct_num_workers, worker.num_workers, worker.max_num_workers)
+    return max(1, *(count or 0 for count in counts))
+
+
 def _summed(runs: list[Run]) -> Run:
     """One run's figures for the windows of one ``wirebeam run``."""
     counted = [name for name, field in Run.model_fields.items() if field.annotation is int]
@@ -254,6 +270,8 @@ def _run_window(
             term_stats_path=term_stats_path,
             prior_docs=prior_docs,
             paragraphs_path=paragraphs_path,
+            staging_shards=staging.staging_shards(_input_bytes(seeds_dir, window), worker_count(options)),
+            lookup_buckets=staging.lookup_buckets(worker_count(options)),
             run_id=run.run_id,
             started_at=started_at,
             seeds_dir=str(seeds_dir),

@@ -4,6 +4,7 @@ object store (``s3://``, ``gs://``) that the workers and the launcher both reach
 
 from __future__ import annotations
 
+import math
 import shutil
 import zlib
 from collections.abc import Iterable
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import apache_beam as beam
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
@@ -19,7 +21,26 @@ from schemas.generate import arrow_schema, to_row
 from schemas.models import TABLES
 
 STAGING_SHARDS = 4
-"""Parquet shards per table and run (rows spread over them by key, so each is written by one worker)."""
+"""Parquet shards per table of a run on one worker over a small input (rows spread over them by key, so each is
+written by one worker)."""
+SHARD_INPUT_BYTES = 2 * 2**20
+"""Seed bytes per shard beyond that: a larger input is written in more, smaller shards."""
+LOOKUP_BUCKETS = 2
+"""Buckets a run's keys (terms, paragraph hashes, blocking keys) are grouped in for their counts and lookups on
+one worker (``lookup_buckets``); each bucket's lookup is one scan of the staged file."""
+
+
+def staging_shards(input_bytes: int, workers: int) -> int:
+    """Shards per table for a run reading ``input_bytes`` of seeds on ``workers`` workers: at least one per worker,
+    so that all of them write, and one per ``SHARD_INPUT_BYTES``, so that the rows of a shard (held together while
+    it is written) stay few."""
+    return max(STAGING_SHARDS, workers, math.ceil(input_bytes / SHARD_INPUT_BYTES))
+
+
+def lookup_buckets(workers: int) -> int:
+    """Key buckets for a run on ``workers`` workers: one per worker, so that all of them count and look up, and no
+    more, since each bucket scans the stored file once."""
+    return max(LOOKUP_BUCKETS, workers)
 
 
 def _shard_key(record, table: str, shards: int) -> tuple[tuple[str, int], dict]:
@@ -82,6 +103,27 @@ class ReadParquet(beam.PTransform):
             | "Path" >> beam.Create([self._path])
             | "ReadRows" >> beam.io.ReadAllFromParquet(columns=self._columns)
         )
+
+
+def bucket(key: str, buckets: int) -> int:
+    """A stable bucket of ``key`` (the same in every worker process): lookups of one run's keys are made per
+    bucket, one scan of a staged file for many keys."""
+    return zlib.crc32(key.encode()) % buckets
+
+
+def lookup(path: str, column: str, keys: Iterable[str], columns: list[str]) -> pa.Table:
+    """The rows of a staged Parquet file whose ``column`` is one of ``keys`` (its ``column`` and ``columns``):
+    one scan, a row group at a time, so memory holds the keys, one row group and what matched, however large
+    the file."""
+    wanted = pa.array(sorted(set(keys)), pa.string())
+    with FileSystems.open(path, compression_type=CompressionTypes.UNCOMPRESSED) as handle:
+        parquet = pq.ParquetFile(handle)
+        found = [
+            group.filter(pc.is_in(group[column], value_set=wanted))
+            for group in (parquet.read_row_group(i, columns=[column, *columns]) for i in range(parquet.num_row_groups))
+        ]
+        empty = parquet.schema_arrow.empty_table().select([column, *columns])
+    return pa.concat_tables([empty, *found])
 
 
 def join(base: str, *parts: str) -> str:

@@ -1,8 +1,7 @@
-"""wirebeam's stages on Beam's Dask runner: read seeds, extract, normalize, mark exact copies and stage articles and
-rejects on a ``dask.distributed`` LocalCluster of two worker processes (127.0.0.1), checked against the same graph
-in process. It covers the runner gaps the pipeline is built around (multi-output ParDos, several sinks,
-``finish_bundle`` outputs); the stages with side inputs are not in it: the runner gets a side input that shares a
-step with its main input wrong, shown by the strict xfail below (see infra/runners/README.md)."""
+"""wirebeam's pipeline on Beam's Dask runner, on a ``dask.distributed`` LocalCluster of two worker processes
+(127.0.0.1), checked against the same graph in process: the first stages alone, then the whole graph with stored
+data to look up. It covers the runner gaps the pipeline is built around (multi-output ParDos, several sinks,
+``finish_bundle`` outputs, side inputs that share a step with their main input: see infra/runners/README.md)."""
 
 from __future__ import annotations
 
@@ -16,11 +15,18 @@ import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
+from pipeline.boilerplate import StripBoilerplate
+from pipeline.cli import main
 from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.events.score import DEFAULT_THRESHOLDS
+from pipeline.events.stage import ApplyEvents, GroupEvents
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.sources.seeds import ReadSeeds
 from pipeline.staging import WriteStaging, read_shard, shard_paths
+from pipeline.store.side_inputs import export_paragraphs, export_term_stats
+from schemas.models import TABLES
+from tests.test_boilerplate import FOOTER, story, write_records
 
 distributed = pytest.importorskip("distributed", reason="needs the dask extra: pip install 'wirebeam[dask]'")
 dask_runner = pytest.importorskip("apache_beam.runners.dask.dask_runner")
@@ -83,22 +89,56 @@ def test_the_stages_on_a_dask_cluster_stage_the_same_rows_as_in_process(cluster,
     assert on_dask == in_process
 
 
-def _write_seen(words: list[str], counts: dict, folder: str) -> None:
-    Path(folder, words[0]).write_text(json.dumps(counts, sort_keys=True))
+def _all_staged(staging_dir: str) -> dict[str, list[str]]:
+    """Every staged row of every table, as sorted JSON."""
+    return {
+        table: sorted(
+            json.dumps(row, sort_keys=True, default=str)
+            for path in shard_paths(staging_dir, table)
+            for row in read_shard(path).to_pylist()
+        )
+        for table in TABLES
+    }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Beam 2.77's Dask runner computes a side input inside the consuming task, re-running the ParDos it "
-    "shares with the main input there, whose collected outputs then hold both runs: every count comes out doubled. "
-    "Grouping's document frequencies are such a side input (infra/runners/README.md)",
-)
-def test_a_side_input_sharing_a_step_with_the_main_input_is_counted_once_on_dask(cluster, tmp_path):
-    def build(pipeline):
-        words = pipeline | beam.Create(["a b", "b c", "c d"]) | "Split" >> beam.Map(str.split)
-        counts = words | "Words" >> beam.FlatMap(lambda found: found) | beam.combiners.Count.PerElement()
-        _ = words | "Write" >> beam.Map(_write_seen, beam.pvalue.AsDict(counts), str(tmp_path))
+def _build_grouping(pipeline: beam.Pipeline, seeds_dir: str, staging_dir: str, stored: dict) -> None:
+    """The stages that count over the whole run and look stored counts up: boilerplate, exact copies, events."""
+    documents = pipeline | "ReadSeeds" >> ReadSeeds(seeds_dir)
+    extracted = documents.documents | "Extract" >> ExtractArticles()
+    normalized = extracted.articles | "Normalize" >> NormalizeArticles("run-2", STARTED)
+    cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(stored["paragraphs"])
+    marked = cleaned["articles"] | "ExactDuplicates" >> MarkExactDuplicates()
+    grouped = marked | "Events" >> GroupEvents(DEFAULT_THRESHOLDS, "run-2", stored["term_stats"], stored["docs"])
+    articles = marked | "KeyById" >> beam.Map(lambda a: (a.article_id, a)) | ApplyEvents(grouped["events"])
+    tables = {"articles": articles, "article_paragraphs": cleaned["paragraphs"]}
+    tables |= {"article_features": grouped["features"], "article_links": grouped["links"]}
+    _ = tables | "Stage" >> WriteStaging(staging_dir)
 
-    _run_on(cluster, build)
-    seen = [json.loads(path.read_text()) for path in sorted(tmp_path.iterdir())]
-    assert seen == [{"a": 1, "b": 2, "c": 2, "d": 1}] * 3, "each main element sees the words counted once"
+
+def test_grouping_and_boilerplate_on_a_dask_cluster_stage_the_same_rows_as_in_process(cluster, seeds_dir, tmp_path):
+    """Document frequencies, oversized blocks and repeated paragraphs are joins, not side inputs (which the runner
+    doubles), and stored term counts and paragraphs of an earlier run are looked up: the same rows, every column,
+    as in process, and an outlet's footer seen twice before is stripped from its third article."""
+    db_path = tmp_path / "db.duckdb"
+    earlier = tmp_path / "earlier"
+    earlier.mkdir()
+    for path in sorted(seeds_dir.glob("*.txt"))[:2]:
+        shutil.move(path, earlier / path.name)
+    bugle = "https://bugle.example/news/{}"
+    write_records(earlier, [(bugle.format(n), f"Headline {n}", story(n) + "\n" + FOOTER) for n in range(2)])
+    assert main(["run", "--offline", "--seeds", str(earlier), "--db", str(db_path)]) == 0
+    write_records(seeds_dir, [(bugle.format(7), "Headline 7", story(7) + "\n" + FOOTER)])
+    shutil.copy(sorted(earlier.glob("*.txt"))[0], seeds_dir / "copy-of-stored.txt")
+    stored = {"term_stats": str(tmp_path / "terms.parquet"), "paragraphs": str(tmp_path / "paragraphs.parquet")}
+    stored["docs"] = export_term_stats(db_path, Path(stored["term_stats"]))
+    assert stored["docs"] == 4 and export_paragraphs(db_path, stored["paragraphs"])
+
+    _run_on(cluster, lambda pipeline: _build_grouping(pipeline, str(seeds_dir), str(tmp_path / "dask"), stored))
+    with beam.Pipeline(runner=FnApiRunner()) as pipeline:
+        _build_grouping(pipeline, str(seeds_dir), str(tmp_path / "local"), stored)
+
+    on_dask, in_process = _all_staged(str(tmp_path / "dask")), _all_staged(str(tmp_path / "local"))
+    articles = {row["title"]: row for row in map(json.loads, on_dask["articles"])}
+    assert len(articles) == 5 and len(on_dask["article_features"]) == 5
+    assert articles["Headline 7"]["text"] == story(7), "the footer is chrome: twice stored, once in this run"
+    assert on_dask == in_process

@@ -6,9 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from apache_beam.options.pipeline_options import PipelineOptions
+
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
-from pipeline.run import seed_windows
+from pipeline.run import seed_windows, worker_count
+from pipeline.staging import LOOKUP_BUCKETS, SHARD_INPUT_BYTES, STAGING_SHARDS, lookup_buckets, staging_shards
 from tests.conftest import query, story_items
 
 
@@ -63,3 +66,14 @@ def test_a_run_in_windows_finds_the_copies_one_run_finds(tmp_path):
     expected = _links(whole)
     assert any(copy_of for _, copy_of, _ in expected) and any(near for _, _, near in expected)
     assert _links(windowed) == expected
+
+
+def test_staging_shards_follow_the_input_size_and_the_workers():
+    assert staging_shards(0, 1) == STAGING_SHARDS, "a small input keeps the default"
+    assert staging_shards(8 * 2**20, 1) == 4
+    assert staging_shards(100 * SHARD_INPUT_BYTES + 1, 1) == 101, "a large window is written in smaller shards"
+    assert staging_shards(0, 16) == 16, "every worker writes a shard"
+    assert lookup_buckets(1) == LOOKUP_BUCKETS and lookup_buckets(16) == 16
+    assert worker_count(PipelineOptions(["--direct_num_workers=3"])) == 3
+    assert worker_count(PipelineOptions(["--max_num_workers=12", "--num_workers=2"])) == 12
+    assert worker_count(PipelineOptions([])) == 1

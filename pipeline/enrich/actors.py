@@ -382,6 +382,7 @@ PARTY_CONTEXT = re.compile(
     r"peace|hostilit\w*|summit|meeting)\b"
 )
 """Read in the lower-cased sentence: a case-sensitive pattern is searched twice as fast."""
+_BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)")
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 
@@ -433,11 +434,13 @@ NICKNAMES = {
 """Common English short forms of first names -> the full form an actor's key uses."""
 MAX_ACRONYM = 5
 """Longest all-capital word read as an acronym ("NATO", "UNHCR"); longer ones are shouted words ("SOCCER")."""
-CREDIT = re.compile(
-    r"^(?:By|Photo|Photos|Photograph|Image|Credit|Credits|(?:Additional )?[Rr]eporting by|Editing by|Writing by|"
-    r"Written by|Compiled by)\b|(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$"
+CREDIT_OPENING = re.compile(
+    r"(?:By|Photo|Photos|Photograph|Image|Credit|Credits|(?:Additional )?[Rr]eporting by|Editing by|Writing by|"
+    r"Written by|Compiled by)\b"
 )
-"""Bylines and photo credits: their names are the reporter's or photographer's, not actors of the news."""
+CREDIT_CLOSING = re.compile(r"(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$")
+"""Bylines and photo credits (a sentence opening or closing so): their names are the reporter's or photographer's,
+not actors of the news."""
 AGENCIES = r"(?:Reuters|AFP|AP(?: Photo)?|Getty Images|EPA(?:-EFE)?|Shutterstock|Anadolu(?: Agency)?|Xinhua|Bloomberg)"
 INLINE_CREDIT = re.compile(
     rf"[(\[]\s*(?:(?:Photo|Image|Credit|File)(?: by)?:?\s*)?(?:{AGENCIES}\s*/[^)\]]*|[^()\[\]]*?/\s*{AGENCIES}\s*)[)\]]"
@@ -673,13 +676,12 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     party, mediator = PARTY_CONTEXT.search(sentence.lower()), MEDIATOR_CUE.search(sentence)
     if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
-    folded = fold(sentence)
-    positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
-    for match in re.finditer(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)", sentence):
-        for actor, name in ((a, n) for n, a in names.items()):
-            if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
-                votes[actor] = "party"
-    if party:
+    if "between" in sentence:
+        for match in _BETWEEN.finditer(sentence):
+            for actor, name in ((a, n) for n, a in names.items()):
+                if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
+                    votes[actor] = "party"
+    if party and not mediator and len(set(names.values())) >= 2:  # else no pair gives a vote
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))
@@ -689,10 +691,12 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
                 if fold(name) not in gazetteer.demonyms()
                 and (fold(name) in (left, right) or left.endswith(fold(name)) or right.startswith(fold(name)))
             ]
-            if len(set(hits)) >= 2 and not mediator:
+            if len(set(hits)) >= 2:
                 for actor in hits:
                     votes[actor] = "party"
     if mediator:
+        folded = fold(sentence)
+        positions = {actor: folded.find(fold(name)) for name, actor in names.items() if folded.find(fold(name)) >= 0}
         cue = MEDIATOR_CUE.search(folded) or mediator
         for actor, position in positions.items():
             if votes.get(actor) != "party" and abs(position - cue.start()) <= 80:
@@ -708,7 +712,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     found: dict[str, _Found] = {}
     sentence_names: dict[int, dict[str, str]] = defaultdict(dict)
     for index, sentence in enumerate(sentences):
-        if CREDIT.search(sentence):
+        if CREDIT_OPENING.match(sentence) or (("/" in sentence or "(" in sentence) and CREDIT_CLOSING.search(sentence)):
             continue
         if "/" in sentence:
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()

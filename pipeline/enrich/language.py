@@ -4,16 +4,17 @@ Most news we read is English, and English shows itself in its function words: an
 characters with at least ``MIN_FUNCTION_WORDS`` of ``FUNCTION_WORDS`` (and at least ``MIN_FUNCTION_SHARE`` of its
 words) is English, found with one regular-expression pass. ``FUNCTION_WORDS`` are scikit-learn's English stop words
 that are no stop word of any of spaCy 3.8's other 70-odd languages ("the", "from", "which"; not "in", "to",
-"was"). On the real news in ``../shared/data`` (all English but 8 of the 60 pages of ``articles/``) the test
-calls 94% of the articles and 2% of the headlines English and no other text; py3langid calls English all but 30
-of those, which it leaves unknown or calls Nigerian Pidgin; on spaCy's example sentences of its other languages no
-opening had more than one of the words (``benchmarks/language.py``).
+"was"). On the real news in ``../shared/data`` (English but for 8 of the 60 pages of ``articles/``, by
+py3langid) the test calls 94% of the articles and 2% of the headlines English, none of those 8 pages; py3langid
+calls English all but 30 of them, which it leaves unknown or calls Nigerian Pidgin; on spaCy's example sentences of
+its 67 other languages no opening had more than one of the words (``benchmarks/language.py``).
 
 Every other text goes to py3langid (a naive Bayes model shipped in the wheel, chosen over langdetect by
 measurement in ``benchmarks/enrichment_quality.py``: deterministic, faster, ships its model) on its first
 ``MAX_CHARS`` characters. Its walk over a 40 MB table costs ~0.5 ms an article on a busy machine, ten times the
-function-word test. Openings of fewer than ``MIN_CHARS`` letters or classified below ``MIN_CONFIDENCE`` get
-``None``: unknown rather than a guess.
+function-word test. Its model (~0.5 s CPU) loads on the first text that needs it, not in a worker's setup: on the
+real news only one text in sixteen does. Openings of fewer than ``MIN_CHARS`` letters or classified below
+``MIN_CONFIDENCE`` get ``None``: unknown rather than a guess.
 """
 
 from __future__ import annotations
@@ -130,7 +131,7 @@ def _identifier() -> LanguageIdentifier:
 
 
 def load_model() -> None:
-    """Load the model now (in a ``DoFn.setup()``) rather than on the first article."""
+    """Load the model now rather than on the first text the function-word test leaves (for timing it alone)."""
     _identifier()
 
 

@@ -2,11 +2,11 @@
 
 Mentions (``place_mentions``): capitalised phrases are split into their longest sub-spans found in the gazetteer
 (``pipeline.enrich.gazetteer``: countries, continents, first-level divisions, US counties, towns of 1,000+
-people), plus AP state abbreviations after a comma ("Dekalb, Ill."). Countries, continents and divisions are
-places wherever they are named ("U.S. officials", "China said"). A town must earn it: its evidence (log10 of its
-population, plus a locative preposition before it, its country or US state named in the article, or a "Town,
-State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text, a stop word,
-a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
+people, 500+ in the US), plus AP state abbreviations after a comma ("Dekalb, Ill."). Countries, continents and
+divisions are places wherever they are named ("U.S. officials", "China said"). A town must earn it: its evidence
+(log10 of its population, plus a locative preposition before it, its country or US state named in the article,
+or a "Town, State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text,
+a stop word, a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
 town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
 "North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
@@ -135,6 +135,8 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 LONE_DIVISION_PENALTY = 1.0
+MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
+"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 """Taken from a foreign division named without a preposition when the article names neither its country nor a
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
@@ -220,6 +222,9 @@ GENERIC_WORDS = FEATURE_WORDS | frozenset(
     ]
 )
 """Words that also name towns but, alone and without a preposition, are compass points or common nouns."""
+STATE_TOWN_POPULATION = 100_000
+"""A town named like a US state is read as that town only when it is a city this big (Washington, New York City) or
+in a "Town, State" pattern: villages called California or Oklahoma, Pennsylvania, cluster and outvote the states."""
 ALTERNATE_PENALTY = 3.0
 """Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
 Kentucky first)."""
@@ -363,10 +368,6 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     )
     position = 0
     while position < len(words):
-        if words[position].lower().rstrip(".") in PERSON_TITLES and (named := _name_words(words[position + 1 :])):
-            people.update(fold(w) for w in named)
-            position += 1 + len(named)
-            continue
         found = None
         word = words[position]
         if "." in word and word.rstrip(".") in abbreviations:
@@ -379,6 +380,12 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
+        titled = words[position].lower().rstrip(".") in PERSON_TITLES
+        if titled and (found is None or found[0] == position + 1) and (named := _name_words(words[position + 1 :])):
+            # a title and a name ("Prince Harry"), unless the title opens a longer place name ("Prince Edward Island")
+            people.update(fold(w) for w in named)
+            position += 1 + len(named)
+            continue
         if found is None:
             word = words[position]
             if word.rstrip(".") in abbreviations:
@@ -518,6 +525,9 @@ def _make(index, sentence, run, position, count, candidates, ambiguous, title_ca
     words = run.words[position:stop] if part is None else part[:1]
     cue, locative = _cue(words_before(sentence, run.spans[position][0]))
     gap_after = run.gap_after if stop == len(run.words) else " "
+    following = run.words[stop] if stop < len(run.words) else (run.next_word if gap_after == " " else "")
+    if part is None and following.lower() in MUNICIPAL_WORDS:
+        locative = True  # "Ozark police", "Grand Ledge Police Chief": the name is a town's
     dateline = position == 0 and run.opens and all(word.isupper() for word in words)
     if dateline and gap_after.strip()[:1] in DATELINE_MARKS:
         cue, locative, ambiguous = max(cue, 2), True, False
@@ -681,10 +691,12 @@ def _resolve(
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
+    state = span.exact_broad and top.kind == "admin1" and bool(top.region)
     for place in span.candidates[:MAX_CANDIDATES]:
         fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
-        if guarded and place.kind in LOCAL_KINDS and not fits:
-            continue  # "Middle East", "Europe": a town of that name only as "Middle East, Maryland"
+        if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
+            # "Middle East", "California": a town of that name only as "Middle East, Maryland", "California, Pa."
+            continue
         score = min(math.log10(place.population + 1), MAX_PRIOR)
         if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
             score -= ALTERNATE_PENALTY

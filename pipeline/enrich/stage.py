@@ -14,7 +14,6 @@ import apache_beam as beam
 
 from pipeline.enrich.enrich import article_rows, enrich_article
 from pipeline.enrich.gazetteer import load_gazetteers
-from pipeline.enrich.language import load_model
 from pipeline.errors import REJECTS, RejectedInput, emit_reject
 from pipeline.outputs import SplitOutputs, Tagged
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
@@ -41,8 +40,7 @@ def enrich_record(article: Article) -> dict[str, list[_Table]]:
 
 class _EnrichArticle(beam.DoFn):
     def setup(self) -> None:
-        load_gazetteers()
-        load_model()
+        load_gazetteers()  # not py3langid's model: only the few texts the function-word test leaves load it
         # the tables live as long as the worker: the collector's full passes need not walk them again and again
         # (measured in benchmarks/enrichment.py: about a tenth of the enrichment's CPU)
         gc.freeze()

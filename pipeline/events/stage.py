@@ -16,11 +16,20 @@ import apache_beam as beam
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
-from pipeline.events.blocking import block_pairs, block_window, blocking_keys, oversized, scored_here
+from pipeline.events.blocking import (
+    block_member,
+    block_pairs,
+    block_window,
+    blocking_keys,
+    member_features,
+    oversized,
+    scored_here,
+)
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
 from pipeline.events.score import EventThresholds, score, score_components
+from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
 
@@ -50,40 +59,92 @@ def _article_text(counted: tuple[Article, TermCounts]) -> str:
     return embedding_text(article.title, article.text or article.summary)
 
 
-def _featurise(embedded: tuple[tuple[Article, TermCounts], tuple | None], doc_freq: dict, n_docs: int):
-    (article, counts), embedding = embedded
-    features = features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
-    yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
+DOCS = "\x00docs"
+"""A pseudo-term every article holds once: its document frequency is the number of documents."""
 
 
-def _run_term_doc_freq(joined):
-    """(term, {"run": counts, "prior": counts}) -> (term, total) for the run's own terms only: the stored corpus
-    holds far more terms than one run uses, and the side input needs only these."""
-    term, counts = joined
-    if counts["run"]:
-        yield term, sum(counts["run"]) + sum(counts["prior"])
+def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, str]]]:
+    """``(bucket, (term, article ID))`` for each distinct term of the article, and for ``DOCS``."""
+    article, counts = counted
+    return [(bucket(term, buckets), (term, article.article_id)) for term in (*counts.terms(), DOCS)]
 
 
-def _block_members(item):
-    """(id, (rank, features, terms)) -> ``(key, (id, features, keys))`` for each of its blocking keys."""
+def _doc_freq_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]], stored_path: str | None, prior_docs: int):
+    """``(bucket, [(term, article ID)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
+    holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
+    adds the ``prior_docs`` stored articles)."""
+    articles_of: dict[str, list[str]] = {}
+    for term, article_id in grouped[1]:
+        articles_of.setdefault(term, []).append(article_id)
+    doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
+    if DOCS in doc_freq:
+        doc_freq[DOCS] += prior_docs
+    if stored_path:
+        stored = lookup(stored_path, "term", doc_freq, ["doc_count"])
+        for term, count in zip(stored["term"].to_pylist(), stored["doc_count"].to_pylist(), strict=True):
+            doc_freq[term] += count
+    of_article: dict[str, list[tuple[str, int]]] = {}
+    for term, article_ids in articles_of.items():
+        for article_id in article_ids:
+            of_article.setdefault(article_id, []).append((term, doc_freq[term]))
+    return list(of_article.items())
+
+
+def _featurise(joined: tuple[str, dict]):
+    """``(article ID, {"article": [((article, counts), embedding)], "doc_freq": [[(term, frequency)]]})`` ->
+    ``(article ID, (rank, features, terms))``."""
+    _, grouped = joined
+    doc_freq = dict(pair for pairs in grouped["doc_freq"] for pair in pairs)
+    n_docs = doc_freq.pop(DOCS, 0)
+    for (article, counts), embedding in grouped["article"]:
+        features = features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
+        yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
+
+
+def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, str]]]:
+    """(id, (rank, features, terms)) -> ``(bucket, (blocking key, id))`` for each of its blocking keys."""
     article_id, (_, features, _) = item
-    keys = blocking_keys(features)
-    return [(key, (article_id, features, keys)) for key in keys]
+    return [(bucket(key, buckets), (key, article_id)) for key in blocking_keys(features)]
+
+
+def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
+    """``(bucket, [(blocking key, id)])`` -> ``(id, [its keys whose blocks are oversized])``."""
+    members: dict[str, list[str]] = {}
+    for key, article_id in grouped[1]:
+        members.setdefault(key, []).append(article_id)
+    found: dict[str, list[str]] = {}
+    for key, article_ids in members.items():
+        if oversized(key, len(article_ids)):
+            for article_id in article_ids:
+                found.setdefault(article_id, []).append(key)
+    return list(found.items())
+
+
+def _block_members(joined: tuple[str, dict]):
+    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(key, block_member)`` for each of
+    its blocking keys (the member: its features, keys and oversized keys, packed once)."""
+    article_id, grouped = joined
+    large = frozenset(key for keys in grouped["oversized"] for key in keys)
+    for _, features, _ in grouped["item"]:
+        keys = blocking_keys(features)
+        member = block_member(article_id, features, keys, large)
+        for key in keys:
+            yield key, member
 
 
 def _score_block(min_edge: float, model):
-    """(blocking key, [(id, features, keys)]) -> ``(id, id, score)`` for the block's candidate pairs scoring
-    ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks ``scored_here`` names
-    (given the run's oversized blocks). Scoring inside the block, where the features already are, saves joining
-    them onto every pair."""
+    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate
+    pairs scoring ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks
+    ``scored_here`` names (given which of the pair's keys are oversized). Scoring inside the block, where the
+    features already are, saves joining them onto every pair."""
 
-    def score_pairs(block, oversized_keys):
+    def score_pairs(block):
         key, members = block
-        features = {article_id: (item, set(keys)) for article_id, item, keys in members}
-        timed = ((article_id, item.first_seen) for article_id, (item, _) in features.items())
+        features = {article_id: member_features(packed) for article_id, packed in members}
+        timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
         for left, right in block_pairs(timed, block_window(key)):
-            (a, keys_a), (b, keys_b) = features[left], features[right]
-            if not scored_here(key, keys_a & keys_b, oversized_keys):
+            (a, keys_a, large_a), (b, keys_b, large_b) = features[left], features[right]
+            if not scored_here(key, keys_a & keys_b, large_a | large_b):
                 continue
             similarity = score(a, b, model)
             if similarity >= min_edge:
@@ -157,61 +218,56 @@ class GroupEvents(beam.PTransform):
         self,
         thresholds: EventThresholds,
         run_id: str,
-        prior_doc_freq=None,
+        term_stats_path: str | None = None,
         prior_docs: int = 0,
         embeddings: bool = False,
+        buckets: int = LOOKUP_BUCKETS,
     ):
-        """``prior_doc_freq`` (``(term, count)`` over ``prior_docs`` stored articles) joins the run's counts;
-        ``embeddings`` adds sentence embeddings to the features (needs the ``embeddings`` extra)."""
+        """``term_stats_path``: Parquet file of the stored document frequencies (``term, doc_count`` over
+        ``prior_docs`` stored articles), in which the run looks its own terms up; ``embeddings`` adds sentence
+        embeddings to the features (needs the ``embeddings`` extra). Document frequencies and oversized blocks
+        reach the articles by joins, not side inputs: Beam 2.77's Dask runner doubles a side input that shares a
+        step with its main input."""
         super().__init__()
         self._thresholds = thresholds
         self._run_id = run_id
-        self._prior_doc_freq = prior_doc_freq
+        self._term_stats_path = term_stats_path
         self._prior_docs = prior_docs
         self._embeddings = embeddings
+        self._buckets = buckets
 
     def expand(self, articles):
         counted = articles | "CountTerms" >> beam.Map(count_terms)
-        run_doc_freq = (
+        doc_freq = (
             counted
-            | "Terms" >> beam.FlatMap(lambda item: item[1].terms())
-            | "DocFreq" >> beam.combiners.Count.PerElement()
-        )
-        doc_freq = run_doc_freq
-        if self._prior_doc_freq is not None:
-            doc_freq = (
-                {"run": run_doc_freq, "prior": self._prior_doc_freq}
-                | "JoinPriorDocFreq" >> beam.CoGroupByKey()
-                | "SumDocFreq" >> beam.FlatMap(_run_term_doc_freq)
-            )
-        prior_docs = self._prior_docs
-        n_docs = (
-            articles
-            | "CountDocs" >> beam.combiners.Count.Globally()
-            | "WithPriorDocs" >> beam.Map(lambda n: n + prior_docs)
+            | "Terms" >> beam.FlatMap(_term_refs, self._buckets)
+            | "GroupTerms" >> beam.GroupByKey()
+            | "DocFreq" >> beam.FlatMap(_doc_freq_in_bucket, self._term_stats_path, self._prior_docs)
         )
         if self._embeddings:
             embedded = counted | "Embed" >> Embed(_article_text)
         else:
             embedded = counted | "NoEmbedding" >> beam.Map(lambda item: (item, None))
-        featured = embedded | "Featurise" >> beam.FlatMap(
-            _featurise, doc_freq=beam.pvalue.AsDict(doc_freq), n_docs=beam.pvalue.AsSingleton(n_docs)
+        featured = (
+            {
+                "article": embedded | "KeyEmbedded" >> beam.Map(lambda item: (item[0][0].article_id, item)),
+                "doc_freq": doc_freq,
+            }
+            | "JoinDocFreq" >> beam.CoGroupByKey()
+            | "Featurise" >> beam.FlatMap(_featurise)
         )
-        block_members = featured | "BlockingKeys" >> beam.FlatMap(_block_members)
         oversized_keys = (
-            block_members
-            | "BlockKeys" >> beam.Map(lambda member: (member[0], 1))
-            | "BlockSizes" >> beam.CombinePerKey(sum)
-            | "OversizedBlocks" >> beam.Filter(lambda sized: oversized(*sized))
+            featured
+            | "BlockingKeys" >> beam.FlatMap(_blocking_refs, self._buckets)
+            | "GroupBlockingKeys" >> beam.GroupByKey()
+            | "OversizedBlocks" >> beam.FlatMap(_oversized_in_bucket)
         )
         edges = (
-            block_members
+            {"item": featured, "oversized": oversized_keys}
+            | "JoinOversized" >> beam.CoGroupByKey()
+            | "BlockMembers" >> beam.FlatMap(_block_members)
             | "GroupByBlock" >> beam.GroupByKey()
-            | "ScoreBlocks"
-            >> beam.FlatMap(
-                _score_block(self._thresholds.lowest, self._thresholds.model),
-                oversized_keys=beam.pvalue.AsDict(oversized_keys),
-            )
+            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()

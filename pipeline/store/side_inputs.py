@@ -1,5 +1,6 @@
 """What a run's pipeline reads from the database, written before it starts as Parquet files the workers read:
-the stored term document frequencies, the stored paragraph hashes and the stored entries' keys and URLs.
+the stored term document frequencies and paragraph hashes (which the workers look the run's own terms and
+paragraphs up in: ``pipeline.staging.lookup``) and the stored entries' keys and URLs.
 
 Each export reads through a read-only connection and writes no file when there is nothing to read.
 """
@@ -16,8 +17,8 @@ LOGGER = logging.getLogger(__name__)
 
 
 def export_term_stats(db_path: Path, target: Path) -> int:
-    """Write the stored term document frequencies to a Parquet file for the pipeline; returns how many
-    articles they count (0, and no file, for a new database)."""
+    """Write the stored term document frequencies (``term, doc_count``) to a Parquet file, which the pipeline
+    looks its own terms up in; returns how many articles they count (0, and no file, for a new database)."""
     if not db_path.exists():
         return 0
     with connect(db_path, read_only=True) as connection:
@@ -31,8 +32,9 @@ def export_term_stats(db_path: Path, target: Path) -> int:
 
 
 def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
-    """Write the stored articles' paragraph hashes (``article_paragraphs``) to a Parquet file for the next run's
-    boilerplate stage; False, and no file, when there are none."""
+    """Write the stored articles' paragraph observations (``article_paragraphs``, one ``key, witness`` row each)
+    to a Parquet file, which the next run's boilerplate stage looks its own paragraphs up in; False, and no file,
+    when there are none."""
     if not Path(db_path).exists():
         return False
     with connect(db_path, read_only=True) as connection:
@@ -43,7 +45,8 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
             return False
         Path(target).parent.mkdir(parents=True, exist_ok=True)
         connection.execute(
-            f"COPY (SELECT keys, witnesses FROM article_paragraphs) TO {sql_string(target)} (FORMAT parquet)"
+            f"COPY (SELECT unnest(keys) AS key, unnest(witnesses) AS witness FROM article_paragraphs) "
+            f"TO {sql_string(target)} (FORMAT parquet)"
         )
     return True
 

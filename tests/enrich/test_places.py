@@ -125,3 +125,30 @@ def test_a_law_a_faith_or_an_airline_is_no_division():
 def test_an_ap_state_abbreviation_is_the_state_not_a_town_it_spells():
     mentions = place_mentions("", "ORLANDO, Fla. (AP) — A device to treat a common heart problem works.")
     assert [(m.surface, m.place.name) for m in mentions] == [("ORLANDO", "Orlando"), ("Fla.", "Florida")]
+
+
+def test_a_state_is_the_state_unless_a_town_of_its_name_is_a_city_or_in_a_town_state_pattern():
+    text = "Bee colonies collapsed in California and Oklahoma, growers in Pennsylvania said."
+    assert {m.surface: m.place.kind for m in place_mentions("", text)} == {
+        "California": "admin1",
+        "Oklahoma": "admin1",
+        "Pennsylvania": "admin1",
+    }
+    town = place_mentions("", "Students at the university in California, Pa., returned.")[0].place
+    assert (town.kind, town.region) == ("city", "US-PA")
+
+
+def test_a_us_village_of_500_people_is_in_the_gazetteer():
+    village = place_mentions("", "The fire hall in Maineville, Ohio, burned down.")[0].place
+    assert (village.name, village.region) == ("Maineville", "US-OH")  # 979 people
+
+
+def test_a_title_opening_a_longer_place_name_is_no_person():
+    assert [m.surface for m in place_mentions("", "A goose died in Prince Edward Island.")] == ["Prince Edward Island"]
+    assert [m.surface for m in place_mentions("", "Prince Harry visited Canada.")] == ["Canada"]
+
+
+def test_a_towns_police_or_council_is_a_cue_like_a_preposition():
+    text = "Gainesville Police Chief Tony Jones said the woman was hurt."
+    assert [(m.surface, m.place.region) for m in place_mentions("", text)] == [("Gainesville", "US-FL")]
+    assert place_mentions("", "Gainesville said the woman was hurt.") == []
