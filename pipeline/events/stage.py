@@ -16,7 +16,15 @@ import apache_beam as beam
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
-from pipeline.events.blocking import block_pairs, block_window, blocking_keys, oversized, scored_here
+from pipeline.events.blocking import (
+    block_member,
+    block_pairs,
+    block_window,
+    blocking_keys,
+    member_features,
+    oversized,
+    scored_here,
+)
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
@@ -113,25 +121,26 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
 
 
 def _block_members(joined: tuple[str, dict]):
-    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(key, (id, features, keys, its
-    oversized keys))`` for each of its blocking keys."""
+    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(key, block_member)`` for each of
+    its blocking keys (the member: its features, keys and oversized keys, packed once)."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
     for _, features, _ in grouped["item"]:
         keys = blocking_keys(features)
+        member = block_member(article_id, features, keys, large)
         for key in keys:
-            yield key, (article_id, features, keys, large)
+            yield key, member
 
 
 def _score_block(min_edge: float, model):
-    """(blocking key, [(id, features, keys, oversized keys)]) -> ``(id, id, score)`` for the block's candidate
+    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate
     pairs scoring ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks
     ``scored_here`` names (given which of the pair's keys are oversized). Scoring inside the block, where the
     features already are, saves joining them onto every pair."""
 
     def score_pairs(block):
         key, members = block
-        features = {article_id: (item, set(keys), large) for article_id, item, keys, large in members}
+        features = {article_id: member_features(packed) for article_id, packed in members}
         timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
         for left, right in block_pairs(timed, block_window(key)):
             (a, keys_a, large_a), (b, keys_b, large_b) = features[left], features[right]

@@ -7,7 +7,15 @@ import random
 
 import pytest
 
-from pipeline.events.blocking import block_pairs, block_window, bounded_parts, candidate_pairs
+from pipeline.events.blocking import (
+    block_member,
+    block_pairs,
+    block_window,
+    blocking_keys,
+    bounded_parts,
+    candidate_pairs,
+    member_features,
+)
 from pipeline.events.cluster import dense_scores
 from pipeline.events.features import EventFeatures, batch_features
 
@@ -73,3 +81,19 @@ def test_a_pair_outside_an_oversized_blocks_window_is_found_by_a_rarer_key_it_sh
     window_pairs = set(block_pairs([(item, None) for item in features], max_block_size=block_window("aaa")))
     assert ("x", "y") not in window_pairs, "the two lie outside each other's window in the common block"
     assert ("x", "y") in candidate_pairs(features)
+
+
+def test_a_block_member_unpacks_to_its_own_features_and_keys_never_a_stale_one():
+    texts = {
+        "a": ("Storm floods Lisbon", "Heavy rain flooded central Lisbon on Monday, officials said."),
+        "b": ("Storm floods Porto", "Heavy rain flooded central Porto on Tuesday, officials said."),
+    }
+    features = batch_features({item: (title, text, None) for item, (title, text) in texts.items()})
+    for item, feature in features.items():
+        keys = blocking_keys(feature)
+        article_id, packed = block_member(item, feature, keys, keys[:1])
+        assert article_id == item
+        assert member_features(packed) == (feature, frozenset(keys), frozenset(keys[:1]))
+    _, packed_a = block_member("same-id", features["a"], ["k"])
+    _, packed_b = block_member("same-id", features["b"], ["k"])
+    assert member_features(packed_a)[0] == features["a"] and member_features(packed_b)[0] == features["b"]
