@@ -1,5 +1,8 @@
 """Language detection and keywords."""
 
+import subprocess
+import sys
+
 from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import FUNCTION_WORD_CONFIDENCE, _identifier, detect_language, reads_english
 
@@ -37,3 +40,18 @@ def test_keywords_favour_repeated_and_headline_words_without_stop_words():
     assert found[0] in ("truce", "cairo", "talks", "truce talks")
     assert "the" not in found and "said" not in found
     assert len(found) == 3
+
+
+def test_a_worker_loads_the_model_on_its_first_text_the_function_words_leave():
+    script = (
+        "from pipeline.enrich import language\n"
+        "from pipeline.enrich.stage import _EnrichArticle\n"
+        "_EnrichArticle().setup()\n"
+        "language.detect_language('Talks between Israel and Hamas resumed on Sunday, which the mediators from "
+        "Egypt said would free the hostages that were taken.')\n"
+        "print(language._identifier.cache_info().currsize)\n"
+        "print(language.detect_language('Die Gespräche zwischen Israel und der Hamas wurden fortgesetzt.').code)\n"
+        "print(language._identifier.cache_info().currsize)\n"
+    )
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert output.split() == ["0", "de", "1"]
