@@ -63,9 +63,9 @@ def choose_runner(options: PipelineOptions):
     if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
         return FnApiRunner()
     if name == "DaskRunner":  # not among the runners Beam finds by their short name
-        from apache_beam.runners.dask.dask_runner import DaskRunner
+        from pipeline.dask_runner import BoundedDaskRunner
 
-        return DaskRunner()
+        return BoundedDaskRunner()
     return name
 
 
@@ -73,7 +73,10 @@ def staging_root(staging_dir: str | None, db_path: Path) -> str:
     """Where the runs of one database stage their shards (a directory or an object-store URL): a folder of its
     own, so that runs on two databases never touch each other's staging."""
     digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
-    return staging.join(staging_dir or str(db_path.parent / STAGING_DIRNAME), f"{db_path.name}-{digest}")
+    base = staging_dir or str(db_path.parent / STAGING_DIRNAME)
+    if "://" not in base:  # a local directory: absolute, since workers may run in another directory
+        base = os.path.abspath(base)
+    return staging.join(base, f"{db_path.name}-{digest}")
 
 
 def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> str:
@@ -274,7 +277,7 @@ def _run_window(
             lookup_buckets=staging.lookup_buckets(worker_count(options)),
             run_id=run.run_id,
             started_at=started_at,
-            seeds_dir=str(seeds_dir),
+            seeds_dir=str(seeds_dir.absolute()),  # workers may run in another directory
             seed_files=window,
             staging_dir=staging_dir,
             minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),
