@@ -33,8 +33,9 @@ _GAP = re.compile(r"[^\w@]*")
 _GAP_BACKWARDS = regex.compile(r"(?r)[^\w@]*")
 _TOKEN_BACKWARDS = regex.compile(r"(?r)[\w@]+(?:[-'’&.][\w@]+)*")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
-_LONG_WORD = re.compile(r"(?:([A-Z])|[a-z])[\w'’-]{3,}")
-"""Words of four or more characters; the group holds the capital of a capitalised one."""
+_LONG_WORD = re.compile(r"(?<![A-Za-z])(?:([A-Z])|[a-z])[\w'’-]{3,}")
+"""Words of four or more characters; the group holds the capital of a capitalised one. (No word starts after a
+letter: the lookbehind only spares the engine the letters inside short words.)"""
 
 
 class Run(NamedTuple):
