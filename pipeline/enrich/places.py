@@ -25,7 +25,10 @@ neighbouring ``CELL_DEGREES`` grid cell counts 1, the same US state only half): 
 "Springfield", "Greene County" and "Rogersville" together are the ones in Missouri. A second pass adds what the
 first found (countries of towns, states: "Gainesville" makes "Georgia" the US state) and counts support from the
 entries chosen. Divisions and countries named by their exact name outrank towns of the same name unless the
-context says otherwise.
+context says otherwise; a country's name lends no support through the towns that share it (Egypt, Georgia), and a
+national capital named like a division is the capital ("Washington") unless a town the article names could lie in
+the division. A town the paper's web host names ("columbustelegram.com") counts as one more place name of the
+article: resolved with the others, it lends them support.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -225,6 +228,9 @@ GENERIC_WORDS = FEATURE_WORDS | frozenset(
 STATE_TOWN_POPULATION = 100_000
 """A town named like a US state is read as that town only when it is a city this big (Washington, New York City) or
 in a "Town, State" pattern: villages called California or Oklahoma, Pennsylvania, cluster and outvote the states."""
+CAPITAL_BONUS = 4.0
+"""Given to a national capital named like a division of its country, as news names the capital (Washington, D.C.,
+against Washington state), unless a town the article names could lie in the division ("Yakima, Washington")."""
 ALTERNATE_PENALTY = 3.0
 """Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
 Kentucky first)."""
@@ -692,6 +698,7 @@ def _resolve(
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     state = span.exact_broad and top.kind == "admin1" and bool(top.region)
+    capital = state and not _towns_within(top.region, key, neighbours)
     for place in span.candidates[:MAX_CANDIDATES]:
         fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
         if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
@@ -710,6 +717,8 @@ def _resolve(
             score += 3  # another US state is named
         if fits:
             score += 6
+        if capital and place.location_id in gazetteer.capitals() and place.country_code == top.country_code:
+            score += CAPITAL_BONUS  # "Washington" alone is the capital, "Washington state" the state
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
         if score > best_score:
@@ -718,6 +727,13 @@ def _resolve(
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
+
+
+def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool:
+    """Whether another place name of the article (not ``key``) could lie in a US state ("Yakima, Washington")."""
+    if neighbours is None:
+        return False
+    return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
@@ -771,6 +787,44 @@ def host_country(url: str | None) -> str | None:
     return code if code in _alpha2_codes() else None
 
 
+HOST_PREFIX = "host:"
+"""Keys of the towns a web host names, among an article's place names."""
+MIN_HOST_TOWN_CHARS = 5
+
+
+def host_towns(url: str | None) -> tuple[str, ...]:
+    """Folded names of the towns a URL's host begins or ends with, longest first ("columbustelegram.com" ->
+    "columbus", "onlineathens.com" -> "athens", "thecolumbiastar.com" -> "columbia"): a local paper's town."""
+    if not url:
+        return ()
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ()
+    return _host_towns(host)
+
+
+@lru_cache(maxsize=4_096)
+def _host_towns(host: str) -> tuple[str, ...]:
+    index = gazetteer.host_towns()
+    found = []
+    for label in host.split(".")[:-1]:
+        label = label.removeprefix("the")
+        for size in range(len(label), MIN_HOST_TOWN_CHARS - 1, -1):
+            key = index.get(label[:size]) or index.get(label[-size:])
+            if key:
+                found.append(key)
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def _host_span(key: str) -> _Span:
+    """A town a web host names, as one more place name of the article (no mention of its own): it is resolved
+    with the others and lends them co-mention support."""
+    towns = tuple(place for place in gazetteer.places().get(key) if place.kind == "city")
+    return _Span(-1, 0, 0, key, towns, 0, True, False, (), False)
+
+
 @lru_cache(maxsize=1)
 def _alpha2_codes() -> frozenset[str]:
     return frozenset(country.alpha2 for country in gazetteer.countries().values())
@@ -799,8 +853,14 @@ def place_mentions(
     for span in spans:
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    for key in host_towns(url):
+        if key not in merged:
+            merged[HOST_PREFIX + key] = _host_span(key)
     context = _context(merged, demonym_countries)
-    possible = {key: _possible_areas(key) for key in merged}
+    possible = {
+        key: NO_AREAS if _names_country(span) else _possible_areas(key.removeprefix(HOST_PREFIX))
+        for key, span in merged.items()
+    }
     neighbours = _neighbours(possible)
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
@@ -812,7 +872,7 @@ def place_mentions(
         elif evidence >= min_evidence and place.kind == "admin1" and place.region:
             _add(context, key, place)
     near = {
-        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
+        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else NO_AREAS
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
@@ -829,6 +889,12 @@ def place_mentions(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _names_country(span: _Span) -> bool:
+    """Whether a span is a country's or continent's own name ("Egypt", "Africa"): the towns that share it (Egypt,
+    Georgia) lend no co-mention support."""
+    return span.exact_broad and span.candidates[0].kind in ("country", "continent")
 
 
 def _merge_spans(spans: list[_Span]) -> _Span:
