@@ -21,14 +21,15 @@ Disambiguation, one entry per name in an article (its spans share their cues and
 entry with the best score wins: log10(population) (capped at ``MAX_PRIOR``), plus 2 when the article names its
 country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State" pattern naming its
 state or country, and ``SUPPORT_BONUS`` for each other place name of the article that could lie near it (a
-neighbouring ``CELL_DEGREES`` grid cell counts 1, the same US state only half): co-mentioned places cluster, so
-"Springfield", "Greene County" and "Rogersville" together are the ones in Missouri. A second pass adds what the
-first found (countries of towns, states: "Gainesville" makes "Georgia" the US state) and counts support from the
-entries chosen. Divisions and countries named by their exact name outrank towns of the same name unless the
-context says otherwise; a country's name lends no support through the towns that share it (Egypt, Georgia), and a
-national capital named like a division is the capital ("Washington") unless a town the article names could lie in
-the division. A town the paper's web host names ("columbustelegram.com") counts as one more place name of the
-article: resolved with the others, it lends them support.
+place within ``CLOSE_KM`` counts 1, in a neighbouring ``CELL_DEGREES`` grid cell ``NEIGHBOUR_SUPPORT``, in the same
+US state only half): co-mentioned places cluster, so "Springfield", "Greene County" and "Rogersville" together are
+the ones in Missouri. A second pass adds what the first found (countries of towns, states: "Gainesville" makes
+"Georgia" the US state) and counts support from the entries chosen. Divisions and countries named by their exact
+name outrank towns of the same name unless the context says otherwise; a country's name lends no support through
+the towns that share it (Egypt, Georgia), and a national capital named like a division is the capital
+("Washington") unless a town the article names could lie in the division. A town the paper's web host names
+("columbustelegram.com") counts as one more place name of the article: resolved with the others, it lends them
+support.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -153,6 +154,12 @@ SUPPORT_EVIDENCE = 1.0
 """A town near up to two other places the article names gains this much evidence per place."""
 MAX_CANDIDATES = 25
 STATE_SUPPORT = 0.5
+NEIGHBOUR_SUPPORT = 0.75
+"""Support from a place in a neighbouring cell but not within ``CLOSE_KM``: Athens, Texas, lies in Henderson County,
+Texas; Athens, Georgia, only in a cell beside Henderson County, North Carolina (chosen with the settings of
+``benchmarks.enrichment``)."""
+CLOSE_KM = 150
+"""A place this close lends full support (chosen on each half: 150 over 60 and 100 on both)."""
 EVIDENCE_CANDIDATES = 5
 FEATURE_WORDS = frozenset(
     [
@@ -626,19 +633,20 @@ def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
     return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
 
 
-def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset]:
-    """(the 3 x 3 cells around, the US states of) these places."""
-    cells, states = set(), set()
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset, frozenset]:
+    """(the 3 x 3 cells around, the US states of, the points of) these places."""
+    cells, states, own = set(), set(), set()
     for place in places_:
         if (cell := _cell(place)) is not None:
+            own.add((place.latitude, place.longitude))
             cells.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
         if place.region:
             states.add(place.region)
-    return frozenset(cells), frozenset(states)
+    return frozenset(cells), frozenset(states), frozenset(own)
 
 
 @lru_cache(maxsize=16_384)
-def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
+def _possible_areas(key: str) -> tuple[frozenset, frozenset, frozenset]:
     """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
 
@@ -646,40 +654,45 @@ def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
 class _Neighbours(NamedTuple):
     """The areas (cells, US states) each place name of an article could lie in, and how many names share each."""
 
-    areas: dict[str, tuple[frozenset, frozenset]]
+    areas: dict[str, tuple[frozenset, frozenset, frozenset]]
     cells: Counter
     states: Counter
 
 
-def _neighbours(areas: dict[str, tuple[frozenset, frozenset]]) -> _Neighbours:
+def _neighbours(areas: dict[str, tuple[frozenset, frozenset, frozenset]]) -> _Neighbours:
     cells: Counter = Counter()
     states: Counter = Counter()
-    for name_cells, name_states in areas.values():
+    for name_cells, name_states, _ in areas.values():
         cells.update(name_cells)
         states.update(name_states)
     return _Neighbours(areas, cells, states)
 
 
-NO_AREAS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+NO_AREAS: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
 
 
 def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
-    """How many other names of the article (not ``key``) could lie near ``place``: 1 for a neighbouring cell,
-    ``STATE_SUPPORT`` for the same US state only."""
+    """How many other names of the article (not ``key``) could lie near ``place``: 1 within ``CLOSE_KM``,
+    ``NEIGHBOUR_SUPPORT`` in a neighbouring cell, ``STATE_SUPPORT`` in the same US state only."""
     cell = _cell(place)
     if cell is None:
         return 0.0
-    own_cells, own_states = neighbours.areas.get(key, NO_AREAS)
+    own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
     region = place.region
     if neighbours.cells[cell] == (cell in own_cells) and (
         not region or neighbours.states[region] == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
-    return sum(
-        1.0 if cell in cells else STATE_SUPPORT if region in states else 0.0
-        for other, (cells, states) in neighbours.areas.items()
-        if other != key
-    )
+    return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
+
+
+def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: tuple[frozenset, ...]) -> float:
+    """The support one other name (its ``areas``) lends a place in ``cell``."""
+    cells, states, points = areas
+    if cell in cells:
+        near = any(haversine_km(place.latitude, place.longitude, *point) <= CLOSE_KM for point in points)
+        return 1.0 if near else NEIGHBOUR_SUPPORT
+    return STATE_SUPPORT if place.region in states else 0.0
 
 
 def _resolve(
