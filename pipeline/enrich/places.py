@@ -159,6 +159,7 @@ NEIGHBOUR_SUPPORT = 0.75
 Texas; Athens, Georgia, only in a cell beside Henderson County, North Carolina (chosen with the settings of
 ``benchmarks.enrichment``)."""
 CLOSE_KM = 150
+KM_PER_DEGREE = 6371.0 * math.pi / 180
 """A place this close lends full support (chosen on each half: 150 over 60 and 100 on both)."""
 EVIDENCE_CANDIDATES = 5
 FEATURE_WORDS = frozenset(
@@ -633,16 +634,28 @@ def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
     return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
 
 
+_AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
 def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset, frozenset]:
     """(the 3 x 3 cells around, the US states of, the points of) these places."""
+    if len(places_) == 1:
+        return _place_areas(places_[0])
     cells, states, own = set(), set(), set()
     for place in places_:
-        if (cell := _cell(place)) is not None:
-            own.add((place.latitude, place.longitude))
-            cells.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-        if place.region:
-            states.add(place.region)
+        place_cells, place_states, place_points = _place_areas(place)
+        cells |= place_cells
+        states |= place_states
+        own |= place_points
     return frozenset(cells), frozenset(states), frozenset(own)
+
+
+@lru_cache(maxsize=65_536)
+def _place_areas(place: gazetteer.Place) -> tuple[frozenset, frozenset, frozenset]:
+    cell = _cell(place)
+    cells = frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND) if cell is not None else frozenset()
+    points = frozenset([(place.latitude, place.longitude)]) if cell is not None else frozenset()
+    return cells, frozenset([place.region]) if place.region else frozenset(), points
 
 
 @lru_cache(maxsize=16_384)
@@ -690,8 +703,7 @@ def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: tuple[froz
     """The support one other name (its ``areas``) lends a place in ``cell``."""
     cells, states, points = areas
     if cell in cells:
-        near = any(haversine_km(place.latitude, place.longitude, *point) <= CLOSE_KM for point in points)
-        return 1.0 if near else NEIGHBOUR_SUPPORT
+        return 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
     return STATE_SUPPORT if place.region in states else 0.0
 
 
@@ -747,6 +759,15 @@ def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool
     if neighbours is None:
         return False
     return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
+
+
+def _within_close(place: gazetteer.Place, points: frozenset[tuple[float, float]]) -> bool:
+    """Whether any of these points lies within ``CLOSE_KM`` of a place (an equirectangular distance: at these
+    distances it is the great-circle one to within a kilometre)."""
+    latitude, longitude = place.latitude, place.longitude
+    squeeze = math.cos(math.radians(latitude)) ** 2
+    limit = (CLOSE_KM / KM_PER_DEGREE) ** 2
+    return any((lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit for lat, lon in points)
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
