@@ -29,7 +29,8 @@ name outrank towns of the same name unless the context says otherwise; a country
 the towns that share it (Egypt, Georgia), and a national capital named like a division is the capital
 ("Washington") unless a town the article names could lie in the division. A town the paper's web host names
 ("columbustelegram.com") counts as one more place name of the article: resolved with the others, it lends them
-support.
+support. A county's name without "County" is the county the article names in full ("DeKalb's plan" beside "DeKalb
+County"), unless it is a big city's.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -145,6 +146,8 @@ MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township"
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
+BIG_TOWN_POPULATION = 100_000
+"""A town this big keeps its own name beside a county of the same name (Dallas and Dallas County)."""
 CELL_DEGREES = 1.25
 """Grid cell of the co-mention check: two places in neighbouring cells (within ~125-250 km) are near (chosen with
 the settings of ``benchmarks.enrichment``)."""
@@ -912,6 +915,7 @@ def place_mentions(
     }
     neighbours = _neighbours(near)
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    _bare_counties(merged, chosen, min_evidence)
     countries, states = context.countries, context.states
     mentions = []
     for span in spans:
@@ -929,6 +933,23 @@ def _names_country(span: _Span) -> bool:
     """Whether a span is a country's or continent's own name ("Egypt", "Africa"): the towns that share it (Egypt,
     Georgia) lend no co-mention support."""
     return span.exact_broad and span.candidates[0].kind in ("country", "continent")
+
+
+def _bare_counties(
+    merged: dict[str, _Span], chosen: dict[str, tuple[gazetteer.Place, float]], min_evidence: float
+) -> None:
+    """A county's name without "County" ("DeKalb's plan", "Hall") is that county when the article names it in full
+    ("DeKalb County"), unless the name is a big city's or has a "Town, State" pattern of its own."""
+    for key, (place, evidence) in chosen.items():
+        county, county_evidence = chosen.get(key + " county", (None, 0.0))
+        if (
+            county is not None
+            and county.kind == "admin2"
+            and county_evidence >= min_evidence
+            and not merged[key].pattern
+            and (place.kind == "city" and place.population < BIG_TOWN_POPULATION)
+        ):
+            chosen[key] = (county, max(evidence, county_evidence))
 
 
 def _merge_spans(spans: list[_Span]) -> _Span:

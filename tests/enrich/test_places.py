@@ -183,3 +183,11 @@ def test_host_towns_are_read_from_the_start_or_end_of_a_hosts_labels():
     assert host_towns("http://www.lasvegassun.com/a") == ("las vegas",)
     assert host_towns("https://www.cnn.com/a") == ()
     assert host_towns(None) == () and host_towns("http://[bad") == ()
+
+
+def test_a_countys_name_without_county_is_the_county_the_article_names_but_a_big_city_keeps_its_name():
+    text = "DeKalb County commissioners met in Decatur, Georgia. The plan is part of DeKalb's long-term growth."
+    bare = [m.place for m in place_mentions("", text) if m.surface == "DeKalb"]
+    assert [(place.kind, place.region) for place in bare] == [("admin2", "US-GA")]  # not DeKalb, Illinois
+    found = {m.surface: m.place.kind for m in place_mentions("", "Dallas County deputies and Dallas police met.")}
+    assert found == {"Dallas County": "admin2", "Dallas": "city"}
