@@ -8,11 +8,13 @@ divisions are places wherever they are named ("U.S. officials", "China said"). A
 or a "Town, State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text,
 a stop word, a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
-town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
-"North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
-organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
-"Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
-person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
+town of 15,000+ stays a place; a state or country named like a given name is the place before two or more
+capitalised words, "Georgia Environmental Protection Division"), calendar words, a common word heading a longer
+name ("University of Rochester", "North Lumpkin Street") and a country before a dollar sign ("US$") are never
+places; a place inside an organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated
+word ("R-Charleston", "Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise
+M. Bell") is a person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a
+place.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
 does not (the scoring leaves those gold mentions out); a demonym still puts its country into the article's context.
@@ -432,6 +434,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and span_words[0].lower() not in STOP_WORDS
             and gazetteer.is_first_name(span_words[0])
             and not _names_place(names.get(fold(" ".join(named))))
+            and not (candidates[0].kind in ("country", "admin1") and len(named) > 1)
         ):
             people.update(fold(w) for w in named)
             position = end + len(named)

@@ -191,3 +191,12 @@ def test_a_countys_name_without_county_is_the_county_the_article_names_but_a_big
     assert [(place.kind, place.region) for place in bare] == [("admin2", "US-GA")]  # not DeKalb, Illinois
     found = {m.surface: m.place.kind for m in place_mentions("", "Dallas County deputies and Dallas police met.")}
     assert found == {"Dallas County": "admin2", "Dallas": "city"}
+
+
+def test_a_states_name_opening_an_agencys_name_is_the_state_not_a_given_name():
+    text = (
+        "Officials in Atlanta said on Monday that the Georgia Environmental Protection Division would look into the"
+        " spill near the lake and report to Virginia Woolf."
+    )
+    found = [(m.surface, m.place.region) for m in place_mentions("", text)]
+    assert found == [("Atlanta", "US-GA"), ("Georgia", "US-GA")]  # Virginia Woolf stays a person
