@@ -646,10 +646,10 @@ _AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset, frozenset]:
     """(the 3 x 3 cells around, the US states of, the points of) these places."""
     if len(places_) == 1:
-        return _place_areas(places_[0])
+        return _place_areas(places_[0], CELL_DEGREES)
     cells, states, own = set(), set(), set()
     for place in places_:
-        place_cells, place_states, place_points = _place_areas(place)
+        place_cells, place_states, place_points = _place_areas(place, CELL_DEGREES)
         cells |= place_cells
         states |= place_states
         own |= place_points
@@ -657,7 +657,8 @@ def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozens
 
 
 @lru_cache(maxsize=65_536)
-def _place_areas(place: gazetteer.Place) -> tuple[frozenset, frozenset, frozenset]:
+def _place_areas(place: gazetteer.Place, cell_degrees: float) -> tuple[frozenset, frozenset, frozenset]:
+    """``_near_keys`` of one place (memoised with the grid cell's size, which the benchmark varies)."""
     cell = _cell(place)
     cells = frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND) if cell is not None else frozenset()
     points = frozenset([(place.latitude, place.longitude)]) if cell is not None else frozenset()
