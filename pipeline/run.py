@@ -186,8 +186,8 @@ def execute_run(flags: list[str]) -> Run:
 def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
     """``run_window(*args)`` in a child process forked for it, so that what one window's run leaves in the heap
     (freed but kept by the allocator, caches filled) is gone before the next: a large input's windows each peak
-    at what one window needs (``benchmarks/scale.py``). Its error, if any, is raised here; Ctrl-C, which reaches
-    both processes, lets the child record its run as interrupted first."""
+    at what one window needs (``benchmarks/scale.py``). Its error, if any, is raised here. The child has a process
+    group of its own, so that Ctrl-C reaches it once, from here, and it records its run as interrupted first."""
     receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
     child = multiprocessing.get_context("fork").Process(target=_send_outcome, args=(sender, run_window, args))
     child.start()
@@ -199,6 +199,7 @@ def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
         raise RuntimeError(f"a window's run ended without a result (exit code {child.exitcode})") from None
     except KeyboardInterrupt:
         with _sigint_ignored():
+            os.kill(child.pid, signal.SIGINT)
             child.join()
         raise
     child.join()
@@ -210,6 +211,7 @@ def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
 def _send_outcome(sender, run_window: Callable[..., Run], args: tuple) -> None:
     """In the child: ``(run, None)`` or ``(None, error)`` to the parent (an error that cannot be pickled as a
     RuntimeError naming it)."""
+    os.setpgrp()
     try:
         outcome = (run_window(*args), None)
     except BaseException as error:
