@@ -64,9 +64,12 @@ def write_seeds(texts: list[str], first_index: int, directory: Path, per_file: i
                 out.write(json.dumps(record) + "\n")
 
 
-def timed_run(seeds: Path, db: Path, workers: int, *flags: str, log: Path | None = None) -> tuple[float, float, float]:
+def timed_run(
+    seeds: Path, db: Path, workers: int, *flags: str, log: Path | None = None, window_peaks: dict | None = None
+) -> tuple[float, float, float]:
     """Wall seconds, CPU seconds and peak memory (MiB) of one ``wirebeam run --offline``'s process tree (its log
-    lines to ``log`` when given)."""
+    lines to ``log`` when given); ``window_peaks``, when given, gets the peak of the tree while each of the
+    launcher's children ran (a window of a large input runs in a child of its own), by child, in order."""
     command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db), *flags]
     if workers > 1:
         command += ["--direct_running_mode=multi_processing", f"--direct_num_workers={workers}"]
@@ -77,7 +80,11 @@ def timed_run(seeds: Path, db: Path, workers: int, *flags: str, log: Path | None
     while process.poll() is None:
         try:
             tree = [process, *process.children(recursive=True)]
-            peak = max(peak, sum(member.memory_info().rss for member in tree))
+            rss = sum(member.memory_info().rss for member in tree)
+            peak = max(peak, rss)
+            if window_peaks is not None:
+                for child in process.children():
+                    window_peaks[child.pid] = max(window_peaks.get(child.pid, 0), rss / 2**20)
             for member in tree:
                 times = member.cpu_times()
                 cpu_by_pid[member.pid] = times.user + times.system
