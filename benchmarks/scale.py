@@ -5,8 +5,8 @@ many synthetic ~500-word articles (real vocabulary, 10% near-duplicates: the nea
 corpus) as JSON Lines seed files and measures, in this one run:
 
 - **wirebeam**: ``wirebeam run --offline`` into a fresh database, as a process tree (CPU = user + system time of
-  the launcher and any workers; peak RSS of the tree); it reads the seeds in windows of ``--window_mib`` (its
-  default unless given), one run each;
+  the launcher and any workers; peak RSS of the tree, overall and while each window ran); it reads the seeds in
+  windows of ``--window_mib`` (its default unless given), one run each;
 - **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
   the seed files, extract, normalize, exact keys, MinHash signatures and near-duplicate pairs, term counts, event
   features, blocking, scoring and clustering, enrichment, staging rows), no Beam and no DuckDB, over the same
@@ -133,7 +133,9 @@ def measure(size: int, work: Path, window_mib: float) -> dict:
         write_seeds(texts, 0, seeds, per_file=RECORDS_PER_FILE)
     db = work / f"run-{size}.duckdb"
     db.unlink(missing_ok=True)
-    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}", log=work / f"run-{size}.log")
+    window_peaks: dict[int, float] = {}
+    log = work / f"run-{size}.log"
+    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}", log=log, window_peaks=window_peaks)
     counts = totals(db)
     print(f"{size} articles: wirebeam {cpu:.1f} s CPU, {wall:.1f} s wall, peak {peak:.0f} MiB", flush=True)
     windows = _windows(seeds, window_mib)
@@ -147,6 +149,7 @@ def measure(size: int, work: Path, window_mib: float) -> dict:
             "cpu_ms_per_article": round(1000 * cpu / size, 2),
             "articles_per_s_per_core": round(size / cpu, 1),
             "peak_rss_mib": round(peak),
+            "window_peak_rss_mib": [round(value) for value in window_peaks.values()],
             "run": counts,
         },
         "floor": {

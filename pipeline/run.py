@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import multiprocessing
 import os
+import pickle
 import secrets
 import signal
 import sys
@@ -172,13 +174,57 @@ def execute_run(flags: list[str]) -> Run:
     _check_writable(db_path)
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     windows = seed_windows(seeds_dir, int(ours.window_mib * 2**20))
+    run_window = partial(_run_window, options, runner, thresholds)
+    if len(windows) > 1 and isinstance(runner, FnApiRunner):
+        run_window = partial(_in_child_process, run_window)
     with lock, _interrupt_noted() as interrupt:
         runs = []
         for number, window in enumerate(windows):
             if len(windows) > 1:
                 LOGGER.info("window %d of %d: %d seed files", number + 1, len(windows), len(window))
-            runs.append(_run_window(options, runner, thresholds, window, (number, len(windows)), interrupt))
+            runs.append(run_window(window, (number, len(windows)), interrupt))
     return runs[0] if len(runs) == 1 else _summed(runs)
+
+
+def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
+    """``run_window(*args)`` in a child process forked for it, so that what one window's run leaves in the heap
+    (freed but kept by the allocator, caches filled) is gone before the next: a large input's windows each peak
+    at what one window needs (``benchmarks/scale.py``). Its error, if any, is raised here. The child has a process
+    group of its own, so that Ctrl-C reaches it once, from here, and it records its run as interrupted first."""
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_send_outcome, args=(sender, run_window, args))
+    child.start()
+    sender.close()
+    try:
+        run, error = receiver.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"a window's run ended without a result (exit code {child.exitcode})") from None
+    except KeyboardInterrupt:
+        with _sigint_ignored():
+            os.kill(child.pid, signal.SIGINT)
+            child.join()
+        raise
+    child.join()
+    if error is not None:
+        raise error
+    return run
+
+
+def _send_outcome(sender, run_window: Callable[..., Run], args: tuple) -> None:
+    """In the child: ``(run, None)`` or ``(None, error)`` to the parent (an error that cannot be pickled as a
+    RuntimeError naming it)."""
+    os.setpgrp()
+    try:
+        outcome = (run_window(*args), None)
+    except BaseException as error:
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError(repr(error))
+        outcome = (None, error)
+    sender.send(outcome)
+    sender.close()
 
 
 def seed_windows(seeds: Path, window_bytes: int) -> list[frozenset[str] | None]:
