@@ -23,11 +23,13 @@ from pipeline.events.blocking import (
     blocking_keys,
     member_features,
     oversized,
+    reaching_pairs,
     scored_here,
 )
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
+from pipeline.events.model import shipped_model
 from pipeline.events.score import EventThresholds, score, score_components
 from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from schemas.models import Article, ArticleFeatures, ArticleLink
@@ -140,13 +142,16 @@ def _score_block(min_edge: float, model):
 
     def score_pairs(block):
         key, members = block
-        features = {article_id: member_features(packed) for article_id, packed in members}
+        packed = dict(members)
+        features = {article_id: member_features(member) for article_id, member in packed.items()}
         timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
-        for left, right in block_pairs(timed, block_window(key)):
-            (a, keys_a, large_a), (b, keys_b, large_b) = features[left], features[right]
-            if not scored_here(key, keys_a & keys_b, large_a | large_b):
-                continue
-            similarity = score(a, b, model)
+        pairs = [
+            (left, right)
+            for left, right in block_pairs(timed, block_window(key))
+            if scored_here(key, features[left][1] & features[right][1], features[left][2] | features[right][2])
+        ]
+        for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
+            similarity = score(features[left][0], features[right][0], model)
             if similarity >= min_edge:
                 yield left, right, similarity
 
