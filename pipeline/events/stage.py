@@ -65,19 +65,26 @@ DOCS = "\x00docs"
 """A pseudo-term every article holds once: its document frequency is the number of documents."""
 
 
-def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, str]]]:
-    """``(bucket, (term, article ID))`` for each distinct term of the article, and for ``DOCS``."""
+def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
+    """``(bucket, (article ID, terms))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
+    bucket rather than one a term (~380 an article, each encoded, grouped and decoded by Beam on its own)."""
     article, counts = counted
-    return [(bucket(term, buckets), (term, article.article_id)) for term in (*counts.terms(), DOCS)]
+    by_bucket: dict[int, list[str]] = {}
+    for term in (*counts.terms(), DOCS):
+        by_bucket.setdefault(bucket(term, buckets), []).append(term)
+    return [(number, (article.article_id, tuple(terms))) for number, terms in by_bucket.items()]
 
 
-def _doc_freq_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]], stored_path: str | None, prior_docs: int):
-    """``(bucket, [(term, article ID)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
+def _doc_freq_in_bucket(
+    grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]], stored_path: str | None, prior_docs: int
+):
+    """``(bucket, [(article ID, terms)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
     holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
     adds the ``prior_docs`` stored articles)."""
     articles_of: dict[str, list[str]] = {}
-    for term, article_id in grouped[1]:
-        articles_of.setdefault(term, []).append(article_id)
+    for article_id, terms in grouped[1]:
+        for term in terms:
+            articles_of.setdefault(term, []).append(article_id)
     doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
     if DOCS in doc_freq:
         doc_freq[DOCS] += prior_docs
