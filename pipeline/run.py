@@ -35,7 +35,7 @@ from pipeline import live_plan, staging
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.events.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.graph import RunPlan, build_pipeline
-from pipeline.options import UsageError, WirebeamOptions, event_thresholds
+from pipeline.options import UsageError, WirebeamOptions, event_thresholds, run_options
 from pipeline.progress import PROGRESS
 from pipeline.sources.seeds import LocalSeed, list_local_seeds
 from pipeline.store.connection import DatabaseInUse, connect
@@ -153,7 +153,7 @@ def execute_run(flags: list[str]) -> Run:
     next; then the returned run sums their counts (the last window's ID, the first one's start)."""
     if unknown := unknown_flags(flags):
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
-    options = PipelineOptions(flags)
+    options = run_options(flags)
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
