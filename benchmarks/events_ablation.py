@@ -38,6 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         for name, items in corpora.items()
         for half in HALVES
     }
+    path = RESULTS_DIR / ("events_ablation.json" if not args.only else f"events_ablation_{'_'.join(args.only)}.json")
     results: dict = {}
     for left_out in dict.fromkeys(ablations):
         dropped = set(left_out or ())
@@ -59,9 +60,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 scores[name].append(average_precision_score(truth, predicted))
         label = f"without {' + '.join(left_out)}" if left_out else "all features"
         results[label] = {name: round(sum(v) / len(v), 4) for name, v in scores.items()}
-        print(f"{label:<30} " + "  ".join(f"{name} {value:.4f}" for name, value in results[label].items()))
-    path = RESULTS_DIR / ("events_ablation.json" if not args.only else f"events_ablation_{'_'.join(args.only)}.json")
-    path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+        print(f"{label:<30} " + "  ".join(f"{name} {value:.4f}" for name, value in results[label].items()), flush=True)
+        path.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")  # a stopped run keeps its rows
     print(f"wrote {path}")
     return 0
 
