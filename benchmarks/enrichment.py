@@ -42,7 +42,8 @@ runs in its own fresh process, the versions take turns ``COST_ROUNDS`` times and
 machine is shared, and CPU time grows with its load.
 
 Run: ``.venv/bin/python -m benchmarks.enrichment [--spacy]`` (writes ``benchmarks/results/enrichment.json``;
-``--spacy`` needs ``pip install -e .[ner]``).
+``--spacy`` needs ``pip install -e .[ner]``; ``--cost-only --before COMMIT`` prints the cost of this tree and of
+``COMMIT`` alone, in a few minutes).
 """
 
 from __future__ import annotations
@@ -557,12 +558,25 @@ def costs(trees: dict[str, Path]) -> dict[str, dict]:
     return best
 
 
+def cost_only(commit: str) -> dict:
+    """``costs`` of this tree and of ``commit``, printed as JSON (no quality figures, nothing written): a quick
+    re-measure of the cost on a quiet machine."""
+    with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
+        extract_before(Path(tmp), commit)
+        result = costs({"wirebeam": REPO, "before": Path(tmp)})
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-before", action="store_true", help="do not measure the previous version (faster)")
     parser.add_argument("--before", default=BEFORE, help=f"the previous version's commit (default {BEFORE})")
     parser.add_argument("--spacy", action="store_true", help=f"also measure spaCy ({SPACY_PACKAGE}, the ner extra)")
+    parser.add_argument("--cost-only", action="store_true", help="only the cost, this tree and --before (printed)")
     args = parser.parse_args(argv)
+    if args.cost_only:
+        return cost_only(args.before)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from pipeline.enrich import gazetteer, places
 
