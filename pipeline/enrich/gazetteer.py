@@ -214,13 +214,16 @@ class Place(NamedTuple):
 
 
 class PlaceTable:
-    """Folded place name -> candidate ``Place``s; stored as plain tuples, which unpickle ~7x faster."""
+    """Folded place name -> candidate ``Place``s; stored as plain tuples, which unpickle ~7x faster. Every ``Place``
+    is made when the table is loaded, before a worker freezes what it loaded (``gc.freeze``): entries made on demand
+    would pile up with the worker's age for the collector's full passes to walk."""
 
     def __init__(self, names: dict[str, int | tuple[int, ...]], entries: list[tuple]) -> None:
         self._names = names
-        self._entries = entries
-        self._made: dict[int, Place] = {}
-        self._found: dict[str, tuple[Place, ...]] = {}
+        self._places = [Place._make(entry) for entry in entries]
+        self._several = {
+            name: tuple(self._places[i] for i in ids) for name, ids in names.items() if not isinstance(ids, int)
+        }
 
     @classmethod
     def of(cls, table: dict[str, tuple[Place, ...]]) -> PlaceTable:
@@ -232,7 +235,7 @@ class PlaceTable:
         return cls(names, list(index))
 
     def __reduce__(self):
-        return PlaceTable, (self._names, self._entries)
+        return PlaceTable, (self._names, [tuple(place) for place in self._places])
 
     def __contains__(self, name: str) -> bool:
         return name in self._names
@@ -241,21 +244,10 @@ class PlaceTable:
         return len(self._names)
 
     def get(self, name: str, default: tuple = ()) -> tuple[Place, ...]:
-        found = self._found.get(name)
-        if found is not None:
-            return found
         ids = self._names.get(name)
         if ids is None:
             return default
-        found = (self._place(ids),) if isinstance(ids, int) else tuple(self._place(i) for i in ids)
-        self._found[name] = found
-        return found
-
-    def _place(self, index: int) -> Place:
-        place = self._made.get(index)
-        if place is None:
-            place = self._made[index] = Place._make(self._entries[index])
-        return place
+        return (self._places[ids],) if isinstance(ids, int) else self._several[name]
 
 
 def _latin(name: str) -> bool:

@@ -357,14 +357,11 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
     return out + [(False, start, sentence) for start, sentence in sentence_spans(text or "")]
 
 
-class _Reading(NamedTuple):
-    """What a run's words say on their own: gazetteer hits (kind "place", "abbreviation" or "hyphen", position,
-    end, candidates, (ambiguous by shape, the lower-case word that makes it ambiguous when the text uses it)), the
-    folded words of people's names, and the countries of demonyms."""
-
-    hits: tuple[tuple, ...]
-    people: frozenset[str]
-    countries: tuple[str, ...]
+# What a run's words say on their own: gazetteer hits (kind "place", "abbreviation" or "hyphen", position, end,
+# candidates, (ambiguous by shape, the lower-case word that makes it ambiguous when the text uses it)), the folded
+# words of people's names, and the countries of demonyms. Plain tuples, not a NamedTuple or frozensets: the collector
+# stops tracking a tuple of plain values, so a worker's memo adds little to its full collections.
+_Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 
 
 @lru_cache(maxsize=16_384)
@@ -373,7 +370,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     articles)."""
     if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
         # "Tyrise M. Bell": a name with a middle initial is a person's
-        return _Reading((), frozenset(fold(word) for word in words if not _INITIAL.fullmatch(word)), ())
+        return (), tuple({fold(word) for word in words if not _INITIAL.fullmatch(word)}), ()
     names = gazetteer.places()
     hits: list[tuple] = []
     people: set[str] = set()
@@ -469,7 +466,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         shaped = single and (key in GENERIC_WORDS or (span_words[0].isupper() and len(span_words[0]) > 3))
         hits.append(("place", position, end, candidates, (shaped, span_words[0].lower() if single else None)))
         position = end
-    return _Reading(tuple(hits), frozenset(people), tuple(countries))
+    return tuple(hits), tuple(people), tuple(countries)
 
 
 def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
@@ -482,10 +479,10 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
         scanned = scan_sentence(sentence)
         title_case = scanned.title_case
         for run in scanned.runs:
-            reading = _reading(run.words)
-            people |= reading.people
-            context.update(reading.countries)
-            for kind, position, end, candidates, ambiguity in reading.hits:
+            hits, run_people, countries = _reading(run.words)
+            people.update(run_people)
+            context.update(countries)
+            for kind, position, end, candidates, ambiguity in hits:
                 if kind == "abbreviation":
                     if abbreviated := _abbreviation(sentence, run, position):
                         spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
