@@ -124,5 +124,6 @@ def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | 
 
 
 def score(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> float:
-    """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event."""
-    return score_components(a, b, model).total
+    """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event
+    (``score_components``' total, without rounding the feature values it does not return)."""
+    return round((model or shipped_model()).probability(regime(a, b), pair_features(a, b)), 6)
