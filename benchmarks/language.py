@@ -50,7 +50,7 @@ def py3langid_code(text: str) -> str | None:
     from pipeline.enrich import language
 
     opening = text[: language.MAX_CHARS]
-    if len(language._LETTERS.findall(opening)) < language.MIN_CHARS:
+    if not language._ENOUGH_LETTERS.match(opening):
         return None
     code, probability = language._identifier().classify(opening)
     return code if probability >= language.MIN_CONFIDENCE else None

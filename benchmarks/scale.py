@@ -5,12 +5,13 @@ many synthetic ~500-word articles (real vocabulary, 10% near-duplicates: the nea
 corpus) as JSON Lines seed files and measures, in this one run:
 
 - **wirebeam**: ``wirebeam run --offline`` into a fresh database, as a process tree (CPU = user + system time of
-  the launcher and any workers; peak RSS of the tree); it reads the seeds in windows of ``--window_mib`` (its
-  default unless given), one run each;
+  the launcher and any workers; peak RSS of the tree, overall and while each window ran); it reads the seeds in
+  windows of ``--window_mib`` (its default unless given), one run each;
 - **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
   the seed files, extract, normalize, exact keys, MinHash signatures and near-duplicate pairs, term counts, event
-  features, blocking, scoring and clustering, enrichment, staging rows), no Beam and no DuckDB, over the same
-  windows one after the other (without the cross-window matching wirebeam's load does);
+  features, blocking, scoring (a large block's pairs screened in bulk first, as the pipeline does) and clustering,
+  enrichment, staging rows), no Beam and no DuckDB, over the same windows one after the other (without the
+  cross-window matching wirebeam's load does);
 - **fixed cost**: ``wirebeam run --offline`` on an empty seeds directory.
 
 Targets (issue 15): at most 5 ms CPU per article, at most 4 GB peak at 100k, wirebeam / floor at most 1.3, a run on
@@ -55,7 +56,7 @@ def plain_loop(seed_files: list[Path]) -> float:
     from pipeline.dedup.near import find_near_duplicates
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
-    from pipeline.events.blocking import block_pairs, block_window, blocking_keys
+    from pipeline.events.blocking import block_member, block_pairs, block_window, blocking_keys, reaching_pairs
     from pipeline.events.features import features_from_counts
     from pipeline.events.score import DEFAULT_THRESHOLDS, score
     from pipeline.events.stage import article_term_counts, cluster_component, feature_row
@@ -79,18 +80,21 @@ def plain_loop(seed_files: list[Path]) -> float:
     find_near_duplicates([article.text or article.title for article in articles], config)
     counts = [article_term_counts(article.title, article.text, article.summary) for article in articles]
     doc_freq = Counter(term for count in counts for term in set(count.terms()))
-    members, blocks = [], defaultdict(list)
+    members, blocks, packed = [], defaultdict(list), {}
     for article, count in zip(articles, counts, strict=True):
         features = features_from_counts(count, article.published_at, doc_freq, len(articles))
         members.append((article.article_id, (original_rank(article), features, sorted(count.terms()))))
         to_row(feature_row(article.article_id, features, sorted(count.terms())))
-        for key in blocking_keys(features):
+        keys = blocking_keys(features)
+        packed[article.article_id] = block_member(article.article_id, features, keys)[1]
+        for key in keys:
             blocks[key].append((article.article_id, features))
     edges = []
     for key, block in blocks.items():
         features = dict(block)
         timed = ((article_id, item.first_seen) for article_id, item in features.items())
-        for left, right in block_pairs(timed, block_window(key)):
+        pairs = list(block_pairs(timed, block_window(key)))
+        for left, right in reaching_pairs(pairs, packed, DEFAULT_THRESHOLDS.model, DEFAULT_THRESHOLDS.lowest):
             similarity = score(features[left], features[right])
             if similarity >= DEFAULT_THRESHOLDS.lowest:
                 edges.append((left, right, similarity))
@@ -133,7 +137,9 @@ def measure(size: int, work: Path, window_mib: float) -> dict:
         write_seeds(texts, 0, seeds, per_file=RECORDS_PER_FILE)
     db = work / f"run-{size}.duckdb"
     db.unlink(missing_ok=True)
-    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}", log=work / f"run-{size}.log")
+    window_peaks: dict[int, float] = {}
+    log = work / f"run-{size}.log"
+    wall, cpu, peak = timed_run(seeds, db, 1, f"--window_mib={window_mib}", log=log, window_peaks=window_peaks)
     counts = totals(db)
     print(f"{size} articles: wirebeam {cpu:.1f} s CPU, {wall:.1f} s wall, peak {peak:.0f} MiB", flush=True)
     windows = _windows(seeds, window_mib)
@@ -147,6 +153,7 @@ def measure(size: int, work: Path, window_mib: float) -> dict:
             "cpu_ms_per_article": round(1000 * cpu / size, 2),
             "articles_per_s_per_core": round(size / cpu, 1),
             "peak_rss_mib": round(peak),
+            "window_peak_rss_mib": [round(value) for value in window_peaks.values()],
             "run": counts,
         },
         "floor": {

@@ -6,6 +6,7 @@ HTML pages go through trafilatura, whose ``None`` (page rejected) becomes a reje
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import re
 import warnings
@@ -22,6 +23,7 @@ from pipeline.outputs import SplitOutputs
 from pipeline.text import clean_line, html_to_text
 
 STAGE = "extract"
+LOGGER = logging.getLogger(__name__)
 TIMEOUT = "extraction_timeout"
 EXTRACT_TIMEOUT_SECONDS = 30.0
 """Longest a web page's extraction may take."""
@@ -184,17 +186,26 @@ def _extract_in_worker(document: RawDocument) -> ExtractedArticle | tuple[str, s
 
 class _ExtractArticle(beam.DoFn):
     """Extracts web pages in a child process with a time limit (trafilatura can spin on some pages): a page
-    taking longer is rejected as ``extraction_timeout`` and the child is replaced."""
+    taking longer is rejected as ``extraction_timeout`` and the child is replaced. A daemonic worker process (Dask's
+    default) may have no children: there pages are extracted in the worker itself, without the limit."""
 
     def __init__(self, timeout: float):
         self._timeout = timeout
         self._pool = None
+        self._in_worker = False
 
     def setup(self) -> None:
         self._pool = None
+        self._in_worker = multiprocessing.current_process().daemon
+        if self._in_worker:
+            LOGGER.warning(
+                "a daemonic worker process cannot start the child that enforces the %g s extraction time limit: "
+                "pages are extracted without it (on Dask: DASK_DISTRIBUTED__WORKER__DAEMON=False)",
+                self._timeout,
+            )
 
     def _extract(self, document: RawDocument) -> ExtractedArticle:
-        if document.body_format != "html":
+        if document.body_format != "html" or self._in_worker:
             return extract_article(document)
         if self._pool is None:
             self._pool = multiprocessing.get_context("spawn").Pool(1)

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from pipeline.options import DEFAULT_SEEDS, feed_list
 from pipeline.sources import feedlist
+from pipeline.sources.feedlist import FeedsError, read_subscriptions
 from pipeline.sources.feeds import FeedState, PollPolicy, due_feeds, feed_state
 from pipeline.sources.http import FetchPolicy
 from pipeline.store.connection import connect
@@ -34,10 +35,6 @@ LOGGER = logging.getLogger(__name__)
 SCHEDULE_SLACK = timedelta(seconds=60)
 """A feed due this soon is polled now, so a run every 15 minutes polls a 15-minute feed every time."""
 DECOMPRESSED_TO_WIRE_RATIO = 4
-
-
-class FeedsError(Exception):
-    """A problem with the feed list or the live-feed options that the user can fix."""
 
 
 def feeds_only(options: WirebeamOptions) -> bool:
@@ -69,14 +66,6 @@ def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
         )
     except ValueError as error:
         raise FeedsError(str(error)) from error
-
-
-def read_subscriptions(path: str | Path) -> list[feedlist.Subscription]:
-    """The feed list; [] when the file is missing or empty."""
-    try:
-        return feedlist.read_feed_list(path)
-    except ValueError as error:
-        raise FeedsError(f"cannot read the feed list: {error}") from error
 
 
 def states_for(subscriptions: Iterable[feedlist.Subscription], rows: dict[str, Feed]) -> list[FeedState]:

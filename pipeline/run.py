@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import multiprocessing
 import os
+import pickle
 import secrets
 import signal
 import sys
@@ -33,7 +35,7 @@ from pipeline import live_plan, staging
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.events.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.graph import RunPlan, build_pipeline
-from pipeline.options import UsageError, WirebeamOptions, event_thresholds
+from pipeline.options import UsageError, WirebeamOptions, event_thresholds, run_options
 from pipeline.progress import PROGRESS
 from pipeline.sources.seeds import LocalSeed, list_local_seeds
 from pipeline.store.connection import DatabaseInUse, connect
@@ -63,9 +65,9 @@ def choose_runner(options: PipelineOptions):
     if name is None or name in LOCAL_RUNNERS - {"BundleBasedDirectRunner"}:
         return FnApiRunner()
     if name == "DaskRunner":  # not among the runners Beam finds by their short name
-        from apache_beam.runners.dask.dask_runner import DaskRunner
+        from pipeline.dask_runner import BoundedDaskRunner
 
-        return DaskRunner()
+        return BoundedDaskRunner()
     return name
 
 
@@ -73,7 +75,10 @@ def staging_root(staging_dir: str | None, db_path: Path) -> str:
     """Where the runs of one database stage their shards (a directory or an object-store URL): a folder of its
     own, so that runs on two databases never touch each other's staging."""
     digest = hashlib.sha256(str(db_path.resolve()).encode()).hexdigest()[:12]
-    return staging.join(staging_dir or str(db_path.parent / STAGING_DIRNAME), f"{db_path.name}-{digest}")
+    base = staging_dir or str(db_path.parent / STAGING_DIRNAME)
+    if "://" not in base:  # a local directory: absolute, since workers may run in another directory
+        base = os.path.abspath(base)
+    return staging.join(base, f"{db_path.name}-{digest}")
 
 
 def _prepare_staging(options: WirebeamOptions, db_path: Path, run_id: str) -> str:
@@ -148,7 +153,7 @@ def execute_run(flags: list[str]) -> Run:
     next; then the returned run sums their counts (the last window's ID, the first one's start)."""
     if unknown := unknown_flags(flags):
         raise UsageError(f"unrecognized arguments: {' '.join(unknown)} (see `wirebeam run --help`)")
-    options = PipelineOptions(flags)
+    options = run_options(flags)
     FileSystems.set_options(options)  # staging in an object store takes its settings (--s3_endpoint_url ...)
     ours = options.view_as(WirebeamOptions)
     seeds_dir = Path(ours.seeds)
@@ -169,13 +174,57 @@ def execute_run(flags: list[str]) -> Run:
     _check_writable(db_path)
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     windows = seed_windows(seeds_dir, int(ours.window_mib * 2**20))
+    run_window = partial(_run_window, options, runner, thresholds)
+    if len(windows) > 1 and isinstance(runner, FnApiRunner):
+        run_window = partial(_in_child_process, run_window)
     with lock, _interrupt_noted() as interrupt:
         runs = []
         for number, window in enumerate(windows):
             if len(windows) > 1:
                 LOGGER.info("window %d of %d: %d seed files", number + 1, len(windows), len(window))
-            runs.append(_run_window(options, runner, thresholds, window, (number, len(windows)), interrupt))
+            runs.append(run_window(window, (number, len(windows)), interrupt))
     return runs[0] if len(runs) == 1 else _summed(runs)
+
+
+def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
+    """``run_window(*args)`` in a child process forked for it, so that what one window's run leaves in the heap
+    (freed but kept by the allocator, caches filled) is gone before the next: a large input's windows each peak
+    at what one window needs (``benchmarks/scale.py``). Its error, if any, is raised here. The child has a process
+    group of its own, so that Ctrl-C reaches it once, from here, and it records its run as interrupted first."""
+    receiver, sender = multiprocessing.get_context("fork").Pipe(duplex=False)
+    child = multiprocessing.get_context("fork").Process(target=_send_outcome, args=(sender, run_window, args))
+    child.start()
+    sender.close()
+    try:
+        run, error = receiver.recv()
+    except EOFError:
+        child.join()
+        raise RuntimeError(f"a window's run ended without a result (exit code {child.exitcode})") from None
+    except KeyboardInterrupt:
+        with _sigint_ignored():
+            os.kill(child.pid, signal.SIGINT)
+            child.join()
+        raise
+    child.join()
+    if error is not None:
+        raise error
+    return run
+
+
+def _send_outcome(sender, run_window: Callable[..., Run], args: tuple) -> None:
+    """In the child: ``(run, None)`` or ``(None, error)`` to the parent (an error that cannot be pickled as a
+    RuntimeError naming it)."""
+    os.setpgrp()
+    try:
+        outcome = (run_window(*args), None)
+    except BaseException as error:
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError(repr(error))
+        outcome = (None, error)
+    sender.send(outcome)
+    sender.close()
 
 
 def seed_windows(seeds: Path, window_bytes: int) -> list[frozenset[str] | None]:
@@ -274,7 +323,7 @@ def _run_window(
             lookup_buckets=staging.lookup_buckets(worker_count(options)),
             run_id=run.run_id,
             started_at=started_at,
-            seeds_dir=str(seeds_dir),
+            seeds_dir=str(seeds_dir.absolute()),  # workers may run in another directory
             seed_files=window,
             staging_dir=staging_dir,
             minhash=MinHashConfig(threshold=ours.near_duplicate_threshold),

@@ -26,6 +26,7 @@ from pipeline.sources.seeds import ReadSeeds
 from pipeline.staging import WriteStaging, read_shard, shard_paths
 from pipeline.store.side_inputs import export_paragraphs, export_term_stats
 from schemas.models import TABLES
+from tests.conftest import query
 from tests.test_boilerplate import FOOTER, story, write_records
 
 distributed = pytest.importorskip("distributed", reason="needs the dask extra: pip install 'wirebeam[dask]'")
@@ -141,4 +142,47 @@ def test_grouping_and_boilerplate_on_a_dask_cluster_stage_the_same_rows_as_in_pr
     articles = {row["title"]: row for row in map(json.loads, on_dask["articles"])}
     assert len(articles) == 5 and len(on_dask["article_features"]) == 5
     assert articles["Headline 7"]["text"] == story(7), "the footer is chrome: twice stored, once in this run"
+    assert on_dask == in_process
+
+
+RUN_SPECIFIC = ("options",)  # besides IDs and times of the run: the runner's own flags
+
+
+def _stored(db: Path) -> dict[str, list[str]]:
+    """Every row of every table, as sorted text, without the columns that name the run (its ID, times, flags)."""
+    stored = {}
+    for (table,) in query(db, "SELECT table_name FROM information_schema.tables WHERE table_type = 'BASE TABLE'"):
+        columns = [
+            name
+            for (name,) in query(db, f"SELECT column_name FROM information_schema.columns WHERE table_name = '{table}'")
+            if not (name.endswith("_at") or name.endswith("run_id") or name in RUN_SPECIFIC)
+        ]
+        selected = ", ".join(f'"{name}"' for name in columns)
+        stored[table] = sorted(map(repr, query(db, f"SELECT {selected} FROM {table}")))
+    return stored
+
+
+def test_wirebeam_run_on_a_dask_cluster_stores_the_same_rows_as_in_process(cluster, seeds_dir, tmp_path, monkeypatch):
+    """The whole run as a user starts it, `wirebeam run --runner=DaskRunner`, twice (the second against what the
+    first stored), with relative paths although the workers run elsewhere, and a web page although the workers are
+    daemonic (no child process for its time limit): every table as in process."""
+    later = tmp_path / "later"
+    later.mkdir()
+    for path in sorted(seeds_dir.glob("*.txt"))[3:]:
+        shutil.move(path, later / path.name)
+    shutil.copy(sorted(seeds_dir.glob("*.txt"))[0], later / "copy-of-stored.txt")
+    (later / "empty.txt").write_text("")
+    paragraphs = "".join(f"<p>{story(n)}</p>" for n in range(3))
+    (later / "page.html").write_text(
+        f"<html><head><title>Harbour strike ends</title></head><body><article>"
+        f"<h1>Harbour strike ends</h1>{paragraphs}</article></body></html>"
+    )
+    monkeypatch.chdir(tmp_path)
+    dask_flags = ["--runner=DaskRunner", f"--dask_client_address={cluster.scheduler_address}"]
+    for name, flags in (("dask", dask_flags), ("local", [])):
+        for seeds in (seeds_dir, later):
+            assert main(["run", "--offline", "--seeds", seeds.name, "--db", f"{name}/db.duckdb", *flags]) == 0
+
+    on_dask, in_process = _stored(tmp_path / "dask" / "db.duckdb"), _stored(tmp_path / "local" / "db.duckdb")
+    assert len(on_dask["articles"]) == 7 and len(on_dask["rejects"]) == 1 and len(on_dask["runs"]) == 2
     assert on_dask == in_process

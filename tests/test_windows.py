@@ -4,13 +4,17 @@ one run over everything stores."""
 from __future__ import annotations
 
 import json
+import os
+import threading
 from pathlib import Path
 
+import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
-from pipeline.run import seed_windows, worker_count
+from pipeline.options import UsageError
+from pipeline.run import _in_child_process, seed_windows, worker_count
 from pipeline.staging import LOOKUP_BUCKETS, SHARD_INPUT_BYTES, STAGING_SHARDS, lookup_buckets, staging_shards
 from tests.conftest import query, story_items
 
@@ -77,3 +81,33 @@ def test_staging_shards_follow_the_input_size_and_the_workers():
     assert worker_count(PipelineOptions(["--direct_num_workers=3"])) == 3
     assert worker_count(PipelineOptions(["--max_num_workers=12", "--num_workers=2"])) == 12
     assert worker_count(PipelineOptions([])) == 1
+
+
+def _process_and_memory(size: int, *_) -> tuple[int, int]:
+    """This process' ID, after keeping ``size`` bytes in a module-level list (what a window's run would leave)."""
+    _KEPT.append(bytearray(size))
+    return os.getpid(), sum(len(block) for block in _KEPT)
+
+
+_KEPT: list[bytearray] = []
+
+
+def _fails(message: str, *_) -> None:
+    raise UsageError(message)
+
+
+def _fails_unpicklably(*_) -> None:
+    raise UsageError(threading.Lock())
+
+
+def test_a_window_runs_in_a_child_process_that_keeps_nothing_and_passes_back_its_result_or_error():
+    """Each window of a windowed local run is run by ``_in_child_process``: a process of its own, so what one
+    window keeps is gone for the next; its result, or its error, comes back to the launcher."""
+    first_pid, first_kept = _in_child_process(_process_and_memory, 2**20)
+    second_pid, second_kept = _in_child_process(_process_and_memory, 2**20)
+    assert os.getpid() not in (first_pid, second_pid) and first_pid != second_pid
+    assert first_kept == second_kept == 2**20 and _KEPT == []
+    with pytest.raises(UsageError, match="bad window"):
+        _in_child_process(_fails, "bad window")
+    with pytest.raises(RuntimeError, match="UsageError"):
+        _in_child_process(_fails_unpicklably)

@@ -152,7 +152,7 @@ def _run_database_command(args: argparse.Namespace, argv: list[str]) -> int:
     import filelock
 
     from pipeline.cli import feeds
-    from pipeline.live_plan import FeedsError
+    from pipeline.sources.feedlist import FeedsError
 
     try:
         if args.command == "feeds":

@@ -14,18 +14,19 @@ import sys
 from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import filelock
 
-from pipeline.live_plan import FeedsError, read_subscriptions
 from pipeline.options import DEFAULT_DB, FEEDS_FILENAME, feed_list
 from pipeline.report import plural
 from pipeline.sources import feedlist
-from pipeline.sources.feeds import MALFORMED_FEED
+from pipeline.sources.feedlist import MALFORMED_FEED, FeedsError, read_subscriptions
 from pipeline.store.connection import DatabaseLocked, connect
 from pipeline.store.feeds import forget_feed, poll_at_next_run, set_disabled, stored_feeds
-from schemas.models import Feed
+
+if TYPE_CHECKING:
+    from schemas.models import Feed
 
 LIST_COLUMN_CHARS = 40
 RunResult = TypeVar("RunResult")

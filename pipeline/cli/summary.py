@@ -6,9 +6,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from pipeline.live_plan import read_subscriptions
 from pipeline.options import DEFAULT_DB, feed_list
 from pipeline.report import plural
+from pipeline.sources.feedlist import read_subscriptions
 from pipeline.sources.feeds import HEALTHY_REJECTS
 from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import DatabaseLocked, connect

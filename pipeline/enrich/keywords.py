@@ -42,7 +42,8 @@ EXTRA_STOP_WORDS = frozenset(
         "reuters",
     }
 )
-_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]|[^\W\d_]{3,}", re.UNICODE)
+_WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]", re.UNICODE)
+"""A word: a letter, then word characters, apostrophes or hyphens, ending in a letter or digit."""
 
 
 DROPPED_WORDS = ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS

@@ -8,11 +8,13 @@ divisions are places wherever they are named ("U.S. officials", "China said"). A
 or a "Town, State" pattern) must reach ``MIN_TOWN_EVIDENCE``; a name that is also a lower-case word of the text,
 a stop word, a given name or the surname of a person named in the text needs a locative preposition or a "Town, State"
 pattern. Words of a person's name ("Rick Perry", "Mary Wheeler": after a given name only a division, a country or a
-town of 15,000+ stays a place), calendar words, a common word heading a longer name ("University of Rochester",
-"North Lumpkin Street") and a country before a dollar sign ("US$") are never places; a place inside an
-organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
-"Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a
-person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
+town of 15,000+ stays a place; a state or country named like a given name is the place before two or more
+capitalised words, "Georgia Environmental Protection Division"), calendar words, a common word heading a longer
+name ("University of Rochester", "North Lumpkin Street") and a country before a dollar sign ("US$") are never
+places; a place inside an organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated
+word ("R-Charleston", "Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise
+M. Bell") is a person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a
+place.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
 does not (the scoring leaves those gold mentions out); a demonym still puts its country into the article's context.
@@ -21,11 +23,16 @@ Disambiguation, one entry per name in an article (its spans share their cues and
 entry with the best score wins: log10(population) (capped at ``MAX_PRIOR``), plus 2 when the article names its
 country, 4 when it names its US state or a division within ``NEAR_KM``, 6 for a "Town, State" pattern naming its
 state or country, and ``SUPPORT_BONUS`` for each other place name of the article that could lie near it (a
-neighbouring ``CELL_DEGREES`` grid cell counts 1, the same US state only half): co-mentioned places cluster, so
-"Springfield", "Greene County" and "Rogersville" together are the ones in Missouri. A second pass adds what the
-first found (countries of towns, states: "Gainesville" makes "Georgia" the US state) and counts support from the
-entries chosen. Divisions and countries named by their exact name outrank towns of the same name unless the
-context says otherwise.
+place within ``CLOSE_KM`` counts 1, in a neighbouring ``CELL_DEGREES`` grid cell ``NEIGHBOUR_SUPPORT``, in the same
+US state only half): co-mentioned places cluster, so "Springfield", "Greene County" and "Rogersville" together are
+the ones in Missouri. A second pass adds what the first found (countries of towns, states: "Gainesville" makes
+"Georgia" the US state) and counts support from the entries chosen. Divisions and countries named by their exact
+name outrank towns of the same name unless the context says otherwise; a country's name lends no support through
+the towns that share it (Egypt, Georgia), and a national capital named like a division is the capital
+("Washington") unless a town the article names could lie in the division. A town the paper's web host names
+("columbustelegram.com") counts as one more place name of the article: resolved with the others, it lends them
+support. A county's name without "County" is the county the article names in full ("DeKalb's plan" beside "DeKalb
+County"), unless it is a big city's.
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -141,6 +148,8 @@ MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township"
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
+BIG_TOWN_POPULATION = 100_000
+"""A town this big keeps its own name beside a county of the same name (Dallas and Dallas County)."""
 CELL_DEGREES = 1.25
 """Grid cell of the co-mention check: two places in neighbouring cells (within ~125-250 km) are near (chosen with
 the settings of ``benchmarks.enrichment``)."""
@@ -150,6 +159,13 @@ SUPPORT_EVIDENCE = 1.0
 """A town near up to two other places the article names gains this much evidence per place."""
 MAX_CANDIDATES = 25
 STATE_SUPPORT = 0.5
+NEIGHBOUR_SUPPORT = 0.75
+"""Support from a place in a neighbouring cell but not within ``CLOSE_KM``: Athens, Texas, lies in Henderson County,
+Texas; Athens, Georgia, only in a cell beside Henderson County, North Carolina (chosen with the settings of
+``benchmarks.enrichment``)."""
+CLOSE_KM = 150
+KM_PER_DEGREE = 6371.0 * math.pi / 180
+"""A place this close lends full support (chosen on each half: 150 over 60 and 100 on both)."""
 EVIDENCE_CANDIDATES = 5
 FEATURE_WORDS = frozenset(
     [
@@ -225,6 +241,9 @@ GENERIC_WORDS = FEATURE_WORDS | frozenset(
 STATE_TOWN_POPULATION = 100_000
 """A town named like a US state is read as that town only when it is a city this big (Washington, New York City) or
 in a "Town, State" pattern: villages called California or Oklahoma, Pennsylvania, cluster and outvote the states."""
+CAPITAL_BONUS = 4.0
+"""Given to a national capital named like a division of its country, as news names the capital (Washington, D.C.,
+against Washington state), unless a town the article names could lie in the division ("Yakima, Washington")."""
 ALTERNATE_PENALTY = 3.0
 """Prior taken from a town matched by one of its alternate names (Berea, an old name of Aleppo, is a town in
 Kentucky first)."""
@@ -415,6 +434,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and span_words[0].lower() not in STOP_WORDS
             and gazetteer.is_first_name(span_words[0])
             and not _names_place(names.get(fold(" ".join(named))))
+            and not (candidates[0].kind in ("country", "admin1") and len(named) > 1)
         ):
             people.update(fold(w) for w in named)
             position = end + len(named)
@@ -620,19 +640,33 @@ def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
     return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
 
 
-def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset]:
-    """(the 3 x 3 cells around, the US states of) these places."""
-    cells, states = set(), set()
+_AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+
+
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset, frozenset]:
+    """(the 3 x 3 cells around, the US states of, the points of) these places."""
+    if len(places_) == 1:
+        return _place_areas(places_[0], CELL_DEGREES)
+    cells, states, own = set(), set(), set()
     for place in places_:
-        if (cell := _cell(place)) is not None:
-            cells.update((cell[0] + dy, cell[1] + dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
-        if place.region:
-            states.add(place.region)
-    return frozenset(cells), frozenset(states)
+        place_cells, place_states, place_points = _place_areas(place, CELL_DEGREES)
+        cells |= place_cells
+        states |= place_states
+        own |= place_points
+    return frozenset(cells), frozenset(states), frozenset(own)
+
+
+@lru_cache(maxsize=65_536)
+def _place_areas(place: gazetteer.Place, cell_degrees: float) -> tuple[frozenset, frozenset, frozenset]:
+    """``_near_keys`` of one place (memoised with the grid cell's size, which the benchmark varies)."""
+    cell = _cell(place)
+    cells = frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND) if cell is not None else frozenset()
+    points = frozenset([(place.latitude, place.longitude)]) if cell is not None else frozenset()
+    return cells, frozenset([place.region]) if place.region else frozenset(), points
 
 
 @lru_cache(maxsize=16_384)
-def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
+def _possible_areas(key: str) -> tuple[frozenset, frozenset, frozenset]:
     """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
 
@@ -640,40 +674,44 @@ def _possible_areas(key: str) -> tuple[frozenset, frozenset]:
 class _Neighbours(NamedTuple):
     """The areas (cells, US states) each place name of an article could lie in, and how many names share each."""
 
-    areas: dict[str, tuple[frozenset, frozenset]]
+    areas: dict[str, tuple[frozenset, frozenset, frozenset]]
     cells: Counter
     states: Counter
 
 
-def _neighbours(areas: dict[str, tuple[frozenset, frozenset]]) -> _Neighbours:
+def _neighbours(areas: dict[str, tuple[frozenset, frozenset, frozenset]]) -> _Neighbours:
     cells: Counter = Counter()
     states: Counter = Counter()
-    for name_cells, name_states in areas.values():
+    for name_cells, name_states, _ in areas.values():
         cells.update(name_cells)
         states.update(name_states)
     return _Neighbours(areas, cells, states)
 
 
-NO_AREAS: tuple[frozenset, frozenset] = (frozenset(), frozenset())
+NO_AREAS: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
 
 
 def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
-    """How many other names of the article (not ``key``) could lie near ``place``: 1 for a neighbouring cell,
-    ``STATE_SUPPORT`` for the same US state only."""
+    """How many other names of the article (not ``key``) could lie near ``place``: 1 within ``CLOSE_KM``,
+    ``NEIGHBOUR_SUPPORT`` in a neighbouring cell, ``STATE_SUPPORT`` in the same US state only."""
     cell = _cell(place)
     if cell is None:
         return 0.0
-    own_cells, own_states = neighbours.areas.get(key, NO_AREAS)
+    own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
     region = place.region
     if neighbours.cells[cell] == (cell in own_cells) and (
         not region or neighbours.states[region] == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
-    return sum(
-        1.0 if cell in cells else STATE_SUPPORT if region in states else 0.0
-        for other, (cells, states) in neighbours.areas.items()
-        if other != key
-    )
+    return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
+
+
+def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: tuple[frozenset, ...]) -> float:
+    """The support one other name (its ``areas``) lends a place in ``cell``."""
+    cells, states, points = areas
+    if cell in cells:
+        return 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
+    return STATE_SUPPORT if place.region in states else 0.0
 
 
 def _resolve(
@@ -692,6 +730,7 @@ def _resolve(
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     state = span.exact_broad and top.kind == "admin1" and bool(top.region)
+    capital = state and not _towns_within(top.region, key, neighbours)
     for place in span.candidates[:MAX_CANDIDATES]:
         fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
         if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
@@ -710,6 +749,8 @@ def _resolve(
             score += 3  # another US state is named
         if fits:
             score += 6
+        if capital and place.location_id in gazetteer.capitals() and place.country_code == top.country_code:
+            score += CAPITAL_BONUS  # "Washington" alone is the capital, "Washington state" the state
         if place.kind == "country":
             score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
         if score > best_score:
@@ -718,6 +759,22 @@ def _resolve(
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
+
+
+def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool:
+    """Whether another place name of the article (not ``key``) could lie in a US state ("Yakima, Washington")."""
+    if neighbours is None:
+        return False
+    return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
+
+
+def _within_close(place: gazetteer.Place, points: frozenset[tuple[float, float]]) -> bool:
+    """Whether any of these points lies within ``CLOSE_KM`` of a place (an equirectangular distance: at these
+    distances it is the great-circle one to within a kilometre)."""
+    latitude, longitude = place.latitude, place.longitude
+    squeeze = math.cos(math.radians(latitude)) ** 2
+    limit = (CLOSE_KM / KM_PER_DEGREE) ** 2
+    return any((lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit for lat, lon in points)
 
 
 def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
@@ -771,6 +828,44 @@ def host_country(url: str | None) -> str | None:
     return code if code in _alpha2_codes() else None
 
 
+HOST_PREFIX = "host:"
+"""Keys of the towns a web host names, among an article's place names."""
+MIN_HOST_TOWN_CHARS = 5
+
+
+def host_towns(url: str | None) -> tuple[str, ...]:
+    """Folded names of the towns a URL's host begins or ends with, longest first ("columbustelegram.com" ->
+    "columbus", "onlineathens.com" -> "athens", "thecolumbiastar.com" -> "columbia"): a local paper's town."""
+    if not url:
+        return ()
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return ()
+    return _host_towns(host)
+
+
+@lru_cache(maxsize=4_096)
+def _host_towns(host: str) -> tuple[str, ...]:
+    index = gazetteer.host_towns()
+    found = []
+    for label in host.split(".")[:-1]:
+        label = label.removeprefix("the")
+        for size in range(len(label), MIN_HOST_TOWN_CHARS - 1, -1):
+            key = index.get(label[:size]) or index.get(label[-size:])
+            if key:
+                found.append(key)
+                break
+    return tuple(dict.fromkeys(found))
+
+
+def _host_span(key: str) -> _Span:
+    """A town a web host names, as one more place name of the article (no mention of its own): it is resolved
+    with the others and lends them co-mention support."""
+    towns = tuple(place for place in gazetteer.places().get(key) if place.kind == "city")
+    return _Span(-1, 0, 0, key, towns, 0, True, False, (), False)
+
+
 @lru_cache(maxsize=1)
 def _alpha2_codes() -> frozenset[str]:
     return frozenset(country.alpha2 for country in gazetteer.countries().values())
@@ -799,8 +894,14 @@ def place_mentions(
     for span in spans:
         by_name[fold(span.surface)].append(span)
     merged = {key: _merge_spans(group) for key, group in by_name.items()}
+    for key in host_towns(url):
+        if key not in merged:
+            merged[HOST_PREFIX + key] = _host_span(key)
     context = _context(merged, demonym_countries)
-    possible = {key: _possible_areas(key) for key in merged}
+    possible = {
+        key: NO_AREAS if _names_country(span) else _possible_areas(key.removeprefix(HOST_PREFIX))
+        for key, span in merged.items()
+    }
     neighbours = _neighbours(possible)
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
@@ -812,12 +913,13 @@ def place_mentions(
         elif evidence >= min_evidence and place.kind == "admin1" and place.region:
             _add(context, key, place)
     near = {
-        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else possible[key]
+        key: _near_keys((place,)) if place.kind in LOCAL_KINDS else NO_AREAS
         for key, (place, evidence) in chosen.items()
         if evidence >= min_evidence
     }
     neighbours = _neighbours(near)
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    _bare_counties(merged, chosen, min_evidence)
     countries, states = context.countries, context.states
     mentions = []
     for span in spans:
@@ -829,6 +931,29 @@ def place_mentions(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _names_country(span: _Span) -> bool:
+    """Whether a span is a country's or continent's own name ("Egypt", "Africa"): the towns that share it (Egypt,
+    Georgia) lend no co-mention support."""
+    return span.exact_broad and span.candidates[0].kind in ("country", "continent")
+
+
+def _bare_counties(
+    merged: dict[str, _Span], chosen: dict[str, tuple[gazetteer.Place, float]], min_evidence: float
+) -> None:
+    """A county's name without "County" ("DeKalb's plan", "Hall") is that county when the article names it in full
+    ("DeKalb County"), unless the name is a big city's or has a "Town, State" pattern of its own."""
+    for key, (place, evidence) in chosen.items():
+        county, county_evidence = chosen.get(key + " county", (None, 0.0))
+        if (
+            county is not None
+            and county.kind == "admin2"
+            and county_evidence >= min_evidence
+            and not merged[key].pattern
+            and (place.kind == "city" and place.population < BIG_TOWN_POPULATION)
+        ):
+            chosen[key] = (county, max(evidence, county_evidence))
 
 
 def _merge_spans(spans: list[_Span]) -> _Span:

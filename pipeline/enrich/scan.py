@@ -1,6 +1,7 @@
 """One scan of an article's capitalised runs, shared by the place and actor extractors.
 
-A sentence is scanned once (memoised by its text): its runs of capitalised words, found by one regular expression
+A sentence is scanned once per article (memoised by its text; ``enrich_article`` empties the memo after each
+article): its runs of capitalised words, found by one regular expression
 rather than word by word, each with what the extractors read around it (the gap and word after it, whether it
 opens the sentence), and whether the sentence is in title case. Runs follow ``pipeline.text.capitalised_phrases``:
 connectors ("Bank of England") join capitalised words, punctuation, a possessive or a sentence-ending period ends a
@@ -32,8 +33,9 @@ _GAP = re.compile(r"[^\w@]*")
 _GAP_BACKWARDS = regex.compile(r"(?r)[^\w@]*")
 _TOKEN_BACKWARDS = regex.compile(r"(?r)[\w@]+(?:[-'’&.][\w@]+)*")
 _INITIALS = re.compile(r"(?:[A-Z]\.)+")
-_LONG_WORD = re.compile(r"(?:([A-Z])|[a-z])[\w'’-]{3,}")
-"""Words of four or more characters; the group holds the capital of a capitalised one."""
+_LONG_WORD = re.compile(r"(?<![A-Za-z])(?:([A-Z])|[a-z])[\w'’-]{3,}")
+"""Words of four or more characters; the group holds the capital of a capitalised one. (No word starts after a
+letter: the lookbehind only spares the engine the letters inside short words.)"""
 
 
 class Run(NamedTuple):
@@ -86,7 +88,7 @@ def _kept_period(word: str) -> bool:
 
 @lru_cache(maxsize=2048)
 def scan_sentence(sentence: str) -> SentenceScan:
-    """The capitalised runs of a sentence (memoised: places and actors read the same sentences)."""
+    """The capitalised runs of a sentence (memoised: places and actors read the same sentences of an article)."""
     first = _GAP.match(sentence).end()
     runs: list[Run] = []
     for match in _RUN.finditer(sentence):

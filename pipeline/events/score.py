@@ -116,14 +116,17 @@ def pair_threshold(
     return min(needed, thresholds.storyline) if storyline else needed
 
 
+def _total(a: EventFeatures, b: EventFeatures, values: dict[str, float], model: GroupingModel | None) -> float:
+    return round((model or shipped_model()).probability(regime(a, b), values), 6)
+
+
 def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> ScoreComponents:
     """Similarity of two articles or events, with the feature values behind it."""
     values = pair_features(a, b)
-    total = (model or shipped_model()).probability(regime(a, b), values)
-    return ScoreComponents({k: round(v, 4) for k, v in values.items()}, round(total, 6))
+    return ScoreComponents({k: round(v, 4) for k, v in values.items()}, _total(a, b, values, model))
 
 
 def score(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> float:
     """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event
     (``score_components``' total, without rounding the feature values it does not return)."""
-    return round((model or shipped_model()).probability(regime(a, b), pair_features(a, b)), 6)
+    return _total(a, b, pair_features(a, b), model)

@@ -23,11 +23,13 @@ from pipeline.events.blocking import (
     blocking_keys,
     member_features,
     oversized,
+    reaching_pairs,
     scored_here,
 )
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
+from pipeline.events.model import shipped_model
 from pipeline.events.score import EventThresholds, score, score_components
 from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from schemas.models import Article, ArticleFeatures, ArticleLink
@@ -63,19 +65,26 @@ DOCS = "\x00docs"
 """A pseudo-term every article holds once: its document frequency is the number of documents."""
 
 
-def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, str]]]:
-    """``(bucket, (term, article ID))`` for each distinct term of the article, and for ``DOCS``."""
+def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
+    """``(bucket, (article ID, terms))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
+    bucket rather than one a term (~380 an article, each encoded, grouped and decoded by Beam on its own)."""
     article, counts = counted
-    return [(bucket(term, buckets), (term, article.article_id)) for term in (*counts.terms(), DOCS)]
+    by_bucket: dict[int, list[str]] = {}
+    for term in (*counts.terms(), DOCS):
+        by_bucket.setdefault(bucket(term, buckets), []).append(term)
+    return [(number, (article.article_id, tuple(terms))) for number, terms in by_bucket.items()]
 
 
-def _doc_freq_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]], stored_path: str | None, prior_docs: int):
-    """``(bucket, [(term, article ID)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
+def _doc_freq_in_bucket(
+    grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]], stored_path: str | None, prior_docs: int
+):
+    """``(bucket, [(article ID, terms)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
     holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
     adds the ``prior_docs`` stored articles)."""
     articles_of: dict[str, list[str]] = {}
-    for term, article_id in grouped[1]:
-        articles_of.setdefault(term, []).append(article_id)
+    for article_id, terms in grouped[1]:
+        for term in terms:
+            articles_of.setdefault(term, []).append(article_id)
     doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
     if DOCS in doc_freq:
         doc_freq[DOCS] += prior_docs
@@ -140,13 +149,16 @@ def _score_block(min_edge: float, model):
 
     def score_pairs(block):
         key, members = block
-        features = {article_id: member_features(packed) for article_id, packed in members}
+        packed = dict(members)
+        features = {article_id: member_features(member) for article_id, member in packed.items()}
         timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
-        for left, right in block_pairs(timed, block_window(key)):
-            (a, keys_a, large_a), (b, keys_b, large_b) = features[left], features[right]
-            if not scored_here(key, keys_a & keys_b, large_a | large_b):
-                continue
-            similarity = score(a, b, model)
+        pairs = [
+            (left, right)
+            for left, right in block_pairs(timed, block_window(key))
+            if scored_here(key, features[left][1] & features[right][1], features[left][2] | features[right][2])
+        ]
+        for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
+            similarity = score(features[left][0], features[right][0], model)
             if similarity >= min_edge:
                 yield left, right, similarity
 

@@ -23,6 +23,13 @@ import listparser
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+MALFORMED_FEED = "malformed_feed"
+"""Reason of a feed whose XML is broken (``sources.feeds``); a feed's stored error starting with it is a warning
+when its entries were still read. Here, so that ``wirebeam feeds list`` needs no feed parser."""
+
+
+class FeedsError(Exception):
+    """A problem with the feed list or the live-feed options that the user can fix."""
 
 
 @dataclass(frozen=True)
@@ -97,6 +104,14 @@ def parse_opml(data: bytes) -> MergeReport:
         for feed in parsed.feeds
     ]
     return merge_feeds([], incoming)
+
+
+def read_subscriptions(path: Path | str) -> list[Subscription]:
+    """The feed list; [] when the file is missing or empty; a ``FeedsError`` when it cannot be read."""
+    try:
+        return read_feed_list(path)
+    except ValueError as error:
+        raise FeedsError(f"cannot read the feed list: {error}") from error
 
 
 def read_feed_list(path: Path | str) -> list[Subscription]:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 import feedparser
 
 from pipeline.ids import entry_key
+from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
 from pipeline.text import html_to_text
@@ -32,7 +33,6 @@ if TYPE_CHECKING:
 
 LOGGER = logging.getLogger(__name__)
 
-MALFORMED_FEED = "malformed_feed"
 FEED_STAGE = "feed"
 """Stage of the rejects of polling a feed."""
 FETCH_STAGE = "fetch"

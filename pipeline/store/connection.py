@@ -49,11 +49,18 @@ class DatabaseBusy(StoreError):
     """Another process (a run's load) holds the database for longer than a reader waits."""
 
 
+MEMORY_LIMIT = "1GB"
+"""DuckDB's memory for one database (its buffer pool and query state; beyond it, it spills to a temporary
+directory beside the file): its default, 80% of the machine's memory, grows with the database in the process
+that loads a run, whose own peak is bounded by windows (``wirebeam run --window_mib``)."""
+
+
 def configure_session(connection: duckdb.DuckDBPyConnection) -> None:
-    """Settings of every wirebeam connection and cursor: UTC times, and no progress bar (a scheduled run's log
-    is no terminal)."""
+    """Settings of every wirebeam connection and cursor: UTC times, no progress bar (a scheduled run's log
+    is no terminal), and bounded memory."""
     connection.execute("SET TimeZone = 'UTC'")
     connection.execute("SET enable_progress_bar = false")
+    connection.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
 
 
 def connect(db_path: str | Path, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:

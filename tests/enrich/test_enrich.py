@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.enrich.enrich import article_row, enrich_article, event_rows, merge_event
+from pipeline.enrich.scan import scan_sentence
 from pipeline.extract import parse_text_article
 from schemas.enrichment import ENRICHMENT_TABLES
 
@@ -74,6 +75,14 @@ def test_article_row_keeps_language_type_and_date():
         25,
         "relative",
     )
+
+
+def test_sentence_scans_are_kept_for_one_article_only():
+    scan_sentence.cache_clear()
+    scan_sentence("Egypt and Qatar mediated.")  # a scan made outside any article
+    assert scan_sentence.cache_info().currsize == 1
+    enrich_article("Talks in Cairo", "Israel and Hamas met in Cairo. Egypt and Qatar mediated.", None)
+    assert scan_sentence.cache_info().currsize == 0
 
 
 def test_bad_arguments_fail_early_with_clear_messages():

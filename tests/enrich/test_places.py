@@ -152,3 +152,51 @@ def test_a_towns_police_or_council_is_a_cue_like_a_preposition():
     text = "Gainesville Police Chief Tony Jones said the woman was hurt."
     assert [(m.surface, m.place.region) for m in place_mentions("", text)] == [("Gainesville", "US-FL")]
     assert place_mentions("", "Gainesville said the woman was hurt.") == []
+
+
+def test_washington_alone_is_the_capital_and_washington_state_the_state():
+    text = "Talks between Washington and Moscow stalled."
+    capital = place_mentions("", text)[0].place
+    assert (capital.name, capital.kind, capital.region) == ("Washington", "city", "US-DC")
+    state = place_mentions("", "Apples from Washington state sold well in Yakima, Washington.")[-1].place
+    assert (state.kind, state.region) == ("admin1", "US-WA")
+
+
+def test_a_countrys_name_lends_no_support_to_the_towns_that_share_it():
+    text = "Pilgrims from Egypt, India, Morocco and Nigeria died in Mecca and Medina, Saudi authorities said."
+    found = {m.surface: m.place.country_code for m in place_mentions("", text)}
+    assert found["Mecca"] == "SA" and found["Medina"] == "SA"
+
+
+def test_a_town_the_papers_host_names_places_the_articles_towns_near_it():
+    text = "The Dublin council approved the park on Monday."
+    assert place_mentions("", text)[0].place.country_code == "IE"
+    local = place_mentions("", text, url="http://www.columbuslocalnews.com/articles/park.txt")[0].place
+    assert (local.name, local.region) == ("Dublin", "US-OH")  # the Columbus, Ohio, paper's Dublin
+
+
+def test_host_towns_are_read_from_the_start_or_end_of_a_hosts_labels():
+    from pipeline.enrich.places import host_towns
+
+    assert host_towns("http://www.columbustelegram.com/a") == ("columbus",)
+    assert host_towns("http://onlineathens.com/a") == ("athens",)
+    assert host_towns("http://www.lasvegassun.com/a") == ("las vegas",)
+    assert host_towns("https://www.cnn.com/a") == ()
+    assert host_towns(None) == () and host_towns("http://[bad") == ()
+
+
+def test_a_countys_name_without_county_is_the_county_the_article_names_but_a_big_city_keeps_its_name():
+    text = "DeKalb County commissioners met in Decatur, Georgia. The plan is part of DeKalb's long-term growth."
+    bare = [m.place for m in place_mentions("", text) if m.surface == "DeKalb"]
+    assert [(place.kind, place.region) for place in bare] == [("admin2", "US-GA")]  # not DeKalb, Illinois
+    found = {m.surface: m.place.kind for m in place_mentions("", "Dallas County deputies and Dallas police met.")}
+    assert found == {"Dallas County": "admin2", "Dallas": "city"}
+
+
+def test_a_states_name_opening_an_agencys_name_is_the_state_not_a_given_name():
+    text = (
+        "Officials in Atlanta said on Monday that the Georgia Environmental Protection Division would look into the"
+        " spill near the lake and report to Virginia Woolf."
+    )
+    found = [(m.surface, m.place.region) for m in place_mentions("", text)]
+    assert found == [("Atlanta", "US-GA"), ("Georgia", "US-GA")]  # Virginia Woolf stays a person

@@ -97,3 +97,59 @@ def test_a_block_member_unpacks_to_its_own_features_and_keys_never_a_stale_one()
     _, packed_a = block_member("same-id", features["a"], ["k"])
     _, packed_b = block_member("same-id", features["b"], ["k"])
     assert member_features(packed_a)[0] == features["a"] and member_features(packed_b)[0] == features["b"]
+
+
+def _real_features() -> dict[str, EventFeatures]:
+    """Features of real reports of every regime: dated full texts (GVC), undated ones (ECB+), headlines (UCI)."""
+    import csv
+    import json
+    from datetime import datetime, timezone
+
+    from tests.conftest import shared_data
+
+    articles = {}
+    for name, count in (("gvc-dev.jsonl", 400), ("ecbplus-dev.jsonl", 250)):
+        with shared_data("events", name).open(encoding="utf-8") as handle:
+            for number, line in zip(range(count), handle, strict=False):
+                record = json.loads(line)
+                published = datetime.fromisoformat(record["published"]) if record.get("published") else None
+                if published is not None and published.tzinfo is None:
+                    published = published.replace(tzinfo=timezone.utc)
+                articles[f"{name}-{number}"] = (record["title"], record["text"], published)
+    with shared_data("headlines", "uci-news-aggregator-dev.csv").open(encoding="utf-8") as handle:
+        for number, row in zip(range(400), csv.DictReader(handle), strict=False):
+            published = datetime.fromtimestamp(int(row["TIMESTAMP"]) / 1000, timezone.utc)
+            articles[f"uci-{number}"] = (row["TITLE"], None, published)
+    return batch_features(articles)
+
+
+def test_bulk_screening_keeps_every_pair_that_reaches_the_edge_score_and_matches_the_exact_score():
+    import numpy as np
+
+    from pipeline.events.blocking import BULK_PAIRS, _member_vectors, reaching_pairs, screened_scores
+    from pipeline.events.model import shipped_model
+    from pipeline.events.score import DEFAULT_THRESHOLDS, score
+
+    features = _real_features()
+    model, floor = shipped_model(), DEFAULT_THRESHOLDS.lowest
+    packed = {item: block_member(item, feature, blocking_keys(feature))[1] for item, feature in features.items()}
+    blocks: dict[str, list] = {}
+    for item, feature in features.items():
+        for key in blocking_keys(feature):
+            blocks.setdefault(key, []).append((item, feature.first_seen))
+    screened = reached = 0
+    for key, members in blocks.items():
+        pairs = list(block_pairs(members, block_window(key)))
+        if len(pairs) < BULK_PAIRS:
+            continue
+        ids = sorted({item for pair in pairs for item in pair})
+        index = {item: position for position, item in enumerate(ids)}
+        left, right = (np.array([index[pair[side]] for pair in pairs]) for side in (0, 1))
+        bulk = screened_scores([_member_vectors(packed[item]) for item in ids], left, right, model)
+        exact = [score(features[a], features[b], model) for a, b in pairs]
+        assert np.allclose(bulk, exact, rtol=0, atol=1e-6), key
+        kept = set(reaching_pairs(pairs, packed, model, floor))
+        assert {pair for pair, value in zip(pairs, exact, strict=True) if value >= floor} <= kept, key
+        screened += len(pairs)
+        reached += sum(value >= floor for value in exact)
+    assert 0 < reached < screened / 2, (screened, reached)  # the screen leaves most pairs unscored
