@@ -448,7 +448,9 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
 def _cosine(a: Mapping[str, float], b: Mapping[str, float]) -> float:
     if len(a) > len(b):
         a, b = b, a
-    return min(1.0, sum(w * b[t] for t, w in a.items() if t in b))
+    if a.keys().isdisjoint(b):  # most maps of a pair share nothing: skip the loop (the same 0 it would sum)
+        return 0
+    return min(1.0, sum([w * b[t] for t, w in a.items() if t in b]))
 
 
 def _gap_hours(a: EventFeatures, b: EventFeatures) -> float | None:

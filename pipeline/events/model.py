@@ -79,7 +79,7 @@ class GroupingModel:
         """The model's probability that a pair with these feature ``values`` reports one event."""
         weights = self.coefficients[regime]
         logit = weights.get("intercept", 0.0)
-        logit += sum(w * values.get(name, 0.0) for name, w in weights.items() if name != "intercept")
+        logit += sum([w * values.get(name, 0.0) for name, w in weights.items() if name != "intercept"])
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
 
     def to_dict(self) -> dict:
