@@ -650,16 +650,21 @@ def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozens
         cells |= place_cells
         states |= place_states
         own |= place_points
-    return frozenset(cells), frozenset(states), frozenset(own)
+    return tuple(frozenset(areas) if areas else EMPTY for areas in (cells, states, own))
 
 
 @lru_cache(maxsize=65_536)
 def _place_areas(place: gazetteer.Place, cell_degrees: float) -> tuple[frozenset, frozenset, frozenset]:
     """``_near_keys`` of one place (memoised with the grid cell's size, which the benchmark varies)."""
     cell = _cell(place)
-    cells = frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND) if cell is not None else frozenset()
-    points = frozenset([(place.latitude, place.longitude)]) if cell is not None else frozenset()
-    return cells, frozenset([place.region]) if place.region else frozenset(), points
+    states = frozenset([place.region]) if place.region else EMPTY
+    if cell is None:
+        return NO_AREAS if states is EMPTY else (EMPTY, states, EMPTY)
+    return (
+        frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND),
+        states,
+        frozenset([(place.latitude, place.longitude)]),
+    )
 
 
 @lru_cache(maxsize=16_384)
@@ -685,7 +690,9 @@ def _neighbours(areas: dict[str, tuple[frozenset, frozenset, frozenset]]) -> _Ne
     return _Neighbours(areas, cells, states)
 
 
-NO_AREAS: tuple[frozenset, frozenset, frozenset] = (frozenset(), frozenset(), frozenset())
+# one empty set for every memo value that holds none: sets stay tracked by the collector
+EMPTY: frozenset = frozenset()
+NO_AREAS: tuple[frozenset, frozenset, frozenset] = (EMPTY, EMPTY, EMPTY)
 
 
 def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
