@@ -638,9 +638,12 @@ def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
 
 
 _AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+# memo values: one empty set for all that hold none, points as plain tuples (the collector stops tracking those)
+EMPTY: frozenset = frozenset()
+_Areas = tuple[frozenset[tuple[int, int]], frozenset[str], tuple[tuple[float, float], ...]]
 
 
-def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozenset, frozenset]:
+def _near_keys(places_: tuple[gazetteer.Place, ...]) -> _Areas:
     """(the 3 x 3 cells around, the US states of, the points of) these places."""
     if len(places_) == 1:
         return _place_areas(places_[0], CELL_DEGREES)
@@ -649,26 +652,34 @@ def _near_keys(places_: tuple[gazetteer.Place, ...]) -> tuple[frozenset, frozens
         place_cells, place_states, place_points = _place_areas(place, CELL_DEGREES)
         cells |= place_cells
         states |= place_states
-        own |= place_points
-    return tuple(frozenset(areas) if areas else EMPTY for areas in (cells, states, own))
+        own.update(place_points)
+    return (frozenset(cells) if cells else EMPTY), (frozenset(states) if states else EMPTY), tuple(own)
 
 
 @lru_cache(maxsize=65_536)
-def _place_areas(place: gazetteer.Place, cell_degrees: float) -> tuple[frozenset, frozenset, frozenset]:
+def _place_areas(place: gazetteer.Place, cell_degrees: float) -> _Areas:
     """``_near_keys`` of one place (memoised with the grid cell's size, which the benchmark varies)."""
     cell = _cell(place)
-    states = frozenset([place.region]) if place.region else EMPTY
+    states = _region(place.region) if place.region else EMPTY
     if cell is None:
-        return NO_AREAS if states is EMPTY else (EMPTY, states, EMPTY)
-    return (
-        frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND),
-        states,
-        frozenset([(place.latitude, place.longitude)]),
-    )
+        return NO_AREAS if states is EMPTY else (EMPTY, states, ())
+    return _around(cell), states, ((place.latitude, place.longitude),)
 
 
 @lru_cache(maxsize=16_384)
-def _possible_areas(key: str) -> tuple[frozenset, frozenset, frozenset]:
+def _around(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
+    """The 3 x 3 cells around a cell (one set for every place in it)."""
+    return frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND)
+
+
+@lru_cache(maxsize=1_024)
+def _region(region: str) -> frozenset[str]:
+    """A US state as a set (one set for every place in it)."""
+    return frozenset([region])
+
+
+@lru_cache(maxsize=16_384)
+def _possible_areas(key: str) -> _Areas:
     """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
 
@@ -676,12 +687,12 @@ def _possible_areas(key: str) -> tuple[frozenset, frozenset, frozenset]:
 class _Neighbours(NamedTuple):
     """The areas (cells, US states) each place name of an article could lie in, and how many names share each."""
 
-    areas: dict[str, tuple[frozenset, frozenset, frozenset]]
+    areas: dict[str, _Areas]
     cells: Counter
     states: Counter
 
 
-def _neighbours(areas: dict[str, tuple[frozenset, frozenset, frozenset]]) -> _Neighbours:
+def _neighbours(areas: dict[str, _Areas]) -> _Neighbours:
     cells: Counter = Counter()
     states: Counter = Counter()
     for name_cells, name_states, _ in areas.values():
@@ -690,9 +701,7 @@ def _neighbours(areas: dict[str, tuple[frozenset, frozenset, frozenset]]) -> _Ne
     return _Neighbours(areas, cells, states)
 
 
-# one empty set for every memo value that holds none: sets stay tracked by the collector
-EMPTY: frozenset = frozenset()
-NO_AREAS: tuple[frozenset, frozenset, frozenset] = (EMPTY, EMPTY, EMPTY)
+NO_AREAS: _Areas = (EMPTY, EMPTY, ())
 
 
 def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
@@ -710,7 +719,7 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
     return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
 
 
-def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: tuple[frozenset, ...]) -> float:
+def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: _Areas) -> float:
     """The support one other name (its ``areas``) lends a place in ``cell``."""
     cells, states, points = areas
     if cell in cells:
@@ -772,7 +781,7 @@ def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool
     return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
 
 
-def _within_close(place: gazetteer.Place, points: frozenset[tuple[float, float]]) -> bool:
+def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...]) -> bool:
     """Whether any of these points lies within ``CLOSE_KM`` of a place (an equirectangular distance: at these
     distances it is the great-circle one to within a kilometre)."""
     latitude, longitude = place.latitude, place.longitude
