@@ -646,19 +646,19 @@ _Areas = tuple[frozenset[tuple[int, int]], frozenset[str], tuple[tuple[float, fl
 def _near_keys(places_: tuple[gazetteer.Place, ...]) -> _Areas:
     """(the 3 x 3 cells around, the US states of, the points of) these places."""
     if len(places_) == 1:
-        return _place_areas(places_[0], CELL_DEGREES)
+        return _place_areas(places_[0])
     cells, states, own = set(), set(), set()
     for place in places_:
-        place_cells, place_states, place_points = _place_areas(place, CELL_DEGREES)
+        place_cells, place_states, place_points = _place_areas(place)
         cells |= place_cells
         states |= place_states
         own.update(place_points)
     return (frozenset(cells) if cells else EMPTY), (frozenset(states) if states else EMPTY), tuple(own)
 
 
-@lru_cache(maxsize=65_536)
-def _place_areas(place: gazetteer.Place, cell_degrees: float) -> _Areas:
-    """``_near_keys`` of one place (memoised with the grid cell's size, which the benchmark varies)."""
+def _place_areas(place: gazetteer.Place) -> _Areas:
+    """``_near_keys`` of one place (not memoised: a memo keyed by ``Place`` costs about what it saves and keeps
+    two objects per place for the collector's full passes; its cells and state are)."""
     cell = _cell(place)
     states = _region(place.region) if place.region else EMPTY
     if cell is None:
