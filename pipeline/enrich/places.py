@@ -358,9 +358,10 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
 
 
 # What a run's words say on their own: gazetteer hits (kind "place", "abbreviation" or "hyphen", position, end,
-# candidates, (ambiguous by shape, the lower-case word that makes it ambiguous when the text uses it)), the folded
-# words of people's names, and the countries of demonyms. Plain tuples, not a NamedTuple or frozensets: the collector
-# stops tracking a tuple of plain values, so a worker's memo adds little to its full collections.
+# the folded name of a place, (ambiguous by shape, the lower-case word that makes it ambiguous when the text uses it)),
+# the folded words of people's names, and the countries of demonyms. Plain tuples of strings and numbers (no
+# NamedTuple, frozenset or Place): the collector stops tracking those, so a worker's memo adds nothing to its full
+# collections.
 _Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 
 
@@ -388,7 +389,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         word = words[position]
         if "." in word and word.rstrip(".") in abbreviations:
             # "Fla.", "Minn.": a state's abbreviation before any town it spells ("Flå", "Minden")
-            hits.append(("abbreviation", position, position + 1, (), None))
+            hits.append(("abbreviation", position, position + 1, "", None))
             position += 1
             continue
         for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
@@ -405,9 +406,9 @@ def _reading(words: tuple[str, ...]) -> _Reading:
         if found is None:
             word = words[position]
             if word.rstrip(".") in abbreviations:
-                hits.append(("abbreviation", position, position + 1, (), None))
+                hits.append(("abbreviation", position, position + 1, "", None))
             if "-" in word:
-                hits.append(("hyphen", position, position + 1, (), None))
+                hits.append(("hyphen", position, position + 1, "", None))
             if (code := demonyms.get(fold(word))) is not None:
                 countries.append(gazetteer.countries()[code].alpha2)
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
@@ -464,7 +465,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position = end
             continue
         shaped = single and (key in GENERIC_WORDS or (span_words[0].isupper() and len(span_words[0]) > 3))
-        hits.append(("place", position, end, candidates, (shaped, span_words[0].lower() if single else None)))
+        hits.append(("place", position, end, key, (shaped, span_words[0].lower() if single else None)))
         position = end
     return tuple(hits), tuple(people), tuple(countries)
 
@@ -482,7 +483,7 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
             hits, run_people, countries = _reading(run.words)
             people.update(run_people)
             context.update(countries)
-            for kind, position, end, candidates, ambiguity in hits:
+            for kind, position, end, key, ambiguity in hits:
                 if kind == "abbreviation":
                     if abbreviated := _abbreviation(sentence, run, position):
                         spans.append(_make(index, sentence, run, position, 1, abbreviated, False, title_case))
@@ -492,6 +493,7 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                     continue  # a currency ("US$1,800", "A$5"), no place
                 else:
                     ambiguous = ambiguity[0] or ambiguity[1] in lower_words
+                    candidates = gazetteer.places().get(key)
                     spans.append(
                         _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
                     )
