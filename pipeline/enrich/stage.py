@@ -40,9 +40,14 @@ def enrich_record(article: Article) -> dict[str, list[_Table]]:
 
 class _EnrichArticle(beam.DoFn):
     def setup(self) -> None:
-        load_gazetteers()  # not py3langid's model: only the few texts the function-word test leaves load it
-        # the tables live as long as the worker: the collector's full passes need not walk them again and again
-        # (measured in benchmarks/enrichment.py: about a tenth of the enrichment's CPU)
+        # the tables live as long as the worker: no collections while they load (~0.2 s CPU), and the collector's
+        # full passes need not walk them again and again (measured in benchmarks/enrichment.py: about a tenth of
+        # the enrichment's CPU)
+        gc.disable()
+        try:
+            load_gazetteers()  # not py3langid's model: only the few texts the function-word test leaves load it
+        finally:
+            gc.enable()
         gc.freeze()
 
     def process(self, article: Article) -> Iterable:
