@@ -360,8 +360,9 @@ def _run_window(
         if interrupted:
             raise KeyboardInterrupt from None
         raise
-    PROGRESS.finish()
-    staging.remove(staging_dir)
+    with _sigint_ignored():  # the run is loaded: Ctrl-C from here on no longer stops it
+        PROGRESS.finish()
+        staging.remove(staging_dir)
     return run
 
 
@@ -470,7 +471,8 @@ def run_repeatedly(
             print("\nwirebeam: stopped (an interrupted run is not loaded; the next run does its work)", file=sys.stderr)
             return EXIT_INTERRUPTED
         else:
-            report(result, time.monotonic() - started)
+            with _sigint_ignored():  # the run is loaded: its summary is printed whole
+                report(result, time.monotonic() - started)
         if every is None:
             return 0
         wait = max(0.0, started + every - time.monotonic())
