@@ -8,8 +8,9 @@ EXIT_INTERRUPTED = 130
 
 
 def main() -> int:
-    """The ``wirebeam`` command; Ctrl-C while it is still loading ends it with one line too (a C extension may
-    turn the interrupt into an ``ImportError``, so the signal itself is noted)."""
+    """The ``wirebeam`` command; Ctrl-C at any moment ends it with one line and 130. The signal itself is noted
+    because a C extension that it interrupts while loading (the CLI's or a command's lazy imports: duckdb, numpy)
+    may turn it into an ``ImportError`` or another error instead of ``KeyboardInterrupt``."""
     interrupted = []
 
     def note(signum, frame):
@@ -19,14 +20,15 @@ def main() -> int:
     signal.signal(signal.SIGINT, note)
     try:
         from pipeline.cli import main as cli_main
+
+        code = cli_main()
     except BaseException:
         if not interrupted:
             raise
         print("wirebeam: interrupted", file=sys.stderr)
-        _exit_interrupted()
+        code = EXIT_INTERRUPTED
     finally:
         signal.signal(signal.SIGINT, signal.default_int_handler)
-    code = cli_main()
     if code == EXIT_INTERRUPTED:
         _exit_interrupted()
     return code
