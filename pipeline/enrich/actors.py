@@ -575,13 +575,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             rest.clear()
 
     folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
-    places, countries, demonyms, organisations = gazetteer.name_tables()
     while index < len(words):
-        for end in range(min(len(words), index + 5), index, -1):
+        for end, _ in gazetteer.name_spans(folded, index):
             span = words[index:end]
-            key = " ".join(filter(None, folded[index:end]))
-            if key not in places and key not in countries and key not in demonyms and key not in organisations:
-                continue  # no table knows it: most spans
             kind = (
                 "country"
                 if _country_code(span)

@@ -251,7 +251,6 @@ MAX_PRIOR = 7.0
 """Population prior cap: a country or continent weighs like a city of ten million, so context can outweigh it."""
 EVENT_WINDOW = 4
 """Words read before a name's preposition for an event word."""
-MAX_SPAN_WORDS = 5
 _INITIAL = re.compile(r"[A-Z]\.")
 _LOWER_WORD = re.compile(r"\b[a-z][a-z]+\b")
 DATELINE_MARKS = ("—", "–", "-", ",", "(")
@@ -392,8 +391,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             hits.append(("abbreviation", position, position + 1, "", None))
             position += 1
             continue
-        for end in range(min(len(words), position + MAX_SPAN_WORDS), position, -1):
-            key = " ".join(filter(None, folded[position:end]))
+        for end, key in gazetteer.name_spans(folded, position):
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
