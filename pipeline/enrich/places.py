@@ -471,7 +471,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
 def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_Span]:
     """Every gazetteer hit of the article, longest match first inside each capitalised phrase; adds the countries
     of demonyms met to ``context``."""
-    lower_words = set(_LOWER_WORD.findall("\n".join(sentence for _, _, sentence in sentences)))
+    lower_words = _LowerWords("\n".join(sentence for _, _, sentence in sentences))
     people: set[str] = set()
     spans: list[_Span] = []
     for index, (_, _, sentence) in enumerate(sentences):
@@ -496,6 +496,39 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
                     )
     return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+class _LowerWords:
+    """The words an article writes in lower case (whole words of the letters a-z, as ``_LOWER_WORD`` finds them:
+    "mobile" beside "Mobile"), looked up on demand: an article asks about a few words, and listing all its words
+    costs more."""
+
+    __slots__ = ("_seen", "_text")
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._seen: dict[str | None, bool] = {}
+
+    def __contains__(self, word: str | None) -> bool:
+        seen = self._seen.get(word)
+        if seen is None:
+            seen = self._seen[word] = bool(word and _LOWER_WORD.fullmatch(word) and _whole_word_in(self._text, word))
+        return seen
+
+
+def _whole_word_in(text: str, word: str) -> bool:
+    """Whether ``word`` stands in ``text`` with no word character (``\\w``) either side of it."""
+    start = text.find(word)
+    while start >= 0:
+        end = start + len(word)
+        if (start == 0 or not _word_char(text[start - 1])) and (end == len(text) or not _word_char(text[end])):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
+def _word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
