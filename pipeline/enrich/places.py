@@ -10,10 +10,11 @@ of a person named in the text needs a locative preposition or a "Town, State" pa
 Perry", "Mary Wheeler": after a given name only a division, a country or a town of 15,000+ stays a place; a state or
 country named like a given name is the place before two or more capitalised words, "Georgia Environmental Protection
 Division"), calendar words, a common word heading a longer name ("University of Rochester", "North Lumpkin Street"), a
-place naming a newspaper ("The New York Times") and a country before a dollar sign ("US$") are never places; a place
-inside an organisation's name ("Ohio State University", "Dublin City Council") or a hyphenated word ("R-Charleston",
-"Denver-based") is one, as the place corpora mark them. A name with a middle initial ("Tyrise M. Bell") is a person's; a
-report's opening place in capitals before a dash ("MANSFIELD — ") is its dateline, a place.
+place naming a newspaper ("The New York Times"), a known body's name ("Agence France-Presse") and a country before a
+dollar sign ("US$") are never places; a place inside an organisation's name ("Ohio State University", "Dublin City
+Council") or a hyphenated word ("R-Charleston", "Denver-based") is one, as the place corpora mark them. A name with a
+middle initial ("Tyrise M. Bell") is a person's; a report's opening place in capitals before a dash ("MANSFIELD — ") is
+its dateline, a place.
 
 Demonyms ("Egyptian mediators", "Turkish") name actors, not places: some corpora mark them as places, wirebeam
 does not (the scoring leaves those gold mentions out); a demonym still puts its country into the article's context.
@@ -412,10 +413,17 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             hits.append(("abbreviation", position, position + 1, "", None))
             position += 1
             continue
+        organisation = 0
         for end, key in gazetteer.name_spans(folded, position):
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
+            if key in organisations and end > position + 1:
+                organisation = end  # "Agence France-Presse": a known body's name holds no place
+                break
+        if organisation:
+            position = organisation
+            continue
         titled = words[position].lower().rstrip(".") in PERSON_TITLES
         if titled and (found is None or found[0] == position + 1) and (named := _name_words(words[position + 1 :])):
             # a title and a name ("Prince Harry"), unless the title opens a longer place name ("Prince Edward Island")

@@ -98,6 +98,11 @@ def test_a_place_naming_a_newspaper_is_no_place():
     assert [mention.surface for mention in place_mentions("", text)] == ["Ohio"]
 
 
+def test_a_known_bodys_name_holds_no_place():
+    text = "Agence France-Presse reported the strike from Paris."
+    assert [mention.surface for mention in place_mentions("", text)] == ["Paris"]
+
+
 def test_a_country_alias_that_names_a_division_is_the_division_and_a_state_is_not_its_city():
     england = place_mentions("", "Four people died in the West Midlands, England.")[-1].place
     assert (england.name, england.kind, england.country_code) == ("England", "admin1", "GB")
