@@ -54,7 +54,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, STOP_WORDS
+from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, SPEECH_VERBS, STOP_WORDS
 from pipeline.enrich.mentions import fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
 from pipeline.text import CONNECTORS
@@ -524,10 +524,25 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                 else:
                     ambiguous = ambiguity[0] or ambiguity[1] in lower_words
                     candidates = gazetteer.places().get(key)
-                    spans.append(
-                        _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
-                    )
+                    span = _make(index, sentence, run, position, end - position, candidates, ambiguous, title_case)
+                    if not span.locative and _speaker(run, position, end, candidates):
+                        people.add(key)  # "Brent told CTV": a person, and so is "Brent" elsewhere
+                        continue
+                    spans.append(span)
     return [span for span in spans if span.locative or fold(span.surface) not in people]
+
+
+def _speaker(run: Run, position: int, end: int, candidates: tuple[gazetteer.Place, ...]) -> bool:
+    """Whether a one-word name that closes its run and is a given name says something ("Brent told", "Clayton
+    said"): a person, unless the name is a country's or a state's ("Jordan said") or follows a preposition ("in
+    London said")."""
+    return (
+        end == len(run.words)
+        and end - position == 1
+        and run.next_word.lower() in SPEECH_VERBS
+        and candidates[0].kind not in ("country", "admin1")
+        and gazetteer.is_first_name(run.words[position])
+    )
 
 
 class _LowerWords:

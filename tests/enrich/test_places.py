@@ -98,6 +98,13 @@ def test_a_place_naming_a_newspaper_is_no_place():
     assert [mention.surface for mention in place_mentions("", text)] == ["Ohio"]
 
 
+def test_a_given_name_that_speaks_is_a_person_not_a_place():
+    text = "Brent told CTV Edmonton that the cat found in Wainwright, Alta., was his. Brent lives in Melville."
+    mentions = place_mentions("", text)
+    assert "Brent" not in [mention.surface for mention in mentions]
+    assert {mention.place.country_code for mention in mentions if mention.surface == "Edmonton"} == {"CA"}
+
+
 def test_a_known_bodys_name_holds_no_place():
     text = "Agence France-Presse reported the strike from Paris."
     assert [mention.surface for mention in place_mentions("", text)] == ["Paris"]
