@@ -244,22 +244,57 @@ def scored_here(key: str, shared: set[str], oversized_keys: Container[str]) -> b
     return min(small) == key if small else True
 
 
+COMMON_BLOCK = 48
+"""Two full texts sharing one blocking key alone are a candidate pair only when that key's block holds at most this
+many articles: one common key in common is no evidence (the model scores nearly all such pairs far below an edge),
+and such pairs were most of the candidates. Headline pairs are exempt (a headline has few keys). Chosen by
+cross-validation on GVC dev (each half choosing, among 16, 24, 32, 48 and 64 and no limit, the fewest pairs within
+0.002 of its current blocked recall; both halves chose 48); see ``benchmarks/events_blocking.py``."""
+
+
+def evident(shared: int, block_size: int, headline: bool, common_block: int = COMMON_BLOCK) -> bool:
+    """Whether a pair sharing ``shared`` blocking keys, met in a block of ``block_size``, is a candidate: it shares
+    two keys or more, or its one key's block holds at most ``common_block`` articles, or either side is a
+    headline."""
+    return shared >= 2 or block_size <= common_block or headline
+
+
+def block_candidates(
+    key: str, members: Mapping[Hashable, tuple[float | None, Container[str], Container[str], bool]]
+) -> list[tuple[Hashable, Hashable]]:
+    """The pairs the block of ``key`` scores, from its members ``{id: (published_seconds, blocking keys, oversized
+    keys, full_text)}``: ``block_pairs`` that this block is where the pair is ``scored_here`` and that are
+    ``evident``."""
+    size = len(members)
+    timed = ((item, member[0]) for item, member in members.items())
+    pairs = []
+    for left, right in block_pairs(timed, block_window(key)):
+        _, left_keys, left_large, left_full = members[left]
+        _, right_keys, right_large, right_full = members[right]
+        shared = left_keys & right_keys
+        if scored_here(key, shared, left_large | right_large) and evident(
+            len(shared), size, not (left_full and right_full)
+        ):
+            pairs.append((left, right))
+    return pairs
+
+
 def candidate_pairs(features: Mapping[Hashable, EventFeatures]) -> set[tuple[Hashable, Hashable]]:
-    """The pairs a run scores: ``block_pairs`` of each ``blocking_keys`` block, a pair sharing several keys taken
-    from the blocks ``scored_here`` names (where the pipeline scores it)."""
-    keys = {item: blocking_keys(feature) for item, feature in features.items()}
-    blocks: dict[str, list[tuple[Hashable, float | None]]] = {}
-    for item, feature in features.items():
-        for key in keys[item]:
-            blocks.setdefault(key, []).append((item, feature.first_seen))
-    sets = {item: set(item_keys) for item, item_keys in keys.items()}
-    large = {key for key, block in blocks.items() if oversized(key, len(block))}
-    return {
-        (a, b)
-        for key, block in blocks.items()
-        for a, b in block_pairs(block, block_window(key))
-        if scored_here(key, sets[a] & sets[b], large)
+    """The pairs a run scores: ``block_candidates`` of each ``blocking_keys`` block (as the pipeline forms them)."""
+    keys = {item: frozenset(blocking_keys(feature)) for item, feature in features.items()}
+    blocks: dict[str, list[Hashable]] = {}
+    for item, item_keys in keys.items():
+        for key in item_keys:
+            blocks.setdefault(key, []).append(item)
+    large = frozenset(key for key, block in blocks.items() if oversized(key, len(block)))
+    members = {
+        item: (feature.first_seen, keys[item], keys[item] & large, feature.full_text)
+        for item, feature in features.items()
     }
+    pairs = set()
+    for key, block in blocks.items():
+        pairs.update(block_candidates(key, {item: members[item] for item in block}))
+    return pairs
 
 
 SPECTRAL_SEED = 20240501
