@@ -21,7 +21,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components, laplacian
 from scipy.sparse.linalg import lobpcg
 
-from pipeline.events.features import EventFeatures
+from pipeline.events.features import SIMILARITY_FIELDS, EventFeatures, pair_values
 
 N_BLOCKING_KEYS = 32
 N_TITLE_KEYS = 8
@@ -136,7 +136,6 @@ more in numpy's fixed costs than its Python scoring costs."""
 SCREEN_MARGIN = 1e-6
 """How far below the least edge score a screened pair may land and still be scored exactly: far above the
 screen's rounding error (~1e-15), and above ``score``'s rounding to 6 decimals."""
-_SIMILARITY_FIELDS = ("terms", "title_terms", "lead_terms", "entities", "numbers", "dates")
 _VOCABULARY: dict[str, int] = {}
 """Column of each term (of any field) in this worker's screening matrices."""
 MAX_VOCABULARY = 2_000_000
@@ -149,7 +148,7 @@ def _member_vectors(packed: bytes) -> tuple:
     """A ``block_member``'s weight maps as ``(columns, weights)`` arrays per similarity field, and its times."""
     features, _, _ = member_features(packed)
     vectors = []
-    for name in _SIMILARITY_FIELDS:
+    for name in SIMILARITY_FIELDS:
         weights = getattr(features, name)
         columns = [_VOCABULARY.setdefault(term, len(_VOCABULARY)) for term in weights]
         vectors.append((np.array(columns, dtype=np.int64), np.array(list(weights.values()), dtype=np.float64)))
@@ -174,39 +173,18 @@ def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray)
 
 def screened_scores(rows: list[tuple], left: np.ndarray, right: np.ndarray, model) -> np.ndarray:
     """``score`` of each pair of rows (``_member_vectors``) computed in bulk, equal to it up to rounding: the
-    model's ``pair_features`` and logistic regression in numpy."""
-    body, title, lead, entities, numbers, dates = (_cosines(rows, field, left, right) for field in range(6))
+    model's features (``pair_values``) and logit over numpy arrays."""
+    cosines = [_cosines(rows, field, left, right) for field in range(len(SIMILARITY_FIELDS))]
     first = np.array([np.nan if row[1] is None else row[1] for row in rows])
     last = np.array([np.nan if row[2] is None else row[2] for row in rows])
     last = np.where(np.isnan(last), first, last)
     dated = ~(np.isnan(first[left]) | np.isnan(first[right]))
     gap = np.maximum(0.0, np.maximum(first[left] - last[right], first[right] - last[left])) / 3600.0
-    days = np.where(dated, gap, 0.0) / 24.0
-    undated = (~dated).astype(np.float64)
-    values = {
-        "body": body,
-        "title": title,
-        "lead": lead,
-        "entities": entities,
-        "numbers": numbers,
-        "dates": dates,
-        "body_x_entities": body * entities,
-        "undated_x_body": body * undated,
-        "undated_x_entities": entities * undated,
-        "dated": dated.astype(np.float64),
-        "gap_days_log": np.log1p(days),
-        "gap_over_week": (days > 7.0).astype(np.float64),
-    }
+    values = pair_values(*cosines, dated.astype(np.float64), np.where(dated, gap, 0.0) / 24.0, log1p=np.log1p)
     full_text = np.array([row[3] for row in rows], dtype=bool)
-    logits = []
-    for regime in ("full_text", "headline"):
-        weights = model.coefficients[regime]
-        logit = np.full(len(left), weights.get("intercept", 0.0))
-        for name, weight in weights.items():
-            if name != "intercept":
-                logit = logit + weight * values[name]
-        logits.append(logit)
-    logit = np.where(full_text[left] & full_text[right], logits[0], logits[1])
+    logit = np.where(
+        full_text[left] & full_text[right], model.logit("full_text", values), model.logit("headline", values)
+    )
     return 1.0 / (1.0 + np.exp(-np.clip(logit, -50.0, 50.0)))
 
 
