@@ -250,9 +250,10 @@ def block_candidates(
         _, left_keys, left_large, left_full = members[left]
         _, right_keys, right_large, right_full = members[right]
         shared = left_keys & right_keys
-        if scored_here(key, shared, left_large | right_large) and evident(
-            len(shared), size, not (left_full and right_full)
-        ):
+        if len(shared) == 1:  # this block's key alone: scored here, if evident
+            if evident(1, size, not (left_full and right_full)):
+                pairs.append((left, right))
+        elif scored_here(key, shared, left_large | right_large):
             pairs.append((left, right))
     return pairs
 
