@@ -144,15 +144,24 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)
+def _word_term(word: str) -> str | None:
+    """The term a word of a text counts as (lowercased, lightly stemmed), or ``None`` for a stop word or a short
+    one; cached, as a few thousand words make most of any text."""
+    word = word.lower().replace("’", "'").strip(".")
+    if word in _STOP_WORDS:
+        return None
+    word = _stem(word.replace(".", ""))
+    if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
+        return None
+    return word
+
+
 def _word_terms(text: str) -> Iterator[str]:
-    for match in _WORD_RE.finditer(_normalize_text(text)):
-        word = match.group().lower().replace("’", "'").strip(".")
-        if word in _STOP_WORDS:
-            continue
-        word = _stem(word.replace(".", ""))
-        if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
-            continue
-        yield word
+    for word in _WORD_RE.findall(_normalize_text(text)):
+        term = _word_term(word)
+        if term is not None:
+            yield term
 
 
 def _is_title_case(text: str) -> bool:
