@@ -143,56 +143,38 @@ MAX_VOCABULARY = 2_000_000
 bounded."""
 
 
-FIELD_COLUMNS = 1 << 32
-"""Columns of one similarity field in the screening matrix: field ``f``'s term ``t`` is column
-``f * FIELD_COLUMNS + t``, so one row holds all of an article's weight maps apart."""
-SCREEN_CHUNK = 8192
-"""Pairs screened at once: their rows gathered hold about 300 weights each."""
-
-
 @lru_cache(maxsize=MEMBER_CACHE)
 def _member_vectors(packed: bytes) -> tuple:
-    """A ``block_member``'s weight maps as one row (``columns``, ``weights``: every similarity field's, apart by
-    ``FIELD_COLUMNS``), and its times and whether it is a full text."""
+    """A ``block_member``'s weight maps as ``(columns, weights)`` arrays per similarity field, and its times."""
     features, _, _ = member_features(packed)
-    columns, weights = [], []
-    for field, name in enumerate(SIMILARITY_FIELDS):
-        for term, weight in getattr(features, name).items():
-            columns.append(field * FIELD_COLUMNS + _VOCABULARY.setdefault(term, len(_VOCABULARY)))
-            weights.append(weight)
-    row = (np.array(columns, dtype=np.int64), np.array(weights, dtype=np.float64))
-    return row, features.first_seen, features.last_seen, features.full_text
+    vectors = []
+    for name in SIMILARITY_FIELDS:
+        weights = getattr(features, name)
+        columns = [_VOCABULARY.setdefault(term, len(_VOCABULARY)) for term in weights]
+        vectors.append((np.array(columns, dtype=np.int64), np.array(list(weights.values()), dtype=np.float64)))
+    return tuple(vectors), features.first_seen, features.last_seen, features.full_text
 
 
-def _cosines(rows: list[tuple], left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``min(1, dot product)`` of each similarity field's weights (columns) for each pair of rows ``(left[i],
-    right[i])`` (lines): the rows' elementwise products, summed by field."""
-    lengths = np.array([len(row[0][0]) for row in rows])
-    distinct, columns = np.unique(np.concatenate([row[0][0] for row in rows]), return_inverse=True)
+def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``min(1, dot product)`` of one field's weights for each pair of rows ``(left[i], right[i])``."""
+    parts = [row[0][field] for row in rows]
+    lengths = np.array([len(columns) for columns, _ in parts])
     matrix = csr_matrix(
         (
-            np.concatenate([row[0][1] for row in rows]),
-            columns,
+            np.concatenate([weights for _, weights in parts]),
+            np.concatenate([columns for columns, _ in parts]),
             np.concatenate(([0], np.cumsum(lengths))),
         ),
-        shape=(len(rows), len(distinct)),
+        shape=(len(rows), len(_VOCABULARY)),
     )
-    field_of = distinct // FIELD_COLUMNS
-    fields = len(SIMILARITY_FIELDS)
-    sums = []
-    for start in range(0, len(left), SCREEN_CHUNK):
-        chunk = slice(start, start + SCREEN_CHUNK)
-        products = matrix[left[chunk]].multiply(matrix[right[chunk]]).tocsr()
-        lines = len(left[chunk])
-        line = np.repeat(np.arange(lines), np.diff(products.indptr))
-        sums.append(np.bincount(line * fields + field_of[products.indices], products.data, lines * fields))
-    return np.minimum(1.0, np.concatenate(sums).reshape(len(left), fields))
+    products = (matrix @ matrix.T).toarray()
+    return np.minimum(1.0, products[left, right])
 
 
 def screened_scores(rows: list[tuple], left: np.ndarray, right: np.ndarray, model) -> np.ndarray:
     """``score`` of each pair of rows (``_member_vectors``) computed in bulk, equal to it up to rounding: the
     model's features (``pair_values``) and logit over numpy arrays."""
-    cosines = _cosines(rows, left, right).T
+    cosines = [_cosines(rows, field, left, right) for field in range(len(SIMILARITY_FIELDS))]
     first = np.array([np.nan if row[1] is None else row[1] for row in rows])
     last = np.array([np.nan if row[2] is None else row[2] for row in rows])
     last = np.where(np.isnan(last), first, last)

@@ -139,30 +139,23 @@ def _block_members(joined: tuple[str, dict]):
             yield key, member
 
 
-SCORED_BLOCKS = 512
-"""Most blocks whose candidate pairs are screened together (``_score_blocks``)."""
+def _score_block(min_edge: float, model):
+    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate pairs (``block_candidates``)
+    scoring ``min_edge`` or more by ``model``. Scoring inside the block, where the
+    features already are, saves joining them onto every pair."""
 
-
-def _score_blocks(min_edge: float, model):
-    """A batch of ``(blocking key, [block_member])`` -> ``(id, id, score)`` for the blocks' candidate pairs
-    (``block_candidates``) scoring ``min_edge`` or more by ``model``: all of the batch's pairs screened in bulk at
-    once (``reaching_pairs``; per block, a small block's pairs were scored one by one in Python and a large one's
-    paid numpy's fixed costs), those that may reach it scored exactly. Scoring where the features already are saves
-    joining them onto every pair."""
-
-    def score_pairs(blocks):
-        packed, features, pairs = {}, {}, {}
-        for key, members in blocks:
-            members = dict(members)
-            packed.update(members)
-            unpacked = {article_id: member_features(member) for article_id, member in members.items()}
-            features.update(unpacked)
-            candidates = {
+    def score_pairs(block):
+        key, members = block
+        packed = dict(members)
+        features = {article_id: member_features(member) for article_id, member in packed.items()}
+        pairs = block_candidates(
+            key,
+            {
                 article_id: (item.first_seen, keys, large, item.full_text)
-                for article_id, (item, keys, large) in unpacked.items()
-            }
-            pairs.update(dict.fromkeys(block_candidates(key, candidates)))
-        for left, right in reaching_pairs(list(pairs), packed, model or shipped_model(), min_edge):
+                for article_id, (item, keys, large) in features.items()
+            },
+        )
+        for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
             similarity = score(features[left][0], features[right][0], model)
             if similarity >= min_edge:
                 yield left, right, similarity
@@ -284,8 +277,7 @@ class GroupEvents(beam.PTransform):
             | "JoinOversized" >> beam.CoGroupByKey()
             | "BlockMembers" >> beam.FlatMap(_block_members)
             | "GroupByBlock" >> beam.GroupByKey()
-            | "BatchBlocks" >> beam.BatchElements(max_batch_size=SCORED_BLOCKS)
-            | "ScoreBlocks" >> beam.FlatMap(_score_blocks(self._thresholds.lowest, self._thresholds.model))
+            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
