@@ -131,8 +131,8 @@ def member_features(packed: bytes) -> tuple[EventFeatures, frozenset[str], froze
 
 
 BULK_PAIRS = 96
-"""Pairs to score from which they are screened in bulk (``reaching_pairs``) first: fewer pay more in numpy's fixed
-costs than their Python scoring costs."""
+"""A block with at least this many pairs to score has them screened in bulk (``reaching_pairs``) first: fewer pay
+more in numpy's fixed costs than its Python scoring costs."""
 SCREEN_MARGIN = 1e-6
 """How far below the least edge score a screened pair may land and still be scored exactly: far above the
 screen's rounding error (~1e-15), and above ``score``'s rounding to 6 decimals."""
@@ -191,8 +191,8 @@ def screened_scores(rows: list[tuple], left: np.ndarray, right: np.ndarray, mode
 def reaching_pairs(pairs: list[tuple[str, str]], packed: Mapping[str, bytes], model, floor: float) -> list:
     """The ``pairs`` (of ids of ``block_member``s, ``packed`` by id) that may score ``floor`` or more: all of them
     for fewer than ``BULK_PAIRS``; else those whose ``screened_scores`` reach ``floor - SCREEN_MARGIN``, in their
-    order. Scoring only those exactly finds the same pairs at or above ``floor``: most candidate pairs are far
-    below it (99% of the scale benchmark's), and scoring them one by one in Python cost ~20 us each."""
+    order. Scoring only those exactly finds the same pairs at or above ``floor``: most candidate pairs of a block
+    are far below it (99% of the scale benchmark's), and scoring them one by one in Python cost ~20 us each."""
     if len(pairs) < BULK_PAIRS:
         return pairs
     if len(_VOCABULARY) > MAX_VOCABULARY:
