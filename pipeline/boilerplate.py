@@ -202,7 +202,7 @@ def _paragraph_refs(observed: tuple[Article, list], buckets: int) -> list[tuple[
     return [(bucket(key, buckets), (key, article.article_id, witness)) for key, witness in observations]
 
 
-def _chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
+def chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
     """``(bucket, [(key, article ID, witness)])`` -> ``(article ID, [its chrome keys])``: the keys whose
     distinct witnesses, the run's and (looked up in ``stored_path``, ``key, witness`` rows) the stored
     articles', make them repeated."""
@@ -261,7 +261,7 @@ class StripBoilerplate(beam.PTransform):
             observed
             | "Observations" >> beam.FlatMap(_paragraph_refs, self._buckets)
             | "GroupByBucket" >> beam.GroupByKey()
-            | "ChromeKeys" >> beam.FlatMap(_chrome_in_bucket, self._stored_path)
+            | "ChromeKeys" >> beam.FlatMap(chrome_in_bucket, self._stored_path)
         )
         return {
             "articles": {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "chrome": chrome}
