@@ -7,7 +7,6 @@ Imported only by ``wirebeam run`` (it imports Beam); the CLI layer parses and pr
 from __future__ import annotations
 
 import argparse
-import gc
 import hashlib
 import logging
 import multiprocessing
@@ -34,7 +33,6 @@ from apache_beam.runners.portability.fn_api_runner import FnApiRunner
 
 from pipeline import live_plan, staging
 from pipeline.dedup.minhash import MinHashConfig
-from pipeline.enrich.gazetteer import load_gazetteers
 from pipeline.events.embeddings import EmbeddingsUnavailable, require_embeddings
 from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds, run_options
@@ -179,7 +177,6 @@ def execute_run(flags: list[str]) -> Run:
     run_window = partial(_run_window, options, runner, thresholds)
     if len(windows) > 1 and isinstance(runner, FnApiRunner):
         run_window = partial(_in_child_process, run_window)
-        _load_shared_tables()
     with lock, _interrupt_noted() as interrupt:
         runs = []
         for number, window in enumerate(windows):
@@ -187,17 +184,6 @@ def execute_run(flags: list[str]) -> Run:
                 LOGGER.info("window %d of %d: %d seed files", number + 1, len(windows), len(window))
             runs.append(run_window(window, (number, len(windows)), interrupt))
     return runs[0] if len(runs) == 1 else _summed(runs)
-
-
-def _load_shared_tables() -> None:
-    """Load the tables every window's enrichment reads (gazetteers, ~0.3 s CPU) once, here, before the windows'
-    processes are forked: they share them rather than each loading them again in its ``DoFn.setup``."""
-    gc.disable()  # as the enrichment's setup does: no collections while they load, none of their pages touched later
-    try:
-        load_gazetteers()
-    finally:
-        gc.enable()
-    gc.freeze()
 
 
 def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
