@@ -115,6 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--min_words", type=int, default=300)
     parser.add_argument("--max_words", type=int, default=1000)
+    parser.add_argument("--out", type=Path, default=RESULTS, help="JSON file to write.")
     args = parser.parse_args(argv)
     if not SHARED_DATA.is_dir():
         parser.error("the shared data (../shared/data) is missing")
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     verdict = "met" if ratio <= TARGET_RATIO else "missed"
     print(f"HEAD / before: {ratio:.2f} whole run ({verdict}: target <= {TARGET_RATIO}), {marginal_ratio:.2f} marginal")
-    RESULTS.write_text(
+    args.out.write_text(
         json.dumps(
             {
                 "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -8,7 +8,8 @@ corpus) as JSON Lines seed files and measures, in this one run:
   the launcher and any workers; peak RSS of the tree, overall and while each window ran); it reads the seeds in
   windows of ``--window_mib`` (its default unless given), one run each;
 - **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
-  the seed files, extract, normalize, exact keys, MinHash signatures and near-duplicate pairs, term counts, event
+  the seed files, extract, normalize, strip boilerplate (paragraph observations, repeated ones, cleaning), exact
+  keys, MinHash signatures of the articles the stage signs and near-duplicate pairs, term counts, event
   features, blocking, scoring (a large block's pairs screened in bulk first, as the pipeline does) and clustering,
   enrichment, staging rows), no Beam and no DuckDB, over the same windows one after the other (without the
   cross-window matching wirebeam's load does);
@@ -51,9 +52,10 @@ RECORDS_PER_FILE = 1000
 
 def plain_loop(seed_files: list[Path]) -> float:
     """wirebeam's stages as plain function calls over some seed files (one window); the CPU seconds it took."""
+    from pipeline.boilerplate import chrome_in_bucket, clean_article, paragraph_observations, paragraph_row
     from pipeline.dedup.exact import exact_keys, original_rank
     from pipeline.dedup.minhash import MinHashConfig
-    from pipeline.dedup.near import find_near_duplicates
+    from pipeline.dedup.near import find_near_duplicates, is_signed
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
     from pipeline.events.blocking import block_member, block_pairs, block_window, blocking_keys, reaching_pairs
@@ -72,12 +74,23 @@ def plain_loop(seed_files: list[Path]) -> float:
         for document in read_seed_file(path.name, path.read_bytes()):
             if not isinstance(document, RejectedInput):
                 articles.append(normalize_article(extract_article(document), "floor", now))
+    observations = [paragraph_observations(article) for article in articles]
+    for article, observed in zip(articles, observations, strict=True):
+        if article.text is not None:
+            to_row(paragraph_row(article, observed))
+    refs = (
+        (key, article.article_id, witness)
+        for article, observed in zip(articles, observations, strict=True)
+        for key, witness in observed
+    )
+    chrome = dict(chrome_in_bucket((0, refs), None))
+    articles = [clean_article(article, set(chrome.get(article.article_id, ()))) for article in articles]
     first_of_key: dict[str, str] = {}
     for article in sorted(articles, key=original_rank):
         for key in exact_keys(article):
             first_of_key.setdefault(key, article.article_id)
     config = MinHashConfig()
-    find_near_duplicates([article.text or article.title for article in articles], config)
+    find_near_duplicates([article.text for article in articles if is_signed(article)], config)
     counts = [article_term_counts(article.title, article.text, article.summary) for article in articles]
     doc_freq = Counter(term for count in counts for term in set(count.terms()))
     members, blocks, packed = [], defaultdict(list), {}

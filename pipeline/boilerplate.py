@@ -72,6 +72,9 @@ CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 """Lines that are page chrome on any site (buttons, counters, separators)."""
+_ANY_WALL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in WALLS.values()))
+"""Every wall at once, case-sensitive: on an ASCII paragraph lower-cased it matches exactly when one of ``WALLS``
+does (their letters are lower case), in one scan instead of six case-insensitive ones (0.6 ms an article)."""
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -81,7 +84,10 @@ def paragraphs(text: str | None) -> list[str]:
 
 def paragraph_hash(paragraph: str) -> str | None:
     """Hash of a paragraph's normalized words (case and punctuation ignored); None for a paragraph without any."""
-    folded = normalized_content(paragraph)
+    return _folded_hash(normalized_content(paragraph))
+
+
+def _folded_hash(folded: str) -> str | None:
     return hashlib.sha256(folded.encode()).hexdigest()[:16] if folded else None
 
 
@@ -116,9 +122,8 @@ def paragraph_observations(article: Article) -> list[tuple[str, str]]:
     return list(found.items())
 
 
-def paragraph_row(article: Article) -> ArticleParagraphs:
+def paragraph_row(article: Article, observations: list[tuple[str, str]]) -> ArticleParagraphs:
     """The stored form of an article's :func:`paragraph_observations` (of its body as extracted)."""
-    observations = paragraph_observations(article)
     return ArticleParagraphs(
         article_id=article.article_id,
         keys=[key for key, _ in observations],
@@ -130,6 +135,8 @@ def wall_of(paragraph: str) -> str | None:
     """The kind of wall notice a paragraph is, if any."""
     if len(paragraph.split()) > MAX_WALL_WORDS:
         return None
+    if paragraph.isascii() and not _ANY_WALL.search(paragraph.lower()):
+        return None
     return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
 
 
@@ -137,19 +144,20 @@ def clean_body(text: str, source: str | None, boilerplate: Container[str]) -> tu
     """``(cleaned body, body status)``: the body without chrome lines, wall notices and the paragraphs that
     ``boilerplate`` (keys of :func:`source_key` / :func:`shared_key`) names; the status is ``ok`` or the reason
     the body is junk."""
-    kept, walls = [], []
+    kept, walls, words = [], [], 0
     for paragraph in paragraphs(text):
-        digest = paragraph_hash(paragraph)
-        if digest is None or CHROME_LINE.match(paragraph):
+        folded = normalized_content(paragraph)
+        if not folded or CHROME_LINE.match(paragraph):
             continue
         if wall := wall_of(paragraph):
             walls.append(wall)
             continue
+        digest = _folded_hash(folded)
         if source_key(source, digest) in boilerplate or shared_key(digest) in boilerplate:
             continue
         kept.append(paragraph)
+        words += len(folded.split())  # the words of the cleaned body, normalized a paragraph at a time
     cleaned = "\n".join(kept)
-    words = len(normalized_content(cleaned).split())
     if words >= MIN_BODY_WORDS:
         return cleaned, OK
     if walls:
@@ -184,14 +192,17 @@ def _repeated(key: str, witnesses: int) -> bool:
     return witnesses >= (MIN_OUTLETS if key.startswith("*\x1f") else MIN_SOURCE_REPEATS)
 
 
-def _paragraph_refs(article: Article, buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
+def _observed(article: Article) -> tuple[Article, list[tuple[str, str]]]:
+    return article, paragraph_observations(article)
+
+
+def _paragraph_refs(observed: tuple[Article, list], buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
     """``(bucket, (key, article ID, witness))`` for each of the article's paragraph observations."""
-    return [
-        (bucket(key, buckets), (key, article.article_id, witness)) for key, witness in paragraph_observations(article)
-    ]
+    article, observations = observed
+    return [(bucket(key, buckets), (key, article.article_id, witness)) for key, witness in observations]
 
 
-def _chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
+def chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
     """``(bucket, [(key, article ID, witness)])`` -> ``(article ID, [its chrome keys])``: the keys whose
     distinct witnesses, the run's and (looked up in ``stored_path``, ``key, witness`` rows) the stored
     articles', make them repeated."""
@@ -245,17 +256,18 @@ class StripBoilerplate(beam.PTransform):
         self._buckets = buckets
 
     def expand(self, articles):
+        observed = articles | "Observe" >> beam.Map(_observed)
         chrome = (
-            articles
+            observed
             | "Observations" >> beam.FlatMap(_paragraph_refs, self._buckets)
             | "GroupByBucket" >> beam.GroupByKey()
-            | "ChromeKeys" >> beam.FlatMap(_chrome_in_bucket, self._stored_path)
+            | "ChromeKeys" >> beam.FlatMap(chrome_in_bucket, self._stored_path)
         )
         return {
             "articles": {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "chrome": chrome}
             | "JoinChrome" >> beam.CoGroupByKey()
             | "Clean" >> beam.ParDo(_Clean()),
-            "paragraphs": articles
-            | "WithBody" >> beam.Filter(lambda article: article.text is not None)
-            | "ParagraphRows" >> beam.Map(paragraph_row),
+            "paragraphs": observed
+            | "WithBody" >> beam.Filter(lambda item: item[0].text is not None)
+            | "ParagraphRows" >> beam.MapTuple(paragraph_row),
         }

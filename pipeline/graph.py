@@ -76,7 +76,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         | "CountDeduplicate" >> CountProgress("deduplicate")
         | "ExactDuplicates" >> MarkExactDuplicates()
     )
-    near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id)
+    near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id, plan.lookup_buckets)
     by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
     representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
     grouped = (

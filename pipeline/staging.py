@@ -43,18 +43,52 @@ def lookup_buckets(workers: int) -> int:
     return max(LOOKUP_BUCKETS, workers)
 
 
-def _shard_key(record, table: str, shards: int) -> tuple[tuple[str, int], dict]:
+def _shard_key(record, table: str, shards: int) -> tuple[tuple[str, int], tuple[str, dict]]:
     row = to_row(record)
-    return (table, zlib.crc32(str(next(iter(row.values()))).encode()) % shards), row
+    return (table, zlib.crc32(str(next(iter(row.values()))).encode()) % shards), (table, row)
+
+
+class _ShardTable(beam.CombineFn):
+    """``(table, row)``s of one shard -> one Arrow table of them. Combined where they are made, before the
+    shuffle (``compact``), so that a worker's rows of a shard cross it as one element of Arrow columns rather than
+    one encoded, grouped and decoded element a row (a fifth of a run's elements, one for each actor mentioned).
+
+    Accumulator: ``[table, rows, arrow tables]``."""
+
+    def create_accumulator(self) -> list:
+        return [None, [], []]
+
+    def add_input(self, accumulator: list, value: tuple[str, dict]) -> list:
+        accumulator[0] = value[0]
+        accumulator[1].append(value[1])
+        return accumulator
+
+    def compact(self, accumulator: list) -> list:
+        table, rows, tables = accumulator
+        if rows:
+            return [table, [], [*tables, pa.Table.from_pylist(rows, schema=arrow_schema(table))]]
+        return accumulator
+
+    def merge_accumulators(self, accumulators: Iterable[list]) -> list:
+        merged = self.create_accumulator()
+        for table, rows, tables in accumulators:
+            merged[0] = merged[0] or table
+            merged[1].extend(rows)
+            merged[2].extend(tables)
+        return merged
+
+    def extract_output(self, accumulator: list) -> pa.Table:
+        _, _, tables = self.compact(accumulator)
+        return pa.concat_tables(tables)
 
 
 class WriteStaging(beam.PTransform):
     """``{table: PCollection of its models}`` -> Parquet shards ``<staging_dir>/<table>/<prefix>-NNN.parquet``;
     outputs the paths written.
 
-    One sink for all tables, made of a GroupByKey and a ParDo only: Beam 2.77's Dask runner computes just the last
-    sink of a pipeline and drops what a DoFn emits in ``finish_bundle``, on which Beam's file sinks rely. A shard's
-    name depends only on its table and its rows' keys, so a retried write replaces itself.
+    One sink for all tables, made of a CombinePerKey and a ParDo only: Beam 2.77's Dask runner computes just the
+    last sink of a pipeline and drops what a DoFn emits in ``finish_bundle``, on which Beam's file sinks rely. A
+    shard's name depends only on its table and its rows' keys, so a retried write replaces itself.
     """
 
     def __init__(self, staging_dir: str, prefix: str = "part", shards: int = STAGING_SHARDS):
@@ -75,16 +109,16 @@ class WriteStaging(beam.PTransform):
         return (
             keyed
             | "AllTables" >> beam.Flatten()
-            | "GroupByShard" >> beam.GroupByKey()
+            | "ShardTables" >> beam.CombinePerKey(_ShardTable())
             | "WriteShards" >> beam.Map(_write_shard, self._staging_dir, self._prefix)
         )
 
 
-def _write_shard(group: tuple[tuple[str, int], Iterable[dict]], staging_dir: str, prefix: str) -> str:
-    (table, shard), rows = group
+def _write_shard(shard_table: tuple[tuple[str, int], pa.Table], staging_dir: str, prefix: str) -> str:
+    (table, shard), rows = shard_table
     path = join(staging_dir, table, f"{prefix}-{shard:03d}.parquet")
     with FileSystems.create(path, compression_type=CompressionTypes.UNCOMPRESSED) as out:
-        pq.write_table(pa.Table.from_pylist(list(rows), schema=arrow_schema(table)), out)
+        pq.write_table(rows, out)
     return path
 
 

@@ -18,6 +18,7 @@ from pipeline.boilerplate import (
     paragraph_hash,
     shared_key,
     source_key,
+    wall_of,
 )
 from pipeline.dedup.exact import MarkExactDuplicates
 from pipeline.dedup.minhash import MinHashConfig
@@ -70,6 +71,20 @@ def test_subscriber_wall_and_javascript_notice_are_recognised():
     assert clean_body("Please enable Javascript to watch this video\nAdvertisement", None, {})[1] == (
         "javascript_required"
     )
+
+
+def test_a_wall_is_recognised_in_any_case_with_or_without_other_scripts():
+    # ASCII paragraphs take one lower-cased scan of all the walls, others each wall's case-insensitive pattern
+    for notice, kind in [
+        ("We use cookies to improve your experience.", "consent_wall"),
+        ("ALREADY A SUBSCRIBER? Click the button below.", "subscription_wall"),
+        ("Please Sign In To Continue reading.", "login_wall"),
+        ("Please ENABLE JAVASCRIPT to watch this video.", "javascript_required"),
+    ]:
+        assert wall_of(notice) == kind
+        assert wall_of(f"Città: {notice}") == kind
+    assert wall_of("The council voted on the new pier.") is None
+    assert wall_of("Le conseil a voté sur la jetée.") is None
 
 
 def test_chrome_only_body_is_chrome_and_a_short_remainder_becomes_the_summary():

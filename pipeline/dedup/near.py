@@ -1,9 +1,10 @@
 """Near-duplicates: republications of one text with edits, found by MinHash signatures and LSH banding.
 
-Sign each article body -> key each article by its band keys -> group -> candidate pairs -> verify each
-pair exactly on its shingle sets (:func:`pipeline.dedup.minhash.verified_similarity`: Jaccard and containment),
-so that the decision never rests on the signatures' estimate. Each near-duplicate points at its parent (the
-most similar earlier article it was verified against); components of verified pairs share one event.
+Sign each article body -> its band keys by bucket of keys -> group -> candidate pairs of each band key in the
+bucket -> verify each pair exactly on its shingle sets (:func:`pipeline.dedup.minhash.verified_similarity`:
+Jaccard and containment), so that the decision never rests on the signatures' estimate. Each near-duplicate points
+at its parent (the most similar earlier article it was verified against); components of verified pairs share one
+event.
 :func:`find_near_duplicates` is the same logic in memory, for benchmarks.
 """
 
@@ -30,6 +31,7 @@ from pipeline.dedup.minhash import (
     verified_similarity,
 )
 from pipeline.normalize import covers_headline
+from pipeline.staging import LOOKUP_BUCKETS, bucket
 from schemas.models import Article, ArticleLink, ArticleSignature
 
 MIN_WORDS = 20
@@ -59,6 +61,26 @@ def bucket_pairs(members: Iterable[tuple]) -> list[tuple[tuple, tuple]]:
         for index, left in enumerate(ordered)
         for right in ordered[index + 1 : index + 1 + MAX_BUCKET_PAIRS]
     ]
+
+
+def _band_refs(item: tuple, buckets: int) -> list[tuple[int, tuple[tuple, tuple[str, ...]]]]:
+    """``(rank node, ArticleSignature, _)`` -> ``(bucket, (rank node, band keys))``: the article's band keys by
+    bucket, one element a bucket rather than one a key (64 an article, each encoded, grouped and decoded by Beam
+    on its own: a quarter of the elements of a run)."""
+    node, signature, _ = item
+    by_bucket: dict[int, list[str]] = {}
+    for key in signature.band_keys:
+        by_bucket.setdefault(bucket(key, buckets), []).append(key)
+    return [(number, (node, tuple(keys))) for number, keys in by_bucket.items()]
+
+
+def _pairs_in_bucket(grouped: tuple[int, Iterable[tuple[tuple, tuple[str, ...]]]]) -> set[tuple[tuple, tuple]]:
+    """``(bucket, [(rank node, band keys)])`` -> the candidate pairs (:func:`bucket_pairs`) of each band key."""
+    members: dict[str, list[tuple]] = {}
+    for node, keys in grouped[1]:
+        for key in keys:
+            members.setdefault(key, []).append(node)
+    return {pair for nodes in members.values() if len(nodes) > 1 for pair in bucket_pairs(nodes)}
 
 
 def find_near_duplicates(texts: Sequence[str], config: MinHashConfig, batch_size: int = SIGN_BATCH_SIZE[1]):
@@ -153,18 +175,20 @@ class MarkNearDuplicates(beam.PTransform):
     - ``links``: an ``ArticleLink`` per verified pair.
     """
 
-    def __init__(self, config: MinHashConfig, run_id: str):
+    def __init__(self, config: MinHashConfig, run_id: str, buckets: int = LOOKUP_BUCKETS):
+        """``buckets``: buckets of band keys grouped together (``staging.lookup_buckets``)."""
         super().__init__()
         self._config = config
         self._run_id = run_id
+        self._buckets = buckets
 
     def expand(self, articles):
         signed = articles | "SignedOnly" >> beam.Filter(is_signed) | "Sign" >> beam.Map(_sign, self._config)
         candidate_pairs = (
             signed
-            | "BandKeys" >> beam.FlatMap(lambda item: [(key, item[0]) for key in item[1].band_keys])
-            | "GroupByBand" >> beam.GroupByKey()
-            | "BucketPairs" >> beam.FlatMap(lambda bucket: bucket_pairs(bucket[1]))
+            | "BandKeys" >> beam.FlatMap(_band_refs, self._buckets)
+            | "GroupByBucket" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(_pairs_in_bucket)
             | "UniquePairs" >> beam.Distinct()
         )
         shingle_bytes = signed | "ShinglesByNode" >> beam.Map(lambda item: (item[0], item[2]))

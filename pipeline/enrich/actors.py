@@ -382,6 +382,8 @@ PARTY_CONTEXT = re.compile(
     r"peace|hostilit\w*|summit|meeting)\b"
 )
 """Read in the lower-cased sentence: a case-sensitive pattern is searched twice as fast."""
+MEDIATOR_STEMS = ("mediat", "broker", "facilitat")
+"""What a sentence with a ``MEDIATOR_CUE`` holds in lower case (a cheaper test first)."""
 _BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)")
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
@@ -575,13 +577,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             rest.clear()
 
     folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
-    places, countries, demonyms, organisations = gazetteer.name_tables()
     while index < len(words):
-        for end in range(min(len(words), index + 5), index, -1):
+        for end, _ in gazetteer.name_spans(folded, index):
             span = words[index:end]
-            key = " ".join(filter(None, folded[index:end]))
-            if key not in places and key not in countries and key not in demonyms and key not in organisations:
-                continue  # no table knows it: most spans
             kind = (
                 "country"
                 if _country_code(span)
@@ -673,7 +671,9 @@ def _actors_of(
 def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
-    party, mediator = PARTY_CONTEXT.search(sentence.lower()), MEDIATOR_CUE.search(sentence)
+    lowered = sentence.lower()
+    party = PARTY_CONTEXT.search(lowered)
+    mediator = MEDIATOR_CUE.search(sentence) if any(cue in lowered for cue in MEDIATOR_STEMS) else None
     if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
     if "between" in sentence:
@@ -748,11 +748,17 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         for name in entry.names
         if len(name.split()) > 1
     }
+    if not full:
+        return
     for key in list(found):
         entry = found[key]
+        if entry.kind == "country":
+            continue
         name = max(entry.names.items(), key=itemgetter(1))[0]  # the first most common
+        if " " in name:
+            continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
-        target = full.get(fold(name)) if len(name.split()) == 1 and (entry.kind == "person" or shaped) else None
+        target = full.get(fold(name)) if entry.kind == "person" or shaped else None
         if target and target != key:
             found[target].sentences.extend(entry.sentences)
             del found[key]

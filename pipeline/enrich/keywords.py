@@ -73,27 +73,25 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     counts: Counter[str] = Counter()
+    pair_counts: Counter[tuple[str | None, str | None]] = Counter()
     for title, text in documents:
         for part, weight in ((title or "", HEADLINE_WEIGHT), (text or "", 1)):
             words = _words(part)
-            pairs = [
-                f"{left} {right}"
-                for left, right in zip(words, words[1:], strict=False)
-                if left and right and left != right
-            ]
+            pairs = zip(words, words[1:], strict=False)
             if weight == HEADLINE_WEIGHT:
                 counts.update({word: weight for word in words if word})
                 for pair in pairs:
-                    counts[pair] += weight
+                    pair_counts[pair] += weight
             else:
                 counts.update(filter(None, words))
-                counts.update(pairs)
-    # the ranking: count (a recurring phrase's times 1.5), then alphabetical
-    ranked = [
-        (-count, key) if " " not in key else (-count * 1.5, key)
-        for key, count in counts.items()
-        if " " not in key or count >= MIN_PHRASE_COUNT * 2
-    ]
+                pair_counts.update(pairs)
+    # the ranking: count (a recurring phrase's times 1.5), then alphabetical; a phrase is two different words
+    ranked = [(-count, key) for key, count in counts.items()]
+    ranked.extend(
+        (-count * 1.5, f"{left} {right}")
+        for (left, right), count in pair_counts.items()
+        if count >= MIN_PHRASE_COUNT * 2 and left and right and left != right
+    )
     chosen: list[str] = []
     for _, key in sorted(ranked):
         if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):

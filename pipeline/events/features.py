@@ -144,15 +144,24 @@ def _stem(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1 << 18)
+def _word_term(word: str) -> str | None:
+    """The term a word of a text counts as (lowercased, lightly stemmed), or ``None`` for a stop word or a short
+    one; cached, as a few thousand words make most of any text."""
+    word = word.lower().replace("’", "'").strip(".")
+    if word in _STOP_WORDS:
+        return None
+    word = _stem(word.replace(".", ""))
+    if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
+        return None
+    return word
+
+
 def _word_terms(text: str) -> Iterator[str]:
-    for match in _WORD_RE.finditer(_normalize_text(text)):
-        word = match.group().lower().replace("’", "'").strip(".")
-        if word in _STOP_WORDS:
-            continue
-        word = _stem(word.replace(".", ""))
-        if len(word) < 2 or word in _STOP_WORDS or word.isdigit() and len(word) < 3:
-            continue
-        yield word
+    for word in _WORD_RE.findall(_normalize_text(text)):
+        term = _word_term(word)
+        if term is not None:
+            yield term
 
 
 def _is_title_case(text: str) -> bool:
@@ -461,23 +470,41 @@ def _gap_hours(a: EventFeatures, b: EventFeatures) -> float | None:
     return max(0.0, a.first_seen - b_last, b.first_seen - a_last) / 3600.0
 
 
-def pair_features(a: EventFeatures, b: EventFeatures) -> dict[str, float]:
-    """The learned scorer's features of a pair (``pipeline.events.model.FEATURES``)."""
-    body = _cosine(a.terms, b.terms)
-    entities = _cosine(a.entities, b.entities)
-    gap = _gap_hours(a, b)
-    days = 0.0 if gap is None else gap / 24.0
+SIMILARITY_FIELDS = ("terms", "title_terms", "lead_terms", "entities", "numbers", "dates")
+"""The weight maps whose cosines are the scorer's similarity features, in ``pair_values``' order."""
+
+
+def pair_values(body, title, lead, entities, numbers, dates, dated, gap_days, log1p=math.log1p) -> dict:
+    """The learned scorer's features (``pipeline.events.model.FEATURES``) from the cosines of the
+    ``SIMILARITY_FIELDS``, whether both sides are dated (1 or 0) and the gap in days (0 when undated): floats for
+    one pair, or numpy arrays (with ``log1p=numpy.log1p``) for many at once (``blocking.screened_scores``)."""
+    undated = 1.0 - dated
     return {
         "body": body,
-        "title": _cosine(a.title_terms, b.title_terms),
-        "lead": _cosine(a.lead_terms, b.lead_terms),
+        "title": title,
+        "lead": lead,
         "entities": entities,
-        "numbers": _cosine(a.numbers, b.numbers),
-        "dates": _cosine(a.dates, b.dates),
+        "numbers": numbers,
+        "dates": dates,
         "body_x_entities": body * entities,
-        "undated_x_body": body * (gap is None),
-        "undated_x_entities": entities * (gap is None),
-        "dated": float(gap is not None),
-        "gap_days_log": math.log1p(days),
-        "gap_over_week": float(days > 7.0),
+        "undated_x_body": body * undated,
+        "undated_x_entities": entities * undated,
+        "dated": dated,
+        "gap_days_log": log1p(gap_days),
+        "gap_over_week": (gap_days > 7.0) * 1.0,
     }
+
+
+def pair_features(a: EventFeatures, b: EventFeatures) -> dict[str, float]:
+    """The learned scorer's features of a pair (``pair_values``)."""
+    gap = _gap_hours(a, b)
+    return pair_values(
+        _cosine(a.terms, b.terms),
+        _cosine(a.title_terms, b.title_terms),
+        _cosine(a.lead_terms, b.lead_terms),
+        _cosine(a.entities, b.entities),
+        _cosine(a.numbers, b.numbers),
+        _cosine(a.dates, b.dates),
+        0.0 if gap is None else 1.0,
+        0.0 if gap is None else gap / 24.0,
+    )

@@ -75,12 +75,16 @@ class GroupingModel:
     def __hash__(self) -> int:
         return hash(json.dumps(self.to_dict()["coefficients"], sort_keys=True))
 
+    def logit(self, regime: str, values: Mapping):
+        """The log-odds of a pair with these feature ``values`` (floats, or numpy arrays of many pairs)."""
+        weights = self.coefficients[regime]
+        return weights.get("intercept", 0.0) + sum(
+            [w * values[name] for name, w in weights.items() if name != "intercept"]
+        )
+
     def probability(self, regime: str, values: Mapping[str, float]) -> float:
         """The model's probability that a pair with these feature ``values`` reports one event."""
-        weights = self.coefficients[regime]
-        logit = weights.get("intercept", 0.0)
-        logit += sum([w * values.get(name, 0.0) for name, w in weights.items() if name != "intercept"])
-        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, logit))))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, self.logit(regime, values)))))
 
     def to_dict(self) -> dict:
         """The JSON file's content."""

@@ -17,14 +17,12 @@ from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
 from pipeline.events.blocking import (
+    block_candidates,
     block_member,
-    block_pairs,
-    block_window,
     blocking_keys,
     member_features,
     oversized,
     reaching_pairs,
-    scored_here,
 )
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
@@ -142,21 +140,21 @@ def _block_members(joined: tuple[str, dict]):
 
 
 def _score_block(min_edge: float, model):
-    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate
-    pairs scoring ``min_edge`` or more by ``model``. A pair sharing several keys is scored in the blocks
-    ``scored_here`` names (given which of the pair's keys are oversized). Scoring inside the block, where the
+    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate pairs (``block_candidates``)
+    scoring ``min_edge`` or more by ``model``. Scoring inside the block, where the
     features already are, saves joining them onto every pair."""
 
     def score_pairs(block):
         key, members = block
         packed = dict(members)
         features = {article_id: member_features(member) for article_id, member in packed.items()}
-        timed = ((article_id, item.first_seen) for article_id, (item, _, _) in features.items())
-        pairs = [
-            (left, right)
-            for left, right in block_pairs(timed, block_window(key))
-            if scored_here(key, features[left][1] & features[right][1], features[left][2] | features[right][2])
-        ]
+        pairs = block_candidates(
+            key,
+            {
+                article_id: (item.first_seen, keys, large, item.full_text)
+                for article_id, (item, keys, large) in features.items()
+            },
+        )
         for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
             similarity = score(features[left][0], features[right][0], model)
             if similarity >= min_edge:

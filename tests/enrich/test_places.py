@@ -93,6 +93,23 @@ def test_a_street_or_feature_named_after_a_place_is_no_place():
     assert {mention.place.region for mention in mentions} == {"US-NV"}
 
 
+def test_a_place_naming_a_newspaper_is_no_place():
+    text = "The New York Times and the Midland Daily News reported the outbreak in Ohio."
+    assert [mention.surface for mention in place_mentions("", text)] == ["Ohio"]
+
+
+def test_a_given_name_that_speaks_is_a_person_not_a_place():
+    text = "Brent told CTV Edmonton that the cat found in Wainwright, Alta., was his. Brent lives in Melville."
+    mentions = place_mentions("", text)
+    assert "Brent" not in [mention.surface for mention in mentions]
+    assert {mention.place.country_code for mention in mentions if mention.surface == "Edmonton"} == {"CA"}
+
+
+def test_a_known_bodys_name_holds_no_place():
+    text = "Agence France-Presse reported the strike from Paris."
+    assert [mention.surface for mention in place_mentions("", text)] == ["Paris"]
+
+
 def test_a_country_alias_that_names_a_division_is_the_division_and_a_state_is_not_its_city():
     england = place_mentions("", "Four people died in the West Midlands, England.")[-1].place
     assert (england.name, england.kind, england.country_code) == ("England", "admin1", "GB")

@@ -8,6 +8,7 @@ import random
 import pytest
 
 from pipeline.events.blocking import (
+    COMMON_BLOCK,
     block_member,
     block_pairs,
     block_window,
@@ -81,6 +82,19 @@ def test_a_pair_outside_an_oversized_blocks_window_is_found_by_a_rarer_key_it_sh
     window_pairs = set(block_pairs([(item, None) for item in features], max_block_size=block_window("aaa")))
     assert ("x", "y") not in window_pairs, "the two lie outside each other's window in the common block"
     assert ("x", "y") in candidate_pairs(features)
+
+
+def test_full_texts_sharing_only_a_common_key_are_no_candidates_but_with_a_second_key_or_a_headline_they_are():
+    def full_text(*terms: str) -> EventFeatures:
+        return EventFeatures(terms={term: 1.0 for term in terms}, full_text=True)
+
+    common = {f"n{i:02d}": full_text("aaa", f"own{i:02d}") for i in range(COMMON_BLOCK)}
+    assert len(candidate_pairs(common)) == COMMON_BLOCK * (COMMON_BLOCK - 1) // 2, "a block of its size is rare enough"
+    headline = EventFeatures(terms={"aaa": 1.0})
+    pairs = candidate_pairs({**common, "x": full_text("aaa", "zzz"), "y": full_text("aaa", "zzz"), "h": headline})
+    assert ("x", "y") in pairs, "two keys shared"
+    assert {("h", item) for item in common} <= pairs, "a headline has too few keys to ask for two"
+    assert not any(a in common and b in common for a, b in pairs), "one common key alone is no evidence"
 
 
 def test_a_block_member_unpacks_to_its_own_features_and_keys_never_a_stale_one():
