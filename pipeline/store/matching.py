@@ -342,11 +342,15 @@ def event_matches(
     found, related = {}, {}
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        attached = attach(members, options, thresholds, summaries=summaries) if options else None
-        if attached:
+        # the storyline thresholds are at most the event ones, so an event joining no storyline reports no
+        # event either: most new events are new, and are scored once instead of twice
+        near = attach(members, options, thresholds, storyline=True, summaries=summaries) if options else None
+        if near is None:
+            continue
+        if attached := attach(members, options, thresholds, summaries=summaries):
             stored_event_id, similarity = attached
             found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
-        elif options and (near := attach(members, options, thresholds, storyline=True, summaries=summaries)):
+        else:
             related[staged_event_id] = near[0]
     return found, related
 
