@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import gc
 import logging
-from collections import Counter, defaultdict
+from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timezone
@@ -29,7 +29,7 @@ from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location, extract_locations
 from pipeline.enrich.scan import scan_sentence
 from pipeline.ids import row_key
-from schemas.enrichment import ENRICHMENT_TABLES, ArticleEnrichmentRecord, EventEnrichmentRecord
+from schemas.enrichment import ENRICHMENT_TABLES, EVENT_ENRICHMENT_TABLES, ArticleEnrichmentRecord
 from schemas.generate import primary_key
 from schemas.models import _Table
 
@@ -308,12 +308,66 @@ def article_rows(article_id: str, enrichment: ArticleEnrichment) -> dict[str, li
     return rows
 
 
-def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
-    """Rows of ``event_enrichments``, ``event_actors``, ``event_locations`` and ``event_figures`` for one event."""
+EVENT_ROW_TYPES: dict[str, type[tuple]] = {
+    table: namedtuple(f"{model.__name__}Row", list(model.model_fields))
+    for table, model in EVENT_ENRICHMENT_TABLES.items()
+}
+"""A plain row type per event-level table, its fields the record model's columns in order: the loader rebuilds
+thousands of event rows a run, and validating each as a pydantic record was the largest part of that work (the
+tests validate them)."""
+
+
+_EVENT_ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
+
+
+def _event_row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple[tuple, ...]:
+    """How each column of an ``EVENT_ROW_TYPES`` row is filled from ``sources`` and the ``given`` values, as
+    ``record_from`` maps them: ``(-1, name)`` a given value, ``(i, attribute)`` the attribute of the ``i``-th
+    source, ``(None, factory)`` the field's default. Worked out once per table, source types and given names."""
+    signature = (table, tuple(type(source) for source in sources), given)
+    if signature in _EVENT_ROW_PLANS:
+        return _EVENT_ROW_PLANS[signature]
+    plan = []
+    for name, info in EVENT_ENRICHMENT_TABLES[table].model_fields.items():
+        attribute = RENAMED.get(name, name)
+        index = next((i for i, source in enumerate(sources) if hasattr(source, attribute)), None)
+        if name in given:
+            plan.append((-1, name))
+        elif index is not None:
+            plan.append((index, attribute))
+        elif not info.is_required():
+            plan.append((None, info.default_factory or (lambda default=info.default: default)))
+        else:
+            raise ValueError(f"{table}.{name}: no source has it and it has no default")
+    _EVENT_ROW_PLANS[signature] = tuple(plan)
+    return _EVENT_ROW_PLANS[signature]
+
+
+def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
+    """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows."""
+    key, row_type = primary_key(table), EVENT_ROW_TYPES[table]
+    rows = []
+    for sources, parts, values in facts:
+        values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
+        plan = _event_row_plan(table, sources, tuple(values))
+        rows.append(
+            row_type(
+                *[
+                    values[how] if index == -1 else how() if index is None else getattr(sources[index], how)
+                    for index, how in plan
+                ]
+            )
+        )
+    return rows
+
+
+def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list[tuple]]:
+    """Rows of ``event_enrichments``, ``event_actors``, ``event_locations`` and ``event_figures`` for one event,
+    as ``EVENT_ROW_TYPES``."""
     if not event_id:
         raise ValueError("event_id must not be empty")
     primary = next((item.location for item in event.locations if item.location.is_primary), None)
-    summary = EventEnrichmentRecord(
+    summary = EVENT_ROW_TYPES["event_enrichments"](
         event_id=event_id,
         event_type=event.event_type.code if event.event_type else None,
         event_type_evidence=event.event_type.evidence if event.event_type else None,
@@ -338,5 +392,5 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list]:
     }
     return {
         "event_enrichments": [summary],
-        **{table: _records(table, "event_id", event_id, found) for table, found in facts.items()},
+        **{table: _event_records(table, event_id, found) for table, found in facts.items()},
     }

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timezone
 from typing import Any
 
@@ -22,15 +22,14 @@ import pyarrow as pa
 
 from pipeline.enrich.actors import Actor
 from pipeline.enrich.dates import EventDate
-from pipeline.enrich.enrich import ArticleEnrichment, event_rows, from_row, merge_event
+from pipeline.enrich.enrich import EVENT_ROW_TYPES, ArticleEnrichment, event_rows, from_row, merge_event
 from pipeline.enrich.eventtype import EventType
 from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.places import Location
 from pipeline.store.statements import registered, rows, sql
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
-from schemas.generate import arrow_schema, primary_key, to_row
-from schemas.models import _Table
+from schemas.generate import arrow_schema, primary_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -87,16 +86,17 @@ def _member_details(table: str) -> str:
     )
 
 
-def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Iterable[_Table]) -> None:
-    """Insert records (the first of any repeated key wins)."""
-    key = primary_key(table)
+def _insert(connection: duckdb.DuckDBPyConnection, table: str, records: Sequence[tuple]) -> None:
+    """Insert ``EVENT_ROW_TYPES`` rows (the first of any repeated key wins), as Arrow columns."""
+    at = EVENT_ROW_TYPES[table]._fields.index(primary_key(table))
     by_key = {}
     for record in records:
-        row = to_row(record)
-        by_key.setdefault(row[key], row)
+        by_key.setdefault(record[at], record)
     if not by_key:
         return
-    new = pa.Table.from_pylist(list(by_key.values()), schema=arrow_schema(table))
+    schema = arrow_schema(table)  # its fields in the rows' order: both are the record model's
+    columns = zip(schema, zip(*by_key.values(), strict=True), strict=True)
+    new = pa.Table.from_arrays([pa.array(values, type=field.type) for field, values in columns], schema=schema)
     with registered(connection, "new_enrichment_rows", new):
         connection.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_enrichment_rows")
 
@@ -125,7 +125,7 @@ def refresh_event_enrichments(connection: duckdb.DuckDBPyConnection) -> int:
             details["article_locations"].get(article_id, ()),
             details["article_figures"].get(article_id, ()),
         )
-    new_rows: dict[str, list[_Table]] = defaultdict(list)
+    new_rows: dict[str, list[tuple]] = defaultdict(list)
     for event_id, enrichments in members.items():
         for table, records in event_rows(event_id, merge_event(enrichments)).items():
             new_rows[table].extend(records)

@@ -54,9 +54,9 @@ def test_every_row_names_its_supporting_article_and_validates(seed_rows):
     assert {row.article_id for row in rows["event_actors"]} <= {"000", "001"}
     figures = {(row.value, row.counts) for row in rows["event_figures"]}
     assert (1500.0, "Palestinians killed") in figures and (33.0, "hostages") in figures
-    for table, models in rows.items():
-        for row in models:
-            assert isinstance(row, ENRICHMENT_TABLES[table])
+    for table, found in rows.items():
+        for row in found:
+            ENRICHMENT_TABLES[table].model_validate(row._asdict())
 
 
 def test_row_keys_are_stable_across_runs():
