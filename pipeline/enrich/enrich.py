@@ -315,6 +315,7 @@ EVENT_ROW_TYPES: dict[str, type[tuple]] = {
 """A plain row type per event-level table, its fields the record model's columns in order: the loader rebuilds
 thousands of event rows a run, and validating each as a pydantic record was the largest part of that work (the
 tests validate them)."""
+EVENT_ROW_KEYS = {table: primary_key(table) for table in EVENT_ENRICHMENT_TABLES}
 
 
 _EVENT_ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
@@ -345,7 +346,7 @@ def _event_row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple
 
 def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
     """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows."""
-    key, row_type = primary_key(table), EVENT_ROW_TYPES[table]
+    key, row_type = EVENT_ROW_KEYS[table], EVENT_ROW_TYPES[table]
     rows = []
     for sources, parts, values in facts:
         values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
