@@ -345,12 +345,12 @@ def _event_row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple
 
 
 def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
-    """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows."""
+    """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows (its facts all of one shape)."""
     key, row_type = EVENT_ROW_KEYS[table], EVENT_ROW_TYPES[table]
-    rows = []
+    rows, plan = [], None
     for sources, parts, values in facts:
         values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
-        plan = _event_row_plan(table, sources, tuple(values))
+        plan = plan or _event_row_plan(table, sources, tuple(values))
         rows.append(
             row_type(
                 *[
