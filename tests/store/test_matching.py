@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import pytest
+
 from pipeline import ids
+from pipeline.events.features import EventFeatures
+from pipeline.events.score import EventThresholds, pair_threshold
 from pipeline.store.matching import (
     Candidates,
     EventMatch,
@@ -139,3 +143,22 @@ def test_an_article_stored_already_is_dropped_and_its_new_copies_point_at_its_st
     assert resolution.stored_already == ["x"]
     assert by_id(resolution)["y"] == ResolvedArticle("y", "orig", None, None, "ev_orig")
     assert resolution.links == []
+
+
+@pytest.mark.parametrize("stored_thresholds", [(0.2, 0.3, 0.25), (0.95, 0.99, 0.97), (None, None, None)])
+def test_an_event_below_every_storyline_threshold_is_below_the_event_ones(stored_thresholds):
+    """``event_matches`` scores a new event against its candidates once, with the storyline thresholds, and
+    only when one reaches them asks for the event ones: sound while a storyline never needs more than an event."""
+    storyline, storyline_title, storyline_undated = stored_thresholds
+    thresholds = EventThresholds(
+        storyline=storyline, storyline_title=storyline_title, storyline_undated=storyline_undated
+    )
+    sides = [
+        EventFeatures(terms={}, first_seen=first_seen, full_text=full_text)
+        for first_seen in (None, 1.7e9)
+        for full_text in (False, True)
+    ]
+    for a in sides:
+        for b in sides:
+            event = pair_threshold(a, b, thresholds, attaching=True)
+            assert pair_threshold(a, b, thresholds, attaching=True, storyline=True) <= event
