@@ -819,6 +819,8 @@ def _resolve(
 
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    if len(span.candidates) == 1:
+        return _resolve_one(span, countries, states, key, neighbours)
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
@@ -852,6 +854,17 @@ def _resolve(
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
+
+
+def _resolve_one(
+    span: _Span, countries: set[str], states: set[str], key: str, neighbours: _Neighbours | None
+) -> tuple[gazetteer.Place, float]:
+    """``_resolve`` of a name with one entry (half of them): no scores to compare, only the evidence."""
+    place = span.candidates[0]
+    evidence = _evidence(span, place, countries, states)
+    if place.kind == "city" and neighbours:
+        evidence += SUPPORT_EVIDENCE * min(_support(place, key, neighbours), 2)
+    return place, evidence
 
 
 def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool:
