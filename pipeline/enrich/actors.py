@@ -672,7 +672,8 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
     lowered = sentence.lower()
-    party = PARTY_CONTEXT.search(lowered)
+    # party wording gives votes only to a pair: a sentence naming one actor need not be searched for it
+    party = PARTY_CONTEXT.search(lowered) if len(set(names.values())) >= 2 else None
     mediator = MEDIATOR_CUE.search(sentence) if any(cue in lowered for cue in MEDIATOR_STEMS) else None
     if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
@@ -681,7 +682,7 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
             for actor, name in ((a, n) for n, a in names.items()):
                 if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
                     votes[actor] = "party"
-    if party and not mediator and len(set(names.values())) >= 2:  # else no pair gives a vote
+    if party and not mediator:
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))

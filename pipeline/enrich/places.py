@@ -921,13 +921,7 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
 def host_country(url: str | None) -> str | None:
     """The country of a URL's country-code domain ("lfpress.ca" -> "CA", "bbc.co.uk" -> "GB"), or None (".com",
     and country codes sold as generic names: ".tv", ".io")."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return None
-    suffix = host.rpartition(".")[2].upper()
+    suffix = _hostname(url).rpartition(".")[2].upper()
     if len(suffix) != 2 or suffix in GENERIC_COUNTRY_DOMAINS:
         return None
     code = "GB" if suffix == "UK" else suffix
@@ -942,13 +936,19 @@ MIN_HOST_TOWN_CHARS = 5
 def host_towns(url: str | None) -> tuple[str, ...]:
     """Folded names of the towns a URL's host begins or ends with, longest first ("columbustelegram.com" ->
     "columbus", "onlineathens.com" -> "athens", "thecolumbiastar.com" -> "columbia"): a local paper's town."""
+    host = _hostname(url)
+    return _host_towns(host) if host else ()
+
+
+@lru_cache(maxsize=8)
+def _hostname(url: str | None) -> str:
+    """A URL's host name ("" for none or a malformed URL); memoised: both host readers parse the same URL."""
     if not url:
-        return ()
+        return ""
     try:
-        host = urlsplit(url).hostname or ""
+        return urlsplit(url).hostname or ""
     except ValueError:
-        return ()
-    return _host_towns(host)
+        return ""
 
 
 @lru_cache(maxsize=4_096)
