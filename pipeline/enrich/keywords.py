@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from pipeline.enrich.mentions import reads_ascii
 from pipeline.text import ENGLISH_STOP_WORDS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -45,8 +46,7 @@ EXTRA_STOP_WORDS = frozenset(
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]", re.UNICODE)
 """A word: a letter, then word characters, apostrophes or hyphens, ending in a letter or digit."""
 _ASCII_WORD = re.compile(r"[a-z][a-z0-9_'’-]*[a-z0-9]")
-"""``_WORD`` in a lower-cased text whose word characters are all ASCII (~1.6x faster)."""
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+"""``_WORD`` in a lower-cased text ``reads_ascii`` (~1.6x faster)."""
 
 
 DROPPED_WORDS = ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS
@@ -76,8 +76,7 @@ def _words(text: str) -> list[str]:
     if len(_KEPT) > MEMO_WORDS:
         _KEPT.clear()
     text = text.lower().replace("’", "'")
-    ascii_words = not any(char.isalnum() for char in set(_NON_ASCII.findall(text)))
-    return list(map(_KEPT.__getitem__, (_ASCII_WORD if ascii_words else _WORD).findall(text)))
+    return list(map(_KEPT.__getitem__, (_ASCII_WORD if reads_ascii(text) else _WORD).findall(text)))
 
 
 def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_KEYWORDS) -> list[str]:

@@ -16,6 +16,9 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 _INITIALS_END = re.compile(r"(?:[a-z]\.){2,}$")
+_UNLIKE_ASCII = re.compile(r"[^\x00-\x1b\x20-\x7f]")
+"""Characters a pattern may read differently in ASCII mode: non-ASCII ones, and \\x1c-\\x1f (white space only to
+Unicode patterns)."""
 
 
 @lru_cache(maxsize=65_536)
@@ -64,3 +67,9 @@ def _append(sentences: list[tuple[int, str]], start: int, sentence: str) -> None
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text (see ``sentence_spans``)."""
     return [sentence for _, sentence in sentence_spans(text)]
+
+
+def reads_ascii(text: str) -> bool:
+    """Whether a pattern compiled with ``re.ASCII`` (faster) reads ``text`` as its Unicode form does: every word
+    character and white space of the text is ASCII."""
+    return not any(char.isalnum() or char.isspace() for char in set(_UNLIKE_ASCII.findall(text)))
