@@ -576,9 +576,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
-    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    run = gazetteer.run_names(words)
     while index < len(words):
-        for end, _ in gazetteer.name_spans(folded, index):
+        for end, _ in run.spans(index):
             span = words[index:end]
             kind = (
                 "country"

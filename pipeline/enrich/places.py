@@ -397,7 +397,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     hits: list[tuple] = []
     people: set[str] = set()
     countries: list[str] = []
-    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    run = gazetteer.run_names(words)
     known = gazetteer.name_tables()[0]
     demonyms, abbreviations, organisations = (
         gazetteer.demonyms(),
@@ -414,7 +414,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1
             continue
         organisation = 0
-        for end, key in gazetteer.name_spans(folded, position):
+        for end, key in run.spans(position):
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
