@@ -791,8 +791,8 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
         return 0.0
     own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
     region = place.region
-    if neighbours.cells[cell] == (cell in own_cells) and (
-        not region or neighbours.states[region] == (region in own_states)
+    if neighbours.cells.get(cell, 0) == (cell in own_cells) and (
+        not region or neighbours.states.get(region, 0) == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
     return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
@@ -870,7 +870,7 @@ def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool
     """Whether another place name of the article (not ``key``) could lie in a US state ("Yakima, Washington")."""
     if neighbours is None:
         return False
-    return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
+    return neighbours.states.get(region, 0) > (region in neighbours.areas.get(key, NO_AREAS)[1])
 
 
 def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...]) -> bool:
