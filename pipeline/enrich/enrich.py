@@ -26,7 +26,7 @@ from pipeline.enrich.figures import Figure, extract_figures
 from pipeline.enrich.gazetteer import run_names
 from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import Language, detect_language
-from pipeline.enrich.mentions import fold
+from pipeline.enrich.mentions import fold, trim_memos
 from pipeline.enrich.places import Location, extract_locations
 from pipeline.enrich.scan import scan_sentence
 from pipeline.ids import row_key
@@ -119,6 +119,7 @@ def enrich_article(
         # benchmarks/enrichment.py)
         scan_sentence.cache_clear()
         run_names.cache_clear()
+        trim_memos()
         if collecting:
             gc.enable()
 

@@ -26,14 +26,14 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
 
 from filelock import FileLock
 
-from pipeline.enrich.mentions import fold
+from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
@@ -662,7 +662,7 @@ class RunNames:
         return found
 
 
-@lru_cache(maxsize=2048)
+@cache
 def run_names(words: tuple[str, ...]) -> RunNames:
     """``RunNames`` of a run's words, memoised: the place and actor readers look up the same runs of an article
     (``enrich_article`` empties the memo after each article, as it does the scan's)."""
@@ -689,7 +689,7 @@ def abbreviations() -> dict[str, Place]:
     return _tables()["abbreviations"]
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]

@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, SPEECH_VERBS, STOP_WORDS
-from pipeline.enrich.mentions import fold, sentence_spans
+from pipeline.enrich.mentions import bounded_memo, fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
 from pipeline.text import CONNECTORS
 
@@ -385,7 +385,7 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
 _Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _reading(words: tuple[str, ...]) -> _Reading:
     """A run's reading, longest gazetteer match first (memoised by surface form: names recur within and across
     articles)."""
@@ -745,7 +745,7 @@ def _place_areas(place: gazetteer.Place) -> _Areas:
     return _around(cell), states, ((place.latitude, place.longitude),)
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _around(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
     """The 3 x 3 cells around a cell (one set for every place in it)."""
     return frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND)
@@ -757,7 +757,7 @@ def _region(region: str) -> frozenset[str]:
     return frozenset([region])
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _possible_areas(key: str) -> _Areas:
     """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
@@ -950,7 +950,7 @@ def _hostname(url: str | None) -> str:
         return ""
 
 
-@lru_cache(maxsize=4_096)
+@bounded_memo(4_096)
 def _host_towns(host: str) -> tuple[str, ...]:
     index = gazetteer.host_towns()
     found = []

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from typing import NamedTuple
 
 import regex
@@ -129,7 +129,7 @@ def _kept_period(word: str) -> bool:
     return bool(_INITIALS.fullmatch(word)) or word[:-1].lower() in ABBREVIATIONS
 
 
-@lru_cache(maxsize=2048)
+@cache
 def scan_sentence(sentence: str) -> SentenceScan:
     """The capitalised runs of a sentence (memoised: places and actors read the same sentences of an article)."""
     first = _GAP.match(sentence).end()
