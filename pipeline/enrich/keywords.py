@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
+from pipeline.enrich.mentions import reads_ascii
 from pipeline.text import ENGLISH_STOP_WORDS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -44,28 +45,38 @@ EXTRA_STOP_WORDS = frozenset(
 )
 _WORD = re.compile(r"[^\W\d_][\w'’-]*[^\W_]", re.UNICODE)
 """A word: a letter, then word characters, apostrophes or hyphens, ending in a letter or digit."""
+_ASCII_WORD = re.compile(r"[a-z][a-z0-9_'’-]*[a-z0-9]")
+"""``_WORD`` in a lower-cased text ``reads_ascii`` (~1.6x faster)."""
 
 
 DROPPED_WORDS = ENGLISH_STOP_WORDS | EXTRA_STOP_WORDS
 MEMO_WORDS = 200_000
 """Words whose verdict ``_words`` remembers (a bounded memo: news reuses its words)."""
-_KEPT: dict[str, str | None] = {}
 
 
-def _kept(word: str) -> str | None:
-    """A word as counted (a possessive "'s" removed), or ``None`` when it is too short or a stop word."""
+def _kept(word: str) -> str:
+    """A word as counted (a possessive "'s" removed), or ``""`` when it is too short or a stop word."""
     word = word.removesuffix("'s")
-    return word if len(word) >= 3 and word not in DROPPED_WORDS else None
+    return word if len(word) >= 3 and word not in DROPPED_WORDS else ""
 
 
-def _words(text: str) -> list[str | None]:
-    """Content words in order; ``None`` marks a dropped word so phrases never jump over it."""
-    found = _WORD.findall(text.lower().replace("’", "'"))
+class _Verdicts(dict):
+    """Word -> ``_kept(word)``, each word's verdict found on its first lookup."""
+
+    def __missing__(self, word: str) -> str:
+        kept = self[word] = _kept(word)
+        return kept
+
+
+_KEPT = _Verdicts()
+
+
+def _words(text: str) -> list[str]:
+    """Content words in order; ``""`` marks a dropped word so phrases never jump over it."""
     if len(_KEPT) > MEMO_WORDS:
         _KEPT.clear()
-    for word in set(found).difference(_KEPT):
-        _KEPT[word] = _kept(word)
-    return list(map(_KEPT.__getitem__, found))
+    text = text.lower().replace("’", "'")
+    return list(map(_KEPT.__getitem__, (_ASCII_WORD if reads_ascii(text) else _WORD).findall(text)))
 
 
 def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_KEYWORDS) -> list[str]:
@@ -73,7 +84,7 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
     if limit < 1:
         raise ValueError(f"limit must be at least 1, got {limit}")
     counts: Counter[str] = Counter()
-    pair_counts: Counter[tuple[str | None, str | None]] = Counter()
+    pair_counts: Counter[tuple[str, str]] = Counter()
     for title, text in documents:
         for part, weight in ((title or "", HEADLINE_WEIGHT), (text or "", 1)):
             words = _words(part)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache, lru_cache
+from typing import TypeVar
 
 from pipeline.text import ABBREVIATIONS
 
@@ -16,9 +18,44 @@ _SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 _INITIALS_END = re.compile(r"(?:[a-z]\.){2,}$")
+_UNLIKE_ASCII = re.compile(r"[^\x00-\x1b\x20-\x7f]")
+"""Characters a pattern may read differently in ASCII mode: non-ASCII ones, and \\x1c-\\x1f (white space only to
+Unicode patterns)."""
 
 
-@lru_cache(maxsize=65_536)
+F = TypeVar("F", bound=Callable)
+MEMOS: list[tuple[Callable, int]] = []
+"""The enrichers' bounded memos (``bounded_memo``) and their bounds."""
+TRIM_EVERY = 64
+"""``trim_memos`` looks at the memos' sizes on every this many calls."""
+_trim_calls = [0]
+
+
+def bounded_memo(maxsize: int) -> Callable[[F], F]:
+    """A ``functools.cache`` that ``trim_memos`` empties once it holds ``maxsize`` entries: a hit is one dict lookup,
+    where an LRU cache also moves the entry on every hit and evicts one on every miss once full (about 4% of the
+    enrichment's CPU in a worker whose memos have filled, ``benchmarks.enrichment``'s steady state)."""
+
+    def wrap(function: F) -> F:
+        memo = cache(function)
+        MEMOS.append((memo, maxsize))
+        return memo  # type: ignore[return-value]
+
+    return wrap
+
+
+def trim_memos() -> None:
+    """Empty the bounded memos that have reached their bound (looked at on every ``TRIM_EVERY``-th call: a memo may
+    pass its bound by what that many articles add). ``enrich.enrich_article`` calls it after each article."""
+    _trim_calls[0] += 1
+    if _trim_calls[0] % TRIM_EVERY:
+        return
+    for memo, maxsize in MEMOS:
+        if memo.cache_info().currsize >= maxsize:
+            memo.cache_clear()
+
+
+@bounded_memo(65_536)
 def fold(text: str) -> str:
     """Matching key: no accents, lower case, no punctuation, hyphens and dashes as spaces ("Ben-Gvir" == "Ben Gvir")."""
     if text.isascii():
@@ -64,3 +101,9 @@ def _append(sentences: list[tuple[int, str]], start: int, sentence: str) -> None
 def split_sentences(text: str) -> list[str]:
     """Sentences of a text (see ``sentence_spans``)."""
     return [sentence for _, sentence in sentence_spans(text)]
+
+
+def reads_ascii(text: str) -> bool:
+    """Whether a pattern compiled with ``re.ASCII`` (faster) reads ``text`` as its Unicode form does: every word
+    character and white space of the text is ASCII."""
+    return not any(char.isalnum() or char.isspace() for char in set(_UNLIKE_ASCII.findall(text)))

@@ -47,7 +47,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
 from typing import NamedTuple
@@ -55,7 +55,7 @@ from urllib.parse import urlsplit
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import ACTOR_PLACE_POPULATION, PERSON_TITLES, SPEECH_VERBS, STOP_WORDS
-from pipeline.enrich.mentions import fold, sentence_spans
+from pipeline.enrich.mentions import bounded_memo, fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
 from pipeline.text import CONNECTORS
 
@@ -279,8 +279,7 @@ DATELINE_MARKS = ("—", "–", "-", ",", "(")
 """What follows a dateline's place in capitals at the start of a report ("MANSFIELD — The ...")."""
 
 
-@dataclass(frozen=True)
-class PlaceMention:
+class PlaceMention(NamedTuple):
     """One place name in an article: where (``start``/``end`` in the text, or in the title when ``in_title``)."""
 
     start: int
@@ -308,9 +307,9 @@ class Location:
     evidence: str
 
 
-@dataclass(frozen=True)
-class _Span:
-    """A gazetteer hit before resolution."""
+class _Span(NamedTuple):
+    """A gazetteer hit before resolution (a named tuple: made a dozen times per article, cheaper than a frozen
+    dataclass)."""
 
     sentence: int
     start: int
@@ -386,7 +385,7 @@ def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
 _Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _reading(words: tuple[str, ...]) -> _Reading:
     """A run's reading, longest gazetteer match first (memoised by surface form: names recur within and across
     articles)."""
@@ -397,7 +396,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
     hits: list[tuple] = []
     people: set[str] = set()
     countries: list[str] = []
-    folded = [fold(word) for word in words]  # a span's key is its folded words joined: no fold per span
+    run = gazetteer.run_names(words)
     known = gazetteer.name_tables()[0]
     demonyms, abbreviations, organisations = (
         gazetteer.demonyms(),
@@ -414,7 +413,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             position += 1
             continue
         organisation = 0
-        for end, key in gazetteer.name_spans(folded, position):
+        for end, key in run.spans(position):
             if key in known and (candidates := names.get(key)):
                 found = (end, key, candidates)
                 break
@@ -746,7 +745,7 @@ def _place_areas(place: gazetteer.Place) -> _Areas:
     return _around(cell), states, ((place.latitude, place.longitude),)
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _around(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
     """The 3 x 3 cells around a cell (one set for every place in it)."""
     return frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND)
@@ -758,7 +757,7 @@ def _region(region: str) -> frozenset[str]:
     return frozenset([region])
 
 
-@lru_cache(maxsize=16_384)
+@bounded_memo(16_384)
 def _possible_areas(key: str) -> _Areas:
     """The areas any entry of a name could lie in (memoised: the gazetteer does not change)."""
     return _near_keys(gazetteer.places().get(key)[:MAX_CANDIDATES])
@@ -792,8 +791,8 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
         return 0.0
     own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
     region = place.region
-    if neighbours.cells[cell] == (cell in own_cells) and (
-        not region or neighbours.states[region] == (region in own_states)
+    if neighbours.cells.get(cell, 0) == (cell in own_cells) and (
+        not region or neighbours.states.get(region, 0) == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
     return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
@@ -819,6 +818,8 @@ def _resolve(
 
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
+    if len(span.candidates) == 1:
+        return _resolve_one(span, countries, states, key, neighbours)
     best, best_score, best_support = span.candidates[0], -math.inf, 0
     top = span.candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
@@ -854,11 +855,22 @@ def _resolve(
     return best, evidence
 
 
+def _resolve_one(
+    span: _Span, countries: set[str], states: set[str], key: str, neighbours: _Neighbours | None
+) -> tuple[gazetteer.Place, float]:
+    """``_resolve`` of a name with one entry (half of them): no scores to compare, only the evidence."""
+    place = span.candidates[0]
+    evidence = _evidence(span, place, countries, states)
+    if place.kind == "city" and neighbours:
+        evidence += SUPPORT_EVIDENCE * min(_support(place, key, neighbours), 2)
+    return place, evidence
+
+
 def _towns_within(region: str, key: str, neighbours: _Neighbours | None) -> bool:
     """Whether another place name of the article (not ``key``) could lie in a US state ("Yakima, Washington")."""
     if neighbours is None:
         return False
-    return neighbours.states[region] > (region in neighbours.areas.get(key, NO_AREAS)[1])
+    return neighbours.states.get(region, 0) > (region in neighbours.areas.get(key, NO_AREAS)[1])
 
 
 def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...]) -> bool:
@@ -908,13 +920,7 @@ def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: 
 def host_country(url: str | None) -> str | None:
     """The country of a URL's country-code domain ("lfpress.ca" -> "CA", "bbc.co.uk" -> "GB"), or None (".com",
     and country codes sold as generic names: ".tv", ".io")."""
-    if not url:
-        return None
-    try:
-        host = urlsplit(url).hostname or ""
-    except ValueError:
-        return None
-    suffix = host.rpartition(".")[2].upper()
+    suffix = _hostname(url).rpartition(".")[2].upper()
     if len(suffix) != 2 or suffix in GENERIC_COUNTRY_DOMAINS:
         return None
     code = "GB" if suffix == "UK" else suffix
@@ -929,16 +935,22 @@ MIN_HOST_TOWN_CHARS = 5
 def host_towns(url: str | None) -> tuple[str, ...]:
     """Folded names of the towns a URL's host begins or ends with, longest first ("columbustelegram.com" ->
     "columbus", "onlineathens.com" -> "athens", "thecolumbiastar.com" -> "columbia"): a local paper's town."""
+    host = _hostname(url)
+    return _host_towns(host) if host else ()
+
+
+@lru_cache(maxsize=8)
+def _hostname(url: str | None) -> str:
+    """A URL's host name ("" for none or a malformed URL); memoised: both host readers parse the same URL."""
     if not url:
-        return ()
+        return ""
     try:
-        host = urlsplit(url).hostname or ""
+        return urlsplit(url).hostname or ""
     except ValueError:
-        return ()
-    return _host_towns(host)
+        return ""
 
 
-@lru_cache(maxsize=4_096)
+@bounded_memo(4_096)
 def _host_towns(host: str) -> tuple[str, ...]:
     index = gazetteer.host_towns()
     found = []
@@ -1054,8 +1066,7 @@ def _merge_spans(spans: list[_Span]) -> _Span:
     first = spans[0]
     if len(spans) == 1:
         return first
-    return replace(
-        first,
+    return first._replace(
         locative=any(span.locative for span in spans),
         ambiguous=all(span.ambiguous for span in spans),
         pattern=tuple(dict.fromkeys(place for span in spans for place in span.pattern)),

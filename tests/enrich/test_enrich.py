@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.enrich import mentions
 from pipeline.enrich.enrich import article_row, enrich_article, event_rows, merge_event
 from pipeline.enrich.scan import scan_sentence
 from pipeline.extract import parse_text_article
@@ -83,6 +84,23 @@ def test_sentence_scans_are_kept_for_one_article_only():
     assert scan_sentence.cache_info().currsize == 1
     enrich_article("Talks in Cairo", "Israel and Hamas met in Cairo. Egypt and Qatar mediated.", None)
     assert scan_sentence.cache_info().currsize == 0
+
+
+def test_a_memo_past_its_bound_is_emptied_after_articles():
+    @mentions.bounded_memo(2)
+    def double(value: int) -> int:
+        return 2 * value
+
+    try:
+        for value in range(3):
+            double(value)
+        assert double.cache_info().currsize == 3
+        for _ in range(mentions.TRIM_EVERY):
+            enrich_article("Talks in Cairo", "Israel and Hamas met in Cairo.", None)
+        assert double.cache_info().currsize == 0
+        assert double(4) == 8
+    finally:
+        mentions.MEMOS.remove((double, 2))
 
 
 def test_bad_arguments_fail_early_with_clear_messages():
