@@ -98,14 +98,21 @@ def _doc_freq_in_bucket(
 
 
 def _featurise(joined: tuple[str, dict]):
-    """``(article ID, {"article": [((article, counts), embedding)], "doc_freq": [[(term, frequency)]]})`` ->
-    ``(article ID, (rank, features, terms))``."""
-    _, grouped = joined
+    """``(article ID, {"article": [(rank, published_at, counts, embedding)], "doc_freq": [[(term, frequency)]]})``
+    -> ``(article ID, (rank, features, terms))``."""
+    article_id, grouped = joined
     doc_freq = dict(pair for pairs in grouped["doc_freq"] for pair in pairs)
     n_docs = doc_freq.pop(DOCS, 0)
-    for (article, counts), embedding in grouped["article"]:
-        features = features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
-        yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
+    for rank, published_at, counts, embedding in grouped["article"]:
+        features = features_from_counts(counts, published_at, doc_freq, n_docs, embedding)
+        yield article_id, (rank, features, sorted(counts.terms()))
+
+
+def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[str, tuple]:
+    """``((article, counts), embedding)`` -> ``(article ID, (rank, published_at, counts, embedding))``: only what
+    featurising needs crosses the join with the document frequencies, not the whole article."""
+    (article, counts), embedding = embedded
+    return article.article_id, (original_rank(article), article.published_at, counts, embedding)
 
 
 def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, str]]]:
@@ -127,40 +134,62 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
     return list(found.items())
 
 
-def _block_members(joined: tuple[str, dict]):
-    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(key, block_member)`` for each of
-    its blocking keys (the member: its features, keys and oversized keys, packed once)."""
+def _block_members(joined: tuple[str, dict], buckets: int):
+    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(bucket, (id, member, keys))``
+    once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
+    oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
+    article, each encoded, grouped and decoded by Beam."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
     for _, features, _ in grouped["item"]:
         keys = blocking_keys(features)
-        member = block_member(article_id, features, keys, large)
+        _, member = block_member(article_id, features, keys, large)
+        by_bucket: dict[int, list[str]] = {}
         for key in keys:
-            yield key, member
+            by_bucket.setdefault(bucket(key, buckets), []).append(key)
+        for number, bucket_keys in by_bucket.items():
+            yield number, (article_id, member, tuple(bucket_keys))
 
 
-def _score_block(min_edge: float, model):
-    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate pairs (``block_candidates``)
-    scoring ``min_edge`` or more by ``model``. Scoring inside the block, where the
-    features already are, saves joining them onto every pair."""
+def _score_blocks(min_edge: float, model):
+    """``(bucket, [(id, member, keys)])`` -> ``(id, id, score)`` for the candidate pairs (``block_candidates``)
+    of each block of the bucket scoring ``min_edge`` or more by ``model``, each pair once a bucket. Scoring
+    inside the block, where the features already are, saves joining them onto every pair."""
 
-    def score_pairs(block):
-        key, members = block
-        packed = dict(members)
+    def score_pairs(grouped):
+        packed, blocks = {}, {}
+        for article_id, member, keys in grouped[1]:
+            packed[article_id] = member
+            for key in keys:
+                blocks.setdefault(key, []).append(article_id)
         features = {article_id: member_features(member) for article_id, member in packed.items()}
-        pairs = block_candidates(
-            key,
-            {
-                article_id: (item.first_seen, keys, large, item.full_text)
-                for article_id, (item, keys, large) in features.items()
-            },
-        )
-        for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
-            similarity = score(features[left][0], features[right][0], model)
-            if similarity >= min_edge:
-                yield left, right, similarity
+        scored = set()
+        for key, block in blocks.items():
+            if len(block) < 2:
+                continue
+            members = {article_id: features[article_id] for article_id in block}
+            pairs = block_candidates(
+                key,
+                {
+                    article_id: (item.first_seen, keys, large, item.full_text)
+                    for article_id, (item, keys, large) in members.items()
+                },
+            )
+            for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
+                if (left, right) in scored:
+                    continue
+                scored.add((left, right))
+                similarity = score(features[left][0], features[right][0], model)
+                if similarity >= min_edge:
+                    yield left, right, similarity
 
     return score_pairs
+
+
+def _ranked_member(item: tuple[str, tuple]) -> tuple[str, tuple[str, tuple]]:
+    """``(id, (rank, features, terms))`` -> ``(id, (id, (rank, features)))``: what clustering needs of it."""
+    article_id, (rank, features, _) = item
+    return article_id, (article_id, (rank, features))
 
 
 def _by_component(joined):
@@ -172,14 +201,15 @@ def _by_component(joined):
 
 
 def cluster_component(
-    members: Iterable[tuple[str, tuple]],
+    members: Iterable[tuple[str, tuple[tuple, EventFeatures]]],
     edges: Iterable[tuple[str, str, float]],
     thresholds: EventThresholds,
     run_id: str,
 ) -> Iterable[tuple[str, object]]:
-    """Cluster one connected component; yields ``("event", (id, (event_id, storyline_id)))`` and ``("link",
-    ArticleLink)`` for each scored pair inside one event, with the model's feature values of the pair."""
-    ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
+    """Cluster one connected component of ``(id, (rank, features))`` members; yields ``("event", (id, (event_id,
+    storyline_id)))`` and ``("link", ArticleLink)`` for each scored pair inside one event, with the model's feature
+    values of the pair."""
+    ranked = dict(members)
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
     event_reps, storyline_reps = cluster_levels(features, edges, thresholds, features=features)
@@ -260,7 +290,7 @@ class GroupEvents(beam.PTransform):
             embedded = counted | "NoEmbedding" >> beam.Map(lambda item: (item, None))
         featured = (
             {
-                "article": embedded | "KeyEmbedded" >> beam.Map(lambda item: (item[0][0].article_id, item)),
+                "article": embedded | "KeyEmbedded" >> beam.Map(_grouped_by),
                 "doc_freq": doc_freq,
             }
             | "JoinDocFreq" >> beam.CoGroupByKey()
@@ -275,14 +305,14 @@ class GroupEvents(beam.PTransform):
         edges = (
             {"item": featured, "oversized": oversized_keys}
             | "JoinOversized" >> beam.CoGroupByKey()
-            | "BlockMembers" >> beam.FlatMap(_block_members)
-            | "GroupByBlock" >> beam.GroupByKey()
-            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
+            | "BlockMembers" >> beam.FlatMap(_block_members, self._buckets)
+            | "GroupBlockBuckets" >> beam.GroupByKey()
+            | "ScoreBlocks" >> beam.FlatMap(_score_blocks(self._thresholds.lowest, self._thresholds.model))
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
         members = (
-            {"member": featured | "AsMember" >> beam.Map(lambda item: (item[0], item)), "component": components}
+            {"member": featured | "AsMember" >> beam.Map(_ranked_member), "component": components}
             | "JoinMemberComponents" >> beam.CoGroupByKey()
             | "MembersByComponent" >> beam.FlatMap(_by_component)
         )
