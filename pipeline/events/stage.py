@@ -135,13 +135,13 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
 
 
 def _block_members(joined: tuple[str, dict], buckets: int):
-    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(bucket, (id, member, keys))``
+    """``(id, {"features": [features], "oversized": [[keys]]})`` -> ``(bucket, (id, member, keys))``
     once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
     oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
     article, each encoded, grouped and decoded by Beam."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
-    for _, features, _ in grouped["item"]:
+    for features in grouped["features"]:
         keys = blocking_keys(features)
         _, member = block_member(article_id, features, keys, large)
         by_bucket: dict[int, list[str]] = {}
@@ -303,7 +303,10 @@ class GroupEvents(beam.PTransform):
             | "OversizedBlocks" >> beam.FlatMap(_oversized_in_bucket)
         )
         edges = (
-            {"item": featured, "oversized": oversized_keys}
+            {
+                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], item[1][1])),
+                "oversized": oversized_keys,
+            }
             | "JoinOversized" >> beam.CoGroupByKey()
             | "BlockMembers" >> beam.FlatMap(_block_members, self._buckets)
             | "GroupBlockBuckets" >> beam.GroupByKey()
