@@ -115,17 +115,27 @@ def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[st
     return article.article_id, (original_rank(article), article.published_at, counts, embedding)
 
 
-def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, str]]]:
-    """(id, (rank, features, terms)) -> ``(bucket, (blocking key, id))`` for each of its blocking keys."""
+def _keys_by_bucket(keys: Iterable[str], buckets: int) -> dict[int, tuple[str, ...]]:
+    """Blocking keys by their bucket (``staging.bucket``), in their order."""
+    by_bucket: dict[int, list[str]] = {}
+    for key in keys:
+        by_bucket.setdefault(bucket(key, buckets), []).append(key)
+    return {number: tuple(bucket_keys) for number, bucket_keys in by_bucket.items()}
+
+
+def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
+    """(id, (rank, features, terms)) -> ``(bucket, (id, its blocking keys in the bucket))``, one element a bucket
+    rather than one a key (~50 an article)."""
     article_id, (_, features, _) = item
-    return [(bucket(key, buckets), (key, article_id)) for key in blocking_keys(features)]
+    return [(number, (article_id, keys)) for number, keys in _keys_by_bucket(blocking_keys(features), buckets).items()]
 
 
-def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
-    """``(bucket, [(blocking key, id)])`` -> ``(id, [its keys whose blocks are oversized])``."""
+def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]]):
+    """``(bucket, [(id, blocking keys)])`` -> ``(id, [its keys whose blocks are oversized])``."""
     members: dict[str, list[str]] = {}
-    for key, article_id in grouped[1]:
-        members.setdefault(key, []).append(article_id)
+    for article_id, keys in grouped[1]:
+        for key in keys:
+            members.setdefault(key, []).append(article_id)
     found: dict[str, list[str]] = {}
     for key, article_ids in members.items():
         if oversized(key, len(article_ids)):
@@ -144,11 +154,8 @@ def _block_members(joined: tuple[str, dict], buckets: int):
     for features in grouped["features"]:
         keys = blocking_keys(features)
         _, member = block_member(article_id, features, keys, large)
-        by_bucket: dict[int, list[str]] = {}
-        for key in keys:
-            by_bucket.setdefault(bucket(key, buckets), []).append(key)
-        for number, bucket_keys in by_bucket.items():
-            yield number, (article_id, member, tuple(bucket_keys))
+        for number, bucket_keys in _keys_by_bucket(keys, buckets).items():
+            yield number, (article_id, member, bucket_keys)
 
 
 def _score_blocks(min_edge: float, model):
@@ -193,11 +200,20 @@ def _ranked_member(item: tuple[str, tuple]) -> tuple[str, tuple[str, tuple]]:
 
 
 def _by_component(joined):
-    """(id, {"member": [...], "component": [...]}) -> (component root, member)."""
-    article_id, grouped = joined
+    """(id, {"member": [...], "component": [...]}) -> (component root, member) for each member in a component."""
+    _, grouped = joined
     roots = list(grouped["component"])
-    for member in grouped["member"]:
-        yield (roots[0] if roots else article_id), member
+    if roots:
+        for member in grouped["member"]:
+            yield roots[0], member
+
+
+def _cluster_lone(joined, thresholds: EventThresholds, run_id: str):
+    """(id, {"member": [member], "component": []}) -> ``cluster_component``'s output for a member no scored edge
+    reaches (most of them), clustered where it is rather than grouped with nothing."""
+    _, grouped = joined
+    if not list(grouped["component"]):
+        yield from cluster_component(grouped["member"], (), thresholds, run_id)
 
 
 def cluster_component(
@@ -314,23 +330,25 @@ class GroupEvents(beam.PTransform):
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
-        members = (
-            {"member": featured | "AsMember" >> beam.Map(_ranked_member), "component": components}
-            | "JoinMemberComponents" >> beam.CoGroupByKey()
-            | "MembersByComponent" >> beam.FlatMap(_by_component)
-        )
+        thresholds, run_id = self._thresholds, self._run_id
+        member_components = {
+            "member": featured | "AsMember" >> beam.Map(_ranked_member),
+            "component": components,
+        } | "JoinMemberComponents" >> beam.CoGroupByKey()
+        lone = member_components | "ClusterLone" >> beam.FlatMap(_cluster_lone, thresholds, run_id)
+        members = member_components | "MembersByComponent" >> beam.FlatMap(_by_component)
         component_edges = (
             {"member": edges | "EdgeByLeft" >> beam.Map(lambda e: (e[0], e)), "component": components}
             | "JoinEdgeComponents" >> beam.CoGroupByKey()
             | "EdgesByComponent" >> beam.FlatMap(_by_component)
         )
-        thresholds, run_id = self._thresholds, self._run_id
-        clustered = (
+        grouped = (
             {"members": members, "edges": component_edges}
             | "GroupComponents" >> beam.CoGroupByKey()
             | "Cluster"
             >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], thresholds, run_id))
         )
+        clustered = (lone, grouped) | "AllClustered" >> beam.Flatten()
         features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], item[1][1], item[1][2]))
         return {
             "events": clustered | "Events" >> beam.Filter(lambda kv: kv[0] == "event") | "EventPairs" >> beam.Values(),
