@@ -9,6 +9,7 @@ so A~B~C does not chain) -> event ID from each cluster's earliest article. The l
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 
 import apache_beam as beam
@@ -59,28 +60,38 @@ def _article_text(counted: tuple[Article, TermCounts]) -> str:
     return embedding_text(article.title, article.text or article.summary)
 
 
+def pack(value) -> bytes:
+    """``value`` pickled, to cross a Beam shuffle as bytes: Beam's default coder encodes a dict, list or dataclass
+    item by item (an article's counts, features or document frequencies: 0.25-0.37 ms to encode and decode
+    each, 28 us pickled)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+unpack = pickle.loads
+"""The value ``pack`` made."""
+
+
 DOCS = "\x00docs"
 """A pseudo-term every article holds once: its document frequency is the number of documents."""
 
 
-def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
-    """``(bucket, (article ID, terms))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
+def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, bytes]]:
+    """``(bucket, pack((article ID, terms)))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
     bucket rather than one a term (~380 an article, each encoded, grouped and decoded by Beam on its own)."""
     article, counts = counted
     by_bucket: dict[int, list[str]] = {}
     for term in (*counts.terms(), DOCS):
         by_bucket.setdefault(bucket(term, buckets), []).append(term)
-    return [(number, (article.article_id, tuple(terms))) for number, terms in by_bucket.items()]
+    return [(number, pack((article.article_id, tuple(terms)))) for number, terms in by_bucket.items()]
 
 
-def _doc_freq_in_bucket(
-    grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]], stored_path: str | None, prior_docs: int
-):
-    """``(bucket, [(article ID, terms)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
+def _doc_freq_in_bucket(grouped: tuple[int, Iterable[bytes]], stored_path: str | None, prior_docs: int):
+    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack([(term, document frequency)]))``: the run's
+    articles
     holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
     adds the ``prior_docs`` stored articles)."""
     articles_of: dict[str, list[str]] = {}
-    for article_id, terms in grouped[1]:
+    for article_id, terms in map(unpack, grouped[1]):
         for term in terms:
             articles_of.setdefault(term, []).append(article_id)
     doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
@@ -94,25 +105,25 @@ def _doc_freq_in_bucket(
     for term, article_ids in articles_of.items():
         for article_id in article_ids:
             of_article.setdefault(article_id, []).append((term, doc_freq[term]))
-    return list(of_article.items())
+    return [(article_id, pack(pairs)) for article_id, pairs in of_article.items()]
 
 
 def _featurise(joined: tuple[str, dict]):
-    """``(article ID, {"article": [(rank, published_at, counts, embedding)], "doc_freq": [[(term, frequency)]]})``
-    -> ``(article ID, (rank, features, terms))``."""
+    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack([(term,
+    frequency)])]})`` -> ``(article ID, (rank, features, terms))``."""
     article_id, grouped = joined
-    doc_freq = dict(pair for pairs in grouped["doc_freq"] for pair in pairs)
+    doc_freq = dict(pair for pairs in map(unpack, grouped["doc_freq"]) for pair in pairs)
     n_docs = doc_freq.pop(DOCS, 0)
-    for rank, published_at, counts, embedding in grouped["article"]:
+    for rank, published_at, counts, embedding in map(unpack, grouped["article"]):
         features = features_from_counts(counts, published_at, doc_freq, n_docs, embedding)
         yield article_id, (rank, features, sorted(counts.terms()))
 
 
-def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[str, tuple]:
-    """``((article, counts), embedding)`` -> ``(article ID, (rank, published_at, counts, embedding))``: only what
-    featurising needs crosses the join with the document frequencies, not the whole article."""
+def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[str, bytes]:
+    """``((article, counts), embedding)`` -> ``(article ID, pack((rank, published_at, counts, embedding)))``: only
+    what featurising needs crosses the join with the document frequencies, not the whole article."""
     (article, counts), embedding = embedded
-    return article.article_id, (original_rank(article), article.published_at, counts, embedding)
+    return article.article_id, pack((original_rank(article), article.published_at, counts, embedding))
 
 
 def _keys_by_bucket(keys: Iterable[str], buckets: int) -> dict[int, tuple[str, ...]]:
@@ -123,17 +134,18 @@ def _keys_by_bucket(keys: Iterable[str], buckets: int) -> dict[int, tuple[str, .
     return {number: tuple(bucket_keys) for number, bucket_keys in by_bucket.items()}
 
 
-def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
-    """(id, (rank, features, terms)) -> ``(bucket, (id, its blocking keys in the bucket))``, one element a bucket
-    rather than one a key (~50 an article)."""
+def _blocking_refs(item, buckets: int) -> list[tuple[int, bytes]]:
+    """(id, (rank, features, terms)) -> ``(bucket, pack((id, its blocking keys in the bucket)))``, one element a
+    bucket rather than one a key (~50 an article)."""
     article_id, (_, features, _) = item
-    return [(number, (article_id, keys)) for number, keys in _keys_by_bucket(blocking_keys(features), buckets).items()]
+    keys = _keys_by_bucket(blocking_keys(features), buckets)
+    return [(number, pack((article_id, bucket_keys))) for number, bucket_keys in keys.items()]
 
 
-def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]]):
-    """``(bucket, [(id, blocking keys)])`` -> ``(id, [its keys whose blocks are oversized])``."""
+def _oversized_in_bucket(grouped: tuple[int, Iterable[bytes]]):
+    """``(bucket, [pack((id, blocking keys))])`` -> ``(id, [its keys whose blocks are oversized])``."""
     members: dict[str, list[str]] = {}
-    for article_id, keys in grouped[1]:
+    for article_id, keys in map(unpack, grouped[1]):
         for key in keys:
             members.setdefault(key, []).append(article_id)
     found: dict[str, list[str]] = {}
@@ -145,27 +157,27 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]
 
 
 def _block_members(joined: tuple[str, dict], buckets: int):
-    """``(id, {"features": [features], "oversized": [[keys]]})`` -> ``(bucket, (id, member, keys))``
+    """``(id, {"features": [pack(features)], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member, keys)))``
     once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
     oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
     article, each encoded, grouped and decoded by Beam."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
-    for features in grouped["features"]:
+    for features in map(unpack, grouped["features"]):
         keys = blocking_keys(features)
         _, member = block_member(article_id, features, keys, large)
         for number, bucket_keys in _keys_by_bucket(keys, buckets).items():
-            yield number, (article_id, member, bucket_keys)
+            yield number, pack((article_id, member, bucket_keys))
 
 
 def _score_blocks(min_edge: float, model):
-    """``(bucket, [(id, member, keys)])`` -> ``(id, id, score)`` for the candidate pairs (``block_candidates``)
+    """``(bucket, [pack((id, member, keys))])`` -> ``(id, id, score)`` for the candidate pairs (``block_candidates``)
     of each block of the bucket scoring ``min_edge`` or more by ``model``, each pair once a bucket. Scoring
     inside the block, where the features already are, saves joining them onto every pair."""
 
     def score_pairs(grouped):
         packed, blocks = {}, {}
-        for article_id, member, keys in grouped[1]:
+        for article_id, member, keys in map(unpack, grouped[1]):
             packed[article_id] = member
             for key in keys:
                 blocks.setdefault(key, []).append(article_id)
@@ -193,10 +205,10 @@ def _score_blocks(min_edge: float, model):
     return score_pairs
 
 
-def _ranked_member(item: tuple[str, tuple]) -> tuple[str, tuple[str, tuple]]:
-    """``(id, (rank, features, terms))`` -> ``(id, (id, (rank, features)))``: what clustering needs of it."""
+def _ranked_member(item: tuple[str, tuple]) -> tuple[str, bytes]:
+    """``(id, (rank, features, terms))`` -> ``(id, pack((id, (rank, features))))``: what clustering needs of it."""
     article_id, (rank, features, _) = item
-    return article_id, (article_id, (rank, features))
+    return article_id, pack((article_id, (rank, features)))
 
 
 def _by_component(joined):
@@ -209,11 +221,11 @@ def _by_component(joined):
 
 
 def _cluster_lone(joined, thresholds: EventThresholds, run_id: str):
-    """(id, {"member": [member], "component": []}) -> ``cluster_component``'s output for a member no scored edge
-    reaches (most of them), clustered where it is rather than grouped with nothing."""
+    """(id, {"member": [pack(member)], "component": []}) -> ``cluster_component``'s output for a member no scored
+    edge reaches (most of them), clustered where it is rather than grouped with nothing."""
     _, grouped = joined
     if not list(grouped["component"]):
-        yield from cluster_component(grouped["member"], (), thresholds, run_id)
+        yield from cluster_component(map(unpack, grouped["member"]), (), thresholds, run_id)
 
 
 def cluster_component(
@@ -320,7 +332,7 @@ class GroupEvents(beam.PTransform):
         )
         edges = (
             {
-                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], item[1][1])),
+                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack(item[1][1]))),
                 "oversized": oversized_keys,
             }
             | "JoinOversized" >> beam.CoGroupByKey()
@@ -346,7 +358,9 @@ class GroupEvents(beam.PTransform):
             {"members": members, "edges": component_edges}
             | "GroupComponents" >> beam.CoGroupByKey()
             | "Cluster"
-            >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], thresholds, run_id))
+            >> beam.FlatMap(
+                lambda item: cluster_component(map(unpack, item[1]["members"]), item[1]["edges"], thresholds, run_id)
+            )
         )
         clustered = (lone, grouped) | "AllClustered" >> beam.Flatten()
         features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], item[1][1], item[1][2]))
