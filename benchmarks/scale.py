@@ -96,7 +96,7 @@ def plain_loop(seed_files: list[Path]) -> float:
     members, blocks, packed = [], defaultdict(list), {}
     for article, count in zip(articles, counts, strict=True):
         features = features_from_counts(count, article.published_at, doc_freq, len(articles))
-        members.append((article.article_id, (original_rank(article), features, sorted(count.terms()))))
+        members.append((article.article_id, (original_rank(article), features)))
         to_row(feature_row(article.article_id, features, sorted(count.terms())))
         keys = blocking_keys(features)
         packed[article.article_id] = block_member(article.article_id, features, keys)[1]

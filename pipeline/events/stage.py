@@ -9,6 +9,7 @@ so A~B~C does not chain) -> event ID from each cluster's earliest article. The l
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Iterable
 
 import apache_beam as beam
@@ -59,28 +60,38 @@ def _article_text(counted: tuple[Article, TermCounts]) -> str:
     return embedding_text(article.title, article.text or article.summary)
 
 
+def pack(value) -> bytes:
+    """``value`` pickled, to cross a Beam shuffle as bytes: Beam's default coder encodes a dict, list or dataclass
+    item by item (an article's counts, features or document frequencies: 0.25-0.37 ms to encode and decode
+    each, 28 us pickled)."""
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+unpack = pickle.loads
+"""The value ``pack`` made."""
+
+
 DOCS = "\x00docs"
 """A pseudo-term every article holds once: its document frequency is the number of documents."""
 
 
-def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, tuple[str, tuple[str, ...]]]]:
-    """``(bucket, (article ID, terms))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
+def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[int, bytes]]:
+    """``(bucket, pack((article ID, terms)))``: the article's distinct terms (and ``DOCS``) by bucket, one element a
     bucket rather than one a term (~380 an article, each encoded, grouped and decoded by Beam on its own)."""
     article, counts = counted
     by_bucket: dict[int, list[str]] = {}
     for term in (*counts.terms(), DOCS):
         by_bucket.setdefault(bucket(term, buckets), []).append(term)
-    return [(number, (article.article_id, tuple(terms))) for number, terms in by_bucket.items()]
+    return [(number, pack((article.article_id, tuple(terms)))) for number, terms in by_bucket.items()]
 
 
-def _doc_freq_in_bucket(
-    grouped: tuple[int, Iterable[tuple[str, tuple[str, ...]]]], stored_path: str | None, prior_docs: int
-):
-    """``(bucket, [(article ID, terms)])`` -> ``(article ID, [(term, document frequency)])``: the run's articles
+def _doc_freq_in_bucket(grouped: tuple[int, Iterable[bytes]], stored_path: str | None, prior_docs: int):
+    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack([(term, document frequency)]))``: the run's
+    articles
     holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
     adds the ``prior_docs`` stored articles)."""
     articles_of: dict[str, list[str]] = {}
-    for article_id, terms in grouped[1]:
+    for article_id, terms in map(unpack, grouped[1]):
         for term in terms:
             articles_of.setdefault(term, []).append(article_id)
     doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
@@ -94,31 +105,49 @@ def _doc_freq_in_bucket(
     for term, article_ids in articles_of.items():
         for article_id in article_ids:
             of_article.setdefault(article_id, []).append((term, doc_freq[term]))
-    return list(of_article.items())
+    return [(article_id, pack(pairs)) for article_id, pairs in of_article.items()]
 
 
 def _featurise(joined: tuple[str, dict]):
-    """``(article ID, {"article": [((article, counts), embedding)], "doc_freq": [[(term, frequency)]]})`` ->
-    ``(article ID, (rank, features, terms))``."""
-    _, grouped = joined
-    doc_freq = dict(pair for pairs in grouped["doc_freq"] for pair in pairs)
+    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack([(term,
+    frequency)])]})`` -> ``(article ID, (rank, features, terms))``."""
+    article_id, grouped = joined
+    doc_freq = dict(pair for pairs in map(unpack, grouped["doc_freq"]) for pair in pairs)
     n_docs = doc_freq.pop(DOCS, 0)
-    for (article, counts), embedding in grouped["article"]:
-        features = features_from_counts(counts, article.published_at, doc_freq, n_docs, embedding)
-        yield article.article_id, (original_rank(article), features, sorted(counts.terms()))
+    for rank, published_at, counts, embedding in map(unpack, grouped["article"]):
+        features = features_from_counts(counts, published_at, doc_freq, n_docs, embedding)
+        yield article_id, (rank, features, sorted(counts.terms()))
 
 
-def _blocking_refs(item, buckets: int) -> list[tuple[int, tuple[str, str]]]:
-    """(id, (rank, features, terms)) -> ``(bucket, (blocking key, id))`` for each of its blocking keys."""
+def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[str, bytes]:
+    """``((article, counts), embedding)`` -> ``(article ID, pack((rank, published_at, counts, embedding)))``: only
+    what featurising needs crosses the join with the document frequencies, not the whole article."""
+    (article, counts), embedding = embedded
+    return article.article_id, pack((original_rank(article), article.published_at, counts, embedding))
+
+
+def _keys_by_bucket(keys: Iterable[str], buckets: int) -> dict[int, tuple[str, ...]]:
+    """Blocking keys by their bucket (``staging.bucket``), in their order."""
+    by_bucket: dict[int, list[str]] = {}
+    for key in keys:
+        by_bucket.setdefault(bucket(key, buckets), []).append(key)
+    return {number: tuple(bucket_keys) for number, bucket_keys in by_bucket.items()}
+
+
+def _blocking_refs(item, buckets: int) -> list[tuple[int, bytes]]:
+    """(id, (rank, features, terms)) -> ``(bucket, pack((id, its blocking keys in the bucket)))``, one element a
+    bucket rather than one a key (~50 an article)."""
     article_id, (_, features, _) = item
-    return [(bucket(key, buckets), (key, article_id)) for key in blocking_keys(features)]
+    keys = _keys_by_bucket(blocking_keys(features), buckets)
+    return [(number, pack((article_id, bucket_keys))) for number, bucket_keys in keys.items()]
 
 
-def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
-    """``(bucket, [(blocking key, id)])`` -> ``(id, [its keys whose blocks are oversized])``."""
+def _oversized_in_bucket(grouped: tuple[int, Iterable[bytes]]):
+    """``(bucket, [pack((id, blocking keys))])`` -> ``(id, [its keys whose blocks are oversized])``."""
     members: dict[str, list[str]] = {}
-    for key, article_id in grouped[1]:
-        members.setdefault(key, []).append(article_id)
+    for article_id, keys in map(unpack, grouped[1]):
+        for key in keys:
+            members.setdefault(key, []).append(article_id)
     found: dict[str, list[str]] = {}
     for key, article_ids in members.items():
         if oversized(key, len(article_ids)):
@@ -127,59 +156,88 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[tuple[str, str]]]):
     return list(found.items())
 
 
-def _block_members(joined: tuple[str, dict]):
-    """``(id, {"item": [(rank, features, terms)], "oversized": [[keys]]})`` -> ``(key, block_member)`` for each of
-    its blocking keys (the member: its features, keys and oversized keys, packed once)."""
+def _block_members(joined: tuple[str, dict], buckets: int):
+    """``(id, {"features": [pack(features)], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member, keys)))``
+    once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
+    oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
+    article, each encoded, grouped and decoded by Beam."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
-    for _, features, _ in grouped["item"]:
+    for features in map(unpack, grouped["features"]):
         keys = blocking_keys(features)
-        member = block_member(article_id, features, keys, large)
-        for key in keys:
-            yield key, member
+        _, member = block_member(article_id, features, keys, large)
+        for number, bucket_keys in _keys_by_bucket(keys, buckets).items():
+            yield number, pack((article_id, member, bucket_keys))
 
 
-def _score_block(min_edge: float, model):
-    """(blocking key, [block_member]) -> ``(id, id, score)`` for the block's candidate pairs (``block_candidates``)
-    scoring ``min_edge`` or more by ``model``. Scoring inside the block, where the
-    features already are, saves joining them onto every pair."""
+def _score_blocks(min_edge: float, model):
+    """``(bucket, [pack((id, member, keys))])`` -> ``(id, id, score)`` for the candidate pairs (``block_candidates``)
+    of each block of the bucket scoring ``min_edge`` or more by ``model``, each pair once a bucket. Scoring
+    inside the block, where the features already are, saves joining them onto every pair."""
 
-    def score_pairs(block):
-        key, members = block
-        packed = dict(members)
+    def score_pairs(grouped):
+        packed, blocks = {}, {}
+        for article_id, member, keys in map(unpack, grouped[1]):
+            packed[article_id] = member
+            for key in keys:
+                blocks.setdefault(key, []).append(article_id)
         features = {article_id: member_features(member) for article_id, member in packed.items()}
-        pairs = block_candidates(
-            key,
-            {
-                article_id: (item.first_seen, keys, large, item.full_text)
-                for article_id, (item, keys, large) in features.items()
-            },
-        )
-        for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
-            similarity = score(features[left][0], features[right][0], model)
-            if similarity >= min_edge:
-                yield left, right, similarity
+        scored = set()
+        for key, block in blocks.items():
+            if len(block) < 2:
+                continue
+            members = {article_id: features[article_id] for article_id in block}
+            pairs = block_candidates(
+                key,
+                {
+                    article_id: (item.first_seen, keys, large, item.full_text)
+                    for article_id, (item, keys, large) in members.items()
+                },
+            )
+            for left, right in reaching_pairs(pairs, packed, model or shipped_model(), min_edge):
+                if (left, right) in scored:
+                    continue
+                scored.add((left, right))
+                similarity = score(features[left][0], features[right][0], model)
+                if similarity >= min_edge:
+                    yield left, right, similarity
 
     return score_pairs
 
 
+def _ranked_member(item: tuple[str, tuple]) -> tuple[str, bytes]:
+    """``(id, (rank, features, terms))`` -> ``(id, pack((id, (rank, features))))``: what clustering needs of it."""
+    article_id, (rank, features, _) = item
+    return article_id, pack((article_id, (rank, features)))
+
+
 def _by_component(joined):
-    """(id, {"member": [...], "component": [...]}) -> (component root, member)."""
-    article_id, grouped = joined
+    """(id, {"member": [...], "component": [...]}) -> (component root, member) for each member in a component."""
+    _, grouped = joined
     roots = list(grouped["component"])
-    for member in grouped["member"]:
-        yield (roots[0] if roots else article_id), member
+    if roots:
+        for member in grouped["member"]:
+            yield roots[0], member
+
+
+def _cluster_lone(joined, thresholds: EventThresholds, run_id: str):
+    """(id, {"member": [pack(member)], "component": []}) -> ``cluster_component``'s output for a member no scored
+    edge reaches (most of them), clustered where it is rather than grouped with nothing."""
+    _, grouped = joined
+    if not list(grouped["component"]):
+        yield from cluster_component(map(unpack, grouped["member"]), (), thresholds, run_id)
 
 
 def cluster_component(
-    members: Iterable[tuple[str, tuple]],
+    members: Iterable[tuple[str, tuple[tuple, EventFeatures]]],
     edges: Iterable[tuple[str, str, float]],
     thresholds: EventThresholds,
     run_id: str,
 ) -> Iterable[tuple[str, object]]:
-    """Cluster one connected component; yields ``("event", (id, (event_id, storyline_id)))`` and ``("link",
-    ArticleLink)`` for each scored pair inside one event, with the model's feature values of the pair."""
-    ranked = {article_id: (rank, features) for article_id, (rank, features, _) in members}
+    """Cluster one connected component of ``(id, (rank, features))`` members; yields ``("event", (id, (event_id,
+    storyline_id)))`` and ``("link", ArticleLink)`` for each scored pair inside one event, with the model's feature
+    values of the pair."""
+    ranked = dict(members)
     features = {article_id: value[1] for article_id, value in ranked.items()}
     edges = [edge for edge in edges if edge[0] in ranked and edge[1] in ranked]
     event_reps, storyline_reps = cluster_levels(features, edges, thresholds, features=features)
@@ -260,7 +318,7 @@ class GroupEvents(beam.PTransform):
             embedded = counted | "NoEmbedding" >> beam.Map(lambda item: (item, None))
         featured = (
             {
-                "article": embedded | "KeyEmbedded" >> beam.Map(lambda item: (item[0][0].article_id, item)),
+                "article": embedded | "KeyEmbedded" >> beam.Map(_grouped_by),
                 "doc_freq": doc_freq,
             }
             | "JoinDocFreq" >> beam.CoGroupByKey()
@@ -273,31 +331,38 @@ class GroupEvents(beam.PTransform):
             | "OversizedBlocks" >> beam.FlatMap(_oversized_in_bucket)
         )
         edges = (
-            {"item": featured, "oversized": oversized_keys}
+            {
+                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack(item[1][1]))),
+                "oversized": oversized_keys,
+            }
             | "JoinOversized" >> beam.CoGroupByKey()
-            | "BlockMembers" >> beam.FlatMap(_block_members)
-            | "GroupByBlock" >> beam.GroupByKey()
-            | "ScoreBlocks" >> beam.FlatMap(_score_block(self._thresholds.lowest, self._thresholds.model))
+            | "BlockMembers" >> beam.FlatMap(_block_members, self._buckets)
+            | "GroupBlockBuckets" >> beam.GroupByKey()
+            | "ScoreBlocks" >> beam.FlatMap(_score_blocks(self._thresholds.lowest, self._thresholds.model))
             | "UniqueEdges" >> beam.Distinct()
         )
         components = edges | "ComponentEdges" >> beam.Map(lambda e: ((e[0],), (e[1],))) | ResolveComponents()
-        members = (
-            {"member": featured | "AsMember" >> beam.Map(lambda item: (item[0], item)), "component": components}
-            | "JoinMemberComponents" >> beam.CoGroupByKey()
-            | "MembersByComponent" >> beam.FlatMap(_by_component)
-        )
+        thresholds, run_id = self._thresholds, self._run_id
+        member_components = {
+            "member": featured | "AsMember" >> beam.Map(_ranked_member),
+            "component": components,
+        } | "JoinMemberComponents" >> beam.CoGroupByKey()
+        lone = member_components | "ClusterLone" >> beam.FlatMap(_cluster_lone, thresholds, run_id)
+        members = member_components | "MembersByComponent" >> beam.FlatMap(_by_component)
         component_edges = (
             {"member": edges | "EdgeByLeft" >> beam.Map(lambda e: (e[0], e)), "component": components}
             | "JoinEdgeComponents" >> beam.CoGroupByKey()
             | "EdgesByComponent" >> beam.FlatMap(_by_component)
         )
-        thresholds, run_id = self._thresholds, self._run_id
-        clustered = (
+        grouped = (
             {"members": members, "edges": component_edges}
             | "GroupComponents" >> beam.CoGroupByKey()
             | "Cluster"
-            >> beam.FlatMap(lambda item: cluster_component(item[1]["members"], item[1]["edges"], thresholds, run_id))
+            >> beam.FlatMap(
+                lambda item: cluster_component(map(unpack, item[1]["members"]), item[1]["edges"], thresholds, run_id)
+            )
         )
+        clustered = (lone, grouped) | "AllClustered" >> beam.Flatten()
         features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], item[1][1], item[1][2]))
         return {
             "events": clustered | "Events" >> beam.Filter(lambda kv: kv[0] == "event") | "EventPairs" >> beam.Values(),

@@ -106,12 +106,14 @@ def _one_block_articles():
     [lambda: _story_articles(dated=True), lambda: _story_articles(dated=False), _one_block_articles],
     ids=["full-texts-dated", "full-texts-undated", "oversized-block"],
 )
-def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_articles):
+@pytest.mark.parametrize("buckets", [1, 5])
+def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_articles, buckets):
+    """Whatever the number of buckets the blocks are scored in (one bucket holds every block)."""
     articles = make_articles()
     expected = _expected_events(articles)
     assert len(set(dict(expected).values())) < len(articles), "scored pairs merge articles"
     with local_test_pipeline() as pipeline:
-        grouped = pipeline | beam.Create(articles) | GroupEvents(DEFAULT_THRESHOLDS, "r1")
+        grouped = pipeline | beam.Create(articles) | GroupEvents(DEFAULT_THRESHOLDS, "r1", buckets=buckets)
         events = grouped["events"] | "EventIds" >> beam.Map(lambda item: (item[0], item[1][0]))
         assert_that(events, equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")
