@@ -487,6 +487,8 @@ def pair_values(body, title, lead, entities, numbers, dates, dated, gap_days, lo
         "numbers": numbers,
         "dates": dates,
         "body_x_entities": body * entities,
+        "body_sqrt": body**0.5,
+        "entities_sqrt": entities**0.5,
         "undated_x_body": body * undated,
         "undated_x_entities": entities * undated,
         "dated": dated,
