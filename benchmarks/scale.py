@@ -10,9 +10,10 @@ corpus) as JSON Lines seed files and measures, in this one run:
 - **floor**: the same work as wirebeam's own pure functions called in a plain Python loop in one process (read
   the seed files, extract, normalize, strip boilerplate (paragraph observations, repeated ones, cleaning), exact
   keys, MinHash signatures of the articles the stage signs and near-duplicate pairs, term counts, event
-  features, blocking, scoring (a large block's pairs screened in bulk first, as the pipeline does) and clustering,
-  enrichment, staging rows), no Beam and no DuckDB, over the same windows one after the other (without the
-  cross-window matching wirebeam's load does);
+  features, blocking, scoring the candidate pairs the stage scores (``block_candidates``, each pair once; a large
+  block's pairs screened in bulk first, as the pipeline does) and clustering, enrichment, staging rows), no Beam
+  and no DuckDB, over the same windows one after the other (without the cross-window matching wirebeam's load
+  does);
 - **fixed cost**: ``wirebeam run --offline`` on an empty seeds directory.
 
 Targets (issue 15): at most 5 ms CPU per article, at most 4 GB peak at 100k, wirebeam / floor at most 1.3, a run on
@@ -58,7 +59,7 @@ def plain_loop(seed_files: list[Path]) -> float:
     from pipeline.dedup.near import find_near_duplicates, is_signed
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
-    from pipeline.events.blocking import block_member, block_pairs, block_window, blocking_keys, reaching_pairs
+    from pipeline.events.blocking import block_candidates, block_member, blocking_keys, oversized, reaching_pairs
     from pipeline.events.features import features_from_counts
     from pipeline.events.score import DEFAULT_THRESHOLDS, score
     from pipeline.events.stage import article_term_counts, cluster_component, feature_row
@@ -93,24 +94,32 @@ def plain_loop(seed_files: list[Path]) -> float:
     find_near_duplicates([article.text for article in articles if is_signed(article)], config)
     counts = [article_term_counts(article.title, article.text, article.summary) for article in articles]
     doc_freq = Counter(term for count in counts for term in set(count.terms()))
-    members, blocks, packed = [], defaultdict(list), {}
+    members, blocks, features_of, keys_of = [], defaultdict(list), {}, {}
     for article, count in zip(articles, counts, strict=True):
         features = features_from_counts(count, article.published_at, doc_freq, len(articles))
         members.append((article.article_id, (original_rank(article), features)))
         to_row(feature_row(article.article_id, features, sorted(count.terms())))
-        keys = blocking_keys(features)
-        packed[article.article_id] = block_member(article.article_id, features, keys)[1]
+        features_of[article.article_id] = features
+        keys_of[article.article_id] = keys = frozenset(blocking_keys(features))
         for key in keys:
-            blocks[key].append((article.article_id, features))
-    edges = []
-    for key, block in blocks.items():
-        features = dict(block)
-        timed = ((article_id, item.first_seen) for article_id, item in features.items())
-        pairs = list(block_pairs(timed, block_window(key)))
-        for left, right in reaching_pairs(pairs, packed, DEFAULT_THRESHOLDS.model, DEFAULT_THRESHOLDS.lowest):
-            similarity = score(features[left], features[right])
-            if similarity >= DEFAULT_THRESHOLDS.lowest:
-                edges.append((left, right, similarity))
+            blocks[key].append(article.article_id)
+    large = {key for key, block in blocks.items() if oversized(key, len(block))}
+    packed = {item: block_member(item, features_of[item], keys, large & keys)[1] for item, keys in keys_of.items()}
+    edges, scored = [], set()
+    for key, block in blocks.items():  # as the stage's ScoreBlocks: the same candidates, each pair scored once
+        candidates = block_candidates(
+            key,
+            {
+                item: (features_of[item].first_seen, keys_of[item], large & keys_of[item], features_of[item].full_text)
+                for item in block
+            },
+        )
+        for pair in reaching_pairs(candidates, packed, DEFAULT_THRESHOLDS.model, DEFAULT_THRESHOLDS.lowest):
+            if pair not in scored:
+                scored.add(pair)
+                similarity = score(features_of[pair[0]], features_of[pair[1]])
+                if similarity >= DEFAULT_THRESHOLDS.lowest:
+                    edges.append((*pair, similarity))
     list(cluster_component(members, edges, DEFAULT_THRESHOLDS, "floor"))
     for article in articles:
         for rows in enrich_record(article).values():

@@ -87,9 +87,8 @@ def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[
 
 def _doc_freq_in_bucket(grouped: tuple[int, Iterable[bytes]], stored_path: str | None, prior_docs: int):
     """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack([(term, document frequency)]))``: the run's
-    articles
-    holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows; ``DOCS``
-    adds the ``prior_docs`` stored articles)."""
+    articles holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows;
+    ``DOCS`` adds the ``prior_docs`` stored articles)."""
     articles_of: dict[str, list[str]] = {}
     for article_id, terms in map(unpack, grouped[1]):
         for term in terms:
@@ -160,7 +159,9 @@ def _block_members(joined: tuple[str, dict], buckets: int):
     """``(id, {"features": [pack(features)], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member, keys)))``
     once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
     oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
-    article, each encoded, grouped and decoded by Beam."""
+    article, each encoded, grouped and decoded by Beam. With ~36 keys an article, a bucket holds nearly every
+    article of the run (~5 KB each: the run's window bounds it), as the blocks of all keys together did 36 times
+    over."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
     for features in map(unpack, grouped["features"]):
