@@ -33,8 +33,8 @@ FEATURES = (
     "numbers",
     "dates",
     "body_x_entities",
-    "body_sqrt",
-    "entities_sqrt",
+    "undated_x_body_sqrt",
+    "undated_x_entities_sqrt",
     "undated_x_body",
     "undated_x_entities",
     "dated",
@@ -44,10 +44,10 @@ FEATURES = (
 """What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
 numbers and of the calendar dates stated; the product of body and entity cosines (one without the other is weak
-evidence); the square roots of the body and entity cosines (a few shared rare words or names already say much,
-more say little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); body
-and entity cosines again when either side has no publication date (content alone must then tell events apart);
-whether both sides are dated, and then the log of the gap in days and whether it exceeds a week."""
+evidence); body and entity cosines again when either side has no publication date (content alone must then tell
+events apart), and their square roots (undated, a few shared rare words or names already say much, more say
+little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
+sides are dated, and then the log of the gap in days and whether it exceeds a week."""
 
 
 class ModelError(ValueError):

@@ -30,6 +30,7 @@ from pipeline.events.features import (
     batch_features,
     event_features,
     idf,
+    pair_features,
     summarize,
     term_counts,
     terms,
@@ -83,8 +84,8 @@ def _headline_articles(published: datetime | None = T0) -> dict:
 @pytest.mark.xfail(
     strict=True,
     reason="known gap: the five seeds report one running story and only 004 has a date; the model fitted on GVC, "
-    "ECB+ and UCI scores every pair of them 0.68 to 0.89, above the undated threshold (0.6), and the pairs of one "
-    "round (000-001 0.79, 003-004 0.88) no higher than pairs across rounds (001-002 0.89, 001-003 0.88): the story's "
+    "ECB+ and UCI scores every pair of them 0.58 to 0.76, above the undated threshold (0.55), and the pairs of one "
+    "round (000-001 0.61, 003-004 0.71) no higher than pairs across rounds (001-004 0.76, 001-002 0.73): the story's "
     "own names (Hamas, Gaza, Cairo, Israel) dominate the entity and body cosines, the names that tell the rounds "
     "apart (Burns, Ben-Gvir; Hamdan, El-Reshiq, Philadelphi) weigh little, so no threshold splits them. Cosines "
     "weighted by rarity in the run alone (no general-English prior) put 003-004 first among the seeds' pairs, but "
@@ -271,6 +272,22 @@ def test_one_headline_bridging_two_stories_does_not_merge_them():
     assert frozenset({"volcano-1", "volcano-2", "volcano-3"}) <= max(grouped, key=lambda g: "volcano-1" in g)
     assert frozenset({"arion-1", "arion-2", "arion-3"}) <= max(grouped, key=lambda g: "arion-1" in g)
     assert assignment["volcano-1"] != assignment["arion-1"]
+
+
+def test_square_root_cosines_weigh_undated_pairs_only():
+    """A few shared rare words count for much when no date helps: the square roots of the body and entity cosines
+    are features of undated pairs, and nothing for two dated reports."""
+    when = datetime(2016, 5, 1, tzinfo=timezone.utc)
+    texts = {
+        "a": ("Man shot on Elm Street", "Police said a man, John Carver, was shot twice outside a house on Elm Street"),
+        "b": ("Victim named", "The man who was shot on Elm Street has died, and police named him as John Carver."),
+    }
+    for published, undated in ((None, 1.0), (when, 0.0)):
+        found = batch_features({k: (title, text, published) for k, (title, text) in texts.items()})
+        values = pair_features(found["a"], found["b"])
+        assert values["body"] > 0 and values["entities"] > 0
+        assert values["undated_x_body_sqrt"] == pytest.approx(undated * values["body"] ** 0.5)
+        assert values["undated_x_entities_sqrt"] == pytest.approx(undated * values["entities"] ** 0.5)
 
 
 def test_features_survive_a_json_round_trip():
