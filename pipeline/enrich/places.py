@@ -146,6 +146,8 @@ MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township"
 """Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 """Taken from a foreign division named without a preposition when the article names neither its country nor a
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
+FOREIGN_PENALTY = 3.0
+"""Evidence a town loses when the article names countries but neither the town's nor a neighbour of it."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
 BIG_TOWN_POPULATION = 100_000
@@ -1008,7 +1010,9 @@ def place_mentions(
         for key, span in merged.items()
     }
     neighbours = _neighbours(possible)
+    named = frozenset(context.countries)
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    found = Counter(place.country_code for place, evidence in chosen.values() if evidence >= min_evidence)
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
     # (a town's own country counts for it too: that settles "Henderson" near "Boulder City")
     for key, (place, evidence) in chosen.items():
@@ -1023,7 +1027,10 @@ def place_mentions(
         if evidence >= min_evidence
     }
     neighbours = _neighbours(near)
-    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    chosen = {
+        key: _foreign(_resolve(span, *context.without(key), key, neighbours), named, found)
+        for key, span in merged.items()
+    }
     _bare_counties(merged, chosen, min_evidence)
     countries, states = context.countries, context.states
     mentions = []
@@ -1036,6 +1043,18 @@ def place_mentions(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _foreign(
+    resolved: tuple[gazetteer.Place, float], named: frozenset[str], found: Counter
+) -> tuple[gazetteer.Place, float]:
+    """A town alone in its country among the article's places (``found``: first-pass places per country), outside
+    the countries it names and their neighbours, loses ``FOREIGN_PENALTY`` of its evidence: a Kenyan report's
+    "Nyanza" is no Rwandan town, a BBC report's "Heathrow" no town in Florida."""
+    place, evidence = resolved
+    if named and place.kind == "city" and found[place.country_code] <= 1 and not _region_named(place, named):
+        return place, evidence - FOREIGN_PENALTY
+    return resolved
 
 
 def _names_country(span: _Span) -> bool:
