@@ -144,10 +144,10 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 LONE_DIVISION_PENALTY = 1.0
-MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
-"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 """Taken from a foreign division named without a preposition when the article names neither its country nor a
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
+MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
+"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 FOREIGN_PENALTY = 3.0
 """Evidence a town loses when the article names countries but neither the town's nor a neighbour of it, and names
 no other place in the town's country (chosen on half A of the place corpora among 1, 2 and 3)."""
