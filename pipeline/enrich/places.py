@@ -32,7 +32,9 @@ the towns that share it (Egypt, Georgia), and a national capital named like a di
 ("Washington") unless a town the article names could lie in the division. A town the paper's web host names
 ("columbustelegram.com") counts as one more place name of the article: resolved with the others, it lends them
 support. A county's name without "County" is the county the article names in full ("DeKalb's plan" beside "DeKalb
-County"), unless it is a big city's.
+County"), unless it is a big city's. A town alone in its country, when the article names other countries but not
+its own or a neighbour, or alone in its US state, when the article names other states, needs more evidence (a Kenyan
+report's "Nyanza" is no Rwandan town).
 
 Primary location: each mention scores 1, +2 after a locative preposition, +6 when that preposition follows an
 event word ("talks in Cairo", "protests in Bolivia"), doubled in the headline. The primary is the place with the
@@ -142,10 +144,16 @@ DIVISION_EVIDENCE = 1.5
 """A division named by its own name ("Gaza", "Alberta") is likelier a place than a town of its size."""
 AMBIGUOUS_PENALTY = 3.0
 LONE_DIVISION_PENALTY = 1.0
-MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
-"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
 """Taken from a foreign division named without a preposition when the article names neither its country nor a
 neighbour ("Jewish" community, "Mary", "BA" flights; chosen on both halves: any value from 1 to 3 does as well)."""
+MUNICIPAL_WORDS = frozenset({"police", "sheriff", "mayor", "council", "township", "fire", "schools", "selectmen"})
+"""Words after a name that make it a town's, as a preposition does ("Grand Ledge Police Chief", "Ozark police")."""
+FOREIGN_PENALTY = 3.0
+"""Evidence a town loses when the article names countries but neither the town's nor a neighbour of it, and names
+no other place in the town's country (chosen on half A of the place corpora among 1, 2 and 3)."""
+OTHER_STATE_PENALTY = 2.0
+"""Evidence a US town loses when the article names US states but not the town's, and no other place in it (chosen
+on half A among 1, 2 and 3)."""
 NEAR_KM = 250
 LOCAL_KINDS = frozenset({"city", "admin2"})
 BIG_TOWN_POPULATION = 100_000
@@ -1008,7 +1016,15 @@ def place_mentions(
         for key, span in merged.items()
     }
     neighbours = _neighbours(possible)
+    named = (frozenset(context.countries), frozenset(context.states))  # what the article itself names
     chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    found = Counter(
+        code
+        for place, evidence in chosen.values()
+        if evidence >= min_evidence
+        for code in (place.country_code, place.region)
+        if code
+    )
     # second pass: what the first pass found joins the context ("Gainesville" makes "Georgia" the state)
     # (a town's own country counts for it too: that settles "Henderson" near "Boulder City")
     for key, (place, evidence) in chosen.items():
@@ -1023,7 +1039,10 @@ def place_mentions(
         if evidence >= min_evidence
     }
     neighbours = _neighbours(near)
-    chosen = {key: _resolve(span, *context.without(key), key, neighbours) for key, span in merged.items()}
+    chosen = {
+        key: _foreign(_resolve(span, *context.without(key), key, neighbours), named, found)
+        for key, span in merged.items()
+    }
     _bare_counties(merged, chosen, min_evidence)
     countries, states = context.countries, context.states
     mentions = []
@@ -1036,6 +1055,25 @@ def place_mentions(
             PlaceMention(offset + span.start, offset + span.end, span.surface, place, in_title, span.cue, sentence)
         )
     return mentions
+
+
+def _foreign(
+    resolved: tuple[gazetteer.Place, float], named: tuple[frozenset[str], frozenset[str]], found: Counter
+) -> tuple[gazetteer.Place, float]:
+    """A town alone in its country among the article's places (``found``: first-pass places per country and US
+    state), outside the countries it names (``named``: (countries, US states)) and their neighbours, loses
+    ``FOREIGN_PENALTY`` of its evidence: a Kenyan report's "Nyanza" is no Rwandan town, a BBC report's "Heathrow"
+    no town in Florida. A US town alone in its state, when the article names other states, loses
+    ``OTHER_STATE_PENALTY``: a Kentucky paper's "Blue Grass" is no town in Pennsylvania."""
+    place, evidence = resolved
+    if place.kind != "city":
+        return resolved
+    countries, states = named
+    if countries and found[place.country_code] <= 1 and not _region_named(place, countries):
+        return place, evidence - FOREIGN_PENALTY
+    if states and place.region and found[place.region] <= 1 and place.region not in states:
+        return place, evidence - OTHER_STATE_PENALTY
+    return resolved
 
 
 def _names_country(span: _Span) -> bool:

@@ -217,3 +217,15 @@ def test_a_states_name_opening_an_agencys_name_is_the_state_not_a_given_name():
     )
     found = [(m.surface, m.place.region) for m in place_mentions("", text)]
     assert found == [("Atlanta", "US-GA"), ("Georgia", "US-GA")]  # Virginia Woolf stays a person
+
+
+def test_a_town_alone_outside_the_countries_or_states_the_article_names_is_no_place():
+    kenyan = "Health officials in Kenya said a patient in Nyanza had recovered."
+    assert [m.surface for m in place_mentions("", kenyan)] == ["Kenya"]  # not Nyanza, Rwanda
+    assert [(m.surface, m.place.country_code) for m in place_mentions("", kenyan.replace(" in Kenya", ""))] == [
+        ("Nyanza", "RW")
+    ]
+    trained = "Officials in {} said the workers had trained in Lancaster last year."
+    assert [m.surface for m in place_mentions("", trained.format("Nebraska"))] == ["Nebraska"]  # no Lancaster there
+    found = [(m.surface, m.place.region) for m in place_mentions("", trained.format("Pennsylvania"))]
+    assert found == [("Pennsylvania", "US-PA"), ("Lancaster", "US-PA")]
