@@ -231,9 +231,18 @@ def attach(
     only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
     features. With ``storyline``: the stored event whose storyline the new event joins (the storyline
     thresholds)."""
+    return attach_levels(new, events, thresholds)[storyline]
+
+
+def attach_levels(
+    new: Sequence[EventFeatures],
+    events: Mapping[Hashable, Sequence[EventFeatures]],
+    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
+) -> tuple[tuple[Hashable, float] | None, tuple[Hashable, float] | None]:
+    """``attach`` at the event and at the storyline level, scoring each pair once for both."""
     if not new:
         raise ValueError("attach needs the features of at least one new article")
-    best: tuple[float, str, Hashable] | None = None
+    best: list[tuple[float, str, Hashable] | None] = [None, None]
     summary = _threshold_summary(new)
     for event_id, stored in events.items():
         if not stored:
@@ -241,10 +250,13 @@ def attach(
         total = sum(score(a, b, thresholds.model) for a in new for b in stored)
         similarity = round(total / (len(new) * len(stored)), 6)
         candidate = (-similarity, str(event_id), event_id)
-        needed = pair_threshold(summary, _threshold_summary(stored), thresholds, attaching=True, storyline=storyline)
-        if similarity >= needed and (best is None or candidate < best):
-            best = candidate
-    return None if best is None else (best[2], -best[0])
+        stored_summary = _threshold_summary(stored)
+        for level in (False, True):
+            needed = pair_threshold(summary, stored_summary, thresholds, attaching=True, storyline=level)
+            if similarity >= needed and (best[level] is None or candidate < best[level]):
+                best[level] = candidate
+    event, storyline = (None if found is None else (found[2], -found[0]) for found in best)
+    return event, storyline
 
 
 def _threshold_summary(features: Sequence[EventFeatures]) -> EventFeatures:

@@ -33,7 +33,7 @@ from pipeline.dedup.exact import exact_keys, original_rank
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 from pipeline.dedup.near import best_parent
 from pipeline.events.blocking import MAX_BLOCK_SIZE
-from pipeline.events.cluster import attach
+from pipeline.events.cluster import attach_levels
 from pipeline.events.features import EventFeatures
 from pipeline.events.score import EventThresholds
 from pipeline.store.statements import registered, sql
@@ -341,12 +341,12 @@ def event_matches(
     found, related = {}, {}
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        # the storyline thresholds are at most the event ones, so an event joining no storyline reports no
-        # event either: most new events are new, and are scored once instead of twice
-        near = attach(members, options, thresholds, storyline=True) if options else None
+        # each pair is scored once for both levels; the storyline thresholds are at most the event ones, so an
+        # event joining no storyline reports no event either
+        attached, near = attach_levels(members, options, thresholds) if options else (None, None)
         if near is None:
             continue
-        if attached := attach(members, options, thresholds):
+        if attached:
             stored_event_id, similarity = attached
             found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
         else:
