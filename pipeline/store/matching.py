@@ -33,8 +33,8 @@ from pipeline.dedup.exact import exact_keys, original_rank
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 from pipeline.dedup.near import best_parent
 from pipeline.events.blocking import MAX_BLOCK_SIZE
-from pipeline.events.cluster import attach
-from pipeline.events.features import EventFeatures, summarize
+from pipeline.events.cluster import attach_levels
+from pipeline.events.features import EventFeatures
 from pipeline.events.score import EventThresholds
 from pipeline.store.statements import registered, sql
 from pipeline.store.storylines import stored_storylines
@@ -44,7 +44,7 @@ from schemas.models import ArticleLink
 MAX_CANDIDATE_EVENTS = 20
 """Stored events considered per new event: those sharing the most blocking keys with it."""
 MAX_SUMMARY_MEMBERS = 50
-"""A stored event's summary is built from at most this many of its latest representatives' features."""
+"""A stored event is scored (``attach``) on at most this many of its latest representatives' features."""
 
 STORED, EXACT, MINHASH, EVENT = "stored", "exact", "minhash", "event"
 """How a new article was matched: it is stored already, copies a stored original, republishes a stored
@@ -338,16 +338,15 @@ def event_matches(
     ).fetchall():
         stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
         canonical[event_id] = canonical_article_id
-    summaries = {event_id: summarize(members) for event_id, members in stored_members.items()}
     found, related = {}, {}
     for staged_event_id, members in staged.items():
         options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        # the storyline thresholds are at most the event ones, so an event joining no storyline reports no
-        # event either: most new events are new, and are scored once instead of twice
-        near = attach(members, options, thresholds, storyline=True, summaries=summaries) if options else None
+        # each pair is scored once for both levels; the storyline thresholds are at most the event ones, so an
+        # event joining no storyline reports no event either
+        attached, near = attach_levels(members, options, thresholds) if options else (None, None)
         if near is None:
             continue
-        if attached := attach(members, options, thresholds, summaries=summaries):
+        if attached:
             stored_event_id, similarity = attached
             found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
         else:
