@@ -306,6 +306,7 @@ def _run_window(
     staging_dir = _prepare_staging(ours, db_path, run.run_id)
     _warn_if_embedding_mode_changed(db_path, ours.embeddings)
     write_wait = max(ours.outside_lock_timeout, ours.lock_timeout)
+    on_sigint = signal.getsignal(signal.SIGINT)
     try:
         _wait_until_writable(db_path, write_wait)
         refresh_stale_features(db_path)
@@ -350,6 +351,7 @@ def _run_window(
             run.model_copy(update={"finished_at": _now()}),
             plan.minhash,
             thresholds,
+            before_commit=_ignore_sigint,  # a committed run is loaded: Ctrl-C from its commit on no longer stops it
         )
     except BaseException as error:
         PROGRESS.finish()
@@ -357,12 +359,13 @@ def _run_window(
         with _sigint_ignored():
             _record_failure(db_path, run, error, "interrupted" if interrupted else "failed")
             staging.remove(staging_dir)
+        _restore_sigint(on_sigint)
         if interrupted:
             raise KeyboardInterrupt from None
         raise
-    with _sigint_ignored():  # the run is loaded: Ctrl-C from here on no longer stops it
-        PROGRESS.finish()
-        staging.remove(staging_dir)
+    PROGRESS.finish()
+    staging.remove(staging_dir)
+    _restore_sigint(on_sigint)
     return run
 
 
@@ -397,6 +400,18 @@ def _interrupt_noted() -> Iterator[threading.Event]:
     finally:
         signal.signal(signal.SIGINT, previous)
         logging.disable(logging.NOTSET)
+
+
+def _ignore_sigint() -> None:
+    """Ctrl-C ignored from here on (until ``_restore_sigint``)."""
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _restore_sigint(handler) -> None:
+    """Ctrl-C handled by ``handler`` again (as before ``_ignore_sigint``)."""
+    if threading.current_thread() is threading.main_thread() and handler is not None:
+        signal.signal(signal.SIGINT, handler)
 
 
 @contextmanager

@@ -29,6 +29,8 @@ from pipeline.store.storylines import refresh_storylines
 from schemas.models import Run
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from pipeline.dedup.minhash import MinHashConfig
     from pipeline.events.score import EventThresholds
 
@@ -44,11 +46,13 @@ def load_run(
     run: Run,
     minhash: MinHashConfig,
     thresholds: EventThresholds,
+    before_commit: Callable[[], None] = lambda: None,
 ) -> Run:
     """Merge one run's staging shards into the database in one transaction; returns the run with its counts.
 
     New articles are matched against stored ones (``pipeline.store.matching``) with the run's near-duplicate
-    settings and event thresholds.
+    settings and event thresholds. ``before_commit`` is called just before the commit, the run's point of no
+    return (the caller stops Ctrl-C there, so a committed run is never reported as interrupted).
     """
     connection = connect(db_path)
     try:
@@ -89,6 +93,7 @@ def load_run(
             }
         )
         insert_run(connection, run)
+        before_commit()
         connection.commit()
     except BaseException:
         connection.rollback()
