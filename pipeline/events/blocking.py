@@ -1,7 +1,8 @@
 """Blocking: a few rare salient keys per article; grouping by key yields the candidate pairs a run scores.
 
 ``blocking_keys(features)`` gives each article's keys, ``block_pairs`` the pairs of one block (bounded for an
-oversized block), ``candidate_pairs`` all pairs a batch scores, exactly as the pipeline forms them.
+oversized block), ``block_meetings`` those a block meets (headlines of an oversized block within a wider window),
+``candidate_pairs`` all pairs a batch scores, exactly as the pipeline forms them.
 ``block_member`` packs what an article brings to each of its blocks once, ``member_features`` unpacks it.
 ``bounded_parts`` splits a candidate-graph component too large for clustering to score in full (it scores every
 pair of a part).
