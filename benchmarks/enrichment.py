@@ -309,6 +309,63 @@ def score_names(items: list[dict], predictions: list[list[tuple[str, str]]]) -> 
     return _prf(*totals)
 
 
+GMB_NAMES = ROOT / "labels" / "gmb_voa_names.txt"
+"""Voice of America stories with the Groningen Meaning Bank's person and organisation spans (``labels/README.md``)."""
+_SPAN = re.compile(r"\[(per|org) ([^\]]+)\]")
+_NO_SPACE_BEFORE = frozenset({".", ",", ";", ":", "!", "?", ")", "%", "'", "'s", "n't", "'ll", "'re", "'ve", "'d"})
+_NO_SPACE_AFTER = frozenset({"(", "$"})
+
+
+def _detokenize(tokens: list[str]) -> str:
+    """GMB's tokens as running text: no space before punctuation and clitics, quotes closed on their words."""
+    out: list[str] = []
+    glue = True
+    quote_open = False
+    for token in tokens:
+        if token == '"':
+            quote_open = not quote_open
+            if quote_open:
+                out.append(token if glue else " " + token)
+                glue = True
+            else:
+                out.append(token)
+                glue = False
+            continue
+        out.append(token if glue or token in _NO_SPACE_BEFORE else " " + token)
+        glue = token in _NO_SPACE_AFTER
+    return "".join(out)
+
+
+def gmb_name_items() -> list[dict]:
+    """The stories of ``GMB_NAMES`` as items: ``id`` (``gmb:<n>``), ``title`` (empty), ``text`` (the detokenized
+    story) and ``actors``: GMB's org spans, one per distinct name, and its per spans, one per person (the spans of a
+    story ending in the same word are one person, named by the longest: "President Fidel Castro", "Mr. Castro")."""
+    stories: list[list[str]] = [[]]
+    for line in GMB_NAMES.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line == "==":
+            stories.append([])
+        else:
+            stories[-1].append(line)
+    items = []
+    for number, lines in enumerate(stories):
+        sentences, people, organisations = [], {}, {}
+        for line in lines:
+            for kind, name in _SPAN.findall(line):
+                if kind == "org":
+                    organisations.setdefault(name.lower(), name)
+                else:
+                    last = name.split()[-1].lower()
+                    if len(name) > len(people.get(last, "")):
+                        people[last] = name
+            sentences.append(_detokenize(_SPAN.sub(r"\2", line).split()))
+        actors = [{"kind": "person", "name": n} for n in people.values()]
+        actors += [{"kind": "organisation", "name": n} for n in organisations.values()]
+        items.append({"id": f"gmb:{number}", "title": "", "text": " ".join(sentences), "actors": actors})
+    return items
+
+
 def load_spacy():
     """spaCy's small English pipeline with only what its entity recogniser needs (tok2vec, ner)."""
     import importlib
@@ -495,6 +552,7 @@ def _worker() -> None:
     result = {
         "places": {name: predict_wirebeam(docs) for name, docs in documents.items()},
         "names": predict_names(_name_items(), "wirebeam"),
+        "gmb_names": predict_names(gmb_name_items(), "wirebeam"),
     }
     json.dump(result, sys.stdout)
 
@@ -568,15 +626,55 @@ def cost_only(commit: str) -> dict:
     return result
 
 
+def gmb_names(before: list | None = None, nlp=None) -> dict:
+    """People + organisations on ``GMB_NAMES``, per half (stories split by ``half()`` of their id): wirebeam, the
+    baseline, and the previous version's predictions (``before``, over all stories) or spaCy's when given."""
+    items = gmb_name_items()
+    out: dict = {"corpus": f"{GMB_NAMES.relative_to(REPO)} ({len(items)} Voice of America stories, GMB per/org)"}
+    for h in HALVES:
+        chosen = [i for i, item in enumerate(items) if half(item["id"]) == h]
+        sub = [items[i] for i in chosen]
+        row = {
+            "stories": len(sub),
+            "wirebeam": score_names(sub, predict_names(sub, "wirebeam")),
+            "baseline": score_names(sub, predict_names(sub, "baseline")),
+        }
+        if before is not None:
+            row["before"] = score_names(sub, [[tuple(x) for x in before[i]] for i in chosen])
+        if nlp is not None:
+            row["spacy"] = score_names(sub, predict_spacy_names(nlp, sub))
+        out[f"half_{h}"] = row
+    return out
+
+
+def names_only(commit: str | None) -> dict:
+    """People + organisations on both name corpora, this tree against ``commit`` (printed as JSON, nothing
+    written): a quick re-measure while working on the actors."""
+    items = _name_items()
+    result = {"sample": {name: score_names(items, predict_names(items, name)) for name in ("wirebeam", "baseline")}}
+    before = None
+    if commit:
+        with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
+            extract_before(Path(tmp), commit)
+            before = _in_tree(Path(tmp), "_worker")
+        result["sample"]["before"] = score_names(items, [[tuple(x) for x in p] for p in before["names"]])
+    result["gmb"] = gmb_names(before["gmb_names"] if before else None)
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-before", action="store_true", help="do not measure the previous version (faster)")
     parser.add_argument("--before", default=BEFORE, help=f"the previous version's commit (default {BEFORE})")
     parser.add_argument("--spacy", action="store_true", help=f"also measure spaCy ({SPACY_PACKAGE}, the ner extra)")
     parser.add_argument("--cost-only", action="store_true", help="only the cost, this tree and --before (printed)")
+    parser.add_argument("--names-only", action="store_true", help="only the names figures, this tree and --before")
     args = parser.parse_args(argv)
     if args.cost_only:
         return cost_only(args.before)
+    if args.names_only:
+        return names_only(None if args.skip_before else args.before)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from pipeline.enrich import gazetteer, places
 
@@ -668,6 +766,7 @@ def main(argv: list[str] | None = None) -> dict:
         results["names"]["before"] = score_names(items, [[tuple(x) for x in p] for p in before["names"]])
     if args.spacy:
         results["names"]["spacy"] = score_names(items, predict_spacy_names(nlp, items))
+    results["names_gmb"] = gmb_names(before["gmb_names"] if before is not None else None, nlp)
     results["event_types"] = event_types()
     all_documents = [d for docs in documents.values() for d in docs]
     results["cost"] = costs(trees)
@@ -708,6 +807,12 @@ def print_table(results: dict) -> None:
         if name in results["names"]:
             s = results["names"][name]
             print(f"  {name:<10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
+    print(f"\nnames (people + organisations) on {results['names_gmb']['corpus']}")
+    for h in HALVES:
+        for name in ("before", "baseline", "spacy", "wirebeam"):
+            if name in results["names_gmb"][f"half_{h}"]:
+                s = results["names_gmb"][f"half_{h}"][name]
+                print(f"  {h} {name:<10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
     print("\nevent types (GVC shooting reports typed assault/coerce; UCI non-political headlines left untyped)")
     for h in HALVES:
         for name, row in results["event_types"][f"half_{h}"].items():
