@@ -338,8 +338,11 @@ def _detokenize(tokens: list[str]) -> str:
 
 def gmb_name_items() -> list[dict]:
     """The stories of ``GMB_NAMES`` as items: ``id`` (``gmb:<n>``), ``title`` (empty), ``text`` (the detokenized
-    story) and ``actors``: GMB's org spans, one per distinct name, and its per spans, one per person (the spans of a
+    story) and ``actors``: GMB's org spans, one per organisation (``actor_key``: "U.N." is the United Nations), and
+    its per spans, one per person (the spans of a
     story ending in the same word are one person, named by the longest: "President Fidel Castro", "Mr. Castro")."""
+    from benchmarks.enrichment_quality import actor_key
+
     stories: list[list[str]] = [[]]
     for line in GMB_NAMES.read_text().splitlines():
         if line.startswith("#") or not line.strip():
@@ -354,7 +357,7 @@ def gmb_name_items() -> list[dict]:
         for line in lines:
             for kind, name in _SPAN.findall(line):
                 if kind == "org":
-                    organisations.setdefault(name.lower(), name)
+                    organisations.setdefault(actor_key("organisation", name), name)
                 else:
                     last = name.split()[-1].lower()
                     if len(name) > len(people.get(last, "")):

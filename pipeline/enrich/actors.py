@@ -64,7 +64,11 @@ PERSON_TITLES = frozenset(
         "commander",
         "colonel",
         "col",
+        "lieutenant",
         "lt",
+        "brigadier",
+        "admiral",
+        "sergeant",
         "sgt",
         "officer",
         "spokesman",
@@ -201,6 +205,31 @@ ORG_SUFFIXES = frozenset(
 
 ORG_HEADS = frozenset({"bank", "university", "ministry", "department", "council", "church", "house", "court"})
 """First words of organisation names shaped "X of Y" ("Bank of England")."""
+
+ORG_LAST_WORDS = frozenset(
+    [
+        "ministry",
+        "department",
+        "commission",
+        "committee",
+        "agency",
+        "organization",
+        "organisation",
+        "institute",
+        "council",
+        "authority",
+        "command",
+        "bureau",
+        "association",
+        "federation",
+        "foundation",
+    ]
+)
+"""Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
+title-like words stay in the name."""
+
+RANK_OPENERS = frozenset({"major", "surgeon"})
+"""Words that open a title with the title word after them ("Major General"), not an organisation."""
 
 NOT_ACRONYMS = frozenset(
     [
@@ -451,7 +480,10 @@ NEWS_AGENCIES = frozenset(
     {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
 )
 """Agencies report the news and take no part in it: they are actors only as ``mentioned``."""
-ORGANISATION_NEXT_WORDS = frozenset({"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary"})
+ORGANISATION_NEXT_WORDS = frozenset(
+    {"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary", "company", "firm"}
+    | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
+)
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
 NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
 
@@ -525,9 +557,15 @@ def _is_place(words: tuple[str, ...]) -> bool:
 
 
 @bounded_memo(65_536)
+def _town_only(words: tuple[str, ...]) -> bool:
+    """Whether every place of the name is a town: after a title, such a name is a person's ("President Bush")."""
+    return all(place.kind == "city" for place in gazetteer.places().get(fold(" ".join(words)), ()))
+
+
+@bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
-    if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:
+    if len(words) >= 2 and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS):
         return True
     if len(words) >= 3 and lowered[0] in ORG_HEADS and "of" in lowered:
         return True
@@ -559,8 +597,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest."""
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
+        body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         while start < len(words) - 1 and (
-            _country_code(words[start : start + 1]) or words[start].lower() in PERSON_TITLES
+            _country_code(words[start : start + 1]) or (not body and words[start].lower() in PERSON_TITLES)
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
@@ -587,6 +626,7 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
                 else "place"
                 if _is_place(span)
                 and (end - index > 1 or not rest)
+                and not (after_title and end == index + 1 and _town_only(span))
                 and not (end == index + 1 and end < len(words) and gazetteer.is_first_name(span[0]))
                 else None
             )
@@ -599,9 +639,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
         else:
             word = words[index]
             if word.lower().rstrip(".") in PERSON_TITLES and not title_case:
-                if rest:
+                if rest and not (len(rest) == 1 and rest[0].lower() in RANK_OPENERS):
                     pieces.append(("organisation", tuple(rest), False))
-                    rest.clear()
+                rest.clear()
                 after_title = True
             else:
                 rest.append(word)
@@ -639,6 +679,7 @@ def _person_or_organisation(
         len(words) == 1
         and (_CAMEL_CASE.search(words[0]) or possessive or next_word in ORGANISATION_NEXT_WORDS)
         and not gazetteer.is_first_name(words[0])
+        and words[0] not in NOT_ACRONYMS
     ):
         return "organisation", words
     return None
@@ -652,6 +693,8 @@ def _actors_of(
     words = _split_hyphenated(tokens)
     if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
+    while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
+        words, possessive = words[:-1], False
     found = []
     for kind, span, after_title in _pieces(words, title_case):
         if kind == "country":

@@ -170,9 +170,9 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "Palestinian Authority": ("PA",),
     "Israel Defense Forces": ("IDF", "Israeli Defense Forces", "Israeli army", "Israeli military"),
     "Houthis": ("Houthi",),
-    "Taliban": (),
+    "Taliban": ("Taleban",),
     "Islamic State": ("ISIS", "ISIL", "Daesh"),
-    "al-Qaeda": ("Al Qaeda", "al Qaeda", "Al-Qaeda"),
+    "al-Qaeda": ("Al Qaeda", "al Qaeda", "Al-Qaeda", "al-Qaida", "al Qaida", "Al-Qaida"),
     "Muslim Brotherhood": (),
     "NASA": (),
     "Food and Drug Administration": ("FDA",),
@@ -182,6 +182,7 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "Department of State": ("State Department",),
     "G7": ("G-7",),
     "G20": ("G-20",),
+    "G8": ("G-8",),
     "Reuters": ("Thomson Reuters",),
     "Associated Press": (),
     "Agence France-Presse": ("AFP",),
@@ -692,6 +693,8 @@ def abbreviations() -> dict[str, Place]:
 @bounded_memo(65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
+    if "-" in word and re.fullmatch(r"[A-Z][a-z]{2,}-[A-Z][a-z]+", word):
+        word = word.split("-")[0]  # a hyphenated given name ("Anne-Marie", "Nancy-Amelia") by its first part
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
 
 
