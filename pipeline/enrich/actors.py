@@ -203,7 +203,10 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
-ORG_HEADS = frozenset({"bank", "university", "ministry", "department", "council", "church", "house", "court"})
+ORG_HEADS = frozenset(
+    {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
+    | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
+)
 """First words of organisation names shaped "X of Y" ("Bank of England")."""
 
 ORG_LAST_WORDS = frozenset(
@@ -230,6 +233,13 @@ title-like words stay in the name."""
 
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
+
+ROLE_NOUNS = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "negotiator", "leader", "official", "commander", "cleric"}
+    | {"economist", "correspondent", "lawmaker", "activist", "analyst", "envoy", "ambassador", "member"}
+)
+"""Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
+two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
 
 NOT_ACRONYMS = frozenset(
     [
@@ -593,8 +603,11 @@ def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[str, ...], bool]]:
-    """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest."""
+def _pieces(
+    words: tuple[str, ...], title_case: bool, after_role: bool = False
+) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
+    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
@@ -606,7 +619,7 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
         return [*head, ("organisation", words[start:], False)]
     pieces: list[tuple[str, tuple[str, ...], bool]] = []
     rest: list[str] = []
-    after_title = False
+    after_title = after_role and not title_case
     index = 0
 
     def flush() -> None:
@@ -687,7 +700,12 @@ def _person_or_organisation(
 
 @bounded_memo(16_384)
 def _actors_of(
-    tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
+    tokens: tuple[str, ...],
+    opens_sentence: bool,
+    possessive: bool,
+    title_case: bool,
+    next_word: str,
+    after_role: bool = False,
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
@@ -696,7 +714,7 @@ def _actors_of(
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
     found = []
-    for kind, span, after_title in _pieces(words, title_case):
+    for kind, span, after_title in _pieces(words, title_case, after_role):
         if kind == "country":
             found.append(("country", " ".join(span), _country_code(span)))
         elif kind == "organisation":
@@ -763,7 +781,15 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         for run in scanned.runs:
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue):
+            start = run.spans[0][0]
+            role = (
+                len(run.words) > 1
+                and start > 2
+                and sentence[start - 1] == " "
+                and sentence[start - 2].islower()
+                and sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1] in ROLE_NOUNS
+            )
+            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue, role):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:
