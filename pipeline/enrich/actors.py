@@ -241,6 +241,13 @@ ROLE_NOUNS = frozenset(
 """Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
 two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
 
+BODY_NOUNS = frozenset(
+    {"firm", "company", "band", "automaker", "carmaker", "airline", "carrier", "lender", "insurer", "retailer"}
+    | {"broadcaster", "newspaper", "network", "maker", "giant", "charity", "group"}
+)
+"""Lower-case nouns a body's name may follow ("the rock band Good Charlotte", "drug maker Merck"): a name after one,
+not opening with a given name or a title, is an organisation's."""
+
 NOT_ACRONYMS = frozenset(
     [
         "TV",
@@ -707,7 +714,7 @@ def _actors_of(
     possessive: bool,
     title_case: bool,
     next_word: str,
-    after_role: bool = False,
+    before: str = "",
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
@@ -716,13 +723,16 @@ def _actors_of(
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
     found = []
-    for kind, span, after_title in _pieces(words, title_case, after_role):
+    for position, (kind, span, after_title) in enumerate(_pieces(words, title_case, before == "role")):
         if kind == "country":
             found.append(("country", " ".join(span), _country_code(span)))
         elif kind == "organisation":
             found.append(("organisation", _organisation(span) or " ".join(span), None))
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
+                continue
+            if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
+                found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
                 continue
             resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
             if resolved:
@@ -784,14 +794,14 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
             start = run.spans[0][0]
-            role = (
-                len(run.words) > 1
-                and start > 2
-                and sentence[start - 1] == " "
-                and sentence[start - 2].islower()
-                and sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1] in ROLE_NOUNS
-            )
-            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue, role):
+            before = ""
+            if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
+                previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
+                if previous in ROLE_NOUNS and len(run.words) > 1:
+                    before = "role"
+                elif previous in BODY_NOUNS:
+                    before = "body"
+            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:

@@ -105,11 +105,14 @@ def test_bodies_keep_their_title_like_words_and_ranks_are_titles():
     assert not {"organisation:ministry", "organisation:major", "organisation:labor-department-friday"} & set(actors)
 
 
-def test_groups_and_companies_are_found_by_the_word_after_them():
+def test_groups_and_companies_are_found_by_the_words_around_them():
     text = (
         "The Army will not renew a contract with the Halliburton company. Many al-Qaida and Taleban fighters fled. "
-        "VOA's Nancy-Amelia Collins reports from Sydney."
+        "VOA's Nancy-Amelia Collins reports from Sydney. She is dating Joel Madden of the rock band Good Charlotte. "
+        "A U.S. jury cleared drug maker Merck on Monday."
     )
     actors = _by_id("", text)
     assert {"organisation:halliburton", "organisation:al-qaeda", "organisation:taliban"} <= set(actors)
+    assert {"organisation:good-charlotte", "organisation:merck"} <= set(actors)
+    assert actors["person:joel-madden"].kind == "person"
     assert actors["person:nancy-amelia-collins"].kind == "person"
