@@ -573,6 +573,16 @@ def _is_place(words: tuple[str, ...]) -> bool:
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+def _given_name(word: str) -> bool:
+    """A common given name, or a hyphenated one by its first part ("Anne-Marie", "Nancy-Amelia")."""
+    if gazetteer.is_first_name(word):
+        return True
+    return "-" in word and bool(_HYPHENATED_NAME.fullmatch(word)) and gazetteer.is_first_name(word.split("-")[0])
+
+
+_HYPHENATED_NAME = re.compile(r"[A-Z][a-z]{2,}-[A-Z][a-z]+")
+
+
 @bounded_memo(65_536)
 def _town_only(words: tuple[str, ...]) -> bool:
     """Whether every place of the name is a town: after a title, such a name is a person's ("President Bush")."""
@@ -692,7 +702,7 @@ def _person_or_organisation(
     if (
         2 <= len(words) <= 4
         and all(word[:1].isupper() for word in words)
-        and (after_title or gazetteer.is_first_name(words[0]) or next_word in SPEECH_VERBS)
+        and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS)
     ):
         return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):

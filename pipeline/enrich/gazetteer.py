@@ -693,8 +693,6 @@ def abbreviations() -> dict[str, Place]:
 @bounded_memo(65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
-    if "-" in word and re.fullmatch(r"[A-Z][a-z]{2,}-[A-Z][a-z]+", word):
-        word = word.split("-")[0]  # a hyphenated given name ("Anne-Marie", "Nancy-Amelia") by its first part
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
 
 
