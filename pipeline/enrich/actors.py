@@ -64,7 +64,11 @@ PERSON_TITLES = frozenset(
         "commander",
         "colonel",
         "col",
+        "lieutenant",
         "lt",
+        "brigadier",
+        "admiral",
+        "sergeant",
         "sgt",
         "officer",
         "spokesman",
@@ -199,8 +203,50 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
-ORG_HEADS = frozenset({"bank", "university", "ministry", "department", "council", "church", "house", "court"})
+ORG_HEADS = frozenset(
+    {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
+    | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
+)
 """First words of organisation names shaped "X of Y" ("Bank of England")."""
+
+ORG_LAST_WORDS = frozenset(
+    [
+        "ministry",
+        "department",
+        "commission",
+        "committee",
+        "agency",
+        "organization",
+        "organisation",
+        "institute",
+        "council",
+        "authority",
+        "command",
+        "bureau",
+        "association",
+        "federation",
+        "foundation",
+    ]
+)
+"""Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
+title-like words stay in the name."""
+
+RANK_OPENERS = frozenset({"major", "surgeon"})
+"""Words that open a title with the title word after them ("Major General"), not an organisation."""
+
+ROLE_NOUNS = frozenset(
+    {"spokesman", "spokeswoman", "spokesperson", "negotiator", "leader", "official", "commander", "cleric"}
+    | {"economist", "correspondent", "lawmaker", "activist", "analyst", "envoy", "ambassador", "member"}
+)
+"""Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
+two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
+
+BODY_NOUNS = frozenset(
+    {"firm", "company", "band", "automaker", "carmaker", "airline", "carrier", "lender", "insurer", "retailer"}
+    | {"broadcaster", "newspaper", "network", "maker", "giant", "charity", "group"}
+)
+"""Lower-case nouns a body's name may follow ("the rock band Good Charlotte", "drug maker Merck"): a name after one,
+not opening with a given name or a title, is an organisation's."""
 
 NOT_ACRONYMS = frozenset(
     [
@@ -451,7 +497,10 @@ NEWS_AGENCIES = frozenset(
     {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
 )
 """Agencies report the news and take no part in it: they are actors only as ``mentioned``."""
-ORGANISATION_NEXT_WORDS = frozenset({"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary"})
+ORGANISATION_NEXT_WORDS = frozenset(
+    {"shares", "stock", "spokesman", "spokeswoman", "spokesperson", "subsidiary", "company", "firm"}
+    | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
+)
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
 NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
 
@@ -524,10 +573,26 @@ def _is_place(words: tuple[str, ...]) -> bool:
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+def _given_name(word: str) -> bool:
+    """A common given name, or a hyphenated one by its first part ("Anne-Marie", "Nancy-Amelia")."""
+    if gazetteer.is_first_name(word):
+        return True
+    return "-" in word and bool(_HYPHENATED_NAME.fullmatch(word)) and gazetteer.is_first_name(word.split("-")[0])
+
+
+_HYPHENATED_NAME = re.compile(r"[A-Z][a-z]{2,}-[A-Z][a-z]+")
+
+
+@bounded_memo(65_536)
+def _town_only(words: tuple[str, ...]) -> bool:
+    """Whether every place of the name is a town: after a title, such a name is a person's ("President Bush")."""
+    return all(place.kind == "city" for place in gazetteer.places().get(fold(" ".join(words)), ()))
+
+
 @bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
-    if len(words) >= 2 and lowered[-1] in ORG_SUFFIXES:
+    if len(words) >= 2 and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS):
         return True
     if len(words) >= 3 and lowered[0] in ORG_HEADS and "of" in lowered:
         return True
@@ -555,19 +620,25 @@ def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[str, ...], bool]]:
-    """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest."""
+def _pieces(
+    words: tuple[str, ...], title_case: bool, after_role: bool = False
+) -> list[tuple[str, tuple[str, ...], bool]]:
+    """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
+    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
+        body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         while start < len(words) - 1 and (
-            _country_code(words[start : start + 1]) or words[start].lower() in PERSON_TITLES
+            _country_code(words[start : start + 1]) or (not body and words[start].lower() in PERSON_TITLES)
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
+        if body and start == 1 and fold(words[0]) not in gazetteer.country_names():
+            start = 0  # a demonym names the body ("Australian Trade Commission"): not one "Trade Commission" for all
         return [*head, ("organisation", words[start:], False)]
     pieces: list[tuple[str, tuple[str, ...], bool]] = []
     rest: list[str] = []
-    after_title = False
+    after_title = after_role and not title_case
     index = 0
 
     def flush() -> None:
@@ -587,6 +658,7 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
                 else "place"
                 if _is_place(span)
                 and (end - index > 1 or not rest)
+                and not (after_title and end == index + 1 and _town_only(span))
                 and not (end == index + 1 and end < len(words) and gazetteer.is_first_name(span[0]))
                 else None
             )
@@ -599,9 +671,9 @@ def _pieces(words: tuple[str, ...], title_case: bool) -> list[tuple[str, tuple[s
         else:
             word = words[index]
             if word.lower().rstrip(".") in PERSON_TITLES and not title_case:
-                if rest:
+                if rest and not (len(rest) == 1 and rest[0].lower() in RANK_OPENERS):
                     pieces.append(("organisation", tuple(rest), False))
-                    rest.clear()
+                rest.clear()
                 after_title = True
             else:
                 rest.append(word)
@@ -630,7 +702,7 @@ def _person_or_organisation(
     if (
         2 <= len(words) <= 4
         and all(word[:1].isupper() for word in words)
-        and (after_title or gazetteer.is_first_name(words[0]) or next_word in SPEECH_VERBS)
+        and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS)
     ):
         return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
@@ -639,6 +711,7 @@ def _person_or_organisation(
         len(words) == 1
         and (_CAMEL_CASE.search(words[0]) or possessive or next_word in ORGANISATION_NEXT_WORDS)
         and not gazetteer.is_first_name(words[0])
+        and words[0] not in NOT_ACRONYMS
     ):
         return "organisation", words
     return None
@@ -646,20 +719,30 @@ def _person_or_organisation(
 
 @bounded_memo(16_384)
 def _actors_of(
-    tokens: tuple[str, ...], opens_sentence: bool, possessive: bool, title_case: bool, next_word: str
+    tokens: tuple[str, ...],
+    opens_sentence: bool,
+    possessive: bool,
+    title_case: bool,
+    next_word: str,
+    before: str = "",
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
     if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
+    while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
+        words, possessive = words[:-1], False
     found = []
-    for kind, span, after_title in _pieces(words, title_case):
+    for position, (kind, span, after_title) in enumerate(_pieces(words, title_case, before == "role")):
         if kind == "country":
             found.append(("country", " ".join(span), _country_code(span)))
         elif kind == "organisation":
             found.append(("organisation", _organisation(span) or " ".join(span), None))
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
+                continue
+            if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
+                found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
                 continue
             resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
             if resolved:
@@ -720,7 +803,15 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         for run in scanned.runs:
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue):
+            start = run.spans[0][0]
+            before = ""
+            if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
+                previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
+                if previous in ROLE_NOUNS and len(run.words) > 1:
+                    before = "role"
+                elif previous in BODY_NOUNS:
+                    before = "body"
+            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:

@@ -84,3 +84,35 @@ def test_organisations_without_a_suffix_are_found_by_their_context():
     actors = _by_id("", "Reuters reported on Monday that Viacom shares fell.")
     assert actors["organisation:reuters"].kind == "organisation"
     assert actors["organisation:viacom"].kind == "organisation"
+
+
+def test_a_town_named_after_a_title_is_a_person():
+    actors = _by_id("", "The senator criticized President Bush's handling of the war. Mr. Bush did not answer.")
+    assert [(a.kind, a.name) for a in actors.values() if a.kind == "person"] == [("person", "Bush")]
+    assert not any(key.startswith("organisation:") for key in actors)
+
+
+def test_bodies_keep_their_title_like_words_and_ranks_are_titles():
+    text = (
+        "Pakistan's Foreign Ministry spokeswoman Tasnim Aslam declined to comment. The Labor Department Friday "
+        "issued a report. Major General Udi Adam resigned. Leaders met the Organization of American States."
+    )
+    actors = _by_id("", text)
+    assert {"organisation:foreign-ministry", "organisation:labor-department"} <= set(actors)
+    assert "organisation:organization-of-american-states" in actors
+    assert actors["person:tasnim-aslam"].kind == "person"
+    assert actors["person:udi-adam"].kind == "person"
+    assert not {"organisation:ministry", "organisation:major", "organisation:labor-department-friday"} & set(actors)
+
+
+def test_groups_and_companies_are_found_by_the_words_around_them():
+    text = (
+        "The Army will not renew a contract with the Halliburton company. Many al-Qaida and Taleban fighters fled. "
+        "VOA's Nancy-Amelia Collins reports from Sydney. She is dating Joel Madden of the rock band Good Charlotte. "
+        "A U.S. jury cleared drug maker Merck on Monday."
+    )
+    actors = _by_id("", text)
+    assert {"organisation:halliburton", "organisation:al-qaeda", "organisation:taliban"} <= set(actors)
+    assert {"organisation:good-charlotte", "organisation:merck"} <= set(actors)
+    assert actors["person:joel-madden"].kind == "person"
+    assert actors["person:nancy-amelia-collins"].kind == "person"
