@@ -10,6 +10,7 @@ so A~B~C does not chain) -> event ID from each cluster's earliest article. The l
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Iterable
 
 import apache_beam as beam
@@ -91,33 +92,28 @@ def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[
 
 
 def _doc_freq_in_bucket(grouped: tuple[int, Iterable[bytes]], stored_path: str | None, prior_docs: int):
-    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack([(term, document frequency)]))``: the run's
+    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack({term: document frequency}))``: the run's
     articles holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows;
     ``DOCS`` adds the ``prior_docs`` stored articles)."""
-    articles_of: dict[str, list[str]] = {}
-    for article_id, terms in map(unpack, grouped[1]):
-        for term in terms:
-            articles_of.setdefault(term, []).append(article_id)
-    doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
+    terms_of = [unpack(packed) for packed in grouped[1]]
+    doc_freq = Counter(term for _, terms in terms_of for term in terms)
     if DOCS in doc_freq:
         doc_freq[DOCS] += prior_docs
     if stored_path:
         stored = lookup(stored_path, "term", doc_freq, ["doc_count"])
         for term, count in zip(stored["term"].to_pylist(), stored["doc_count"].to_pylist(), strict=True):
             doc_freq[term] += count
-    of_article: dict[str, list[tuple[str, int]]] = {}
-    for term, article_ids in articles_of.items():
-        for article_id in article_ids:
-            of_article.setdefault(article_id, []).append((term, doc_freq[term]))
-    return [(article_id, pack(pairs)) for article_id, pairs in of_article.items()]
+    return [(article_id, pack({term: doc_freq[term] for term in terms})) for article_id, terms in terms_of]
 
 
 def _featurise(joined: tuple[str, dict]):
-    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack([(term,
-    frequency)])]})`` -> ``(article ID, (rank, features, terms, blocking keys))``: the keys computed once here for
+    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack({term:
+    frequency})]})`` -> ``(article ID, (rank, features, terms, blocking keys))``: the keys computed once here for
     every step that needs them."""
     article_id, grouped = joined
-    doc_freq = dict(pair for pairs in map(unpack, grouped["doc_freq"]) for pair in pairs)
+    doc_freq = {}
+    for part in map(unpack, grouped["doc_freq"]):
+        doc_freq.update(part)
     n_docs = doc_freq.pop(DOCS, 0)
     for rank, published_at, counts, embedding in map(unpack, grouped["article"]):
         features = features_from_counts(counts, published_at, doc_freq, n_docs, embedding)
