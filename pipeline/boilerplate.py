@@ -105,15 +105,25 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def paragraph_observations(article: Article) -> list[tuple[str, str]]:
+def folded_paragraphs(text: str | None) -> list[tuple[str | None, int]]:
+    """``(paragraph hash, normalized word count)`` for each of :func:`paragraphs`, in order: each paragraph is
+    normalized once per article, for both its observations and its cleaning."""
+    folded = [normalized_content(paragraph) for paragraph in paragraphs(text)]
+    return [(_folded_hash(words), len(words.split())) for words in folded]
+
+
+def paragraph_observations(
+    article: Article, folded: list[tuple[str | None, int]] | None = None
+) -> list[tuple[str, str]]:
     """``(key, witness)`` for each distinct paragraph of the article's body: per outlet the witness is a hash of
-    its headline (copies of one story count once), across outlets a hash of the outlet."""
+    its headline (copies of one story count once), across outlets a hash of the outlet. ``folded``: the body's
+    :func:`folded_paragraphs`, if already computed."""
     if not article.text:
         return []
     title, outlet = _digest(normalized_content(article.title)), _digest(article.source or "")
     found = {}
-    for paragraph in paragraphs(article.text):
-        digest = paragraph_hash(paragraph)
+    body = paragraphs(article.text)
+    for paragraph, (digest, _) in zip(body, folded or folded_paragraphs(article.text), strict=True):
         if digest is None:
             continue
         found[source_key(article.source, digest)] = title
@@ -140,23 +150,23 @@ def wall_of(paragraph: str) -> str | None:
     return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
 
 
-def clean_body(text: str, source: str | None, boilerplate: Container[str]) -> tuple[str, str]:
+def clean_body(
+    text: str, source: str | None, boilerplate: Container[str], folded: list[tuple[str | None, int]] | None = None
+) -> tuple[str, str]:
     """``(cleaned body, body status)``: the body without chrome lines, wall notices and the paragraphs that
     ``boilerplate`` (keys of :func:`source_key` / :func:`shared_key`) names; the status is ``ok`` or the reason
-    the body is junk."""
+    the body is junk. ``folded``: the body's :func:`folded_paragraphs`, if already computed."""
     kept, walls, words = [], [], 0
-    for paragraph in paragraphs(text):
-        folded = normalized_content(paragraph)
-        if not folded or CHROME_LINE.match(paragraph):
+    for paragraph, (digest, count) in zip(paragraphs(text), folded or folded_paragraphs(text), strict=True):
+        if digest is None or CHROME_LINE.match(paragraph):
             continue
         if wall := wall_of(paragraph):
             walls.append(wall)
             continue
-        digest = _folded_hash(folded)
         if source_key(source, digest) in boilerplate or shared_key(digest) in boilerplate:
             continue
         kept.append(paragraph)
-        words += len(folded.split())  # the words of the cleaned body, normalized a paragraph at a time
+        words += count  # the words of the cleaned body, normalized a paragraph at a time
     cleaned = "\n".join(kept)
     if words >= MIN_BODY_WORDS:
         return cleaned, OK
@@ -167,11 +177,14 @@ def clean_body(text: str, source: str | None, boilerplate: Container[str]) -> tu
     return cleaned, "too_short"
 
 
-def clean_article(article: Article, boilerplate: Container[str]) -> Article:
-    """The article with its cleaned body and ``body_status``; a junk body leaves a headline (and summary) item."""
+def clean_article(
+    article: Article, boilerplate: Container[str], folded: list[tuple[str | None, int]] | None = None
+) -> Article:
+    """The article with its cleaned body and ``body_status``; a junk body leaves a headline (and summary) item.
+    ``folded``: the body's :func:`folded_paragraphs`, if already computed."""
     if article.text is None:
         return article
-    cleaned, status = clean_body(article.text, article.source, boilerplate)
+    cleaned, status = clean_body(article.text, article.source, boilerplate, folded)
     text, summary = (cleaned, article.summary) if status == OK else (None, article.summary)
     if status == "too_short" and not summary:
         summary = cleaned
@@ -192,13 +205,15 @@ def _repeated(key: str, witnesses: int) -> bool:
     return witnesses >= (MIN_OUTLETS if key.startswith("*\x1f") else MIN_SOURCE_REPEATS)
 
 
-def _observed(article: Article) -> tuple[Article, list[tuple[str, str]]]:
-    return article, paragraph_observations(article)
+def _observed(article: Article) -> tuple[Article, list[tuple[str | None, int]], list[tuple[str, str]]]:
+    """``(article, its folded paragraphs, its paragraph observations)``."""
+    folded = folded_paragraphs(article.text) if article.text else []
+    return article, folded, paragraph_observations(article, folded)
 
 
-def _paragraph_refs(observed: tuple[Article, list], buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
+def _paragraph_refs(observed: tuple[Article, list, list], buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
     """``(bucket, (key, article ID, witness))`` for each of the article's paragraph observations."""
-    article, observations = observed
+    article, _, observations = observed
     return [(bucket(key, buckets), (key, article.article_id, witness)) for key, witness in observations]
 
 
@@ -230,8 +245,8 @@ class _Clean(beam.DoFn):
     def process(self, joined: tuple[str, dict]) -> Iterable[Article]:
         _, grouped = joined
         boilerplate = {key for keys in grouped["chrome"] for key in keys}
-        for article in grouped["article"]:
-            cleaned = clean_article(article, boilerplate)
+        for article, folded in grouped["article"]:
+            cleaned = clean_article(article, boilerplate, folded)
             if cleaned.body_status not in (None, OK):
                 self._junk.inc()
             yield cleaned
@@ -264,10 +279,13 @@ class StripBoilerplate(beam.PTransform):
             | "ChromeKeys" >> beam.FlatMap(chrome_in_bucket, self._stored_path)
         )
         return {
-            "articles": {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "chrome": chrome}
+            "articles": {
+                "article": observed | "KeyById" >> beam.MapTuple(lambda a, folded, _: (a.article_id, (a, folded))),
+                "chrome": chrome,
+            }
             | "JoinChrome" >> beam.CoGroupByKey()
             | "Clean" >> beam.ParDo(_Clean()),
             "paragraphs": observed
             | "WithBody" >> beam.Filter(lambda item: item[0].text is not None)
-            | "ParagraphRows" >> beam.MapTuple(paragraph_row),
+            | "ParagraphRows" >> beam.MapTuple(lambda article, _, observations: paragraph_row(article, observations)),
         }

@@ -15,7 +15,9 @@ from pipeline.boilerplate import (
     StripBoilerplate,
     clean_article,
     clean_body,
+    folded_paragraphs,
     paragraph_hash,
+    paragraph_observations,
     shared_key,
     source_key,
     wall_of,
@@ -111,6 +113,18 @@ def test_known_paragraphs_of_the_outlet_are_stripped_and_the_original_kept():
     assert other_outlet.text == body
     shared = {shared_key(paragraph_hash(line)): 5 for line in FOOTER.splitlines()}
     assert clean_article(article("c", "Council meets", body, source="other.example"), shared).text == story(2)
+
+
+def test_paragraphs_normalized_once_for_observation_clean_as_when_normalized_again():
+    body = "Advertisement\n" + story(2) + "\n" + FOOTER + "\n\u2014\n" + VERIFICATION
+    item = article("a", "Council meets", body)
+    folded = folded_paragraphs(item.text)
+    assert [digest for digest, _ in folded] == [paragraph_hash(line) for line in item.text.splitlines() if line.strip()]
+    known = {source_key("bugle.example", paragraph_hash(line)) for line in FOOTER.splitlines()}
+    cleaned = clean_article(item, known, folded)
+    assert cleaned == clean_article(item, known)
+    assert cleaned.text == story(2) + "\nJust One More Thing..." and cleaned.body_status == "ok"
+    assert paragraph_observations(item, folded) == paragraph_observations(item)
 
 
 def test_a_paragraph_repeated_in_enough_articles_of_an_outlet_is_stripped_in_the_run():
