@@ -75,6 +75,10 @@ CHROME_LINE = re.compile(
 _ANY_WALL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in WALLS.values()))
 """Every wall at once, case-sensitive: on an ASCII paragraph lower-cased it matches exactly when one of ``WALLS``
 does (their letters are lower case), in one scan instead of six case-insensitive ones (0.6 ms an article)."""
+_ANY_WALL_ANY_CASE = re.compile(_ANY_WALL.pattern, re.IGNORECASE)
+"""Every wall at once, case-insensitive: matches exactly when one of ``WALLS`` does, on any paragraph (lower-casing
+is not exact beyond ASCII: "İ", "ſ", "K"); one scan costs 0.6 of the six (curly quotes make most real paragraphs
+non-ASCII)."""
 
 
 def paragraphs(text: str | None) -> list[str]:
@@ -145,7 +149,10 @@ def wall_of(paragraph: str) -> str | None:
     """The kind of wall notice a paragraph is, if any."""
     if len(paragraph.split()) > MAX_WALL_WORDS:
         return None
-    if paragraph.isascii() and not _ANY_WALL.search(paragraph.lower()):
+    if paragraph.isascii():
+        if not _ANY_WALL.search(paragraph.lower()):
+            return None
+    elif not _ANY_WALL_ANY_CASE.search(paragraph):
         return None
     return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
 

@@ -76,7 +76,7 @@ def test_subscriber_wall_and_javascript_notice_are_recognised():
 
 
 def test_a_wall_is_recognised_in_any_case_with_or_without_other_scripts():
-    # ASCII paragraphs take one lower-cased scan of all the walls, others each wall's case-insensitive pattern
+    # ASCII paragraphs take one lower-cased scan of all the walls, others one case-insensitive scan of them all
     for notice, kind in [
         ("We use cookies to improve your experience.", "consent_wall"),
         ("ALREADY A SUBSCRIBER? Click the button below.", "subscription_wall"),
@@ -87,6 +87,11 @@ def test_a_wall_is_recognised_in_any_case_with_or_without_other_scripts():
         assert wall_of(f"Città: {notice}") == kind
     assert wall_of("The council voted on the new pier.") is None
     assert wall_of("Le conseil a voté sur la jetée.") is None
+    # case folds that lower-casing misses still match: long s, Kelvin sign, dotted capital I
+    assert wall_of("Already a \u017fubscriber? Click the button below.") == "subscription_wall"
+    assert wall_of("PLEASE \u212aEEP READING: WE USE COO\u212aIES.") == "consent_wall"
+    assert wall_of("PLEASE S\u0130GN \u0130N TO CONTINUE.") == "login_wall"
+    assert wall_of("\u201cWe use cookies,\u201d the notice said.") == "consent_wall"
 
 
 def test_chrome_only_body_is_chrome_and_a_short_remainder_becomes_the_summary():
