@@ -459,8 +459,11 @@ MIN_STEM_CHARS = 4
 _STEMMERS = threading.local()
 
 
+@lru_cache(maxsize=64)
 def normalized_content(text: str) -> str:
-    """Text folded for exact comparison: Unicode NFKC, case-folded, punctuation and spacing ignored."""
+    """Text folded for exact comparison: Unicode NFKC, case-folded, punctuation and spacing ignored. The last few
+    texts are remembered: an article's body is folded for its validity, headline coverage, word count and content
+    hash (and again after cleaning) in a row, 0.18 ms a 500-word body each time."""
     return _NON_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
