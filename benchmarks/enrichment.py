@@ -21,7 +21,7 @@ runs); ``before`` (the same function at commit ``BEFORE``, run from ``git archiv
 populous entry); with ``--spacy``, spaCy's small English pipeline (``SPACY_PACKAGE``, entity recogniser only), whose
 GPE/LOC/FAC entities are scored as mentions (it gives no point).
 
-Names: people + organisations on public labelled news, ``labels/gmb_voa_names.txt``: the opening 61 Voice of America
+Names: people + organisations on public labelled news, ``labels/gmb_voa_names.txt``: the opening 92 Voice of America
 stories of the Groningen Meaning Bank's NER extract (``ner_dataset.csv``, republished in public repositories; GMB's
 ``per`` -> person, ``org`` -> organisation; its ``geo`` and ``gpe`` are places and countries, not scored here, like
 wirebeam's country actors), split into halves A and B by story (``half()`` of ``gmb:<n>``): actor rules are chosen
