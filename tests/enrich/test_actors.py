@@ -116,3 +116,22 @@ def test_groups_and_companies_are_found_by_the_words_around_them():
     assert {"organisation:good-charlotte", "organisation:merck"} <= set(actors)
     assert actors["person:joel-madden"].kind == "person"
     assert actors["person:nancy-amelia-collins"].kind == "person"
+
+
+def test_organisation_names_run_across_and_or_for_but_two_names_stay_two():
+    text = (
+        "The Food and Agriculture Organization and the U.S. Centers for Disease Control issued a warning. "
+        "The Institute for Science and International Security agreed. Israel and Palestinian Authority officials "
+        "met. Gannett and GateHouse Media merged, said the Bank of England and Federal Reserve study."
+    )
+    organisations = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert {
+        "Food and Agriculture Organization",
+        "Centers for Disease Control",
+        "Institute for Science and International Security",
+        "Palestinian Authority",
+        "Bank of England",
+        "Federal Reserve",
+    } <= organisations
+    joined = {name for name in organisations if " and " in name}
+    assert joined == {"Food and Agriculture Organization", "Institute for Science and International Security"}
