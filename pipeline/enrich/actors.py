@@ -233,6 +233,10 @@ ORG_LAST_WORDS = frozenset(
 """Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
 title-like words stay in the name."""
 
+SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits", "channel"})
+"""Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
+country actor."""
+
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
 
@@ -655,7 +659,7 @@ def _pieces(
             span = words[index:end]
             kind = (
                 "country"
-                if _country_code(span)
+                if _country_code(span) and not (end < len(words) and words[end].lower() in SEA_WORDS)
                 else "organisation"
                 if _organisation(span)
                 else "place"

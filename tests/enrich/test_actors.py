@@ -135,3 +135,10 @@ def test_organisation_names_run_across_and_or_for_but_two_names_stay_two():
     } <= organisations
     joined = {name for name in organisations if " and " in name}
     assert joined == {"Food and Agriculture Organization", "Institute for Science and International Security"}
+
+
+def test_a_shared_demonym_is_the_larger_country_and_a_sea_is_no_country():
+    text = "Indian officials met Dominican police. A storm crossed the Indian Ocean and the South China Sea."
+    actors = _by_id("", text)
+    countries = {actor.iso3 for actor in actors.values() if actor.kind == "country"}
+    assert countries == {"IND", "DOM"}
