@@ -237,6 +237,9 @@ SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits
 """Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
 country actor."""
 
+PLURAL_BODIES = frozenset({"committee", "council", "commission", "union", "service", "association"})
+"""Body words whose plural ends an organisation's name as well ("Popular Resistance Committees")."""
+
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
 
@@ -508,7 +511,9 @@ ORGANISATION_NEXT_WORDS = frozenset(
     | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
 )
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
-NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
+NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS | {"news"}
+"""The next words the actor rules read; after any of them, a one-word name that follows "the" is an organisation's
+("the Brotherhood said", "the Xinhua news agency"): a person's name takes no article."""
 
 
 @dataclass(frozen=True)
@@ -598,8 +603,10 @@ def _town_only(words: tuple[str, ...]) -> bool:
 @bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
-    if len(words) >= 2 and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS):
-        return True
+    if len(words) >= 2 and (
+        lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES
+    ):
+        return True  # "... Committees": a plural body word too
     headed = lowered[0] in ORG_HEADS or (len(words) >= 4 and lowered[1] in ORG_HEADS and _country_code(words[:1]))
     if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed:
         return True  # "Bank of England", "U.S. Centers for Disease Control"
@@ -748,6 +755,9 @@ def _actors_of(
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
                 continue
+            if before == "the" and len(words) == 1 and span[0][-1] != "s" and span[0].lower() not in PERSON_TITLES:
+                found.append(("organisation", span[0], None))  # "the Brotherhood said" ("the Smiths said": people)
+                continue
             if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
                 found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
                 continue
@@ -818,6 +828,10 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                     before = "role"
                 elif previous in BODY_NOUNS:
                     before = "body"
+                elif previous == "the" and len(words) == 1 and cue:
+                    before = "the"
+            elif first.opens and len(words) == 2 and words[0] == "The" and cue:
+                before = "the"  # "The Xinhua news agency says"
             for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)

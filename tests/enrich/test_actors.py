@@ -142,3 +142,13 @@ def test_a_shared_demonym_is_the_larger_country_and_a_sea_is_no_country():
     actors = _by_id("", text)
     countries = {actor.iso3 for actor in actors.values() if actor.kind == "country"}
     assert countries == {"IND", "DOM"}
+
+
+def test_a_one_word_name_after_the_and_a_plural_body_are_organisations():
+    text = (
+        "A spokesman for the Brotherhood said the arrests were unfair. The Xinhua news agency says police acted. "
+        "Hamas and the Popular Resistance Committees said they were not bound. The Smiths said nothing."
+    )
+    kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
+    assert kinds["Brotherhood"] == kinds["Xinhua"] == kinds["Popular Resistance Committees"] == "organisation"
+    assert kinds.get("Smiths") != "organisation"
