@@ -747,16 +747,19 @@ def _actors_of(
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
     found = []
+    # "the Brotherhood said", "the Xinhua news agency" (a town's name too): an organisation ("the Smiths": people)
+    the_name = before == "the" and len(words) == 1 and words[0][-1] != "s" and words[0].lower() not in PERSON_TITLES
     for position, (kind, span, after_title) in enumerate(_pieces(words, title_case, before == "role")):
-        if kind == "country":
+        if the_name and span[0].lower() not in STOP_WORDS and (
+            kind == "rest" or (kind == "place" and next_word not in ORGANISATION_NEXT_WORDS and _town_only(span))
+        ):  # a town's name only before "said" or "news" ("the Xinhua news agency", not "the Omaha company")
+            found.append(("organisation", span[0], None))
+        elif kind == "country":
             found.append(("country", " ".join(span), _country_code(span)))
         elif kind == "organisation":
             found.append(("organisation", _organisation(span) or " ".join(span), None))
         elif kind == "rest":
             if span[0].lower() in STOP_WORDS and len(span) == 1:
-                continue
-            if before == "the" and len(words) == 1 and span[0][-1] != "s" and span[0].lower() not in PERSON_TITLES:
-                found.append(("organisation", span[0], None))  # "the Brotherhood said" ("the Smiths said": people)
                 continue
             if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
                 found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
