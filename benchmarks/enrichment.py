@@ -336,11 +336,19 @@ def _detokenize(tokens: list[str]) -> str:
     return "".join(out)
 
 
+def _person_rank(name: str) -> tuple[int, int]:
+    """Which of a person's spans names them: the most words besides titles, then the longest ("Mike Mullen", not
+    "Admiral Mullen"; "President Fidel Castro", not "Fidel Castro")."""
+    from pipeline.enrich.actors import PERSON_TITLES
+
+    return sum(word.lower().rstrip(".") not in PERSON_TITLES for word in name.split()), len(name)
+
+
 def gmb_name_items() -> list[dict]:
     """The stories of ``GMB_NAMES`` as items: ``id`` (``gmb:<n>``), ``title`` (empty), ``text`` (the detokenized
     story) and ``actors``: GMB's org spans, one per organisation (``actor_key``: "U.N." is the United Nations), and
-    its per spans, one per person (the spans of a
-    story ending in the same word are one person, named by the longest: "President Fidel Castro", "Mr. Castro")."""
+    its per spans, one per person (the spans of a story ending in the same word are one person, named by the one
+    with the most words besides titles, then the longest: "President Fidel Castro", "Mr. Castro"; ``_person_rank``)."""
     from benchmarks.enrichment_quality import actor_key
 
     stories: list[list[str]] = [[]]
@@ -360,7 +368,7 @@ def gmb_name_items() -> list[dict]:
                     organisations.setdefault(actor_key("organisation", name), name)
                 else:
                     last = name.split()[-1].lower()
-                    if len(name) > len(people.get(last, "")):
+                    if _person_rank(name) > _person_rank(people.get(last, "")):
                         people[last] = name
             sentences.append(_detokenize(_SPAN.sub(r"\2", line).split()))
         actors = [{"kind": "person", "name": n} for n in people.values()]
