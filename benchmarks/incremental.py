@@ -14,7 +14,7 @@ Target: the delta on the base takes about as long as the delta alone (ratio near
 ratio uses the fastest of the repeats, in wall time and in CPU time (the process tree's user + system time, which
 other work on a shared machine disturbs less). Cross-run matching is checked too: the delta's near-duplicates of
 base articles must be found. Peak memory (RSS, the launcher and its workers) is reported per run. Prints a table
-and writes ``benchmarks/results/incremental.json`` (``incremental_100k.json`` for a base of 100,000 or more).
+and writes ``benchmarks/results/incremental.json`` for a base of 10,000 (``incremental_<N>k.json`` for another).
 
 With ``--workdir`` the seeds and the base database are kept there, and a later call with the same sizes reuses the
 base instead of building it again.
@@ -220,7 +220,7 @@ def measure(args: argparse.Namespace, work: Path) -> dict:
         f"near-duplicates found by the delta: alone {counts['delta_into_empty_db']['near_duplicates']}, "
         f"on the base {counts['delta_into_base_db']['near_duplicates']}"
     )
-    results = RESULTS if args.base < 100_000 else RESULTS.with_name(f"incremental_{args.base // 1000}k.json")
+    results = RESULTS if args.base == 10_000 else RESULTS.with_name(f"incremental_{args.base // 1000}k.json")
     results.parent.mkdir(exist_ok=True)
     results.write_text(json.dumps(result, indent=2) + "\n")
     return result

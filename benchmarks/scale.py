@@ -98,9 +98,10 @@ def plain_loop(seed_files: list[Path]) -> float:
     for article, count in zip(articles, counts, strict=True):
         features = features_from_counts(count, article.published_at, doc_freq, len(articles))
         members.append((article.article_id, (original_rank(article), features)))
-        to_row(feature_row(article.article_id, features, sorted(count.terms())))
+        keys = blocking_keys(features)
+        to_row(feature_row(article.article_id, features, sorted(count.terms()), keys))
         features_of[article.article_id] = features
-        keys_of[article.article_id] = keys = frozenset(blocking_keys(features))
+        keys_of[article.article_id] = keys = frozenset(keys)
         for key in keys:
             blocks[key].append(article.article_id)
     large = {key for key, block in blocks.items() if oversized(key, len(block))}

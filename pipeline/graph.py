@@ -18,7 +18,7 @@ from pipeline.dedup.near import MarkNearDuplicates
 from pipeline.enrich.stage import EnrichArticles
 from pipeline.errors import REJECTS
 from pipeline.events.score import EventThresholds
-from pipeline.events.stage import ApplyEvents, GroupEvents, KeyByGroupRoot
+from pipeline.events.stage import MEMBERS, REPRESENTATIVES, ApplyEvents, GroupEvents, JoinNearGroups
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress
@@ -77,11 +77,9 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         | "ExactDuplicates" >> MarkExactDuplicates()
     )
     near = copies_marked | "NearDuplicates" >> MarkNearDuplicates(plan.minhash, plan.run_id, plan.lookup_buckets)
-    by_group = near["articles"] | "KeyByGroup" >> KeyByGroupRoot(near["roots"])
-    representatives = by_group | "Representatives" >> beam.Filter(lambda kv: kv[0] == kv[1].article_id)
+    groups = copies_marked | "NearGroups" >> JoinNearGroups(near["parents"], near["roots"])
     grouped = (
-        representatives
-        | "RepresentativeArticles" >> beam.Values()
+        groups[REPRESENTATIVES]
         | "CountGroupEvents" >> CountProgress("group events")
         | "Events"
         >> GroupEvents(
@@ -93,7 +91,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
             buckets=plan.lookup_buckets,
         )
     )
-    articles = by_group | "ApplyEvents" >> ApplyEvents(grouped["events"])
+    articles = groups["articles"] | "ApplyEvents" >> ApplyEvents(groups[MEMBERS], grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
     enriched = articles | "CountEnrich" >> CountProgress("enrich") | "Enrich" >> EnrichArticles()
     rejects = (

@@ -110,7 +110,8 @@ def _build_grouping(pipeline: beam.Pipeline, seeds_dir: str, staging_dir: str, s
     cleaned = normalized.articles | "StripBoilerplate" >> StripBoilerplate(stored["paragraphs"])
     marked = cleaned["articles"] | "ExactDuplicates" >> MarkExactDuplicates()
     grouped = marked | "Events" >> GroupEvents(DEFAULT_THRESHOLDS, "run-2", stored["term_stats"], stored["docs"])
-    articles = marked | "KeyById" >> beam.Map(lambda a: (a.article_id, a)) | ApplyEvents(grouped["events"])
+    own_roots = marked | "OwnRoots" >> beam.Map(lambda a: (a.article_id, a.article_id))
+    articles = marked | ApplyEvents(own_roots, grouped["events"])
     tables = {"articles": articles, "article_paragraphs": cleaned["paragraphs"]}
     tables |= {"article_features": grouped["features"], "article_links": grouped["links"]}
     _ = tables | "Stage" >> WriteStaging(staging_dir)

@@ -43,36 +43,46 @@ def mark_duplicate(article: Article, original_id: str | None) -> Article:
     return article.model_copy(update={"duplicate_of": original_id, "event_id": ids.event_id(original_id)})
 
 
-def _first_by_rank(articles) -> Article:
-    return min(articles, key=original_rank)
+def _choice(article: Article) -> tuple:
+    """Which of several articles with one ID the run keeps: the smallest ``(original_rank, exact_keys)``."""
+    return original_rank(article), exact_keys(article)
 
 
 def _apply_original(joined) -> Article:
+    """``(id, {"article": [Article], "original": [id]})`` -> the kept article of the ID, pointing at its original."""
     _, grouped = joined
-    (article,) = grouped["article"]
+    article = min(grouped["article"], key=_choice)
     originals = list(grouped["original"])
     return mark_duplicate(article, originals[0] if originals else None)
 
 
+def _to_original(item: tuple[str, tuple]) -> list[tuple[str, tuple]]:
+    """``(id, (rank, exact keys))`` -> ``(key, (rank, id))`` for each of its keys."""
+    article_id, (rank, keys) = item
+    return [(key, (rank, article_id)) for key in keys]
+
+
 class MarkExactDuplicates(beam.PTransform):
-    """``Article``s -> one ``Article`` per ID, exact copies pointing at their original."""
+    """``Article``s -> one ``Article`` per ID, exact copies pointing at their original.
+
+    Copies are found on each ID's rank and keys; the articles themselves cross one join only, with their original.
+    """
 
     def expand(self, articles):
-        by_id = (
-            articles
-            | "KeyById" >> beam.Map(lambda article: (article.article_id, article))
-            | "OnePerId" >> beam.CombinePerKey(_first_by_rank)
-        )
         originals = (
-            by_id
-            | "ExactKeys"
-            >> beam.FlatMap(lambda item: [(key, (original_rank(item[1]), item[0])) for key in exact_keys(item[1])])
+            articles
+            | "RankAndKeys" >> beam.Map(lambda article: (article.article_id, _choice(article)))
+            | "OnePerId" >> beam.CombinePerKey(min)
+            | "ExactKeys" >> beam.FlatMap(_to_original)
             | "GroupByExactKey" >> beam.GroupByKey()
             | "EdgesToOriginal" >> beam.FlatMap(lambda group: edges_to_first(group[1]))
             | "ResolveOriginals" >> ResolveComponents()
         )
         return (
-            {"article": by_id, "original": originals}
+            {
+                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "original": originals,
+            }
             | "JoinOriginals" >> beam.CoGroupByKey()
             | "MarkDuplicates" >> beam.Map(_apply_original)
         )

@@ -154,22 +154,19 @@ def best_parent(candidates) -> tuple:
     return min(candidates, key=lambda candidate: (-candidate[1], candidate[0]))
 
 
-def _set_parent(joined) -> Article:
-    _, grouped = joined
-    (article,) = grouped["article"]
-    parents = list(grouped["parent"])
-    if not parents:
+def with_parent(article: Article, parent: tuple[str, float] | None) -> Article:
+    """The article carrying its near-duplicate ``parent`` (``(parent id, similarity)``), if it has one."""
+    if parent is None:
         return article
-    (parent_node, similarity) = parents[0]
-    return article.model_copy(
-        update={"near_duplicate_of": parent_node[-1], "near_duplicate_score": round(similarity, 4)}
-    )
+    parent_id, similarity = parent
+    return article.model_copy(update={"near_duplicate_of": parent_id, "near_duplicate_score": round(similarity, 4)})
 
 
 class MarkNearDuplicates(beam.PTransform):
     """``Article``s -> dict of PCollections:
 
-    - ``articles``: the same articles, near-duplicates carrying ``near_duplicate_of`` and the similarity;
+    - ``parents``: ``(article_id, (parent id, similarity))`` for each near-duplicate (:func:`with_parent` sets
+      it on the article where the article is joined anyway);
     - ``roots``: ``(article_id, root_id)`` for every article in a near-duplicate component (root: earliest);
     - ``signatures``: ``ArticleSignature`` of every signed article;
     - ``links``: an ``ArticleLink`` per verified pair.
@@ -201,11 +198,7 @@ class MarkNearDuplicates(beam.PTransform):
             verified
             | "ByLaterArticle" >> beam.Map(lambda edge: (edge[1][-1], (edge[0], edge[2])))
             | "BestParent" >> beam.CombinePerKey(best_parent)
-        )
-        marked = (
-            {"article": articles | "KeyById" >> beam.Map(lambda a: (a.article_id, a)), "parent": parents}
-            | "JoinParents" >> beam.CoGroupByKey()
-            | "SetParents" >> beam.Map(_set_parent)
+            | "ParentIds" >> beam.MapTuple(lambda article_id, parent: (article_id, (parent[0][-1], parent[1])))
         )
         run_id = self._run_id
         links = verified | "Links" >> beam.Map(
@@ -220,7 +213,7 @@ class MarkNearDuplicates(beam.PTransform):
         )
         roots = verified | "ComponentEdges" >> beam.Map(lambda edge: (edge[0], edge[1])) | ResolveComponents()
         return {
-            "articles": marked,
+            "parents": parents,
             "roots": roots,
             "signatures": signed | "SignatureRows" >> beam.Map(lambda item: item[1]),
             "links": links,

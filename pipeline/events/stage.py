@@ -10,6 +10,7 @@ so A~B~C does not chain) -> event ID from each cluster's earliest article. The l
 from __future__ import annotations
 
 import pickle
+from collections import Counter
 from collections.abc import Iterable
 
 import apache_beam as beam
@@ -17,6 +18,7 @@ import apache_beam as beam
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents
 from pipeline.dedup.exact import original_rank
+from pipeline.dedup.near import with_parent
 from pipeline.events.blocking import (
     block_candidates,
     block_member,
@@ -30,6 +32,7 @@ from pipeline.events.embeddings import Embed, embedding_text
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts, features_from_counts, term_counts
 from pipeline.events.model import shipped_model
 from pipeline.events.score import EventThresholds, score, score_components
+from pipeline.outputs import Outputs, SplitOutputs, Tagged
 from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
@@ -44,12 +47,15 @@ def count_terms(article: Article) -> tuple[Article, TermCounts]:
     return article, article_term_counts(article.title, article.text, article.summary)
 
 
-def feature_row(article_id: str, features: EventFeatures, terms: list[str]) -> ArticleFeatures:
-    """The stored row of an article's features, stamped with the recipe version that computed them."""
+def feature_row(
+    article_id: str, features: EventFeatures, terms: list[str], keys: list[str] | None = None
+) -> ArticleFeatures:
+    """The stored row of an article's features, stamped with the recipe version that computed them; ``keys``: their
+    ``blocking_keys`` when the caller has them already."""
     return ArticleFeatures(
         article_id=article_id,
         features=features.to_dict(),
-        blocking_keys=blocking_keys(features),
+        blocking_keys=blocking_keys(features) if keys is None else keys,
         terms=terms,
         features_version=FEATURES_VERSION,
     )
@@ -86,36 +92,32 @@ def _term_refs(counted: tuple[Article, TermCounts], buckets: int) -> list[tuple[
 
 
 def _doc_freq_in_bucket(grouped: tuple[int, Iterable[bytes]], stored_path: str | None, prior_docs: int):
-    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack([(term, document frequency)]))``: the run's
+    """``(bucket, [pack((article ID, terms))])`` -> ``(article ID, pack({term: document frequency}))``: the run's
     articles holding each term plus the stored ones (looked up in ``stored_path``, ``term, doc_count`` rows;
     ``DOCS`` adds the ``prior_docs`` stored articles)."""
-    articles_of: dict[str, list[str]] = {}
-    for article_id, terms in map(unpack, grouped[1]):
-        for term in terms:
-            articles_of.setdefault(term, []).append(article_id)
-    doc_freq = {term: len(article_ids) for term, article_ids in articles_of.items()}
+    terms_of = [unpack(packed) for packed in grouped[1]]
+    doc_freq = Counter(term for _, terms in terms_of for term in terms)
     if DOCS in doc_freq:
         doc_freq[DOCS] += prior_docs
     if stored_path:
         stored = lookup(stored_path, "term", doc_freq, ["doc_count"])
         for term, count in zip(stored["term"].to_pylist(), stored["doc_count"].to_pylist(), strict=True):
             doc_freq[term] += count
-    of_article: dict[str, list[tuple[str, int]]] = {}
-    for term, article_ids in articles_of.items():
-        for article_id in article_ids:
-            of_article.setdefault(article_id, []).append((term, doc_freq[term]))
-    return [(article_id, pack(pairs)) for article_id, pairs in of_article.items()]
+    return [(article_id, pack({term: doc_freq[term] for term in terms})) for article_id, terms in terms_of]
 
 
 def _featurise(joined: tuple[str, dict]):
-    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack([(term,
-    frequency)])]})`` -> ``(article ID, (rank, features, terms))``."""
+    """``(article ID, {"article": [pack((rank, published_at, counts, embedding))], "doc_freq": [pack({term:
+    frequency})]})`` -> ``(article ID, (rank, features, terms, blocking keys))``: the keys computed once here for
+    every step that needs them."""
     article_id, grouped = joined
-    doc_freq = dict(pair for pairs in map(unpack, grouped["doc_freq"]) for pair in pairs)
+    doc_freq = {}
+    for part in map(unpack, grouped["doc_freq"]):
+        doc_freq.update(part)
     n_docs = doc_freq.pop(DOCS, 0)
     for rank, published_at, counts, embedding in map(unpack, grouped["article"]):
         features = features_from_counts(counts, published_at, doc_freq, n_docs, embedding)
-        yield article_id, (rank, features, sorted(counts.terms()))
+        yield article_id, (rank, features, sorted(counts.terms()), blocking_keys(features))
 
 
 def _grouped_by(embedded: tuple[tuple[Article, TermCounts], object]) -> tuple[str, bytes]:
@@ -134,10 +136,10 @@ def _keys_by_bucket(keys: Iterable[str], buckets: int) -> dict[int, tuple[str, .
 
 
 def _blocking_refs(item, buckets: int) -> list[tuple[int, bytes]]:
-    """(id, (rank, features, terms)) -> ``(bucket, pack((id, its blocking keys in the bucket)))``, one element a
-    bucket rather than one a key (~50 an article)."""
-    article_id, (_, features, _) = item
-    keys = _keys_by_bucket(blocking_keys(features), buckets)
+    """(id, (rank, features, terms, keys)) -> ``(bucket, pack((id, its blocking keys in the bucket)))``, one element
+    a bucket rather than one a key (~50 an article)."""
+    article_id, (_, _, _, keys) = item
+    keys = _keys_by_bucket(keys, buckets)
     return [(number, pack((article_id, bucket_keys))) for number, bucket_keys in keys.items()]
 
 
@@ -156,7 +158,8 @@ def _oversized_in_bucket(grouped: tuple[int, Iterable[bytes]]):
 
 
 def _block_members(joined: tuple[str, dict], buckets: int):
-    """``(id, {"features": [pack(features)], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member, keys)))``
+    """``(id, {"features": [pack((features, keys))], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member,
+    keys)))``
     once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
     oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
     article, each encoded, grouped and decoded by Beam. With ~36 keys an article, a bucket holds nearly every
@@ -164,8 +167,7 @@ def _block_members(joined: tuple[str, dict], buckets: int):
     over."""
     article_id, grouped = joined
     large = frozenset(key for keys in grouped["oversized"] for key in keys)
-    for features in map(unpack, grouped["features"]):
-        keys = blocking_keys(features)
+    for features, keys in map(unpack, grouped["features"]):
         _, member = block_member(article_id, features, keys, large)
         for number, bucket_keys in _keys_by_bucket(keys, buckets).items():
             yield number, pack((article_id, member, bucket_keys))
@@ -207,8 +209,8 @@ def _score_blocks(min_edge: float, model):
 
 
 def _ranked_member(item: tuple[str, tuple]) -> tuple[str, bytes]:
-    """``(id, (rank, features, terms))`` -> ``(id, pack((id, (rank, features))))``: what clustering needs of it."""
-    article_id, (rank, features, _) = item
+    """``(id, (rank, features, terms, keys))`` -> ``(id, pack((id, (rank, features))))``: what clustering needs."""
+    article_id, (rank, features, _, _) = item
     return article_id, pack((article_id, (rank, features)))
 
 
@@ -333,7 +335,8 @@ class GroupEvents(beam.PTransform):
         )
         edges = (
             {
-                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack(item[1][1]))),
+                "features": featured
+                | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack((item[1][1], item[1][3])))),
                 "oversized": oversized_keys,
             }
             | "JoinOversized" >> beam.CoGroupByKey()
@@ -364,7 +367,7 @@ class GroupEvents(beam.PTransform):
             )
         )
         clustered = (lone, grouped) | "AllClustered" >> beam.Flatten()
-        features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], item[1][1], item[1][2]))
+        features = featured | "FeatureRows" >> beam.Map(lambda item: feature_row(item[0], *item[1][1:]))
         return {
             "events": clustered | "Events" >> beam.Filter(lambda kv: kv[0] == "event") | "EventPairs" >> beam.Values(),
             "features": features,
@@ -372,35 +375,84 @@ class GroupEvents(beam.PTransform):
         }
 
 
-def _keyed_by_root(joined):
+REPRESENTATIVES = "representatives"
+MEMBERS = "members"
+COPIES = "copies"
+
+
+def _near_joined(joined):
+    """``(id, {"article": [Article], "parent": [(parent id, similarity)], "root": [near root id]})`` -> the article
+    with its near-duplicate parent, ``Tagged(REPRESENTATIVES, article)`` when it stands for its group, and its
+    group membership: ``Tagged(MEMBERS, (root id, id))`` for an original, ``Tagged(COPIES, (original id, id))``
+    for an exact copy (its root is its original's)."""
+    article_id, grouped = joined
+    parents, roots = list(grouped["parent"]), list(grouped["root"])
+    for article in grouped["article"]:
+        article = with_parent(article, parents[0] if parents else None)
+        yield article
+        if article.duplicate_of is not None:
+            yield Tagged(COPIES, (article.duplicate_of, article_id))
+            continue
+        root = roots[0] if roots else article_id
+        yield Tagged(MEMBERS, (root, article_id))
+        if root == article_id:
+            yield Tagged(REPRESENTATIVES, article)
+
+
+def _copy_roots(joined):
+    """``(original id, {"copy": [id], "root": [root id]})`` -> ``(group root id, id)`` of each copy."""
     original_id, grouped = joined
     roots = list(grouped["root"])
-    for article in grouped["article"]:
-        yield (roots[0] if roots else original_id), article
+    for article_id in grouped["copy"]:
+        yield (roots[0] if roots else original_id), article_id
 
 
-class KeyByGroupRoot(beam.PTransform):
-    """``Article``s -> ``(group root id, article)``: the near-duplicate root of the article's exact original.
+class JoinNearGroups(beam.PTransform):
+    """``Article``s (exact copies marked) -> :class:`Outputs`: ``articles`` carrying their near-duplicate parent
+    (``parents``: ``(id, (parent id, similarity))``), ``representatives`` (the article of each group, its root,
+    which stands for the group in event grouping) and ``members``: ``(group root id, id)`` for every article.
 
-    Every article of one group (copies and near-duplicates) lands under one root, which stands for the group
-    in event grouping.
+    A group is an original with its exact copies and its near-duplicates' (``near_roots``: ``(id, root id)``
+    for each member of a near-duplicate component, rooted at its earliest). The articles cross one join here;
+    group membership travels as IDs.
     """
 
-    def __init__(self, near_roots):
+    def __init__(self, parents, near_roots):
         super().__init__()
+        self._parents = parents
         self._near_roots = near_roots
 
     def expand(self, articles):
-        by_original = articles | "KeyByOriginal" >> beam.Map(lambda a: (a.duplicate_of or a.article_id, a))
-        return (
-            {"article": by_original, "root": self._near_roots}
-            | "JoinNearRoots" >> beam.CoGroupByKey()
-            | "KeyByRoot" >> beam.FlatMap(_keyed_by_root)
+        joined = (
+            {
+                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "parent": self._parents,
+                "root": self._near_roots,
+            }
+            | "JoinNear" >> beam.CoGroupByKey()
+            | "SetParents" >> beam.FlatMap(_near_joined)
+            | "NearOutputs" >> SplitOutputs(REPRESENTATIVES, MEMBERS, COPIES, main="articles")
         )
+        copies = (
+            {"copy": joined[COPIES], "root": self._near_roots}
+            | "JoinCopyRoots" >> beam.CoGroupByKey()
+            | "CopyRoots" >> beam.FlatMap(_copy_roots)
+        )
+        members = (joined[MEMBERS], copies) | "AllMembers" >> beam.Flatten()
+        return Outputs({"articles": joined["articles"], REPRESENTATIVES: joined[REPRESENTATIVES], MEMBERS: members})
+
+
+def _article_events(joined):
+    """``(root id, {"member": [article id], "event": [(event_id, storyline_id)]})`` -> ``(article id, event)``."""
+    _, grouped = joined
+    found = list(grouped["event"])
+    if found:
+        for article_id in grouped["member"]:
+            yield article_id, found[0]
 
 
 def _with_event(joined):
-    root_id, grouped = joined
+    _, grouped = joined
     found = list(grouped["event"])
     for article in grouped["article"]:
         if found:
@@ -411,16 +463,26 @@ def _with_event(joined):
 
 
 class ApplyEvents(beam.PTransform):
-    """``(group root id, article)`` -> ``Article``s carrying the event and storyline of their group root (given as
-    ``(root id, (event_id, storyline_id))``)."""
+    """``Article``s -> the same ``Article``s carrying the event and storyline of their group root: ``members``
+    gives each article's root (``(root id, article id)``), ``root_events`` each root's ``(root id, (event_id,
+    storyline_id))``. The events reach the articles' IDs first, so the articles cross one join."""
 
-    def __init__(self, root_events):
+    def __init__(self, members, root_events):
         super().__init__()
+        self._members = members
         self._root_events = root_events
 
-    def expand(self, keyed_articles):
+    def expand(self, articles):
+        article_events = (
+            {"member": self._members, "event": self._root_events}
+            | "JoinRootEvents" >> beam.CoGroupByKey()
+            | "EventById" >> beam.FlatMap(_article_events)
+        )
         return (
-            {"article": keyed_articles, "event": self._root_events}
+            {
+                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "event": article_events,
+            }
             | "JoinEvents" >> beam.CoGroupByKey()
             | "SetEvents" >> beam.FlatMap(_with_event)
         )

@@ -9,6 +9,8 @@ import pytest
 
 from pipeline.events.blocking import (
     COMMON_BLOCK,
+    HEADLINE_BLOCK_WINDOW,
+    MAX_BLOCK_SIZE,
     block_member,
     block_pairs,
     block_window,
@@ -95,6 +97,26 @@ def test_full_texts_sharing_only_a_common_key_are_no_candidates_but_with_a_secon
     assert ("x", "y") in pairs, "two keys shared"
     assert {("h", item) for item in common} <= pairs, "a headline has too few keys to ask for two"
     assert not any(a in common and b in common for a, b in pairs), "one common key alone is no evidence"
+
+
+def test_headlines_of_an_oversized_block_meet_further_headlines_than_full_texts_do_but_a_bounded_number():
+    hour = 3600.0
+    headlines = {
+        f"h{i:03d}": EventFeatures(terms={"aaa": 1.0}, first_seen=i * hour, last_seen=i * hour) for i in range(400)
+    }
+    full_texts = {
+        f"f{i:03d}": EventFeatures(
+            terms={"aaa": 0.8, "bbb": 0.6}, first_seen=i * hour, last_seen=i * hour, full_text=True
+        )
+        for i in range(400)
+    }
+    pairs = candidate_pairs({**headlines, **full_texts})
+    near, far = MAX_BLOCK_SIZE + 20, HEADLINE_BLOCK_WINDOW + 20
+    assert ("h000", f"h{near:03d}") in pairs, "headlines past the block's window, within the headline window"
+    assert ("h000", f"h{far:03d}") not in pairs
+    assert ("f000", f"f{near:03d}") not in pairs, "full texts keep the block's window"
+    per_item = {item: sum(item in pair for pair in pairs) for item in headlines}
+    assert max(per_item.values()) <= 2 * HEADLINE_BLOCK_WINDOW + 2 * MAX_BLOCK_SIZE
 
 
 def test_a_block_member_unpacks_to_its_own_features_and_keys_never_a_stale_one():

@@ -13,7 +13,7 @@ from pipeline.documents import ExtractedArticle
 from pipeline.events.cluster import group_articles
 from pipeline.events.model import FEATURES
 from pipeline.events.score import DEFAULT_THRESHOLDS
-from pipeline.events.stage import GroupEvents
+from pipeline.events.stage import MEMBERS, REPRESENTATIVES, ApplyEvents, GroupEvents, JoinNearGroups
 from pipeline.ids import event_id as event_id_for
 from pipeline.normalize import normalize_article
 from tests.conftest import local_test_pipeline, story_items
@@ -117,3 +117,46 @@ def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_article
         events = grouped["events"] | "EventIds" >> beam.Map(lambda item: (item[0], item[1][0]))
         assert_that(events, equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")
+
+
+def test_copies_and_near_duplicates_take_the_event_of_their_group_root_which_alone_is_grouped():
+    """An exact copy of a near-duplicate reaches the group of its original's near root through IDs; only roots
+    are representatives; the near parent lands on its article; an article of no event keeps its own."""
+    made = {
+        key: normalize_article(ExtractedArticle(f"{key}.json", "seed", title, published_at=T0), "r1", NOW)
+        for key, title in [("root", "Ferry pier vote"), ("near", "Ferry pier vote held"), ("lone", "Storm warning")]
+    }
+    root, near, lone = made["root"].article_id, made["near"].article_id, made["lone"].article_id
+    copy_of_near = made["near"].model_copy(update={"article_id": "copy-n", "duplicate_of": near})
+    copy_of_lone = made["lone"].model_copy(update={"article_id": "copy-l", "duplicate_of": lone})
+    unevented = made["lone"].model_copy(update={"article_id": "other", "event_id": "ev_own"})
+    articles = [*made.values(), copy_of_near, copy_of_lone, unevented]
+    with local_test_pipeline() as pipeline:
+        marked = pipeline | "Articles" >> beam.Create(articles)
+        parents = pipeline | "Parents" >> beam.Create([(near, (root, 0.91234))])
+        near_roots = pipeline | "Roots" >> beam.Create([(root, root), (near, root)])
+        groups = marked | JoinNearGroups(parents, near_roots)
+        events = pipeline | "Events" >> beam.Create([(root, ("ev_r", "st_r")), (lone, ("ev_l", "st_l"))])
+        applied = groups["articles"] | ApplyEvents(groups[MEMBERS], events)
+        assert_that(
+            groups[REPRESENTATIVES] | "RepIds" >> beam.Map(lambda a: a.article_id),
+            equal_to([root, lone, "other"]),
+            label="representatives",
+        )
+        assert_that(
+            applied
+            | beam.Map(
+                lambda a: (a.article_id, a.event_id, a.storyline_id, a.near_duplicate_of, a.near_duplicate_score)
+            ),
+            equal_to(
+                [
+                    (root, "ev_r", "st_r", None, None),
+                    (near, "ev_r", "st_r", root, 0.9123),
+                    ("copy-n", "ev_r", "st_r", None, None),
+                    (lone, "ev_l", "st_l", None, None),
+                    ("copy-l", "ev_l", "st_l", None, None),
+                    ("other", "ev_own", None, None, None),
+                ]
+            ),
+            label="events",
+        )
