@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,6 +36,13 @@ def story_items(story: str, with_dates: bool = True) -> list[Item]:
 def local_test_pipeline() -> TestPipeline:
     """A TestPipeline on Beam's in-process runner (the default DirectRunner would try to download Prism)."""
     return TestPipeline(runner=FnApiRunner())
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quiet_test_servers() -> None:
+    """Test HTTP servers log each request at INFO (werkzeug sets that level itself); a request a slow handler answers
+    after its test ended would land in a later test's captured output. Their chatter is not wirebeam's."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
 
 
 @pytest.fixture

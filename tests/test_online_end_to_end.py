@@ -67,9 +67,10 @@ def site(server: HTTPServer) -> HTTPServer:
 @pytest.fixture(scope="module")
 def pages() -> list[tuple[str, bytes]]:
     """(name, UTF-8 HTML) of the six smallest dev article pages."""
-    paths = sorted((SHARED_DATA / "articles" / "html").glob("*.html.gz"), key=lambda path: path.stat().st_size)[:6]
+    folder = SHARED_DATA / "articles" / "html"
+    paths = sorted(folder.glob("*.html.gz"), key=lambda path: path.stat().st_size)[:6]
     if len(paths) < 6:
-        pytest.skip("the dev article pages are missing")
+        pytest.skip(f"needs the dev article pages in {folder} (../shared/data beside the repository)")
     return [(path.name.removesuffix(".html.gz")[:12], gzip.decompress(path.read_bytes())) for path in paths]
 
 
