@@ -6,6 +6,8 @@ the copy first published (unknown dates last), then the first by source location
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 import apache_beam as beam
 
 from pipeline import ids
@@ -80,7 +82,7 @@ class MarkExactDuplicates(beam.PTransform):
         )
         return (
             {
-                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
                 "original": originals,
             }
             | "JoinOriginals" >> beam.CoGroupByKey()

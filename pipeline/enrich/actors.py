@@ -750,8 +750,10 @@ def _actors_of(
     # "the Brotherhood said", "the Xinhua news agency" (a town's name too): an organisation ("the Smiths": people)
     the_name = before == "the" and len(words) == 1 and words[0][-1] != "s" and words[0].lower() not in PERSON_TITLES
     for position, (kind, span, after_title) in enumerate(_pieces(words, title_case, before == "role")):
-        if the_name and span[0].lower() not in STOP_WORDS and (
-            kind == "rest" or (kind == "place" and next_word not in ORGANISATION_NEXT_WORDS and _town_only(span))
+        if (
+            the_name
+            and span[0].lower() not in STOP_WORDS
+            and (kind == "rest" or (kind == "place" and next_word not in ORGANISATION_NEXT_WORDS and _town_only(span)))
         ):  # a town's name only before "said" or "news" ("the Xinhua news agency", not "the Omaha company")
             found.append(("organisation", span[0], None))
         elif kind == "country":

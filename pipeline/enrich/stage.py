@@ -83,4 +83,5 @@ class EnrichArticles(beam.PTransform):
 
 
 def _rows_of(rows: dict[str, list[_Table]], table: str) -> list[_Table]:
+    """The rows of one ``table`` from an article's rows by table."""
     return rows.get(table, [])

@@ -12,6 +12,7 @@ from __future__ import annotations
 import pickle
 from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 import apache_beam as beam
 
@@ -425,7 +426,7 @@ class JoinNearGroups(beam.PTransform):
     def expand(self, articles):
         joined = (
             {
-                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
                 "parent": self._parents,
                 "root": self._near_roots,
             }
@@ -480,7 +481,7 @@ class ApplyEvents(beam.PTransform):
         )
         return (
             {
-                "article": articles | "KeyById" >> beam.Map(lambda article: (article.article_id, article)),
+                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
                 "event": article_events,
             }
             | "JoinEvents" >> beam.CoGroupByKey()
