@@ -24,7 +24,7 @@ from operator import itemgetter
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
-from pipeline.enrich.scan import Run, scan_sentence
+from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -250,6 +250,30 @@ ROLE_NOUNS = frozenset(
 """Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
 two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
 
+APPOSITION_NOUNS = frozenset(
+    {"president", "minister", "secretary", "director", "chairman", "chairwoman", "governor", "mayor", "premier"}
+    | {"chancellor", "king", "queen", "prince", "founder", "ceo", "head", "general", "commander", "official"}
+    | {"spokesman", "spokeswoman", "spokesperson", "ambassador", "envoy", "negotiator", "leader", "cleric"}
+    | {"correspondent", "lawmaker", "activist", "analyst", "economist", "member", "senator", "judge", "adviser"}
+    | {"advisor", "aide", "chief", "deputy", "officer", "lawyer", "candidate"}
+)
+"""Nouns of a person's office that set a name off with commas: "Foreign Minister, Nobutaka Machimura," and
+"Saadoun al-Dulaimi, the defense minister," name people (a name of two or more words)."""
+PERSON_OBJECT_VERBS = frozenset({"replacing", "replaces", "replaced", "succeeding", "succeeds", "succeeded"})
+"""Verbs whose object is a person: a name of two or more words after one is read as after a title."""
+_APPOSITION_AFTER = re.compile(
+    r",\s+(?:who\b|whose\b|\d{1,3},|(?:a|an|the)\s+(?:[\w'’.-]+\s+){0,4}?(?:"
+    + "|".join(sorted(APPOSITION_NOUNS))
+    + r")\b)"
+)
+"""What after a name says it is a person's: ", who", ", 45,", ", the country's defense minister"."""
+GROUP_WORDS = frozenset(
+    {"arab", "arabs", "muslim", "muslims", "christian", "christians", "kurd", "kurds", "kurdish", "sunni", "sunnis"}
+    | {"shiite", "shiites", "shi'ite", "shi'ites", "shia", "jew", "jews", "jewish", "hindu", "buddhist", "sikh"}
+    | {"catholic", "catholics", "protestant", "islamist", "islamists", "druze", "alawite", "copt", "copts"}
+)
+"""Religions and peoples: a name ending in one is a group's ("Sunni Arab", "Shi'ite Muslim"), no person."""
+
 BODY_NOUNS = frozenset(
     {"firm", "company", "band", "automaker", "carmaker", "airline", "carrier", "lender", "insurer", "retailer"}
     | {"broadcaster", "newspaper", "network", "maker", "giant", "charity", "group"}
@@ -441,6 +465,15 @@ MEDIATOR_STEMS = ("mediat", "broker", "facilitat")
 _BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)")
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
+APPOSITION = ", who"
+"""The cue passed on for a name that a clause after it says is a person's (``_APPOSITION_AFTER``)."""
+_NUMERAL = re.compile(r"[IVXL]+|JR|SR")
+"""Capitalised words a person's name may end in ("Benedict XVI")."""
+
+
+def _capitals(word: str) -> bool:
+    """Whether a word of a name is written in capitals ("TV", "NOPD"), which a person's name is not."""
+    return len(word) > 1 and word.isalpha() and word.isupper() and not _NUMERAL.fullmatch(word)
 
 
 NICKNAMES = {
@@ -715,9 +748,17 @@ def _person_or_organisation(
         return None
     if (
         2 <= len(words) <= 4
-        and all(word[:1].isupper() for word in words)
-        and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS)
+        and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)  # "al-Uloum"
+        and words[-1].lower() not in GROUP_WORDS
+        and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS or next_word == APPOSITION)
     ):
+        capitals = [i for i, word in enumerate(words) if _capitals(word)]
+        if capitals and capitals[-1] == len(words) - 1:
+            return ("organisation", words) if next_word in SPEECH_VERBS else None  # "Press TV says": no person
+        if capitals:  # "NOPD Superintendent Michael Harrison", "Qualys CTO Wolfgang Kandek"
+            tail = words[capitals[-1] + 1 :]
+            given = next((i for i, word in enumerate(tail) if _given_name(word)), len(tail))
+            return ("person", tail[given:]) if len(tail) - given >= 2 else None
         return "person", words
     if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
         return "person", words
@@ -829,14 +870,29 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
             before = ""
             if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
                 previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
-                if previous in ROLE_NOUNS and len(words) > 1:
-                    before = "role"
+                if (previous in ROLE_NOUNS or previous in PERSON_OBJECT_VERBS) and len(words) > 1:
+                    before = "role"  # "spokeswoman Tasnim Aslam", "replacing Rahm Emmanuel"
                 elif previous in BODY_NOUNS:
                     before = "body"
                 elif previous == "the" and len(words) == 1 and cue:
                     before = "the"
+            elif start > 2 and len(words) > 1 and sentence[start - 2 : start] == ", " and run.gap_after[:1] in ",.":
+                previous = sentence[sentence.rfind(" ", 0, start - 2) + 1 : start - 2].lower()
+                if previous in APPOSITION_NOUNS:
+                    before = "role"  # "Foreign Minister, Nobutaka Machimura,"
             elif first.opens and len(words) == 2 and words[0] == "The" and cue:
                 before = "the"  # "The Xinhua news agency says"
+            if cue == "news" and len(words) == 1 and not first.opens and sentence.startswith(" agency", run.next_end):
+                before = "the"  # "the official Xinhua news agency"
+            if (
+                not cue
+                and len(words) > 1
+                and words[0] != "The"
+                and not sentence.endswith("the ", 0, start)
+                and run.gap_after[:1] == ","
+                and _APPOSITION_AFTER.match(sentence, run.spans[-1][1])
+            ):
+                cue = APPOSITION  # "Saadoun al-Dulaimi, the defense minister"
             for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)

@@ -21,13 +21,13 @@ import regex
 from pipeline.text import ABBREVIATIONS, CONNECTORS, TITLE_CASE_SHARE
 
 _JOINED = r"(?:[-'’&.][\w@]+)*"
-_PREFIXES = ("al", "el", "ad", "as", "ash", "an", "ar", "at", "az", "bin", "ibn")
+NAME_PARTICLES = ("al", "el", "ad", "as", "ash", "an", "ar", "at", "az", "bin", "ibn")
 """Lower-case particles that open a capitalised name ("al-Sisi", "bin-Salman")."""
 
 
 def _capitalised(capital: str) -> str:
     """A capitalised word (its first letter matching the class ``capital``) or a name opening with a particle."""
-    return rf"(?:{capital}[\w@]*|(?:{'|'.join(_PREFIXES)})(?=-[A-Z])){_JOINED}\.?"
+    return rf"(?:{capital}[\w@]*|(?:{'|'.join(NAME_PARTICLES)})(?=-[A-Z])){_JOINED}\.?"
 
 
 _CAPITALISED = _capitalised(r"\p{Lu}")
@@ -44,7 +44,7 @@ _ASCII_RUN = re.compile(
 )
 """``_RUN`` where every capital is an ASCII letter and no run opens with "al-" or the like: its first character
 is a class the engine skips to (``re``'s search loop), where ``_RUN`` tries every position (~2.5x faster)."""
-_PREFIXED = re.compile(r"-(?=[A-Z])(?:" + "|".join(f"(?<={prefix}-)" for prefix in _PREFIXES) + ")")
+_PREFIXED = re.compile(r"-(?=[A-Z])(?:" + "|".join(f"(?<={prefix}-)" for prefix in NAME_PARTICLES) + ")")
 _OTHER_CHARACTER = re.compile(r"[^\x00-\x1b\x20-\x7f]")
 """Characters on which ``re`` and ``regex`` may read ``\\w``, ``\\s`` or a capital differently: non-ASCII ones
 and the separators \\x1c-\\x1f (white space to ``re`` only)."""

@@ -152,3 +152,19 @@ def test_a_one_word_name_after_the_and_a_plural_body_are_organisations():
     kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
     assert kinds["Brotherhood"] == kinds["Xinhua"] == kinds["Popular Resistance Committees"] == "organisation"
     assert kinds.get("Smiths") != "organisation"
+
+
+def test_names_set_off_by_commas_or_after_replacing_are_people_and_groups_are_not():
+    text = (
+        "Japan's Foreign Minister, Nobutaka Machimura, arrives Sunday. Saadoun Dulaimi, the defense minister, "
+        "declined. Police arrested Cheron Shelton, 29, of Homewood. Mr. Obama named Daley, replacing Rahm Emmanuel. "
+        "A Shi'ite (Ibrahim Bahr al-Uloum) will head the oil ministry, and a Sunni Arab joined him. The Grand Mufti, "
+        "the highest official, spoke. Iran's Press TV says the air is foul; NOPD Superintendent Michael Harrison "
+        "said so too. Pope Benedict XVI prayed. China's official Xinhua news agency says ruins were found."
+    )
+    kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
+    people = {name for name, kind in kinds.items() if kind == "person"}
+    assert {"Nobutaka Machimura", "Saadoun Dulaimi", "Cheron Shelton", "Rahm Emmanuel"} <= people
+    assert {"Ibrahim Bahr al-Uloum", "Michael Harrison", "Benedict XVI"} <= people
+    assert "Sunni Arab" not in kinds and "Grand Mufti" not in kinds
+    assert kinds["Press TV"] == kinds["Xinhua"] == "organisation"
