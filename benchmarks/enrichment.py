@@ -363,7 +363,8 @@ def gmb_name_items() -> list[dict]:
     for number, lines in enumerate(stories):
         sentences, people, organisations = [], {}, {}
         for line in lines:
-            for kind, name in _SPAN.findall(line):
+            for kind, span in _SPAN.findall(line):
+                name = _detokenize(span.split())  # "Lord's Resistance Army", as the text reads
                 if kind == "org":
                     organisations.setdefault(actor_key("organisation", name), name)
                 else:

@@ -259,6 +259,8 @@ APPOSITION_NOUNS = frozenset(
 )
 """Nouns of a person's office that set a name off with commas: "Foreign Minister, Nobutaka Machimura," and
 "Saadoun al-Dulaimi, the defense minister," name people (a name of two or more words)."""
+APPOSITION_VERBS = frozenset({"has", "had", "was", "is", "will", "would", "who", "whose"})
+"""Words after a name set off by commas that make it a person's ("A Sunni Arab, Saadoun al-Dulaimi, has ...")."""
 PERSON_OBJECT_VERBS = frozenset({"replacing", "replaces", "replaced", "succeeding", "succeeds", "succeeded"})
 """Verbs whose object is a person: a name of two or more words after one is read as after a title."""
 _APPOSITION_AFTER = re.compile(
@@ -729,6 +731,20 @@ def _pieces(
     return pieces
 
 
+def _defines(words: tuple[str, ...], acronym: str) -> bool:
+    """Whether an acronym in brackets after a name is the name's initials, in order or not ("Palestine Liberation
+    Organization (PLO)", "Revolutionary Armed Forces of Colombia (FARC)")."""
+    letters = acronym.replace(".", "").replace("-", "")
+    initials = "".join(word[0] for word in words if word[:1].isupper() and word.lower() not in STOP_WORDS)
+    return (
+        len(letters) >= 2
+        and letters.isalpha()
+        and letters.isupper()
+        and letters not in NOT_ACRONYMS
+        and sorted(initials) == sorted(letters)
+    )
+
+
 def _person_or_organisation(
     words: tuple[str, ...], after_title: bool, title_case: bool, next_word: str, possessive: bool
 ) -> tuple[str, tuple[str, ...]] | None:
@@ -785,6 +801,8 @@ def _actors_of(
     words = _split_hyphenated(tokens)
     if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
+    if before == "acronym" and not _country_code(words) and not _is_place(words):
+        return (("organisation", _organisation(words) or " ".join(words), None),)
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
     found = []
@@ -855,7 +873,9 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     if not isinstance(title, str):
         raise TypeError("title must be a string")
     sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
+    article = f"{title}\n{text or ''}"
     found: dict[str, _Found] = {}
+    weak: dict[str, bool] = {}  # person -> named only as a sentence's one opening word before "said" ("Officials said")
     sentence_names: dict[int, dict[str, str]] = defaultdict(dict)
     for index, sentence in enumerate(sentences):
         if CREDIT_OPENING.match(sentence) or (("/" in sentence or "(" in sentence) and CREDIT_CLOSING.search(sentence)):
@@ -863,7 +883,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         if "/" in sentence:
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()
         scanned = scan_sentence(sentence)
-        for first, run, words in _joined(scanned.runs):
+        for first, run, words in _joined(scanned.runs, None if scanned.title_case else article):
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
             start = first.spans[0][0]
@@ -893,15 +913,33 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 and _APPOSITION_AFTER.match(sentence, run.spans[-1][1])
             ):
                 cue = APPOSITION  # "Saadoun al-Dulaimi, the defense minister"
+            elif (
+                not cue
+                and len(words) > 1
+                and run.gap_after == ", "
+                and run.next_word in APPOSITION_VERBS
+                and sentence[start - 2 : start] == ", "
+            ):
+                cue = APPOSITION  # "A Sunni Arab, Saadoun al-Dulaimi, has been approved"
+            if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
+                before = "acronym"  # "the Palestine Liberation Organization (PLO)"
             for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, scanned.title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:
                     entry = found[key] = _Found(key, kind, iso3=iso3)
+                if kind == "person":
+                    opening = first.opens and cue in SPEECH_VERBS and not before and " " not in name
+                    weak[key] = weak.get(key, True) and opening
                 entry.names[name] = entry.names.get(name, 0) + 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
     _merge_surnames(found, sentence_names)
+    for key in [key for key, only in weak.items() if only and key in found]:
+        del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
+        for names in sentence_names.values():
+            for surface in [surface for surface, actor in names.items() if actor == key]:
+                del names[surface]
     for index, names in sentence_names.items():
         for actor, role in _roles_in_sentence(sentences[index], names).items():
             if actor in NEWS_AGENCIES:
@@ -916,16 +954,28 @@ JOINING_WORDS = frozenset({"and", "for"})
 Control"), which a run of capitalised words does not cross (they join places and people too often)."""
 
 
-def _joined(runs: tuple[Run, ...]) -> Iterator[tuple[Run, Run, tuple[str, ...]]]:
+def _joined(runs: tuple[Run, ...], text: str | None) -> Iterator[tuple[Run, Run, tuple[str, ...]]]:
     """(first run, last run, words) of a sentence's runs, where runs one joining word apart join when the whole is
     shaped as an organisation's name and neither names a country, a known organisation or a person on its own
-    ("Israel and Palestinian Authority", "Bank of England and Federal Reserve" stay two; ``_stands_alone``)."""
+    ("Israel and Palestinian Authority", "Bank of England and Federal Reserve" stay two; ``_stands_alone``), and a
+    possessive joins the body's name it opens (``_possessive_body``: "Lord's Resistance Army"; ``text``, the
+    article, is None in a title-case sentence: "Shooting At Baby's Birthday Party")."""
     index = 0
     while index < len(runs):
         first = last = runs[index]
         words = first.words
+        possessed = (
+            text is not None
+            and index + 1 < len(runs)
+            and first.possessive
+            and _possessive_body(first, runs[index + 1], text)
+        )
+        if possessed:
+            index += 1
+            last, words = runs[index], (*words[:-1], first.raw[-1], *runs[index].words)
         while (
-            index + 1 < len(runs)
+            not possessed
+            and index + 1 < len(runs)
             and not last.possessive
             and last.next_word in JOINING_WORDS
             and last.gap_after == " "
@@ -944,6 +994,22 @@ def _joined(runs: tuple[Run, ...]) -> Iterator[tuple[Run, Run, tuple[str, ...]]]
             last, words = runs[index], joined
         yield first, last, words
         index += 1
+
+
+def _possessive_body(run: Run, after: Run, text: str) -> bool:
+    """Whether a possessive opens the body's name after it ("Lord's Resistance Army", "People's Liberation Army"):
+    the name ends in a body's word, the possessive word names no country, organisation, place or person, and the
+    article writes it nowhere else ("Putin's United Russia Party": Putin is named elsewhere)."""
+    word = run.words[-1]
+    last = after.words[-1].lower().rstrip(".")
+    return (
+        after.spans[0][0] == run.spans[-1][1] + 1
+        and (last in ORG_SUFFIXES or last in ORG_LAST_WORDS)
+        and word.lower() not in STOP_WORDS
+        and not any(_names_alone(words) or _is_place(words) for words in (run.words, (word,)))
+        and not _shaped_organisation(run.words)
+        and text.count(word) == text.count(f"{run.raw[-1]} {after.words[0]}")
+    )
 
 
 def _body_name(words: tuple[str, ...]) -> bool:

@@ -168,3 +168,16 @@ def test_names_set_off_by_commas_or_after_replacing_are_people_and_groups_are_no
     assert {"Ibrahim Bahr al-Uloum", "Michael Harrison", "Benedict XVI"} <= people
     assert "Sunni Arab" not in kinds and "Grand Mufti" not in kinds
     assert kinds["Press TV"] == kinds["Xinhua"] == "organisation"
+
+
+def test_acronym_definitions_and_possessives_inside_names_make_bodies_and_plural_openers_no_people():
+    text = (
+        "The Revolutionary Armed Forces of Colombia (FARC) met them. Ugandan Lord's Resistance Army rebels are "
+        "seeking a suspension of the arrest warrants. "
+        "Officials said little. Vladimir Putin spoke. Putin's United Russia Party won. "
+        "A Sunni Arab, Saadoun al-Dulaimi, has been approved."
+    )
+    kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
+    assert kinds["Revolutionary Armed Forces of Colombia"] == kinds["Lord's Resistance Army"] == "organisation"
+    assert kinds["United Russia Party"] == "organisation" and kinds["Saadoun al-Dulaimi"] == "person"
+    assert "Officials" not in kinds and "Putin's United Russia Party" not in kinds
