@@ -261,6 +261,14 @@ APPOSITION_NOUNS = frozenset(
 "Saadoun al-Dulaimi, the defense minister," name people (a name of two or more words)."""
 APPOSITION_VERBS = frozenset({"has", "had", "was", "is", "will", "would", "who", "whose"})
 """Words after a name set off by commas that make it a person's ("A Sunni Arab, Saadoun al-Dulaimi, has ...")."""
+AFFILIATION_WORDS = frozenset({"of", "for", "the"})
+_AFFILIATION = re.compile(
+    r"(?i)\b(?:spokes(?:man|woman|person)|leaders?|members?|head|chief|commanders?|fighters) (?:of|for) (?:the )?$"
+)
+"""What before a name makes it a body's: "a spokesman for the Tamil Tigers", "members of Jemaah Islamiyah"."""
+CLAUSE_WORDS = frozenset({"and", "or", "in", "on", "at", "to", "who", "which", "that", "was", "were", "is", "are"})
+"""Words after a name that show it is a whole noun phrase, as do a verb's endings ("denied", "says"), not a modifier
+("members of the Genovese crime family")."""
 PERSON_OBJECT_VERBS = frozenset({"replacing", "replaces", "replaced", "succeeding", "succeeds", "succeeded"})
 """Verbs whose object is a person: a name of two or more words after one is read as after a title."""
 _APPOSITION_AFTER = re.compile(
@@ -465,6 +473,9 @@ PARTY_CONTEXT = re.compile(
 MEDIATOR_STEMS = ("mediat", "broker", "facilitat")
 """What a sentence with a ``MEDIATOR_CUE`` holds in lower case (a cheaper test first)."""
 _BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on| in| to)")
+_PROSE = re.compile(r"\b[a-z]{3,}\b.*[.!?][\"'’”]?$")
+"""A body's sentence in running text: a lower-case word and a closing period ("Israeli Prime Minister Ehud Olmert met
+Palestinian President Mahmoud Abbas."), read as prose although most of its words are capitalised."""
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 APPOSITION = ", who"
@@ -622,7 +633,7 @@ def _is_place(words: tuple[str, ...]) -> bool:
 def _given_name(word: str) -> bool:
     """A common given name, or a hyphenated one by its first part ("Anne-Marie", "Nancy-Amelia")."""
     if gazetteer.is_first_name(word):
-        return True
+        return word.lower() not in GROUP_WORDS or word == "Christian"  # "Sunni Human Rights", not "Christian Bale"
     return "-" in word and bool(_HYPHENATED_NAME.fullmatch(word)) and gazetteer.is_first_name(word.split("-")[0])
 
 
@@ -674,6 +685,10 @@ def _pieces(
 ) -> list[tuple[str, tuple[str, ...], bool]]:
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
     after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
+    inner = next((i for i in range(1, len(words) - 2) if words[i].lower() in ORG_LAST_WORDS), 0)
+    if inner and words[inner + 1][:1].isupper() and words[inner + 1].lower().rstrip(".") not in PERSON_TITLES:
+        # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name
+        return [*_pieces(words[: inner + 1], title_case), *_pieces(words[inner + 1 :], title_case)]
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
@@ -748,11 +763,14 @@ def _defines(words: tuple[str, ...], acronym: str) -> bool:
 def _person_or_organisation(
     words: tuple[str, ...], after_title: bool, title_case: bool, next_word: str, possessive: bool
 ) -> tuple[str, tuple[str, ...]] | None:
+    titled = words[0] == "The"  # inside a sentence: a work's or a body's name ("TV's The Simple Life"), no person
     words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS else words
     if not words:
         return None
     if _shaped_organisation(words):
         return "organisation", words
+    if titled:
+        return None
     if title_case:
         if (
             len(words) >= 2
@@ -883,7 +901,8 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         if "/" in sentence:
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()
         scanned = scan_sentence(sentence)
-        for first, run, words in _joined(scanned.runs, None if scanned.title_case else article):
+        title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
+        for first, run, words in _joined(scanned.runs, None if title_case else article):
             next_word = run.next_word.lower().rstrip(".")
             cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
             start = first.spans[0][0]
@@ -892,8 +911,12 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
                 if (previous in ROLE_NOUNS or previous in PERSON_OBJECT_VERBS) and len(words) > 1:
                     before = "role"  # "spokeswoman Tasnim Aslam", "replacing Rahm Emmanuel"
-                elif previous in BODY_NOUNS:
-                    before = "body"
+                elif previous in BODY_NOUNS or (
+                    previous in AFFILIATION_WORDS
+                    and (run.gap_after != " " or run.next_word in CLAUSE_WORDS or run.next_word.endswith(("ed", "s")))
+                    and _AFFILIATION.search(sentence, max(0, start - 40), start)
+                ):
+                    before = "body"  # "the rock band Good Charlotte", "a spokesman for the Tamil Tigers"
                 elif previous == "the" and len(words) == 1 and cue:
                     before = "the"
             elif start > 2 and len(words) > 1 and sentence[start - 2 : start] == ", " and run.gap_after[:1] in ",.":
@@ -923,7 +946,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 cue = APPOSITION  # "A Sunni Arab, Saadoun al-Dulaimi, has been approved"
             if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
                 before = "acronym"  # "the Palestine Liberation Organization (PLO)"
-            for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, scanned.title_case, cue, before):
+            for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, title_case, cue, before):
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:

@@ -181,3 +181,15 @@ def test_acronym_definitions_and_possessives_inside_names_make_bodies_and_plural
     assert kinds["Revolutionary Armed Forces of Colombia"] == kinds["Lord's Resistance Army"] == "organisation"
     assert kinds["United Russia Party"] == "organisation" and kinds["Saadoun al-Dulaimi"] == "person"
     assert "Officials" not in kinds and "Putin's United Russia Party" not in kinds
+
+
+def test_capitalised_prose_affiliations_and_a_body_inside_a_name_are_read():
+    text = (
+        "Israeli Prime Minister Ehud Olmert met Palestinian President Mahmoud Abbas. A spokesman for the Tamil "
+        "Tigers denied it; members of the Genovese crime family did not. Gunmen killed a member of the "
+        "Transportation Ministry Zoba Yass and his driver. TV's The Simple Life said she is pregnant."
+    )
+    kinds = {actor.name: actor.kind for actor in extract_actors("", text)}
+    assert kinds["Ehud Olmert"] == kinds["Mahmoud Abbas"] == "person"
+    assert kinds["Tamil Tigers"] == kinds["Transportation Ministry"] == "organisation"
+    assert "Genovese" not in kinds and "Simple Life" not in kinds
