@@ -895,6 +895,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     found: dict[str, _Found] = {}
     weak: dict[str, bool] = {}  # person -> named only as a sentence's one opening word before "said" ("Officials said")
     sentence_names: dict[int, dict[str, str]] = defaultdict(dict)
+    unnamed: dict[str, tuple[str, int]] = {}  # surname -> a name of two or three words no rule read, its sentence
     for index, sentence in enumerate(sentences):
         if CREDIT_OPENING.match(sentence) or (("/" in sentence or "(" in sentence) and CREDIT_CLOSING.search(sentence)):
             continue
@@ -903,50 +904,11 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         scanned = scan_sentence(sentence)
         title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
         for first, run, words in _joined(scanned.runs, None if title_case else article):
-            next_word = run.next_word.lower().rstrip(".")
-            cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
-            start = first.spans[0][0]
-            before = ""
-            if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
-                previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
-                if (previous in ROLE_NOUNS or previous in PERSON_OBJECT_VERBS) and len(words) > 1:
-                    before = "role"  # "spokeswoman Tasnim Aslam", "replacing Rahm Emmanuel"
-                elif previous in BODY_NOUNS or (
-                    previous in AFFILIATION_WORDS
-                    and (run.gap_after != " " or run.next_word in CLAUSE_WORDS or run.next_word.endswith(("ed", "s")))
-                    and _AFFILIATION.search(sentence, max(0, start - 40), start)
-                ):
-                    before = "body"  # "the rock band Good Charlotte", "a spokesman for the Tamil Tigers"
-                elif previous == "the" and len(words) == 1 and cue:
-                    before = "the"
-            elif start > 2 and len(words) > 1 and sentence[start - 2 : start] == ", " and run.gap_after[:1] in ",.":
-                previous = sentence[sentence.rfind(" ", 0, start - 2) + 1 : start - 2].lower()
-                if previous in APPOSITION_NOUNS:
-                    before = "role"  # "Foreign Minister, Nobutaka Machimura,"
-            elif first.opens and len(words) == 2 and words[0] == "The" and cue:
-                before = "the"  # "The Xinhua news agency says"
-            if cue == "news" and len(words) == 1 and not first.opens and sentence.startswith(" agency", run.next_end):
-                before = "the"  # "the official Xinhua news agency"
-            if (
-                not cue
-                and len(words) > 1
-                and words[0] != "The"
-                and not sentence.endswith("the ", 0, start)
-                and run.gap_after[:1] == ","
-                and _APPOSITION_AFTER.match(sentence, run.spans[-1][1])
-            ):
-                cue = APPOSITION  # "Saadoun al-Dulaimi, the defense minister"
-            elif (
-                not cue
-                and len(words) > 1
-                and run.gap_after == ", "
-                and run.next_word in APPOSITION_VERBS
-                and sentence[start - 2 : start] == ", "
-            ):
-                cue = APPOSITION  # "A Sunni Arab, Saadoun al-Dulaimi, has been approved"
-            if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
-                before = "acronym"  # "the Palestine Liberation Organization (PLO)"
-            for kind, name, iso3 in _actors_of(words, first.opens, run.possessive, title_case, cue, before):
+            cue, before = _context(sentence, first, run, words)
+            results = _actors_of(words, first.opens, run.possessive, title_case, cue, before)
+            if not results and not title_case and _unnamed_person(words, first.opens):
+                unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
+            for kind, name, iso3 in results:
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
                 if entry is None:
@@ -957,6 +919,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 entry.names[name] = entry.names.get(name, 0) + 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
+    _full_names(found, sentence_names, unnamed)
     _merge_surnames(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
         del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
@@ -970,6 +933,88 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
             found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
+
+
+def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tuple[str, str]:
+    """(cue, before): what the words after and before a name say of it, as ``_actors_of`` reads them."""
+    next_word = run.next_word.lower().rstrip(".")
+    cue = next_word if next_word in NEXT_WORD_CUES else ""  # the only next words that matter: more memo hits
+    start = first.spans[0][0]
+    before = ""
+    if start > 2 and sentence[start - 1] == " " and sentence[start - 2].islower():
+        previous = sentence[sentence.rfind(" ", 0, start - 1) + 1 : start - 1]
+        if (previous in ROLE_NOUNS or previous in PERSON_OBJECT_VERBS) and len(words) > 1:
+            before = "role"  # "spokeswoman Tasnim Aslam", "replacing Rahm Emmanuel"
+        elif previous in BODY_NOUNS or (
+            previous in AFFILIATION_WORDS
+            and (run.gap_after != " " or run.next_word in CLAUSE_WORDS or run.next_word.endswith(("ed", "s")))
+            and _AFFILIATION.search(sentence, max(0, start - 40), start)
+        ):
+            before = "body"  # "the rock band Good Charlotte", "a spokesman for the Tamil Tigers"
+        elif previous == "the" and len(words) == 1 and cue:
+            before = "the"
+    elif start > 2 and len(words) > 1 and sentence[start - 2 : start] == ", " and run.gap_after[:1] in ",.":
+        previous = sentence[sentence.rfind(" ", 0, start - 2) + 1 : start - 2].lower()
+        if previous in APPOSITION_NOUNS:
+            before = "role"  # "Foreign Minister, Nobutaka Machimura,"
+    elif first.opens and len(words) == 2 and words[0] == "The" and cue:
+        before = "the"  # "The Xinhua news agency says"
+    if cue == "news" and len(words) == 1 and not first.opens and sentence.startswith(" agency", run.next_end):
+        before = "the"  # "the official Xinhua news agency"
+    if (
+        not cue
+        and len(words) > 1
+        and words[0] != "The"
+        and not sentence.endswith("the ", 0, start)
+        and run.gap_after[:1] == ","
+        and _APPOSITION_AFTER.match(sentence, run.spans[-1][1])
+    ):
+        cue = APPOSITION  # "Saadoun al-Dulaimi, the defense minister"
+    elif (
+        not cue
+        and len(words) > 1
+        and run.gap_after == ", "
+        and run.next_word in APPOSITION_VERBS
+        and sentence[start - 2 : start] == ", "
+    ):
+        cue = APPOSITION  # "A Sunni Arab, Saadoun al-Dulaimi, has been approved"
+    if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
+        before = "acronym"  # "the Palestine Liberation Organization (PLO)"
+    return cue, before
+
+
+def _unnamed_person(words: tuple[str, ...], opens: bool) -> bool:
+    """Whether a name no rule read may be a person's full name, two or three plain capitalised words ("Zoba Yass");
+    opening a sentence, only with a given name ("Ironically Nichols" is not one)."""
+    return (
+        2 <= len(words) <= 3
+        and (not opens or _given_name(words[0]))
+        and words[0].lower() not in STOP_WORDS
+        and words[-1].lower() not in GROUP_WORDS
+        and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)
+        and not any(
+            _capitals(word) or word.lower().rstrip(".") in PERSON_TITLES or word.lower() in ORG_SUFFIXES
+            for word in words
+        )
+    )
+
+
+def _full_names(
+    found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], unnamed: dict[str, tuple[str, int]]
+) -> None:
+    """A surname read as a person's ("Mr. Ashibli", "Ashibli said") makes a person of the full name no rule read
+    ("Hashem Ashibli"), which ``_merge_surnames`` then joins."""
+    if not unnamed:
+        return
+    for entry in list(found.values()):
+        name = next(iter(entry.names))
+        if entry.kind != "person" or len(entry.names) > 1 or " " in name:
+            continue
+        full, index = unnamed.get(fold(name), ("", 0))
+        key = actor_id_for("person", full)
+        if full and key not in found:
+            found[key] = _Found(key, "person", names={full: 1}, sentences=[index])
+            sentence_names[index][full] = key
 
 
 JOINING_WORDS = frozenset({"and", "for"})

@@ -193,3 +193,10 @@ def test_capitalised_prose_affiliations_and_a_body_inside_a_name_are_read():
     assert kinds["Ehud Olmert"] == kinds["Mahmoud Abbas"] == "person"
     assert kinds["Tamil Tigers"] == kinds["Transportation Ministry"] == "organisation"
     assert "Genovese" not in kinds and "Simple Life" not in kinds
+
+
+def test_a_surname_read_as_a_person_names_the_full_name_no_rule_read():
+    text = "The post went to Hashem Ashibli last week. Mr. Ashibli turned it down. Ironically Nichols was away."
+    people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
+    assert "Hashem Ashibli" in people and "Ashibli" not in people
+    assert "Ironically Nichols" not in people
