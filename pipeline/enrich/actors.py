@@ -237,6 +237,10 @@ SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits
 """Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
 country actor."""
 
+LONE_BODIES = frozenset({"army", "navy", "parliament"})
+"""Body words that name a body alone ("former Navy secretary", "the Army said"), as "Senate" and "Congress" do
+among the known organisations."""
+
 PLURAL_BODIES = frozenset({"committee", "council", "commission", "union", "service", "association"})
 """Body words whose plural ends an organisation's name as well ("Popular Resistance Committees")."""
 
@@ -767,7 +771,7 @@ def _person_or_organisation(
     words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS else words
     if not words:
         return None
-    if _shaped_organisation(words):
+    if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
     if titled:
         return None

@@ -200,3 +200,8 @@ def test_a_surname_read_as_a_person_names_the_full_name_no_rule_read():
     people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
     assert "Hashem Ashibli" in people and "Ashibli" not in people
     assert "Ironically Nichols" not in people
+
+
+def test_an_army_navy_or_parliament_named_alone_is_an_organisation():
+    kinds = {actor.name: actor.kind for actor in extract_actors("", "The former Navy secretary said the Army left.")}
+    assert kinds["Navy"] == kinds["Army"] == "organisation"
