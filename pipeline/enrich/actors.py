@@ -3,10 +3,11 @@
 Method (rule-based, measured in ``benchmarks/enrichment_quality.py``): capitalised phrases are split into known
 pieces by longest match against the gazetteers (countries, demonyms, organisations, places, person titles); what is
 left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym, "WeWork",
-a possessive "Google's", a name before a title: "SoftBank CEO"), a person when it starts with a common given name
-or follows a title ("Minister", "Dr."), and is dropped otherwise. A surname
-alone joins the full name met elsewhere in the text. In title-case headlines capitals say little, so only gazetteer
-matches and given-name persons count there.
+a possessive "Google's", a name before a title: "SoftBank CEO", an acronym's long form "... (FARC)"), a person when it
+starts with a common given name, follows a title ("Minister", "Dr.") or the sentence says so around it ("X, 29,",
+"X, the defense minister", "replacing X"), and is dropped otherwise. A surname alone joins the full name met
+elsewhere in the text. In title-case headlines capitals say little, so only gazetteer matches and given-name persons
+count there.
 
 Roles: ``mediator`` when a sentence says the actor mediates ("mediated by the US, Egypt and Qatar", "Egyptian
 mediators"); ``party`` when two actors face each other ("talks between Hamas and Israel", "Israel-Hamas talks",
