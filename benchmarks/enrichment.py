@@ -348,7 +348,8 @@ def gmb_name_items() -> list[dict]:
     """The stories of ``GMB_NAMES`` as items: ``id`` (``gmb:<n>``), ``title`` (empty), ``text`` (the detokenized
     story) and ``actors``: GMB's org spans, one per organisation (``actor_key``: "U.N." is the United Nations), and
     its per spans, one per person (the spans of a story ending in the same word are one person, named by the one
-    with the most words besides titles, then the longest: "President Fidel Castro", "Mr. Castro"; ``_person_rank``)."""
+    with the most words besides titles, then the longest: "President Fidel Castro", "Mr. Castro"; ``_person_rank``);
+    spans detokenized as the text is ("Lord's Resistance Army")."""
     from benchmarks.enrichment_quality import actor_key
 
     stories: list[list[str]] = [[]]
