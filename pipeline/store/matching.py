@@ -323,14 +323,7 @@ def event_matches(
         staged[event_id].append(EventFeatures.from_dict(json.loads(features)))
     if not staged:
         return {}, {}
-    with _registered(connection, "unmatched_events", {"event_id": list(staged)}):
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
-            {"limit": MAX_CANDIDATE_EVENTS, "window": MAX_BLOCK_SIZE},
-        )
-    candidates: dict[str, list[str]] = defaultdict(list)
-    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
-        candidates[staged_event_id].append(stored_event_id)
+    candidates = candidate_events(connection, list(staged))
     stored_members: dict[str, list[EventFeatures]] = defaultdict(list)
     canonical: dict[str, str] = {}
     for event_id, features, canonical_article_id in connection.execute(
@@ -352,6 +345,20 @@ def event_matches(
         else:
             related[staged_event_id] = near[0]
     return found, related
+
+
+def candidate_events(connection: duckdb.DuckDBPyConnection, staged_event_ids: Sequence[str]) -> dict[str, list[str]]:
+    """New event ID -> the stored events it is scored against (``event_candidates.sql``, also left in the temporary
+    table ``event_candidates`` for ``stored_event_features``)."""
+    with _registered(connection, "unmatched_events", {"event_id": list(staged_event_ids)}):
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
+            {"limit": MAX_CANDIDATE_EVENTS, "window": MAX_BLOCK_SIZE},
+        )
+    candidates: dict[str, list[str]] = defaultdict(list)
+    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
+        candidates[staged_event_id].append(stored_event_id)
+    return candidates
 
 
 def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
