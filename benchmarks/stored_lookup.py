@@ -12,12 +12,14 @@ stored events its new events may join. The delta seeds run once (``wirebeam run 
 base database, its staging shards are kept, and its load (``pipeline.store.load.load_run``) is replayed
 ``--repeats`` times on fresh copies of the base: CPU seconds of the candidate query (``matching.candidate_events``,
 ``event_candidates.sql``) with the candidate pairs it returned, of all event matching (``event_matches``: query,
-stored features, scoring) and of the whole load; the fastest repeat counts. The incremental benchmark's
+stored features, scoring) and of the whole load; the fastest repeat counts. ``--min_shared_keys 1 2`` replays it
+with each as ``matching.MIN_SHARED_KEYS`` (1: every stored event sharing a key), interleaved. The incremental
+benchmark's
 ``--workdir`` holds such a base (``base-<N>.duckdb``) and delta (``delta-<N>-<M>``).
 
 Run: ``nice -n 10 .venv/bin/python -m benchmarks.stored_lookup [--rows 1000000 10000000] [--keys 5000]``;
 ``nice -n 15 .venv/bin/python -m benchmarks.stored_lookup --events_base DIR/base-20000.duckdb --events_delta
-DIR/delta-20000-1000 [--repeats 3]`` (writes ``stored_lookup_events_<N>k.json``)
+DIR/delta-20000-1000 [--repeats 4] [--min_shared_keys 1 2]`` (writes ``stored_lookup_events_<N>k.json``)
 """
 
 from __future__ import annotations
@@ -131,16 +133,25 @@ def replay_load(base_db: Path, staging_dir: Path, kept: dict, db_path: Path) -> 
     return {**{name: round(seconds, 3) for name, seconds in spent.items()}, **looked_up}
 
 
-def replay_event_lookup(base_db: Path, delta_seeds: Path, repeats: int) -> dict:
-    """The delta's load replayed ``repeats`` times on copies of the base (``replay_load``); the fastest figures."""
+def replay_event_lookup(base_db: Path, delta_seeds: Path, repeats: int, min_keys: list[int]) -> dict:
+    """The delta's load replayed on copies of the base (``replay_load``), ``repeats`` times with each of
+    ``min_keys`` as ``matching.MIN_SHARED_KEYS`` (1: every stored event sharing a key), interleaved (A, B, B, A);
+    every trial and the fastest figures of each."""
     import duckdb
+
+    from pipeline.store import matching
 
     with duckdb.connect(str(base_db), read_only=True) as connection:
         stored = connection.execute("SELECT count(*) FROM articles").fetchone()[0]
+    trials: dict[int, list[dict]] = {k: [] for k in min_keys}
     with tempfile.TemporaryDirectory(prefix="wirebeam-events-lookup-") as work:
         staging_dir, kept = stage_delta(base_db, delta_seeds, Path(work))
-        trials = [replay_load(base_db, staging_dir, kept, Path(work) / "replay.duckdb") for _ in range(repeats)]
-    return {"stored_articles": stored, "trials": trials, **{key: min(t[key] for t in trials) for key in trials[0]}}
+        for repeat in range(repeats):
+            for k in min_keys if repeat % 2 == 0 else min_keys[::-1]:
+                with mock.patch.object(matching, "MIN_SHARED_KEYS", k):
+                    trials[k].append(replay_load(base_db, staging_dir, kept, Path(work) / "replay.duckdb"))
+    fastest = {k: {key: min(t[key] for t in runs) for key in runs[0]} for k, runs in trials.items()}
+    return {"stored_articles": stored, "by_min_shared_keys": {k: {**fastest[k], "trials": trials[k]} for k in trials}}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -150,22 +161,35 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--events_base", type=Path, help="A base database to replay a delta's load on.")
     parser.add_argument("--events_delta", type=Path, help="The delta's seeds directory.")
     parser.add_argument("--repeats", type=int, default=3, help="Replays of the delta's load; the fastest counts.")
+    parser.add_argument(
+        "--min_shared_keys",
+        type=int,
+        nargs="+",
+        help="Replay with each as matching.MIN_SHARED_KEYS (default: the shipped one), interleaved; 1: as before it.",
+    )
     parser.add_argument("--out", type=Path, help="JSON file to write instead of the default.")
     args = parser.parse_args(argv)
     if args.events_base or args.events_delta:
         if not (args.events_base and args.events_delta):
             parser.error("--events_base and --events_delta go together")
+        from pipeline.store.matching import MIN_SHARED_KEYS
+
+        min_keys = args.min_shared_keys or [MIN_SHARED_KEYS]
         result = {
             "benchmark": "stored_lookup_events",
             "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             "delta": str(args.events_delta),
-            **replay_event_lookup(args.events_base, args.events_delta, args.repeats),
+            **replay_event_lookup(args.events_base, args.events_delta, args.repeats, min_keys),
         }
-        print("stored articles | new events | candidate pairs | candidates CPU s | matching CPU s | load CPU s")
         print(
-            f"{result['stored_articles']:>15} | {result['new_events']:>10} | {result['pairs']:>15} | "
-            f"{result['candidates_cpu_s']:>16} | {result['matching_cpu_s']:>14} | {result['load_cpu_s']:>10}"
+            "stored articles | min shared keys | new events | candidate pairs | candidates CPU s | matching CPU s |"
+            " load CPU s"
         )
+        for k, row in result["by_min_shared_keys"].items():
+            print(
+                f"{result['stored_articles']:>15} | {k:>15} | {row['new_events']:>10} | {row['pairs']:>15} | "
+                f"{row['candidates_cpu_s']:>16} | {row['matching_cpu_s']:>14} | {row['load_cpu_s']:>10}"
+            )
         out = args.out or RESULTS.with_name(f"stored_lookup_events_{result['stored_articles'] // 1000}k.json")
         out.write_text(json.dumps(result, indent=2) + "\n")
         return result
