@@ -43,6 +43,10 @@ from schemas.models import ArticleLink
 
 MAX_CANDIDATE_EVENTS = 20
 """Stored events considered per new event: those sharing the most blocking keys with it."""
+MIN_SHARED_KEYS = 3
+"""Blocking keys (of ~50 an article) a stored event shares with a new event to be considered. Most stored events
+that share one or two are unrelated: they filled the 20 by the event-ID tie-break and were scored for nothing.
+Across two successive runs (``benchmarks/events_windows.py``, half A) 3 grouped as well as 1 or better."""
 MAX_SUMMARY_MEMBERS = 50
 """A stored event is scored (``attach``) on at most this many of its latest representatives' features."""
 
@@ -313,7 +317,8 @@ def event_matches(
 ) -> tuple[dict[str, EventMatch], dict[str, str]]:
     """New events none of whose articles matched (``matched_articles``) -> the stored event each reports, by
     ``attach`` (the mean model score of their articles and the stored event's latest
-    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys (a key held by more
+    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
+    ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more
     than ``MAX_BLOCK_SIZE`` stored articles counts only its latest ones, so the join stays bounded: for 1,000 new
     GVC reports against 30,000 stored ones it took 1.8 s CPU instead of 15.7, and grew linearly with the
     database before); and those that report none -> a stored event they reach the storyline thresholds with
@@ -323,14 +328,7 @@ def event_matches(
         staged[event_id].append(EventFeatures.from_dict(json.loads(features)))
     if not staged:
         return {}, {}
-    with _registered(connection, "unmatched_events", {"event_id": list(staged)}):
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
-            {"limit": MAX_CANDIDATE_EVENTS, "window": MAX_BLOCK_SIZE},
-        )
-    candidates: dict[str, list[str]] = defaultdict(list)
-    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
-        candidates[staged_event_id].append(stored_event_id)
+    candidates = candidate_events(connection, list(staged))
     stored_members: dict[str, list[EventFeatures]] = defaultdict(list)
     canonical: dict[str, str] = {}
     for event_id, features, canonical_article_id in connection.execute(
@@ -352,6 +350,20 @@ def event_matches(
         else:
             related[staged_event_id] = near[0]
     return found, related
+
+
+def candidate_events(connection: duckdb.DuckDBPyConnection, staged_event_ids: Sequence[str]) -> dict[str, list[str]]:
+    """New event ID -> the stored events it is scored against (``event_candidates.sql``, also left in the temporary
+    table ``event_candidates`` for ``stored_event_features``)."""
+    with _registered(connection, "unmatched_events", {"event_id": list(staged_event_ids)}):
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
+            {"limit": MAX_CANDIDATE_EVENTS, "window": MAX_BLOCK_SIZE, "min_keys": MIN_SHARED_KEYS},
+        )
+    candidates: dict[str, list[str]] = defaultdict(list)
+    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
+        candidates[staged_event_id].append(stored_event_id)
+    return candidates
 
 
 def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
