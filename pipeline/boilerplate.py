@@ -26,6 +26,7 @@ import apache_beam as beam
 from apache_beam.metrics import Metrics
 
 from pipeline.normalize import content_fields
+from pipeline.packing import pack, unpack
 from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from pipeline.text import normalized_content
 from schemas.models import Article, ArticleParagraphs
@@ -252,7 +253,7 @@ class _Clean(beam.DoFn):
     def process(self, joined: tuple[str, dict]) -> Iterable[Article]:
         _, grouped = joined
         boilerplate = {key for keys in grouped["chrome"] for key in keys}
-        for article, folded in grouped["article"]:
+        for article, folded in map(unpack, grouped["article"]):
             cleaned = clean_article(article, boilerplate, folded)
             if cleaned.body_status not in (None, OK):
                 self._junk.inc()
@@ -287,7 +288,8 @@ class StripBoilerplate(beam.PTransform):
         )
         return {
             "articles": {
-                "article": observed | "KeyById" >> beam.MapTuple(lambda a, folded, _: (a.article_id, (a, folded))),
+                "article": observed
+                | "KeyById" >> beam.MapTuple(lambda a, folded, _: (a.article_id, pack((a, folded)))),
                 "chrome": chrome,
             }
             | "JoinChrome" >> beam.CoGroupByKey()
