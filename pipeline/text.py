@@ -495,9 +495,12 @@ def headline_proper(title: str, site: frozenset[str] = frozenset()) -> str:
 
 def _mentioned(word: str, body: set[str], ordered: list[str]) -> bool:
     """Whether the body has the word, a word of the same stem, or a longer word its stem begins (shoots:
-    shooting, teens: teenagers; not charlotte: charge, which share only their first letters)."""
+    shooting, teens: teenagers; not charlotte: charge, which share only their first letters). ``ordered``: the
+    body's words sorted (filled here on first need: most headlines' words are all in their bodies)."""
     if word in body:
         return True
+    if not ordered:
+        ordered.extend(sorted(body))
     word_stem = stem(word)
     start = bisect.bisect_left(ordered, word[:MIN_STEM_CHARS])
     for other in ordered[start:]:
@@ -521,5 +524,5 @@ def headline_coverage(title: str, text: str, url: str | None = None) -> float | 
     if not headline:
         return None
     body = set(normalized_content(text).split())
-    ordered = sorted(body)
+    ordered: list[str] = []
     return sum(_mentioned(word, body, ordered) for word in headline) / len(headline)

@@ -12,6 +12,7 @@ from apache_beam.testing.util import assert_that, equal_to
 from pipeline import cli
 from pipeline.boilerplate import (
     MIN_SOURCE_REPEATS,
+    WALLS,
     StripBoilerplate,
     clean_article,
     clean_body,
@@ -87,11 +88,23 @@ def test_a_wall_is_recognised_in_any_case_with_or_without_other_scripts():
         assert wall_of(f"Città: {notice}") == kind
     assert wall_of("The council voted on the new pier.") is None
     assert wall_of("Le conseil a voté sur la jetée.") is None
-    # case folds that lower-casing misses still match: long s, Kelvin sign, dotted capital I
+    # case folds that lower-casing misses still match: long s, Kelvin sign, dotted capital I, dotless i
     assert wall_of("Already a \u017fubscriber? Click the button below.") == "subscription_wall"
     assert wall_of("PLEASE \u212aEEP READING: WE USE COO\u212aIES.") == "consent_wall"
     assert wall_of("PLEASE S\u0130GN \u0130N TO CONTINUE.") == "login_wall"
+    assert wall_of("Please s\u0131gn \u0131n to continue.") == "login_wall"
     assert wall_of("\u201cWe use cookies,\u201d the notice said.") == "consent_wall"
+
+
+def test_wall_of_finds_what_the_case_insensitive_walls_find():
+    # the lower-cased scan stands for the case-insensitive one on every paragraph without a case trap
+    notices = ["We use cookies.", "Already a subscriber?", "Please sign in to continue.", "Enable JavaScript."]
+    others = ["The council voted on the new pier.", "Le conseil a voté sur la jetée.", "Ölpreis: ΣΥΝΕΔΡΙΑΣΗ"]
+    for text in notices + others:
+        for variant in (text, text.upper(), text.title(), f"\u201c{text}\u201d", f"{text} \u00c9TAT", f"\u0130 {text}"):
+            expected = next((name for name, pattern in WALLS.items() if pattern.search(variant)), None)
+            assert wall_of(variant) == expected, variant
+            assert (expected is None) == (text in others), variant
 
 
 def test_chrome_only_body_is_chrome_and_a_short_remainder_becomes_the_summary():

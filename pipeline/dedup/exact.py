@@ -6,12 +6,11 @@ the copy first published (unknown dates last), then the first by source location
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 import apache_beam as beam
 
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents, edges_to_first
+from pipeline.packing import KeyPackedById, unpack
 from schemas.models import Article
 
 
@@ -51,9 +50,10 @@ def _choice(article: Article) -> tuple:
 
 
 def _apply_original(joined) -> Article:
-    """``(id, {"article": [Article], "original": [id]})`` -> the kept article of the ID, pointing at its original."""
+    """``(id, {"article": [pack(Article)], "original": [id]})`` -> the kept article of the ID, pointing at its
+    original."""
     _, grouped = joined
-    article = min(grouped["article"], key=_choice)
+    article = min(map(unpack, grouped["article"]), key=_choice)
     originals = list(grouped["original"])
     return mark_duplicate(article, originals[0] if originals else None)
 
@@ -82,7 +82,7 @@ class MarkExactDuplicates(beam.PTransform):
         )
         return (
             {
-                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
+                "article": articles | "KeyById" >> KeyPackedById(),
                 "original": originals,
             }
             | "JoinOriginals" >> beam.CoGroupByKey()

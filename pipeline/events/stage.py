@@ -9,10 +9,8 @@ so A~B~C does not chain) -> event ID from each cluster's earliest article. The l
 
 from __future__ import annotations
 
-import pickle
 from collections import Counter
 from collections.abc import Iterable
-from operator import attrgetter
 
 import apache_beam as beam
 
@@ -34,6 +32,7 @@ from pipeline.events.features import FEATURES_VERSION, EventFeatures, TermCounts
 from pipeline.events.model import shipped_model
 from pipeline.events.score import EventThresholds, score, score_components
 from pipeline.outputs import Outputs, SplitOutputs, Tagged
+from pipeline.packing import KeyPackedById, pack, unpack
 from pipeline.staging import LOOKUP_BUCKETS, bucket, lookup
 from schemas.models import Article, ArticleFeatures, ArticleLink
 
@@ -65,17 +64,6 @@ def feature_row(
 def _article_text(counted: tuple[Article, TermCounts]) -> str:
     article = counted[0]
     return embedding_text(article.title, article.text or article.summary)
-
-
-def pack(value) -> bytes:
-    """``value`` pickled, to cross a Beam shuffle as bytes: Beam's default coder encodes a dict, list or dataclass
-    item by item (an article's counts, features or document frequencies: 0.25-0.37 ms to encode and decode
-    each, 28 us pickled)."""
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-unpack = pickle.loads
-"""The value ``pack`` made."""
 
 
 DOCS = "\x00docs"
@@ -382,13 +370,13 @@ COPIES = "copies"
 
 
 def _near_joined(joined):
-    """``(id, {"article": [Article], "parent": [(parent id, similarity)], "root": [near root id]})`` -> the article
-    with its near-duplicate parent, ``Tagged(REPRESENTATIVES, article)`` when it stands for its group, and its
+    """``(id, {"article": [pack(Article)], "parent": [(parent id, similarity)], "root": [near root id]})`` -> the
+    article with its near-duplicate parent, ``Tagged(REPRESENTATIVES, article)`` when it stands for its group, and its
     group membership: ``Tagged(MEMBERS, (root id, id))`` for an original, ``Tagged(COPIES, (original id, id))``
     for an exact copy (its root is its original's)."""
     article_id, grouped = joined
     parents, roots = list(grouped["parent"]), list(grouped["root"])
-    for article in grouped["article"]:
+    for article in map(unpack, grouped["article"]):
         article = with_parent(article, parents[0] if parents else None)
         yield article
         if article.duplicate_of is not None:
@@ -426,7 +414,7 @@ class JoinNearGroups(beam.PTransform):
     def expand(self, articles):
         joined = (
             {
-                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
+                "article": articles | "KeyById" >> KeyPackedById(),
                 "parent": self._parents,
                 "root": self._near_roots,
             }
@@ -453,9 +441,10 @@ def _article_events(joined):
 
 
 def _with_event(joined):
+    """``(id, {"article": [pack(Article)], "event": [(event_id, storyline_id)]})`` -> the article with its event."""
     _, grouped = joined
     found = list(grouped["event"])
-    for article in grouped["article"]:
+    for article in map(unpack, grouped["article"]):
         if found:
             event_id, storyline_id = found[0]
             yield article.model_copy(update={"event_id": event_id, "storyline_id": storyline_id})
@@ -481,7 +470,7 @@ class ApplyEvents(beam.PTransform):
         )
         return (
             {
-                "article": articles | "KeyById" >> beam.WithKeys(attrgetter("article_id")),
+                "article": articles | "KeyById" >> KeyPackedById(),
                 "event": article_events,
             }
             | "JoinEvents" >> beam.CoGroupByKey()
