@@ -1,8 +1,9 @@
 """Fit the grouping model (``pipeline.events.model``) on labelled reports.
 
 Labelled reports are JSON Lines records as in the development corpora: ``title``, optional ``text``, optional
-``published`` (ISO date or time) and ``event`` (the gold label). Each file is one corpus: the run's own features
-are computed over it (``batch_features``), blocking gives the candidate pairs a run would score (so the
+``published`` (ISO date or time) and ``event`` (the gold label). Each file is one corpus, read as a run hands it to
+grouping (``as_run_reads``: wall pages as headlines): the run's own features are computed over it
+(``batch_features``), blocking gives the candidate pairs a run would score (so the
 negatives are the hard ones: reports that share rare words but not the event; a random sample of other pairs
 joins them), and each pair gets the model's ``pair_features`` and a 1 when both report one event. A logistic
 regression (scikit-learn, a development dependency only) is fitted per regime, every corpus weighing the same;
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipeline import boilerplate
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, batch_features, pair_features
@@ -167,9 +169,25 @@ class Corpus:
         return "full_text" if 2 * sum(f.first_seen is not None for f in self.features.values()) >= n else "undated"
 
 
+def as_run_reads(
+    reports: Sequence[tuple[str, str | None, datetime | None]],
+) -> list[tuple[str, str | None, datetime | None]]:
+    """``(title, text, published)`` reports as grouping reads them in a run: each body without the lines and the
+    wall notices ``boilerplate.clean_body`` removes from any page, a wall or junk body none (the headline alone). The
+    paragraphs a run strips as an outlet's repeated chrome are left: a label file need not name outlets."""
+    read = []
+    for title, text, published in reports:
+        if text:
+            text, status = boilerplate.clean_body(text, None, ())
+            text = text if status in (boilerplate.OK, "too_short") else None
+        read.append((title, text or None, published))
+    return read
+
+
 def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
-    """Featurise a corpus as a run would and list its candidate pairs' features and labels."""
-    articles = {i: (r.title, r.text, r.published) for i, r in enumerate(records)}
+    """Featurise a corpus as a run would (``as_run_reads``) and list its candidate pairs' features and labels."""
+    read = as_run_reads([(r.title, r.text, r.published) for r in records])
+    articles = dict(enumerate(read))
     features = batch_features(articles)
     pairs = sorted(candidate_pairs(features))
     labels = {i: r.event for i, r in enumerate(records) if r.event is not None}
