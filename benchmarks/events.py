@@ -62,7 +62,7 @@ from pipeline import cli
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels, dense_scores
 from pipeline.events.features import batch_features
-from pipeline.events.fit import HALVES, half_of
+from pipeline.events.fit import HALVES, as_run_reads, half_of
 from pipeline.events.model import read_model
 from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, score
 
@@ -381,6 +381,12 @@ def _model_flag(flags: Sequence[str]) -> str | None:
     return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
 
 
+def run_reads(items: Sequence[Item]) -> dict[str, tuple[str, str | None, datetime | None]]:
+    """Item id -> ``(title, text, published)`` as a run hands them to grouping (``fit.as_run_reads``)."""
+    read = as_run_reads([(i.title, i.text, i.published) for i in items])
+    return {item.item_id: article for item, article in zip(items, read, strict=True)}
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
 ) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
@@ -388,8 +394,9 @@ def grouped_in_process(
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
     event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
     thresholds = _thresholds(_model_flag(flags))
+    articles = run_reads(items)
     started = _cpu_seconds()
-    features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+    features = batch_features(articles)
     pairs = candidate_pairs(features)
     edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
     cache: dict = {}
@@ -405,7 +412,7 @@ def candidate_recall(items: Sequence[Item], model_path: str | None = None, group
     each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
     thresholds = _thresholds(model_path)
     if grouped is None:
-        features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+        features = batch_features(run_reads(items))
         pairs = candidate_pairs(features)
         edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
         grouped = Grouped(features, pairs, edges, {})
