@@ -7,8 +7,8 @@ Runs inside the loader's transaction, on the ``staged_*`` temporary tables, in t
    candidates' texts (re-shingled for exact verification) or features are read back;
 2. **resolve** (``resolve``, pure): decides with the graph's own rules which stored original a copy has
    (``dedup.exact.original_rank``), which stored article a near-copy republishes (``dedup.near.best_parent``),
-   which stored event a new event joins (``events.cluster.attach``) and which stored storyline a new storyline
-   joins, and derives every pointer, event, storyline and link;
+   which stored event a new event joins (``events.cluster.attach``, best first: ``attach_best_first``) and which
+   stored storyline a new storyline joins, and derives every pointer, event, storyline and link;
 3. **write**: the staged articles take the resolved pointers, events and storylines, the links are staged, and
    articles stored already are dropped from the run.
 
@@ -317,8 +317,8 @@ def event_matches(
     connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds
 ) -> tuple[dict[str, EventMatch], dict[str, str]]:
     """New events none of whose articles matched (``matched_articles``) -> the stored event each reports, by
-    ``attach`` (the mean model score of their articles and the stored event's latest
-    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
+    ``attach`` best first (``attach_best_first``; the mean model score of their articles and the stored event's
+    latest ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
     ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more
     than ``MAX_BLOCK_SIZE`` stored articles counts only its latest ones, so the join stays bounded: for 1,000 new
     GVC reports against 30,000 stored ones it took 1.8 s CPU instead of 15.7, and grew linearly with the
