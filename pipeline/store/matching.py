@@ -7,8 +7,8 @@ Runs inside the loader's transaction, on the ``staged_*`` temporary tables, in t
    candidates' texts (re-shingled for exact verification) or features are read back;
 2. **resolve** (``resolve``, pure): decides with the graph's own rules which stored original a copy has
    (``dedup.exact.original_rank``), which stored article a near-copy republishes (``dedup.near.best_parent``),
-   which stored event a new event joins (``events.cluster.attach``, best first: ``attach_best_first``) and which
-   stored storyline a new storyline joins, and derives every pointer, event, storyline and link;
+   which stored event a new event joins (``events.cluster.attach``) and which stored storyline a new storyline
+   joins, and derives every pointer, event, storyline and link;
 3. **write**: the staged articles take the resolved pointers, events and storylines, the links are staged, and
    articles stored already are dropped from the run.
 
@@ -18,7 +18,6 @@ copy always shares its original's event.
 
 from __future__ import annotations
 
-import heapq
 import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -317,8 +316,8 @@ def event_matches(
     connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds
 ) -> tuple[dict[str, EventMatch], dict[str, str]]:
     """New events none of whose articles matched (``matched_articles``) -> the stored event each reports, by
-    ``attach`` best first (``attach_best_first``; the mean model score of their articles and the stored event's
-    latest ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
+    ``attach`` (the mean model score of their articles and the stored event's latest
+    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
     ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more
     than ``MAX_BLOCK_SIZE`` stored articles counts only its latest ones, so the join stays bounded: for 1,000 new
     GVC reports against 30,000 stored ones it took 1.8 s CPU instead of 15.7, and grew linearly with the
@@ -337,64 +336,19 @@ def event_matches(
     ).fetchall():
         stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
         canonical[event_id] = canonical_article_id
-    options = {staged_id: candidates[staged_id] for staged_id in staged if candidates[staged_id]}
-    attached, related = attach_best_first(staged, options, stored_members, thresholds)
-    found = {
-        staged_id: EventMatch(stored_id, similarity, canonical[stored_id])
-        for staged_id, (stored_id, similarity) in attached.items()
-    }
-    return found, related
-
-
-def attach_best_first(
-    staged: Mapping[str, Sequence[EventFeatures]],
-    options: Mapping[str, Sequence[str]],
-    stored: Mapping[str, Sequence[EventFeatures]],
-    thresholds: EventThresholds,
-) -> tuple[dict[str, tuple[str, float]], dict[str, str]]:
-    """New events (their articles' features) -> the stored event each joins, with its score, and those joining
-    none -> a stored event they reach the storyline thresholds with: ``attach`` applied best first, as average
-    linkage merges within a run. The best-scoring attachment of all is made first, and a stored event then holds
-    the new event's articles too, so a later new event joins it only when it is close to the whole (a report of
-    another event that is close to the stored reports, but not to the new ones already joined, stays out).
-    ``options``: new event ID -> its candidate stored event IDs; ``stored``: stored event ID -> its features."""
-    members: dict[str, list[EventFeatures]] = defaultdict(list)
-    for stored_id, features in stored.items():
-        members[stored_id] = list(features)
-    waiting: dict[str, set[str]] = defaultdict(set)
-    for staged_id, stored_ids in options.items():
-        for stored_id in stored_ids:
-            waiting[stored_id].add(staged_id)
-    levels: dict[str, dict[str, tuple]] = defaultdict(dict)
-    heap: list[tuple[float, str, str, str, int]] = []
-    version: dict[str, int] = defaultdict(int)
-
-    def rescore(staged_id: str, stored_id: str) -> None:
+    found, related = {}, {}
+    for staged_event_id, members in staged.items():
+        options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
         # each pair is scored once for both levels; the storyline thresholds are at most the event ones, so an
-        # event joining no storyline joins no event either
-        levels[staged_id][stored_id] = attach_levels(staged[staged_id], {stored_id: members[stored_id]}, thresholds)
-        event = levels[staged_id][stored_id][0]
-        if event is not None:
-            heapq.heappush(heap, (-event[1], str(stored_id), staged_id, stored_id, version[stored_id]))
-
-    for staged_id, stored_ids in options.items():
-        for stored_id in stored_ids:
-            rescore(staged_id, stored_id)
-    found: dict[str, tuple[str, float]] = {}
-    while heap:
-        negative, _, staged_id, stored_id, seen = heapq.heappop(heap)
-        if staged_id in found or seen != version[stored_id]:
+        # event joining no storyline reports no event either
+        attached, near = attach_levels(members, options, thresholds) if options else (None, None)
+        if near is None:
             continue
-        found[staged_id] = (stored_id, -negative)
-        members[stored_id].extend(staged[staged_id])
-        version[stored_id] += 1
-        for other in waiting[stored_id] - found.keys():
-            rescore(other, stored_id)
-    related = {}
-    for staged_id, by_stored in levels.items():
-        near = [(-level[1][1], str(stored_id), stored_id) for stored_id, level in by_stored.items() if level[1]]
-        if staged_id not in found and near:
-            related[staged_id] = min(near)[2]
+        if attached:
+            stored_event_id, similarity = attached
+            found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
+        else:
+            related[staged_event_id] = near[0]
     return found, related
 
 
