@@ -136,7 +136,10 @@ def _merge_actors(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventAc
     }
     for actor_id in list(by_id):
         first = by_id[actor_id][0][1]
-        target = surnames.get(fold(first.name)) if first.kind == "person" and " " not in first.name else None
+        # a one-word person or body named as a person's surname elsewhere in the event is that person ("Fury from
+        # Netanyahu's Allies" read as a body in one report, "Benjamin Netanyahu" in another)
+        alone = first.kind in ("person", "organisation") and " " not in first.name
+        target = surnames.get(fold(first.name)) if alone else None
         if target and target != actor_id:
             by_id[target].extend(by_id.pop(actor_id))
     merged = []

@@ -44,6 +44,15 @@ def test_seed_events_have_israel_and_hamas_as_parties_and_mediators_from_three_c
     assert mediators == {"EGY", "QAT", "USA"}
 
 
+def test_each_seed_actor_is_named_once_per_event(seed_rows):
+    """003 reads "Fury from Netanyahu's Allies" (a body's shape), 004 names Benjamin Netanyahu: one actor."""
+    rows = seed_rows[("003", "004")]["event_actors"]
+    netanyahu = [row for row in rows if "netanyahu" in row.actor_id]
+    assert [(row.actor_id, row.article_ids) for row in netanyahu] == [("person:benjamin-netanyahu", ("004", "003"))]
+    surnames = {row.name.split()[-1] for row in rows if row.kind == "person" and " " in row.name}
+    assert not [row.name for row in rows if " " not in row.name and row.name in surnames]
+
+
 def test_april_2024_round_is_dated_to_april_2024_and_undated_rounds_are_null(seed_rows):
     dates = {group: rows["event_enrichments"][0].event_date for group, rows in seed_rows.items()}
     assert (dates[("003", "004")].year, dates[("003", "004")].month) == (2024, 4)
