@@ -17,7 +17,7 @@ import numpy as np
 from pipeline.events.blocking import bounded_parts, candidate_pairs
 from pipeline.events.features import EventFeatures, batch_features
 from pipeline.events.model import GroupingModel
-from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score
+from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score, storyline_needed
 
 MAX_DENSE_COMPONENT = 800
 """Largest part of the candidate graph whose every pair ``cluster`` scores (at most 319,600 pairs); a larger
@@ -74,9 +74,11 @@ def cluster_levels(
     every pair is scored (blocking misses some pairs of one event, and average linkage needs them). Two clusters
     merge, best first, while the mean score of their cross pairs reaches ``pair_threshold``: a cluster joins
     another only when it is close to the whole of it, so A~B and B~C do not chain A to C. The clusters then are
-    events; merging goes on down to the storyline thresholds, and those clusters are storylines (so each event lies
-    in one storyline). Average linkage of the pair scores is what ``attach`` applies across runs, so a batch and an
-    incremental run agree. Deterministic: components and their members are ordered by ``str``.
+    events; merging goes on down to the storyline thresholds (the headline one cut to a third between two
+    clusters of ``score.BROAD_PIECES`` headlines or more, no full text: ``storyline_needed``), and those clusters
+    are storylines (so each event lies in one storyline). Average linkage of the pair scores is what ``attach``
+    applies across runs, so a batch and an incremental run agree. Deterministic: components and their members are
+    ordered by ``str``.
 
     Returns:
         Each id mapped to its event's representative and to its storyline's (the smallest id, by ``str``).
@@ -162,6 +164,7 @@ def _average_link(
     sizes = np.ones(n)
     full_text = np.array([features[item].full_text for item in component])
     dated = np.array([features[item].first_seen is not None for item in component])
+    headlines = ~full_text
     alive = np.ones(n, dtype=bool)
     members = [[item] for item in component]
     events_in: list[list[list[Hashable]]] = []
@@ -174,7 +177,12 @@ def _average_link(
         needed = np.where(both_full, needed, thresholds.title)
         if storylines:
             full_text_level = np.where(dated[i] & dated, thresholds.storyline, thresholds.storyline_undated)
-            needed = np.minimum(needed, np.where(both_full, full_text_level, thresholds.storyline_title))
+            headline_level = np.where(
+                headlines[i] & headlines,
+                storyline_needed(thresholds.storyline_title, np.minimum(sizes[i], sizes)),
+                thresholds.storyline_title,
+            )
+            needed = np.minimum(needed, np.where(both_full, full_text_level, headline_level))
         mean = sums[i] / (sizes[i] * sizes)
         mean[(mean < needed) | ~alive | ~alive[i]] = -1.0
         mean[i] = -1.0
@@ -196,6 +204,7 @@ def _average_link(
             sizes[keep] += sizes[gone]
             full_text[keep] &= full_text[gone]
             dated[keep] &= dated[gone]
+            headlines[keep] &= headlines[gone]
             alive[gone] = False
             members[keep].extend(members[gone])
             if storylines:
@@ -230,7 +239,8 @@ def attach(
     model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
     only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
     features. With ``storyline``: the stored event whose storyline the new event joins (the storyline
-    thresholds)."""
+    thresholds, the headline one cut by ``storyline_needed`` for two events of ``score.BROAD_PIECES`` headlines
+    or more, no full text)."""
     return attach_levels(new, events, thresholds)[storyline]
 
 
@@ -244,6 +254,7 @@ def attach_levels(
         raise ValueError("attach needs the features of at least one new article")
     best: list[tuple[float, str, Hashable] | None] = [None, None]
     summary = _threshold_summary(new)
+    headlines = not any(f.full_text for f in new)
     for event_id, stored in events.items():
         if not stored:
             continue
@@ -252,7 +263,10 @@ def attach_levels(
         candidate = (-similarity, str(event_id), event_id)
         stored_summary = _threshold_summary(stored)
         for level in (False, True):
-            needed = pair_threshold(summary, stored_summary, thresholds, attaching=True, storyline=level)
+            smaller = min(len(new), len(stored)) if headlines and not any(f.full_text for f in stored) else 1
+            needed = pair_threshold(
+                summary, stored_summary, thresholds, attaching=True, storyline=level, smaller=smaller
+            )
             if similarity >= needed and (best[level] is None or candidate < best[level]):
                 best[level] = candidate
     event, storyline = (None if found is None else (found[2], -found[0]) for found in best)

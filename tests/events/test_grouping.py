@@ -459,6 +459,21 @@ def test_storylines_hold_whole_events_and_are_the_events_without_storyline_thres
     assert len(set(storylines_of.values())) < len(set(events_of.values()))
 
 
+@pytest.mark.parametrize(("pieces", "body", "storylines"), [(5, None, 1), (4, None, 2), (5, "Plosser spoke. " * 80, 2)])
+def test_two_broad_pieces_of_headlines_join_at_a_third_of_the_storyline_threshold(pieces, body, storylines):
+    """Two events of five headlines each scoring about 0.16 across (under the headline storyline threshold of 0.3,
+    above a third of it) form one storyline; two of four headlines, or of five full texts, stay two."""
+    ids = [f"{side}-{i}" for side in ("fed", "markets") for i in range(pieces)]
+    features = _features({item: (HEADLINES["plosser-1"], body, T0) for item in ids})
+    assert all(f.full_text == (body is not None) for f in features.values())
+    edges = [(a, b, 0.9 if a[0] == b[0] else 0.15) for a, b in itertools.combinations(ids, 2)]
+    edges.append(("fed-0", "markets-0", 0.35))  # one pair at the lowest threshold or more: one component
+    thresholds = EventThresholds(full_text=0.5, title=0.5, storyline=0.3, storyline_title=0.3)
+    events_of, storylines_of = cluster_levels(ids, edges, thresholds, features=features)
+    assert len(set(events_of.values())) == 2
+    assert len(set(storylines_of.values())) == storylines
+
+
 def test_an_unusable_model_file_is_refused(tmp_path: Path):
     path = tmp_path / "model.json"
     for content in ("not json", json.dumps({"format": 99}), json.dumps({"format": 1, "coefficients": {}})):
