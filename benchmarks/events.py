@@ -50,6 +50,7 @@ from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import duckdb
 import numpy as np
@@ -62,7 +63,7 @@ from pipeline import cli
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels, dense_scores
 from pipeline.events.features import batch_features
-from pipeline.events.fit import HALVES, half_of
+from pipeline.events.fit import HALVES, as_run_reads, half_of
 from pipeline.events.model import read_model
 from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, score
 
@@ -129,9 +130,24 @@ def same_topic_items(corpus_dir: Path, with_dates: bool = True) -> list[Item]:
     return items
 
 
+_ARCHIVED_RE = re.compile(r"^https?://web\.archive\.org/web/[^/]+/(.+)$")
+
+
+def outlet_of(url: str | None) -> str | None:
+    """The outlet (host without ``www.``) of a report's URL, of the archived page's for a web.archive.org copy."""
+    archived = _ARCHIVED_RE.match(url or "")
+    page = archived.group(1) if archived else url
+    if not page:
+        return None
+    host = urlsplit(page if "://" in page else f"http://{page}").hostname or ""
+    return host.removeprefix("www.") or None
+
+
 def jsonl_items(path: Path, prefix: str, with_dates: bool = True) -> list[Item]:
     """A labelled events corpus (``title``, ``text``, ``published``, ``url``, ``event`` per line) as items; URLs
-    are made unique (the run keys articles by URL) and ``published`` is dropped unless ``with_dates``."""
+    are made unique (the run keys articles by URL), ``published`` is dropped unless ``with_dates``, and the outlet
+    is the URL's (``outlet_of``), else unknown: the report's own (the run strips paragraphs one outlet repeats as its
+    chrome, so one outlet for a whole corpus would strip the wire copy its reports of one event share)."""
     items, seen = [], set()
     with path.open(encoding="utf-8") as handle:
         for number, record in enumerate(map(json.loads, filter(str.strip, handle))):
@@ -143,8 +159,8 @@ def jsonl_items(path: Path, prefix: str, with_dates: bool = True) -> list[Item]:
             published_at = datetime.fromisoformat(published) if published else None
             if published_at is not None and published_at.tzinfo is None:
                 published_at = published_at.replace(tzinfo=timezone.utc)
-            label = record["event"]
-            items.append(Item(f"{prefix}-{number}", record["title"], record["text"], published_at, label, url, prefix))
+            label, source = record["event"], outlet_of(record.get("url")) or f"{prefix}-{number}"
+            items.append(Item(f"{prefix}-{number}", record["title"], record["text"], published_at, label, url, source))
     return items
 
 
@@ -381,6 +397,13 @@ def _model_flag(flags: Sequence[str]) -> str | None:
     return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
 
 
+def run_reads(items: Sequence[Item]) -> dict[str, tuple[str, str | None, datetime | None]]:
+    """Item id -> ``(title, text, published)`` as a run over the items hands them to grouping (bodies cleaned of site
+    chrome and walls: ``fit.as_run_reads``)."""
+    read = as_run_reads([(i.title, i.text, i.published, i.source) for i in items])
+    return {item.item_id: article for item, article in zip(items, read, strict=True)}
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
 ) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
@@ -388,8 +411,9 @@ def grouped_in_process(
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
     event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
     thresholds = _thresholds(_model_flag(flags))
+    articles = run_reads(items)
     started = _cpu_seconds()
-    features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+    features = batch_features(articles)
     pairs = candidate_pairs(features)
     edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
     cache: dict = {}
@@ -405,7 +429,7 @@ def candidate_recall(items: Sequence[Item], model_path: str | None = None, group
     each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
     thresholds = _thresholds(model_path)
     if grouped is None:
-        features = batch_features({i.item_id: (i.title, i.text, i.published) for i in items})
+        features = batch_features(run_reads(items))
         pairs = candidate_pairs(features)
         edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
         grouped = Grouped(features, pairs, edges, {})
@@ -565,7 +589,9 @@ def labelled(items: Sequence[Item], corpus: str):
     from pipeline.events.fit import Labelled
 
     storyline_only = corpus == "uci"
-    return [Labelled(i.title, i.text, i.published, None if storyline_only else i.label, i.label) for i in items]
+    return [
+        Labelled(i.title, i.text, i.published, None if storyline_only else i.label, i.label, i.source) for i in items
+    ]
 
 
 def fit_on(half: str | None, workdir: Path) -> Path:

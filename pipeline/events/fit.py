@@ -1,8 +1,9 @@
 """Fit the grouping model (``pipeline.events.model``) on labelled reports.
 
 Labelled reports are JSON Lines records as in the development corpora: ``title``, optional ``text``, optional
-``published`` (ISO date or time) and ``event`` (the gold label). Each file is one corpus: the run's own features
-are computed over it (``batch_features``), blocking gives the candidate pairs a run would score (so the
+``published`` (ISO date or time), optional ``source`` (the outlet) and ``event`` (the gold label). Each file is one
+corpus, read as a run over it would read it (``as_run_reads``: bodies cleaned of site chrome and walls): the run's own
+features are computed over it (``batch_features``), blocking gives the candidate pairs a run would score (so the
 negatives are the hard ones: reports that share rare words but not the event; a random sample of other pairs
 joins them), and each pair gets the model's ``pair_features`` and a 1 when both report one event. A logistic
 regression (scikit-learn, a development dependency only) is fitted per regime, every corpus weighing the same;
@@ -22,9 +23,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 
+from pipeline import boilerplate
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, batch_features, pair_features
@@ -75,6 +78,7 @@ class Labelled:
     published: datetime | None
     event: str | None
     storyline: str | None = None
+    source: str | None = None
 
     @property
     def pair_label(self) -> str:
@@ -121,8 +125,11 @@ def read_labels(path: str | Path) -> list[Labelled]:
         if text is not None and not isinstance(text, str):
             raise LabelError(f"{where}: 'text' must be a string")
         published = _published(record.get("published"), where)
+        source = record.get("source")
+        if source is not None and not isinstance(source, str):
+            raise LabelError(f"{where}: 'source' must be a string")
         records.append(
-            Labelled(title, text, published, str(event), None if storyline in (None, "") else str(storyline))
+            Labelled(title, text, published, str(event), None if storyline in (None, "") else str(storyline), source)
         )
     if len({r.event for r in records}) < 2:
         raise LabelError(f"{path}: needs reports of at least two events")
@@ -167,9 +174,37 @@ class Corpus:
         return "full_text" if 2 * sum(f.first_seen is not None for f in self.features.values()) >= n else "undated"
 
 
+def as_run_reads(
+    reports: Sequence[tuple[str, str | None, datetime | None, str | None]],
+) -> list[tuple[str, str | None, datetime | None]]:
+    """``(title, text, published, source)`` reports as a run over them alone hands them to grouping: each body
+    cleaned by ``pipeline.boilerplate`` (paragraphs an outlet repeats are its chrome; a wall or junk body leaves the
+    headline, a short remainder its summary, which grouping reads in place of a body). A report without an outlet is
+    its own: one outlet for all would strip the wire copy that reports of one event share."""
+    sources = [source if source is not None else f"report {n}" for n, (*_, source) in enumerate(reports)]
+    folded = [boilerplate.folded_paragraphs(text) for _, text, _, _ in reports]
+    observed = [
+        (key, n, witness)
+        for n, ((title, text, _, _), source) in enumerate(zip(reports, sources, strict=True))
+        # what paragraph_observations reads of an article
+        for key, witness in boilerplate.paragraph_observations(
+            SimpleNamespace(title=title, text=text, source=source), folded[n]
+        )
+    ]
+    chrome = dict(boilerplate.chrome_in_bucket((0, observed), None))
+    read = []
+    for n, (title, text, published, _) in enumerate(reports):
+        if text:
+            text, status = boilerplate.clean_body(text, sources[n], set(chrome.get(n, ())), folded[n])
+            text = text if status in (boilerplate.OK, "too_short") else None
+        read.append((title, text or None, published))
+    return read
+
+
 def corpus_pairs(records: Sequence[Labelled]) -> Corpus:
-    """Featurise a corpus as a run would and list its candidate pairs' features and labels."""
-    articles = {i: (r.title, r.text, r.published) for i, r in enumerate(records)}
+    """Featurise a corpus as a run would (``as_run_reads``) and list its candidate pairs' features and labels."""
+    read = as_run_reads([(r.title, r.text, r.published, r.source) for r in records])
+    articles = dict(enumerate(read))
     features = batch_features(articles)
     pairs = sorted(candidate_pairs(features))
     labels = {i: r.event for i, r in enumerate(records) if r.event is not None}

@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from pipeline.cli import main
@@ -464,3 +465,39 @@ def test_an_unusable_model_file_is_refused(tmp_path: Path):
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ModelError):
             read_model(path)
+
+
+WALL = (
+    "Just One More Thing...\n\nWe have sent you a verification email. Please check your email and click on the link "
+    "to activate your profile.\n\nIf you do not receive the verification message within a few minutes of signing up, "
+    "please check your Spam or Junk folder."
+)
+CHROME = "Copyright 2017 The Courier. All rights reserved. Call our tip line at 555-0100 with news."
+
+
+def test_the_fit_reads_reports_as_a_run_hands_them_to_grouping(tmp_path: Path):
+    """Bodies a run cleans (a wall page, an outlet's repeated paragraph, a short remainder) reach the fit as they
+    reach grouping in ``wirebeam run``: the same headline and body, or summary, for every report."""
+    body = "Police said the man was taken to the hospital with wounds to his leg and was expected to survive. " * 3
+    reports = [
+        ("Gunman shot at a dozen people in Bartow", WALL, "The Courier"),
+        ("Three dead, two wounded in Atlanta shooting", WALL, "The Courier"),
+        ("Teen wounded on Elm Street", f"{body}\n{CHROME}", "The Courier"),
+        ("Man shot in parking lot on Fifth Avenue", f"Officers found him at 2 a.m. {body}\n{CHROME}", "The Courier"),
+        ("Woman hurt in drive-by on Oak Street", f"A neighbour called police. {body}\n{CHROME}", "The Courier"),
+        ("Boy shot by stray bullet", "The boy is in stable condition, police said on Sunday.", "Daily Planet"),
+    ]
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    with (seeds / "reports.jsonl").open("w", encoding="utf-8") as handle:
+        for n, (title, text, source) in enumerate(reports):
+            record = {"title": title, "text": text, "source": source, "url": f"https://example.com/{n}"}
+            handle.write(json.dumps(record) + "\n")
+    db = tmp_path / "run.duckdb"
+    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db)]) == 0
+    with duckdb.connect(str(db), read_only=True) as connection:
+        stored = dict(connection.execute("SELECT title, coalesce(text, summary) FROM articles").fetchall())
+    read = fit.as_run_reads([(title, text, None, source) for title, text, source in reports])
+    assert {title: text for title, text, _ in read} == stored
+    assert [text is None for _, text, _ in read[:2]] == [True, True]
+    assert all(CHROME not in text for _, text, _ in read[2:5])
