@@ -190,6 +190,16 @@ def clean_body(
     return cleaned, "too_short"
 
 
+def kept_body(cleaned: str, status: str, summary: str | None) -> tuple[str | None, str | None]:
+    """``(text, summary)`` an item keeps after ``clean_body``: the cleaned body when it is one (``ok``), else no body,
+    and a too-short one stands as the summary where there is none."""
+    if status == OK:
+        return cleaned, summary
+    if status == "too_short" and not summary:
+        return None, cleaned
+    return None, summary
+
+
 def clean_article(
     article: Article, boilerplate: Container[str], folded: list[tuple[str | None, int]] | None = None
 ) -> Article:
@@ -198,9 +208,7 @@ def clean_article(
     if article.text is None:
         return article
     cleaned, status = clean_body(article.text, article.source, boilerplate, folded)
-    text, summary = (cleaned, article.summary) if status == OK else (None, article.summary)
-    if status == "too_short" and not summary:
-        summary = cleaned
+    text, summary = kept_body(cleaned, status, article.summary)
     if text == article.text:
         return article.model_copy(update={"body_status": status})
     return article.model_copy(

@@ -173,13 +173,14 @@ def as_run_reads(
     reports: Sequence[tuple[str, str | None, datetime | None]],
 ) -> list[tuple[str, str | None, datetime | None]]:
     """``(title, text, published)`` reports as grouping reads them in a run: each body without the lines and the
-    wall notices ``boilerplate.clean_body`` removes from any page, a wall or junk body none (the headline alone). The
-    paragraphs a run strips as an outlet's repeated chrome are left: a label file need not name outlets."""
+    wall notices ``boilerplate.clean_body`` removes from any page, kept as ``boilerplate.kept_body`` keeps it (a wall
+    or junk body none: the headline alone). The paragraphs a run strips as an outlet's repeated chrome are left: a
+    label file need not name outlets."""
     read = []
     for title, text, published in reports:
         if text:
-            text, status = boilerplate.clean_body(text, None, ())
-            text = text if status in (boilerplate.OK, "too_short") else None
+            body, summary = boilerplate.kept_body(*boilerplate.clean_body(text, None, ()), None)
+            text = body or summary  # what grouping reads of an item (``stage.article_term_counts``)
         read.append((title, text or None, published))
     return read
 
