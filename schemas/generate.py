@@ -96,13 +96,15 @@ def column_names(table: str) -> list[str]:
     return list(TABLES[table].model_fields)
 
 
+@functools.cache
 def primary_key(table: str) -> str:
     """The table's key column."""
     return next(name for name, *_, key in _columns(TABLES[table]) if key)
 
 
+@functools.cache
 def arrow_schema(table: str) -> pa.Schema:
-    """Arrow schema of the table's staging shards."""
+    """Arrow schema of the table's staging shards (made once per table: it is asked for at every shard's write)."""
     import pyarrow as pa
 
     return pa.schema(

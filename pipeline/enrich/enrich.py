@@ -17,8 +17,6 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timezone
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
-
 from pipeline.enrich.actors import Actor, extract_actors
 from pipeline.enrich.dates import EventDate, event_date
 from pipeline.enrich.eventtype import EventType, classify_event
@@ -36,7 +34,6 @@ from schemas.models import _Table
 
 LOGGER = logging.getLogger(__name__)
 T = TypeVar("T")
-RecordT = TypeVar("RecordT", bound=BaseModel)
 
 ARTICLE_KEYWORDS = 15
 EVENT_KEYWORDS = 10
@@ -243,22 +240,6 @@ RENAMED = {"country_iso2": "iso2", "country_iso3": "iso3"}
 attribute."""
 
 
-def record_from(model: type[RecordT], *sources: object, **values: Any) -> RecordT:
-    """A ``model`` record from ``values`` and, for its other fields, the same-named attributes (``RENAMED``) of
-    the first of ``sources`` that has them.
-
-    The schema's field names drive the mapping, so a field added to both the dataclass and the record needs no
-    further edit; pydantic rejects a record left without a required field.
-    """
-    shared = {}
-    for name in model.model_fields:
-        attribute = RENAMED.get(name, name)
-        source = next((source for source in sources if hasattr(source, attribute)), None)
-        if name not in values and source is not None:
-            shared[name] = getattr(source, attribute)
-    return model(**shared, **values)
-
-
 def from_row(cls: type[T], row: Mapping[str, Any]) -> T:
     """A ``cls`` dataclass from the same-named columns (``RENAMED``) of a stored row."""
     return cls(**{item.name: row[COLUMN_OF.get(item.name, item.name)] for item in fields(cls)})
@@ -268,14 +249,16 @@ COLUMN_OF = {attribute: column for column, attribute in RENAMED.items()}
 
 
 def _records(table: str, owner: str, owner_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[_Table]:
-    """One ``table`` row per fact of an article or event (``owner``: its ID column, ``owner_id``). A fact is
-    ``(sources, key parts, values)``: the row takes ``values`` and the rest from the sources (``record_from``), and
-    the key ``row_key(owner_id, *key parts)``."""
-    key = primary_key(table)
-    return [
-        record_from(ENRICHMENT_TABLES[table], *sources, **{key: row_key(owner_id, *parts), owner: owner_id}, **values)
-        for sources, parts, values in facts
-    ]
+    """One ``table`` record per fact of an article (``owner``: its ID column, ``owner_id``), its facts all of one
+    shape. A fact is ``(sources, key parts, values)``: the record takes ``values``, the key ``row_key(owner_id, *key
+    parts)`` and the rest from the sources (``_row_plan``); pydantic validates it."""
+    model, key = ENRICHMENT_TABLES[table], ROW_KEYS[table]
+    records, plan = [], None
+    for sources, parts, values in facts:
+        values = {key: row_key(owner_id, *parts), owner: owner_id, **values}
+        plan = plan or _row_plan(table, sources, tuple(values))
+        records.append(model(**dict(zip(model.model_fields, _filled(plan, sources, values), strict=True))))
+    return records
 
 
 def _midnight(event: EventDate | None) -> datetime | None:
@@ -322,21 +305,21 @@ EVENT_ROW_TYPES: dict[str, type[tuple]] = {
 """A plain row type per event-level table, its fields the record model's columns in order: the loader rebuilds
 thousands of event rows a run, and validating each as a pydantic record was the largest part of that work (the
 tests validate them)."""
-EVENT_ROW_KEYS = {table: primary_key(table) for table in EVENT_ENRICHMENT_TABLES}
+ROW_KEYS = {table: primary_key(table) for table in ENRICHMENT_TABLES}
+_ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
 
 
-_EVENT_ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
-
-
-def _event_row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple[tuple, ...]:
-    """How each column of an ``EVENT_ROW_TYPES`` row is filled from ``sources`` and the ``given`` values, as
-    ``record_from`` maps them: ``(-1, name)`` a given value, ``(i, attribute)`` the attribute of the ``i``-th
-    source, ``(None, factory)`` the field's default. Worked out once per table, source types and given names."""
+def _row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple[tuple, ...]:
+    """How each column of a ``table`` row is filled from ``sources`` and the ``given`` values: ``(-1, name)`` a
+    given value, ``(i, attribute)`` the same-named attribute (``RENAMED``) of the first source that has it (the
+    ``i``-th), ``(None, factory)`` the field's default. The schema's field names drive the mapping, so a field added
+    to both the dataclass and the record needs no further edit. Worked out once per table, source types and given
+    names."""
     signature = (table, tuple(type(source) for source in sources), given)
-    if signature in _EVENT_ROW_PLANS:
-        return _EVENT_ROW_PLANS[signature]
+    if signature in _ROW_PLANS:
+        return _ROW_PLANS[signature]
     plan = []
-    for name, info in EVENT_ENRICHMENT_TABLES[table].model_fields.items():
+    for name, info in ENRICHMENT_TABLES[table].model_fields.items():
         attribute = RENAMED.get(name, name)
         index = next((i for i, source in enumerate(sources) if hasattr(source, attribute)), None)
         if name in given:
@@ -347,25 +330,25 @@ def _event_row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple
             plan.append((None, info.default_factory or (lambda default=info.default: default)))
         else:
             raise ValueError(f"{table}.{name}: no source has it and it has no default")
-    _EVENT_ROW_PLANS[signature] = tuple(plan)
-    return _EVENT_ROW_PLANS[signature]
+    _ROW_PLANS[signature] = tuple(plan)
+    return _ROW_PLANS[signature]
+
+
+def _filled(plan: tuple[tuple, ...], sources: tuple, values: dict) -> list:
+    """A row's column values, in order, by its ``_row_plan``."""
+    return [
+        values[how] if index == -1 else how() if index is None else getattr(sources[index], how) for index, how in plan
+    ]
 
 
 def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
     """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows (its facts all of one shape)."""
-    key, row_type = EVENT_ROW_KEYS[table], EVENT_ROW_TYPES[table]
+    key, row_type = ROW_KEYS[table], EVENT_ROW_TYPES[table]
     rows, plan = [], None
     for sources, parts, values in facts:
         values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
-        plan = plan or _event_row_plan(table, sources, tuple(values))
-        rows.append(
-            row_type(
-                *[
-                    values[how] if index == -1 else how() if index is None else getattr(sources[index], how)
-                    for index, how in plan
-                ]
-            )
-        )
+        plan = plan or _row_plan(table, sources, tuple(values))
+        rows.append(row_type(*_filled(plan, sources, values)))
     return rows
 
 
