@@ -15,6 +15,7 @@ from collections import Counter, defaultdict, namedtuple
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timezone
+from functools import cache
 from typing import Any, TypeVar
 
 from pipeline.enrich.actors import Actor, extract_actors
@@ -242,7 +243,13 @@ attribute."""
 
 def from_row(cls: type[T], row: Mapping[str, Any]) -> T:
     """A ``cls`` dataclass from the same-named columns (``RENAMED``) of a stored row."""
-    return cls(**{item.name: row[COLUMN_OF.get(item.name, item.name)] for item in fields(cls)})
+    return cls(**{name: row[column] for name, column in _columns_of(cls)})
+
+
+@cache
+def _columns_of(cls: type) -> tuple[tuple[str, str], ...]:
+    """``(attribute, column)`` for each field of a dataclass, worked out once (the loader rebuilds thousands)."""
+    return tuple((item.name, COLUMN_OF.get(item.name, item.name)) for item in fields(cls))
 
 
 COLUMN_OF = {attribute: column for column, attribute in RENAMED.items()}
