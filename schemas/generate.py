@@ -6,6 +6,7 @@ fails when they drift from the models.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
 import types
@@ -177,11 +178,25 @@ def _json_fields(model: type[BaseModel]) -> tuple[str, ...]:
 
 
 def to_row(record: BaseModel) -> dict[str, Any]:
-    """A model as a staging row: JSON fields serialized, everything else as Python values."""
-    row = record.model_dump()
-    for name in _json_fields(type(record)):
-        row[name] = json.dumps(row[name], sort_keys=True, default=str)
-    return row
+    """A model as a staging row: JSON fields serialized, everything else as Python values. A JSON field is
+    serialized from the record's own value, not from a ``model_dump`` copy of it (an article's features: ~400
+    values, copied for nothing in 0.16 ms)."""
+    names = _json_fields(type(record))
+    if not names:
+        return record.model_dump()
+    row = record.model_dump(exclude=set(names))
+    serialized = {name: json.dumps(getattr(record, name), sort_keys=True, default=_json_value) for name in names}
+    return {name: serialized[name] if name in serialized else row[name] for name in type(record).model_fields}
+
+
+def _json_value(value: Any) -> Any:
+    """What ``json.dumps`` writes for a value it has no rule for, as for a ``model_dump`` copy: a model or a
+    dataclass as its fields, anything else as its ``str``."""
+    if isinstance(value, BaseModel):
+        return value.model_dump()
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return dataclasses.asdict(value)
+    return str(value)
 
 
 def generated_files() -> dict[Path, str]:
