@@ -79,11 +79,7 @@ def plain_loop(seed_files: list[Path]) -> float:
     for article, observed in zip(articles, observations, strict=True):
         if article.text is not None:
             to_row(paragraph_row(article, observed))
-    refs = (
-        (key, article.article_id, witness)
-        for article, observed in zip(articles, observations, strict=True)
-        for key, witness in observed
-    )
+    refs = ((article.article_id, observed) for article, observed in zip(articles, observations, strict=True))
     chrome = dict(chrome_in_bucket((0, refs), None))
     articles = [clean_article(article, set(chrome.get(article.article_id, ()))) for article in articles]
     first_of_key: dict[str, str] = {}

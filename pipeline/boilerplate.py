@@ -232,21 +232,26 @@ def _observed(article: Article) -> tuple[Article, list[tuple[str | None, int]], 
     return article, folded, paragraph_observations(article, folded)
 
 
-def _paragraph_refs(observed: tuple[Article, list, list], buckets: int) -> list[tuple[int, tuple[str, str, str]]]:
-    """``(bucket, (key, article ID, witness))`` for each of the article's paragraph observations."""
+def _paragraph_refs(observed: tuple[Article, list, list], buckets: int) -> list[tuple[int, tuple[str, list]]]:
+    """``(bucket, (article ID, [(key, witness)]))``: the article's paragraph observations by bucket, one element a
+    bucket rather than one an observation (~10 an article, each encoded, grouped and decoded by Beam)."""
     article, _, observations = observed
-    return [(bucket(key, buckets), (key, article.article_id, witness)) for key, witness in observations]
+    by_bucket: dict[int, list[tuple[str, str]]] = {}
+    for key, witness in observations:
+        by_bucket.setdefault(bucket(key, buckets), []).append((key, witness))
+    return [(number, (article.article_id, found)) for number, found in by_bucket.items()]
 
 
-def chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, str, str]]], stored_path: str | None):
-    """``(bucket, [(key, article ID, witness)])`` -> ``(article ID, [its chrome keys])``: the keys whose
+def chrome_in_bucket(grouped: tuple[int, Iterable[tuple[str, Iterable[tuple[str, str]]]]], stored_path: str | None):
+    """``(bucket, [(article ID, [(key, witness)])])`` -> ``(article ID, [its chrome keys])``: the keys whose
     distinct witnesses, the run's and (looked up in ``stored_path``, ``key, witness`` rows) the stored
     articles', make them repeated."""
     witnesses: dict[str, set[str]] = {}
     articles_of: dict[str, set[str]] = {}
-    for key, article_id, witness in grouped[1]:
-        witnesses.setdefault(key, set()).add(witness)
-        articles_of.setdefault(key, set()).add(article_id)
+    for article_id, observations in grouped[1]:
+        for key, witness in observations:
+            witnesses.setdefault(key, set()).add(witness)
+            articles_of.setdefault(key, set()).add(article_id)
     if stored_path:
         stored = lookup(stored_path, "key", witnesses, ["witness"])
         for key, witness in zip(stored["key"].to_pylist(), stored["witness"].to_pylist(), strict=True):
