@@ -78,6 +78,8 @@ PERSON_TITLES = frozenset(
         "spokesperson",
         "ambassador",
         "envoy",
+        "adviser",
+        "advisor",
         "dr",
         "mr",
         "mrs",
@@ -123,6 +125,23 @@ PERSON_TITLES = frozenset(
     ]
 )
 """Words that may precede a person's name; none of them is part of the name."""
+
+TITLE_MODIFIERS = frozenset(
+    {"vice", "prime", "national", "security", "foreign", "defense", "defence", "interior", "finance", "far", "right"}
+)
+"""Title words that are a title only before another one or a given name ("National Security Adviser", "Vice
+President", "Secretary of Defense William Perry"), not before other words ("National Horse Show", "National Guard")."""
+
+
+def _is_title(words: tuple[str, ...], index: int) -> bool:
+    """Whether ``words[index]`` is a person's title there: a ``TITLE_MODIFIERS`` word only before a title or a given
+    name."""
+    word = words[index].lower().rstrip(".")
+    if word not in TITLE_MODIFIERS:
+        return word in PERSON_TITLES
+    following = next((w for w in words[index + 1 :] if w.lower() not in TITLE_MODIFIERS), "")
+    return following.lower().rstrip(".") in PERSON_TITLES or _given_name(following)
+
 
 ORG_SUFFIXES = frozenset(
     [
@@ -654,13 +673,17 @@ def _town_only(words: tuple[str, ...]) -> bool:
 @bounded_memo(65_536)
 def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
-    if len(words) >= 2 and (
-        lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES
+    if (
+        len(words) >= 2
+        and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES)
+        and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
-    headed = lowered[0] in ORG_HEADS or (len(words) >= 4 and lowered[1] in ORG_HEADS and _country_code(words[:1]))
+    headed = lowered[0] in ORG_HEADS or (
+        len(words) >= 4 and lowered[1] in ORG_HEADS and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]))
+    )
     if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed:
-        return True  # "Bank of England", "U.S. Centers for Disease Control"
+        return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
     word = words[0].replace(".", "").replace("&", "")
     return (
         len(words) == 1
@@ -668,7 +691,17 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word.isupper()
         and word.isalpha()
         and word not in NOT_ACRONYMS
+        and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
     )
+
+
+def _heads_body(lowered: list[str]) -> bool:
+    """Whether a name ending in a body's word is the body's: not when it opens with a plural before "of", which names
+    the body's parts or members ("Houses of Parliament", "Members of Parliament"; "Fraternal Order of Police" is)."""
+    if "of" not in lowered[1:-1]:
+        return True
+    head = lowered[lowered.index("of") - 1]
+    return not head.endswith("s") or head.endswith("ss") or head[:-1] in PLURAL_BODIES or head in ORG_SUFFIXES
 
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
@@ -698,7 +731,7 @@ def _pieces(
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         while start < len(words) - 1 and (
-            _country_code(words[start : start + 1]) or (not body and words[start].lower() in PERSON_TITLES)
+            _country_code(words[start : start + 1]) or (not body and _is_title(words, start))
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
@@ -710,7 +743,13 @@ def _pieces(
     after_title = after_role and not title_case
     index = 0
 
+    office: list[bool] = [False]  # after "<title> of": the office's words come first ("Secretary of Defense")
+
     def flush() -> None:
+        if office[0]:  # "of Defense William Perry" -> "William Perry"; "of Defense" alone names no one
+            given = next((i for i, word in enumerate(rest) if _given_name(word)), None)
+            rest[:] = rest[given:] if given is not None else rest if len(rest) >= 3 else []
+            office[0] = False
         if rest:
             pieces.append(("rest", tuple(rest), after_title))
             rest.clear()
@@ -739,11 +778,14 @@ def _pieces(
                 break
         else:
             word = words[index]
-            if word.lower().rstrip(".") in PERSON_TITLES and not title_case:
-                if rest and not (len(rest) == 1 and rest[0].lower() in RANK_OPENERS):
+            if not title_case and _is_title(words, index):
+                if rest and not office[0] and not (len(rest) == 1 and rest[0].lower() in RANK_OPENERS):
                     pieces.append(("organisation", tuple(rest), False))
                 rest.clear()
+                office[0] = False
                 after_title = True
+            elif after_title and not rest and word == "of":
+                office[0] = True
             else:
                 rest.append(word)
             index += 1

@@ -205,3 +205,19 @@ def test_a_surname_read_as_a_person_names_the_full_name_no_rule_read():
 def test_an_army_navy_or_parliament_named_alone_is_an_organisation():
     kinds = {actor.name: actor.kind for actor in extract_actors("", "The former Navy secretary said the Army left.")}
     assert kinds["Navy"] == kinds["Army"] == "organisation"
+
+
+def test_title_modifiers_shouted_words_and_a_body_s_parts_name_no_one():
+    actors = _by_id(
+        "",
+        "VISIT the Pennsylvania National Horse Show in Harrisburg. The rumors are TRUE: Nicole Ritchie is pregnant. "
+        "They marched from the Houses of Parliament. National Guard troops arrived. "
+        "National Security Adviser Stephen Hadley and Secretary of Defense William Perry met NASA officials.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "person:nicole-ritchie",
+        "person:stephen-hadley",
+        "person:william-perry",
+        "organisation:national-guard",
+        "organisation:nasa",
+    }
