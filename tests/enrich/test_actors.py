@@ -221,3 +221,24 @@ def test_title_modifiers_shouted_words_and_a_body_s_parts_name_no_one():
         "organisation:national-guard",
         "organisation:nasa",
     }
+
+
+def test_a_name_before_reported_is_an_outlet_unless_a_person_or_a_plural_noun():
+    actors = _by_id(
+        "",
+        "The Anchorage Daily News reported the fire. Witnesses reported gunfire. Police reported two arrests. "
+        "Interfax quoted officials. Sergei Ivanov reported progress.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "organisation:anchorage-daily-news",
+        "organisation:interfax",
+        "person:sergei-ivanov",
+    }
+
+
+def test_a_place_before_a_newspaper_word_names_a_newspaper():
+    actors = _by_id("", "The Denver Post said the school had closed. A man spoke to the Los Angeles Times on Monday.")
+    assert {key for key in actors if key.startswith("organisation:")} == {
+        "organisation:denver-post",
+        "organisation:los-angeles-times",
+    }
