@@ -270,6 +270,8 @@ RANK_OPENERS = frozenset({"major", "surgeon"})
 ROLE_NOUNS = frozenset(
     {"spokesman", "spokeswoman", "spokesperson", "negotiator", "leader", "official", "commander", "cleric"}
     | {"economist", "correspondent", "lawmaker", "activist", "analyst", "envoy", "ambassador", "member"}
+    | {"president", "minister", "secretary", "chairman", "chairwoman", "governor", "mayor", "senator", "premier"}
+    | {"chancellor", "king", "queen", "prince", "general", "director", "adviser", "advisor", "chief", "judge"}
 )
 """Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
 two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
