@@ -916,6 +916,8 @@ def _actors_of(
     words = _split_hyphenated(tokens)
     if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
         words = words[1:]
+    if before == "state":
+        return ()
     if before == "acronym" and not _country_code(words) and not _is_place(words):
         return (("organisation", _organisation(words) or " ".join(words), None),)
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
@@ -1078,6 +1080,13 @@ def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tup
         and sentence[start - 2 : start] == ", "
     ):
         cue = APPOSITION  # "A Sunni Arab, Saadoun al-Dulaimi, has been approved"
+    if (
+        len(words) == 1
+        and sentence.endswith(", ", 0, start)
+        and sentence[start - 3 : start - 2].isalpha()
+        and words[0] in gazetteer.us_state_codes()
+    ):
+        before = "state"  # "in Harrisburg, PA": Pennsylvania, not the Palestinian Authority
     if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
         before = "acronym"  # "the Palestine Liberation Organization (PLO)"
     return cue, before

@@ -735,6 +735,12 @@ def is_first_name(word: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
 
 
+@cache
+def us_state_codes() -> frozenset[str]:
+    """US states' two-letter postal codes ("PA", "OR"), as datelines write them after a town ("Harrisburg, PA")."""
+    return frozenset(place.region[3:] for place in abbreviations().values() if place.region.startswith("US-"))
+
+
 def word_frequency(word: str) -> float:
     """wordfreq's Zipf frequency of a word in English, in any case (0 below ``MIN_WORD_ZIPF``)."""
     return _tables()["word_frequencies"].get(word.lower(), 0.0)

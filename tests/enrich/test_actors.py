@@ -242,3 +242,9 @@ def test_a_place_before_a_newspaper_word_names_a_newspaper():
         "organisation:denver-post",
         "organisation:los-angeles-times",
     }
+
+
+def test_a_state_code_after_a_town_is_no_organisation():
+    actors = _by_id("", "The show opens in Harrisburg, PA. The PA said Hamas was to blame.")
+    assert set(actors) == {"organisation:palestinian-authority", "organisation:hamas"}
+    assert actors["organisation:palestinian-authority"].mentions == 1
