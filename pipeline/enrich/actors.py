@@ -128,9 +128,18 @@ PERSON_TITLES = frozenset(
 
 TITLE_MODIFIERS = frozenset(
     {"vice", "prime", "national", "security", "foreign", "defense", "defence", "interior", "finance", "far", "right"}
+    | {"state", "district", "assistant", "associate", "acting", "interim", "senior", "executive", "special", "county"}
 )
 """Title words that are a title only before another one or a given name ("National Security Adviser", "Vice
-President", "Secretary of Defense William Perry"), not before other words ("National Horse Show", "National Guard")."""
+President", "Secretary of Defense William Perry", "State Sen.", "District Attorney"), not before other words
+("National Horse Show", "National Guard", "State Department", "District Court")."""
+LOCAL_TITLES = frozenset(
+    {"sheriff", "coroner", "prosecutor", "detective", "commissioner", "superintendent", "trooper", "inspector"}
+    | {"councilman", "councilwoman", "alderman", "bailiff", "constable", "marshal"}
+)
+"""Offices of local news that precede a name ("Sheriff Paul Bailey") and alone name no body ("Sheriff's deputies");
+the actor rules' titles besides ``PERSON_TITLES``, which the place rules read too."""
+ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES
 
 
 def _is_title(words: tuple[str, ...], index: int) -> bool:
@@ -138,9 +147,9 @@ def _is_title(words: tuple[str, ...], index: int) -> bool:
     name."""
     word = words[index].lower().rstrip(".")
     if word not in TITLE_MODIFIERS:
-        return word in PERSON_TITLES
+        return word in ACTOR_TITLES
     following = next((w for w in words[index + 1 :] if w.lower() not in TITLE_MODIFIERS), "")
-    return following.lower().rstrip(".") in PERSON_TITLES or _given_name(following)
+    return _given_name(following) or following.lower().rstrip(".") in ACTOR_TITLES
 
 
 ORG_SUFFIXES = frozenset(
@@ -368,6 +377,18 @@ NOT_ACRONYMS = frozenset(
         "USB",
         "GPS",
         "HD",
+        "SUV",
+        "ATV",
+        "DUI",
+        "DWI",
+        "CPR",
+        "DNA",
+        "EMS",
+        "SWAT",
+        "HIV",
+        "MRI",
+        "ICU",
+        "ER",
         "UK",
         "US",
         "USA",
@@ -758,7 +779,12 @@ def _pieces(
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         while start < len(words) - 1 and (
-            _country_code(words[start : start + 1]) or (not body and _is_title(words, start))
+            _country_code(words[start : start + 1])
+            or (
+                not body
+                and _is_title(words, start)
+                and (words[start].lower() not in TITLE_MODIFIERS or start + 2 < len(words))
+            )
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
@@ -806,7 +832,7 @@ def _pieces(
         else:
             word = words[index]
             if not title_case and _is_title(words, index):
-                if rest and not office[0] and not (len(rest) == 1 and rest[0].lower() in RANK_OPENERS):
+                if rest and not office[0] and not (len(rest) == 1 and _plain_word(rest[0])):
                     pieces.append(("organisation", tuple(rest), False))
                 rest.clear()
                 office[0] = False
@@ -818,6 +844,12 @@ def _pieces(
             index += 1
     flush()
     return pieces
+
+
+def _plain_word(word: str) -> bool:
+    """Whether one word before a title is an English word, not a body's name ("Judicial District Attorney", "Major
+    General"; "SoftBank CEO" names a company)."""
+    return word.lower() in RANK_OPENERS or gazetteer.is_common_word(word) or word.lower() in ACTOR_TITLES
 
 
 def _defines(words: tuple[str, ...], acronym: str) -> bool:
@@ -877,6 +909,7 @@ def _person_or_organisation(
         and (_CAMEL_CASE.search(words[0]) or possessive or next_word in ORGANISATION_NEXT_WORDS)
         and not gazetteer.is_first_name(words[0])
         and words[0] not in NOT_ACRONYMS
+        and words[0].lower() not in LOCAL_TITLES | TITLE_MODIFIERS | {"let"}  # "Sheriff's deputies", "Let's"
     ):
         return "organisation", words
     return None

@@ -248,3 +248,17 @@ def test_a_state_code_after_a_town_is_no_organisation():
     actors = _by_id("", "The show opens in Harrisburg, PA. The PA said Hamas was to blame.")
     assert set(actors) == {"organisation:palestinian-authority", "organisation:hamas"}
     assert actors["organisation:palestinian-authority"].mentions == 1
+
+
+def test_local_offices_are_titles_and_alone_name_no_body():
+    actors = _by_id(
+        "",
+        "Sheriff's deputies found the two. Berrien County Sheriff Paul Bailey and State Sen. Robert Ford spoke. "
+        "The Kentucky State Police said an SUV was hit. Moore County District Attorney Maureen Krueger agreed.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "person:paul-bailey",
+        "person:robert-ford",
+        "person:maureen-krueger",
+        "organisation:kentucky-state-police",
+    }
