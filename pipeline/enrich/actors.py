@@ -2,8 +2,9 @@
 
 Method (rule-based, measured in ``benchmarks/enrichment_quality.py``): capitalised phrases are split into known
 pieces by longest match against the gazetteers (countries, demonyms, organisations, places, person titles); what is
-left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym, "WeWork",
-a possessive "Google's", a name before a title: "SoftBank CEO", an acronym's long form "... (FARC)"), a person when it
+left is an organisation when its name has an organisation's shape ("... Party", "... Inc", an acronym but not a
+shouted English word, "WeWork", a possessive "Google's", a name before a title: "SoftBank CEO", an acronym's long
+form "... (FARC)", a newspaper's "Denver Post", an outlet before "reported"), a person when it
 starts with a common given name, follows a title ("Minister", "Dr.") or the sentence says so around it ("X, 29,",
 "X, the defense minister", "replacing X"), and is dropped otherwise. A surname alone joins the full name met
 elsewhere in the text. In title-case headlines capitals say little, so only gazetteer matches and given-name persons
@@ -604,6 +605,34 @@ ORGANISATION_NEXT_WORDS = frozenset(
     | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
 )
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
+FEATURE_WORDS = frozenset(
+    [
+        "street",
+        "st",
+        "road",
+        "rd",
+        "avenue",
+        "ave",
+        "drive",
+        "dr",
+        "boulevard",
+        "blvd",
+        "lane",
+        "highway",
+        "parkway",
+        "valley",
+        "river",
+        "creek",
+        "lake",
+        "mountain",
+        "mountains",
+        "bridge",
+        "park",
+        "airport",
+    ]
+)
+"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
+"Berea Road"), not the place; alone, no person ("Pope Street" is no Pope's title and a street)."""
 NEWSPAPER_WORDS = frozenset(
     [
         "times",
@@ -846,6 +875,13 @@ def _pieces(
     return pieces
 
 
+def _place_or_body_word(word: str) -> bool:
+    """Whether one word is a street's, a feature's or a body's word, which alone names no person ("Pope Street",
+    "the Sheriff's Office says")."""
+    word = word.lower().rstrip(".")
+    return word in FEATURE_WORDS or word in ORG_SUFFIXES or word in ORG_LAST_WORDS
+
+
 def _plain_word(word: str) -> bool:
     """Whether one word before a title is an English word, not a body's name ("Judicial District Attorney", "Major
     General"; "SoftBank CEO" names a company)."""
@@ -902,7 +938,7 @@ def _person_or_organisation(
             given = next((i for i, word in enumerate(tail) if _given_name(word)), len(tail))
             return ("person", tail[given:]) if len(tail) - given >= 2 else None
         return "person", words
-    if len(words) == 1 and (after_title or next_word in SPEECH_VERBS):
+    if len(words) == 1 and (after_title or next_word in SPEECH_VERBS) and not _place_or_body_word(words[0]):
         return "person", words
     if (
         len(words) == 1

@@ -58,6 +58,7 @@ from urllib.parse import urlsplit
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import (
     ACTOR_PLACE_POPULATION,
+    FEATURE_WORDS,
     NEWSPAPER_WORDS,
     PERSON_TITLES,
     SPEECH_VERBS,
@@ -181,34 +182,6 @@ CLOSE_KM = 150
 KM_PER_DEGREE = 6371.0 * math.pi / 180
 """A place this close lends full support (chosen on each half: 150 over 60 and 100 on both)."""
 EVIDENCE_CANDIDATES = 5
-FEATURE_WORDS = frozenset(
-    [
-        "street",
-        "st",
-        "road",
-        "rd",
-        "avenue",
-        "ave",
-        "drive",
-        "dr",
-        "boulevard",
-        "blvd",
-        "lane",
-        "highway",
-        "parkway",
-        "valley",
-        "river",
-        "creek",
-        "lake",
-        "mountain",
-        "mountains",
-        "bridge",
-        "park",
-        "airport",
-    ]
-)
-"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
-"Berea Road"), not the place."""
 GENERIC_WORDS = FEATURE_WORDS | frozenset(
     [
         "north",

@@ -262,3 +262,7 @@ def test_local_offices_are_titles_and_alone_name_no_body():
         "person:maureen-krueger",
         "organisation:kentucky-state-police",
     }
+
+
+def test_a_street_or_body_word_alone_is_no_person():
+    assert _by_id("", "A man died at 797 Pope Street, police said. The Sheriff's Office says he was 40.") == {}
