@@ -378,6 +378,12 @@ NOT_ACRONYMS = frozenset(
         "USB",
         "GPS",
         "HD",
+        "NW",
+        "SW",
+        "NE",
+        "SE",
+        "NYC",
+        "DC",
         "SUV",
         "ATV",
         "DUI",
@@ -633,6 +639,10 @@ FEATURE_WORDS = frozenset(
 )
 """Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
 "Berea Road"), not the place; alone, no person ("Pope Street" is no Pope's title and a street)."""
+STREET_WORDS = frozenset(
+    {"street", "st", "road", "rd", "avenue", "ave", "drive", "boulevard", "blvd", "lane", "highway", "parkway"}
+)
+"""The ``FEATURE_WORDS`` of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one)."""
 NEWSPAPER_WORDS = frozenset(
     [
         "times",
@@ -769,6 +779,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word.isalpha()
         and word not in NOT_ACRONYMS
         and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
+        and words[0].rstrip(".") not in gazetteer.abbreviations()  # "N.Y.", "D.C.": a state's
     )
 
 
@@ -928,6 +939,7 @@ def _person_or_organisation(
         2 <= len(words) <= 4
         and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)  # "al-Uloum"
         and words[-1].lower() not in GROUP_WORDS
+        and words[-1].lower().rstrip(".") not in STREET_WORDS  # "Cherry Street", "Hyde Park Boulevard"
         and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS or next_word == APPOSITION)
     ):
         capitals = [i for i, word in enumerate(words) if _capitals(word)]
@@ -938,7 +950,12 @@ def _person_or_organisation(
             given = next((i for i, word in enumerate(tail) if _given_name(word)), len(tail))
             return ("person", tail[given:]) if len(tail) - given >= 2 else None
         return "person", words
-    if len(words) == 1 and (after_title or next_word in SPEECH_VERBS) and not _place_or_body_word(words[0]):
+    if (
+        len(words) == 1
+        and len(words[0]) > 1
+        and (after_title or next_word in SPEECH_VERBS)
+        and not _place_or_body_word(words[0])
+    ):
         return "person", words
     if (
         len(words) == 1
@@ -983,8 +1000,8 @@ def _actors_of(
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
-    if opens_sentence and len(words) > 1 and words[0].lower() in STOP_WORDS:
-        words = words[1:]
+    if opens_sentence and len(words) > 1 and (words[0].lower() in STOP_WORDS or words[0] == "So"):
+        words = words[1:]  # "So I thought": no "So I" (the place rules read "So" as they did)
     if before == "state":
         return ()
     if before == "acronym" and not _country_code(words) and not _is_place(words):

@@ -266,3 +266,8 @@ def test_local_offices_are_titles_and_alone_name_no_body():
 
 def test_a_street_or_body_word_alone_is_no_person():
     assert _by_id("", "A man died at 797 Pope Street, police said. The Sheriff's Office says he was 40.") == {}
+
+
+def test_state_abbreviations_compass_points_streets_and_so_i_name_no_one():
+    text = "So I said no. Police in Buffalo, N.Y., closed Cherry Street, police said. The NW corner was shut."
+    assert _by_id("", text) == {}
