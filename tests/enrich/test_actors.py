@@ -205,3 +205,69 @@ def test_a_surname_read_as_a_person_names_the_full_name_no_rule_read():
 def test_an_army_navy_or_parliament_named_alone_is_an_organisation():
     kinds = {actor.name: actor.kind for actor in extract_actors("", "The former Navy secretary said the Army left.")}
     assert kinds["Navy"] == kinds["Army"] == "organisation"
+
+
+def test_title_modifiers_shouted_words_and_a_body_s_parts_name_no_one():
+    actors = _by_id(
+        "",
+        "VISIT the Pennsylvania National Horse Show in Harrisburg. The rumors are TRUE: Nicole Ritchie is pregnant. "
+        "They marched from the Houses of Parliament. National Guard troops arrived. "
+        "National Security Adviser Stephen Hadley and Secretary of Defense William Perry met NASA officials.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "person:nicole-ritchie",
+        "person:stephen-hadley",
+        "person:william-perry",
+        "organisation:national-guard",
+        "organisation:nasa",
+    }
+
+
+def test_a_name_before_reported_is_an_outlet_unless_a_person_or_a_plural_noun():
+    actors = _by_id(
+        "",
+        "The Anchorage Daily News reported the fire. Witnesses reported gunfire. Police reported two arrests. "
+        "Interfax quoted officials. Sergei Ivanov reported progress.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "organisation:anchorage-daily-news",
+        "organisation:interfax",
+        "person:sergei-ivanov",
+    }
+
+
+def test_a_place_before_a_newspaper_word_names_a_newspaper():
+    actors = _by_id("", "The Denver Post said the school had closed. A man spoke to the Los Angeles Times on Monday.")
+    assert {key for key in actors if key.startswith("organisation:")} == {
+        "organisation:denver-post",
+        "organisation:los-angeles-times",
+    }
+
+
+def test_a_state_code_after_a_town_is_no_organisation():
+    actors = _by_id("", "The show opens in Harrisburg, PA. The PA said Hamas was to blame.")
+    assert set(actors) == {"organisation:palestinian-authority", "organisation:hamas"}
+    assert actors["organisation:palestinian-authority"].mentions == 1
+
+
+def test_local_offices_are_titles_and_alone_name_no_body():
+    actors = _by_id(
+        "",
+        "Sheriff's deputies found the two. Berrien County Sheriff Paul Bailey and State Sen. Robert Ford spoke. "
+        "The Kentucky State Police said an SUV was hit. Moore County District Attorney Maureen Krueger agreed.",
+    )
+    assert {key for key in actors if not key.startswith("country:")} == {
+        "person:paul-bailey",
+        "person:robert-ford",
+        "person:maureen-krueger",
+        "organisation:kentucky-state-police",
+    }
+
+
+def test_a_street_or_body_word_alone_is_no_person():
+    assert _by_id("", "A man died at 797 Pope Street, police said. The Sheriff's Office says he was 40.") == {}
+
+
+def test_state_abbreviations_compass_points_streets_and_so_i_name_no_one():
+    text = "So I said no. Police in Buffalo, N.Y., closed Cherry Street, police said. The NW corner was shut."
+    assert _by_id("", text) == {}
