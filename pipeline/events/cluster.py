@@ -1,9 +1,11 @@
-"""Clustering: reports into events, within a run (``cluster``) and across runs (``attach``).
+"""Clustering: reports into events and storylines, within a run and across runs (``cluster_levels``).
 
 ``cluster(ids, scored_edges, thresholds)`` is average-linkage agglomerative clustering of the model's pair scores
-over the sparse candidate graph, which does not chain A~B~C when A and C differ; ``attach(new, stored)`` joins a
-new run's event to the best stored event, or returns ``None`` so the caller creates a new event.
-``group_articles`` runs the whole recipe on a batch, as the pipeline does.
+over the sparse candidate graph, which does not chain A~B~C when A and C differ. Across runs the loader
+(``pipeline.store.matching.regroup``) clusters a run's new reports with the stored members of the events they may
+join by the same function, stored events given as groups (or fixed clusters), so a new report joins a stored
+event only as it would within one run. ``attach(new, stored)`` scores one new event against stored ones (average
+linkage). ``group_articles`` runs the whole recipe on a batch, as the pipeline does.
 """
 
 from __future__ import annotations
@@ -77,8 +79,7 @@ def cluster_levels(
     merge, best first, while the mean score of their cross pairs reaches ``pair_threshold``: a cluster joins
     another only when it is close to the whole of it, so A~B and B~C do not chain A to C. The clusters then are
     events; merging goes on down to the storyline thresholds, and those clusters are storylines (so each event lies
-    in one storyline). Average linkage of the pair scores is what ``attach`` applies across runs, so a batch and an
-    incremental run agree. Deterministic: components and their members are ordered by ``str``.
+    in one storyline). Deterministic: components and their members are ordered by ``str``.
 
     Across runs (``pipeline.store.matching``) the items are a run's new reports with the stored members of the events
     they may join: ``groups`` (ids known to be together, e.g. a stored event's members) lie in one component

@@ -39,6 +39,7 @@ from pipeline.events.cluster import cluster_levels
 from pipeline.events.features import EventFeatures
 from pipeline.events.score import EventThresholds, score
 from pipeline.store.articles import move_stored
+from pipeline.store.features import current_features
 from pipeline.store.statements import registered, sql
 from pipeline.store.storylines import stored_storylines
 from schemas.generate import arrow_schema, to_row
@@ -368,9 +369,10 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     Candidates per new event: the ``MAX_CANDIDATE_EVENTS`` stored events sharing the most blocking keys, at least
     ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more than ``MAX_BLOCK_SIZE`` stored articles counts
     only its latest ones, so the join stays bounded as the database grows). Only those a new report scores
-    ``thresholds.lowest`` or more with take part, each with at most ``MAX_STORED_MEMBERS`` latest representatives;
-    one with more, or holding an article this run matched (``pinned``), stays whole. A new event takes part whole
-    (its reports may still part), and only when one of its reports reaches a stored one."""
+    ``thresholds.lowest`` or more with take part, each with at most ``MAX_STORED_MEMBERS`` latest representatives
+    weighed as the run weighs its own (``features.current_features``); one with more, or holding an article this
+    run matched (``pinned``), stays whole. A new event takes part whole (its reports may still part), with the
+    other new events of its storyline, when one of its reports reaches a stored one."""
     new: dict[str, Member] = {}
     storyline_events: dict[str | None, set[str]] = defaultdict(set)
     for event_id, article_id, published_at, source_ref, storyline_id, features in connection.execute(
@@ -400,30 +402,39 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
         canonical[event_id] = canonical_id
         if count > MAX_STORED_MEMBERS:
             whole.add(event_id)
-    edges, reached, taking_part = [], set(), set()
+    reached, taking_part = set(), set()
     for new_event, articles in new_events.items():
         for stored_event in candidates.get(new_event, ()):
-            for a in articles:
-                for b in stored_events[stored_event]:
-                    similarity = score(new[a].features, stored[b].features, thresholds.model)
-                    edges.append((a, b, similarity))
-                    if similarity >= thresholds.lowest:
-                        reached.add(stored_event)
-                        taking_part.add(new_event)
+            if any(
+                score(new[a].features, stored[b].features, thresholds.model) >= thresholds.lowest
+                for a in articles
+                for b in stored_events[stored_event]
+            ):
+                reached.add(stored_event)
+                taking_part.add(new_event)
     if not reached:
         return Regrouping()
     of_storyline = {event: storyline for storyline, events in storyline_events.items() for event in events}
     taking_part |= {
         e for event in taking_part if of_storyline[event] is not None for e in storyline_events[of_storyline[event]]
     }
+    current = current_features(connection, [b for event in reached for b in stored_events[event]])
     members = {a: new[a] for event in taking_part for a in new_events[event]}
-    members.update({b: stored[b] for event in reached for b in stored_events[event]})
-    edges = [edge for edge in edges if edge[0] in members and edge[1] in members]
+    members.update({b: stored[b]._replace(features=current[b]) for event in reached for b in stored_events[event]})
+    features = {a: member.features for a, member in members.items()}
+    edges = [
+        (a, b, score(features[a], features[b], thresholds.model))
+        for event in sorted(taking_part)
+        for stored_event in candidates.get(event, ())
+        if stored_event in reached
+        for a in new_events[event]
+        for b in stored_events[stored_event]
+    ]
     event_of, storyline_of = cluster_levels(
         members,
         edges,
         thresholds,
-        features={a: member.features for a, member in members.items()},
+        features=features,
         groups=[new_events[event] for event in sorted(taking_part)]
         + [stored_events[event] for event in sorted(reached - whole)],
         fixed=[stored_events[event] for event in sorted(reached & whole)],
