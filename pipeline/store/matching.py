@@ -21,7 +21,7 @@ copy always shares its original's event.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -451,10 +451,11 @@ def _regrouping(
     whole: set[str],
     canonical: Mapping[str, str],
 ) -> Regrouping:
-    """Cross-run clusters as events. A cluster keeps the ID of a stored event it holds whole or whose ID article
-    it holds (of several: the one staying whole, then the one it holds most of, then the smallest ID); one holding
-    neither is a new event, its ID derived from its first article (``original_rank``), as one run derives it. A
-    stored event staying whole whose cluster took another's ID moves whole."""
+    """Cross-run clusters as events. A cluster keeps the ID of a stored event it holds all of (as clustered) or
+    whose ID article it holds (of several: one staying whole, then the one it holds most of, then the smallest ID);
+    one holding none is a new event, its ID derived from its first article (``original_rank``), as one run derives
+    it. A stored event staying whole whose cluster took another's ID moves whole."""
+    taking_part = Counter(stored[item].event_id for item in members if item in stored)
     clusters: dict[str, list[str]] = defaultdict(list)
     for article_id, rep in event_of.items():
         clusters[rep].append(article_id)
@@ -464,7 +465,7 @@ def _regrouping(
         for item in items:
             if item in stored:
                 held[stored[item].event_id] += 1
-        owners = [event for event in held if event in whole or ids.first_article_id(event) in items]
+        owners = [e for e in held if held[e] == taking_part[e] or ids.first_article_id(e) in items]
         if owners:
             cluster_id[rep] = min(owners, key=lambda event: (event not in whole, -held[event], event))
         else:
