@@ -53,7 +53,12 @@ that share one or two are unrelated: they filled the 20 by the event-ID tie-brea
 Across two successive runs (``benchmarks/events_windows.py``, half A) 3 grouped as well as 1 or better."""
 MAX_STORED_MEMBERS = 50
 """A candidate stored event takes part in a run's clustering (``regroup``) with at most this many of its latest
-representatives; one with more stays whole (it may grow or merge, not split)."""
+representatives."""
+MAX_SPLIT_MEMBERS = 20
+"""A stored event of at most this many representatives is clustered anew with a run's new reports (it may split,
+or merge with another); a larger one stays whole (it may grow or merge, not split). Chosen on half A of
+``benchmarks/events_windows.py`` (2 windows; GVC, GVC undated, ECB+, UCI): every event whole 0.686, 0.702, 0.846,
+0.925; at most 20 0.679, 0.712, 0.871, 0.923; at most 50 0.679, 0.712, 0.871, 0.916 (UCI's broad stories)."""
 
 STORED, EXACT, MINHASH, EVENT = "stored", "exact", "minhash", "event"
 """How a new article was matched: it is stored already, copies a stored original, republishes a stored
@@ -370,9 +375,9 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more than ``MAX_BLOCK_SIZE`` stored articles counts
     only its latest ones, so the join stays bounded as the database grows). Only those a new report scores
     ``thresholds.lowest`` or more with take part, each with at most ``MAX_STORED_MEMBERS`` latest representatives
-    weighed as the run weighs its own (``features.current_features``); one with more, or holding an article this
-    run matched (``pinned``), stays whole. A new event takes part whole (its reports may still part), with the
-    other new events of its storyline, when one of its reports reaches a stored one."""
+    weighed as the run weighs its own (``features.current_features``); one of more than ``MAX_SPLIT_MEMBERS``, or
+    holding an article this run matched (``pinned``), stays whole. A new event takes part whole (its reports may
+    still part), with the other new events of its storyline, when one of its reports reaches a stored one."""
     new: dict[str, Member] = {}
     storyline_events: dict[str | None, set[str]] = defaultdict(set)
     for event_id, article_id, published_at, source_ref, storyline_id, features in connection.execute(
@@ -400,7 +405,7 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
         )
         stored_events[event_id].append(article_id)
         canonical[event_id] = canonical_id
-        if count > MAX_STORED_MEMBERS:
+        if count > MAX_SPLIT_MEMBERS:
             whole.add(event_id)
     reached, taking_part = set(), set()
     for new_event, articles in new_events.items():
