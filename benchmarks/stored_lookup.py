@@ -11,10 +11,10 @@ Stored events (``--events_base DB --events_delta DIR``): what one window's load 
 stored events its new events may join. The delta seeds run once (``wirebeam run --offline``) into a copy of the
 base database, its staging shards are kept, and its load (``pipeline.store.load.load_run``) is replayed
 ``--repeats`` times on fresh copies of the base: CPU seconds of the candidate query (``matching.candidate_events``,
-``event_candidates.sql``) with the candidate pairs it returned, of all event matching (``event_matches``: query,
-stored features, scoring) and of the whole load; the fastest repeat counts. ``--min_shared_keys 1 2`` replays it
-with each as ``matching.MIN_SHARED_KEYS`` (1: every stored event sharing a key), interleaved. The incremental
-benchmark's
+``event_candidates.sql``) with the candidate pairs it returned, of all event matching (``regroup``: query, stored
+features, scoring, clustering the new reports with the stored ones) and of the whole load; the fastest repeat
+counts. ``--min_shared_keys 1 2`` replays it with each as ``matching.MIN_SHARED_KEYS`` (1: every stored event
+sharing a key), interleaved. The incremental benchmark's
 ``--workdir`` holds such a base (``base-<N>.duckdb``) and delta (``delta-<N>-<M>``).
 
 Run: ``nice -n 10 .venv/bin/python -m benchmarks.stored_lookup [--rows 1000000 10000000] [--keys 5000]``;
@@ -126,7 +126,7 @@ def replay_load(base_db: Path, staging_dir: Path, kept: dict, db_path: Path) -> 
 
     with (
         mock.patch.object(matching, "candidate_events", _timed(counted, spent, "candidates_cpu_s")),
-        mock.patch.object(matching, "event_matches", _timed(matching.event_matches, spent, "matching_cpu_s")),
+        mock.patch.object(matching, "regroup", _timed(matching.regroup, spent, "matching_cpu_s")),
     ):
         _timed(load_run, spent, "load_cpu_s")(db_path, str(staging_dir), **kept)
     db_path.unlink()

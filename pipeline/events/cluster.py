@@ -1,9 +1,11 @@
-"""Clustering: reports into events, within a run (``cluster``) and across runs (``attach``).
+"""Clustering: reports into events and storylines, within a run and across runs (``cluster_levels``).
 
 ``cluster(ids, scored_edges, thresholds)`` is average-linkage agglomerative clustering of the model's pair scores
-over the sparse candidate graph, which does not chain A~B~C when A and C differ; ``attach(new, stored)`` joins a
-new run's event to the best stored event, or returns ``None`` so the caller creates a new event.
-``group_articles`` runs the whole recipe on a batch, as the pipeline does.
+over the sparse candidate graph, which does not chain A~B~C when A and C differ. Across runs the loader
+(``pipeline.store.matching.regroup``) clusters a run's new reports with the stored members of the events they may
+join by the same function, stored events given as groups (or fixed clusters), so a new report joins a stored
+event only as it would within one run. ``attach(new, stored)`` scores one new event against stored ones (average
+linkage). ``group_articles`` runs the whole recipe on a batch, as the pipeline does.
 """
 
 from __future__ import annotations
@@ -65,6 +67,8 @@ def cluster_levels(
     features: Mapping[Hashable, EventFeatures],
     max_dense: int = MAX_DENSE_COMPONENT,
     cache: dict | None = None,
+    groups: Iterable[Sequence[Hashable]] = (),
+    fixed: Iterable[Sequence[Hashable]] = (),
 ) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
     """Average-linkage agglomerative clustering of the model's pair scores over a sparse candidate graph, at two
     levels: events, then storylines (events of one running story).
@@ -75,15 +79,20 @@ def cluster_levels(
     merge, best first, while the mean score of their cross pairs reaches ``pair_threshold``: a cluster joins
     another only when it is close to the whole of it, so A~B and B~C do not chain A to C. The clusters then are
     events; merging goes on down to the storyline thresholds, and those clusters are storylines (so each event lies
-    in one storyline). Average linkage of the pair scores is what ``attach`` applies across runs, so a batch and an
-    incremental run agree. Deterministic: components and their members are ordered by ``str``.
+    in one storyline). Deterministic: components and their members are ordered by ``str``.
+
+    Across runs (``pipeline.store.matching``) the items are a run's new reports with the stored members of the events
+    they may join: ``groups`` (ids known to be together, e.g. a stored event's members) lie in one component
+    whatever their scores, and each of ``fixed`` (a stored event that may not split) starts as one cluster, its
+    inner pairs unscored. A component is never cut inside a group.
 
     Returns:
         Each id mapped to its event's representative and to its storyline's (the smallest id, by ``str``).
     """
     ids = sorted(set(ids), key=str)
+    fixed = [sorted(group, key=str) for group in fixed]
     components, pair_scores = dense_scores(
-        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache
+        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache, [*groups, *fixed], fixed
     )
     where = {item: (number, i) for number, component in enumerate(components) for i, item in enumerate(component)}
     sums = [np.zeros((len(component), len(component))) for component in components]
@@ -93,8 +102,10 @@ def cluster_levels(
             sums[number][i, j] = sums[number][j, i] = value
     event_of: dict[Hashable, Hashable] = {}
     storyline_of: dict[Hashable, Hashable] = {}
+    fixed_of = {group[0]: group for group in fixed}
     for component, matrix in zip(components, sums, strict=True):
-        for storyline in _average_link(component, matrix, thresholds, features):
+        starts = [[where[item][1] for item in fixed_of[first]] for first in component if first in fixed_of]
+        for storyline in _average_link(component, matrix, thresholds, features, starts):
             first = min((item for group in storyline for item in group), key=str)
             for group in storyline:
                 for item in group:
@@ -104,11 +115,25 @@ def cluster_levels(
 
 
 def _bounded_components(
-    ids: Sequence[Hashable], edges: Sequence[tuple[Hashable, Hashable, float]], max_dense: int
+    ids: Sequence[Hashable],
+    edges: Sequence[tuple[Hashable, Hashable, float]],
+    max_dense: int,
+    groups: Sequence[Sequence[Hashable]] = (),
 ) -> Iterator[list[Hashable]]:
-    """Components over ``edges``; one larger than ``max_dense`` split into parts by ``bounded_parts``."""
-    for component in _components(ids, edges):
-        yield from [component] if len(component) <= max_dense else bounded_parts(component, edges, max_dense)
+    """Components over ``edges`` and ``groups``; one larger than ``max_dense`` split into parts by
+    ``bounded_parts``, each group then moved whole into the part holding most of it."""
+    links = [(group[0], item, 1.0) for group in groups for item in group[1:]]
+    for component in _components(ids, [*edges, *links]):
+        if len(component) <= max_dense:
+            yield component
+            continue
+        parts = bounded_parts(component, [*edges, *links], max_dense)
+        part_of = {item: number for number, part in enumerate(parts) for item in part}
+        for group in groups:
+            if group[0] in part_of:
+                home = max(sorted({part_of[item] for item in group}), key=lambda p: sum(part_of[i] == p for i in group))
+                part_of.update({item: home for item in group})
+        yield from (part for number in range(len(parts)) if (part := [i for i in component if part_of[i] == number]))
 
 
 def dense_scores(
@@ -119,11 +144,13 @@ def dense_scores(
     min_edge: float,
     max_dense: int = MAX_DENSE_COMPONENT,
     cache: dict | None = None,
+    groups: Sequence[Sequence[Hashable]] = (),
+    fixed: Sequence[Sequence[Hashable]] = (),
 ) -> tuple[list[list[Hashable]], dict[tuple[Hashable, Hashable], float]]:
-    """The components of the candidate graph (edges scoring ``min_edge`` or more; a larger one than ``max_dense``
-    split by ``blocking.bounded_parts``) and the scores of every pair within each: the given
-    edges' and the others' (from ``cache`` when there, else scored and added to it). Pairs are keys ``(a, b)``
-    with ``str(a) <= str(b)``."""
+    """The components of the candidate graph (edges scoring ``min_edge`` or more, and ``groups`` kept together; a
+    larger one than ``max_dense`` split by ``blocking.bounded_parts``) and the scores of every pair within each:
+    the given edges' and the others' (from ``cache`` when there, else scored and added to it), but none inside one
+    of ``fixed``. Pairs are keys ``(a, b)`` with ``str(a) <= str(b)``."""
     known = set(ids)
     for item in ids:
         if item not in features:
@@ -136,9 +163,12 @@ def dense_scores(
             pair_scores[tuple(sorted((left, right), key=str))] = similarity
     strong = [(a, b, s) for (a, b), s in pair_scores.items() if s >= min_edge]
     cache = {} if cache is None else cache
-    components = list(_bounded_components(sorted(ids, key=str), strong, max_dense))
+    components = list(_bounded_components(sorted(ids, key=str), strong, max_dense, groups))
+    fixed_in = {item: number for number, group in enumerate(fixed) for item in group}
     for component in components:
         for a, b in itertools.combinations(component, 2):
+            if a in fixed_in and fixed_in[a] == fixed_in.get(b):
+                continue
             if (a, b) not in pair_scores:
                 if (a, b) not in cache:
                     cache[(a, b)] = score(features[a], features[b], model)
@@ -151,11 +181,13 @@ def _average_link(
     sums: np.ndarray,
     thresholds: EventThresholds,
     features: Mapping[Hashable, EventFeatures],
+    starts: Sequence[Sequence[int]] = (),
 ) -> list[list[list[Hashable]]]:
     """Average-linkage merges within one component (``cluster_levels``), from the matrix of its pair scores
     (changed in place into sums of cluster pairs): storylines, each a list of its events, each event a sorted list
-    of ids (smallest first). Each step merges the pair of clusters with the highest mean score among those reaching
-    their threshold: the event thresholds until none does, then the storyline thresholds."""
+    of ids (smallest first). The items at each of ``starts`` (positions) begin as one cluster; then each step merges
+    the pair of clusters with the highest mean score among those reaching their threshold: the event thresholds
+    until none does, then the storyline thresholds."""
     n = len(component)
     if n == 1:
         return [[list(component)]]
@@ -180,6 +212,21 @@ def _average_link(
         mean[i] = -1.0
         return mean
 
+    def merge(keep: int, gone: int) -> None:
+        sums[keep] += sums[gone]
+        sums[:, keep] += sums[:, gone]
+        sums[keep, keep] = 0.0
+        sizes[keep] += sizes[gone]
+        full_text[keep] &= full_text[gone]
+        dated[keep] &= dated[gone]
+        alive[gone] = False
+        members[keep].extend(members[gone])
+        if storylines:
+            events_in[keep].extend(events_in[gone])
+
+    for start in starts:
+        for gone in start[1:]:
+            merge(start[0], gone)
     for level in ("events", "storylines"):
         storylines = level == "storylines"
         if storylines:
@@ -190,16 +237,7 @@ def _average_link(
             if means.flat[best] < 0:
                 break
             keep, gone = sorted(divmod(best, n))
-            sums[keep] += sums[gone]
-            sums[:, keep] += sums[:, gone]
-            sums[keep, keep] = 0.0
-            sizes[keep] += sizes[gone]
-            full_text[keep] &= full_text[gone]
-            dated[keep] &= dated[gone]
-            alive[gone] = False
-            members[keep].extend(members[gone])
-            if storylines:
-                events_in[keep].extend(events_in[gone])
+            merge(keep, gone)
             means[gone], means[:, gone] = -1.0, -1.0
             means[keep] = means[:, keep] = eligible_means(keep)
     return [sorted(events_in[i], key=lambda group: str(group[0])) for i in range(n) if alive[i]]

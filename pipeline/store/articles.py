@@ -148,3 +148,28 @@ def migrate_entry_keys(connection: duckdb.DuckDBPyConnection) -> int:
         connection.execute(sql("set_entry_keys"))
     LOGGER.info("migrated the entry keys of %d articles read from saved feeds", len(found))
     return len(found)
+
+
+_MOVES = pa.schema([("article_id", pa.string()), ("event_id", pa.string()), ("storyline_id", pa.string())])
+_MERGES = pa.schema([("old_event_id", pa.string()), ("event_id", pa.string()), ("storyline_id", pa.string())])
+
+
+def move_stored(
+    connection: duckdb.DuckDBPyConnection,
+    moved: Iterable[tuple[str, str, str | None]],
+    merged: Iterable[tuple[str, str, str | None]],
+) -> None:
+    """Stored articles ``(article_id, event_id, storyline_id or None)`` move to another event, their copies and
+    near-copies with them, and stored events ``(old_event_id, event_id, storyline_id or None)`` move whole; the
+    events they left and joined are listed in the temporary table ``moved_events`` (for ``touched_events``)."""
+    moves = pa.Table.from_pylist([dict(zip(_MOVES.names, row, strict=True)) for row in moved], schema=_MOVES)
+    merges = pa.Table.from_pylist([dict(zip(_MERGES.names, row, strict=True)) for row in merged], schema=_MERGES)
+    with registered(connection, "moved_articles", moves), registered(connection, "merged_events", merges):
+        connection.execute(
+            "CREATE OR REPLACE TEMP TABLE moved_events AS "
+            "SELECT event_id FROM articles WHERE article_id IN (SELECT article_id FROM moved_articles) "
+            "UNION SELECT event_id FROM moved_articles UNION SELECT old_event_id FROM merged_events "
+            "UNION SELECT event_id FROM merged_events"
+        )
+        if moves.num_rows or merges.num_rows:
+            connection.execute(sql("move_stored_articles"))

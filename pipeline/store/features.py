@@ -33,7 +33,7 @@ from typing import NamedTuple
 import duckdb
 import pyarrow as pa
 
-from pipeline.events.features import FEATURES_VERSION, features_from_counts
+from pipeline.events.features import FEATURES_VERSION, EventFeatures, features_from_counts
 from pipeline.store.articles import staged_rows_insert
 from pipeline.store.connection import configure_session, connect
 from pipeline.store.statements import in_transaction, registered, sql
@@ -181,3 +181,30 @@ def delete_features(connection: duckdb.DuckDBPyConnection, article_ids: Iterable
     with registered(connection, "deleted_features", pa.table({"article_id": pa.array(list(article_ids), pa.string())})):
         connection.execute(sql("uncount_deleted_terms"))
         connection.execute("DELETE FROM article_features WHERE article_id IN (SELECT article_id FROM deleted_features)")
+
+
+def current_features(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[str]) -> dict[str, EventFeatures]:
+    """Stored articles' event features weighed as the staged run weighs its own: from the stored article, with the
+    document frequencies of the stored and the run's articles (a stored row keeps the weights of the run that
+    stored it; clustering a run's new reports with stored ones needs both alike: on ECB+ half A in two windows the
+    first window's own weights alone took the wrongly joined pairs from 104 to 281). Read-only; a stored
+    embedding is kept."""
+    from pipeline.events.stage import article_term_counts  # imports Beam: not for the commands that only read
+
+    with registered(connection, "current_articles", pa.table({"article_id": pa.array(list(article_ids), pa.string())})):
+        rows = connection.execute(
+            "SELECT f.article_id, a.title, a.text, a.summary, a.published_at, f.features "
+            "FROM article_features f JOIN articles a USING (article_id) "
+            "WHERE f.article_id IN (SELECT article_id FROM current_articles) ORDER BY 1"
+        ).fetchall()
+    counts = {row[0]: article_term_counts(*row[1:4]) for row in rows}
+    needed = pa.table({"term": pa.array(sorted({t for c in counts.values() for t in c.terms()}), pa.string())})
+    with registered(connection, "needed_terms", needed):
+        doc_freq = dict(connection.execute(sql("current_doc_freq")).fetchall())
+    n_docs = max(1, doc_freq.pop(None, 0))
+    return {
+        article_id: features_from_counts(
+            counts[article_id], published_at, doc_freq, n_docs, json.loads(features).get("embedding")
+        )
+        for article_id, _, _, _, published_at, features in rows
+    }

@@ -7,10 +7,12 @@ Runs inside the loader's transaction, on the ``staged_*`` temporary tables, in t
    candidates' texts (re-shingled for exact verification) or features are read back;
 2. **resolve** (``resolve``, pure): decides with the graph's own rules which stored original a copy has
    (``dedup.exact.original_rank``), which stored article a near-copy republishes (``dedup.near.best_parent``),
-   which stored event a new event joins (``events.cluster.attach``) and which stored storyline a new storyline
-   joins, and derives every pointer, event, storyline and link;
-3. **write**: the staged articles take the resolved pointers, events and storylines, the links are staged, and
-   articles stored already are dropped from the run.
+   which stored event each new report joins (``regroup``: the run's new reports clustered with the stored members of
+   the events they may join, by ``events.cluster.cluster_levels``, the rule of one run) and which stored storyline
+   a new storyline joins, and derives every pointer, event, storyline and link;
+3. **write**: the staged articles take the resolved pointers, events and storylines, the links are staged,
+   articles stored already are dropped from the run, and stored articles that clustering put in another event
+   (a stored event split or merged) move there.
 
 An article matched to a stored one joins that article's event, and its copies and near-duplicates follow it, so a
 copy always shares its original's event.
@@ -19,7 +21,7 @@ copy always shares its original's event.
 from __future__ import annotations
 
 import json
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,9 +35,11 @@ from pipeline.dedup.exact import exact_keys, original_rank
 from pipeline.dedup.minhash import MinHashConfig, shingle_sets, verified_similarity
 from pipeline.dedup.near import best_parent
 from pipeline.events.blocking import MAX_BLOCK_SIZE
-from pipeline.events.cluster import attach_levels
+from pipeline.events.cluster import cluster_levels
 from pipeline.events.features import EventFeatures
-from pipeline.events.score import EventThresholds
+from pipeline.events.score import EventThresholds, score
+from pipeline.store.articles import move_stored
+from pipeline.store.features import current_features
 from pipeline.store.statements import registered, sql
 from pipeline.store.storylines import stored_storylines
 from schemas.generate import arrow_schema, to_row
@@ -47,8 +51,14 @@ MIN_SHARED_KEYS = 3
 """Blocking keys (of ~50 an article) a stored event shares with a new event to be considered. Most stored events
 that share one or two are unrelated: they filled the 20 by the event-ID tie-break and were scored for nothing.
 Across two successive runs (``benchmarks/events_windows.py``, half A) 3 grouped as well as 1 or better."""
-MAX_SUMMARY_MEMBERS = 50
-"""A stored event is scored (``attach``) on at most this many of its latest representatives' features."""
+MAX_STORED_MEMBERS = 50
+"""A candidate stored event takes part in a run's clustering (``regroup``) with at most this many of its latest
+representatives."""
+MAX_SPLIT_MEMBERS = 20
+"""A stored event of at most this many representatives is clustered anew with a run's new reports (it may split,
+or merge with another); a larger one stays whole (it may grow or merge, not split). Chosen on half A of
+``benchmarks/events_windows.py`` (2 windows; GVC, GVC undated, ECB+, UCI): every event whole 0.686, 0.702, 0.846,
+0.925; at most 20 0.679, 0.712, 0.871, 0.923; at most 50 0.679, 0.712, 0.871, 0.916 (UCI's broad stories)."""
 
 STORED, EXACT, MINHASH, EVENT = "stored", "exact", "minhash", "event"
 """How a new article was matched: it is stored already, copies a stored original, republishes a stored
@@ -79,12 +89,35 @@ class StoredArticle(NamedTuple):
     event_id: str
 
 
-class EventMatch(NamedTuple):
-    """The stored event a new event reports (``attach``), with its canonical article."""
+class Member(NamedTuple):
+    """A report taking part in cross-run clustering (``regroup``): new or stored, with what ``original_rank``
+    reads, its event (the run's, or the stored one) and its features."""
+
+    article_id: str
+    published_at: datetime | None
+    source_ref: str
+    event_id: str
+    features: EventFeatures
+
+
+class Regrouped(NamedTuple):
+    """Where cross-run clustering put a new article: its event; the stored event whose storyline it joins, else
+    its new storyline's ID; and, when it joined a stored event, that event's canonical article and its mean score
+    with the event's stored members it was clustered with (the evidence link)."""
 
     event_id: str
-    similarity: float
-    canonical_article_id: str
+    storyline_event: str | None = None
+    link: tuple[str, float] | None = None
+    storyline_id: str | None = None
+
+
+class Regrouping(NamedTuple):
+    """What cross-run clustering decided: new article ID -> ``Regrouped``; stored article ID -> the event it moves
+    to (part of a stored event split off or merged into another); stored event ID -> the event that takes it whole."""
+
+    articles: Mapping[str, Regrouped] = {}
+    moved: Mapping[str, str] = {}
+    merged: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -95,17 +128,15 @@ class Candidates:
       stored already (the ``event_id`` is the stored article's own);
     - ``exact``: new article ID -> ``(exact key, stored original)`` sharing a content hash or canonical URL;
     - ``near``: new article ID -> ``(stored article, similarity)`` verified on the two texts' shingles;
-    - ``events``: new event ID -> the stored event it reports;
-    - ``storyline_events``: new event ID -> a stored event it does not report but reaches the storyline thresholds
-      with (``attach(..., storyline=True)``), for the new events ``events`` does not hold;
+    - ``regrouping``: the new reports of events none of whose articles matched, clustered with stored ones
+      (``regroup``);
     - ``storylines``: stored event ID -> its storyline, for every stored event a new article may end up in.
     """
 
     stored: Mapping[str, StoredArticle] = field(default_factory=dict)
     exact: Mapping[str, Sequence[tuple[str, StoredArticle]]] = field(default_factory=dict)
     near: Mapping[str, Sequence[tuple[StoredArticle, float]]] = field(default_factory=dict)
-    events: Mapping[str, EventMatch] = field(default_factory=dict)
-    storyline_events: Mapping[str, str] = field(default_factory=dict)
+    regrouping: Regrouping = field(default_factory=Regrouping)
     storylines: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -135,6 +166,10 @@ class Resolution(NamedTuple):
     articles: list[ResolvedArticle]
     links: list[ArticleLink]
     stored_already: list[str]
+    moved: list[tuple[str, str, str | None]] = []
+    """Stored articles moving event: ``(article_id, event_id, storyline_id or None to keep)``."""
+    merged: list[tuple[str, str, str | None]] = []
+    """Stored events moving whole: ``(old_event_id, event_id, storyline_id or None to keep)``."""
 
 
 def article_matches(articles: Iterable[StagedArticle], candidates: Candidates) -> dict[str, Match]:
@@ -171,16 +206,16 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
     2. A near-copy of a stored article points at it (``near_duplicate_of``) unless the run gave it a parent;
        a copy has no near-duplicate parent.
     3. A new event moves into the stored event of its best match (stored, then exact, then the highest score);
-       an exact copy or near-copy of a stored article joins that article's event; then near-copies join their
-       parent's event and copies their original's event.
-    4. Near-copies of stored articles and new events that report stored events get a link (to the stored
+       an exact copy or near-copy of a stored article joins that article's event; a regrouped article takes the
+       event clustering gave it; then near-copies join their parent's event and copies their original's event.
+    4. Near-copies of stored articles and new articles that joined stored events get a link (to the stored
        article, or to the stored event's canonical article).
-    5. A new storyline joins a stored one (``_storyline_remap``); an article without a storyline of its own in a
+    5. A regrouped article takes the storyline clustering gave it; another new storyline joins a stored one
+       (``_storyline_remap``); an article without a storyline of its own in a
        stored event takes the event's.
     """
     matches = article_matches(articles, candidates)
-    for event_id, found in candidates.events.items():
-        matches[ids.first_article_id(event_id)] = Match(None, found.event_id, EVENT, round(found.similarity, 4))
+    regrouped, merged = candidates.regrouping.articles, candidates.regrouping.merged
     state = {article.article_id: article._asdict() for article in articles}
 
     for article_id, row in state.items():
@@ -204,6 +239,8 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
         match = matches.get(article_id)
         if match and match.method in (EXACT, MINHASH):
             row["event_id"] = match.event_id
+        if article_id in regrouped:
+            row["event_id"] = regrouped[article_id].event_id
     stored_events = {m.stored_id: m.event_id for m in matches.values() if m.stored_id}
     stored_events.update({article_id: m.event_id for article_id, m in matches.items() if m.method == STORED})
     for pointer in ("near_duplicate_of", "duplicate_of"):
@@ -214,11 +251,14 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
 
     storylines = _storyline_remap(articles, state, candidates)
     for row in state.values():
+        row["event_id"] = merged.get(row["event_id"], row["event_id"])
         row["storyline_id"] = storylines.get(row["storyline_id"], row["storyline_id"])
         if row["storyline_id"] is None:
             row["storyline_id"] = candidates.storylines.get(row["event_id"])
+    for article_id, found in regrouped.items():
+        joined = candidates.storylines.get(found.storyline_event) if found.storyline_event else None
+        state[article_id]["storyline_id"] = joined or found.storyline_id or state[article_id]["storyline_id"]
 
-    canonical = {found.event_id: found.canonical_article_id for found in candidates.events.values()}
     links = [
         ArticleLink(
             link_id=ids.link_id(article_id, other, match.method),
@@ -229,30 +269,42 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
             run_id=run_id,
         )
         for article_id, match in matches.items()
-        if match.method in (MINHASH, EVENT)
-        for other in [match.stored_id or canonical[match.event_id]]
+        if match.method == MINHASH
+        for other in [match.stored_id]
+    ]
+    links += [
+        ArticleLink(
+            link_id=ids.link_id(article_id, found.link[0], EVENT),
+            article_id=article_id,
+            other_article_id=found.link[0],
+            method=EVENT,
+            score=found.link[1],
+            run_id=run_id,
+        )
+        for article_id, found in sorted(regrouped.items())
+        if found.link is not None
     ]
     resolved = [
         ResolvedArticle(**{name: state[a.article_id][name] for name in ResolvedArticle._fields}) for a in articles
     ]
     stored_already = [article_id for article_id, match in matches.items() if match.method == STORED]
-    return Resolution(resolved, links, stored_already)
+    moved = [(a, event, candidates.storylines.get(event)) for a, event in sorted(candidates.regrouping.moved.items())]
+    merges = [(old, event, candidates.storylines.get(event)) for old, event in sorted(merged.items())]
+    return Resolution(resolved, links, stored_already, moved, merges)
 
 
 def _storyline_remap(
     articles: Iterable[StagedArticle], state: Mapping[str, Mapping], candidates: Candidates
 ) -> dict[str, str]:
     """New storyline ID -> the stored storyline it joins: that of a stored event one of its articles is now in
-    (its resolved event) or one of its new events reaches the storyline thresholds with; of several, the smallest
-    stored event ID's."""
+    (its resolved event); of several, the smallest stored event ID's."""
     joins: dict[str, str] = {}
     for article in articles:
-        reached = (state[article.article_id]["event_id"], candidates.storyline_events.get(article.event_id))
-        for event_id in reached:
-            if article.storyline_id is None or event_id not in candidates.storylines:
-                continue
-            if article.storyline_id not in joins or event_id < joins[article.storyline_id]:
-                joins[article.storyline_id] = event_id
+        event_id = state[article.article_id]["event_id"]
+        if article.storyline_id is None or event_id not in candidates.storylines:
+            continue
+        if article.storyline_id not in joins or event_id < joins[article.storyline_id]:
+            joins[article.storyline_id] = event_id
     return {storyline: candidates.storylines[event_id] for storyline, event_id in joins.items()}
 
 
@@ -288,12 +340,14 @@ def fetch_candidates(
         near = verified_near_copies(connection.execute(sql("near_candidates")).fetchall(), minhash)
         candidates = Candidates(stored=stored, exact=exact, near=near)
         matched = set(article_matches(staged, candidates))
+    pinned = {s.event_id for s in stored.values()} | {s.event_id for rows in exact.values() for _, s in rows}
+    pinned |= {s.event_id for rows in near.values() for s, _ in rows}
     with _registered(connection, "matched_articles", {"article_id": sorted(matched)}):
-        found, related = event_matches(connection, thresholds)
-    named = {a.event_id for a in staged} | {m.event_id for m in found.values()} | set(related.values())
-    named |= {s.event_id for s in stored.values()} | {s.event_id for rows in exact.values() for _, s in rows}
-    named |= {s.event_id for rows in near.values() for s, _ in rows}
-    return Candidates(stored, exact, near, found, related, stored_storylines(connection, named))
+        regrouping = regroup(connection, thresholds, pinned)
+    named = {a.event_id for a in staged} | pinned | set(regrouping.moved.values()) | set(regrouping.merged.values())
+    named |= {f.event_id for f in regrouping.articles.values()}
+    named |= {f.storyline_event for f in regrouping.articles.values() if f.storyline_event}
+    return Candidates(stored, exact, near, regrouping, stored_storylines(connection, named))
 
 
 def verified_near_copies(rows: Iterable[tuple], config: MinHashConfig) -> dict[str, list[tuple[StoredArticle, float]]]:
@@ -312,44 +366,145 @@ def verified_near_copies(rows: Iterable[tuple], config: MinHashConfig) -> dict[s
     return near
 
 
-def event_matches(
-    connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds
-) -> tuple[dict[str, EventMatch], dict[str, str]]:
-    """New events none of whose articles matched (``matched_articles``) -> the stored event each reports, by
-    ``attach`` (the mean model score of their articles and the stored event's latest
-    ``MAX_SUMMARY_MEMBERS``) among the ``MAX_CANDIDATE_EVENTS`` sharing the most blocking keys, at least
-    ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more
-    than ``MAX_BLOCK_SIZE`` stored articles counts only its latest ones, so the join stays bounded: for 1,000 new
-    GVC reports against 30,000 stored ones it took 1.8 s CPU instead of 15.7, and grew linearly with the
-    database before); and those that report none -> a stored event they reach the storyline thresholds with
-    (``Candidates.storyline_events``)."""
-    staged: dict[str, list[EventFeatures]] = defaultdict(list)
-    for event_id, features in connection.execute(sql("unmatched_event_features")).fetchall():
-        staged[event_id].append(EventFeatures.from_dict(json.loads(features)))
-    if not staged:
-        return {}, {}
-    candidates = candidate_events(connection, list(staged))
-    stored_members: dict[str, list[EventFeatures]] = defaultdict(list)
-    canonical: dict[str, str] = {}
-    for event_id, features, canonical_article_id in connection.execute(
-        sql("stored_event_features"), {"limit": MAX_SUMMARY_MEMBERS}
+def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, pinned: set[str]) -> Regrouping:
+    """Cluster the run's new reports of events none of whose articles matched (``matched_articles``) together with
+    the stored representatives of the events they may join, by the rule of one run (``cluster_levels``), so a new
+    report joins a stored event only as it would have within one run, and a stored event may split or merge.
+
+    Candidates per new event: the ``MAX_CANDIDATE_EVENTS`` stored events sharing the most blocking keys, at least
+    ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more than ``MAX_BLOCK_SIZE`` stored articles counts
+    only its latest ones, so the join stays bounded as the database grows). Only those a new report scores
+    ``thresholds.lowest`` or more with take part, each with at most ``MAX_STORED_MEMBERS`` latest representatives
+    weighed as the run weighs its own (``features.current_features``); one of more than ``MAX_SPLIT_MEMBERS``, or
+    holding an article this run matched (``pinned``), stays whole. A new event takes part whole (its reports may
+    still part), with the other new events of its storyline, when one of its reports reaches a stored one."""
+    new: dict[str, Member] = {}
+    storyline_events: dict[str | None, set[str]] = defaultdict(set)
+    for event_id, article_id, published_at, source_ref, storyline_id, features in connection.execute(
+        sql("unmatched_event_features")
     ).fetchall():
-        stored_members[event_id].append(EventFeatures.from_dict(json.loads(features)))
-        canonical[event_id] = canonical_article_id
-    found, related = {}, {}
-    for staged_event_id, members in staged.items():
-        options = {event_id: stored_members[event_id] for event_id in candidates[staged_event_id]}
-        # each pair is scored once for both levels; the storyline thresholds are at most the event ones, so an
-        # event joining no storyline reports no event either
-        attached, near = attach_levels(members, options, thresholds) if options else (None, None)
-        if near is None:
-            continue
-        if attached:
-            stored_event_id, similarity = attached
-            found[staged_event_id] = EventMatch(stored_event_id, similarity, canonical[stored_event_id])
+        storyline_events[storyline_id].add(event_id)
+        new[article_id] = Member(
+            article_id, published_at, source_ref, event_id, EventFeatures.from_dict(json.loads(features))
+        )
+    if not new:
+        return Regrouping()
+    new_events: dict[str, list[str]] = defaultdict(list)
+    for member in new.values():
+        new_events[member.event_id].append(member.article_id)
+    candidates = candidate_events(connection, list(new_events))
+    stored: dict[str, Member] = {}
+    stored_events: dict[str, list[str]] = defaultdict(list)
+    canonical: dict[str, str] = {}
+    whole = set(pinned)
+    for event_id, article_id, published_at, source_ref, features, canonical_id, count in connection.execute(
+        sql("stored_event_features"), {"limit": MAX_STORED_MEMBERS}
+    ).fetchall():
+        stored[article_id] = Member(
+            article_id, published_at, source_ref, event_id, EventFeatures.from_dict(json.loads(features))
+        )
+        stored_events[event_id].append(article_id)
+        canonical[event_id] = canonical_id
+        if count > MAX_SPLIT_MEMBERS:
+            whole.add(event_id)
+    reached, taking_part = set(), set()
+    for new_event, articles in new_events.items():
+        for stored_event in candidates.get(new_event, ()):
+            if any(
+                score(new[a].features, stored[b].features, thresholds.model) >= thresholds.lowest
+                for a in articles
+                for b in stored_events[stored_event]
+            ):
+                reached.add(stored_event)
+                taking_part.add(new_event)
+    if not reached:
+        return Regrouping()
+    of_storyline = {event: storyline for storyline, events in storyline_events.items() for event in events}
+    taking_part |= {
+        e for event in taking_part if of_storyline[event] is not None for e in storyline_events[of_storyline[event]]
+    }
+    current = current_features(connection, [b for event in reached for b in stored_events[event]])
+    members = {a: new[a] for event in taking_part for a in new_events[event]}
+    members.update({b: stored[b]._replace(features=current[b]) for event in reached for b in stored_events[event]})
+    features = {a: member.features for a, member in members.items()}
+    edges = [
+        (a, b, score(features[a], features[b], thresholds.model))
+        for event in sorted(taking_part)
+        for stored_event in candidates.get(event, ())
+        if stored_event in reached
+        for a in new_events[event]
+        for b in stored_events[stored_event]
+    ]
+    event_of, storyline_of = cluster_levels(
+        members,
+        edges,
+        thresholds,
+        features=features,
+        groups=[new_events[event] for event in sorted(taking_part)]
+        + [stored_events[event] for event in sorted(reached - whole)],
+        fixed=[stored_events[event] for event in sorted(reached & whole)],
+    )
+    return _regrouping(members, stored, edges, event_of, storyline_of, whole, canonical)
+
+
+def _regrouping(
+    members: Mapping[str, Member],
+    stored: Mapping[str, Member],
+    edges: Sequence[tuple[str, str, float]],
+    event_of: Mapping[str, str],
+    storyline_of: Mapping[str, str],
+    whole: set[str],
+    canonical: Mapping[str, str],
+) -> Regrouping:
+    """Cross-run clusters as events. A cluster keeps the ID of a stored event it holds all of (as clustered) or
+    whose ID article it holds (of several: one staying whole, then the one it holds most of, then the smallest ID);
+    one holding none is a new event, its ID derived from its first article (``original_rank``), as one run derives
+    it. A stored event staying whole whose cluster took another's ID moves whole."""
+    taking_part = Counter(stored[item].event_id for item in members if item in stored)
+    clusters: dict[str, list[str]] = defaultdict(list)
+    for article_id, rep in event_of.items():
+        clusters[rep].append(article_id)
+    cluster_id: dict[str, str] = {}
+    for rep, items in clusters.items():
+        held = defaultdict(int)
+        for item in items:
+            if item in stored:
+                held[stored[item].event_id] += 1
+        owners = [e for e in held if held[e] == taking_part[e] or ids.first_article_id(e) in items]
+        if owners:
+            cluster_id[rep] = min(owners, key=lambda event: (event not in whole, -held[event], event))
         else:
-            related[staged_event_id] = near[0]
-    return found, related
+            cluster_id[rep] = ids.event_id(min((members[item] for item in items), key=original_rank).article_id)
+    storyline_stored: dict[str, str] = {}
+    storyline_first: dict[str, Member] = {}
+    for article_id, rep in storyline_of.items():
+        if article_id in stored:
+            event = stored[article_id].event_id
+            storyline_stored[rep] = min(storyline_stored.get(rep, event), event)
+        elif rep not in storyline_first or original_rank(members[article_id]) < original_rank(storyline_first[rep]):
+            storyline_first[rep] = members[article_id]
+    scores = defaultdict(list)
+    for a, b, similarity in edges:
+        if cluster_id[event_of[a]] == stored[b].event_id:
+            scores[a].append(similarity)
+    regrouped, moved, merged = {}, {}, {}
+    for article_id, rep in event_of.items():
+        event = cluster_id[rep]
+        if article_id not in stored:
+            link = (
+                (canonical[event], round(sum(scores[article_id]) / len(scores[article_id]), 4))
+                if scores[article_id]
+                else None
+            )
+            storyline = storyline_of[article_id]
+            new_storyline = ids.storyline_id(storyline_first[storyline].article_id)
+            regrouped[article_id] = Regrouped(event, storyline_stored.get(storyline), link, new_storyline)
+        elif stored[article_id].event_id != event:
+            if stored[article_id].event_id in whole:
+                merged[stored[article_id].event_id] = event
+            else:
+                moved[article_id] = event
+    return Regrouping(regrouped, moved, merged)
 
 
 def candidate_events(connection: duckdb.DuckDBPyConnection, staged_event_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -368,7 +523,7 @@ def candidate_events(connection: duckdb.DuckDBPyConnection, staged_event_ids: Se
 
 def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
     """Apply a resolution to the staged run: pointers, events and storylines of the new articles, their links,
-    and the articles stored already dropped."""
+    the articles stored already dropped, and stored articles moved to the events clustering gave them."""
     columns = {name: [getattr(row, name) for row in resolution.articles] for name in ResolvedArticle._fields}
     schema = pa.schema([(name, pa.float64() if name == "near_duplicate_score" else pa.string()) for name in columns])
     with _registered(connection, "resolved_articles", columns, schema):
@@ -379,6 +534,7 @@ def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resoluti
             connection.execute("INSERT INTO staged_article_links BY NAME SELECT * FROM resolved_links")
     with _registered(connection, "stored_already", {"article_id": resolution.stored_already}):
         connection.execute("DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM stored_already)")
+    move_stored(connection, resolution.moved, resolution.merged)
 
 
 def resolve_against_stored(

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-import pytest
-
 from pipeline import ids
-from pipeline.events.features import EventFeatures
-from pipeline.events.score import EventThresholds, pair_threshold
 from pipeline.store.matching import (
     Candidates,
-    EventMatch,
+    Regrouped,
+    Regrouping,
     ResolvedArticle,
     StagedArticle,
     StoredArticle,
@@ -113,16 +110,30 @@ def test_a_near_copy_keeps_the_parent_its_own_run_gave_it():
     assert [link.other_article_id for link in resolution.links] == ["s"]
 
 
-def test_a_report_joins_the_stored_event_it_reports():
+def test_a_regrouped_report_takes_the_event_clustering_gave_it_and_is_linked_when_it_joined_a_stored_one():
     articles = [staged("a"), staged("b", "ev_a"), staged("z")]
-    candidates = Candidates(events={"ev_a": EventMatch("ev_old", 0.61234, "canon")})
-    resolution = resolve(articles, candidates, "run2")
+    regrouping = Regrouping({"a": Regrouped("ev_old", None, ("canon", 0.6123)), "b": Regrouped("ev_b")})
+    resolution = resolve(articles, Candidates(regrouping=regrouping), "run2")
     resolved = by_id(resolution)
-    assert [resolved[x].event_id for x in "abz"] == ["ev_old", "ev_old", "ev_z"]
+    assert [resolved[x].event_id for x in "abz"] == ["ev_old", "ev_b", "ev_z"]
     assert all(resolved[x].duplicate_of is None and resolved[x].near_duplicate_of is None for x in "abz")
     (link,) = resolution.links
     assert (link.article_id, link.other_article_id, link.method, link.score) == ("a", "canon", "event", 0.6123)
     assert link.link_id == ids.link_id("a", "canon", "event")
+
+
+def test_stored_articles_moved_or_merged_by_clustering_are_resolved_with_their_storylines():
+    articles = [staged("a"), staged("c")]
+    regrouping = Regrouping({"a": Regrouped("ev_1")}, moved={"s2": "ev_1", "s3": "ev_s3"}, merged={"ev_9": "ev_1"})
+    candidates = Candidates(
+        exact={"c": [("hash:hash-c", stored("s9", "ev_9"))]},
+        regrouping=regrouping,
+        storylines={"ev_1": "sl_1", "ev_9": "sl_9"},
+    )
+    resolution = resolve(articles, candidates, "run2")
+    assert by_id(resolution)["c"].event_id == "ev_1", "a copy of a merged event's article follows it"
+    assert resolution.moved == [("s2", "ev_1", "sl_1"), ("s3", "ev_s3", None)]
+    assert resolution.merged == [("ev_9", "ev_1", "sl_1")]
 
 
 def test_copies_of_two_stored_events_in_one_new_event_each_join_their_own_and_the_rest_follow_one():
@@ -143,22 +154,3 @@ def test_an_article_stored_already_is_dropped_and_its_new_copies_point_at_its_st
     assert resolution.stored_already == ["x"]
     assert by_id(resolution)["y"] == ResolvedArticle("y", "orig", None, None, "ev_orig")
     assert resolution.links == []
-
-
-@pytest.mark.parametrize("stored_thresholds", [(0.2, 0.3, 0.25), (0.95, 0.99, 0.97), (None, None, None)])
-def test_an_event_below_every_storyline_threshold_is_below_the_event_ones(stored_thresholds):
-    """``event_matches`` scores a new event against its candidates once, with the storyline thresholds, and
-    only when one reaches them asks for the event ones: sound while a storyline never needs more than an event."""
-    storyline, storyline_title, storyline_undated = stored_thresholds
-    thresholds = EventThresholds(
-        storyline=storyline, storyline_title=storyline_title, storyline_undated=storyline_undated
-    )
-    sides = [
-        EventFeatures(terms={}, first_seen=first_seen, full_text=full_text)
-        for first_seen in (None, 1.7e9)
-        for full_text in (False, True)
-    ]
-    for a in sides:
-        for b in sides:
-            event = pair_threshold(a, b, thresholds, attaching=True)
-            assert pair_threshold(a, b, thresholds, attaching=True, storyline=True) <= event

@@ -8,7 +8,7 @@ from pathlib import Path
 from benchmarks.events import write_seed_jsonl
 from pipeline.cli import main
 from pipeline.events.model import shipped_model
-from pipeline.store.matching import Candidates, EventMatch, StagedArticle, StoredArticle, resolve
+from pipeline.store.matching import Candidates, Regrouped, Regrouping, StagedArticle, StoredArticle, resolve
 from tests.conftest import query, story_items
 
 
@@ -16,29 +16,37 @@ def _staged(article_id: str, event_id: str, storyline_id: str | None) -> StagedA
     return StagedArticle(article_id, None, None, None, event_id, f"hash-{article_id}", None, "body", 200, storyline_id)
 
 
-def test_a_new_event_near_a_stored_one_takes_the_stored_storyline_with_the_rest_of_its_storyline():
+def test_regrouped_articles_take_the_storyline_clustering_gave_them_a_stored_one_or_a_new_one():
     articles = [_staged("a", "ev_a", "sl_a"), _staged("b", "ev_a", "sl_a"), _staged("c", "ev_c", "sl_a")]
     articles.append(_staged("z", "ev_z", "sl_z"))
-    candidates = Candidates(storyline_events={"ev_a": "ev_old"}, storylines={"ev_old": "sl_story"})
+    regrouping = Regrouping(
+        {
+            "a": Regrouped("ev_a", "ev_old"),
+            "b": Regrouped("ev_a", "ev_old"),
+            "c": Regrouped("ev_c", None, None, "sl_c"),
+        }
+    )
+    candidates = Candidates(regrouping=regrouping, storylines={"ev_old": "sl_story"})
     resolution = resolve(articles, candidates, "run2")
     assert {a.article_id: (a.event_id, a.storyline_id) for a in resolution.articles} == {
         "a": ("ev_a", "sl_story"),
         "b": ("ev_a", "sl_story"),
-        "c": ("ev_c", "sl_story"),
+        "c": ("ev_c", "sl_c"),
         "z": ("ev_z", "sl_z"),
-    }, "the events stay new; their storyline is the stored one"
+    }, "the events stay new; a storyline reaching a stored one takes it, the other part is a new storyline"
     assert resolution.links == [], "a storyline match is no evidence of one event"
 
 
-def test_a_storyline_reaching_two_stored_ones_joins_that_of_the_smallest_stored_event():
-    articles = [_staged("a", "ev_a", "sl_a"), _staged("c", "ev_c", "sl_a")]
+def test_a_regrouped_article_keeps_its_clustered_storyline_and_a_copy_takes_its_stored_events():
+    articles = [_staged("a", "ev_a", "sl_a"), _staged("u", "ev_u", "sl_a")]
+    stored = StoredArticle("s", None, "old.jsonl", "ev_1")
     candidates = Candidates(
-        events={"ev_a": EventMatch("ev_2", 0.7, "canon")},
-        storyline_events={"ev_c": "ev_1"},
+        exact={"u": [("hash:hash-u", stored)]},
+        regrouping=Regrouping({"a": Regrouped("ev_2", "ev_2", ("canon", 0.7))}),
         storylines={"ev_2": "sl_two", "ev_1": "sl_one"},
     )
     resolved = {a.article_id: (a.event_id, a.storyline_id) for a in resolve(articles, candidates, "run2").articles}
-    assert resolved == {"a": ("ev_2", "sl_one"), "c": ("ev_c", "sl_one")}
+    assert resolved == {"a": ("ev_2", "sl_two"), "u": ("ev_1", "sl_one")}
 
 
 def test_an_article_without_a_storyline_that_copies_a_stored_one_takes_its_events_storyline():
