@@ -182,10 +182,10 @@ def execute_run(flags: list[str]) -> Run:
     lock = filelock.FileLock(f"{db_path}.lock", timeout=ours.lock_timeout)
     windows = seed_windows(seeds_dir, int(ours.window_mib * 2**20))
     run_window = partial(_run_window, options, runner, thresholds)
-    if len(windows) > 1 and isinstance(runner, FnApiRunner):
+    forking = len(windows) > 1 and isinstance(runner, FnApiRunner)
+    if forking:
         run_window = partial(_in_child_process, run_window)
-        _load_shared_tables()
-    with lock, _interrupt_noted() as interrupt, _fewer_collections():
+    with lock, _shared_tables(forking), _interrupt_noted() as interrupt, _fewer_collections():
         runs = []
         for number, window in enumerate(windows):
             if len(windows) > 1:
@@ -219,17 +219,28 @@ def _in_child_process(run_window: Callable[..., Run], *args) -> Run:
     return run
 
 
-def _load_shared_tables() -> None:
-    """What every window's run would load for itself (the gazetteers and py3langid's model, ~0.9 s CPU, ~220 MiB),
-    loaded once here, before the windows' children are forked: they inherit it. Frozen, so that the collector's
-    passes in the children do not write to (and so copy) its pages."""
+@contextmanager
+def _shared_tables(preload: bool) -> Iterator[None]:
+    """When ``preload``: what every window's run would load for itself (the gazetteers and py3langid's model, ~0.9 s
+    CPU, ~220 MiB), loaded once here, before the windows' children are forked: they inherit it. Frozen while the
+    windows run, so that the collector's passes in the children do not write to (and so copy) its pages; unfrozen
+    after, so that a process running many runs (``--every``, tests) does not keep each run's objects for good."""
+    if not preload:
+        yield
+        return
+    collecting = gc.isenabled()
     gc.disable()
     try:
         load_gazetteers()
         load_model()
     finally:
-        gc.enable()
+        if collecting:
+            gc.enable()
     gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 def _send_outcome(sender, run_window: Callable[..., Run], args: tuple) -> None:

@@ -1,4 +1,8 @@
+import dataclasses
+import enum
+import json
 from datetime import datetime, timezone
+from decimal import Decimal
 
 import duckdb
 import pytest
@@ -40,6 +44,35 @@ def test_json_fields_become_text_in_staging_rows():
     run = Run(run_id="r", started_at=datetime.now(timezone.utc), mode="offline", status="completed", options={"a": 1})
     assert generate.to_row(run)["options"] == '{"a": 1}'
     assert str(generate.arrow_schema("runs").field("options").type) == "string"
+
+
+def test_a_json_field_is_serialized_as_from_a_model_dump_copy_whatever_its_values():
+    """``to_row`` serializes a JSON field from the record's own value (no ``model_dump`` copy): the text is the
+    same as from the copy, for values json has no rule for too."""
+
+    @dataclasses.dataclass
+    class Window:
+        number: int
+        files: tuple[str, ...]
+
+    class Mode(enum.Enum):
+        OFFLINE = "offline"
+
+    options = {
+        "since": datetime(2024, 4, 1, tzinfo=timezone.utc),
+        "pairs": ((1, "a"), (2, "b")),
+        "mode": Mode.OFFLINE,
+        "share": Decimal("0.15"),
+        "by_number": {2: "b", 1: None},
+        "window": Window(1, ("x.jsonl",)),
+        "run": Run(
+            run_id="inner", started_at=datetime(2024, 4, 2, tzinfo=timezone.utc), mode="offline", status="failed"
+        ),
+    }
+    run = Run(run_id="r", started_at=datetime.now(timezone.utc), mode="offline", status="completed", options=options)
+    copied = json.dumps(run.model_dump()["options"], sort_keys=True, default=str)
+    assert generate.to_row(run)["options"] == copied
+    assert list(generate.to_row(run)) == list(Run.model_fields)
 
 
 def test_models_reject_unknown_and_missing_fields():

@@ -3,6 +3,7 @@ one run over everything stores."""
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import threading
@@ -67,6 +68,7 @@ def test_a_run_in_windows_finds_the_copies_one_run_finds(tmp_path):
     assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(whole), "--window_mib", "0"]) == 0
     assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(windowed), "--window_mib", "0.000001"]) == 0
     assert query(windowed, "SELECT count(*), sum(articles_read) FROM runs") == [(4, 13)], "one run per file"
+    assert gc.get_freeze_count() == 0, "the tables preloaded for the windows' children are unfrozen after the run"
     expected = _links(whole)
     assert any(copy_of for _, copy_of, _ in expected) and any(near for _, _, near in expected)
     assert _links(windowed) == expected

@@ -256,14 +256,14 @@ COLUMN_OF = {attribute: column for column, attribute in RENAMED.items()}
 
 
 def _records(table: str, owner: str, owner_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[_Table]:
-    """One ``table`` record per fact of an article (``owner``: its ID column, ``owner_id``), its facts all of one
-    shape. A fact is ``(sources, key parts, values)``: the record takes ``values``, the key ``row_key(owner_id, *key
-    parts)`` and the rest from the sources (``_row_plan``); pydantic validates it."""
-    model, key = ENRICHMENT_TABLES[table], ROW_KEYS[table]
-    records, plan = [], None
+    """One ``table`` record per fact of an article (``owner``: its ID column, ``owner_id``). A fact is ``(sources,
+    key parts, values)``: the record takes ``values``, the key ``row_key(owner_id, *key parts)`` and the rest from
+    the sources (``_row_plan``); pydantic validates it."""
+    model, key = ENRICHMENT_TABLES[table], primary_key(table)
+    records = []
     for sources, parts, values in facts:
         values = {key: row_key(owner_id, *parts), owner: owner_id, **values}
-        plan = plan or _row_plan(table, sources, tuple(values))
+        plan = _row_plan(table, sources, tuple(values))
         records.append(model(**dict(zip(model.model_fields, _filled(plan, sources, values), strict=True))))
     return records
 
@@ -312,7 +312,6 @@ EVENT_ROW_TYPES: dict[str, type[tuple]] = {
 """A plain row type per event-level table, its fields the record model's columns in order: the loader rebuilds
 thousands of event rows a run, and validating each as a pydantic record was the largest part of that work (the
 tests validate them)."""
-ROW_KEYS = {table: primary_key(table) for table in ENRICHMENT_TABLES}
 _ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
 
 
@@ -334,7 +333,7 @@ def _row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple[tuple
         elif index is not None:
             plan.append((index, attribute))
         elif not info.is_required():
-            plan.append((None, info.default_factory or (lambda default=info.default: default)))
+            plan.append((None, lambda info=info: info.get_default(call_default_factory=True)))
         else:
             raise ValueError(f"{table}.{name}: no source has it and it has no default")
     _ROW_PLANS[signature] = tuple(plan)
@@ -349,12 +348,12 @@ def _filled(plan: tuple[tuple, ...], sources: tuple, values: dict) -> list:
 
 
 def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
-    """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows (its facts all of one shape)."""
-    key, row_type = ROW_KEYS[table], EVENT_ROW_TYPES[table]
-    rows, plan = [], None
+    """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows."""
+    key, row_type = primary_key(table), EVENT_ROW_TYPES[table]
+    rows = []
     for sources, parts, values in facts:
         values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
-        plan = plan or _row_plan(table, sources, tuple(values))
+        plan = _row_plan(table, sources, tuple(values))
         rows.append(row_type(*_filled(plan, sources, values)))
     return rows
 
