@@ -40,7 +40,6 @@ FEATURES = (
     "dated",
     "gap_days_log",
     "gap_over_week",
-    "undated_x_numbers_exclusive",
 )
 """What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
@@ -48,9 +47,7 @@ numbers and of the calendar dates stated; the product of body and entity cosines
 evidence); body and entity cosines again when either side has no publication date (content alone must then tell
 events apart), and their square roots (undated, a few shared rare words or names already say much, more say
 little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
-sides are dated, and then the log of the gap in days and whether it exceeds a week; and, when either side has no
-date, a contradiction: the share of its figures' weight (counts, ages, times) each report states that the other
-lacks (``features.exclusive``, the lesser of the two sides: two reports of one kind stating different figures)."""
+sides are dated, and then the log of the gap in days and whether it exceeds a week."""
 
 
 class ModelError(ValueError):

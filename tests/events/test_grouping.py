@@ -30,7 +30,6 @@ from pipeline.events.features import (
     EventFeatures,
     batch_features,
     event_features,
-    exclusive,
     idf,
     pair_features,
     summarize,
@@ -290,26 +289,6 @@ def test_square_root_cosines_weigh_undated_pairs_only():
         assert values["body"] > 0 and values["entities"] > 0
         assert values["undated_x_body_sqrt"] == pytest.approx(undated * values["body"] ** 0.5)
         assert values["undated_x_entities_sqrt"] == pytest.approx(undated * values["entities"] ** 0.5)
-
-
-def test_figures_each_report_states_alone_count_against_undated_pairs_only():
-    """Two reports that each state figures the other lacks (casualties, ages, times) are evidence of two
-    happenings when no date tells them apart: the lesser share of either side's figure weight the other lacks, for
-    undated pairs; nothing for dated ones, or when a side states no figure."""
-    when = datetime(2016, 5, 1, tzinfo=timezone.utc)
-    texts = {
-        "a": ("Two shot on Elm Street", "Police said 2 men, aged 24 and 31, were shot at 11:40 pm on Elm Street."),
-        "b": ("Three shot on Elm Street", "Police said 3 men, aged 19, 22 and 31, were shot on Elm Street."),
-        "c": ("Shooting on Elm Street", "Police said men were shot on Elm Street, and one of them has died."),
-    }
-    for published, undated in ((None, 1.0), (when, 0.0)):
-        found = batch_features({k: (title, text, published) for k, (title, text) in texts.items()})
-        alone = exclusive(found["a"].numbers, found["b"].numbers)
-        assert 0.0 < alone < 1.0  # "31" in both
-        assert pair_features(found["a"], found["b"])["undated_x_numbers_exclusive"] == pytest.approx(undated * alone)
-        assert pair_features(found["a"], found["c"])["undated_x_numbers_exclusive"] == 0.0
-    assert exclusive({"n:2": 1.0}, {"n:2": 0.6, "n:3": 0.8}) == pytest.approx(0.0)
-    assert exclusive({"n:2": 1.0}, {"n:3": 1.0}) == pytest.approx(1.0)
 
 
 def test_features_survive_a_json_round_trip():
