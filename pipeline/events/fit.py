@@ -313,8 +313,12 @@ def fit_model(
     corpora: Mapping[str, Sequence[Labelled]], base: GroupingModel | None = None, note: str = ""
 ) -> GroupingModel:
     """A model fitted on the named labelled corpora (see the module docstring)."""
+    return fit_prepared({name: corpus_pairs(records) for name, records in corpora.items()}, base, note)
+
+
+def fit_prepared(prepared: Mapping[str, Corpus], base: GroupingModel | None = None, note: str = "") -> GroupingModel:
+    """``fit_model`` of corpora already featurised (``corpus_pairs``)."""
     base = base or shipped_model()
-    prepared = {name: corpus_pairs(records) for name, records in corpora.items()}
     coefficients = {kind: dict(base.coefficients[kind]) for kind in REGIMES}
     for kind in REGIMES:
         fitted = _fit_regime(list(prepared.values()), kind)
