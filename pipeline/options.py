@@ -57,10 +57,7 @@ def parse_duration(text: str) -> float:
 
 
 def _thresholds_text(thresholds: EventThresholds) -> str:
-    return (
-        f"event {thresholds.full_text}, title {thresholds.title}, attach {thresholds.attach}, "
-        f"undated {thresholds.undated}"
-    )
+    return f"event {thresholds.full_text}, title {thresholds.title}, undated {thresholds.undated}"
 
 
 def event_thresholds(options: WirebeamFlags) -> EventThresholds:
@@ -75,7 +72,6 @@ def event_thresholds(options: WirebeamFlags) -> EventThresholds:
     given = {
         "full_text": options.event_threshold,
         "title": options.event_title_threshold,
-        "attach": options.event_attach_threshold,
         "undated": options.event_undated_threshold,
     }
     return EventThresholds(**{**vars(defaults), **{k: v for k, v in given.items() if v is not None}})
@@ -164,19 +160,12 @@ class WirebeamFlags:
             f"(default: {DEFAULT_THRESHOLDS.title}).",
         )
         parser.add_argument(
-            "--event_attach_threshold",
-            type=float,
-            default=None,
-            help="Similarity at or above which a new event joins an event stored by an earlier run "
-            f"(default: {DEFAULT_THRESHOLDS.attach}).",
-        )
-        parser.add_argument(
             "--event_undated_threshold",
             type=float,
             default=None,
             help="The least similarity of two full-text reports when either has no publication date: dates tell "
             "successive events of one story apart, so undated reports need closer content; never below "
-            f"--event_threshold or --event_attach_threshold (default: {DEFAULT_THRESHOLDS.undated}).",
+            f"--event_threshold (default: {DEFAULT_THRESHOLDS.undated}).",
         )
         _add_live_feed_args(parser)
 

@@ -4,8 +4,7 @@
 over the sparse candidate graph, which does not chain A~B~C when A and C differ. Across runs the loader
 (``pipeline.store.matching.regroup``) clusters a run's new reports with the stored members of the events they may
 join by the same function, stored events given as groups (or fixed clusters), so a new report joins a stored
-event only as it would within one run. ``attach(new, stored)`` scores one new event against stored ones (average
-linkage). ``group_articles`` runs the whole recipe on a batch, as the pipeline does.
+event only as it would within one run. ``group_articles`` runs the whole recipe on a batch, as the pipeline does.
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ import numpy as np
 from pipeline.events.blocking import bounded_parts, candidate_pairs
 from pipeline.events.features import EventFeatures, batch_features
 from pipeline.events.model import GroupingModel
-from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, pair_threshold, score
+from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, score
 
 MAX_DENSE_COMPONENT = 800
 """Largest part of the candidate graph whose every pair ``cluster`` scores (at most 319,600 pairs); a larger
@@ -255,50 +254,3 @@ def group_articles(
     pairs = candidate_pairs(features)
     edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs, key=str)]
     return cluster(features, edges, thresholds, features=features)
-
-
-def attach(
-    new: Sequence[EventFeatures],
-    events: Mapping[Hashable, Sequence[EventFeatures]],
-    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-    storyline: bool = False,
-) -> tuple[Hashable, float] | None:
-    """The stored event the new run's event (its articles' features) belongs to, with its score, or ``None``
-    when none reaches ``pair_threshold`` (the caller then creates a new event). An event's score is the mean
-    model score of all pairs of a new and a stored article (average linkage, as ``cluster``); ``events`` holds
-    only the candidates (e.g. those sharing a blocking key with ``new``), each as some of its articles'
-    features. With ``storyline``: the stored event whose storyline the new event joins (the storyline
-    thresholds)."""
-    return attach_levels(new, events, thresholds)[storyline]
-
-
-def attach_levels(
-    new: Sequence[EventFeatures],
-    events: Mapping[Hashable, Sequence[EventFeatures]],
-    thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-) -> tuple[tuple[Hashable, float] | None, tuple[Hashable, float] | None]:
-    """``attach`` at the event and at the storyline level, scoring each pair once for both."""
-    if not new:
-        raise ValueError("attach needs the features of at least one new article")
-    best: list[tuple[float, str, Hashable] | None] = [None, None]
-    summary = _threshold_summary(new)
-    for event_id, stored in events.items():
-        if not stored:
-            continue
-        total = sum(score(a, b, thresholds.model) for a in new for b in stored)
-        similarity = round(total / (len(new) * len(stored)), 6)
-        candidate = (-similarity, str(event_id), event_id)
-        stored_summary = _threshold_summary(stored)
-        for level in (False, True):
-            needed = pair_threshold(summary, stored_summary, thresholds, attaching=True, storyline=level)
-            if similarity >= needed and (best[level] is None or candidate < best[level]):
-                best[level] = candidate
-    event, storyline = (None if found is None else (found[2], -found[0]) for found in best)
-    return event, storyline
-
-
-def _threshold_summary(features: Sequence[EventFeatures]) -> EventFeatures:
-    """What ``pair_threshold`` reads of ``summarize(features)`` (all full texts, first date), without the
-    centroids: summarising ~5,800 candidate stored events was 31% of a 1,000-article load's CPU."""
-    firsts = [f.first_seen for f in features if f.first_seen is not None]
-    return EventFeatures(terms={}, first_seen=min(firsts, default=None), full_text=all(f.full_text for f in features))

@@ -24,18 +24,17 @@ def _check_thresholds(*thresholds: float) -> None:
 @dataclass(frozen=True)
 class EventThresholds:
     """The grouping model and the scores (its probabilities) at or above which two items are one event:
-    ``full_text`` between two full texts, ``title`` when a side is title-only, ``attach`` (between full texts)
-    for a new run's event to join a stored one, and at least ``undated`` between two full texts when either has
-    no publication date (``undated``: without dates the scores of one event's reports sit lower, and so do those of
-    different events); ``storyline`` (between dated full texts), ``storyline_undated`` (full texts, either undated)
-    and ``storyline_title`` (a headline on either side), at most the event ones, at or above which events join one
-    storyline. Those not given are the model's own,
-    chosen with it on the data it was fitted on (``pipeline/events/fit.py``); a model without storyline
-    thresholds makes every event its own storyline (they default to 1: a pair needs its event threshold)."""
+    ``full_text`` between two full texts, ``title`` when a side is title-only, and at least ``undated`` between two
+    full texts when either has no publication date (``undated``: without dates the scores of one event's reports sit
+    lower, and so do those of different events); ``storyline`` (between dated full texts), ``storyline_undated``
+    (full texts, either undated) and ``storyline_title`` (a headline on either side), at most the event ones, at or
+    above which events join one storyline. Those not given are the model's own, chosen with it on the data it was
+    fitted on (``pipeline/events/fit.py``); a model without storyline thresholds makes every event its own storyline
+    (they default to 1: a pair needs its event threshold). Within a run and across runs alike
+    (``pipeline.store.matching.regroup``)."""
 
     full_text: float | None = None
     title: float | None = None
-    attach: float | None = None
     undated: float | None = None
     storyline: float | None = None
     storyline_title: float | None = None
@@ -47,7 +46,6 @@ class EventThresholds:
         defaults = {
             "full_text": full_text,
             "title": self.model.thresholds["headline"],
-            "attach": full_text,
             "undated": self.model.thresholds.get("undated", full_text),
             "storyline": self.model.thresholds.get("storyline_full_text", 1.0),
             "storyline_title": self.model.thresholds.get("storyline_headline", 1.0),
@@ -63,7 +61,6 @@ class EventThresholds:
         return (
             self.full_text,
             self.title,
-            self.attach,
             self.undated,
             self.storyline,
             self.storyline_title,
@@ -102,18 +99,16 @@ def pair_threshold(
     a: EventFeatures,
     b: EventFeatures,
     thresholds: EventThresholds = DEFAULT_THRESHOLDS,
-    attaching: bool = False,
     storyline: bool = False,
 ) -> float:
     """The score two items need to be one event: ``thresholds.title`` when either is a headline; between full
-    texts ``.undated`` when either has no date, else ``.full_text`` (``.attach`` when ``attaching`` a new event
-    to a stored one). With ``storyline``, the score they need to be one storyline (at most that)."""
+    texts ``.undated`` when either has no date, else ``.full_text``. With ``storyline``, the score they need to be
+    one storyline (at most that)."""
     if not (a.full_text and b.full_text):
         return min(thresholds.title, thresholds.storyline_title) if storyline else thresholds.title
     if a.first_seen is None or b.first_seen is None:
         return min(thresholds.undated, thresholds.storyline_undated) if storyline else thresholds.undated
-    needed = thresholds.attach if attaching else thresholds.full_text
-    return min(needed, thresholds.storyline) if storyline else needed
+    return min(thresholds.full_text, thresholds.storyline) if storyline else thresholds.full_text
 
 
 def _total(a: EventFeatures, b: EventFeatures, values: dict[str, float], model: GroupingModel | None) -> float:

@@ -23,7 +23,7 @@ from pipeline.events.blocking import (
     blocking_keys,
     candidate_pairs,
 )
-from pipeline.events.cluster import attach, cluster, cluster_levels, group_articles
+from pipeline.events.cluster import cluster, cluster_levels, group_articles
 from pipeline.events.features import (
     ENTITY_PREFIX,
     FEATURES_VERSION,
@@ -176,7 +176,6 @@ def test_undated_full_texts_need_the_undated_threshold_and_headlines_the_title_o
     undated = _features({k: (*v, None) for k, v in body.items()})
     headlines = _features({k: (v[0], None, T0) for k, v in body.items()})
     assert pair_threshold(*dated.values(), thresholds) == thresholds.full_text
-    assert pair_threshold(*dated.values(), thresholds, attaching=True) == thresholds.attach
     assert pair_threshold(dated[a.item_id], undated[b.item_id], thresholds) == thresholds.undated
     assert pair_threshold(*headlines.values(), thresholds) == thresholds.title
     levels = EventThresholds(full_text=0.5, undated=0.7, storyline=0.3, storyline_undated=0.4, storyline_title=0.2)
@@ -195,8 +194,8 @@ def test_two_undated_reports_scoring_between_the_thresholds_stay_apart_until_the
         similarity = score(*_features(articles).values())
         assert 0.0 < similarity < 1.0
         below, above = similarity / 2, (similarity + 1.0) / 2
-        apart = EventThresholds(full_text=below, attach=below, undated=above)
-        together = EventThresholds(full_text=below, attach=below, undated=below)
+        apart = EventThresholds(full_text=below, undated=above)
+        together = EventThresholds(full_text=below, undated=below)
         separated = len(set(group_articles(articles, apart).values())) == 2
         assert separated is (published is None), "only an undated pair needs the undated threshold"
         assert len(set(group_articles(articles, together).values())) == 1
@@ -296,17 +295,6 @@ def test_features_survive_a_json_round_trip():
     restored = EventFeatures.from_dict(json.loads(json.dumps(features.to_dict())))
     assert restored == features
     assert restored.first_seen == T0.timestamp()
-
-
-def test_new_article_attaches_to_its_stored_event_and_unrelated_one_does_not():
-    features = _features(_headline_articles())
-    stored = {
-        "event-bank": [features["bank-1"], features["bank-2"]],
-        "event-thrones": [features["thrones-1"], features["thrones-2"]],
-    }
-    attached = attach([features["bank-3"]], stored)
-    assert attached is not None and attached[0] == "event-bank"
-    assert attach([features["plosser-2"]], stored) is None
 
 
 def test_summary_spans_the_time_range_and_counts_articles():
