@@ -120,6 +120,12 @@ def copies_follow(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[s
         connection.execute(sql("copies_follow"))
 
 
+def follow_event_storylines(connection: duckdb.DuckDBPyConnection) -> None:
+    """The touched events' members (``touched_events``) take their event's storyline, so no article names a
+    storyline its event left (run after ``pipeline.store.events.refresh_events``)."""
+    connection.execute(sql("follow_event_storylines"))
+
+
 def fill_language(connection: duckdb.DuckDBPyConnection) -> None:
     """The detected language fills ``articles.language`` of the touched events' members (``touched_events``)
     where the source did not state one."""

@@ -37,7 +37,7 @@ def everything(db: Path, run_columns: str = "updated_run_id") -> dict[str, list[
 
 def assert_storylines_match_events(db: Path) -> None:
     """Every storyline row has events and says what they say (counts, first and last publication); every event's
-    storyline has a row."""
+    storyline has a row, and every article is in its event's storyline."""
     expected = query(
         db,
         "SELECT storyline_id, count(*), sum(article_count), min(first_published_at), max(last_published_at) "
@@ -45,6 +45,8 @@ def assert_storylines_match_events(db: Path) -> None:
     )
     stored = "SELECT storyline_id, event_count, article_count, first_published_at, last_published_at FROM storylines"
     assert query(db, stored + " ORDER BY 1") == expected
+    strays = "SELECT a.article_id FROM articles a JOIN events e USING (event_id) WHERE a.storyline_id <> e.storyline_id"
+    assert query(db, strays) == []
 
 
 def assert_event_links_within_events(db: Path) -> None:
