@@ -120,6 +120,12 @@ def copies_follow(connection: duckdb.DuckDBPyConnection, article_ids: Iterable[s
         connection.execute(sql("copies_follow"))
 
 
+def follow_event_storylines(connection: duckdb.DuckDBPyConnection) -> None:
+    """The touched events' members (``touched_events``) take their event's storyline, so no article names a
+    storyline its event left (run after ``pipeline.store.events.refresh_events``)."""
+    connection.execute(sql("follow_event_storylines"))
+
+
 def fill_language(connection: duckdb.DuckDBPyConnection) -> None:
     """The detected language fills ``articles.language`` of the touched events' members (``touched_events``)
     where the source did not state one."""
@@ -161,7 +167,12 @@ def move_stored(
 ) -> None:
     """Stored articles ``(article_id, event_id, storyline_id or None)`` move to another event, their copies and
     near-copies with them, and stored events ``(old_event_id, event_id, storyline_id or None)`` move whole; the
-    events they left and joined are listed in the temporary table ``moved_events`` (for ``touched_events``)."""
+    events they left and joined are listed in the temporary table ``moved_events`` (for ``touched_events``).
+
+    Event links between stored articles the moves part are dropped, deliberately: ``article_links`` says why
+    articles are grouped, and a link whose two articles now sit in different events would claim they are one
+    event after clustering with later reports overruled that pair (near-duplicate links stay: copies move with
+    their original)."""
     moves = pa.Table.from_pylist([dict(zip(_MOVES.names, row, strict=True)) for row in moved], schema=_MOVES)
     merges = pa.Table.from_pylist([dict(zip(_MERGES.names, row, strict=True)) for row in merged], schema=_MERGES)
     with registered(connection, "moved_articles", moves), registered(connection, "merged_events", merges):
@@ -173,3 +184,4 @@ def move_stored(
         )
         if moves.num_rows or merges.num_rows:
             connection.execute(sql("move_stored_articles"))
+            connection.execute(sql("drop_split_event_links"))

@@ -67,6 +67,7 @@ def load_run(
         features.insert_staged(connection)
         copies_follow_upgrades(connection, minhash)
         refresh_events(connection, run.run_id)
+        articles.follow_event_storylines(connection)
         refresh_storylines(connection, run.run_id)
         refresh_event_enrichments(connection)
         articles.fill_language(connection)

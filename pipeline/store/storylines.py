@@ -31,5 +31,8 @@ def stored_storylines(connection: duckdb.DuckDBPyConnection, event_ids: Iterable
 
 
 def refresh_storylines(connection: duckdb.DuckDBPyConnection, run_id: str) -> None:
-    """Recompute the rows of the storylines of the run's touched events (``touched_events``) from their events."""
+    """Recompute the rows of the storylines the run's touched events (``touched_events``) belong to or belonged to
+    from their events; one left without events (its events merged into another storyline's) is removed."""
+    connection.execute(sql("touched_storylines"))
+    connection.execute(sql("drop_empty_storylines"))
     connection.execute(sql("refresh_storylines"), {"run_id": run_id})

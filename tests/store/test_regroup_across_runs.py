@@ -4,10 +4,12 @@ when later reports tell its events apart."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 from benchmarks.events import Item, write_seed_jsonl
-from pipeline.cli import main
+from pipeline.cli import EXIT_INTERRUPTED, main
+from pipeline.store import load
 from tests.conftest import assert_events_match_articles, query, story_items
 
 
@@ -23,14 +25,38 @@ def groups(db: Path) -> set[frozenset[str]]:
     return {frozenset(item_ids) for (item_ids,) in rows}
 
 
-def everything(db: Path) -> dict[str, list[tuple]]:
-    """Every row that grouping writes, but the runs' own."""
+def everything(db: Path, run_columns: str = "updated_run_id") -> dict[str, list[tuple]]:
+    """Every row that grouping writes, but the runs' own and the ``run_columns`` of events and storylines."""
     return {
         "articles": query(db, "SELECT article_id, event_id, storyline_id FROM articles ORDER BY 1"),
-        "events": query(db, "SELECT * EXCLUDE (updated_run_id) FROM events ORDER BY 1"),
-        "storylines": query(db, "SELECT * EXCLUDE (updated_run_id) FROM storylines ORDER BY 1"),
+        "events": query(db, f"SELECT * EXCLUDE ({run_columns}) FROM events ORDER BY 1"),
+        "storylines": query(db, f"SELECT * EXCLUDE ({run_columns}) FROM storylines ORDER BY 1"),
         "links": query(db, "SELECT link_id FROM article_links ORDER BY 1"),
     }
+
+
+def assert_storylines_match_events(db: Path) -> None:
+    """Every storyline row has events and says what they say (counts, first and last publication); every event's
+    storyline has a row, and every article is in its event's storyline."""
+    expected = query(
+        db,
+        "SELECT storyline_id, count(*), sum(article_count), min(first_published_at), max(last_published_at) "
+        "FROM events GROUP BY 1 ORDER BY 1",
+    )
+    stored = "SELECT storyline_id, event_count, article_count, first_published_at, last_published_at FROM storylines"
+    assert query(db, stored + " ORDER BY 1") == expected
+    strays = "SELECT a.article_id FROM articles a JOIN events e USING (event_id) WHERE a.storyline_id <> e.storyline_id"
+    assert query(db, strays) == []
+
+
+def assert_event_links_within_events(db: Path) -> None:
+    """No event link joins two articles that sit in different events."""
+    split = query(
+        db,
+        "SELECT l.link_id FROM article_links l JOIN articles a USING (article_id) "
+        "JOIN articles o ON o.article_id = l.other_article_id WHERE l.method = 'event' AND a.event_id <> o.event_id",
+    )
+    assert split == []
 
 
 def test_a_stored_event_that_merged_two_fires_splits_when_later_reports_tell_them_apart(tmp_path):
@@ -52,11 +78,65 @@ def test_a_stored_event_that_merged_two_fires_splits_when_later_reports_tell_the
     assert_events_match_articles(windowed)
     first_article = stored_event[0].removeprefix("ev_")
     assert query(windowed, "SELECT event_id FROM articles WHERE article_id = ?", [first_article]) == [stored_event]
-    assert query(
-        windowed,
-        "SELECT count(*) FROM storylines WHERE event_count <> (SELECT count(*) FROM events e "
-        "WHERE e.storyline_id = storylines.storyline_id)",
-    ) == [(0,)]
+    assert_storylines_match_events(windowed)
+    assert_event_links_within_events(windowed)
     before = everything(windowed)
     run([item for item in items if item.item_id in later], tmp_path / "again", windowed)
     assert everything(windowed) == before
+
+
+def test_a_load_interrupted_after_its_moves_changes_nothing_and_the_next_run_completes_it(tmp_path, monkeypatch):
+    """The split above, its load stopped (Ctrl-C) after stored articles moved and events and storylines were
+    recomputed: the database is as the first run left it, and running the second run again gives what an
+    uninterrupted second run gives, nothing twice."""
+    items = story_items("wildfires", with_dates=False)
+    later = {"wildfires-a-2", "wildfires-d-1"}
+    windowed, complete = tmp_path / "windowed.duckdb", tmp_path / "complete.duckdb"
+    run([item for item in items if item.item_id not in later], tmp_path / "first", windowed)
+    shutil.copy(windowed, complete)
+    second = [item for item in items if item.item_id in later]
+    run(second, tmp_path / "second", complete)
+    before = everything(windowed)
+    assert everything(complete, "created_run_id, updated_run_id") != everything(
+        windowed, "created_run_id, updated_run_id"
+    )
+
+    def stopped_after_storylines(connection, run_id: str) -> None:
+        refresh_storylines(connection, run_id)
+        assert connection.execute("SELECT count(*) FROM moved_events").fetchone()[0] > 0, "no move (tests nothing)"
+        raise KeyboardInterrupt
+
+    refresh_storylines = load.refresh_storylines
+    monkeypatch.setattr(load, "refresh_storylines", stopped_after_storylines)
+    directory = tmp_path / "interrupted"
+    directory.mkdir()
+    write_seed_jsonl(second, directory / "items.jsonl")
+    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(windowed)]) == EXIT_INTERRUPTED
+    assert everything(windowed) == before
+    monkeypatch.undo()
+    run(second, tmp_path / "again", windowed)
+    assert everything(windowed, "created_run_id, updated_run_id") == everything(
+        complete, "created_run_id, updated_run_id"
+    )
+    assert_events_match_articles(windowed)
+    assert_storylines_match_events(windowed)
+
+
+def test_a_storyline_whose_events_merge_into_another_storylines_event_is_removed(tmp_path):
+    """Volcano, dated, every other report first: the first run keeps reports apart that the second run's reports
+    join, so stored events merge into other storylines' events; the storylines left without events lose their rows
+    and those that lost or gained events are recounted; a third run of the same reports adds nothing."""
+    items = story_items("volcano")
+    first = items[::2]
+    db = tmp_path / "windowed.duckdb"
+    run(first, tmp_path / "first", db)
+    stored = set(query(db, "SELECT storyline_id FROM storylines"))
+    second = [item for item in items if item not in first]
+    run(second, tmp_path / "second", db)
+    assert stored - set(query(db, "SELECT storyline_id FROM events")), "no storyline emptied (tests nothing)"
+    assert_events_match_articles(db)
+    assert_storylines_match_events(db)
+    assert_event_links_within_events(db)
+    before = everything(db)
+    run(second, tmp_path / "again", db)
+    assert everything(db) == before

@@ -1,10 +1,7 @@
--- Recompute the rows of the storylines of the touched events from their events ($run_id: the loading run).
+-- Recompute the rows of the touched storylines that still have events from their events ($run_id: the loading run).
 INSERT OR REPLACE INTO storylines BY NAME
-WITH touched AS (
-    SELECT DISTINCT storyline_id FROM events WHERE event_id IN (SELECT event_id FROM touched_events)
-),
-members AS (
-    SELECT e.* FROM events e JOIN touched USING (storyline_id)
+WITH members AS (
+    SELECT e.* FROM events e JOIN touched_storylines USING (storyline_id)
 )
 SELECT m.storyline_id,
        arg_min(m.title, (-m.article_count, m.first_published_at, m.event_id)) AS title,
