@@ -1031,7 +1031,9 @@ def _actors_of(
             if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
                 found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
                 continue
-            resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
+            # the next word follows the last piece only ("The Times of India reported": no "Times of")
+            following = next_word if position == len(pieces) - 1 else ""
+            resolved = _person_or_organisation(span, after_title, title_case, following, possessive)
             if resolved:
                 found.append((resolved[0], " ".join(resolved[1]), None))
     return tuple(found)

@@ -236,6 +236,11 @@ def test_a_name_before_reported_is_an_outlet_unless_a_person_or_a_plural_noun():
     }
 
 
+def test_the_word_after_a_name_is_read_by_its_last_piece_only():
+    actors = _by_id("", "The Times of India reported that the talks failed.")
+    assert set(actors) == {"country:IND"}
+
+
 def test_a_place_before_a_newspaper_word_names_a_newspaper():
     actors = _by_id("", "The Denver Post said the school had closed. A man spoke to the Los Angeles Times on Monday.")
     assert {key for key in actors if key.startswith("organisation:")} == {
