@@ -1171,13 +1171,32 @@ def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tup
     if (
         len(words) == 1
         and sentence.endswith(", ", 0, start)
-        and sentence[start - 3 : start - 2].isalpha()
         and words[0] in gazetteer.us_state_codes()
+        and _state_code_after(sentence, start - 2)
     ):
         before = "state"  # "in Harrisburg, PA": Pennsylvania, not the Palestinian Authority
     if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
         before = "acronym"  # "the Palestine Liberation Organization (PLO)"
     return cue, before
+
+
+def _state_code_after(sentence: str, end: int) -> bool:
+    """Whether a capitalised word ends at ``end`` and the place it names, if any, may be a US one: "Harrisburg, PA",
+    "Tabernacle, NJ" (no gazetteer town), "Regina Benjamin, MD"; not "In Gaza, PA security forces" nor "In a
+    statement, PA officials"."""
+    words = [word.strip("()[]\"'|") for word in sentence[:end].split()[-gazetteer.MAX_NAME_WORDS :]]
+    if not words or not words[-1][:1].isupper() or not words[-1][-1:].isalpha():
+        return False
+    start = len(words)
+    while start and words[start - 1][:1].isupper():
+        start -= 1
+    for key in (fold(" ".join(words[i:])) for i in range(start, len(words))):  # the longest name first
+        places = gazetteer.places().get(key)
+        if any(place.country_code == "US" for place in places):
+            return True
+        if any(fold(place.name) == key for place in places):  # by its own name: "Island" is Iceland's alias only
+            return False
+    return True
 
 
 def _unnamed_person(words: tuple[str, ...], opens: bool) -> bool:

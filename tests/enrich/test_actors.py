@@ -255,6 +255,12 @@ def test_a_state_code_after_a_town_is_no_organisation():
     assert actors["organisation:palestinian-authority"].mentions == 1
 
 
+def test_a_capital_pair_after_a_comma_is_a_state_code_only_after_a_us_place():
+    for text in ("In Gaza, PA security forces arrested three men.", "In a statement, PA officials said Hamas lied."):
+        assert "organisation:palestinian-authority" in _by_id("", text), text
+    assert "organisation:palestinian-authority" not in _by_id("", "The fair opens in New Castle, PA on Monday.")
+
+
 def test_local_offices_are_titles_and_alone_name_no_body():
     actors = _by_id(
         "",
