@@ -840,8 +840,13 @@ def _pieces(
 
     def flush() -> None:
         if office[0]:  # "of Defense William Perry" -> "William Perry"; "of Defense" alone names no one
-            given = next((i for i, word in enumerate(rest) if _given_name(word)), None)
-            rest[:] = rest[given:] if given is not None else rest if len(rest) >= 3 else []
+            # the office's words lead, up to a given name or the last two ("of Homeland Security Jeh Johnson"),
+            # unless an English word ends them: no name ("Superintendent of Buffalo Public Schools")
+            given = next((i for i, word in enumerate(rest) if _given_name(word)), len(rest))
+            if len(rest) < 3:
+                rest[:] = rest[given:]
+            elif given < len(rest) or not gazetteer.is_common_word(rest[-1]):
+                rest[:] = rest[min(given, len(rest) - 2) :]
             office[0] = False
         if rest:
             pieces.append(("rest", tuple(rest), after_title))

@@ -282,3 +282,12 @@ def test_a_street_or_body_word_alone_is_no_person():
 def test_state_abbreviations_compass_points_streets_and_so_i_name_no_one():
     text = "So I said no. Police in Buffalo, N.Y., closed Cherry Street, police said. The NW corner was shut."
     assert _by_id("", text) == {}
+
+
+def test_an_office_s_words_before_a_name_are_dropped_not_the_name_s():
+    text = (
+        "Secretary of Homeland Security Kirstjen Nielsen spoke. Secretary of Homeland Security Jeh Johnson spoke. "
+        "Secretary of State John Kerry spoke."
+    )
+    people = {key for key, actor in _by_id("", text).items() if actor.kind == "person"}
+    assert people == {"person:kirstjen-nielsen", "person:jeh-johnson", "person:john-kerry"}
