@@ -960,6 +960,8 @@ def _person_or_organisation(
         and len(words[0]) > 1
         and (after_title or next_word in SPEECH_VERBS)
         and not _place_or_body_word(words[0])
+        # "... are TRUE said the NEWS": a shouted word, no person ("Obama" and "Trump" are common words too)
+        and not (words[0].isupper() and gazetteer.is_common_word(words[0]))
     ):
         return "person", words
     if (

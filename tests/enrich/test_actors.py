@@ -291,3 +291,8 @@ def test_an_office_s_words_before_a_name_are_dropped_not_the_name_s():
     )
     people = {key for key, actor in _by_id("", text).items() if actor.kind == "person"}
     assert people == {"person:kirstjen-nielsen", "person:jeh-johnson", "person:john-kerry"}
+
+
+def test_a_shouted_common_word_before_a_speech_verb_is_no_person():
+    actors = _by_id("", "The claims are TRUE said the NEWS anchor. On Monday, Trump said the claims were false.")
+    assert {key for key, actor in actors.items() if actor.kind == "person"} == {"person:trump"}
