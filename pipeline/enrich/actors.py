@@ -133,7 +133,8 @@ TITLE_MODIFIERS = frozenset(
 )
 """Title words that are a title only before another one or a given name ("National Security Adviser", "Vice
 President", "Secretary of Defense William Perry", "State Sen.", "District Attorney"), not before other words
-("National Horse Show", "National Guard", "State Department", "District Court")."""
+("National Horse Show", "National Guard", "State Department", "District Court"; "far" and "right", titles since the
+first rules, not in "the Far South Side" nor "Students Taking A Right Stand")."""
 LOCAL_TITLES = frozenset(
     {"sheriff", "coroner", "prosecutor", "detective", "commissioner", "superintendent", "trooper", "inspector"}
     | {"councilman", "councilwoman", "alderman", "bailiff", "constable", "marshal"}
@@ -141,16 +142,19 @@ LOCAL_TITLES = frozenset(
 """Offices of local news that precede a name ("Sheriff Paul Bailey") and alone name no body ("Sheriff's deputies");
 the actor rules' titles besides ``PERSON_TITLES``, which the place rules read too."""
 ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES
+NO_BODY_WORDS = LOCAL_TITLES | TITLE_MODIFIERS | {"let"}
+"""Words that are no organisation alone, even possessive or before a body's next word: a local office or a title's
+word ("Sheriff's deputies"), or "Let's" opening a sentence."""
 
 
 def _is_title(words: tuple[str, ...], index: int) -> bool:
     """Whether ``words[index]`` is a person's title there: a ``TITLE_MODIFIERS`` word only before a title or a given
     name."""
-    word = words[index].lower().rstrip(".")
-    if word not in TITLE_MODIFIERS:
-        return word in ACTOR_TITLES
-    following = next((w for w in words[index + 1 :] if w.lower() not in TITLE_MODIFIERS), "")
-    return _given_name(following) or following.lower().rstrip(".") in ACTOR_TITLES
+    keys = [word.lower().rstrip(".") for word in words[index:]]  # "Sen." is "sen"
+    if keys[0] not in TITLE_MODIFIERS:
+        return keys[0] in ACTOR_TITLES
+    following = next((i for i, key in enumerate(keys) if key not in TITLE_MODIFIERS), None)
+    return following is not None and (_given_name(words[index + following]) or keys[following] in ACTOR_TITLES)
 
 
 ORG_SUFFIXES = frozenset(
@@ -611,38 +615,16 @@ ORGANISATION_NEXT_WORDS = frozenset(
     | {"fighters", "militants", "rebels", "guerrillas", "insurgents"}
 )
 """Words after a one-word name that make it an organisation's ("Viacom shares", "Reuters spokesman")."""
-FEATURE_WORDS = frozenset(
-    [
-        "street",
-        "st",
-        "road",
-        "rd",
-        "avenue",
-        "ave",
-        "drive",
-        "dr",
-        "boulevard",
-        "blvd",
-        "lane",
-        "highway",
-        "parkway",
-        "valley",
-        "river",
-        "creek",
-        "lake",
-        "mountain",
-        "mountains",
-        "bridge",
-        "park",
-        "airport",
-    ]
-)
-"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
-"Berea Road"), not the place; alone, no person ("Pope Street" is no Pope's title and a street)."""
 STREET_WORDS = frozenset(
     {"street", "st", "road", "rd", "avenue", "ave", "drive", "boulevard", "blvd", "lane", "highway", "parkway"}
 )
-"""The ``FEATURE_WORDS`` of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one)."""
+"""Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
+"Doctor" than "Drive"."""
+FEATURE_WORDS = STREET_WORDS | frozenset(
+    {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
+)
+"""Words after a place's name that make the whole a street or a feature named after the place ("Eldorado Valley",
+"Berea Road"), not the place; alone, no person ("Pope Street" is no Pope's title and a street)."""
 NEWSPAPER_WORDS = frozenset(
     [
         "times",
@@ -840,8 +822,13 @@ def _pieces(
 
     def flush() -> None:
         if office[0]:  # "of Defense William Perry" -> "William Perry"; "of Defense" alone names no one
-            given = next((i for i, word in enumerate(rest) if _given_name(word)), None)
-            rest[:] = rest[given:] if given is not None else rest if len(rest) >= 3 else []
+            # the office's words lead, up to a given name or the last two ("of Homeland Security Jeh Johnson"),
+            # unless an English word ends them: no name ("Superintendent of Buffalo Public Schools")
+            given = next((i for i, word in enumerate(rest) if _given_name(word)), len(rest))
+            if len(rest) < 3:
+                rest[:] = rest[given:]
+            elif given < len(rest) or not gazetteer.is_common_word(rest[-1]):
+                rest[:] = rest[min(given, len(rest) - 2) :]
             office[0] = False
         if rest:
             pieces.append(("rest", tuple(rest), after_title))
@@ -955,6 +942,8 @@ def _person_or_organisation(
         and len(words[0]) > 1
         and (after_title or next_word in SPEECH_VERBS)
         and not _place_or_body_word(words[0])
+        # "... are TRUE said the NEWS": a shouted word, no person ("Obama" and "Trump" are common words too)
+        and not (words[0].isupper() and gazetteer.is_common_word(words[0]))
     ):
         return "person", words
     if (
@@ -962,7 +951,7 @@ def _person_or_organisation(
         and (_CAMEL_CASE.search(words[0]) or possessive or next_word in ORGANISATION_NEXT_WORDS)
         and not gazetteer.is_first_name(words[0])
         and words[0] not in NOT_ACRONYMS
-        and words[0].lower() not in LOCAL_TITLES | TITLE_MODIFIERS | {"let"}  # "Sheriff's deputies", "Let's"
+        and words[0].lower() not in NO_BODY_WORDS
     ):
         return "organisation", words
     return None
@@ -1011,9 +1000,9 @@ def _actors_of(
     found = []
     # "the Brotherhood said", "the Xinhua news agency" (a town's name too): an organisation ("the Smiths": people)
     the_name = before == "the" and len(words) == 1 and words[0][-1] != "s" and words[0].lower() not in PERSON_TITLES
-    pieces = _pieces(words, title_case, before == "role")
     if _newspaper(words):
         return (("organisation", " ".join(words[words[0] == "The" :]), None),)
+    pieces = _pieces(words, title_case, before == "role")
     for position, (kind, span, after_title) in enumerate(pieces):
         if (
             the_name
@@ -1031,7 +1020,9 @@ def _actors_of(
             if before == "body" and position == 0 and not after_title and not gazetteer.is_first_name(span[0]):
                 found.append(("organisation", " ".join(span), None))  # "the rock band Good Charlotte"
                 continue
-            resolved = _person_or_organisation(span, after_title, title_case, next_word, possessive)
+            # the next word follows the last piece only ("The Times of India reported": no "Times of")
+            following = next_word if position == len(pieces) - 1 else ""
+            resolved = _person_or_organisation(span, after_title, title_case, following, possessive)
             if resolved:
                 found.append((resolved[0], " ".join(resolved[1]), None))
     return tuple(found)
@@ -1169,13 +1160,32 @@ def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tup
     if (
         len(words) == 1
         and sentence.endswith(", ", 0, start)
-        and sentence[start - 3 : start - 2].isalpha()
         and words[0] in gazetteer.us_state_codes()
+        and _state_code_after(sentence, start - 2)
     ):
         before = "state"  # "in Harrisburg, PA": Pennsylvania, not the Palestinian Authority
     if run.gap_after == " (" and sentence.startswith(")", run.next_end) and _defines(words, run.next_word):
         before = "acronym"  # "the Palestine Liberation Organization (PLO)"
     return cue, before
+
+
+def _state_code_after(sentence: str, end: int) -> bool:
+    """Whether a capitalised word ends at ``end`` and the place it names, if any, may be a US one: "Harrisburg, PA",
+    "Tabernacle, NJ" (no gazetteer town), "Regina Benjamin, MD"; not "In Gaza, PA security forces" nor "In a
+    statement, PA officials"."""
+    words = [word.strip("()[]\"'|") for word in sentence[:end].split()[-gazetteer.MAX_NAME_WORDS :]]
+    if not words or not words[-1][:1].isupper() or not words[-1][-1:].isalpha():
+        return False
+    start = len(words)
+    while start and words[start - 1][:1].isupper():
+        start -= 1
+    for key in (fold(" ".join(words[i:])) for i in range(start, len(words))):  # the longest name first
+        places = gazetteer.places().get(key)
+        if any(place.country_code == "US" for place in places):
+            return True
+        if any(fold(place.name) == key for place in places):  # by its own name: "Island" is Iceland's alias only
+            return False
+    return True
 
 
 def _unnamed_person(words: tuple[str, ...], opens: bool) -> bool:

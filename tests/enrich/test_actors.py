@@ -236,6 +236,11 @@ def test_a_name_before_reported_is_an_outlet_unless_a_person_or_a_plural_noun():
     }
 
 
+def test_the_word_after_a_name_is_read_by_its_last_piece_only():
+    actors = _by_id("", "The Times of India reported that the talks failed.")
+    assert set(actors) == {"country:IND"}
+
+
 def test_a_place_before_a_newspaper_word_names_a_newspaper():
     actors = _by_id("", "The Denver Post said the school had closed. A man spoke to the Los Angeles Times on Monday.")
     assert {key for key in actors if key.startswith("organisation:")} == {
@@ -248,6 +253,12 @@ def test_a_state_code_after_a_town_is_no_organisation():
     actors = _by_id("", "The show opens in Harrisburg, PA. The PA said Hamas was to blame.")
     assert set(actors) == {"organisation:palestinian-authority", "organisation:hamas"}
     assert actors["organisation:palestinian-authority"].mentions == 1
+
+
+def test_a_capital_pair_after_a_comma_is_a_state_code_only_after_a_us_place():
+    for text in ("In Gaza, PA security forces arrested three men.", "In a statement, PA officials said Hamas lied."):
+        assert "organisation:palestinian-authority" in _by_id("", text), text
+    assert "organisation:palestinian-authority" not in _by_id("", "The fair opens in New Castle, PA on Monday.")
 
 
 def test_local_offices_are_titles_and_alone_name_no_body():
@@ -271,3 +282,17 @@ def test_a_street_or_body_word_alone_is_no_person():
 def test_state_abbreviations_compass_points_streets_and_so_i_name_no_one():
     text = "So I said no. Police in Buffalo, N.Y., closed Cherry Street, police said. The NW corner was shut."
     assert _by_id("", text) == {}
+
+
+def test_an_office_s_words_before_a_name_are_dropped_not_the_name_s():
+    text = (
+        "Secretary of Homeland Security Kirstjen Nielsen spoke. Secretary of Homeland Security Jeh Johnson spoke. "
+        "Secretary of State John Kerry spoke."
+    )
+    people = {key for key, actor in _by_id("", text).items() if actor.kind == "person"}
+    assert people == {"person:kirstjen-nielsen", "person:jeh-johnson", "person:john-kerry"}
+
+
+def test_a_shouted_common_word_before_a_speech_verb_is_no_person():
+    actors = _by_id("", "The claims are TRUE said the NEWS anchor. On Monday, Trump said the claims were false.")
+    assert {key for key, actor in actors.items() if actor.kind == "person"} == {"person:trump"}
