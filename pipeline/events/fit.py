@@ -64,6 +64,10 @@ halves, mean F1 0.7163 for the arg-max, 0.7179 / 0.7196 / 0.7209 / 0.7205 / 0.71
 0.01 / 0.015 / 0.02, 0.01 at least the arg-max for each of the twelve."""
 
 
+STORYLINE_ROUNDS = 2
+"""Rounds of choosing the storyline thresholds jointly (``_choose_storylines``), at most."""
+
+
 class LabelError(ValueError):
     """A label file that cannot be used, with the file and line."""
 
@@ -309,6 +313,31 @@ def _best(sweep: Mapping[float, Sequence[float]]) -> float:
     return min(grid[low : high + 1], key=lambda t: (abs(t - middle), -sweep[t][0]))
 
 
+def _choose_storylines(
+    scored: Sequence[tuple[Corpus, list, dict]], coefficients, thresholds: dict, chosen: dict
+) -> None:
+    """Choose the storyline thresholds (into ``thresholds``, their sweeps into ``chosen``): first each on the
+    storyline-labelled corpora of its own kind, then jointly, by rounds of one threshold at a time over all of them
+    (``STORYLINE_ROUNDS``), since a corpus holds pairs of more than one kind (wall pages read as headlines among
+    full texts)."""
+    labelled = [s for s in scored if s[0].storylines]
+    grids = {}
+    for kind, event_kind in zip(STORYLINE_KINDS, ("full_text", "headline", "undated"), strict=True):
+        grids[kind] = [t for t in THRESHOLDS if t <= thresholds.get(event_kind, 1.0)]
+        own = [s for s in labelled if s[0].threshold_kind == event_kind]
+        if own:
+            chosen[kind] = _sweep(own, coefficients, thresholds, kind, grids[kind], _storyline_f1)
+            thresholds[kind] = _best(chosen[kind])
+    kinds = [kind for kind in STORYLINE_KINDS if kind in chosen]
+    for _ in range(STORYLINE_ROUNDS if len(kinds) > 1 else 0):
+        before = {kind: thresholds[kind] for kind in kinds}
+        for kind in kinds:
+            chosen[kind] = _sweep(labelled, coefficients, thresholds, kind, grids[kind], _storyline_f1)
+            thresholds[kind] = _best(chosen[kind])
+        if before == {kind: thresholds[kind] for kind in kinds}:
+            break
+
+
 def fit_model(
     corpora: Mapping[str, Sequence[Labelled]], base: GroupingModel | None = None, note: str = ""
 ) -> GroupingModel:
@@ -333,12 +362,7 @@ def fit_prepared(prepared: Mapping[str, Corpus], base: GroupingModel | None = No
         if own:
             chosen[kind] = _sweep(own, coefficients, thresholds, kind, THRESHOLDS, _event_f1)
             thresholds[kind] = _best(chosen[kind])
-    for kind, event_kind in zip(STORYLINE_KINDS, ("full_text", "headline", "undated"), strict=True):
-        own = [s for s in scored.values() if s[0].threshold_kind == event_kind and s[0].storylines]
-        if own:
-            grid = [t for t in THRESHOLDS if t <= thresholds.get(event_kind, 1.0)]
-            chosen[kind] = _sweep(own, coefficients, thresholds, kind, grid, _storyline_f1)
-            thresholds[kind] = _best(chosen[kind])
+    _choose_storylines(list(scored.values()), coefficients, thresholds, chosen)
     return GroupingModel(
         coefficients,
         thresholds,
@@ -358,7 +382,8 @@ def fit_prepared(prepared: Mapping[str, Corpus], base: GroupingModel | None = No
             "thresholds (full text, headline, undated full text) by the mean pairwise F1 of the clustering "
             f"over the event-labelled corpora of that kind (the middle of the plateau within {TIE_TOLERANCE} of the "
             "best; the sweep lists F1 of all reports, then of each inner part), storyline thresholds (each at most "
-            "its event one) by that of the storylines over the storyline-labelled ones; "
+            "its event one) by that of the storylines over the storyline-labelled ones of their kind, then jointly "
+            f"over all of them, one at a time, for up to {STORYLINE_ROUNDS} rounds; "
             f"grid {THRESHOLDS[0]}..{THRESHOLDS[-1]}",
             "threshold_sweep": chosen,
             "comment": note,
