@@ -60,9 +60,8 @@ def test_seed_windows_follow_the_listing_order_by_size(tmp_path):
 
 
 def test_a_run_in_windows_finds_the_copies_one_run_finds(tmp_path):
-    """Copies and near-copies do not depend on the window. Events can: a window's events are grouped as a run
-    of their own and attached to the stored ones, as in daily runs (with only Bettina's reports beside it, the first
-    report of Corwin joins Bettina's event; with Corwin's other reports in the same run it does not)."""
+    """Copies and near-copies do not depend on the window. Events are grouped across windows as across daily runs,
+    by clustering a window's reports with stored members (``tests/store/test_regroup_across_runs.py``)."""
     seeds = _seeds(tmp_path / "seeds")
     whole, windowed = tmp_path / "whole.duckdb", tmp_path / "windowed.duckdb"
     assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(whole), "--window_mib", "0"]) == 0
