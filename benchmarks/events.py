@@ -468,6 +468,11 @@ def seed_rounds(flags: Sequence[str] = ()) -> dict:
 MEASURES = ("precision", "recall", "f1", "ari")
 
 
+def measures_text(scores: Mapping) -> str:
+    """P / R / F1 / ARI of one result as a table cell (padded to the column width)."""
+    return " ".join(f"{scores[m]:.3f}" for m in MEASURES) + "    "
+
+
 def held_apart(halves: Mapping[str, Sequence[Item]]) -> dict:
     """Check the halves share no label (raises if they do) and count the reports whose headline and text recur,
     under another label, in the other half (copies the corpus itself holds, not a leak of the split)."""
@@ -616,10 +621,10 @@ def print_table(results: Mapping) -> None:
         ours, base, cand = result["wirebeam"], result["baseline"], result["candidate_recall"]
         print(
             f"{name:<12} {result['level']:<9} {result['n_items']:>5} | "
-            + " ".join(f"{ours[m]:.3f}" for m in MEASURES)
-            + "     | "
-            + " ".join(f"{base[m]:.3f}" for m in MEASURES)
-            + f"     | {result['f1_gain']:>+6.3f} {cand['recall']:>7.3f} {cand['scored_recall']:>6.3f}"
+            + measures_text(ours)
+            + " | "
+            + measures_text(base)
+            + f" | {result['f1_gain']:>+6.3f} {cand['recall']:>7.3f} {cand['scored_recall']:>6.3f}"
             f" {cand['scored_pairs_per_item']:>8.1f} {ours['cpu_s_per_article']:>9.4f}"
         )
 

@@ -44,12 +44,12 @@ import duckdb
 
 from benchmarks.events import (
     LEVELS,
-    MEASURES,
     RESULTS_DIR,
     Item,
     _cpu_seconds,
     half_of_item,
     load_corpus,
+    measures_text,
     run_offline,
     score_assignment,
     write_seed_jsonl,
@@ -174,10 +174,10 @@ def print_table(results: Mapping) -> None:
             one, split_up = row["one_run"], row["windowed"]
             print(
                 f"{name:<12} {half:<4} {row['level']:<9} {row['split']:<6} {row['n_items']:>5} | "
-                + " ".join(f"{one[m]:.3f}" for m in MEASURES)
-                + "     | "
-                + " ".join(f"{split_up[m]:.3f}" for m in MEASURES)
-                + f"     | {row['f1_gap']:>+6.3f}"
+                + measures_text(one)
+                + " | "
+                + measures_text(split_up)
+                + f" | {row['f1_gap']:>+6.3f}"
             )
 
 
