@@ -620,6 +620,8 @@ STREET_WORDS = frozenset(
 )
 """Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
 "Doctor" than "Drive"."""
+NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county"})
+"""Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )
@@ -840,7 +842,9 @@ def _pieces(
             span = words[index:end]
             kind = (
                 "country"
-                if _country_code(span) and not (end < len(words) and words[end].lower() in SEA_WORDS)
+                if _country_code(span)
+                and not (end < len(words) and words[end].lower() in SEA_WORDS)
+                and not (not title_case and end == len(words) == index + 1 and _surname_after(rest, span))
                 else "organisation"
                 if _organisation(span)
                 else "place"
@@ -871,6 +875,18 @@ def _pieces(
             index += 1
     flush()
     return pieces
+
+
+def _surname_after(rest: list[str], span: tuple[str, ...]) -> bool:
+    """Whether a country's name (not a demonym) after ``rest`` ends a person's name: ``rest`` is one given name
+    that is no English word and names no place ("Lisa Monaco"; not "Georgia Jordan", "One Afghan soldier")."""
+    return (
+        len(rest) == 1
+        and _given_name(rest[0])
+        and not gazetteer.is_common_word(rest[0])
+        and not _is_place((rest[0],))
+        and fold(" ".join(span)) in gazetteer.country_names()
+    )
 
 
 def _place_or_body_word(word: str) -> bool:
@@ -918,6 +934,7 @@ def _person_or_organisation(
             len(words) >= 2
             and gazetteer.is_first_name(words[0])
             and words[1].lower() not in STOP_WORDS
+            and words[1].lower().rstrip(".") not in NOT_SURNAMES  # "Drummond Island, MI (Photo: Google Maps)"
             and not _is_place(words[:1])
         ):
             return "person", words[:2]
@@ -926,9 +943,13 @@ def _person_or_organisation(
         2 <= len(words) <= 4
         and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)  # "al-Uloum"
         and words[-1].lower() not in GROUP_WORDS
-        and words[-1].lower().rstrip(".") not in STREET_WORDS  # "Cherry Street", "Hyde Park Boulevard"
+        and words[-1].lower().rstrip(".") not in NOT_SURNAMES  # "Cherry Street", "Drummond Island"
         and (after_title or _given_name(words[0]) or next_word in SPEECH_VERBS or next_word == APPOSITION)
     ):
+        if not (after_title or next_word == APPOSITION) and all(
+            gazetteer.is_common_word(word) and not _given_name(word) for word in words
+        ):
+            return "organisation", words  # "Right Sector said": English words only, a body's name
         capitals = [i for i, word in enumerate(words) if _capitals(word)]
         if capitals and capitals[-1] == len(words) - 1:
             return ("organisation", words) if next_word in SPEECH_VERBS else None  # "Press TV says": no person
@@ -1275,11 +1296,12 @@ def _possessive_body(run: Run, after: Run, text: str) -> bool:
     article writes it nowhere else ("Putin's United Russia Party": Putin is named elsewhere)."""
     word = run.words[-1]
     last = after.words[-1].lower().rstrip(".")
+    plural = gazetteer.is_common_word(word) and not _names_alone((word,)) and not _is_place((word,))
     return (
         after.spans[0][0] == run.spans[-1][1] + 1
         and (last in ORG_SUFFIXES or last in ORG_LAST_WORDS)
         and word.lower() not in STOP_WORDS
-        and not any(_names_alone(words) or _is_place(words) for words in (run.words, (word,)))
+        and not any(_names_alone(words) or _is_place(words) for words in ((word,) if plural else (run.words, (word,))))
         and not _shaped_organisation(run.words)
         and text.count(word) == text.count(f"{run.raw[-1]} {after.words[0]}")
     )

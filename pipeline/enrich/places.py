@@ -405,7 +405,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
                 # a person's name: the capitalised words after a given name or title are not places
                 named = _name_words(words[position + 1 :])
-                if named and not _names_place(names.get(fold(" ".join(named)))):
+                if named and (not _names_place(names.get(fold(" ".join(named)))) or _surname(words, position, named)):
                     people.update(fold(w) for w in named)
                     position += 1 + len(named)
                     continue
@@ -425,7 +425,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
             and named
             and span_words[0].lower() not in STOP_WORDS
             and gazetteer.is_first_name(span_words[0])
-            and not _names_place(names.get(fold(" ".join(named))))
+            and (not _names_place(names.get(fold(" ".join(named)))) or _surname(words, position, named))
             and not (candidates[0].kind in ("country", "admin1") and len(named) > 1)
         ):
             people.update(fold(w) for w in named)
@@ -546,6 +546,19 @@ def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
     """Whether words after a given name name a place rather than a surname: a division, a country or a town of at
     least ``ACTOR_PLACE_POPULATION`` ("Mary Wheeler" is a person; smaller towns share their names with people)."""
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
+
+
+def _surname(words: tuple[str, ...], position: int, named: tuple[str, ...]) -> bool:
+    """Whether one country's name after the given name at ``position`` ends the run and so a person's name ("Lisa
+    Monaco"; not "Jordan Israel": that given name names a country; nor "Will Iran": an English word)."""
+    return (
+        len(named) == 1
+        and position + 2 == len(words)
+        and gazetteer.is_first_name(words[position])
+        and not gazetteer.is_common_word(words[position])
+        and not _names_place(gazetteer.places().get(fold(words[position])))
+        and fold(named[0]) in gazetteer.country_names()
+    )
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:

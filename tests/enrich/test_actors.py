@@ -296,3 +296,33 @@ def test_an_office_s_words_before_a_name_are_dropped_not_the_name_s():
 def test_a_shouted_common_word_before_a_speech_verb_is_no_person():
     actors = _by_id("", "The claims are TRUE said the NEWS anchor. On Monday, Trump said the claims were false.")
     assert {key for key, actor in actors.items() if actor.kind == "person"} == {"person:trump"}
+
+
+def test_english_words_before_a_speech_verb_name_a_body_not_a_person():
+    actors = _by_id("", "Right Sector said it would keep fighting. Dmytro Yarosh said so too. Miss Thomas said no.")
+    kinds = {key: actor.kind for key, actor in actors.items()}
+    assert kinds == {
+        "organisation:right-sector": "organisation",
+        "person:dmytro-yarosh": "person",
+        "person:miss-thomas": "person",
+    }
+
+
+def test_a_common_plural_possessive_opens_a_hospital_s_name_after_a_place_or_given_name():
+    text = (
+        "He was airlifted to Phoenix Children's Hospital with a wound. Later he was moved to Children's Hospital. "
+        "A girl was taken to Le Bonheur Children's Hospital."
+    )
+    assert set(_by_id("", text)) == {
+        "organisation:phoenix-childrens-hospital",
+        "organisation:childrens-hospital",
+        "organisation:le-bonheur-childrens-hospital",
+    }
+
+
+def test_an_island_is_no_person_nor_iceland_and_a_country_after_a_given_name_is_a_surname():
+    assert _by_id("", "She was riding on Drummond Island, about 50 miles southeast of town, police said.") == {}
+    assert _by_id("", "Drummond Island, MI (Photo: Google Maps)") == {}
+    actors = _by_id("", "Obama was briefed on Thursday by Lisa Monaco, his homeland security adviser.")
+    assert "person:lisa-monaco" in actors and "country:MCO" not in actors
+    assert "country:AFG" in _by_id("", "One Afghan soldier was killed.")  # a demonym after "One": no surname

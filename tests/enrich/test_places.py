@@ -229,3 +229,14 @@ def test_a_town_alone_outside_the_countries_or_states_the_article_names_is_no_pl
     assert [m.surface for m in place_mentions("", trained.format("Nebraska"))] == ["Nebraska"]  # no Lancaster there
     found = [(m.surface, m.place.region) for m in place_mentions("", trained.format("Pennsylvania"))]
     assert found == [("Pennsylvania", "US-PA"), ("Lancaster", "US-PA")]
+
+
+def test_an_island_is_not_iceland_and_a_country_after_a_given_name_is_a_surname():
+    assert [m.surface for m in place_mentions("", "The girl was riding on Drummond Island, MI, on Sunday.")] == []
+    briefed = "Obama was briefed in Washington by Lisa Monaco, his homeland security adviser."
+    assert [m.surface for m in place_mentions("", briefed)] == ["Washington"]
+    assert [m.surface for m in place_mentions("", "Troops from Jordan Israel and Egypt met.")] == [
+        "Jordan",
+        "Israel",
+        "Egypt",
+    ]
