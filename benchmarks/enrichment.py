@@ -349,7 +349,7 @@ def gmb_name_items() -> list[dict]:
     story) and ``actors``: GMB's org spans, one per organisation (``actor_key``: "U.N." is the United Nations), and
     its per spans, one per person (the spans of a story ending in the same word are one person, named by the one
     with the most words besides titles, then the longest: "President Fidel Castro", "Mr. Castro"; ``_person_rank``);
-    spans detokenized as the text is ("Lord's Resistance Army"); and ``spans``: every span as (kind, name)."""
+    spans detokenized as the text is ("Lord's Resistance Army")."""
     from benchmarks.enrichment_quality import actor_key
 
     stories: list[list[str]] = [[]]
@@ -362,11 +362,10 @@ def gmb_name_items() -> list[dict]:
             stories[-1].append(line)
     items = []
     for number, lines in enumerate(stories):
-        sentences, people, organisations, spans = [], {}, {}, []
+        sentences, people, organisations = [], {}, {}
         for line in lines:
             for kind, span in _SPAN.findall(line):
                 name = _detokenize(span.split())  # "Lord's Resistance Army", as the text reads
-                spans.append(("person" if kind == "per" else "organisation", name))
                 if kind == "org":
                     organisations.setdefault(actor_key("organisation", name), name)
                 else:
@@ -376,9 +375,7 @@ def gmb_name_items() -> list[dict]:
             sentences.append(_detokenize(_SPAN.sub(r"\2", line).split()))
         actors = [{"kind": "person", "name": n} for n in people.values()]
         actors += [{"kind": "organisation", "name": n} for n in organisations.values()]
-        items.append(
-            {"id": f"gmb:{number}", "title": "", "text": " ".join(sentences), "actors": actors, "spans": spans}
-        )
+        items.append({"id": f"gmb:{number}", "title": "", "text": " ".join(sentences), "actors": actors})
     return items
 
 

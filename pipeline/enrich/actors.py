@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
-from pipeline.enrich import gazetteer, nametagger
+from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
-from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence, words_before
+from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -1106,10 +1106,8 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
             results = _actors_of(words, first.opens, run.possessive, title_case, cue, before)
-            if not results and not title_case:
-                if _unnamed_person(words, first.opens):
-                    unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
-                results = _learned(tagger_inputs(sentence, first, run, words), article)
+            if not results and not title_case and _unnamed_person(words, first.opens):
+                unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
             for kind, name, iso3 in results:
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
@@ -1135,30 +1133,6 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
             found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
-
-
-def tagger_inputs(
-    sentence: str, first: Run, run: Run, words: tuple[str, ...]
-) -> tuple[tuple[str, ...], str, str, bool, bool] | None:
-    """What ``nametagger`` reads of a run of a sentence (its words, the word before, the word after, whether it opens
-    the sentence, whether possessive), or None for a run it is not asked about: an opening stop word only, or a
-    country or a place's name."""
-    start = 0
-    while start < len(words) and words[start].lower() in STOP_WORDS:
-        start += 1
-    name = words[start:]
-    if not name or (len(name) == 1 and len(name[0]) < 2) or _country_code(name) or _is_place(name):
-        return None
-    previous = words[start - 1].lower() if start else next(words_before(sentence, first.spans[0][0]), "")
-    return name, previous, run.next_word, first.opens and not start, run.possessive
-
-
-def _learned(inputs: tuple | None, article: str) -> tuple[tuple[str, str, None], ...]:
-    """The actor ``nametagger`` reads in a run no rule read (``tagger_inputs``), if any."""
-    if inputs is None:
-        return ()
-    kind = nametagger.read_name(*inputs, article)
-    return ((kind, " ".join(inputs[0]), None),) if kind else ()
 
 
 def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tuple[str, str]:
