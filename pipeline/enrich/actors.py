@@ -863,7 +863,10 @@ def _pieces(
         else:
             word = words[index]
             if not title_case and _is_title(words, index):
-                if rest and not office[0] and not (len(rest) == 1 and _plain_word(rest[0])):
+                # "SoftBank CEO": a body; "Homeland Security Adviser": one word before a title's modifiers is the
+                # office's ("National", "Security", "Foreign"; not "USEF National Hunter": a given name after them)
+                office_word = len(rest) == 1 and (_plain_word(rest[0]) or _modified_title(words, index))
+                if rest and not office[0] and not office_word:
                     pieces.append(("organisation", tuple(rest), False))
                 rest.clear()
                 office[0] = False
@@ -875,6 +878,13 @@ def _pieces(
             index += 1
     flush()
     return pieces
+
+
+def _modified_title(words: tuple[str, ...], index: int) -> bool:
+    """Whether ``words[index]`` opens a title with ``TITLE_MODIFIERS`` before its title word ("Security Adviser")."""
+    keys = [word.lower().rstrip(".") for word in words[index:]]
+    following = next((i for i, key in enumerate(keys) if key not in TITLE_MODIFIERS), 0)
+    return following > 0 and keys[following] in ACTOR_TITLES
 
 
 def _surname_after(rest: list[str], span: tuple[str, ...]) -> bool:
@@ -1018,6 +1028,8 @@ def _actors_of(
         return (("organisation", _organisation(words) or " ".join(words), None),)
     while len(words) > 1 and words[-1].lower() in WEEKDAYS:  # "University of Virginia Friday"
         words, possessive = words[:-1], False
+    while len(words) > 1 and words[0].lower() in WEEKDAYS:  # "on Saturday Chinese Foreign Ministry spokesman"
+        words = words[1:]
     found = []
     # "the Brotherhood said", "the Xinhua news agency" (a town's name too): an organisation ("the Smiths": people)
     the_name = before == "the" and len(words) == 1 and words[0][-1] != "s" and words[0].lower() not in PERSON_TITLES

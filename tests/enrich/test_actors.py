@@ -326,3 +326,18 @@ def test_an_island_is_no_person_nor_iceland_and_a_country_after_a_given_name_is_
     actors = _by_id("", "Obama was briefed on Thursday by Lisa Monaco, his homeland security adviser.")
     assert "person:lisa-monaco" in actors and "country:MCO" not in actors
     assert "country:AFG" in _by_id("", "One Afghan soldier was killed.")  # a demonym after "One": no surname
+
+
+def test_a_weekday_opening_a_run_inside_a_sentence_is_no_part_of_a_body_s_name():
+    text = "Speaking on Saturday Chinese Foreign Ministry spokesman Liu Jianchao said the talks would go on."
+    assert {key for key, actor in _by_id("", text).items() if actor.kind != "country"} == {
+        "organisation:chinese-foreign-ministry",
+        "person:liu-jianchao",
+    }
+
+
+def test_one_word_before_a_title_s_modifiers_is_the_office_s_not_a_body():
+    text = "Obama was told by Homeland Security Advisor Lisa Monaco. Dover Saddlery/USEF National Hunter won."
+    actors = _by_id("", text)
+    assert "person:lisa-monaco" in actors and "organisation:usef" in actors  # a given name after "National"
+    assert "organisation:homeland" not in actors
