@@ -1133,6 +1133,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 sentence_names[index][name] = key
     _full_names(found, sentence_names, unnamed)
     _merge_surnames(found, sentence_names)
+    _merge_initials(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
         del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
         for names in sentence_names.values():
@@ -1363,6 +1364,35 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
         target = full.get(fold(name)) if entry.kind == "person" or shaped else None
         if target and target != key:
+            found[target].sentences.extend(entry.sentences)
+            del found[key]
+            for names in sentence_names.values():
+                for surface, actor in names.items():
+                    if actor == key:
+                        names[surface] = target
+
+
+def _initials(name: str) -> str:
+    """The capitals of a name's capitalised words ("Central African Republic" -> "CAR")."""
+    return "".join(word[0] for word in name.split() if word[:1].isupper() and word.lower() not in STOP_WORDS)
+
+
+def _merge_initials(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+    """An acronym read as an organisation that spells the initials of a country the article names by several words
+    is that country ("the CAR" after "Central African Republic", "DRC")."""
+    countries = {
+        _initials(name): key
+        for key, entry in found.items()
+        if entry.kind == "country"
+        for name in entry.names
+        if len(name.split()) > 2
+    }
+    if not countries:
+        return
+    for key in [key for key, entry in found.items() if entry.kind == "organisation"]:
+        entry = found[key]
+        target = countries.get(next(iter(entry.names)).replace(".", ""))
+        if target and len(entry.names) == 1:
             found[target].sentences.extend(entry.sentences)
             del found[key]
             for names in sentence_names.values():

@@ -341,3 +341,14 @@ def test_one_word_before_a_title_s_modifiers_is_the_office_s_not_a_body():
     actors = _by_id("", text)
     assert "person:lisa-monaco" in actors and "organisation:usef" in actors  # a given name after "National"
     assert "organisation:homeland" not in actors
+
+
+def test_an_acronym_of_a_country_the_article_names_is_that_country():
+    text = (
+        "Sudan signed a deal with the Central African Republic. It lets 16,000 Sudanese refugees living in the CAR "
+        "return home."
+    )
+    actors = _by_id("", text)
+    assert set(actors) == {"country:CAF", "country:SDN"}
+    assert actors["country:CAF"].mentions == 2
+    assert "organisation:car" in _by_id("", "Refugees living in the CAR returned home, the CAR said.")  # alone
