@@ -1309,7 +1309,12 @@ def _possessive_body(run: Run, after: Run, text: str) -> bool:
     article writes it nowhere else ("Putin's United Russia Party": Putin is named elsewhere)."""
     word = run.words[-1]
     last = after.words[-1].lower().rstrip(".")
-    plural = gazetteer.is_common_word(word) and not _names_alone((word,)) and not _is_place((word,))
+    plural = (
+        gazetteer.is_common_word(word)
+        and not _names_alone((word,))
+        and not _is_place((word,))
+        and not any(_country_code(run.words[i:]) or _organisation(run.words[i:]) for i in range(len(run.words)))
+    )  # not "the United Kingdom's Health Ministry", "United Nations Children's Fund"
     return (
         after.spans[0][0] == run.spans[-1][1] + 1
         and (last in ORG_SUFFIXES or last in ORG_LAST_WORDS)

@@ -318,6 +318,8 @@ def test_a_common_plural_possessive_opens_a_hospital_s_name_after_a_place_or_giv
         "organisation:childrens-hospital",
         "organisation:le-bonheur-childrens-hospital",
     }
+    uk = _by_id("", "The United Kingdom's Health Ministry said so.")  # a country's name ends the possessive
+    assert set(uk) == {"country:GBR", "organisation:health-ministry"}
 
 
 def test_an_island_is_no_person_nor_iceland_and_a_country_after_a_given_name_is_a_surname():
