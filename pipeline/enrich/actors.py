@@ -1369,12 +1369,16 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
         target = full.get(fold(name)) if entry.kind == "person" or shaped else None
         if target and target != key:
-            found[target].sentences.extend(entry.sentences)
-            del found[key]
-            for names in sentence_names.values():
-                for surface, actor in names.items():
-                    if actor == key:
-                        names[surface] = target
+            _join(found, sentence_names, key, target)
+
+
+def _join(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], key: str, target: str) -> None:
+    """Actor ``key`` is actor ``target``: its sentences and spellings in the sentences become the target's."""
+    found[target].sentences.extend(found.pop(key).sentences)
+    for names in sentence_names.values():
+        for surface, actor in names.items():
+            if actor == key:
+                names[surface] = target
 
 
 def _initials(name: str) -> str:
@@ -1398,12 +1402,7 @@ def _merge_initials(found: dict[str, _Found], sentence_names: dict[int, dict[str
         entry = found[key]
         target = countries.get(next(iter(entry.names)).replace(".", ""))
         if target and len(entry.names) == 1:
-            found[target].sentences.extend(entry.sentences)
-            del found[key]
-            for names in sentence_names.values():
-                for surface, actor in names.items():
-                    if actor == key:
-                        names[surface] = target
+            _join(found, sentence_names, key, target)
 
 
 def _to_actor(entry: _Found, sentences: list[str]) -> Actor:
