@@ -6,7 +6,9 @@ must not depend on the window. This benchmark measures how far they do on the re
 corpus (split by event, ``half_of_item``) goes through the real ``wirebeam run --offline`` once as one run, and
 once cut into ``--windows`` parts run one after another into one database; ``articles.event_id`` and
 ``articles.storyline_id`` are read back and scored pairwise against the gold labels at the corpus' level
-(``LEVELS``; the other level in the JSON). The gap (windowed F1 - one-run F1) is what the window costs.
+(``LEVELS``; the other level in the JSON). The gap (windowed F1 - one-run F1) is what the window costs; the
+agreement (``same`` in the table: pairwise F1 of the windowed groups against the one run's, at the corpus' level;
+both levels in the JSON) says how far the windows group as one run does even where the gap is small.
 
 How a corpus is cut (``--split``):
 - ``random`` (default): articles dealt to the windows by a seeded shuffle. Nearly every event of two reports or
@@ -50,6 +52,7 @@ from benchmarks.events import (
     half_of_item,
     load_corpus,
     measures_text,
+    pairwise_scores,
     run_offline,
     score_assignment,
     write_seed_jsonl,
@@ -108,23 +111,39 @@ def scores(items: Sequence[Item], groups: Mapping[str, Mapping[str, str]], level
     return {**score_assignment(items, groups[level]), other: score_assignment(items, groups[other])}
 
 
+def agreement(items: Sequence[Item], groups: Mapping[str, Mapping[str, str]], one: Mapping[str, Mapping[str, str]]):
+    """Pairwise scores of the windowed groups against the one run's, by level (an item missing on either side is a
+    group of its own)."""
+    return {
+        level: pairwise_scores(
+            [one[level].get(item.item_id, item.item_id) for item in items],
+            [groups[level].get(item.item_id, item.item_id) for item in items],
+        )
+        for level in ("event", "storyline")
+    }
+
+
 def one_run(items: Sequence[Item], level: str, cache: Path | None) -> dict:
-    """Scores of the items as one run (read from ``cache`` when it holds them, else written there)."""
-    if cache is not None and cache.exists():
-        return json.loads(cache.read_text())
+    """Scores and groups (``groups``) of the items as one run (read from ``cache`` when it holds them, else written
+    there)."""
+    if cache is not None and cache.exists() and "groups" in (cached := json.loads(cache.read_text())):
+        return cached
     with tempfile.TemporaryDirectory(prefix="wirebeam-windows-") as workdir:
         db_path = Path(workdir) / "one.duckdb"
         cpu = run_windows([items], db_path, Path(workdir))
-        result = {**scores(items, stored_groups(db_path, items), level), "cpu_s": cpu}
+        groups = stored_groups(db_path, items)
+        result = {**scores(items, groups, level), "cpu_s": cpu, "groups": groups}
     if cache is not None:
         cache.write_text(json.dumps(result))
     return result
 
 
-def windowed(windows: Sequence[Sequence[Item]], items: Sequence[Item], level: str, first: Path | None) -> dict:
-    """Scores of the items run window after window into one database; the database after the first window is
-    copied from ``first`` when that exists (else kept there, when given). ``cpu_s``: each window's run (``None``
-    for a reused one)."""
+def windowed(
+    windows: Sequence[Sequence[Item]], items: Sequence[Item], level: str, first: Path | None, one: Mapping
+) -> dict:
+    """Scores of the items run window after window into one database, and their agreement with the one run's
+    groups (``one``); the database after the first window is copied from ``first`` when that exists (else kept
+    there, when given). ``cpu_s``: each window's run (``None`` for a reused one)."""
     with tempfile.TemporaryDirectory(prefix="wirebeam-windows-") as workdir:
         db_path = Path(workdir) / "windows.duckdb"
         cpu: list[float | None] = []
@@ -136,7 +155,8 @@ def windowed(windows: Sequence[Sequence[Item]], items: Sequence[Item], level: st
             if first is not None:
                 shutil.copyfile(db_path, first)
         cpu += run_windows(windows[1:], db_path, Path(workdir), first=2)
-        return {**scores(items, stored_groups(db_path, items), level), "cpu_s": cpu}
+        groups = stored_groups(db_path, items)
+        return {**scores(items, groups, level), "same_as_one_run": agreement(items, groups, one), "cpu_s": cpu}
 
 
 def compare(name: str, half: str, args: argparse.Namespace) -> dict:
@@ -148,7 +168,8 @@ def compare(name: str, half: str, args: argparse.Namespace) -> dict:
     cache = args.workdir / f"{tag}-one.json" if args.workdir else None
     first = args.workdir / f"{tag}-{split}-{args.windows}-{args.seed}-w1.duckdb" if args.workdir else None
     single = one_run(items, level, cache)
-    split_up = windowed(windows, items, level, first)
+    split_up = windowed(windows, items, level, first, single["groups"])
+    single = {key: value for key, value in single.items() if key != "groups"}
     return {
         "n_items": len(items),
         "n_true_groups": len({item.label for item in items}),
@@ -165,7 +186,7 @@ def print_table(results: Mapping) -> None:
     """One row per corpus and half: one run against the windowed runs."""
     print(
         f"\n{'corpus':<12} {'half':<4} {'level':<9} {'split':<6} {'n':>5} | {'one run P / R / F1 / ARI':<27} |"
-        f" {'windowed P / R / F1 / ARI':<27} | {'F1 gap':>6}"
+        f" {'windowed P / R / F1 / ARI':<27} | {'F1 gap':>6} | {'same':>5}"
     )
     for name, by_half in results.items():
         if not isinstance(by_half, Mapping) or "windows" in by_half:
@@ -177,7 +198,7 @@ def print_table(results: Mapping) -> None:
                 + measures_text(one)
                 + " | "
                 + measures_text(split_up)
-                + f" | {row['f1_gap']:>+6.3f}"
+                + f" | {row['f1_gap']:>+6.3f} | {row['windowed']['same_as_one_run'][row['level']]['f1']:>5.3f}"
             )
 
 

@@ -3,8 +3,10 @@
 ``cluster(ids, scored_edges, thresholds)`` is average-linkage agglomerative clustering of the model's pair scores
 over the sparse candidate graph, which does not chain A~B~C when A and C differ. Across runs the loader
 (``pipeline.store.matching.regroup``) clusters a run's new reports with the stored members of the events they may
-join by the same function, stored events given as groups (or fixed clusters), so a new report joins a stored
-event only as it would within one run. ``group_articles`` runs the whole recipe on a batch, as the pipeline does.
+join, and the other events of those events' storylines, by the same function, stored events given as groups (or
+fixed clusters) and stored storylines as groups (or, when they may not split, as one cluster at the storyline
+level), so a new report joins a stored event or storyline only as it would within one run. ``group_articles``
+runs the whole recipe on a batch, as the pipeline does.
 """
 
 from __future__ import annotations
@@ -68,6 +70,7 @@ def cluster_levels(
     cache: dict | None = None,
     groups: Iterable[Sequence[Hashable]] = (),
     fixed: Iterable[Sequence[Hashable]] = (),
+    storylines: Iterable[Sequence[Hashable]] = (),
 ) -> tuple[dict[Hashable, Hashable], dict[Hashable, Hashable]]:
     """Average-linkage agglomerative clustering of the model's pair scores over a sparse candidate graph, at two
     levels: events, then storylines (events of one running story).
@@ -83,15 +86,19 @@ def cluster_levels(
     Across runs (``pipeline.store.matching``) the items are a run's new reports with the stored members of the events
     they may join: ``groups`` (ids known to be together, e.g. a stored event's members) lie in one component
     whatever their scores, and each of ``fixed`` (a stored event that may not split) starts as one cluster, its
-    inner pairs unscored. A component is never cut inside a group.
+    inner pairs unscored; each of ``storylines`` (a stored storyline that may not split) lies in one component and
+    starts the storyline level as one cluster, with every cluster holding one of its ids. A component is never cut
+    inside a group.
 
     Returns:
         Each id mapped to its event's representative and to its storyline's (the smallest id, by ``str``).
     """
     ids = sorted(set(ids), key=str)
     fixed = [sorted(group, key=str) for group in fixed]
+    storylines = [sorted(group, key=str) for group in storylines]
+    together = [*groups, *fixed, *storylines]
     components, pair_scores = dense_scores(
-        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache, [*groups, *fixed], fixed
+        ids, scored_edges, features, thresholds.model, thresholds.lowest, max_dense, cache, together, fixed
     )
     where = {item: (number, i) for number, component in enumerate(components) for i, item in enumerate(component)}
     sums = [np.zeros((len(component), len(component))) for component in components]
@@ -102,9 +109,13 @@ def cluster_levels(
     event_of: dict[Hashable, Hashable] = {}
     storyline_of: dict[Hashable, Hashable] = {}
     fixed_of = {group[0]: group for group in fixed}
+    storyline_of_first = {group[0]: group for group in storylines}
     for component, matrix in zip(components, sums, strict=True):
         starts = [[where[item][1] for item in fixed_of[first]] for first in component if first in fixed_of]
-        for storyline in _average_link(component, matrix, thresholds, features, starts):
+        stories = [
+            [where[item][1] for item in storyline_of_first[first]] for first in component if first in storyline_of_first
+        ]
+        for storyline in _average_link(component, matrix, thresholds, features, starts, stories):
             first = min((item for group in storyline for item in group), key=str)
             for group in storyline:
                 for item in group:
@@ -181,12 +192,14 @@ def _average_link(
     thresholds: EventThresholds,
     features: Mapping[Hashable, EventFeatures],
     starts: Sequence[Sequence[int]] = (),
+    stories: Sequence[Sequence[int]] = (),
 ) -> list[list[list[Hashable]]]:
     """Average-linkage merges within one component (``cluster_levels``), from the matrix of its pair scores
     (changed in place into sums of cluster pairs): storylines, each a list of its events, each event a sorted list
     of ids (smallest first). The items at each of ``starts`` (positions) begin as one cluster; then each step merges
     the pair of clusters with the highest mean score among those reaching their threshold: the event thresholds
-    until none does, then the storyline thresholds."""
+    until none does, then the storyline thresholds, the clusters holding items of one of ``stories`` merged
+    first."""
     n = len(component)
     if n == 1:
         return [[list(component)]]
@@ -230,6 +243,12 @@ def _average_link(
         storylines = level == "storylines"
         if storylines:
             events_in = [[sorted(members[i], key=str)] if alive[i] else [] for i in range(n)]
+            cluster_of = {item: i for i in range(n) if alive[i] for item in members[i]} if stories else {}
+            for story in stories:
+                held = sorted({cluster_of[component[i]] for i in story})
+                for gone in held[1:]:
+                    cluster_of.update(dict.fromkeys(members[gone], held[0]))
+                    merge(held[0], gone)
         means = np.stack([eligible_means(i) for i in range(n)])
         while True:
             best = int(np.argmax(means))

@@ -158,30 +158,38 @@ def migrate_entry_keys(connection: duckdb.DuckDBPyConnection) -> int:
 
 _MOVES = pa.schema([("article_id", pa.string()), ("event_id", pa.string()), ("storyline_id", pa.string())])
 _MERGES = pa.schema([("old_event_id", pa.string()), ("event_id", pa.string()), ("storyline_id", pa.string())])
+_RESTORIED = pa.schema([("event_id", pa.string()), ("storyline_id", pa.string())])
+
+
+def _table(rows: Iterable[tuple], schema: pa.Schema) -> pa.Table:
+    return pa.Table.from_pylist([dict(zip(schema.names, row, strict=True)) for row in rows], schema=schema)
 
 
 def move_stored(
     connection: duckdb.DuckDBPyConnection,
     moved: Iterable[tuple[str, str, str | None]],
     merged: Iterable[tuple[str, str, str | None]],
+    restoried: Iterable[tuple[str, str]] = (),
 ) -> None:
     """Stored articles ``(article_id, event_id, storyline_id or None)`` move to another event, their copies and
-    near-copies with them, and stored events ``(old_event_id, event_id, storyline_id or None)`` move whole; the
-    events they left and joined are listed in the temporary table ``moved_events`` (for ``touched_events``).
+    near-copies with them, stored events ``(old_event_id, event_id, storyline_id or None)`` move whole, and the
+    members of stored events ``(event_id, storyline_id)`` move storyline; the events they left and joined (with
+    the storyline a staying event moves to) are listed in the temporary table ``moved_events`` (for
+    ``touched_events`` and ``refresh_events``).
 
     Event links between stored articles the moves part are dropped, deliberately: ``article_links`` says why
     articles are grouped, and a link whose two articles now sit in different events would claim they are one
     event after clustering with later reports overruled that pair (near-duplicate links stay: copies move with
     their original)."""
-    moves = pa.Table.from_pylist([dict(zip(_MOVES.names, row, strict=True)) for row in moved], schema=_MOVES)
-    merges = pa.Table.from_pylist([dict(zip(_MERGES.names, row, strict=True)) for row in merged], schema=_MERGES)
-    with registered(connection, "moved_articles", moves), registered(connection, "merged_events", merges):
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE moved_events AS "
-            "SELECT event_id FROM articles WHERE article_id IN (SELECT article_id FROM moved_articles) "
-            "UNION SELECT event_id FROM moved_articles UNION SELECT old_event_id FROM merged_events "
-            "UNION SELECT event_id FROM merged_events"
-        )
+    moves, merges, restories = _table(moved, _MOVES), _table(merged, _MERGES), _table(restoried, _RESTORIED)
+    with (
+        registered(connection, "moved_articles", moves),
+        registered(connection, "merged_events", merges),
+        registered(connection, "restoried_events", restories),
+    ):
+        connection.execute(sql("moved_events"))
         if moves.num_rows or merges.num_rows:
             connection.execute(sql("move_stored_articles"))
             connection.execute(sql("drop_split_event_links"))
+        if restories.num_rows:
+            connection.execute(sql("restory_stored_articles"))

@@ -7,12 +7,12 @@ Runs inside the loader's transaction, on the ``staged_*`` temporary tables, in t
    candidates' texts (re-shingled for exact verification) or features are read back;
 2. **resolve** (``resolve``, pure): decides with the graph's own rules which stored original a copy has
    (``dedup.exact.original_rank``), which stored article a near-copy republishes (``dedup.near.best_parent``),
-   which stored event each new report joins (``regroup``: the run's new reports clustered with the stored members of
-   the events they may join, by ``events.cluster.cluster_levels``, the rule of one run) and which stored storyline
-   a new storyline joins, and derives every pointer, event, storyline and link;
+   which stored event and storyline each new report joins (``regroup``: the run's new reports clustered with the
+   stored members of the events they may join and of those events' storylines, by
+   ``events.cluster.cluster_levels``, the rule of one run), and derives every pointer, event, storyline and link;
 3. **write**: the staged articles take the resolved pointers, events and storylines, the links are staged,
-   articles stored already are dropped from the run, and stored articles that clustering put in another event
-   (a stored event split or merged) move there.
+   articles stored already are dropped from the run, and stored articles that clustering put in another event or
+   storyline (a stored event or storyline split or merged) move there.
 
 An article matched to a stored one joins that article's event, and its copies and near-duplicates follow it, so a
 copy always shares its original's event.
@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
@@ -54,6 +54,12 @@ Across two successive runs (``benchmarks/events_windows.py``, half A) 3 grouped 
 MAX_STORED_MEMBERS = 50
 """A candidate stored event takes part in a run's clustering (``regroup``) with at most this many of its latest
 representatives."""
+MAX_STORYLINE_EVENTS = 20
+"""Other events of a candidate stored event's storyline that take part in a run's clustering (``regroup``), the
+latest; a storyline with more stays whole."""
+MAX_STORYLINE_MEMBERS = 10
+"""Representatives of each of those other events that take part (its latest). 50 grouped as 10 on half A of
+``benchmarks/events_windows.py`` (GVC, GVC undated, UCI: 0.689, 0.706, 0.928)."""
 MAX_SPLIT_MEMBERS = 20
 """A stored event of at most this many representatives is clustered anew with a run's new reports (it may split,
 or merge with another); a larger one stays whole (it may grow or merge, not split). Chosen on half A of
@@ -101,23 +107,26 @@ class Member(NamedTuple):
 
 
 class Regrouped(NamedTuple):
-    """Where cross-run clustering put a new article: its event; the stored event whose storyline it joins, else
-    its new storyline's ID; and, when it joined a stored event, that event's canonical article and its mean score
-    with the event's stored members it was clustered with (the evidence link)."""
+    """Where cross-run clustering put a new article: its event and storyline (stored or new; ``None``: the run's
+    own) and, when it joined a stored event, that event's canonical article and its mean score with the event's
+    stored members it was clustered with (the evidence link)."""
 
     event_id: str
-    storyline_event: str | None = None
-    link: tuple[str, float] | None = None
     storyline_id: str | None = None
+    link: tuple[str, float] | None = None
 
 
 class Regrouping(NamedTuple):
     """What cross-run clustering decided: new article ID -> ``Regrouped``; stored article ID -> the event it moves
-    to (part of a stored event split off or merged into another); stored event ID -> the event that takes it whole."""
+    to (part of a stored event split off or merged into another); stored event ID -> the event that takes it whole;
+    event ID -> its storyline, for every event clustering left or made; stored event ID -> the storyline it moves to
+    (its storyline split, or merged into another), for the stored events that stay."""
 
     articles: Mapping[str, Regrouped] = {}
     moved: Mapping[str, str] = {}
     merged: Mapping[str, str] = {}
+    storylines: Mapping[str, str] = {}
+    restoried: Mapping[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -130,7 +139,8 @@ class Candidates:
     - ``near``: new article ID -> ``(stored article, similarity)`` verified on the two texts' shingles;
     - ``regrouping``: the new reports of events none of whose articles matched, clustered with stored ones
       (``regroup``);
-    - ``storylines``: stored event ID -> its storyline, for every stored event a new article may end up in.
+    - ``storylines``: stored event ID -> its storyline (as clustering left it), for every stored event a new article
+      may end up in.
     """
 
     stored: Mapping[str, StoredArticle] = field(default_factory=dict)
@@ -170,6 +180,8 @@ class Resolution(NamedTuple):
     """Stored articles moving event: ``(article_id, event_id, storyline_id or None to keep)``."""
     merged: list[tuple[str, str, str | None]] = []
     """Stored events moving whole: ``(old_event_id, event_id, storyline_id or None to keep)``."""
+    restoried: list[tuple[str, str]] = []
+    """Stored events staying, moving storyline: ``(event_id, storyline_id)``."""
 
 
 def article_matches(articles: Iterable[StagedArticle], candidates: Candidates) -> dict[str, Match]:
@@ -211,8 +223,8 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
     4. Near-copies of stored articles and new articles that joined stored events get a link (to the stored
        article, or to the stored event's canonical article).
     5. A regrouped article takes the storyline clustering gave it; another new storyline joins a stored one
-       (``_storyline_remap``); an article without a storyline of its own in a
-       stored event takes the event's.
+       (``_storyline_remap``); an article without a storyline of its own in a stored event takes the event's
+       (``candidates.storylines``: as clustering left them).
     """
     matches = article_matches(articles, candidates)
     regrouped, merged = candidates.regrouping.articles, candidates.regrouping.merged
@@ -256,8 +268,7 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
         if row["storyline_id"] is None:
             row["storyline_id"] = candidates.storylines.get(row["event_id"])
     for article_id, found in regrouped.items():
-        joined = candidates.storylines.get(found.storyline_event) if found.storyline_event else None
-        state[article_id]["storyline_id"] = joined or found.storyline_id or state[article_id]["storyline_id"]
+        state[article_id]["storyline_id"] = found.storyline_id or state[article_id]["storyline_id"]
 
     links = [
         ArticleLink(
@@ -290,7 +301,8 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
     stored_already = [article_id for article_id, match in matches.items() if match.method == STORED]
     moved = [(a, event, candidates.storylines.get(event)) for a, event in sorted(candidates.regrouping.moved.items())]
     merges = [(old, event, candidates.storylines.get(event)) for old, event in sorted(merged.items())]
-    return Resolution(resolved, links, stored_already, moved, merges)
+    restoried = sorted(candidates.regrouping.restoried.items())
+    return Resolution(resolved, links, stored_already, moved, merges, restoried)
 
 
 def _storyline_remap(
@@ -346,8 +358,8 @@ def fetch_candidates(
         regrouping = regroup(connection, thresholds, pinned)
     named = {a.event_id for a in staged} | pinned | set(regrouping.moved.values()) | set(regrouping.merged.values())
     named |= {f.event_id for f in regrouping.articles.values()}
-    named |= {f.storyline_event for f in regrouping.articles.values() if f.storyline_event}
-    return Candidates(stored, exact, near, regrouping, stored_storylines(connection, named))
+    storylines = {**stored_storylines(connection, named), **regrouping.storylines}
+    return Candidates(stored, exact, near, regrouping, storylines)
 
 
 def verified_near_copies(rows: Iterable[tuple], config: MinHashConfig) -> dict[str, list[tuple[StoredArticle, float]]]:
@@ -368,16 +380,22 @@ def verified_near_copies(rows: Iterable[tuple], config: MinHashConfig) -> dict[s
 
 def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, pinned: set[str]) -> Regrouping:
     """Cluster the run's new reports of events none of whose articles matched (``matched_articles``) together with
-    the stored representatives of the events they may join, by the rule of one run (``cluster_levels``), so a new
-    report joins a stored event only as it would have within one run, and a stored event may split or merge.
+    the stored representatives of the events they may join and of those events' storylines, by the rule of one run
+    (``cluster_levels``), so a new report joins a stored event or storyline only as it would have within one run,
+    and a stored event or storyline may split or merge.
 
     Candidates per new event: the ``MAX_CANDIDATE_EVENTS`` stored events sharing the most blocking keys, at least
     ``MIN_SHARED_KEYS`` (``candidate_events``; a key held by more than ``MAX_BLOCK_SIZE`` stored articles counts
     only its latest ones, so the join stays bounded as the database grows). Only those a new report scores
-    ``thresholds.lowest`` or more with take part, each with at most ``MAX_STORED_MEMBERS`` latest representatives
-    weighed as the run weighs its own (``features.current_features``); one of more than ``MAX_SPLIT_MEMBERS``, or
-    holding an article this run matched (``pinned``), stays whole. A new event takes part whole (its reports may
-    still part), with the other new events of its storyline, when one of its reports reaches a stored one."""
+    ``thresholds.lowest`` or more with on the stored features take part, each with at most ``MAX_STORED_MEMBERS``
+    latest representatives, then weighed as the run weighs its own (``features.current_features``) and scored
+    again. (Deciding on the re-weighed features instead re-weighs every candidate's representatives: on GVC half
+    A's second window 2.5x the rows and regroup 1.3 -> 2.2 s CPU, and two windows grouped no closer to one run.)
+    One of more than ``MAX_SPLIT_MEMBERS``, or holding an article this run matched (``pinned``), stays whole. The
+    other events of their storylines take part whole, the ``MAX_STORYLINE_EVENTS`` latest of each with at most
+    ``MAX_STORYLINE_MEMBERS`` representatives; a storyline with more events stays whole (it may grow or merge, not
+    split). A new event takes part whole (its reports may still part), with the other new events of its storyline,
+    when one of its reports reaches a stored one."""
     new: dict[str, Member] = {}
     storyline_events: dict[str | None, set[str]] = defaultdict(set)
     for event_id, article_id, published_at, source_ref, storyline_id, features in connection.execute(
@@ -393,20 +411,9 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     for member in new.values():
         new_events[member.event_id].append(member.article_id)
     candidates = candidate_events(connection, list(new_events))
-    stored: dict[str, Member] = {}
-    stored_events: dict[str, list[str]] = defaultdict(list)
-    canonical: dict[str, str] = {}
-    whole = set(pinned)
-    for event_id, article_id, published_at, source_ref, features, canonical_id, count in connection.execute(
-        sql("stored_event_features"), {"limit": MAX_STORED_MEMBERS}
-    ).fetchall():
-        stored[article_id] = Member(
-            article_id, published_at, source_ref, event_id, EventFeatures.from_dict(json.loads(features))
-        )
-        stored_events[event_id].append(article_id)
-        canonical[event_id] = canonical_id
-        if count > MAX_SPLIT_MEMBERS:
-            whole.add(event_id)
+    found = _stored_members(connection, {e for events in candidates.values() for e in events}, MAX_STORED_MEMBERS)
+    stored, stored_events, canonical = found.members, found.events, found.canonical
+    whole = set(pinned) | found.large
     reached, taking_part = set(), set()
     for new_event, articles in new_events.items():
         for stored_event in candidates.get(new_event, ()):
@@ -423,9 +430,16 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     taking_part |= {
         e for event in taking_part if of_storyline[event] is not None for e in storyline_events[of_storyline[event]]
     }
-    current = current_features(connection, [b for event in reached for b in stored_events[event]])
+    stories = _stored_storylines(connection, reached)
+    brought = _stored_members(connection, stories.brought, MAX_STORYLINE_MEMBERS)
+    stored.update(brought.members)
+    stored_events.update(brought.events)
+    canonical.update(brought.canonical)
+    whole |= stories.brought
+    clustered = reached | stories.brought
+    current = current_features(connection, [b for event in clustered for b in stored_events[event]])
     members = {a: new[a] for event in taking_part for a in new_events[event]}
-    members.update({b: stored[b]._replace(features=current[b]) for event in reached for b in stored_events[event]})
+    members.update({b: stored[b]._replace(features=current[b]) for event in clustered for b in stored_events[event]})
     features = {a: member.features for a, member in members.items()}
     edges = [
         (a, b, score(features[a], features[b], thresholds.model))
@@ -435,16 +449,99 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
         for a in new_events[event]
         for b in stored_events[stored_event]
     ]
+    storyline_items: dict[str, list[str]] = defaultdict(list)
+    for event in sorted(clustered):
+        storyline_items[stories.of_event[event]] += stored_events[event]
     event_of, storyline_of = cluster_levels(
         members,
         edges,
         thresholds,
         features=features,
         groups=[new_events[event] for event in sorted(taking_part)]
-        + [stored_events[event] for event in sorted(reached - whole)],
-        fixed=[stored_events[event] for event in sorted(reached & whole)],
+        + [stored_events[event] for event in sorted(clustered - whole)]
+        + [items for story, items in sorted(storyline_items.items()) if story not in stories.whole],
+        fixed=[stored_events[event] for event in sorted(clustered & whole)],
+        storylines=[items for story, items in sorted(storyline_items.items()) if story in stories.whole],
     )
-    return _regrouping(members, stored, edges, event_of, storyline_of, whole, canonical)
+    return _regrouping(members, stored, edges, event_of, storyline_of, whole, canonical, stories)
+
+
+class _Found(NamedTuple):
+    """Stored events' representatives (``_stored_members``): article ID -> member, event ID -> its
+    representatives' IDs and its canonical article, and the events of more than ``MAX_SPLIT_MEMBERS``."""
+
+    members: dict[str, Member]
+    events: dict[str, list[str]]
+    canonical: dict[str, str]
+    large: set[str]
+
+
+def _stored_members(connection: duckdb.DuckDBPyConnection, event_ids: Iterable[str], limit: int) -> _Found:
+    """The ``limit`` latest representatives of each stored event, with their stored features
+    (``stored_event_features.sql``)."""
+    found = _Found({}, defaultdict(list), {}, set())
+    with _registered(connection, "fetched_events", {"event_id": sorted(event_ids)}):
+        rows = connection.execute(sql("stored_event_features"), {"limit": limit}).fetchall()
+    for event_id, article_id, published_at, source_ref, features, canonical_id, count in rows:
+        found.members[article_id] = Member(
+            article_id, published_at, source_ref, event_id, EventFeatures.from_dict(json.loads(features))
+        )
+        found.events[event_id].append(article_id)
+        found.canonical[event_id] = canonical_id
+        if count > MAX_SPLIT_MEMBERS:
+            found.large.add(event_id)
+    return found
+
+
+class _Stories(NamedTuple):
+    """The stored storylines of the reached events (``_stored_storylines``): event ID -> its storyline, for every
+    event of them; the events brought in besides the reached ones; each storyline's events left out; the storylines
+    that stay whole."""
+
+    of_event: dict[str, str]
+    brought: set[str]
+    left_out: dict[str, list[str]]
+    whole: set[str]
+
+
+def _stored_storylines(connection: duckdb.DuckDBPyConnection, reached: Iterable[str]) -> _Stories:
+    """The storylines of the ``reached`` stored events, their other events taking part (the
+    ``MAX_STORYLINE_EVENTS`` latest of each) and those left out (``storyline_events.sql``); an event stored before
+    storylines stands for a storyline of its own."""
+    stories = _Stories({}, set(), defaultdict(list), set())
+    with _registered(connection, "reached_events", {"event_id": sorted(reached)}):
+        rows = connection.execute(sql("storyline_events"), {"events": MAX_STORYLINE_EVENTS}).fetchall()
+    for event_id, storyline_id, is_reached, taken in rows:
+        stories.of_event[event_id] = storyline_id
+        if not taken:
+            stories.left_out[storyline_id].append(event_id)
+            stories.whole.add(storyline_id)
+        elif not is_reached:
+            stories.brought.add(event_id)
+    for event_id in reached:
+        stories.of_event.setdefault(event_id, ids.storyline_id(ids.first_article_id(event_id)))
+    return stories
+
+
+def _cluster_ids(
+    clusters: Mapping[str, Sequence[str]],
+    stored_of: Mapping[str, str],
+    whole: set[str],
+    id_article: Callable[[str], str],
+    new_id: Callable[[Sequence[str]], str],
+) -> dict[str, str]:
+    """Cluster representative -> the cluster's ID, at either level: the ID of a stored event (or storyline) whose
+    members taking part (``stored_of``: member -> stored ID) it holds all of, or whose ID article it holds (of
+    several: one staying whole, then the one it holds most of, then the smallest ID); else ``new_id`` of its
+    items, as one run derives it."""
+    taking_part = Counter(stored_of.values())
+    named = {}
+    for rep, items in clusters.items():
+        held = Counter(stored_of[item] for item in items if item in stored_of)
+        present = set(items)
+        owners = [e for e in held if held[e] == taking_part[e] or id_article(e) in present]
+        named[rep] = min(owners, key=lambda e: (e not in whole, -held[e], e)) if owners else new_id(items)
+    return named
 
 
 def _regrouping(
@@ -455,75 +552,82 @@ def _regrouping(
     storyline_of: Mapping[str, str],
     whole: set[str],
     canonical: Mapping[str, str],
+    stories: _Stories,
 ) -> Regrouping:
-    """Cross-run clusters as events. A cluster keeps the ID of a stored event it holds all of (as clustered) or
-    whose ID article it holds (of several: one staying whole, then the one it holds most of, then the smallest ID);
-    one holding none is a new event, its ID derived from its first article (``original_rank``), as one run derives
-    it. A stored event staying whole whose cluster took another's ID moves whole."""
-    taking_part = Counter(stored[item].event_id for item in members if item in stored)
-    clusters: dict[str, list[str]] = defaultdict(list)
-    for article_id, rep in event_of.items():
-        clusters[rep].append(article_id)
-    cluster_id: dict[str, str] = {}
-    for rep, items in clusters.items():
-        held = defaultdict(int)
-        for item in items:
-            if item in stored:
-                held[stored[item].event_id] += 1
-        owners = [e for e in held if held[e] == taking_part[e] or ids.first_article_id(e) in items]
-        if owners:
-            cluster_id[rep] = min(owners, key=lambda event: (event not in whole, -held[event], event))
-        else:
-            cluster_id[rep] = ids.event_id(min((members[item] for item in items), key=original_rank).article_id)
-    storyline_stored: dict[str, str] = {}
-    storyline_first: dict[str, Member] = {}
-    for article_id, rep in storyline_of.items():
-        if article_id in stored:
-            event = stored[article_id].event_id
-            storyline_stored[rep] = min(storyline_stored.get(rep, event), event)
-        elif rep not in storyline_first or original_rank(members[article_id]) < original_rank(storyline_first[rep]):
-            storyline_first[rep] = members[article_id]
+    """Cross-run clusters as events and storylines (IDs by ``_cluster_ids``). A stored event staying whole whose
+    cluster took another's ID moves whole; a stored event (or a storyline's event left out) whose storyline took
+    another's ID moves storyline."""
+
+    def first(items: Sequence[str]) -> str:
+        return min((members[item] for item in items), key=original_rank).article_id
+
+    levels = []
+    for reps, stored_of, kept, id_article, new_id in (
+        (event_of, {a: stored[a].event_id for a in members if a in stored}, whole, ids.first_article_id, ids.event_id),
+        (
+            storyline_of,
+            {a: stories.of_event[stored[a].event_id] for a in members if a in stored},
+            stories.whole,
+            lambda storyline: storyline.removeprefix(ids.STORYLINE_PREFIX),
+            ids.storyline_id,
+        ),
+    ):
+        clusters: dict[str, list[str]] = defaultdict(list)
+        for article_id, rep in reps.items():
+            clusters[rep].append(article_id)
+        levels.append(
+            _cluster_ids(clusters, stored_of, kept, id_article, lambda items, new_id=new_id: new_id(first(items)))
+        )
+    cluster_id, story_id = levels
     scores = defaultdict(list)
     for a, b, similarity in edges:
         if cluster_id[event_of[a]] == stored[b].event_id:
             scores[a].append(similarity)
-    regrouped, moved, merged = {}, {}, {}
+    regrouped, moved, merged, storylines = {}, {}, {}, {}
     for article_id, rep in event_of.items():
-        event = cluster_id[rep]
+        event, storyline = cluster_id[rep], story_id[storyline_of[article_id]]
+        storylines[event] = storyline
         if article_id not in stored:
             link = (
                 (canonical[event], round(sum(scores[article_id]) / len(scores[article_id]), 4))
                 if scores[article_id]
                 else None
             )
-            storyline = storyline_of[article_id]
-            new_storyline = ids.storyline_id(storyline_first[storyline].article_id)
-            regrouped[article_id] = Regrouped(event, storyline_stored.get(storyline), link, new_storyline)
+            regrouped[article_id] = Regrouped(event, storyline, link)
         elif stored[article_id].event_id != event:
             if stored[article_id].event_id in whole:
                 merged[stored[article_id].event_id] = event
             else:
                 moved[article_id] = event
-    return Regrouping(regrouped, moved, merged)
+    restoried = {
+        event: storylines[event]
+        for event, storyline in stories.of_event.items()
+        if event in storylines and storylines[event] != storyline
+    }
+    now = {stories.of_event[stored[a].event_id]: story_id[rep] for a, rep in storyline_of.items() if a in stored}
+    for storyline, left_out in stories.left_out.items():
+        if now[storyline] != storyline:
+            restoried.update(dict.fromkeys(left_out, now[storyline]))
+    return Regrouping(regrouped, moved, merged, storylines, restoried)
 
 
 def candidate_events(connection: duckdb.DuckDBPyConnection, staged_event_ids: Sequence[str]) -> dict[str, list[str]]:
-    """New event ID -> the stored events it is scored against (``event_candidates.sql``, also left in the temporary
-    table ``event_candidates`` for ``stored_event_features``)."""
+    """New event ID -> the stored events it is scored against (``event_candidates.sql``)."""
     with _registered(connection, "unmatched_events", {"event_id": list(staged_event_ids)}):
-        connection.execute(
-            "CREATE OR REPLACE TEMP TABLE event_candidates AS " + sql("event_candidates"),
+        rows = connection.execute(
+            sql("event_candidates"),
             {"limit": MAX_CANDIDATE_EVENTS, "window": MAX_BLOCK_SIZE, "min_keys": MIN_SHARED_KEYS},
-        )
+        ).fetchall()
     candidates: dict[str, list[str]] = defaultdict(list)
-    for staged_event_id, stored_event_id in connection.execute("SELECT * FROM event_candidates").fetchall():
+    for staged_event_id, stored_event_id in rows:
         candidates[staged_event_id].append(stored_event_id)
     return candidates
 
 
 def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resolution) -> None:
-    """Apply a resolution to the staged run: pointers, events and storylines of the new articles, their links,
-    the articles stored already dropped, and stored articles moved to the events clustering gave them."""
+    """Apply a resolution to the staged run: pointers, events and storylines of the new articles, their links
+    (but event links between articles now in different events), the articles stored already dropped, and stored
+    articles moved to the events and storylines clustering gave them."""
     columns = {name: [getattr(row, name) for row in resolution.articles] for name in ResolvedArticle._fields}
     schema = pa.schema([(name, pa.float64() if name == "near_duplicate_score" else pa.string()) for name in columns])
     with _registered(connection, "resolved_articles", columns, schema):
@@ -534,7 +638,8 @@ def write_resolution(connection: duckdb.DuckDBPyConnection, resolution: Resoluti
             connection.execute("INSERT INTO staged_article_links BY NAME SELECT * FROM resolved_links")
     with _registered(connection, "stored_already", {"article_id": resolution.stored_already}):
         connection.execute("DELETE FROM staged_articles WHERE article_id IN (SELECT article_id FROM stored_already)")
-    move_stored(connection, resolution.moved, resolution.merged)
+    move_stored(connection, resolution.moved, resolution.merged, resolution.restoried)
+    connection.execute(sql("drop_parted_staged_links"))
 
 
 def resolve_against_stored(

@@ -4,24 +4,30 @@ when later reports tell its events apart."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
 from benchmarks.events import Item, write_seed_jsonl
 from pipeline.cli import EXIT_INTERRUPTED, main
+from pipeline.events.blocking import candidate_pairs
+from pipeline.events.cluster import cluster_levels
+from pipeline.events.features import batch_features
+from pipeline.events.model import shipped_model
+from pipeline.events.score import score
 from pipeline.store import load
 from tests.conftest import assert_events_match_articles, query, story_items
 
 
-def run(items: list[Item], directory: Path, db: Path) -> None:
+def run(items: list[Item], directory: Path, db: Path, *flags: str) -> None:
     directory.mkdir()
     write_seed_jsonl(items, directory / "items.jsonl")
-    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(db)]) == 0
+    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(db), *flags]) == 0
 
 
-def groups(db: Path) -> set[frozenset[str]]:
-    """The stored events, each as the item IDs (URL endings) of its articles."""
-    rows = query(db, "SELECT list(split_part(url, '/', -1)) FROM articles GROUP BY event_id")
+def groups(db: Path, level: str = "event") -> set[frozenset[str]]:
+    """The stored events (or storylines), each as the item IDs (URL endings) of its articles."""
+    rows = query(db, f"SELECT list(split_part(url, '/', -1)) FROM articles GROUP BY {level}_id")
     return {frozenset(item_ids) for (item_ids,) in rows}
 
 
@@ -140,3 +146,111 @@ def test_a_storyline_whose_events_merge_into_another_storylines_event_is_removed
     before = everything(db)
     run(second, tmp_path / "again", db)
     assert everything(db) == before
+
+
+def test_a_stored_storyline_given_whole_starts_the_storyline_level_as_one_cluster():
+    """``cluster_levels(storylines=...)``: two reports of different storms that one clustering keeps in different
+    storylines end in one when given as a stored storyline that may not split; the event level is unchanged."""
+    items = story_items("storms", with_dates=False)
+    features = batch_features({item.item_id: (item.title, item.text, item.published) for item in items})
+    edges = [(a, b, score(features[a], features[b])) for a, b in sorted(candidate_pairs(features))]
+    events, storylines = cluster_levels(features, edges, features=features)
+    first = items[0].item_id
+    other = next(item.item_id for item in items if storylines[item.item_id] != storylines[first])
+    together, joined = cluster_levels(features, edges, features=features, storylines=[[first, other]])
+    assert together == events
+    assert joined[first] == joined[other]
+    assert {item for item in joined if joined[item] == joined[first]} == {
+        item for item in storylines if storylines[item] in (storylines[first], storylines[other])
+    }, "the two storylines merge whole, the others stay as they were"
+
+
+def test_a_part_split_off_a_stored_event_leaves_its_storyline_as_in_one_run(tmp_path):
+    """Storms, dated, every other report first: the first run puts storm d's report with storm a's; the second
+    run's reports split it off, and the part leaves storm a's storyline for one of its own, as one run has it
+    (before, it kept the stored event's storyline); a third run of the same reports adds nothing."""
+    items = story_items("storms")
+    first = items[::2]
+    one, windowed = tmp_path / "one.duckdb", tmp_path / "windowed.duckdb"
+    run(items, tmp_path / "all", one)
+    run(first, tmp_path / "first", windowed)
+    assert any({"storms-a-1", "storms-d-2"} <= group for group in groups(windowed)), "no split (tests nothing)"
+    run([item for item in items if item not in first], tmp_path / "second", windowed)
+    assert groups(windowed) == groups(one)
+    assert groups(windowed, "storyline") == groups(one, "storyline")
+    assert_events_match_articles(windowed)
+    assert_storylines_match_events(windowed)
+    before = everything(windowed)
+    run([item for item in items if item not in first], tmp_path / "again", windowed)
+    assert everything(windowed) == before
+
+
+def loose_storylines(tmp_path: Path) -> str:
+    """``--grouping_model`` of the shipped model with storyline thresholds below its event ones (a test setting,
+    fitted on nothing), so storms a and d make one storyline of two events."""
+    data = shipped_model().to_dict()
+    data["thresholds"] |= {"storyline_full_text": 0.06, "storyline_undated": 0.25, "storyline_headline": 0.1}
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
+def test_stored_storylines_merge_when_a_later_runs_reports_join_them_as_in_one_run(tmp_path):
+    """Storms, dated, every other report from the second: the first run's one report of storm a and one of
+    storm d are two storylines; the second run's reports, clustered with the other events of their storylines,
+    join them into one as one run does (before, they stayed two); the storyline that lost its events is removed."""
+    items, model = story_items("storms"), loose_storylines(tmp_path)
+    first = items[1::2]
+    one, windowed = tmp_path / "one.duckdb", tmp_path / "windowed.duckdb"
+    run(items, tmp_path / "all", one, "--grouping_model", model)
+    run(first, tmp_path / "first", windowed, "--grouping_model", model)
+    stored = set(query(windowed, "SELECT storyline_id FROM storylines"))
+    assert {"storms-a-2"} in groups(windowed, "storyline") and {"storms-d-1"} in groups(windowed, "storyline")
+    second = [item for item in items if item not in first]
+    run(second, tmp_path / "second", windowed, "--grouping_model", model)
+    assert groups(windowed) == groups(one)
+    assert groups(windowed, "storyline") == groups(one, "storyline")
+    assert stored - set(query(windowed, "SELECT storyline_id FROM storylines")), "no storyline emptied"
+    assert_events_match_articles(windowed)
+    assert_storylines_match_events(windowed)
+    assert_event_links_within_events(windowed)
+    before = everything(windowed)
+    run(second, tmp_path / "again", windowed, "--grouping_model", model)
+    assert everything(windowed) == before
+
+
+def test_a_load_interrupted_after_storylines_moved_changes_nothing_and_the_next_run_completes_it(tmp_path, monkeypatch):
+    """Storms, undated, every other report first: the second run splits storm b off storm a's event into a
+    storyline of its own and joins storm c's stored storyline to storm a's, as one run has them. That load,
+    stopped (Ctrl-C) after storylines were recounted, leaves the database as it was; running it again gives what
+    the uninterrupted run gives."""
+    items = story_items("storms", with_dates=False)
+    first = items[::2]
+    one, windowed, complete = tmp_path / "one.duckdb", tmp_path / "windowed.duckdb", tmp_path / "complete.duckdb"
+    run(items, tmp_path / "all", one)
+    run(first, tmp_path / "first", windowed)
+    shutil.copy(windowed, complete)
+    second = [item for item in items if item not in first]
+    run(second, tmp_path / "second", complete)
+    assert groups(complete, "storyline") == groups(one, "storyline")
+    before = everything(windowed)
+
+    def stopped_after_storylines(connection, run_id: str) -> None:
+        refresh_storylines(connection, run_id)
+        moved = "SELECT count(*) FROM moved_events WHERE storyline_id IS NOT NULL"
+        assert connection.execute(moved).fetchone()[0] > 0, "no event moved storyline (tests nothing)"
+        raise KeyboardInterrupt
+
+    refresh_storylines = load.refresh_storylines
+    monkeypatch.setattr(load, "refresh_storylines", stopped_after_storylines)
+    directory = tmp_path / "interrupted"
+    directory.mkdir()
+    write_seed_jsonl(second, directory / "items.jsonl")
+    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(windowed)]) == EXIT_INTERRUPTED
+    assert everything(windowed) == before
+    monkeypatch.undo()
+    run(second, tmp_path / "again", windowed)
+    assert everything(windowed, "created_run_id, updated_run_id") == everything(
+        complete, "created_run_id, updated_run_id"
+    )
+    assert_storylines_match_events(windowed)

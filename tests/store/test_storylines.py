@@ -20,11 +20,7 @@ def test_regrouped_articles_take_the_storyline_clustering_gave_them_a_stored_one
     articles = [_staged("a", "ev_a", "sl_a"), _staged("b", "ev_a", "sl_a"), _staged("c", "ev_c", "sl_a")]
     articles.append(_staged("z", "ev_z", "sl_z"))
     regrouping = Regrouping(
-        {
-            "a": Regrouped("ev_a", "ev_old"),
-            "b": Regrouped("ev_a", "ev_old"),
-            "c": Regrouped("ev_c", None, None, "sl_c"),
-        }
+        {"a": Regrouped("ev_a", "sl_story"), "b": Regrouped("ev_a", "sl_story"), "c": Regrouped("ev_c", "sl_c")}
     )
     candidates = Candidates(regrouping=regrouping, storylines={"ev_old": "sl_story"})
     resolution = resolve(articles, candidates, "run2")
@@ -42,7 +38,7 @@ def test_a_regrouped_article_keeps_its_clustered_storyline_and_a_copy_takes_its_
     stored = StoredArticle("s", None, "old.jsonl", "ev_1")
     candidates = Candidates(
         exact={"u": [("hash:hash-u", stored)]},
-        regrouping=Regrouping({"a": Regrouped("ev_2", "ev_2", ("canon", 0.7))}),
+        regrouping=Regrouping({"a": Regrouped("ev_2", "sl_two", ("canon", 0.7))}),
         storylines={"ev_2": "sl_two", "ev_1": "sl_one"},
     )
     resolved = {a.article_id: (a.event_id, a.storyline_id) for a in resolve(articles, candidates, "run2").articles}
