@@ -19,9 +19,10 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
-DEFAULT_WINDOW_MIB = 8.0
-"""Seed bytes per run of a large input (``--window_mib``): about 2,000 articles of 500 words as JSON Lines, which
-peaked at 2.6 GiB in process on their own and at 2.9-3.4 GiB as later windows (``benchmarks/scale.py``)."""
+DEFAULT_WINDOW_MIB = 16.0
+"""Seed bytes per run of a large input (``--window_mib``): about 4,400 articles of 500 words as JSON Lines. Each
+window pays ~1.5-2.5 s CPU to build, start and load its run, so 16 MiB cost 3.4% less CPU than 8 at 8,000 articles
+for ~400 MiB more peak memory (``benchmarks/scale.py``; figures in the README)."""
 FEEDS_FILENAME = "feeds.opml"
 """The feed list's name beside the database, its default place (`feed_list`)."""
 LEGACY_FEEDS = "seeds/feeds.opml"
