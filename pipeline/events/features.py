@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -164,68 +164,83 @@ def _word_terms(text: str) -> Iterator[str]:
             yield term
 
 
-def _is_title_case(text: str) -> bool:
+_GAP_WORD_RE = re.compile(rf"([\W_]*)({_WORD_RE.pattern})")
+"""Each word (``_WORD_RE``) with the text between it and the word before (what ``_WORD_RE`` does not match)."""
+
+
+def _is_title_case(words: Iterable[str]) -> bool:
     """True when most words are capitalised (a Title Case headline), where capitals say nothing."""
-    words = [w for w in _WORD_RE.findall(text) if w[0].isalpha()]
-    if len(words) < 3:
-        return False
-    capitalised = sum(w[0].isupper() for w in words if w.lower() not in _STOP_WORDS)
-    content = sum(w.lower() not in _STOP_WORDS for w in words)
-    return content > 0 and capitalised / content >= 0.6
+    alphabetic = content = capitalised = 0
+    for word in words:
+        if word[0].isalpha():
+            alphabetic += 1
+            if word.lower() not in _STOP_WORDS:
+                content += 1
+                capitalised += word[0].isupper()
+    return alphabetic >= 3 and content > 0 and capitalised / content >= 0.6
 
 
-def _entity_phrases(text: str) -> Iterator[str]:
-    """Capitalised phrases (runs of capitalised words) as lowercase keys; the last word of a multi-word
-    phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
-    text = _normalize_text(text)
+@lru_cache(maxsize=1 << 12)
+def _gap(between: str) -> tuple[bool, bool]:
+    """Whether the text between two words ends a sentence, and whether it ends a phrase (a sentence or a comma)."""
+    ends = _SENTENCE_END_RE.search(between) is not None
+    return ends, ends or "," in between
+
+
+def _phrase(run: list[str], starts_sentence: bool) -> Iterator[str]:
+    """The keys of a run of capitalised words: stop words stripped from its ends, none for one capitalised word
+    that starts a sentence."""
+    while run and run[0].lower() in _STOP_WORDS:
+        run = run[1:]
+        starts_sentence = False
+    while run and run[-1].lower() in _STOP_WORDS:
+        run = run[:-1]
+    if not run or (starts_sentence and len(run) == 1 and run[0].istitle()):
+        return
+    words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run]
+    yield " ".join(words)
+    if len(words) > 1:
+        yield words[-1]
+
+
+def _entity_phrases(gaps_and_words: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """Capitalised phrases (runs of capitalised words) of a text, from its ``_GAP_WORD_RE`` matches, as lowercase
+    keys; the last word of a multi-word phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
     run: list[str] = []
-    sentence_start = True
-    position = 0
-
-    def flush(run_words: list[str], starts_sentence: bool) -> Iterator[str]:
-        while run_words and run_words[0].lower() in _STOP_WORDS:
-            run_words = run_words[1:]
-            starts_sentence = False
-        while run_words and run_words[-1].lower() in _STOP_WORDS:
-            run_words = run_words[:-1]
-        if not run_words or (starts_sentence and len(run_words) == 1 and run_words[0].istitle()):
-            return
-        words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
-        yield " ".join(words)
-        if len(words) > 1:
-            yield words[-1]
-
     run_starts_sentence = False
-    for match in _WORD_RE.finditer(text):
-        between = text[position : match.start()]
-        position = match.end()
-        boundary = bool(_SENTENCE_END_RE.search(between)) or ("," in between)
-        word = match.group()
-        if boundary and run:
-            yield from flush(run, run_starts_sentence)
+    first = True
+    for between, word in gaps_and_words:
+        ends, breaks = _gap(between)
+        if breaks and run:
+            yield from _phrase(run, run_starts_sentence)
             run = []
-        if _SENTENCE_END_RE.search(between):
-            sentence_start = True
         if word[0].isupper() or (word.isupper() and len(word) > 1):
             if not run:
-                run_starts_sentence = sentence_start
+                run_starts_sentence = first or ends
             run.append(word)
-        else:
-            if run:
-                yield from flush(run, run_starts_sentence)
-                run = []
-        sentence_start = False
+        elif run:
+            yield from _phrase(run, run_starts_sentence)
+            run = []
+        first = False
     if run:
-        yield from flush(run, run_starts_sentence)
+        yield from _phrase(run, run_starts_sentence)
+
+
+def _line_entities(line: str) -> Iterator[str]:
+    """``_entity_phrases`` of a line (NFKC-normalised), none when the line is in Title Case."""
+    normalized = _normalize_text(line)
+    gaps_and_words = _GAP_WORD_RE.findall(normalized)
+    words = [word for _, word in gaps_and_words] if normalized == line else _WORD_RE.findall(line)
+    if not _is_title_case(words):
+        yield from _entity_phrases(gaps_and_words)
 
 
 def _entities(title: str, text: str | None) -> Counter:
     counts: Counter = Counter()
-    if title and not _is_title_case(title):
-        counts.update(_entity_phrases(title))
+    if title:
+        counts.update(_line_entities(title))
     for line in (text or "").splitlines():
-        if not _is_title_case(line):
-            counts.update(_entity_phrases(line))
+        counts.update(_line_entities(line))
     return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
 
 
