@@ -309,8 +309,9 @@ def term_counts(title: str, text: str | None = None) -> TermCounts:
     words: Counter = Counter(_word_terms(body))
     for word, count in title_words.items():
         words[word] += TITLE_WEIGHT * count
-    lead = Counter(_word_terms(" ".join(body.split()[:LEAD_WORDS])))
-    full_text = len(body.split()) >= MIN_TEXT_WORDS
+    tokens = body.split()
+    lead = Counter(_word_terms(" ".join(tokens[:LEAD_WORDS])))
+    full_text = len(tokens) >= MIN_TEXT_WORDS
     numbers = Counter(_numbers(f"{title or ''}\n{body}"))
     dates = Counter(_dates(f"{title or ''}\n{body}"))
     return TermCounts(words, _entities(title or "", text), full_text, title_words, lead, numbers, dates)
@@ -342,6 +343,18 @@ def idf(term: str, doc_freq: Mapping[str, int], n_docs: int, background_docs: fl
     """
     expected = doc_freq.get(term, 0) + background_docs * background_doc_rate(term) + 0.5
     return max(0.0, math.log((n_docs + background_docs) / expected))
+
+
+MAX_KNOWN_IDF = 1 << 18
+"""IDF values ``_known_idf`` keeps for one corpus size before it starts over (a worker's memory stays bounded)."""
+
+
+@lru_cache(maxsize=4)
+def _known_idf(n_docs: int, background_docs: float) -> dict[tuple[str, int], float]:
+    """``{(term, document frequency): idf}`` already computed over a corpus of ``n_docs`` documents: an article's
+    terms recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
+    ``features_from_counts``' time."""
+    return {}
 
 
 def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
@@ -394,9 +407,18 @@ def features_from_counts(
     if n_docs < 1:
         raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     background = FULL_TEXT_BACKGROUND_DOCS if counts.full_text else BACKGROUND_DOCS
+    known = _known_idf(n_docs, background)
+    if len(known) > MAX_KNOWN_IDF:
+        known.clear()
 
     def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
-        weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs, background) for t, c in counted.items()}
+        weights = {}
+        for term, count in counted.items():
+            frequency = doc_freq.get(term, 0)
+            value = known.get((term, frequency))
+            if value is None:
+                value = known[term, frequency] = idf(term, doc_freq, n_docs, background)
+            weights[term] = (1 + math.log(count)) * value
         return _top_normalized(weights, k)
 
     vector = None
