@@ -105,11 +105,11 @@ def block_pairs(
     """
     if max_block_size < 2:
         raise ValueError(f"max_block_size must be >= 2, got {max_block_size}")
-    ordered = sorted(members, key=lambda m: (m[1] is None, m[1] or 0.0, _shuffled(m[0])))
+    ordered = [(m[0], str(m[0])) for m in sorted(members, key=lambda m: (m[1] is None, m[1] or 0.0, _shuffled(m[0])))]
     window = len(ordered) if len(ordered) <= max_block_size else max_block_size
-    for i, (left, _) in enumerate(ordered):
-        for right, _ in ordered[i + 1 : i + window]:
-            yield (left, right) if str(left) <= str(right) else (right, left)
+    for i, (left, left_name) in enumerate(ordered):
+        for right, right_name in ordered[i + 1 : i + window]:
+            yield (left, right) if left_name <= right_name else (right, left)
 
 
 MEMBER_CACHE = 4096
@@ -288,10 +288,12 @@ def block_meetings(
     ``block_pairs``, and in an oversized block (not of an embedding band) also two headlines within
     ``headline_window`` of each other among its headlines."""
     window = block_window(key)
-    met = dict.fromkeys(block_pairs(((item, seen) for item, seen, _ in members), window))
-    if len(members) > window == MAX_BLOCK_SIZE:
-        headlines = ((item, seen) for item, seen, full_text in members if not full_text)
-        met.update(dict.fromkeys(block_pairs(headlines, headline_window)))
+    met = block_pairs(((item, seen) for item, seen, _ in members), window)
+    if len(members) <= window or window != MAX_BLOCK_SIZE:
+        return list(met)
+    met = dict.fromkeys(met)
+    headlines = ((item, seen) for item, seen, full_text in members if not full_text)
+    met.update(dict.fromkeys(block_pairs(headlines, headline_window)))
     return list(met)
 
 
@@ -304,15 +306,18 @@ def block_candidates(
     keys, full_text)}``: ``block_meetings`` that this block is where the pair is ``scored_here`` and that are
     ``evident``."""
     size = len(members)
+    # A key shared by two members is oversized for one exactly when it is for the other (its block's size decides):
+    # the oversized keys of all members serve every pair.
+    large = frozenset().union(*(m[2] for m in members.values()))
     pairs = []
     for left, right in block_meetings(key, [(item, m[0], m[3]) for item, m in members.items()], headline_window):
-        _, left_keys, left_large, left_full = members[left]
-        _, right_keys, right_large, right_full = members[right]
+        _, left_keys, _, left_full = members[left]
+        _, right_keys, _, right_full = members[right]
         shared = left_keys & right_keys
         if len(shared) == 1:  # this block's key alone: scored here, if evident
             if evident(1, size, not (left_full and right_full)):
                 pairs.append((left, right))
-        elif scored_here(key, shared, left_large | right_large):
+        elif scored_here(key, shared, large):
             pairs.append((left, right))
     return pairs
 
