@@ -157,11 +157,11 @@ def _word_term(word: str) -> str | None:
     return word
 
 
-def _word_terms(text: str) -> Iterator[str]:
-    for word in _WORD_RE.findall(_normalize_text(text)):
-        term = _word_term(word)
-        if term is not None:
-            yield term
+def _word_counts(text: str) -> Counter:
+    """How often each term (``_word_term``) occurs in a text, in order of first occurrence."""
+    counts = Counter(map(_word_term, _WORD_RE.findall(_normalize_text(text))))
+    counts.pop(None, None)
+    return counts
 
 
 _GAP_WORD_RE = re.compile(rf"([\W_]*)({_WORD_RE.pattern})")
@@ -305,12 +305,12 @@ def _dates(text: str) -> Iterator[str]:
 def term_counts(title: str, text: str | None = None) -> TermCounts:
     """Count an article's words, entities, headline words, lead words and numbers once."""
     body = text or ""
-    title_words = Counter(_word_terms(title or ""))
-    words: Counter = Counter(_word_terms(body))
+    title_words = _word_counts(title or "")
+    words = _word_counts(body)
     for word, count in title_words.items():
         words[word] += TITLE_WEIGHT * count
     tokens = body.split()
-    lead = Counter(_word_terms(" ".join(tokens[:LEAD_WORDS])))
+    lead = _word_counts(" ".join(tokens[:LEAD_WORDS]))
     full_text = len(tokens) >= MIN_TEXT_WORDS
     numbers = Counter(_numbers(f"{title or ''}\n{body}"))
     dates = Counter(_dates(f"{title or ''}\n{body}"))
