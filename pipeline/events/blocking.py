@@ -105,11 +105,11 @@ def block_pairs(
     """
     if max_block_size < 2:
         raise ValueError(f"max_block_size must be >= 2, got {max_block_size}")
-    ordered = sorted(members, key=lambda m: (m[1] is None, m[1] or 0.0, _shuffled(m[0])))
+    ordered = [(m[0], str(m[0])) for m in sorted(members, key=lambda m: (m[1] is None, m[1] or 0.0, _shuffled(m[0])))]
     window = len(ordered) if len(ordered) <= max_block_size else max_block_size
-    for i, (left, _) in enumerate(ordered):
-        for right, _ in ordered[i + 1 : i + window]:
-            yield (left, right) if str(left) <= str(right) else (right, left)
+    for i, (left, left_name) in enumerate(ordered):
+        for right, right_name in ordered[i + 1 : i + window]:
+            yield (left, right) if left_name <= right_name else (right, left)
 
 
 MEMBER_CACHE = 4096
@@ -131,51 +131,85 @@ def member_features(packed: bytes) -> tuple[EventFeatures, frozenset[str], froze
     return pickle.loads(packed)
 
 
-BULK_PAIRS = 96
+BULK_PAIRS = 8
 """A block with at least this many pairs to score has them screened in bulk (``reaching_pairs``) first: fewer pay
-more in numpy's fixed costs than its Python scoring costs."""
+more in numpy's fixed costs than its Python scoring costs. On the scale benchmark's 4,000 articles scoring took ~20 us
+a pair, the screen (with the few pairs it keeps scored) ~0.2 ms a block: blocks of 8-16 pairs 0.22 s exact, 0.17 s
+screened; of 2-8, 0.18 and 0.26 s."""
 SCREEN_MARGIN = 1e-6
 """How far below the least edge score a screened pair may land and still be scored exactly: far above the
 screen's rounding error (~1e-15), and above ``score``'s rounding to 6 decimals."""
-_VOCABULARY: dict[str, int] = {}
-"""Column of each term (of any field) in this worker's screening matrices."""
+_VOCABULARY: dict[tuple[int, str], int] = {}
+"""Column of each term of each similarity field in this worker's screening vectors."""
 MAX_VOCABULARY = 2_000_000
 """Terms the vocabulary holds before it (and the vectors built on it) start over, so a long-lived worker's stays
 bounded."""
+MAX_JOINED = 1_000_000
+"""Products of shared terms a screen joins in one go (``_cosines``, some 50 MB of arrays at most); a block whose
+members share more (a large oversized block, where every pair of members sharing a term gives one) takes sparse
+matrices instead. The scale benchmark's 4,000 articles reach 220,000 in one block, 1,336 in the median one."""
+MAX_JOINED_ROWS = 2048
+"""Members of a block screened by one join at most (it indexes its pairs in a square table of this side)."""
 
 
 @lru_cache(maxsize=MEMBER_CACHE)
 def _member_vectors(packed: bytes) -> tuple:
-    """A ``block_member``'s weight maps as ``(columns, weights)`` arrays per similarity field, and its times."""
+    """A ``block_member``'s similarity fields as ``(columns, fields, weights)`` arrays (a column for each field and
+    term), and its times."""
     features, _, _ = member_features(packed)
-    vectors = []
-    for name in SIMILARITY_FIELDS:
-        weights = getattr(features, name)
-        columns = [_VOCABULARY.setdefault(term, len(_VOCABULARY)) for term in weights]
-        vectors.append((np.array(columns, dtype=np.int64), np.array(list(weights.values()), dtype=np.float64)))
-    return tuple(vectors), features.first_seen, features.last_seen, features.full_text
+    columns, fields, weights = [], [], []
+    for number, name in enumerate(SIMILARITY_FIELDS):
+        for term, weight in getattr(features, name).items():
+            columns.append(_VOCABULARY.setdefault((number, term), len(_VOCABULARY)))
+            fields.append(number)
+            weights.append(weight)
+    vectors = np.array(columns, dtype=np.int64), np.array(fields, dtype=np.int64), np.array(weights, dtype=np.float64)
+    return vectors, features.first_seen, features.last_seen, features.full_text
 
 
-def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``min(1, dot product)`` of one field's weights for each pair of rows ``(left[i], right[i])``."""
-    parts = [row[0][field] for row in rows]
-    lengths = np.array([len(columns) for columns, _ in parts])
-    matrix = csr_matrix(
-        (
-            np.concatenate([weights for _, weights in parts]),
-            np.concatenate([columns for columns, _ in parts]),
-            np.concatenate(([0], np.cumsum(lengths))),
-        ),
-        shape=(len(rows), len(_VOCABULARY)),
-    )
-    products = (matrix @ matrix.T).toarray()
-    return np.minimum(1.0, products[left, right])
+def _cosines(rows: list[tuple], left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``min(1, dot product)`` of each similarity field's weights (rows, in ``SIMILARITY_FIELDS``' order) for each
+    pair of rows ``(left[i], right[i])``: the products of the terms each pair shares, found by sorting all the
+    rows' terms once, summed by pair and field; one numpy pass for all fields, without a matrix per field (whose
+    fixed costs were most of a screen's)."""
+    size, width = len(rows), len(SIMILARITY_FIELDS)
+    lengths = [len(row[0][0]) for row in rows]
+    columns, fields, weights = (np.concatenate([row[0][part] for row in rows]) for part in range(3))
+    owners = np.repeat(np.arange(size), lengths)
+    order = np.argsort(columns)
+    columns, fields, weights, owners = columns[order], fields[order], weights[order], owners[order]
+    # Runs of one column: each entry meets every later entry of its run.
+    starts = np.flatnonzero(np.concatenate(([True], columns[1:] != columns[:-1])))
+    ends = np.repeat(np.append(starts[1:], len(columns)), np.diff(np.append(starts, len(columns))))
+    later = ends - np.arange(len(columns)) - 1
+    if size > MAX_JOINED_ROWS or later.sum() > MAX_JOINED:
+        return _matrix_cosines(rows, columns, fields, weights, owners, left, right)
+    first = np.repeat(np.arange(len(columns)), later)
+    second = first + 1 + np.arange(len(first)) - np.repeat(np.cumsum(later) - later, later)
+    pair_of = np.full((size, size), -1, dtype=np.int32)
+    pair_of[left, right] = pair_of[right, left] = np.arange(len(left))
+    found = pair_of[owners[first], owners[second]]
+    keep = found >= 0
+    cells = found[keep] * width + fields[first[keep]]
+    sums = np.bincount(cells, weights[first[keep]] * weights[second[keep]], minlength=len(left) * width)
+    return np.minimum(1.0, sums.reshape(len(left), width).T)
+
+
+def _matrix_cosines(rows, columns, fields, weights, owners, left, right) -> np.ndarray:
+    """``_cosines`` by a sparse matrix product per field, for a block whose members share too many terms."""
+    local = np.unique(columns, return_inverse=True)[1]
+    cosines = []
+    for number in range(len(SIMILARITY_FIELDS)):
+        here = fields == number
+        matrix = csr_matrix((weights[here], (owners[here], local[here])), shape=(len(rows), len(columns)))
+        cosines.append(np.minimum(1.0, (matrix @ matrix.T).toarray()[left, right]))
+    return np.array(cosines)
 
 
 def screened_scores(rows: list[tuple], left: np.ndarray, right: np.ndarray, model) -> np.ndarray:
     """``score`` of each pair of rows (``_member_vectors``) computed in bulk, equal to it up to rounding: the
     model's features (``pair_values``) and logit over numpy arrays."""
-    cosines = [_cosines(rows, field, left, right) for field in range(len(SIMILARITY_FIELDS))]
+    cosines = _cosines(rows, left, right)
     first = np.array([np.nan if row[1] is None else row[1] for row in rows])
     last = np.array([np.nan if row[2] is None else row[2] for row in rows])
     last = np.where(np.isnan(last), first, last)
@@ -199,13 +233,11 @@ def reaching_pairs(pairs: list[tuple[str, str]], packed: Mapping[str, bytes], mo
     if len(_VOCABULARY) > MAX_VOCABULARY:
         _VOCABULARY.clear()
         _member_vectors.cache_clear()
-    ids = sorted({item for pair in pairs for item in pair})
-    index = {item: position for position, item in enumerate(ids)}
-    rows = [_member_vectors(packed[item]) for item in ids]
-    left = np.array([index[a] for a, _ in pairs])
-    right = np.array([index[b] for _, b in pairs])
-    keep = screened_scores(rows, left, right, model) >= floor - SCREEN_MARGIN
-    return [pair for pair, kept in zip(pairs, keep.tolist(), strict=True) if kept]
+    index: dict[str, int] = {}
+    sides = np.array([index.setdefault(item, len(index)) for pair in pairs for item in pair]).reshape(-1, 2)
+    rows = [_member_vectors(packed[item]) for item in index]
+    keep = screened_scores(rows, sides[:, 0], sides[:, 1], model) >= floor - SCREEN_MARGIN
+    return [pairs[position] for position in np.flatnonzero(keep).tolist()]
 
 
 def oversized(key: str, size: int) -> bool:
@@ -257,10 +289,12 @@ def block_meetings(
     ``block_pairs``, and in an oversized block (not of an embedding band) also two headlines within
     ``headline_window`` of each other among its headlines."""
     window = block_window(key)
-    met = dict.fromkeys(block_pairs(((item, seen) for item, seen, _ in members), window))
-    if len(members) > window == MAX_BLOCK_SIZE:
-        headlines = ((item, seen) for item, seen, full_text in members if not full_text)
-        met.update(dict.fromkeys(block_pairs(headlines, headline_window)))
+    met = block_pairs(((item, seen) for item, seen, _ in members), window)
+    if len(members) <= window or window != MAX_BLOCK_SIZE:
+        return list(met)
+    met = dict.fromkeys(met)
+    headlines = ((item, seen) for item, seen, full_text in members if not full_text)
+    met.update(dict.fromkeys(block_pairs(headlines, headline_window)))
     return list(met)
 
 
@@ -273,15 +307,18 @@ def block_candidates(
     keys, full_text)}``: ``block_meetings`` that this block is where the pair is ``scored_here`` and that are
     ``evident``."""
     size = len(members)
+    # A key shared by two members is oversized for one exactly when it is for the other (its block's size decides):
+    # the oversized keys of all members serve every pair.
+    large = frozenset().union(*(m[2] for m in members.values()))
     pairs = []
     for left, right in block_meetings(key, [(item, m[0], m[3]) for item, m in members.items()], headline_window):
-        _, left_keys, left_large, left_full = members[left]
-        _, right_keys, right_large, right_full = members[right]
+        _, left_keys, _, left_full = members[left]
+        _, right_keys, _, right_full = members[right]
         shared = left_keys & right_keys
         if len(shared) == 1:  # this block's key alone: scored here, if evident
             if evident(1, size, not (left_full and right_full)):
                 pairs.append((left, right))
-        elif scored_here(key, shared, left_large | right_large):
+        elif scored_here(key, shared, large):
             pairs.append((left, right))
     return pairs
 

@@ -17,7 +17,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -157,75 +157,90 @@ def _word_term(word: str) -> str | None:
     return word
 
 
-def _word_terms(text: str) -> Iterator[str]:
-    for word in _WORD_RE.findall(_normalize_text(text)):
-        term = _word_term(word)
-        if term is not None:
-            yield term
+def _word_counts(text: str) -> Counter:
+    """How often each term (``_word_term``) occurs in a text, in order of first occurrence."""
+    counts = Counter(map(_word_term, _WORD_RE.findall(_normalize_text(text))))
+    counts.pop(None, None)
+    return counts
 
 
-def _is_title_case(text: str) -> bool:
+_GAP_WORD_RE = re.compile(rf"([\W_]*)({_WORD_RE.pattern})")
+"""Each word (``_WORD_RE``) with the text between it and the word before (what ``_WORD_RE`` does not match)."""
+
+
+def _is_title_case(words: Iterable[str]) -> bool:
     """True when most words are capitalised (a Title Case headline), where capitals say nothing."""
-    words = [w for w in _WORD_RE.findall(text) if w[0].isalpha()]
-    if len(words) < 3:
-        return False
-    capitalised = sum(w[0].isupper() for w in words if w.lower() not in _STOP_WORDS)
-    content = sum(w.lower() not in _STOP_WORDS for w in words)
-    return content > 0 and capitalised / content >= 0.6
+    alphabetic = content = capitalised = 0
+    for word in words:
+        if word[0].isalpha():
+            alphabetic += 1
+            if word.lower() not in _STOP_WORDS:
+                content += 1
+                capitalised += word[0].isupper()
+    return alphabetic >= 3 and content > 0 and capitalised / content >= 0.6
 
 
-def _entity_phrases(text: str) -> Iterator[str]:
-    """Capitalised phrases (runs of capitalised words) as lowercase keys; the last word of a multi-word
-    phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
-    text = _normalize_text(text)
+@lru_cache(maxsize=1 << 12)
+def _gap(between: str) -> tuple[bool, bool]:
+    """Whether the text between two words ends a sentence, and whether it ends a phrase (a sentence or a comma)."""
+    ends = _SENTENCE_END_RE.search(between) is not None
+    return ends, ends or "," in between
+
+
+def _phrase(run: list[str], starts_sentence: bool) -> Iterator[str]:
+    """The keys of a run of capitalised words: stop words stripped from its ends, none for one capitalised word
+    that starts a sentence."""
+    while run and run[0].lower() in _STOP_WORDS:
+        run = run[1:]
+        starts_sentence = False
+    while run and run[-1].lower() in _STOP_WORDS:
+        run = run[:-1]
+    if not run or (starts_sentence and len(run) == 1 and run[0].istitle()):
+        return
+    words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run]
+    yield " ".join(words)
+    if len(words) > 1:
+        yield words[-1]
+
+
+def _entity_phrases(gaps_and_words: Iterable[tuple[str, str]]) -> Iterator[str]:
+    """Capitalised phrases (runs of capitalised words) of a text, from its ``_GAP_WORD_RE`` matches, as lowercase
+    keys; the last word of a multi-word phrase is yielded too, so "Benjamin Netanyahu" also matches "Netanyahu"."""
     run: list[str] = []
-    sentence_start = True
-    position = 0
-
-    def flush(run_words: list[str], starts_sentence: bool) -> Iterator[str]:
-        while run_words and run_words[0].lower() in _STOP_WORDS:
-            run_words = run_words[1:]
-            starts_sentence = False
-        while run_words and run_words[-1].lower() in _STOP_WORDS:
-            run_words = run_words[:-1]
-        if not run_words or (starts_sentence and len(run_words) == 1 and run_words[0].istitle()):
-            return
-        words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run_words]
-        yield " ".join(words)
-        if len(words) > 1:
-            yield words[-1]
-
     run_starts_sentence = False
-    for match in _WORD_RE.finditer(text):
-        between = text[position : match.start()]
-        position = match.end()
-        boundary = bool(_SENTENCE_END_RE.search(between)) or ("," in between)
-        word = match.group()
-        if boundary and run:
-            yield from flush(run, run_starts_sentence)
+    first = True
+    for between, word in gaps_and_words:
+        ends, breaks = _gap(between)
+        if breaks and run:
+            yield from _phrase(run, run_starts_sentence)
             run = []
-        if _SENTENCE_END_RE.search(between):
-            sentence_start = True
         if word[0].isupper() or (word.isupper() and len(word) > 1):
             if not run:
-                run_starts_sentence = sentence_start
+                run_starts_sentence = first or ends
             run.append(word)
-        else:
-            if run:
-                yield from flush(run, run_starts_sentence)
-                run = []
-        sentence_start = False
+        elif run:
+            yield from _phrase(run, run_starts_sentence)
+            run = []
+        first = False
     if run:
-        yield from flush(run, run_starts_sentence)
+        yield from _phrase(run, run_starts_sentence)
+
+
+def _line_entities(line: str) -> Iterator[str]:
+    """``_entity_phrases`` of a line (NFKC-normalised), none when the line is in Title Case."""
+    normalized = _normalize_text(line)
+    gaps_and_words = _GAP_WORD_RE.findall(normalized)
+    words = [word for _, word in gaps_and_words] if normalized == line else _WORD_RE.findall(line)
+    if not _is_title_case(words):
+        yield from _entity_phrases(gaps_and_words)
 
 
 def _entities(title: str, text: str | None) -> Counter:
     counts: Counter = Counter()
-    if title and not _is_title_case(title):
-        counts.update(_entity_phrases(title))
+    if title:
+        counts.update(_line_entities(title))
     for line in (text or "").splitlines():
-        if not _is_title_case(line):
-            counts.update(_entity_phrases(line))
+        counts.update(_line_entities(line))
     return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
 
 
@@ -290,12 +305,13 @@ def _dates(text: str) -> Iterator[str]:
 def term_counts(title: str, text: str | None = None) -> TermCounts:
     """Count an article's words, entities, headline words, lead words and numbers once."""
     body = text or ""
-    title_words = Counter(_word_terms(title or ""))
-    words: Counter = Counter(_word_terms(body))
+    title_words = _word_counts(title or "")
+    words = _word_counts(body)
     for word, count in title_words.items():
         words[word] += TITLE_WEIGHT * count
-    lead = Counter(_word_terms(" ".join(body.split()[:LEAD_WORDS])))
-    full_text = len(body.split()) >= MIN_TEXT_WORDS
+    tokens = body.split()
+    lead = _word_counts(" ".join(tokens[:LEAD_WORDS]))
+    full_text = len(tokens) >= MIN_TEXT_WORDS
     numbers = Counter(_numbers(f"{title or ''}\n{body}"))
     dates = Counter(_dates(f"{title or ''}\n{body}"))
     return TermCounts(words, _entities(title or "", text), full_text, title_words, lead, numbers, dates)
@@ -327,6 +343,18 @@ def idf(term: str, doc_freq: Mapping[str, int], n_docs: int, background_docs: fl
     """
     expected = doc_freq.get(term, 0) + background_docs * background_doc_rate(term) + 0.5
     return max(0.0, math.log((n_docs + background_docs) / expected))
+
+
+MAX_KNOWN_IDF = 1 << 18
+"""IDF values ``_known_idf`` keeps for one corpus size before it starts over (a worker's memory stays bounded)."""
+
+
+@lru_cache(maxsize=4)
+def _known_idf(n_docs: int, background_docs: float) -> dict[tuple[str, int], float]:
+    """``{(term, document frequency): idf}`` already computed over a corpus of ``n_docs`` documents: an article's
+    terms recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
+    ``features_from_counts``' time."""
+    return {}
 
 
 def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
@@ -379,9 +407,18 @@ def features_from_counts(
     if n_docs < 1:
         raise ValueError(f"n_docs must be >= 1, got {n_docs}")
     background = FULL_TEXT_BACKGROUND_DOCS if counts.full_text else BACKGROUND_DOCS
+    known = _known_idf(n_docs, background)
+    if len(known) > MAX_KNOWN_IDF:
+        known.clear()
 
     def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
-        weights = {t: (1 + math.log(c)) * idf(t, doc_freq, n_docs, background) for t, c in counted.items()}
+        weights = {}
+        for term, count in counted.items():
+            frequency = doc_freq.get(term, 0)
+            value = known.get((term, frequency))
+            if value is None:
+                value = known[term, frequency] = idf(term, doc_freq, n_docs, background)
+            weights[term] = (1 + math.log(count)) * value
         return _top_normalized(weights, k)
 
     vector = None

@@ -189,3 +189,24 @@ def test_bulk_screening_keeps_every_pair_that_reaches_the_edge_score_and_matches
         screened += len(pairs)
         reached += sum(value >= floor for value in exact)
     assert 0 < reached < screened / 2, (screened, reached)  # the screen leaves most pairs unscored
+
+
+def test_a_block_whose_members_share_too_many_terms_to_join_is_screened_by_matrices_to_the_same_pairs(monkeypatch):
+    import pipeline.events.blocking as blocking
+    from pipeline.events.model import shipped_model
+    from pipeline.events.score import DEFAULT_THRESHOLDS
+
+    features = _real_features()
+    packed = {item: block_member(item, feature, blocking_keys(feature))[1] for item, feature in features.items()}
+    blocks: dict[str, list] = {}
+    for item, feature in features.items():
+        for key in blocking_keys(feature):
+            blocks.setdefault(key, []).append((item, feature.first_seen))
+    calls = [
+        pairs for key, members in blocks.items() if len(pairs := list(block_pairs(members, block_window(key)))) > 1
+    ]
+    model, floor = shipped_model(), DEFAULT_THRESHOLDS.lowest
+    joined = [blocking.reaching_pairs(pairs, packed, model, floor) for pairs in calls]
+    monkeypatch.setattr(blocking, "MAX_JOINED", 0)
+    assert [blocking.reaching_pairs(pairs, packed, model, floor) for pairs in calls] == joined
+    assert 0 < sum(map(len, joined)) < sum(map(len, calls)) / 2
