@@ -156,11 +156,11 @@ def _member_vectors(packed: bytes) -> tuple:
     return tuple(vectors), features.first_seen, features.last_seen, features.full_text
 
 
-def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-    """``min(1, dot product)`` of one field's weights for each pair of rows ``(left[i], right[i])``."""
+def _field_matrix(rows: list[tuple], field: int) -> csr_matrix:
+    """One field's weights of every row as a sparse matrix over ``_VOCABULARY``."""
     parts = [row[0][field] for row in rows]
     lengths = np.array([len(columns) for columns, _ in parts])
-    matrix = csr_matrix(
+    return csr_matrix(
         (
             np.concatenate([weights for _, weights in parts]),
             np.concatenate([columns for columns, _ in parts]),
@@ -168,20 +168,43 @@ def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray)
         ),
         shape=(len(rows), len(_VOCABULARY)),
     )
+
+
+def _cosines(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``min(1, dot product)`` of one field's weights for each pair of rows ``(left[i], right[i])``."""
+    matrix = _field_matrix(rows, field)
     products = (matrix @ matrix.T).toarray()
     return np.minimum(1.0, products[left, right])
+
+
+def _exclusives(rows: list[tuple], field: int, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    """``features.exclusive`` of one field's weights for each pair of rows ``(left[i], right[i])``."""
+    matrix = _field_matrix(rows, field)
+    squared = matrix.multiply(matrix).tocsr()
+    present = squared.copy()
+    present.data[:] = 1.0
+    shared = (squared @ present.T).toarray()
+    totals = np.asarray(squared.sum(axis=1)).ravel()
+    safe = np.where(totals > 0, totals, 1.0)
+    alone_left = (totals[left] - shared[left, right]) / safe[left]
+    alone_right = (totals[right] - shared[right, left]) / safe[right]
+    both = (totals[left] > 0) & (totals[right] > 0)
+    return np.where(both, np.minimum(alone_left, alone_right), 0.0)
 
 
 def screened_scores(rows: list[tuple], left: np.ndarray, right: np.ndarray, model) -> np.ndarray:
     """``score`` of each pair of rows (``_member_vectors``) computed in bulk, equal to it up to rounding: the
     model's features (``pair_values``) and logit over numpy arrays."""
     cosines = [_cosines(rows, field, left, right) for field in range(len(SIMILARITY_FIELDS))]
+    numbers_alone = _exclusives(rows, SIMILARITY_FIELDS.index("numbers"), left, right)
     first = np.array([np.nan if row[1] is None else row[1] for row in rows])
     last = np.array([np.nan if row[2] is None else row[2] for row in rows])
     last = np.where(np.isnan(last), first, last)
     dated = ~(np.isnan(first[left]) | np.isnan(first[right]))
     gap = np.maximum(0.0, np.maximum(first[left] - last[right], first[right] - last[left])) / 3600.0
-    values = pair_values(*cosines, dated.astype(np.float64), np.where(dated, gap, 0.0) / 24.0, log1p=np.log1p)
+    values = pair_values(
+        *cosines, dated.astype(np.float64), np.where(dated, gap, 0.0) / 24.0, numbers_alone, log1p=np.log1p
+    )
     full_text = np.array([row[3] for row in rows], dtype=bool)
     logit = np.where(
         full_text[left] & full_text[right], model.logit("full_text", values), model.logit("headline", values)

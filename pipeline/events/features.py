@@ -474,10 +474,27 @@ SIMILARITY_FIELDS = ("terms", "title_terms", "lead_terms", "entities", "numbers"
 """The weight maps whose cosines are the scorer's similarity features, in ``pair_values``' order."""
 
 
-def pair_values(body, title, lead, entities, numbers, dates, dated, gap_days, log1p=math.log1p) -> dict:
+def exclusive(a: Mapping[str, float], b: Mapping[str, float]) -> float:
+    """The share of its weight (squared: the IDF-weighted mass) each map puts on terms the other lacks, the lesser
+    of the two: evidence of two happenings when both state things (figures: counts, ages, amounts, times) the
+    other does not; 0 when either map is empty (a report that states nothing contradicts nothing)."""
+    if not a or not b:
+        return 0.0
+    shares = []
+    for one, other in ((a, b), (b, a)):
+        total = sum([w * w for w in one.values()])
+        alone = sum([w * w for t, w in one.items() if t not in other])
+        shares.append(alone / total if total else 0.0)
+    return min(shares)
+
+
+def pair_values(
+    body, title, lead, entities, numbers, dates, dated, gap_days, numbers_alone=0.0, log1p=math.log1p
+) -> dict:
     """The learned scorer's features (``pipeline.events.model.FEATURES``) from the cosines of the
-    ``SIMILARITY_FIELDS``, whether both sides are dated (1 or 0) and the gap in days (0 when undated): floats for
-    one pair, or numpy arrays (with ``log1p=numpy.log1p``) for many at once (``blocking.screened_scores``)."""
+    ``SIMILARITY_FIELDS``, whether both sides are dated (1 or 0), the gap in days (0 when undated) and the
+    ``exclusive`` mass of the numbers: floats for one pair, or numpy arrays (with ``log1p=numpy.log1p``) for many
+    at once (``blocking.screened_scores``)."""
     undated = 1.0 - dated
     return {
         "body": body,
@@ -494,6 +511,7 @@ def pair_values(body, title, lead, entities, numbers, dates, dated, gap_days, lo
         "dated": dated,
         "gap_days_log": log1p(gap_days),
         "gap_over_week": (gap_days > 7.0) * 1.0,
+        "undated_x_numbers_exclusive": numbers_alone * undated,
     }
 
 
@@ -509,4 +527,5 @@ def pair_features(a: EventFeatures, b: EventFeatures) -> dict[str, float]:
         _cosine(a.dates, b.dates),
         0.0 if gap is None else 1.0,
         0.0 if gap is None else gap / 24.0,
+        exclusive(a.numbers, b.numbers),
     )
