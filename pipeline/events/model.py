@@ -1,7 +1,8 @@
 """The learned pair scorer: a logistic regression per regime over editor-style similarity features.
 
 A model file is small JSON: for each regime (``full_text``: both sides have a body; ``headline``: either side is
-a headline or a short summary) an intercept and one coefficient per feature of ``FEATURES``, the score each
+a headline or a short summary; optionally ``undated``: two full texts of which either has no publication date,
+else those are ``full_text``'s) an intercept and one coefficient per feature of ``FEATURES``, the score each
 regime's pairs must reach to be one event (and, optionally, one storyline), the recipe version of the features
 it was fitted on, and a note of the data and settings used. Evaluating it needs only ``math``: the score of a pair
 is ``1 / (1 + exp(-(intercept + sum(coef * feature))))``. ``pipeline/events/fit.py`` (``wirebeam grouping fit``)
@@ -17,9 +18,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
+
 MODEL_FORMAT = 1
 SHIPPED_MODEL = Path(__file__).resolve().parent / "grouping_model.json"
 REGIMES = ("full_text", "headline")
+OPTIONAL_REGIMES = ("undated",)
+"""Coefficients a model may have for the undated full-text pairs of ``full_text`` (``dated`` 0): without dates
+their evidence is the text alone, so weights of their own keep it from moving the dated pairs' (``logit``)."""
 STORYLINE_KINDS = ("storyline_full_text", "storyline_headline", "storyline_undated")
 THRESHOLD_KINDS = (*REGIMES, "undated", *STORYLINE_KINDS)
 """A threshold per regime, one for two full texts of which either has no date, and the storyline level's for each
@@ -40,6 +46,7 @@ FEATURES = (
     "dated",
     "gap_days_log",
     "gap_over_week",
+    "undated_x_numbers_exclusive",
 )
 """What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
@@ -47,7 +54,9 @@ numbers and of the calendar dates stated; the product of body and entity cosines
 evidence); body and entity cosines again when either side has no publication date (content alone must then tell
 events apart), and their square roots (undated, a few shared rare words or names already say much, more say
 little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
-sides are dated, and then the log of the gap in days and whether it exceeds a week."""
+sides are dated, and then the log of the gap in days and whether it exceeds a week; and, when either side has no
+date, a contradiction: the share of its figures' weight (counts, ages, times) each report states that the other
+lacks (``features.exclusive``, the lesser of the two sides: two reports of one kind stating different figures)."""
 
 
 class ModelError(ValueError):
@@ -68,6 +77,9 @@ class GroupingModel:
         for regime in REGIMES:
             if regime not in self.coefficients or regime not in self.thresholds:
                 raise ModelError(f"grouping model lacks the {regime!r} regime")
+        for regime in self.coefficients:
+            if regime not in (*REGIMES, *OPTIONAL_REGIMES):
+                raise ModelError(f"grouping model has an unknown regime {regime!r}")
             unknown = set(self.coefficients[regime]) - {"intercept", *FEATURES}
             if unknown:
                 raise ModelError(f"grouping model has unknown features: {sorted(unknown)}")
@@ -79,7 +91,17 @@ class GroupingModel:
         return hash(json.dumps(self.to_dict()["coefficients"], sort_keys=True))
 
     def logit(self, regime: str, values: Mapping):
-        """The log-odds of a pair with these feature ``values`` (floats, or numpy arrays of many pairs)."""
+        """The log-odds of a pair with these feature ``values`` (floats, or numpy arrays of many pairs); a
+        ``full_text`` pair of which either side is undated (``dated`` 0) by the ``undated`` coefficients when the
+        model has them."""
+        if regime != "full_text" or "undated" not in self.coefficients:
+            return self._linear(regime, values)
+        dated = values["dated"]
+        if isinstance(dated, float | int):
+            return self._linear("full_text" if dated else "undated", values)
+        return np.where(dated > 0, self._linear("full_text", values), self._linear("undated", values))
+
+    def _linear(self, regime: str, values: Mapping):
         weights = self.coefficients[regime]
         return weights.get("intercept", 0.0) + sum(
             [w * values[name] for name, w in weights.items() if name != "intercept"]
@@ -95,7 +117,7 @@ class GroupingModel:
             "format": MODEL_FORMAT,
             "features_version": self.features_version,
             "features": list(FEATURES),
-            "coefficients": {r: dict(self.coefficients[r]) for r in REGIMES},
+            "coefficients": {r: dict(weights) for r, weights in self.coefficients.items()},
             "thresholds": dict(self.thresholds),
             "note": dict(self.note),
         }
@@ -107,7 +129,7 @@ class GroupingModel:
             raise ModelError(f"not a wirebeam grouping model of format {MODEL_FORMAT}")
         try:
             return cls(
-                coefficients={r: {k: float(v) for k, v in data["coefficients"][r].items()} for r in REGIMES},
+                coefficients={r: {k: float(v) for k, v in w.items()} for r, w in data["coefficients"].items()},
                 thresholds={k: float(v) for k, v in data["thresholds"].items()},
                 features_version=int(data["features_version"]),
                 note=data.get("note", {}),

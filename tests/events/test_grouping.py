@@ -487,3 +487,41 @@ def test_the_fit_reads_bodies_as_a_run_hands_them_to_grouping(tmp_path: Path):
     assert {title: text for title, text, _ in read} == stored
     assert [text is None for _, text, _ in read] == [True, True, False, False, False]
     assert all("Advertisement" not in text and "JavaScript" not in text for _, text, _ in read[2:4])
+
+
+def test_a_model_may_score_undated_full_texts_by_coefficients_of_their_own(tmp_path: Path):
+    """Undated full-text pairs take a model's ``undated`` coefficients when it has them, in the exact score and in
+    the bulk screening alike; dated pairs and headlines keep theirs; the model file keeps them."""
+    import numpy as np
+
+    from pipeline.events.blocking import _member_vectors, block_member, screened_scores
+    from pipeline.events.model import GroupingModel, shipped_model
+    from pipeline.events.score import regime
+
+    shipped = shipped_model()
+    own = GroupingModel(
+        {"full_text": shipped.coefficients["full_text"], "headline": shipped.coefficients["headline"]}
+        | {"undated": {"intercept": -3.0, "body": 2.0}},
+        shipped.thresholds,
+        shipped.features_version,
+    )
+    a, b = [i for i in story_items("storms") if i.label == "storms-a"][:2]
+    for published, kind in ((T0, "full_text"), (None, "undated")):
+        features = _features({i.item_id: (i.title, i.text, published) for i in (a, b)})
+        pair = [features[a.item_id], features[b.item_id]]
+        assert regime(*pair) == "full_text"
+        if kind == "undated":
+            body = pair_features(*pair)["body"]
+            assert score(*pair, own) == pytest.approx(1.0 / (1.0 + np.exp(3.0 - 2.0 * body)), abs=1e-6)
+        else:
+            assert score(*pair, own) == score(*pair, shipped)
+        rows = [_member_vectors(block_member(k, f, blocking_keys(f))[1]) for k, f in features.items()]
+        bulk = screened_scores(rows, np.array([0]), np.array([1]), own)
+        assert bulk[0] == pytest.approx(score(*pair, own), abs=1e-6)
+    headlines = _features({i.item_id: (i.title, None, None) for i in (a, b)})
+    assert score(*headlines.values(), own) == score(*headlines.values(), shipped)
+    path = fit.write_model(own, tmp_path / "model.json")
+    assert read_model(path) == own
+    path.write_text(json.dumps(own.to_dict() | {"coefficients": {**own.coefficients, "dated": {}}}), encoding="utf-8")
+    with pytest.raises(ModelError, match="unknown regime"):
+        read_model(path)
