@@ -6,10 +6,11 @@ grouping (``as_run_reads``: wall pages as headlines): the run's own features are
 (``batch_features``), blocking gives the candidate pairs a run would score (so the
 negatives are the hard ones: reports that share rare words but not the event; a random sample of other pairs
 joins them), and each pair gets the model's ``pair_features`` and a 1 when both report one event. A logistic
-regression (scikit-learn, a development dependency only) is fitted per regime, every corpus weighing the same;
-then each regime's threshold is chosen by the mean pairwise F1 of the clustering (``cluster``, as a run does it)
-over the corpora of that regime (and for undated full texts): the middle of the thresholds within
-``TIE_TOLERANCE`` of the best. A regime no corpus has keeps the ``base`` model's coefficients and threshold.
+regression (scikit-learn, a development dependency only) is fitted per regime, every corpus weighing the same
+(undated full texts: ``_fit_undated``); then each regime's threshold is chosen by the mean pairwise F1 of the
+clustering (``cluster``, as a run does it) over the corpora of that regime (and for undated full texts): the middle
+of the thresholds within ``TIE_TOLERANCE`` of the best. A regime no corpus has keeps the ``base`` model's
+coefficients and threshold.
 
 Run: ``wirebeam grouping fit --labels A.jsonl [B.jsonl ...] --out model.json`` (``fit_command``).
 """
@@ -405,7 +406,9 @@ def fit_prepared(prepared: Mapping[str, Corpus], base: GroupingModel | None = No
             },
             "pairs": {name: {r: len(c.targets[r]) for r in REGIMES} for name, c in prepared.items()},
             "settings": f"logistic regression per regime, C={C}, every corpus weighing the same, a pair's target its "
-            "event (its storyline where only that is labelled); candidate pairs from the run's blocking; event "
+            "event (its storyline where only that is labelled); undated full-text pairs: the full_text coefficients "
+            f"scaled and shifted plus {', '.join(UNDATED_FEATURES)}, fitted on those pairs alone (same C and "
+            "weighting); candidate pairs from the run's blocking; event "
             "thresholds (full text, headline, undated full text) by the mean pairwise F1 of the clustering "
             f"over the event-labelled corpora of that kind (the middle of the plateau within {TIE_TOLERANCE} of the "
             "best; the sweep lists F1 of all reports, then of each inner part), storyline thresholds (each at most "
