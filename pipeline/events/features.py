@@ -164,8 +164,9 @@ def _word_counts(text: str) -> Counter:
     return counts
 
 
-_GAP_WORD_RE = re.compile(rf"([\W_]*)({_WORD_RE.pattern})")
-"""Each word (``_WORD_RE``) with the text between it and the word before (what ``_WORD_RE`` does not match)."""
+_GAP_WORD_RE = re.compile(rf"([\W_]*)({_WORD_RE.pattern})|[\W_]+\Z")
+"""Each word (``_WORD_RE``) with the text between it and the word before (what ``_WORD_RE`` does not match); a
+line's trailing non-word text matches as one empty pair, so a long run of it is scanned once, not once a character."""
 
 
 def _is_title_case(words: Iterable[str]) -> bool:
@@ -230,6 +231,8 @@ def _line_entities(line: str) -> Iterator[str]:
     """``_entity_phrases`` of a line (NFKC-normalised), none when the line is in Title Case."""
     normalized = _normalize_text(line)
     gaps_and_words = _GAP_WORD_RE.findall(normalized)
+    if gaps_and_words and not gaps_and_words[-1][1]:
+        gaps_and_words.pop()
     words = [word for _, word in gaps_and_words] if normalized == line else _WORD_RE.findall(line)
     if not _is_title_case(words):
         yield from _entity_phrases(gaps_and_words)

@@ -308,8 +308,9 @@ def resolve(articles: Sequence[StagedArticle], candidates: Candidates, run_id: s
 def _storyline_remap(
     articles: Iterable[StagedArticle], state: Mapping[str, Mapping], candidates: Candidates
 ) -> dict[str, str]:
-    """New storyline ID -> the stored storyline it joins: that of a stored event one of its articles is now in
-    (its resolved event); of several, the smallest stored event ID's."""
+    """New storyline ID -> the storyline it joins: that of a stored event one of its articles is now in (its
+    resolved event), as regrouping left it (a stored storyline, or one its clustering made); of several, the
+    smallest stored event ID's."""
     joins: dict[str, str] = {}
     for article in articles:
         event_id = state[article.article_id]["event_id"]
@@ -358,7 +359,7 @@ def fetch_candidates(
         regrouping = regroup(connection, thresholds, pinned)
     named = {a.event_id for a in staged} | pinned | set(regrouping.moved.values()) | set(regrouping.merged.values())
     named |= {f.event_id for f in regrouping.articles.values()}
-    storylines = {**stored_storylines(connection, named), **regrouping.storylines}
+    storylines = {**stored_storylines(connection, named), **regrouping.restoried, **regrouping.storylines}
     return Candidates(stored, exact, near, regrouping, storylines)
 
 
@@ -432,6 +433,7 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     }
     stories = _stored_storylines(connection, reached)
     brought = _stored_members(connection, stories.brought, MAX_STORYLINE_MEMBERS)
+    stories.brought.intersection_update(brought.events)  # an event whose only article is being upgraded has none
     stored.update(brought.members)
     stored_events.update(brought.events)
     canonical.update(brought.canonical)

@@ -33,3 +33,12 @@ def test_weights_follow_each_calls_own_document_frequencies_whatever_was_compute
         module._known_idf.cache_clear()
         assert features_from_counts(counts, None, doc_freq, 50) == features
     assert remembered[0].terms != remembered[1].terms != remembered[2].terms
+
+
+def test_a_long_run_of_punctuation_ending_a_line_reads_as_nothing_and_is_scanned_once():
+    # 200,000 trailing characters: scanned once a character, this took minutes; the counts are those without them.
+    padded = REPORT + "\n" + "=-" * 100_000 + "\nThe road reopened on Tuesday." + " ." * 1000
+    plain = REPORT + "\n\nThe road reopened on Tuesday."
+    padded_counts, plain_counts = term_counts("Roof collapses", padded), term_counts("Roof collapses", plain)
+    assert padded_counts.entities == plain_counts.entities and padded_counts.words == plain_counts.words
+    assert "e:tuesday" in padded_counts.entities
