@@ -65,6 +65,33 @@ def assert_event_links_within_events(db: Path) -> None:
     assert split == []
 
 
+def assert_interrupted_load_changes_nothing_and_its_rerun_completes_it(
+    monkeypatch, tmp_path: Path, second: list[Item], windowed: Path, complete: Path, moved: str
+) -> None:
+    """Run ``second`` into ``windowed``, its load stopped (Ctrl-C) after storylines were recounted with rows in
+    ``moved`` (a count query): the database is unchanged; running it again gives ``complete``, nothing twice."""
+    before = everything(windowed)
+
+    def stopped_after_storylines(connection, run_id: str) -> None:
+        refresh_storylines(connection, run_id)
+        assert connection.execute(moved).fetchone()[0] > 0, "nothing moved (tests nothing)"
+        raise KeyboardInterrupt
+
+    refresh_storylines = load.refresh_storylines
+    monkeypatch.setattr(load, "refresh_storylines", stopped_after_storylines)
+    directory = tmp_path / "interrupted"
+    directory.mkdir()
+    write_seed_jsonl(second, directory / "items.jsonl")
+    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(windowed)]) == EXIT_INTERRUPTED
+    assert everything(windowed) == before
+    monkeypatch.undo()
+    run(second, tmp_path / "again", windowed)
+    assert everything(windowed, "created_run_id, updated_run_id") == everything(
+        complete, "created_run_id, updated_run_id"
+    )
+    assert_storylines_match_events(windowed)
+
+
 def test_a_stored_event_that_merged_two_fires_splits_when_later_reports_tell_them_apart(tmp_path):
     """Wildfires, undated: without a-2 (and d-1) the first run puts fire a's two other reports with fire b's;
     the second run's a-2, clustered with that stored event's reports, parts them as one run does. The part holding
@@ -102,30 +129,14 @@ def test_a_load_interrupted_after_its_moves_changes_nothing_and_the_next_run_com
     shutil.copy(windowed, complete)
     second = [item for item in items if item.item_id in later]
     run(second, tmp_path / "second", complete)
-    before = everything(windowed)
     assert everything(complete, "created_run_id, updated_run_id") != everything(
         windowed, "created_run_id, updated_run_id"
     )
-
-    def stopped_after_storylines(connection, run_id: str) -> None:
-        refresh_storylines(connection, run_id)
-        assert connection.execute("SELECT count(*) FROM moved_events").fetchone()[0] > 0, "no move (tests nothing)"
-        raise KeyboardInterrupt
-
-    refresh_storylines = load.refresh_storylines
-    monkeypatch.setattr(load, "refresh_storylines", stopped_after_storylines)
-    directory = tmp_path / "interrupted"
-    directory.mkdir()
-    write_seed_jsonl(second, directory / "items.jsonl")
-    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(windowed)]) == EXIT_INTERRUPTED
-    assert everything(windowed) == before
-    monkeypatch.undo()
-    run(second, tmp_path / "again", windowed)
-    assert everything(windowed, "created_run_id, updated_run_id") == everything(
-        complete, "created_run_id, updated_run_id"
+    moved = "SELECT count(*) FROM moved_events"
+    assert_interrupted_load_changes_nothing_and_its_rerun_completes_it(
+        monkeypatch, tmp_path, second, windowed, complete, moved
     )
     assert_events_match_articles(windowed)
-    assert_storylines_match_events(windowed)
 
 
 def test_a_storyline_whose_events_merge_into_another_storylines_event_is_removed(tmp_path):
@@ -233,24 +244,7 @@ def test_a_load_interrupted_after_storylines_moved_changes_nothing_and_the_next_
     second = [item for item in items if item not in first]
     run(second, tmp_path / "second", complete)
     assert groups(complete, "storyline") == groups(one, "storyline")
-    before = everything(windowed)
-
-    def stopped_after_storylines(connection, run_id: str) -> None:
-        refresh_storylines(connection, run_id)
-        moved = "SELECT count(*) FROM moved_events WHERE storyline_id IS NOT NULL"
-        assert connection.execute(moved).fetchone()[0] > 0, "no event moved storyline (tests nothing)"
-        raise KeyboardInterrupt
-
-    refresh_storylines = load.refresh_storylines
-    monkeypatch.setattr(load, "refresh_storylines", stopped_after_storylines)
-    directory = tmp_path / "interrupted"
-    directory.mkdir()
-    write_seed_jsonl(second, directory / "items.jsonl")
-    assert main(["run", "--offline", "--seeds", str(directory), "--db", str(windowed)]) == EXIT_INTERRUPTED
-    assert everything(windowed) == before
-    monkeypatch.undo()
-    run(second, tmp_path / "again", windowed)
-    assert everything(windowed, "created_run_id, updated_run_id") == everything(
-        complete, "created_run_id, updated_run_id"
+    moved = "SELECT count(*) FROM moved_events WHERE storyline_id IS NOT NULL"
+    assert_interrupted_load_changes_nothing_and_its_rerun_completes_it(
+        monkeypatch, tmp_path, second, windowed, complete, moved
     )
-    assert_storylines_match_events(windowed)
