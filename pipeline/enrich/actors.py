@@ -1309,7 +1309,7 @@ def _possessive_body(run: Run, after: Run, text: str) -> bool:
     article writes it nowhere else ("Putin's United Russia Party": Putin is named elsewhere)."""
     word = run.words[-1]
     last = after.words[-1].lower().rstrip(".")
-    plural = (
+    common_possessive = (
         gazetteer.is_common_word(word)
         and not _names_alone((word,))
         and not _is_place((word,))
@@ -1319,7 +1319,7 @@ def _possessive_body(run: Run, after: Run, text: str) -> bool:
         after.spans[0][0] == run.spans[-1][1] + 1
         and (last in ORG_SUFFIXES or last in ORG_LAST_WORDS)
         and word.lower() not in STOP_WORDS
-        and not any(_names_alone(words) or _is_place(words) for words in ((word,) if plural else (run.words, (word,))))
+        and (common_possessive or not any(_names_alone(words) or _is_place(words) for words in (run.words, (word,))))
         and not _shaped_organisation(run.words)
         and text.count(word) == text.count(f"{run.raw[-1]} {after.words[0]}")
     )
