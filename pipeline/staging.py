@@ -185,9 +185,14 @@ def upload(local_path: Path, target: str) -> None:
         shutil.copyfileobj(source, destination)
 
 
+def is_local(path: str) -> bool:
+    """Whether a staging path is a local directory (not an object-store URL)."""
+    return FileSystems.get_scheme(path) in (None, "file")
+
+
 def remove(path: str) -> None:
     """Delete a staging folder (local or in an object store) and everything under it; missing is fine."""
-    if FileSystems.get_scheme(path) in (None, "file"):
+    if is_local(path):
         shutil.rmtree(path, ignore_errors=True)
         return
     found = [m.path for result in FileSystems.match([join(path, "**")]) for m in result.metadata_list]
@@ -197,7 +202,7 @@ def remove(path: str) -> None:
 
 def run_folders(root: str) -> list[str]:
     """The runs' folders under a database's staging root (what interrupted runs left)."""
-    if FileSystems.get_scheme(root) in (None, "file"):
+    if is_local(root):
         return [str(path) for path in Path(root).glob("*")] if Path(root).exists() else []
     found = [m.path for result in FileSystems.match([join(root, "**")]) for m in result.metadata_list]
     return sorted({join(root, path[len(root) :].lstrip("/").split("/", 1)[0]) for path in found})

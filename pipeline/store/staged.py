@@ -16,10 +16,14 @@ from pipeline.store.statements import registered
 def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table: str) -> int:
     """Copy a table's shards (local or in an object store) into a temporary table shaped like the real one;
     returns the row count."""
-    from pipeline.staging import read_shard, shard_paths
+    from pipeline.staging import is_local, read_shard, shard_paths
 
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS SELECT * FROM {table} LIMIT 0")
-    for path in shard_paths(str(staging_dir), table):
+    paths = shard_paths(str(staging_dir), table)
+    if paths and is_local(str(staging_dir)):  # DuckDB reads them all at once, in parallel
+        connection.execute(f"INSERT INTO staged_{table} BY NAME SELECT * FROM read_parquet($paths)", {"paths": paths})
+        paths = []
+    for path in paths:
         shard = read_shard(path)
         with registered(connection, "staging_shard", shard):
             connection.execute(f"INSERT INTO staged_{table} BY NAME SELECT * FROM staging_shard")
