@@ -41,7 +41,7 @@ from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds, run_options
 from pipeline.progress import PROGRESS
 from pipeline.sources.seeds import LocalSeed, list_local_seeds
-from pipeline.store.connection import DatabaseInUse, connect
+from pipeline.store.connection import DatabaseInUse
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
 from pipeline.store.runs import last_completed_options, record_run
@@ -340,8 +340,7 @@ def _run_window(
     write_wait = max(ours.outside_lock_timeout, ours.lock_timeout)
     on_sigint = signal.getsignal(signal.SIGINT)
     try:
-        _wait_until_writable(db_path, write_wait)
-        refresh_stale_features(db_path)
+        refresh_stale_features(db_path, wait=write_wait)  # first waits while another program holds the database
         term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
         paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
         plan_live = None
@@ -376,7 +375,6 @@ def _run_window(
             finally:
                 _close_dask_client(getattr(pipeline, "result", None))
             PROGRESS.loading()
-        _wait_until_writable(db_path, write_wait)
         run = load_run(
             db_path,
             staging_dir,
@@ -384,6 +382,7 @@ def _run_window(
             plan.minhash,
             thresholds,
             before_commit=_ignore_sigint,  # a committed run is loaded: Ctrl-C from its commit on no longer stops it
+            wait=write_wait,
         )
     except BaseException as error:
         PROGRESS.finish()
@@ -473,12 +472,6 @@ def _sigint_ignored() -> Iterator[None]:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _wait_until_writable(db_path: Path, seconds: float) -> None:
-    """Return once no other program keeps the database open (a notebook's read-only connection blocks every
-    writer), waiting up to ``seconds``; else ``DatabaseInUse``. Checked before the run starts and before its load."""
-    connect(db_path, wait=seconds).close()
 
 
 def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:

@@ -79,15 +79,15 @@ def stale_feature_rows(connection: duckdb.DuckDBPyConnection) -> int:
     return connection.execute(query, {"done": [FEATURES_VERSION]}).fetchall()[0][0]
 
 
-def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH) -> int:
+def refresh_stale_features(db_path: Path, batch_size: int = REFRESH_BATCH, wait: float = 0.0) -> int:
     """Re-featurise the database's stored rows of another recipe version; returns how many were redone.
 
-    Call while holding the database lock, before the run reads ``term_stats``."""
+    Call while holding the database lock, before the run reads ``term_stats``. Opens the database for writing as
+    ``connect`` does (creating it, or bringing its schema up to date; waiting up to ``wait`` seconds while another
+    program holds it, else ``DatabaseInUse``), so a run opens it once for both."""
     if batch_size < 1:
         raise ValueError(f"batch_size must be >= 1, got {batch_size}")
-    if not db_path.exists():
-        return 0
-    with connect(db_path) as connection:
+    with connect(db_path, wait=wait) as connection:
         stale = stale_feature_rows(connection)
         if not stale:
             return 0

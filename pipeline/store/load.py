@@ -47,14 +47,16 @@ def load_run(
     minhash: MinHashConfig,
     thresholds: EventThresholds,
     before_commit: Callable[[], None] = lambda: None,
+    wait: float = 0.0,
 ) -> Run:
     """Merge one run's staging shards into the database in one transaction; returns the run with its counts.
 
     New articles are matched against stored ones (``pipeline.store.matching``) with the run's near-duplicate
     settings and event thresholds. ``before_commit`` is called just before the commit, the run's point of no
-    return (the caller stops Ctrl-C there, so a committed run is never reported as interrupted).
+    return (the caller stops Ctrl-C there, so a committed run is never reported as interrupted). While another
+    program holds the database, waits up to ``wait`` seconds for it (``connect``), else ``DatabaseInUse``.
     """
-    connection = connect(db_path)
+    connection = connect(db_path, wait=wait)
     try:
         connection.begin()
         articles_read = stage(connection, staging_dir, "articles")
