@@ -350,7 +350,7 @@ def _dates(text: str, digits: list[int] | None = None) -> Iterator[str]:
     starts = _date_starts(text, _digits(text) if digits is None else digits)
     for match in _matches(_DATE_RE, text, starts):
         if match.group("month"):
-            month = _MONTHS.index(match.group("month")[:3].lower()) + 1
+            month = _MONTHS.index(match.group("month")[:3].casefold()) + 1
             day, year = match.group("day"), match.group("year")
         else:
             month, day, year = int(match.group("m")), match.group("d"), match.group("y")

@@ -80,3 +80,8 @@ def test_words_counted_line_by_line_are_those_of_the_whole_text():
         scans = [module._scanned(line) for line in text.splitlines()]
         counted = module._scanned_counts(scans)
         assert counted == module._word_counts(text) and list(counted) == list(module._word_counts(text))
+
+
+def test_a_month_spelt_with_a_long_s_is_read_as_its_month():
+    # the pattern matches "ſept" ignoring case; ``str.lower`` kept the long s, and looking the month up failed
+    assert set(term_counts("", "Rain fell on ſept 7 and Sept 8.").dates) == {"d:09-07", "d:09-08"}
