@@ -417,9 +417,10 @@ MAX_KNOWN_IDF = 1 << 18
 
 
 @lru_cache(maxsize=4)
-def _known_idf(n_docs: int, background_docs: float) -> dict[tuple[str, int], float]:
-    """``{(term, document frequency): idf}`` already computed over a corpus of ``n_docs`` documents: an article's
-    terms recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
+def _known_idf(n_docs: int, background_docs: float) -> dict[str, tuple[int, float]]:
+    """``{term: (document frequency, idf)}`` last computed over a corpus of ``n_docs`` documents (keyed by the term
+    alone, so a lookup hashes no tuple; a term met with another frequency is computed again): an article's terms
+    recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
     ``features_from_counts``' time."""
     return {}
 
@@ -480,12 +481,13 @@ def features_from_counts(
 
     def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
         weights = {}
+        log, frequency_of, known_of = math.log, doc_freq.get, known.get
         for term, count in counted.items():
-            frequency = doc_freq.get(term, 0)
-            value = known.get((term, frequency))
-            if value is None:
-                value = known[term, frequency] = idf(term, doc_freq, n_docs, background)
-            weights[term] = (1 + math.log(count)) * value
+            frequency = frequency_of(term, 0)
+            found = known_of(term)
+            if found is None or found[0] != frequency:
+                found = known[term] = (frequency, idf(term, doc_freq, n_docs, background))
+            weights[term] = (1 + log(count)) * found[1]
         return _top_normalized(weights, k)
 
     vector = None
