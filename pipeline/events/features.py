@@ -210,14 +210,15 @@ def _entity_phrases(gaps_and_words: Iterable[tuple[str, str]]) -> Iterator[str]:
     run: list[str] = []
     run_starts_sentence = False
     first = True
+    gap = _gap
     for between, word in gaps_and_words:
-        ends, breaks = _gap(between)
-        if breaks and run:
+        # what lies between two words matters only beside a run (most words are lower-case between lower-case ones)
+        if run and gap(between)[1]:
             yield from _phrase(run, run_starts_sentence)
             run = []
         if word[0].isupper() or (word.isupper() and len(word) > 1):
             if not run:
-                run_starts_sentence = first or ends
+                run_starts_sentence = first or gap(between)[0]
             run.append(word)
         elif run:
             yield from _phrase(run, run_starts_sentence)
@@ -227,24 +228,40 @@ def _entity_phrases(gaps_and_words: Iterable[tuple[str, str]]) -> Iterator[str]:
         yield from _phrase(run, run_starts_sentence)
 
 
-def _line_entities(line: str) -> Iterator[str]:
-    """``_entity_phrases`` of a line (NFKC-normalised), none when the line is in Title Case."""
+def _scanned(line: str) -> tuple[bool, list[tuple[str, str]]]:
+    """Whether NFKC leaves a line as it is, and the ``_GAP_WORD_RE`` matches of the line NFKC-normalised (its
+    trailing non-word run left out): the words of its word counts and of its entities, found once."""
     normalized = _normalize_text(line)
     gaps_and_words = _GAP_WORD_RE.findall(normalized)
     if gaps_and_words and not gaps_and_words[-1][1]:
         gaps_and_words.pop()
-    words = [word for _, word in gaps_and_words] if normalized == line else _WORD_RE.findall(line)
+    return normalized == line, gaps_and_words
+
+
+def _line_entities(line: str, scanned: tuple[bool, list[tuple[str, str]]]) -> Iterator[str]:
+    """``_entity_phrases`` of a line (its ``_scanned`` form), none when the line is in Title Case."""
+    unchanged, gaps_and_words = scanned
+    words = [word for _, word in gaps_and_words] if unchanged else _WORD_RE.findall(line)
     if not _is_title_case(words):
         yield from _entity_phrases(gaps_and_words)
 
 
-def _entities(title: str, text: str | None) -> Counter:
+def _entities(title: str, title_scan: tuple, lines: Iterable[tuple[str, tuple]]) -> Counter:
+    """Entity counts of a headline and of a body's lines (each with its ``_scanned`` form)."""
     counts: Counter = Counter()
     if title:
-        counts.update(_line_entities(title))
-    for line in (text or "").splitlines():
-        counts.update(_line_entities(line))
+        counts.update(_line_entities(title, title_scan))
+    for line, scanned in lines:
+        counts.update(_line_entities(line, scanned))
     return Counter({ENTITY_PREFIX + k: v for k, v in counts.items() if len(k) > 1 and k not in _STOP_WORDS})
+
+
+def _scanned_counts(scans: Iterable[tuple[bool, list[tuple[str, str]]]]) -> Counter:
+    """``_word_counts`` of a text from its lines' ``_scanned`` forms (the words ``_WORD_RE`` finds in the text
+    NFKC-normalised: no word spans a line break, and NFKC changes no line break nor joins across one)."""
+    counts = Counter(map(_word_term, [word for _, gaps_and_words in scans for _, word in gaps_and_words]))
+    counts.pop(None, None)
+    return counts
 
 
 @dataclass(frozen=True)
@@ -267,11 +284,30 @@ class TermCounts:
 
 
 _NUMBER_RE = re.compile(r"(?<![\w.])\d+(?:[.,:/-]\d+)*")
+_DIGIT_RE = re.compile(r"\d")
+"""One digit: scanning for it alone is fast (a character set the regular expression engine skips to), and every
+stated number or date holds one."""
 
 
-def _numbers(text: str) -> Iterator[str]:
-    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys."""
-    for match in _NUMBER_RE.finditer(text):
+def _digits(text: str) -> list[int]:
+    """Positions of a text's digits (``_DIGIT_RE``), where its ``_numbers`` and ``_dates`` are looked for."""
+    return [match.start() for match in _DIGIT_RE.finditer(text)]
+
+
+def _matches(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[re.Match]:
+    """``pattern.finditer(text)`` when every match can only start at one of ``starts`` (in increasing order): the
+    pattern tried there alone, from where the last match ended (lookbehinds and ``\b`` still see the text before)."""
+    end = 0
+    for start in starts:
+        if start >= end and (match := pattern.match(text, start)):
+            end = match.end()
+            yield match
+
+
+def _numbers(text: str, digits: list[int] | None = None) -> Iterator[str]:
+    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys.
+    ``digits``: the text's ``_digits``, if already found."""
+    for match in _matches(_NUMBER_RE, text, _digits(text) if digits is None else digits):
         yield NUMBER_PREFIX + match.group().replace(",", "").rstrip(".:/-")
 
 
@@ -284,15 +320,37 @@ _DATE_RE = re.compile(
     r"|\b(?P<m>\d{1,2})/(?P<d>\d{1,2})/(?P<y>(?:19|20)?\d{2})\b",
     re.IGNORECASE,
 )
+_CASELESS_LETTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ\u0130\u0131\u017f\u212a")
+"""The characters ``[a-z]`` matches under ``re.IGNORECASE`` (every code point checked in the tests)."""
 
 
-def _dates(text: str) -> Iterator[str]:
+def _date_starts(text: str, digits: list[int]) -> Iterator[int]:
+    """Where a ``_DATE_RE`` match can start, in order: at a digit (``12/15/2014``), and at the start of the letters
+    before the spaces (and a period) before a digit ("Dec. 15": a month's name, its letters and period run up to
+    the spaces before the day)."""
+    for digit in digits:
+        before = digit - 1
+        while before >= 0 and text[before].isspace():
+            before -= 1
+        if before < digit - 1:
+            if before >= 0 and text[before] == ".":
+                before -= 1
+            start = before
+            while start >= 0 and text[start] in _CASELESS_LETTERS:
+                start -= 1
+            if start < before:
+                yield start + 1
+        yield digit
+
+
+def _dates(text: str, digits: list[int] | None = None) -> Iterator[str]:
     """Calendar dates stated in a text ("Dec. 15", "December 15th, 2014", "12/15/2014") as ``d:`` keys of the
     month and day, and of the year and month when the year is given: what tells two similar incidents apart
-    when no publication date does."""
-    for match in _DATE_RE.finditer(text):
+    when no publication date does. ``digits``: the text's ``_digits``, if already found."""
+    starts = _date_starts(text, _digits(text) if digits is None else digits)
+    for match in _matches(_DATE_RE, text, starts):
         if match.group("month"):
-            month = _MONTHS.index(match.group("month")[:3].lower()) + 1
+            month = _MONTHS.index(match.group("month")[:3].casefold()) + 1
             day, year = match.group("day"), match.group("year")
         else:
             month, day, year = int(match.group("m")), match.group("d"), match.group("y")
@@ -306,18 +364,24 @@ def _dates(text: str) -> Iterator[str]:
 
 
 def term_counts(title: str, text: str | None = None) -> TermCounts:
-    """Count an article's words, entities, headline words, lead words and numbers once."""
+    """Count an article's words, entities, headline words, lead words and numbers once (each line's words found
+    once for its word counts and its entities; the digits once for numbers and dates)."""
+    title = title or ""
     body = text or ""
-    title_words = _word_counts(title or "")
-    words = _word_counts(body)
+    title_scan = _scanned(title)
+    lines = [(line, _scanned(line)) for line in body.splitlines()]
+    title_words = _scanned_counts([title_scan])
+    words = _scanned_counts([scanned for _, scanned in lines])
     for word, count in title_words.items():
         words[word] += TITLE_WEIGHT * count
     tokens = body.split()
     lead = _word_counts(" ".join(tokens[:LEAD_WORDS]))
     full_text = len(tokens) >= MIN_TEXT_WORDS
-    numbers = Counter(_numbers(f"{title or ''}\n{body}"))
-    dates = Counter(_dates(f"{title or ''}\n{body}"))
-    return TermCounts(words, _entities(title or "", text), full_text, title_words, lead, numbers, dates)
+    stated = f"{title}\n{body}"
+    digits = _digits(stated)
+    numbers = Counter(_numbers(stated, digits))
+    dates = Counter(_dates(stated, digits))
+    return TermCounts(words, _entities(title, title_scan, lines), full_text, title_words, lead, numbers, dates)
 
 
 def terms(title: str, text: str | None = None) -> set[str]:
@@ -353,9 +417,10 @@ MAX_KNOWN_IDF = 1 << 18
 
 
 @lru_cache(maxsize=4)
-def _known_idf(n_docs: int, background_docs: float) -> dict[tuple[str, int], float]:
-    """``{(term, document frequency): idf}`` already computed over a corpus of ``n_docs`` documents: an article's
-    terms recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
+def _known_idf(n_docs: int, background_docs: float) -> dict[str, tuple[int, float]]:
+    """``{term: (document frequency, idf)}`` last computed over a corpus of ``n_docs`` documents (keyed by the term
+    alone, so a lookup hashes no tuple; a term met with another frequency is computed again): an article's terms
+    recur in its other weight maps and in most other articles of a run, and ``idf`` was half of
     ``features_from_counts``' time."""
     return {}
 
@@ -416,12 +481,13 @@ def features_from_counts(
 
     def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
         weights = {}
+        log, frequency_of, known_of = math.log, doc_freq.get, known.get
         for term, count in counted.items():
-            frequency = doc_freq.get(term, 0)
-            value = known.get((term, frequency))
-            if value is None:
-                value = known[term, frequency] = idf(term, doc_freq, n_docs, background)
-            weights[term] = (1 + math.log(count)) * value
+            frequency = frequency_of(term, 0)
+            found = known_of(term)
+            if found is None or found[0] != frequency:
+                found = known[term] = (frequency, idf(term, doc_freq, n_docs, background))
+            weights[term] = (1 + log(count)) * found[1]
         return _top_normalized(weights, k)
 
     vector = None

@@ -42,3 +42,46 @@ def test_a_long_run_of_punctuation_ending_a_line_reads_as_nothing_and_is_scanned
     padded_counts, plain_counts = term_counts("Roof collapses", padded), term_counts("Roof collapses", plain)
     assert padded_counts.entities == plain_counts.entities and padded_counts.words == plain_counts.words
     assert "e:tuesday" in padded_counts.entities
+
+
+TRICKY = (
+    REPORT,
+    "On Dec. 15, 2014 and 12/15/14 (not x12/15/14), SEPT  3rd, sept.\n4 or Jan 5th 2015; May 2 at 3:30, 1,200.5 and .5",
+    "Jan.. 5, jan5, 3/4/2020a, 31/12/99, 1.2.3-4/5 and ſept 7",
+    "Ｄｅｃ. １５ ١٢/٣/٢٠١٤ and\u00a0March\u2028 9, and\tnov\r\n30",
+)
+
+
+def test_numbers_and_dates_are_the_matches_a_scan_of_the_whole_text_finds():
+    for text in TRICKY:
+        digits = module._digits(text)
+        numbers = module._matches(module._NUMBER_RE, text, digits)
+        assert [m.span() for m in numbers] == [m.span() for m in module._NUMBER_RE.finditer(text)]
+        dates = module._matches(module._DATE_RE, text, module._date_starts(text, digits))
+        assert [m.span() for m in dates] == [m.span() for m in module._DATE_RE.finditer(text)]
+    assert set(term_counts("", TRICKY[1]).dates) == {
+        "d:12-15",
+        "d:2014-12",
+        "d:09-03",
+        "d:09-04",
+        "d:01-05",
+        "d:2015-01",
+        "d:05-02",
+    }
+
+
+def test_caseless_letters_are_every_character_that_a_to_z_matches_ignoring_case():
+    letter = module.re.compile("[a-z]", module.re.IGNORECASE)
+    assert {chr(code) for code in range(0x110000) if letter.fullmatch(chr(code))} == module._CASELESS_LETTERS
+
+
+def test_words_counted_line_by_line_are_those_of_the_whole_text():
+    for text in (*TRICKY, "ﬁre crews\u2028left\x1cthe ﬁeld\u0085a\u0301nd\n\u0301stayed"):
+        scans = [module._scanned(line) for line in text.splitlines()]
+        counted = module._scanned_counts(scans)
+        assert counted == module._word_counts(text) and list(counted) == list(module._word_counts(text))
+
+
+def test_a_month_spelt_with_a_long_s_is_read_as_its_month():
+    # the pattern matches "ſept" ignoring case; ``str.lower`` kept the long s, and looking the month up failed
+    assert set(term_counts("", "Rain fell on ſept 7 and Sept 8.").dates) == {"d:09-07", "d:09-08"}
