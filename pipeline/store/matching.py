@@ -460,6 +460,11 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
         thresholds,
         features=features,
         groups=[new_events[event] for event in sorted(taking_part)]
+        + [
+            [a for event in sorted(events & taking_part) for a in new_events[event]]
+            for story, events in sorted(storyline_events.items(), key=lambda pair: str(pair[0]))
+            if story is not None and len(events & taking_part) > 1
+        ]
         + [stored_events[event] for event in sorted(clustered - whole)]
         + [items for story, items in sorted(storyline_items.items()) if story not in stories.whole],
         fixed=[stored_events[event] for event in sorted(clustered & whole)],
