@@ -60,8 +60,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="With --embeddings: fit without the embedding cosine (the embeddings add blocking keys only).",
     )
+    parser.add_argument(
+        "--fit_cache",
+        help="Fit on these featurised halves instead (e.g. without embeddings: the shipped recipe scoring the pairs "
+        "of a --embeddings run).",
+    )
     args = parser.parse_args(argv)
     pairs = featurised_halves(Path(args.cache), args.embeddings)
+    fitting = pickle.loads(Path(args.fit_cache).read_bytes()) if args.fit_cache else pairs
     if args.without_embedding_feature:
         for corpus in pairs.values():
             corpus.embedded = False
@@ -70,7 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "embedding_feature": args.embeddings and not args.without_embedding_feature,
     }
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
-        model = fit.fit_prepared({name: pairs[(name, other)] for name in FIT_CORPORA})
+        model = fit.fit_prepared({name: fitting[(name, other)] for name in FIT_CORPORA})
         thresholds = EventThresholds(model=model)
         results[f"thresholds_fitted_on_{other}"] = dict(model.thresholds)
         for name in SCORED:

@@ -49,13 +49,12 @@ evidence); body and entity cosines again when either side has no publication dat
 events apart), and their square roots (undated, a few shared rare words or names already say much, more say
 little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
 sides are dated, and then the log of the gap in days and whether it exceeds a week; under ``--embeddings``, the
-cosine of the two sentence embeddings (``pipeline.events.score.embedding_cosine``; only a model fitted with
-embeddings weighs it)."""
+cosine of the two sentence embeddings (``pipeline.events.score.embedding_cosine``; only a model fitted on embedded
+labels weighs it: the shipped one does not)."""
 BOUNDS = {"embedding": (-1.0, 1.0)}
 """Features a caller may leave out of ``logit``'s values, with their range: an absent one adds the largest term it
 could (a screen that does not compute it, ``blocking.screened_scores``, then never drops a pair the full score
 keeps)."""
-EMBEDDINGS_MODEL = Path(__file__).resolve().parent / "grouping_model_embeddings.json"
 
 
 class ModelError(ValueError):
@@ -146,9 +145,3 @@ def read_model(path: str | Path) -> GroupingModel:
 def shipped_model() -> GroupingModel:
     """The default model, fitted on the development corpora (see its ``note``)."""
     return read_model(SHIPPED_MODEL)
-
-
-@lru_cache(maxsize=1)
-def embeddings_model() -> GroupingModel:
-    """The model of ``--embeddings`` runs: fitted on the same corpora with the embedding cosine (see its ``note``)."""
-    return read_model(EMBEDDINGS_MODEL)

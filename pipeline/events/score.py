@@ -13,7 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from pipeline.events.features import EventFeatures, pair_features
-from pipeline.events.model import GroupingModel, embeddings_model, shipped_model
+from pipeline.events.model import GroupingModel, shipped_model
 
 
 def _check_thresholds(*thresholds: float) -> None:
@@ -76,9 +76,11 @@ class EventThresholds:
 
 
 DEFAULT_THRESHOLDS = EventThresholds()
-EMBEDDING_THRESHOLDS = EventThresholds(model=embeddings_model())
+EMBEDDING_THRESHOLDS = DEFAULT_THRESHOLDS
 """With ``--embeddings`` the embeddings add blocking keys (paraphrases that share no rare word still become
-candidates) and the model fitted with the embedding cosine scores pairs, with its own thresholds."""
+candidates); the shipped model does not weigh their cosine (fitted with it, it lost on held-out halves: README,
+"Event grouping: measured"), so the thresholds are the same. A model fitted on embedded labels
+(``fit.fit_command(..., embeddings=True)``) and passed with ``--grouping_model`` does weigh it."""
 DEFAULT_CLUSTER_THRESHOLD = DEFAULT_THRESHOLDS.full_text
 DEFAULT_TITLE_THRESHOLD = DEFAULT_THRESHOLDS.title
 
