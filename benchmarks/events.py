@@ -37,6 +37,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import csv
+import hashlib
 import io
 import json
 import logging
@@ -61,10 +62,11 @@ from sklearn.metrics import adjusted_rand_score, pair_confusion_matrix
 from pipeline import cli
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels, dense_scores
+from pipeline.events.embeddings import embedding_text
 from pipeline.events.features import batch_features
 from pipeline.events.fit import HALVES, as_run_reads, half_of
 from pipeline.events.model import read_model
-from pipeline.events.score import DEFAULT_THRESHOLDS, EventThresholds, score
+from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds, score
 
 LOGGER = logging.getLogger(__name__)
 
@@ -373,12 +375,11 @@ class Grouped:
     cache: dict
 
 
-def _thresholds(model_path: str | None) -> EventThresholds:
-    return EventThresholds(model=read_model(model_path)) if model_path else DEFAULT_THRESHOLDS
-
-
-def _model_flag(flags: Sequence[str]) -> str | None:
-    return flags[flags.index("--grouping_model") + 1] if "--grouping_model" in flags else None
+def _thresholds(flags: Sequence[str]) -> EventThresholds:
+    """The run's model and thresholds (``--grouping_model``, else the default of the mode, as ``wirebeam run``)."""
+    if "--grouping_model" in flags:
+        return EventThresholds(model=read_model(flags[flags.index("--grouping_model") + 1]))
+    return EMBEDDING_THRESHOLDS if "--embeddings" in flags else DEFAULT_THRESHOLDS
 
 
 def run_reads(items: Sequence[Item]) -> dict[str, tuple[str, str | None, datetime | None]]:
@@ -387,16 +388,25 @@ def run_reads(items: Sequence[Item]) -> dict[str, tuple[str, str | None, datetim
     return {item.item_id: article for item, article in zip(items, read, strict=True)}
 
 
+def run_features(articles: Mapping[str, tuple], flags: Sequence[str] = ()) -> dict:
+    """Item id -> features of ``run_reads`` as a run computes them (``batch_features``; with ``--embeddings`` in
+    ``flags``, with each item's embedding, from ``EMBEDDINGS_CACHE``: not in the CPU measured)."""
+    if "--embeddings" not in flags:
+        return batch_features(articles)
+    texts = [embedding_text(title, text) for title, text, _ in articles.values()]
+    return batch_features(articles, dict(zip(articles, cached_embeddings(texts), strict=True)))
+
+
 def grouped_in_process(
     items: Sequence[Item], flags: Sequence[str] = ()
 ) -> tuple[dict[str, str], dict[str, str], float, Grouped]:
     """The grouping stage's pure functions on the items as one batch (``--in_process``: what the pipeline
     distributes, without Beam; ``tests/events/test_stage.py`` checks the stage groups exactly so): (item id ->
     event, item id -> storyline, CPU seconds of grouping alone, what it computed)."""
-    thresholds = _thresholds(_model_flag(flags))
+    thresholds = _thresholds(flags)
     articles = run_reads(items)
     started = _cpu_seconds()
-    features = batch_features(articles)
+    features = run_features(articles, flags)
     pairs = candidate_pairs(features)
     edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
     cache: dict = {}
@@ -404,15 +414,15 @@ def grouped_in_process(
     return events_of, storylines_of, _cpu_seconds() - started, Grouped(features, pairs, edges, cache)
 
 
-def candidate_recall(items: Sequence[Item], model_path: str | None = None, grouped: Grouped | None = None) -> dict:
+def candidate_recall(items: Sequence[Item], flags: Sequence[str] = (), grouped: Grouped | None = None) -> dict:
     """What share of the true same-group pairs a run ever scores, measured with the pipeline's own featurising,
     blocking and clustering functions on the items as one run sees them: ``recall`` counts the candidate pairs of
     blocking (``candidate_pairs``), ``scored_recall`` those and every pair inside the candidate-graph components
     that clustering scores in full (``dense_scores``, with the run's model and lowest threshold); with the pairs
     each scores per item. ``grouped``: what ``grouped_in_process`` computed on the same items with the same model."""
-    thresholds = _thresholds(model_path)
+    thresholds = _thresholds(flags)
     if grouped is None:
-        features = batch_features(run_reads(items))
+        features = run_features(run_reads(items), flags)
         pairs = candidate_pairs(features)
         edges = [(a, b, score(features[a], features[b], thresholds.model)) for a, b in sorted(pairs)]
         grouped = Grouped(features, pairs, edges, {})
@@ -506,7 +516,6 @@ def cross_validate(
             with tempfile.TemporaryDirectory(prefix="wirebeam-events-") as workdir:
                 events_of, storylines_of, cpu = pipeline_events(scored, Path(workdir), flags)
         threshold = baseline_choose(halves[other])
-        model_path = _model_flag(flags)
         by_level = {"event": events_of, "storyline": storylines_of}
         result[f"half_{half}"] = {
             "n_items": len(scored),
@@ -518,7 +527,7 @@ def cross_validate(
                 name: score_assignment(scored, assignment) for name, assignment in by_level.items() if name != level
             },
             "baseline": {**score_assignment(scored, baseline_groups(scored, threshold)), "threshold": threshold},
-            "candidates": candidate_recall(scored, model_path, grouped),
+            "candidates": candidate_recall(scored, flags, grouped),
         }
     parts = [result[f"half_{h}"] for h in HALVES]
     result["wirebeam"] = _mean([p["wirebeam"] for p in parts], (*MEASURES, "cpu_s_per_article"))
@@ -580,28 +589,62 @@ def labelled(items: Sequence[Item], corpus: str):
     return [Labelled(i.title, i.text, i.published, None if storyline_only else i.label, i.label) for i in items]
 
 
-def fit_on(half: str | None, workdir: Path) -> Path:
-    """A grouping model fitted on one half (or, with ``None``, all) of every corpus of ``FIT_CORPORA``."""
+EMBEDDINGS_CACHE = Path(__file__).resolve().parent / "work" / "embeddings.npz"
+"""Sentence embeddings of the corpora's texts, by a hash of the text (computed once; not committed)."""
+
+
+def cached_embeddings(texts: Sequence[str], cache: Path = EMBEDDINGS_CACHE) -> list[tuple[float, ...]]:
+    """``embeddings.embed_all`` of ``texts``, those already in ``cache`` read from it, the others embedded and
+    added."""
+    from pipeline.events.embeddings import embed_all
+
+    keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache) as stored:
+            known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+    missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
+    if missing:
+        LOGGER.warning("embedding %d texts", len(missing))
+        vectors = embed_all([text for _, text in missing])
+        known.update((key, np.asarray(vector)) for (key, _), vector in zip(missing, vectors, strict=True))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), vectors=np.array(list(known.values())))
+    return [tuple(float(x) for x in known[key]) for key in keys]
+
+
+def embedded(records: Sequence) -> list:
+    """Labelled reports with the embeddings a ``--embeddings`` run gives them (``fit.with_embeddings``), cached."""
+    from pipeline.events.fit import with_embeddings
+
+    return with_embeddings(records, cached_embeddings)
+
+
+def fit_on(half: str | None, workdir: Path, embeddings: bool = False) -> Path:
+    """A grouping model fitted on one half (or, with ``None``, all) of every corpus of ``FIT_CORPORA``; with
+    ``embeddings``, on their embeddings too (``labelled_embeddings``): a model of ``--embeddings`` runs."""
     from pipeline.events import fit
 
     corpora = {
         name: labelled([i for i in load_corpus(name) if half in (None, half_of_item(i))], name) for name in FIT_CORPORA
     }
+    if embeddings:
+        corpora = {name: embedded(records) for name, records in corpora.items()}
     which = f"half {half} (split by a hash of the label, ECB+'s by topic)" if half else "all"
-    command = "--fitted" if half else "--write_model"
+    command = ("--fitted" if half else "--write_model") + (" --embeddings" if embeddings else "")
     note = f"benchmarks/events.py {command}: {which} of the dev corpora {', '.join(FIT_CORPORA)}"
     model = fit.fit_model(corpora, note=note)
     return fit.write_model(model, workdir / f"model_fitted_on_{half or 'all'}.json")
 
 
-def fold_models(workdir: Path) -> dict[str, Path]:
-    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA`` (kept in
-    ``workdir``, and reused from there when it is already)."""
+def fold_models(workdir: Path, embeddings: bool = False) -> dict[str, Path]:
+    """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA`` (with
+    ``embeddings``, ``fit_on``'s), kept in ``workdir`` and reused from there when it is already."""
     workdir.mkdir(parents=True, exist_ok=True)
     models = {}
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
         path = workdir / f"model_fitted_on_{other}.json"
-        models[half] = path if path.exists() else fit_on(other, workdir)
+        models[half] = path if path.exists() else fit_on(other, workdir, embeddings)
     return models
 
 
@@ -651,13 +694,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.write_model:
         with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-            Path(args.write_model).write_bytes(fit_on(None, Path(workdir)).read_bytes())
+            Path(args.write_model).write_bytes(fit_on(None, Path(workdir), args.embeddings).read_bytes())
         print(f"wrote {args.write_model}")
         return 0
     flags = ["--embeddings"] if args.embeddings else []
     results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED, "in_process": args.in_process}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-        models = fold_models(Path(args.fold_models or workdir)) if args.fitted else {}
+        models = fold_models(Path(args.fold_models or workdir), args.embeddings) if args.fitted else {}
 
         def flags_for(half: str) -> list[str]:
             return [*flags, "--grouping_model", str(models[half])] if models else flags

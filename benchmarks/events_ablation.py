@@ -18,10 +18,12 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sklearn.metrics import average_precision_score
 
-from benchmarks.events import FIT_CORPORA, HALVES, RESULTS_DIR, half_of_item, labelled, load_corpus
+from benchmarks.events import FIT_CORPORA, HALVES, RESULTS_DIR
+from benchmarks.events_cached_cv import featurised_halves
 from pipeline.events import fit
 from pipeline.events.model import FEATURES, REGIMES
 
@@ -30,19 +32,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Fit each variant on one half, rank the other half's pairs; print and write the mean average precision."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", nargs="+", choices=FEATURES, help="Leave out only these (each, then all).")
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="Featurise as a --embeddings run does and fit with the embedding cosine (writes ..._embeddings.json).",
+    )
+    parser.add_argument("--cache", help="Pickle of the featurised halves (benchmarks.events_cached_cv's).")
     args = parser.parse_args(argv)
-    ablations = [None, *[(f,) for f in args.only], tuple(args.only)] if args.only else [None, *((f,) for f in FEATURES)]
-    corpora = {name: load_corpus(name) for name in FIT_CORPORA}
-    pairs = {
-        (name, half): fit.corpus_pairs(labelled([i for i in items if half_of_item(i) == half], name))
-        for name, items in corpora.items()
-        for half in HALVES
-    }
-    path = RESULTS_DIR / ("events_ablation.json" if not args.only else f"events_ablation_{'_'.join(args.only)}.json")
+    used = {regime: fit.regime_features(regime, args.embeddings) for regime in REGIMES}
+    every = tuple(dict.fromkeys(f for regime in REGIMES for f in used[regime]))
+    ablations = [None, *[(f,) for f in args.only], tuple(args.only)] if args.only else [None, *((f,) for f in every)]
+    pairs = featurised_halves(Path(args.cache) if args.cache else None, args.embeddings)
+    name = "events_ablation" + (f"_{'_'.join(args.only)}" if args.only else "")
+    path = RESULTS_DIR / f"{name}{'_embeddings' if args.embeddings else ''}.json"
     results: dict = {}
     for left_out in dict.fromkeys(ablations):
         dropped = set(left_out or ())
-        kept = {regime: tuple(f for f in fit.REGIME_FEATURES[regime] if f not in dropped) for regime in REGIMES}
+        kept = {regime: tuple(f for f in used[regime] if f not in dropped) for regime in REGIMES}
         scores: dict[str, list[float]] = {name: [] for name in FIT_CORPORA}
         for half, other in zip(HALVES, reversed(HALVES), strict=True):
             train = [pairs[(name, other)] for name in FIT_CORPORA]

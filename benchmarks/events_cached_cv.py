@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sklearn.metrics import pair_confusion_matrix
 
-from benchmarks.events import FIT_CORPORA, HALVES, LEVELS, half_of_item, labelled, load_corpus
+from benchmarks.events import FIT_CORPORA, HALVES, LEVELS, embedded, half_of_item, labelled, load_corpus
 from pipeline.events import fit
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.score import EventThresholds
@@ -28,26 +28,55 @@ from pipeline.events.score import EventThresholds
 SCORED = ("gvc_undated", "ecbplus", "gvc", "uci")
 
 
+def featurised_halves(cache: Path | None, embeddings: bool = False) -> dict:
+    """``{(corpus, half): fit.corpus_pairs(...)}`` of every corpus of ``FIT_CORPORA`` (with ``embeddings``, as a
+    ``--embeddings`` run featurises them), read from ``cache`` when given and there, else computed (and written
+    there)."""
+    if cache is not None and cache.exists():
+        return pickle.loads(cache.read_bytes())
+    pairs = {}
+    for name in FIT_CORPORA:
+        items = load_corpus(name)
+        for half in HALVES:
+            records = labelled([i for i in items if half_of_item(i) == half], name)
+            pairs[(name, half)] = fit.corpus_pairs(embedded(records) if embeddings else records)
+    if cache is not None:
+        cache.write_bytes(pickle.dumps(pairs))
+    return pairs
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit on each half, score the other; print and write P / R / F1 per corpus and half."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cache", required=True, help="Pickle of the featurised halves (written when missing).")
     parser.add_argument("--out", required=True)
+    parser.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="Featurise as a --embeddings run does (embedding blocking keys and cosines; the cache must match).",
+    )
+    parser.add_argument(
+        "--without_embedding_feature",
+        action="store_true",
+        help="With --embeddings: fit without the embedding cosine (the embeddings add blocking keys only).",
+    )
+    parser.add_argument(
+        "--fit_cache",
+        help="Fit on these featurised halves instead (e.g. without embeddings: the shipped recipe scoring the pairs "
+        "of a --embeddings run).",
+    )
     args = parser.parse_args(argv)
-    cache = Path(args.cache)
-    if cache.exists():
-        pairs = pickle.loads(cache.read_bytes())
-    else:
-        corpora = {name: load_corpus(name) for name in FIT_CORPORA}
-        pairs = {
-            (name, half): fit.corpus_pairs(labelled([i for i in items if half_of_item(i) == half], name))
-            for name, items in corpora.items()
-            for half in HALVES
-        }
-        cache.write_bytes(pickle.dumps(pairs))
-    results: dict = {}
+    pairs = featurised_halves(Path(args.cache), args.embeddings)
+    fitting = pickle.loads(Path(args.fit_cache).read_bytes()) if args.fit_cache else pairs
+    if args.without_embedding_feature:
+        for corpus in pairs.values():
+            corpus.embedded = False
+    results: dict = {
+        "embeddings": args.embeddings,
+        "embedding_feature": args.embeddings and not args.without_embedding_feature,
+    }
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
-        model = fit.fit_prepared({name: pairs[(name, other)] for name in FIT_CORPORA})
+        model = fit.fit_prepared({name: fitting[(name, other)] for name in FIT_CORPORA})
         thresholds = EventThresholds(model=model)
         results[f"thresholds_fitted_on_{other}"] = dict(model.thresholds)
         for name in SCORED:

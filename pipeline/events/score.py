@@ -9,6 +9,7 @@ was fitted on reports with and without dates.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from pipeline.events.features import EventFeatures, pair_features
@@ -77,7 +78,9 @@ class EventThresholds:
 DEFAULT_THRESHOLDS = EventThresholds()
 EMBEDDING_THRESHOLDS = DEFAULT_THRESHOLDS
 """With ``--embeddings`` the embeddings add blocking keys (paraphrases that share no rare word still become
-candidates); the shipped model does not score them, so the thresholds are the same."""
+candidates); the shipped model does not weigh their cosine (fitted with it, it lost on held-out halves: README,
+"Event grouping: measured"), so the thresholds are the same. A model fitted on embedded labels
+(``fit.fit_command(..., embeddings=True)``) and passed with ``--grouping_model`` does weigh it."""
 DEFAULT_CLUSTER_THRESHOLD = DEFAULT_THRESHOLDS.full_text
 DEFAULT_TITLE_THRESHOLD = DEFAULT_THRESHOLDS.title
 
@@ -111,17 +114,35 @@ def pair_threshold(
     return min(thresholds.full_text, thresholds.storyline) if storyline else thresholds.full_text
 
 
+def embedding_cosine(a: EventFeatures, b: EventFeatures) -> float:
+    """Cosine of the two sentence embeddings (an event's is its articles' mean, not unit length); 0 when either
+    side has none (a report stored by a run without ``--embeddings``)."""
+    if a.embedding is None or b.embedding is None:
+        return 0.0
+    dot = sum([x * y for x, y in zip(a.embedding, b.embedding, strict=True)])
+    norms = math.sqrt(sum([x * x for x in a.embedding]) * sum([y * y for y in b.embedding]))
+    return dot / norms if norms else 0.0
+
+
+def model_features(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> dict[str, float]:
+    """The feature values ``model`` weighs: ``pair_features``, and the embedding cosine when it uses embeddings."""
+    values = pair_features(a, b)
+    if (model or shipped_model()).uses_embeddings:
+        values["embedding"] = embedding_cosine(a, b)
+    return values
+
+
 def _total(a: EventFeatures, b: EventFeatures, values: dict[str, float], model: GroupingModel | None) -> float:
     return round((model or shipped_model()).probability(regime(a, b), values), 6)
 
 
 def score_components(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> ScoreComponents:
     """Similarity of two articles or events, with the feature values behind it."""
-    values = pair_features(a, b)
+    values = model_features(a, b, model)
     return ScoreComponents({k: round(v, 4) for k, v in values.items()}, _total(a, b, values, model))
 
 
 def score(a: EventFeatures, b: EventFeatures, model: GroupingModel | None = None) -> float:
     """The model's probability in [0, 1] that two articles (or an article and an event summary) are one event
     (``score_components``' total, without rounding the feature values it does not return)."""
-    return _total(a, b, pair_features(a, b), model)
+    return _total(a, b, model_features(a, b, model), model)

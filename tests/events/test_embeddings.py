@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import itertools
 import json
 import math
 import subprocess
@@ -12,16 +13,27 @@ import sys
 from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
 import pytest
 from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import BeamAssertException, assert_that
 
 from pipeline.cli import main
-from pipeline.events import embeddings
-from pipeline.events.blocking import EMBEDDING_BANDS, EMBEDDING_BLOCK_WINDOW, block_window, embedding_keys
-from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS
+from pipeline.events import embeddings, fit
+from pipeline.events.blocking import (
+    EMBEDDING_BANDS,
+    EMBEDDING_BLOCK_WINDOW,
+    block_member,
+    block_window,
+    blocking_keys,
+    embedding_keys,
+    reaching_pairs,
+)
+from pipeline.events.features import batch_features
+from pipeline.events.model import GroupingModel, read_model, shipped_model
+from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds, score, score_components
 from pipeline.options import WirebeamOptions, event_thresholds
-from tests.conftest import REPO, local_test_pipeline, query
+from tests.conftest import REPO, local_test_pipeline, query, story_items
 from tests.test_end_to_end import NO_SOCKET_RUN
 
 HAS_EXTRA = all(importlib.util.find_spec(name) for name in embeddings.EXTRA_PACKAGES)
@@ -130,3 +142,50 @@ def test_paraphrased_headlines_group_only_with_embeddings_offline_and_across_run
 
     assert main(["run", "--offline", "--seeds", str(second), "--db", str(db)]) == 0
     assert "keep one mode per database" in capsys.readouterr().err
+
+
+def _unit(vector: np.ndarray) -> tuple[float, ...]:
+    return tuple(float(x) for x in vector / np.linalg.norm(vector))
+
+
+def test_a_model_weighing_the_embedding_cosine_scores_it_and_the_screen_keeps_every_pair_reaching_its_floor():
+    """Blocking's bulk screen computes no embedding cosine: the model counts the most it could add, so the pairs of
+    headlines it leaves unscored are only ones the exact score (with the cosine) puts below the floor."""
+    shipped = shipped_model()
+    headline = {**shipped.coefficients["headline"], "embedding": 4.0}
+    model = GroupingModel({**shipped.coefficients, "headline": headline}, shipped.thresholds, shipped.features_version)
+    floor = EventThresholds(model=model).lowest
+    assert model.uses_embeddings and not shipped.uses_embeddings
+    rng = np.random.default_rng(7)
+    stories = {name: rng.normal(size=384) for name in ("storms", "trial", "climate", "volcano")}
+    articles, vectors = {}, {}
+    for item in (item for story in stories for item in story_items(story)):
+        articles[item.item_id] = (item.title, None, item.published)
+        vectors[item.item_id] = _unit(stories[item.item_id.split("-")[0]] + 0.8 * rng.normal(size=384))
+    features = batch_features(articles, vectors)
+    pairs = list(itertools.combinations(sorted(features), 2))
+    for a, b in pairs[:: len(pairs) // 5]:
+        assert score_components(features[a], features[b], model).features["embedding"] == pytest.approx(
+            sum(x * y for x, y in zip(vectors[a], vectors[b], strict=True)), abs=1e-4
+        )
+    packed = {item: block_member(item, feature, blocking_keys(feature))[1] for item, feature in features.items()}
+    exact = {pair: score(features[pair[0]], features[pair[1]], model) for pair in pairs}
+    kept = set(reaching_pairs(pairs, packed, model, floor))
+    assert {pair for pair, value in exact.items() if value >= floor} <= kept
+    assert 0 < sum(value >= floor for value in exact.values()) < len(pairs) / 2
+
+
+@needs_extra
+def test_grouping_fit_with_embeddings_embeds_the_labels_and_writes_a_model_that_weighs_their_cosine(tmp_path, capsys):
+    labels = tmp_path / "headlines.jsonl"
+    with labels.open("w", encoding="utf-8") as handle:
+        for story in ("storms", "trial", "climate", "volcano"):
+            for item in story_items(story):
+                record = {"title": item.title, "published": item.published.isoformat(), "event": item.label}
+                handle.write(json.dumps(record) + "\n")
+    out = tmp_path / "model.json"
+    assert fit.fit_command([str(labels)], str(out), embeddings=True) == 0
+    assert f"wirebeam run --embeddings --grouping_model {out}" in capsys.readouterr().out
+    model = read_model(out)
+    assert model.uses_embeddings and model.coefficients["headline"]["embedding"] > 0
+    assert "embedding" not in model.coefficients["full_text"]
