@@ -53,7 +53,13 @@ RECORDS_PER_FILE = 1000
 
 def plain_loop(seed_files: list[Path]) -> float:
     """wirebeam's stages as plain function calls over some seed files (one window); the CPU seconds it took."""
-    from pipeline.boilerplate import chrome_in_bucket, clean_article, paragraph_observations, paragraph_row
+    from pipeline.boilerplate import (
+        chrome_in_bucket,
+        clean_article,
+        folded_paragraphs,
+        paragraph_observations,
+        paragraph_row,
+    )
     from pipeline.dedup.exact import exact_keys, original_rank
     from pipeline.dedup.minhash import MinHashConfig
     from pipeline.dedup.near import find_near_duplicates, is_signed
@@ -75,13 +81,17 @@ def plain_loop(seed_files: list[Path]) -> float:
         for document in read_seed_file(path.name, path.read_bytes()):
             if not isinstance(document, RejectedInput):
                 articles.append(normalize_article(extract_article(document), "floor", now))
-    observations = [paragraph_observations(article) for article in articles]
+    folds = [folded_paragraphs(article.text) if article.text else [] for article in articles]
+    observations = [paragraph_observations(a, folded) for a, folded in zip(articles, folds, strict=True)]
     for article, observed in zip(articles, observations, strict=True):
         if article.text is not None:
             to_row(paragraph_row(article, observed))
     refs = ((article.article_id, observed) for article, observed in zip(articles, observations, strict=True))
     chrome = dict(chrome_in_bucket((0, refs), None))
-    articles = [clean_article(article, set(chrome.get(article.article_id, ()))) for article in articles]
+    articles = [
+        clean_article(article, set(chrome.get(article.article_id, ())), folded)
+        for article, folded in zip(articles, folds, strict=True)
+    ]
     first_of_key: dict[str, str] = {}
     for article in sorted(articles, key=original_rank):
         for key in exact_keys(article):
