@@ -25,13 +25,13 @@ from sklearn.metrics import average_precision_score
 from benchmarks.events import FIT_CORPORA, HALVES, RESULTS_DIR
 from benchmarks.events_cached_cv import featurised_halves
 from pipeline.events import fit
-from pipeline.events.model import FEATURES, REGIMES
+from pipeline.events.model import ALL_FEATURES, REGIMES
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Fit each variant on one half, rank the other half's pairs; print and write the mean average precision."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=FEATURES, help="Leave out only these (each, then all).")
+    parser.add_argument("--only", nargs="+", choices=ALL_FEATURES, help="Leave out only these (each, then all).")
     parser.add_argument(
         "--embeddings",
         action="store_true",
@@ -59,7 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 for regime in REGIMES:
                     if models[regime] is None or not corpus.targets[regime]:
                         continue
-                    columns = [FEATURES.index(f) for f in kept[regime]]
+                    columns = [ALL_FEATURES.index(f) for f in kept[regime]]
                     rows = [[row[c] for c in columns] for row in corpus.rows[regime]]
                     predicted += list(models[regime].decision_function(rows))
                     truth += corpus.targets[regime]

@@ -40,7 +40,6 @@ FEATURES = (
     "dated",
     "gap_days_log",
     "gap_over_week",
-    "embedding",
 )
 """What an editor compares, per pair (``pipeline.events.features.pair_features``): TF-IDF cosines of the whole
 text (``body``), of the headlines and of the leads; IDF-weighted cosines of the named entities and of the
@@ -48,9 +47,11 @@ numbers and of the calendar dates stated; the product of body and entity cosines
 evidence); body and entity cosines again when either side has no publication date (content alone must then tell
 events apart), and their square roots (undated, a few shared rare words or names already say much, more say
 little more: linear in the cosines alone, the fit cannot weigh the first overlaps above the rest); whether both
-sides are dated, and then the log of the gap in days and whether it exceeds a week; under ``--embeddings``, the
-cosine of the two sentence embeddings (``pipeline.events.score.embedding_cosine``; only a model fitted on embedded
-labels weighs it: the shipped one does not)."""
+sides are dated, and then the log of the gap in days and whether it exceeds a week."""
+EMBEDDING_FEATURES = ("embedding",)
+"""Under ``--embeddings``, the cosine of the two sentence embeddings (``pipeline.events.score.embedding_cosine``):
+only a model fitted on embedded labels weighs it (the shipped one does not), and only its pairs' values hold it."""
+ALL_FEATURES = (*FEATURES, *EMBEDDING_FEATURES)
 BOUNDS = {"embedding": (-1.0, 1.0)}
 """Features a caller may leave out of ``logit``'s values, with their range: an absent one adds the largest term it
 could (a screen that does not compute it, ``blocking.screened_scores``, then never drops a pair the full score
@@ -75,7 +76,7 @@ class GroupingModel:
         for regime in REGIMES:
             if regime not in self.coefficients or regime not in self.thresholds:
                 raise ModelError(f"grouping model lacks the {regime!r} regime")
-            unknown = set(self.coefficients[regime]) - {"intercept", *FEATURES}
+            unknown = set(self.coefficients[regime]) - {"intercept", *ALL_FEATURES}
             if unknown:
                 raise ModelError(f"grouping model has unknown features: {sorted(unknown)}")
         for kind, value in self.thresholds.items():
@@ -110,7 +111,7 @@ class GroupingModel:
         return {
             "format": MODEL_FORMAT,
             "features_version": self.features_version,
-            "features": list(FEATURES),
+            "features": [*FEATURES, *(EMBEDDING_FEATURES if self.uses_embeddings else ())],
             "coefficients": {r: dict(self.coefficients[r]) for r in REGIMES},
             "thresholds": dict(self.thresholds),
             "note": dict(self.note),
