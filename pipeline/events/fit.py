@@ -471,7 +471,7 @@ def cross_validate(records: Sequence[Labelled], base: GroupingModel) -> dict[str
 def fit_command(label_files: Sequence[str], out: str, embeddings: bool = False) -> int:
     """``wirebeam grouping fit``: cross-validate on the label files, print the figures beside the shipped default's,
     fit on all of them and write the model file; with ``embeddings``, for ``--embeddings`` runs (the reports
-    embedded and blocked as such a run does, the embedding cosine weighed). Raises ``LabelError`` for an unusable
+    embedded as such a run embeds them, the cosine of two headlines weighed). Raises ``LabelError`` for an unusable
     label file."""
     files = {path: read_labels(path) for path in label_files}
     if embeddings:

@@ -100,7 +100,7 @@ class GroupingModel:
     @cached_property
     def uses_embeddings(self) -> bool:
         """Whether the model weighs the embedding cosine (fitted with ``--embeddings``)."""
-        return any(weights.get("embedding", 0.0) for weights in self.coefficients.values())
+        return any(weights.get(name, 0.0) for weights in self.coefficients.values() for name in EMBEDDING_FEATURES)
 
     def probability(self, regime: str, values: Mapping[str, float]) -> float:
         """The model's probability that a pair with these feature ``values`` reports one event."""
