@@ -5,7 +5,7 @@ wirebeam query "SELECT ..." [--db PATH] [--format table|csv|json]
 wirebeam schema [--check]
 wirebeam feeds add|list|import|export ...
 wirebeam events [show ID] | export --parquet DIR | report [--out FILE]
-wirebeam grouping fit --labels FILE.jsonl [--out FILE]
+wirebeam grouping fit --labels FILE.jsonl [--out FILE] [--embeddings]
 
 Only ``run`` (and ``feeds``) import Beam, so the other commands start fast: each command imports what it needs
 when it runs (``tests/test_cli_start.py`` checks that ``query``, ``events``, ``schema`` and ``--help`` import
@@ -107,6 +107,12 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     )
     fit.add_argument("--labels", nargs="+", required=True, metavar="FILE.jsonl", help="Labelled articles.")
     fit.add_argument("--out", default="grouping_model.json", help="Model file to write (default: %(default)s).")
+    fit.add_argument(
+        "--embeddings",
+        action="store_true",
+        help="Embed the labelled articles as `wirebeam run --embeddings` does (needs the embeddings extra) and fit a "
+        "model that weighs two headlines' embedding cosine, for `wirebeam run --embeddings --grouping_model FILE`.",
+    )
     return parser
 
 
@@ -120,10 +126,11 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
         return _schema(args)
     if args.command == "grouping":
         from pipeline.events import fit
+        from pipeline.events.embeddings import EmbeddingsUnavailable
 
         try:
-            return fit.fit_command(args.labels, args.out)
-        except fit.LabelError as error:
+            return fit.fit_command(args.labels, args.out, args.embeddings)
+        except (fit.LabelError, EmbeddingsUnavailable) as error:
             raise UsageError(str(error)) from None
     return _database_command(args, argv)
 

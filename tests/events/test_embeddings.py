@@ -19,7 +19,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.testing.util import BeamAssertException, assert_that
 
 from pipeline.cli import main
-from pipeline.events import embeddings, fit
+from pipeline.events import embeddings
 from pipeline.events.blocking import (
     EMBEDDING_BANDS,
     EMBEDDING_BLOCK_WINDOW,
@@ -182,17 +182,33 @@ def test_a_model_weighing_the_embedding_cosine_scores_it_and_the_screen_keeps_ev
     assert 0 < sum(value >= floor for value in exact.values()) < len(pairs) / 2
 
 
-@needs_extra
-def test_grouping_fit_with_embeddings_embeds_the_labels_and_writes_a_model_that_weighs_their_cosine(tmp_path, capsys):
-    labels = tmp_path / "headlines.jsonl"
-    with labels.open("w", encoding="utf-8") as handle:
+def _headline_labels(path: Path) -> Path:
+    with path.open("w", encoding="utf-8") as handle:
         for story in ("storms", "trial", "climate", "volcano"):
             for item in story_items(story):
                 record = {"title": item.title, "published": item.published.isoformat(), "event": item.label}
                 handle.write(json.dumps(record) + "\n")
+    return path
+
+
+@needs_extra
+def test_grouping_fit_with_embeddings_embeds_the_labels_and_writes_a_model_that_weighs_their_cosine(tmp_path, capsys):
+    labels = _headline_labels(tmp_path / "headlines.jsonl")
     out = tmp_path / "model.json"
-    assert fit.fit_command([str(labels)], str(out), embeddings=True) == 0
+    assert main(["grouping", "fit", "--labels", str(labels), "--out", str(out), "--embeddings"]) == 0
     assert f"wirebeam run --embeddings --grouping_model {out}" in capsys.readouterr().out
     model = read_model(out)
     assert model.uses_embeddings and model.coefficients["headline"]["embedding"] > 0
     assert "embedding" not in model.coefficients["full_text"]
+
+
+def test_grouping_fit_with_embeddings_without_the_extra_is_a_usage_error_naming_the_install(
+    tmp_path, capsys, monkeypatch
+):
+    monkeypatch.setattr(embeddings, "EXTRA_PACKAGES", ("wirebeam_package_that_is_not_installed",))
+    labels = _headline_labels(tmp_path / "headlines.jsonl")
+    out = tmp_path / "model.json"
+    assert main(["grouping", "fit", "--labels", str(labels), "--out", str(out), "--embeddings"]) == 2
+    error = capsys.readouterr().err
+    assert "pip install 'wirebeam[embeddings]'" in error and error.count("\n") == 1
+    assert not out.exists()
