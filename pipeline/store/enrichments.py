@@ -37,7 +37,7 @@ from pipeline.enrich.figures import Figure
 from pipeline.enrich.language import Language
 from pipeline.enrich.mentions import fold
 from pipeline.enrich.places import Location
-from pipeline.ids import ROW_KEY_CHARS
+from pipeline.ids import row_key
 from pipeline.store.statements import registered, rows, sql
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
 from schemas.generate import arrow_schema, primary_key
@@ -89,6 +89,9 @@ WRITES = tuple(EVENT_ENRICHMENT_TABLES)
 """The tables this module is the one writer of."""
 FOLD_FUNCTION = "wirebeam_fold"
 """``fold`` (the merge's matching key of names and counts) as a SQL function while events are copied."""
+ROW_KEY_FUNCTION = "wirebeam_row_key"
+"""``pipeline.ids.row_key`` of a list of parts as a SQL function while events are copied (the key rule stays
+written once)."""
 
 
 def _member_details(table: str) -> str:
@@ -138,14 +141,20 @@ def _copy_single_article_events(connection: duckdb.DuckDBPyConnection) -> int:
     the merge would change are left to ``_merge_events`` (``copied_enrichment_events`` says which). Returns the
     number of events copied."""
     connection.create_function(FOLD_FUNCTION, fold, ["VARCHAR"], "VARCHAR")
+    connection.create_function(ROW_KEY_FUNCTION, _row_key_of, ["VARCHAR[]"], "VARCHAR")
     try:
         connection.execute(sql("copied_enrichment_events"))
         connection.execute(sql("copy_event_enrichments"), {"event_keywords": EVENT_KEYWORDS})
         for statement in (sql("copy_event_actors"), sql("copy_event_locations"), sql("copy_event_figures")):
-            connection.execute(statement, {"key_chars": ROW_KEY_CHARS})
+            connection.execute(statement)
     finally:
         connection.remove_function(FOLD_FUNCTION)
+        connection.remove_function(ROW_KEY_FUNCTION)
     return connection.execute("SELECT count(*) FROM copied_enrichment_events").fetchone()[0]
+
+
+def _row_key_of(parts: list[str]) -> str:
+    return row_key(*parts)
 
 
 def _merge_events(connection: duckdb.DuckDBPyConnection) -> int:

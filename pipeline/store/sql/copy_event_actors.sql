@@ -1,7 +1,7 @@
 -- ``event_actors`` of the copied events (``copied_enrichment_events``): their article's actors.
 INSERT INTO event_actors BY NAME
 SELECT
-    sha256(c.event_id || chr(31) || x.actor_id)[1:$key_chars] AS event_actor_id,
+    wirebeam_row_key([c.event_id, x.actor_id]) AS event_actor_id,
     c.event_id,
     x.actor_id,
     x.name,

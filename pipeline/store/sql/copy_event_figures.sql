@@ -3,8 +3,7 @@
 INSERT INTO event_figures BY NAME
 SELECT * EXCLUDE (position) FROM (
     SELECT
-        sha256(c.event_id || chr(31) || c.article_id || chr(31) || f.sentence || chr(31) || f.quantity)[1:$key_chars]
-            AS figure_id,
+        wirebeam_row_key([c.event_id, c.article_id, f.sentence, f.quantity]) AS figure_id,
         c.event_id,
         c.article_id,
         f.value,

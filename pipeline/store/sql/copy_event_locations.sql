@@ -2,7 +2,7 @@
 -- event's primary place primary.
 INSERT INTO event_locations BY NAME
 SELECT
-    sha256(c.event_id || chr(31) || l.location_id)[1:$key_chars] AS event_location_id,
+    wirebeam_row_key([c.event_id, l.location_id]) AS event_location_id,
     c.event_id,
     l.location_id,
     l.name,
