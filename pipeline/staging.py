@@ -4,6 +4,7 @@ object store (``s3://``, ``gs://``) that the workers and the launcher both reach
 
 from __future__ import annotations
 
+import glob
 import math
 import shutil
 import zlib
@@ -167,7 +168,8 @@ def join(base: str, *parts: str) -> str:
 
 def shard_paths(staging_dir: str, table: str) -> list[str]:
     """The Parquet shards staged for ``table``, in a stable order."""
-    pattern = join(staging_dir, table, "*.parquet")
+    folder = glob.escape(staging_dir) if is_local(staging_dir) else staging_dir  # "db[1]" is a name, not a pattern
+    pattern = join(folder, table, "*.parquet")
     return sorted(metadata.path for result in FileSystems.match([pattern]) for metadata in result.metadata_list)
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import zlib
+from pathlib import Path
 
 import apache_beam as beam
+import pytest
 
+from pipeline.cli import main
 from pipeline.staging import WriteStaging, _ShardTable, read_shard, shard_paths
 from schemas.generate import to_row
 from schemas.models import ArticleLink
-from tests.conftest import local_test_pipeline
+from tests.conftest import local_test_pipeline, table_counts
 
 
 def link(n: int) -> ArticleLink:
@@ -42,3 +45,13 @@ def test_each_row_is_staged_once_in_the_shard_of_its_key(tmp_path):
     for path, keys in staged.items():
         shard = int(path.rsplit("-", 1)[1].split(".")[0])
         assert {zlib.crc32(key.encode()) % 3 for key in keys} == {shard}
+
+
+@pytest.mark.parametrize("folder", ["env=prod", "db[1]"], ids=["hive-style", "glob-characters"])
+def test_a_database_in_a_folder_named_like_a_partition_or_a_pattern_loads_its_run(seeds_dir, tmp_path: Path, folder):
+    """Staging lives beside the database: a ``key=value`` folder adds no column to the staged rows and ``[1]`` is
+    part of the name, not a pattern that matches no shard (the run would load nothing)."""
+    db_path = tmp_path / folder / "news.duckdb"
+    db_path.parent.mkdir()
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    assert table_counts(db_path)["articles"] == 5

@@ -141,9 +141,9 @@ SCREEN_MARGIN = 1e-6
 screen's rounding error (~1e-15), and above ``score``'s rounding to 6 decimals."""
 _VOCABULARY: dict[str, int] = {}
 """Number of each term of this worker's screening vectors (a term of several similarity fields has one)."""
-FIELD_BITS = 3
+FIELD_BITS = (len(SIMILARITY_FIELDS) - 1).bit_length()
 """A screening vector's column is its term's number shifted by these bits, its field's place in ``SIMILARITY_FIELDS``
-in them."""
+in them (enough bits for every field)."""
 MAX_VOCABULARY = 2_000_000
 """Terms the vocabulary holds before it (and the vectors built on it) start over, so a long-lived worker's stays
 bounded."""

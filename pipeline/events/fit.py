@@ -366,7 +366,9 @@ def fit_model(
 
 
 def fit_prepared(prepared: Mapping[str, Corpus], base: GroupingModel | None = None, note: str = "") -> GroupingModel:
-    """``fit_model`` of corpora already featurised (``corpus_pairs``)."""
+    """``fit_model`` of corpora already featurised (``corpus_pairs``). Thresholds are chosen by clustering the
+    lexical candidate pairs alone, also for a model meant for ``--embeddings`` runs, whose candidates include the
+    embedding keys' pairs too (``held_out_f1`` scores those)."""
     base = base or shipped_model()
     coefficients = {kind: dict(base.coefficients[kind]) for kind in REGIMES}
     for kind in REGIMES:

@@ -88,14 +88,22 @@ class GroupingModel:
 
     def logit(self, regime: str, values: Mapping):
         """The log-odds of a pair with these feature ``values`` (floats, or numpy arrays of many pairs)."""
-        weights = self.coefficients[regime]
-        return weights.get("intercept", 0.0) + sum(
-            [
-                w * values[name] if name in values or name not in BOUNDS else max(w * x for x in BOUNDS[name])
-                for name, w in weights.items()
-                if name != "intercept"
-            ]
+        terms, bounded = self._terms[regime]
+        intercept = self.coefficients[regime].get("intercept", 0.0)
+        if not bounded:
+            return intercept + sum([w * values[name] for name, w in terms])
+        return intercept + sum(
+            [w * values[name] if name in values else max(w * x for x in BOUNDS[name]) for name, w in terms]
         )
+
+    @cached_property
+    def _terms(self) -> dict[str, tuple[tuple[tuple[str, float], ...], bool]]:
+        """Per regime, its ``(feature, weight)`` terms in order and whether any may be absent (``BOUNDS``)."""
+        out = {}
+        for regime, weights in self.coefficients.items():
+            terms = tuple((name, w) for name, w in weights.items() if name != "intercept")
+            out[regime] = terms, any(name in BOUNDS for name, _ in terms)
+        return out
 
     @cached_property
     def uses_embeddings(self) -> bool:

@@ -13,6 +13,7 @@ writer of the event-level enrichment tables.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -140,16 +141,17 @@ def _copy_single_article_events(connection: duckdb.DuckDBPyConnection) -> int:
     (a run of 2,000 new articles has ~1,800; merging each in Python was a quarter of the load). Events whose rows
     the merge would change are left to ``_merge_events`` (``copied_enrichment_events`` says which). Returns the
     number of events copied."""
-    connection.create_function(FOLD_FUNCTION, fold, ["VARCHAR"], "VARCHAR")
-    connection.create_function(ROW_KEY_FUNCTION, _row_key_of, ["VARCHAR[]"], "VARCHAR")
     try:
+        connection.create_function(FOLD_FUNCTION, fold, ["VARCHAR"], "VARCHAR")
+        connection.create_function(ROW_KEY_FUNCTION, _row_key_of, ["VARCHAR[]"], "VARCHAR")
         connection.execute(sql("copied_enrichment_events"))
         connection.execute(sql("copy_event_enrichments"), {"event_keywords": EVENT_KEYWORDS})
         for statement in (sql("copy_event_actors"), sql("copy_event_locations"), sql("copy_event_figures")):
             connection.execute(statement)
     finally:
-        connection.remove_function(FOLD_FUNCTION)
-        connection.remove_function(ROW_KEY_FUNCTION)
+        for name in (FOLD_FUNCTION, ROW_KEY_FUNCTION):
+            with contextlib.suppress(duckdb.InvalidInputException):  # not registered: its registration failed
+                connection.remove_function(name)
     return connection.execute("SELECT count(*) FROM copied_enrichment_events").fetchone()[0]
 
 

@@ -6,11 +6,15 @@ temporary tables shaped like the real ones, before any real table is written.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import duckdb
 
 from pipeline.store.statements import registered
+
+_GLOB = re.compile(r"[*?[]")
+"""Characters ``read_parquet`` would take a path's as a pattern: such shards are read one by one."""
 
 
 def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table: str) -> int:
@@ -20,8 +24,12 @@ def stage(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path, table:
 
     connection.execute(f"CREATE OR REPLACE TEMP TABLE staged_{table} AS SELECT * FROM {table} LIMIT 0")
     paths = shard_paths(str(staging_dir), table)
-    if paths and is_local(str(staging_dir)):  # DuckDB reads them all at once, in parallel
-        connection.execute(f"INSERT INTO staged_{table} BY NAME SELECT * FROM read_parquet($paths)", {"paths": paths})
+    if paths and is_local(str(staging_dir)) and not any(map(_GLOB.search, paths)):
+        # DuckDB reads them all at once, in parallel; a folder named ``key=value`` adds no column
+        connection.execute(
+            f"INSERT INTO staged_{table} BY NAME SELECT * FROM read_parquet($paths, hive_partitioning = false)",
+            {"paths": paths},
+        )
         paths = []
     for path in paths:
         shard = read_shard(path)

@@ -212,3 +212,15 @@ def test_grouping_fit_with_embeddings_without_the_extra_is_a_usage_error_naming_
     error = capsys.readouterr().err
     assert "pip install 'wirebeam[embeddings]'" in error and error.count("\n") == 1
     assert not out.exists()
+
+
+def test_a_model_weighing_embeddings_without_embeddings_is_a_usage_error(seeds_dir, db_path, tmp_path, capsys):
+    data = shipped_model().to_dict()
+    data["coefficients"]["headline"]["embedding"] = 2.0
+    data["features"] = [*data["features"], "embedding"]
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps(data), encoding="utf-8")
+    flags = ["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path), "--grouping_model", str(model)]
+    assert main(flags) == 2
+    assert "run it with --embeddings" in capsys.readouterr().err
+    assert not db_path.exists()
