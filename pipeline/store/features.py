@@ -35,7 +35,7 @@ import pyarrow as pa
 
 from pipeline.events.features import FEATURES_VERSION, EventFeatures, features_from_counts
 from pipeline.store.articles import staged_rows_insert
-from pipeline.store.connection import configure_session, connect
+from pipeline.store.connection import connect, cursor
 from pipeline.store.statements import in_transaction, registered, sql
 from schemas.generate import arrow_schema, column_names, primary_key, to_row
 
@@ -113,9 +113,8 @@ def stored_rows(
 ) -> Iterator[list[StoredRow]]:
     """Batches of the rows whose version is neither this one nor one of ``also_done``, as they are now: one scan,
     on a cursor of its own, so the caller can write and commit between batches."""
-    reader = connection.cursor()
+    reader = cursor(connection)
     try:
-        configure_session(reader)
         reader.execute(sql("stale_feature_rows"), {"done": [FEATURES_VERSION, *also_done]})
         while rows := reader.fetchmany(batch_size):
             yield [StoredRow(*row) for row in rows]
