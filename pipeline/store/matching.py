@@ -399,20 +399,18 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     when one of its reports reaches a stored one; the new events of one storyline lie in one component, as in the
     run, so one that reaches nothing stored is not cut from the others (UCI half A cut by time: agreement with
     one run 0.966 -> 0.988)."""
-    new: dict[str, Member] = {}
+    unparsed: dict[str, tuple] = {}
     storyline_events: dict[str | None, set[str]] = defaultdict(set)
+    new_events: dict[str, list[str]] = defaultdict(list)
     for event_id, article_id, published_at, source_ref, storyline_id, features in connection.execute(
         sql("unmatched_event_features")
     ).fetchall():
         storyline_events[storyline_id].add(event_id)
-        new[article_id] = Member(
-            article_id, published_at, source_ref, event_id, EventFeatures.from_dict(json.loads(features))
-        )
-    if not new:
+        new_events[event_id].append(article_id)
+        unparsed[article_id] = (article_id, published_at, source_ref, event_id, features)
+    if not unparsed:
         return Regrouping()
-    new_events: dict[str, list[str]] = defaultdict(list)
-    for member in new.values():
-        new_events[member.event_id].append(member.article_id)
+    new = _LazyMembers(unparsed)  # most new reports are never scored: their features are not read
     candidates = candidate_events(connection, list(new_events))
     found = _stored_members(connection, {e for events in candidates.values() for e in events}, MAX_STORED_MEMBERS)
     stored, stored_events, canonical = found.members, found.events, found.canonical
@@ -420,6 +418,8 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
     reached, taking_part = set(), set()
     for new_event, articles in new_events.items():
         for stored_event in candidates.get(new_event, ()):
+            if new_event in taking_part and stored_event in reached:
+                continue  # known to take part, and to be reached
             if any(
                 score(new[a].features, stored[b].features, thresholds.model) >= thresholds.lowest
                 for a in articles
@@ -473,6 +473,19 @@ def regroup(connection: duckdb.DuckDBPyConnection, thresholds: EventThresholds, 
         storylines=[items for story, items in sorted(storyline_items.items()) if story in stories.whole],
     )
     return _regrouping(members, stored, edges, event_of, storyline_of, whole, canonical, stories)
+
+
+class _LazyMembers(dict):
+    """New article ID -> its ``Member``, its stored JSON features parsed when first read."""
+
+    def __init__(self, unparsed: Mapping[str, tuple]):
+        super().__init__()
+        self._unparsed = unparsed
+
+    def __missing__(self, article_id: str) -> Member:
+        *fields, features = self._unparsed[article_id]
+        member = self[article_id] = Member(*fields, EventFeatures.from_dict(json.loads(features)))
+        return member
 
 
 class _Found(NamedTuple):
