@@ -4,8 +4,8 @@ object store (``s3://``, ``gs://``) that the workers and the launcher both reach
 
 from __future__ import annotations
 
-import glob
 import math
+import os
 import shutil
 import zlib
 from collections.abc import Iterable
@@ -167,10 +167,19 @@ def join(base: str, *parts: str) -> str:
 
 
 def shard_paths(staging_dir: str, table: str) -> list[str]:
-    """The Parquet shards staged for ``table``, in a stable order."""
-    folder = glob.escape(staging_dir) if is_local(staging_dir) else staging_dir  # "db[1]" is a name, not a pattern
-    pattern = join(folder, table, "*.parquet")
-    return sorted(metadata.path for result in FileSystems.match([pattern]) for metadata in result.metadata_list)
+    """The Parquet shards staged for ``table``, in a stable order: its folder listed, so no character of the path
+    is taken for a pattern (``db[1]/``); in an object store, the objects under its prefix."""
+    folder = join(staging_dir, table)
+    if is_local(staging_dir):
+        found = os.scandir(folder) if os.path.isdir(folder) else ()
+        return sorted(entry.path for entry in found if entry.name.endswith(".parquet"))
+    return sorted(m.path for result in FileSystems.match([join(folder, "*.parquet")]) for m in result.metadata_list)
+
+
+def read_shards(paths: Iterable[str]) -> pa.Table | None:
+    """The shards (of one table) as one table; None for none."""
+    shards = [read_shard(path) for path in paths]
+    return pa.concat_tables(shards) if shards else None
 
 
 def read_shard(path: str) -> pa.Table:
