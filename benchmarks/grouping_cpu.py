@@ -87,18 +87,15 @@ def grouping(articles: list[tuple[str, str, str, datetime | None]]) -> tuple[dic
     for item, item_keys in keys.items():
         for key in item_keys:
             blocks[key].append(item)
-    large = {key for key, block in blocks.items() if oversized(key, len(block))}
-    packed = {
-        item: block_member(item, features[item], item_keys, large & item_keys)[1] for item, item_keys in keys.items()
+    # as the stage: a member brings the keys whose blocks hold another article, and those of them oversized
+    shared = {key: block for key, block in blocks.items() if len(block) >= 2}
+    large = {key for key, block in shared.items() if oversized(key, len(block))}
+    members = {
+        item: (features[item].first_seen, item_keys & shared.keys(), item_keys & large, features[item].full_text)
+        for item, item_keys in keys.items()
     }
-    candidates = {}
-    for key, block in blocks.items():
-        if len(block) >= 2:
-            members = {
-                item: (features[item].first_seen, keys[item], large & keys[item], features[item].full_text)
-                for item in block
-            }
-            candidates[key] = block_candidates(key, members)
+    packed = {item: block_member(item, features[item], *members[item][1:3])[1] for item in keys}
+    candidates = {key: block_candidates(key, {item: members[item] for item in block}) for key, block in shared.items()}
     lap("block_candidates")
     edges, scored = [], set()
     for pairs in candidates.values():
