@@ -8,9 +8,10 @@ shared machine) and a SHA-256 digest of the features, keys and edges: two versio
 values print the same digest.
 
 Articles: the scale benchmark's synthetic ~500-word texts (``--articles``, headline from the first words, dated),
-or a real corpus of ``../shared/data/events`` (``--corpus gvc|ecbplus``, every report, as the pipeline reads them).
+or a real corpus of ``../shared/data/events`` (``--corpus gvc|ecbplus``, every report, as the pipeline reads them)
+or UCI's dev headlines (``--corpus uci``).
 
-Run: ``nice -n 15 .venv/bin/python -m benchmarks.grouping_cpu [--articles 4000 | --corpus gvc] [--repeats 3]``
+Run: ``nice -n 15 .venv/bin/python -m benchmarks.grouping_cpu [--articles 4000 | --corpus gvc|ecbplus|uci]``
 """
 
 from __future__ import annotations
@@ -38,8 +39,13 @@ def synthetic(size: int) -> list[tuple[str, str, str, datetime | None]]:
     ]
 
 
-def corpus(name: str) -> list[tuple[str, str, str, datetime | None]]:
-    """``(id, title, text, published)`` of every report of a real event corpus."""
+def corpus(name: str) -> list[tuple[str, str, str | None, datetime | None]]:
+    """``(id, title, text, published)`` of every report of a real event corpus (UCI: its dated headlines)."""
+    if name == "uci":
+        from benchmarks.events import UCI_CSV, uci_items
+
+        items = uci_items(UCI_CSV)
+        return [(f"a{index:07d}", item.title, item.text, item.published) for index, item in enumerate(items)]
     articles = []
     lines = (EVENTS_DATA / f"{name}-dev.jsonl").read_text(encoding="utf-8").splitlines()
     for index, line in enumerate(lines):
@@ -81,18 +87,15 @@ def grouping(articles: list[tuple[str, str, str, datetime | None]]) -> tuple[dic
     for item, item_keys in keys.items():
         for key in item_keys:
             blocks[key].append(item)
-    large = {key for key, block in blocks.items() if oversized(key, len(block))}
-    packed = {
-        item: block_member(item, features[item], item_keys, large & item_keys)[1] for item, item_keys in keys.items()
+    # as the stage: a member brings the keys whose blocks hold another article, and those of them oversized
+    shared = {key: block for key, block in blocks.items() if len(block) >= 2}
+    large = {key for key, block in shared.items() if oversized(key, len(block))}
+    members = {
+        item: (features[item].first_seen, item_keys & shared.keys(), item_keys & large, features[item].full_text)
+        for item, item_keys in keys.items()
     }
-    candidates = {}
-    for key, block in blocks.items():
-        if len(block) >= 2:
-            members = {
-                item: (features[item].first_seen, keys[item], large & keys[item], features[item].full_text)
-                for item in block
-            }
-            candidates[key] = block_candidates(key, members)
+    packed = {item: block_member(item, features[item], *members[item][1:3])[1] for item in keys}
+    candidates = {key: block_candidates(key, {item: members[item] for item in block}) for key, block in shared.items()}
     lap("block_candidates")
     edges, scored = [], set()
     for pairs in candidates.values():
@@ -114,7 +117,9 @@ def grouping(articles: list[tuple[str, str, str, datetime | None]]) -> tuple[dic
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=4000, help="Synthetic articles (unless --corpus).")
-    parser.add_argument("--corpus", choices=("gvc", "ecbplus"), default=None, help="A real event corpus instead.")
+    parser.add_argument(
+        "--corpus", choices=("gvc", "ecbplus", "uci"), default=None, help="A real event corpus instead."
+    )
     parser.add_argument("--repeats", type=int, default=3, help="Runs of the steps; the least CPU of each is shown.")
     args = parser.parse_args(argv)
     articles = corpus(args.corpus) if args.corpus else synthetic(args.articles)

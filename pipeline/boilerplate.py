@@ -73,12 +73,15 @@ CHROME_LINE = re.compile(
     re.IGNORECASE,
 )
 """Lines that are page chrome on any site (buttons, counters, separators)."""
-_ANY_WALL = re.compile("|".join(f"(?:{pattern.pattern})" for pattern in WALLS.values()))
+_ANY_WALL = re.compile(r"[^\w](?:" + "|".join(f"(?:{pattern.pattern})" for pattern in WALLS.values()) + ")")
 """Every wall at once, case-sensitive: on an ASCII paragraph lower-cased it matches exactly when one of ``WALLS``
-does (their letters are lower case), in one scan instead of six case-insensitive ones (0.6 ms an article)."""
+does (their letters are lower case), in one scan instead of six case-insensitive ones (0.6 ms an article). Searched
+in the paragraph after a space: every wall begins with ``\b`` and a letter, so a match starts after a non-word
+character, and led by that class the search skips to such places in the engine's own loop instead of trying the
+whole alternation at every character (25 -> 17 us a 340-character paragraph)."""
 _ANY_WALL_ANY_CASE = re.compile(_ANY_WALL.pattern, re.IGNORECASE)
-"""Every wall at once, case-insensitive: matches exactly when one of ``WALLS`` does, on any paragraph; one scan
-costs 0.6 of the six, twice the lower-cased one."""
+"""Every wall at once, case-insensitive: matches exactly when one of ``WALLS`` does, on any paragraph (after a
+space, as ``_ANY_WALL``); one scan costs 0.6 of the six, twice the lower-cased one."""
 CASE_TRAPS = ("\u0130", "\u0131", "\u017f", "\u212a")
 """The only characters that ``re.IGNORECASE`` matches with an ASCII letter but ``str.lower`` does not turn into
 that one letter (dotted capital I, dotless i, long s, Kelvin sign; every code point checked). Without them,
@@ -156,9 +159,9 @@ def wall_of(paragraph: str) -> str | None:
     if len(paragraph.split()) > MAX_WALL_WORDS:
         return None
     if paragraph.isascii() or not any(trap in paragraph for trap in CASE_TRAPS):
-        if not _ANY_WALL.search(paragraph.lower()):
+        if not _ANY_WALL.search(" " + paragraph.lower()):
             return None
-    elif not _ANY_WALL_ANY_CASE.search(paragraph):
+    elif not _ANY_WALL_ANY_CASE.search(" " + paragraph):
         return None
     return next((name for name, pattern in WALLS.items() if pattern.search(paragraph)), None)
 

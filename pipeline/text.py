@@ -51,6 +51,8 @@ BINARY_NUL_SHARE = 0.01
 BINARY_CONTROL_SHARE = 0.1
 """So do control bytes (NUL included; not tab, line breaks, form feed or escape) above this share."""
 _TEXT_CONTROLS = frozenset(b"\t\n\r\x0c\x1b")
+_CONTROL_BYTES = bytes(byte for byte in range(0x20) if byte not in _TEXT_CONTROLS)
+"""The control bytes that count towards binary content."""
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
     (codecs.BOM_UTF32_BE, "utf-32"),
@@ -107,7 +109,7 @@ def looks_binary(data: bytes) -> bool:
     """Several NUL bytes, or many control bytes, near the start: not text. One stray NUL in text is not."""
     sample = data[:SNIFF_BYTES]
     nuls = sample.count(0)
-    controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+    controls = len(sample) - len(sample.translate(None, _CONTROL_BYTES))  # counted in C, not a loop a byte
     many_nuls = nuls > MAX_TEXT_NULS and nuls > BINARY_NUL_SHARE * len(sample)
     return many_nuls or controls > BINARY_CONTROL_SHARE * len(sample)
 

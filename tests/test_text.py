@@ -7,6 +7,7 @@ from pipeline.sources.http import decode_body
 from pipeline.sources.seeds import read_seed_file
 from pipeline.text import (
     ENGLISH_STOP_WORDS,
+    SNIFF_BYTES,
     NotText,
     capitalised_phrases,
     declared_charsets,
@@ -16,6 +17,7 @@ from pipeline.text import (
     headline_proper,
     html_to_text,
     is_title_case,
+    looks_binary,
     site_labels,
     tokenize,
 )
@@ -76,6 +78,15 @@ def test_undeclared_legacy_charsets_are_detected_and_binary_is_refused():
     with pytest.raises(NotText) as error:
         decode(b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00")
     assert error.value.reason == "binary_file"
+
+
+def test_control_bytes_but_tabs_line_breaks_and_escape_mark_binary_above_a_tenth_of_the_sniffed_start():
+    assert not looks_binary(b"a" * 900 + bytes(range(1, 9)) * 12 + b"\x0e" * 4), "a tenth exactly"
+    assert looks_binary(b"a" * 899 + bytes(range(1, 9)) * 12 + b"\x0e" * 5)
+    assert looks_binary(b"a" * 800 + b"\x1f\x10\x7f\x80" * 50) is False, "DEL and high bytes are no control bytes"
+    assert looks_binary(b"a" * 800 + b"\x1f\x10\x1c\x00" * 50)
+    assert not looks_binary(b"\t\n\r\x0c\x1b" * 400), "text controls"
+    assert not looks_binary(b"a" * SNIFF_BYTES + b"\x01" * SNIFF_BYTES), "beyond the sniffed start"
 
 
 def test_tokens_keep_periods_only_on_abbreviations_and_initials():

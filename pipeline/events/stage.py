@@ -132,31 +132,39 @@ def _blocking_refs(item, buckets: int) -> list[tuple[int, bytes]]:
     return [(number, pack((article_id, bucket_keys))) for number, bucket_keys in keys.items()]
 
 
-def _oversized_in_bucket(grouped: tuple[int, Iterable[bytes]]):
-    """``(bucket, [pack((id, blocking keys))])`` -> ``(id, [its keys whose blocks are oversized])``."""
+def _shared_in_bucket(grouped: tuple[int, Iterable[bytes]]):
+    """``(bucket, [pack((id, blocking keys))])`` -> ``(id, (its keys whose blocks hold another article, those of them
+    whose blocks are oversized))``; an article whose keys are all its own is left out."""
     members: dict[str, list[str]] = {}
     for article_id, keys in map(unpack, grouped[1]):
         for key in keys:
             members.setdefault(key, []).append(article_id)
-    found: dict[str, list[str]] = {}
+    found: dict[str, tuple[list[str], list[str]]] = {}
     for key, article_ids in members.items():
-        if oversized(key, len(article_ids)):
+        if len(article_ids) > 1:
+            large = oversized(key, len(article_ids))
             for article_id in article_ids:
-                found.setdefault(article_id, []).append(key)
+                shared, oversized_keys = found.setdefault(article_id, ([], []))
+                shared.append(key)
+                if large:
+                    oversized_keys.append(key)
     return list(found.items())
 
 
 def _block_members(joined: tuple[str, dict], buckets: int):
-    """``(id, {"features": [pack((features, keys))], "oversized": [[keys]]})`` -> ``(bucket, pack((id, member,
-    keys)))``
-    once for each bucket of its blocking keys (``keys``: those in the bucket; ``member``: its features, keys and
-    oversized keys, packed once by ``block_member``). Sent once a key, the member was ~36 elements of ~5 KB an
-    article, each encoded, grouped and decoded by Beam. With ~36 keys an article, a bucket holds nearly every
-    article of the run (~5 KB each: the run's window bounds it), as the blocks of all keys together did 36 times
-    over."""
+    """``(id, {"features": [pack(features)], "shared": [(keys, oversized keys)]})`` -> ``(bucket, pack((id, member,
+    keys)))`` once for each bucket of its blocking keys whose blocks hold another article (``keys``: those in the
+    bucket; ``member``: its features, those keys and the oversized ones, packed once by ``block_member``). A key of
+    one article makes no pair: the member is smaller and its keys intersect faster without them (~34 of ~39 keys an
+    article on the scale benchmark's). Sent once a key, the member was ~36 elements of ~5 KB an article, each
+    encoded, grouped and decoded by Beam. With ~34 keys an article, a bucket holds nearly every article of the run
+    (~5 KB each: the run's window bounds it), as the blocks of all keys together did 34 times over."""
     article_id, grouped = joined
-    large = frozenset(key for keys in grouped["oversized"] for key in keys)
-    for features, keys in map(unpack, grouped["features"]):
+    keys = [key for shared, _ in grouped["shared"] for key in shared]
+    if not keys:
+        return
+    large = frozenset(key for _, oversized_keys in grouped["shared"] for key in oversized_keys)
+    for features in map(unpack, grouped["features"]):
         _, member = block_member(article_id, features, keys, large)
         for number, bucket_keys in _keys_by_bucket(keys, buckets).items():
             yield number, pack((article_id, member, bucket_keys))
@@ -316,19 +324,18 @@ class GroupEvents(beam.PTransform):
             | "JoinDocFreq" >> beam.CoGroupByKey()
             | "Featurise" >> beam.FlatMap(_featurise)
         )
-        oversized_keys = (
+        shared_keys = (
             featured
             | "BlockingKeys" >> beam.FlatMap(_blocking_refs, self._buckets)
             | "GroupBlockingKeys" >> beam.GroupByKey()
-            | "OversizedBlocks" >> beam.FlatMap(_oversized_in_bucket)
+            | "SharedBlocks" >> beam.FlatMap(_shared_in_bucket)
         )
         edges = (
             {
-                "features": featured
-                | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack((item[1][1], item[1][3])))),
-                "oversized": oversized_keys,
+                "features": featured | "OnlyFeatures" >> beam.Map(lambda item: (item[0], pack(item[1][1]))),
+                "shared": shared_keys,
             }
-            | "JoinOversized" >> beam.CoGroupByKey()
+            | "JoinShared" >> beam.CoGroupByKey()
             | "BlockMembers" >> beam.FlatMap(_block_members, self._buckets)
             | "GroupBlockBuckets" >> beam.GroupByKey()
             | "ScoreBlocks" >> beam.FlatMap(_score_blocks(self._thresholds.lowest, self._thresholds.model))

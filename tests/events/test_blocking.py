@@ -8,16 +8,22 @@ import random
 import pytest
 
 from pipeline.events.blocking import (
+    BULK_MEMBERS,
     COMMON_BLOCK,
     HEADLINE_BLOCK_WINDOW,
     MAX_BLOCK_SIZE,
+    block_candidates,
+    block_meetings,
     block_member,
     block_pairs,
     block_window,
     blocking_keys,
     bounded_parts,
     candidate_pairs,
+    evident,
     member_features,
+    oversized,
+    scored_here,
 )
 from pipeline.events.cluster import dense_scores
 from pipeline.events.features import EventFeatures, batch_features
@@ -97,6 +103,39 @@ def test_full_texts_sharing_only_a_common_key_are_no_candidates_but_with_a_secon
     assert ("x", "y") in pairs, "two keys shared"
     assert {("h", item) for item in common} <= pairs, "a headline has too few keys to ask for two"
     assert not any(a in common and b in common for a, b in pairs), "one common key alone is no evidence"
+
+
+def test_a_block_scores_exactly_the_pairs_it_meets_that_are_scored_here_and_evident():
+    """The decision on bits (of the keys two members hold) and the one by pair against the rules for one pair, over
+    blocks of every kind: small, common (over ``COMMON_BLOCK``), oversized; full texts and headlines; pairs sharing
+    one key, several, oversized ones only."""
+    rng = random.Random(11)
+    vocabulary = [f"k{i:03d}" for i in range(160)]
+    weights = [1.0 / (1 + i) ** 1.1 for i in range(len(vocabulary))]  # a few keys in most items: oversized blocks
+    members, blocks = {}, {}
+    for i in range(400):
+        item = f"i{rng.randrange(10**6):06d}-{i}"
+        keys = frozenset(rng.choices(vocabulary, weights, k=rng.randint(1, 12)))
+        members[item] = (rng.choice([None, 3600.0 * rng.randrange(500)]), keys, frozenset(), rng.random() < 0.7)
+        for key in keys:
+            blocks.setdefault(key, []).append(item)
+    large = frozenset(key for key, block in blocks.items() if oversized(key, len(block)))
+    members = {item: (seen, keys, keys & large, full) for item, (seen, keys, _, full) in members.items()}
+    sizes = sorted(len(block) for block in blocks.values())
+    assert sizes[-1] > MAX_BLOCK_SIZE and any(COMMON_BLOCK < size <= MAX_BLOCK_SIZE for size in sizes)
+    assert any(2 <= size < BULK_MEMBERS for size in sizes), "blocks of both ways of deciding"
+    kinds = set()
+    for key, block in blocks.items():
+        block_members = {item: members[item] for item in block}
+        expected = []
+        for left, right in block_meetings(key, [(item, members[item][0], members[item][3]) for item in block]):
+            shared = members[left][1] & members[right][1]
+            headline = not (members[left][3] and members[right][3])
+            kinds.add((min(len(shared), 3), bool(shared - large)))
+            if scored_here(key, shared, large) and evident(len(shared), len(block), headline):
+                expected.append((left, right))
+        assert block_candidates(key, block_members) == expected, key
+    assert {(1, True), (1, False), (2, True), (2, False), (3, True)} <= kinds
 
 
 def test_headlines_of_an_oversized_block_meet_further_headlines_than_full_texts_do_but_a_bounded_number():

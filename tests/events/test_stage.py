@@ -10,12 +10,23 @@ from apache_beam.testing.util import BeamAssertException, assert_that, equal_to
 
 from pipeline.dedup.exact import original_rank
 from pipeline.documents import ExtractedArticle
+from pipeline.events.blocking import MAX_BLOCK_SIZE, member_features
 from pipeline.events.cluster import group_articles
+from pipeline.events.features import EventFeatures
 from pipeline.events.model import FEATURES
 from pipeline.events.score import DEFAULT_THRESHOLDS
-from pipeline.events.stage import MEMBERS, REPRESENTATIVES, ApplyEvents, GroupEvents, JoinNearGroups
+from pipeline.events.stage import (
+    MEMBERS,
+    REPRESENTATIVES,
+    ApplyEvents,
+    GroupEvents,
+    JoinNearGroups,
+    _block_members,
+    _shared_in_bucket,
+)
 from pipeline.ids import event_id as event_id_for
 from pipeline.normalize import normalize_article
+from pipeline.packing import pack, unpack
 from tests.conftest import local_test_pipeline, story_items
 from tests.events.test_grouping import HEADLINES
 
@@ -117,6 +128,25 @@ def test_scoring_within_blocks_groups_exactly_as_the_pure_reference(make_article
         events = grouped["events"] | "EventIds" >> beam.Map(lambda item: (item[0], item[1][0]))
         assert_that(events, equal_to(expected), label="events")
         assert_that(grouped["links"], _links_within(expected), label="links")
+
+
+def test_only_the_keys_another_article_holds_reach_the_blocks_and_a_loner_sends_no_member():
+    loud = [f"x{i:03d}" for i in range(MAX_BLOCK_SIZE + 1)]  # a block over the size limit
+    refs = [("a", ("k1", "k2", "own-a")), ("b", ("k1", "k2", "loud")), ("c", ("own-c",))]
+    refs += [(item, ("loud",)) for item in loud]
+    found = dict(_shared_in_bucket((0, [pack(ref) for ref in refs])))
+    assert found["a"] == (["k1", "k2"], [])
+    assert found["b"] == (["k1", "k2", "loud"], ["loud"])
+    assert "c" not in found, "its one key makes no pair"
+    features = EventFeatures(terms={"own": 1.0})
+    members = [
+        unpack(packed) for _, packed in _block_members(("b", {"features": [pack(features)], "shared": [found["b"]]}), 2)
+    ]
+    assert {key for _, _, keys in members for key in keys} == {"k1", "k2", "loud"}
+    assert {member_features(member)[1:] for _, member, _ in members} == {
+        (frozenset({"k1", "k2", "loud"}), frozenset({"loud"}))
+    }
+    assert not list(_block_members(("c", {"features": [pack(features)], "shared": []}), 2))
 
 
 def test_copies_and_near_duplicates_take_the_event_of_their_group_root_which_alone_is_grouped():
