@@ -796,38 +796,58 @@ def _resolve(
 
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
-    if len(span.candidates) == 1:
+    candidates = span.candidates
+    if len(candidates) == 1:
         return _resolve_one(span, countries, states, key, neighbours)
-    best, best_score, best_support = span.candidates[0], -math.inf, 0
-    top = span.candidates[0]
+    best, best_score, best_support = candidates[0], -math.inf, 0
+    top = candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     state = span.exact_broad and top.kind == "admin1" and bool(top.region)
     capital = state and not _towns_within(top.region, key, neighbours)
-    for place in span.candidates[:MAX_CANDIDATES]:
-        fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
-        if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
+    capitals = gazetteer.capitals() if capital else EMPTY
+    pattern = span.pattern
+    other_state = len(states) > 1
+    # the loop reads each entry's fields once and inlines ``_support``'s quick test and whether the entry lies in a
+    # named division (entries are scored a dozen times an article); the score adds up in the order the rules read
+    if neighbours is not None:
+        own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
+        cell_counts, state_counts = neighbours.cells, neighbours.states
+    for place in candidates[:MAX_CANDIDATES]:
+        location_id, name, kind, country_code, latitude, longitude, population, region = place
+        local = kind in LOCAL_KINDS
+        fits = bool(pattern) and any(_within(place, container) for container in pattern)
+        if local and (guarded or (state and population < STATE_TOWN_POPULATION)) and not fits:
             # "Middle East", "California": a town of that name only as "Middle East, Maryland", "California, Pa."
             continue
-        score = min(math.log10(place.population + 1), MAX_PRIOR)
-        if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
+        score = min(math.log10(population + 1), MAX_PRIOR)
+        if ALTERNATE_PENALTY and kind == "city" and fold(name) != key:
             score -= ALTERNATE_PENALTY
-        support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
+        support = 0
+        if local and neighbours is not None and latitude is not None:
+            cell = (int(latitude // CELL_DEGREES), int(longitude // CELL_DEGREES))
+            if cell_counts.get(cell, 0) != (cell in own_cells) or (
+                region and state_counts.get(region, 0) != (region in own_states)
+            ):
+                support = sum(
+                    _support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key
+                )
         score += SUPPORT_BONUS * support
-        if place.country_code in countries:
+        if country_code in countries:
             score += 2
-        if _in_named_division(place, states, divisions):
-            score += 4
-        elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
-            score += 3  # another US state is named
+        if kind == "admin1":
+            if region and (other_state or (states and region not in states)):
+                score += 3  # another US state is named
+        elif (region in states) if region else (divisions and _near_division(place, divisions)):
+            score += 4  # in a US state the article names, or near a division it names
         if fits:
             score += 6
-        if capital and place.location_id in gazetteer.capitals() and place.country_code == top.country_code:
+        if capital and location_id in capitals and country_code == top.country_code:
             score += CAPITAL_BONUS  # "Washington" alone is the capital, "Washington state" the state
-        if place.kind == "country":
-            score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
+        if kind == "country":
+            score += 1 + (2 if gazetteer.neighbours().get(country_code, frozenset()) & countries else 0)
         if score > best_score:
             best, best_score, best_support = place, score, support
-    evidence = max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+    evidence = max(_evidence(span, place, countries, states) for place in candidates[:EVIDENCE_CANDIDATES])
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
@@ -860,12 +880,8 @@ def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...
     return any((lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit for lat, lon in points)
 
 
-def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
-    """Whether a town or county lies in a US state the article names, or near a division it names."""
-    if place.kind == "admin1":
-        return False
-    if place.region:
-        return place.region in states
+def _near_division(place: gazetteer.Place, divisions: list[gazetteer.Place]) -> bool:
+    """Whether a town or county outside the US lies near a division the article names."""
     return any(_distance_km(place, division) <= NEAR_KM for division in divisions)
 
 
