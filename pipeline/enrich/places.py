@@ -687,17 +687,26 @@ def _add(context: _Context, key: str, place: gazetteer.Place) -> None:
             context.add(key, "division", place.location_id)
 
 
-def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
+CELL_ROW = 1 << 16
+"""A grid cell is one number, its row (latitude) times this plus its column (longitude): the article's cells are
+counted and looked up by the thousand, and a number hashes for free where a pair of numbers does not."""
+
+
+def _cell(place: gazetteer.Place) -> int | None:
     """The coarse grid cell (``CELL_DEGREES``) of a town or county."""
     if place.latitude is None or place.kind not in LOCAL_KINDS:
         return None
-    return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
+    return _cell_at(place.latitude, place.longitude)
 
 
-_AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+def _cell_at(latitude: float, longitude: float) -> int:
+    return int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)
+
+
+_AROUND = tuple(dy * CELL_ROW + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 # memo values: one empty set for all that hold none, points as plain tuples (the collector stops tracking those)
 EMPTY: frozenset = frozenset()
-_Areas = tuple[frozenset[tuple[int, int]], frozenset[str], tuple[tuple[float, float], ...]]
+_Areas = tuple[frozenset[int], frozenset[str], tuple[tuple[float, float], ...]]
 
 
 def _near_keys(places_: tuple[gazetteer.Place, ...]) -> _Areas:
@@ -724,9 +733,9 @@ def _place_areas(place: gazetteer.Place) -> _Areas:
 
 
 @bounded_memo(16_384)
-def _around(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
+def _around(cell: int) -> frozenset[int]:
     """The 3 x 3 cells around a cell (one set for every place in it)."""
-    return frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND)
+    return frozenset(cell + step for step in _AROUND)
 
 
 @lru_cache(maxsize=1_024)
@@ -776,7 +785,7 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
     return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
 
 
-def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: _Areas) -> float:
+def _support_of(place: gazetteer.Place, cell: int, areas: _Areas) -> float:
     """The support one other name (its ``areas``) lends a place in ``cell``."""
     cells, states, points = areas
     if cell in cells:
@@ -824,7 +833,7 @@ def _resolve(
             score -= ALTERNATE_PENALTY
         support = 0
         if local and neighbours is not None and latitude is not None:
-            cell = (int(latitude // CELL_DEGREES), int(longitude // CELL_DEGREES))
+            cell = int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)  # _cell_at, inline
             if cell_counts.get(cell, 0) != (cell in own_cells) or (
                 region and state_counts.get(region, 0) != (region in own_states)
             ):
