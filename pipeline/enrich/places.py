@@ -782,15 +782,23 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
         not region or neighbours.states.get(region, 0) == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
-    return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
+    return _support_sum(place, cell, key, neighbours.areas)
 
 
-def _support_of(place: gazetteer.Place, cell: int, areas: _Areas) -> float:
-    """The support one other name (its ``areas``) lends a place in ``cell``."""
-    cells, states, points = areas
-    if cell in cells:
-        return 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
-    return STATE_SUPPORT if place.region in states else 0.0
+def _support_sum(place: gazetteer.Place, cell: int, key: str, areas: dict[str, _Areas]) -> float:
+    """The support the other names (not ``key``; their ``areas``) lend a place in ``cell``: for each, 1 when one of
+    its points lies within ``CLOSE_KM``, else ``NEIGHBOUR_SUPPORT`` when it could lie in a neighbouring cell, else
+    ``STATE_SUPPORT`` when it could lie in the place's US state; added up in the names' order."""
+    region = place.region
+    total = 0
+    for other, (cells, states, points) in areas.items():
+        if other == key:
+            continue
+        if cell in cells:
+            total += 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
+        else:
+            total += STATE_SUPPORT if region in states else 0.0
+    return total
 
 
 def _resolve(
@@ -837,9 +845,7 @@ def _resolve(
             if cell_counts.get(cell, 0) != (cell in own_cells) or (
                 region and state_counts.get(region, 0) != (region in own_states)
             ):
-                support = sum(
-                    _support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key
-                )
+                support = _support_sum(place, cell, key, neighbours.areas)
         score += SUPPORT_BONUS * support
         if country_code in countries:
             score += 2
@@ -886,7 +892,10 @@ def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...
     latitude, longitude = place.latitude, place.longitude
     squeeze = math.cos(math.radians(latitude)) ** 2
     limit = (CLOSE_KM / KM_PER_DEGREE) ** 2
-    return any((lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit for lat, lon in points)
+    for lat, lon in points:  # noqa: SIM110 - a loop, not any() over a generator: thousands of times an article
+        if (lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit:
+            return True
+    return False
 
 
 def _near_division(place: gazetteer.Place, divisions: list[gazetteer.Place]) -> bool:
