@@ -862,7 +862,10 @@ def _resolve(
             score += 1 + (2 if gazetteer.neighbours().get(country_code, frozenset()) & countries else 0)
         if score > best_score:
             best, best_score, best_support = place, score, support
-    evidence = max(_evidence(span, place, countries, states) for place in candidates[:EVIDENCE_CANDIDATES])
+    leading = candidates[:EVIDENCE_CANDIDATES]
+    if any(place.kind in ("country", "continent") for place in leading):
+        return best, math.inf  # a country's or continent's evidence is infinite: the others need not be weighed
+    evidence = max(_evidence(span, place, countries, states) for place in leading)
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
@@ -913,18 +916,26 @@ def _within(place: gazetteer.Place, container: gazetteer.Place) -> bool:
 
 
 def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: set[str]) -> float:
-    if place.kind in ("country", "continent"):
+    _, _, kind, country_code, _, _, population, region = place
+    if kind in ("country", "continent"):
         return math.inf
-    evidence = math.log10(place.population + 1)
-    evidence += CUE_EVIDENCE if span.locative else 0.0
-    evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
-    evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
+    # each rule adds its weight only when it holds (adding 0.0 changes no sum)
+    evidence = math.log10(population + 1)
+    locative = span.locative
+    if locative:
+        evidence += CUE_EVIDENCE
+    if country_code in countries:
+        evidence += COUNTRY_EVIDENCE
+    if region and region in states and kind != "admin1":
+        evidence += REGION_EVIDENCE
     fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
-    evidence += PATTERN_EVIDENCE if fits else 0.0
-    evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
-    if place.kind == "admin1" and not place.region and not span.locative and not _region_named(place, countries):
+    if fits:
+        evidence += PATTERN_EVIDENCE
+    if kind in ("admin1", "admin2"):
+        evidence += DIVISION_EVIDENCE
+    if kind == "admin1" and not region and not locative and not _region_named(place, countries):
         evidence -= LONE_DIVISION_PENALTY
-    if span.ambiguous and not (span.locative or fits):
+    if span.ambiguous and not (locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 
