@@ -43,12 +43,14 @@ machine is shared, and CPU time grows with its load.
 
 Run: ``.venv/bin/python -m benchmarks.enrichment [--spacy]`` (writes ``benchmarks/results/enrichment.json``;
 ``--spacy`` needs ``pip install -e .[ner]``; ``--cost-only --before COMMIT`` prints the cost of this tree and of
-``COMMIT`` alone, in a few minutes; ``--names-only`` the names figures of this tree and ``--before``, in a minute).
+``COMMIT`` alone, in a few minutes, ``--split --before COMMIT`` that cost by part (actors, places, ...,
+the article's rows); ``--names-only`` the names figures of this tree and ``--before``, in a minute).
 """
 
 from __future__ import annotations
 
 import argparse
+import gc
 import hashlib
 import inspect
 import itertools
@@ -639,6 +641,74 @@ def cost_only(commit: str) -> dict:
     return result
 
 
+SPLIT_PARTS = ("language", "actors", "places", "event_type", "dates", "figures", "keywords", "rows")
+
+
+def split(documents: list[dict]) -> dict[str, float]:
+    """CPU ms per 500 words of each part of ``enrich_article`` (in its order, the collector off and the article's
+    memos emptied after it, as it does) and of the article's rows (``article_rows``), over the documents after the
+    first ``WARM_UP``, in a worker set up as ``cost``'s."""
+    from pipeline.enrich import enrich, language
+    from pipeline.enrich.stage import _EnrichArticle
+
+    _EnrichArticle().setup()
+    language.load_model()
+    parts = {
+        "language": lambda title, text, url: enrich.detect_language(f"{title}\n{text or ''}"),
+        "actors": lambda title, text, url: tuple(enrich.extract_actors(title, text)),
+        "places": lambda title, text, url: tuple(enrich.extract_locations(title, text, url)),
+        "event_type": lambda title, text, url: enrich.classify_event(title, text),
+        "dates": lambda title, text, url: enrich.event_date(title, text, None),
+        "figures": lambda title, text, url: tuple(enrich.extract_figures(text)),
+        "keywords": lambda title, text, url: tuple(enrich.keywords([(title, text)], limit=enrich.ARTICLE_KEYWORDS)),
+    }
+    spent = dict.fromkeys(SPLIT_PARTS, 0.0)
+    for number, document in enumerate(documents):
+        title, text, url = document["title"] or "", document["text"], document.get("source")
+        found = {}
+        gc.disable()
+        for name, part in parts.items():
+            started = time.process_time()
+            found[name] = part(title, text, url)
+            spent[name] += (time.process_time() - started) * (number >= WARM_UP)
+        enrich.scan_sentence.cache_clear()
+        enrich.run_names.cache_clear()
+        enrich.trim_memos()
+        gc.enable()
+        found["locations"], found["event_date"] = found.pop("places"), found.pop("dates")
+        enrichment = enrich.ArticleEnrichment(**found)
+        started = time.process_time()
+        enrich.article_rows("article", enrichment)
+        spent["rows"] += (time.process_time() - started) * (number >= WARM_UP)
+    measured = documents[WARM_UP:]
+    words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
+    return {name: round(1000 * seconds / words * 500, 3) for name, seconds in spent.items()}
+
+
+def _split_worker() -> None:
+    """Subprocess entry: ``split`` of the enrichment importable here over all place documents."""
+    json.dump(split([d for name in CORPORA for d in load_corpus(name)]), sys.stdout)
+
+
+def split_only(commit: str) -> dict:
+    """The split of the cost by part, this tree and ``commit`` in turns (A, B, B, A, ``COST_ROUNDS`` times, the
+    lowest figure of each part kept), printed as JSON."""
+    best: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
+        extract_before(Path(tmp), commit)
+        trees = {"wirebeam": REPO, "before": Path(tmp)}
+        for round_ in range(COST_ROUNDS):
+            for name in ("wirebeam", "before") if round_ % 2 == 0 else ("before", "wirebeam"):
+                figures = _in_tree(trees[name], "_split_worker")
+                kept = best.setdefault(name, figures)
+                for part, value in figures.items():
+                    kept[part] = min(kept[part], value)
+    for figures in best.values():
+        figures["total"] = round(sum(figures.values()), 2)
+    print(json.dumps(best, indent=2))
+    return best
+
+
 def gmb_names(before: list | None = None, nlp=None) -> dict:
     """People + organisations on ``GMB_NAMES``, per half (stories split by ``half()`` of their id): wirebeam, the
     baseline, and the previous version's predictions (``before``, over all stories) or spaCy's when given."""
@@ -683,9 +753,12 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--spacy", action="store_true", help=f"also measure spaCy ({SPACY_PACKAGE}, the ner extra)")
     parser.add_argument("--cost-only", action="store_true", help="only the cost, this tree and --before (printed)")
     parser.add_argument("--names-only", action="store_true", help="only the names figures, this tree and --before")
+    parser.add_argument("--split", action="store_true", help="only the cost by part, this tree and --before (printed)")
     args = parser.parse_args(argv)
     if args.cost_only:
         return cost_only(args.before)
+    if args.split:
+        return split_only(args.before)
     if args.names_only:
         return names_only(None if args.skip_before else args.before)
     logging.basicConfig(level=logging.INFO, format="%(message)s")

@@ -12,10 +12,11 @@ from __future__ import annotations
 import gc
 import logging
 from collections import Counter, defaultdict, namedtuple
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, time, timezone
 from functools import cache
+from operator import attrgetter
 from typing import Any, TypeVar
 
 from pipeline.enrich.actors import Actor, extract_actors
@@ -258,13 +259,12 @@ COLUMN_OF = {attribute: column for column, attribute in RENAMED.items()}
 def _records(table: str, owner: str, owner_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[_Table]:
     """One ``table`` record per fact of an article (``owner``: its ID column, ``owner_id``). A fact is ``(sources,
     key parts, values)``: the record takes ``values``, the key ``row_key(owner_id, *key parts)`` and the rest from
-    the sources (``_row_plan``); pydantic validates it."""
-    model, key = ENRICHMENT_TABLES[table], primary_key(table)
+    the sources (``_row_builder``); pydantic validates it."""
+    model, key = ENRICHMENT_TABLES[table], _primary_key(table)
     records = []
     for sources, parts, values in facts:
         values = {key: row_key(owner_id, *parts), owner: owner_id, **values}
-        plan = _row_plan(table, sources, tuple(values))
-        records.append(model(**dict(zip(model.model_fields, _filled(plan, sources, values), strict=True))))
+        records.append(model(**_row_builder(table, tuple(map(type, sources)), tuple(values))(sources, values)))
     return records
 
 
@@ -312,49 +312,65 @@ EVENT_ROW_TYPES: dict[str, type[tuple]] = {
 """A plain row type per event-level table, its fields the record model's columns in order: the loader rebuilds
 thousands of event rows a run, and validating each as a pydantic record was the largest part of that work (the
 tests validate them)."""
-_ROW_PLANS: dict[tuple, tuple[tuple, ...]] = {}
 
 
-def _row_plan(table: str, sources: tuple, given: tuple[str, ...]) -> tuple[tuple, ...]:
-    """How each column of a ``table`` row is filled from ``sources`` and the ``given`` values: ``(-1, name)`` a
-    given value, ``(i, attribute)`` the same-named attribute (``RENAMED``) of the first source that has it (the
-    ``i``-th), ``(None, factory)`` the field's default. The schema's field names drive the mapping, so a field added
-    to both the dataclass and the record needs no further edit. Worked out once per table, source types and given
-    names."""
-    signature = (table, tuple(type(source) for source in sources), given)
-    if signature in _ROW_PLANS:
-        return _ROW_PLANS[signature]
-    plan = []
+@cache
+def _primary_key(table: str) -> str:
+    return primary_key(table)
+
+
+@cache
+def _row_builder(table: str, types: tuple[type, ...], given: tuple[str, ...]) -> Callable[[tuple, dict], dict]:
+    """How a ``table`` row's column values are made from its sources (of these ``types``) and the ``given`` values
+    (a dict by column): each column not given is the same-named attribute (``RENAMED``) of the first source that
+    has it, else the field's default. The schema's field names drive the mapping, so a field added to both the
+    dataclass and the record needs no further edit. Worked out once per table, source types and given names; each
+    source's attributes are then read by one ``attrgetter``."""
+    taken: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    defaults = []
     for name, info in ENRICHMENT_TABLES[table].model_fields.items():
         attribute = RENAMED.get(name, name)
-        index = next((i for i, source in enumerate(sources) if hasattr(source, attribute)), None)
+        index = next((i for i, kind in enumerate(types) if _has_attribute(kind, attribute)), None)
         if name in given:
-            plan.append((-1, name))
-        elif index is not None:
-            plan.append((index, attribute))
+            continue
+        if index is not None:
+            taken[index].append((name, attribute))
         elif not info.is_required():
-            plan.append((None, lambda info=info: info.get_default(call_default_factory=True)))
+            defaults.append((name, info))
         else:
             raise ValueError(f"{table}.{name}: no source has it and it has no default")
-    _ROW_PLANS[signature] = tuple(plan)
-    return _ROW_PLANS[signature]
-
-
-def _filled(plan: tuple[tuple, ...], sources: tuple, values: dict) -> list:
-    """A row's column values, in order, by its ``_row_plan``."""
-    return [
-        values[how] if index == -1 else how() if index is None else getattr(sources[index], how) for index, how in plan
+    readers = [
+        (index, tuple(name for name, _ in columns), attrgetter(*(attribute for _, attribute in columns)), len(columns))
+        for index, columns in taken.items()
     ]
+
+    def build(sources: tuple, values: dict) -> dict:
+        row = dict(values)
+        for index, names, read, count in readers:
+            if count == 1:
+                row[names[0]] = read(sources[index])
+            else:
+                row.update(zip(names, read(sources[index]), strict=True))
+        for name, info in defaults:
+            row[name] = info.get_default(call_default_factory=True)
+        return row
+
+    return build
+
+
+def _has_attribute(kind: type, attribute: str) -> bool:
+    """Whether instances of ``kind`` have an attribute: a dataclass field (with or without a default) or anything
+    the class itself has."""
+    return (is_dataclass(kind) and attribute in {item.name for item in fields(kind)}) or hasattr(kind, attribute)
 
 
 def _event_records(table: str, event_id: str, facts: Iterable[tuple[tuple, tuple, dict]]) -> list[tuple]:
     """``_records`` for an event-level table, as ``EVENT_ROW_TYPES`` rows."""
-    key, row_type = primary_key(table), EVENT_ROW_TYPES[table]
+    key, row_type = _primary_key(table), EVENT_ROW_TYPES[table]
     rows = []
     for sources, parts, values in facts:
         values = {key: row_key(event_id, *parts), "event_id": event_id, **values}
-        plan = _row_plan(table, sources, tuple(values))
-        rows.append(row_type(*_filled(plan, sources, values)))
+        rows.append(row_type(**_row_builder(table, tuple(map(type, sources)), tuple(values))(sources, values)))
     return rows
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
+from string import ascii_letters
 
 import regex
 
@@ -103,9 +104,20 @@ OUTCOMES = frozenset(
         "deported",
     ]
 )
-QUALIFIERS = regex.compile(
-    r"(?r)(more than|at least|over|about|around|approximately|nearly|almost|up to|some|roughly)\s+$", re.IGNORECASE
+QUALIFIER_WORDS = (
+    "more than",
+    "at least",
+    "over",
+    "about",
+    "around",
+    "approximately",
+    "nearly",
+    "almost",
+    "up to",
+    "some",
+    "roughly",
 )
+QUALIFIERS = regex.compile(rf"(?r)({'|'.join(QUALIFIER_WORDS)})\s+$", re.IGNORECASE)
 """Read backwards from the number (``(?r)``): only the words just before it are looked at."""
 _NUMBER = re.compile(
     r"(?<![\w$€£.,/-])(?=[\d" + "".join(sorted({word[0] for word in SPELLED})) + "])"
@@ -117,10 +129,10 @@ _NUMBER = re.compile(
 engine then skips other positions a third faster than by trying each alternative."""
 _ASCII_NUMBER = re.compile(_NUMBER.pattern, re.IGNORECASE | re.ASCII)
 """``_NUMBER`` for a text ``reads_ascii`` (a fifth faster)."""
-_MONTH_BEFORE = regex.compile(
-    r"(?r)\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$", re.IGNORECASE
-)
+MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
+_MONTH_BEFORE = regex.compile(rf"(?r)\b({'|'.join(MONTHS)})[a-z]*\.?\s+$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
+ASCII_LETTERS = frozenset(ascii_letters)
 _MAX_NOUN_GAP = 2
 _MAX_OUTCOME_GAP = 4
 
@@ -174,16 +186,15 @@ def _counted(after: str) -> tuple[str, str] | None:
 def extract_figures(text: str | None) -> list[Figure]:
     """Key figures of a text, in reading order (one per number)."""
     figures: list[Figure] = []
-    numbers = _ASCII_NUMBER if reads_ascii(text or "") else _NUMBER
+    plain = reads_ascii(text or "")
+    numbers, after_month, qualifier_of = (
+        (_ASCII_NUMBER, _after_month, _plain_qualifier) if plain else (_NUMBER, _MONTH_BEFORE.search, _qualifier)
+    )
     for sentence in split_sentences(text or ""):
         for match in numbers.finditer(sentence):
             number, scale = match.group("number"), match.group("scale")
             before = sentence[: match.start()]
-            if (
-                _is_year(number, scale)
-                or before.rstrip().endswith(("$", "€", "£", "No."))
-                or _MONTH_BEFORE.search(before)
-            ):
+            if _is_year(number, scale) or before.rstrip().endswith(("$", "€", "£", "No.")) or after_month(before):
                 continue
             counted = _counted(sentence[match.end() :])
             if counted is None:
@@ -191,14 +202,47 @@ def extract_figures(text: str | None) -> list[Figure]:
             noun, outcome = counted
             if number.lower() in SPELLED and not outcome:
                 continue
-            qualifier = QUALIFIERS.search(sentence[: match.start()])
             figures.append(
                 Figure(
                     value=_value(number, scale),
                     quantity=match.group(0),
                     counts=f"{noun} {outcome}".strip(),
-                    qualifier=qualifier.group(1).lower() if qualifier else None,
+                    qualifier=qualifier_of(before),
                     sentence=sentence,
                 )
             )
     return figures
+
+
+def _qualifier(before: str) -> str | None:
+    """The qualifier (``QUALIFIERS``) just before a number, lower-cased."""
+    found = QUALIFIERS.search(before)
+    return found.group(1).lower() if found else None
+
+
+# The two readers below do what ``_MONTH_BEFORE`` and ``QUALIFIERS`` do, without the regex engine's backward search
+# (several microseconds a number), for the texts ``reads_ascii`` passes: every letter, digit and white space in them
+# is ASCII, so ``str`` methods and the patterns read them alike.
+
+
+def _plain_qualifier(before: str) -> str | None:
+    """``_qualifier`` of a ``reads_ascii`` text."""
+    stripped = before.rstrip()
+    if len(stripped) == len(before):
+        return None  # the pattern wants white space before the number
+    lowered = stripped.lower()
+    return next((phrase for phrase in QUALIFIER_WORDS if lowered.endswith(phrase)), None)
+
+
+def _after_month(before: str) -> bool:
+    """Whether ``_MONTH_BEFORE`` finds a month's name just before a number, in a ``reads_ascii`` text."""
+    stripped = before.rstrip()
+    if len(stripped) == len(before):
+        return False
+    end = len(stripped) - 1 if stripped.endswith(".") else len(stripped)
+    start = end
+    while start and stripped[start - 1] in ASCII_LETTERS:
+        start -= 1
+    if start and (stripped[start - 1].isalnum() or stripped[start - 1] == "_"):
+        return False  # no word boundary before the name
+    return stripped[start:end].lower().startswith(MONTHS)

@@ -735,10 +735,13 @@ def abbreviations() -> dict[str, Place]:
     return _tables()["abbreviations"]
 
 
+_NAME_SHAPE = re.compile(r"[A-Z][a-z]+")
+
+
 @bounded_memo(65_536)
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
-    return bool(re.fullmatch(r"[A-Z][a-z]+", word)) and word.lower() in _tables()["first_names"]
+    return bool(_NAME_SHAPE.fullmatch(word)) and word.lower() in _tables()["first_names"]
 
 
 @cache

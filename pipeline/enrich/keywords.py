@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from pipeline.enrich.mentions import reads_ascii
 from pipeline.text import ENGLISH_STOP_WORDS, WEEKDAYS
@@ -97,17 +97,26 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
                 counts.update(filter(None, words))
                 pair_counts.update(pairs)
     # the ranking: count (a recurring phrase's times 1.5), then alphabetical; a phrase is two different words
-    ranked = [(-count, key) for key, count in counts.items()]
+    ranked = [(-count, key) for key, count in counts.items() if count > 1]
     ranked.extend(
         (-count * 1.5, f"{left} {right}")
         for (left, right), count in pair_counts.items()
         if count >= MIN_PHRASE_COUNT * 2 and left and right and left != right
     )
     chosen: list[str] = []
-    for _, key in sorted(ranked):
+    for key in _in_order(ranked, counts):
         if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):
             continue
         chosen.append(key)
         if len(chosen) == limit:
             break
     return chosen
+
+
+def _in_order(ranked: list[tuple[float, str]], counts: Counter[str]) -> Iterator[str]:
+    """The keys of ``ranked`` (every phrase and word counted more than once) in rank order, then the words counted
+    once, alphabetically: these rank below all others and are sorted only when the others run out (most words of
+    an article are used once)."""
+    for _, key in sorted(ranked):
+        yield key
+    yield from sorted(key for key, count in counts.items() if count == 1)

@@ -687,17 +687,26 @@ def _add(context: _Context, key: str, place: gazetteer.Place) -> None:
             context.add(key, "division", place.location_id)
 
 
-def _cell(place: gazetteer.Place) -> tuple[int, int] | None:
+CELL_ROW = 1 << 16
+"""A grid cell is one number, its row (latitude) times this plus its column (longitude): the article's cells are
+counted and looked up by the thousand, and a number hashes for free where a pair of numbers does not."""
+
+
+def _cell(place: gazetteer.Place) -> int | None:
     """The coarse grid cell (``CELL_DEGREES``) of a town or county."""
     if place.latitude is None or place.kind not in LOCAL_KINDS:
         return None
-    return int(place.latitude // CELL_DEGREES), int(place.longitude // CELL_DEGREES)
+    return _cell_at(place.latitude, place.longitude)
 
 
-_AROUND = tuple((dy, dx) for dy in (-1, 0, 1) for dx in (-1, 0, 1))
+def _cell_at(latitude: float, longitude: float) -> int:
+    return int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)
+
+
+_AROUND = tuple(dy * CELL_ROW + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1))
 # memo values: one empty set for all that hold none, points as plain tuples (the collector stops tracking those)
 EMPTY: frozenset = frozenset()
-_Areas = tuple[frozenset[tuple[int, int]], frozenset[str], tuple[tuple[float, float], ...]]
+_Areas = tuple[frozenset[int], frozenset[str], tuple[tuple[float, float], ...]]
 
 
 def _near_keys(places_: tuple[gazetteer.Place, ...]) -> _Areas:
@@ -724,9 +733,9 @@ def _place_areas(place: gazetteer.Place) -> _Areas:
 
 
 @bounded_memo(16_384)
-def _around(cell: tuple[int, int]) -> frozenset[tuple[int, int]]:
+def _around(cell: int) -> frozenset[int]:
     """The 3 x 3 cells around a cell (one set for every place in it)."""
-    return frozenset((cell[0] + dy, cell[1] + dx) for dy, dx in _AROUND)
+    return frozenset(cell + step for step in _AROUND)
 
 
 @lru_cache(maxsize=1_024)
@@ -773,15 +782,23 @@ def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float
         not region or neighbours.states.get(region, 0) == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
-    return sum(_support_of(place, cell, areas) for other, areas in neighbours.areas.items() if other != key)
+    return _support_sum(place, cell, key, neighbours.areas)
 
 
-def _support_of(place: gazetteer.Place, cell: tuple[int, int], areas: _Areas) -> float:
-    """The support one other name (its ``areas``) lends a place in ``cell``."""
-    cells, states, points = areas
-    if cell in cells:
-        return 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
-    return STATE_SUPPORT if place.region in states else 0.0
+def _support_sum(place: gazetteer.Place, cell: int, key: str, areas: dict[str, _Areas]) -> float:
+    """The support the other names (not ``key``; their ``areas``) lend a place in ``cell``: for each, 1 when one of
+    its points lies within ``CLOSE_KM``, else ``NEIGHBOUR_SUPPORT`` when it could lie in a neighbouring cell, else
+    ``STATE_SUPPORT`` when it could lie in the place's US state; added up in the names' order."""
+    region = place.region
+    total = 0
+    for other, (cells, states, points) in areas.items():
+        if other == key:
+            continue
+        if cell in cells:
+            total += 1.0 if _within_close(place, points) else NEIGHBOUR_SUPPORT
+        else:
+            total += STATE_SUPPORT if region in states else 0.0
+    return total
 
 
 def _resolve(
@@ -796,38 +813,59 @@ def _resolve(
 
     ``neighbours``: the areas the article's place names (the span's own, ``key``, left out) could lie in; an entry
     near many of them gains ``SUPPORT_BONUS`` each (co-mentioned places cluster)."""
-    if len(span.candidates) == 1:
+    candidates = span.candidates
+    if len(candidates) == 1:
         return _resolve_one(span, countries, states, key, neighbours)
-    best, best_score, best_support = span.candidates[0], -math.inf, 0
-    top = span.candidates[0]
+    best, best_score, best_support = candidates[0], -math.inf, 0
+    top = candidates[0]
     guarded = span.exact_broad and (top.kind == "continent" or top.location_id.startswith(gazetteer.REGION_PREFIX))
     state = span.exact_broad and top.kind == "admin1" and bool(top.region)
     capital = state and not _towns_within(top.region, key, neighbours)
-    for place in span.candidates[:MAX_CANDIDATES]:
-        fits = bool(span.pattern) and any(_within(place, container) for container in span.pattern)
-        if (guarded or (state and place.population < STATE_TOWN_POPULATION)) and place.kind in LOCAL_KINDS and not fits:
+    capitals = gazetteer.capitals() if capital else EMPTY
+    pattern = span.pattern
+    other_state = len(states) > 1
+    # the loop reads each entry's fields once and inlines ``_support``'s quick test and whether the entry lies in a
+    # named division (entries are scored a dozen times an article); the score adds up in the order the rules read
+    if neighbours is not None:
+        own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
+        cell_counts, state_counts = neighbours.cells, neighbours.states
+    for place in candidates[:MAX_CANDIDATES]:
+        location_id, name, kind, country_code, latitude, longitude, population, region = place
+        local = kind in LOCAL_KINDS
+        fits = bool(pattern) and any(_within(place, container) for container in pattern)
+        if local and (guarded or (state and population < STATE_TOWN_POPULATION)) and not fits:
             # "Middle East", "California": a town of that name only as "Middle East, Maryland", "California, Pa."
             continue
-        score = min(math.log10(place.population + 1), MAX_PRIOR)
-        if ALTERNATE_PENALTY and place.kind == "city" and fold(place.name) != key:
+        score = min(math.log10(population + 1), MAX_PRIOR)
+        if ALTERNATE_PENALTY and kind == "city" and fold(name) != key:
             score -= ALTERNATE_PENALTY
-        support = _support(place, key, neighbours) if neighbours and place.kind in LOCAL_KINDS else 0
+        support = 0
+        if local and neighbours is not None and latitude is not None:
+            cell = int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)  # _cell_at, inline
+            if cell_counts.get(cell, 0) != (cell in own_cells) or (
+                region and state_counts.get(region, 0) != (region in own_states)
+            ):
+                support = _support_sum(place, cell, key, neighbours.areas)
         score += SUPPORT_BONUS * support
-        if place.country_code in countries:
+        if country_code in countries:
             score += 2
-        if _in_named_division(place, states, divisions):
-            score += 4
-        elif place.kind == "admin1" and place.region and (len(states) > 1 or (states and place.region not in states)):
-            score += 3  # another US state is named
+        if kind == "admin1":
+            if region and (other_state or (states and region not in states)):
+                score += 3  # another US state is named
+        elif (region in states) if region else (divisions and _near_division(place, divisions)):
+            score += 4  # in a US state the article names, or near a division it names
         if fits:
             score += 6
-        if capital and place.location_id in gazetteer.capitals() and place.country_code == top.country_code:
+        if capital and location_id in capitals and country_code == top.country_code:
             score += CAPITAL_BONUS  # "Washington" alone is the capital, "Washington state" the state
-        if place.kind == "country":
-            score += 1 + (2 if gazetteer.neighbours().get(place.country_code, frozenset()) & countries else 0)
+        if kind == "country":
+            score += 1 + (2 if gazetteer.neighbours().get(country_code, frozenset()) & countries else 0)
         if score > best_score:
             best, best_score, best_support = place, score, support
-    evidence = max(_evidence(span, place, countries, states) for place in span.candidates[:EVIDENCE_CANDIDATES])
+    leading = candidates[:EVIDENCE_CANDIDATES]
+    if any(place.kind in ("country", "continent") for place in leading):
+        return best, math.inf  # a country's or continent's evidence is infinite: the others need not be weighed
+    evidence = max(_evidence(span, place, countries, states) for place in leading)
     if best.kind == "city":
         evidence = max(evidence, _evidence(span, best, countries, states) + SUPPORT_EVIDENCE * min(best_support, 2))
     return best, evidence
@@ -857,15 +895,14 @@ def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...
     latitude, longitude = place.latitude, place.longitude
     squeeze = math.cos(math.radians(latitude)) ** 2
     limit = (CLOSE_KM / KM_PER_DEGREE) ** 2
-    return any((lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit for lat, lon in points)
+    for lat, lon in points:  # noqa: SIM110 - a loop, not any() over a generator: thousands of times an article
+        if (lat - latitude) ** 2 + squeeze * (lon - longitude) ** 2 <= limit:
+            return True
+    return False
 
 
-def _in_named_division(place: gazetteer.Place, states: set[str], divisions: list[gazetteer.Place]) -> bool:
-    """Whether a town or county lies in a US state the article names, or near a division it names."""
-    if place.kind == "admin1":
-        return False
-    if place.region:
-        return place.region in states
+def _near_division(place: gazetteer.Place, divisions: list[gazetteer.Place]) -> bool:
+    """Whether a town or county outside the US lies near a division the article names."""
     return any(_distance_km(place, division) <= NEAR_KM for division in divisions)
 
 
@@ -879,18 +916,26 @@ def _within(place: gazetteer.Place, container: gazetteer.Place) -> bool:
 
 
 def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: set[str]) -> float:
-    if place.kind in ("country", "continent"):
+    _, _, kind, country_code, _, _, population, region = place
+    if kind in ("country", "continent"):
         return math.inf
-    evidence = math.log10(place.population + 1)
-    evidence += CUE_EVIDENCE if span.locative else 0.0
-    evidence += COUNTRY_EVIDENCE if place.country_code in countries else 0.0
-    evidence += REGION_EVIDENCE if place.region and place.region in states and place.kind != "admin1" else 0.0
+    # each rule adds its weight only when it holds (adding 0.0 changes no sum)
+    evidence = math.log10(population + 1)
+    locative = span.locative
+    if locative:
+        evidence += CUE_EVIDENCE
+    if country_code in countries:
+        evidence += COUNTRY_EVIDENCE
+    if region and region in states and kind != "admin1":
+        evidence += REGION_EVIDENCE
     fits = bool(span.pattern) and any(_within(place, p) for p in span.pattern)
-    evidence += PATTERN_EVIDENCE if fits else 0.0
-    evidence += DIVISION_EVIDENCE if place.kind in ("admin1", "admin2") else 0.0
-    if place.kind == "admin1" and not place.region and not span.locative and not _region_named(place, countries):
+    if fits:
+        evidence += PATTERN_EVIDENCE
+    if kind in ("admin1", "admin2"):
+        evidence += DIVISION_EVIDENCE
+    if kind == "admin1" and not region and not locative and not _region_named(place, countries):
         evidence -= LONE_DIVISION_PENALTY
-    if span.ambiguous and not (span.locative or fits):
+    if span.ambiguous and not (locative or fits):
         evidence -= AMBIGUOUS_PENALTY * 3
     return evidence
 

@@ -129,6 +129,13 @@ def _kept_period(word: str) -> bool:
     return bool(_INITIALS.fullmatch(word)) or word[:-1].lower() in ABBREVIATIONS
 
 
+_NEXT_GROUP = 1
+"""The ``next`` group of ``_RUN`` and ``_ASCII_RUN`` (their only group), read by number."""
+_new_run = tuple.__new__
+"""Makes a ``Run`` from a tuple of its fields without the named tuple's Python-level ``__new__`` (a dozen runs an
+article)."""
+
+
 @cache
 def scan_sentence(sentence: str) -> SentenceScan:
     """The capitalised runs of a sentence (memoised: places and actors read the same sentences of an article)."""
@@ -136,21 +143,34 @@ def scan_sentence(sentence: str) -> SentenceScan:
     runs: list[Run] = []
     for match in (_ASCII_RUN if _reads_alike(sentence) else _RUN).finditer(sentence):
         text = match.group()
-        if "'s" in text or "’s" in text or "." in text[:-1]:
+        last = len(text) - 1
+        if "'s" in text or "’s" in text or text.find(".", 0, last) >= 0:
             runs.extend(_split(sentence, match, first))
             continue
-        words, spans = _words(match)
-        next_start, next_end = match.span("next")
-        gap_after = sentence[match.end() : next_start] if next_start >= 0 else sentence[match.end() :]
-        if text[-1] == "." and not _kept_period(words[-1]):
+        start, end = match.span()
+        words = text.split()
+        spans = [(start, end)] if len(words) == 1 else _spans(text, start, words)
+        next_start, next_end = match.span(_NEXT_GROUP)
+        gap_after = sentence[end:next_start] if next_start >= 0 else sentence[end:]
+        if text[last] == "." and not _kept_period(words[-1]):
             words[-1] = words[-1][:-1]
             spans[-1] = (spans[-1][0], spans[-1][1] - 1)
             gap_after = "." + gap_after
         words = tuple(words)
-        runs.append(
-            Run(words, words, tuple(spans), False, spans[0][0] == first, gap_after, match.group("next") or "", next_end)
-        )
+        following = match.group(_NEXT_GROUP) or ""
+        runs.append(_new_run(Run, (words, words, tuple(spans), False, start == first, gap_after, following, next_end)))
     return SentenceScan(tuple(runs), _title_case(sentence))
+
+
+def _spans(text: str, start: int, words: list[str]) -> list[tuple[int, int]]:
+    """Where each of a run's words (``text`` at ``start``, split at white space) lies in the sentence."""
+    spans = []
+    position = 0
+    for word in words:
+        position = text.index(word, position)
+        spans.append((start + position, start + position + len(word)))
+        position += len(word)
+    return spans
 
 
 def _words(match) -> tuple[list[str], list[tuple[int, int]]]:
@@ -159,13 +179,7 @@ def _words(match) -> tuple[list[str], list[tuple[int, int]]]:
     words = text.split()
     if len(words) == 1:
         return words, [(start, match.end())]
-    spans = []
-    position = 0
-    for word in words:
-        position = text.index(word, position)
-        spans.append((start + position, start + position + len(word)))
-        position += len(word)
-    return words, spans
+    return words, _spans(text, start, words)
 
 
 def _split(sentence: str, match, first: int) -> list[Run]:
