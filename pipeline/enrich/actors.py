@@ -27,6 +27,7 @@ from operator import itemgetter
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
+from pipeline.enrich.surnames import country_surname
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -888,15 +889,9 @@ def _modified_title(words: tuple[str, ...], index: int) -> bool:
 
 
 def _surname_after(rest: list[str], span: tuple[str, ...]) -> bool:
-    """Whether a country's name (not a demonym) after ``rest`` ends a person's name: ``rest`` is one given name
-    that is no English word and names no place ("Lisa Monaco"; not "Georgia Jordan", "One Afghan soldier")."""
-    return (
-        len(rest) == 1
-        and _given_name(rest[0])
-        and not gazetteer.is_common_word(rest[0])
-        and not _is_place((rest[0],))
-        and fold(" ".join(span)) in gazetteer.country_names()
-    )
+    """Whether a country's name after ``rest``, one given name, ends a person's name (``country_surname``: "Lisa
+    Monaco", "Michael Jordan"; not "Georgia Jordan", "One Afghan soldier")."""
+    return len(rest) == 1 and _given_name(rest[0]) and country_surname(rest[0], " ".join(span))
 
 
 def _place_or_body_word(word: str) -> bool:
@@ -1349,7 +1344,8 @@ def _names_alone(words: tuple[str, ...]) -> bool:
 
 def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
     """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
-    shape alone had made it an organisation ("Netanyahu's office"); known organisations and acronyms stay."""
+    shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
+    titles" after "Michael Jordan", as the place rules read it); known organisations and acronyms stay."""
     full = {
         fold(name).split()[-1]: key
         for key, entry in found.items()
@@ -1361,13 +1357,11 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         return
     for key in list(found):
         entry = found[key]
-        if entry.kind == "country":
-            continue
         name = max(entry.names.items(), key=itemgetter(1))[0]  # the first most common
         if " " in name:
             continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
-        target = full.get(fold(name)) if entry.kind == "person" or shaped else None
+        target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
         if target and target != key:
             _join(found, sentence_names, key, target)
 
