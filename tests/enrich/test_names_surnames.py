@@ -41,3 +41,9 @@ def test_a_country_after_an_english_word_a_country_or_a_place_of_it_stays_a_coun
         "Lisa Monaco",
         "David Jordan",
     }
+
+
+def test_a_hyphenated_surname_alone_is_the_person_the_article_names_in_full():
+    text = "Terje Roed-Larsen met the committee on Tuesday. Mr. Roed-Larsen said Syria had offered peace."
+    people = [actor for actor in extract_actors("", text) if actor.kind == "person"]
+    assert [(actor.name, actor.mentions) for actor in people] == [("Terje Roed-Larsen", 2)]
