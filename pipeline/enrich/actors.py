@@ -1127,6 +1127,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
     _full_names(found, sentence_names, unnamed)
+    _merge_name_tails(found, sentence_names)
     _merge_surnames(found, sentence_names)
     _merge_initials(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
@@ -1364,6 +1365,30 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
         if target and target != key:
             _join(found, sentence_names, key, target)
+
+
+def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+    """A person's name of two words or more that ends one longer person name of the article is that person ("Mr.
+    Cavaco Silva" -> "Anibal Cavaco Silva"), as a one-word surname is in ``_merge_surnames``, which runs next."""
+    longer = [
+        (fold(name).split(), key)
+        for key, entry in found.items()
+        if entry.kind == "person"
+        for name in entry.names
+        if name.count(" ") > 1
+    ]
+    for key in [key for key, entry in found.items() if entry.kind == "person"] if longer else ():
+        if key not in found:
+            continue
+        name = max(found[key].names.items(), key=itemgetter(1))[0]
+        words = fold(name).split()
+        ends = {
+            other
+            for names, other in longer
+            if len(names) > len(words) > 1 and names[-len(words) :] == words and other in found
+        }
+        if len(ends) == 1 and key not in ends:
+            _join(found, sentence_names, key, ends.pop())
 
 
 def _join(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], key: str, target: str) -> None:
