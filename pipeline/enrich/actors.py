@@ -621,8 +621,9 @@ STREET_WORDS = frozenset(
 )
 """Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
 "Doctor" than "Drive"."""
-NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county"})
-"""Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County")."""
+NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
+"""Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County",
+"Karen State", "Wayne State")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )

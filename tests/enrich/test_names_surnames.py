@@ -56,3 +56,8 @@ def test_a_name_of_two_words_that_ends_a_longer_one_is_the_same_person():
     )
     people = [actor for actor in extract_actors("", text) if actor.kind == "person"]
     assert [(actor.name, actor.mentions) for actor in people] == [("Anibal Cavaco Silva", 3)]
+
+
+def test_a_state_province_or_region_ends_no_person_s_name():
+    text = "A bus hit a mine in Karen State. Fans of Wayne State cheered. Floods hit Delta Region."
+    assert [actor.name for actor in extract_actors("", text) if actor.kind == "person"] == []
