@@ -382,7 +382,7 @@ def gmb_name_items() -> list[dict]:
                 if kind == "org":
                     organisations.setdefault(actor_key("organisation", name), name)
                 else:
-                    last = name.split()[-1].lower()
+                    last = fold(name).split()[-1]  # "Hassan al-Aqili" and "Aqili": one person
                     if _person_rank(name) > _person_rank(people.get(last, "")):
                         people[last] = name
             sentences.append(_detokenize(_SPAN.sub(r"\2", line).split()))

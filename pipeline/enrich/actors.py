@@ -1348,12 +1348,13 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
     """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
     shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
     titles" after "Michael Jordan", as the place rules read it); known organisations and acronyms stay."""
-    full = {  # by the last word as written: "Roed-Larsen" ends "Terje Roed-Larsen"
-        fold(name.split()[-1]): key
+    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen") and by its last part ("Assad")
+        last: key
         for key, entry in found.items()
         if entry.kind == "person"
         for name in entry.names
         if len(name.split()) > 1
+        for last in (fold(name).split()[-1], fold(name.split()[-1]))
     }
     if not full:
         return

@@ -47,6 +47,9 @@ def test_a_hyphenated_surname_alone_is_the_person_the_article_names_in_full():
     text = "Terje Roed-Larsen met the committee on Tuesday. Mr. Roed-Larsen said Syria had offered peace."
     people = [actor for actor in extract_actors("", text) if actor.kind == "person"]
     assert [(actor.name, actor.mentions) for actor in people] == [("Terje Roed-Larsen", 2)]
+    text = "Syrian President Bashar al-Assad spoke on Monday. Assad said the talks had failed."  # its last part too
+    people = [actor for actor in extract_actors("", text) if actor.kind == "person"]
+    assert [(actor.name, actor.mentions) for actor in people] == [("Bashar al-Assad", 2)]
 
 
 def test_a_name_of_two_words_that_ends_a_longer_one_is_the_same_person():
