@@ -242,7 +242,7 @@ ORG_SUFFIXES = frozenset(
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
-    | {"center", "centre", "centers"}
+    | {"center", "centre", "centers", "commonwealth"}
 )
 """First words of organisation names shaped "X of Y" or "X for Y" ("Bank of England", "Centers for Disease Control")."""
 

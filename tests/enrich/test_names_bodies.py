@@ -1,0 +1,9 @@
+"""Organisations the actor rules find by their name's shape."""
+
+from pipeline.enrich.actors import extract_actors
+
+
+def test_a_commonwealth_of_its_members_is_a_body():
+    text = "Ukraine's foreign minister says the Commonwealth of Independent States has no future in its present form."
+    bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
+    assert bodies == ["Commonwealth of Independent States"]
