@@ -867,7 +867,7 @@ def _pieces(
             if not title_case and _is_title(words, index):
                 # "SoftBank CEO": a body; "Homeland Security Adviser": one word before a title's modifiers is the
                 # office's ("National", "Security", "Foreign"; not "USEF National Hunter": a given name after them)
-                office_word = len(rest) == 1 and (_plain_word(rest[0]) or _modified_title(words, index))
+                office_word = len(rest) == 1 and (after_title or _plain_word(rest[0]) or _modified_title(words, index))
                 if rest and not office[0] and not office_word:
                     pieces.append(("organisation", tuple(rest), False))
                 rest.clear()
