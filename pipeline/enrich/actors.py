@@ -131,9 +131,11 @@ PERSON_TITLES = frozenset(
 TITLE_MODIFIERS = frozenset(
     {"vice", "prime", "national", "security", "foreign", "defense", "defence", "interior", "finance", "far", "right"}
     | {"state", "district", "assistant", "associate", "acting", "interim", "senior", "executive", "special", "county"}
+    | {"outgoing", "incoming"}
 )
 """Title words that are a title only before another one or a given name ("National Security Adviser", "Vice
-President", "Secretary of Defense William Perry", "State Sen.", "District Attorney"), not before other words
+President", "Secretary of Defense William Perry", "State Sen.", "District Attorney", "Outgoing Deputy Secretary of
+State Richard Armitage"), not before other words
 ("National Horse Show", "National Guard", "State Department", "District Court"; "far" and "right", titles since the
 first rules, not in "the Far South Side" nor "Students Taking A Right Stand")."""
 LOCAL_TITLES = frozenset(

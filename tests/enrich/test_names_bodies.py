@@ -13,3 +13,9 @@ def test_one_word_between_two_titles_is_the_office_s_not_a_body():
     text = "Japanese Chief Cabinet Secretary Hiroyuki Hosoda says Tokyo is analyzing new evidence."
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert ("person", "Hiroyuki Hosoda") in actors and not any(kind == "organisation" for kind, _ in actors)
+
+
+def test_an_outgoing_office_holder_s_word_is_no_body():
+    text = "Outgoing Deputy Secretary of State Richard Armitage was slated to meet Turkish officials."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert ("person", "Richard Armitage") in actors and not any(kind == "organisation" for kind, _ in actors)
