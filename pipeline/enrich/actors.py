@@ -1385,6 +1385,8 @@ def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[s
         if key not in found:
             continue
         name = max(found[key].names.items(), key=itemgetter(1))[0]
+        if " " not in name:
+            continue  # one word: ``_merge_surnames``'
         words = fold(name).split()
         ends = {
             other
