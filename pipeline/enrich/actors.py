@@ -27,6 +27,7 @@ from operator import itemgetter
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
+from pipeline.enrich.surnames import country_surname
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -130,9 +131,11 @@ PERSON_TITLES = frozenset(
 TITLE_MODIFIERS = frozenset(
     {"vice", "prime", "national", "security", "foreign", "defense", "defence", "interior", "finance", "far", "right"}
     | {"state", "district", "assistant", "associate", "acting", "interim", "senior", "executive", "special", "county"}
+    | {"outgoing", "incoming"}
 )
 """Title words that are a title only before another one or a given name ("National Security Adviser", "Vice
-President", "Secretary of Defense William Perry", "State Sen.", "District Attorney"), not before other words
+President", "Secretary of Defense William Perry", "State Sen.", "District Attorney", "Outgoing Deputy Secretary of
+State Richard Armitage"), not before other words
 ("National Horse Show", "National Guard", "State Department", "District Court"; "far" and "right", titles since the
 first rules, not in "the Far South Side" nor "Students Taking A Right Stand")."""
 LOCAL_TITLES = frozenset(
@@ -241,7 +244,7 @@ ORG_SUFFIXES = frozenset(
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
-    | {"center", "centre", "centers"}
+    | {"center", "centre", "centers", "commonwealth"}
 )
 """First words of organisation names shaped "X of Y" or "X for Y" ("Bank of England", "Centers for Disease Control")."""
 
@@ -620,8 +623,9 @@ STREET_WORDS = frozenset(
 )
 """Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
 "Doctor" than "Drive"."""
-NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county"})
-"""Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County")."""
+NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
+"""Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County",
+"Karen State", "Wayne State")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )
@@ -865,7 +869,7 @@ def _pieces(
             if not title_case and _is_title(words, index):
                 # "SoftBank CEO": a body; "Homeland Security Adviser": one word before a title's modifiers is the
                 # office's ("National", "Security", "Foreign"; not "USEF National Hunter": a given name after them)
-                office_word = len(rest) == 1 and (_plain_word(rest[0]) or _modified_title(words, index))
+                office_word = len(rest) == 1 and (after_title or _plain_word(rest[0]) or _modified_title(words, index))
                 if rest and not office[0] and not office_word:
                     pieces.append(("organisation", tuple(rest), False))
                 rest.clear()
@@ -888,15 +892,9 @@ def _modified_title(words: tuple[str, ...], index: int) -> bool:
 
 
 def _surname_after(rest: list[str], span: tuple[str, ...]) -> bool:
-    """Whether a country's name (not a demonym) after ``rest`` ends a person's name: ``rest`` is one given name
-    that is no English word and names no place ("Lisa Monaco"; not "Georgia Jordan", "One Afghan soldier")."""
-    return (
-        len(rest) == 1
-        and _given_name(rest[0])
-        and not gazetteer.is_common_word(rest[0])
-        and not _is_place((rest[0],))
-        and fold(" ".join(span)) in gazetteer.country_names()
-    )
+    """Whether a country's name after ``rest``, one given name, ends a person's name (``country_surname``: "Lisa
+    Monaco", "Michael Jordan"; not "Georgia Jordan", "One Afghan soldier")."""
+    return len(rest) == 1 and _given_name(rest[0]) and country_surname(rest[0], " ".join(span))
 
 
 def _place_or_body_word(word: str) -> bool:
@@ -1132,6 +1130,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
     _full_names(found, sentence_names, unnamed)
+    _merge_name_tails(found, sentence_names)
     _merge_surnames(found, sentence_names)
     _merge_initials(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
@@ -1349,27 +1348,53 @@ def _names_alone(words: tuple[str, ...]) -> bool:
 
 def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
     """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
-    shape alone had made it an organisation ("Netanyahu's office"); known organisations and acronyms stay."""
-    full = {
-        fold(name).split()[-1]: key
+    shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
+    titles" after "Michael Jordan", as the place rules read it); known organisations and acronyms stay."""
+    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen") and by its last part ("Assad")
+        last: key
         for key, entry in found.items()
         if entry.kind == "person"
         for name in entry.names
         if len(name.split()) > 1
+        for last in (fold(name).split()[-1], fold(name.split()[-1]))
     }
     if not full:
         return
     for key in list(found):
         entry = found[key]
-        if entry.kind == "country":
-            continue
         name = max(entry.names.items(), key=itemgetter(1))[0]  # the first most common
         if " " in name:
             continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
-        target = full.get(fold(name)) if entry.kind == "person" or shaped else None
+        target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
         if target and target != key:
             _join(found, sentence_names, key, target)
+
+
+def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+    """A person's name of two words or more that ends one longer person name of the article is that person ("Mr.
+    Cavaco Silva" -> "Anibal Cavaco Silva"), as a one-word surname is in ``_merge_surnames``, which runs next."""
+    longer = [
+        (fold(name).split(), key)
+        for key, entry in found.items()
+        if entry.kind == "person"
+        for name in entry.names
+        if name.count(" ") > 1
+    ]
+    for key in [key for key, entry in found.items() if entry.kind == "person"] if longer else ():
+        if key not in found:
+            continue
+        name = max(found[key].names.items(), key=itemgetter(1))[0]
+        if " " not in name:
+            continue  # one word: ``_merge_surnames``'
+        words = fold(name).split()
+        ends = {
+            other
+            for names, other in longer
+            if len(names) > len(words) > 1 and names[-len(words) :] == words and other in found
+        }
+        if len(ends) == 1 and key not in ends:
+            _join(found, sentence_names, key, ends.pop())
 
 
 def _join(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], key: str, target: str) -> None:

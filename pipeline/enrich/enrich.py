@@ -194,7 +194,9 @@ def _merge_event_type(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[Eve
         return None, None
     code = max(totals, key=lambda c: (totals[c], c))
     _, article_id, event_type = best[code]
-    confidence = round(totals[code] / sum(totals.values()), 3)
+    total = sum(totals.values())
+    # unscored types (stored rows without a score read as 0) share the confidence evenly: 1.0 for one type
+    confidence = round(totals[code] / total if total else 1 / len(totals), 3)
     return replace(event_type, score=totals[code], confidence=confidence), article_id
 
 

@@ -66,6 +66,7 @@ from pipeline.enrich.actors import (
 )
 from pipeline.enrich.mentions import bounded_memo, fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
+from pipeline.enrich.surnames import country_surname
 from pipeline.text import CONNECTORS
 
 LOGGER = logging.getLogger(__name__)
@@ -549,16 +550,9 @@ def _names_place(candidates: tuple[gazetteer.Place, ...]) -> bool:
 
 
 def _surname(words: tuple[str, ...], position: int, named: tuple[str, ...]) -> bool:
-    """Whether one country's name after the given name at ``position`` ends the run and so a person's name ("Lisa
-    Monaco"; not "Jordan Israel": that given name names a country; nor "Will Iran": an English word)."""
-    return (
-        len(named) == 1
-        and position + 2 == len(words)
-        and gazetteer.is_first_name(words[position])
-        and not gazetteer.is_common_word(words[position])
-        and not _names_place(gazetteer.places().get(fold(words[position])))
-        and fold(named[0]) in gazetteer.country_names()
-    )
+    """Whether one country's name after the given name at ``position`` ends the run and so a person's name
+    (``country_surname``: "Lisa Monaco", "Michael Jordan"; not "Jordan Israel", "Will Iran")."""
+    return len(named) == 1 and position + 2 == len(words) and country_surname(words[position], named[0])
 
 
 def _name_words(words: tuple[str, ...]) -> tuple[str, ...]:
