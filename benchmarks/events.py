@@ -50,6 +50,7 @@ import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
+from functools import lru_cache
 from pathlib import Path
 
 import duckdb
@@ -620,9 +621,9 @@ def embedded(records: Sequence) -> list:
     return with_embeddings(records, cached_embeddings)
 
 
-def fit_on(half: str | None, workdir: Path, embeddings: bool = False) -> Path:
-    """A grouping model fitted on one half (or, with ``None``, all) of every corpus of ``FIT_CORPORA``; with
-    ``embeddings``, on their embeddings too (``labelled_embeddings``): a model of ``--embeddings`` runs."""
+def fit_on(half: str | None, path: Path, embeddings: bool = False) -> Path:
+    """A grouping model fitted on one half (or, with ``None``, all) of every corpus of ``FIT_CORPORA``, written to
+    ``path``; with ``embeddings``, on their embeddings too (``embedded``): a model of ``--embeddings`` runs."""
     from pipeline.events import fit
 
     corpora = {
@@ -634,17 +635,48 @@ def fit_on(half: str | None, workdir: Path, embeddings: bool = False) -> Path:
     command = ("--fitted" if half else "--write_model") + (" --embeddings" if embeddings else "")
     note = f"benchmarks/events.py {command}: {which} of the dev corpora {', '.join(FIT_CORPORA)}"
     model = fit.fit_model(corpora, note=note)
-    return fit.write_model(model, workdir / f"model_fitted_on_{half or 'all'}.json")
+    return fit.write_model(model, path)
+
+
+BUILT_FROM = (
+    Path(__file__).resolve().parents[1] / "pipeline",
+    Path(__file__).resolve(),
+    GVC_JSONL,
+    ECBPLUS_JSONL,
+    UCI_CSV,
+)
+"""What a fitted model or featurised corpus is built from: the package's code and data files (the shipped model
+included), this benchmark (its corpora readers) and the labelled corpora."""
+
+
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the files of ``BUILT_FROM`` (their paths and contents; compiled files left out)."""
+    digest = hashlib.sha256()
+    for root in BUILT_FROM:
+        for path in sorted(root.rglob("*")) if root.is_dir() else [root]:
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(root.parent)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+def built_by(embeddings: bool) -> dict[str, object]:
+    """What builds a cached fold model or featurised corpus: the mode (``--embeddings`` or not) and
+    ``code_digest``; a cache built by anything else is stale."""
+    return {"embeddings": embeddings, "code": code_digest()}
 
 
 def fold_models(workdir: Path, embeddings: bool = False) -> dict[str, Path]:
     """For each half H, a grouping model file fitted on the other half of every corpus of ``FIT_CORPORA`` (with
-    ``embeddings``, ``fit_on``'s), kept in ``workdir`` and reused from there when it is already."""
+    ``embeddings``, ``fit_on``'s), kept in ``workdir`` and reused from there when it is already: named by what
+    built it (``built_by``), so a model of the other mode or of other code is never reused."""
     workdir.mkdir(parents=True, exist_ok=True)
+    key = built_by(embeddings)
+    tag = f"{'embeddings' if key['embeddings'] else 'lexical'}_{key['code']}"
     models = {}
     for half, other in zip(HALVES, reversed(HALVES), strict=True):
-        path = workdir / f"model_fitted_on_{other}.json"
-        models[half] = path if path.exists() else fit_on(other, workdir, embeddings)
+        path = workdir / f"model_fitted_on_{other}_{tag}.json"
+        models[half] = path if path.exists() else fit_on(other, path, embeddings)
     return models
 
 
@@ -687,14 +719,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--write_model", help="Only fit the model on all of the dev corpora and write it here.")
     parser.add_argument(
         "--fold_models",
-        help="With --fitted: a directory for model_fitted_on_A.json and model_fitted_on_B.json, reused when there, "
-        "else fitted and kept there.",
+        help="With --fitted: a directory for the fold models (model_fitted_on_{A,B}_{mode}_{code digest}.json), "
+        "reused when there, else fitted and kept there.",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.write_model:
-        with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
-            Path(args.write_model).write_bytes(fit_on(None, Path(workdir), args.embeddings).read_bytes())
+        fit_on(None, Path(args.write_model), args.embeddings)
         print(f"wrote {args.write_model}")
         return 0
     flags = ["--embeddings"] if args.embeddings else []

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sklearn.metrics import pair_confusion_matrix
 
-from benchmarks.events import FIT_CORPORA, HALVES, LEVELS, embedded, half_of_item, labelled, load_corpus
+from benchmarks.events import FIT_CORPORA, HALVES, LEVELS, built_by, embedded, half_of_item, labelled, load_corpus
 from pipeline.events import fit
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.score import EventThresholds
@@ -28,12 +28,22 @@ from pipeline.events.score import EventThresholds
 SCORED = ("gvc_undated", "ecbplus", "gvc", "uci")
 
 
+def read_cache(cache: Path) -> tuple[dict, dict]:
+    """What built a cache of ``featurised_halves`` (``built_by``; ``{}`` for a cache that does not say) and its
+    featurised halves."""
+    stored = pickle.loads(cache.read_bytes())
+    return (stored["built_by"], stored["pairs"]) if "built_by" in stored else ({}, stored)
+
+
 def featurised_halves(cache: Path | None, embeddings: bool = False) -> dict:
     """``{(corpus, half): fit.corpus_pairs(...)}`` of every corpus of ``FIT_CORPORA`` (with ``embeddings``, as a
-    ``--embeddings`` run featurises them), read from ``cache`` when given and there, else computed (and written
-    there)."""
+    ``--embeddings`` run featurises them), read from ``cache`` when given and built as these would be (the mode and
+    the code: ``built_by``), else computed (and written there, with what built them)."""
     if cache is not None and cache.exists():
-        return pickle.loads(cache.read_bytes())
+        built, pairs = read_cache(cache)
+        if built == built_by(embeddings):
+            return pairs
+        print(f"{cache} was built by {built or 'an unknown build'}, not {built_by(embeddings)}: rebuilding it")
     pairs = {}
     for name in FIT_CORPORA:
         items = load_corpus(name)
@@ -41,7 +51,7 @@ def featurised_halves(cache: Path | None, embeddings: bool = False) -> dict:
             records = labelled([i for i in items if half_of_item(i) == half], name)
             pairs[(name, half)] = fit.corpus_pairs(embedded(records) if embeddings else records)
     if cache is not None:
-        cache.write_bytes(pickle.dumps(pairs))
+        cache.write_bytes(pickle.dumps({"built_by": built_by(embeddings), "pairs": pairs}))
     return pairs
 
 
@@ -63,11 +73,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--fit_cache",
         help="Fit on these featurised halves instead (e.g. without embeddings: the shipped recipe scoring the pairs "
-        "of a --embeddings run).",
+        "of a --embeddings run); a --cache file of this code, either mode.",
     )
     args = parser.parse_args(argv)
     pairs = featurised_halves(Path(args.cache), args.embeddings)
-    fitting = pickle.loads(Path(args.fit_cache).read_bytes()) if args.fit_cache else pairs
+    fitting = pairs
+    if args.fit_cache:
+        built, fitting = read_cache(Path(args.fit_cache))
+        if built.get("code") != built_by(args.embeddings)["code"]:
+            parser.error(f"--fit_cache {args.fit_cache} was built by {built or 'an unknown build'}, not this code")
     if args.without_embedding_feature:
         for corpus in pairs.values():
             corpus.embedded = False

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import pickle
 import random
 from collections import Counter
 from datetime import datetime, timedelta, timezone
@@ -98,7 +99,10 @@ def _headline_articles(published: datetime | None = T0) -> dict:
     "relative time cues cannot join 000 to 001 (001 states no time at all) and weekdays only part 002 (Sunday) from "
     "004 (Monday). What 000 and 001 share is what was said, paraphrased (Hamas asked for more time to reply, some "
     "flexibility on hostages), yet their embedding cosines do not part the rounds either: 000-001 0.883 first, "
-    "but 003-004 0.796 below 001-004 0.821 and 000-004 0.801 (README, 'the embedding cosine')",
+    "but 003-004 0.796 below 001-004 0.821 and 000-004 0.801 (README, 'the embedding cosine'). Stated dates and "
+    "weekdays as conflict features touch 002-004 alone (000, 001 and 003 state neither) and lost held out (README, "
+    "'stated dates and weekdays'); given publication dates, the shipped model gives the three events but three "
+    "storylines",
 )
 def test_seed_articles_form_the_three_known_events():
     articles = {}
@@ -488,3 +492,59 @@ def test_the_fit_reads_bodies_as_a_run_hands_them_to_grouping(tmp_path: Path):
     assert {title: text for title, text, _ in read} == stored
     assert [text is None for _, text, _ in read] == [True, True, False, False, False]
     assert all("Advertisement" not in text and "JavaScript" not in text for _, text, _ in read[2:4])
+
+
+def test_benchmark_fold_models_are_never_reused_across_modes_or_code(tmp_path, monkeypatch):
+    """``benchmarks.events.fold_models`` reuses a fold model only when the same mode and code built it."""
+    from benchmarks import events as bench
+
+    fits = []
+
+    def fake_fit_on(half, path, embeddings=False):
+        fits.append((half, embeddings))
+        path.write_text(json.dumps({"half": half, "embeddings": embeddings}), encoding="utf-8")
+        return path
+
+    monkeypatch.setattr(bench, "fit_on", fake_fit_on)
+    lexical = bench.fold_models(tmp_path)
+    assert sorted(fits) == [("A", False), ("B", False)]
+    embedded = bench.fold_models(tmp_path, embeddings=True)
+    assert sorted(fits[2:]) == [("A", True), ("B", True)]
+    assert all(json.loads(embedded[h].read_text())["embeddings"] for h in fit.HALVES)
+    assert bench.fold_models(tmp_path) == lexical and len(fits) == 4
+    monkeypatch.setattr(bench, "code_digest", lambda: "other code")
+    bench.fold_models(tmp_path)
+    assert len(fits) == 6
+
+
+def test_benchmark_featurised_cache_is_rebuilt_when_built_otherwise(tmp_path, monkeypatch):
+    """``benchmarks.events_cached_cv`` rebuilds a cache of featurised halves that another mode or code built
+    (or one that does not say), and reuses its own."""
+    from benchmarks import events as bench
+    from benchmarks import events_cached_cv as cached
+
+    day = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    items = [
+        bench.Item(
+            f"{label}-{n}",
+            f"{label} report {n}",
+            f"The {label} story, told again {n}.",
+            day,
+            label,
+            f"u{label}{n}",
+            "s",
+        )
+        for label in ("flood in Lyon", "strike at the port", "fire in Tulsa", "vote in Oslo")
+        for n in range(2)
+    ]
+    monkeypatch.setattr(cached, "FIT_CORPORA", ("tiny",))
+    monkeypatch.setattr(cached, "load_corpus", lambda name: items)
+    cache = tmp_path / "pairs.pkl"
+    built = cached.featurised_halves(cache)
+    assert cached.read_cache(cache)[0] == bench.built_by(False)
+    assert sum(len(c.features) for c in built.values()) == len(items)
+    cache.write_bytes(pickle.dumps({"built_by": bench.built_by(True), "pairs": {"stale": None}}))
+    assert cached.featurised_halves(cache).keys() == built.keys()
+    cache.write_bytes(pickle.dumps({"stale": None}))
+    assert cached.featurised_halves(cache).keys() == built.keys()
+    assert cached.read_cache(cache)[0] == bench.built_by(False)
