@@ -41,7 +41,7 @@ from pipeline.enrich.places import Location
 from pipeline.ids import row_key
 from pipeline.store.statements import registered, rows, sql
 from schemas.enrichment import EVENT_ENRICHMENT_TABLES
-from schemas.generate import arrow_schema, primary_key
+from schemas.generate import arrow_schema, column_names, primary_key
 
 LOGGER = logging.getLogger(__name__)
 
@@ -145,14 +145,20 @@ def _copy_single_article_events(connection: duckdb.DuckDBPyConnection) -> int:
         connection.create_function(FOLD_FUNCTION, fold, ["VARCHAR"], "VARCHAR")
         connection.create_function(ROW_KEY_FUNCTION, _row_key_of, ["VARCHAR[]"], "VARCHAR")
         connection.execute(sql("copied_enrichment_events"))
-        connection.execute(sql("copy_event_enrichments"), {"event_keywords": EVENT_KEYWORDS})
-        for statement in (sql("copy_event_actors"), sql("copy_event_locations"), sql("copy_event_figures")):
-            connection.execute(statement)
+        for table in EVENT_ENRICHMENT_TABLES:
+            parameters = {"event_keywords": EVENT_KEYWORDS} if table == "event_enrichments" else None
+            connection.execute(_copy_statement(table), parameters)
     finally:
         for name in (FOLD_FUNCTION, ROW_KEY_FUNCTION):
             with contextlib.suppress(duckdb.InvalidInputException):  # not registered: its registration failed
                 connection.remove_function(name)
     return connection.execute("SELECT count(*) FROM copied_enrichment_events").fetchone()[0]
+
+
+def _copy_statement(table: str) -> str:
+    """``copy_<table>`` selecting the table's columns by name (``column_names``): a column the model gains is
+    copied from the article row of that name, or fails the copy until the statement gives it (never left null)."""
+    return sql(f"copy_{table}").replace("{columns}", ", ".join(column_names(table)))
 
 
 def _row_key_of(parts: list[str]) -> str:
