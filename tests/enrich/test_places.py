@@ -240,3 +240,8 @@ def test_an_island_is_not_iceland_and_a_country_after_a_given_name_is_a_surname(
         "Israel",
         "Egypt",
     ]
+
+
+def test_burma_is_myanmar():
+    places = extract_locations("", "Burma's military government freed prisoners in Rangoon.")
+    assert "iso3166:MMR" in [place.location_id for place in places]
