@@ -69,7 +69,9 @@ def test_summary_lists_every_feed_and_feeds_can_be_disabled_enabled_refreshed_an
     assert main(["feeds", "list", *manage]) == 0
     assert urls["c"] not in capsys.readouterr().out
     assert main(["feeds", "remove", urls["c"], *manage]) == 2
-    assert main(["feeds", "disable", "http://127.0.0.1:9/never-polled.xml", *manage]) == 0
+    assert main(["feeds", "disable", urls["a"] + "x", *manage]) == 2, "a mistyped URL is refused"
+    assert "nor stored" in capsys.readouterr().err
+    assert main(["feeds", "disable", urls["c"], *manage]) == 2, "removed and forgotten"
 
 
 def test_feeds_list_on_a_database_without_feeds_says_there_are_none(seeds_dir: Path, db_path: Path, capsys):

@@ -136,6 +136,9 @@ def _remove(args: argparse.Namespace) -> int:
 
 def _set_disabled(args: argparse.Namespace, disabled: bool) -> int:
     url = _feed_url(args.url)
+    listed = url in {feed.url for feed in read_subscriptions(args.feeds)}
+    if not listed and not (Path(args.db).is_file() and url in stored_feeds(args.db)):
+        raise FeedsError(f"not in {args.feeds} nor stored: {url}")  # a mistyped URL would leave the feed polling
     if disabled and not Path(args.db).exists():
         Path(args.db).parent.mkdir(parents=True, exist_ok=True)
     _write_feeds(args, set_disabled, url, disabled)
