@@ -57,6 +57,30 @@ def parse_duration(text: str) -> float:
     return seconds
 
 
+def _bounded(convert: type, low: float, high: float | None = None, *, above: bool = False):
+    """An argparse type: a number ``convert`` reads, at least ``low`` (more than it when ``above``), at most ``high``,
+    so an out-of-range option is a usage line, not a traceback and a failed run."""
+    words = f"{'more than' if above else 'at least'} {low}" + (f" and at most {high}" if high is not None else "")
+    kind = "an integer" if convert is int else "a number"
+
+    def parse(text: str):
+        try:
+            value = convert(text)
+        except ValueError:
+            value = None
+        if value is None or not (value > low if above else value >= low) or high is not None and value > high:
+            raise argparse.ArgumentTypeError(f"not {kind} {words}: {text!r}")
+        return value
+
+    return parse
+
+
+_SECONDS = _bounded(float, 0.0, above=True)
+_WAIT = _bounded(float, 0.0)
+_COUNT = _bounded(int, 0)
+_LIMIT = _bounded(int, 1)
+
+
 def _thresholds_text(thresholds: EventThresholds) -> str:
     return f"event {thresholds.full_text}, title {thresholds.title}, undated {thresholds.undated}"
 
@@ -119,7 +143,7 @@ class WirebeamFlags:
         )
         parser.add_argument(
             "--lock_timeout",
-            type=float,
+            type=_WAIT,
             default=0.0,
             help="Seconds to wait for another run on the same database to finish (default: 0, exit at once); a "
             "program that keeps the database open (a notebook's connection) is waited for this long or "
@@ -127,7 +151,7 @@ class WirebeamFlags:
         )
         parser.add_argument(
             "--outside_lock_timeout",
-            type=float,
+            type=_WAIT,
             default=10.0,
             help="Seconds to wait, before the run starts and before its load, for another program that keeps the "
             "database open, even read-only (a notebook, a BI tool), then exit 75 naming it (default: %(default)s).",
@@ -232,7 +256,7 @@ def _add_live_feed_args(parser) -> None:
     )
     parser.add_argument(
         "--max_new_entries_per_feed",
-        type=int,
+        type=_LIMIT,
         default=PollPolicy().max_new_entries,
         help="New entries taken from one feed per run, newest first; a longer backlog is read over the next "
         "runs (default: %(default)s).",
@@ -243,26 +267,34 @@ def _add_live_feed_args(parser) -> None:
     parser.add_argument(
         "--no_robots", action="store_true", default=False, help="Do not check robots.txt before fetching pages."
     )
-    parser.add_argument("--max_page_bytes", type=int, default=5_000_000, help="Size cap of a fetched page or feed.")
-    parser.add_argument("--connect_timeout", type=float, default=5.0, help="Seconds to connect (default: 5).")
-    parser.add_argument("--read_timeout", type=float, default=10.0, help="Seconds between bytes (default: 10).")
     parser.add_argument(
-        "--fetch_deadline", type=float, default=30.0, help="Seconds for one whole fetch, redirects included."
+        "--max_page_bytes",
+        type=_LIMIT,
+        default=5_000_000,
+        help="Size cap in bytes of a fetched page or feed (default: %(default)s).",
+    )
+    parser.add_argument("--connect_timeout", type=_SECONDS, default=5.0, help="Seconds to connect (default: 5).")
+    parser.add_argument("--read_timeout", type=_SECONDS, default=10.0, help="Seconds between bytes (default: 10).")
+    parser.add_argument(
+        "--fetch_deadline",
+        type=_SECONDS,
+        default=30.0,
+        help="Seconds for one whole fetch, redirects included (default: %(default)s).",
     )
     parser.add_argument(
-        "--min_host_interval", type=float, default=1.0, help="Seconds between requests to one host (default: 1)."
+        "--min_host_interval", type=_WAIT, default=1.0, help="Seconds between requests to one host (default: 1)."
     )
-    parser.add_argument("--fetch_retries", type=int, default=2, help="Retries of a failed fetch (default: 2).")
+    parser.add_argument("--fetch_retries", type=_COUNT, default=2, help="Retries of a failed fetch (default: 2).")
     parser.add_argument(
         "--max_pages_per_host",
-        type=int,
+        type=_LIMIT,
         default=100,
         help="Article pages fetched from one host per run; the others are stored from their entries and their "
         "pages fetched by the next runs, oldest first (default: %(default)s).",
     )
     parser.add_argument(
         "--max_host_seconds",
-        type=float,
+        type=_SECONDS,
         default=300.0,
         help="Seconds of feed polling per host and run, and again of page fetching, after which its other feeds "
         "and pages wait for the next runs, oldest first (default: %(default)s).",

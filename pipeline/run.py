@@ -171,6 +171,7 @@ def execute_run(flags: list[str]) -> Run:
         raise UsageError(f"--window_mib must be 0 or more, got {ours.window_mib}")
     try:
         thresholds = event_thresholds(ours)
+        MinHashConfig(threshold=ours.near_duplicate_threshold)  # its range, checked before anything runs
         if ours.embeddings:
             require_embeddings()
     except (ValueError, EmbeddingsUnavailable) as error:

@@ -155,3 +155,28 @@ def test_the_feed_list_lives_beside_the_database_not_in_the_source_tree(tmp_path
     (tmp_path / "state" / "feeds.opml").rename(legacy)
     assert main(["feeds", "list", "--db", str(db)]) == 0
     assert "http://127.0.0.1:9/feed.xml" in capsys.readouterr().out
+
+
+def test_a_near_duplicate_threshold_out_of_range_is_a_usage_line_and_records_no_run(seeds_dir, db_path, capsys):
+    flags = ["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]
+    assert main([*flags, "--near_duplicate_threshold", "2"]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "threshold must be in (0, 1]" in err and "Traceback" not in err
+    assert not db_path.exists()
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "says"),
+    [
+        ("--min_host_interval", "-5", "not a number at least 0.0: '-5'"),
+        ("--max_page_bytes", "0", "not an integer at least 1: '0'"),
+        ("--fetch_retries", "-1", "not an integer at least 0: '-1'"),
+        ("--fetch_deadline", "0", "not a number more than 0.0: '0'"),
+    ],
+)
+def test_a_fetch_limit_out_of_range_is_refused_by_the_parser(seeds_dir, db_path, capsys, flag, value, says):
+    with pytest.raises(SystemExit) as exit_:
+        main(["run", "--seeds", str(seeds_dir), "--db", str(db_path), flag, value])
+    assert exit_.value.code == EXIT_USAGE
+    assert f"argument {flag}: {says}" in capsys.readouterr().err
+    assert not db_path.exists()
