@@ -24,7 +24,7 @@ import feedparser
 
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
-from pipeline.sources.http import RATE_LIMITED, FetchResult
+from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
 from pipeline.text import html_to_text
 
@@ -191,8 +191,9 @@ def next_state(
 
     Success (304, or 200 with entries or an empty feed) resets the failure count and stores the validators.
     A fetch or parse failure increments it and schedules the next poll after ``interval * factor**failures``
-    (capped), never before a server's Retry-After. A permanent redirect replaces the URL. A malformed body's
-    validators are not stored, so the next poll fetches and judges it again.
+    (capped), never before a server's Retry-After. A feed refused for its private address (a policy of this run, not
+    a failure) stays due. A permanent redirect replaces the URL. A malformed body's validators are not stored, so the
+    next poll fetches and judges it again.
     """
     _check_aware(now)
     policy = policy or PollPolicy()
@@ -203,6 +204,8 @@ def next_state(
     error = result.reason or (parsed.reason if isinstance(parsed, FeedReject) else None)
     if error is None or error in HEALTHY_REJECTS:
         return _succeeded(polled, result, now, parsed, error, policy)
+    if error == PRIVATE_ADDRESS:  # refused here, not a failure of the feed: due again when addresses are allowed
+        return replace(polled, last_error=error, next_poll_at=None)
     failures = state.consecutive_failures + 1
     delay = min(policy.max_backoff, policy.interval * policy.backoff_factor**failures)
     if result.retry_after is not None:

@@ -343,3 +343,17 @@ def test_a_shorter_poll_interval_takes_effect_at_once_but_a_backoff_stays():
     fresh = FeedState(url="http://c/")
     states = rescheduled([healthy, failing, fresh], timedelta(seconds=30))
     assert [state.next_poll_at for state in states] == [polled + timedelta(seconds=30), failing.next_poll_at, None]
+
+
+def test_a_feed_refused_for_its_private_address_is_no_failure_and_stays_due(
+    httpserver: HTTPServer, fast_policy: FetchPolicy
+):
+    httpserver.expect_request("/local.xml").respond_with_data(rss20([{"title": "a", "link": "/a"}]), content_type=RSS)
+    url = httpserver.url_for("/local.xml")
+    refusing = Fetcher(replace(fast_policy, allow_private_networks=False))
+    refused = next_state(FeedState(url=url), refusing.fetch(url, kind="feed"), NOW)
+    assert (refused.last_error, refused.consecutive_failures, refused.next_poll_at) == ("private_address", 0, None)
+    assert due_feeds([refused], NOW) == [refused], "polled by the next run that allows private addresses"
+    result = Fetcher(fast_policy).fetch(url, kind="feed")
+    polled = next_state(refused, result, NOW, parse_feed(result.body, result.final_url, result.content_type))
+    assert polled.last_error is None and polled.last_success_at == NOW
