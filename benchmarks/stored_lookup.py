@@ -11,7 +11,7 @@ Stored events (``--events_base DB --events_delta DIR``): what one window's load 
 stored events its new events may join. The delta seeds run once (``wirebeam run --offline``) into a copy of the
 base database, its staging shards are kept, and its load (``pipeline.store.load.load_run``) is replayed
 ``--repeats`` times on fresh copies of the base: CPU seconds of the candidate query (``matching.candidate_events``,
-``event_candidates.sql``) with the candidate pairs it returned, of all event matching (``regroup``: query, stored
+``*_candidate_keys.sql``) with the candidate pairs it returned, of all event matching (``regroup``: query, stored
 features, scoring, clustering the new reports with the stored ones) and of the whole load; the fastest repeat
 counts. ``--min_shared_keys 1 2`` replays it with each as ``matching.MIN_SHARED_KEYS`` (1: every stored event
 sharing a key), interleaved. The incremental benchmark's

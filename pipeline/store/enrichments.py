@@ -145,9 +145,9 @@ def _copy_single_article_events(connection: duckdb.DuckDBPyConnection) -> int:
         connection.create_function(FOLD_FUNCTION, fold, ["VARCHAR"], "VARCHAR")
         connection.create_function(ROW_KEY_FUNCTION, _row_key_of, ["VARCHAR[]"], "VARCHAR")
         connection.execute(sql("copied_enrichment_events"))
-        for table in EVENT_ENRICHMENT_TABLES:
+        for table, statement in _copy_statements().items():
             parameters = {"event_keywords": EVENT_KEYWORDS} if table == "event_enrichments" else None
-            connection.execute(_copy_statement(table), parameters)
+            connection.execute(statement, parameters)
     finally:
         for name in (FOLD_FUNCTION, ROW_KEY_FUNCTION):
             with contextlib.suppress(duckdb.InvalidInputException):  # not registered: its registration failed
@@ -155,10 +155,17 @@ def _copy_single_article_events(connection: duckdb.DuckDBPyConnection) -> int:
     return connection.execute("SELECT count(*) FROM copied_enrichment_events").fetchone()[0]
 
 
-def _copy_statement(table: str) -> str:
-    """``copy_<table>`` selecting the table's columns by name (``column_names``): a column the model gains is
-    copied from the article row of that name, or fails the copy until the statement gives it (never left null)."""
-    return sql(f"copy_{table}").replace("{columns}", ", ".join(column_names(table)))
+def _copy_statements() -> dict[str, str]:
+    """Event-level table -> its ``copy_<table>`` statement selecting the table's columns by name (``column_names``):
+    a column the model gains is copied from the article row of that name, or fails the copy until the statement
+    gives it (never left null)."""
+    statements = {
+        "event_enrichments": sql("copy_event_enrichments"),
+        "event_actors": sql("copy_event_actors"),
+        "event_locations": sql("copy_event_locations"),
+        "event_figures": sql("copy_event_figures"),
+    }
+    return {table: text.replace("{columns}", ", ".join(column_names(table))) for table, text in statements.items()}
 
 
 def _row_key_of(parts: list[str]) -> str:

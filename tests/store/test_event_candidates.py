@@ -1,4 +1,4 @@
-"""Which stored events a new event is scored against (``event_candidates.sql``), on real DuckDB files."""
+"""Which stored events a new event is scored against (``*_candidate_keys.sql``), on real DuckDB files."""
 
 from __future__ import annotations
 
