@@ -243,6 +243,8 @@ def _after_month(before: str) -> bool:
     start = end
     while start and stripped[start - 1] in ASCII_LETTERS:
         start -= 1
+    if start and not stripped[start - 1].isascii():  # a joiner or combining mark: the pattern's word rules decide
+        return bool(_MONTH_BEFORE.search(before))
     if start and (stripped[start - 1].isalnum() or stripped[start - 1] == "_"):
         return False  # no word boundary before the name
     return stripped[start:end].lower().startswith(MONTHS)

@@ -8,6 +8,7 @@ from importlib.resources import files
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import fold
+from pipeline.text import MONTHS, WEEKDAYS
 
 ENGLISH_NAME_FREQUENCY = 7
 """gender-guesser's frequency of a given name (1 rare .. 13; 7 is 0.25-0.5% of people) in Great Britain, Ireland or
@@ -41,10 +42,11 @@ def english_given_name(word: str) -> bool:
 def country_surname(given: str, country: str) -> bool:
     """Whether ``country``, a country's name (not a demonym) after the one given name ``given``, is the person's
     surname: the given name is no English word unless a frequent name in English ("Lisa Monaco", "Michael Jordan";
-    not "Will Iran"), and names no country nor a place of that country ("Georgia Jordan", "Victoria Australia")."""
+    not "Will Iran"), is no month or weekday ("In June Russia"), and names no country nor a place of that country
+    ("Georgia Jordan", "Victoria Australia")."""
     code = gazetteer.country_names().get(fold(country))
-    if code is None or not gazetteer.is_first_name(given):
-        return False
+    if code is None or not gazetteer.is_first_name(given) or given.lower() in MONTHS or given.lower() in WEEKDAYS:
+        return False  # "In June Russia said": a date, not June Russia
     if gazetteer.is_common_word(given) and not english_given_name(given):
         return False
     alpha2 = gazetteer.countries()[code].alpha2

@@ -29,3 +29,9 @@ def test_the_sentence_is_kept_with_the_figure():
     (figure,) = extract_figures("At least 25 people were reportedly killed in that single strike.")
     assert figure.sentence.startswith("At least 25 people")
     assert figure.counts == "people killed"
+
+
+def test_a_month_after_a_joiner_or_combining_mark_is_read_as_the_pattern_reads_it():
+    for mark in ("\u200d", "\u200c", "\u0301", "\u203f"):
+        text = f"Police said {mark}Jan 5 people were killed in the attack."
+        assert [figure.value for figure in extract_figures(text)] == [5.0], repr(mark)

@@ -64,3 +64,8 @@ def test_a_name_of_two_words_that_ends_a_longer_one_is_the_same_person():
 def test_a_state_province_or_region_ends_no_person_s_name():
     text = "A bus hit a mine in Karen State. Fans of Wayne State cheered. Floods hit Delta Region."
     assert [actor.name for actor in extract_actors("", text) if actor.kind == "person"] == []
+
+
+def test_a_month_or_weekday_before_a_country_is_a_date_not_a_given_name():
+    for text in ("In June Russia said it would cut gas supplies.", "Last May France agreed to the plan."):
+        assert {actor.kind for actor in extract_actors("", text)} == {"country"}, text
