@@ -171,8 +171,10 @@ def shard_paths(staging_dir: str, table: str) -> list[str]:
     is taken for a pattern (``db[1]/``); in an object store, the objects under its prefix."""
     folder = join(staging_dir, table)
     if is_local(staging_dir):
-        found = os.scandir(folder) if os.path.isdir(folder) else ()
-        return sorted(entry.path for entry in found if entry.name.endswith(".parquet"))
+        if not os.path.isdir(folder):
+            return []
+        with os.scandir(folder) as found:
+            return sorted(entry.path for entry in found if entry.name.endswith(".parquet") and entry.is_file())
     return sorted(m.path for result in FileSystems.match([join(folder, "*.parquet")]) for m in result.metadata_list)
 
 
