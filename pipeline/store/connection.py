@@ -12,7 +12,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipeline.store.statements import StoreError
+from pipeline.store.statements import StoreError, sql_string
 
 Connection = duckdb.DuckDBPyConnection
 """A DuckDB connection (the type callers outside the store name)."""
@@ -112,17 +112,13 @@ def _attached(db_path: str | Path) -> duckdb.DuckDBPyConnection:
     """A connection writing the database file with ``ROW_GROUP_ROWS`` a row group, spilling beside it."""
     connection = duckdb.connect()
     try:
-        connection.execute(f"ATTACH {_literal(db_path)} AS {DATABASE} (ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
+        connection.execute(f"ATTACH {sql_string(db_path)} AS {DATABASE} (ROW_GROUP_SIZE {ROW_GROUP_ROWS})")
         connection.execute(f"USE {DATABASE}")
-        connection.execute(f"SET temp_directory = {_literal(f'{db_path}.tmp')}")
+        connection.execute(f"SET temp_directory = {sql_string(f'{db_path}.tmp')}")
     except BaseException:
         connection.close()
         raise
     return connection
-
-
-def _literal(text: str | Path) -> str:
-    return "'" + str(text).replace("'", "''") + "'"
 
 
 def _identifier(name: str) -> str:
