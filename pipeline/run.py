@@ -41,7 +41,7 @@ from pipeline.graph import RunPlan, build_pipeline
 from pipeline.options import UsageError, WirebeamOptions, event_thresholds, run_options
 from pipeline.progress import PROGRESS
 from pipeline.sources.seeds import LocalSeed, list_local_seeds
-from pipeline.store.connection import DatabaseInUse
+from pipeline.store.connection import StoreError
 from pipeline.store.features import refresh_stale_features
 from pipeline.store.load import load_run
 from pipeline.store.runs import last_completed_options, record_run
@@ -476,14 +476,14 @@ def _now() -> datetime:
 
 
 def _record_failure(db_path: Path, run: Run, error: BaseException, status: str) -> None:
-    if isinstance(error, DatabaseInUse):  # the run cannot be recorded either: the error says why
+    if isinstance(error, StoreError):  # the database is the problem (in use, foreign): the error says why
         LOGGER.info("run %s not recorded: %s", run.run_id, error)
         return
     failed = run.model_copy(update={"status": status, "finished_at": _now(), "error": repr(error)[:2000]})
     try:
         record_run(db_path, failed)
-    except Exception:  # the database itself may be the problem; the original error is what matters
-        LOGGER.exception("could not record the failed run")
+    except Exception as record_error:  # the database itself may be the problem; the original error is what matters
+        LOGGER.warning("run %s not recorded: %s", run.run_id, record_error)
 
 
 EXIT_INTERRUPTED = 130

@@ -137,13 +137,16 @@ def _dispatch(args: argparse.Namespace, argv: list[str]) -> int:
 
 def _database_command(args: argparse.Namespace, argv: list[str]) -> int:
     """The commands that open the database, with its errors turned into messages and exit codes."""
-    from pipeline.store.connection import DatabaseError, DatabaseInUse
+    from pipeline.store.connection import DatabaseError, DatabaseInUse, StoreError
 
     try:
         return _run_database_command(args, argv)
     except DatabaseInUse as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_LOCKED
+    except StoreError as error:  # a database wirebeam cannot use (another program's tables)
+        print(f"wirebeam: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except DatabaseError as error:
         print(f"wirebeam: {one_line(error)}", file=sys.stderr)
         return EXIT_ERROR
@@ -166,13 +169,14 @@ def _run_database_command(args: argparse.Namespace, argv: list[str]) -> int:
             return feeds.run_command(args)
         from pipeline.cli.summary import print_summary
         from pipeline.run import execute_run, run_repeatedly
+        from pipeline.store.schema import ForeignDatabase
 
         flags = argv[argv.index("run") + 1 :]
         return run_repeatedly(
             lambda: execute_run(flags),
             lambda run, seconds: print_summary(run, Path(args.db), seconds),
             args.every,
-            fatal=(UsageError,),
+            fatal=(UsageError, ForeignDatabase),
         )
     except FeedsError as error:
         raise UsageError(str(error)) from None

@@ -13,6 +13,7 @@ import logging
 import duckdb
 
 from pipeline.store.articles import migrate_entry_keys
+from pipeline.store.statements import StoreError
 from pipeline.store.views import create_views
 from schemas.models import TABLES
 
@@ -22,16 +23,26 @@ MIGRATIONS = (migrate_entry_keys,)
 """Migrations of stored rows, in order (each idempotent)."""
 
 
+class ForeignDatabase(StoreError):
+    """The file holds a table under one of wirebeam's names that wirebeam did not make (no key column)."""
+
+
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
     """Create the tables, add columns that newer models declare to tables made by older versions, migrate old
-    rows and (re)create the views."""
-    from schemas.generate import add_column_statements, column_names, duckdb_ddl  # pyarrow: not for readers
+    rows and (re)create the views. A table of another program's under one of wirebeam's names is left untouched:
+    ``ForeignDatabase``."""
+    from schemas.generate import add_column_statements, column_names, duckdb_ddl, primary_key  # pyarrow
 
     connection.begin()
     try:
         connection.execute(duckdb_ddl())
         for table in TABLES:
             existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
+            if primary_key(table) not in existing:
+                raise ForeignDatabase(
+                    f"this database holds a table {table!r} that wirebeam did not make (no column "
+                    f"{primary_key(table)}); give --db a file of wirebeam's own"
+                )
             for name in column_names(table):
                 if name not in existing:
                     LOGGER.info("adding column %s.%s", table, name)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import duckdb
 import pyarrow as pa
 
 from pipeline import ids
+from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
 from pipeline.store.connection import connect
 from schemas.generate import arrow_schema, to_row
 from schemas.models import Article
@@ -61,3 +63,28 @@ def test_raw_entry_keys_of_saved_feeds_become_the_key_a_live_feed_derives(tmp_pa
     before = query(db, "SELECT article_id, entry_key FROM articles ORDER BY 1")
     connect(db).close()
     assert query(db, "SELECT article_id, entry_key FROM articles ORDER BY 1") == before, "a second open changes nothing"
+
+
+def test_another_programs_table_under_a_wirebeam_name_is_refused_and_left_as_it_was(seeds_dir, tmp_path, capsys):
+    db = tmp_path / "other.duckdb"
+    with duckdb.connect(str(db)) as connection:
+        connection.execute("CREATE TABLE articles (id INTEGER, foo VARCHAR)")
+        connection.execute("INSERT INTO articles VALUES (1, 'theirs')")
+
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db)]) == EXIT_USAGE
+
+    assert "table 'articles' that wirebeam did not make" in capsys.readouterr().err
+    assert query(db, "SELECT table_name FROM information_schema.tables") == [("articles",)]
+    assert query(db, "SELECT * FROM articles") == [(1, "theirs")]
+
+
+def test_a_file_that_is_no_database_fails_in_one_line_without_tracebacks(seeds_dir, tmp_path, capsys):
+    db = tmp_path / "notes.duckdb"
+    db.write_text("not a database\n")
+
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db)]) == EXIT_ERROR
+
+    err = capsys.readouterr().err
+    assert "not a valid DuckDB database file" in err
+    assert "Traceback" not in err
+    assert db.read_text() == "not a database\n"
