@@ -144,7 +144,7 @@ def _database_command(args: argparse.Namespace, argv: list[str]) -> int:
     except DatabaseInUse as error:
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_LOCKED
-    except StoreError as error:  # a database wirebeam cannot use (another program's tables)
+    except StoreError as error:  # a database problem the user can fix (e.g. another program's tables): one line
         print(f"wirebeam: {error}", file=sys.stderr)
         return EXIT_USAGE
     except DatabaseError as error:

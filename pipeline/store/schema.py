@@ -23,8 +23,15 @@ MIGRATIONS = (migrate_entry_keys,)
 """Migrations of stored rows, in order (each idempotent)."""
 
 
+PRIMARY_KEYS = """
+    SELECT table_name, constraint_column_names FROM duckdb_constraints()
+    WHERE database_name = current_database() AND schema_name = current_schema() AND constraint_type = 'PRIMARY KEY'
+"""
+"""Each table's primary key columns: every table wirebeam makes has its model's key as its primary key."""
+
+
 class ForeignDatabase(StoreError):
-    """The file holds a table under one of wirebeam's names that wirebeam did not make (no key column)."""
+    """The file holds a table under one of wirebeam's names that wirebeam did not make (another primary key)."""
 
 
 def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
@@ -36,13 +43,14 @@ def ensure_schema(connection: duckdb.DuckDBPyConnection) -> None:
     connection.begin()
     try:
         connection.execute(duckdb_ddl())
+        keys = dict(connection.execute(PRIMARY_KEYS).fetchall())
         for table in TABLES:
-            existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
-            if primary_key(table) not in existing:
+            if keys.get(table) != [primary_key(table)]:
                 raise ForeignDatabase(
-                    f"this database holds a table {table!r} that wirebeam did not make (no column "
+                    f"this database holds a table {table!r} that wirebeam did not make (its primary key is not "
                     f"{primary_key(table)}); give --db a file of wirebeam's own"
                 )
+            existing = {row[0] for row in connection.execute(f"DESCRIBE {table}").fetchall()}
             for name in column_names(table):
                 if name not in existing:
                     LOGGER.info("adding column %s.%s", table, name)

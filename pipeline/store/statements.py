@@ -7,7 +7,7 @@ statements, and statements generated from the schemas (column lists, one per tab
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -69,5 +69,8 @@ def registered(connection: duckdb.DuckDBPyConnection, name: str, table: Any) -> 
     connection.register(name, table)
     try:
         yield
-    finally:
-        connection.unregister(name)
+    except BaseException:
+        with suppress(duckdb.Error):  # an aborted transaction refuses this too: the block's error is the one to see
+            connection.unregister(name)
+        raise
+    connection.unregister(name)

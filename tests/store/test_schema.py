@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 import duckdb
 import pyarrow as pa
+import pytest
 
 from pipeline import ids
 from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
@@ -65,17 +66,27 @@ def test_raw_entry_keys_of_saved_feeds_become_the_key_a_live_feed_derives(tmp_pa
     assert query(db, "SELECT article_id, entry_key FROM articles ORDER BY 1") == before, "a second open changes nothing"
 
 
-def test_another_programs_table_under_a_wirebeam_name_is_refused_and_left_as_it_was(seeds_dir, tmp_path, capsys):
+@pytest.mark.parametrize(
+    "their_table",
+    [
+        "articles (id INTEGER, foo VARCHAR)",
+        "articles (article_id INTEGER, title VARCHAR)",
+        "articles (article_id VARCHAR, title VARCHAR)",  # wirebeam's key name, but not a primary key
+    ],
+)
+def test_another_programs_table_under_a_wirebeam_name_is_refused_and_left_as_it_was(
+    seeds_dir, tmp_path, capsys, their_table
+):
     db = tmp_path / "other.duckdb"
     with duckdb.connect(str(db)) as connection:
-        connection.execute("CREATE TABLE articles (id INTEGER, foo VARCHAR)")
+        connection.execute(f"CREATE TABLE {their_table}")
         connection.execute("INSERT INTO articles VALUES (1, 'theirs')")
 
     assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db)]) == EXIT_USAGE
 
     assert "table 'articles' that wirebeam did not make" in capsys.readouterr().err
     assert query(db, "SELECT table_name FROM information_schema.tables") == [("articles",)]
-    assert query(db, "SELECT * FROM articles") == [(1, "theirs")]
+    assert [tuple(map(str, row)) for row in query(db, "SELECT * FROM articles")] == [("1", "theirs")]
 
 
 def test_a_file_that_is_no_database_fails_in_one_line_without_tracebacks(seeds_dir, tmp_path, capsys):
