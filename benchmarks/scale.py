@@ -110,17 +110,19 @@ def plain_loop(seed_files: list[Path]) -> float:
         keys_of[article.article_id] = keys = frozenset(keys)
         for key in keys:
             blocks[key].append(article.article_id)
-    large = {key for key, block in blocks.items() if oversized(key, len(block))}
-    packed = {item: block_member(item, features_of[item], keys, large & keys)[1] for item, keys in keys_of.items()}
+    # as the stage (SharedBlocks): a member brings only its keys whose blocks hold another article, and those of
+    # them oversized; an article of its own keys alone is no member
+    shared = {key: block for key, block in blocks.items() if len(block) >= 2}
+    large = {key for key, block in shared.items() if oversized(key, len(block))}
+    block_members = {}
+    for item, keys in keys_of.items():
+        if not keys.isdisjoint(shared):
+            keys = keys & shared.keys()
+            block_members[item] = (features_of[item].first_seen, keys, keys & large, features_of[item].full_text)
+    packed = {item: block_member(item, features_of[item], *member[1:3])[1] for item, member in block_members.items()}
     edges, scored = [], set()
-    for key, block in blocks.items():  # as the stage's ScoreBlocks: the same candidates, each pair scored once
-        candidates = block_candidates(
-            key,
-            {
-                item: (features_of[item].first_seen, keys_of[item], large & keys_of[item], features_of[item].full_text)
-                for item in block
-            },
-        )
+    for key, block in shared.items():  # as the stage's ScoreBlocks: the same candidates, each pair scored once
+        candidates = block_candidates(key, {item: block_members[item] for item in block})
         for pair in reaching_pairs(candidates, packed, DEFAULT_THRESHOLDS.model, DEFAULT_THRESHOLDS.lowest):
             if pair not in scored:
                 scored.add(pair)
