@@ -549,7 +549,7 @@ the US from which the name is read as a name although it is a frequent English w
 
 
 def _build_english_given_names(dictionary: str) -> frozenset[str]:
-    """The one-word given names (as written) of gender-guesser's dictionary at least ``ENGLISH_NAME_FREQUENCY`` in
+    """The given names (as written) of gender-guesser's dictionary at least ``ENGLISH_NAME_FREQUENCY`` in
     Great Britain, Ireland or the US. A line per name and spelling: the name in columns 4-29, a "+" in column 30
     marking a duplicate spelling, the frequencies of Great Britain, Ireland and the US in columns 31-33 (hexadecimal;
     lines opening with "#" or "=" are comments and equivalences)."""
@@ -562,7 +562,6 @@ def _build_english_given_names(dictionary: str) -> frozenset[str]:
             and line[2] == " "
             and line[29:30] != "+"
             and line[3 + len(name) : 4 + len(name)] == " "
-            and not any(char.isspace() for char in name)
             and any(c != " " and int(c, 16) >= ENGLISH_NAME_FREQUENCY for c in line[30:33])
         ):
             names.add(name)
