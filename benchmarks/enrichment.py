@@ -656,36 +656,51 @@ def cost_only(commit: str) -> dict:
     return result
 
 
-SPLIT_PARTS = ("language", "actors", "places", "event_type", "dates", "figures", "keywords", "rows")
+SPLIT_PARTS = ("sentences", "language", "actors", "places", "event_type", "dates", "figures", "keywords", "rows")
 
 
 def split(documents: list[dict]) -> dict[str, float]:
     """CPU ms per 500 words of each part of ``enrich_article`` (in its order, the collector off and the article's
     memos emptied after it, as it does) and of the article's rows (``article_rows``), over the documents after the
-    first ``WARM_UP``, in a worker set up as ``cost``'s."""
-    from pipeline.enrich import enrich, language
+    first ``WARM_UP``, in a worker set up as ``cost``'s. The text is split into sentences once per article
+    (``sentences``) and handed to the parts that take it, as ``enrich_article`` does; a version whose parts split it
+    themselves counts that in the parts."""
+    from pipeline.enrich import enrich, language, mentions
     from pipeline.enrich.stage import _EnrichArticle
 
     _EnrichArticle().setup()
     language.load_model()
+    handed = "body" in inspect.signature(enrich.extract_actors).parameters  # not in older versions
+
+    def body(spans: tuple) -> dict:
+        return {"body": [sentence for _, sentence in spans]} if handed else {}
+
     parts = {
-        "language": lambda title, text, url: enrich.detect_language(f"{title}\n{text or ''}"),
-        "actors": lambda title, text, url: tuple(enrich.extract_actors(title, text)),
-        "places": lambda title, text, url: tuple(enrich.extract_locations(title, text, url)),
-        "event_type": lambda title, text, url: enrich.classify_event(title, text),
-        "dates": lambda title, text, url: enrich.event_date(title, text, None),
-        "figures": lambda title, text, url: tuple(enrich.extract_figures(text)),
-        "keywords": lambda title, text, url: tuple(enrich.keywords([(title, text)], limit=enrich.ARTICLE_KEYWORDS)),
+        "sentences": lambda title, text, url, spans: mentions.sentence_spans(text or "") if handed else (),
+        "language": lambda title, text, url, spans: enrich.detect_language(f"{title}\n{text or ''}"),
+        "actors": lambda title, text, url, spans: tuple(enrich.extract_actors(title, text, **body(spans))),
+        "places": lambda title, text, url, spans: tuple(
+            enrich.extract_locations(title, text, url, **({"body": spans} if handed else {}))
+        ),
+        "event_type": lambda title, text, url, spans: enrich.classify_event(title, text, **body(spans)),
+        "dates": lambda title, text, url, spans: enrich.event_date(title, text, None, **body(spans)),
+        "figures": lambda title, text, url, spans: tuple(enrich.extract_figures(text, **body(spans))),
+        "keywords": lambda title, text, url, spans: tuple(
+            enrich.keywords([(title, text)], limit=enrich.ARTICLE_KEYWORDS)
+        ),
     }
     spent = dict.fromkeys(SPLIT_PARTS, 0.0)
     for number, document in enumerate(documents):
         title, text, url = document["title"] or "", document["text"], document.get("source")
         found = {}
         gc.disable()
+        spans = ()
         for name, part in parts.items():
             started = time.process_time()
-            found[name] = part(title, text, url)
+            found[name] = part(title, text, url, spans)
             spent[name] += (time.process_time() - started) * (number >= WARM_UP)
+            if name == "sentences":
+                spans = found.pop(name)
         enrich.scan_sentence.cache_clear()
         enrich.run_names.cache_clear()
         enrich.trim_memos()

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -1096,11 +1096,13 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     return votes
 
 
-def extract_actors(title: str, text: str | None) -> list[Actor]:
-    """Actors of an article (headline plus body), most mentioned first."""
+def extract_actors(title: str, text: str | None, body: Sequence[str] | None = None) -> list[Actor]:
+    """Actors of an article (headline plus body), most mentioned first; ``body``: the text's sentences when the
+    caller has split them (``enrich_article``: once per article)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
+    body = split_sentences(text or "") if body is None else body
+    sentences = [title, *body] if title else body
     article = f"{title}\n{text or ''}"
     found: dict[str, _Found] = {}
     weak: dict[str, bool] = {}  # person -> named only as a sentence's one opening word before "said" ("Officials said")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -63,14 +64,17 @@ def resolve_relative(expression: str, anchor: date) -> date | None:
     return None
 
 
-def event_date(title: str, text: str | None, published_at: datetime | None) -> EventDate | None:
-    """The event date of an article, or ``None`` when nothing says when it happened."""
+def event_date(
+    title: str, text: str | None, published_at: datetime | None, body: Sequence[str] | None = None
+) -> EventDate | None:
+    """The event date of an article, or ``None`` when nothing says when it happened (``body``: the text's
+    sentences, split here when not given)."""
     if published_at is not None and not isinstance(published_at, datetime):
         raise TypeError("published_at must be a datetime or None")
     text = text or ""
     dateline = _dateline(text)
     anchor = published_at or dateline
-    lead = [title, *split_sentences(text)[:LEAD_SENTENCES]]
+    lead = [title, *(split_sentences(text) if body is None else body)[:LEAD_SENTENCES]]
     if anchor is not None:
         for sentence in lead:
             if match := _RELATIVE.search(sentence):

@@ -26,7 +26,7 @@ from pipeline.enrich.figures import Figure, extract_figures
 from pipeline.enrich.gazetteer import run_names
 from pipeline.enrich.keywords import keywords
 from pipeline.enrich.language import Language, detect_language
-from pipeline.enrich.mentions import fold, trim_memos
+from pipeline.enrich.mentions import fold, sentence_spans, trim_memos
 from pipeline.enrich.places import Location, extract_locations
 from pipeline.enrich.scan import scan_sentence
 from pipeline.ids import row_key
@@ -102,13 +102,15 @@ def enrich_article(
     collecting = gc.isenabled()
     gc.disable()  # no collections mid-article: its objects die by reference counting when it is done
     try:
+        spans = sentence_spans(text or "")  # the text's sentences, split once for every enricher
+        body = [sentence for _, sentence in spans]
         return ArticleEnrichment(
             language=detect_language(f"{title}\n{text or ''}"),
-            actors=tuple(extract_actors(title, text)),
-            locations=tuple(extract_locations(title, text, url)),
-            event_type=classify_event(title, text),
-            event_date=event_date(title, text, published_at),
-            figures=tuple(extract_figures(text)),
+            actors=tuple(extract_actors(title, text, body)),
+            locations=tuple(extract_locations(title, text, url, spans)),
+            event_type=classify_event(title, text, body),
+            event_date=event_date(title, text, published_at, body),
+            figures=tuple(extract_figures(text, body)),
             keywords=tuple(keywords([(title, text)], limit=ARTICLE_KEYWORDS)),
         )
     finally:

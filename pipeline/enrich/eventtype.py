@@ -44,6 +44,7 @@ from __future__ import annotations
 import logging
 import re
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import regex
@@ -196,9 +197,11 @@ def _weight(index: int, has_title: bool) -> int:
     return LEAD_WEIGHT if index <= LEAD_SENTENCES else BODY_WEIGHT
 
 
-def type_scores(title: str, text: str | None) -> dict[str, tuple[int, int, str]]:
-    """code -> (score, best sentence weight, evidence sentence) for every type with a cue."""
-    sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
+def type_scores(title: str, text: str | None, body: Sequence[str] | None = None) -> dict[str, tuple[int, int, str]]:
+    """code -> (score, best sentence weight, evidence sentence) for every type with a cue (``body``: the text's
+    sentences, split here when not given)."""
+    body = split_sentences(text or "") if body is None else body
+    sentences = [title, *body] if title else body
     scores: dict[str, list] = defaultdict(lambda: [0, 0, ""])
     for index, sentence in enumerate(sentences[:MAX_SENTENCES]):
         weight = _weight(index, bool(title))
@@ -230,11 +233,12 @@ def is_political(title: str, text: str | None) -> bool:
     return counts["other"] < DOMAIN_RATIO * max(1, counts["political"])
 
 
-def classify_event(title: str, text: str | None) -> EventType | None:
-    """The PLOVER-aligned event type of an article, or ``None`` when the evidence is weak or off-topic."""
+def classify_event(title: str, text: str | None, body: Sequence[str] | None = None) -> EventType | None:
+    """The PLOVER-aligned event type of an article, or ``None`` when the evidence is weak or off-topic (``body``:
+    the text's sentences, split here when not given)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    scores = type_scores(title, text)
+    scores = type_scores(title, text, body)
     if not scores:
         return None
     code = max(scores, key=lambda c: (scores[c][0], scores[c][1], -EVENT_TYPES.index(c)))

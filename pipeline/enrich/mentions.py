@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
 from typing import TypeVar
 
 from pipeline.text import ABBREVIATIONS
@@ -67,10 +67,9 @@ def fold(text: str) -> str:
     return " ".join(_NOT_WORD.sub("", ascii_text).split())
 
 
-@lru_cache(maxsize=8)
 def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
     """Sentences of a text with their start offsets: every line break ends one, and so does . ! ? before a
-    capital (not after "Mr." etc.). Memoised: every enricher reads the same article's sentences."""
+    capital (not after "Mr." etc.). ``enrich.enrich_article`` splits an article once for every enricher."""
     sentences: list[tuple[int, str]] = []
     offset = 0
     for raw in text.splitlines(keepends=True):

@@ -48,7 +48,7 @@ import logging
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import islice
@@ -338,9 +338,12 @@ def _gaps(sentence: str, run: Run, position: int, count: int = 1) -> tuple[str, 
     return before, run.gap_after if position + count == len(run.words) else " "
 
 
-def _sentences(title: str, text: str | None) -> list[tuple[bool, int, str]]:
+def _sentences(
+    title: str, text: str | None, body: Sequence[tuple[int, str]] | None = None
+) -> list[tuple[bool, int, str]]:
     out = [(True, 0, title)] if title and title.strip() else []
-    return out + [(False, start, sentence) for start, sentence in sentence_spans(text or "")]
+    body = sentence_spans(text or "") if body is None else body
+    return out + [(False, start, sentence) for start, sentence in body]
 
 
 # What a run's words say on their own: gazetteer hits (kind "place", "abbreviation" or "hyphen", position, end,
@@ -688,13 +691,10 @@ counted and looked up by the thousand, and a number hashes for free where a pair
 
 def _cell(place: gazetteer.Place) -> int | None:
     """The coarse grid cell (``CELL_DEGREES``) of a town or county."""
-    if place.latitude is None or place.kind not in LOCAL_KINDS:
+    latitude = place.latitude
+    if latitude is None or place.kind not in LOCAL_KINDS:
         return None
-    return _cell_at(place.latitude, place.longitude)
-
-
-def _cell_at(latitude: float, longitude: float) -> int:
-    return int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)
+    return int(latitude // CELL_DEGREES) * CELL_ROW + int(place.longitude // CELL_DEGREES)
 
 
 _AROUND = tuple(dy * CELL_ROW + dx for dy in (-1, 0, 1) for dx in (-1, 0, 1))
@@ -764,28 +764,22 @@ def _neighbours(areas: dict[str, _Areas]) -> _Neighbours:
 NO_AREAS: _Areas = (EMPTY, EMPTY, ())
 
 
-def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours) -> float:
-    """How many other names of the article (not ``key``) could lie near ``place``: 1 within ``CLOSE_KM``,
-    ``NEIGHBOUR_SUPPORT`` in a neighbouring cell, ``STATE_SUPPORT`` in the same US state only."""
+def _support(place: gazetteer.Place, key: str, neighbours: _Neighbours, own: _Areas | None = None) -> float:
+    """How many other names of the article (not ``key``; ``own``: its areas, looked up when not given) could lie
+    near ``place``: for each, 1 when one of its points lies within ``CLOSE_KM``, else ``NEIGHBOUR_SUPPORT`` when it
+    could lie in a neighbouring cell, else ``STATE_SUPPORT`` when it could lie in the place's US state only; added
+    up in the names' order."""
     cell = _cell(place)
     if cell is None:
         return 0.0
-    own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
+    own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS) if own is None else own
     region = place.region
     if neighbours.cells.get(cell, 0) == (cell in own_cells) and (
         not region or neighbours.states.get(region, 0) == (region in own_states)
     ):
         return 0.0  # no other name could lie near: most entries
-    return _support_sum(place, cell, key, neighbours.areas)
-
-
-def _support_sum(place: gazetteer.Place, cell: int, key: str, areas: dict[str, _Areas]) -> float:
-    """The support the other names (not ``key``; their ``areas``) lend a place in ``cell``: for each, 1 when one of
-    its points lies within ``CLOSE_KM``, else ``NEIGHBOUR_SUPPORT`` when it could lie in a neighbouring cell, else
-    ``STATE_SUPPORT`` when it could lie in the place's US state; added up in the names' order."""
-    region = place.region
     total = 0
-    for other, (cells, states, points) in areas.items():
+    for other, (cells, states, points) in neighbours.areas.items():
         if other == key:
             continue
         if cell in cells:
@@ -818,13 +812,11 @@ def _resolve(
     capitals = gazetteer.capitals() if capital else EMPTY
     pattern = span.pattern
     other_state = len(states) > 1
-    # the loop reads each entry's fields once and inlines ``_support``'s quick test and whether the entry lies in a
-    # named division (entries are scored a dozen times an article); the score adds up in the order the rules read
-    if neighbours is not None:
-        own_cells, own_states, _ = neighbours.areas.get(key, NO_AREAS)
-        cell_counts, state_counts = neighbours.cells, neighbours.states
+    # the loop reads each entry's fields once (entries are scored a dozen times an article); the score adds up in
+    # the order the rules read
+    own = neighbours.areas.get(key, NO_AREAS) if neighbours is not None else NO_AREAS
     for place in candidates[:MAX_CANDIDATES]:
-        location_id, name, kind, country_code, latitude, longitude, population, region = place
+        location_id, name, kind, country_code, _, _, population, region = place
         local = kind in LOCAL_KINDS
         fits = bool(pattern) and any(_within(place, container) for container in pattern)
         if local and (guarded or (state and population < STATE_TOWN_POPULATION)) and not fits:
@@ -833,13 +825,7 @@ def _resolve(
         score = min(math.log10(population + 1), MAX_PRIOR)
         if ALTERNATE_PENALTY and kind == "city" and fold(name) != key:
             score -= ALTERNATE_PENALTY
-        support = 0
-        if local and neighbours is not None and latitude is not None:
-            cell = int(latitude // CELL_DEGREES) * CELL_ROW + int(longitude // CELL_DEGREES)  # _cell_at, inline
-            if cell_counts.get(cell, 0) != (cell in own_cells) or (
-                region and state_counts.get(region, 0) != (region in own_states)
-            ):
-                support = _support_sum(place, cell, key, neighbours.areas)
+        support = _support(place, key, neighbours, own) if local and neighbours is not None else 0
         score += SUPPORT_BONUS * support
         if country_code in countries:
             score += 2
@@ -1000,13 +986,18 @@ def _region_named(place: gazetteer.Place, countries: set[str]) -> bool:
 
 
 def place_mentions(
-    title: str, text: str | None, min_evidence: float = MIN_TOWN_EVIDENCE, url: str | None = None
+    title: str,
+    text: str | None,
+    min_evidence: float = MIN_TOWN_EVIDENCE,
+    url: str | None = None,
+    body: Sequence[tuple[int, str]] | None = None,
 ) -> list[PlaceMention]:
     """Every place the headline and text name, resolved, in reading order. ``url``: the article's address, whose
-    country-code domain counts as a country the article names (a Canadian paper's "London" is in Ontario)."""
+    country-code domain counts as a country the article names (a Canadian paper's "London" is in Ontario);
+    ``body``: the text's sentences with their offsets (``sentence_spans``), split here when not given."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    sentences = _sentences(title, text)
+    sentences = _sentences(title, text, body)
     demonym_countries: set[str] = set()
     spans = _spans(sentences, demonym_countries)
     if (code := host_country(url)) is not None:
@@ -1127,15 +1118,17 @@ def _resolve_evidence(span: _Span, place: gazetteer.Place, name_evidence: float,
     return name_evidence
 
 
-def extract_locations(title: str, text: str | None, url: str | None = None) -> list[Location]:
-    """Places of an article, primary first, then by score."""
+def extract_locations(
+    title: str, text: str | None, url: str | None = None, body: Sequence[tuple[int, str]] | None = None
+) -> list[Location]:
+    """Places of an article, primary first, then by score (``body``: as ``place_mentions`` reads it)."""
     scores: dict[str, int] = defaultdict(int)
     cues: dict[str, int] = defaultdict(int)
     cue_scores: dict[tuple[str, int], int] = defaultdict(int)
     mentions: dict[str, int] = defaultdict(int)
     entries: dict[str, gazetteer.Place] = {}
     evidence: dict[str, str] = {}
-    for mention in place_mentions(title, text, url=url):
+    for mention in place_mentions(title, text, url=url, body=body):
         key = mention.place.location_id
         weight = 2 if mention.in_title else 1
         entries[key] = mention.place

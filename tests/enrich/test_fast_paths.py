@@ -1,0 +1,260 @@
+"""The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
+to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
+scan's two engines and the tokenizer, places' support test and the whole sum, the row builders and plain field
+reads."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib.resources import files
+from itertools import islice
+
+import pytest
+
+from pipeline.enrich import figures, gazetteer, keywords, places, scan
+from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_rows, merge_event
+from pipeline.enrich.mentions import reads_ascii, split_sentences
+from pipeline.ids import row_key
+from pipeline.text import capitalised_phrases, is_title_case
+from schemas.enrichment import ENRICHMENT_TABLES
+from schemas.generate import primary_key
+from tests.conftest import shared_data
+
+DOCUMENTS = 60
+"""Real documents read from each corpus (each test stays within a few seconds)."""
+
+
+def _documents() -> list[dict]:
+    """The first ``DOCUMENTS`` reports of each place corpus and of GVC (title, text, url, event)."""
+    found = []
+    for name in ("geovirus", "lgl", "trnews"):
+        with shared_data("places", f"{name}-dev.jsonl").open() as handle:
+            found += [{**json.loads(line), "event": None} for line in islice(handle, DOCUMENTS)]
+    with shared_data("events", "gvc-dev.jsonl").open() as handle:
+        found += [{**json.loads(line), "source": None} for line in islice(handle, DOCUMENTS)]
+    return found
+
+
+@pytest.fixture(scope="module")
+def documents() -> list[dict]:
+    return _documents()
+
+
+@pytest.fixture(scope="module")
+def sentences(documents) -> list[str]:
+    out = []
+    for document in documents:
+        out.append(document["title"] or "")
+        out.extend(split_sentences(document["text"] or ""))
+    return out
+
+
+EDGES = [
+    "In Jan. 5 people died; in January 2,000 fled, on Sept 3 and dec. 4 more, after Mayor 12 and Jane 7.",
+    "About 40 were hurt, nearly 300 more than 12 and at least 5,000 up to 70; More Than 9 left, some 8.",
+    "Police said Mon 3 (jun 14) and JUL 9, 'may 2' and Maybe 3, Janet 4, X-Jan 5 and x_jan 6 were counted.",
+    "Some\u200d Jan 5 and Jan\u0301 6 and over\u00a0 7 and almost\t8 and approximately   9 people were counted.",
+    "The U.S. Army's Col. John Smith met al-Sisi and Ash-Sharif in São Paulo's Bank of England office.",
+    "Dr. Ana Pérez of the Ministry of Health told Reuters; the WHO and U.N. agreed.",
+    "Breaking News From The White House Today",
+    "\x1cSeparated Names Here and There",
+]
+"""Texts at the fast paths' edges: months and qualifiers in every case and spacing, joiners, combining marks,
+non-ASCII letters and spaces, possessives, particles, initials, a title-case line, a separator character."""
+
+
+def _prefixes(sentence: str) -> list[str]:
+    """Every prefix of a sentence that ends in white space, as the figures' readers see the text before a number."""
+    return [sentence[:i] for i in range(1, len(sentence) + 1) if sentence[i - 1].isspace()]
+
+
+def test_figures_ascii_readers_read_what_the_patterns_read(sentences):
+    checked = 0
+    for sentence in [*sentences, *EDGES]:
+        for before in _prefixes(sentence):
+            if not reads_ascii(before):
+                continue
+            assert figures._after_month(before) == bool(figures._MONTH_BEFORE.search(before)), before
+            assert figures._plain_qualifier(before) == figures._qualifier(before), before
+            checked += 1
+    assert checked > 10_000
+
+
+def test_figures_of_ascii_texts_are_those_of_the_unicode_patterns(documents, monkeypatch):
+    texts = [document["text"] for document in documents] + EDGES
+    fast = [figures.extract_figures(text) for text in texts]
+    monkeypatch.setattr(figures, "reads_ascii", lambda text: False)
+    assert [figures.extract_figures(text) for text in texts] == fast
+    assert sum(map(len, fast)) > 50
+
+
+def _plain_keywords(documents: list[tuple[str, str | None]], limit: int) -> list[str]:
+    """``keywords.keywords`` without its shortcuts: every word read by the Unicode pattern, every key sorted."""
+    counts: Counter[str] = Counter()
+    pairs: Counter[tuple[str, str]] = Counter()
+    for title, text in documents:
+        for part, weight in ((title or "", keywords.HEADLINE_WEIGHT), (text or "", 1)):
+            found = keywords._WORD.findall(part.lower().replace("’", "'"))
+            words = [keywords._kept(word) for word in found]
+            for word in set(words) if weight == keywords.HEADLINE_WEIGHT else words:
+                if word:
+                    counts[word] += weight
+            for pair in zip(words, words[1:], strict=False):
+                pairs[pair] += weight
+    ranked = [(-count, key) for key, count in counts.items()]
+    ranked += [
+        (-count * 1.5, f"{left} {right}")
+        for (left, right), count in pairs.items()
+        if count >= keywords.MIN_PHRASE_COUNT * 2 and left and right and left != right
+    ]
+    chosen: list[str] = []
+    for _, key in sorted(ranked):
+        if not any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):
+            chosen.append(key)
+    return chosen[:limit]
+
+
+def test_keywords_are_those_of_a_plain_count_and_sort(documents):
+    items = [(document["title"] or "", document["text"]) for document in documents] + [("", text) for text in EDGES]
+    for item in items:
+        assert keywords.keywords([item], limit=15) == _plain_keywords([item], 15), item[0]
+    events: dict[str, list] = {}
+    for document in documents:
+        if document["event"] is not None:
+            events.setdefault(document["event"], []).append((document["title"] or "", document["text"]))
+    for group in events.values():
+        assert keywords.keywords(group, limit=10) == _plain_keywords(group, 10)
+
+
+def test_the_scan_engines_and_the_tokenizer_find_the_same_runs(sentences, monkeypatch):
+    scanned = {sentence: scan.scan_sentence.__wrapped__(sentence) for sentence in [*sentences, *EDGES]}
+    assert sum(scan._reads_alike(sentence) for sentence in scanned) > len(scanned) * 0.9  # the fast engine's texts
+    for sentence in sentences:  # (the tokenizer's ``re`` reads a joiner or a combining mark apart: real text only)
+        found, phrases = scanned[sentence], capitalised_phrases(sentence, 0)
+        assert [run.words for run in found.runs] == [phrase.tokens for phrase in phrases], sentence
+        assert [run.possessive for run in found.runs] == [phrase.possessive for phrase in phrases], sentence
+        assert found.title_case == is_title_case(sentence), sentence
+    monkeypatch.setattr(scan, "_reads_alike", lambda sentence: False)  # every sentence through the regex module
+    assert {sentence: scan.scan_sentence.__wrapped__(sentence) for sentence in scanned} == scanned
+
+
+def test_places_support_test_skips_only_sums_of_nothing(documents, monkeypatch):
+    support = places._support
+    found = []
+
+    def checked(place, key, neighbours, own=None):
+        given = support(place, key, neighbours, own)
+        cell, region, total = places._cell(place), place.region, 0
+        for other, (cells, states, points) in neighbours.areas.items():
+            if other != key and cell is not None:
+                if cell in cells:
+                    total += 1.0 if places._within_close(place, points) else places.NEIGHBOUR_SUPPORT
+                elif region in states:
+                    total += places.STATE_SUPPORT
+        assert given == total, (place, key)
+        found.append(given)
+        return given
+
+    monkeypatch.setattr(places, "_support", checked)
+    for document in documents:
+        places.extract_locations(document["title"] or "", document["text"], document.get("source"))
+    assert len(found) > 500 and any(found) and not all(found)
+
+
+def _plain_row(table: str, sources: tuple, given: dict) -> dict:
+    """A row read field by field: the given values, else the first source's same-named attribute (``RENAMED``),
+    else the field's default."""
+    row = dict(given)
+    for name, info in ENRICHMENT_TABLES[table].model_fields.items():
+        if name in row:
+            continue
+        attribute = RENAMED.get(name, name)
+        source = next((source for source in sources if hasattr(source, attribute)), None)
+        row[name] = getattr(source, attribute) if source is not None else info.get_default(call_default_factory=True)
+    return row
+
+
+def test_rows_are_the_plain_field_reads_of_the_enrichment(documents):
+    events: dict[str, dict] = {}
+    for number, document in enumerate(documents):
+        article_id = f"a{number}"
+        enrichment = enrich_article(document["title"] or "", document["text"], None, document.get("source"))
+        rows = article_rows(article_id, enrichment)
+        for table, sources, part in (
+            ("article_actors", enrichment.actors, lambda i, actor: actor.actor_id),
+            ("article_locations", enrichment.locations, lambda i, place: place.location_id),
+            ("article_figures", enrichment.figures, lambda i, figure: str(i)),
+        ):
+            assert len(rows[table]) == len(sources)
+            for position, (row, source) in enumerate(zip(rows[table], sources, strict=True)):
+                given = {
+                    primary_key(table): row_key(article_id, part(position, source)),
+                    "article_id": article_id,
+                    "position": position,
+                }
+                plain = ENRICHMENT_TABLES[table](**_plain_row(table, (source,), given))
+                assert row.model_dump() == plain.model_dump()
+        events.setdefault(document["event"] or article_id, {})[article_id] = enrichment
+    checked = 0
+    for event_id, members in events.items():
+        event = merge_event(members)
+        rows = event_rows(event_id, event)
+        facts = {
+            "event_actors": [((item, item.actor), (item.actor.actor_id,), {}) for item in event.actors],
+            "event_locations": [((item, item.location), (item.location.location_id,), {}) for item in event.locations],
+            "event_figures": [
+                ((figure,), (article_id, figure.sentence, figure.quantity), {"article_id": article_id})
+                for article_id, figure in event.figures
+            ],
+        }
+        for table, found in facts.items():
+            assert len(rows[table]) == len(found)
+            for row, (sources, parts, values) in zip(rows[table], found, strict=True):
+                given = {primary_key(table): row_key(event_id, *parts), "event_id": event_id, **values}
+                assert row._asdict() == _plain_row(table, sources, given)
+                checked += 1
+    assert checked > 500
+
+
+def _english_given_name(dictionary: str, word: str) -> bool:
+    """The per-word reader the table replaced: the word's own lines of gender-guesser's dictionary (the name alone
+    in columns 4-29, no comment, equivalence or duplicate spelling), a frequency of at least
+    ``ENGLISH_NAME_FREQUENCY`` in Great Britain, Ireland or the US (columns 31-33)."""
+    key, position = f" {word} ", 0
+    while (found := dictionary.find(key, position)) >= 0:
+        position = found + 1
+        start = dictionary.rfind("\n", 0, found) + 1
+        line = dictionary[start : dictionary.find("\n", found)]
+        if found - start != 2 or line[0] in "#=" or line[29:30] == "+" or line[3 + len(word) : 29].strip():
+            continue
+        if any(c != " " and int(c, 16) >= gazetteer.ENGLISH_NAME_FREQUENCY for c in line[30:33]):
+            return True
+    return False
+
+
+def test_the_english_given_name_table_holds_what_the_dictionary_lines_say():
+    dictionary = files("gender_guesser").joinpath("data", "nam_dict.txt").read_text(encoding="utf-8")
+    lines = dictionary.split("\n")
+    # a fortieth of the dictionary (the reader looks a word up in the whole text) and lines at the rules' edges
+    sample = "\n".join(
+        [
+            *lines[:400:40],
+            *lines[400::40],
+            "M  Michael                    7A7                                         $",
+            "M  Michaels                   6 6                                         $",
+            "M  Duplic                    +D D                                         $",
+            "?  Anna Maria                 8 8                                         $",
+            "=  Anna                       8 8                                         $",
+            "# Comment                     8 8                                         $",
+            "F  Cy                          7                                          $",
+        ]
+    )
+    table = gazetteer._build_english_given_names(sample)
+    words = {token for token in sample.split() if token.isalpha()}
+    words |= {word.lower() for word in words} | {"Anna Maria", "Maria", "Anna"}
+    assert {word for word in words if _english_given_name(sample, word)} == {word for word in words if word in table}
+    assert {"Michael", "Cy", "Anna Maria"} <= table and not {"Michaels", "Duplic", "Anna", "Comment", "michael"} & table
+    assert len(table) > 3
+    assert gazetteer.is_english_given_name("Michael") and gazetteer.is_english_given_name("David")
+    assert not any(map(gazetteer.is_english_given_name, ("Will", "Grant", "Hope", "michael")))
