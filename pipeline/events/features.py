@@ -24,15 +24,16 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from pipeline.text import ENGLISH_STOP_WORDS
+from pipeline.text import ENGLISH_STOP_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
-FEATURES_VERSION = 3
+FEATURES_VERSION = 4
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
 (``pipeline.store.features``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
-headline's, the lead's and the stated numbers' own weight maps for the learned scorer."""
+headline's, the lead's and the stated numbers' own weight maps for the learned scorer. Version 4 leaves weekdays
+and months out of entities."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -63,6 +64,8 @@ MIN_ZIPF = 1.0
 _WORD_RE = re.compile(r"[^\W_]+(?:[-'’.][^\W_]+)*")
 _SENTENCE_END_RE = re.compile(r"[.!?:;\"“”\n•|]")
 _STOP_WORDS = frozenset(ENGLISH_STOP_WORDS) | {"said", "says", "say", "new", "mr", "ms", "mrs", "just", "like"}
+_CALENDAR_WORDS = frozenset(WEEKDAYS) | MONTHS | WEEKDAY_ABBREVIATIONS | MONTH_ABBREVIATIONS
+"""Capitalised but no names: "on Monday" or "in December" in two unrelated reports is no shared entity."""
 
 
 @dataclass(frozen=True)
@@ -188,13 +191,20 @@ def _gap(between: str) -> tuple[bool, bool]:
     return ends, ends or "," in between
 
 
+def _is_phrase_edge(word: str) -> bool:
+    """Whether a word is left off the ends of a capitalised phrase: a stop word, or a weekday or a month (full,
+    abbreviated or possessive: "Monday's")."""
+    word = word.lower()
+    return word in _STOP_WORDS or _strip_possessive(word.replace("’", "'")) in _CALENDAR_WORDS
+
+
 def _phrase(run: list[str], starts_sentence: bool) -> Iterator[str]:
-    """The keys of a run of capitalised words: stop words stripped from its ends, none for one capitalised word
-    that starts a sentence."""
-    while run and run[0].lower() in _STOP_WORDS:
+    """The keys of a run of capitalised words: stop words and calendar words stripped from its ends, none for one
+    capitalised word that starts a sentence."""
+    while run and _is_phrase_edge(run[0]):
         run = run[1:]
         starts_sentence = False
-    while run and run[-1].lower() in _STOP_WORDS:
+    while run and _is_phrase_edge(run[-1]):
         run = run[:-1]
     if not run or (starts_sentence and len(run) == 1 and run[0].istitle()):
         return

@@ -28,20 +28,7 @@ def _write_reports(directory: Path, when: str) -> None:
     (directory / "reports.jsonl").write_text("\n".join(json.dumps(record) for record in records) + "\n")
 
 
-KNOWN_BUG = pytest.mark.xfail(
-    strict=True,
-    reason="weekdays and months count as entities; the fix (branch weekdays-fix) measured F1 A/B GVC undated "
-    "0.710/0.632 -> 0.711/0.626, ECB+ 0.843/0.820 -> 0.849/0.825, GVC 0.801/0.759 -> 0.816/0.751, UCI "
-    "0.897/0.948 -> 0.896/0.956 (benchmarks.events_cached_cv) but undoes the merge two tests of "
-    "tests/store/test_regroup_across_runs.py rely on",
-)
-WHEN = [
-    "last week",
-    *(
-        pytest.param(when, marks=KNOWN_BUG)
-        for when in ("on Monday", "on Mon.", "on Monday's", "in December", "in Dec.")
-    ),
-]
+WHEN = ["last week", "on Monday", "on Mon.", "on Monday's", "in December", "in Dec."]
 
 
 @pytest.mark.parametrize("when", WHEN)
