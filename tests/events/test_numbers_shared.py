@@ -88,14 +88,17 @@ def _records(variant: str) -> list[dict]:
     return records
 
 
-@pytest.mark.parametrize("variant", ["figure", "dateline"])
-def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tmp_path, variant):
-    """Four unrelated reports, five articles with the control: four events, the two fire reports one of them."""
-    seeds, db = tmp_path / "seeds", tmp_path / "wb.duckdb"
-    seeds.mkdir()
-    records = _records(variant)
-    (seeds / "reports.jsonl").write_text("".join(json.dumps(record) + "\n" for record in records))
-    assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db)]) == 0
+@pytest.mark.parametrize(("variant", "runs"), [("figure", 1), ("dateline", 1), ("figure", 2)])
+def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tmp_path, variant, runs):
+    """Four unrelated reports, five articles with the control: four events, the two fire reports one of them. In
+    two runs the second's reports meet the first's as stored events (the fire one a centroid of two reports)."""
+    records, db = _records(variant), tmp_path / "wb.duckdb"
+    first = len(records) if runs == 1 else 3
+    for run, part in enumerate([records[:first], records[first:]][:runs]):
+        seeds = tmp_path / f"seeds{run}"
+        seeds.mkdir()
+        (seeds / "reports.jsonl").write_text("".join(json.dumps(record) + "\n" for record in part))
+        assert main(["run", "--offline", "--seeds", str(seeds), "--db", str(db)]) == 0
     assert query(db, "SELECT count(*) FROM articles") == [(5,)]
     events = query(db, "SELECT list(url ORDER BY url) FROM articles GROUP BY event_id ORDER BY 1")
     fire = sorted(record["url"] for record in records if "fire" in record["url"])
