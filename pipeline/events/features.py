@@ -33,8 +33,9 @@ Stored features carry the version that computed them, and a run first re-compute
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
 headline's, the lead's and the stated numbers' own weight maps for the learned scorer. Version 4 leaves weekdays
-and months out of entities. Version 5 leaves years and the numbers of dates out of figures, the day of publication
-out of stated dates, and keeps a figures map shorter than a unit vector below ``NUMBERS_FULL_NORM``."""
+and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead. Version 5 leaves years
+and the numbers of dates out of figures, the day of publication out of stated dates, and keeps a figures map
+shorter than a unit vector below ``NUMBERS_FULL_NORM``."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -46,6 +47,9 @@ MAX_ENTITIES = 24
 MAX_TITLE_TERMS = 16
 LEAD_WORDS = 60
 """Words of the body that make its lead (the opening paragraph or two, where a report says what happened)."""
+MIN_LEAD_WORDS = 5
+"""A body of fewer words ("body", "Read more") has no lead: two such summaries share a lead cosine of 1 whatever
+they report. No text of the dev corpora holds 1 to 6 words, as a run reads them."""
 MAX_LEAD_TERMS = 40
 MAX_NUMBERS = 24
 NUMBERS_FULL_NORM = 8.0
@@ -421,7 +425,7 @@ def term_counts(title: str, text: str | None = None) -> TermCounts:
     for word, count in title_words.items():
         words[word] += TITLE_WEIGHT * count
     tokens = body.split()
-    lead = _word_counts(" ".join(tokens[:LEAD_WORDS]))
+    lead = _word_counts(" ".join(tokens[:LEAD_WORDS])) if len(tokens) >= MIN_LEAD_WORDS else Counter()
     full_text = len(tokens) >= MIN_TEXT_WORDS
     numbers, dates = _stated(f"{title}\n{body}")
     return TermCounts(words, _entities(title, title_scan, lines), full_text, title_words, lead, numbers, dates)
