@@ -26,16 +26,14 @@ from wordfreq import zipf_frequency
 
 from pipeline.text import ENGLISH_STOP_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
-FEATURES_VERSION = 5
+FEATURES_VERSION = 4
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
 (``pipeline.store.features``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
 headline's, the lead's and the stated numbers' own weight maps for the learned scorer. Version 4 leaves weekdays
-and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead. Version 5 leaves years
-and the numbers of dates out of figures, the day of publication out of stated dates, and keeps a figures map
-shorter than a unit vector below ``NUMBERS_FULL_NORM``."""
+and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -52,11 +50,6 @@ MIN_LEAD_WORDS = 5
 they report. No text of the dev corpora holds 1 to 6 words, as a run reads them."""
 MAX_LEAD_TERMS = 40
 MAX_NUMBERS = 24
-NUMBERS_FULL_NORM = 8.0
-"""The IDF-weighted norm from which an article's ``numbers`` map is a unit vector; below it the map keeps its
-length, so two reports sharing the one common figure each states ("12": IDF about 3) are far from the 1.0 of
-identical maps, while a figure rare in the corpus and in English (IDF 6 to 8: "1,200", "3.5") or several shared
-figures still are near it."""
 NUMBER_PREFIX = "n:"
 DATE_PREFIX = "d:"
 MAX_DATES = 12
@@ -324,22 +317,11 @@ def _matches(pattern: re.Pattern, text: str, starts: Iterable[int]) -> Iterator[
             yield match
 
 
-_YEAR_RE = re.compile(r"(?:19|20)\d{2}")
-
-
-def _numbers(text: str, digits: list[int], dated: Sequence[tuple[int, int]] = ()) -> Iterator[str]:
-    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys:
-    not a year (1900-2099), nor a number inside a stated date (``dated``: the spans of ``_dates``' matches), which
-    say when, not how many (four unrelated reports that each state "12" or "Nov 19" shared a figure)."""
-    dated = iter(dated)
-    span = next(dated, None)
-    for match in _matches(_NUMBER_RE, text, digits):
-        while span is not None and span[1] <= match.start():
-            span = next(dated, None)
-        if span is not None and span[0] <= match.start():
-            continue
-        if not _YEAR_RE.fullmatch(number := match.group().replace(",", "").rstrip(".:/-")):
-            yield NUMBER_PREFIX + number
+def _numbers(text: str, digits: list[int] | None = None) -> Iterator[str]:
+    """Figures stated in a text (counts, ages, amounts, times, phone numbers, street numbers), as ``n:`` keys.
+    ``digits``: the text's ``_digits``, if already found."""
+    for match in _matches(_NUMBER_RE, text, _digits(text) if digits is None else digits):
+        yield NUMBER_PREFIX + match.group().replace(",", "").rstrip(".:/-")
 
 
 _MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -374,13 +356,12 @@ def _date_starts(text: str, digits: list[int]) -> Iterator[int]:
         yield digit
 
 
-def _dates(text: str, digits: list[int], spans: list[tuple[int, int]] | None = None) -> Iterator[str]:
+def _dates(text: str, digits: list[int] | None = None) -> Iterator[str]:
     """Calendar dates stated in a text ("Dec. 15", "December 15th, 2014", "12/15/2014") as ``d:`` keys of the
     month and day, and of the year and month when the year is given: what tells two similar incidents apart
-    when no publication date does. ``digits``: the text's ``_digits``; ``spans``, when given, gets each match's."""
-    for match in _matches(_DATE_RE, text, _date_starts(text, digits)):
-        if spans is not None:
-            spans.append(match.span())
+    when no publication date does. ``digits``: the text's ``_digits``, if already found."""
+    starts = _date_starts(text, _digits(text) if digits is None else digits)
+    for match in _matches(_DATE_RE, text, starts):
         if match.group("month"):
             month = _MONTHS.index(match.group("month")[:3].casefold()) + 1
             day, year = match.group("day"), match.group("year")
@@ -393,24 +374,6 @@ def _dates(text: str, digits: list[int], spans: list[tuple[int, int]] | None = N
         yield f"{DATE_PREFIX}{month:02d}-{int(day):02d}"
         if year:
             yield f"{DATE_PREFIX}{year}-{month:02d}"
-
-
-def _stated(text: str) -> tuple[Counter, Counter]:
-    """The figures (``_numbers``) and the calendar dates (``_dates``) a text states, its digits found once."""
-    digits, spans = _digits(text), []
-    dates = Counter(_dates(text, digits, spans))
-    return Counter(_numbers(text, digits, spans)), dates
-
-
-def _event_dates(dates: Counter, published_at: datetime | None) -> Counter:
-    """Stated dates but the day of publication (and its year and month): a wire dateline's "Nov 19" or "on
-    November 19" in a report of that day says no more than the publication date, which the scorer weighs already;
-    stated alike by unrelated reports of one day, it joined them."""
-    if published_at is None:
-        return dates
-    day = published_at.astimezone(timezone.utc) if published_at.tzinfo else published_at
-    published = {f"{DATE_PREFIX}{day.month:02d}-{day.day:02d}", f"{DATE_PREFIX}{day.year}-{day.month:02d}"}
-    return dates if published.isdisjoint(dates) else Counter({k: v for k, v in dates.items() if k not in published})
 
 
 def term_counts(title: str, text: str | None = None) -> TermCounts:
@@ -427,7 +390,10 @@ def term_counts(title: str, text: str | None = None) -> TermCounts:
     tokens = body.split()
     lead = _word_counts(" ".join(tokens[:LEAD_WORDS])) if len(tokens) >= MIN_LEAD_WORDS else Counter()
     full_text = len(tokens) >= MIN_TEXT_WORDS
-    numbers, dates = _stated(f"{title}\n{body}")
+    stated = f"{title}\n{body}"
+    digits = _digits(stated)
+    numbers = Counter(_numbers(stated, digits))
+    dates = Counter(_dates(stated, digits))
     return TermCounts(words, _entities(title, title_scan, lines), full_text, title_words, lead, numbers, dates)
 
 
@@ -472,13 +438,11 @@ def _known_idf(n_docs: int, background_docs: float) -> dict[str, tuple[int, floa
     return {}
 
 
-def _top_normalized(weights: Mapping[str, float], k: int, least_norm: float = 0.0) -> dict[str, float]:
-    """The ``k`` heaviest weights divided by their L2 norm, or by ``least_norm`` when that is larger."""
+def _top_normalized(weights: Mapping[str, float], k: int) -> dict[str, float]:
     top = sorted(weights.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     norm = math.sqrt(sum(w * w for _, w in top))
     if norm == 0:
         return {}
-    norm = max(norm, least_norm)
     return {t: round(w / norm, 6) for t, w in top}
 
 
@@ -528,7 +492,7 @@ def features_from_counts(
     if len(known) > MAX_KNOWN_IDF:
         known.clear()
 
-    def weighted(counted: Mapping[str, int], k: int, least_norm: float = 0.0) -> dict[str, float]:
+    def weighted(counted: Mapping[str, int], k: int) -> dict[str, float]:
         weights = {}
         log, frequency_of, known_of = math.log, doc_freq.get, known.get
         for term, count in counted.items():
@@ -537,7 +501,7 @@ def features_from_counts(
             if found is None or found[0] != frequency:
                 found = known[term] = (frequency, idf(term, doc_freq, n_docs, background))
             weights[term] = (1 + log(count)) * found[1]
-        return _top_normalized(weights, k, least_norm)
+        return _top_normalized(weights, k)
 
     vector = None
     if embedding is not None:
@@ -549,8 +513,8 @@ def features_from_counts(
         entities=weighted(counts.entities, MAX_ENTITIES),
         title_terms=weighted(counts.title, MAX_TITLE_TERMS),
         lead_terms=weighted(counts.lead, MAX_LEAD_TERMS),
-        numbers=weighted(counts.numbers, MAX_NUMBERS, NUMBERS_FULL_NORM),
-        dates=weighted(_event_dates(counts.dates, published_at), MAX_DATES),
+        numbers=weighted(counts.numbers, MAX_NUMBERS),
+        dates=weighted(counts.dates, MAX_DATES),
         first_seen=seconds,
         last_seen=seconds,
         embedding=vector,
@@ -570,22 +534,6 @@ def batch_features(
         item: features_from_counts(counts[item], published, doc_freq, len(articles), (embeddings or {}).get(item))
         for item, (_, _, published) in articles.items()
     }
-
-
-def _numbers_centroid(features: Sequence[EventFeatures]) -> dict[str, float]:
-    """The centroid of the articles' ``numbers`` (weighed by their ``n_articles``), its norm the mean of those of
-    the articles stating figures: an event of reports stating one common figure states as little as each of them
-    (``NUMBERS_FULL_NORM``)."""
-    total: Counter = Counter()
-    norms = stating = 0.0
-    for item in features:
-        if item.numbers:
-            for term, weight in item.numbers.items():
-                total[term] += weight * item.n_articles
-            norms += math.sqrt(sum(w * w for w in item.numbers.values())) * item.n_articles
-            stating += item.n_articles
-    unit = _top_normalized(total, MAX_NUMBERS)
-    return {term: round(weight * norms / stating, 6) for term, weight in unit.items()} if norms < stating else unit
 
 
 def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
@@ -615,7 +563,7 @@ def summarize(features: Sequence[EventFeatures]) -> EventFeatures:
         entities=centroid("entities", MAX_ENTITIES),
         title_terms=centroid("title_terms", MAX_TITLE_TERMS),
         lead_terms=centroid("lead_terms", MAX_LEAD_TERMS),
-        numbers=_numbers_centroid(features),
+        numbers=centroid("numbers", MAX_NUMBERS),
         dates=centroid("dates", MAX_DATES),
         first_seen=min(firsts) if firsts else None,
         last_seen=max(lasts) if lasts else None,

@@ -88,6 +88,11 @@ def _records(variant: str) -> list[dict]:
     return records
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 12 (new-user trial HIGH 1): one shared figure or dateline date joins unrelated reports; the fix on "
+    "branch numbers-fix-v5 passes this but lost ECB+ F1 on the fitting half A with fold models refitted",
+)
 @pytest.mark.parametrize(("variant", "runs"), [("figure", 1), ("dateline", 1), ("figure", 2)])
 def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tmp_path, variant, runs):
     """Four unrelated reports, five articles with the control: four events, the two fire reports one of them. In
