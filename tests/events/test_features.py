@@ -17,11 +17,22 @@ REPORT = (
 
 def test_names_are_entities_in_running_text_but_not_in_a_title_case_headline_and_compatibility_letters_count_as_plain():
     entities = term_counts("Warehouse roof collapses after fire near Leeds river", REPORT).entities
-    assert {"e:john smith", "e:smith", "e:monday", "e:leeds"} <= set(entities)
+    assert {"e:john smith", "e:smith", "e:leeds"} <= set(entities) and "e:monday" not in entities
     assert "e:fire" not in entities and "e:crews" not in entities  # capitalised as a sentence's first word only
     assert "e:leeds" not in term_counts("Warehouse Roof Collapses After Fire Near Leeds River", REPORT).entities
     fullwidth = term_counts("", REPORT.replace("John Smith", "Ｊｏｈｎ Ｓｍｉｔｈ")).entities
     assert fullwidth == term_counts("", REPORT).entities
+
+
+def test_weekdays_and_months_are_left_off_the_ends_of_names_however_the_text_writes_them():
+    text = (
+        "The talks ended on Mon. when the visiting President Obama Monday met the members of the Tuesday Club, and "
+        "the planned Sept. talks with the office of Ann Smith's aides in January were put off until after the "
+        "Friday’s vote in the chamber."
+    )
+    entities = set(term_counts("", text).entities)
+    assert {"e:president obama", "e:obama", "e:club", "e:ann smith", "e:smith"} <= entities
+    assert not {"e:mon", "e:monday", "e:tuesday", "e:sept", "e:january", "e:friday"} & entities, entities
 
 
 def test_weights_follow_each_calls_own_document_frequencies_whatever_was_computed_before():
@@ -37,11 +48,11 @@ def test_weights_follow_each_calls_own_document_frequencies_whatever_was_compute
 
 def test_a_long_run_of_punctuation_ending_a_line_reads_as_nothing_and_is_scanned_once():
     # 200,000 trailing characters: scanned once a character, this took minutes; the counts are those without them.
-    padded = REPORT + "\n" + "=-" * 100_000 + "\nThe road reopened on Tuesday." + " ." * 1000
-    plain = REPORT + "\n\nThe road reopened on Tuesday."
+    padded = REPORT + "\n" + "=-" * 100_000 + "\nThe road to Leeds reopened." + " ." * 1000
+    plain = REPORT + "\n\nThe road to Leeds reopened."
     padded_counts, plain_counts = term_counts("Roof collapses", padded), term_counts("Roof collapses", plain)
     assert padded_counts.entities == plain_counts.entities and padded_counts.words == plain_counts.words
-    assert "e:tuesday" in padded_counts.entities
+    assert "e:leeds" in padded_counts.entities
 
 
 TRICKY = (
