@@ -431,3 +431,34 @@ def test_entries_with_their_own_guids_linking_one_page_are_each_stored_and_the_p
     ]
     assert query(db(workdir), "SELECT count(*), count(duplicate_of) FROM articles") == [(3, 0)]
     assert requests_to(site, "/news/") == 1, "the stored page is not fetched again"
+
+
+WILDFIRE_PAGE = """<html><head><title>Wildfire forces evacuations near Boulder - Mountain Daily</title></head><body>
+<article><h1>Wildfire forces evacuations near Boulder</h1>
+<p>A wildfire driven by strong winds forced the evacuation of about two thousand homes west of Boulder on Tuesday,
+county officials said, as firefighters struggled to contain flames that had spread across dry grassland.</p>
+<p>The sheriff's office said no injuries had been reported, but several outbuildings were destroyed. Air tankers
+dropped retardant along the ridge through the afternoon while crews cut containment lines by hand.</p>
+<p>Forecasters expected the winds to ease overnight, which would give firefighters a chance to gain ground.</p>
+</article></body></html>"""
+
+
+def test_a_page_two_feeds_link_is_the_article_of_the_entry_whose_headline_it_states(site: HTTPServer, workdir: Path):
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    link = site.url_for("/news/wildfire")
+    bridge = "Two dead as a bridge collapses over the river in the night; rescuers search for more victims."
+    broken = [Item("b-1", "Bridge collapse kills two", link, bridge, "2025-02-01T08:00:00Z")]  # the wrong link
+    good = [Item("w-1", "Wildfire forces evacuations near Boulder", link, published="2025-02-01T09:00:00Z")]
+    site.expect_request("/broken.xml").respond_with_data(rss20(broken, "Broken Feed"), content_type=RSS)
+    site.expect_request("/good.xml").respond_with_data(rss20(good), content_type=RSS)
+    subscribe(workdir, site, "/broken.xml", "/good.xml")
+    assert run_online(workdir) == 0
+    rows = query(
+        db(workdir), "SELECT title, canonical_url, fallback_reason, coalesce(text, summary) FROM articles ORDER BY 1"
+    )
+    assert [row[:3] for row in rows] == [
+        ("Bridge collapse kills two", None, "shared_page"),
+        ("Wildfire forces evacuations near Boulder", link, None),
+    ], "the earlier entry's headline is another story's: the page is the later entry's article"
+    assert "bridge collapses" in rows[0][3] and "wildfire driven by strong winds" in rows[1][3].lower()
+    assert requests_to(site, "/news/") == 1
