@@ -134,8 +134,12 @@ def cursor(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return reader
 
 
-def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it."""
+def open_database(
+    db_path: str | Path, wait: float = READ_WAIT_SECONDS, file_access: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it.
+    Without ``file_access`` its SQL reaches no other file (DuckDB's ``enable_external_access`` off for good: no
+    ``COPY ... TO``, ``read_csv``, ``ATTACH`` or extension installs; spilling to its temporary directory stays)."""
     if Path(db_path).is_dir():
         raise DatabaseUnreadable(f"--db {db_path} is a directory; give the database file")
     if not Path(db_path).is_file():
@@ -143,7 +147,7 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
     deadline = time.monotonic() + wait
     while True:
         try:
-            return connect(db_path, read_only=True)
+            connection = connect(db_path, read_only=True)
         except duckdb.IOException as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             if "lock" not in message.lower():
@@ -154,3 +158,7 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
                     "try again when it has finished"
                 ) from None
             time.sleep(0.2)
+            continue
+        if not file_access:
+            connection.execute("SET enable_external_access = false")
+        return connection
