@@ -30,9 +30,12 @@ class DatabaseUnreadable(StoreError):
 
 
 class DatabaseInUse(StoreError):
-    """Another program keeps the database open (even read-only), so it cannot be written."""
+    """Another program keeps the database open (even read-only), so it cannot be written; or another connection
+    of this process has it open."""
 
 
+_HANDLE_CONFLICT = "Unique file handle conflict"
+"""DuckDB's error when one process opens a file it has open already (twice writable, or writable and read-only)."""
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
@@ -89,7 +92,14 @@ def connect(db_path: str | Path, read_only: bool = False, wait: float = 0.0) -> 
         try:
             connection = duckdb.connect(str(db_path), read_only=True) if read_only else _attached(db_path)
             break
-        except duckdb.IOException as error:
+        except duckdb.Error as error:
+            if _HANDLE_CONFLICT in str(error):
+                raise DatabaseInUse(
+                    f"{db_path} is already open in this process by another connection; close it first, or open "
+                    "a second connection from it with store.connection.cursor()"
+                ) from None
+            if not isinstance(error, duckdb.IOException):
+                raise
             holder = lock_holder(error)
             if read_only or holder is None:
                 raise
