@@ -15,6 +15,7 @@ from pipeline.dates import parse_datetime
 
 TRUNCATED = "field_truncated"
 DATE_OUT_OF_RANGE = "date_out_of_range"
+UNPARSEABLE_DATE = "unparseable_date"
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 """Publication dates outside these years are taken for errors and stored as null."""
@@ -96,7 +97,8 @@ def truncated(name: str, value: str | None, limit: int | None = None) -> tuple[s
 
 
 def checked_date(value: object) -> tuple[object, Flag | None]:
-    """The stated date when it reads as a plausible one (or as none at all), else None and a flag."""
+    """The stated date when it reads as a plausible one (or as none at all), else None and a flag: one that reads as
+    no date at all (``unparseable_date``) or as an absurd one (``date_out_of_range``)."""
     if value is None or value == "":
         return value, None
     if isinstance(value, float) and not math.isfinite(value):
@@ -106,7 +108,7 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
     except (ValueError, OverflowError, OSError, TypeError) as error:
         return None, _date_flag(value, str(error))
     if parsed is None:
-        return value, None
+        return None, Flag(UNPARSEABLE_DATE, f"date {str(value)[:80]!r} stored as null: no date wirebeam reads")
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return value, None

@@ -86,13 +86,12 @@ _TEXT_FIELDS = ("title", "text", "html", "summary", "url", "source", "author", "
 
 
 def _checked(fields: dict) -> dict:
-    """The record's fields with numbers as text; rejects shapes no article field can take (objects, lists)."""
-    fields = dict(fields)
+    """The record's fields; rejects values no article field can take (a number, object or list for a text)."""
     for name in _TEXT_FIELDS:
         value = fields[name]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-            raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__}")
-        fields[name] = None if value is None else str(value)
+        if value is not None and not isinstance(value, str):
+            shown = json.dumps(value)[:40]
+            raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__} {shown}")
     published = fields["published"]
     if published is not None and not isinstance(published, str | int | float):
         raise RejectedInput("invalid_record", f"'published' must be a date, got {type(published).__name__}")

@@ -1,0 +1,49 @@
+"""The new-user trial's smaller findings, each through ``wirebeam run --offline`` (or a 127.0.0.1 server) into a
+real DuckDB file: what a user sees in the tables and on the terminal."""
+
+from __future__ import annotations
+
+import json
+
+from pipeline.cli import main
+from tests.conftest import query
+
+STORY = {"title": "Harbour strike ends", "text": "Dock workers returned to work on Tuesday after a week-long strike."}
+
+
+def _run(seeds, db, *extra: str) -> int:
+    return main(["run", "--offline", "--seeds", str(seeds), "--db", str(db), *extra])
+
+
+def test_a_date_no_reader_understands_is_stored_as_null_with_a_reject_row_saying_so(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    records = [
+        {**STORY, "published": "the day before yesterday"},
+        {**STORY, "title": "Later", "published": "2024-04-08"},
+    ]
+    (seeds / "a.jsonl").write_text("\n".join(json.dumps(record) for record in records))
+    db = tmp_path / "wirebeam.duckdb"
+    assert _run(seeds, db) == 0
+    stored = query(db, "SELECT source_ref, published_at IS NULL FROM articles ORDER BY 1")
+    assert stored == [("a.jsonl#1", True), ("a.jsonl#2", False)], "both kept"
+    assert query(db, "SELECT source_ref, stage, reason, detail FROM rejects") == [
+        (
+            "a.jsonl#1",
+            "read",
+            "unparseable_date",
+            "date 'the day before yesterday' stored as null: no date wirebeam reads",
+        )
+    ]
+
+
+def test_a_number_where_text_belongs_is_a_clear_reject_not_a_headline(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "b.jsonl").write_text(json.dumps({"title": None, "text": 5}) + "\n" + json.dumps(STORY))
+    db = tmp_path / "wirebeam.duckdb"
+    assert _run(seeds, db) == 0
+    assert query(db, "SELECT title FROM articles") == [("Harbour strike ends",)]
+    assert query(db, "SELECT source_ref, reason, detail FROM rejects") == [
+        ("b.jsonl#1", "invalid_record", "'text' must be text, got int 5")
+    ]
