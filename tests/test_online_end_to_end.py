@@ -462,3 +462,20 @@ def test_a_page_two_feeds_link_is_the_article_of_the_entry_whose_headline_it_sta
     ], "the earlier entry's headline is another story's: the page is the later entry's article"
     assert "bridge collapses" in rows[0][3] and "wildfire driven by strong winds" in rows[1][3].lower()
     assert requests_to(site, "/news/") == 1
+
+
+def test_a_guid_that_is_no_url_is_not_fetched_as_a_page_of_the_feeds_site(site: HTTPServer, workdir: Path):
+    items = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><description>{title}: the wire's own text.</description>"
+        "<pubDate>Sat, 01 Feb 2025 09:30:00 +0000</pubDate></item>"
+        for guid, title in (("abc-123", "Harbour strike ends"), ("tag:wire.example,2025:7", "Rates held"))
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'
+    site.expect_request("/rss/feed.xml").respond_with_data(feed, content_type=RSS)
+    subscribe(workdir, site, "/rss/feed.xml")
+    assert run_online(workdir) == 0
+    assert [request.path for request, _ in site.log] == ["/rss/feed.xml"], "no page fetched: no /rss/abc-123"
+    assert query(db(workdir), "SELECT title, url, fallback_reason FROM articles ORDER BY 1") == [
+        ("Harbour strike ends", None, "entry_without_link"),
+        ("Rates held", None, "entry_without_link"),
+    ]
