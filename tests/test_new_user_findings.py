@@ -47,3 +47,16 @@ def test_a_number_where_text_belongs_is_a_clear_reject_not_a_headline(tmp_path):
     assert query(db, "SELECT source_ref, reason, detail FROM rejects") == [
         ("b.jsonl#1", "invalid_record", "'text' must be text, got int 5")
     ]
+
+
+def test_a_saved_feeds_link_to_no_web_page_is_not_stored_rewritten(tmp_path):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    item = "<item><guid>g-1</guid><link>file:///etc/passwd</link><title>Harbour strike ends</title>"
+    item += "<description>Dock workers returned to work on Tuesday.</description></item>"
+    (seeds / "saved.rss").write_text(
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>W</title>{item}</channel></rss>'
+    )
+    db = tmp_path / "wirebeam.duckdb"
+    assert _run(seeds, db) == 0
+    assert query(db, "SELECT title, url FROM articles") == [("Harbour strike ends", None)]

@@ -479,3 +479,15 @@ def test_a_guid_that_is_no_url_is_not_fetched_as_a_page_of_the_feeds_site(site: 
         ("Harbour strike ends", None, "entry_without_link"),
         ("Rates held", None, "entry_without_link"),
     ]
+
+
+def test_a_link_to_no_web_page_is_stored_as_no_link_not_rewritten(site: HTTPServer, workdir: Path):
+    items = [Item("f-1", "Harbour strike ends", "file:///etc/passwd"), Item("j-1", "Rates held", "javascript:alert(1)")]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT title, url, fallback_reason FROM articles ORDER BY 1") == [
+        ("Harbour strike ends", None, "entry_without_link"),
+        ("Rates held", None, "entry_without_link"),
+    ], "file:///etc/passwd was stored as file://etc/passwd"
+    assert query(db(workdir), "SELECT DISTINCT reason FROM rejects") == [("entry_without_link",)]

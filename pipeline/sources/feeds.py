@@ -28,7 +28,7 @@ import feedparser
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
-from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
+from pipeline.sources.sanitize import clean_text, fix_char_references, page_link, plausible
 from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
@@ -270,18 +270,17 @@ def _is_web_url(value: str) -> bool:
 def _entry(
     raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None, no_links: frozenset[str] = frozenset()
 ) -> FeedEntry | None:
-    """A feedparser entry as a `FeedEntry`; a link that is only a GUID of ``no_links`` is no link (its page would be
-    the feed's URL with the GUID put in, a 404 at best)."""
+    """A feedparser entry as a `FeedEntry`, keyed by what it states; a link that is only a GUID of ``no_links`` (its
+    page would be the feed's URL with the GUID put in, a 404 at best) or no web address (`page_link`) is no link."""
     guid = _clean(raw.get("id"))
     link = _clean(raw.get("link"))
-    if link in no_links and raw.get("guidislink"):
-        link = None
     title = _clean(raw.get("title"))
     summary = _text_of(raw.get("summary_detail")) or html_to_text(raw.get("summary"))
     content = next((text for text in map(_text_of, raw.get("content") or []) if text), None)
     if not (guid or link or title or summary or content):
         return None
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
+    link = None if link in no_links and raw.get("guidislink") else page_link(link)
     return FeedEntry(
         entry_key=key,
         key_source=source,

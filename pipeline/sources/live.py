@@ -355,7 +355,7 @@ def fallback_document(entry: FeedEntry, reason: str) -> RawDocument:
 def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, Reject | None]:
     """The document of one new entry and, when its page could not be fetched, the reject saying why."""
     if not entry.link:
-        detail = "the entry has no link; its own text is stored"
+        detail = "the entry has no web link (http or https); its own text is stored"
         return fallback_document(entry, NO_LINK), make_reject(_source_ref(entry), FETCH_STAGE, NO_LINK, detail)
     page = fetcher.fetch(entry.link, kind="page")
     if page.ok:

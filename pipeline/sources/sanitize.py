@@ -10,6 +10,7 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from pipeline.dates import parse_datetime
 
@@ -121,3 +122,13 @@ def plausible(when: datetime | None) -> datetime | None:
 
 def _date_flag(value: object, why: str) -> Flag:
     return Flag(DATE_OUT_OF_RANGE, f"date {str(value)[:80]!r} stored as null: {why}")
+
+
+def page_link(link: str | None) -> str | None:
+    """An entry's link as the address of its page: None for a link of another scheme (``file:``, ``javascript:``,
+    ``mailto:``), which names no web page and which feedparser does not even keep as written (``file:///etc/passwd``
+    becomes ``file://etc/passwd``). A relative link (a saved feed's, read without its URL) stays."""
+    if not link:
+        return None
+    scheme = urlsplit(link).scheme.lower()
+    return link if scheme in ("", "http", "https") else None

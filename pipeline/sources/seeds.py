@@ -31,6 +31,7 @@ from pipeline.sources.sanitize import (
     clean_text,
     clean_value,
     fix_char_references,
+    page_link,
     truncated,
 )
 from pipeline.text import NotText, declared_charsets, decode, evident_codec, html_to_text
@@ -151,7 +152,7 @@ def _entry_document(entry: dict, source_ref: str, feed_title: str | None) -> Raw
     guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
-        "url": link,
+        "url": page_link(link),
         "summary": entry.get("summary"),
         "published": published,
         "source": feed_title,
