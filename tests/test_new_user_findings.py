@@ -60,3 +60,17 @@ def test_a_saved_feeds_link_to_no_web_page_is_not_stored_rewritten(tmp_path):
     db = tmp_path / "wirebeam.duckdb"
     assert _run(seeds, db) == 0
     assert query(db, "SELECT title, url FROM articles") == [("Harbour strike ends", None)]
+
+
+def test_the_extractors_own_messages_about_a_page_without_article_stay_off_the_terminal(tmp_path, capfd):
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "empty.html").write_text("<html><body></body></html>")
+    (seeds / "story.jsonl").write_text(json.dumps(STORY))
+    db = tmp_path / "wirebeam.duckdb"
+    assert _run(seeds, db) == 0
+    out, err = capfd.readouterr()
+    assert "trafilatura" not in err and "discarding data" not in out + err, "the reject row says it"
+    assert query(db, "SELECT source_ref, reason FROM rejects") == [("empty.html", "no_article_found")]
+    assert main(["--verbose", "run", "--offline", "--seeds", str(seeds), "--db", str(tmp_path / "v.duckdb")]) == 0
+    assert "WARNING trafilatura.core: discarding data: None" in capfd.readouterr().err, "shown with --verbose"
