@@ -591,27 +591,14 @@ def labelled(items: Sequence[Item], corpus: str):
 
 
 EMBEDDINGS_CACHE = Path(__file__).resolve().parent / "work" / "embeddings.npz"
-"""Sentence embeddings of the corpora's texts, by a hash of the text (computed once; not committed)."""
+"""Sentence embeddings of the corpora's texts, by a hash of the text and the encoder (computed once; not committed)."""
 
 
 def cached_embeddings(texts: Sequence[str], cache: Path = EMBEDDINGS_CACHE) -> list[tuple[float, ...]]:
-    """``embeddings.embed_all`` of ``texts``, those already in ``cache`` read from it, the others embedded and
-    added."""
-    from pipeline.events.embeddings import embed_all
+    """``embeddings.embed_all`` of ``texts``, cached in ``cache`` (``embeddings.cached_embed_all``)."""
+    from pipeline.events.embeddings import cached_embed_all
 
-    keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
-    known: dict[str, np.ndarray] = {}
-    if cache.exists():
-        with np.load(cache) as stored:
-            known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
-    missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
-    if missing:
-        LOGGER.warning("embedding %d texts", len(missing))
-        vectors = embed_all([text for _, text in missing])
-        known.update((key, np.asarray(vector)) for (key, _), vector in zip(missing, vectors, strict=True))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        np.savez(cache, keys=np.array(list(known)), vectors=np.array(list(known.values())))
-    return [tuple(float(x) for x in known[key]) for key in keys]
+    return cached_embed_all(texts, cache)
 
 
 def embedded(records: Sequence) -> list:

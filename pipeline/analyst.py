@@ -38,11 +38,11 @@ EXIT_UNREADABLE = 1
 
 
 def exit_code(error: StoreError) -> int:
-    """75 for a busy database (as for a locked run), 1 for a missing or unreadable one, 2 for anything else the
-    user can fix."""
-    from pipeline.store.connection import DatabaseBusy, DatabaseUnreadable
+    """75 for a busy database or one open elsewhere (as for a locked run), 1 for a missing or unreadable one, 2 for
+    anything else the user can fix."""
+    from pipeline.store.connection import DatabaseBusy, DatabaseInUse, DatabaseUnreadable
 
-    if isinstance(error, DatabaseBusy):
+    if isinstance(error, DatabaseBusy | DatabaseInUse):
         return EXIT_BUSY
     return EXIT_UNREADABLE if isinstance(error, DatabaseUnreadable) else EXIT_USAGE
 

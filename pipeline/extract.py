@@ -175,6 +175,24 @@ def extract_article(document: RawDocument) -> ExtractedArticle:
     )
 
 
+EXTRACTOR_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext")
+"""The libraries whose log lines are about one page they give up on ("discarding data: None", "empty HTML tree"):
+each such page is a reject row already, so they are shown only from INFO on (``--verbose``)."""
+
+
+def quiet_extractors(level: int) -> None:
+    """Set `EXTRACTOR_LOGGERS` for a process logging at ``level``."""
+    for name in EXTRACTOR_LOGGERS:
+        logging.getLogger(name).setLevel(level if level <= logging.INFO else logging.CRITICAL)
+
+
+def _start_extraction_process(level: int, log_format: str | None) -> None:
+    """Logging of the extraction process as the launcher's: its level and format (a spawned process has none of
+    its own, and its lines would come out raw, even after the run's summary), the extractors quiet."""
+    logging.basicConfig(level=level, format=log_format or logging.BASIC_FORMAT, force=True)
+    quiet_extractors(level)
+
+
 def _extract_in_worker(document: RawDocument) -> ExtractedArticle | tuple[str, str | None, str | None]:
     """:func:`extract_article` in the extraction process; a reject comes back as its plain fields (exceptions with
     extra fields do not survive pickling whole)."""
@@ -196,6 +214,7 @@ class _ExtractArticle(beam.DoFn):
 
     def setup(self) -> None:
         self._pool = None
+        quiet_extractors(logging.getLogger().getEffectiveLevel())
         self._in_worker = multiprocessing.current_process().daemon
         if self._in_worker:
             LOGGER.warning(
@@ -208,7 +227,10 @@ class _ExtractArticle(beam.DoFn):
         if document.body_format != "html" or self._in_worker:
             return extract_article(document)
         if self._pool is None:
-            self._pool = multiprocessing.get_context("spawn").Pool(1)
+            root = logging.getLogger()
+            log_format = next((handler.formatter._fmt for handler in root.handlers if handler.formatter), None)
+            start = (root.getEffectiveLevel(), log_format)
+            self._pool = multiprocessing.get_context("spawn").Pool(1, _start_extraction_process, start)
         pending = self._pool.apply_async(_extract_in_worker, (document,))
         try:
             result = pending.get(self._timeout)

@@ -29,9 +29,11 @@ from urllib.parse import urlsplit
 
 import charset_normalizer
 import lxml.html
+import regex
 import snowballstemmer
 from charset_normalizer.md import mess_ratio
 from lxml import etree
+from wordfreq.tokens import SPACELESS_EXPR
 
 from pipeline.sources.sanitize import clean_text
 
@@ -462,11 +464,23 @@ MIN_STEM_CHARS = 4
 _STEMMERS = threading.local()
 
 
+_MAYBE_SPACELESS = re.compile(
+    "[\u0e01-\u109f\u1780-\u1aad\u3005-\u9fff\ua9e0-\uaa7f\uf900-\ufaff\uff66-\uff9d\U00011000-\U0003ffff]"
+)
+"""The blocks that hold every character of ``_SPACELESS`` (and others): a quick first test (``tests/test_text.py``)."""
+_SPACELESS = regex.compile(f"[{SPACELESS_EXPR}]")
+_SPACELESS_WORD = regex.compile(rf"[{SPACELESS_EXPR}]|[^{SPACELESS_EXPR}\s]+")
+"""A character of a script written without spaces between words (Han, kana, Thai, Khmer, Lao, Burmese ...:
+wordfreq's list), or a run of other characters."""
+
+
 @lru_cache(maxsize=64)
 def normalized_content(text: str) -> str:
-    """Text folded for exact comparison: Unicode NFKC, case-folded, punctuation and spacing ignored (its runs of
-    letters and digits, one space apart). The last few texts are remembered: an article's body is folded for its
-    validity, headline coverage, word count and content hash (and again after cleaning) in a row."""
+    """Text folded for exact comparison and counted in words: Unicode NFKC, case-folded, punctuation and spacing
+    ignored (its runs of letters and digits, one space apart). In scripts written without spaces each character
+    is a word of its own ("東京で" -> "東 京 で"): a Japanese body counts its characters where an English one
+    counts its words. The last few texts are remembered: an article's body is folded for its validity, headline
+    coverage, word count and content hash (and again after cleaning) in a row."""
     folded = unicodedata.normalize("NFKC", text).casefold()
     if folded.isascii():  # most paragraphs of English news: a character table, 30% faster than the pattern
         return " ".join(folded.translate(_ASCII_NON_WORD).split())
@@ -477,7 +491,10 @@ def normalized_content(text: str) -> str:
             runs.append(word)
         else:
             runs.extend(_WORD_RUN.findall(word))
-    return " ".join(runs)
+    content = " ".join(runs)
+    if not (_MAYBE_SPACELESS.search(content) and _SPACELESS.search(content)):
+        return content
+    return " ".join(_SPACELESS_WORD.findall(content))
 
 
 @lru_cache(maxsize=65_536)

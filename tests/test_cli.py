@@ -56,6 +56,32 @@ def test_queries_cannot_write(seeds_dir, db_path, capsys):
     assert capsys.readouterr().out.splitlines() == ["n", "5"]
 
 
+def test_queries_reach_no_other_file_unless_allowed(seeds_dir, db_path, tmp_path, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    secret, written = tmp_path / "secret.csv", tmp_path / "out.csv"
+    secret.write_text("token\nhunter2\n")
+    capsys.readouterr()
+    for sql in (f"SELECT * FROM read_csv('{secret}')", f"COPY (SELECT title FROM articles) TO '{written}'"):
+        assert main(["query", "--db", str(db_path), sql]) == EXIT_ERROR
+        error = capsys.readouterr().err
+        assert "file system operations are disabled" in error and error.count("\n") == 1
+    assert main(["query", "--db", str(db_path), "SET enable_external_access = true"]) == EXIT_ERROR
+    assert not written.exists() and "hunter2" not in capsys.readouterr().out
+    allowed = ["query", "--db", str(db_path), "--allow_file_access", "--format", "csv"]
+    assert main([*allowed, f"SELECT * FROM read_csv('{secret}')"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["token", "hunter2"]
+
+
+def test_each_statement_of_a_query_prints_its_result(seeds_dir, db_path, capsys):
+    assert main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)]) == 0
+    capsys.readouterr()
+    sql = "SELECT 1 AS one; SELECT count(*) AS n FROM articles"
+    assert main(["query", "--db", str(db_path), sql]) == 0
+    assert capsys.readouterr().out.splitlines() == ["one", "1  ", "(1 row)", "", "n", "5", "(1 row)"]
+    assert main(["query", "--db", str(db_path), "--format", "json", "SELECT 1; SELECT 2"]) == EXIT_USAGE
+    assert "--format json takes one statement; 2 were given" in capsys.readouterr().err
+
+
 def test_query_tables_show_null_and_cut_long_values_visibly(seeds_dir, db_path, capsys):
     main(["run", "--offline", "--seeds", str(seeds_dir), "--db", str(db_path)])
     capsys.readouterr()

@@ -8,7 +8,7 @@ from pytest_httpserver import HTTPServer
 
 from pipeline.cli import main
 from pipeline.sources.feedlist import Subscription, read_feed_list, write_feed_list
-from tests.sources.test_live import RSS, Item, rss20
+from tests.sources.test_live import RSS, Item, drip, rss20
 from tests.test_online_end_to_end import FAST_FETCHES
 
 
@@ -80,3 +80,18 @@ def test_feeds_list_on_a_database_without_feeds_says_there_are_none(seeds_dir: P
     feeds = db_path.parent / "feeds.opml"
     assert main(["feeds", "list", "--feeds", str(feeds), "--db", str(db_path)]) == 0
     assert capsys.readouterr().out.startswith(f"no feeds in {feeds}")
+
+
+def test_a_feed_cut_by_its_deadline_is_listed_failing_by_the_deadline_not_by_its_200(
+    site: HTTPServer, tmp_path: Path, capsys
+):
+    site.expect_request("/slow.xml").respond_with_handler(drip)
+    feeds, db = tmp_path / "feeds.opml", tmp_path / "w.duckdb"
+    write_feed_list(feeds, [Subscription(site.url_for("/slow.xml"))])
+    (tmp_path / "seeds").mkdir()
+    flags = ["--seeds", str(tmp_path / "seeds"), "--db", str(db), "--feeds", str(feeds), *FAST_FETCHES]
+    assert main(["run", *flags, "--fetch_deadline=1"]) == 0
+    capsys.readouterr()
+    assert main(["feeds", "list", "--db", str(db), "--feeds", str(feeds)]) == 0
+    listing = capsys.readouterr().out
+    assert "failing (deadline_exceeded)" in listing and "(200)" not in listing

@@ -200,9 +200,8 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
     rejects = query(db(workdir), "SELECT source_ref, stage, reason FROM rejects")
     expected = [(feed_url[path], "feed", reason) for path, reason in failing_feeds.items()]
     expected += [(site.url_for(path), "fetch", reason) for path, reason in failing_pages.items()]
-    expected += [("ftp://127.0.0.1/story.txt", "fetch", "bad_scheme")]
-    (no_link_key,) = query(db(workdir), "SELECT entry_key FROM articles WHERE url IS NULL")[0]
-    expected += [(f"{site.url_for('/feed.xml')}#{no_link_key}", "fetch", "entry_without_link")]
+    no_links = query(db(workdir), "SELECT entry_key FROM articles WHERE url IS NULL")  # no link, an ftp: link
+    expected += [(f"{site.url_for('/feed.xml')}#{key}", "fetch", "entry_without_link") for (key,) in no_links]
     assert sorted(rejects) == sorted(expected)
     articles = dict(query(db(workdir), "SELECT title, fallback_reason FROM articles"))
     assert articles == {
@@ -211,7 +210,7 @@ def test_failing_feeds_and_unfetchable_pages_are_recorded_and_the_run_goes_on(
         "Unreachable /gone": "http_404",
         "Unreachable /huge": "too_large",
         "Unreachable /loop-a": "redirect_loop",
-        "Not on the web": "bad_scheme",
+        "Not on the web": "entry_without_link",
         "No link at all": "entry_without_link",
     }
     assert query(db(workdir), "SELECT count(*) FROM articles WHERE content_kind = 'summary'") == [(5,)]
@@ -431,3 +430,63 @@ def test_entries_with_their_own_guids_linking_one_page_are_each_stored_and_the_p
     ]
     assert query(db(workdir), "SELECT count(*), count(duplicate_of) FROM articles") == [(3, 0)]
     assert requests_to(site, "/news/") == 1, "the stored page is not fetched again"
+
+
+WILDFIRE_PAGE = """<html><head><title>Wildfire forces evacuations near Boulder - Mountain Daily</title></head><body>
+<article><h1>Wildfire forces evacuations near Boulder</h1>
+<p>A wildfire driven by strong winds forced the evacuation of about two thousand homes west of Boulder on Tuesday,
+county officials said, as firefighters struggled to contain flames that had spread across dry grassland.</p>
+<p>The sheriff's office said no injuries had been reported, but several outbuildings were destroyed. Air tankers
+dropped retardant along the ridge through the afternoon while crews cut containment lines by hand.</p>
+<p>Forecasters expected the winds to ease overnight, which would give firefighters a chance to gain ground.</p>
+</article></body></html>"""
+
+
+def test_a_page_two_feeds_link_is_the_article_of_the_entry_whose_headline_it_states(site: HTTPServer, workdir: Path):
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    link = site.url_for("/news/wildfire")
+    bridge = "Two dead as a bridge collapses over the river in the night; rescuers search for more victims."
+    broken = [Item("b-1", "Bridge collapse kills two", link, bridge, "2025-02-01T08:00:00Z")]  # the wrong link
+    good = [Item("w-1", "Wildfire forces evacuations near Boulder", link, published="2025-02-01T09:00:00Z")]
+    site.expect_request("/broken.xml").respond_with_data(rss20(broken, "Broken Feed"), content_type=RSS)
+    site.expect_request("/good.xml").respond_with_data(rss20(good), content_type=RSS)
+    subscribe(workdir, site, "/broken.xml", "/good.xml")
+    assert run_online(workdir) == 0
+    rows = query(
+        db(workdir), "SELECT title, canonical_url, fallback_reason, coalesce(text, summary) FROM articles ORDER BY 1"
+    )
+    assert [row[:3] for row in rows] == [
+        ("Bridge collapse kills two", None, "shared_page"),
+        ("Wildfire forces evacuations near Boulder", link, None),
+    ], "the earlier entry's headline is another story's: the page is the later entry's article"
+    assert "bridge collapses" in rows[0][3] and "wildfire driven by strong winds" in rows[1][3].lower()
+    assert requests_to(site, "/news/") == 1
+
+
+def test_a_guid_that_is_no_url_is_not_fetched_as_a_page_of_the_feeds_site(site: HTTPServer, workdir: Path):
+    items = "".join(
+        f"<item><guid>{guid}</guid><title>{title}</title><description>{title}: the wire's own text.</description>"
+        "<pubDate>Sat, 01 Feb 2025 09:30:00 +0000</pubDate></item>"
+        for guid, title in (("abc-123", "Harbour strike ends"), ("tag:wire.example,2025:7", "Rates held"))
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>{items}</channel></rss>'
+    site.expect_request("/rss/feed.xml").respond_with_data(feed, content_type=RSS)
+    subscribe(workdir, site, "/rss/feed.xml")
+    assert run_online(workdir) == 0
+    assert [request.path for request, _ in site.log] == ["/rss/feed.xml"], "no page fetched: no /rss/abc-123"
+    assert query(db(workdir), "SELECT title, url, fallback_reason FROM articles ORDER BY 1") == [
+        ("Harbour strike ends", None, "entry_without_link"),
+        ("Rates held", None, "entry_without_link"),
+    ]
+
+
+def test_a_link_to_no_web_page_is_stored_as_no_link_not_rewritten(site: HTTPServer, workdir: Path):
+    items = [Item("f-1", "Harbour strike ends", "file:///etc/passwd"), Item("j-1", "Rates held", "javascript:alert(1)")]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT title, url, fallback_reason FROM articles ORDER BY 1") == [
+        ("Harbour strike ends", None, "entry_without_link"),
+        ("Rates held", None, "entry_without_link"),
+    ], "file:///etc/passwd was stored as file://etc/passwd"
+    assert query(db(workdir), "SELECT DISTINCT reason FROM rejects") == [("entry_without_link",)]

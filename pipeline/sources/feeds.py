@@ -13,19 +13,22 @@ Pure functions, no I/O:
 from __future__ import annotations
 
 import calendar
+import html
 import io
 import logging
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
-from pipeline.sources.sanitize import clean_text, fix_char_references, plausible
+from pipeline.sources.sanitize import clean_text, fix_char_references, page_link, plausible
 from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
@@ -149,9 +152,10 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     feed_title = _clean(parsed.feed.get("title"))
     entries: list[FeedEntry] = []
     skipped: list[FeedReject] = []
+    no_links = _guids_without_url(body, url)
     for index, raw in enumerate(parsed.entries):
         try:
-            entry = _entry(raw, url, feed_title)
+            entry = _entry(raw, url, feed_title, no_links)
         except Exception as error:  # one hostile entry must not cost the feed's others
             skipped.append(FeedReject(url, INVALID_ENTRY, f"entry {index}: {type(error).__name__}: {error}"))
             continue
@@ -244,7 +248,30 @@ def _succeeded(
     return replace(updated, etag=result.etag, last_modified=result.last_modified, title=title)
 
 
-def _entry(raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None) -> FeedEntry | None:
+_RSS_GUID = re.compile(rb"<guid\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>", re.IGNORECASE | re.DOTALL)
+
+
+def _guids_without_url(body: bytes, feed_url: str) -> frozenset[str]:
+    """The RSS GUIDs of a feed that are no http(s) URL ("abc-123", "tag:..."), as feedparser gives them: resolved
+    against the feed's URL. feedparser makes an item's GUID its link when the item has no ``<link>`` and the GUID
+    is not marked ``isPermaLink="false"``; such a GUID names the item, not a page."""
+    guids = (
+        (cdata.decode("utf-8", "replace") if cdata else html.unescape(text.decode("utf-8", "replace"))).strip()
+        for cdata, text in _RSS_GUID.findall(body)
+    )
+    return frozenset(urljoin(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))
+
+
+def _is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _entry(
+    raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None, no_links: frozenset[str] = frozenset()
+) -> FeedEntry | None:
+    """A feedparser entry as a `FeedEntry`, keyed by what it states; a link that is only a GUID of ``no_links`` (its
+    page would be the feed's URL with the GUID put in, a 404 at best) or no web address (`page_link`) is no link."""
     guid = _clean(raw.get("id"))
     link = _clean(raw.get("link"))
     title = _clean(raw.get("title"))
@@ -253,6 +280,7 @@ def _entry(raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None
     if not (guid or link or title or summary or content):
         return None
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
+    link = None if link in no_links and raw.get("guidislink") else page_link(link)
     return FeedEntry(
         entry_key=key,
         key_source=source,

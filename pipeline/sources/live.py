@@ -27,6 +27,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 
 import apache_beam as beam
+import lxml.html
+from lxml import etree
 
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
@@ -307,8 +309,38 @@ def _source_ref(entry: FeedEntry) -> str:
 
 def page_document(entry: FeedEntry, page: FetchResult) -> RawDocument:
     """The fetched page of an entry; its own text rides along for when the page holds no article."""
-    meta = {**_entry_meta(entry, page.final_url), "fallback_text": entry.content or ""}
-    return RawDocument(_source_ref(entry), "feed", "html", page.text or "", meta)
+    return _page_of(entry, page.text or "", page.final_url)
+
+
+def _page_of(entry: FeedEntry, html: str, url: str | None) -> RawDocument:
+    meta = {**_entry_meta(entry, url), "fallback_text": entry.content or ""}
+    return RawDocument(_source_ref(entry), "feed", "html", html, meta)
+
+
+_PAGE_TITLES = etree.XPath(
+    "//meta[@property='og:title' or @name='twitter:title']/@content | //head/title//text() | //h1//text()"
+)
+
+
+def page_titles(html: str) -> list[str]:
+    """The headlines a page states: its ``og:title``/``twitter:title``, ``<title>`` and ``<h1>`` texts."""
+    try:
+        root = lxml.html.document_fromstring(html)
+    except (etree.ParserError, ValueError):
+        return []
+    return [title for title in map(str.strip, _PAGE_TITLES(root)) if title]
+
+
+def page_owner(entries: list[FeedEntry], page: RawDocument) -> FeedEntry:
+    """The entry whose article a fetched page is, among the run's entries linking it (earliest first): the first
+    whose headline the page states (`same_headline` with its title or heading), else the earliest. A feed that
+    puts one story's headline over another story's link must not give that page's text to the wrong headline."""
+    if len(entries) > 1:
+        titles = page_titles(page.body)
+        for entry in entries:
+            if entry.title and any(same_headline(entry.title, title) for title in titles):
+                return entry
+    return entries[0]
 
 
 def fallback_document(entry: FeedEntry, reason: str) -> RawDocument:
@@ -323,7 +355,7 @@ def fallback_document(entry: FeedEntry, reason: str) -> RawDocument:
 def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, Reject | None]:
     """The document of one new entry and, when its page could not be fetched, the reject saying why."""
     if not entry.link:
-        detail = "the entry has no link; its own text is stored"
+        detail = "the entry has no web link (http or https); its own text is stored"
         return fallback_document(entry, NO_LINK), make_reject(_source_ref(entry), FETCH_STAGE, NO_LINK, detail)
     page = fetcher.fetch(entry.link, kind="page")
     if page.ok:
@@ -516,8 +548,13 @@ class _FetchHostPages(_FetchingDoFn):
         order = sorted(
             entries, key=lambda e: (e.published or e.updated or oldest, e.link or "", e.feed_url, e.entry_key)
         )
+        linking: dict[str | None, list[FeedEntry]] = {}
+        for entry in order:
+            linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
         for entry in order:
             page_key = canonical_url(entry.link) or entry.link
+            if owners.get(page_key) is not None and owners[page_key].entry_key == entry.entry_key:
+                continue  # a later entry that its page's headline made the owner: stored with the page already
             shared = shared_page(entry, owners.get(page_key), stored)
             if shared is not None:
                 yield from shared
@@ -535,6 +572,10 @@ class _FetchHostPages(_FetchingDoFn):
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
             if reject is None:
                 _count("pages_fetched")
+                if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
+                    owners[page_key] = owner
+                    yield from shared_page(entry, owner, stored)
+                    document = _page_of(owner, document.body, document.meta["url"])
             else:
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)

@@ -10,11 +10,13 @@ import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from pipeline.dates import parse_datetime
 
 TRUNCATED = "field_truncated"
 DATE_OUT_OF_RANGE = "date_out_of_range"
+UNPARSEABLE_DATE = "unparseable_date"
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 """Publication dates outside these years are taken for errors and stored as null."""
@@ -96,7 +98,8 @@ def truncated(name: str, value: str | None, limit: int | None = None) -> tuple[s
 
 
 def checked_date(value: object) -> tuple[object, Flag | None]:
-    """The stated date when it reads as a plausible one (or as none at all), else None and a flag."""
+    """The stated date when it reads as a plausible one (or as none at all), else None and a flag: one that reads as
+    no date at all (``unparseable_date``) or as an absurd one (``date_out_of_range``)."""
     if value is None or value == "":
         return value, None
     if isinstance(value, float) and not math.isfinite(value):
@@ -106,7 +109,7 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
     except (ValueError, OverflowError, OSError, TypeError) as error:
         return None, _date_flag(value, str(error))
     if parsed is None:
-        return value, None
+        return None, Flag(UNPARSEABLE_DATE, f"date {str(value)[:80]!r} stored as null: no date wirebeam reads")
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
     return value, None
@@ -119,3 +122,13 @@ def plausible(when: datetime | None) -> datetime | None:
 
 def _date_flag(value: object, why: str) -> Flag:
     return Flag(DATE_OUT_OF_RANGE, f"date {str(value)[:80]!r} stored as null: {why}")
+
+
+def page_link(link: str | None) -> str | None:
+    """An entry's link as the address of its page: None for a link of another scheme (``file:``, ``javascript:``,
+    ``mailto:``), which names no web page and which feedparser does not even keep as written (``file:///etc/passwd``
+    becomes ``file://etc/passwd``). A relative link (a saved feed's, read without its URL) stays."""
+    if not link:
+        return None
+    scheme = urlsplit(link).scheme.lower()
+    return link if scheme in ("", "http", "https") else None

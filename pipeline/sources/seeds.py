@@ -9,6 +9,7 @@ from __future__ import annotations
 import errno
 import json
 import logging
+import math
 import os
 import stat
 from collections.abc import Iterator
@@ -31,6 +32,7 @@ from pipeline.sources.sanitize import (
     clean_text,
     clean_value,
     fix_char_references,
+    page_link,
     truncated,
 )
 from pipeline.text import NotText, declared_charsets, decode, evident_codec, html_to_text
@@ -82,24 +84,51 @@ def _pick(record: dict, field: str) -> object:
     return None
 
 
-_TEXT_FIELDS = ("title", "text", "html", "summary", "url", "source", "author", "language")
+_CONTENT_FIELDS = ("title", "text", "html")
+"""The article's own words: one that is not text makes the record no article (``invalid_record``)."""
+_ID_FIELDS = ("source", "author")
+"""Fields exports often fill with a numeric ID: a number is kept as its text (``42`` -> ``"42"``), with a flag."""
+_META_FIELDS = ("summary", "url", "source", "author", "language")
+FIELD_NOT_TEXT = "field_not_text"
 
 
-def _checked(fields: dict) -> dict:
-    """The record's fields with numbers as text; rejects shapes no article field can take (objects, lists)."""
-    fields = dict(fields)
-    for name in _TEXT_FIELDS:
+def _checked(fields: dict) -> tuple[dict, list[Flag]]:
+    """The record's fields and the flags of metadata values that are not text: a number in an ID field is kept as
+    its text, any other such value (a numeric URL or language, an object, a list, a boolean) is dropped; a
+    content field (title, text, html) that is not text rejects the record."""
+    for name in _CONTENT_FIELDS:
         value = fields[name]
-        if value is not None and (isinstance(value, bool) or not isinstance(value, str | int | float)):
-            raise RejectedInput("invalid_record", f"'{name}' must be text, got {type(value).__name__}")
-        fields[name] = None if value is None else str(value)
+        if value is not None and not isinstance(value, str):
+            raise RejectedInput("invalid_record", f"'{name}' must be text, got {_shown(value)}")
+    flags = []
+    for name in _META_FIELDS:
+        value = fields[name]
+        if value is None or isinstance(value, str):
+            continue
+        if name in _ID_FIELDS and _is_number(value):
+            fields[name] = json.dumps(value)
+            flags.append(Flag(FIELD_NOT_TEXT, f"'{name}' {fields[name]} is a number: stored as text"))
+        else:
+            fields[name] = None
+            flags.append(Flag(FIELD_NOT_TEXT, f"'{name}' must be text, got {_shown(value)}: stored as null"))
     published = fields["published"]
     if published is not None and not isinstance(published, str | int | float):
-        raise RejectedInput("invalid_record", f"'published' must be a date, got {type(published).__name__}")
+        fields["published"] = None
+        flags.append(Flag(FIELD_NOT_TEXT, f"'published' must be a date, got {_shown(published)}: stored as null"))
     categories = fields["categories"]
     if categories is not None and not (isinstance(categories, list) and all(isinstance(c, str) for c in categories)):
-        raise RejectedInput("invalid_record", "'categories' must be a list of strings")
-    return fields
+        kept = [json.dumps(c) if _is_number(c) else c for c in categories] if isinstance(categories, list) else []
+        fields["categories"] = [c for c in kept if isinstance(c, str)] or None
+        flags.append(Flag(FIELD_NOT_TEXT, f"'categories' must be a list of text, got {_shown(categories)}"))
+    return fields, flags
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _shown(value: object) -> str:
+    return f"{type(value).__name__} {json.dumps(value)[:40]}"
 
 
 def document_from_record(record: object, source_ref: str) -> RawDocument:
@@ -118,8 +147,7 @@ def _record_document(record: object, source_ref: str) -> tuple[RawDocument, list
         fields["source"] = fields["source"].get("name") or fields["source"].get("title")
     if isinstance(fields["categories"], str):
         fields["categories"] = [fields["categories"]]
-    meta = _checked(fields)
-    flags: list[Flag] = []
+    meta, flags = _checked(fields)
     meta["published"], flag = checked_date(meta["published"])
     flags += [flag] if flag else []
     for name in ("title", "author", "source", "url", "summary", "text", "html"):
@@ -152,7 +180,7 @@ def _entry_document(entry: dict, source_ref: str, feed_title: str | None) -> Raw
     guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
-        "url": link,
+        "url": page_link(link),
         "summary": entry.get("summary"),
         "published": published,
         "source": feed_title,

@@ -30,9 +30,12 @@ class DatabaseUnreadable(StoreError):
 
 
 class DatabaseInUse(StoreError):
-    """Another program keeps the database open (even read-only), so it cannot be written."""
+    """Another program keeps the database open (even read-only), so it cannot be written; or another connection
+    of this process has it open."""
 
 
+_HANDLE_CONFLICT = "Unique file handle conflict"
+"""DuckDB's error when one process opens a file it has open already (twice writable, or writable and read-only)."""
 _LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.+?) \(PID (?P<pid>\d+)\)")
 
 
@@ -89,7 +92,14 @@ def connect(db_path: str | Path, read_only: bool = False, wait: float = 0.0) -> 
         try:
             connection = duckdb.connect(str(db_path), read_only=True) if read_only else _attached(db_path)
             break
-        except duckdb.IOException as error:
+        except duckdb.Error as error:
+            if _HANDLE_CONFLICT in str(error):
+                raise DatabaseInUse(
+                    f"{db_path} is already open in this process by another connection; close it first, or open "
+                    "a second connection from it with store.connection.cursor()"
+                ) from None
+            if not isinstance(error, duckdb.IOException):
+                raise
             holder = lock_holder(error)
             if read_only or holder is None:
                 raise
@@ -134,8 +144,12 @@ def cursor(connection: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return reader
 
 
-def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it."""
+def open_database(
+    db_path: str | Path, wait: float = READ_WAIT_SECONDS, file_access: bool = True
+) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to an existing database; waits up to ``wait`` seconds while a load holds it.
+    Without ``file_access`` its SQL reaches no other file (DuckDB's ``enable_external_access`` off for good: no
+    ``COPY ... TO``, ``read_csv``, ``ATTACH`` or extension installs; spilling to its temporary directory stays)."""
     if Path(db_path).is_dir():
         raise DatabaseUnreadable(f"--db {db_path} is a directory; give the database file")
     if not Path(db_path).is_file():
@@ -143,7 +157,7 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
     deadline = time.monotonic() + wait
     while True:
         try:
-            return connect(db_path, read_only=True)
+            connection = connect(db_path, read_only=True)
         except duckdb.IOException as error:
             message = str(error).splitlines()[0] if str(error) else type(error).__name__
             if "lock" not in message.lower():
@@ -154,3 +168,7 @@ def open_database(db_path: str | Path, wait: float = READ_WAIT_SECONDS) -> duckd
                     "try again when it has finished"
                 ) from None
             time.sleep(0.2)
+            continue
+        if not file_access:
+            connection.execute("SET enable_external_access = false")
+        return connection

@@ -4,6 +4,7 @@ all-MiniLM-L6-v2 vectors grouping paraphrased reports that share almost no words
 from __future__ import annotations
 
 import dataclasses
+import importlib.metadata
 import importlib.util
 import itertools
 import json
@@ -224,3 +225,26 @@ def test_a_model_weighing_embeddings_without_embeddings_is_a_usage_error(seeds_d
     assert main(flags) == 2
     assert "run it with --embeddings" in capsys.readouterr().err
     assert not db_path.exists()
+
+
+def test_the_embeddings_cache_is_kept_only_for_the_encoder_and_rounding_that_made_it(tmp_path, monkeypatch):
+    cache, calls = tmp_path / "work" / "embeddings.npz", []
+
+    def embed(texts):  # a stand-in encoder: the length of each text, rounded as the real one rounds
+        calls.append(list(texts))
+        return [(round(len(text) / 7, embeddings.DECIMALS), 1.0) for text in texts]
+
+    texts = ["Wildfire near Athens", "Rates rise again", "Wildfire near Athens"]
+    first = embeddings.cached_embed_all(texts, cache, embed)
+    assert [sorted(call) for call in calls] == [["Rates rise again", "Wildfire near Athens"]]
+    assert first[0] == first[2] == (2.85714, 1.0)
+    assert embeddings.cached_embed_all(texts[:2], cache, embed) == first[:2] and len(calls) == 1, "read back"
+
+    monkeypatch.setattr(embeddings, "DECIMALS", 2)
+    assert embeddings.cached_embed_all(texts[:1], cache, embed) == [(2.86, 1.0)] and len(calls) == 2
+    real_version = importlib.metadata.version
+    monkeypatch.setattr(
+        importlib.metadata, "version", lambda name: "9.9" if name == "sentence-transformers" else real_version(name)
+    )
+    assert embeddings.cached_embed_all(texts[:1], cache, embed) == [(2.86, 1.0)] and len(calls) == 3
+    assert "sentence-transformers==9.9;decimals=2" in embeddings.encoder_id()
