@@ -46,6 +46,14 @@ EMPTY_ENTRY = "empty_entry"
 
 HEALTHY_REJECTS = frozenset({EMPTY_FEED})
 """Parse outcomes that say nothing is wrong with the feed: recorded, but not counted as failures."""
+ENTRY_BUDGET = "entry_budget"
+"""The note of a good poll whose new entries were more than a run takes (``entry_budget: 12 new entries left``)."""
+
+
+def failed_poll(error: str | None) -> bool:
+    """Whether a poll's recorded error says the feed failed, not a note beside a good poll (an empty feed, a backlog
+    over the run's entry budget)."""
+    return bool(error) and error.split(":", 1)[0] not in HEALTHY_REJECTS | {ENTRY_BUDGET}
 
 
 @dataclass(frozen=True)
