@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.options import DEFAULT_DB
+from pipeline.options import DB_HELP, DEFAULT_DB
 
 if TYPE_CHECKING:
     from pipeline.store.connection import StoreError
@@ -104,20 +104,20 @@ def format_event(details: dict[str, Any]) -> str:
 def add_parsers(subparsers) -> None:
     """Register ``wirebeam events``, ``export`` and ``report``."""
     events = subparsers.add_parser("events", help="List recent events, or show one (`events show ID`).")
-    events.add_argument("--db", default=DEFAULT_DB)
+    events.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     events.add_argument("--limit", type=int, default=EVENTS_LISTED, help="Events listed (default: %(default)s).")
-    events.add_argument("--format", choices=("table", "json"), default="table")
+    events.add_argument("--format", choices=("table", "json"), default="table", help="default: %(default)s")
     show_commands = events.add_subparsers(dest="events_command")
     show = show_commands.add_parser("show", help="One event with its articles, actors, places and figures.")
     show.add_argument("event_id", help="Event ID or a unique prefix of it.")
-    show.add_argument("--db", default=argparse.SUPPRESS)
-    show.add_argument("--format", choices=("text", "json"), default="text")
+    show.add_argument("--db", default=argparse.SUPPRESS, help=DB_HELP)
+    show.add_argument("--format", choices=("text", "json"), default="text", help="default: %(default)s")
     export = subparsers.add_parser("export", help="Write every table as Parquet files, partitioned by day.")
     export.add_argument("--parquet", required=True, type=Path, metavar="DIR", help="Output directory.")
-    export.add_argument("--db", default=DEFAULT_DB)
+    export.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     report_parser = subparsers.add_parser("report", help="Write a self-contained HTML report of the events.")
     report_parser.add_argument("--out", type=Path, default=Path(DEFAULT_REPORT), help="default: %(default)s")
-    report_parser.add_argument("--db", default=DEFAULT_DB)
+    report_parser.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
 
 
 def run_command(args: argparse.Namespace) -> int:

@@ -99,13 +99,26 @@ def extract_html(html: str, url: str | None) -> dict:
         "title": document.title,
         "text": document.text,
         "summary": document.description,
-        "published": document.date,
+        "published": _with_time_of_day(document.date, html),
         "author": document.author,
         "source": document.sitename or document.hostname,
         "language": document.language,
         "categories": _as_list(document.categories),
         "url": document.url,
     }
+
+
+_JSON_LD_PUBLISHED = re.compile(r'"datePublished"\s*:\s*"(\d{4}-\d\d-\d\dT[^"]{2,30})"')
+_DAY_ONLY = "T00:00:00"
+
+
+def _with_time_of_day(date: str | None, html: str) -> str | None:
+    """htmldate's date of a page with the time and offset of the page's JSON-LD ``datePublished`` for that day:
+    htmldate keeps only the day of a JSON-LD date (``2026-08-12T07:45:00+02:00`` came out as midnight UTC)."""
+    if not date or not date.endswith(_DAY_ONLY):
+        return date
+    stated = (value for value in _JSON_LD_PUBLISHED.findall(html) if value[:10] == date[:10])
+    return next((value for value in stated if parse_datetime(value) is not None), date)
 
 
 def _as_list(value: object) -> list[str]:

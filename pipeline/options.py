@@ -19,6 +19,7 @@ LOGGER = logging.getLogger(__name__)
 
 DEFAULT_SEEDS = "seeds"
 DEFAULT_DB = "data/wirebeam.duckdb"
+DB_HELP = f"DuckDB file (default: {DEFAULT_DB})."
 DEFAULT_WINDOW_MIB = 16.0
 """Seed bytes per run of a large input (``--window_mib``): about 4,400 articles of 500 words as JSON Lines. Each
 window pays ~1.5-2.5 s CPU to build, start and load its run, so 16 MiB cost 3.4% less CPU than 8 at 8,000 articles
@@ -120,7 +121,7 @@ class WirebeamFlags:
         parser.add_argument(
             "--seeds", default=DEFAULT_SEEDS, help="Directory of seed files, or one seed file (default: seeds/)."
         )
-        parser.add_argument("--db", default=DEFAULT_DB, help="DuckDB file (default: data/wirebeam.duckdb).")
+        parser.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
         parser.add_argument(
             "--offline",
             action="store_true",

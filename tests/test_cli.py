@@ -1,5 +1,6 @@
 """Command-line mistakes a user makes get one clear line and the right exit code, never a traceback."""
 
+import argparse
 import re
 import subprocess
 import sys
@@ -8,7 +9,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipeline.cli import EXIT_ERROR, EXIT_USAGE, main
+from pipeline.cli import EXIT_ERROR, EXIT_USAGE, build_parser, main
 from pipeline.run import staging_root
 from tests.conftest import query
 
@@ -53,7 +54,7 @@ def test_queries_cannot_write(seeds_dir, db_path, capsys):
     error = capsys.readouterr().err
     assert error.startswith("wirebeam: Binder Error:") and error.count("\n") == 1, "a multi-line error, one line"
     assert main(["query", "--db", str(db_path), "SELECT count(*) AS n FROM articles", "--format", "csv"]) == 0
-    assert capsys.readouterr().out.splitlines() == ["n", "5"]
+    assert capsys.readouterr().out == "n\n5\n", "CSV lines end in LF: $(wirebeam query --format csv ...) had a CR"
 
 
 def test_queries_reach_no_other_file_unless_allowed(seeds_dir, db_path, tmp_path, capsys):
@@ -139,6 +140,22 @@ def test_a_run_on_an_empty_input_records_an_empty_run_without_building_a_pipelin
         assert connection.execute("SELECT status, articles_read FROM runs").fetchall() == [("completed", 0)]
     staged = Path(staging_root(None, db_path))
     assert not staged.exists() or not any(staged.iterdir())
+
+
+def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
+    actions = [action for action in parser._actions if isinstance(action, argparse._SubParsersAction)]
+    return actions[0].choices if actions else {}
+
+
+def test_every_argument_of_every_command_has_help():
+    parsers = [_subparsers(build_parser(name))[name] for name in _subparsers(build_parser())]
+    missing = []
+    while parsers:
+        parser = parsers.pop()
+        parsers += _subparsers(parser).values()
+        kinds = (argparse._SubParsersAction, argparse._HelpAction)
+        missing += [f"{parser.prog} {a.dest}" for a in parser._actions if a.help is None and not isinstance(a, kinds)]
+    assert missing == []
 
 
 def test_version_is_printed(capsys):

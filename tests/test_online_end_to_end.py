@@ -490,3 +490,34 @@ def test_a_link_to_no_web_page_is_stored_as_no_link_not_rewritten(site: HTTPServ
         ("Rates held", None, "entry_without_link"),
     ], "file:///etc/passwd was stored as file://etc/passwd"
     assert query(db(workdir), "SELECT DISTINCT reason FROM rejects") == [("entry_without_link",)]
+
+
+def test_an_entry_whose_page_another_feed_reaches_through_a_redirect_is_stored_not_lost(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/p/port").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page = "Wildfire forces evacuations near Boulder"
+    other = "Firefighters ask residents to stay away from the canyon roads"
+    first = [Item("a-1", page, site.url_for("/r/port"), published="2025-02-01T09:00:00Z")]
+    second = [Item("b-1", other, site.url_for("/p/port"), other + ".", "2025-02-01T15:00:00Z")]
+    site.expect_request("/a.xml").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    site.expect_request("/b.xml").respond_with_data(rss20(second, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.xml", "/b.xml")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
+    assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b-1 was lost"
+    assert requests_to(site, "/p/") == 1
+
+
+def test_a_feed_with_a_backlog_over_the_entry_budget_is_not_counted_failing(site: HTTPServer, workdir: Path, capsys):
+    items = [
+        Item(f"g-{day}", f"Harbour strike day {day}", None, f"Day {day}.", f"2025-02-0{day}T09:00:00Z")
+        for day in (1, 2, 3)
+    ]
+    site.expect_request("/feed.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/feed.xml")
+    assert run_online(workdir, "--max_new_entries_per_feed=2") == 0
+    out = capsys.readouterr().out
+    assert "feeds polled      1 (0 unchanged, 0 failing)" in out, "a healthy feed counted failing for its backlog"
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(2,)]

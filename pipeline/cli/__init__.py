@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 from pipeline import analyst
-from pipeline.options import DEFAULT_DB, UsageError
+from pipeline.options import DB_HELP, DEFAULT_DB, UsageError
 
 EXIT_ERROR = 1
 EXIT_USAGE = 2
@@ -91,9 +91,11 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
         feeds.add_arguments(feeds_parser)
     analyst.add_parsers(subparsers)
     query = subparsers.add_parser("query", help="Run read-only SQL on the database and print the result.")
-    query.add_argument("sql")
-    query.add_argument("--db", default=DEFAULT_DB)
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument("sql", help="SQL statements, separated by ';' (tables: articles, events, rejects, runs, ...).")
+    query.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
+    query.add_argument(
+        "--format", choices=("table", "csv", "json"), default="table", help="Output format (default: %(default)s)."
+    )
     query.add_argument(
         "--allow_file_access",
         action="store_true",

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import filelock
 
-from pipeline.options import DEFAULT_DB, FEEDS_FILENAME, feed_list
+from pipeline.options import DB_HELP, DEFAULT_DB, FEEDS_FILENAME, feed_list
 from pipeline.report import plural
 from pipeline.sources import feedlist
 from pipeline.sources.feedlist import MALFORMED_FEED, FeedsError, read_subscriptions
@@ -39,12 +39,12 @@ def add_arguments(feeds: argparse.ArgumentParser) -> None:
     """Give the ``wirebeam feeds`` parser its subcommands."""
     commands = feeds.add_subparsers(dest="feeds_command", required=True)
     add = commands.add_parser("add", help="Add a feed to the list.")
-    add.add_argument("url")
-    add.add_argument("--title", default=None)
+    add.add_argument("url", help="The feed's http(s) URL.")
+    add.add_argument("--title", default=None, help="A title to list it under.")
     listing = commands.add_parser("list", help="The feeds, with last status, failures, last error, next poll.")
-    listing.add_argument("--db", default=DEFAULT_DB)
+    listing.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     imported = commands.add_parser("import", help="Merge an OPML file into the list.")
-    imported.add_argument("file", type=Path)
+    imported.add_argument("file", type=Path, help="An OPML file.")
     export = commands.add_parser("export", help="Print the list as OPML 2.0.")
     export.add_argument("-o", "--output", type=Path, default=None, help="Write to this file instead of stdout.")
     for command in (add, imported, export):
@@ -55,11 +55,11 @@ def add_arguments(feeds: argparse.ArgumentParser) -> None:
     disable = commands.add_parser("disable", help="Stop polling a feed until it is enabled (it stays listed).")
     enable = commands.add_parser("enable", help="Poll a disabled feed again.")
     refresh = commands.add_parser("refresh", help="Poll a feed (or, without URL, every feed) at the next run.")
-    refresh.add_argument("url", nargs="?", default=None)
+    refresh.add_argument("url", nargs="?", default=None, help="The feed's URL as listed.")
     for command in (remove, disable, enable):
-        command.add_argument("url")
+        command.add_argument("url", help="The feed's URL as listed.")
     for command in (remove, disable, enable, refresh):
-        command.add_argument("--db", default=DEFAULT_DB)
+        command.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
         command.add_argument("--feeds", default=None, help=_FEEDS_HELP)
         command.add_argument(
             "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
@@ -70,7 +70,7 @@ def add_arguments(feeds: argparse.ArgumentParser) -> None:
     which = refetch.add_mutually_exclusive_group()
     which.add_argument("--feed", default=None, metavar="URL", help="Only this feed's articles.")
     which.add_argument("--article", default=None, metavar="ID", help="Only this article.")
-    refetch.add_argument("--db", default=DEFAULT_DB)
+    refetch.add_argument("--db", default=DEFAULT_DB, help=DB_HELP)
     refetch.add_argument(
         "--lock_timeout", type=float, default=10.0, help="Seconds to wait for a running load (default: 10)."
     )

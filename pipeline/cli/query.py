@@ -46,7 +46,7 @@ def print_result(columns: list[str], rows: list[tuple], output: str) -> None:
     if output == "json":
         print(json.dumps([dict(zip(columns, row, strict=True)) for row in rows], default=str, indent=2))
     elif output == "csv":
-        writer = csv.writer(sys.stdout)
+        writer = csv.writer(sys.stdout, lineterminator="\n")  # not CRLF: $(wirebeam query ...) in a shell
         writer.writerow(columns)
         writer.writerows(rows)
     else:

@@ -9,7 +9,7 @@ from pathlib import Path
 from pipeline.options import DEFAULT_DB, feed_list
 from pipeline.report import plural
 from pipeline.sources.feedlist import read_subscriptions
-from pipeline.sources.feeds import HEALTHY_REJECTS
+from pipeline.sources.feeds import failed_poll
 from pipeline.sources.http import HOST_BUDGET
 from pipeline.store.connection import DatabaseLocked, connect
 from pipeline.store.feeds import stored_feeds
@@ -77,7 +77,7 @@ def summary_rows(feed_counts: dict[str, dict]) -> list[tuple[str, object]]:
     counts = [count for count in feed_counts.values() if not _deferred(count)]
     deferred = len(feed_counts) - len(counts)
     unchanged = sum(1 for count in counts if count["status"] == 304)
-    failing = sum(1 for count in counts if count["error"] and count["error"] not in HEALTHY_REJECTS)
+    failing = sum(1 for count in counts if failed_poll(count["error"]))
     return [
         ("feeds polled", f"{len(counts)} ({unchanged} unchanged, {failing} failing)"),
         *([("feeds deferred", f"{deferred} (host time budget spent; polled first next run)")] if deferred else []),

@@ -13,22 +13,19 @@ Pure functions, no I/O:
 from __future__ import annotations
 
 import calendar
-import html
 import io
 import logging
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
 
 import feedparser
 
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
-from pipeline.sources.sanitize import clean_text, fix_char_references, page_link, plausible
+from pipeline.sources.sanitize import clean_text, entry_page_link, fix_char_references, guids_without_url, plausible
 from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
@@ -49,6 +46,14 @@ EMPTY_ENTRY = "empty_entry"
 
 HEALTHY_REJECTS = frozenset({EMPTY_FEED})
 """Parse outcomes that say nothing is wrong with the feed: recorded, but not counted as failures."""
+ENTRY_BUDGET = "entry_budget"
+"""The note of a good poll whose new entries were more than a run takes (``entry_budget: 12 new entries left``)."""
+
+
+def failed_poll(error: str | None) -> bool:
+    """Whether a poll's recorded error says the feed failed, not a note beside a good poll (an empty feed, a backlog
+    over the run's entry budget)."""
+    return bool(error) and error.split(":", 1)[0] not in HEALTHY_REJECTS | {ENTRY_BUDGET}
 
 
 @dataclass(frozen=True)
@@ -152,7 +157,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
     feed_title = _clean(parsed.feed.get("title"))
     entries: list[FeedEntry] = []
     skipped: list[FeedReject] = []
-    no_links = _guids_without_url(body, url)
+    no_links = guids_without_url(body, url)
     for index, raw in enumerate(parsed.entries):
         try:
             entry = _entry(raw, url, feed_title, no_links)
@@ -248,25 +253,6 @@ def _succeeded(
     return replace(updated, etag=result.etag, last_modified=result.last_modified, title=title)
 
 
-_RSS_GUID = re.compile(rb"<guid\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>", re.IGNORECASE | re.DOTALL)
-
-
-def _guids_without_url(body: bytes, feed_url: str) -> frozenset[str]:
-    """The RSS GUIDs of a feed that are no http(s) URL ("abc-123", "tag:..."), as feedparser gives them: resolved
-    against the feed's URL. feedparser makes an item's GUID its link when the item has no ``<link>`` and the GUID
-    is not marked ``isPermaLink="false"``; such a GUID names the item, not a page."""
-    guids = (
-        (cdata.decode("utf-8", "replace") if cdata else html.unescape(text.decode("utf-8", "replace"))).strip()
-        for cdata, text in _RSS_GUID.findall(body)
-    )
-    return frozenset(urljoin(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))
-
-
-def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
-    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
-
-
 def _entry(
     raw: feedparser.FeedParserDict, feed_url: str, feed_title: str | None, no_links: frozenset[str] = frozenset()
 ) -> FeedEntry | None:
@@ -280,7 +266,7 @@ def _entry(
     if not (guid or link or title or summary or content):
         return None
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
-    link = None if link in no_links and raw.get("guidislink") else page_link(link)
+    link = entry_page_link(link, bool(raw.get("guidislink")), no_links)
     return FeedEntry(
         entry_key=key,
         key_source=source,

@@ -35,6 +35,7 @@ from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
+    ENTRY_BUDGET,
     FEED_STAGE,
     FETCH_STAGE,
     FeedEntry,
@@ -54,7 +55,6 @@ LOGGER = logging.getLogger(__name__)
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
 NO_LINK = "entry_without_link"
-ENTRY_BUDGET = "entry_budget"
 METRICS_NAMESPACE = "wirebeam.live"
 
 
@@ -572,10 +572,15 @@ class _FetchHostPages(_FetchingDoFn):
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
             if reject is None:
                 _count("pages_fetched")
+                landed = canonical_url(document.meta["url"]) or page_key
+                if (earlier := owners.get(landed)) is not None and landed != page_key:
+                    yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
+                    continue
                 if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
                     owners[page_key] = owner
                     yield from shared_page(entry, owner, stored)
                     document = _page_of(owner, document.body, document.meta["url"])
+                owners[landed] = owners.get(page_key, entry)
             else:
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)

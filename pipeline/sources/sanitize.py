@@ -6,11 +6,12 @@ Pure functions shared by the seed readers and feed parsing. A value that had to 
 
 from __future__ import annotations
 
+import html
 import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from pipeline.dates import parse_datetime
 
@@ -132,3 +133,29 @@ def page_link(link: str | None) -> str | None:
         return None
     scheme = urlsplit(link).scheme.lower()
     return link if scheme in ("", "http", "https") else None
+
+
+_RSS_GUID = re.compile(rb"<guid\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>", re.IGNORECASE | re.DOTALL)
+
+
+def guids_without_url(body: bytes, feed_url: str) -> frozenset[str]:
+    """The RSS GUIDs of a feed that are no http(s) URL ("abc-123", "tag:..."), as feedparser gives them: resolved
+    against the feed's URL. feedparser makes an item's GUID its link when the item has no ``<link>`` and the GUID
+    is not marked ``isPermaLink="false"``; such a GUID names the item, not a page."""
+    guids = (
+        (cdata.decode("utf-8", "replace") if cdata else html.unescape(text.decode("utf-8", "replace"))).strip()
+        for cdata, text in _RSS_GUID.findall(body)
+    )
+    return frozenset(urljoin(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))
+
+
+def _is_web_url(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def entry_page_link(link: str | None, guid_is_link: bool, no_links: frozenset[str]) -> str | None:
+    """A feed entry's link as the address of its page: None for a link that is only a GUID of ``no_links`` (see
+    `guids_without_url`; its page would be the feed's URL with the GUID put in, a 404 at best) or that names no web
+    page (`page_link`). One rule for live feeds and saved feed files."""
+    return None if guid_is_link and link in no_links else page_link(link)

@@ -31,8 +31,9 @@ from pipeline.sources.sanitize import (
     checked_date,
     clean_text,
     clean_value,
+    entry_page_link,
     fix_char_references,
-    page_link,
+    guids_without_url,
     truncated,
 )
 from pipeline.text import NotText, declared_charsets, decode, evident_codec, html_to_text
@@ -173,14 +174,16 @@ def _records_of(value: object) -> list:
     return [value]
 
 
-def _entry_document(entry: dict, source_ref: str, feed_title: str | None) -> RawDocument | None:
+def _entry_document(
+    entry: dict, source_ref: str, feed_title: str | None, no_links: frozenset[str]
+) -> RawDocument | None:
     content = entry.get("content")
     body = clean_text(content[0].get("value", "") or "") if content else ""
     published, _ = checked_date(entry.get("published") or entry.get("updated"))
     guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
-        "url": page_link(link),
+        "url": entry_page_link(link, bool(entry.get("guidislink")), no_links),
         "summary": entry.get("summary"),
         "published": published,
         "source": feed_title,
@@ -203,10 +206,11 @@ def _feed_documents(data: bytes, source_ref: str) -> Iterator[RawDocument | Reje
     except Exception as error:  # feedparser is not supposed to raise; when it does, the file is the reject
         raise RejectedInput("malformed_feed", f"{type(error).__name__}: {error}") from error
     feed_title = clean_value(parsed.feed.get("title"))
+    no_links = guids_without_url(data, "")
     documents: list[RawDocument | RejectedInput | None] = []
     for index, entry in enumerate(parsed.entries):
         try:
-            documents.append(_entry_document(entry, f"{source_ref}#{index}", feed_title))
+            documents.append(_entry_document(entry, f"{source_ref}#{index}", feed_title, no_links))
         except Exception as error:  # one entry must not cost the others
             detail = f"{type(error).__name__}: {error}"
             documents.append(RejectedInput("invalid_entry", detail, f"{source_ref}#{index}"))
