@@ -27,7 +27,7 @@ from operator import itemgetter
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
-from pipeline.enrich.surnames import country_surname
+from pipeline.enrich.surnames import country_surname, names_country
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -1131,7 +1131,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 sentence_names[index][name] = key
     _full_names(found, sentence_names, unnamed)
     _merge_name_tails(found, sentence_names)
-    _merge_surnames(found, sentence_names)
+    _merge_surnames(found, sentence_names, article)
     _merge_initials(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
         del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
@@ -1346,10 +1346,11 @@ def _names_alone(words: tuple[str, ...]) -> bool:
     return bool(_country_code(words) or _organisation(words) or _given_name(words[0]))
 
 
-def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], article: str) -> None:
     """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
     shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
-    titles" after "Michael Jordan", as the place rules read it); known organisations and acronyms stay."""
+    titles" after "Michael Jordan", as the place rules read it) that the article names by nothing else
+    (``names_country``: not beside "Amman" or "Jordanian"); known organisations and acronyms stay."""
     full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen") and by its last part ("Assad")
         last: key
         for key, entry in found.items()
@@ -1366,6 +1367,8 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         if " " in name:
             continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
+        if entry.kind == "country" and (len(entry.names) > 1 or names_country(article, name)):
+            continue  # "Jordanian", "Amman": the article is about the country too
         target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
         if target and target != key:
             _join(found, sentence_names, key, target)
