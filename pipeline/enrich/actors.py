@@ -757,7 +757,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     headed = lowered[0] in ORG_HEADS or (
         len(words) >= 4 and lowered[1] in ORG_HEADS and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]))
     )
-    if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed:
+    if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed and not _polity(words):
         return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
     word = words[0].replace(".", "").replace("&", "")
     return (
@@ -768,6 +768,16 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word not in NOT_ACRONYMS
         and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
         and words[0].rstrip(".") not in gazetteer.abbreviations()  # "N.Y.", "D.C.": a state's
+    )
+
+
+def _polity(words: tuple[str, ...]) -> bool:
+    """Whether a name is a country's or a division's formal name, "Commonwealth of" and the place ("Commonwealth of
+    Australia", "Commonwealth of Pennsylvania"): the place, no body ("Commonwealth of Independent States" is one)."""
+    if words[0].lower() != "commonwealth" or words[1] != "of":
+        return False
+    return bool(_country_code(words[2:])) or any(
+        place.kind in ("country", "admin1") for place in gazetteer.places().get(fold(" ".join(words[2:])))
     )
 
 

@@ -1,12 +1,23 @@
 """Organisations the actor rules find by their name's shape."""
 
 from pipeline.enrich.actors import extract_actors
+from pipeline.enrich.enrich import enrich_article
 
 
 def test_a_commonwealth_of_its_members_is_a_body():
     text = "Ukraine's foreign minister says the Commonwealth of Independent States has no future in its present form."
     bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
     assert bodies == ["Commonwealth of Independent States"]
+
+
+def test_a_commonwealth_of_a_country_or_state_is_the_place_not_a_body():
+    for text, actors, place in [
+        ("The Commonwealth of Australia signed the treaty in 1901.", [("country", "Australia")], "Australia"),
+        ("Lawyers for the Commonwealth of Pennsylvania filed the motion.", [], "Pennsylvania"),
+    ]:
+        enrichment = enrich_article("", text, None)
+        assert [(actor.kind, actor.name) for actor in enrichment.actors] == actors, text
+        assert [location.name for location in enrichment.locations] == [place], text
 
 
 def test_one_word_between_two_titles_is_the_office_s_not_a_body():
