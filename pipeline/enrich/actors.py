@@ -604,6 +604,12 @@ CREDIT_OPENING = re.compile(
 CREDIT_CLOSING = re.compile(r"(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$")
 """Bylines and photo credits (a sentence opening or closing so): their names are the reporter's or photographer's,
 not actors of the news."""
+CAPTION_WORDS = frozenset(
+    {"handout", "caption", "photo", "photos", "photograph", "image", "images", "courtesy", "provided", "submitted"}
+    | {"contributed"}
+)
+"""Words of a photo's caption or credit run into a name ("Show Caption Sharonda Benson", "Family Handout Alexis
+Mercer", "Christian Bandemer Provided by family"): no name's, they split the words around them."""
 AGENCIES = r"(?:Reuters|AFP|AP(?: Photo)?|Getty Images|EPA(?:-EFE)?|Shutterstock|Anadolu(?: Agency)?|Xinhua|Bloomberg)"
 INLINE_CREDIT = re.compile(
     rf"[(\[]\s*(?:(?:Photo|Image|Credit|File)(?: by)?:?\s*)?(?:{AGENCIES}\s*/[^)\]]*|[^()\[\]]*?/\s*{AGENCIES}\s*)[)\]]"
@@ -1028,6 +1034,11 @@ def _actors_of(
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
+    caption = next((i for i, word in enumerate(words) if word.lower() in CAPTION_WORDS), None)
+    if caption is not None:  # "Family Handout Alexis Mercer", "Dallas Bidwell Photos": the names either side
+        head = _actors_of(words[:caption], opens_sentence, False, title_case, "", before) if caption else ()
+        tail = words[caption + 1 :]
+        return head + (_actors_of(tail, True, possessive, title_case, next_word) if tail else ())
     if opens_sentence and len(words) > 1 and (words[0].lower() in STOP_WORDS or words[0] == "So"):
         words = words[1:]  # "So I thought": no "So I" (the place rules read "So" as they did)
     if before == "state":
