@@ -595,6 +595,9 @@ NICKNAMES = {
     "maggie": "margaret",
 }
 """Common English short forms of first names -> the full form an actor's key uses."""
+BROADCAST_WORDS = frozenset({"News", "Radio", "Television"})
+_CALL_SIGN = re.compile(r"[A-Z]{2,5}\d{0,2}")
+"""A broadcaster's initials or call sign ("ABC", "WKRN", "NBC4"), which before ``BROADCAST_WORDS`` name an outlet."""
 MAX_ACRONYM = 5
 """Longest all-capital word read as an acronym ("NATO", "UNHCR"); longer ones are shouted words ("SOCCER")."""
 CREDIT_OPENING = re.compile(
@@ -949,6 +952,14 @@ def _person_or_organisation(
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
+    if (
+        len(words) == 2
+        and words[1] in BROADCAST_WORDS
+        and _CALL_SIGN.fullmatch(words[0])
+        and words[0] not in NOT_ACRONYMS
+        and words[0] not in gazetteer.us_state_codes()  # "OH News": a section
+    ):
+        return "organisation", words  # "ABC News", "CBS Radio", "NBC4 News": a broadcaster's newsroom
     if next_word in REPORT_VERBS and not after_title and not title_case and _outlet(words):
         return "organisation", words
     if titled:

@@ -30,3 +30,9 @@ def test_an_outgoing_office_holder_s_word_is_no_body():
     text = "Outgoing Deputy Secretary of State Richard Armitage was slated to meet Turkish officials."
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert ("person", "Richard Armitage") in actors and not any(kind == "organisation" for kind, _ in actors)
+
+
+def test_a_broadcaster_s_initials_before_news_or_radio_name_an_organisation():
+    text = "Speaking to ABC News interviewer Dianne Sawyer, she smiled. CBS Radio and NBC4 News carried it. OH News."
+    bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert bodies == {"ABC News", "CBS Radio", "NBC4 News"}
