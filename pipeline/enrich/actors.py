@@ -244,7 +244,7 @@ ORG_SUFFIXES = frozenset(
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
-    | {"center", "centre", "centers", "commonwealth"}
+    | {"center", "centre", "centers", "commonwealth", "bureau", "office", "board"}
 )
 """First words of organisation names shaped "X of Y" or "X for Y" ("Bank of England", "Centers for Disease Control")."""
 
@@ -281,6 +281,9 @@ among the known organisations."""
 PLURAL_BODIES = frozenset({"committee", "council", "commission", "union", "service", "association"})
 """Body words whose plural ends an organisation's name as well ("Popular Resistance Committees")."""
 
+RANK_WORDS = ACTOR_TITLES | {"assistant", "associate", "acting", "interim", "senior", "executive", "special", "master"}
+"""Words of a rank, which open no body's name before a title ("Assistant Police Chief", "Detroit Deputy Police
+Chief" are titles; "Detroit Police Chief" is a body's and a title)."""
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
 
@@ -764,7 +767,9 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     ):
         return True  # "... Committees": a plural body word too
     headed = lowered[0] in ORG_HEADS or (
-        len(words) >= 4 and lowered[1] in ORG_HEADS and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]))
+        len(words) >= 4
+        and lowered[1] in ORG_HEADS
+        and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]) or not _given_name(words[0]))
     )
     if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed and not _polity(words):
         return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
@@ -818,6 +823,14 @@ def _pieces(
 ) -> list[tuple[str, tuple[str, ...], bool]]:
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
     after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
+    titled = next((i for i in range(2, len(words) - 1) if _title_before_name(words, i)), 0)
+    if (
+        titled
+        and _shaped_organisation(words[:titled])
+        and not any(word.lower().rstrip(".") in RANK_WORDS for word in words[: titled - 1])
+    ):
+        # "Board of Assessors Chairman David Ragland": the body's name, then the person's
+        return [*_pieces(words[:titled], title_case), *_pieces(words[titled:], title_case)]
     inner = next((i for i in range(1, len(words) - 2) if words[i].lower() in ORG_LAST_WORDS), 0)
     if inner and words[inner + 1][:1].isupper() and words[inner + 1].lower().rstrip(".") not in PERSON_TITLES:
         # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name
@@ -901,6 +914,16 @@ def _pieces(
             index += 1
     flush()
     return pieces
+
+
+def _title_before_name(words: tuple[str, ...], index: int) -> bool:
+    """Whether ``words[index]`` is a person's title before a given name ("Chairman David", not "Attorney General")."""
+    following = words[index + 1]
+    return (
+        words[index].lower().rstrip(".") in ACTOR_TITLES
+        and following.lower().rstrip(".") not in ACTOR_TITLES
+        and _given_name(following)
+    )
 
 
 def _modified_title(words: tuple[str, ...], index: int) -> bool:

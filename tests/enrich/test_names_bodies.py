@@ -36,3 +36,20 @@ def test_a_broadcaster_s_initials_before_news_or_radio_name_an_organisation():
     text = "Speaking to ABC News interviewer Dianne Sawyer, she smiled. CBS Radio and NBC4 News carried it. OH News."
     bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
     assert bodies == {"ABC News", "CBS Radio", "NBC4 News"}
+
+
+def test_a_body_s_name_of_a_bureau_office_or_board_and_the_person_after_its_title():
+    text = (
+        "Officials from the Federal Bureau of Investigations say crime rose. "
+        "Board of Assessors Chairman David Ragland said the office would close. "
+        "University of California President Janet Napolitano spoke. Assistant Police Chief John Moore said so."
+    )
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {
+        ("organisation", "Federal Bureau of Investigations"),
+        ("organisation", "Board of Assessors"),
+        ("person", "David Ragland"),
+        ("organisation", "University of California"),
+        ("person", "Janet Napolitano"),
+        ("person", "John Moore"),
+    }
