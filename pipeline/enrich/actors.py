@@ -1171,8 +1171,11 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
             results = _actors_of(words, first.opens, run.possessive, title_case, cue, before)
-            if not results and not title_case and _unnamed_person(words, first.opens):
-                unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
+            if not results and not title_case:
+                while len(words) > 2 and words[-1].lower() in WEEKDAYS:  # "targeted Ya'akov Alperon Monday"
+                    words = words[:-1]
+                if _unnamed_person(words, first.opens):
+                    unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
             for kind, name, iso3 in results:
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
@@ -1184,7 +1187,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
                 entry.names[name] = entry.names.get(name, 0) + 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
-    _full_names(found, sentence_names, unnamed)
+    _full_names(found, sentence_names, unnamed, article)
     _merge_name_tails(found, sentence_names)
     _merge_surnames(found, sentence_names, article)
     _merge_initials(found, sentence_names)
@@ -1293,12 +1296,32 @@ def _unnamed_person(words: tuple[str, ...], opens: bool) -> bool:
 
 
 def _full_names(
-    found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], unnamed: dict[str, tuple[str, int]]
+    found: dict[str, _Found],
+    sentence_names: dict[int, dict[str, str]],
+    unnamed: dict[str, tuple[str, int]],
+    article: str,
 ) -> None:
     """A surname read as a person's ("Mr. Ashibli", "Ashibli said") makes a person of the full name no rule read
-    ("Hashem Ashibli"), which ``_merge_surnames`` then joins."""
+    ("Hashem Ashibli"), which ``_merge_surnames`` then joins; so does a surname the article writes alone elsewhere
+    that is no English word and names nothing else ("Ya'akov Alperon ... Alperon was returning")."""
     if not unnamed:
         return
+    named = {fold(name) for entry in found.values() for name in entry.names}
+    for full, index in unnamed.values():
+        first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[-1]
+        key = actor_id_for("person", full)
+        if (
+            key not in found
+            and _PLAIN_NAME.fullmatch(full)
+            and (_given_name(first) or not gazetteer.word_frequency(first))  # not "Mount Sefton", "Intel Xeon"
+            and not gazetteer.word_frequency(last)
+            and fold(last) not in named  # "Stadia", an organisation of the article
+            and article.count(last) > article.count(full)
+            and not _names_alone((last,))
+            and not _is_place((last,))
+        ):
+            found[key] = _Found(key, "person", names={full: 1}, sentences=[index])
+            sentence_names[index][full] = key
     for entry in list(found.values()):
         name = next(iter(entry.names))
         if entry.kind != "person" or len(entry.names) > 1 or " " in name:
@@ -1310,6 +1333,9 @@ def _full_names(
             sentence_names[index][full] = key
 
 
+_PLAIN_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?(?: [A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?){1,2}")
+"""A person's name as ``_full_names`` reads one from a repeated surname: two or three words in capitals and small
+letters, with an apostrophe or a hyphen ("Ya'akov Alperon", "Hart-Rasberry"); no initials, capitals or accents."""
 JOINING_WORDS = frozenset({"and", "for"})
 """Lower-case words inside some organisations' names ("Food and Agriculture Organization", "Centers for Disease
 Control"), which a run of capitalised words does not cross (they join places and people too often)."""

@@ -97,3 +97,13 @@ def test_a_lone_country_the_article_names_otherwise_stays_a_place_beside_a_perso
         assert "JO" in {
             place.country_code for place in enrich_article("", text, None).locations if place.kind == "country"
         }
+
+
+def test_a_full_name_whose_uncommon_surname_the_article_writes_alone_is_a_person():
+    text = (
+        "Officials say a rival crime family targeted Ya'akov Alperon Monday. "
+        "Media reports say Alperon was returning from a court hearing. A bus hit Mount Sefton. Sefton is quiet."
+    )
+    assert [actor.name for actor in enrich_article("", text, None).actors if actor.kind == "person"] == [
+        "Ya'akov Alperon"
+    ]
