@@ -410,9 +410,11 @@ NOT_ACRONYMS = frozenset(
         "US",
         "USA",
         "UAE",
+        *("SARS", "MERS", "AIDS", "COVID", "TB", "PTSD", "ADHD", "ALS", "STD", "BSE", "HPV", "RSV", "CJD"),
     ]
 )
-"""Capitalised abbreviations that are not organisations (countries are matched before this list applies)."""
+"""Capitalised abbreviations that are not organisations (countries are matched before this list applies); the last
+are diseases' ("the 2003 SARS outbreak")."""
 
 STOP_WORDS = frozenset(
     [

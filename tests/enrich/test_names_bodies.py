@@ -53,3 +53,8 @@ def test_a_body_s_name_of_a_bureau_office_or_board_and_the_person_after_its_titl
         ("person", "Janet Napolitano"),
         ("person", "John Moore"),
     }
+
+
+def test_a_disease_s_initials_name_no_organisation():
+    text = "Authorities found it hard to reach passengers during the 2003 SARS outbreak. WHO said AIDS and TB spread."
+    assert {actor.name for actor in extract_actors("", text)} == {"World Health Organization"}
