@@ -1308,7 +1308,7 @@ def _full_names(
     that is no English word and names nothing else ("Ya'akov Alperon ... Alperon was returning")."""
     if not unnamed:
         return
-    named = {fold(name) for entry in found.values() for name in entry.names}
+    named: set[str] | None = None
     for full, index in unnamed.values():
         first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[-1]
         key = actor_id_for("person", full)
@@ -1317,11 +1317,14 @@ def _full_names(
             and _PLAIN_NAME.fullmatch(full)
             and (_given_name(first) or not gazetteer.word_frequency(first))  # not "Mount Sefton", "Intel Xeon"
             and not gazetteer.word_frequency(last)
-            and fold(last) not in named  # "Stadia", an organisation of the article
             and article.count(last) > article.count(full)
             and not _names_alone((last,))
             and not _is_place((last,))
         ):
+            if named is None:
+                named = {fold(name) for entry in found.values() for name in entry.names}
+            if fold(last) in named:
+                continue  # "Stadia", an organisation of the article
             found[key] = _Found(key, "person", names={full: 1}, sentences=[index])
             sentence_names[index][full] = key
     for entry in list(found.values()):
@@ -1450,9 +1453,9 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
         if " " in name:
             continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
-        if entry.kind == "country" and (len(entry.names) > 1 or names_country(article, name)):
-            continue  # "Jordanian", "Amman": the article is about the country too
         target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
+        if entry.kind == "country" and target and (len(entry.names) > 1 or names_country(article, name)):
+            continue  # "Jordanian", "Amman": the article is about the country too
         if target and target != key:
             _join(found, sentence_names, key, target)
 
