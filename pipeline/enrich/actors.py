@@ -835,8 +835,13 @@ def _pieces(
         return [*_pieces(words[:titled], title_case), *_pieces(words[titled:], title_case)]
     inner = next((i for i in range(1, len(words) - 2) if words[i].lower() in ORG_LAST_WORDS), 0)
     if inner and words[inner + 1][:1].isupper() and words[inner + 1].lower().rstrip(".") not in PERSON_TITLES:
-        # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name
-        return [*_pieces(words[: inner + 1], title_case), *_pieces(words[inner + 1 :], title_case)]
+        # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name,
+        # a person's when it is a plain name of no English word or a given name ("Zoba Yass"; not "Homicide Division")
+        rest = words[inner + 1 :]
+        member = bool(_PLAIN_NAME.fullmatch(" ".join(rest))) and (
+            _given_name(rest[0]) or not gazetteer.word_frequency(rest[0])
+        )
+        return [*_pieces(words[: inner + 1], title_case), *_pieces(rest, title_case, member)]
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's

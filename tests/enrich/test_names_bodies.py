@@ -58,3 +58,11 @@ def test_a_body_s_name_of_a_bureau_office_or_board_and_the_person_after_its_titl
 def test_a_disease_s_initials_name_no_organisation():
     text = "Authorities found it hard to reach passengers during the 2003 SARS outbreak. WHO said AIDS and TB spread."
     assert {actor.name for actor in extract_actors("", text)} == {"World Health Organization"}
+
+
+def test_a_plain_name_after_a_body_s_name_is_its_member_not_part_of_the_body():
+    text = "Gunmen killed a senior member of the Transportation Ministry Zoba Yass and his driver today in Baghdad."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("organisation", "Transportation Ministry"), ("person", "Zoba Yass")}
+    text = "Detectives of the Police Department Homicide Division found the car."
+    assert not any(actor.kind == "person" for actor in extract_actors("", text))
