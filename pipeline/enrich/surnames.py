@@ -1,5 +1,6 @@
 """The given-name rule the actor and place rules share: a country's name after one given name is that person's
-surname ("Lisa Monaco", "Michael Jordan"), not a country of the news."""
+surname ("Lisa Monaco", "Michael Jordan"), not a country of the news; and whether an article names such a country
+by something else too (``names_country``), when its name alone is the country ("Jordan has hosted refugees")."""
 
 from __future__ import annotations
 
