@@ -623,6 +623,9 @@ INLINE_CREDIT = re.compile(
     rf"[(\[]\s*(?:(?:Photo|Image|Credit|File)(?: by)?:?\s*)?(?:{AGENCIES}\s*/[^)\]]*|[^()\[\]]*?/\s*{AGENCIES}\s*)[)\]]"
 )
 """A photo credit inside a sentence: "(Reuters / Mohamed El-Shahed)", "[Jane Doe/AFP]"."""
+DATELINE_AGENCY = re.compile(rf"^([^\n()]{{2,60}}?)\s*\(\s*(?:{AGENCIES}|Associated Press)\s*\)(?=\s*[-—–:])")
+"""The agency of a report's dateline ("ANKARA, Nov 20 (Reuters) -", "ATLANTA (AP) —"): it filed the report and
+takes no part in the news."""
 NEWS_AGENCIES = frozenset(
     {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
 )
@@ -1162,6 +1165,7 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
     """Actors of an article (headline plus body), most mentioned first."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
+    text = DATELINE_AGENCY.sub(r"\1", text, count=1) if text else text
     sentences = [title, *split_sentences(text or "")] if title else split_sentences(text or "")
     article = f"{title}\n{text or ''}"
     found: dict[str, _Found] = {}

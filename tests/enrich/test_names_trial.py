@@ -1,0 +1,20 @@
+"""Actor errors a new user's trial found in realistic wire reports."""
+
+from pipeline.enrich.enrich import enrich_article
+
+
+def _actors(title: str, text: str) -> dict[str, str]:
+    return {actor.name: actor.kind for actor in enrich_article(title, text, None).actors}
+
+
+def test_the_agency_of_a_dateline_is_no_actor_but_an_agency_quoted_in_the_text_is():
+    reuters = (
+        "ANKARA, Nov 20 (Reuters) - A magnitude 6.1 earthquake struck Malatya province in eastern Turkey, killing at "
+        "least 12 people, Turkey's disaster agency AFAD said."
+    )
+    associated = "ATLANTA (AP) — Mayor Andre Dickens unveiled a plan on Tuesday to expand public transit."
+    quoted = "A spokesman for the ministry told Reuters on Friday that talks would resume."
+    assert "Reuters" not in _actors("Quake strikes eastern Turkey", reuters)
+    assert "AFAD" in _actors("Quake strikes eastern Turkey", reuters)
+    assert "Associated Press" not in _actors("Atlanta mayor unveils transit plan", associated)
+    assert _actors("Talks to resume", quoted).get("Reuters") == "organisation"
