@@ -26,7 +26,7 @@ from operator import itemgetter
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
-from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
+from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
 from pipeline.enrich.surnames import country_surname, names_country
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
@@ -626,6 +626,9 @@ INLINE_CREDIT = re.compile(
 DATELINE_AGENCY = re.compile(rf"^([^\n()]{{2,60}}?)\s*\(\s*(?:{AGENCIES}|Associated Press)\s*\)(?=\s*[-—–:])")
 """The agency of a report's dateline ("ANKARA, Nov 20 (Reuters) -", "ATLANTA (AP) —"): it filed the report and
 takes no part in the news."""
+CLAUSE_OPENING = re.compile(r"[-—–:]\s*[\"'“‘]?\s*$")
+"""What ends the text before a clause that opens as a sentence does ("FRANKFURT, Nov 19 - The European Central
+Bank", "He said: The Senate"): its "The" is no name's."""
 NEWS_AGENCIES = frozenset(
     {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
 )
@@ -1181,7 +1184,12 @@ def extract_actors(title: str, text: str | None) -> list[Actor]:
         title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
-            results = _actors_of(words, first.opens, run.possessive, title_case, cue, before)
+            opens = (
+                first.opens
+                or words[0].lower() in STOP_WORDS
+                and bool(CLAUSE_OPENING.search(gap_before(sentence, first)))
+            )
+            results = _actors_of(words, opens, run.possessive, title_case, cue, before)
             if not results and not title_case:
                 while len(words) > 2 and words[-1].lower() in WEEKDAYS:  # "targeted Ya'akov Alperon Monday"
                     words = words[:-1]

@@ -18,3 +18,14 @@ def test_the_agency_of_a_dateline_is_no_actor_but_an_agency_quoted_in_the_text_i
     assert "AFAD" in _actors("Quake strikes eastern Turkey", reuters)
     assert "Associated Press" not in _actors("Atlanta mayor unveils transit plan", associated)
     assert _actors("Talks to resume", quoted).get("Reuters") == "organisation"
+
+
+def test_a_the_opening_a_clause_after_a_dateline_or_colon_is_no_part_of_the_name():
+    title = "ECB cuts interest rates by quarter point"
+    text = (
+        "FRANKFURT, Nov 19 (Reuters) - The European Central Bank cut its deposit rate by 25 basis points on Thursday. "
+        "The European Central Bank said inflation was close to its target. Analysts said: The Senate must act."
+    )
+    actors = _actors(title, text)
+    assert "The European Central Bank" not in actors and "The Senate" not in actors
+    assert actors["European Central Bank"] == "organisation"
