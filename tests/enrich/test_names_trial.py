@@ -1,6 +1,6 @@
 """Actor errors a new user's trial found in realistic wire reports."""
 
-from pipeline.enrich.enrich import enrich_article
+from pipeline.enrich.enrich import enrich_article, merge_event
 
 
 def _actors(title: str, text: str) -> dict[str, str]:
@@ -29,3 +29,13 @@ def test_a_the_opening_a_clause_after_a_dateline_or_colon_is_no_part_of_the_name
     actors = _actors(title, text)
     assert "The European Central Bank" not in actors and "The Senate" not in actors
     assert actors["European Central Bank"] == "organisation"
+
+
+def test_an_event_names_one_person_by_the_last_words_of_a_longer_name_once():
+    reports = {
+        "first": ("Quake kills 12 in Malatya", "President Tayyip Erdogan said the state would rebuild every home."),
+        "second": ("Toll rises to 21", "President Recep Tayyip Erdogan said rescuers had reached every village."),
+    }
+    event = merge_event({key: enrich_article(title, text, None) for key, (title, text) in reports.items()})
+    people = [(found.actor.name, found.article_ids) for found in event.actors if found.actor.kind == "person"]
+    assert people == [("Recep Tayyip Erdogan", ("second", "first"))]
