@@ -144,8 +144,10 @@ LOCAL_TITLES = frozenset(
 )
 """Offices of local news that precede a name ("Sheriff Paul Bailey") and alone name no body ("Sheriff's deputies");
 the actor rules' titles besides ``PERSON_TITLES``, which the place rules read too."""
-ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES
-NO_BODY_WORDS = LOCAL_TITLES | TITLE_MODIFIERS | {"let"}
+OWNER_TITLES = frozenset({"owner", "publisher", "editor"})
+"""Roles in a team or a business that precede a name ("Owner Josh Harris said"), actors' titles as ``LOCAL_TITLES``."""
+ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES | OWNER_TITLES
+NO_BODY_WORDS = LOCAL_TITLES | OWNER_TITLES | TITLE_MODIFIERS | {"let"}
 """Words that are no organisation alone, even possessive or before a body's next word: a local office or a title's
 word ("Sheriff's deputies"), or "Let's" opening a sentence."""
 

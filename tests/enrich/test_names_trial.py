@@ -39,3 +39,12 @@ def test_an_event_names_one_person_by_the_last_words_of_a_longer_name_once():
     event = merge_event({key: enrich_article(title, text, None) for key, (title, text) in reports.items()})
     people = [(found.actor.name, found.article_ids) for found in event.actors if found.actor.kind == "person"]
     assert people == [("Recep Tayyip Erdogan", ("second", "first"))]
+
+
+def test_an_owner_or_editor_before_a_name_is_a_title_not_part_of_the_name():
+    text = (
+        "WASHINGTON - The Washington Commanders fired their coach on Monday. Owner Josh Harris said in a statement "
+        "that the franchise needed a new direction."
+    )
+    people = [name for name, kind in _actors("Commanders fire coach", text).items() if kind == "person"]
+    assert people == ["Josh Harris"]
