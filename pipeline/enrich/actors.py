@@ -1456,13 +1456,14 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
     shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
     titles" after "Michael Jordan", as the place rules read it) that the article names by nothing else
     (``names_country``: not beside "Amman" or "Jordanian"); known organisations and acronyms stay."""
-    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen") and by its last part ("Assad")
+    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen"), by its last part ("Assad") and
+        # by the name a regnal numeral follows ("Abdullah II")
         last: key
         for key, entry in found.items()
         if entry.kind == "person"
         for name in entry.names
         if len(name.split()) > 1
-        for last in (fold(name).split()[-1], fold(name.split()[-1]))
+        for last in (fold(name).split()[-1], fold(name.split()[-1]), *_before_numeral(name))
     }
     if not full:
         return
@@ -1477,6 +1478,12 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
             continue  # "Jordanian", "Amman": the article is about the country too
         if target and target != key:
             _join(found, sentence_names, key, target)
+
+
+def _before_numeral(name: str) -> tuple[str, ...]:
+    """The word of a name before its regnal numeral or "JR" ("Abdullah II" -> "abdullah"), if it ends in one."""
+    words = name.split()
+    return (fold(words[-2]),) if len(words) > 1 and _NUMERAL.fullmatch(words[-1]) else ()
 
 
 def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:

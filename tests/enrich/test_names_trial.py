@@ -48,3 +48,15 @@ def test_an_owner_or_editor_before_a_name_is_a_title_not_part_of_the_name():
     )
     people = [name for name, kind in _actors("Commanders fire coach", text).items() if kind == "person"]
     assert people == ["Josh Harris"]
+
+
+def test_a_king_named_without_his_regnal_numeral_is_the_same_person():
+    title = "Jordan's King Abdullah meets Egyptian president in Cairo on Gaza aid"
+    text = (
+        "CAIRO - Jordan's King Abdullah II met Egyptian President Abdel Fattah el-Sisi in Cairo on Thursday to "
+        "discuss humanitarian aid deliveries to Gaza, the Jordanian royal court said."
+    )
+    people = {
+        actor.name: actor.mentions for actor in enrich_article(title, text, None).actors if actor.kind == "person"
+    }
+    assert people == {"Abdullah II": 2, "Abdel Fattah el-Sisi": 1}
