@@ -272,6 +272,10 @@ ORG_LAST_WORDS = frozenset(
 """Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
 title-like words stay in the name."""
 
+ORG_WORDS = frozenset({"electric", "deutsche", "railway", "railways", "petroleum", "telecom", "telecommunications"})
+"""Words no person's name holds, which anywhere in a name of two or more words make it an organisation's ("Deutsche
+Bahn", "Hokuriku Electric Power")."""
+
 SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits", "channel"})
 """Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
 country actor."""
@@ -776,6 +780,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
+    if len(words) >= 2 and not ORG_WORDS.isdisjoint(lowered) and not AFFILIATION_WORDS.intersection(lowered):
+        return True  # not "Larry Culp of General Electric"
     headed = lowered[0] in ORG_HEADS or (
         len(words) >= 4
         and lowered[1] in ORG_HEADS
@@ -853,10 +859,11 @@ def _pieces(
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
+        titled = not body and ORG_WORDS.isdisjoint(word.lower() for word in words)  # "General Electric": no title
         while start < len(words) - 1 and (
             _country_code(words[start : start + 1])
             or (
-                not body
+                titled
                 and _is_title(words, start)
                 and (words[start].lower() not in TITLE_MODIFIERS or start + 2 < len(words))
             )

@@ -60,3 +60,14 @@ def test_a_king_named_without_his_regnal_numeral_is_the_same_person():
         actor.name: actor.mentions for actor in enrich_article(title, text, None).actors if actor.kind == "person"
     }
     assert people == {"Abdullah II": 2, "Abdel Fattah el-Sisi": 1}
+
+
+def test_a_name_holding_a_word_no_person_bears_is_an_organisation():
+    text = (
+        "German train drivers walked out on Tuesday, halting most Deutsche Bahn services. Hokuriku Electric Power "
+        "said no abnormalities were found at its Shika plant, and General Electric said its turbines ran."
+    )
+    actors = _actors("Strike halts trains", text)
+    assert [actors.get(name) for name in ("Deutsche Bahn", "Hokuriku Electric Power", "General Electric")] == [
+        "organisation"
+    ] * 3
