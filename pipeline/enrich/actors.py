@@ -870,8 +870,13 @@ def _pieces(
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
-        if body and start == 1 and fold(words[0]) not in gazetteer.country_names():
-            start = 0  # a demonym names the body ("Australian Trade Commission"): not one "Trade Commission" for all
+        if (
+            body
+            and start == 1
+            and (fold(words[0]) not in gazetteer.country_names() or words[1].lower() not in ACTOR_TITLES)
+        ):
+            start = 0  # a demonym names the body ("Australian Trade Commission"): not one "Trade Commission" for all;
+            # so does a country before no office's word ("Japan Meteorological Agency"; not "Pakistan Foreign Ministry")
         return [*head, ("organisation", words[start:], False)]
     pieces: list[tuple[str, tuple[str, ...], bool]] = []
     rest: list[str] = []

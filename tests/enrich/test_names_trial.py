@@ -71,3 +71,12 @@ def test_a_name_holding_a_word_no_person_bears_is_an_organisation():
     assert [actors.get(name) for name in ("Deutsche Bahn", "Hokuriku Electric Power", "General Electric")] == [
         "organisation"
     ] * 3
+
+
+def test_a_country_naming_a_body_stays_in_its_name_unless_an_office_follows_it():
+    text = (
+        "The Japan Meteorological Agency said waves could reach one metre. The Pakistan Foreign Ministry said it "
+        "was following the reports."
+    )
+    bodies = sorted(name for name, kind in _actors("Quake jolts Noto", text).items() if kind == "organisation")
+    assert bodies == ["Foreign Ministry", "Japan Meteorological Agency"]
