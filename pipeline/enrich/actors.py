@@ -26,8 +26,8 @@ from operator import itemgetter
 
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
-from pipeline.enrich.scan import NAME_PARTICLES, Run, scan_sentence
-from pipeline.enrich.surnames import country_surname
+from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
+from pipeline.enrich.surnames import country_surname, names_country
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -144,8 +144,10 @@ LOCAL_TITLES = frozenset(
 )
 """Offices of local news that precede a name ("Sheriff Paul Bailey") and alone name no body ("Sheriff's deputies");
 the actor rules' titles besides ``PERSON_TITLES``, which the place rules read too."""
-ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES
-NO_BODY_WORDS = LOCAL_TITLES | TITLE_MODIFIERS | {"let"}
+OWNER_TITLES = frozenset({"owner", "publisher", "editor"})
+"""Roles in a team or a business that precede a name ("Owner Josh Harris said"), actors' titles as ``LOCAL_TITLES``."""
+ACTOR_TITLES = PERSON_TITLES | LOCAL_TITLES | OWNER_TITLES
+NO_BODY_WORDS = LOCAL_TITLES | OWNER_TITLES | TITLE_MODIFIERS | {"let"}
 """Words that are no organisation alone, even possessive or before a body's next word: a local office or a title's
 word ("Sheriff's deputies"), or "Let's" opening a sentence."""
 
@@ -244,7 +246,7 @@ ORG_SUFFIXES = frozenset(
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
-    | {"center", "centre", "centers", "commonwealth"}
+    | {"center", "centre", "centers", "commonwealth", "bureau", "office", "board"}
 )
 """First words of organisation names shaped "X of Y" or "X for Y" ("Bank of England", "Centers for Disease Control")."""
 
@@ -270,6 +272,10 @@ ORG_LAST_WORDS = frozenset(
 """Last words that make a name of two or more words a body's ("Foreign Ministry", "Northern Command"), whose
 title-like words stay in the name."""
 
+ORG_WORDS = frozenset({"electric", "deutsche", "railway", "railways", "petroleum", "telecom", "telecommunications"})
+"""Words no person's name holds, which anywhere in a name of two or more words make it an organisation's ("Deutsche
+Bahn", "Hokuriku Electric Power")."""
+
 SEA_WORDS = frozenset({"ocean", "sea", "seas", "gulf", "bay", "strait", "straits", "channel"})
 """Words after a country's name or demonym that make the two a sea's name ("Indian Ocean", "South China Sea"), no
 country actor."""
@@ -281,6 +287,9 @@ among the known organisations."""
 PLURAL_BODIES = frozenset({"committee", "council", "commission", "union", "service", "association"})
 """Body words whose plural ends an organisation's name as well ("Popular Resistance Committees")."""
 
+RANK_WORDS = ACTOR_TITLES | {"assistant", "associate", "acting", "interim", "senior", "executive", "special", "master"}
+"""Words of a rank, which open no body's name before a title ("Assistant Police Chief", "Detroit Deputy Police
+Chief" are titles; "Detroit Police Chief" is a body's and a title)."""
 RANK_OPENERS = frozenset({"major", "surgeon"})
 """Words that open a title with the title word after them ("Major General"), not an organisation."""
 
@@ -407,9 +416,11 @@ NOT_ACRONYMS = frozenset(
         "US",
         "USA",
         "UAE",
+        *("SARS", "MERS", "AIDS", "COVID", "TB", "PTSD", "ADHD", "ALS", "STD", "BSE", "HPV", "RSV", "CJD"),
     ]
 )
-"""Capitalised abbreviations that are not organisations (countries are matched before this list applies)."""
+"""Capitalised abbreviations that are not organisations (countries are matched before this list applies); the last
+are diseases' ("the 2003 SARS outbreak")."""
 
 STOP_WORDS = frozenset(
     [
@@ -595,6 +606,9 @@ NICKNAMES = {
     "maggie": "margaret",
 }
 """Common English short forms of first names -> the full form an actor's key uses."""
+BROADCAST_WORDS = frozenset({"News", "Radio", "Television"})
+_CALL_SIGN = re.compile(r"[A-Z]{2,5}\d{0,2}")
+"""A broadcaster's initials or call sign ("ABC", "WKRN", "NBC4"), which before ``BROADCAST_WORDS`` name an outlet."""
 MAX_ACRONYM = 5
 """Longest all-capital word read as an acronym ("NATO", "UNHCR"); longer ones are shouted words ("SOCCER")."""
 CREDIT_OPENING = re.compile(
@@ -604,11 +618,23 @@ CREDIT_OPENING = re.compile(
 CREDIT_CLOSING = re.compile(r"(?:/|\(\s*)(?:Getty Images|AFP|AP Photo|Reuters|EPA|Shutterstock)\b[^.]{0,20}$")
 """Bylines and photo credits (a sentence opening or closing so): their names are the reporter's or photographer's,
 not actors of the news."""
+CAPTION_WORDS = frozenset(
+    {"handout", "caption", "photo", "photos", "photograph", "image", "images", "courtesy", "provided", "submitted"}
+    | {"contributed"}
+)
+"""Words of a photo's caption or credit run into a name ("Show Caption Sharonda Benson", "Family Handout Alexis
+Mercer", "Christian Bandemer Provided by family"): no name's, they split the words around them."""
 AGENCIES = r"(?:Reuters|AFP|AP(?: Photo)?|Getty Images|EPA(?:-EFE)?|Shutterstock|Anadolu(?: Agency)?|Xinhua|Bloomberg)"
 INLINE_CREDIT = re.compile(
     rf"[(\[]\s*(?:(?:Photo|Image|Credit|File)(?: by)?:?\s*)?(?:{AGENCIES}\s*/[^)\]]*|[^()\[\]]*?/\s*{AGENCIES}\s*)[)\]]"
 )
 """A photo credit inside a sentence: "(Reuters / Mohamed El-Shahed)", "[Jane Doe/AFP]"."""
+DATELINE_AGENCY = re.compile(rf"^([^\n()]{{2,60}}?)\s*\(\s*(?:{AGENCIES}|Associated Press)\s*\)(?=\s*[-—–:])")
+"""The agency of a report's dateline ("ANKARA, Nov 20 (Reuters) -", "ATLANTA (AP) —"): it filed the report and
+takes no part in the news."""
+CLAUSE_OPENING = re.compile(r"[-—–:]\s*[\"'“‘]?\s*$")
+"""What ends the text before a clause that opens as a sentence does ("FRANKFURT, Nov 19 - The European Central
+Bank", "He said: The Senate"): its "The" is no name's."""
 NEWS_AGENCIES = frozenset(
     {"organisation:reuters", "organisation:associated-press", "organisation:agence-france-presse"}
 )
@@ -754,10 +780,14 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
+    if len(words) >= 2 and not ORG_WORDS.isdisjoint(lowered) and not AFFILIATION_WORDS.intersection(lowered):
+        return True  # not "Larry Culp of General Electric"
     headed = lowered[0] in ORG_HEADS or (
-        len(words) >= 4 and lowered[1] in ORG_HEADS and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]))
+        len(words) >= 4
+        and lowered[1] in ORG_HEADS
+        and (lowered[0] in TITLE_MODIFIERS or _country_code(words[:1]) or not _given_name(words[0]))
     )
-    if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed:
+    if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed and not _polity(words):
         return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
     word = words[0].replace(".", "").replace("&", "")
     return (
@@ -768,6 +798,16 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word not in NOT_ACRONYMS
         and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
         and words[0].rstrip(".") not in gazetteer.abbreviations()  # "N.Y.", "D.C.": a state's
+    )
+
+
+def _polity(words: tuple[str, ...]) -> bool:
+    """Whether a name is a country's or a division's formal name, "Commonwealth of" and the place ("Commonwealth of
+    Australia", "Commonwealth of Pennsylvania"): the place, no body ("Commonwealth of Independent States" is one)."""
+    if words[0].lower() != "commonwealth" or words[1] != "of":
+        return False
+    return bool(_country_code(words[2:])) or any(
+        place.kind in ("country", "admin1") for place in gazetteer.places().get(fold(" ".join(words[2:])))
     )
 
 
@@ -799,25 +839,44 @@ def _pieces(
 ) -> list[tuple[str, tuple[str, ...], bool]]:
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
     after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
+    titled = next((i for i in range(2, len(words) - 1) if _title_before_name(words, i)), 0)
+    if (
+        titled
+        and _shaped_organisation(words[:titled])
+        and not any(word.lower().rstrip(".") in RANK_WORDS for word in words[: titled - 1])
+    ):
+        # "Board of Assessors Chairman David Ragland": the body's name, then the person's
+        return [*_pieces(words[:titled], title_case), *_pieces(words[titled:], title_case)]
     inner = next((i for i in range(1, len(words) - 2) if words[i].lower() in ORG_LAST_WORDS), 0)
     if inner and words[inner + 1][:1].isupper() and words[inner + 1].lower().rstrip(".") not in PERSON_TITLES:
-        # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name
-        return [*_pieces(words[: inner + 1], title_case), *_pieces(words[inner + 1 :], title_case)]
+        # "Police Department Homicide Division", "Transportation Ministry Zoba Yass": the body's name, then a name,
+        # a person's when it is a plain name of no English word or a given name ("Zoba Yass"; not "Homicide Division")
+        rest = words[inner + 1 :]
+        member = bool(_PLAIN_NAME.fullmatch(" ".join(rest))) and (
+            _given_name(rest[0]) or not gazetteer.word_frequency(rest[0])
+        )
+        return [*_pieces(words[: inner + 1], title_case), *_pieces(rest, title_case, member)]
     if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
+        titled = not body and ORG_WORDS.isdisjoint(word.lower() for word in words)  # "General Electric": no title
         while start < len(words) - 1 and (
             _country_code(words[start : start + 1])
             or (
-                not body
+                titled
                 and _is_title(words, start)
                 and (words[start].lower() not in TITLE_MODIFIERS or start + 2 < len(words))
             )
         ):
             start += 1
         head = [("country", words[:start], False)] if start and _country_code(words[:start]) else []
-        if body and start == 1 and fold(words[0]) not in gazetteer.country_names():
-            start = 0  # a demonym names the body ("Australian Trade Commission"): not one "Trade Commission" for all
+        if (
+            body
+            and start == 1
+            and (fold(words[0]) not in gazetteer.country_names() or words[1].lower() not in ACTOR_TITLES)
+        ):
+            start = 0  # a demonym names the body ("Australian Trade Commission"): not one "Trade Commission" for all;
+            # so does a country before no office's word ("Japan Meteorological Agency"; not "Pakistan Foreign Ministry")
         return [*head, ("organisation", words[start:], False)]
     pieces: list[tuple[str, tuple[str, ...], bool]] = []
     rest: list[str] = []
@@ -884,6 +943,16 @@ def _pieces(
     return pieces
 
 
+def _title_before_name(words: tuple[str, ...], index: int) -> bool:
+    """Whether ``words[index]`` is a person's title before a given name ("Chairman David", not "Attorney General")."""
+    following = words[index + 1]
+    return (
+        words[index].lower().rstrip(".") in ACTOR_TITLES
+        and following.lower().rstrip(".") not in ACTOR_TITLES
+        and _given_name(following)
+    )
+
+
 def _modified_title(words: tuple[str, ...], index: int) -> bool:
     """Whether ``words[index]`` opens a title with ``TITLE_MODIFIERS`` before its title word ("Security Adviser")."""
     keys = [word.lower().rstrip(".") for word in words[index:]]
@@ -933,6 +1002,14 @@ def _person_or_organisation(
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
+    if (
+        len(words) == 2
+        and words[1] in BROADCAST_WORDS
+        and _CALL_SIGN.fullmatch(words[0])
+        and words[0] not in NOT_ACRONYMS
+        and words[0] not in gazetteer.us_state_codes()  # "OH News": a section
+    ):
+        return "organisation", words  # "ABC News", "CBS Radio", "NBC4 News": a broadcaster's newsroom
     if next_word in REPORT_VERBS and not after_title and not title_case and _outlet(words):
         return "organisation", words
     if titled:
@@ -1018,6 +1095,11 @@ def _actors_of(
 ) -> tuple[tuple[str, str, str | None], ...]:
     """Memoised: the same names recur within an article and across articles."""
     words = _split_hyphenated(tokens)
+    caption = next((i for i, word in enumerate(words) if word.lower() in CAPTION_WORDS), None)
+    if caption is not None:  # "Family Handout Alexis Mercer", "Dallas Bidwell Photos": the names either side
+        head = _actors_of(words[:caption], opens_sentence, False, title_case, "", before) if caption else ()
+        tail = words[caption + 1 :]
+        return head + (_actors_of(tail, True, possessive, title_case, next_word) if tail else ())
     if opens_sentence and len(words) > 1 and (words[0].lower() in STOP_WORDS or words[0] == "So"):
         words = words[1:]  # "So I thought": no "So I" (the place rules read "So" as they did)
     if before == "state":
@@ -1101,7 +1183,11 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
     caller has split them (``enrich_article``: once per article)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    body = split_sentences(text or "") if body is None else body
+    text = DATELINE_AGENCY.sub(r"\1", text, count=1) if text else text
+    if body is None:
+        body = split_sentences(text or "")
+    elif body:  # split by the caller from the text as it came: its dateline's agency goes the same way
+        body = [DATELINE_AGENCY.sub(r"\1", body[0], count=1), *body[1:]]
     sentences = [title, *body] if title else body
     article = f"{title}\n{text or ''}"
     found: dict[str, _Found] = {}
@@ -1117,9 +1203,17 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
         title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
-            results = _actors_of(words, first.opens, run.possessive, title_case, cue, before)
-            if not results and not title_case and _unnamed_person(words, first.opens):
-                unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
+            opens = (
+                first.opens
+                or words[0].lower() in STOP_WORDS
+                and bool(CLAUSE_OPENING.search(gap_before(sentence, first)))
+            )
+            results = _actors_of(words, opens, run.possessive, title_case, cue, before)
+            if not results and not title_case:
+                while len(words) > 2 and words[-1].lower() in WEEKDAYS:  # "targeted Ya'akov Alperon Monday"
+                    words = words[:-1]
+                if _unnamed_person(words, first.opens):
+                    unnamed.setdefault(fold(words[-1]), (" ".join(words), index))
             for kind, name, iso3 in results:
                 key = actor_id_for(kind, iso3 or name)
                 entry = found.get(key)
@@ -1131,9 +1225,9 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
                 entry.names[name] = entry.names.get(name, 0) + 1
                 entry.sentences.append(index)
                 sentence_names[index][name] = key
-    _full_names(found, sentence_names, unnamed)
+    _full_names(found, sentence_names, unnamed, article)
     _merge_name_tails(found, sentence_names)
-    _merge_surnames(found, sentence_names)
+    _merge_surnames(found, sentence_names, article)
     _merge_initials(found, sentence_names)
     for key in [key for key, only in weak.items() if only and key in found]:
         del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
@@ -1240,12 +1334,35 @@ def _unnamed_person(words: tuple[str, ...], opens: bool) -> bool:
 
 
 def _full_names(
-    found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], unnamed: dict[str, tuple[str, int]]
+    found: dict[str, _Found],
+    sentence_names: dict[int, dict[str, str]],
+    unnamed: dict[str, tuple[str, int]],
+    article: str,
 ) -> None:
     """A surname read as a person's ("Mr. Ashibli", "Ashibli said") makes a person of the full name no rule read
-    ("Hashem Ashibli"), which ``_merge_surnames`` then joins."""
+    ("Hashem Ashibli"), which ``_merge_surnames`` then joins; so does a surname the article writes alone elsewhere
+    that is no English word and names nothing else ("Ya'akov Alperon ... Alperon was returning")."""
     if not unnamed:
         return
+    named: set[str] | None = None
+    for full, index in unnamed.values():
+        first, last = full.split(" ", 1)[0], full.rsplit(" ", 1)[-1]
+        key = actor_id_for("person", full)
+        if (
+            key not in found
+            and _PLAIN_NAME.fullmatch(full)
+            and (_given_name(first) or not gazetteer.word_frequency(first))  # not "Mount Sefton", "Intel Xeon"
+            and not gazetteer.word_frequency(last)
+            and article.count(last) > article.count(full)
+            and not _names_alone((last,))
+            and not _is_place((last,))
+        ):
+            if named is None:
+                named = {fold(name) for entry in found.values() for name in entry.names}
+            if fold(last) in named:
+                continue  # "Stadia", an organisation of the article
+            found[key] = _Found(key, "person", names={full: 1}, sentences=[index])
+            sentence_names[index][full] = key
     for entry in list(found.values()):
         name = next(iter(entry.names))
         if entry.kind != "person" or len(entry.names) > 1 or " " in name:
@@ -1257,6 +1374,9 @@ def _full_names(
             sentence_names[index][full] = key
 
 
+_PLAIN_NAME = re.compile(r"[A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?(?: [A-Z][a-z]+(?:['’-][A-Za-z][a-z]+)?){1,2}")
+"""A person's name as ``_full_names`` reads one from a repeated surname: two or three words in capitals and small
+letters, with an apostrophe or a hyphen ("Ya'akov Alperon", "Hart-Rasberry"); no initials, capitals or accents."""
 JOINING_WORDS = frozenset({"and", "for"})
 """Lower-case words inside some organisations' names ("Food and Agriculture Organization", "Centers for Disease
 Control"), which a run of capitalised words does not cross (they join places and people too often)."""
@@ -1348,17 +1468,19 @@ def _names_alone(words: tuple[str, ...]) -> bool:
     return bool(_country_code(words) or _organisation(words) or _given_name(words[0]))
 
 
-def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:
+def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], article: str) -> None:
     """A one-word name that ends a full person name joins it ("Netanyahu" -> "Benjamin Netanyahu"), also when its
     shape alone had made it an organisation ("Netanyahu's office") or it names a country ("Jordan, who won six
-    titles" after "Michael Jordan", as the place rules read it); known organisations and acronyms stay."""
-    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen") and by its last part ("Assad")
+    titles" after "Michael Jordan", as the place rules read it) that the article names by nothing else
+    (``names_country``: not beside "Amman" or "Jordanian"); known organisations and acronyms stay."""
+    full = {  # by the last word as written ("Roed-Larsen" ends "Terje Roed-Larsen"), by its last part ("Assad") and
+        # by the name a regnal numeral follows ("Abdullah II")
         last: key
         for key, entry in found.items()
         if entry.kind == "person"
         for name in entry.names
         if len(name.split()) > 1
-        for last in (fold(name).split()[-1], fold(name.split()[-1]))
+        for last in (fold(name).split()[-1], fold(name.split()[-1]), *_before_numeral(name))
     }
     if not full:
         return
@@ -1369,8 +1491,16 @@ def _merge_surnames(found: dict[str, _Found], sentence_names: dict[int, dict[str
             continue
         shaped = entry.kind == "organisation" and not _organisation((name,)) and not name.isupper()
         target = full.get(fold(name)) if entry.kind in ("person", "country") or shaped else None
+        if entry.kind == "country" and target and (len(entry.names) > 1 or names_country(article, name)):
+            continue  # "Jordanian", "Amman": the article is about the country too
         if target and target != key:
             _join(found, sentence_names, key, target)
+
+
+def _before_numeral(name: str) -> tuple[str, ...]:
+    """The word of a name before its regnal numeral or "JR" ("Abdullah II" -> "abdullah"), if it ends in one."""
+    words = name.split()
+    return (fold(words[-2]),) if len(words) > 1 and _NUMERAL.fullmatch(words[-1]) else ()
 
 
 def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]]) -> None:

@@ -130,18 +130,22 @@ def _merge_actors(enrichments: Mapping[str, ArticleEnrichment]) -> tuple[EventAc
     for article_id, enrichment in enrichments.items():
         for actor in enrichment.actors:
             by_id[actor.actor_id].append((article_id, actor))
-    surnames = {
-        fold(found[0][1].name).split()[-1]: actor_id
-        for actor_id, found in by_id.items()
-        if found[0][1].kind == "person" and len(found[0][1].name.split()) > 1
-    }
-    for actor_id in list(by_id):
+    tails: dict[str, str | None] = {}  # a person's surname or last words -> the person (None: two people's)
+    for actor_id in sorted(by_id, key=lambda key: -len(by_id[key][0][1].name.split())):
+        words = fold(by_id[actor_id][0][1].name).split()
+        if by_id[actor_id][0][1].kind != "person" or tails.get(" ".join(words)):
+            continue  # the last words of a longer name: that person's
+        for size in range(1, len(words)):
+            tail = " ".join(words[-size:])
+            tails[tail] = actor_id if tails.get(tail, actor_id) == actor_id else None
+    for actor_id in sorted(by_id, key=lambda key: len(by_id[key][0][1].name.split())):
         first = by_id[actor_id][0][1]
         # a one-word person or body named as a person's surname elsewhere in the event is that person ("Fury from
-        # Netanyahu's Allies" read as a body in one report, "Benjamin Netanyahu" in another)
-        alone = first.kind in ("person", "organisation") and " " not in first.name
-        target = surnames.get(fold(first.name)) if alone else None
-        if target and target != actor_id:
+        # Netanyahu's Allies" read as a body in one report, "Benjamin Netanyahu" in another), as is a person named
+        # by the last words of a longer name ("Tayyip Erdogan", "Recep Tayyip Erdogan")
+        alone = first.kind == "organisation" and " " not in first.name or first.kind == "person"
+        target = tails.get(fold(first.name)) if alone else None
+        if target and target != actor_id and target in by_id:
             by_id[target].extend(by_id.pop(actor_id))
     merged = []
     for actor_id, found in by_id.items():

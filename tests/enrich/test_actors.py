@@ -1,6 +1,7 @@
 """Actors: one spelling per actor, ISO codes for countries, roles from the wording."""
 
 from pipeline.enrich.actors import extract_actors
+from pipeline.enrich.enrich import enrich_article
 
 
 def _by_id(title, text=None):
@@ -354,3 +355,12 @@ def test_an_acronym_of_a_country_the_article_names_is_that_country():
     assert set(actors) == {"country:CAF", "country:SDN"}
     assert actors["country:CAF"].mentions == 2
     assert "organisation:car" in _by_id("", "Refugees living in the CAR returned home, the CAR said.")  # alone
+
+
+def test_a_caption_or_credit_word_run_into_a_name_is_no_part_of_the_person():
+    text = (
+        "Family Handout Alexis Mercer, 3, died when she picked up her father's gun. Alexis Mercer was at home.\n"
+        "Christian Bandemer Provided by family Christian Bandemer, 16, was shot. Bandemer was a student."
+    )
+    people = {actor.name: actor.mentions for actor in enrich_article("", text, None).actors if actor.kind == "person"}
+    assert people == {"Alexis Mercer": 2, "Christian Bandemer": 2}

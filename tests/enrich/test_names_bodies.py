@@ -1,12 +1,23 @@
 """Organisations the actor rules find by their name's shape."""
 
 from pipeline.enrich.actors import extract_actors
+from pipeline.enrich.enrich import enrich_article
 
 
 def test_a_commonwealth_of_its_members_is_a_body():
     text = "Ukraine's foreign minister says the Commonwealth of Independent States has no future in its present form."
     bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
     assert bodies == ["Commonwealth of Independent States"]
+
+
+def test_a_commonwealth_of_a_country_or_state_is_the_place_not_a_body():
+    for text, actors, place in [
+        ("The Commonwealth of Australia signed the treaty in 1901.", [("country", "Australia")], "Australia"),
+        ("Lawyers for the Commonwealth of Pennsylvania filed the motion.", [], "Pennsylvania"),
+    ]:
+        enrichment = enrich_article("", text, None)
+        assert [(actor.kind, actor.name) for actor in enrichment.actors] == actors, text
+        assert [location.name for location in enrichment.locations] == [place], text
 
 
 def test_one_word_between_two_titles_is_the_office_s_not_a_body():
@@ -19,3 +30,39 @@ def test_an_outgoing_office_holder_s_word_is_no_body():
     text = "Outgoing Deputy Secretary of State Richard Armitage was slated to meet Turkish officials."
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert ("person", "Richard Armitage") in actors and not any(kind == "organisation" for kind, _ in actors)
+
+
+def test_a_broadcaster_s_initials_before_news_or_radio_name_an_organisation():
+    text = "Speaking to ABC News interviewer Dianne Sawyer, she smiled. CBS Radio and NBC4 News carried it. OH News."
+    bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert bodies == {"ABC News", "CBS Radio", "NBC4 News"}
+
+
+def test_a_body_s_name_of_a_bureau_office_or_board_and_the_person_after_its_title():
+    text = (
+        "Officials from the Federal Bureau of Investigations say crime rose. "
+        "Board of Assessors Chairman David Ragland said the office would close. "
+        "University of California President Janet Napolitano spoke. Assistant Police Chief John Moore said so."
+    )
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {
+        ("organisation", "Federal Bureau of Investigations"),
+        ("organisation", "Board of Assessors"),
+        ("person", "David Ragland"),
+        ("organisation", "University of California"),
+        ("person", "Janet Napolitano"),
+        ("person", "John Moore"),
+    }
+
+
+def test_a_disease_s_initials_name_no_organisation():
+    text = "Authorities found it hard to reach passengers during the 2003 SARS outbreak. WHO said AIDS and TB spread."
+    assert {actor.name for actor in extract_actors("", text)} == {"World Health Organization"}
+
+
+def test_a_plain_name_after_a_body_s_name_is_its_member_not_part_of_the_body():
+    text = "Gunmen killed a senior member of the Transportation Ministry Zoba Yass and his driver today in Baghdad."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("organisation", "Transportation Ministry"), ("person", "Zoba Yass")}
+    text = "Detectives of the Police Department Homicide Division found the car."
+    assert not any(actor.kind == "person" for actor in extract_actors("", text))

@@ -1,8 +1,11 @@
 """A country's name after a given name is the person's surname, for the actors and the places alike."""
 
+import pytest
+
 from pipeline.cli import main
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import extract_actors
+from pipeline.enrich.enrich import enrich_article
 from pipeline.enrich.places import extract_locations
 from tests.conftest import query
 
@@ -69,3 +72,38 @@ def test_a_state_province_or_region_ends_no_person_s_name():
 def test_a_month_or_weekday_before_a_country_is_a_date_not_a_given_name():
     for text in ("In June Russia said it would cut gas supplies.", "Last May France agreed to the plan."):
         assert {actor.kind for actor in extract_actors("", text)} == {"country"}, text
+
+
+NAMED_OTHERWISE = [
+    "Michael Jordan met King Abdullah in Amman. Jordan has hosted refugees.",  # its capital
+    "Michael Jordan spoke in Chicago. Jordan has hosted refugees, Jordanian officials said.",  # its demonym
+    "Michael Jordan met Jordan's King Abdullah on Monday. Jordan has hosted refugees.",  # its office
+]
+
+
+def test_a_lone_country_the_article_names_otherwise_stays_the_country_beside_a_person_surnamed_so():
+    for text in NAMED_OTHERWISE:
+        actors = {actor.actor_id: actor for actor in enrich_article("", text, None).actors}
+        assert "country:JOR" in actors, text
+        assert actors["person:michael-jordan"].mentions == 1, text
+    text = "Michael Jordan scored 30 points. Jordan, who won six titles, retired to Chicago."  # nothing else: his
+    actors = {actor.actor_id: actor for actor in enrich_article("", text, None).actors}
+    assert "country:JOR" not in actors and actors["person:michael-jordan"].mentions == 2
+
+
+@pytest.mark.xfail(strict=True, reason="needs the places.py change asked of its owner (names report, issue 14)")
+def test_a_lone_country_the_article_names_otherwise_stays_a_place_beside_a_person_surnamed_so():
+    for text in NAMED_OTHERWISE:
+        assert "JO" in {
+            place.country_code for place in enrich_article("", text, None).locations if place.kind == "country"
+        }
+
+
+def test_a_full_name_whose_uncommon_surname_the_article_writes_alone_is_a_person():
+    text = (
+        "Officials say a rival crime family targeted Ya'akov Alperon Monday. "
+        "Media reports say Alperon was returning from a court hearing. A bus hit Mount Sefton. Sefton is quiet."
+    )
+    assert [actor.name for actor in enrich_article("", text, None).actors if actor.kind == "person"] == [
+        "Ya'akov Alperon"
+    ]
