@@ -66,7 +66,7 @@ from pipeline.enrich.actors import (
 )
 from pipeline.enrich.mentions import bounded_memo, fold, sentence_spans
 from pipeline.enrich.scan import Run, gap_after_next, gap_before, scan_sentence, words_before
-from pipeline.enrich.surnames import country_surname
+from pipeline.enrich.surnames import country_surname, names_country
 from pipeline.text import CONNECTORS
 
 LOGGER = logging.getLogger(__name__)
@@ -497,7 +497,16 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
                         people.add(key)  # "Brent told CTV": a person, and so is "Brent" elsewhere
                         continue
                     spans.append(span)
-    return [span for span in spans if span.locative or fold(span.surface) not in people]
+    return [
+        span
+        for span in spans
+        if span.locative
+        or fold(span.surface) not in people
+        or (  # a surname that is a country the article names otherwise ("Amman", "Jordanian")
+            span.candidates[0].kind == "country"
+            and names_country("\n".join(sentence for _, _, sentence in sentences), span.surface)
+        )
+    ]
 
 
 def _speaker(run: Run, position: int, end: int, candidates: tuple[gazetteer.Place, ...]) -> bool:

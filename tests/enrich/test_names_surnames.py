@@ -1,7 +1,5 @@
 """A country's name after a given name is the person's surname, for the actors and the places alike."""
 
-import pytest
-
 from pipeline.cli import main
 from pipeline.enrich import gazetteer
 from pipeline.enrich.actors import extract_actors
@@ -91,7 +89,6 @@ def test_a_lone_country_the_article_names_otherwise_stays_the_country_beside_a_p
     assert "country:JOR" not in actors and actors["person:michael-jordan"].mentions == 2
 
 
-@pytest.mark.xfail(strict=True, reason="needs the places.py change asked of its owner (names report, issue 14)")
 def test_a_lone_country_the_article_names_otherwise_stays_a_place_beside_a_person_surnamed_so():
     for text in NAMED_OTHERWISE:
         assert "JO" in {
