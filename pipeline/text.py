@@ -467,7 +467,8 @@ _STEMMERS = threading.local()
 _MAYBE_SPACELESS = re.compile(
     "[\u0e01-\u109f\u1780-\u1aad\u3005-\u9fff\ua9e0-\uaa7f\uf900-\ufaff\uff66-\uff9d\U00011000-\U0003ffff]"
 )
-"""The blocks that hold every character of ``_SPACELESS`` (and others): a quick first test (``tests/test_text.py``)."""
+"""The blocks that hold every character of ``_SPACELESS`` (and others): a quick first test
+(``tests/test_scripts_without_spaces.py`` checks it covers them)."""
 _SPACELESS = regex.compile(f"[{SPACELESS_EXPR}]")
 _SPACELESS_WORD = regex.compile(rf"[{SPACELESS_EXPR}]|[^{SPACELESS_EXPR}\s]+")
 """A character of a script written without spaces between words (Han, kana, Thai, Khmer, Lao, Burmese ...:
