@@ -27,7 +27,7 @@ from operator import itemgetter
 from pipeline.enrich import gazetteer
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
-from pipeline.enrich.surnames import country_surname, names_country
+from pipeline.enrich.surnames import country_surname, names_country, names_state_town
 from pipeline.text import MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
 LOGGER = logging.getLogger(__name__)
@@ -1229,11 +1229,13 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
     _merge_name_tails(found, sentence_names)
     _merge_surnames(found, sentence_names, article)
     _merge_initials(found, sentence_names)
+    for key in [key for key, entry in found.items() if entry.kind == "country" and len(entry.names) == 1]:
+        name = next(iter(found[key].names))
+        if names_state_town(article, name) and not names_country(article, name):
+            _drop(found, sentence_names, key)  # "Georgia's largest city" beside "Atlanta": the US state
     for key in [key for key, only in weak.items() if only and key in found]:
-        del found[key]  # a plural noun ("Officials", "Witnesses") or a surname whose full name the article lacks
-        for names in sentence_names.values():
-            for surface in [surface for surface, actor in names.items() if actor == key]:
-                del names[surface]
+        _drop(found, sentence_names, key)  # a plural noun ("Officials", "Witnesses") or a surname whose full name
+        # the article lacks
     for index, names in sentence_names.items():
         for actor, role in _roles_in_sentence(sentences[index], names).items():
             if actor in NEWS_AGENCIES:
@@ -1527,6 +1529,14 @@ def _merge_name_tails(found: dict[str, _Found], sentence_names: dict[int, dict[s
         }
         if len(ends) == 1 and key not in ends:
             _join(found, sentence_names, key, ends.pop())
+
+
+def _drop(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], key: str) -> None:
+    """Actor ``key`` is no actor: gone with its spellings in the sentences."""
+    del found[key]
+    for names in sentence_names.values():
+        for surface in [surface for surface, actor in names.items() if actor == key]:
+            del names[surface]
 
 
 def _join(found: dict[str, _Found], sentence_names: dict[int, dict[str, str]], key: str, target: str) -> None:

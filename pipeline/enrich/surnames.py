@@ -72,3 +72,25 @@ def names_country(text: str, surname: str) -> bool:
                     ):
                         return True
     return False
+
+
+def names_state_town(text: str, name: str) -> bool:
+    """Whether an article names a town of ``EVIDENCE_POPULATION`` people or more of the US state called ``name``
+    ("Georgia's largest city" beside "Atlanta"), its most populous place of that name."""
+    state = next((place for place in gazetteer.places().get(fold(name)) if place.country_code == "US"), None)
+    if state is None or state.kind != "admin1":
+        return False
+    for sentence in split_sentences(text):
+        for run in scan_sentence(sentence).runs:
+            names = gazetteer.run_names(run.words)
+            for start in range(len(run.words)):
+                for _, key in names.spans(start):
+                    top = next(iter(gazetteer.places().get(key)), None)
+                    if (
+                        top
+                        and top.kind == "city"
+                        and top.region == state.region
+                        and top.population >= EVIDENCE_POPULATION
+                    ):
+                        return True
+    return False

@@ -80,3 +80,13 @@ def test_a_country_naming_a_body_stays_in_its_name_unless_an_office_follows_it()
     )
     bodies = sorted(name for name, kind in _actors("Quake jolts Noto", text).items() if kind == "organisation")
     assert bodies == ["Foreign Ministry", "Japan Meteorological Agency"]
+
+
+def test_a_us_state_sharing_a_countrys_name_is_no_country_beside_its_towns():
+    atlanta = (
+        "ATLANTA (AP) — Mayor Andre Dickens unveiled a $2.7 billion plan to expand MARTA bus and rail services, "
+        "saying Georgia's largest city needed to cut traffic congestion."
+    )
+    tbilisi = "Georgia's prime minister met Russian officials in Tbilisi on Monday, and Atlanta's mayor sent greetings."
+    assert "Georgia" not in _actors("Atlanta mayor unveils transit plan", atlanta)
+    assert _actors("Talks in Tbilisi", tbilisi)["Georgia"] == "country"
