@@ -403,15 +403,19 @@ def event_rows(event_id: str, event: EventEnrichment) -> dict[str, list[tuple]]:
         languages=list(event.languages),
         keywords=list(event.keywords),
     )
-    facts = {
+    return {
+        "event_enrichments": [summary],
+        **{table: _event_records(table, event_id, found) for table, found in event_facts(event).items()},
+    }
+
+
+def event_facts(event: EventEnrichment) -> dict[str, list[tuple[tuple, tuple, dict]]]:
+    """Per event table, each row's (source objects, row-key parts, further values), in row order."""
+    return {
         "event_actors": [((item, item.actor), (item.actor.actor_id,), {}) for item in event.actors],
         "event_locations": [((item, item.location), (item.location.location_id,), {}) for item in event.locations],
         "event_figures": [
             ((figure,), (article_id, figure.sentence, figure.quantity), {"article_id": article_id})
             for article_id, figure in event.figures
         ],
-    }
-    return {
-        "event_enrichments": [summary],
-        **{table: _event_records(table, event_id, found) for table, found in facts.items()},
     }

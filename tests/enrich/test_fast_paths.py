@@ -13,7 +13,7 @@ from itertools import islice
 import pytest
 
 from pipeline.enrich import figures, gazetteer, keywords, places, scan
-from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_rows, merge_event
+from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
 from pipeline.enrich.mentions import reads_ascii, split_sentences
 from pipeline.ids import row_key
 from pipeline.text import capitalised_phrases, is_title_case
@@ -200,15 +200,7 @@ def test_rows_are_the_plain_field_reads_of_the_enrichment(documents):
     for event_id, members in events.items():
         event = merge_event(members)
         rows = event_rows(event_id, event)
-        facts = {
-            "event_actors": [((item, item.actor), (item.actor.actor_id,), {}) for item in event.actors],
-            "event_locations": [((item, item.location), (item.location.location_id,), {}) for item in event.locations],
-            "event_figures": [
-                ((figure,), (article_id, figure.sentence, figure.quantity), {"article_id": article_id})
-                for article_id, figure in event.figures
-            ],
-        }
-        for table, found in facts.items():
+        for table, found in event_facts(event).items():
             assert len(rows[table]) == len(found)
             for row, (sources, parts, values) in zip(rows[table], found, strict=True):
                 given = {primary_key(table): row_key(event_id, *parts), "event_id": event_id, **values}
