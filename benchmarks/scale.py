@@ -65,7 +65,13 @@ def plain_loop(seed_files: list[Path]) -> float:
     from pipeline.dedup.near import find_near_duplicates, is_signed
     from pipeline.enrich.stage import enrich_record
     from pipeline.errors import RejectedInput
-    from pipeline.events.blocking import block_candidates, block_member, blocking_keys, oversized, reaching_pairs
+    from pipeline.events.blocking import (
+        block_candidates,
+        block_member,
+        blocking_keys,
+        reaching_pairs,
+        shared_blocks,
+    )
     from pipeline.events.features import features_from_counts
     from pipeline.events.score import DEFAULT_THRESHOLDS, score
     from pipeline.events.stage import article_term_counts, cluster_component, feature_row
@@ -112,16 +118,15 @@ def plain_loop(seed_files: list[Path]) -> float:
             blocks[key].append(article.article_id)
     # as the stage (SharedBlocks): a member brings only its keys whose blocks hold another article, and those of
     # them oversized; an article of its own keys alone is no member
-    shared = {key: block for key, block in blocks.items() if len(block) >= 2}
-    large = {key for key, block in shared.items() if oversized(key, len(block))}
-    block_members = {}
-    for item, keys in keys_of.items():
-        if not keys.isdisjoint(shared):
-            keys = keys & shared.keys()
-            block_members[item] = (features_of[item].first_seen, keys, keys & large, features_of[item].full_text)
+    block_members = {
+        item: (features_of[item].first_seen, frozenset(keys), frozenset(large), features_of[item].full_text)
+        for item, (keys, large) in shared_blocks(keys_of.items()).items()
+    }
     packed = {item: block_member(item, features_of[item], *member[1:3])[1] for item, member in block_members.items()}
     edges, scored = [], set()
-    for key, block in shared.items():  # as the stage's ScoreBlocks: the same candidates, each pair scored once
+    for key, block in blocks.items():  # as the stage's ScoreBlocks: the same candidates, each pair scored once
+        if len(block) < 2:
+            continue
         candidates = block_candidates(key, {item: block_members[item] for item in block})
         for pair in reaching_pairs(candidates, packed, DEFAULT_THRESHOLDS.model, DEFAULT_THRESHOLDS.lowest):
             if pair not in scored:

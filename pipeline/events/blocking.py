@@ -264,6 +264,25 @@ def oversized(key: str, size: int) -> bool:
     return size > block_window(key)
 
 
+def shared_blocks(keys_of: Iterable[tuple[str, Iterable[str]]]) -> dict[str, tuple[list[str], list[str]]]:
+    """``(id, blocking keys)`` items -> ``{id: (its keys whose blocks hold another item, those of them oversized)}``,
+    each list in the order its keys were met; an item whose keys are all its own is left out (it makes no pair)."""
+    members: dict[str, list[str]] = {}
+    for item, keys in keys_of:
+        for key in keys:
+            members.setdefault(key, []).append(item)
+    found: dict[str, tuple[list[str], list[str]]] = {}
+    for key, items in members.items():
+        if len(items) > 1:
+            large = oversized(key, len(items))
+            for item in items:
+                shared, oversized_keys = found.setdefault(item, ([], []))
+                shared.append(key)
+                if large:
+                    oversized_keys.append(key)
+    return found
+
+
 def scored_here(key: str, shared: set[str], oversized_keys: Container[str]) -> bool:
     """Whether the block of ``key`` scores a pair sharing the keys ``shared``: the first shared key whose block is
     not oversized (which surely yields the pair) scores it; a pair sharing only oversized blocks is scored in each

@@ -23,8 +23,8 @@ from pipeline.events.blocking import (
     block_member,
     blocking_keys,
     member_features,
-    oversized,
     reaching_pairs,
+    shared_blocks,
 )
 from pipeline.events.cluster import cluster_levels
 from pipeline.events.embeddings import Embed, embedding_text
@@ -134,21 +134,8 @@ def _blocking_refs(item, buckets: int) -> list[tuple[int, bytes]]:
 
 def _shared_in_bucket(grouped: tuple[int, Iterable[bytes]]):
     """``(bucket, [pack((id, blocking keys))])`` -> ``(id, (its keys whose blocks hold another article, those of them
-    whose blocks are oversized))``; an article whose keys are all its own is left out."""
-    members: dict[str, list[str]] = {}
-    for article_id, keys in map(unpack, grouped[1]):
-        for key in keys:
-            members.setdefault(key, []).append(article_id)
-    found: dict[str, tuple[list[str], list[str]]] = {}
-    for key, article_ids in members.items():
-        if len(article_ids) > 1:
-            large = oversized(key, len(article_ids))
-            for article_id in article_ids:
-                shared, oversized_keys = found.setdefault(article_id, ([], []))
-                shared.append(key)
-                if large:
-                    oversized_keys.append(key)
-    return list(found.items())
+    whose blocks are oversized))`` (``shared_blocks``); an article whose keys are all its own is left out."""
+    return list(shared_blocks(map(unpack, grouped[1])).items())
 
 
 def _block_members(joined: tuple[str, dict], buckets: int):
