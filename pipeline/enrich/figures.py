@@ -80,6 +80,12 @@ TIME_AND_MEASURE = frozenset(
         "episodes",
         "seasons",
         "rounds",
+        "litres",
+        "liters",
+        "gallons",
+        "barrels",
+        "magnitude",
+        "bps",
     ]
 )
 OUTCOMES = frozenset(
@@ -135,6 +141,9 @@ _MONTH_BEFORE = regex.compile(rf"(?r)\b({'|'.join(MONTHS)})[a-z]*\.?\s+$", re.IG
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 ASCII_LETTERS = frozenset(ascii_letters)
 _MAX_NOUN_GAP = 2
+_CLAUSE_END = re.compile(r"[,;:()\[\]—–]")
+CONJUNCTIONS = frozenset({"and", "or", "but"})
+NOT_PLURAL_ENDINGS = ("ss", "us", "is", "'s", "’s")
 _MAX_OUTCOME_GAP = 4
 
 
@@ -159,13 +168,17 @@ def _is_year(number: str, scale: str | None) -> bool:
 
 
 def _counted(after: str) -> tuple[str, str] | None:
-    """(noun phrase, outcome) counted by the words after a number, or None when no plural noun follows."""
-    words = _WORD.findall(after[:120])
-    for index, word in enumerate(words[: _MAX_NOUN_GAP + 1]):
+    """(noun phrase, outcome) counted by the words after a number, or None when no plural noun follows in the same
+    clause (a comma, colon or bracket ends it: "risen to 21, officials say")."""
+    window = after[:120]
+    words = _WORD.findall(window)
+    clause_end = _CLAUSE_END.search(window)
+    clause_words = len(_WORD.findall(window, 0, clause_end.start())) if clause_end else len(words)
+    for index, word in enumerate(words[: min(_MAX_NOUN_GAP + 1, clause_words)]):
         lowered = word.lower()
         if lowered in TIME_AND_MEASURE:
             return None
-        if (lowered.endswith("s") and not lowered.endswith("ss") and len(lowered) > 3) or lowered in (
+        if _plural(lowered) or lowered in (
             "people",
             "children",
             "men",
@@ -177,11 +190,22 @@ def _counted(after: str) -> tuple[str, str] | None:
             "civilians",
         ):
             noun = " ".join(words[: index + 1])
-            outcome = next(
-                (w.lower() for w in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP] if w.lower() in OUTCOMES), None
-            )
-            return noun, outcome or ""
+            outcome = ""
+            for following in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP]:
+                lowered = following.lower()
+                if lowered in OUTCOMES:
+                    outcome = lowered
+                    break
+                if lowered in CONJUNCTIONS:  # "killed 12 people and injured 150": no "12 people injured"
+                    break
+            return noun, outcome
     return None
+
+
+def _plural(lowered: str) -> bool:
+    """Whether a lower-cased word reads as a plural noun: ends in "s", but not in "ss", "us", "is" ("basis",
+    "serious", "virus") or a possessive's "'s" ("Turkey's")."""
+    return len(lowered) > 3 and lowered.endswith("s") and not lowered.endswith(NOT_PLURAL_ENDINGS)
 
 
 def extract_figures(text: str | None, body: Sequence[str] | None = None) -> list[Figure]:
