@@ -143,7 +143,8 @@ ASCII_LETTERS = frozenset(ascii_letters)
 _MAX_NOUN_GAP = 2
 _CLAUSE_END = re.compile(r"[,;:()\[\]—–]")
 CONJUNCTIONS = frozenset({"and", "or", "but"})
-NOT_PLURAL_ENDINGS = ("ss", "us", "is", "'s", "’s")
+_ANOTHER_NUMBER = re.compile(r"(?:\s+[A-Za-z]+){0,3}?\s+(?:\d|(?:" + "|".join(SPELLED) + r")\b)", re.IGNORECASE)
+"""After a conjunction: a number within a few words ("and injured more than 150")."""
 _MAX_OUTCOME_GAP = 4
 
 
@@ -171,14 +172,15 @@ def _counted(after: str) -> tuple[str, str] | None:
     """(noun phrase, outcome) counted by the words after a number, or None when no plural noun follows in the same
     clause (a comma, colon or bracket ends it: "risen to 21, officials say")."""
     window = after[:120]
-    words = _WORD.findall(window)
+    found = list(_WORD.finditer(window))
+    words = [match.group() for match in found]
     clause_end = _CLAUSE_END.search(window)
-    clause_words = len(_WORD.findall(window, 0, clause_end.start())) if clause_end else len(words)
+    clause_words = sum(match.start() < clause_end.start() for match in found) if clause_end else len(words)
     for index, word in enumerate(words[: min(_MAX_NOUN_GAP + 1, clause_words)]):
         lowered = word.lower()
         if lowered in TIME_AND_MEASURE:
             return None
-        if _plural(lowered) or lowered in (
+        if _plural(word) or lowered in (
             "people",
             "children",
             "men",
@@ -191,21 +193,26 @@ def _counted(after: str) -> tuple[str, str] | None:
         ):
             noun = " ".join(words[: index + 1])
             outcome = ""
-            for following in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP]:
-                lowered = following.lower()
-                if lowered in OUTCOMES:
-                    outcome = lowered
+            for position in range(index + 1, min(index + 1 + _MAX_OUTCOME_GAP, len(words))):
+                following = words[position].lower()
+                if following in OUTCOMES:
+                    outcome = following
                     break
-                if lowered in CONJUNCTIONS:  # "killed 12 people and injured 150": no "12 people injured"
-                    break
+                if following in CONJUNCTIONS and _ANOTHER_NUMBER.match(window, found[position].end()):
+                    break  # "killed 12 people and injured 150": no "12 people injured" ("shot and killed" is)
             return noun, outcome
     return None
 
 
-def _plural(lowered: str) -> bool:
-    """Whether a lower-cased word reads as a plural noun: ends in "s", but not in "ss", "us", "is" ("basis",
-    "serious", "virus") or a possessive's "'s" ("Turkey's")."""
-    return len(lowered) > 3 and lowered.endswith("s") and not lowered.endswith(NOT_PLURAL_ENDINGS)
+def _plural(word: str) -> bool:
+    """Whether a word reads as a plural noun: ends in "s", but not in "ss", "us", "is" ("basis", "serious",
+    "virus"; "RBIs" is one) or a possessive's "'s" ("Turkey's")."""
+    return (
+        len(word) > 3
+        and word[-1] in "sS"
+        and not word.lower().endswith(("ss", "'s", "’s"))
+        and not word.endswith(("us", "is"))
+    )
 
 
 def extract_figures(text: str | None, body: Sequence[str] | None = None) -> list[Figure]:
