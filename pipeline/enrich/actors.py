@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 
 from pipeline.enrich import gazetteer
+from pipeline.enrich.language import detect_language, reads_english
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
 from pipeline.enrich.surnames import country_surname, names_country, names_state_town
@@ -548,7 +549,15 @@ _BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on|
 _PROSE = re.compile(r"\b[a-z]{3,}\b.*[.!?][\"'’”]?$")
 """A body's sentence in running text: a lower-case word and a closing period ("Israeli Prime Minister Ehud Olmert met
 Palestinian President Mahmoud Abbas."), read as prose although most of its words are capitalised."""
+BRANCHED = r"(?i:al)[- ]Qa[ei]da"
+"""Organisations whose regional branches are organisations of their own, spelled as the gazetteer's aliases are
+(al-Qaeda's; "Islamic State in Iraq and the Levant" is the Islamic State itself)."""
+_BRANCH = re.compile(
+    rf"(?<![\w-])(?P<known>{BRANCHED}) in (?P<where>(?:the )?[A-Z][\w'’-]*(?: (?:of )?[A-Z][\w'’-]*)*)"
+)
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
+_WEB_NAME = re.compile(r"[A-Za-z][\w-]*(?:\.[a-z]{2,3})?\.(?:com|org|net|io|co|uk|de|fr|info|biz|gov)")
+"""A one-word web address ("Buzzwad.com", "Amazon.co.uk"): an organisation's name, never a person's."""
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 APPOSITION = ", who"
 """The cue passed on for a name that a clause after it says is a person's (``_APPOSITION_AFTER``)."""
@@ -1002,6 +1011,8 @@ def _person_or_organisation(
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
+    if len(words) == 1 and _WEB_NAME.fullmatch(words[0]):
+        return "organisation", words  # "Job: Owner Buzzwad.com": a site's or its company's name, no person
     if (
         len(words) == 2
         and words[1] in BROADCAST_WORDS
@@ -1183,6 +1194,8 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
     caller has split them (``enrich_article``: once per article)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
+    if text and not reads_english(text) and (language := detect_language(f"{title}\n{text}")) and language.code != "en":
+        return []  # the rules read English: "En Utiel" in a Spanish report is no actor
     text = DATELINE_AGENCY.sub(r"\1", text, count=1) if text else text
     if body is None:
         body = split_sentences(text or "")
@@ -1201,6 +1214,7 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()
         scanned = scan_sentence(sentence)
         title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
+        branches = _branches(sentence) if "Qa" in sentence else ()
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
             opens = (
@@ -1208,8 +1222,12 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
                 or words[0].lower() in STOP_WORDS
                 and bool(CLAUSE_OPENING.search(gap_before(sentence, first)))
             )
-            results = _actors_of(words, opens, run.possessive, title_case, cue, before)
-            if not results and not title_case:
+            branch = next((b for b in branches if b[0] <= first.spans[0][0] < b[1]), None)
+            if branch is not None:  # one organisation: "al Qaida in Iraq", not al-Qaeda and Iraq
+                results = (("organisation", branch[2], None),) if first.spans[0][0] <= branch[0] + 3 else ()
+            else:
+                results = _actors_of(words, opens, run.possessive, title_case, cue, before)
+            if not results and not title_case and branch is None:
                 while len(words) > 2 and words[-1].lower() in WEEKDAYS:  # "targeted Ya'akov Alperon Monday"
                     words = words[:-1]
                 if _unnamed_person(words, first.opens):
@@ -1243,6 +1261,15 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
             found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
+
+
+def _branches(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every regional branch of a ``BRANCHED`` organisation a sentence names ("al Qaida in
+    Iraq", "Al-Qaeda in the Arabian Peninsula": an organisation of its own), its name the known one's."""
+    return [
+        (match.start(), match.end(), f"{gazetteer.organisation_names()[fold(match['known'])]} in {match['where']}")
+        for match in _BRANCH.finditer(sentence)
+    ]
 
 
 def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tuple[str, str]:
