@@ -557,7 +557,7 @@ _BRANCH = re.compile(
 )
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
 _WEB_NAME = re.compile(r"[A-Za-z][\w-]*(?:\.[a-z]{2,3})?\.(?:com|org|net|io|co|uk|de|fr|info|biz|gov)")
-"""A one-word web address ("Buzzwad.com", "Amazon.co.uk"): an organisation's name, never a person's."""
+"""A one-word web address ("Buzzwad.com", "Amazon.co.uk"): a site's name, never a person's."""
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 APPOSITION = ", who"
 """The cue passed on for a name that a clause after it says is a person's (``_APPOSITION_AFTER``)."""
@@ -1012,7 +1012,7 @@ def _person_or_organisation(
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
     if len(words) == 1 and _WEB_NAME.fullmatch(words[0]):
-        return "organisation", words  # "Job: Owner Buzzwad.com": a site's or its company's name, no person
+        return None  # "Job: Owner Buzzwad.com", "Polygraph.info said": a site's name (an outlet's, mostly), no person
     if (
         len(words) == 2
         and words[1] in BROADCAST_WORDS

@@ -23,10 +23,11 @@ def test_a_report_in_another_language_gets_no_actors_and_its_english_version_doe
     assert _actors("Flash floods in Valencia kill three", english)["Pedro Sanchez"] == "person"
 
 
-def test_a_web_address_after_a_job_title_is_an_organisation_not_a_person():
+def test_a_web_address_after_a_job_title_is_no_person():
     profile = "David Sparks\n\nAge: 48\n\nParty: Democrat\n\nJob: Owner Buzzwad.com\n\nEducation: Wright State"
     actors = _actors("Candidates for the 43rd District", profile)
-    assert actors.get("Buzzwad.com") == "organisation"
+    assert "Buzzwad.com" not in actors
+    assert actors["David Sparks"] == "person"
 
 
 def test_al_qaeda_in_iraq_is_one_organisation_and_al_qaeda_alone_stays_itself():
