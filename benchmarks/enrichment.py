@@ -624,12 +624,12 @@ def _changes_worker() -> None:
     json.dump(out, sys.stdout)
 
 
-CHANGE_EXAMPLES = 12
+CHANGE_EXAMPLES = 4
 
 
 def changes_only(commit: str) -> dict:
     """Event-type figures of this tree and ``commit`` per half, and the development texts whose event type,
-    figures or actors differ between them (counts per corpus, the first ``CHANGE_EXAMPLES`` of each), printed."""
+    figures or actors differ between them (counts per corpus, the first ``CHANGE_EXAMPLES`` of each corpus), printed."""
     items = event_type_items()
     items += [
         {"corpus": name, "title": d.get("title") or "", "half": half(str(d["id"]))}
@@ -666,7 +666,8 @@ def changes_only(commit: str) -> dict:
                     "before": runs["before"][i][field],
                     "after": runs["wirebeam"][i][field],
                 }
-                for i in changed[:CHANGE_EXAMPLES]
+                for corpus in counts
+                for i in [j for j in changed if items[j]["corpus"] == corpus][:CHANGE_EXAMPLES]
             ],
         }
     print(json.dumps(result, indent=2))

@@ -240,6 +240,7 @@ ORG_SUFFIXES = frozenset(
         "society",
         "trust",
         "exchange",
+        "community",
     ]
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
@@ -1011,8 +1012,6 @@ def _person_or_organisation(
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
         return "organisation", words
-    if len(words) == 1 and _WEB_NAME.fullmatch(words[0]):
-        return None  # "Job: Owner Buzzwad.com", "Polygraph.info said": a site's name (an outlet's, mostly), no person
     if (
         len(words) == 2
         and words[1] in BROADCAST_WORDS
@@ -1059,6 +1058,7 @@ def _person_or_organisation(
         and len(words[0]) > 1
         and (after_title or next_word in SPEECH_VERBS)
         and not _place_or_body_word(words[0])
+        and not _WEB_NAME.fullmatch(words[0])  # "Job: Owner Buzzwad.com", "Polygraph.info said": a site, no person
         # "... are TRUE said the NEWS": a shouted word, no person ("Obama" and "Trump" are common words too)
         and not (words[0].isupper() and gazetteer.is_common_word(words[0]))
     ):
@@ -1265,11 +1265,8 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
 
 def _branches(sentence: str) -> list[tuple[int, int, str]]:
     """(start, end, name) of every regional branch of a ``BRANCHED`` organisation a sentence names ("al Qaida in
-    Iraq", "Al-Qaeda in the Arabian Peninsula": an organisation of its own), its name the known one's."""
-    return [
-        (match.start(), match.end(), f"{gazetteer.organisation_names()[fold(match['known'])]} in {match['where']}")
-        for match in _BRANCH.finditer(sentence)
-    ]
+    Iraq", "Al-Qaeda in the Arabian Peninsula": an organisation of its own, named as the text spells it)."""
+    return [(match.start(), match.end(), match.group()) for match in _BRANCH.finditer(sentence)]
 
 
 def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tuple[str, str]:

@@ -36,5 +36,5 @@ def test_al_qaeda_in_iraq_is_one_organisation_and_al_qaeda_alone_stays_itself():
         "fighters, Iraqi military officials say. An al-Qaida spokesman in Pakistan denied any link."
     )
     actors = _actors("Offensive in Mosul", text)
-    assert actors["al-Qaeda in Iraq"] == "organisation"
+    assert actors["al Qaida in Iraq"] == "organisation"
     assert actors["al-Qaeda"] == "organisation"
