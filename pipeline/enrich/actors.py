@@ -245,6 +245,8 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
+LEGAL_FORMS = frozenset({"co", "inc", "corp", "ltd", "llc", "plc", "ag", "gmbh"})
+"""Legal-form suffixes an organisation's key leaves out: one company, with or without them."""
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
@@ -734,6 +736,8 @@ def actor_id_for(kind: str, name: str) -> str:
     words = fold(name).split()
     if kind == "person" and len(words) > 1:
         words[0] = NICKNAMES.get(words[0], words[0])
+    if kind == "organisation" and len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()  # "Hokuriku Electric Power Co" is "Hokuriku Electric Power"
     return f"{kind}:{'-'.join(words)}"
 
 

@@ -1,7 +1,7 @@
 """Actors through ``enrich_article``: none read in a non-English report, a web address is no person, al-Qaeda's
 regional branch is one organisation."""
 
-from pipeline.enrich.enrich import enrich_article
+from pipeline.enrich.enrich import enrich_article, merge_event
 
 
 def _actors(title: str, text: str) -> dict[str, str]:
@@ -38,3 +38,13 @@ def test_al_qaeda_in_iraq_is_one_organisation_and_al_qaeda_alone_stays_itself():
     actors = _actors("Offensive in Mosul", text)
     assert actors["al Qaida in Iraq"] == "organisation"
     assert actors["al-Qaeda"] == "organisation"
+
+
+def test_an_event_names_a_company_once_with_or_without_its_legal_form():
+    reports = {
+        "first": ("Quake jolts Noto", "Hokuriku Electric Power said its Shika nuclear plant had no abnormalities."),
+        "second": ("Aftershock hits Noto", "Hokuriku Electric Power Co said the Shika plant was operating normally."),
+    }
+    event = merge_event({key: enrich_article(title, text, None) for key, (title, text) in reports.items()})
+    companies = [found.article_ids for found in event.actors if found.actor.name.startswith("Hokuriku")]
+    assert companies == [("first", "second")]
