@@ -769,6 +769,11 @@ def _is_place(words: tuple[str, ...]) -> bool:
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+def _division(words: tuple[str, ...]) -> bool:
+    """Whether words name a division or territory of the gazetteer, whatever their shape ("West Bank": no bank)."""
+    return any(place.kind != "city" for place in gazetteer.places().get(fold(" ".join(words)), ()))
+
+
 def _given_name(word: str) -> bool:
     """A common given name, or a hyphenated one by its first part ("Anne-Marie", "Nancy-Amelia")."""
     if gazetteer.is_first_name(word):
@@ -870,7 +875,7 @@ def _pieces(
             _given_name(rest[0]) or not gazetteer.word_frequency(rest[0])
         )
         return [*_pieces(words[: inner + 1], title_case), *_pieces(rest, title_case, member)]
-    if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
+    if _shaped_organisation(words) and not _country_code(words) and len(words) > 1 and not _division(words):
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         titled = not body and ORG_WORDS.isdisjoint(word.lower() for word in words)  # "General Electric": no title

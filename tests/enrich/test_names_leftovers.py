@@ -48,3 +48,10 @@ def test_an_event_names_a_company_once_with_or_without_its_legal_form():
     event = merge_event({key: enrich_article(title, text, None) for key, (title, text) in reports.items()})
     companies = [found.article_ids for found in event.actors if found.actor.name.startswith("Hokuriku")]
     assert companies == [("first", "second")]
+
+
+def test_a_territory_shaped_as_an_organisations_name_is_no_organisation():
+    text = "Israeli troops raided a town in the West Bank on Monday, and the World Bank said aid would resume."
+    actors = _actors("Raid in the West Bank", text)
+    assert "West Bank" not in actors
+    assert actors["World Bank"] == "organisation"
