@@ -240,7 +240,6 @@ ORG_SUFFIXES = frozenset(
         "society",
         "trust",
         "exchange",
-        "community",
     ]
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
@@ -799,6 +798,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
+    if len(words) >= 3 and words[-1] == "Community" and _heads_body(lowered):
+        return True  # "Southern African Development Community"; not "LGBTQ Community", "NYC Community"
     if len(words) >= 2 and not ORG_WORDS.isdisjoint(lowered) and not AFFILIATION_WORDS.intersection(lowered):
         return True  # not "Larry Culp of General Electric"
     headed = lowered[0] in ORG_HEADS or (

@@ -55,3 +55,13 @@ def test_a_territory_shaped_as_an_organisations_name_is_no_organisation():
     actors = _actors("Raid in the West Bank", text)
     assert "West Bank" not in actors
     assert actors["World Bank"] == "organisation"
+
+
+def test_a_community_of_three_words_or_more_is_a_body_and_a_two_word_one_is_not():
+    text = (
+        "Zambia's president is also the current leader of the Southern African Development Community. The "
+        "shooting shocked the Sisseton Community, police said."
+    )
+    actors = _actors("Summit opens", text)
+    assert actors["Southern African Development Community"] == "organisation"
+    assert "Sisseton Community" not in actors
