@@ -798,7 +798,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
-    if len(words) >= 3 and words[-1] == "Community" and _heads_body(lowered):
+    if 3 <= len(words) <= 5 and words[-1] == "Community" and all(word.isalpha() for word in words):
         return True  # "Southern African Development Community"; not "LGBTQ Community", "NYC Community"
     if len(words) >= 2 and not ORG_WORDS.isdisjoint(lowered) and not AFFILIATION_WORDS.intersection(lowered):
         return True  # not "Larry Culp of General Electric"
