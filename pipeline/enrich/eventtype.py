@@ -84,20 +84,29 @@ CUES: dict[str, str] = {
 is no cue: an earthquake strikes, workers strike (PLOVER's PROTEST: the labour strikes named here), air and
 missile strikes assault."""
 HAZARDS = (
-    "earthquake earthquakes quake quakes tremor temblor aftershock* tsunami* flood floods flooding flooded storm "
-    "storms hurricane* typhoon* cyclone* tornado* wildfire* bushfire* fire fires blaze landslide* mudslide* "
-    "avalanche* eruption volcan* drought heatwave blizzard crash crashes crashed derail* collision collided "
-    "capsiz* shipwreck accident accidents fell_from fall_from falling_from"
+    "earthquake earthquakes quake quakes tremor temblor aftershock* tsunami* flood floods flooding flooded "
+    "hurricane* typhoon* cyclone* tornado* wildfire* bushfire* blaze landslide* mudslide* avalanche* eruption volcan* "
+    "drought heatwave blizzard thunderstorm* snowstorm* rainstorm* hailstorm* windstorm* sandstorm* derail* "
+    "collision collided capsiz* shipwreck accident accidents fell_from fall_from falling_from "
+    "forest_fire forest_fires bush_fire bush_fires grass_fire brush_fire house_fire house_fires building_fire "
+    "factory_fire apartment_fire market_fire hotel_fire hospital_fire nightclub_fire warehouse_fire tower_fire "
+    "fire_broke storm_surge tropical_storm tropical_storms winter_storm ice_storm dust_storm snow_storm "
+    "plane_crash plane_crashed air_crash jet_crash helicopter_crash helicopter_crashed aircraft_crashed car_crash "
+    "bus_crash train_crash road_crash traffic_crash motorcycle_crash crash_landed crash_landing"
 )
 ATTACKERS = (
-    "gunman gunmen shooter shooters shooting shootings shot gunfire gunshot* attacker* assailant* militant* "
+    "gunman gunmen shooter shooters shooting shootings shot gunfire gunshot* attack* assailant* militant* "
     "insurgent* rebel* terror* bomb* airstrike* stabb* murder* arson* hostage* troops soldiers rocket* missile* "
-    "violence riot* gun guns firearm* rifle* shotgun* handgun* pistol*"
+    "violence riot* gun guns firearm* rifle* shotgun* handgun* pistol* militia* armed_men armed_group armed_groups "
+    "armed_gang armed_gangs stormed open_fire opened_fire opens_fire opening_fire set_fire sets_fire setting_fire "
+    "set_ablaze police_fire police_fired"
 )
-"""Natural hazards and accidents, and the words of an attacker or a gun (a hunting accident is a shooting): a
-report whose headline or lead names a hazard and which names no attacker tells of no political or social event,
-whatever its words of killing ("killed"), easing ("advisory lifted"), warning or deploying (rescuers) say; only
-``HAZARD_TYPES`` are read in it."""
+"""Natural hazards and accidents (a lone "fire", "storm" or "crash" is none: police open fire, armed men set fire
+to a village, militia storm a town, a truck's crash may be an attack; a forest fire, a storm surge, a plane crash
+are), and the words of an attacker or a gun (a hunting accident is a shooting): a report whose headline or lead
+names a hazard and which names no attacker tells of no political or social event, whatever its words of killing
+("killed"), easing ("advisory lifted"), warning or deploying (rescuers) say; only ``HAZARD_TYPES`` are read in
+it."""
 HAZARD_TYPES = frozenset({"aid", "coerce", "protest", "accuse"})
 """Types of people acting on people that a hazard's report may still be about (aid to its victims, a builder jailed
 over a collapse, a protest over the relief, blame)."""

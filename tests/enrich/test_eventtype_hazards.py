@@ -71,3 +71,56 @@ def test_shootings_and_air_strikes_stay_assaults_and_a_court_case_over_a_collaps
         "residential complex in the 2023 earthquakes. Prosecutors had sought 22 years."
     )
     assert _type("Court jails contractor over building collapse in quakes", court) == "coerce"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Police open fire on crowd, killing five",
+            "Police opened fire on protesters in the capital on Friday, killing five people, witnesses said. The "
+            "interior ministry said officers had come under attack.",
+        ),
+        (
+            "Armed men set fire to village, killing 12",
+            "Armed men set fire to homes in a village in the north on Thursday, killing 12 people, local officials "
+            "said. Survivors said the men arrived on motorbikes.",
+        ),
+        (
+            "Militia storm town, killing dozens",
+            "Militia fighters stormed the town at dawn on Saturday, killing dozens of residents, the governor said. "
+            "The army said it had sent reinforcements.",
+        ),
+        (
+            "Truck rams crowd at festival, killing eight",
+            "A truck rammed into a crowd at a street festival on Sunday, killing eight people, police said. The "
+            "interior minister called the crash a deliberate attack and said the driver had been arrested.",
+        ),
+    ],
+)
+def test_an_attack_told_with_fire_storm_or_crash_stays_an_assault(title, text):
+    assert _type(title, text) == "assault"
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (
+            "Forest fire kills three as blaze spreads near the capital",
+            "A forest fire killed three people on Monday as strong winds pushed it towards the outskirts of the "
+            "capital, officials said. The government deployed the army to help firefighters.",
+        ),
+        (
+            "Storm surge floods coastal towns, two killed",
+            "A storm surge swept through coastal towns overnight, killing two people, officials said. Police said "
+            "roads were closed and the government sent aid.",
+        ),
+        (
+            "Plane crash kills 40 near airport",
+            "A passenger plane crashed shortly after take-off on Wednesday, killing 40 people, officials said. Police "
+            "cordoned off the site and the minister ordered an inquiry.",
+        ),
+    ],
+)
+def test_a_hazard_noun_phrase_in_the_headline_still_gets_no_type(title, text):
+    assert _type(title, text) is None
