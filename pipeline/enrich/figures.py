@@ -146,6 +146,10 @@ CONJUNCTIONS = frozenset({"and", "or", "but"})
 _ANOTHER_NUMBER = re.compile(r"(?:\s+[A-Za-z]+){0,3}?\s+(?:\d|(?:" + "|".join(SPELLED) + r")\b)", re.IGNORECASE)
 """After a conjunction: a number within a few words ("and injured more than 150")."""
 _MAX_OUTCOME_GAP = 4
+_OUTCOME_END = re.compile(r"[;:]")
+"""Where the search for a number's outcome stops: a semicolon or colon opens another clause ("300 homes; 5
+firefighters were injured"), while a comma, bracket or dash may open an aside after which the outcome is still the
+number's ("20 people, mostly students, were arrested")."""
 
 
 @dataclass(frozen=True)
@@ -193,7 +197,9 @@ def _counted(after: str) -> tuple[str, str] | None:
         ):
             noun = " ".join(words[: index + 1])
             outcome = ""
-            for position in range(index + 1, min(index + 1 + _MAX_OUTCOME_GAP, len(words))):
+            outcome_end = _OUTCOME_END.search(window, found[index].end())
+            outcome_words = sum(m.start() < outcome_end.start() for m in found) if outcome_end else len(words)
+            for position in range(index + 1, min(index + 1 + _MAX_OUTCOME_GAP, outcome_words)):
                 following = words[position].lower()
                 if following in OUTCOMES:
                     outcome = following

@@ -25,3 +25,17 @@ def test_basis_points_litres_and_adjectives_are_not_counted_nouns():
         "The crash left 3 serious injuries among 40 passengers."
     )
     assert _figures(text) == [("3", "serious injuries"), ("40", "passengers")]
+
+
+def test_an_outcome_after_a_semicolon_or_colon_is_not_the_number_s_but_one_after_an_aside_is():
+    text = (
+        "The fire destroyed 300 homes; 5 firefighters were injured. Troops surrounded 40 villages: 9 residents "
+        "died. Police said 20 people, mostly students, were arrested."
+    )
+    assert _figures(text) == [
+        ("300", "homes"),
+        ("5", "firefighters injured"),
+        ("40", "villages"),
+        ("9", "residents died"),
+        ("20", "people arrested"),
+    ]
