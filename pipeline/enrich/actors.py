@@ -23,9 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from types import EllipsisType
 
 from pipeline.enrich import gazetteer
-from pipeline.enrich.language import detect_language, reads_english
+from pipeline.enrich.language import Language, detect_language, reads_english
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
 from pipeline.enrich.surnames import country_surname, names_country, names_state_town
@@ -1199,13 +1200,19 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     return votes
 
 
-def extract_actors(title: str, text: str | None, body: Sequence[str] | None = None) -> list[Actor]:
-    """Actors of an article (headline plus body), most mentioned first; ``body``: the text's sentences when the
-    caller has split them (``enrich_article``: once per article)."""
+def extract_actors(
+    title: str, text: str | None, body: Sequence[str] | None = None, language: Language | None | EllipsisType = ...
+) -> list[Actor]:
+    """Actors of an article (headline plus body), most mentioned first; ``body``: the text's sentences and
+    ``language``: ``detect_language`` of the headline and text, when the caller has them (``enrich_article``: once
+    per article; ``...``: detected here when the text is not plainly English)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    if text and not reads_english(text) and (language := detect_language(f"{title}\n{text}")) and language.code != "en":
-        return []  # the rules read English: "En Utiel" in a Spanish report is no actor
+    if text and not reads_english(text):
+        if language is ...:
+            language = detect_language(f"{title}\n{text}")
+        if language is not None and language.code != "en":
+            return []  # the rules read English: "En Utiel" in a Spanish report is no actor
     text = DATELINE_AGENCY.sub(r"\1", text, count=1) if text else text
     if body is None:
         body = split_sentences(text or "")
