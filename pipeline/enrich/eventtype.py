@@ -86,13 +86,11 @@ missile strikes assault."""
 HAZARDS = (
     "earthquake earthquakes quake quakes tremor temblor aftershock* tsunami* flood floods flooding flooded "
     "hurricane* typhoon* cyclone* tornado* wildfire* bushfire* blaze landslide* mudslide* avalanche* eruption volcan* "
-    "drought heatwave blizzard thunderstorm* snowstorm* rainstorm* hailstorm* windstorm* sandstorm* derail* "
-    "collision collided capsiz* shipwreck accident accidents fell_from fall_from falling_from "
+    "drought heatwave blizzard thunderstorm* snowstorm* rainstorm* hailstorm* windstorm* sandstorm* crash crashes "
+    "crashed derail* collision collided capsiz* shipwreck accident accidents fell_from fall_from falling_from "
     "forest_fire forest_fires bush_fire bush_fires grass_fire brush_fire house_fire house_fires building_fire "
     "factory_fire apartment_fire market_fire hotel_fire hospital_fire nightclub_fire warehouse_fire tower_fire "
-    "fire_broke storm_surge tropical_storm tropical_storms winter_storm ice_storm dust_storm snow_storm "
-    "plane_crash plane_crashed air_crash jet_crash helicopter_crash helicopter_crashed aircraft_crashed car_crash "
-    "bus_crash train_crash road_crash traffic_crash motorcycle_crash crash_landed crash_landing"
+    "fire_broke storm_surge tropical_storm tropical_storms winter_storm ice_storm dust_storm snow_storm"
 )
 ATTACKERS = (
     "gunman gunmen shooter shooters shooting shootings shot gunfire gunshot* attack* assailant* militant* "
@@ -101,12 +99,13 @@ ATTACKERS = (
     "armed_gang armed_gangs stormed open_fire opened_fire opens_fire opening_fire set_fire sets_fire setting_fire "
     "set_ablaze police_fire police_fired"
 )
-"""Natural hazards and accidents (a lone "fire", "storm" or "crash" is none: police open fire, armed men set fire
-to a village, militia storm a town, a truck's crash may be an attack; a forest fire, a storm surge, a plane crash
-are), and the words of an attacker or a gun (a hunting accident is a shooting): a report whose headline or lead
-names a hazard and which names no attacker tells of no political or social event, whatever its words of killing
-("killed"), easing ("advisory lifted"), warning or deploying (rescuers) say; only ``HAZARD_TYPES`` are read in
-it."""
+"""Natural hazards and accidents (a lone "fire" or "storm" is none: police open fire, armed men set fire to a
+village, militia storm a town; a forest fire, a storm surge are), and the words of an attacker or a gun (a hunting
+accident is a shooting; a truck's crash called an attack is one): a report whose headline or lead names a hazard and
+which names no attacker tells of no political or social event, whatever its words of killing ("killed"), easing
+("advisory lifted"), warning or deploying (rescuers) say; only ``HAZARD_TYPES`` are read in it."""
+_ILLNESS = re.compile(r"\b(?:heart|panic|asthma) attacks?\b")
+"""An attack that is an illness ("died after suffering a heart attack"), read as no attacker."""
 HAZARD_TYPES = frozenset({"aid", "coerce", "protest", "accuse"})
 """Types of people acting on people that a hazard's report may still be about (aid to its victims, a builder jailed
 over a collapse, a protest over the relief, blame)."""
@@ -276,8 +275,9 @@ def _hazard_only(title: str, body: Sequence[str]) -> bool:
     no attacker (``ATTACKERS``)."""
     read = [title, *body][:MAX_SENTENCES] if title else list(body[:MAX_SENTENCES])
     lead_end = len("\n".join(read[: LEAD_SENTENCES + 1]))
+    lowered = _ILLNESS.sub(lambda illness: " " * len(illness.group()), "\n".join(read).lower())
     hazard = False
-    for offset, label in _HAZARDS.matches("\n".join(read).lower()):
+    for offset, label in _HAZARDS.matches(lowered):
         if label == "attacker":
             return False
         hazard = hazard or offset < lead_end
