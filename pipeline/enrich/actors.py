@@ -23,8 +23,10 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from operator import itemgetter
+from types import EllipsisType
 
 from pipeline.enrich import gazetteer
+from pipeline.enrich.language import Language, detect_language, reads_english
 from pipeline.enrich.mentions import bounded_memo, fold, split_sentences
 from pipeline.enrich.scan import NAME_PARTICLES, Run, gap_before, scan_sentence
 from pipeline.enrich.surnames import country_surname, names_country, names_state_town
@@ -243,6 +245,8 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
+LEGAL_FORMS = frozenset({"co", "inc", "corp", "ltd", "llc", "plc", "ag", "gmbh"})
+"""Legal-form suffixes an organisation's key leaves out: one company, with or without them."""
 ORG_HEADS = frozenset(
     {"bank", "university", "ministry", "department", "council", "church", "house", "court", "organization"}
     | {"organisation", "institute", "commission", "committee", "agency", "association", "federation", "league"}
@@ -548,7 +552,15 @@ _BETWEEN = re.compile(r"\bbetween (.{2,60}?) and (.{2,60}?)(?:[,.;]|$| over| on|
 _PROSE = re.compile(r"\b[a-z]{3,}\b.*[.!?][\"'’”]?$")
 """A body's sentence in running text: a lower-case word and a closing period ("Israeli Prime Minister Ehud Olmert met
 Palestinian President Mahmoud Abbas."), read as prose although most of its words are capitalised."""
+BRANCHED = r"(?i:al)[- ]Qa[ei]da"
+"""Organisations whose regional branches are organisations of their own, spelled as the gazetteer's aliases are
+(al-Qaeda's; "Islamic State in Iraq and the Levant" is the Islamic State itself)."""
+_BRANCH = re.compile(
+    rf"(?<![\w-])(?P<known>{BRANCHED}) in (?P<where>(?:the )?[A-Z][\w'’-]*(?: (?:of )?[A-Z][\w'’-]*)*)"
+)
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
+_WEB_NAME = re.compile(r"[A-Za-z][\w-]*(?:\.[a-z]{2,3})?\.(?:com|org|net|io|co|uk|de|fr|info|biz|gov)")
+"""A one-word web address ("Buzzwad.com", "Amazon.co.uk"): a site's name, never a person's."""
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
 APPOSITION = ", who"
 """The cue passed on for a name that a clause after it says is a person's (``_APPOSITION_AFTER``)."""
@@ -724,6 +736,8 @@ def actor_id_for(kind: str, name: str) -> str:
     words = fold(name).split()
     if kind == "person" and len(words) > 1:
         words[0] = NICKNAMES.get(words[0], words[0])
+    if kind == "organisation" and len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()  # "Hokuriku Electric Power Co" is "Hokuriku Electric Power"
     return f"{kind}:{'-'.join(words)}"
 
 
@@ -755,6 +769,11 @@ def _is_place(words: tuple[str, ...]) -> bool:
     return any(place.kind != "city" or place.population >= ACTOR_PLACE_POPULATION for place in candidates)
 
 
+def _division(words: tuple[str, ...]) -> bool:
+    """Whether words name a division or territory of the gazetteer, whatever their shape ("West Bank": no bank)."""
+    return any(place.kind != "city" for place in gazetteer.places().get(fold(" ".join(words)), ()))
+
+
 def _given_name(word: str) -> bool:
     """A common given name, or a hyphenated one by its first part ("Anne-Marie", "Nancy-Amelia")."""
     if gazetteer.is_first_name(word):
@@ -780,6 +799,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
+    if 3 <= len(words) <= 5 and words[-1] == "Community" and all(word.isalpha() for word in words):
+        return True  # "Southern African Development Community"; not "LGBTQ Community", "NYC Community"
     if len(words) >= 2 and not ORG_WORDS.isdisjoint(lowered) and not AFFILIATION_WORDS.intersection(lowered):
         return True  # not "Larry Culp of General Electric"
     headed = lowered[0] in ORG_HEADS or (
@@ -856,7 +877,7 @@ def _pieces(
             _given_name(rest[0]) or not gazetteer.word_frequency(rest[0])
         )
         return [*_pieces(words[: inner + 1], title_case), *_pieces(rest, title_case, member)]
-    if _shaped_organisation(words) and not _country_code(words) and len(words) > 1:
+    if _shaped_organisation(words) and not _country_code(words) and len(words) > 1 and not _division(words):
         start = 0
         body = words[-1].lower() in ORG_LAST_WORDS  # "Foreign Ministry": its title-like words are the name's
         titled = not body and ORG_WORDS.isdisjoint(word.lower() for word in words)  # "General Electric": no title
@@ -1048,6 +1069,7 @@ def _person_or_organisation(
         and len(words[0]) > 1
         and (after_title or next_word in SPEECH_VERBS)
         and not _place_or_body_word(words[0])
+        and not _WEB_NAME.fullmatch(words[0])  # "Job: Owner Buzzwad.com", "Polygraph.info said": a site, no person
         # "... are TRUE said the NEWS": a shouted word, no person ("Obama" and "Trump" are common words too)
         and not (words[0].isupper() and gazetteer.is_common_word(words[0]))
     ):
@@ -1178,11 +1200,19 @@ def _roles_in_sentence(sentence: str, names: dict[str, str]) -> dict[str, str]:
     return votes
 
 
-def extract_actors(title: str, text: str | None, body: Sequence[str] | None = None) -> list[Actor]:
-    """Actors of an article (headline plus body), most mentioned first; ``body``: the text's sentences when the
-    caller has split them (``enrich_article``: once per article)."""
+def extract_actors(
+    title: str, text: str | None, body: Sequence[str] | None = None, language: Language | None | EllipsisType = ...
+) -> list[Actor]:
+    """Actors of an article (headline plus body), most mentioned first; ``body``: the text's sentences and
+    ``language``: ``detect_language`` of the headline and text, when the caller has them (``enrich_article``: once
+    per article; ``...``: detected here when the text is not plainly English)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
+    if text and not reads_english(text):
+        if language is ...:
+            language = detect_language(f"{title}\n{text}")
+        if language is not None and language.code != "en":
+            return []  # the rules read English: "En Utiel" in a Spanish report is no actor
     text = DATELINE_AGENCY.sub(r"\1", text, count=1) if text else text
     if body is None:
         body = split_sentences(text or "")
@@ -1201,6 +1231,7 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
             sentence = INLINE_CREDIT.sub(" ", sentence).strip()
         scanned = scan_sentence(sentence)
         title_case = scanned.title_case and (index == 0 and bool(title) or not _PROSE.search(sentence))
+        branches = _branches(sentence) if "Qa" in sentence else ()
         for first, run, words in _joined(scanned.runs, None if title_case else article):
             cue, before = _context(sentence, first, run, words)
             opens = (
@@ -1208,8 +1239,12 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
                 or words[0].lower() in STOP_WORDS
                 and bool(CLAUSE_OPENING.search(gap_before(sentence, first)))
             )
-            results = _actors_of(words, opens, run.possessive, title_case, cue, before)
-            if not results and not title_case:
+            branch = next((b for b in branches if b[0] <= first.spans[0][0] < b[1]), None)
+            if branch is not None:  # one organisation: "al Qaida in Iraq", not al-Qaeda and Iraq
+                results = (("organisation", branch[2], None),) if first.spans[0][0] <= branch[0] + 3 else ()
+            else:
+                results = _actors_of(words, opens, run.possessive, title_case, cue, before)
+            if not results and not title_case and branch is None:
                 while len(words) > 2 and words[-1].lower() in WEEKDAYS:  # "targeted Ya'akov Alperon Monday"
                     words = words[:-1]
                 if _unnamed_person(words, first.opens):
@@ -1243,6 +1278,12 @@ def extract_actors(title: str, text: str | None, body: Sequence[str] | None = No
             found[actor].roles[role] = found[actor].roles.get(role, 0) + 1
             found[actor].role_sentences.setdefault(role, index)
     return sorted((_to_actor(entry, sentences) for entry in found.values()), key=lambda a: (-a.mentions, a.actor_id))
+
+
+def _branches(sentence: str) -> list[tuple[int, int, str]]:
+    """(start, end, name) of every regional branch of a ``BRANCHED`` organisation a sentence names ("al Qaida in
+    Iraq", "Al-Qaeda in the Arabian Peninsula": an organisation of its own, named as the text spells it)."""
+    return [(match.start(), match.end(), match.group()) for match in _BRANCH.finditer(sentence)]
 
 
 def _context(sentence: str, first: Run, run: Run, words: tuple[str, ...]) -> tuple[str, str]:

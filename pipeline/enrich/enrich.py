@@ -104,9 +104,10 @@ def enrich_article(
     try:
         spans = sentence_spans(text or "")  # the text's sentences, split once for every enricher
         body = [sentence for _, sentence in spans]
+        language = detect_language(f"{title}\n{text or ''}")
         return ArticleEnrichment(
-            language=detect_language(f"{title}\n{text or ''}"),
-            actors=tuple(extract_actors(title, text, body)),
+            language=language,
+            actors=tuple(extract_actors(title, text, body, language)),
             locations=tuple(extract_locations(title, text, url, spans)),
             event_type=classify_event(title, text, body),
             event_date=event_date(title, text, published_at, body),

@@ -36,7 +36,11 @@ ones); what removed the wrong ones is that a headline alone must name public lif
 No type (``None``) when the evidence is weak or the report is not a political or social event: the winner scores
 under ``MIN_SCORE`` (one lead cue) or has no cue in the headline or lead; or the article's words are mostly
 those of sport, entertainment, health, science or business news (``OTHER_DOMAIN``) rather than of politics and
-public life (``POLITICAL``), by a factor of ``DOMAIN_RATIO``.
+public life (``POLITICAL``), by a factor of ``DOMAIN_RATIO``; or its headline or lead names a natural hazard or
+an accident (``HAZARDS``: an earthquake, a flood, a crash, a derailment) and nothing names an attacker
+(``ATTACKERS``), unless the type is one of people acting on people (``HAZARD_TYPES``: aid, an arrest or sentence, a
+protest, blame). Measured on GVC, UCI and the ECB+ events labelled in ``benchmarks/labels/ecbplus_event_types.json``
+(``benchmarks/enrichment.py --changes``).
 """
 
 from __future__ import annotations
@@ -66,25 +70,57 @@ CUES: dict[str, str] = {
     "accuse": "accus* blam* alleg* criticis* criticiz* condemn*",
     "reject": "reject* refus* deny denies denied veto* dismiss*",
     "threaten": "threat* warn warns warned ultimatum",
-    "protest": "protest* demonstrat* rally rallies boycott* marched marches",
+    "protest": "protest* demonstrat* rally rallies boycott* marched marches walkout* picket* strikers on_strike "
+    "general_strike strike_action strike_over hunger_strike day_strike hour_strike week_strike workers_strike "
+    "drivers_strike doctors_strike nurses_strike teachers_strike rail_strike",
     "sanction": "sanction* tariff tariffs embargo expel*",
     "mobilize": "deploy* mobilis* mobiliz* troops_massed",
     "coerce": "arrest* detain* raid* ban bans banned seiz* sue sued sues charged indict* sentenced",
-    "assault": "attack* airstrike airstrikes air_strike air_strikes strike strikes shoot* shot killed killing bomb* "
+    "assault": "attack* airstrike airstrikes air_strike air_strikes drone_strike drone_strikes missile_strike "
+    "missile_strikes rocket_strike rocket_strikes military_strike military_strikes shoot* shot killed killing bomb* "
     "shell* fighting clash* kidnapp* assault*",
 }
-"""Cue words per type: ``word`` exactly, ``stem*`` any word it begins, ``two_words`` in sequence."""
+"""Cue words per type: ``word`` exactly, ``stem*`` any word it begins, ``two_words`` in sequence. A lone "strike"
+is no cue: an earthquake strikes, workers strike (PLOVER's PROTEST: the labour strikes named here), air and
+missile strikes assault."""
+HAZARDS = (
+    "earthquake earthquakes quake quakes tremor temblor aftershock* tsunami* flood floods flooding flooded "
+    "hurricane* typhoon* cyclone* tornado* wildfire* bushfire* blaze landslide* mudslide* avalanche* eruption volcan* "
+    "drought heatwave blizzard thunderstorm* snowstorm* rainstorm* hailstorm* windstorm* sandstorm* crash crashes "
+    "crashed derail* collision collided capsiz* shipwreck accident accidents fell_from fall_from falling_from "
+    "forest_fire forest_fires bush_fire bush_fires grass_fire brush_fire house_fire house_fires building_fire "
+    "factory_fire apartment_fire market_fire hotel_fire hospital_fire nightclub_fire warehouse_fire tower_fire "
+    "fire_broke storm_surge tropical_storm tropical_storms winter_storm ice_storm dust_storm snow_storm"
+)
+ATTACKERS = (
+    "gunman gunmen shooter shooters shooting shootings shot gunfire gunshot* attack* assailant* militant* "
+    "insurgent* rebel* terror* bomb* airstrike* stabb* murder* arson* hostage* troops soldiers rocket* missile* "
+    "violence riot* gun guns firearm* rifle* shotgun* handgun* pistol* militia* armed_men armed_group armed_groups "
+    "armed_gang armed_gangs stormed open_fire opened_fire opens_fire opening_fire set_fire sets_fire setting_fire "
+    "set_ablaze police_fire police_fired"
+)
+"""Natural hazards and accidents (a lone "fire" or "storm" is none: police open fire, armed men set fire to a
+village, militia storm a town; a forest fire, a storm surge are), and the words of an attacker or a gun (a hunting
+accident is a shooting; a truck's crash called an attack is one): a report whose headline or lead names a hazard and
+which names no attacker tells of no political or social event, whatever its words of killing ("killed"), easing
+("advisory lifted"), warning or deploying (rescuers) say; only ``HAZARD_TYPES`` are read in it."""
+_ILLNESS = re.compile(r"\b(?:heart|panic|asthma) attacks?\b")
+"""An attack that is an illness ("died after suffering a heart attack"), read as no attacker."""
+HAZARD_TYPES = frozenset({"aid", "coerce", "protest", "accuse"})
+"""Types of people acting on people that a hazard's report may still be about (aid to its victims, a builder jailed
+over a collapse, a protest over the relief, blame)."""
 POLITICAL = (
     "government minist* president parliament* senat* congress* elect* vote votes voted voters voting polic* troops "
     "army military militant militants rebel rebels official officials authorit* diplomat* court prosecutor "
     "prosecutors protest* war ceasefire sanction sanctions treaty mayor governor lawmaker lawmakers party opposition "
-    "refugee refugees hostage hostages airstrike airstrikes bombing gunman gunmen"
+    "refugee refugees hostage hostages airstrike airstrikes bombing gunman gunmen walkout* picket* "
+    "strikers on_strike"
 )
 OTHER_DOMAIN = (
     "game season coach league championship tournament goal goals scored player players team album film movie actor "
     "actress singer concert fans patient patients virus disease infect* vaccin* symptom symptoms hospital doctor "
     "doctors cases outbreak scientist scientists study researcher researchers species shares investor investors "
-    "earnings revenue quarter customer customers product smartphone app"
+    "earnings revenue quarter customer customers product smartphone app sequel sequels heavyweight titles"
 )
 """Words of politics and public life, and of sport, culture, health, science and business news."""
 NEGATIONS = frozenset({"no", "not", "without", "cannot", "never", "fail", "fails", "failed", "unable", "t"})
@@ -172,6 +208,7 @@ def _trie(entries: dict[str, str]) -> str:
 
 _CUES = _Vocabulary(CUES)
 _DOMAINS = _Vocabulary({"political": POLITICAL, "other": OTHER_DOMAIN})
+_HAZARDS = _Vocabulary({"hazard": HAZARDS, "attacker": ATTACKERS})
 DOMAIN_RATIO = 2.0
 MIN_SCORE = 2
 MAX_SENTENCES = 20
@@ -233,17 +270,34 @@ def is_political(title: str, text: str | None) -> bool:
     return counts["other"] < DOMAIN_RATIO * max(1, counts["political"])
 
 
+def _hazard_only(title: str, body: Sequence[str]) -> bool:
+    """Whether the headline or lead names a natural hazard or an accident (``HAZARDS``) and the sentences read name
+    no attacker (``ATTACKERS``)."""
+    read = [title, *body][:MAX_SENTENCES] if title else list(body[:MAX_SENTENCES])
+    lead_end = len("\n".join(read[: LEAD_SENTENCES + 1]))
+    lowered = _ILLNESS.sub(lambda illness: " " * len(illness.group()), "\n".join(read).lower())
+    hazard = False
+    for offset, label in _HAZARDS.matches(lowered):
+        if label == "attacker":
+            return False
+        hazard = hazard or offset < lead_end
+    return hazard
+
+
 def classify_event(title: str, text: str | None, body: Sequence[str] | None = None) -> EventType | None:
     """The PLOVER-aligned event type of an article, or ``None`` when the evidence is weak or off-topic (``body``:
     the text's sentences, split here when not given)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
+    body = split_sentences(text or "") if body is None else body
     scores = type_scores(title, text, body)
     if not scores:
         return None
     code = max(scores, key=lambda c: (scores[c][0], scores[c][1], -EVENT_TYPES.index(c)))
     score, weight, evidence = scores[code]
     if score < MIN_SCORE or weight < LEAD_WEIGHT or not is_political(title, text):
+        return None
+    if code not in HAZARD_TYPES and _hazard_only(title, body):
         return None
     confidence = score / sum(total for total, _, _ in scores.values())
     return EventType(code, score, evidence, round(confidence, 3))

@@ -80,6 +80,12 @@ TIME_AND_MEASURE = frozenset(
         "episodes",
         "seasons",
         "rounds",
+        "litres",
+        "liters",
+        "gallons",
+        "barrels",
+        "magnitude",
+        "bps",
     ]
 )
 OUTCOMES = frozenset(
@@ -135,7 +141,15 @@ _MONTH_BEFORE = regex.compile(rf"(?r)\b({'|'.join(MONTHS)})[a-z]*\.?\s+$", re.IG
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 ASCII_LETTERS = frozenset(ascii_letters)
 _MAX_NOUN_GAP = 2
+_CLAUSE_END = re.compile(r"[,;:()\[\]—–]")
+CONJUNCTIONS = frozenset({"and", "or", "but"})
+_ANOTHER_NUMBER = re.compile(r"(?:\s+[A-Za-z]+){0,3}?\s+(?:\d|(?:" + "|".join(SPELLED) + r")\b)", re.IGNORECASE)
+"""After a conjunction: a number within a few words ("and injured more than 150")."""
 _MAX_OUTCOME_GAP = 4
+_OUTCOME_END = re.compile(r"[;:]")
+"""Where the search for a number's outcome stops: a semicolon or colon opens another clause ("300 homes; 5
+firefighters were injured"), while a comma, bracket or dash may open an aside after which the outcome is still the
+number's ("20 people, mostly students, were arrested")."""
 
 
 @dataclass(frozen=True)
@@ -159,13 +173,18 @@ def _is_year(number: str, scale: str | None) -> bool:
 
 
 def _counted(after: str) -> tuple[str, str] | None:
-    """(noun phrase, outcome) counted by the words after a number, or None when no plural noun follows."""
-    words = _WORD.findall(after[:120])
-    for index, word in enumerate(words[: _MAX_NOUN_GAP + 1]):
+    """(noun phrase, outcome) counted by the words after a number, or None when no plural noun follows in the same
+    clause (a comma, colon or bracket ends it: "risen to 21, officials say")."""
+    window = after[:120]
+    found = list(_WORD.finditer(window))
+    words = [match.group() for match in found]
+    clause_end = _CLAUSE_END.search(window)
+    clause_words = sum(match.start() < clause_end.start() for match in found) if clause_end else len(words)
+    for index, word in enumerate(words[: min(_MAX_NOUN_GAP + 1, clause_words)]):
         lowered = word.lower()
         if lowered in TIME_AND_MEASURE:
             return None
-        if (lowered.endswith("s") and not lowered.endswith("ss") and len(lowered) > 3) or lowered in (
+        if _plural(word) or lowered in (
             "people",
             "children",
             "men",
@@ -177,11 +196,29 @@ def _counted(after: str) -> tuple[str, str] | None:
             "civilians",
         ):
             noun = " ".join(words[: index + 1])
-            outcome = next(
-                (w.lower() for w in words[index + 1 : index + 1 + _MAX_OUTCOME_GAP] if w.lower() in OUTCOMES), None
-            )
-            return noun, outcome or ""
+            outcome = ""
+            outcome_end = _OUTCOME_END.search(window, found[index].end())
+            outcome_words = sum(m.start() < outcome_end.start() for m in found) if outcome_end else len(words)
+            for position in range(index + 1, min(index + 1 + _MAX_OUTCOME_GAP, outcome_words)):
+                following = words[position].lower()
+                if following in OUTCOMES:
+                    outcome = following
+                    break
+                if following in CONJUNCTIONS and _ANOTHER_NUMBER.match(window, found[position].end()):
+                    break  # "killed 12 people and injured 150": no "12 people injured" ("shot and killed" is)
+            return noun, outcome
     return None
+
+
+def _plural(word: str) -> bool:
+    """Whether a word reads as a plural noun: ends in "s", but not in "ss", "us", "is" ("basis", "serious",
+    "virus"; "RBIs" is one) or a possessive's "'s" ("Turkey's")."""
+    return (
+        len(word) > 3
+        and word[-1] in "sS"
+        and not word.lower().endswith(("ss", "'s", "’s"))
+        and not word.endswith(("us", "is"))
+    )
 
 
 def extract_figures(text: str | None, body: Sequence[str] | None = None) -> list[Figure]:
