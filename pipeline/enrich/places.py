@@ -361,7 +361,7 @@ _Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 def _reading(words: tuple[str, ...]) -> _Reading:
     """A run's reading, longest gazetteer match first (memoised by surface form: names recur within and across
     articles)."""
-    if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
+    if len(words) > 2 and any(_INITIAL.fullmatch(word) for word in words[1:-1]):
         # "Tyrise M. Bell": a name with a middle initial is a person's
         return (), tuple({fold(word) for word in words if not _INITIAL.fullmatch(word)}), ()
     names = gazetteer.places()
