@@ -34,6 +34,9 @@ _FULL_DATE = re.compile(
     r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+(?:19|20)\d{2})\b",
     re.IGNORECASE,
 )
+CENTURIES = ("19", "20")
+"""A full date's year opens with one of these: a sentence without either states no full date (a quick test that
+spares ``_FULL_DATE`` most lead sentences)."""
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ def event_date(
     if dateline is not None:
         return EventDate(dateline.date(), "dateline", dateline.date().isoformat())
     for sentence in lead:
-        if match := _FULL_DATE.search(sentence):
+        if any(century in sentence for century in CENTURIES) and (match := _FULL_DATE.search(sentence)):
             stated = parse_datetime(match.group(0))
             if stated is not None:
                 return EventDate(stated.date(), "stated", sentence)

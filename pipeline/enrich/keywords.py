@@ -88,7 +88,7 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
     for title, text in documents:
         for part, weight in ((title or "", HEADLINE_WEIGHT), (text or "", 1)):
             words = _words(part)
-            pairs = zip(words, words[1:], strict=False)
+            pairs = filter(all, zip(words, words[1:], strict=False))  # a dropped word ("") makes no phrase
             if weight == HEADLINE_WEIGHT:
                 counts.update({word: weight for word in words if word})
                 for pair in pairs:
@@ -101,12 +101,21 @@ def keywords(documents: Iterable[tuple[str, str | None]], limit: int = DEFAULT_K
     ranked.extend(
         (-count * 1.5, f"{left} {right}")
         for (left, right), count in pair_counts.items()
-        if count >= MIN_PHRASE_COUNT * 2 and left and right and left != right
+        if count >= MIN_PHRASE_COUNT * 2 and left != right
     )
     chosen: list[str] = []
+    alone: set[str] = set()  # the words chosen on their own
+    in_phrases: set[str] = set()  # the words of the phrases chosen
     for key in _in_order(ranked, counts):
-        if any(key in phrase.split() or phrase in key.split() for phrase in chosen if " " in phrase or " " in key):
+        left, _, right = key.partition(" ")
+        if right:
+            if left in alone or right in alone:
+                continue
+            in_phrases.update((left, right))
+        elif key in in_phrases:
             continue
+        else:
+            alone.add(key)
         chosen.append(key)
         if len(chosen) == limit:
             break

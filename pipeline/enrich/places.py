@@ -303,10 +303,13 @@ def _cue(before: Iterator[str]) -> tuple[int, bool]:
     return (6 if any(other in EVENT_WORDS for other in window) else 2), word in STRONG_LOCATIVES
 
 
-def _distance_km(a: gazetteer.Place, b: gazetteer.Place) -> float:
-    if a.latitude is None or b.latitude is None:
-        return math.inf
-    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude)
+def _within_km(a: gazetteer.Place, b: gazetteer.Place, km: float) -> bool:
+    """Whether two places lie within ``km`` of each other (places without a point never do). Places whose latitudes
+    alone lie further apart (most pairs) need no great-circle distance: it is at least the distance along a
+    meridian (a kilometre to spare for rounding)."""
+    if a.latitude is None or b.latitude is None or abs(a.latitude - b.latitude) * KM_PER_DEGREE > km + 1:
+        return False
+    return haversine_km(a.latitude, a.longitude, b.latitude, b.longitude) <= km
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -358,7 +361,7 @@ _Reading = tuple[tuple[tuple, ...], tuple[str, ...], tuple[str, ...]]
 def _reading(words: tuple[str, ...]) -> _Reading:
     """A run's reading, longest gazetteer match first (memoised by surface form: names recur within and across
     articles)."""
-    if any(_INITIAL.fullmatch(word) for word in words[1:-1]):
+    if len(words) > 2 and any(_INITIAL.fullmatch(word) for word in words[1:-1]):
         # "Tyrise M. Bell": a name with a middle initial is a person's
         return (), tuple({fold(word) for word in words if not _INITIAL.fullmatch(word)}), ()
     names = gazetteer.places()
@@ -404,7 +407,7 @@ def _reading(words: tuple[str, ...]) -> _Reading:
                 hits.append(("abbreviation", position, position + 1, "", None))
             if "-" in word:
                 hits.append(("hyphen", position, position + 1, "", None))
-            if (code := demonyms.get(fold(word))) is not None:
+            if (code := demonyms.get(run.folded[position])) is not None:
                 countries.append(gazetteer.countries()[code].alpha2)
             if word.lower() not in STOP_WORDS and (gazetteer.is_first_name(word) or word.lower() in PERSON_TITLES):
                 # a person's name: the capitalised words after a given name or title are not places
@@ -479,8 +482,10 @@ def _spans(sentences: list[tuple[bool, int, str]], context: set[str]) -> list[_S
         title_case = scanned.title_case
         for run in scanned.runs:
             hits, run_people, countries = _reading(run.words)
-            people.update(run_people)
-            context.update(countries)
+            if run_people:
+                people.update(run_people)
+            if countries:
+                context.update(countries)
             for kind, position, end, key, ambiguity in hits:
                 if kind == "abbreviation":
                     if abbreviated := _abbreviation(sentence, run, position):
@@ -892,7 +897,7 @@ def _within_close(place: gazetteer.Place, points: tuple[tuple[float, float], ...
 
 def _near_division(place: gazetteer.Place, divisions: list[gazetteer.Place]) -> bool:
     """Whether a town or county outside the US lies near a division the article names."""
-    return any(_distance_km(place, division) <= NEAR_KM for division in divisions)
+    return any(_within_km(place, division, NEAR_KM) for division in divisions)
 
 
 def _within(place: gazetteer.Place, container: gazetteer.Place) -> bool:
@@ -901,7 +906,7 @@ def _within(place: gazetteer.Place, container: gazetteer.Place) -> bool:
         return container.country_code == place.country_code
     if container.region:
         return container.region == place.region
-    return _distance_km(place, container) <= NEAR_KM / 2
+    return _within_km(place, container, NEAR_KM / 2)
 
 
 def _evidence(span: _Span, place: gazetteer.Place, countries: set[str], states: set[str]) -> float:

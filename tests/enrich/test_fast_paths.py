@@ -1,7 +1,7 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
 to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
-scan's two engines and the tokenizer, places' support test and the whole sum, the row builders and plain field
-reads."""
+scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
+and the whole sum, the row builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -137,6 +137,18 @@ def test_the_scan_engines_and_the_tokenizer_find_the_same_runs(sentences, monkey
         assert found.title_case == is_title_case(sentence), sentence
     monkeypatch.setattr(scan, "_reads_alike", lambda sentence: False)  # every sentence through the regex module
     assert {sentence: scan.scan_sentence.__wrapped__(sentence) for sentence in scanned} == scanned
+
+
+def test_the_words_before_a_name_are_those_the_regex_module_reads_backwards(sentences):
+    checked = 0
+    for sentence in [*sentences, *EDGES, "U.S.-led a--b 'x' .5 @foo&bar", "ab- -ab a-b-c.d'e&f@g _a_ b__c"]:
+        if not sentence.isascii():
+            continue  # the fast path's texts
+        for position in range(len(sentence) + 1):
+            backwards = scan._TOKEN_BACKWARDS.finditer(sentence, 0, position)
+            assert list(scan.words_before(sentence, position)) == [word.group().lower() for word in backwards]
+            checked += 1
+    assert checked > 100_000
 
 
 def test_places_support_test_skips_only_sums_of_nothing(documents, monkeypatch):
