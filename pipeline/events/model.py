@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from pipeline.events.features import FEATURES_VERSION
+
 MODEL_FORMAT = 1
 SHIPPED_MODEL = Path(__file__).resolve().parent / "grouping_model.json"
 REGIMES = ("full_text", "headline")
@@ -142,12 +144,20 @@ class GroupingModel:
 
 
 def read_model(path: str | Path) -> GroupingModel:
-    """A model file; ``ModelError`` with the reason when it cannot be used."""
+    """A model file; ``ModelError`` with the reason when it cannot be used, also when it was fitted on features of
+    another recipe (``FEATURES_VERSION``): its coefficients and thresholds weigh values on another scale, and the
+    run would group by them silently wrong."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot read grouping model {path}: {error}") from None
-    return GroupingModel.from_dict(data)
+    model = GroupingModel.from_dict(data)
+    if model.features_version != FEATURES_VERSION:
+        raise ModelError(
+            f"grouping model {path} was fitted on features of version {model.features_version}, this wirebeam "
+            f"computes version {FEATURES_VERSION}: fit it again (`wirebeam grouping fit --labels FILE`)"
+        )
+    return model
 
 
 @lru_cache(maxsize=1)
