@@ -144,14 +144,19 @@ class GroupingModel:
 
 
 def read_model(path: str | Path) -> GroupingModel:
-    """A model file; ``ModelError`` with the reason when it cannot be used, also when it was fitted on features of
-    another recipe (``FEATURES_VERSION``): its coefficients and thresholds weigh values on another scale, and the
-    run would group by them silently wrong."""
+    """A model file; ``ModelError`` with the reason when it cannot be used."""
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot read grouping model {path}: {error}") from None
-    model = GroupingModel.from_dict(data)
+    return GroupingModel.from_dict(data)
+
+
+def read_run_model(path: str | Path) -> GroupingModel:
+    """A model file a run is given (``--grouping_model``): ``read_model``'s, refused (``ModelError``) when fitted on
+    features of another recipe (``FEATURES_VERSION``): its coefficients and thresholds weigh values on another
+    scale, and the run would group by them silently wrong."""
+    model = read_model(path)
     if model.features_version != FEATURES_VERSION:
         raise ModelError(
             f"grouping model {path} was fitted on features of version {model.features_version}, this wirebeam "
