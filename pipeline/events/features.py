@@ -205,6 +205,12 @@ def _calendar_word(word: str) -> str | None:
 _NAMED_ABBREVIATIONS = frozenset(w for w in WEEKDAY_ABBREVIATIONS | MONTH_ABBREVIATIONS if len(w) == 3)
 """Abbreviations that are also names or words ("Jan Egeland", "The Sun", "Del Mar"): calendar words only as a
 date's part (``_is_date_part``)."""
+_DAY_NAMES = frozenset(
+    ["super", "black", "bloody", "cyber", "patch", "easter", "good", "ash", "palm", "holy", "maundy", "shrove", "fat"]
+    + ["giving", "orthodox"]
+)
+"""Words that name a day with a weekday after them ("Super Tuesday", "Black Friday", "Good Friday"): after a day's
+opener, any other name before a weekday is a name dated by it ("on Twitter Sunday", "the attack on Paris Friday")."""
 _DAY_OPENERS = frozenset(["on", "during", "after", "before", "since", "until", "till", "this", "last", "next", "every"])
 """Words before a day's name ("on Super Tuesday", "since Bloody Sunday"); a place or a person before a weekday
 follows others ("shot in Queens Friday", "the Bronx Thursday", "outside of Christiansburg Tuesday", "told Patel
@@ -236,8 +242,8 @@ def _phrase(
     A calendar word that heads a longer name stays ("Sunday School", "July Fourth"), unless it opens the sentence or
     follows a day's opener or a number ("On Monday Obama", "12:30pm Friday Deputies"); so does one that ends a day's
     name of two words after a day's opener ("on Super Tuesday", "since Bloody Sunday": "super" or "bloody" alone
-    would be a junk key); a three-letter abbreviation stays unless it is part of a date ("Jan Egeland", "Las Vegas
-    Sun", "Sun Microsystems"; "Jan. 5" is a date)."""
+    would be a junk key; ``_DAY_NAMES``); a three-letter abbreviation stays unless it is part of a date ("Jan
+    Egeland", "Las Vegas Sun", "Sun Microsystems"; "Jan. 5" is a date)."""
 
     def is_calendar(index: int) -> bool:
         short = _calendar_word(run[index])
@@ -268,7 +274,7 @@ def _phrase(
         starts_sentence = False
     named_day = False
     while first < last and (is_stop(last - 1) or is_calendar(last - 1)):
-        if last - first == 2 and opened and not is_stop(last - 1) and not (is_stop(first) or is_calendar(first)):
+        if last - first == 2 and opened and run[first].lower() in _DAY_NAMES and not is_stop(last - 1):
             named_day = True
             break
         last -= 1

@@ -1,6 +1,7 @@
-"""Calendar words are left out of entities only where they date something: a named day ("Super Tuesday") keeps its
-whole name, a three-letter abbreviation that is a name ("Jan Egeland", "the Las Vegas Sun") stays, and a weekday
-after a place ("in Queens Friday") or a date ("on Jan. 5") still names nothing."""
+"""Calendar words are left out of entities only where they date something: a named day ("Super Tuesday") keeps its whole
+name (a name dated by a weekday does not: "on Twitter Sunday"), a three-letter abbreviation that is a name ("Jan
+Egeland", "the Las Vegas Sun") stays, and a weekday after a place ("in Queens Friday") or a date ("on Jan. 5") still
+names nothing."""
 
 from __future__ import annotations
 
@@ -52,6 +53,13 @@ REPORTS = {
         "said; officers were looking for a gunman who fled on foot toward the subway station.",
         ["e:queens"],
         ["e:queens friday", "e:friday"],
+    ),
+    "posts": (
+        "Minister defends remarks after attack",
+        "The minister wrote on Twitter Sunday that the attack on Paris Friday had been planned for months, and "
+        "that the police had arrested two more suspects in raids across the north of the country.",
+        ["e:twitter", "e:paris"],
+        ["e:twitter sunday", "e:paris friday", "e:sunday", "e:friday"],
     ),
 }
 
