@@ -66,7 +66,7 @@ from pipeline.events.cluster import cluster_levels, dense_scores
 from pipeline.events.embeddings import embedding_text
 from pipeline.events.features import batch_features
 from pipeline.events.fit import HALVES, as_run_reads, half_of
-from pipeline.events.model import read_model
+from pipeline.events.model import read_run_model
 from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds, score
 
 LOGGER = logging.getLogger(__name__)
@@ -379,7 +379,7 @@ class Grouped:
 def _thresholds(flags: Sequence[str]) -> EventThresholds:
     """The run's model and thresholds (``--grouping_model``, else the default of the mode, as ``wirebeam run``)."""
     if "--grouping_model" in flags:
-        return EventThresholds(model=read_model(flags[flags.index("--grouping_model") + 1]))
+        return EventThresholds(model=read_run_model(flags[flags.index("--grouping_model") + 1]))
     return EMBEDDING_THRESHOLDS if "--embeddings" in flags else DEFAULT_THRESHOLDS
 
 

@@ -88,14 +88,15 @@ def _thresholds_text(thresholds: EventThresholds) -> str:
 
 def event_thresholds(options: WirebeamFlags) -> EventThresholds:
     """The run's grouping model (``--grouping_model``, else the shipped one) and thresholds: those given as flags,
-    the model's own for the others. Raises ``ValueError`` for an unusable model file, or for one that weighs
-    embeddings without ``--embeddings`` (its headline pairs would all score a cosine of 0)."""
-    from pipeline.events.model import read_model
+    the model's own for the others. Raises ``ValueError`` for an unusable model file (also one fitted on another
+    features version), or for one that weighs embeddings without ``--embeddings`` (its headline pairs would all
+    score a cosine of 0)."""
+    from pipeline.events.model import read_run_model
     from pipeline.events.score import DEFAULT_THRESHOLDS, EMBEDDING_THRESHOLDS, EventThresholds
 
     defaults = EMBEDDING_THRESHOLDS if options.embeddings else DEFAULT_THRESHOLDS
     if options.grouping_model:
-        model = read_model(options.grouping_model)
+        model = read_run_model(options.grouping_model)
         if model.uses_embeddings and not options.embeddings:
             raise ValueError(
                 f"grouping model {options.grouping_model} weighs embeddings (fitted with `wirebeam grouping fit "

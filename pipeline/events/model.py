@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
 
+from pipeline.events.features import FEATURES_VERSION
+
 MODEL_FORMAT = 1
 SHIPPED_MODEL = Path(__file__).resolve().parent / "grouping_model.json"
 REGIMES = ("full_text", "headline")
@@ -148,6 +150,19 @@ def read_model(path: str | Path) -> GroupingModel:
     except (OSError, ValueError) as error:
         raise ModelError(f"cannot read grouping model {path}: {error}") from None
     return GroupingModel.from_dict(data)
+
+
+def read_run_model(path: str | Path) -> GroupingModel:
+    """A model file a run is given (``--grouping_model``): ``read_model``'s, refused (``ModelError``) when fitted on
+    features of another recipe (``FEATURES_VERSION``): its coefficients and thresholds weigh values on another
+    scale, and the run would group by them silently wrong."""
+    model = read_model(path)
+    if model.features_version != FEATURES_VERSION:
+        raise ModelError(
+            f"grouping model {path} was fitted on features of version {model.features_version}, this wirebeam "
+            f"computes version {FEATURES_VERSION}: fit it again (`wirebeam grouping fit --labels FILE`)"
+        )
+    return model
 
 
 @lru_cache(maxsize=1)

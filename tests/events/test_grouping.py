@@ -37,7 +37,7 @@ from pipeline.events.features import (
     term_counts,
     terms,
 )
-from pipeline.events.model import ModelError, read_model
+from pipeline.events.model import SHIPPED_MODEL, ModelError, read_model
 from pipeline.events.score import (
     DEFAULT_THRESHOLDS,
     DEFAULT_TITLE_THRESHOLD,
@@ -458,6 +458,25 @@ def test_an_unusable_model_file_is_refused(tmp_path: Path):
         path.write_text(content, encoding="utf-8")
         with pytest.raises(ModelError):
             read_model(path)
+
+
+def test_a_model_fitted_on_another_features_version_is_refused_before_the_run(tmp_path: Path, capsys):
+    """``wirebeam run --grouping_model`` refuses it (exit 2, nothing written); reading it alone does not (the shipped
+    model is read at import, and `wirebeam grouping` reads models of any version)."""
+    data = json.loads(SHIPPED_MODEL.read_text(encoding="utf-8")) | {"features_version": FEATURES_VERSION - 1}
+    model, db = tmp_path / "model.json", tmp_path / "wb.duckdb"
+    model.write_text(json.dumps(data), encoding="utf-8")
+    assert read_model(model).features_version == FEATURES_VERSION - 1
+    assert main(["run", "--offline", "--seeds", str(SEEDS), "--db", str(db), "--grouping_model", str(model)]) == 2
+    error = capsys.readouterr().err
+    assert f"fitted on features of version {FEATURES_VERSION - 1}" in error and "wirebeam grouping fit" in error
+    assert not db.exists()
+
+
+def test_the_shipped_model_was_fitted_on_the_features_this_wirebeam_computes():
+    """Refit it (``benchmarks/events.py --write_model pipeline/events/grouping_model.json``) with any bump of
+    ``FEATURES_VERSION``."""
+    assert read_model(SHIPPED_MODEL).features_version == FEATURES_VERSION
 
 
 WALL = (

@@ -14,7 +14,7 @@ from werkzeug import Response
 
 from benchmarks.events import Item as StoryItem
 from pipeline.cli import main
-from pipeline.events.model import shipped_model
+from pipeline.events.features import FEATURES_VERSION
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from pipeline.store import matching
 from tests.conftest import assert_events_match_articles, query, story_items
@@ -23,7 +23,6 @@ from tests.store.test_regroup_across_runs import (
     assert_event_links_within_events,
     assert_storylines_match_events,
     groups,
-    loose_storylines,
     run,
 )
 from tests.test_online_end_to_end import FAST_FETCHES
@@ -44,6 +43,23 @@ def entry(item: StoryItem, link: str) -> Item:
     return Item(item.item_id, item.title, link, item.text.split(". ")[0] + ".", published, item.text)
 
 
+FROZEN_MODEL = Path(__file__).with_name("regroup_model.json")
+"""The model these tests set thresholds on: the shipped model of features v4 (commit bfb13e3), kept here so that a
+refit of the shipped model does not move what the fixtures below were chosen under (the storms and rates reports'
+features are the same in v4 and v5)."""
+
+
+def frozen_model(tmp_path: Path, **thresholds: float) -> str:
+    """``--grouping_model`` of ``FROZEN_MODEL`` with ``thresholds`` (test settings, fitted on nothing), marked as of
+    this features version."""
+    data = json.loads(FROZEN_MODEL.read_text(encoding="utf-8"))
+    data["thresholds"] |= thresholds
+    data["features_version"] = FEATURES_VERSION
+    path = tmp_path / "model.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return str(path)
+
+
 def run_feeds(tmp_path: Path, db: Path, model: str) -> None:
     flags = ["--seeds", str(tmp_path / "seeds"), "--db", str(db), "--feeds", str(tmp_path / "feeds.opml")]
     assert main(["run", *flags, *FAST_FETCHES, "--grouping_model", model]) == 0
@@ -55,7 +71,7 @@ def test_an_upgraded_fallback_whose_storyline_it_reaches_is_regrouped_as_in_one_
     event, so the other events of its storyline are brought in, b-2's own among them with no representatives left
     (its one article is being replaced). The load completes (it used to fail, every retry alike) and groups as one
     run over the same pages does; a third run changes nothing."""
-    model = loose_storylines(tmp_path)
+    model = frozen_model(tmp_path, storyline_full_text=0.06, storyline_undated=0.25, storyline_headline=0.1)
     items = [item for item in story_items("rates") if item.item_id != "rates-b-1"]
     (upgraded,) = [item for item in items if item.item_id == "rates-b-2"]
     (tmp_path / "seeds").mkdir()
@@ -92,14 +108,9 @@ def test_an_upgraded_fallback_whose_storyline_it_reaches_is_regrouped_as_in_one_
 
 
 def reports_as_events(tmp_path: Path) -> str:
-    """``--grouping_model`` of the shipped model whose reports are one event only when nearly the same and whose
-    dated full texts are one storyline from a mean score of 0.1 (a test setting, fitted on nothing): storms become
-    storylines of one-report events."""
-    data = shipped_model().to_dict()
-    data["thresholds"] |= {"full_text": 0.99, "headline": 0.99, "storyline_full_text": 0.1}
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return str(path)
+    """``--grouping_model`` whose reports are one event only when nearly the same and whose dated full texts are one
+    storyline from a mean score of 0.1: storms become storylines of one-report events."""
+    return frozen_model(tmp_path, full_text=0.99, headline=0.99, storyline_full_text=0.1)
 
 
 def test_events_left_out_of_a_storyline_merged_into_another_take_its_id_in_the_runs_storyline_remap(
