@@ -90,8 +90,8 @@ def _records(variant: str) -> list[dict]:
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 12 (new-user trial HIGH 1): one shared figure or dateline date joins unrelated reports; the fix on "
-    "branch numbers-fix-v5 passes this but lost ECB+ F1 on the fitting half A with fold models refitted",
+    reason="issue 12 (new-user trial HIGH 1): one shared figure or dateline date joins unrelated reports; the fixes on "
+    "branches numbers-fix-v5 and numbers-interaction pass this but lose ECB+ F1 on the fitting half A (README)",
 )
 @pytest.mark.parametrize(("variant", "runs"), [("figure", 1), ("dateline", 1), ("figure", 2)])
 def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tmp_path, variant, runs):
