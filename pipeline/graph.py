@@ -12,7 +12,7 @@ from datetime import datetime
 import apache_beam as beam
 
 from pipeline.boilerplate import StripBoilerplate
-from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.dedup.exact import MarkExactDuplicates, RejectSameArticles
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.near import MarkNearDuplicates
 from pipeline.enrich.stage import EnrichArticles
@@ -94,10 +94,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     articles = groups["articles"] | "ApplyEvents" >> ApplyEvents(groups[MEMBERS], grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
     enriched = articles | "CountEnrich" >> CountProgress("enrich") | "Enrich" >> EnrichArticles()
+    same_articles = cleaned["articles"] | "SameArticles" >> RejectSameArticles()
     rejects = (
         *source_rejects,
         extracted.rejects,
         normalized.rejects,
+        same_articles,
         enriched[REJECTS],
     ) | "AllRejects" >> beam.Flatten()
     staged.update(

@@ -521,3 +521,35 @@ def test_a_feed_with_a_backlog_over_the_entry_budget_is_not_counted_failing(site
     out = capsys.readouterr().out
     assert "feeds polled      1 (0 unchanged, 0 failing)" in out, "a healthy feed counted failing for its backlog"
     assert query(db(workdir), "SELECT count(*) FROM articles") == [(2,)]
+
+
+PORT_PAGE = """<html><head><title>Rotterdam port strike halts container traffic</title>
+<meta property="og:site_name" content="Harbour Times"></head><body><article>
+<h1>Rotterdam port strike halts container traffic</h1>
+<p>Dock workers at the port of Rotterdam walked off the job on Thursday in a dispute over automation, halting
+container traffic at Europe's largest port.</p>
+<p>The FNV union said the strike would last 24 hours. Port authority chief executive Boudewijn Siemons said dozens
+of ships were waiting at anchor off the coast of the Netherlands.</p>
+<p>Shipping companies Maersk and MSC said they were diverting some vessels to Antwerp and Hamburg.</p>
+</article></body></html>"""
+
+
+def other_host(site: HTTPServer, path: str) -> str:
+    """The server's URL for ``path`` under another host name (``localhost``): fetched by another host's worker."""
+    return site.url_for(path).replace("127.0.0.1", "localhost")
+
+
+def test_an_entry_whose_page_a_feed_of_another_host_reaches_through_a_redirect_is_stored_not_lost(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page, other = "Rotterdam port strike halts container traffic", "Port strike: ships wait off Rotterdam"
+    first = [Item("a1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    second = [Item("b1", other, site.url_for("/p/port"), "Ships wait.", "2026-11-19T15:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    site.expect_request("/b.rss").respond_with_data(rss20(second, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
+    assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b1 was lost"

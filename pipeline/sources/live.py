@@ -538,16 +538,24 @@ class PollFeeds(beam.PTransform):
         )
 
 
+PAGES = "pages"
+"""Tag of `_FetchHostPages`' output of fetched pages, ``(entry, document)``: one article per page across hosts
+(`one_article_per_page`)."""
+
+
+def fetch_order(entry: FeedEntry) -> tuple:
+    """Sort key of the entries linking one page: earliest first (undated first), then by link, feed and key."""
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return (entry.published or entry.updated or oldest, entry.link or "", entry.feed_url, entry.entry_key)
+
+
 class _FetchHostPages(_FetchingDoFn):
     def process(self, host_entries: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator:
         _, entries = host_entries
         owners: dict[str, FeedEntry] = {}
         """Page key -> the entry of this run whose article the page is."""
         started, pages = time.monotonic(), 0
-        oldest = datetime.min.replace(tzinfo=timezone.utc)
-        order = sorted(
-            entries, key=lambda e: (e.published or e.updated or oldest, e.link or "", e.feed_url, e.entry_key)
-        )
+        order = sorted(entries, key=fetch_order)
         linking: dict[str | None, list[FeedEntry]] = {}
         for entry in order:
             linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
@@ -570,21 +578,42 @@ class _FetchHostPages(_FetchingDoFn):
                 continue
             pages += 1 if entry.link else 0
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
-            if reject is None:
-                _count("pages_fetched")
-                landed = canonical_url(document.meta["url"]) or page_key
-                if (earlier := owners.get(landed)) is not None and landed != page_key:
-                    yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
-                    continue
-                if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
-                    owners[page_key] = owner
-                    yield from shared_page(entry, owner, stored)
-                    document = _page_of(owner, document.body, document.meta["url"])
-                owners[landed] = owners.get(page_key, entry)
-            else:
+            if reject is not None:
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)
-            yield document
+                yield document
+                continue
+            _count("pages_fetched")
+            landed = canonical_url(document.meta["url"]) or page_key
+            if (earlier := owners.get(landed)) is not None and landed != page_key:
+                yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
+                continue
+            if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
+                owners[page_key] = owner
+                yield from shared_page(entry, owner, stored)
+                document = _page_of(owner, document.body, document.meta["url"])
+            owners[landed] = owners.get(page_key, entry)
+            yield Tagged(PAGES, (owners[landed], document))
+
+
+def _landed_page(page: tuple[FeedEntry, RawDocument]) -> tuple[str, tuple[FeedEntry, RawDocument]]:
+    _, document = page
+    return canonical_url(document.meta["url"]) or document.source_ref, page
+
+
+def one_article_per_page(landed: tuple[str, Iterable[tuple[FeedEntry, RawDocument]]]) -> Iterator:
+    """The fetched pages of one landed URL -> one page document, of the entry whose article it is (`page_owner`),
+    and what becomes of the other entries (`shared_page`). Entries of several hosts reach one page through
+    redirects; each host's worker fetched it for its own entry, and one page read twice would be one article ID:
+    the later entries would vanish."""
+    _, pages = landed
+    pages = sorted(pages, key=lambda page: fetch_order(page[0]))
+    document = pages[0][1]
+    owner = page_owner([entry for entry, _ in pages], document)
+    yield document if owner is pages[0][0] else _page_of(owner, document.body, document.meta["url"])
+    for entry, _ in pages:
+        if entry is not owner:
+            yield from shared_page(entry, owner, StoredEntries())
 
 
 def shared_page(entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries) -> list | None:
@@ -634,7 +663,8 @@ class FetchArticlePages(beam.PTransform):
     """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``) and rejects of stage ``fetch``.
 
     Entries already stored are dropped (counted in metrics), an entry read from several feeds is fetched once,
-    and pages are fetched per host. The documents are reshuffled so extraction spreads over the workers.
+    and pages are fetched per host; a page that entries of several hosts reach (through redirects) is one
+    article (`one_article_per_page`). The pages are grouped by URL, which spreads extraction over the workers.
     """
 
     def __init__(
@@ -666,10 +696,18 @@ class FetchArticlePages(beam.PTransform):
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
             | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
-            | "FetchOutputs" >> SplitOutputs(REJECTS, main="documents")
+            | "FetchOutputs" >> SplitOutputs(REJECTS, PAGES, main="documents")
         )
-        documents = fetched.documents | "SpreadDocuments" >> beam.Reshuffle()
-        return {"documents": documents, REJECTS: fetched[REJECTS]}
+        pages = (
+            fetched[PAGES]
+            | "KeyByLandedPage" >> beam.Map(_landed_page)
+            | "GroupByLandedPage" >> beam.GroupByKey()  # also spreads the pages' extraction over the workers
+            | "OneArticlePerPage" >> beam.FlatMap(one_article_per_page)
+            | "PageOutputs" >> SplitOutputs(REJECTS, main="documents")
+        )
+        documents = (fetched.documents, pages.documents) | "AllDocuments" >> beam.Flatten()
+        rejects = (fetched[REJECTS], pages[REJECTS]) | "AllRejects" >> beam.Flatten()
+        return {"documents": documents, REJECTS: rejects}
 
 
 class ReadLiveFeeds(beam.PTransform):
