@@ -553,3 +553,18 @@ def test_an_entry_whose_page_a_feed_of_another_host_reaches_through_a_redirect_i
     assert run_online(workdir) == 0
     rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
     assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b1 was lost"
+
+
+def test_one_outlet_is_one_source_whether_its_page_names_its_site_or_was_not_fetched(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)  # og:site_name Harbour Times
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)  # no site name
+    items = [
+        Item("a1", "Rotterdam port strike halts container traffic", site.url_for("/p/port")),
+        Item("a2", "Wildfire forces evacuations near Boulder", site.url_for("/news/wildfire")),
+        Item("a3", "Harbour pilots join the strike", site.url_for("/news/gone"), "Pilots walked out too."),  # 404
+    ]
+    site.expect_request("/a.rss").respond_with_data(rss20(items, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT fallback_reason, source FROM articles ORDER BY title")
+    assert rows == [("http_404", "127.0.0.1"), (None, "127.0.0.1"), (None, "127.0.0.1")], "one outlet, three sources"
