@@ -10,7 +10,7 @@ import html
 import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.dates import parse_datetime
@@ -18,9 +18,15 @@ from pipeline.dates import parse_datetime
 TRUNCATED = "field_truncated"
 DATE_OUT_OF_RANGE = "date_out_of_range"
 UNPARSEABLE_DATE = "unparseable_date"
+PLACEHOLDER_DATE = "placeholder_date"
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 """Publication dates outside these years are taken for errors and stored as null."""
+PLACEHOLDER_DAYS = frozenset({date(1900, 1, 1), date(2099, 1, 1), date(2099, 12, 31), date(2100, 1, 1)})
+"""Days that systems write when they have no date (besides the Unix epoch): stored as null, never as a date."""
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH_SPREAD = timedelta(hours=14)
+"""The Unix epoch (a zero timestamp) written in any time zone ("1969-12-31T19:00:00-05:00") is a placeholder."""
 MAX_FIELD_CHARS = {"title": 2_000, "author": 1_000, "source": 1_000, "url": 8_000, "summary": 100_000}
 MAX_BODY_CHARS = 2_000_000
 """A body longer than this is cut (with a flag): two thousand pages of text is no news article."""
@@ -113,12 +119,21 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
         return None, Flag(UNPARSEABLE_DATE, f"date {str(value)[:80]!r} stored as null: no date wirebeam reads")
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
         return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if is_placeholder(parsed):
+        return None, Flag(PLACEHOLDER_DATE, f"date {str(value)[:80]!r} stored as null: a placeholder, no real date")
     return value, None
 
 
+def is_placeholder(when: datetime) -> bool:
+    """Whether a parsed (UTC) date is one systems write for "no date": the Unix epoch, or a `PLACEHOLDER_DAYS`."""
+    return abs(when - EPOCH) <= EPOCH_SPREAD or when.date() in PLACEHOLDER_DAYS
+
+
 def plausible(when: datetime | None) -> datetime | None:
-    """A parsed date, or None when its year is outside the plausible range."""
-    return when if when is None or EARLIEST_YEAR <= when.year <= LATEST_YEAR else None
+    """A parsed date, or None when its year is outside the plausible range or it is a placeholder."""
+    if when is None or not EARLIEST_YEAR <= when.year <= LATEST_YEAR or is_placeholder(when):
+        return None
+    return when
 
 
 def _date_flag(value: object, why: str) -> Flag:
