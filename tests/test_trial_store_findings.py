@@ -79,3 +79,29 @@ def test_a_saved_feeds_entry_keeps_its_date_flags(workdir: Path):
     assert stored == [("saved.xml#0", True), ("saved.xml#1", True), ("saved.xml#2", False)]
     flags = query(db(workdir), "SELECT source_ref, reason FROM rejects ORDER BY 1")
     assert flags == [("saved.xml#0", "unparseable_date"), ("saved.xml#1", "placeholder_date")], "a flag was dropped"
+
+
+TOKYO = (
+    "東京都は十九日、大雨による土砂災害の危険が高まったとして、多摩地域の住民約二万人に避難指示を出した。"
+    "気象庁によると、雨は二十日朝まで続く見込みで、河川の氾濫にも警戒が必要だという。"
+    "都は避難所を三十か所に開設し、高齢者らの早めの避難を呼びかけている。"
+)
+TOKYO_EDITED = (
+    "東京都は十九日、大雨による土砂災害の危険が高まったとして、多摩地域の住民およそ二万人に避難指示を出しました。"
+    "気象庁によれば、雨は二十日の朝まで続く見込みで、河川の氾濫にも警戒が必要だということです。"
+    "都は避難所を三十か所に開設し、高齢者らに早めの避難を呼びかけている。"
+)
+
+
+def test_a_lightly_edited_japanese_copy_is_a_near_duplicate(workdir: Path):
+    original = {"title": "東京都、多摩地域に避難指示", "text": TOKYO, "published": "2026-11-19T08:00:00Z"}
+    copy = {"title": "多摩地域の住民に避難指示 東京都", "text": TOKYO_EDITED, "published": "2026-11-19T09:00:00Z"}
+    (workdir / "seeds" / "a.json").write_text(json.dumps(original, ensure_ascii=False))
+    (workdir / "seeds" / "b.json").write_text(json.dumps(copy, ensure_ascii=False))
+    assert run_offline(workdir) == 0
+    rows = query(
+        db(workdir),
+        "SELECT a.source_ref, o.source_ref FROM articles a LEFT JOIN articles o ON o.article_id = a.near_duplicate_of "
+        "ORDER BY 1",
+    )
+    assert rows == [("a.json#0", None), ("b.json#0", "a.json#0")], "each Japanese sentence was one word"
