@@ -130,6 +130,20 @@ def plan_live_feeds(
     )
 
 
+def follow_moved_feeds(options: PipelineOptions, db_path: Path) -> None:
+    """Rewrite, in the run's feed list, the URLs of listed feeds that moved permanently (stored ``previous_urls``)."""
+    from pipeline.options import WirebeamOptions
+
+    ours = options.view_as(WirebeamOptions)
+    with connect(db_path, read_only=True) as connection:
+        rows = read_feed_rows(connection)
+    moved = feedlist.follow_moves(
+        feed_list(ours.feeds, ours.db), {old: row.url for row in rows.values() for old in row.previous_urls}
+    )
+    if moved:
+        LOGGER.info("%d moved feeds' URLs rewritten in the feed list", moved)
+
+
 def _poll_policy(interval_seconds: float, max_new_entries: int) -> PollPolicy:
     interval = timedelta(seconds=interval_seconds)
     return PollPolicy(

@@ -18,7 +18,7 @@ from werkzeug import Request, Response
 
 from pipeline.cli import main
 from pipeline.run import run_repeatedly
-from pipeline.sources.feedlist import Subscription, write_feed_list
+from pipeline.sources.feedlist import Subscription, read_feed_list, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
 from tests.sources.test_live import (
     ATOM,
@@ -303,6 +303,7 @@ def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_ur
     assert query(db(workdir), "SELECT url, previous_urls FROM feeds") == [
         (site.url_for("/new.xml"), [site.url_for("/old.xml")])
     ]
+    assert listed(workdir) == [site.url_for("/new.xml")], "the feed list follows the permanent redirect"
     assert run_online(workdir) == 0
     assert requests_to(site, "/new.xml") == 1, "polled again only when due"
     assert run_online(workdir, "--poll_all") == 0
@@ -311,7 +312,24 @@ def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_ur
     capsys.readouterr()
     assert main(["feeds", "list", "--feeds", str(workdir / "feeds.opml"), "--db", str(db(workdir))]) == 0
     listing = capsys.readouterr().out
-    assert "Wire Desk" in listing and "ok (200)" in listing and f"-> {site.url_for('/new.xml')}" in listing
+    assert "Wire Desk" in listing and "ok (200)" in listing and site.url_for("/new.xml") in listing
+    assert "not in the feed list" not in listing
+
+
+def listed(workdir: Path) -> list[str]:
+    return [subscription.url for subscription in read_feed_list(workdir / "feeds.opml")]
+
+
+def test_removing_a_moved_feed_by_its_stored_url_removes_it_from_the_list(site: HTTPServer, workdir: Path):
+    site.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": site.url_for("/new.xml")})
+    site.expect_request("/new.xml").respond_with_data(rss20([Item("x", "Moved", None)]), content_type=RSS)
+    subscribe(workdir, site, "/old.xml")
+    assert run_online(workdir) == 0
+    subscribe(workdir, site, "/old.xml")  # a list that still names the old URL (written before the move was seen)
+    manage = ["--feeds", str(workdir / "feeds.opml"), "--db", str(db(workdir))]
+    assert main(["feeds", "remove", site.url_for("/new.xml"), *manage]) == 0
+    assert listed(workdir) == [], "the old URL stayed listed: the next run polls the feed as never polled"
+    assert query(db(workdir), "SELECT count(*) FROM feeds") == [(0,)]
 
 
 def test_feeds_commands_add_import_export_and_list(tmp_path: Path, capsys):

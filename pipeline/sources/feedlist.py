@@ -212,6 +212,26 @@ def remove_from_feed_list(path: Path | str, url: str) -> Subscription | None:
     return next(s for s in subscriptions if normalize_feed_url(s.url) == key)
 
 
+def follow_moves(path: Path | str, moves: dict[str, str]) -> int:
+    """Rewrite the listed URLs of feeds that moved permanently (``moves``: old URL -> the feed's URL now), keeping
+    their titles and folders; a feed listed under both drops its old entry. Returns how many were rewritten."""
+    subscriptions = read_feed_list(path)
+    listed = {normalize_feed_url(subscription.url) for subscription in subscriptions}
+    kept, moved = [], 0
+    for subscription in subscriptions:
+        new = moves.get(subscription.url)
+        if new is None:
+            kept.append(subscription)
+            continue
+        moved += 1
+        if normalize_feed_url(new) not in listed:
+            kept.append(replace(subscription, url=new))
+            listed.add(normalize_feed_url(new))
+    if moved:
+        write_feed_list(path, kept)
+    return moved
+
+
 def import_into_feed_list(path: Path | str, opml: bytes) -> MergeReport:
     """`wirebeam feeds import`: merge another OPML document into the list file."""
     incoming = parse_opml(opml)
