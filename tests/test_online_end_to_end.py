@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -586,3 +587,34 @@ def test_one_outlet_is_one_source_whether_its_page_names_its_site_or_was_not_fet
     assert run_online(workdir) == 0
     rows = query(db(workdir), "SELECT fallback_reason, source FROM articles ORDER BY title")
     assert rows == [("http_404", "127.0.0.1"), (None, "127.0.0.1"), (None, "127.0.0.1")], "one outlet, three sources"
+
+
+def test_an_entry_its_feed_says_was_updated_is_read_again_once_and_stored_as_a_new_version(
+    site: HTTPServer, workdir: Path
+):
+    story = site.url_for("/news/wildfire")
+    page, feed = [WILDFIRE_PAGE], [b""]
+
+    def atom_entry(title: str, updated: datetime) -> bytes:
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Mountain Wire'
+            f"</title><id>urn:w</id><updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated><entry><id>urn:w:1</id>"
+            f'<title>{title}</title><link rel="alternate" href="{story}"/><published>2025-02-01T09:00:00Z</published>'
+            f"<updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated><summary>Evacuations.</summary></entry></feed>"
+        ).encode()
+
+    site.expect_request("/news/wildfire").respond_with_handler(lambda _: Response(page[0], content_type=HTML))
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    feed[0] = atom_entry("Wildfire forces evacuations near Boulder", datetime(2025, 2, 1, 9, tzinfo=timezone.utc))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    page[0] = WILDFIRE_PAGE.replace("</article>", "<p>By evening two thousand more homes were evacuated.</p></article>")
+    feed[0] = atom_entry("Wildfire evacuations grow near Boulder", datetime.now(timezone.utc))
+    assert run_online(workdir, "--poll_all") == 0
+    assert run_online(workdir, "--poll_all") == 0
+    rows = query(db(workdir), "SELECT title, duplicate_of IS NOT NULL FROM articles ORDER BY ingested_at")
+    assert rows == [
+        ("Wildfire forces evacuations near Boulder", False),
+        ("Wildfire evacuations grow near Boulder", True),
+    ], "the updated story was never read again"
+    assert requests_to(site, "/news/") == 2, "read again once, not at every poll"

@@ -67,8 +67,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key``, ``canonical_url`` and ``title`` (``ReadStoredEntries``):
-    see `is_known`. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary`` and ``read_at``
+    (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -165,15 +165,20 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 
 @dataclass(frozen=True)
 class StoredEntries:
-    """The entry keys of stored articles, and the headline keys (`headline_key`) and summary keys (`summary_key`)
-    stored under each canonical URL."""
+    """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`)
+    and summary keys (`summary_key`) stored under each canonical URL."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
+    read_at: dict[str, datetime] = field(default_factory=dict)
 
 
-_Stored = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
+_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]]]
+
+
+def _later(one: datetime | None, other: datetime | None) -> datetime | None:
+    return max((when for when in (one, other) if when is not None), default=None)
 
 
 def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
@@ -183,12 +188,14 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return set(), {}, {}
+        return {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
         keys, pages, summaries = accumulator
-        if row["entry_key"] is not None:
-            keys.add(row["entry_key"])
+        if (key := row["entry_key"]) is not None:
+            read_at = row.get("read_at")
+            read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
+            keys[key] = _later(keys.get(key), read_at)
         url = row["canonical_url"]
         if url is not None:
             pages.setdefault(url, set()).add(headline_key(row.get("title")))
@@ -198,11 +205,12 @@ class _CollectStoredEntries(beam.CombineFn):
         return accumulator
 
     def merge_accumulators(self, accumulators: Iterable[_Stored]) -> _Stored:
-        keys: set[str] = set()
+        keys: dict[str, datetime | None] = {}
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
         for more_keys, more_pages, more_summaries in accumulators:
-            keys |= more_keys
+            for key, read_at in more_keys.items():
+                keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
         return keys, pages, summaries
@@ -213,6 +221,7 @@ class _CollectStoredEntries(beam.CombineFn):
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
+            {key: read_at for key, read_at in keys.items() if read_at is not None},
         )
 
 
@@ -231,7 +240,8 @@ class ReadStoredEntries(beam.PTransform):
             return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
         return (
             pbegin
-            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary"])
+            | "ReadStored"
+            >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary", "read_at"])
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -274,12 +284,21 @@ def owns_its_identity(entry: FeedEntry) -> bool:
     return entry.key_source == "guid"
 
 
+def updated_since_read(entry: FeedEntry, stored: StoredEntries) -> bool:
+    """Whether the feed says a stored entry changed after it was last read (its ``updated`` time is later): it is
+    read again, and its new text stored as the deduplication rules have it (another version of the page: a copy
+    of the first, ``duplicate_of``; the same text: nothing new)."""
+    read_at = stored.read_at.get(entry.entry_key)
+    return read_at is not None and entry.updated is not None and entry.updated > read_at
+
+
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
-    """Whether the entry is already stored: its key is, or it links a stored page under that page's headline or
-    summary (the same article under another GUID, see `same_entry`). An entry with a GUID of its own, another
-    headline and another summary linking a stored page is new (`SHARED_PAGE`)."""
+    """Whether the entry is already stored: its key is (and it was not updated since, `updated_since_read`), or it
+    links a stored page under that page's headline or summary (the same article under another GUID, see
+    `same_entry`). An entry with a GUID of its own, another headline and another summary linking a stored page is
+    new (`SHARED_PAGE`)."""
     if entry.entry_key in stored.entry_keys:
-        return True
+        return not updated_since_read(entry, stored)
     url = canonical_url(entry.link)
     headlines = stored.pages.get(url)
     if headlines is None:

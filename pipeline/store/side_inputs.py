@@ -52,8 +52,9 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
 
 
 def export_stored_entries(db_path: Path, target: Path) -> int:
-    """Write the entry keys, canonical URLs, titles and summaries of stored articles to a Parquet file for the
-    pipeline (which entries are stored already: ``pipeline.sources.live.is_known``); returns its row count
+    """Write the entry keys, canonical URLs, titles and summaries of stored articles, with when each was last read,
+    to a Parquet file for the pipeline (which entries are stored already: ``pipeline.sources.live.is_known``);
+    returns its row count
     (0, and no file, when nothing is stored)."""
     if not db_path.exists():
         return 0
