@@ -618,3 +618,20 @@ def test_an_entry_its_feed_says_was_updated_is_read_again_once_and_stored_as_a_n
         ("Wildfire evacuations grow near Boulder", True),
     ], "the updated story was never read again"
     assert requests_to(site, "/news/") == 2, "read again once, not at every poll"
+
+
+def test_a_live_entrys_unreadable_or_placeholder_date_is_null_and_flagged(site: HTTPServer, workdir: Path):
+    dates = ["yesterday", "Thu, 01 Jan 1970 00:00:00 GMT", "Sat, 01 Feb 2025 09:00:00 GMT"]
+    items = "".join(
+        f"<item><guid isPermaLink='false'>g{n}</guid><title>Harbour story {n}</title>"
+        f"<description>Harbour workers said story {n}.</description><pubDate>{date}</pubDate></item>"
+        for n, date in enumerate(dates)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Dates</title>{items}</channel></rss>'
+    site.expect_request("/d.xml").respond_with_data(feed, content_type=RSS)
+    subscribe(workdir, site, "/d.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT title, published_at IS NULL FROM articles ORDER BY 1")
+    assert stored == [("Harbour story 0", True), ("Harbour story 1", True), ("Harbour story 2", False)]
+    flags = query(db(workdir), "SELECT stage, reason FROM rejects WHERE reason LIKE '%date' ORDER BY detail DESC")
+    assert flags == [("fetch", "unparseable_date"), ("fetch", "placeholder_date")], "a live entry's date vanished"

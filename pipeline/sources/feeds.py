@@ -25,7 +25,14 @@ import feedparser
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
-from pipeline.sources.sanitize import clean_text, entry_page_link, fix_char_references, guids_without_url, plausible
+from pipeline.sources.sanitize import (
+    Flag,
+    checked_reading,
+    clean_text,
+    entry_page_link,
+    fix_char_references,
+    guids_without_url,
+)
 from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
@@ -77,6 +84,8 @@ class FeedEntry:
     published: datetime | None
     updated: datetime | None
     categories: tuple[str, ...] = ()
+    date_flags: tuple[Flag, ...] = ()
+    """Dates the entry states that were stored as null (unparseable, absurd, placeholder): rejects beside it."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +276,9 @@ def _entry(
         return None
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
     link = entry_page_link(link, bool(raw.get("guidislink")), no_links)
+    # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
+    published, published_flag = checked_reading(dict.get(raw, "published"), _utc(dict.get(raw, "published_parsed")))
+    updated, updated_flag = checked_reading(dict.get(raw, "updated"), _utc(dict.get(raw, "updated_parsed")))
     return FeedEntry(
         entry_key=key,
         key_source=source,
@@ -278,10 +290,10 @@ def _entry(
         summary=summary,
         content=content,
         author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
-        # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
-        published=plausible(_utc(dict.get(raw, "published_parsed"))),
-        updated=plausible(_utc(dict.get(raw, "updated_parsed"))),
+        published=published,
+        updated=updated,
         categories=_categories(raw.get("tags") or []),
+        date_flags=tuple(flag for flag in (published_flag, updated_flag) if flag),
     )
 
 

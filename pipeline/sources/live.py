@@ -579,6 +579,8 @@ class _FetchHostPages(_FetchingDoFn):
         for entry in order:
             linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
         for entry in order:
+            for flag in entry.date_flags:  # a date stored as null, flagged beside the entry's article
+                yield _tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, flag.reason, flag.detail))
             page_key = canonical_url(entry.link) or entry.link
             if owners.get(page_key) is not None and owners[page_key].entry_key == entry.entry_key:
                 continue  # a later entry that its page's headline made the owner: stored with the page already

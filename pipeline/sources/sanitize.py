@@ -115,13 +115,8 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
         parsed = parse_datetime(value)
     except (ValueError, OverflowError, OSError, TypeError) as error:
         return None, _date_flag(value, str(error))
-    if parsed is None:
-        return None, Flag(UNPARSEABLE_DATE, f"date {str(value)[:80]!r} stored as null: no date wirebeam reads")
-    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
-    if is_placeholder(parsed):
-        return None, Flag(PLACEHOLDER_DATE, f"date {str(value)[:80]!r} stored as null: a placeholder, no real date")
-    return value, None
+    checked, flag = checked_reading(value, parsed)
+    return (value if checked else None), flag
 
 
 def is_placeholder(when: datetime) -> bool:
@@ -129,11 +124,18 @@ def is_placeholder(when: datetime) -> bool:
     return abs(when - EPOCH) <= EPOCH_SPREAD or when.date() in PLACEHOLDER_DAYS
 
 
-def plausible(when: datetime | None) -> datetime | None:
-    """A parsed date, or None when its year is outside the plausible range or it is a placeholder."""
-    if when is None or not EARLIEST_YEAR <= when.year <= LATEST_YEAR or is_placeholder(when):
-        return None
-    return when
+def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime | None, Flag | None]:
+    """A parser's reading (``parsed``, UTC) of a stated date, checked as `checked_date` checks a date: None and a
+    flag when it read no date from one stated, or an absurd or placeholder one."""
+    if stated is None or stated == "":
+        return None, None
+    if parsed is None:
+        return None, Flag(UNPARSEABLE_DATE, f"date {str(stated)[:80]!r} stored as null: no date wirebeam reads")
+    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        return None, _date_flag(stated, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if is_placeholder(parsed):
+        return None, Flag(PLACEHOLDER_DATE, f"date {str(stated)[:80]!r} stored as null: a placeholder, no real date")
+    return parsed, None
 
 
 def _date_flag(value: object, why: str) -> Flag:
