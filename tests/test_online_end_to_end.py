@@ -635,3 +635,24 @@ def test_a_live_entrys_unreadable_or_placeholder_date_is_null_and_flagged(site: 
     assert stored == [("Harbour story 0", True), ("Harbour story 1", True), ("Harbour story 2", False)]
     flags = query(db(workdir), "SELECT stage, reason FROM rejects WHERE reason LIKE '%date' ORDER BY detail DESC")
     assert flags == [("fetch", "unparseable_date"), ("fetch", "placeholder_date")], "a live entry's date vanished"
+
+
+def test_an_entry_redirected_to_a_page_a_former_run_stored_is_stored_not_lost(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page, other = "Rotterdam port strike halts container traffic", "Port strike: ships wait off Rotterdam"
+    first = [Item("a1", page, site.url_for("/p/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    again = [Item("c1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T10:00:00Z")]
+    second = [Item("b1", other, other_host(site, "/r/port"), "Ships wait.", "2026-11-19T15:00:00Z")]
+    site.expect_request("/b.rss").respond_with_data(rss20(again + second, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
+    assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b1 was lost"
+    rejects = query(db(workdir), "SELECT reason, detail FROM rejects")
+    assert rejects == [
+        ("shared_page", "entry c1 repeats a stored article linking the same page: one article stands for both")
+    ]

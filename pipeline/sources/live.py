@@ -609,6 +609,9 @@ class _FetchHostPages(_FetchingDoFn):
             if (earlier := owners.get(landed)) is not None and landed != page_key:
                 yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
                 continue
+            if landed != page_key and (stored_page := shared_page(entry, None, stored, landed)) is not None:
+                yield from stored_page  # a redirect to a stored page: its article is stored already
+                continue
             if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
                 owners[page_key] = owner
                 yield from shared_page(entry, owner, stored)
@@ -637,17 +640,30 @@ def one_article_per_page(landed: tuple[str, Iterable[tuple[FeedEntry, RawDocumen
             yield from shared_page(entry, owner, StoredEntries())
 
 
-def shared_page(entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries) -> list | None:
-    """What becomes of an entry whose page another entry owns (``owner``, earlier in this run, or a stored article).
+def repeats_stored(entry: FeedEntry, page: str, stored: StoredEntries) -> bool:
+    """Whether the entry states the headline or summary of an article stored from ``page``."""
+    summary = summary_key(entry.summary)
+    return any(same_headline(entry.title, headline) for headline in stored.pages.get(page, ())) or (
+        summary is not None and summary in stored.summaries.get(page, frozenset())
+    )
+
+
+def shared_page(
+    entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries, page: str | None = None
+) -> list | None:
+    """What becomes of an entry whose page (its link's, or ``page`` it was redirected to) another entry owns
+    (``owner``, earlier in this run, or a stored article).
 
     None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline and
     summary is its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the
-    owner's headline or summary (`same_entry`) is that article under another GUID: a reject row says one article
-    stands for both."""
-    stored_page = entry.entry_key not in stored.entry_keys and canonical_url(entry.link) in stored.pages
+    owner's headline or summary (`same_entry`, `repeats_stored`) is that article under another GUID: a reject row
+    says one article stands for both."""
+    page = page or canonical_url(entry.link)
+    stored_page = entry.entry_key not in stored.entry_keys and page in stored.pages
     if owner is None and not stored_page:
         return None
-    if owns_its_identity(entry) and (owner is None or not same_entry(entry, owner)):
+    same = same_entry(entry, owner) if owner is not None else repeats_stored(entry, page, stored)
+    if owns_its_identity(entry) and not same:
         _count("entries_sharing_a_page")
         return [fallback_document(entry, SHARED_PAGE)]
     _count("entries_same_page")
