@@ -56,6 +56,20 @@ def test_placeholder_dates_are_stored_as_null_with_a_flag(workdir: Path):
     assert flags == [(f"dates.jsonl#{line}", "placeholder_date") for line in (1, 2, 3)]
 
 
+def test_a_placeholder_day_written_in_a_time_zone_is_stored_as_null(workdir: Path):
+    dates = ["1900-01-01T00:00:00+01:00", "2099-01-01T00:00:00+09:00", "2026-11-19T00:30:00+01:00"]
+    records = [
+        {"title": f"Budget vote number {n} in Springfield", "text": f"{STORM} Vote {n}.", "published": published}
+        for n, published in enumerate(dates)
+    ]
+    (workdir / "seeds" / "zones.jsonl").write_text("\n".join(map(json.dumps, records)))
+    assert run_offline(workdir) == 0
+    stored = query(db(workdir), "SELECT source_ref, strftime(published_at, '%Y-%m-%d %H:%M') FROM articles ORDER BY 1")
+    assert stored == [("zones.jsonl#1", None), ("zones.jsonl#2", None), ("zones.jsonl#3", "2026-11-18 23:30")]
+    flags = query(db(workdir), "SELECT source_ref, reason FROM rejects ORDER BY 1")
+    assert flags == [("zones.jsonl#1", "placeholder_date"), ("zones.jsonl#2", "placeholder_date")]
+
+
 def saved_feed(*items: tuple[str, str]) -> str:
     """An RSS 2.0 file of ``(title, pubDate)`` items."""
     body = "".join(

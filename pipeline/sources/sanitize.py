@@ -25,8 +25,9 @@ LATEST_YEAR = 2200
 PLACEHOLDER_DAYS = frozenset({date(1900, 1, 1), date(2099, 1, 1), date(2099, 12, 31), date(2100, 1, 1)})
 """Days that systems write when they have no date (besides the Unix epoch): stored as null, never as a date."""
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-EPOCH_SPREAD = timedelta(hours=14)
-"""The Unix epoch (a zero timestamp) written in any time zone ("1969-12-31T19:00:00-05:00") is a placeholder."""
+ZONE_SPREAD = timedelta(hours=14)
+"""The widest time zone offset: the Unix epoch (a zero timestamp) or a placeholder day written in any time zone
+("1969-12-31T19:00:00-05:00", "1900-01-01T00:00:00+01:00") is a placeholder."""
 MAX_FIELD_CHARS = {"title": 2_000, "author": 1_000, "source": 1_000, "url": 8_000, "summary": 100_000}
 MAX_BODY_CHARS = 2_000_000
 """A body longer than this is cut (with a flag): two thousand pages of text is no news article."""
@@ -120,8 +121,10 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
 
 
 def is_placeholder(when: datetime) -> bool:
-    """Whether a parsed (UTC) date is one systems write for "no date": the Unix epoch, or a `PLACEHOLDER_DAYS`."""
-    return abs(when - EPOCH) <= EPOCH_SPREAD or when.date() in PLACEHOLDER_DAYS
+    """Whether a parsed (UTC) date is one systems write for "no date": the Unix epoch, or a `PLACEHOLDER_DAYS`, as
+    written in some time zone (its wall-clock date within `ZONE_SPREAD` of the UTC one)."""
+    days = {(when + shift).date() for shift in (-ZONE_SPREAD, timedelta(0), ZONE_SPREAD)}
+    return abs(when - EPOCH) <= ZONE_SPREAD or not days.isdisjoint(PLACEHOLDER_DAYS)
 
 
 def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime | None, Flag | None]:
