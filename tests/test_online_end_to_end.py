@@ -656,3 +656,74 @@ def test_an_entry_redirected_to_a_page_a_former_run_stored_is_stored_not_lost(si
     assert rejects == [
         ("shared_page", "entry c1 repeats a stored article linking the same page: one article stands for both")
     ]
+
+
+def atom_feed(entries: list[tuple[str, str, datetime]]) -> bytes:
+    """An Atom feed of ``(key, link, updated)`` entries, each published 2025-02-01 09:00 UTC."""
+    body = "".join(
+        f"<entry><id>urn:w:{key}</id><title>Story {key}</title><link rel='alternate' href='{link}'/>"
+        f"<published>2025-02-01T09:00:00Z</published><updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated>"
+        f"<summary>Story {key} in short.</summary></entry>"
+        for key, link, updated in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>'
+        f"<id>urn:w</id><updated>2025-02-01T09:00:00Z</updated>{body}</feed>"
+    ).encode()
+
+
+def test_an_updated_entry_whose_page_did_not_change_is_read_again_once_not_at_every_run(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    feed = [atom_feed([("1", site.url_for("/news/wildfire"), datetime(2025, 2, 1, 9, tzinfo=timezone.utc))])]
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    feed[0] = atom_feed([("1", site.url_for("/news/wildfire"), datetime.now(timezone.utc))])
+    for _ in range(3):
+        assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/news/") == 2, "an unchanged page was read again at every run"
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(1,)]
+
+
+def test_new_entries_are_fetched_before_updated_ones_read_again(
+    site: HTTPServer, workdir: Path, pages: list[tuple[str, bytes]]
+):
+    a, b, c = serve_pages(site, pages[:3])
+    first = datetime(2025, 2, 1, 9, tzinfo=timezone.utc)
+    feed = [atom_feed([("a", a, first), ("b", b, first)])]
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    now = datetime.now(timezone.utc)
+    feed[0] = atom_feed([("a", a, now), ("b", b, now), ("c", c, first)])
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    stored = query(db(workdir), "SELECT entry_key, fallback_reason FROM articles WHERE title = 'Story c'")
+    assert [reason for _, reason in stored] == [None], "the new entry lost the host's page budget to re-reads"
+    assert query(db(workdir), "SELECT count(*) FROM articles WHERE fallback_reason IS NOT NULL") == [(0,)]
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    fetched = [requests_to(site, f"/news/{name}") for name, _ in pages[:3]]
+    assert fetched == [2, 2, 1], "each updated entry is read again once, the one deferred at the next run"
+    assert query(db(workdir), "SELECT count(*) FROM articles WHERE fallback_reason IS NOT NULL") == [(0,)]
+
+
+def test_an_entry_redirected_to_a_stored_page_it_repeats_is_not_fetched_again_at_every_run(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page = "Rotterdam port strike halts container traffic"
+    first = [Item("a1", page, site.url_for("/p/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    again = [Item("c1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T10:00:00Z")]
+    site.expect_request("/b.rss").respond_with_data(rss20(again, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    for _ in range(3):
+        assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/r/port") == 1, "the repeat was fetched again at every run"
+    assert query(db(workdir), "SELECT count(*) FROM rejects WHERE reason = 'shared_page'") == [(1,)]
+

@@ -2,7 +2,8 @@
 
     feed states ─> PollFeeds ─> entries ─> FetchArticlePages ─> RawDocuments (-> ExtractArticles ...)
                       ├──> feeds (``schemas.Feed`` rows: the feeds' next states, staged like articles)
-                      └──> rejects (stage ``feed``)            └──> rejects (stage ``fetch``)
+                      └──> rejects (stage ``feed``)            ├──> rejects (stage ``fetch``)
+                                                               └──> entry_reads (the entries whose pages were read)
 
 The launcher reads the feed states and the keys of stored entries from DuckDB before the pipeline starts and
 passes them in as plain values (`LivePlan`); no DoFn touches the database. Feeds and pages are keyed by
@@ -48,12 +49,14 @@ from pipeline.sources.feeds import (
 )
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.staging import ReadParquet
-from schemas.models import Feed, Reject
+from schemas.models import EntryRead, Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
 
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
+ENTRY_READS = "entry_reads"
+"""Tag of `FetchArticlePages`' output of ``EntryRead`` rows: the entries whose pages the run fetched."""
 NO_LINK = "entry_without_link"
 METRICS_NAMESPACE = "wirebeam.live"
 
@@ -285,15 +288,23 @@ def owns_its_identity(entry: FeedEntry) -> bool:
 
 
 def updated_since_read(entry: FeedEntry, stored: StoredEntries) -> bool:
-    """Whether the feed says a stored entry changed after it was last read (its ``updated`` time is later): it is
-    read again, and its new text stored as the deduplication rules have it (another version of the page: a copy
-    of the first, ``duplicate_of``; the same text: nothing new)."""
+    """Whether the feed says a stored entry changed after it was last read (its ``updated`` time is later than its
+    page's last fetch, `entry_read`): it is read again, once, and its new text stored as the deduplication rules
+    have it (another version of the page: a copy of the first, ``duplicate_of``; the same text: nothing new)."""
     read_at = stored.read_at.get(entry.entry_key)
     return read_at is not None and entry.updated is not None and entry.updated > read_at
 
 
+def entry_read(entry: FeedEntry) -> EntryRead:
+    """The record that the entry's page was fetched now (or at its stated ``updated`` time, if that is later: a
+    clock ahead of ours must not make it updated again at every run)."""
+    now = datetime.now(timezone.utc)
+    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now))
+
+
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
-    """Whether the entry is already stored: its key is (and it was not updated since, `updated_since_read`), or it
+    """Whether the entry is already stored or read: its key is (and it was not updated since, `updated_since_read`;
+    an entry read that ended as no article, such as a repeat of a stored one, is known by its read), or it
     links a stored page under that page's headline or summary (the same article under another GUID, see
     `same_entry`). An entry with a GUID of its own, another headline and another summary linking a stored page is
     new (`SHARED_PAGE`)."""
@@ -574,7 +585,8 @@ class _FetchHostPages(_FetchingDoFn):
         owners: dict[str, FeedEntry] = {}
         """Page key -> the entry of this run whose article the page is."""
         started, pages = time.monotonic(), 0
-        order = sorted(entries, key=fetch_order)
+        # new entries first: stored ones read again (updated, or due a refetch) get what is left of the budget
+        order = sorted(entries, key=lambda entry: (entry.entry_key in stored.entry_keys, fetch_order(entry)))
         linking: dict[str | None, list[FeedEntry]] = {}
         for entry in order:
             linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
@@ -591,6 +603,9 @@ class _FetchHostPages(_FetchingDoFn):
             if page_key:
                 owners[page_key] = entry
             over = over_host_budget(self._fetch_policy, pages, time.monotonic() - started)
+            if over and updated_since_read(entry, stored):  # no read recorded: read again at the next run
+                _count("rereads_deferred")
+                continue
             if over and entry.link:
                 _count("pages_deferred")
                 detail = f"{over}; the entry's own text is stored and its page fetched at the next run"
@@ -599,6 +614,8 @@ class _FetchHostPages(_FetchingDoFn):
                 continue
             pages += 1 if entry.link else 0
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
+            if entry.link:
+                yield Tagged(ENTRY_READS, entry_read(entry))
             if reject is not None:
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)
@@ -697,7 +714,8 @@ class _DropKnown(beam.DoFn):
 
 
 class FetchArticlePages(beam.PTransform):
-    """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``) and rejects of stage ``fetch``.
+    """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``), rejects of stage ``fetch`` and the
+    entries whose pages were fetched (``entry_reads``, `entry_read`).
 
     Entries already stored are dropped (counted in metrics), an entry read from several feeds is fetched once,
     and pages are fetched per host; a page that entries of several hosts reach (through redirects) is one
@@ -733,7 +751,7 @@ class FetchArticlePages(beam.PTransform):
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
             | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
-            | "FetchOutputs" >> SplitOutputs(REJECTS, PAGES, main="documents")
+            | "FetchOutputs" >> SplitOutputs(REJECTS, PAGES, ENTRY_READS, main="documents")
         )
         pages = (
             fetched[PAGES]
@@ -744,11 +762,12 @@ class FetchArticlePages(beam.PTransform):
         )
         documents = (fetched.documents, pages.documents) | "AllDocuments" >> beam.Flatten()
         rejects = (fetched[REJECTS], pages[REJECTS]) | "AllRejects" >> beam.Flatten()
-        return {"documents": documents, REJECTS: rejects}
+        return {"documents": documents, REJECTS: rejects, ENTRY_READS: fetched[ENTRY_READS]}
 
 
 class ReadLiveFeeds(beam.PTransform):
-    """A run's `LivePlan` -> new entries' ``RawDocument``s (``documents``), ``Feed`` rows (``feeds``), rejects."""
+    """A run's `LivePlan` -> new entries' ``RawDocument``s (``documents``), ``Feed`` rows (``feeds``), rejects and
+    ``EntryRead`` rows (``entry_reads``)."""
 
     def __init__(self, plan: LivePlan, run_id: str):
         super().__init__()
@@ -770,4 +789,9 @@ class ReadLiveFeeds(beam.PTransform):
             plan.fetch_policy, plan.stored_entries, plan.show_progress, plan.refetch
         )
         rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
-        return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}
+        return {
+            "documents": pages["documents"],
+            FEEDS: polled[FEEDS],
+            REJECTS: rejects,
+            ENTRY_READS: pages[ENTRY_READS],
+        }
