@@ -727,3 +727,18 @@ def test_an_entry_redirected_to_a_stored_page_it_repeats_is_not_fetched_again_at
     assert requests_to(site, "/r/port") == 1, "the repeat was fetched again at every run"
     assert query(db(workdir), "SELECT count(*) FROM rejects WHERE reason = 'shared_page'") == [(1,)]
 
+
+def test_a_feed_list_that_cannot_be_rewritten_is_a_warning_after_a_run_that_succeeded(
+    site: HTTPServer, workdir: Path, capsys
+):
+    site.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": site.url_for("/new.xml")})
+    site.expect_request("/new.xml").respond_with_data(rss20([Item("x", "Moved", None)]), content_type=RSS)
+    subscribe(workdir, site, "/old.xml")
+    (workdir / "feeds.opml.lock").mkdir()  # the list's lock cannot be taken: no change of the list can be made
+    assert run_online(workdir) == 0, "a run loaded and committed was reported failed"
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(1,)]
+    assert listed(workdir) == [site.url_for("/old.xml")]
+    assert "does not follow the moved feeds yet" in capsys.readouterr().err
+    (workdir / "feeds.opml.lock").rmdir()
+    assert run_online(workdir, "--poll_all") == 0
+    assert listed(workdir) == [site.url_for("/new.xml")], "the next run did not rewrite the list"
