@@ -742,3 +742,19 @@ def test_a_feed_list_that_cannot_be_rewritten_is_a_warning_after_a_run_that_succ
     (workdir / "feeds.opml.lock").rmdir()
     assert run_online(workdir, "--poll_all") == 0
     assert listed(workdir) == [site.url_for("/new.xml")], "the next run did not rewrite the list"
+
+
+def test_a_live_entry_is_flagged_only_for_the_date_that_would_have_been_stored(site: HTTPServer, workdir: Path):
+    entries = "".join(
+        f"<entry><id>urn:e:{n}</id><title>Harbour story {n}</title><summary>Harbour workers said story {n}.</summary>"
+        f"<published>1970-01-01T00:00:00Z</published><updated>{updated}</updated></entry>"
+        for n, updated in enumerate(["2025-02-01T09:00:00Z", "yesterday"])
+    )
+    feed = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Dates</title>{entries}</feed>'
+    site.expect_request("/d.xml").respond_with_data(feed, content_type=ATOM)
+    subscribe(workdir, site, "/d.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT title, strftime(published_at, '%Y-%m-%d') FROM articles ORDER BY 1")
+    assert stored == [("Harbour story 0", "2025-02-01"), ("Harbour story 1", None)]
+    flags = query(db(workdir), "SELECT reason FROM rejects WHERE reason LIKE '%date'")
+    assert flags == [("placeholder_date",)], "a date that was not stored as null was flagged"

@@ -119,3 +119,27 @@ def test_a_lightly_edited_japanese_copy_is_a_near_duplicate(workdir: Path):
         "ORDER BY 1",
     )
     assert rows == [("a.json#0", None), ("b.json#0", "a.json#0")], "each Japanese sentence was one word"
+
+
+def atom_entries(*dates: tuple[str, str]) -> str:
+    """An Atom document of entries stating ``(published, updated)``."""
+    body = "".join(
+        f"<entry><id>urn:e:{n}</id><title>Storm story {n} on the coast</title><summary>{STORM}</summary>"
+        f"<published>{published}</published><updated>{updated}</updated></entry>"
+        for n, (published, updated) in enumerate(dates)
+    )
+    return f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Saved</title>{body}</feed>'
+
+
+def test_a_saved_feeds_entry_is_dated_by_its_updated_date_when_its_published_one_is_a_placeholder(workdir: Path):
+    (workdir / "seeds" / "saved.xml").write_text(
+        atom_entries(
+            ("1970-01-01T00:00:00Z", "2026-11-19T10:00:00Z"),
+            ("1970-01-01T00:00:00Z", "yesterday"),
+        )
+    )
+    assert run_offline(workdir) == 0
+    stored = query(db(workdir), "SELECT source_ref, strftime(published_at, '%Y-%m-%d %H:%M') FROM articles ORDER BY 1")
+    assert stored == [("saved.xml#0", "2026-11-19 10:00"), ("saved.xml#1", None)], "a good updated date was dropped"
+    flags = query(db(workdir), "SELECT source_ref, reason FROM rejects ORDER BY 1")
+    assert flags == [("saved.xml#1", "placeholder_date")], "only the date that would have been stored is flagged"

@@ -29,6 +29,7 @@ from pipeline.sources.sanitize import (
     Flag,
     checked_reading,
     clean_text,
+    entry_date,
     entry_page_link,
     fix_char_references,
     guids_without_url,
@@ -85,7 +86,8 @@ class FeedEntry:
     updated: datetime | None
     categories: tuple[str, ...] = ()
     date_flags: tuple[Flag, ...] = ()
-    """Dates the entry states that were stored as null (unparseable, absurd, placeholder): rejects beside it."""
+    """The flag of an entry date stored as null (unparseable, absurd, placeholder; `entry_date`): a reject beside
+    it."""
 
 
 @dataclass(frozen=True)
@@ -277,8 +279,9 @@ def _entry(
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
     link = entry_page_link(link, bool(raw.get("guidislink")), no_links)
     # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
-    published, published_flag = checked_reading(dict.get(raw, "published"), _utc(dict.get(raw, "published_parsed")))
-    updated, updated_flag = checked_reading(dict.get(raw, "updated"), _utc(dict.get(raw, "updated_parsed")))
+    published = checked_reading(dict.get(raw, "published"), _utc(dict.get(raw, "published_parsed")))
+    updated = checked_reading(dict.get(raw, "updated"), _utc(dict.get(raw, "updated_parsed")))
+    _, date_flag = entry_date((published, updated))
     return FeedEntry(
         entry_key=key,
         key_source=source,
@@ -290,10 +293,10 @@ def _entry(
         summary=summary,
         content=content,
         author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
-        published=published,
-        updated=updated,
+        published=published[0],
+        updated=updated[0],
         categories=_categories(raw.get("tags") or []),
-        date_flags=tuple(flag for flag in (published_flag, updated_flag) if flag),
+        date_flags=(date_flag,) if date_flag else (),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
@@ -139,6 +140,18 @@ def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime |
     if is_placeholder(parsed):
         return None, Flag(PLACEHOLDER_DATE, f"date {str(stated)[:80]!r} stored as null: a placeholder, no real date")
     return parsed, None
+
+
+def entry_date(dates: Iterable[tuple[object, Flag | None]]) -> tuple[object, Flag | None]:
+    """A feed entry's date from its checked dates, published first, then updated (`checked_date` or
+    `checked_reading` of each): the first that stands, with no flag; else None and the first flag. One rule for
+    saved and live feeds' entries."""
+    flags = []
+    for value, flag in dates:
+        if value is not None and value != "":
+            return value, None
+        flags += [flag] if flag else []
+    return None, next(iter(flags), None)
 
 
 def _date_flag(value: object, why: str) -> Flag:

@@ -31,6 +31,7 @@ from pipeline.sources.sanitize import (
     checked_date,
     clean_text,
     clean_value,
+    entry_date,
     entry_page_link,
     fix_char_references,
     guids_without_url,
@@ -180,7 +181,8 @@ def _entry_document(
     """A saved feed's entry as a document (None: it has no text), and the flag of a date stored as null."""
     content = entry.get("content")
     body = clean_text(content[0].get("value", "") or "") if content else ""
-    published, flag = checked_date(entry.get("published") or entry.get("updated"))
+    # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
+    published, flag = entry_date((checked_date(dict.get(entry, "published")), checked_date(dict.get(entry, "updated"))))
     guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
