@@ -758,3 +758,18 @@ def test_a_live_entry_is_flagged_only_for_the_date_that_would_have_been_stored(s
     assert stored == [("Harbour story 0", "2025-02-01"), ("Harbour story 1", None)]
     flags = query(db(workdir), "SELECT reason FROM rejects WHERE reason LIKE '%date'")
     assert flags == [("placeholder_date",)], "a date that was not stored as null was flagged"
+
+
+def test_a_database_made_before_entry_reads_is_read_and_gets_the_table(site: HTTPServer, workdir: Path):
+    import duckdb
+
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    feed = atom_feed([("1", site.url_for("/news/wildfire"), datetime(2025, 2, 1, 9, tzinfo=timezone.utc))])
+    site.expect_request("/w.xml").respond_with_data(feed, content_type=ATOM)
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    with duckdb.connect(str(db(workdir))) as connection:  # as an older wirebeam left it
+        connection.execute("DROP TABLE entry_reads")
+    assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/news/") == 1, "the stored entry was taken for a new one"
+    assert query(db(workdir), "SELECT count(*) FROM entry_reads") == [(0,)]
