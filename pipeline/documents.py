@@ -41,6 +41,9 @@ class ExtractedArticle:
     summary: str | None = None
     url: str | None = None
     source: str | None = None
+    """The outlet the record itself names (a seed's ``source``, a text file's "Data sourced from")."""
+    site_name: str | None = None
+    """The site name a page states (``og:site_name``); the source only of a page without a web address."""
     author: str | None = None
     language: str | None = None
     categories: tuple[str, ...] = ()

@@ -12,7 +12,7 @@ from datetime import datetime
 import apache_beam as beam
 
 from pipeline.boilerplate import StripBoilerplate
-from pipeline.dedup.exact import MarkExactDuplicates
+from pipeline.dedup.exact import MarkExactDuplicates, RejectSameArticles
 from pipeline.dedup.minhash import MinHashConfig
 from pipeline.dedup.near import MarkNearDuplicates
 from pipeline.enrich.stage import EnrichArticles
@@ -22,7 +22,7 @@ from pipeline.events.stage import MEMBERS, REPRESENTATIVES, ApplyEvents, GroupEv
 from pipeline.extract import ExtractArticles
 from pipeline.normalize import NormalizeArticles
 from pipeline.progress import READ, CountProgress
-from pipeline.sources.live import FEEDS, LivePlan, ReadLiveFeeds
+from pipeline.sources.live import ENTRY_READS, FEEDS, LivePlan, ReadLiveFeeds
 from pipeline.sources.seeds import ReadSeeds
 from pipeline.staging import LOOKUP_BUCKETS, STAGING_SHARDS, WriteStaging
 from schemas.enrichment import ARTICLE_ENRICHMENT_TABLES
@@ -66,6 +66,7 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
         inputs.append(live["documents"])
         source_rejects.append(live[REJECTS])
         staged["feeds"] = live[FEEDS]
+        staged["entry_reads"] = live[ENTRY_READS]
     extracted = (
         inputs | "AllDocuments" >> beam.Flatten() | "CountRead" >> CountProgress(READ) | "Extract" >> ExtractArticles()
     )
@@ -94,10 +95,12 @@ def build_pipeline(pipeline: beam.Pipeline, plan: RunPlan) -> None:
     articles = groups["articles"] | "ApplyEvents" >> ApplyEvents(groups[MEMBERS], grouped["events"])
     links = (near["links"], grouped["links"]) | "AllLinks" >> beam.Flatten()
     enriched = articles | "CountEnrich" >> CountProgress("enrich") | "Enrich" >> EnrichArticles()
+    same_articles = cleaned["articles"] | "SameArticles" >> RejectSameArticles()
     rejects = (
         *source_rejects,
         extracted.rejects,
         normalized.rejects,
+        same_articles,
         enriched[REJECTS],
     ) | "AllRejects" >> beam.Flatten()
     staged.update(

@@ -130,6 +130,26 @@ def plan_live_feeds(
     )
 
 
+def follow_moved_feeds(options: PipelineOptions, db_path: Path) -> None:
+    """Rewrite, in the run's feed list, the URLs of listed feeds that moved permanently (stored ``previous_urls``),
+    under the list's lock (``feedlist.editing``), as the ``wirebeam feeds`` commands change it. The run is loaded
+    already: a list that cannot be rewritten (read-only, or locked all that time) is a warning, and the next run
+    tries again."""
+    from pipeline.options import WirebeamOptions
+
+    ours = options.view_as(WirebeamOptions)
+    with connect(db_path, read_only=True) as connection:
+        rows = read_feed_rows(connection)
+    path = feed_list(ours.feeds, ours.db)
+    try:
+        moved = feedlist.follow_moves(path, {old: row.url for row in rows.values() for old in row.previous_urls})
+    except OSError as error:  # filelock.Timeout is one
+        LOGGER.warning("the feed list %s does not follow the moved feeds yet: %s", path, error)
+        return
+    if moved:
+        LOGGER.info("%d moved feeds' URLs rewritten in the feed list", moved)
+
+
 def _poll_policy(interval_seconds: float, max_new_entries: int) -> PollPolicy:
     interval = timedelta(seconds=interval_seconds)
     return PollPolicy(

@@ -53,13 +53,16 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(normalized_content(text).encode()).hexdigest()
 
 
-def _outlet(source: str | None, url: str | None) -> str | None:
-    if source:
-        return source.strip()
-    if url:
-        host = urlsplit(url).hostname or ""
-        return host.removeprefix("www.") or None
-    return None
+def outlet(extracted: ExtractedArticle) -> str | None:
+    """The article's source, one per outlet: the outlet the record names, else its web address's host (``www.``
+    and port dropped), else the site name its page states. A fetched page and a fallback from its feed entry are
+    one outlet (the page's site name, "Harbour Times", is not the fallback's, and the fetched page's host may
+    carry a port the fallback's does not)."""
+    if extracted.source and extracted.source.strip():
+        return extracted.source.strip()
+    page = canonical_url(extracted.url)
+    host = (urlsplit(page).hostname or "").removeprefix("www.") if page else ""
+    return host or (extracted.site_name.strip() if extracted.site_name else None) or None
 
 
 @lru_cache(maxsize=COVERAGE_CACHE)
@@ -102,7 +105,7 @@ def normalize_article(extracted: ExtractedArticle, run_id: str, ingested_at: dat
             article_id=identity,
             url=extracted.url,
             canonical_url=canonical,
-            source=_outlet(extracted.source, page),
+            source=outlet(extracted),
             origin=extracted.origin,
             source_ref=extracted.source_ref,
             title=extracted.title.strip(),

@@ -398,6 +398,8 @@ def _run_window(
     PROGRESS.finish()
     staging.remove(staging_dir)
     _restore_sigint(on_sigint)
+    if plan_live is not None:  # the feed list follows permanent redirects, as the feeds table does
+        live_plan.follow_moved_feeds(options, db_path)
     return run
 
 

@@ -475,6 +475,12 @@ _SPACELESS_WORD = regex.compile(rf"[{SPACELESS_EXPR}]|[^{SPACELESS_EXPR}\s]+")
 wordfreq's list), or a run of other characters."""
 
 
+def is_spaceless(char: str) -> bool:
+    """Whether a character is of a script written without spaces between words: a word of its own wherever text is
+    cut into words (`normalized_content`, the near-duplicate shingles)."""
+    return _SPACELESS.match(char) is not None
+
+
 @lru_cache(maxsize=64)
 def normalized_content(text: str) -> str:
     """Text folded for exact comparison and counted in words: Unicode NFKC, case-folded, punctuation and spacing

@@ -140,6 +140,11 @@ CREATE TABLE IF NOT EXISTS feeds (
     disabled BOOLEAN
 );
 
+CREATE TABLE IF NOT EXISTS entry_reads (
+    entry_key VARCHAR PRIMARY KEY,
+    read_at TIMESTAMPTZ NOT NULL
+);
+
 CREATE TABLE IF NOT EXISTS article_enrichments (
     article_id VARCHAR PRIMARY KEY,
     language VARCHAR,

@@ -222,6 +222,15 @@ class Feed(_Table):
     disabled: bool | None = Field(None, description="True after `wirebeam feeds disable`: not polled until enabled.")
 
 
+class EntryRead(_Table):
+    """When a feed entry was last read: a stored entry whose feed states a later ``updated`` time is read again."""
+
+    entry_key: str = _key("The entry's key (``pipeline.ids.entry_key``).")
+    read_at: datetime = Field(
+        description="When the entry's page was last fetched, or the entry's stated updated time if that is later."
+    )
+
+
 TABLES: dict[str, type[_Table]] = {
     "articles": Article,
     "events": Event,
@@ -234,5 +243,6 @@ TABLES: dict[str, type[_Table]] = {
     "term_stats": TermStat,
     "article_paragraphs": ArticleParagraphs,
     "feeds": Feed,
+    "entry_reads": EntryRead,
     **ENRICHMENT_TABLES,
 }

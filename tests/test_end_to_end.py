@@ -155,6 +155,9 @@ def test_bad_input_is_rejected_with_a_reason_and_the_run_goes_on(seeds_dir, db_p
     assert "rejected          6" in capsys.readouterr().out
     run(seeds_dir, db_path)
     assert table_counts(db_path)["rejects"] == 6, "the same failure is stored once"
+    assert "rejected          0" in capsys.readouterr().out, "the second run's count is no row of its own"
+    counted = "SELECT r.rejected, (SELECT count(*) FROM rejects j WHERE j.run_id = r.run_id) FROM runs r"
+    assert query(db_path, counted + " ORDER BY started_at") == [(6, 6), (0, 0)], "counts and rows must agree"
 
 
 def test_multi_process_run_stores_the_same_rows_as_the_in_process_run(seeds_dir, tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -18,7 +19,7 @@ from werkzeug import Request, Response
 
 from pipeline.cli import main
 from pipeline.run import run_repeatedly
-from pipeline.sources.feedlist import Subscription, write_feed_list
+from pipeline.sources.feedlist import Subscription, read_feed_list, write_feed_list
 from tests.conftest import REPO, SHARED_DATA, query, table_counts
 from tests.sources.test_live import (
     ATOM,
@@ -303,6 +304,7 @@ def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_ur
     assert query(db(workdir), "SELECT url, previous_urls FROM feeds") == [
         (site.url_for("/new.xml"), [site.url_for("/old.xml")])
     ]
+    assert listed(workdir) == [site.url_for("/new.xml")], "the feed list follows the permanent redirect"
     assert run_online(workdir) == 0
     assert requests_to(site, "/new.xml") == 1, "polled again only when due"
     assert run_online(workdir, "--poll_all") == 0
@@ -311,7 +313,24 @@ def test_a_feed_not_due_is_not_polled_and_a_moved_feed_is_found_under_its_new_ur
     capsys.readouterr()
     assert main(["feeds", "list", "--feeds", str(workdir / "feeds.opml"), "--db", str(db(workdir))]) == 0
     listing = capsys.readouterr().out
-    assert "Wire Desk" in listing and "ok (200)" in listing and f"-> {site.url_for('/new.xml')}" in listing
+    assert "Wire Desk" in listing and "ok (200)" in listing and site.url_for("/new.xml") in listing
+    assert "not in the feed list" not in listing
+
+
+def listed(workdir: Path) -> list[str]:
+    return [subscription.url for subscription in read_feed_list(workdir / "feeds.opml")]
+
+
+def test_removing_a_moved_feed_by_its_stored_url_removes_it_from_the_list(site: HTTPServer, workdir: Path):
+    site.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": site.url_for("/new.xml")})
+    site.expect_request("/new.xml").respond_with_data(rss20([Item("x", "Moved", None)]), content_type=RSS)
+    subscribe(workdir, site, "/old.xml")
+    assert run_online(workdir) == 0
+    subscribe(workdir, site, "/old.xml")  # a list that still names the old URL (written before the move was seen)
+    manage = ["--feeds", str(workdir / "feeds.opml"), "--db", str(db(workdir))]
+    assert main(["feeds", "remove", site.url_for("/new.xml"), *manage]) == 0
+    assert listed(workdir) == [], "the old URL stayed listed: the next run polls the feed as never polled"
+    assert query(db(workdir), "SELECT count(*) FROM feeds") == [(0,)]
 
 
 def test_feeds_commands_add_import_export_and_list(tmp_path: Path, capsys):
@@ -521,3 +540,236 @@ def test_a_feed_with_a_backlog_over_the_entry_budget_is_not_counted_failing(site
     out = capsys.readouterr().out
     assert "feeds polled      1 (0 unchanged, 0 failing)" in out, "a healthy feed counted failing for its backlog"
     assert query(db(workdir), "SELECT count(*) FROM articles") == [(2,)]
+
+
+PORT_PAGE = """<html><head><title>Rotterdam port strike halts container traffic</title>
+<meta property="og:site_name" content="Harbour Times"></head><body><article>
+<h1>Rotterdam port strike halts container traffic</h1>
+<p>Dock workers at the port of Rotterdam walked off the job on Thursday in a dispute over automation, halting
+container traffic at Europe's largest port.</p>
+<p>The FNV union said the strike would last 24 hours. Port authority chief executive Boudewijn Siemons said dozens
+of ships were waiting at anchor off the coast of the Netherlands.</p>
+<p>Shipping companies Maersk and MSC said they were diverting some vessels to Antwerp and Hamburg.</p>
+</article></body></html>"""
+
+
+def other_host(site: HTTPServer, path: str) -> str:
+    """The server's URL for ``path`` under another host name (``localhost``): fetched by another host's worker."""
+    return site.url_for(path).replace("127.0.0.1", "localhost")
+
+
+def test_an_entry_whose_page_a_feed_of_another_host_reaches_through_a_redirect_is_stored_not_lost(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page, other = "Rotterdam port strike halts container traffic", "Port strike: ships wait off Rotterdam"
+    first = [Item("a1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    second = [Item("b1", other, site.url_for("/p/port"), "Ships wait.", "2026-11-19T15:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    site.expect_request("/b.rss").respond_with_data(rss20(second, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
+    assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b1 was lost"
+
+
+def test_one_outlet_is_one_source_whether_its_page_names_its_site_or_was_not_fetched(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)  # og:site_name Harbour Times
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)  # no site name
+    items = [
+        Item("a1", "Rotterdam port strike halts container traffic", site.url_for("/p/port")),
+        Item("a2", "Wildfire forces evacuations near Boulder", site.url_for("/news/wildfire")),
+        Item("a3", "Harbour pilots join the strike", site.url_for("/news/gone"), "Pilots walked out too."),  # 404
+    ]
+    site.expect_request("/a.rss").respond_with_data(rss20(items, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT fallback_reason, source FROM articles ORDER BY title")
+    assert rows == [("http_404", "127.0.0.1"), (None, "127.0.0.1"), (None, "127.0.0.1")], "one outlet, three sources"
+
+
+def test_an_entry_its_feed_says_was_updated_is_read_again_once_and_stored_as_a_new_version(
+    site: HTTPServer, workdir: Path
+):
+    story = site.url_for("/news/wildfire")
+    page, feed = [WILDFIRE_PAGE], [b""]
+
+    def atom_entry(title: str, updated: datetime) -> bytes:
+        return (
+            '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Mountain Wire'
+            f"</title><id>urn:w</id><updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated><entry><id>urn:w:1</id>"
+            f'<title>{title}</title><link rel="alternate" href="{story}"/><published>2025-02-01T09:00:00Z</published>'
+            f"<updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated><summary>Evacuations.</summary></entry></feed>"
+        ).encode()
+
+    site.expect_request("/news/wildfire").respond_with_handler(lambda _: Response(page[0], content_type=HTML))
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    feed[0] = atom_entry("Wildfire forces evacuations near Boulder", datetime(2025, 2, 1, 9, tzinfo=timezone.utc))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    page[0] = WILDFIRE_PAGE.replace("</article>", "<p>By evening two thousand more homes were evacuated.</p></article>")
+    feed[0] = atom_entry("Wildfire evacuations grow near Boulder", datetime.now(timezone.utc))
+    assert run_online(workdir, "--poll_all") == 0
+    assert run_online(workdir, "--poll_all") == 0
+    rows = query(db(workdir), "SELECT title, duplicate_of IS NOT NULL FROM articles ORDER BY ingested_at")
+    assert rows == [
+        ("Wildfire forces evacuations near Boulder", False),
+        ("Wildfire evacuations grow near Boulder", True),
+    ], "the updated story was never read again"
+    assert requests_to(site, "/news/") == 2, "read again once, not at every poll"
+
+
+def test_a_live_entrys_unreadable_or_placeholder_date_is_null_and_flagged(site: HTTPServer, workdir: Path):
+    dates = ["yesterday", "Thu, 01 Jan 1970 00:00:00 GMT", "Sat, 01 Feb 2025 09:00:00 GMT"]
+    items = "".join(
+        f"<item><guid isPermaLink='false'>g{n}</guid><title>Harbour story {n}</title>"
+        f"<description>Harbour workers said story {n}.</description><pubDate>{date}</pubDate></item>"
+        for n, date in enumerate(dates)
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Dates</title>{items}</channel></rss>'
+    site.expect_request("/d.xml").respond_with_data(feed, content_type=RSS)
+    subscribe(workdir, site, "/d.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT title, published_at IS NULL FROM articles ORDER BY 1")
+    assert stored == [("Harbour story 0", True), ("Harbour story 1", True), ("Harbour story 2", False)]
+    flags = query(db(workdir), "SELECT stage, reason FROM rejects WHERE reason LIKE '%date' ORDER BY detail DESC")
+    assert flags == [("fetch", "unparseable_date"), ("fetch", "placeholder_date")], "a live entry's date vanished"
+
+
+def test_an_entry_redirected_to_a_page_a_former_run_stored_is_stored_not_lost(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page, other = "Rotterdam port strike halts container traffic", "Port strike: ships wait off Rotterdam"
+    first = [Item("a1", page, site.url_for("/p/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    again = [Item("c1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T10:00:00Z")]
+    second = [Item("b1", other, other_host(site, "/r/port"), "Ships wait.", "2026-11-19T15:00:00Z")]
+    site.expect_request("/b.rss").respond_with_data(rss20(again + second, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    assert run_online(workdir) == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason FROM articles ORDER BY published_at")
+    assert rows == [(page, site.url_for("/p/port"), None), (other, None, "shared_page")], "entry b1 was lost"
+    rejects = query(db(workdir), "SELECT reason, detail FROM rejects")
+    assert rejects == [
+        ("shared_page", "entry c1 repeats a stored article linking the same page: one article stands for both")
+    ]
+
+
+def atom_feed(entries: list[tuple[str, str, datetime]]) -> bytes:
+    """An Atom feed of ``(key, link, updated)`` entries, each published 2025-02-01 09:00 UTC."""
+    body = "".join(
+        f"<entry><id>urn:w:{key}</id><title>Story {key}</title><link rel='alternate' href='{link}'/>"
+        f"<published>2025-02-01T09:00:00Z</published><updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated>"
+        f"<summary>Story {key} in short.</summary></entry>"
+        for key, link, updated in entries
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Wire</title>'
+        f"<id>urn:w</id><updated>2025-02-01T09:00:00Z</updated>{body}</feed>"
+    ).encode()
+
+
+def test_an_updated_entry_whose_page_did_not_change_is_read_again_once_not_at_every_run(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    feed = [atom_feed([("1", site.url_for("/news/wildfire"), datetime(2025, 2, 1, 9, tzinfo=timezone.utc))])]
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    feed[0] = atom_feed([("1", site.url_for("/news/wildfire"), datetime.now(timezone.utc))])
+    for _ in range(3):
+        assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/news/") == 2, "an unchanged page was read again at every run"
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(1,)]
+
+
+def test_new_entries_are_fetched_before_updated_ones_read_again(
+    site: HTTPServer, workdir: Path, pages: list[tuple[str, bytes]]
+):
+    a, b, c = serve_pages(site, pages[:3])
+    first = datetime(2025, 2, 1, 9, tzinfo=timezone.utc)
+    feed = [atom_feed([("a", a, first), ("b", b, first)])]
+    site.expect_request("/w.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    now = datetime.now(timezone.utc)
+    feed[0] = atom_feed([("a", a, now), ("b", b, now), ("c", c, first)])
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    stored = query(db(workdir), "SELECT entry_key, fallback_reason FROM articles WHERE title = 'Story c'")
+    assert [reason for _, reason in stored] == [None], "the new entry lost the host's page budget to re-reads"
+    assert query(db(workdir), "SELECT count(*) FROM articles WHERE fallback_reason IS NOT NULL") == [(0,)]
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    assert run_online(workdir, "--poll_all", "--max_pages_per_host=2") == 0
+    fetched = [requests_to(site, f"/news/{name}") for name, _ in pages[:3]]
+    assert fetched == [2, 2, 1], "each updated entry is read again once, the one deferred at the next run"
+    assert query(db(workdir), "SELECT count(*) FROM articles WHERE fallback_reason IS NOT NULL") == [(0,)]
+
+
+def test_an_entry_redirected_to_a_stored_page_it_repeats_is_not_fetched_again_at_every_run(
+    site: HTTPServer, workdir: Path
+):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page = "Rotterdam port strike halts container traffic"
+    first = [Item("a1", page, site.url_for("/p/port"), "Dock workers strike.", "2026-11-19T09:00:00Z")]
+    site.expect_request("/a.rss").respond_with_data(rss20(first, "Feed A"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    again = [Item("c1", page, other_host(site, "/r/port"), "Dock workers strike.", "2026-11-19T10:00:00Z")]
+    site.expect_request("/b.rss").respond_with_data(rss20(again, "Feed B"), content_type=RSS)
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    for _ in range(3):
+        assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/r/port") == 1, "the repeat was fetched again at every run"
+    assert query(db(workdir), "SELECT count(*) FROM rejects WHERE reason = 'shared_page'") == [(1,)]
+
+
+def test_a_feed_list_that_cannot_be_rewritten_is_a_warning_after_a_run_that_succeeded(
+    site: HTTPServer, workdir: Path, capsys
+):
+    site.expect_request("/old.xml").respond_with_data("", status=301, headers={"Location": site.url_for("/new.xml")})
+    site.expect_request("/new.xml").respond_with_data(rss20([Item("x", "Moved", None)]), content_type=RSS)
+    subscribe(workdir, site, "/old.xml")
+    (workdir / "feeds.opml.lock").mkdir()  # the list's lock cannot be taken: no change of the list can be made
+    assert run_online(workdir) == 0, "a run loaded and committed was reported failed"
+    assert query(db(workdir), "SELECT count(*) FROM articles") == [(1,)]
+    assert listed(workdir) == [site.url_for("/old.xml")]
+    assert "does not follow the moved feeds yet" in capsys.readouterr().err
+    (workdir / "feeds.opml.lock").rmdir()
+    assert run_online(workdir, "--poll_all") == 0
+    assert listed(workdir) == [site.url_for("/new.xml")], "the next run did not rewrite the list"
+
+
+def test_a_live_entry_is_flagged_only_for_the_date_that_would_have_been_stored(site: HTTPServer, workdir: Path):
+    entries = "".join(
+        f"<entry><id>urn:e:{n}</id><title>Harbour story {n}</title><summary>Harbour workers said story {n}.</summary>"
+        f"<published>1970-01-01T00:00:00Z</published><updated>{updated}</updated></entry>"
+        for n, updated in enumerate(["2025-02-01T09:00:00Z", "yesterday"])
+    )
+    feed = f'<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"><title>Dates</title>{entries}</feed>'
+    site.expect_request("/d.xml").respond_with_data(feed, content_type=ATOM)
+    subscribe(workdir, site, "/d.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT title, strftime(published_at, '%Y-%m-%d') FROM articles ORDER BY 1")
+    assert stored == [("Harbour story 0", "2025-02-01"), ("Harbour story 1", None)]
+    flags = query(db(workdir), "SELECT reason FROM rejects WHERE reason LIKE '%date'")
+    assert flags == [("placeholder_date",)], "a date that was not stored as null was flagged"
+
+
+def test_a_database_made_before_entry_reads_is_read_and_gets_the_table(site: HTTPServer, workdir: Path):
+    import duckdb
+
+    site.expect_request("/news/wildfire").respond_with_data(WILDFIRE_PAGE, content_type=HTML)
+    feed = atom_feed([("1", site.url_for("/news/wildfire"), datetime(2025, 2, 1, 9, tzinfo=timezone.utc))])
+    site.expect_request("/w.xml").respond_with_data(feed, content_type=ATOM)
+    subscribe(workdir, site, "/w.xml")
+    assert run_online(workdir) == 0
+    with duckdb.connect(str(db(workdir))) as connection:  # as an older wirebeam left it
+        connection.execute("DROP TABLE entry_reads")
+    assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/news/") == 1, "the stored entry was taken for a new one"
+    assert query(db(workdir), "SELECT count(*) FROM entry_reads") == [(0,)]

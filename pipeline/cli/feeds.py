@@ -126,9 +126,12 @@ def _feed_url(url: str) -> str:
 
 def _remove(args: argparse.Namespace) -> int:
     url = _feed_url(args.url)
-    removed = feedlist.remove_from_feed_list(args.feeds, url)
-    forgotten = _write_feeds(args, forget_feed, url) if Path(args.db).is_file() else 0
-    if removed is None and not forgotten:
+    rows = stored_feeds(args.db) if Path(args.db).is_file() else {}
+    row = rows.get(url) or next((row for row in rows.values() if url in row.previous_urls), None)
+    names = {url, row.url, *row.previous_urls} if row else {url}  # a moved feed is listed under any of its URLs
+    removed = [feedlist.remove_from_feed_list(args.feeds, name) for name in sorted(names)]
+    forgotten = _write_feeds(args, forget_feed, row.url) if row else 0
+    if not any(removed) and not forgotten:
         raise FeedsError(f"not in {args.feeds}: {url}")
     print(f"removed {url} from {args.feeds}; its articles stay in the database")
     return 0

@@ -1,7 +1,9 @@
 """Exact duplicates: the same canonical URL or the same normalized text.
 
 Copies are kept as rows pointing at their original (``duplicate_of``) and share its event; the original is
-the copy first published (unknown dates last), then the first by source location.
+the copy first published (unknown dates last), then the first by source location. Records that are one article
+(one ID: the same canonical URL, or seed location, and content) are one row; each other record of it is a reject
+that names the article kept (`RejectSameArticles`), so none disappears unsaid.
 """
 
 from __future__ import annotations
@@ -10,8 +12,12 @@ import apache_beam as beam
 
 from pipeline import ids
 from pipeline.dedup.components import ResolveComponents, edges_to_first
+from pipeline.errors import count_reject, make_reject
 from pipeline.packing import KeyPackedById, unpack
-from schemas.models import Article
+from schemas.models import Article, Reject
+
+STAGE = "deduplicate"
+SAME_ARTICLE = "same_article"
 
 
 def original_rank(article: Article) -> tuple[bool, float, str, str]:
@@ -87,4 +93,36 @@ class MarkExactDuplicates(beam.PTransform):
             }
             | "JoinOriginals" >> beam.CoGroupByKey()
             | "MarkDuplicates" >> beam.Map(_apply_original)
+        )
+
+
+def same_article_rejects(reads: tuple[str, list[tuple[tuple, str]]]) -> list[Reject]:
+    """``(id, [(choice, source_ref)])`` of the records read as one article -> a reject for each record but the
+    one kept (the smallest choice, as `MarkExactDuplicates` keeps it); a record read twice from one place is one."""
+    article_id, choices = reads
+    (_, kept), *others = sorted(choices)
+    rejects = [
+        make_reject(
+            source_ref,
+            STAGE,
+            SAME_ARTICLE,
+            f"the same article as {kept} (article {article_id}: same canonical URL or location, same content): "
+            "one row stands for both",
+        )
+        for source_ref in sorted({source_ref for _, source_ref in others} - {kept})
+    ]
+    for reject in rejects:
+        count_reject(reject)
+    return rejects
+
+
+class RejectSameArticles(beam.PTransform):
+    """``Article``s -> a ``Reject`` for each record that is another record's article (one ID)."""
+
+    def expand(self, articles):
+        return (
+            articles
+            | "ChoiceAndRef" >> beam.Map(lambda article: (article.article_id, (_choice(article), article.source_ref)))
+            | "GroupById" >> beam.GroupByKey()
+            | "SameArticles" >> beam.FlatMap(same_article_rejects)
         )

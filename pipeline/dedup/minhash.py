@@ -49,14 +49,18 @@ from dataclasses import dataclass
 import numpy as np
 import rensa
 
+from pipeline.text import is_spaceless
+
 LOGGER = logging.getLogger(__name__)
 
 MASK64 = (1 << 64) - 1
 # Last code point (plus one) looked up; later planes hold only tags and private use, treated as separators.
 CODE_POINT_TABLE_SIZE = 0x32400
 WORD_CATEGORIES = ("L", "N", "M")
-# Flag bit in the code point table: NFKC may change this character (folded values stay below 2**21).
+# Flag bits in the code point table: NFKC may change this character; it is a word of its own, a character of a
+# script written without spaces (``text.is_spaceless``). Folded values stay below 2**21.
 UNSTABLE = np.uint32(1 << 31)
+SPACELESS = np.uint32(1 << 30)
 # Odd 64-bit multipliers (from splitmix64 and the golden ratio) used by the vectorised hashes.
 CHAR_MULTIPLIER = np.uint64(0x100000001B3)
 SHINGLE_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
@@ -164,6 +168,8 @@ def _code_point_table() -> np.ndarray:
         if category[0] in WORD_CATEGORIES:
             lowered = char.lower()
             table[code_point] = ord(lowered) if len(lowered) == 1 else code_point
+            if code_point >= 0x80 and is_spaceless(char):
+                table[code_point] |= SPACELESS
         if code_point < 0x80:
             continue
         normal = unicodedata.normalize("NFKC", char)
@@ -225,7 +231,12 @@ def _word_hashes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """
     normalized, chars = _folded_chars(texts)
     is_word = chars != 0
-    starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
+    if len(chars) and chars.max() >= SPACELESS:  # each such character is a word, as `text.normalized_content` has it
+        alone = chars >= SPACELESS
+        chars = chars & ~SPACELESS
+        starts = np.flatnonzero(is_word[1:] & (~is_word[:-1] | alone[1:] | alone[:-1])) + 1
+    else:
+        starts = np.flatnonzero(is_word[1:] & ~is_word[:-1]) + 1
     if len(is_word) and is_word[0]:
         starts = np.concatenate(([0], starts))
     # Texts are separated by one "\0" (a separator), so each word belongs to the text whose span holds its start.
@@ -267,8 +278,16 @@ def _shingle_hashes(
 
 def words(text: str) -> list[str]:
     """The words of ``text`` as :func:`signatures` sees them (normalised, lowercased, punctuation stripped)."""
-    folded = _folded_chars([text])[1].astype("<u4").tobytes().decode("utf-32-le")
-    return [word for word in folded.split("\0") if word]
+    chars = _folded_chars([text])[1]
+    alone = chars >= SPACELESS
+    chars = np.where(alone, chars & ~SPACELESS, chars)
+    # a character of a script without spaces is a word of its own: "\0" on both its sides
+    spaced = [f"\0{char}\0" if own else char for char, own in zip(_decoded(chars), alone.tolist(), strict=True)]
+    return [word for word in "".join(spaced).split("\0") if word]
+
+
+def _decoded(chars: np.ndarray) -> str:
+    return chars.astype("<u4").tobytes().decode("utf-32-le")
 
 
 def shingles(text: str, shingle_size: int) -> list[str]:

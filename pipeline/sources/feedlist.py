@@ -13,7 +13,8 @@ import logging
 import os
 import tempfile
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,8 @@ import listparser
 LOGGER = logging.getLogger(__name__)
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
+EDIT_TIMEOUT = 10.0
+"""Seconds a change of the list waits for another one (`editing`)."""
 MALFORMED_FEED = "malformed_feed"
 """Reason of a feed whose XML is broken (``sources.feeds``); a feed's stored error starting with it is a warning
 when its entries were still read. Here, so that ``wirebeam feeds list`` needs no feed parser."""
@@ -193,31 +196,70 @@ def write_feed_list(path: Path | str, subscriptions: Iterable[Subscription]) -> 
         raise
 
 
+@contextmanager
+def editing(path: Path | str, timeout: float = EDIT_TIMEOUT) -> Iterator[None]:
+    """Hold the list's lock (a file beside it) while a command or a run reads, changes and writes the list, so that
+    none loses another's change; ``filelock.Timeout`` (an ``OSError``) after ``timeout`` seconds."""
+    import filelock
+
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    with filelock.FileLock(f"{path}.lock", timeout=timeout):
+        yield
+
+
 def add_to_feed_list(path: Path | str, url: str, title: str | None = None) -> MergeReport:
     """`wirebeam feeds add`: add a feed to the list file (created when missing)."""
-    report = add_feed(read_feed_list(path), url, title)
-    if report.added:
-        write_feed_list(path, report.subscriptions)
+    with editing(path):
+        report = add_feed(read_feed_list(path), url, title)
+        if report.added:
+            write_feed_list(path, report.subscriptions)
     return report
 
 
 def remove_from_feed_list(path: Path | str, url: str) -> Subscription | None:
     """`wirebeam feeds remove`: drop a feed from the list file; returns it, or None when it was not listed."""
     key = normalize_feed_url(url)
-    subscriptions = read_feed_list(path)
-    kept = [subscription for subscription in subscriptions if normalize_feed_url(subscription.url) != key]
-    if len(kept) == len(subscriptions):
-        return None
-    write_feed_list(path, kept)
+    with editing(path):
+        subscriptions = read_feed_list(path)
+        kept = [subscription for subscription in subscriptions if normalize_feed_url(subscription.url) != key]
+        if len(kept) == len(subscriptions):
+            return None
+        write_feed_list(path, kept)
     return next(s for s in subscriptions if normalize_feed_url(s.url) == key)
+
+
+def follow_moves(path: Path | str, moves: dict[str, str]) -> int:
+    """Rewrite the listed URLs of feeds that moved permanently (``moves``: old URL -> the feed's URL now), keeping
+    their titles and folders; a feed listed under both drops its old entry. Returns how many were rewritten."""
+    with editing(path):
+        return _follow_moves(path, moves)
+
+
+def _follow_moves(path: Path | str, moves: dict[str, str]) -> int:
+    subscriptions = read_feed_list(path)
+    listed = {normalize_feed_url(subscription.url) for subscription in subscriptions}
+    kept, moved = [], 0
+    for subscription in subscriptions:
+        new = moves.get(subscription.url)
+        if new is None:
+            kept.append(subscription)
+            continue
+        moved += 1
+        if normalize_feed_url(new) not in listed:
+            kept.append(replace(subscription, url=new))
+            listed.add(normalize_feed_url(new))
+    if moved:
+        write_feed_list(path, kept)
+    return moved
 
 
 def import_into_feed_list(path: Path | str, opml: bytes) -> MergeReport:
     """`wirebeam feeds import`: merge another OPML document into the list file."""
     incoming = parse_opml(opml)
-    report = merge_feeds(read_feed_list(path), incoming.subscriptions)
-    if report.added:
-        write_feed_list(path, report.subscriptions)
+    with editing(path):
+        report = merge_feeds(read_feed_list(path), incoming.subscriptions)
+        if report.added:
+            write_feed_list(path, report.subscriptions)
     return replace(report, invalid=incoming.invalid + report.invalid)
 
 

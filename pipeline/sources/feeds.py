@@ -25,7 +25,15 @@ import feedparser
 from pipeline.ids import entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
-from pipeline.sources.sanitize import clean_text, entry_page_link, fix_char_references, guids_without_url, plausible
+from pipeline.sources.sanitize import (
+    Flag,
+    checked_reading,
+    clean_text,
+    entry_date,
+    entry_page_link,
+    fix_char_references,
+    guids_without_url,
+)
 from pipeline.text import html_to_text
 
 if TYPE_CHECKING:
@@ -77,6 +85,9 @@ class FeedEntry:
     published: datetime | None
     updated: datetime | None
     categories: tuple[str, ...] = ()
+    date_flags: tuple[Flag, ...] = ()
+    """The flag of an entry date stored as null (unparseable, absurd, placeholder; `entry_date`): a reject beside
+    it."""
 
 
 @dataclass(frozen=True)
@@ -267,6 +278,10 @@ def _entry(
         return None
     key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
     link = entry_page_link(link, bool(raw.get("guidislink")), no_links)
+    # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
+    published = checked_reading(dict.get(raw, "published"), _utc(dict.get(raw, "published_parsed")))
+    updated = checked_reading(dict.get(raw, "updated"), _utc(dict.get(raw, "updated_parsed")))
+    _, date_flag = entry_date((published, updated))
     return FeedEntry(
         entry_key=key,
         key_source=source,
@@ -278,10 +293,10 @@ def _entry(
         summary=summary,
         content=content,
         author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
-        # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
-        published=plausible(_utc(dict.get(raw, "published_parsed"))),
-        updated=plausible(_utc(dict.get(raw, "updated_parsed"))),
+        published=published[0],
+        updated=updated[0],
         categories=_categories(raw.get("tags") or []),
+        date_flags=(date_flag,) if date_flag else (),
     )
 
 

@@ -2,7 +2,8 @@
 
     feed states ─> PollFeeds ─> entries ─> FetchArticlePages ─> RawDocuments (-> ExtractArticles ...)
                       ├──> feeds (``schemas.Feed`` rows: the feeds' next states, staged like articles)
-                      └──> rejects (stage ``feed``)            └──> rejects (stage ``fetch``)
+                      └──> rejects (stage ``feed``)            ├──> rejects (stage ``fetch``)
+                                                               └──> entry_reads (the entries whose pages were read)
 
 The launcher reads the feed states and the keys of stored entries from DuckDB before the pipeline starts and
 passes them in as plain values (`LivePlan`); no DoFn touches the database. Feeds and pages are keyed by
@@ -48,12 +49,14 @@ from pipeline.sources.feeds import (
 )
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.staging import ReadParquet
-from schemas.models import Feed, Reject
+from schemas.models import EntryRead, Feed, Reject
 
 LOGGER = logging.getLogger(__name__)
 
 FEEDS = "feeds"
 """Tag of `PollFeeds`' output of next feed states."""
+ENTRY_READS = "entry_reads"
+"""Tag of `FetchArticlePages`' output of ``EntryRead`` rows: the entries whose pages the run fetched."""
 NO_LINK = "entry_without_link"
 METRICS_NAMESPACE = "wirebeam.live"
 
@@ -67,8 +70,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key``, ``canonical_url`` and ``title`` (``ReadStoredEntries``):
-    see `is_known`. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary`` and ``read_at``
+    (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -165,15 +168,20 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 
 @dataclass(frozen=True)
 class StoredEntries:
-    """The entry keys of stored articles, and the headline keys (`headline_key`) and summary keys (`summary_key`)
-    stored under each canonical URL."""
+    """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`)
+    and summary keys (`summary_key`) stored under each canonical URL."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
+    read_at: dict[str, datetime] = field(default_factory=dict)
 
 
-_Stored = tuple[set[str], dict[str, set[str]], dict[str, set[str]]]
+_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]]]
+
+
+def _later(one: datetime | None, other: datetime | None) -> datetime | None:
+    return max((when for when in (one, other) if when is not None), default=None)
 
 
 def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
@@ -183,12 +191,14 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return set(), {}, {}
+        return {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
         keys, pages, summaries = accumulator
-        if row["entry_key"] is not None:
-            keys.add(row["entry_key"])
+        if (key := row["entry_key"]) is not None:
+            read_at = row.get("read_at")
+            read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
+            keys[key] = _later(keys.get(key), read_at)
         url = row["canonical_url"]
         if url is not None:
             pages.setdefault(url, set()).add(headline_key(row.get("title")))
@@ -198,11 +208,12 @@ class _CollectStoredEntries(beam.CombineFn):
         return accumulator
 
     def merge_accumulators(self, accumulators: Iterable[_Stored]) -> _Stored:
-        keys: set[str] = set()
+        keys: dict[str, datetime | None] = {}
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
         for more_keys, more_pages, more_summaries in accumulators:
-            keys |= more_keys
+            for key, read_at in more_keys.items():
+                keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
         return keys, pages, summaries
@@ -213,6 +224,7 @@ class _CollectStoredEntries(beam.CombineFn):
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
+            {key: read_at for key, read_at in keys.items() if read_at is not None},
         )
 
 
@@ -231,7 +243,8 @@ class ReadStoredEntries(beam.PTransform):
             return pbegin | "NothingStored" >> beam.Create([StoredEntries()])
         return (
             pbegin
-            | "ReadStored" >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary"])
+            | "ReadStored"
+            >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary", "read_at"])
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -274,12 +287,29 @@ def owns_its_identity(entry: FeedEntry) -> bool:
     return entry.key_source == "guid"
 
 
+def updated_since_read(entry: FeedEntry, stored: StoredEntries) -> bool:
+    """Whether the feed says a stored entry changed after it was last read (its ``updated`` time is later than its
+    page's last fetch, `entry_read`): it is read again, once, and its new text stored as the deduplication rules
+    have it (another version of the page: a copy of the first, ``duplicate_of``; the same text: nothing new)."""
+    read_at = stored.read_at.get(entry.entry_key)
+    return read_at is not None and entry.updated is not None and entry.updated > read_at
+
+
+def entry_read(entry: FeedEntry) -> EntryRead:
+    """The record that the entry's page was fetched now (or at its stated ``updated`` time, if that is later: a
+    clock ahead of ours must not make it updated again at every run)."""
+    now = datetime.now(timezone.utc)
+    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now))
+
+
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
-    """Whether the entry is already stored: its key is, or it links a stored page under that page's headline or
-    summary (the same article under another GUID, see `same_entry`). An entry with a GUID of its own, another
-    headline and another summary linking a stored page is new (`SHARED_PAGE`)."""
+    """Whether the entry is already stored or read: its key is (and it was not updated since, `updated_since_read`;
+    an entry read that ended as no article, such as a repeat of a stored one, is known by its read), or it
+    links a stored page under that page's headline or summary (the same article under another GUID, see
+    `same_entry`). An entry with a GUID of its own, another headline and another summary linking a stored page is
+    new (`SHARED_PAGE`)."""
     if entry.entry_key in stored.entry_keys:
-        return True
+        return not updated_since_read(entry, stored)
     url = canonical_url(entry.link)
     headlines = stored.pages.get(url)
     if headlines is None:
@@ -538,20 +568,31 @@ class PollFeeds(beam.PTransform):
         )
 
 
+PAGES = "pages"
+"""Tag of `_FetchHostPages`' output of fetched pages, ``(entry, document)``: one article per page across hosts
+(`one_article_per_page`)."""
+
+
+def fetch_order(entry: FeedEntry) -> tuple:
+    """Sort key of the entries linking one page: earliest first (undated first), then by link, feed and key."""
+    oldest = datetime.min.replace(tzinfo=timezone.utc)
+    return (entry.published or entry.updated or oldest, entry.link or "", entry.feed_url, entry.entry_key)
+
+
 class _FetchHostPages(_FetchingDoFn):
     def process(self, host_entries: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator:
         _, entries = host_entries
         owners: dict[str, FeedEntry] = {}
         """Page key -> the entry of this run whose article the page is."""
         started, pages = time.monotonic(), 0
-        oldest = datetime.min.replace(tzinfo=timezone.utc)
-        order = sorted(
-            entries, key=lambda e: (e.published or e.updated or oldest, e.link or "", e.feed_url, e.entry_key)
-        )
+        # new entries first: stored ones read again (updated, or due a refetch) get what is left of the budget
+        order = sorted(entries, key=lambda entry: (entry.entry_key in stored.entry_keys, fetch_order(entry)))
         linking: dict[str | None, list[FeedEntry]] = {}
         for entry in order:
             linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
         for entry in order:
+            for flag in entry.date_flags:  # a date stored as null, flagged beside the entry's article
+                yield _tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, flag.reason, flag.detail))
             page_key = canonical_url(entry.link) or entry.link
             if owners.get(page_key) is not None and owners[page_key].entry_key == entry.entry_key:
                 continue  # a later entry that its page's headline made the owner: stored with the page already
@@ -562,6 +603,9 @@ class _FetchHostPages(_FetchingDoFn):
             if page_key:
                 owners[page_key] = entry
             over = over_host_budget(self._fetch_policy, pages, time.monotonic() - started)
+            if over and updated_since_read(entry, stored):  # no read recorded: read again at the next run
+                _count("rereads_deferred")
+                continue
             if over and entry.link:
                 _count("pages_deferred")
                 detail = f"{over}; the entry's own text is stored and its page fetched at the next run"
@@ -570,34 +614,73 @@ class _FetchHostPages(_FetchingDoFn):
                 continue
             pages += 1 if entry.link else 0
             document, reject = safe_fetch_entry_page(self._fetcher, entry)
-            if reject is None:
-                _count("pages_fetched")
-                landed = canonical_url(document.meta["url"]) or page_key
-                if (earlier := owners.get(landed)) is not None and landed != page_key:
-                    yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
-                    continue
-                if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
-                    owners[page_key] = owner
-                    yield from shared_page(entry, owner, stored)
-                    document = _page_of(owner, document.body, document.meta["url"])
-                owners[landed] = owners.get(page_key, entry)
-            else:
+            if entry.link:
+                yield Tagged(ENTRY_READS, entry_read(entry))
+            if reject is not None:
                 _count("page_fallbacks")
                 yield _tagged_reject(reject)
-            yield document
+                yield document
+                continue
+            _count("pages_fetched")
+            landed = canonical_url(document.meta["url"]) or page_key
+            if (earlier := owners.get(landed)) is not None and landed != page_key:
+                yield from shared_page(entry, earlier, stored)  # a redirect to a page fetched before
+                continue
+            if landed != page_key and (stored_page := shared_page(entry, None, stored, landed)) is not None:
+                yield from stored_page  # a redirect to a stored page: its article is stored already
+                continue
+            if page_key and (owner := page_owner(linking[page_key], document)) is not entry:
+                owners[page_key] = owner
+                yield from shared_page(entry, owner, stored)
+                document = _page_of(owner, document.body, document.meta["url"])
+            owners[landed] = owners.get(page_key, entry)
+            yield Tagged(PAGES, (owners[landed], document))
 
 
-def shared_page(entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries) -> list | None:
-    """What becomes of an entry whose page another entry owns (``owner``, earlier in this run, or a stored article).
+def _landed_page(page: tuple[FeedEntry, RawDocument]) -> tuple[str, tuple[FeedEntry, RawDocument]]:
+    _, document = page
+    return canonical_url(document.meta["url"]) or document.source_ref, page
+
+
+def one_article_per_page(landed: tuple[str, Iterable[tuple[FeedEntry, RawDocument]]]) -> Iterator:
+    """The fetched pages of one landed URL -> one page document, of the entry whose article it is (`page_owner`),
+    and what becomes of the other entries (`shared_page`). Entries of several hosts reach one page through
+    redirects; each host's worker fetched it for its own entry, and one page read twice would be one article ID:
+    the later entries would vanish."""
+    _, pages = landed
+    pages = sorted(pages, key=lambda page: fetch_order(page[0]))
+    document = pages[0][1]
+    owner = page_owner([entry for entry, _ in pages], document)
+    yield document if owner is pages[0][0] else _page_of(owner, document.body, document.meta["url"])
+    for entry, _ in pages:
+        if entry is not owner:
+            yield from shared_page(entry, owner, StoredEntries())
+
+
+def repeats_stored(entry: FeedEntry, page: str, stored: StoredEntries) -> bool:
+    """Whether the entry states the headline or summary of an article stored from ``page``."""
+    summary = summary_key(entry.summary)
+    return any(same_headline(entry.title, headline) for headline in stored.pages.get(page, ())) or (
+        summary is not None and summary in stored.summaries.get(page, frozenset())
+    )
+
+
+def shared_page(
+    entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries, page: str | None = None
+) -> list | None:
+    """What becomes of an entry whose page (its link's, or ``page`` it was redirected to) another entry owns
+    (``owner``, earlier in this run, or a stored article).
 
     None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline and
     summary is its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the
-    owner's headline or summary (`same_entry`) is that article under another GUID: a reject row says one article
-    stands for both."""
-    stored_page = entry.entry_key not in stored.entry_keys and canonical_url(entry.link) in stored.pages
+    owner's headline or summary (`same_entry`, `repeats_stored`) is that article under another GUID: a reject row
+    says one article stands for both."""
+    page = page or canonical_url(entry.link)
+    stored_page = entry.entry_key not in stored.entry_keys and page in stored.pages
     if owner is None and not stored_page:
         return None
-    if owns_its_identity(entry) and (owner is None or not same_entry(entry, owner)):
+    same = same_entry(entry, owner) if owner is not None else repeats_stored(entry, page, stored)
+    if owns_its_identity(entry) and not same:
         _count("entries_sharing_a_page")
         return [fallback_document(entry, SHARED_PAGE)]
     _count("entries_same_page")
@@ -631,10 +714,12 @@ class _DropKnown(beam.DoFn):
 
 
 class FetchArticlePages(beam.PTransform):
-    """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``) and rejects of stage ``fetch``.
+    """``FeedEntry``s -> ``RawDocument``s of new entries (``documents``), rejects of stage ``fetch`` and the
+    entries whose pages were fetched (``entry_reads``, `entry_read`).
 
     Entries already stored are dropped (counted in metrics), an entry read from several feeds is fetched once,
-    and pages are fetched per host. The documents are reshuffled so extraction spreads over the workers.
+    and pages are fetched per host; a page that entries of several hosts reach (through redirects) is one
+    article (`one_article_per_page`). The pages are grouped by URL, which spreads extraction over the workers.
     """
 
     def __init__(
@@ -666,14 +751,23 @@ class FetchArticlePages(beam.PTransform):
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
             | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
-            | "FetchOutputs" >> SplitOutputs(REJECTS, main="documents")
+            | "FetchOutputs" >> SplitOutputs(REJECTS, PAGES, ENTRY_READS, main="documents")
         )
-        documents = fetched.documents | "SpreadDocuments" >> beam.Reshuffle()
-        return {"documents": documents, REJECTS: fetched[REJECTS]}
+        pages = (
+            fetched[PAGES]
+            | "KeyByLandedPage" >> beam.Map(_landed_page)
+            | "GroupByLandedPage" >> beam.GroupByKey()  # also spreads the pages' extraction over the workers
+            | "OneArticlePerPage" >> beam.FlatMap(one_article_per_page)
+            | "PageOutputs" >> SplitOutputs(REJECTS, main="documents")
+        )
+        documents = (fetched.documents, pages.documents) | "AllDocuments" >> beam.Flatten()
+        rejects = (fetched[REJECTS], pages[REJECTS]) | "AllRejects" >> beam.Flatten()
+        return {"documents": documents, REJECTS: rejects, ENTRY_READS: fetched[ENTRY_READS]}
 
 
 class ReadLiveFeeds(beam.PTransform):
-    """A run's `LivePlan` -> new entries' ``RawDocument``s (``documents``), ``Feed`` rows (``feeds``), rejects."""
+    """A run's `LivePlan` -> new entries' ``RawDocument``s (``documents``), ``Feed`` rows (``feeds``), rejects and
+    ``EntryRead`` rows (``entry_reads``)."""
 
     def __init__(self, plan: LivePlan, run_id: str):
         super().__init__()
@@ -695,4 +789,9 @@ class ReadLiveFeeds(beam.PTransform):
             plan.fetch_policy, plan.stored_entries, plan.show_progress, plan.refetch
         )
         rejects = (polled[REJECTS], pages[REJECTS]) | "LiveRejects" >> beam.Flatten()
-        return {"documents": pages["documents"], FEEDS: polled[FEEDS], REJECTS: rejects}
+        return {
+            "documents": pages["documents"],
+            FEEDS: polled[FEEDS],
+            REJECTS: rejects,
+            ENTRY_READS: pages[ENTRY_READS],
+        }

@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 import math
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta, timezone
 from urllib.parse import urljoin, urlsplit
 
 from pipeline.dates import parse_datetime
@@ -18,9 +19,16 @@ from pipeline.dates import parse_datetime
 TRUNCATED = "field_truncated"
 DATE_OUT_OF_RANGE = "date_out_of_range"
 UNPARSEABLE_DATE = "unparseable_date"
+PLACEHOLDER_DATE = "placeholder_date"
 EARLIEST_YEAR = 1800
 LATEST_YEAR = 2200
 """Publication dates outside these years are taken for errors and stored as null."""
+PLACEHOLDER_DAYS = frozenset({date(1900, 1, 1), date(2099, 1, 1), date(2099, 12, 31), date(2100, 1, 1)})
+"""Days that systems write when they have no date (besides the Unix epoch): stored as null, never as a date."""
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+ZONE_SPREAD = timedelta(hours=14)
+"""The widest time zone offset: the Unix epoch (a zero timestamp) or a placeholder day written in any time zone
+("1969-12-31T19:00:00-05:00", "1900-01-01T00:00:00+01:00") is a placeholder."""
 MAX_FIELD_CHARS = {"title": 2_000, "author": 1_000, "source": 1_000, "url": 8_000, "summary": 100_000}
 MAX_BODY_CHARS = 2_000_000
 """A body longer than this is cut (with a flag): two thousand pages of text is no news article."""
@@ -109,16 +117,41 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
         parsed = parse_datetime(value)
     except (ValueError, OverflowError, OSError, TypeError) as error:
         return None, _date_flag(value, str(error))
+    checked, flag = checked_reading(value, parsed)
+    return (value if checked else None), flag
+
+
+def is_placeholder(when: datetime) -> bool:
+    """Whether a parsed (UTC) date is one systems write for "no date": the Unix epoch, or a `PLACEHOLDER_DAYS`, as
+    written in some time zone (its wall-clock date within `ZONE_SPREAD` of the UTC one)."""
+    days = {(when + shift).date() for shift in (-ZONE_SPREAD, timedelta(0), ZONE_SPREAD)}
+    return abs(when - EPOCH) <= ZONE_SPREAD or not days.isdisjoint(PLACEHOLDER_DAYS)
+
+
+def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime | None, Flag | None]:
+    """A parser's reading (``parsed``, UTC) of a stated date, checked as `checked_date` checks a date: None and a
+    flag when it read no date from one stated, or an absurd or placeholder one."""
+    if stated is None or stated == "":
+        return None, None
     if parsed is None:
-        return None, Flag(UNPARSEABLE_DATE, f"date {str(value)[:80]!r} stored as null: no date wirebeam reads")
+        return None, Flag(UNPARSEABLE_DATE, f"date {str(stated)[:80]!r} stored as null: no date wirebeam reads")
     if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        return None, _date_flag(value, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
-    return value, None
+        return None, _date_flag(stated, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if is_placeholder(parsed):
+        return None, Flag(PLACEHOLDER_DATE, f"date {str(stated)[:80]!r} stored as null: a placeholder, no real date")
+    return parsed, None
 
 
-def plausible(when: datetime | None) -> datetime | None:
-    """A parsed date, or None when its year is outside the plausible range."""
-    return when if when is None or EARLIEST_YEAR <= when.year <= LATEST_YEAR else None
+def entry_date(dates: Iterable[tuple[object, Flag | None]]) -> tuple[object, Flag | None]:
+    """A feed entry's date from its checked dates, published first, then updated (`checked_date` or
+    `checked_reading` of each): the first that stands, with no flag; else None and the first flag. One rule for
+    saved and live feeds' entries."""
+    flags = []
+    for value, flag in dates:
+        if value is not None and value != "":
+            return value, None
+        flags += [flag] if flag else []
+    return None, next(iter(flags), None)
 
 
 def _date_flag(value: object, why: str) -> Flag:

@@ -31,6 +31,7 @@ from pipeline.sources.sanitize import (
     checked_date,
     clean_text,
     clean_value,
+    entry_date,
     entry_page_link,
     fix_char_references,
     guids_without_url,
@@ -176,10 +177,12 @@ def _records_of(value: object) -> list:
 
 def _entry_document(
     entry: dict, source_ref: str, feed_title: str | None, no_links: frozenset[str]
-) -> RawDocument | None:
+) -> tuple[RawDocument | None, Flag | None]:
+    """A saved feed's entry as a document (None: it has no text), and the flag of a date stored as null."""
     content = entry.get("content")
     body = clean_text(content[0].get("value", "") or "") if content else ""
-    published, _ = checked_date(entry.get("published") or entry.get("updated"))
+    # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
+    published, flag = entry_date((checked_date(dict.get(entry, "published")), checked_date(dict.get(entry, "updated"))))
     guid, link = entry.get("id"), entry.get("link")
     meta = {
         "title": entry.get("title"),
@@ -194,9 +197,9 @@ def _entry_document(
     }
     meta = {name: clean_value(value) for name, value in meta.items()}
     if not (meta["title"] or body or meta["summary"]):
-        return None
+        return None, None
     has_body = bool(body and html_to_text(body))
-    return RawDocument(source_ref, "seed", "html" if has_body else "none", body if has_body else "", meta)
+    return RawDocument(source_ref, "seed", "html" if has_body else "none", body if has_body else "", meta), flag
 
 
 def _feed_documents(data: bytes, source_ref: str) -> Iterator[RawDocument | RejectedInput]:
@@ -209,20 +212,20 @@ def _feed_documents(data: bytes, source_ref: str) -> Iterator[RawDocument | Reje
     no_links = guids_without_url(data, "")
     documents: list[RawDocument | RejectedInput | None] = []
     for index, entry in enumerate(parsed.entries):
+        ref = f"{source_ref}#{index}"
         try:
-            documents.append(_entry_document(entry, f"{source_ref}#{index}", feed_title, no_links))
+            document, flag = _entry_document(entry, ref, feed_title, no_links)
         except Exception as error:  # one entry must not cost the others
-            detail = f"{type(error).__name__}: {error}"
-            documents.append(RejectedInput("invalid_entry", detail, f"{source_ref}#{index}"))
+            documents.append(RejectedInput("invalid_entry", f"{type(error).__name__}: {error}", ref))
+            continue
+        missing = RejectedInput("missing_fields", "the entry has no title, content or summary", ref)
+        documents += [RejectedInput(flag.reason, flag.detail, ref)] if flag and document else []
+        documents.append(document or missing)
     if not any(isinstance(document, RawDocument) for document in documents):
-        if documents:
-            yield from (document for document in documents if document is not None)
+        yield from (document for document in documents if document.reason != "missing_fields")
         reason = "malformed_feed" if parsed.bozo else "empty_feed"
         raise RejectedInput(reason, str(parsed.get("bozo_exception", "the feed has no usable entries")))
-    for index, document in enumerate(documents):
-        yield document or RejectedInput(
-            "missing_fields", "the entry has no title, content or summary", f"{source_ref}#{index}"
-        )
+    yield from documents
 
 
 def _text_documents(text: str, relative_path: str) -> Iterator[RawDocument | RejectedInput]:

@@ -1,4 +1,5 @@
-"""The ``feeds`` table: each polled feed's state (its one writer), read back to plan the next polls.
+"""The ``feeds`` table: each polled feed's state (its one writer), read back to plan the next polls; and the
+``entry_reads`` table: when each fetched entry was last read (``pipeline.sources.live.updated_since_read``).
 
 ``merge_feed_states`` runs in the loader's transaction; the ``wirebeam feeds`` commands change single rows.
 """
@@ -18,7 +19,7 @@ from pipeline.store.statements import has_table, rows, sql
 if TYPE_CHECKING:
     from schemas.models import Feed
 
-WRITES = ("feeds",)
+WRITES = ("feeds", "entry_reads")
 """The tables this module is the one writer of."""
 
 
@@ -58,7 +59,8 @@ def poll_at_next_run(connection: duckdb.DuckDBPyConnection, url: str | None) -> 
 
 
 def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | Path) -> dict[str, dict]:
-    """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states.
+    """Replace the polled feeds' rows (and rows under URLs they moved from) with the run's staged states, and the
+    entries' last reads with the run's.
 
     Call after the run's new articles and rejects are settled in ``staged_articles`` and ``staged_rejects``;
     returns the run's counts per feed, a feed its host's time budget left unpolled included (status None, error
@@ -70,6 +72,8 @@ def merge_feed_states(connection: duckdb.DuckDBPyConnection, staging_dir: str | 
     stage(connection, staging_dir, "feeds")
     connection.execute(sql("delete_polled_feeds"))
     connection.execute(sql("insert_polled_feeds"))
+    stage(connection, staging_dir, "entry_reads")
+    connection.execute(sql("insert_entry_reads"))
     counts = {
         url: {"status": status, "error": error, "entries": entries, "articles_new": new, "fallbacks": fallbacks}
         for url, status, error, entries, new, fallbacks in connection.execute(sql("feed_counts")).fetchall()

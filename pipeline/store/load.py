@@ -60,7 +60,7 @@ def load_run(
     try:
         connection.begin()
         articles_read = stage(connection, staging_dir, "articles")
-        rejected = stage(connection, staging_dir, "rejects")
+        stage(connection, staging_dir, "rejects")
         for table in articles.ARTICLE_DETAIL_TABLES:
             stage(connection, staging_dir, table)
         upgrade_refetched(connection, run.started_at)
@@ -73,7 +73,9 @@ def load_run(
         refresh_storylines(connection, run.run_id)
         refresh_event_enrichments(connection)
         articles.fill_language(connection)
-        connection.execute(sql("insert_staged_rejects"), {"run_id": run.run_id})
+        # the rows this run stores: a failure stored by an earlier run (a page retried, a bad file read again) is
+        # that run's row, and counted there
+        (rejected,) = connection.execute(sql("insert_staged_rejects"), {"run_id": run.run_id}).fetchone()
         new, upgraded, duplicates, near_duplicates, junk_bodies = connection.execute(
             sql("staged_article_counts"), {"run_id": run.run_id}
         ).fetchone()

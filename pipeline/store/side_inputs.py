@@ -52,17 +52,20 @@ def export_paragraphs(db_path: str | Path, target: str | Path) -> bool:
 
 
 def export_stored_entries(db_path: Path, target: Path) -> int:
-    """Write the entry keys, canonical URLs, titles and summaries of stored articles to a Parquet file for the
-    pipeline (which entries are stored already: ``pipeline.sources.live.is_known``); returns its row count
-    (0, and no file, when nothing is stored)."""
+    """Write the entry keys, canonical URLs, titles and summaries of stored articles, and the keys of entries read
+    (``entry_reads``), with when each was last read, to a Parquet file for the pipeline (which entries are stored
+    already: ``pipeline.sources.live.is_known``); returns its row count (0, and no file, when nothing is stored)."""
     if not db_path.exists():
         return 0
     with connect(db_path, read_only=True) as connection:
         if not has_table(connection, "articles"):
             return 0
-        count = connection.execute(f"SELECT count(*) FROM ({sql('stored_entries')})").fetchone()[0]
+        query = sql("stored_entries")
+        if has_table(connection, "entry_reads"):  # a database an older wirebeam made has none
+            query = f"{query} UNION ALL {sql('stored_entry_reads')}"
+        count = connection.execute(f"SELECT count(*) FROM ({query})").fetchone()[0]
         if count:
             target.parent.mkdir(parents=True, exist_ok=True)
-            connection.execute(f"COPY ({sql('stored_entries')}) TO {sql_string(target)} (FORMAT parquet)")
+            connection.execute(f"COPY ({query}) TO {sql_string(target)} (FORMAT parquet)")
     LOGGER.info("%d stored entries staged for the run", count)
     return count

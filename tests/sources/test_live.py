@@ -271,7 +271,9 @@ def _stored_entries(path, rows: list[tuple]) -> str:
     or (entry key, canonical URL, title, summary)."""
     keys, urls, titles, summaries = zip(*[(*row, None)[:4] for row in rows], strict=True)
     columns = {"entry_key": keys, "canonical_url": urls, "title": titles, "summary": summaries}
-    pq.write_table(pa.table({name: pa.array(values, pa.string()) for name, values in columns.items()}), path)
+    table = {name: pa.array(values, pa.string()) for name, values in columns.items()}
+    table["read_at"] = pa.array([None] * len(rows), pa.timestamp("us", tz="UTC"))
+    pq.write_table(pa.table(table), path)
     return str(path)
 
 
