@@ -26,15 +26,14 @@ from wordfreq import zipf_frequency
 
 from pipeline.text import ENGLISH_STOP_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
-FEATURES_VERSION = 5
+FEATURES_VERSION = 4
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
 (``pipeline.store.features``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
 headline's, the lead's and the stated numbers' own weight maps for the learned scorer. Version 4 leaves weekdays
-and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead. Version 5 keeps named days
-("Super Tuesday") and names written like calendar words ("Jan Egeland", "Las Vegas Sun") whole (``_phrase``)."""
+and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -195,94 +194,26 @@ def _gap(between: str) -> tuple[bool, bool]:
     return ends, ends or "," in between
 
 
-def _calendar_word(word: str) -> str | None:
-    """A word's calendar form (lower case, possessive and period dropped: "Monday's" -> "monday"), or ``None`` for
-    a word that names no weekday nor month."""
-    word = _strip_possessive(word.lower().replace("’", "'")).rstrip(".")
-    return word if word in _CALENDAR_WORDS else None
+def _is_phrase_edge(word: str) -> bool:
+    """Whether a word is left off the ends of a capitalised phrase: a stop word, or a weekday or a month (full,
+    abbreviated or possessive: "Monday's")."""
+    word = word.lower()
+    return word in _STOP_WORDS or _strip_possessive(word.replace("’", "'")) in _CALENDAR_WORDS
 
 
-_NAMED_ABBREVIATIONS = frozenset(w for w in WEEKDAY_ABBREVIATIONS | MONTH_ABBREVIATIONS if len(w) == 3)
-"""Abbreviations that are also names or words ("Jan Egeland", "The Sun", "Del Mar"): calendar words only as a
-date's part (``_is_date_part``)."""
-_DAY_NAMES = frozenset(
-    ["super", "black", "bloody", "cyber", "patch", "easter", "good", "ash", "palm", "holy", "maundy", "shrove", "fat"]
-    + ["giving", "orthodox"]
-)
-"""Words that name a day with a weekday after them ("Super Tuesday", "Black Friday", "Good Friday"): after a day's
-opener, any other name before a weekday is a name dated by it ("on Twitter Sunday", "the attack on Paris Friday")."""
-_DAY_OPENERS = frozenset(["on", "during", "after", "before", "since", "until", "till", "this", "last", "next", "every"])
-"""Words before a day's name ("on Super Tuesday", "since Bloody Sunday"); a place or a person before a weekday
-follows others ("shot in Queens Friday", "the Bronx Thursday", "outside of Christiansburg Tuesday", "told Patel
-Thursday")."""
-
-
-def _is_date_part(run: list[str], index: int, before: str | None, after: tuple[str, str] | None) -> bool:
-    """Whether the calendar abbreviation at ``index`` of a run is part of a date: a number or another calendar word
-    beside it, or a period after it ("Jan. 5", "5 Jan", "Wed Dec 2", "Wed, Dec 2", "on Mon.")."""
-    neighbours = [run[index - 1] if index else before]
-    if index + 1 < len(run):
-        neighbours.append(run[index + 1])
-    elif after is not None:
-        between, following = after
-        if between.startswith("."):
-            return True
-        if not _gap(between)[0]:
-            neighbours.append(following)
-    return any(word and (word[0].isdigit() or _calendar_word(word)) for word in neighbours)
-
-
-def _phrase(
-    run: list[str], starts_sentence: bool, before: str | None = None, after: tuple[str, str] | None = None
-) -> Iterator[str]:
+def _phrase(run: list[str], starts_sentence: bool) -> Iterator[str]:
     """The keys of a run of capitalised words: stop words and calendar words stripped from its ends, none for one
-    capitalised word that starts a sentence. ``before``: the word before the run in its phrase (``None`` after a
-    comma or a sentence end); ``after``: the text between the run and the next word, and that word.
-
-    A calendar word that heads a longer name stays ("Sunday School", "July Fourth"), unless it opens the sentence or
-    follows a day's opener or a number ("On Monday Obama", "12:30pm Friday Deputies"); so does one that ends a day's
-    name of two words after a day's opener ("on Super Tuesday", "since Bloody Sunday": "super" or "bloody" alone
-    would be a junk key; ``_DAY_NAMES``); a three-letter abbreviation stays unless it is part of a date ("Jan
-    Egeland", "Las Vegas Sun", "Sun Microsystems"; "Jan. 5" is a date)."""
-
-    def is_calendar(index: int) -> bool:
-        short = _calendar_word(run[index])
-        if short in _NAMED_ABBREVIATIONS:
-            return _is_date_part(run, index, before, after)
-        return short is not None
-
-    def is_stop(index: int) -> bool:
-        return run[index].lower() in _STOP_WORDS
-
-    first, last = 0, len(run)
-    opened = before is not None and before.lower() in _DAY_OPENERS
-    while first < last:
-        if is_stop(first):
-            opened = opened or run[first].lower() in _DAY_OPENERS
-        elif not is_calendar(first):
-            break
-        elif (
-            not (opened or starts_sentence or before and before[0].isdigit())
-            and first + 1 < last
-            and not is_calendar(first + 1)
-            and run[first] == _strip_possessive(run[first])
-        ):
-            break  # the calendar word heads a name
-        else:
-            opened = True
-        first += 1
+    capitalised word that starts a sentence."""
+    while run and _is_phrase_edge(run[0]):
+        run = run[1:]
         starts_sentence = False
-    named_day = False
-    while first < last and (is_stop(last - 1) or is_calendar(last - 1)):
-        if last - first == 2 and opened and run[first].lower() in _DAY_NAMES and not is_stop(last - 1):
-            named_day = True
-            break
-        last -= 1
-    if first == last or (starts_sentence and last - first == 1 and run[first].istitle()):
+    while run and _is_phrase_edge(run[-1]):
+        run = run[:-1]
+    if not run or (starts_sentence and len(run) == 1 and run[0].istitle()):
         return
-    words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run[first:last]]
+    words = [_strip_possessive(w.lower().replace("’", "'")).replace(".", "") for w in run]
     yield " ".join(words)
-    if len(words) > 1 and not named_day:
+    if len(words) > 1:
         yield words[-1]
 
 
@@ -293,25 +224,21 @@ def _entity_phrases(gaps_and_words: Iterable[tuple[str, str]]) -> Iterator[str]:
     run_starts_sentence = False
     first = True
     gap = _gap
-    previous: str | None = None
-    before: str | None = None
     for between, word in gaps_and_words:
         # what lies between two words matters only beside a run (most words are lower-case between lower-case ones)
         if run and gap(between)[1]:
-            yield from _phrase(run, run_starts_sentence, before, (between, word))
+            yield from _phrase(run, run_starts_sentence)
             run = []
         if word[0].isupper() or (word.isupper() and len(word) > 1):
             if not run:
                 run_starts_sentence = first or gap(between)[0]
-                before = None if first or gap(between)[1] else previous
             run.append(word)
         elif run:
-            yield from _phrase(run, run_starts_sentence, before, (between, word))
+            yield from _phrase(run, run_starts_sentence)
             run = []
-        previous = word
         first = False
     if run:
-        yield from _phrase(run, run_starts_sentence, before)
+        yield from _phrase(run, run_starts_sentence)
 
 
 def _scanned(line: str) -> tuple[bool, list[tuple[str, str]]]:
