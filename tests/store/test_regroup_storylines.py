@@ -5,7 +5,6 @@ part."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from html import escape
 from pathlib import Path
 
@@ -14,7 +13,6 @@ from werkzeug import Response
 
 from benchmarks.events import Item as StoryItem
 from pipeline.cli import main
-from pipeline.events.features import FEATURES_VERSION
 from pipeline.sources.feedlist import Subscription, write_feed_list
 from pipeline.store import matching
 from tests.conftest import assert_events_match_articles, query, story_items
@@ -22,6 +20,7 @@ from tests.sources.test_live import RSS, Item, rss20
 from tests.store.test_regroup_across_runs import (
     assert_event_links_within_events,
     assert_storylines_match_events,
+    frozen_model,
     groups,
     run,
 )
@@ -41,23 +40,6 @@ def entry(item: StoryItem, link: str) -> Item:
     """The item as a feed entry carrying its full text (what a fallback stores when the page does not come)."""
     published = item.published.isoformat().replace("+00:00", "Z")
     return Item(item.item_id, item.title, link, item.text.split(". ")[0] + ".", published, item.text)
-
-
-FROZEN_MODEL = Path(__file__).with_name("regroup_model.json")
-"""The model these tests set thresholds on: the shipped model of features v4 (commit bfb13e3), kept here so that a
-refit of the shipped model does not move what the fixtures below were chosen under (the storms and rates reports'
-features are the same in v4 and v5)."""
-
-
-def frozen_model(tmp_path: Path, **thresholds: float) -> str:
-    """``--grouping_model`` of ``FROZEN_MODEL`` with ``thresholds`` (test settings, fitted on nothing), marked as of
-    this features version."""
-    data = json.loads(FROZEN_MODEL.read_text(encoding="utf-8"))
-    data["thresholds"] |= thresholds
-    data["features_version"] = FEATURES_VERSION
-    path = tmp_path / "model.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    return str(path)
 
 
 def run_feeds(tmp_path: Path, db: Path, model: str) -> None:
