@@ -275,11 +275,11 @@ def test_stored_storylines_merge_when_a_later_runs_reports_join_them_as_in_one_r
 
 
 def test_a_load_interrupted_after_storylines_moved_changes_nothing_and_the_next_run_completes_it(tmp_path, monkeypatch):
-    """Volcano, undated, every other report first, the frozen model: the first run puts d-2 (houses lost on Stafnvík's edge) with
-    eruption a's and b's reports (Stafnvík evacuated, its pipeline cut) and keeps eruption c's in a storyline of
-    their own; the second run moves d-2 to c's event and joins the two storylines, as one run has them. That load,
-    stopped (Ctrl-C) after storylines were recounted, leaves the database as it was; running it again gives what
-    the uninterrupted run gives."""
+    """Volcano, undated, every other report first, the frozen model: the first run puts d-2 (houses lost on Stafnvík's
+    edge) with eruption a's and b's reports (Stafnvík evacuated, its pipeline cut) and keeps eruption c's in a
+    storyline of their own; the second run moves d-2 to c's event and joins the two storylines, as one run has them.
+    That load, stopped (Ctrl-C) after storylines were recounted, leaves the database as it was; running it again
+    gives what the uninterrupted run gives."""
     items, model = story_items("volcano", with_dates=False), ["--grouping_model", frozen_model(tmp_path)]
     first = items[::2]
     one, windowed, complete = tmp_path / "one.duckdb", tmp_path / "windowed.duckdb", tmp_path / "complete.duckdb"
