@@ -39,9 +39,36 @@ def _type(title: str, text: str) -> str | None:
             "Two crew members were killed when a freight train derailed on Tuesday, officials said. The operator "
             "said it was cooperating with investigators.",
         ),
+        (
+            "Forest fire kills three as blaze spreads near the capital",
+            "A forest fire killed three people on Monday as strong winds pushed it towards the outskirts of the "
+            "capital, officials said. The government deployed the army to help firefighters.",
+        ),
+        (
+            "Storm surge floods coastal towns, two killed",
+            "A storm surge swept through coastal towns overnight, killing two people, officials said. Police said "
+            "roads were closed and the government sent aid.",
+        ),
+        (
+            "Plane crash kills 40 near airport",
+            "A passenger plane crashed shortly after take-off on Wednesday, killing 40 people, officials said. Police "
+            "cordoned off the site and the minister ordered an inquiry.",
+        ),
+        (
+            "Driver killed after car flips several times on county road",
+            "A man is dead as a result of a crash on Thursday morning, the sheriff's office said. The car went out "
+            "of control in a curve and overturned several times, killing the driver.",
+        ),
+        (
+            "Bus crash kills 12 after driver suffers heart attack",
+            "A bus plunged into a ravine on Monday, killing 12 passengers, after its driver suffered a heart attack "
+            "at the wheel, police said. The transport minister ordered an inquiry.",
+        ),
     ],
 )
 def test_a_natural_hazard_or_accident_without_an_attacker_gets_no_type(title, text):
+    """Hazards and accidents named by a lone word, a hazard noun phrase ("forest fire", "storm surge") or a crash
+    (a heart attack is no attacker)."""
     assert _type(title, text) is None
 
 
@@ -100,37 +127,3 @@ def test_shootings_and_air_strikes_stay_assaults_and_a_court_case_over_a_collaps
 )
 def test_an_attack_told_with_fire_storm_or_crash_stays_an_assault(title, text):
     assert _type(title, text) == "assault"
-
-
-@pytest.mark.parametrize(
-    ("title", "text"),
-    [
-        (
-            "Forest fire kills three as blaze spreads near the capital",
-            "A forest fire killed three people on Monday as strong winds pushed it towards the outskirts of the "
-            "capital, officials said. The government deployed the army to help firefighters.",
-        ),
-        (
-            "Storm surge floods coastal towns, two killed",
-            "A storm surge swept through coastal towns overnight, killing two people, officials said. Police said "
-            "roads were closed and the government sent aid.",
-        ),
-        (
-            "Plane crash kills 40 near airport",
-            "A passenger plane crashed shortly after take-off on Wednesday, killing 40 people, officials said. Police "
-            "cordoned off the site and the minister ordered an inquiry.",
-        ),
-        (
-            "Driver killed after car flips several times on county road",
-            "A man is dead as a result of a crash on Thursday morning, the sheriff's office said. The car went out "
-            "of control in a curve and overturned several times, killing the driver.",
-        ),
-        (
-            "Bus crash kills 12 after driver suffers heart attack",
-            "A bus plunged into a ravine on Monday, killing 12 passengers, after its driver suffered a heart attack "
-            "at the wheel, police said. The transport minister ordered an inquiry.",
-        ),
-    ],
-)
-def test_a_hazard_noun_phrase_or_a_crash_still_gets_no_type(title, text):
-    assert _type(title, text) is None
