@@ -773,3 +773,45 @@ def test_a_database_made_before_entry_reads_is_read_and_gets_the_table(site: HTT
     assert run_online(workdir, "--poll_all") == 0
     assert requests_to(site, "/news/") == 1, "the stored entry was taken for a new one"
     assert query(db(workdir), "SELECT count(*) FROM entry_reads") == [(0,)]
+
+
+def atom_stories(title: str, *stories: tuple[str, str, str, str, datetime]) -> bytes:
+    """An Atom feed of ``(id, headline, link, summary, updated)`` stories, each published 2026-11-19 09:00 UTC."""
+    body = "".join(
+        f"<entry><id>{key}</id><title>{headline}</title><link rel='alternate' href='{link}'/>"
+        f"<published>2026-11-19T09:00:00Z</published><updated>{updated:%Y-%m-%dT%H:%M:%SZ}</updated>"
+        f"<summary>{summary}</summary></entry>"
+        for key, headline, link, summary, updated in stories
+    )
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><feed xmlns="http://www.w3.org/2005/Atom">'
+        f"<title>{title}</title><id>urn:{title}</id><updated>2026-11-19T09:00:00Z</updated>{body}</feed>"
+    ).encode()
+
+
+@pytest.mark.parametrize("link", ["/r/port", "localhost/r/port", "/p/port"])
+def test_an_updated_entry_stored_as_a_shared_page_is_read_again_as_its_own_text_not_the_page_it_reached(
+    site: HTTPServer, workdir: Path, link: str
+):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    path = link.removeprefix("localhost")
+    redirect = other_host(site, path) if link.startswith("localhost") else site.url_for(path)
+    page, early = "Rotterdam port strike halts container traffic", datetime(2026, 11, 19, 9, tzinfo=timezone.utc)
+    owner = ("a1", page, site.url_for("/p/port"), "Dock workers strike.", early)
+    site.expect_request("/a.xml").respond_with_data(atom_stories("A", owner), content_type=ATOM)
+    feed = [atom_stories("B", ("b1", "Ships wait off Rotterdam", redirect, "Dozens of ships wait.", early))]
+    site.expect_request("/b.xml").respond_with_handler(lambda _: Response(feed[0], content_type=ATOM))
+    subscribe(workdir, site, "/a.xml", "/b.xml")
+    assert run_online(workdir) == 0
+    now = datetime.now(timezone.utc)
+    feed[0] = atom_stories("B", ("b1", "Ships still wait off Rotterdam", redirect, "Forty ships wait at anchor.", now))
+    assert run_online(workdir, "--poll_all") == 0
+    assert run_online(workdir, "--poll_all") == 0
+    rows = query(db(workdir), "SELECT title, canonical_url, fallback_reason, summary FROM articles ORDER BY 1")
+    assert rows == [
+        (page, site.url_for("/p/port"), None, "Dock workers strike."),
+        ("Ships still wait off Rotterdam", None, "shared_page", "Forty ships wait at anchor."),
+        ("Ships wait off Rotterdam", None, "shared_page", "Dozens of ships wait."),
+    ], "the update was lost: the entry read again took the page of another entry (its article, stored already)"
+    assert requests_to(site, "/p/port") == (1 if link == "/p/port" else 3), "fetched again but through its redirect"

@@ -168,16 +168,21 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 
 @dataclass(frozen=True)
 class StoredEntries:
-    """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`)
-    and summary keys (`summary_key`) stored under each canonical URL."""
+    """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`),
+    summary keys (`summary_key`) and entry keys stored under each canonical URL."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
     read_at: dict[str, datetime] = field(default_factory=dict)
+    page_entries: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def owns(self, entry: FeedEntry, page: str) -> bool:
+        """Whether the entry's stored article is the one stored from ``page``."""
+        return entry.entry_key in self.page_entries.get(page, ())
 
 
-_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]]]
+_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
 
 
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:
@@ -191,10 +196,10 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return {}, {}, {}
+        return {}, {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
-        keys, pages, summaries = accumulator
+        keys, pages, summaries, page_entries = accumulator
         if (key := row["entry_key"]) is not None:
             read_at = row.get("read_at")
             read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
@@ -205,26 +210,31 @@ class _CollectStoredEntries(beam.CombineFn):
             summary = summary_key(row.get("summary"))
             if summary is not None:
                 summaries.setdefault(url, set()).add(summary)
+            if key is not None:
+                page_entries.setdefault(url, set()).add(key)
         return accumulator
 
     def merge_accumulators(self, accumulators: Iterable[_Stored]) -> _Stored:
         keys: dict[str, datetime | None] = {}
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
-        for more_keys, more_pages, more_summaries in accumulators:
+        page_entries: dict[str, set[str]] = {}
+        for more_keys, more_pages, more_summaries, more_page_entries in accumulators:
             for key, read_at in more_keys.items():
                 keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
-        return keys, pages, summaries
+            _merge_into(page_entries, more_page_entries)
+        return keys, pages, summaries, page_entries
 
     def extract_output(self, accumulator: _Stored) -> StoredEntries:
-        keys, pages, summaries = accumulator
+        keys, pages, summaries, page_entries = accumulator
         return StoredEntries(
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
             {key: read_at for key, read_at in keys.items() if read_at is not None},
+            {url: frozenset(entries) for url, entries in page_entries.items()},
         )
 
 
@@ -669,14 +679,15 @@ def shared_page(
     entry: FeedEntry, owner: FeedEntry | None, stored: StoredEntries, page: str | None = None
 ) -> list | None:
     """What becomes of an entry whose page (its link's, or ``page`` it was redirected to) another entry owns
-    (``owner``, earlier in this run, or a stored article).
+    (``owner``, earlier in this run, or a stored article of another entry: an entry stored from its own text and
+    read again because its feed updated it stays its own article, `StoredEntries.owns`).
 
     None when it owns its page (fetch it, once per run). An entry with a GUID of its own and another headline and
     summary is its own article from its own text (`SHARED_PAGE`), the page not fetched again; one that repeats the
     owner's headline or summary (`same_entry`, `repeats_stored`) is that article under another GUID: a reject row
     says one article stands for both."""
     page = page or canonical_url(entry.link)
-    stored_page = entry.entry_key not in stored.entry_keys and page in stored.pages
+    stored_page = page in stored.pages and not stored.owns(entry, page)
     if owner is None and not stored_page:
         return None
     same = same_entry(entry, owner) if owner is not None else repeats_stored(entry, page, stored)
