@@ -815,3 +815,77 @@ def test_an_updated_entry_stored_as_a_shared_page_is_read_again_as_its_own_text_
         ("Ships wait off Rotterdam", None, "shared_page", "Dozens of ships wait."),
     ], "the update was lost: the entry read again took the page of another entry (its article, stored already)"
     assert requests_to(site, "/p/port") == (1 if link == "/p/port" else 3), "fetched again but through its redirect"
+
+
+# Hostile feeds, each through a real run.
+
+
+def test_a_live_entry_dated_days_or_years_ahead_is_stored_undated_and_flagged(site: HTTPServer, workdir: Path):
+    items = [
+        Item("f1", "Harbour strike ends", None, "Workers return.", "2025-02-01T09:00:00Z"),
+        Item("f2", "Harbour strike in 2031", None, "A date years ahead.", "2031-01-01T09:00:00Z"),
+        Item("f3", "Harbour strike in 2150", None, "A date far ahead.", "2150-01-01T09:00:00Z"),
+        Item(
+            "f4",
+            "Harbour strike next January",
+            None,
+            "A date days ahead.",
+            f"{datetime.now(timezone.utc).year + 1}-01-09T09:00:00Z",
+        ),
+    ]
+    site.expect_request("/f.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/f.xml")
+    assert run_online(workdir) == 0
+    stored = query(db(workdir), "SELECT title, strftime(published_at, '%Y') FROM articles ORDER BY title")
+    assert stored == [
+        ("Harbour strike ends", "2025"),
+        ("Harbour strike in 2031", None),
+        ("Harbour strike in 2150", None),
+        ("Harbour strike next January", None),
+    ], "a date ahead of the run was stored as the publication date"
+    flags = "SELECT stage, reason, count(*) FROM rejects WHERE reason <> 'entry_without_link' GROUP BY ALL"
+    assert query(db(workdir), flags) == [("fetch", "date_out_of_range", 3)]
+
+
+def test_entries_of_one_feed_sharing_a_guid_with_other_content_are_each_stored_once_and_flagged(
+    site: HTTPServer, workdir: Path
+):
+    items = [
+        Item("same", "Harbour strike ends", None, "Dock workers return to work."),
+        Item("same", "Bridge collapses over the river", None, "Two dead as the bridge falls."),
+        Item("same", "Harbour strike ends", None, "Dock workers return to work."),
+        Item("own", "Rates held", None, "The central bank held rates."),
+    ]
+    site.expect_request("/f.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/f.xml")
+    assert run_online(workdir) == 0
+    assert run_online(workdir, "--poll_all") == 0
+    stored = query(db(workdir), "SELECT title FROM articles ORDER BY 1")
+    assert stored == [("Bridge collapses over the river",), ("Harbour strike ends",), ("Rates held",)], "one was lost"
+    assert query(db(workdir), "SELECT reason, count(*) FROM rejects WHERE reason = 'shared_guid' GROUP BY 1") == [
+        ("shared_guid", 2)
+    ]
+
+
+def test_credentials_in_an_entrys_link_are_neither_sent_nor_stored(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    link = site.url_for("/p/port").replace("http://", "http://reader:s3cret@")
+    items = [Item("c1", "Rotterdam port strike halts container traffic", link, "Dock workers strike.")]
+    site.expect_request("/f.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/f.xml")
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT url, canonical_url, fallback_reason FROM articles") == [
+        (site.url_for("/p/port"), site.url_for("/p/port"), None)
+    ], "the feed's credentials were stored"
+    assert not [request for request, _ in site.log if "Authorization" in request.headers], "credentials were sent"
+
+
+def test_a_huge_entry_is_stored_cut_to_the_field_limits_and_flagged(site: HTTPServer, workdir: Path):
+    huge = "Dock workers said the strike would go on. " * 5_000  # 210,000 characters
+    site.expect_request("/f.xml").respond_with_data(rss20([Item("h1", "Harbour strike", None, huge)]), content_type=RSS)
+    subscribe(workdir, site, "/f.xml")
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT length(summary) FROM articles") == [(100_000,)], "stored whole, unflagged"
+    assert query(db(workdir), "SELECT stage, reason FROM rejects WHERE reason <> 'entry_without_link'") == [
+        ("fetch", "field_truncated")
+    ]

@@ -33,6 +33,7 @@ from pipeline.sources.sanitize import (
     entry_page_link,
     fix_char_references,
     guids_without_url,
+    truncated,
 )
 from pipeline.text import html_to_text
 
@@ -50,6 +51,8 @@ NOT_A_FEED = "not_a_feed"
 EMPTY_FEED = "empty_feed"
 INVALID_ENTRY = "invalid_entry"
 EMPTY_ENTRY = "empty_entry"
+SHARED_GUID = "shared_guid"
+"""A GUID that entries of one feed with other content share: it identifies none of them (`unique_keys`)."""
 """An entry with no id, link, title, summary or content: reported in `ParsedFeed.skipped`."""
 
 HEALTHY_REJECTS = frozenset({EMPTY_FEED})
@@ -85,9 +88,10 @@ class FeedEntry:
     published: datetime | None
     updated: datetime | None
     categories: tuple[str, ...] = ()
-    date_flags: tuple[Flag, ...] = ()
-    """The flag of an entry date stored as null (unparseable, absurd, placeholder; `entry_date`): a reject beside
-    it."""
+    flags: tuple[Flag, ...] = ()
+    """What was changed to keep the entry, each a reject beside it: a date stored as null (unparseable, absurd,
+    placeholder; `entry_date`), a field cut to its limit (`truncated`), a GUID other entries of the feed share
+    (`unique_keys`)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,7 @@ def parse_feed(body: bytes, url: str, content_type: str | None = None) -> Parsed
             skipped.append(FeedReject(url, EMPTY_ENTRY, f"entry {index} has no id, link, title or text"))
         else:
             entries.append(entry)
+    entries = unique_keys(entries)
     problem = str(parsed.get("bozo_exception", "")) if parsed.get("bozo") else None
     if not entries:
         if problem:
@@ -276,12 +281,16 @@ def _entry(
     content = next((text for text in map(_text_of, raw.get("content") or []) if text), None)
     if not (guid or link or title or summary or content):
         return None
-    key, source = entry_key(guid, link, "\n".join(part or "" for part in (title, summary, content)))
+    key, source = entry_key(guid, link, _entry_text(title, summary, content))
     link = entry_page_link(link, bool(raw.get("guidislink")), no_links)
     # dict.get: feedparser's own get() answers "updated" with the published date when there is none.
     published = checked_reading(dict.get(raw, "published"), _utc(dict.get(raw, "published_parsed")))
     updated = checked_reading(dict.get(raw, "updated"), _utc(dict.get(raw, "updated_parsed")))
     _, date_flag = entry_date((published, updated))
+    author = _clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author"))
+    stated = {"title": title, "summary": summary, "content": content, "author": author}
+    cut = {name: truncated(name, value) for name, value in stated.items()}
+    flags = [flag for flag in (date_flag, *(flag for _, flag in cut.values())) if flag]
     return FeedEntry(
         entry_key=key,
         key_source=source,
@@ -289,15 +298,40 @@ def _entry(
         feed_title=feed_title,
         guid=guid,
         link=link,
-        title=title,
-        summary=summary,
-        content=content,
-        author=_clean((raw.get("author_detail") or {}).get("name")) or _clean(raw.get("author")),
+        **{name: value for name, (value, _) in cut.items()},
         published=published[0],
         updated=updated[0],
         categories=_categories(raw.get("tags") or []),
-        date_flags=(date_flag,) if date_flag else (),
+        flags=tuple(flags),
     )
+
+
+def _entry_text(*parts: str | None) -> str:
+    return "\n".join(part or "" for part in parts)
+
+
+def unique_keys(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """The feed's entries, those that share a GUID with others of other content keyed by their content instead
+    (``key_source`` ``content``, flagged `SHARED_GUID`): a GUID that names several stories names none, and keyed by
+    it all but one would be lost. Entries repeating one GUID with the same content stay one entry."""
+    stories: dict[str, set[tuple]] = {}
+    for entry in entries:
+        if entry.key_source == "guid":
+            stories.setdefault(entry.entry_key, set()).add(_story(entry))
+    return [
+        _keyed_by_content(entry, len(stories[entry.entry_key])) if len(stories.get(entry.entry_key, ())) > 1 else entry
+        for entry in entries
+    ]
+
+
+def _story(entry: FeedEntry) -> tuple:
+    return entry.link, entry.title, entry.summary, entry.content
+
+
+def _keyed_by_content(entry: FeedEntry, stories: int) -> FeedEntry:
+    key, source = entry_key(None, None, _entry_text(*_story(entry)))
+    detail = f"GUID {entry.guid[:200]!r} is shared by {stories} entries of the feed with other content: keyed by text"
+    return replace(entry, entry_key=key, key_source=source, flags=(*entry.flags, Flag(SHARED_GUID, detail)))
 
 
 def _categories(tags: list[dict]) -> tuple[str, ...]:

@@ -48,6 +48,7 @@ from pipeline.sources.feeds import (
     parse_feed,
 )
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
+from pipeline.sources.sanitize import without_credentials
 from pipeline.staging import ReadParquet
 from schemas.models import EntryRead, Feed, Reject
 
@@ -348,8 +349,9 @@ def _source_ref(entry: FeedEntry) -> str:
 
 
 def page_document(entry: FeedEntry, page: FetchResult) -> RawDocument:
-    """The fetched page of an entry; its own text rides along for when the page holds no article."""
-    return _page_of(entry, page.text or "", page.final_url)
+    """The fetched page of an entry, at the address it was fetched from (credentials a redirect put in dropped); its
+    own text rides along for when the page holds no article."""
+    return _page_of(entry, page.text or "", without_credentials(page.final_url))
 
 
 def _page_of(entry: FeedEntry, html: str, url: str | None) -> RawDocument:
@@ -601,7 +603,7 @@ class _FetchHostPages(_FetchingDoFn):
         for entry in order:
             linking.setdefault(canonical_url(entry.link) or entry.link, []).append(entry)
         for entry in order:
-            for flag in entry.date_flags:  # a date stored as null, flagged beside the entry's article
+            for flag in entry.flags:  # a value changed to keep the entry, flagged beside its article
                 yield _tagged_reject(make_reject(_source_ref(entry), FETCH_STAGE, flag.reason, flag.detail))
             page_key = canonical_url(entry.link) or entry.link
             if owners.get(page_key) is not None and owners[page_key].entry_key == entry.entry_key:

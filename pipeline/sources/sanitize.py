@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from pipeline.dates import parse_datetime
 
@@ -21,8 +21,9 @@ DATE_OUT_OF_RANGE = "date_out_of_range"
 UNPARSEABLE_DATE = "unparseable_date"
 PLACEHOLDER_DATE = "placeholder_date"
 EARLIEST_YEAR = 1800
-LATEST_YEAR = 2200
-"""Publication dates outside these years are taken for errors and stored as null."""
+MAX_AHEAD = timedelta(days=1)
+"""Publication dates before `EARLIEST_YEAR`, or later than this after they are read (past any time zone's error:
+nothing is published in the future), are taken for errors and stored as null."""
 PLACEHOLDER_DAYS = frozenset({date(1900, 1, 1), date(2099, 1, 1), date(2099, 12, 31), date(2100, 1, 1)})
 """Days that systems write when they have no date (besides the Unix epoch): stored as null, never as a date."""
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
@@ -124,8 +125,10 @@ def checked_date(value: object) -> tuple[object, Flag | None]:
 def is_placeholder(when: datetime) -> bool:
     """Whether a parsed (UTC) date is one systems write for "no date": the Unix epoch, or a `PLACEHOLDER_DAYS`, as
     written in some time zone (its wall-clock date within `ZONE_SPREAD` of the UTC one)."""
-    days = {(when + shift).date() for shift in (-ZONE_SPREAD, timedelta(0), ZONE_SPREAD)}
-    return abs(when - EPOCH) <= ZONE_SPREAD or not days.isdisjoint(PLACEHOLDER_DAYS)
+    if abs(when - EPOCH) <= ZONE_SPREAD:
+        return True
+    starts = (datetime.combine(day, datetime.min.time(), timezone.utc) for day in PLACEHOLDER_DAYS)
+    return any(start - ZONE_SPREAD <= when < start + timedelta(days=1) + ZONE_SPREAD for start in starts)
 
 
 def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime | None, Flag | None]:
@@ -135,10 +138,12 @@ def checked_reading(stated: object, parsed: datetime | None) -> tuple[datetime |
         return None, None
     if parsed is None:
         return None, Flag(UNPARSEABLE_DATE, f"date {str(stated)[:80]!r} stored as null: no date wirebeam reads")
-    if not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
-        return None, _date_flag(stated, f"year {parsed.year} is outside {EARLIEST_YEAR}-{LATEST_YEAR}")
+    if parsed.year < EARLIEST_YEAR:
+        return None, _date_flag(stated, f"year {parsed.year} is before {EARLIEST_YEAR}")
     if is_placeholder(parsed):
         return None, Flag(PLACEHOLDER_DATE, f"date {str(stated)[:80]!r} stored as null: a placeholder, no real date")
+    if parsed > datetime.now(timezone.utc) + MAX_AHEAD:
+        return None, _date_flag(stated, f"more than {MAX_AHEAD.days} day after it was read")
     return parsed, None
 
 
@@ -161,11 +166,22 @@ def _date_flag(value: object, why: str) -> Flag:
 def page_link(link: str | None) -> str | None:
     """An entry's link as the address of its page: None for a link of another scheme (``file:``, ``javascript:``,
     ``mailto:``), which names no web page and which feedparser does not even keep as written (``file:///etc/passwd``
-    becomes ``file://etc/passwd``). A relative link (a saved feed's, read without its URL) stays."""
+    becomes ``file://etc/passwd``). A relative link (a saved feed's, read without its URL) stays. Credentials
+    (``user:password@``, a feed's own, which its relative links inherit) are dropped: never sent to a page nor
+    stored."""
     if not link:
         return None
-    scheme = urlsplit(link).scheme.lower()
-    return link if scheme in ("", "http", "https") else None
+    if urlsplit(link).scheme.lower() not in ("", "http", "https"):
+        return None
+    return without_credentials(link)
+
+
+def without_credentials(url: str) -> str:
+    """The URL without its ``user:password@`` part."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return urlunsplit(parts._replace(netloc=parts.netloc.rpartition("@")[2]))
 
 
 _RSS_GUID = re.compile(rb"<guid\b[^>]*>\s*(?:<!\[CDATA\[(.*?)\]\]>|([^<]*))\s*</guid>", re.IGNORECASE | re.DOTALL)
