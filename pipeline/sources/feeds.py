@@ -51,9 +51,9 @@ NOT_A_FEED = "not_a_feed"
 EMPTY_FEED = "empty_feed"
 INVALID_ENTRY = "invalid_entry"
 EMPTY_ENTRY = "empty_entry"
+"""An entry with no id, link, title, summary or content: reported in `ParsedFeed.skipped`."""
 SHARED_GUID = "shared_guid"
 """A GUID that entries of one feed with other content share: it identifies none of them (`unique_keys`)."""
-"""An entry with no id, link, title, summary or content: reported in `ParsedFeed.skipped`."""
 
 HEALTHY_REJECTS = frozenset({EMPTY_FEED})
 """Parse outcomes that say nothing is wrong with the feed: recorded, but not counted as failures."""
