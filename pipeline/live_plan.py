@@ -60,6 +60,7 @@ def fetch_policy_from(options: PipelineOptions) -> FetchPolicy:
             max_retries=ours.fetch_retries,
             respect_robots=not ours.no_robots,
             allow_private_networks=ours.allow_private_networks,
+            allowed_networks=tuple(ours.allow_network or ()),
             max_pages_per_host=ours.max_pages_per_host,
             max_host_seconds=ours.max_host_seconds,
             **({"user_agent": user_agent} if user_agent else {}),

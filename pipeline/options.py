@@ -7,6 +7,7 @@ pipeline (``query``, ``events``, ``schema``, ``--help``) start fast.
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import logging
 import re
 from pathlib import Path
@@ -80,6 +81,14 @@ _SECONDS = _bounded(float, 0.0, above=True)
 _WAIT = _bounded(float, 0.0)
 _COUNT = _bounded(int, 0)
 _LIMIT = _bounded(int, 1)
+
+
+def _network(value: str) -> str:
+    """A CIDR network, checked (``ipaddress.ip_network``)."""
+    try:
+        return str(ipaddress.ip_network(value, strict=False))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from error
 
 
 def _thresholds_text(thresholds: EventThresholds) -> str:
@@ -307,4 +316,13 @@ def _add_live_feed_args(parser) -> None:
         default=False,
         help="Fetch feeds and pages from loopback, private, link-local and reserved addresses too (refused by "
         "default, also after a redirect, so that a feed cannot make wirebeam read an internal service).",
+    )
+    parser.add_argument(
+        "--allow_network",
+        action="append",
+        type=_network,
+        default=None,
+        metavar="CIDR",
+        help="A network (CIDR, e.g. 127.0.0.1/32) fetched from although not public; may be repeated. Every other "
+        "private address stays refused, also after a redirect.",
     )

@@ -889,3 +889,23 @@ def test_a_huge_entry_is_stored_cut_to_the_field_limits_and_flagged(site: HTTPSe
     assert query(db(workdir), "SELECT stage, reason FROM rejects WHERE reason <> 'entry_without_link'") == [
         ("fetch", "field_truncated")
     ]
+
+
+def test_a_run_allowing_only_the_test_servers_address_refuses_redirects_to_other_private_addresses(
+    site: HTTPServer, workdir: Path
+):
+    inside = f"http://127.0.0.2:{site.port}"  # loopback, not the allowed 127.0.0.1: no traffic leaves the machine
+    site.expect_request("/p/inside").respond_with_data("", status=302, headers={"Location": f"{inside}/p/port"})
+    site.expect_request("/inside.xml").respond_with_data("", status=302, headers={"Location": f"{inside}/f.xml"})
+    items = [Item("i1", "Harbour strike ends", site.url_for("/p/inside"), "Workers return.")]
+    site.expect_request("/f.xml").respond_with_data(rss20(items), content_type=RSS)
+    subscribe(workdir, site, "/f.xml", "/inside.xml")
+    flags = [flag for flag in FAST_FETCHES if flag != "--allow_private_networks"] + ["--allow_network=127.0.0.1/32"]
+    run = ["run", "--seeds", str(workdir / "seeds"), "--db", str(db(workdir)), "--feeds", str(workdir / "feeds.opml")]
+    assert main([*run, *flags]) == 0
+    assert query(db(workdir), "SELECT title, fallback_reason FROM articles") == [
+        ("Harbour strike ends", "private_address")
+    ]
+    rejects = query(db(workdir), "SELECT stage, reason, detail LIKE '%127.0.0.2%' FROM rejects ORDER BY 1")
+    assert rejects == [("feed", "private_address", True), ("fetch", "private_address", True)]
+    assert all(request.host.startswith("127.0.0.1") for request, _ in site.log)
