@@ -337,8 +337,10 @@ GROUP_WORDS = frozenset(
     {"arab", "arabs", "muslim", "muslims", "christian", "christians", "kurd", "kurds", "kurdish", "sunni", "sunnis"}
     | {"shiite", "shiites", "shi'ite", "shi'ites", "shia", "jew", "jews", "jewish", "hindu", "buddhist", "sikh"}
     | {"catholic", "catholics", "protestant", "islamist", "islamists", "druze", "alawite", "copt", "copts"}
+    | {"islamic", "tamil", "tamils", "pashtun", "pashtuns", "baluch", "hutu", "hutus", "tutsi", "tutsis"}
 )
-"""Religions and peoples: a name ending in one is a group's ("Sunni Arab", "Shi'ite Muslim"), no person."""
+"""Religions and peoples: a name ending in one is a group's ("Sunni Arab", "Shi'ite Muslim"), no person; alone, no
+body ("Islamic militants", "Tamil rebels")."""
 
 BODY_NOUNS = frozenset(
     {"firm", "company", "band", "automaker", "carmaker", "airline", "carrier", "lender", "insurer", "retailer"}
@@ -661,9 +663,11 @@ STREET_WORDS = frozenset(
 )
 """Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
 "Doctor" than "Drive"."""
-NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
+FACILITY_WORDS = frozenset({"hotel", "airport", "stadium", "square", "mosque", "palace"})
+"""Last words of buildings' and grounds' names, which end no person's name ("the Christopher Hotel")."""
+NOT_SURNAMES = STREET_WORDS | FACILITY_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
 """Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County",
-"Karen State", "Wayne State")."""
+"Karen State", "Wayne State", "Christopher Hotel")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )
@@ -1080,6 +1084,7 @@ def _person_or_organisation(
         and not gazetteer.is_first_name(words[0])
         and words[0] not in NOT_ACRONYMS
         and words[0].lower() not in NO_BODY_WORDS
+        and words[0].lower() not in GROUP_WORDS
     ):
         return "organisation", words
     return None
