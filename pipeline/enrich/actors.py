@@ -814,6 +814,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     )
     if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed and not _polity(words):
         return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
+    if len(words) >= 3 and "for" in words[1:-1] and _body_word(lowered[words.index("for") - 1]):
+        return True  # "Salafist Group for Preaching and Combat", "Movement for Democratic Change"
     word = words[0].replace(".", "").replace("&", "")
     return (
         len(words) == 1
@@ -836,6 +838,11 @@ def _polity(words: tuple[str, ...]) -> bool:
     )
 
 
+def _body_word(word: str) -> bool:
+    """Whether a lower-case word ends a body's name ("group", "ministry", "movement")."""
+    return word in ORG_SUFFIXES or word in ORG_LAST_WORDS
+
+
 def _heads_body(lowered: list[str]) -> bool:
     """Whether a name ending in a body's word is the body's: not when it opens with a plural before "of", which names
     the body's parts or members ("Houses of Parliament", "Members of Parliament"; "Fraternal Order of Police" is)."""
@@ -846,9 +853,13 @@ def _heads_body(lowered: list[str]) -> bool:
 
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
-    """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own; a leading
+    "X-based" says where a body sits and is no part of its name ("Algerian-based Salafist Group")."""
     if "-" not in " ".join(words):
         return words
+    based = next((i for i, word in enumerate(words[:2]) if word.endswith("-based")), len(words))
+    if based < len(words) - 1:  # "The Virginia-based National Center ...": the article stays
+        words = (*words[:based], *words[based + 1 :])
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -1440,6 +1451,7 @@ def _joined(runs: tuple[Run, ...], text: str | None) -> Iterator[tuple[Run, Run,
     while index < len(runs):
         first = last = runs[index]
         words = first.words
+        continued = False  # a body's name goes on after its "for" ("Salafist Group for Preaching and Combat")
         possessed = (
             text is not None
             and index + 1 < len(runs)
@@ -1459,11 +1471,16 @@ def _joined(runs: tuple[Run, ...], text: str | None) -> Iterator[tuple[Run, Run,
         ):
             joined = (*words, last.next_word, *runs[index + 1].words)
             own = first.words[1:] if first.opens and first.words[0].lower() in STOP_WORDS else first.words  # "The"
-            if (
+            after = runs[index + 1].words
+            continued = (
+                (continued and all(gazetteer.is_common_word(word) for word in after))  # "... and Combat"
+                or (last.next_word == "for" and _body_word(words[-1].lower().rstrip(".")))
+            ) and not (_stands_alone(after) or _is_place(after))
+            if not continued and (
                 not own
                 or not _body_name(joined[len(first.words) - len(own) :])
                 or _stands_alone(own)
-                or _names_alone(runs[index + 1].words)
+                or _names_alone(after)
             ):
                 break
             index += 1

@@ -66,3 +66,21 @@ def test_a_plain_name_after_a_body_s_name_is_its_member_not_part_of_the_body():
     assert actors == {("organisation", "Transportation Ministry"), ("person", "Zoba Yass")}
     text = "Detectives of the Police Department Homicide Division found the car."
     assert not any(actor.kind == "person" for actor in extract_actors("", text))
+
+
+def test_a_body_s_name_goes_on_after_its_for_and_a_based_word_is_no_part_of_it():
+    text = (
+        "Police say the seven gave funds to the Algerian-based Salafist Group for Preaching and Combat. "
+        "Thousands rallied for the Movement for Democratic Change and Zanu-PF in Harare."
+    )
+    bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
+    assert sorted(bodies) == ["Movement for Democratic Change", "Salafist Group for Preaching and Combat"]
+
+
+def test_a_religion_or_a_people_alone_is_no_body_and_a_building_is_no_person():
+    text = (
+        "Police arrested seven people suspected of helping fund Islamic militants. Tamil rebels freed a policeman. "
+        "Sergeant Rodrigo Galam was standing guard outside the Christopher Hotel when he came under fire."
+    )
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("person", "Rodrigo Galam")}
