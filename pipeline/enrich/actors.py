@@ -306,6 +306,13 @@ ROLE_NOUNS = frozenset(
 """Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
 two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
 
+PERSON_NOUNS = ROLE_NOUNS | frozenset(
+    {"defendant", "witness", "suspect", "victim", "plaintiff", "survivor", "resident", "student", "teacher"}
+    | {"singer", "actor", "actress", "rapper", "author", "writer", "artist", "coach", "player", "veteran"}
+    | {"journalist", "reporter", "photographer", "lawyer", "farmer", "driver", "worker", "nurse", "pilot"}
+)
+"""Nouns of people that open a sentence before a name with no part in it ("Defendant Asher Weisgan has ...")."""
+
 APPOSITION_NOUNS = frozenset(
     {"president", "minister", "secretary", "director", "chairman", "chairwoman", "governor", "mayor", "premier"}
     | {"chancellor", "king", "queen", "prince", "founder", "ceo", "head", "general", "commander", "official"}
@@ -854,12 +861,13 @@ def _heads_body(lowered: list[str]) -> bool:
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own; a leading
-    "X-based" says where a body sits and is no part of its name ("Algerian-based Salafist Group")."""
+    "X-based" says where a body sits and is no part of its name, nor are the words before it ("Algerian-based
+    Salafist Group", "Rock Hill-based Carolinas Cab Co.")."""
     if "-" not in " ".join(words):
         return words
     based = next((i for i, word in enumerate(words[:2]) if word.endswith("-based")), len(words))
-    if based < len(words) - 1:  # "The Virginia-based National Center ...": the article stays
-        words = (*words[:based], *words[based + 1 :])
+    if based < len(words) - 1:  # "The Virginia-based National Center", "Rock Hill-based Carolinas Cab Co."
+        words = words[based + 1 :]
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -1060,6 +1068,8 @@ def _person_or_organisation(
         ):
             return "person", words[:2]
         return None
+    if len(words) >= 3 and not after_title and words[0].lower() in PERSON_NOUNS and _given_name(words[1]):
+        words = words[1:]  # "Defendant Asher Weisgan", "Witness John Smith": the noun opens a sentence, no name
     if (
         2 <= len(words) <= 4
         and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)  # "al-Uloum"

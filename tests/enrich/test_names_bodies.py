@@ -71,10 +71,15 @@ def test_a_plain_name_after_a_body_s_name_is_its_member_not_part_of_the_body():
 def test_a_body_s_name_goes_on_after_its_for_and_a_based_word_is_no_part_of_it():
     text = (
         "Police say the seven gave funds to the Algerian-based Salafist Group for Preaching and Combat. "
+        "Officials at Rock Hill-based Carolinas Cab Co. declined to comment. "
         "Thousands rallied for the Movement for Democratic Change and Zanu-PF in Harare."
     )
     bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
-    assert sorted(bodies) == ["Movement for Democratic Change", "Salafist Group for Preaching and Combat"]
+    assert sorted(bodies) == [
+        "Carolinas Cab Co.",
+        "Movement for Democratic Change",
+        "Salafist Group for Preaching and Combat",
+    ]
 
 
 def test_a_religion_or_a_people_alone_is_no_body_and_a_building_is_no_person():
@@ -84,3 +89,9 @@ def test_a_religion_or_a_people_alone_is_no_body_and_a_building_is_no_person():
     )
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert actors == {("person", "Rodrigo Galam")}
+
+
+def test_a_noun_of_people_opening_a_sentence_is_no_part_of_the_name_after_it():
+    text = "Defendant Asher Weisgan has been in custody since August. Witness Renee Kirmani told the court so."
+    people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
+    assert people == {"Asher Weisgan", "Renee Kirmani"}
