@@ -568,6 +568,9 @@ _BRANCH = re.compile(
     rf"(?<![\w-])(?P<known>{BRANCHED}) in (?P<where>(?:the )?[A-Z][\w'’-]*(?: (?:of )?[A-Z][\w'’-]*)*)"
 )
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
+_TWO_INITIALS = re.compile(r"[A-Z]\.[A-Z]\.?")
+"""Two initials with dots name no unknown body: a place's or a person's ("H.K. shares", "N.Z.", "J.K."; "U.N." is a
+known organisation's alias)."""
 _WEB_NAME = re.compile(r"[A-Za-z][\w-]*(?:\.[a-z]{2,3})?\.(?:com|org|net|io|co|uk|de|fr|info|biz|gov)")
 """A one-word web address ("Buzzwad.com", "Amazon.co.uk"): a site's name, never a person's."""
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
@@ -832,6 +835,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word not in NOT_ACRONYMS
         and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
         and words[0].rstrip(".") not in gazetteer.abbreviations()  # "N.Y.", "D.C.": a state's
+        and not _TWO_INITIALS.fullmatch(words[0])
     )
 
 
@@ -1106,6 +1110,7 @@ def _person_or_organisation(
         and words[0] not in NOT_ACRONYMS
         and words[0].lower() not in NO_BODY_WORDS
         and words[0].lower() not in GROUP_WORDS
+        and not _TWO_INITIALS.fullmatch(words[0])
     ):
         return "organisation", words
     return None

@@ -95,3 +95,9 @@ def test_a_noun_of_people_opening_a_sentence_is_no_part_of_the_name_after_it():
     text = "Defendant Asher Weisgan has been in custody since August. Witness Renee Kirmani told the court so."
     people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
     assert people == {"Asher Weisgan", "Renee Kirmani"}
+
+
+def test_two_initials_with_dots_name_no_unknown_body():
+    text = "H.K. shares rose on Monday. H.K.'s leader Leung Chun-ying said the U.N. would help."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("person", "Leung Chun-ying"), ("organisation", "United Nations")}
