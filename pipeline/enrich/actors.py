@@ -1046,6 +1046,8 @@ def _person_or_organisation(
 ) -> tuple[str, tuple[str, ...]] | None:
     titled = words[0] == "The"  # inside a sentence: a work's or a body's name ("TV's The Simple Life"), no person
     words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS else words
+    while len(words) > 1 and words[-1] in AFFILIATION_WORDS:
+        words = words[:-1]  # "Andreas Seppi of Italy": the country is a piece of its own, the "of" no name's
     if not words:
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):

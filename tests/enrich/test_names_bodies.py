@@ -101,3 +101,9 @@ def test_two_initials_with_dots_name_no_unknown_body():
     text = "H.K. shares rose on Monday. H.K.'s leader Leung Chun-ying said the U.N. would help."
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert actors == {("person", "Leung Chun-ying"), ("organisation", "United Nations")}
+
+
+def test_a_name_before_of_and_a_country_is_a_person_s():
+    text = "Blake will play Russia's Igor Andreev, who beat Andreas Seppi of Italy, 6-2, 6-2."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert ("person", "Andreas Seppi") in actors and ("country", "Italy") in actors
