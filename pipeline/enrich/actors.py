@@ -245,6 +245,14 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
+INDUSTRY_WORDS = frozenset(
+    {"oil", "energy", "mining", "industries", "technologies", "pharmaceuticals", "chemicals", "electronics"}
+    | {"communications", "resources", "securities", "investments", "insurance", "shipping"}
+)
+"""Last words of companies' names after their own name ("Hunt Oil", "Peabody Energy", "Samsung Electronics"): a
+name of two or more words ending in one is a company's, though the word alone heads nothing ("Securities and
+Exchange Commission", "Department of Natural Resources" stay whole)."""
+
 LEGAL_FORMS = frozenset({"co", "inc", "corp", "ltd", "llc", "plc", "ag", "gmbh"})
 """Legal-form suffixes an organisation's key leaves out: one company, with or without them."""
 ORG_HEADS = frozenset(
@@ -809,7 +817,11 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
     if (
         len(words) >= 2
-        and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES)
+        and (
+            _body_word(lowered[-1])
+            or lowered[-1][:-1] in PLURAL_BODIES
+            or (lowered[-1] in INDUSTRY_WORDS and "of" not in lowered)  # not "Minister of Communications"
+        )
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
@@ -1532,7 +1544,11 @@ def _body_name(words: tuple[str, ...]) -> bool:
     """Whether joined words name a body: a body's last word ("... Organization") or a head with "of" or "for"
     ("Institute for ..."); a company's suffix is not enough ("Gannett and GateHouse Media" are two)."""
     last = words[-1].lower().rstrip(".")
-    return last in ORG_LAST_WORDS or (_shaped_organisation(words) and last not in ORG_SUFFIXES)
+    return last in ORG_LAST_WORDS or (
+        _shaped_organisation(words)
+        and last not in ORG_SUFFIXES
+        and (last not in INDUSTRY_WORDS or "of" in words)  # "Department of Environment and Natural Resources"
+    )
 
 
 @bounded_memo(16_384)

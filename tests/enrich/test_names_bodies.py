@@ -107,3 +107,13 @@ def test_a_name_before_of_and_a_country_is_a_person_s():
     text = "Blake will play Russia's Igor Andreev, who beat Andreas Seppi of Italy, 6-2, 6-2."
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert ("person", "Andreas Seppi") in actors and ("country", "Italy") in actors
+
+
+def test_a_name_ending_in_an_industry_s_word_is_a_company_s():
+    text = (
+        "Peabody Energy and Samsung Electronics said profits rose. The Securities and Exchange Commission and the "
+        "Philippines Department of Environment and Natural Resources declined to comment."
+    )
+    bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert {"Peabody Energy", "Samsung Electronics", "Securities and Exchange Commission"} <= bodies
+    assert "Natural Resources" not in bodies
