@@ -683,9 +683,13 @@ STREET_WORDS = frozenset(
 "Doctor" than "Drive"."""
 FACILITY_WORDS = frozenset({"hotel", "airport", "stadium", "square", "mosque", "palace"})
 """Last words of buildings' and grounds' names, which end no person's name ("the Christopher Hotel")."""
-NOT_SURNAMES = STREET_WORDS | FACILITY_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
+NOT_SURNAMES = (
+    STREET_WORDS
+    | FACILITY_WORDS
+    | frozenset({"island", "islands", "county", "state", "province", "region", "international", "national"})
+)
 """Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County",
-"Karen State", "Wayne State", "Christopher Hotel")."""
+"Karen State", "Wayne State", "Christopher Hotel"), nor do an event's adjectives ("Sydney International")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )

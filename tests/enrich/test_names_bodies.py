@@ -85,7 +85,8 @@ def test_a_body_s_name_goes_on_after_its_for_and_a_based_word_is_no_part_of_it()
 def test_a_religion_or_a_people_alone_is_no_body_and_a_building_is_no_person():
     text = (
         "Police arrested seven people suspected of helping fund Islamic militants. Tamil rebels freed a policeman. "
-        "Sergeant Rodrigo Galam was standing guard outside the Christopher Hotel when he came under fire."
+        "Sergeant Rodrigo Galam was standing guard outside the Christopher Hotel when he came under fire. "
+        "She won the title at the Sydney International tournament."
     )
     actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
     assert actors == {("person", "Rodrigo Galam")}
