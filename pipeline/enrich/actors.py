@@ -310,16 +310,15 @@ ROLE_NOUNS = frozenset(
     | {"economist", "correspondent", "lawmaker", "activist", "analyst", "envoy", "ambassador", "member"}
     | {"president", "minister", "secretary", "chairman", "chairwoman", "governor", "mayor", "senator", "premier"}
     | {"chancellor", "king", "queen", "prince", "general", "director", "adviser", "advisor", "chief", "judge"}
-)
-"""Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
-two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
-
-PERSON_NOUNS = ROLE_NOUNS | frozenset(
-    {"defendant", "witness", "suspect", "victim", "plaintiff", "survivor", "resident", "student", "teacher"}
+    | {"defendant", "witness", "suspect", "victim", "plaintiff", "survivor", "resident", "student", "teacher"}
     | {"singer", "actor", "actress", "rapper", "author", "writer", "artist", "coach", "player", "veteran"}
     | {"journalist", "reporter", "photographer", "lawyer", "farmer", "driver", "worker", "nurse", "pilot"}
+    | {"star", "tycoon", "candidate", "businessman", "businesswoman", "trumpeter", "guitarist", "pianist"}
 )
-"""Nouns of people that open a sentence before a name with no part in it ("Defendant Asher Weisgan has ...")."""
+"""Lower-case nouns of people a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam",
+"tennis star Justine Henin-Hardenne"): a name of two or more words after one is read as after a title (one word is
+not: "the official Xinhua news agency"); capitalised, opening a sentence, one is no part of the name after it
+("Defendant Asher Weisgan has ...")."""
 
 APPOSITION_NOUNS = frozenset(
     {"president", "minister", "secretary", "director", "chairman", "chairwoman", "governor", "mayor", "premier"}
@@ -1090,7 +1089,7 @@ def _person_or_organisation(
         ):
             return "person", words[:2]
         return None
-    if len(words) >= 3 and not after_title and words[0].lower() in PERSON_NOUNS and _given_name(words[1]):
+    if len(words) >= 3 and not after_title and words[0].lower() in ROLE_NOUNS and _given_name(words[1]):
         words = words[1:]  # "Defendant Asher Weisgan", "Witness John Smith": the noun opens a sentence, no name
     if (
         2 <= len(words) <= 4

@@ -118,3 +118,9 @@ def test_a_name_ending_in_an_industry_s_word_is_a_company_s():
     bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
     assert {"Peabody Energy", "Samsung Electronics", "Securities and Exchange Commission"} <= bodies
     assert "Natural Resources" not in bodies
+
+
+def test_a_name_after_a_lower_case_noun_of_people_is_a_person_s():
+    text = "Police said the suspect Quinterrious Lavon Norman was arrested, according to reporter Katrease Stafford."
+    people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
+    assert people == {"Quinterrious Lavon Norman", "Katrease Stafford"}
