@@ -25,8 +25,9 @@ Names: people + organisations on public labelled news, ``labels/gmb_voa_names.tx
 stories of the Groningen Meaning Bank's NER extract (``ner_dataset.csv``, republished in public repositories; GMB's
 ``per`` -> person, ``org`` -> organisation; its ``geo`` and ``gpe`` are places and countries, not scored here, like
 wirebeam's country actors, nor are its per/org spans that name a country or its people, "U.S." or "Iraqi"; plus
-``labels/gmb_voa_names_2.txt``, more stories of the same extract, for the grown corpus), split into halves A and B by
-story (``half()`` of ``gmb:<n>``): actor rules are chosen on half A's errors, half B is reported. Gold per story: one
+``labels/gmb_voa_names_2.txt`` and ``labels/gmb_voa_names_3.txt``, more stories of the same extract, for the grown
+corpus), split into halves A and B by story (``half()`` of ``gmb:<n>``): actor rules are chosen on half A's errors,
+half B is reported. Gold per story: one
 organisation per ``actor_key`` and one person per surname (the longest span names it); a prediction matches as in the
 sample (a person's surname, a known organisation's alias). Also scored: the hand-labelled sample of real public news in
 ``benchmarks/labels/enrichment_sample.json`` (UCI headlines, article leads; see ``benchmarks/enrichment_quality.py`` for
@@ -313,8 +314,8 @@ def score_names(items: list[dict], predictions: list[list[tuple[str, str]]]) -> 
 
 GMB_NAMES = ROOT / "labels" / "gmb_voa_names.txt"
 """Voice of America stories with the Groningen Meaning Bank's person and organisation spans (``labels/README.md``)."""
-GMB_NAMES_MORE = ROOT / "labels" / "gmb_voa_names_2.txt"
-"""More stories of the same extract, read after the first file's: with it, the grown corpus."""
+GMB_NAMES_MORE = (ROOT / "labels" / "gmb_voa_names_2.txt", ROOT / "labels" / "gmb_voa_names_3.txt")
+"""More stories of the same extract, read after the first file's, in order: with it, the grown corpus."""
 _SPAN = re.compile(r"\[(per|org) ([^\]]+)\]")
 _NO_SPACE_BEFORE = frozenset({".", ",", ";", ":", "!", "?", ")", "%", "'", "'s", "n't", "'ll", "'re", "'ve", "'d"})
 _NO_SPACE_AFTER = frozenset({"(", "$"})
@@ -362,7 +363,7 @@ def gmb_name_items() -> list[dict]:
     from pipeline.enrich.mentions import fold
 
     stories: list[tuple[bool, list[str]]] = []
-    for path in (GMB_NAMES, GMB_NAMES_MORE):
+    for path in (GMB_NAMES, *GMB_NAMES_MORE):
         stories.append((path == GMB_NAMES, []))
         for line in path.read_text().splitlines():
             if line.startswith("#") or not line.strip():
@@ -907,7 +908,7 @@ def gmb_names(before: list | None = None, nlp=None) -> dict:
     first = sum(item["first"] for item in items)
     out: dict = {
         "corpus": f"{GMB_NAMES.relative_to(REPO)} ({first} Voice of America stories, GMB per/org; grown: "
-        f"+ {GMB_NAMES_MORE.relative_to(REPO)}, {len(items)} stories)"
+        f"+ {', '.join(str(p.relative_to(REPO)) for p in GMB_NAMES_MORE)}, {len(items)} stories)"
     }
     for label, h in [(f"{grown}half_{h}", h) for grown in ("", "grown_") for h in HALVES]:
         chosen = [i for i, item in enumerate(items) if half(item["id"]) == h and (item["first"] or "grown" in label)]

@@ -245,6 +245,14 @@ ORG_SUFFIXES = frozenset(
 )
 """Last words that make a name an organisation's ("Peoples Democratic Party", "Goddard Space Flight Center")."""
 
+INDUSTRY_WORDS = frozenset(
+    {"oil", "energy", "mining", "industries", "technologies", "pharmaceuticals", "chemicals", "electronics"}
+    | {"communications", "resources", "securities", "investments", "insurance", "shipping"}
+)
+"""Last words of companies' names after their own name ("Hunt Oil", "Peabody Energy", "Samsung Electronics"): a
+name of two or more words ending in one is a company's, though the word alone heads nothing ("Securities and
+Exchange Commission", "Department of Natural Resources" stay whole)."""
+
 LEGAL_FORMS = frozenset({"co", "inc", "corp", "ltd", "llc", "plc", "ag", "gmbh"})
 """Legal-form suffixes an organisation's key leaves out: one company, with or without them."""
 ORG_HEADS = frozenset(
@@ -302,9 +310,15 @@ ROLE_NOUNS = frozenset(
     | {"economist", "correspondent", "lawmaker", "activist", "analyst", "envoy", "ambassador", "member"}
     | {"president", "minister", "secretary", "chairman", "chairwoman", "governor", "mayor", "senator", "premier"}
     | {"chancellor", "king", "queen", "prince", "general", "director", "adviser", "advisor", "chief", "judge"}
+    | {"defendant", "witness", "suspect", "victim", "plaintiff", "survivor", "resident", "student", "teacher"}
+    | {"singer", "actor", "actress", "rapper", "author", "writer", "artist", "coach", "player", "veteran"}
+    | {"journalist", "reporter", "photographer", "lawyer", "farmer", "driver", "worker", "nurse", "pilot"}
+    | {"star", "tycoon", "candidate", "businessman", "businesswoman", "trumpeter", "guitarist", "pianist"}
 )
-"""Lower-case role nouns a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam"): a name of
-two or more words after one is read as after a title (one word is not: "the official Xinhua news agency")."""
+"""Lower-case nouns of people a name may follow without a comma ("Foreign Ministry spokeswoman Tasnim Aslam",
+"tennis star Justine Henin-Hardenne"): a name of two or more words after one is read as after a title (one word is
+not: "the official Xinhua news agency"); capitalised, opening a sentence, one is no part of the name after it
+("Defendant Asher Weisgan has ...")."""
 
 APPOSITION_NOUNS = frozenset(
     {"president", "minister", "secretary", "director", "chairman", "chairwoman", "governor", "mayor", "premier"}
@@ -337,8 +351,10 @@ GROUP_WORDS = frozenset(
     {"arab", "arabs", "muslim", "muslims", "christian", "christians", "kurd", "kurds", "kurdish", "sunni", "sunnis"}
     | {"shiite", "shiites", "shi'ite", "shi'ites", "shia", "jew", "jews", "jewish", "hindu", "buddhist", "sikh"}
     | {"catholic", "catholics", "protestant", "islamist", "islamists", "druze", "alawite", "copt", "copts"}
+    | {"islamic", "tamil", "tamils", "pashtun", "pashtuns", "baluch", "hutu", "hutus", "tutsi", "tutsis"}
 )
-"""Religions and peoples: a name ending in one is a group's ("Sunni Arab", "Shi'ite Muslim"), no person."""
+"""Religions and peoples: a name ending in one is a group's ("Sunni Arab", "Shi'ite Muslim"), no person; alone, no
+body ("Islamic militants", "Tamil rebels")."""
 
 BODY_NOUNS = frozenset(
     {"firm", "company", "band", "automaker", "carmaker", "airline", "carrier", "lender", "insurer", "retailer"}
@@ -559,6 +575,9 @@ _BRANCH = re.compile(
     rf"(?<![\w-])(?P<known>{BRANCHED}) in (?P<where>(?:the )?[A-Z][\w'’-]*(?: (?:of )?[A-Z][\w'’-]*)*)"
 )
 _CAMEL_CASE = re.compile(r"^[A-Z]?[a-z]+[A-Z]")
+_TWO_INITIALS = re.compile(r"[A-Z]\.[A-Z]\.?")
+"""Two initials with dots name no unknown body: a place's or a person's ("H.K. shares", "N.Z.", "J.K."; "U.N." is a
+known organisation's alias)."""
 _WEB_NAME = re.compile(r"[A-Za-z][\w-]*(?:\.[a-z]{2,3})?\.(?:com|org|net|io|co|uk|de|fr|info|biz|gov)")
 """A one-word web address ("Buzzwad.com", "Amazon.co.uk"): a site's name, never a person's."""
 SPEECH_VERBS = frozenset({"said", "says", "told", "added", "wrote", "tweeted", "announced", "stated", "warned"})
@@ -661,9 +680,15 @@ STREET_WORDS = frozenset(
 )
 """Words of streets, which end no person's name ("Cherry Street"; "Terry Park" may be one); not "Dr", more often
 "Doctor" than "Drive"."""
-NOT_SURNAMES = STREET_WORDS | frozenset({"island", "islands", "county", "state", "province", "region"})
+FACILITY_WORDS = frozenset({"hotel", "airport", "stadium", "square", "mosque", "palace"})
+"""Last words of buildings' and grounds' names, which end no person's name ("the Christopher Hotel")."""
+NOT_SURNAMES = (
+    STREET_WORDS
+    | FACILITY_WORDS
+    | frozenset({"island", "islands", "county", "state", "province", "region", "international", "national"})
+)
 """Last words of places' names that end no person's name ("Cherry Street", "Drummond Island", "Madison County",
-"Karen State", "Wayne State")."""
+"Karen State", "Wayne State", "Christopher Hotel"), nor do an event's adjectives ("Sydney International")."""
 FEATURE_WORDS = STREET_WORDS | frozenset(
     {"dr", "valley", "river", "creek", "lake", "mountain", "mountains", "bridge", "park", "airport"}
 )
@@ -795,7 +820,11 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     lowered = [word.lower().rstrip(".") for word in words]
     if (
         len(words) >= 2
-        and (lowered[-1] in ORG_SUFFIXES or lowered[-1] in ORG_LAST_WORDS or lowered[-1][:-1] in PLURAL_BODIES)
+        and (
+            _body_word(lowered[-1])
+            or lowered[-1][:-1] in PLURAL_BODIES
+            or (lowered[-1] in INDUSTRY_WORDS and "of" not in lowered)  # not "Minister of Communications"
+        )
         and _heads_body(lowered)
     ):
         return True  # "... Committees": a plural body word too
@@ -810,6 +839,8 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
     )
     if len(words) >= 3 and ("of" in lowered or "for" in lowered) and headed and not _polity(words):
         return True  # "Bank of England", "U.S. Centers for Disease Control", "National Institute of Allergy"
+    if len(words) >= 3 and "for" in words[1:-1] and _body_word(lowered[words.index("for") - 1]):
+        return True  # "Salafist Group for Preaching and Combat", "Movement for Democratic Change"
     word = words[0].replace(".", "").replace("&", "")
     return (
         len(words) == 1
@@ -819,6 +850,7 @@ def _shaped_organisation(words: tuple[str, ...]) -> bool:
         and word not in NOT_ACRONYMS
         and not gazetteer.is_common_word(word)  # a shouted word: "the rumors are TRUE"
         and words[0].rstrip(".") not in gazetteer.abbreviations()  # "N.Y.", "D.C.": a state's
+        and not _TWO_INITIALS.fullmatch(words[0])
     )
 
 
@@ -832,6 +864,11 @@ def _polity(words: tuple[str, ...]) -> bool:
     )
 
 
+def _body_word(word: str) -> bool:
+    """Whether a lower-case word ends a body's name ("group", "ministry", "movement")."""
+    return word in ORG_SUFFIXES or word in ORG_LAST_WORDS
+
+
 def _heads_body(lowered: list[str]) -> bool:
     """Whether a name ending in a body's word is the body's: not when it opens with a plural before "of", which names
     the body's parts or members ("Houses of Parliament", "Members of Parliament"; "Fraternal Order of Police" is)."""
@@ -842,9 +879,14 @@ def _heads_body(lowered: list[str]) -> bool:
 
 
 def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
-    """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own."""
+    """ "Israel-Hamas" -> ("Israel", "Hamas") when each part is a country or organisation on its own; a leading
+    "X-based" says where a body sits and is no part of its name, nor are the words before it ("Algerian-based
+    Salafist Group", "Rock Hill-based Carolinas Cab Co.")."""
     if "-" not in " ".join(words):
         return words
+    based = next((i for i, word in enumerate(words[:2]) if word.endswith("-based")), len(words))
+    if based < len(words) - 1:  # "The Virginia-based National Center", "Rock Hill-based Carolinas Cab Co."
+        words = words[based + 1 :]
     out: list[str] = []
     for word in words:
         parts = word.split("-")
@@ -1019,6 +1061,8 @@ def _person_or_organisation(
 ) -> tuple[str, tuple[str, ...]] | None:
     titled = words[0] == "The"  # inside a sentence: a work's or a body's name ("TV's The Simple Life"), no person
     words = tuple(word for word in words if word.lower() not in STOP_WORDS) if words[0].lower() in STOP_WORDS else words
+    while len(words) > 1 and words[-1] in AFFILIATION_WORDS:
+        words = words[:-1]  # "Andreas Seppi of Italy": the country is a piece of its own, the "of" no name's
     if not words:
         return None
     if _shaped_organisation(words) or (len(words) == 1 and words[0].lower() in LONE_BODIES):
@@ -1045,6 +1089,8 @@ def _person_or_organisation(
         ):
             return "person", words[:2]
         return None
+    if len(words) >= 3 and not after_title and words[0].lower() in ROLE_NOUNS and _given_name(words[1]):
+        words = words[1:]  # "Defendant Asher Weisgan", "Witness John Smith": the noun opens a sentence, no name
     if (
         2 <= len(words) <= 4
         and all(word[:1].isupper() or word.split("-", 1)[0] in NAME_PARTICLES for word in words)  # "al-Uloum"
@@ -1080,6 +1126,8 @@ def _person_or_organisation(
         and not gazetteer.is_first_name(words[0])
         and words[0] not in NOT_ACRONYMS
         and words[0].lower() not in NO_BODY_WORDS
+        and words[0].lower() not in GROUP_WORDS
+        and not _TWO_INITIALS.fullmatch(words[0])
     ):
         return "organisation", words
     return None
@@ -1435,6 +1483,7 @@ def _joined(runs: tuple[Run, ...], text: str | None) -> Iterator[tuple[Run, Run,
     while index < len(runs):
         first = last = runs[index]
         words = first.words
+        continued = False  # a body's name goes on after its "for" ("Salafist Group for Preaching and Combat")
         possessed = (
             text is not None
             and index + 1 < len(runs)
@@ -1454,11 +1503,16 @@ def _joined(runs: tuple[Run, ...], text: str | None) -> Iterator[tuple[Run, Run,
         ):
             joined = (*words, last.next_word, *runs[index + 1].words)
             own = first.words[1:] if first.opens and first.words[0].lower() in STOP_WORDS else first.words  # "The"
-            if (
+            after = runs[index + 1].words
+            continued = (
+                (continued and all(gazetteer.is_common_word(word) for word in after))  # "... and Combat"
+                or (last.next_word == "for" and _body_word(words[-1].lower().rstrip(".")))
+            ) and not (_stands_alone(after) or _is_place(after))
+            if not continued and (
                 not own
                 or not _body_name(joined[len(first.words) - len(own) :])
                 or _stands_alone(own)
-                or _names_alone(runs[index + 1].words)
+                or _names_alone(after)
             ):
                 break
             index += 1
@@ -1493,7 +1547,11 @@ def _body_name(words: tuple[str, ...]) -> bool:
     """Whether joined words name a body: a body's last word ("... Organization") or a head with "of" or "for"
     ("Institute for ..."); a company's suffix is not enough ("Gannett and GateHouse Media" are two)."""
     last = words[-1].lower().rstrip(".")
-    return last in ORG_LAST_WORDS or (_shaped_organisation(words) and last not in ORG_SUFFIXES)
+    return last in ORG_LAST_WORDS or (
+        _shaped_organisation(words)
+        and last not in ORG_SUFFIXES
+        and (last not in INDUSTRY_WORDS or "of" in words)  # "Department of Environment and Natural Resources"
+    )
 
 
 @bounded_memo(16_384)

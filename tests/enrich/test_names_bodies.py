@@ -66,3 +66,61 @@ def test_a_plain_name_after_a_body_s_name_is_its_member_not_part_of_the_body():
     assert actors == {("organisation", "Transportation Ministry"), ("person", "Zoba Yass")}
     text = "Detectives of the Police Department Homicide Division found the car."
     assert not any(actor.kind == "person" for actor in extract_actors("", text))
+
+
+def test_a_body_s_name_goes_on_after_its_for_and_a_based_word_is_no_part_of_it():
+    text = (
+        "Police say the seven gave funds to the Algerian-based Salafist Group for Preaching and Combat. "
+        "Officials at Rock Hill-based Carolinas Cab Co. declined to comment. "
+        "Thousands rallied for the Movement for Democratic Change and Zanu-PF in Harare."
+    )
+    bodies = [actor.name for actor in extract_actors("", text) if actor.kind == "organisation"]
+    assert sorted(bodies) == [
+        "Carolinas Cab Co.",
+        "Movement for Democratic Change",
+        "Salafist Group for Preaching and Combat",
+    ]
+
+
+def test_a_religion_or_a_people_alone_is_no_body_and_a_building_is_no_person():
+    text = (
+        "Police arrested seven people suspected of helping fund Islamic militants. Tamil rebels freed a policeman. "
+        "Sergeant Rodrigo Galam was standing guard outside the Christopher Hotel when he came under fire. "
+        "She won the title at the Sydney International tournament."
+    )
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("person", "Rodrigo Galam")}
+
+
+def test_a_noun_of_people_opening_a_sentence_is_no_part_of_the_name_after_it():
+    text = "Defendant Asher Weisgan has been in custody since August. Witness Renee Kirmani told the court so."
+    people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
+    assert people == {"Asher Weisgan", "Renee Kirmani"}
+
+
+def test_two_initials_with_dots_name_no_unknown_body():
+    text = "H.K. shares rose on Monday. H.K.'s leader Leung Chun-ying said the U.N. would help."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert actors == {("person", "Leung Chun-ying"), ("organisation", "United Nations")}
+
+
+def test_a_name_before_of_and_a_country_is_a_person_s():
+    text = "Blake will play Russia's Igor Andreev, who beat Andreas Seppi of Italy, 6-2, 6-2."
+    actors = {(actor.kind, actor.name) for actor in extract_actors("", text)}
+    assert ("person", "Andreas Seppi") in actors and ("country", "Italy") in actors
+
+
+def test_a_name_ending_in_an_industry_s_word_is_a_company_s():
+    text = (
+        "Peabody Energy and Samsung Electronics said profits rose. The Securities and Exchange Commission and the "
+        "Philippines Department of Environment and Natural Resources declined to comment."
+    )
+    bodies = {actor.name for actor in extract_actors("", text) if actor.kind == "organisation"}
+    assert {"Peabody Energy", "Samsung Electronics", "Securities and Exchange Commission"} <= bodies
+    assert "Natural Resources" not in bodies
+
+
+def test_a_name_after_a_lower_case_noun_of_people_is_a_person_s():
+    text = "Police said the suspect Quinterrious Lavon Norman was arrested, according to reporter Katrease Stafford."
+    people = {actor.name for actor in extract_actors("", text) if actor.kind == "person"}
+    assert people == {"Quinterrious Lavon Norman", "Katrease Stafford"}
