@@ -855,11 +855,13 @@ def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@bounded_memo(16_384)
 def _pieces(
     words: tuple[str, ...], title_case: bool, after_role: bool = False
 ) -> list[tuple[str, tuple[str, ...], bool]]:
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
-    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
+    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title. Memoised (one list per phrase, read
+    only: its callers never change it): ``_actors_of`` misses its memo on the same words in other contexts."""
     titled = next((i for i in range(2, len(words) - 1) if _title_before_name(words, i)), 0)
     if (
         titled
