@@ -1,20 +1,22 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
 to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
 scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, the row builders and plain field reads."""
+and the whole sum, the sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a
+fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from importlib.resources import files
 from itertools import islice
 
 import pytest
 
-from pipeline.enrich import figures, gazetteer, keywords, places, scan
+from pipeline.enrich import actors, figures, gazetteer, keywords, mentions, places, scan
 from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
-from pipeline.enrich.mentions import reads_ascii, split_sentences
+from pipeline.enrich.mentions import reads_ascii, sentence_spans, split_sentences
 from pipeline.ids import row_key
 from pipeline.text import capitalised_phrases, is_title_case
 from schemas.enrichment import ENRICHMENT_TABLES
@@ -149,6 +151,35 @@ def test_the_words_before_a_name_are_those_the_regex_module_reads_backwards(sent
             assert list(scan.words_before(sentence, position)) == [word.group().lower() for word in backwards]
             checked += 1
     assert checked > 100_000
+
+
+_LOOKBEHIND_BREAK = re.compile(r"(?<=[.!?])([\"”’)]?\s+)(?=[\"“‘(]?[A-Z0-9])")
+"""The sentence break as a lookbehind (its group the whole match): what ``mentions._SENTENCE_BREAK``'s group finds."""
+
+
+def test_sentence_breaks_are_those_of_the_lookbehind_pattern(documents, monkeypatch):
+    texts = [document["text"] or "" for document in documents] + EDGES + ['He left. "Then (A.) 5. B? ”C! ) D.\x1cE']
+    lines = [line for text in texts for line in text.splitlines()]
+    breaks = [[match.span(1) for match in mentions._SENTENCE_BREAK.finditer(line)] for line in lines]
+    assert breaks == [[match.span() for match in _LOOKBEHIND_BREAK.finditer(line)] for line in lines]
+    assert sum(map(len, breaks)) > 1_000
+    fast = [sentence_spans(text) for text in texts]
+    monkeypatch.setattr(mentions, "_SENTENCE_BREAK", _LOOKBEHIND_BREAK)
+    assert [sentence_spans(text) for text in texts] == fast
+
+
+def test_memoised_pieces_are_those_of_a_fresh_reading(documents, monkeypatch):
+    def read() -> list:
+        actors._actors_of.cache_clear()  # its memo would answer without asking for the pieces
+        return [actors.extract_actors(document["title"] or "", document["text"]) for document in documents]
+
+    actors._pieces.cache_clear()
+    memoised = read()
+    assert read() == memoised  # the second time from the memo's lists: no caller changed one
+    assert actors._pieces.cache_info().hits > 1_000
+    monkeypatch.setattr(actors, "_pieces", actors._pieces.__wrapped__)
+    assert read() == memoised
+    assert sum(map(len, memoised)) > 1_000
 
 
 def test_places_support_test_skips_only_sums_of_nothing(documents, monkeypatch):
