@@ -1,8 +1,8 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
 to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
 scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, the sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a
-fresh reading, the row builders and plain field reads."""
+and the whole sum, the ASCII fold and the plain one, the sentence break read from its punctuation and as a
+lookbehind, actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ import pytest
 
 from pipeline.enrich import actors, figures, gazetteer, keywords, mentions, places, scan
 from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
-from pipeline.enrich.mentions import reads_ascii, sentence_spans, split_sentences
+from pipeline.enrich.mentions import fold, plain_fold, reads_ascii, sentence_spans, split_sentences
 from pipeline.ids import row_key
 from pipeline.text import capitalised_phrases, is_title_case
 from schemas.enrichment import ENRICHMENT_TABLES
@@ -151,6 +151,14 @@ def test_the_words_before_a_name_are_those_the_regex_module_reads_backwards(sent
             assert list(scan.words_before(sentence, position)) == [word.group().lower() for word in backwards]
             checked += 1
     assert checked > 100_000
+
+
+def test_the_ascii_fold_is_the_plain_fold(sentences):
+    words = {word for sentence in [*sentences, *EDGES] for word in sentence.split()}
+    texts = [*words, *sentences, *map(chr, range(128)), "".join(map(chr, range(128))), "A_b--C\x1c.D'e \x1f F"]
+    ascii_texts = [text for text in texts if text.isascii()]
+    assert len(ascii_texts) > 5_000
+    assert [fold.__wrapped__(text) for text in ascii_texts] == [plain_fold(text) for text in ascii_texts]
 
 
 _LOOKBEHIND_BREAK = re.compile(r"(?<=[.!?])([\"”’)]?\s+)(?=[\"“‘(]?[A-Z0-9])")
