@@ -1210,7 +1210,8 @@ def extract_actors(
     per article; ``...``: detected here when the text is not plainly English)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    if text and not reads_english(text):
+    # a language given as English or unknown: the text is read without counting its function words
+    if text and (language is ... or (language is not None and language.code != "en")) and not reads_english(text):
         if language is ...:
             language = detect_language(f"{title}\n{text}")
         if language is not None and language.code != "en":

@@ -1,8 +1,9 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
 to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
 scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, the ASCII fold and the plain one, the sentence break read from its punctuation and as a
-lookbehind, actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
+and the whole sum, the ASCII fold and the plain one, actors' language gate and the function words read first, the
+sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a fresh reading, the row
+builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 
 from pipeline.enrich import actors, figures, gazetteer, keywords, mentions, places, scan
 from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
+from pipeline.enrich.language import Language, detect_language, reads_english
 from pipeline.enrich.mentions import fold, plain_fold, reads_ascii, sentence_spans, split_sentences
 from pipeline.ids import row_key
 from pipeline.text import capitalised_phrases, is_title_case
@@ -188,6 +190,30 @@ def test_memoised_pieces_are_those_of_a_fresh_reading(documents, monkeypatch):
     monkeypatch.setattr(actors, "_pieces", actors._pieces.__wrapped__)
     assert read() == memoised
     assert sum(map(len, memoised)) > 1_000
+
+
+FOREIGN = [
+    ("Incendio en Utiel", "En Utiel, el alcalde Juan Pérez dijo que los bomberos de la Generalitat llegaron tarde."),
+    ("Feu à Lyon", "Le maire de Lyon, Grégory Doucet, a dit que les pompiers de la ville sont arrivés vite."),
+    ("Short", "Jane Smith, CEO of Acme Corp."),
+]
+"""Texts whose function words are not English enough: two of other languages, one too short to tell."""
+
+
+def test_actors_gate_on_the_given_language_as_on_the_function_words(documents):
+    def plain(title: str, text: str | None, body: list[str], language: Language | None) -> list:
+        """The gate as it read before: the function words first, then the language."""
+        if text and not reads_english(text) and language is not None and language.code != "en":
+            return []
+        return actors.extract_actors(title, text, body, Language("en", 1.0))
+
+    items = [(document["title"] or "", document["text"]) for document in documents] + FOREIGN
+    unread = 0
+    for title, text in items:
+        body, language = split_sentences(text or ""), detect_language(f"{title}\n{text or ''}")
+        assert actors.extract_actors(title, text, body, language) == plain(title, text, body, language), title
+        unread += bool(text) and not reads_english(text)
+    assert unread >= len(FOREIGN)
 
 
 def test_places_support_test_skips_only_sums_of_nothing(documents, monkeypatch):
