@@ -121,4 +121,6 @@ def split_sentences(text: str) -> list[str]:
 def reads_ascii(text: str) -> bool:
     """Whether a pattern compiled with ``re.ASCII`` (faster) reads ``text`` as its Unicode form does: every word
     character and white space of the text is ASCII."""
+    if text.isascii():  # half the news: only the separators \x1c-\x1f can be read apart
+        return "\x1c" not in text and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text
     return not any(char.isalnum() or char.isspace() for char in set(_UNLIKE_ASCII.findall(text)))

@@ -1,9 +1,9 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
 to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
 scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, the ASCII fold and the plain one, actors' language gate and the function words read first, the
-sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a fresh reading, the row
-builders and plain field reads."""
+and the whole sum, ``reads_ascii`` and the ASCII fold and their plain forms, actors' language gate and the function
+words read first, the sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a
+fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -153,6 +153,16 @@ def test_the_words_before_a_name_are_those_the_regex_module_reads_backwards(sent
             assert list(scan.words_before(sentence, position)) == [word.group().lower() for word in backwards]
             checked += 1
     assert checked > 100_000
+
+
+def test_reads_ascii_of_an_ascii_text_is_the_plain_reading(documents):
+    def plain(text: str) -> bool:
+        return not any(char.isalnum() or char.isspace() for char in set(mentions._UNLIKE_ASCII.findall(text)))
+
+    texts = [document[field] or "" for document in documents for field in ("title", "text")] + EDGES
+    texts += [f"a{chr(code)}b" for code in range(128)] + [text.lower() for text in texts]
+    assert [reads_ascii(text) for text in texts] == [plain(text) for text in texts]
+    assert sum(text.isascii() for text in texts) > 200 and not reads_ascii("a\x1cb")
 
 
 def test_the_ascii_fold_is_the_plain_fold(sentences):
