@@ -1,9 +1,9 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
-to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
-scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, ``reads_ascii`` and the ASCII fold and their plain forms, actors' language gate and the function
-words read first, the sentence break read from its punctuation and as a lookbehind, actors' memoised pieces and a
-fresh reading, the row builders and plain field reads."""
+to reach the paths' edges: figures' ASCII readers and the patterns, the sentences figures skip and the pattern,
+keywords and a plain count-and-sort, the scan's two engines and the tokenizer, the words before a name read forwards
+in ASCII text, places' support test and the whole sum, ``reads_ascii`` and the ASCII fold and their plain forms,
+actors' language gate and the function words read first, the sentence break read from its punctuation and as a
+lookbehind, actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -91,6 +91,13 @@ def test_figures_of_ascii_texts_are_those_of_the_unicode_patterns(documents, mon
     monkeypatch.setattr(figures, "reads_ascii", lambda text: False)
     assert [figures.extract_figures(text) for text in texts] == fast
     assert sum(map(len, fast)) > 50
+
+
+def test_sentences_skipped_for_figures_hold_no_number_the_pattern_finds(sentences):
+    texts = [*sentences, *EDGES, "TWENTY-ONE Dozen FOURTEEN", "Thirteen\u0130 fİve", "No 5\u0660 here", "Ten"]
+    skipped = [text for text in texts if not figures._may_count(text)]
+    assert not [text for text in skipped if figures._ASCII_NUMBER.search(text)]
+    assert len(skipped) > len(texts) / 3 and len(skipped) < len(texts) - 500
 
 
 def _plain_keywords(documents: list[tuple[str, str | None]], limit: int) -> list[str]:
