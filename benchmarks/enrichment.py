@@ -45,12 +45,15 @@ machine is shared, and CPU time grows with its load.
 Run: ``.venv/bin/python -m benchmarks.enrichment [--spacy]`` (writes ``benchmarks/results/enrichment.json``;
 ``--spacy`` needs ``pip install -e .[ner]``; ``--cost-only --before COMMIT`` prints the cost of this tree and of
 ``COMMIT`` alone, in a few minutes, ``--split --before COMMIT`` that cost by part (actors, places, ...,
-the article's rows); ``--names-only`` the names figures of this tree and ``--before``, in a minute).
+the article's rows), ``--instructions --before COMMIT`` the instructions of the measured documents (callgrind,
+deterministic: the figure to compare on a loaded machine; ``--skip-before``: this tree only); ``--names-only``
+the names figures of this tree and ``--before``, in a minute).
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import hashlib
 import inspect
@@ -66,6 +69,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 LOGGER = logging.getLogger(__name__)
@@ -678,10 +682,10 @@ def changes_only(commit: str) -> dict:
 # ---------------------------------------------------------------------------------------------- cost
 
 
-def cost(documents: list[dict], earlier: list[dict] = ()) -> dict:
-    """CPU ms of ``enrich_article`` per 500 words over the documents after the first ``WARM_UP`` (which warm the
-    process up, as a worker's first articles do), in a process set up as a worker is (the stage's ``setup()``) that
-    has enriched the ``earlier`` documents first."""
+def _prepared(documents: list[dict], earlier: list[dict] = ()) -> tuple[Callable, list[tuple], int]:
+    """``enrich_article`` in a process set up as a worker is (the stage's ``setup()``) that has enriched the
+    ``earlier`` documents and the first ``WARM_UP`` ones (which warm the process up, as a worker's first articles
+    do); the measured documents' arguments and their words."""
     from pipeline.enrich import language
     from pipeline.enrich.enrich import enrich_article
     from pipeline.enrich.stage import _EnrichArticle
@@ -689,19 +693,26 @@ def cost(documents: list[dict], earlier: list[dict] = ()) -> dict:
     _EnrichArticle().setup()
     if hasattr(language, "load_model"):  # loaded on a worker's first non-English text: once, not per article
         language.load_model()
-    warm, measured = documents[:WARM_UP], documents[WARM_UP:]
-    words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
     takes_url = "url" in inspect.signature(enrich_article).parameters  # not in older versions
-    urls = [{"url": d.get("source")} if takes_url else {} for d in documents]
+    arguments = [(d["title"] or "", d["text"], {"url": d.get("source")} if takes_url else {}) for d in documents]
     for document in earlier:
         enrich_article(document["title"] or "", document["text"], None)
-    for document, url in zip(warm, urls, strict=False):
-        enrich_article(document["title"] or "", document["text"], None, **url)
+    for title, text, url in arguments[:WARM_UP]:
+        enrich_article(title, text, None, **url)
+    measured = documents[WARM_UP:]
+    words = sum(len((d["title"] or "").split()) + len(d["text"].split()) for d in measured)
+    return enrich_article, arguments[WARM_UP:], words
+
+
+def cost(documents: list[dict], earlier: list[dict] = ()) -> dict:
+    """CPU ms of ``enrich_article`` per 500 words over the documents after the first ``WARM_UP``, in a worker
+    ``_prepared`` to enrich them."""
+    enrich_article, arguments, words = _prepared(documents, earlier)
     started = time.process_time()
-    for document, url in zip(measured, urls[WARM_UP:], strict=True):
-        enrich_article(document["title"] or "", document["text"], None, **url)
+    for title, text, url in arguments:
+        enrich_article(title, text, None, **url)
     elapsed = time.process_time() - started
-    return {"ms_per_500_words": round(1000 * elapsed / words * 500, 2), "articles": len(measured), "words": words}
+    return {"ms_per_500_words": round(1000 * elapsed / words * 500, 2), "articles": len(arguments), "words": words}
 
 
 SETUP_SCRIPT = """
@@ -812,6 +823,56 @@ def cost_only(commit: str) -> dict:
     with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
         extract_before(Path(tmp), commit)
         result = costs({"wirebeam": REPO, "before": Path(tmp)})
+    print(json.dumps(result, indent=2))
+    return result
+
+
+INSTRUCTIONS_FUNCTION = "functools_reduce"
+"""The C function callgrind collects in: ``_instructions_worker`` enriches the measured documents inside one call of
+``functools.reduce``, which the enrichment never calls."""
+
+
+def _instructions_worker() -> None:
+    """Subprocess entry, under callgrind: ``cost``'s documents, the measured ones enriched in one ``functools.reduce``
+    call."""
+    enrich_article, arguments, words = _prepared([d for name in CORPORA for d in load_corpus(name)])
+    functools.reduce(lambda _, item: enrich_article(item[0], item[1], None, **item[2]), arguments, None)
+    json.dump({"articles": len(arguments), "words": words}, sys.stdout)
+
+
+def instructions(tree: Path) -> dict:
+    """Instructions of ``enrich_article`` per 500 words over ``cost``'s measured documents, with the enrichment in
+    ``tree``: callgrind (deterministic, unlike CPU time on a shared machine), ``PYTHONHASHSEED=0``."""
+    with tempfile.TemporaryDirectory(prefix="wirebeam-callgrind-") as tmp:
+        out = Path(tmp) / "callgrind.out"
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            "--collect-atstart=no",
+            f"--toggle-collect={INSTRUCTIONS_FUNCTION}",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            "-c",
+            "from benchmarks.enrichment import _instructions_worker; _instructions_worker()",
+        ]
+        env = dict(os.environ, PYTHONPATH=f"{tree}:{REPO}", PYTHONHASHSEED="0")
+        run = subprocess.run(command, capture_output=True, text=True, env=env, check=True, cwd=tree)
+        totals = re.search(r"^(?:summary|totals): (\d+)", out.read_text(), re.MULTILINE)
+    measured = json.loads(run.stdout)
+    count = int(totals.group(1))
+    per_500_words = round(count / measured["words"] * 500 / 1e6, 3)
+    return {**measured, "instructions": count, "millions_per_500_words": per_500_words}
+
+
+def instructions_only(commit: str | None) -> dict:
+    """``instructions`` of this tree and of ``commit`` (unless ``None``), printed as JSON."""
+    result = {"wirebeam": instructions(REPO)}
+    if commit:
+        with tempfile.TemporaryDirectory(prefix="wirebeam-before-") as tmp:
+            extract_before(Path(tmp), commit)
+            result["before"] = instructions(Path(tmp))
+        change = result["wirebeam"]["instructions"] / result["before"]["instructions"] - 1
+        result["change_percent"] = round(100 * change, 2)
     print(json.dumps(result, indent=2))
     return result
 
@@ -955,7 +1016,12 @@ def main(argv: list[str] | None = None) -> dict:
         "--changes", action="store_true", help="only event types and the dev texts whose type/figures/actors change"
     )
     parser.add_argument("--split", action="store_true", help="only the cost by part, this tree and --before (printed)")
+    parser.add_argument(
+        "--instructions", action="store_true", help="only the instructions (callgrind), this tree and --before"
+    )
     args = parser.parse_args(argv)
+    if args.instructions:
+        return instructions_only(None if args.skip_before else args.before)
     if args.cost_only:
         return cost_only(args.before)
     if args.split:

@@ -897,11 +897,13 @@ def _split_hyphenated(words: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
+@bounded_memo(16_384)
 def _pieces(
     words: tuple[str, ...], title_case: bool, after_role: bool = False
 ) -> list[tuple[str, tuple[str, ...], bool]]:
     """Split a phrase into (kind, words, after_title) pieces: country, organisation, place, title or rest; a phrase
-    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title."""
+    after a role noun ("spokeswoman Tasnim Aslam") opens as if after a title. Memoised (one list per phrase, read
+    only: its callers never change it): ``_actors_of`` misses its memo on the same words in other contexts."""
     titled = next((i for i in range(2, len(words) - 1) if _title_before_name(words, i)), 0)
     if (
         titled
@@ -1256,7 +1258,8 @@ def extract_actors(
     per article; ``...``: detected here when the text is not plainly English)."""
     if not isinstance(title, str):
         raise TypeError("title must be a string")
-    if text and not reads_english(text):
+    # a language given as English or unknown: the text is read without counting its function words
+    if text and (language is ... or (language is not None and language.code != "en")) and not reads_english(text):
         if language is ...:
             language = detect_language(f"{title}\n{text}")
         if language is not None and language.code != "en":

@@ -136,6 +136,19 @@ _NUMBER = re.compile(
 engine then skips other positions a third faster than by trying each alternative."""
 _ASCII_NUMBER = re.compile(_NUMBER.pattern, re.IGNORECASE | re.ASCII)
 """``_NUMBER`` for a text ``reads_ascii`` (a fifth faster)."""
+_DIGIT = re.compile("[0-9]")
+
+
+def _may_count(sentence: str) -> bool:
+    """Whether ``_ASCII_NUMBER`` may find a number in a sentence: it has an ASCII digit or a spelled number in any
+    case (the pattern's ASCII case folding lowers only ASCII letters, as ``str.lower`` does; two sentences in three
+    have neither, and the pattern tries every position of them)."""
+    if _DIGIT.search(sentence) is not None:
+        return True
+    lowered = sentence.lower()
+    return any(word in lowered for word in SPELLED)
+
+
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec")
 _MONTH_BEFORE = regex.compile(rf"(?r)\b({'|'.join(MONTHS)})[a-z]*\.?\s+$", re.IGNORECASE)
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
@@ -230,6 +243,8 @@ def extract_figures(text: str | None, body: Sequence[str] | None = None) -> list
         (_ASCII_NUMBER, _after_month, _plain_qualifier) if plain else (_NUMBER, _MONTH_BEFORE.search, _qualifier)
     )
     for sentence in split_sentences(text or "") if body is None else body:
+        if plain and not _may_count(sentence):
+            continue
         for match in numbers.finditer(sentence):
             number, scale = match.group("number"), match.group("scale")
             before = sentence[: match.start()]

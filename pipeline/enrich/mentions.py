@@ -14,7 +14,9 @@ from typing import TypeVar
 
 from pipeline.text import ABBREVIATIONS
 
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])[\"”’)]?\s+(?=[\"“‘(]?[A-Z0-9])")
+_SENTENCE_BREAK = re.compile(r"[.!?]([\"”’)]?\s+)(?=[\"“‘(]?[A-Z0-9])")
+"""A sentence break: the group after . ! ? (the pattern opens with the punctuation, a class ``re``'s search loop
+skips to, rather than a lookbehind tried at every position: twice as fast)."""
 _DASHES = re.compile(r"[\s\-‐‑‒–—_]+")
 _NOT_WORD = re.compile(r"[^\w\s]")
 _INITIALS_END = re.compile(r"(?:[a-z]\.){2,}$")
@@ -58,13 +60,26 @@ def trim_memos() -> None:
 @bounded_memo(65_536)
 def fold(text: str) -> str:
     """Matching key: no accents, lower case, no punctuation, hyphens and dashes as spaces ("Ben-Gvir" == "Ben Gvir")."""
-    if text.isascii():
-        ascii_text = text
-    else:
-        decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-        ascii_text = "".join(char for char in decomposed if not unicodedata.combining(char))
-    ascii_text = _DASHES.sub(" ", ascii_text.lower())
+    if text.isascii():  # most names: one pass of a table (``_ASCII_FOLD``), no normalisation
+        return " ".join(text.translate(_ASCII_FOLD).split())
+    return plain_fold(text)
+
+
+def plain_fold(text: str) -> str:
+    """``fold`` of any text, by its rules: accents off, then dashes as spaces and punctuation away."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    ascii_text = _DASHES.sub(" ", "".join(char for char in decomposed if not unicodedata.combining(char)).lower())
     return " ".join(_NOT_WORD.sub("", ascii_text).split())
+
+
+_ASCII_FOLD = str.maketrans(
+    {
+        char: " " if _DASHES.fullmatch(char) else "" if _NOT_WORD.fullmatch(char) else char.lower()
+        for char in map(chr, range(128))
+    }
+)
+"""``plain_fold``'s rules for each ASCII character: a dash or white space a space, punctuation nothing, a letter its
+lower case (the words then split and joined by one space)."""
 
 
 def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
@@ -80,12 +95,13 @@ def sentence_spans(text: str) -> tuple[tuple[int, str], ...]:
             continue
         start = 0
         for match in _SENTENCE_BREAK.finditer(line):
-            before = line[start : match.start()].rstrip('"”’)')
+            end = match.start(1)
+            before = line[start:end].rstrip('"”’)')
             last = before.rsplit(" ", 1)[-1].lower()
             last_word = last.rstrip(".")
             if last_word in ABBREVIATIONS or len(last_word) == 1 or _INITIALS_END.search(last):
                 continue
-            _append(sentences, line_start + start, line[start : match.start()])
+            _append(sentences, line_start + start, line[start:end])
             start = match.end()
         _append(sentences, line_start + start, line[start:])
     return tuple(sentences)
@@ -105,4 +121,6 @@ def split_sentences(text: str) -> list[str]:
 def reads_ascii(text: str) -> bool:
     """Whether a pattern compiled with ``re.ASCII`` (faster) reads ``text`` as its Unicode form does: every word
     character and white space of the text is ASCII."""
+    if text.isascii():  # half the news: only the separators \x1c-\x1f can be read apart
+        return "\x1c" not in text and "\x1d" not in text and "\x1e" not in text and "\x1f" not in text
     return not any(char.isalnum() or char.isspace() for char in set(_UNLIKE_ASCII.findall(text)))

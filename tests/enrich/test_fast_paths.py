@@ -1,20 +1,24 @@
 """The enrichers' fast paths give what their plain forms give, on real news (``../shared/data``) and on texts made
-to reach the paths' edges: figures' ASCII readers and the patterns, keywords and a plain count-and-sort, the
-scan's two engines and the tokenizer, the words before a name read forwards in ASCII text, places' support test
-and the whole sum, the row builders and plain field reads."""
+to reach the paths' edges: figures' ASCII readers and the patterns, the sentences figures skip and the pattern,
+keywords and a plain count-and-sort, the scan's two engines and the tokenizer, the words before a name read forwards
+in ASCII text, places' support test and the whole sum, ``reads_ascii`` and the ASCII fold and their plain forms,
+actors' language gate and the function words read first, the sentence break read from its punctuation and as a
+lookbehind, actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from importlib.resources import files
 from itertools import islice
 
 import pytest
 
-from pipeline.enrich import figures, gazetteer, keywords, places, scan
+from pipeline.enrich import actors, figures, gazetteer, keywords, mentions, places, scan
 from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
-from pipeline.enrich.mentions import reads_ascii, split_sentences
+from pipeline.enrich.language import Language, detect_language, reads_english
+from pipeline.enrich.mentions import fold, plain_fold, reads_ascii, sentence_spans, split_sentences
 from pipeline.ids import row_key
 from pipeline.text import capitalised_phrases, is_title_case
 from schemas.enrichment import ENRICHMENT_TABLES
@@ -89,6 +93,13 @@ def test_figures_of_ascii_texts_are_those_of_the_unicode_patterns(documents, mon
     assert sum(map(len, fast)) > 50
 
 
+def test_sentences_skipped_for_figures_hold_no_number_the_pattern_finds(sentences):
+    texts = [*sentences, *EDGES, "TWENTY-ONE Dozen FOURTEEN", "Thirteen\u0130 fİve", "No 5\u0660 here", "Ten"]
+    skipped = [text for text in texts if not figures._may_count(text)]
+    assert not [text for text in skipped if figures._ASCII_NUMBER.search(text)]
+    assert len(skipped) > len(texts) / 3 and len(skipped) < len(texts) - 500
+
+
 def _plain_keywords(documents: list[tuple[str, str | None]], limit: int) -> list[str]:
     """``keywords.keywords`` without its shortcuts: every word read by the Unicode pattern, every key sorted."""
     counts: Counter[str] = Counter()
@@ -149,6 +160,77 @@ def test_the_words_before_a_name_are_those_the_regex_module_reads_backwards(sent
             assert list(scan.words_before(sentence, position)) == [word.group().lower() for word in backwards]
             checked += 1
     assert checked > 100_000
+
+
+def test_reads_ascii_of_an_ascii_text_is_the_plain_reading(documents):
+    def plain(text: str) -> bool:
+        return not any(char.isalnum() or char.isspace() for char in set(mentions._UNLIKE_ASCII.findall(text)))
+
+    texts = [document[field] or "" for document in documents for field in ("title", "text")] + EDGES
+    texts += [f"a{chr(code)}b" for code in range(128)] + [text.lower() for text in texts]
+    assert [reads_ascii(text) for text in texts] == [plain(text) for text in texts]
+    assert sum(text.isascii() for text in texts) > 200 and not reads_ascii("a\x1cb")
+
+
+def test_the_ascii_fold_is_the_plain_fold(sentences):
+    words = {word for sentence in [*sentences, *EDGES] for word in sentence.split()}
+    texts = [*words, *sentences, *map(chr, range(128)), "".join(map(chr, range(128))), "A_b--C\x1c.D'e \x1f F"]
+    ascii_texts = [text for text in texts if text.isascii()]
+    assert len(ascii_texts) > 5_000
+    assert [fold.__wrapped__(text) for text in ascii_texts] == [plain_fold(text) for text in ascii_texts]
+
+
+_LOOKBEHIND_BREAK = re.compile(r"(?<=[.!?])([\"”’)]?\s+)(?=[\"“‘(]?[A-Z0-9])")
+"""The sentence break as a lookbehind (its group the whole match): what ``mentions._SENTENCE_BREAK``'s group finds."""
+
+
+def test_sentence_breaks_are_those_of_the_lookbehind_pattern(documents, monkeypatch):
+    texts = [document["text"] or "" for document in documents] + EDGES + ['He left. "Then (A.) 5. B? ”C! ) D.\x1cE']
+    lines = [line for text in texts for line in text.splitlines()]
+    breaks = [[match.span(1) for match in mentions._SENTENCE_BREAK.finditer(line)] for line in lines]
+    assert breaks == [[match.span() for match in _LOOKBEHIND_BREAK.finditer(line)] for line in lines]
+    assert sum(map(len, breaks)) > 1_000
+    fast = [sentence_spans(text) for text in texts]
+    monkeypatch.setattr(mentions, "_SENTENCE_BREAK", _LOOKBEHIND_BREAK)
+    assert [sentence_spans(text) for text in texts] == fast
+
+
+def test_memoised_pieces_are_those_of_a_fresh_reading(documents, monkeypatch):
+    def read() -> list:
+        actors._actors_of.cache_clear()  # its memo would answer without asking for the pieces
+        return [actors.extract_actors(document["title"] or "", document["text"]) for document in documents]
+
+    actors._pieces.cache_clear()
+    memoised = read()
+    assert read() == memoised  # the second time from the memo's lists: no caller changed one
+    assert actors._pieces.cache_info().hits > 1_000
+    monkeypatch.setattr(actors, "_pieces", actors._pieces.__wrapped__)
+    assert read() == memoised
+    assert sum(map(len, memoised)) > 1_000
+
+
+FOREIGN = [
+    ("Incendio en Utiel", "En Utiel, el alcalde Juan Pérez dijo que los bomberos de la Generalitat llegaron tarde."),
+    ("Feu à Lyon", "Le maire de Lyon, Grégory Doucet, a dit que les pompiers de la ville sont arrivés vite."),
+    ("Short", "Jane Smith, CEO of Acme Corp."),
+]
+"""Texts whose function words are not English enough: two of other languages, one too short to tell."""
+
+
+def test_actors_gate_on_the_given_language_as_on_the_function_words(documents):
+    def plain(title: str, text: str | None, body: list[str], language: Language | None) -> list:
+        """The gate as it read before: the function words first, then the language."""
+        if text and not reads_english(text) and language is not None and language.code != "en":
+            return []
+        return actors.extract_actors(title, text, body, Language("en", 1.0))
+
+    items = [(document["title"] or "", document["text"]) for document in documents] + FOREIGN
+    unread = 0
+    for title, text in items:
+        body, language = split_sentences(text or ""), detect_language(f"{title}\n{text or ''}")
+        assert actors.extract_actors(title, text, body, language) == plain(title, text, body, language), title
+        unread += bool(text) and not reads_english(text)
+    assert unread >= len(FOREIGN)
 
 
 def test_places_support_test_skips_only_sums_of_nothing(documents, monkeypatch):
