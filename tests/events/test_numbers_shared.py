@@ -10,6 +10,7 @@ import json
 import pytest
 
 from pipeline.cli import main
+from pipeline.events.features import dateline_date, term_counts
 from tests.conftest import query
 
 UNRELATED = {
@@ -116,3 +117,23 @@ def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tm
     assert len(fire) == 2
     expected = sorted([fire] + [[record["url"]] for record in records if record["url"] not in fire])
     assert [urls for (urls,) in events] == expected
+
+
+@pytest.mark.parametrize(
+    ("body", "filed"),
+    [
+        ("HOUSTON, Nov 19 (Reuters) - A fire broke out", "Nov 19"),
+        ("WASHINGTON, Nov. 19, 2026 (AP) — Lawmakers", "Nov. 19, 2026"),
+        ("SAN JOSE, Calif., Dec 2 (Reuters) - Apple", "Dec 2"),
+        ("LONDON, 19 November - Arsenal", "19 November"),
+        ("The fire on Nov 19 - the worst in years", None),
+        ("Sunday, November 27 - 2005 at 16: 12 Tremors", None),
+        ("Police said the shooting happened on Nov 19 (Friday) - two men", None),
+    ],
+)
+def test_a_wire_datelines_date_is_found_only_where_a_dateline_opens_the_text(body, filed):
+    """The date of "CITY, Month Day (Agency) -" opening a body is the filing date; a date in a sentence or after a
+    weekday is the event's own and stays a stated date."""
+    span = dateline_date(body)
+    assert (body[span[0] : span[1]] if span else None) == filed
+    assert (term_counts("t", body).dates == {}) == (filed is not None)
