@@ -26,14 +26,15 @@ from wordfreq import zipf_frequency
 
 from pipeline.text import ENGLISH_STOP_WORDS, MONTH_ABBREVIATIONS, MONTHS, WEEKDAY_ABBREVIATIONS, WEEKDAYS
 
-FEATURES_VERSION = 4
+FEATURES_VERSION = 5
 """Version of the feature recipe (term extraction, weighting, how many terms are kept; embeddings are outside it).
 Stored features carry the version that computed them, and a run first re-computes those of another version
 (``pipeline.store.features``), so new articles are never compared with stored events on a different scale. Bump it
 with any such change. Version 2 keeps 160 terms and weighs full texts with the general-English prior; rows stored
 before versions were recorded count as 1 (most of them 48 terms and corpus IDF alone). Version 3 adds the
 headline's, the lead's and the stated numbers' own weight maps for the learned scorer. Version 4 leaves weekdays
-and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead."""
+and months out of entities, and a body of fewer than ``MIN_LEAD_WORDS`` without a lead. Version 5 states no
+number or date of a wire dateline (``dateline_date``)."""
 ENTITY_PREFIX = "e:"
 TITLE_WEIGHT = 2
 MAX_TERMS = 160
@@ -376,6 +377,23 @@ def _dates(text: str, digits: list[int] | None = None) -> Iterator[str]:
             yield f"{DATE_PREFIX}{year}-{month:02d}"
 
 
+_DATELINE_RE = re.compile(
+    r"\A\s*(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)[A-Z][\w'’.\- ]{0,40}(?:,\s*[A-Z][\w'’.\- ]{0,30})?,\s+"
+    r"(?P<date>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?)(?:,?\s+(?:19|20)\d{2})?)"
+    r"\s*(?:\([^()\n]{1,40}\))?\s*[-–—]",
+    re.IGNORECASE,
+)
+
+
+def dateline_date(body: str) -> tuple[int, int] | None:
+    """Where the date of a wire dateline opening ``body`` lies ("HOUSTON, Nov 19 (Reuters) -": the span of "Nov 19"):
+    it says when the report was filed, which its publication time tells, not when anything happened; every report
+    of a wire's day states it."""
+    match = _DATELINE_RE.match(body)
+    return match.span("date") if match else None
+
+
 def term_counts(title: str, text: str | None = None) -> TermCounts:
     """Count an article's words, entities, headline words, lead words and numbers once (each line's words found
     once for its word counts and its entities; the digits once for numbers and dates)."""
@@ -390,7 +408,8 @@ def term_counts(title: str, text: str | None = None) -> TermCounts:
     tokens = body.split()
     lead = _word_counts(" ".join(tokens[:LEAD_WORDS])) if len(tokens) >= MIN_LEAD_WORDS else Counter()
     full_text = len(tokens) >= MIN_TEXT_WORDS
-    stated = f"{title}\n{body}"
+    filed = dateline_date(body)
+    stated = f"{title}\n{body if filed is None else body[: filed[0]] + body[filed[1] :]}"
     digits = _digits(stated)
     numbers = Counter(_numbers(stated, digits))
     dates = Counter(_dates(stated, digits))

@@ -165,22 +165,24 @@ def test_a_load_interrupted_after_its_moves_changes_nothing_and_the_next_run_com
 
 
 def test_a_storyline_whose_events_merge_into_another_storylines_event_is_removed(tmp_path):
-    """Volcano, dated, every other report first: the first run keeps reports apart that the second run's reports
-    join, so stored events merge into other storylines' events; the storylines left without events lose their rows
-    and those that lost or gained events are recounted; a third run of the same reports adds nothing."""
-    items = story_items("volcano")
+    """Drug seizures, dated, every other report first: the first run keeps reports apart that the second run's
+    reports join, so stored events merge into other storylines' events; the storylines left without events lose
+    their rows and those that lost or gained events are recounted; a third run of the same reports adds nothing. Run
+    with the frozen model, so a refit of the shipped one does not move the fixture (the volcano's, used before,
+    empties no storyline under features v5, which no longer read its two wire datelines' dates)."""
+    items, model = story_items("drug"), ["--grouping_model", frozen_model(tmp_path)]
     first = items[::2]
     db = tmp_path / "windowed.duckdb"
-    run(first, tmp_path / "first", db)
+    run(first, tmp_path / "first", db, *model)
     stored = set(query(db, "SELECT storyline_id FROM storylines"))
     second = [item for item in items if item not in first]
-    run(second, tmp_path / "second", db)
+    run(second, tmp_path / "second", db, *model)
     assert stored - set(query(db, "SELECT storyline_id FROM events")), "no storyline emptied (tests nothing)"
     assert_events_match_articles(db)
     assert_storylines_match_events(db)
     assert_event_links_within_events(db)
     before = everything(db)
-    run(second, tmp_path / "again", db)
+    run(second, tmp_path / "again", db, *model)
     assert everything(db) == before
 
 
