@@ -8,7 +8,6 @@ derives the same IDs and the loader can skip what is stored already.
 from __future__ import annotations
 
 import hashlib
-from urllib.parse import urlsplit
 
 ARTICLE_ID_CHARS = 16
 LINK_ID_CHARS = 20
@@ -51,13 +50,11 @@ def link_id(article_id: str, other_article_id: str, method: str) -> str:
     return digest(article_id, other_article_id, method, chars=LINK_ID_CHARS)
 
 
-def entry_key(guid: str | None, link: str | None, text: str, feed: str | None = None) -> tuple[str, str]:
-    """``(key, source)``: a feed entry's identity from its GUID, else its link, else its text. A GUID that is no
-    http(s) URL ("123", "post-1") names a story only within its feed, so given the ``feed`` it is scoped by it; a
-    URL GUID names one page in any feed. Without ``feed`` (a saved feed read as a seed), the GUID alone."""
+def entry_key(guid: str | None, link: str | None, text: str) -> tuple[str, str]:
+    """``(key, source)``: a feed entry's identity from its GUID, else its link, else its text; the same for an
+    entry of a live feed and of a saved feed read as a seed."""
     source, value = ("guid", guid) if guid else ("link", link) if link else ("content", text)
-    scope = (feed,) if feed and source == "guid" and urlsplit(guid).scheme.lower() not in ("http", "https") else ()
-    return digest(source, value, *scope, chars=ENTRY_KEY_CHARS), source
+    return digest(source, value, chars=ENTRY_KEY_CHARS), source
 
 
 def row_key(*parts: str) -> str:

@@ -33,7 +33,6 @@ from lxml import etree
 
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
-from pipeline.ids import entry_key
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
@@ -109,35 +108,10 @@ def poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPol
         polled = replace(polled, last_error=parsed.warnings[0][:300])
     return FeedPoll(
         polled,
-        entries=tuple(feed_entry(entry, polled) for entry in parsed.entries),
+        entries=tuple(replace(entry, feed_url=polled.url) for entry in parsed.entries),
         rejects=_parse_warnings(polled.url, parsed),
         entry_count=len(parsed.entries),
     )
-
-
-def feed_entry(entry: FeedEntry, state: FeedState) -> FeedEntry:
-    """The entry as one of the feed of ``state`` (its URL now), a GUID key scoped by the feed's first URL
-    (`entry_key`): that URL stays the feed's through every permanent redirect followed (``previous_urls``), where
-    its URL now or its host would change with a move and make each entry new; a host serves many feeds."""
-    first = (*state.previous_urls, state.url)[0]
-    key = entry_key(entry.guid, None, "", first)[0] if entry.key_source == "guid" else entry.entry_key
-    return replace(entry, feed_url=state.url, entry_key=key)
-
-
-def with_stored_keys(poll: FeedPoll, stored: StoredEntries) -> FeedPoll:
-    """The poll, each entry stored before GUID keys were scoped by their feed under its GUID alone keeping that
-    key: the key is stored for the entry's page or headline. Another feed's story under that GUID is another."""
-    return replace(poll, entries=tuple(_stored_key(entry, stored) for entry in poll.entries))
-
-
-def _stored_key(entry: FeedEntry, stored: StoredEntries) -> FeedEntry:
-    if entry.key_source != "guid" or entry.entry_key in stored.entry_keys:
-        return entry
-    old = entry_key(entry.guid, None, "")[0]
-    page = canonical_url(entry.link)
-    if old in stored.page_entries.get(page, ()) or headline_key(entry.title) in stored.entry_headlines.get(old, ()):
-        return replace(entry, entry_key=old)
-    return entry
 
 
 def safe_poll_feed(fetcher: Fetcher, state: FeedState, now: datetime, policy: PollPolicy) -> FeedPoll:
@@ -203,16 +177,13 @@ class StoredEntries:
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
     read_at: dict[str, datetime] = field(default_factory=dict)
     page_entries: dict[str, frozenset[str]] = field(default_factory=dict)
-    entry_headlines: dict[str, frozenset[str]] = field(default_factory=dict)
-    """Entry key -> the headline keys stored under it."""
 
     def owns(self, entry: FeedEntry, page: str) -> bool:
         """Whether the entry's stored article is the one stored from ``page``."""
         return entry.entry_key in self.page_entries.get(page, ())
 
 
-_Sets = dict[str, set[str]]
-_Stored = tuple[dict[str, datetime | None], _Sets, _Sets, _Sets, _Sets]
+_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
 
 
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:
@@ -226,16 +197,14 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return {}, {}, {}, {}, {}
+        return {}, {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
-        keys, pages, summaries, page_entries, entry_headlines = accumulator
+        keys, pages, summaries, page_entries = accumulator
         if (key := row["entry_key"]) is not None:
             read_at = row.get("read_at")
             read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
             keys[key] = _later(keys.get(key), read_at)
-            if row.get("title") is not None:
-                entry_headlines.setdefault(key, set()).add(headline_key(row["title"]))
         url = row["canonical_url"]
         if url is not None:
             pages.setdefault(url, set()).add(headline_key(row.get("title")))
@@ -251,25 +220,22 @@ class _CollectStoredEntries(beam.CombineFn):
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
         page_entries: dict[str, set[str]] = {}
-        entry_headlines: _Sets = {}
-        for more_keys, more_pages, more_summaries, more_page_entries, more_headlines in accumulators:
+        for more_keys, more_pages, more_summaries, more_page_entries in accumulators:
             for key, read_at in more_keys.items():
                 keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
             _merge_into(page_entries, more_page_entries)
-            _merge_into(entry_headlines, more_headlines)
-        return keys, pages, summaries, page_entries, entry_headlines
+        return keys, pages, summaries, page_entries
 
     def extract_output(self, accumulator: _Stored) -> StoredEntries:
-        keys, pages, summaries, page_entries, entry_headlines = accumulator
+        keys, pages, summaries, page_entries = accumulator
         return StoredEntries(
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
             {key: read_at for key, read_at in keys.items() if read_at is not None},
             {url: frozenset(entries) for url, entries in page_entries.items()},
-            {key: frozenset(titles) for key, titles in entry_headlines.items()},
         )
 
 
@@ -549,7 +515,7 @@ class _PollHostFeeds(_FetchingDoFn):
                 yield _tagged_reject(make_reject(state.url, FEED_STAGE, HOST_BUDGET, detail))
                 continue
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
-            poll = cap_new_entries(with_stored_keys(poll, stored), stored, self._poll_policy.max_new_entries)
+            poll = cap_new_entries(poll, stored, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
