@@ -312,16 +312,31 @@ def _entry_text(*parts: str | None) -> str:
 
 def unique_keys(entries: list[FeedEntry]) -> list[FeedEntry]:
     """The feed's entries, those that share a GUID with others of other content keyed by their content instead
-    (``key_source`` ``content``, flagged `SHARED_GUID`): a GUID that names several stories names none, and keyed by
-    it all but one would be lost. Entries repeating one GUID with the same content stay one entry."""
-    stories: dict[str, set[tuple]] = {}
-    for entry in entries:
+    (``key_source`` ``content``, flagged `SHARED_GUID`): keyed by it all but one would be lost. The oldest story of
+    a GUID keeps it (``_oldest``), so a story's key does not change when another joins or leaves its GUID in a
+    later poll (it would be stored again). Entries repeating one GUID with the same content stay one entry."""
+    stories: dict[str, dict[tuple, int]] = {}
+    for position, entry in enumerate(entries):
         if entry.key_source == "guid":
-            stories.setdefault(entry.entry_key, set()).add(_story(entry))
+            stories.setdefault(entry.entry_key, {}).setdefault(_story(entry), position)
+    keeps = {key: _oldest(told, entries) for key, told in stories.items() if len(told) > 1}
     return [
-        _keyed_by_content(entry, len(stories[entry.entry_key])) if len(stories.get(entry.entry_key, ())) > 1 else entry
+        _keyed_by_content(entry, len(stories[entry.entry_key]))
+        if entry.entry_key in keeps and _story(entry) != keeps[entry.entry_key]
+        else entry
         for entry in entries
     ]
+
+
+def _oldest(told: dict[tuple, int], entries: list[FeedEntry]) -> tuple:
+    """The story of a shared GUID that keeps it: the earliest published, else (undated) the last in the feed (a
+    feed lists its newest first)."""
+
+    def age(story: tuple) -> tuple:
+        published = entries[told[story]].published
+        return (published is None, published.timestamp() if published else 0.0, -told[story])
+
+    return min(told, key=age)
 
 
 def _story(entry: FeedEntry) -> tuple:

@@ -195,12 +195,23 @@ def guids_without_url(body: bytes, feed_url: str) -> frozenset[str]:
         (cdata.decode("utf-8", "replace") if cdata else html.unescape(text.decode("utf-8", "replace"))).strip()
         for cdata, text in _RSS_GUID.findall(body)
     )
-    return frozenset(urljoin(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))
+    return frozenset(filter(None, (_joined(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))))
 
 
 def _is_web_url(value: str) -> bool:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # "http://[oops": no URL at all
+        return False
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
+def _joined(base: str, reference: str) -> str | None:
+    """``urljoin``, or None for a reference no URL can be made of."""
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return None
 
 
 def entry_page_link(link: str | None, guid_is_link: bool, no_links: frozenset[str]) -> str | None:
