@@ -377,21 +377,24 @@ def _dates(text: str, digits: list[int] | None = None) -> Iterator[str]:
             yield f"{DATE_PREFIX}{year}-{month:02d}"
 
 
+_MONTH_NAME = r"(?i:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _DATELINE_RE = re.compile(
-    r"\A\s*(?!(?:mon|tues|wednes|thurs|fri|satur|sun)day\b)[A-Z][\w'’.\- ]{0,40}(?:,\s*[A-Z][\w'’.\- ]{0,30})?,\s+"
-    r"(?P<date>(?:(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
-    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?)(?:,?\s+(?:19|20)\d{2})?)"
-    r"\s*(?:\([^()\n]{1,40}\))?\s*[-–—]",
-    re.IGNORECASE,
+    r"\A\s*(?!(?i:mon|tues|wednes|thurs|fri|satur|sun)day\b)(?P<place>[^\W\d_][\w'’.\- ]{0,40}?)"
+    r"(?:,\s*[A-Z][\w'’.\- ]{0,30})?,\s+"
+    rf"(?P<date>(?:{_MONTH_NAME}\s+\d{{1,2}}|\d{{1,2}}\s+{_MONTH_NAME})(?:,?\s+(?:19|20)\d{{2}})?)"
+    r"\s*(?P<agency>\([^()\n]{1,40}\))?\s*[-–—]"
 )
 
 
 def dateline_date(body: str) -> tuple[int, int] | None:
     """Where the date of a wire dateline opening ``body`` lies ("HOUSTON, Nov 19 (Reuters) -": the span of "Nov 19"):
     it says when the report was filed, which its publication time tells, not when anything happened; every report
-    of a wire's day states it."""
+    of a wire's day states it. A dateline's place is in capitals or its agency follows the date ("Houston, Nov 19
+    (Reuters) -"): "The attack on the embassy, Sept 11 - ..." opens no dateline."""
     match = _DATELINE_RE.match(body)
-    return match.span("date") if match else None
+    if match is None or not (match["place"].isupper() or match["agency"]):
+        return None
+    return match.span("date")
 
 
 def term_counts(title: str, text: str | None = None) -> TermCounts:

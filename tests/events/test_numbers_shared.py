@@ -129,11 +129,16 @@ def test_unrelated_reports_sharing_a_figure_or_a_dateline_are_separate_events(tm
         ("The fire on Nov 19 - the worst in years", None),
         ("Sunday, November 27 - 2005 at 16: 12 Tremors", None),
         ("Police said the shooting happened on Nov 19 (Friday) - two men", None),
+        ("Houston, Nov 19 (Reuters) - A fire broke out", "Nov 19"),
+        ("The attack on the embassy, Sept 11 - a day of mourning", None),
+        ("the blast in the market, May 3 - killed 40", None),
+        ("Mr. Smith, Jan 6 - rioters stormed in", None),
+        ("Tue, March 3 - the vote", None),
     ],
 )
 def test_a_wire_datelines_date_is_found_only_where_a_dateline_opens_the_text(body, filed):
-    """The date of "CITY, Month Day (Agency) -" opening a body is the filing date; a date in a sentence or after a
-    weekday is the event's own and stays a stated date."""
+    """The date of "CITY, Month Day (Agency) -" opening a body (its place in capitals, or an agency named) is the
+    filing date; a date in a sentence, after a weekday or after a phrase in lower case is the event's own."""
     span = dateline_date(body)
     assert (body[span[0] : span[1]] if span else None) == filed
     assert (term_counts("t", body).dates == {}) == (filed is not None)
