@@ -337,10 +337,10 @@ def _run_window(
         options={key: value for key, value in options.get_all_options(drop_default=True).items()},
     )
     staging_dir = _prepare_staging(ours, db_path, run.run_id)
-    _warn_if_embedding_mode_changed(db_path, ours.embeddings)
     write_wait = max(ours.outside_lock_timeout, ours.lock_timeout)
     on_sigint = signal.getsignal(signal.SIGINT)
     try:
+        _warn_if_embedding_mode_changed(db_path, ours.embeddings)
         refresh_stale_features(db_path, wait=write_wait)  # first waits while another program holds the database
         term_stats_path, prior_docs = _stage_prior(staging_dir, "term_stats", partial(export_term_stats, db_path))
         paragraphs_path, _ = _stage_prior(staging_dir, "paragraphs", partial(export_paragraphs, db_path))
@@ -429,7 +429,9 @@ def _fewer_collections() -> Iterator[None]:
 @contextmanager
 def _interrupt_noted() -> Iterator[threading.Event]:
     """Ctrl-C raises ``KeyboardInterrupt`` as usual and is also noted, since Beam re-raises it wrapped in its own
-    error when it lands inside a stage; logging stops then, so Beam does not print that error's traceback."""
+    error when it lands inside a stage, and DuckDB turns it into ``RuntimeError: Query interrupted`` when it lands
+    in a query: any error after a noted Ctrl-C leaves as ``KeyboardInterrupt``. Logging stops then, so Beam does
+    not print that error's traceback."""
     noted = threading.Event()
     if threading.current_thread() is not threading.main_thread():
         yield noted
@@ -443,6 +445,10 @@ def _interrupt_noted() -> Iterator[threading.Event]:
     previous = signal.signal(signal.SIGINT, note)
     try:
         yield noted
+    except BaseException:
+        if noted.is_set():
+            raise KeyboardInterrupt from None
+        raise
     finally:
         signal.signal(signal.SIGINT, previous)
         logging.disable(logging.NOTSET)

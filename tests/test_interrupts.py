@@ -10,10 +10,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
+import duckdb
+import pytest
+
 from pipeline.cli import EXIT_BROKEN_PIPE, EXIT_INTERRUPTED, main
+from pipeline.run import _interrupt_noted
 from tests.conftest import REPO, query
 
 ARTICLES = 150
@@ -100,3 +105,17 @@ def test_a_closed_output_pipe_ends_a_query_quietly(seeds_dir, db_path):
     process.stdout.close()
     assert process.wait(timeout=60) == EXIT_BROKEN_PIPE
     assert process.stderr.read() == ""
+
+
+def test_ctrl_c_during_a_database_query_of_a_run_leaves_as_an_interrupt():
+    """DuckDB turns a Ctrl-C that lands in its query into ``RuntimeError: Query interrupted``; inside a run it is
+    still the interrupt (exit 130, the run recorded as interrupted), not a failure with a traceback."""
+    connection = duckdb.connect()
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt), _interrupt_noted():
+            connection.execute("SELECT count(*) FROM range(100000000000)").fetchall()
+    finally:
+        timer.join()
+        connection.close()
