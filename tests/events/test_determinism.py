@@ -1,6 +1,8 @@
 """Event grouping is a function of the input and the stored database: through ``wirebeam run --offline`` in fresh
 processes, another string-hash seed (``PYTHONHASHSEED``), another order of the records across other seed files and
-more Beam workers leave every article's event and storyline as they were, in one run and into a stored database."""
+more Beam worker processes leave every article's event and storyline as they were, in one run and into a stored
+database; and clustering a candidate graph too large to score in full (cut by spectral bisection) does not follow
+the order its ids and edges come in."""
 
 from __future__ import annotations
 
@@ -11,8 +13,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-from benchmarks.events import SAME_TOPIC_DIR, same_topic_items
-from tests.conftest import query
+from benchmarks.events import SAME_TOPIC_DIR, same_topic_items, uci_items
+from pipeline.events.blocking import candidate_pairs
+from pipeline.events.cluster import cluster_levels
+from pipeline.events.features import batch_features
+from pipeline.events.score import DEFAULT_THRESHOLDS, score
+from tests.conftest import query, shared_data
 from tests.events.test_grouping import HEADLINES, T0
 
 REPO = Path(__file__).resolve().parents[2]
@@ -64,7 +70,7 @@ def test_a_run_groups_alike_whatever_the_hash_seed_record_order_and_workers(tmp_
     records = _records()
     _run(_write_seeds(tmp_path / "first", records, 1), tmp_path / "first.duckdb", 1)
     again = _write_seeds(tmp_path / "again", _shuffled(records, 7), 3)
-    _run(again, tmp_path / "again.duckdb", 2, "--direct_num_workers", "2")
+    _run(again, tmp_path / "again.duckdb", 2, "--direct_num_workers", "2", "--direct_running_mode", "multi_processing")
     first = _grouping(tmp_path / "first.duckdb")
     assert len(first) == len(records)
     assert len(set(first.values())) < len(records) / 2  # the corpus' reports do group
@@ -82,3 +88,17 @@ def test_new_reports_join_stored_events_alike_whatever_the_hash_seed_and_record_
         groupings.append(_grouping(db))
     assert len(groupings[0]) == len(records)
     assert groupings[1] == groupings[0]
+
+
+def test_a_component_cut_into_parts_clusters_alike_whatever_the_order_of_its_ids_and_edges():
+    """900 real UCI headlines form one candidate component of 895: with parts of at most 250 it is cut by spectral
+    bisection (``lobpcg`` above 200), whose float results must not follow the order ids and edges come in."""
+    items = uci_items(shared_data("headlines", "uci-news-aggregator-dev.csv"))[:900]
+    features = batch_features({item.item_id: (item.title, None, item.published) for item in items})
+    edges = [(a, b, score(features[a], features[b])) for a, b in sorted(candidate_pairs(features))]
+    first = cluster_levels(features, edges, DEFAULT_THRESHOLDS, features=features, max_dense=250)
+    assert 10 < len(set(first[1].values())) < len(items) / 2
+    for seed in range(3):
+        ids = _shuffled(list(features), seed)
+        shuffled = [(b, a, value) if seed % 2 else (a, b, value) for a, b, value in _shuffled(edges, seed)]
+        assert cluster_levels(ids, shuffled, DEFAULT_THRESHOLDS, features=features, max_dense=250) == first
