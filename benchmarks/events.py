@@ -669,6 +669,21 @@ def fold_models(workdir: Path, embeddings: bool = False) -> dict[str, Path]:
     return models
 
 
+def model_digests(models: Mapping[str, Path]) -> dict[str, dict[str, object]]:
+    """For each half, the file of the model it is scored with, a digest of its bytes and its thresholds: two runs'
+    figures come from one model exactly when these match."""
+    digests = {}
+    for half, path in models.items():
+        content = path.read_bytes()
+        thresholds = json.loads(content)["thresholds"]
+        digests[half] = {
+            "file": path.name,
+            "sha256": hashlib.sha256(content).hexdigest()[:16],
+            "thresholds": thresholds,
+        }
+    return digests
+
+
 def _row(name: str, s: Mapping) -> str:
     return f"{name:<12} {s['precision']:>6.3f} {s['recall']:>6.3f} {s['f1']:>6.3f} {s['ari']:>6.3f}"
 
@@ -721,6 +736,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     results: dict = {"flags": flags, "fitted": args.fitted, "seed": SEED, "in_process": args.in_process}
     with tempfile.TemporaryDirectory(prefix="wirebeam-models-") as workdir:
         models = fold_models(Path(args.fold_models or workdir), args.embeddings) if args.fitted else {}
+        results["built_by"] = {**built_by(args.embeddings), "fold_models": model_digests(models)}
 
         def flags_for(half: str) -> list[str]:
             return [*flags, "--grouping_model", str(models[half])] if models else flags
