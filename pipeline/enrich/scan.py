@@ -18,6 +18,7 @@ from typing import NamedTuple
 
 import regex
 
+from pipeline.enrich.mentions import reads_ascii
 from pipeline.text import ABBREVIATIONS, CONNECTORS, TITLE_CASE_SHARE
 
 _JOINED = r"(?:[-'’&.][\w@]+)*"
@@ -92,9 +93,10 @@ class SentenceScan(NamedTuple):
 def _reads_alike(sentence: str) -> bool:
     """Whether ``_ASCII_RUN`` finds the runs ``_RUN`` finds in a sentence: no character either engine reads its own
     way, and no run opening with a particle."""
-    other = _OTHER_CHARACTER.findall(sentence)
-    if other and not all(unicodedata.category(char) in SAME_CATEGORIES for char in other):
-        return False
+    if not (sentence.isascii() and reads_ascii(sentence)):  # most sentences have no such character to look for
+        other = _OTHER_CHARACTER.findall(sentence)
+        if other and not all(unicodedata.category(char) in SAME_CATEGORIES for char in other):
+            return False
     return _PREFIXED.search(sentence) is None
 
 

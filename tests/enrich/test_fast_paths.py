@@ -3,7 +3,8 @@ to reach the paths' edges: figures' ASCII readers and the patterns, the sentence
 keywords and a plain count-and-sort, the scan's two engines and the tokenizer, the words before a name read forwards
 in ASCII text, places' support test and the whole sum, ``reads_ascii`` and the ASCII fold and their plain forms,
 actors' language gate and the function words read first, the sentence break read from its punctuation and as a
-lookbehind, actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
+lookbehind, the figures' numbers and the event type's cue words read after a character and behind a lookbehind,
+actors' memoised pieces and a fresh reading, the row builders and plain field reads."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from itertools import islice
 
 import pytest
 
-from pipeline.enrich import actors, figures, gazetteer, keywords, mentions, places, scan
+from pipeline.enrich import actors, eventtype, figures, gazetteer, keywords, mentions, places, scan
 from pipeline.enrich.enrich import RENAMED, article_rows, enrich_article, event_facts, event_rows, merge_event
 from pipeline.enrich.language import Language, detect_language, reads_english
 from pipeline.enrich.mentions import fold, plain_fold, reads_ascii, sentence_spans, split_sentences
@@ -96,7 +97,7 @@ def test_figures_of_ascii_texts_are_those_of_the_unicode_patterns(documents, mon
 def test_sentences_skipped_for_figures_hold_no_number_the_pattern_finds(sentences):
     texts = [*sentences, *EDGES, "TWENTY-ONE Dozen FOURTEEN", "Thirteen\u0130 fİve", "No 5\u0660 here", "Ten"]
     skipped = [text for text in texts if not figures._may_count(text)]
-    assert not [text for text in skipped if figures._ASCII_NUMBER.search(text)]
+    assert not [text for text in skipped if figures._ASCII_NUMBER.search(" " + text)]
     assert len(skipped) > len(texts) / 3 and len(skipped) < len(texts) - 500
 
 
@@ -181,18 +182,49 @@ def test_the_ascii_fold_is_the_plain_fold(sentences):
 
 
 _LOOKBEHIND_BREAK = re.compile(r"(?<=[.!?])([\"”’)]?\s+)(?=[\"“‘(]?[A-Z0-9])")
-"""The sentence break as a lookbehind (its group the whole match): what ``mentions._SENTENCE_BREAK``'s group finds."""
+"""The sentence break as a lookbehind (its group the whole match): what ``mentions._breaks``'s group finds."""
 
 
 def test_sentence_breaks_are_those_of_the_lookbehind_pattern(documents, monkeypatch):
     texts = [document["text"] or "" for document in documents] + EDGES + ['He left. "Then (A.) 5. B? ”C! ) D.\x1cE']
     lines = [line for text in texts for line in text.splitlines()]
-    breaks = [[match.span(1) for match in mentions._SENTENCE_BREAK.finditer(line)] for line in lines]
+    breaks = [[match.span(1) for match in mentions._breaks(line)] for line in lines]
     assert breaks == [[match.span() for match in _LOOKBEHIND_BREAK.finditer(line)] for line in lines]
     assert sum(map(len, breaks)) > 1_000
     fast = [sentence_spans(text) for text in texts]
     monkeypatch.setattr(mentions, "_SENTENCE_BREAK", _LOOKBEHIND_BREAK)
     assert [sentence_spans(text) for text in texts] == fast
+
+
+def _opened_by_lookbehind(pattern: re.Pattern, opening: str, lookbehind: str) -> re.Pattern:
+    """A pattern that opens with a character class (``opening``, then a group) as it was written before: the group
+    alone behind a lookbehind."""
+    assert pattern.pattern.startswith(opening + "(")
+    return re.compile(lookbehind + pattern.pattern[len(opening) :], pattern.flags)
+
+
+def test_numbers_are_those_of_the_lookbehind_pattern(sentences):
+    texts = [*sentences, *EDGES, "5 died", "$5 and 5% and 5.5.5 and -5 and x5 and £5 died", "Two, 3,000 and 2 million"]
+    found = 0
+    for pattern in (figures._NUMBER, figures._ASCII_NUMBER):
+        slow = _opened_by_lookbehind(pattern, r"[^\w$€£.,/-]", r"(?<![\w$€£.,/-])")
+        for text in texts:
+            fast = [(m.span("quantity"), m.group("number", "scale")) for m in pattern.finditer(" " + text)]
+            plain = [((m.start() + 1, m.end() + 1), m.group("number", "scale")) for m in slow.finditer(text)]
+            assert fast == plain, text
+            found += len(fast)
+    assert found > 1_000
+
+
+def test_cue_words_are_those_of_the_lookbehind_pattern(documents):
+    texts = [f"{d['title'] or ''}\n{d['text'] or ''}".lower() for d in documents] + [e.lower() for e in EDGES]
+    texts += ["talks", "talks-talks ktalks 3talks", "air strike and air strikes, pull out"]
+    for vocabulary in (eventtype._CUES, eventtype._DOMAINS, eventtype._HAZARDS):
+        slow = _opened_by_lookbehind(vocabulary._candidates, "[^a-z]", "(?<![a-z])")
+        for text in texts:
+            fast = [(m.start(1) - 1, m.end(1) - 1) for m in vocabulary._candidates.finditer(" " + text)]
+            assert fast == [m.span(1) for m in slow.finditer(text)], text[:80]
+    assert sum(1 for text in texts for _ in eventtype._CUES.matches(text)) > 1_000
 
 
 def test_memoised_pieces_are_those_of_a_fresh_reading(documents, monkeypatch):
