@@ -22,12 +22,12 @@ def link(n: int) -> ArticleLink:
 
 
 def test_rows_combined_in_several_accumulators_come_out_as_one_table_of_all_of_them():
-    combine = _ShardTable()
+    combine = _ShardTable("article_links")
     parts = []
     for start in (0, 10, 20):
         accumulator = combine.create_accumulator()
         for n in range(start, start + 10):
-            accumulator = combine.add_input(accumulator, ("article_links", to_row(link(n))))
+            accumulator = combine.add_input(accumulator, to_row(link(n)))
         parts.append(combine.compact(accumulator) if start else accumulator)  # compacted or not, as runners do
     table = combine.extract_output(combine.merge_accumulators(parts))
     assert sorted(table.column("link_id").to_pylist()) == [f"l{n:04d}" for n in range(30)]
