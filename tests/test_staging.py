@@ -9,6 +9,7 @@ import apache_beam as beam
 import pytest
 
 from pipeline.cli import main
+from pipeline.errors import make_reject
 from pipeline.staging import WriteStaging, _ShardTable, read_shard, shard_paths
 from schemas.generate import to_row
 from schemas.models import ArticleLink
@@ -22,12 +23,12 @@ def link(n: int) -> ArticleLink:
 
 
 def test_rows_combined_in_several_accumulators_come_out_as_one_table_of_all_of_them():
-    combine = _ShardTable()
+    combine = _ShardTable("article_links")
     parts = []
     for start in (0, 10, 20):
         accumulator = combine.create_accumulator()
         for n in range(start, start + 10):
-            accumulator = combine.add_input(accumulator, ("article_links", to_row(link(n))))
+            accumulator = combine.add_input(accumulator, to_row(link(n)))
         parts.append(combine.compact(accumulator) if start else accumulator)  # compacted or not, as runners do
     table = combine.extract_output(combine.merge_accumulators(parts))
     assert sorted(table.column("link_id").to_pylist()) == [f"l{n:04d}" for n in range(30)]
@@ -45,6 +46,26 @@ def test_each_row_is_staged_once_in_the_shard_of_its_key(tmp_path):
     for path, keys in staged.items():
         shard = int(path.rsplit("-", 1)[1].split(".")[0])
         assert {zlib.crc32(key.encode()) % 3 for key in keys} == {shard}
+
+
+def test_the_rows_of_several_tables_staged_together_each_land_once_in_their_own_table(tmp_path):
+    """Each table's rows become shard tables before the tables meet: none crosses into another table's shards."""
+    staging_dir = str(tmp_path / "staging")
+    rejects = [make_reject(f"seeds/{n}.json", "extract", "no_text", run_id="r1") for n in range(40)]
+    with local_test_pipeline() as pipeline:
+        tables = {
+            "article_links": pipeline | "Links" >> beam.Create([link(n) for n in range(120)]),
+            "rejects": pipeline | "Rejects" >> beam.Create(rejects),
+        }
+        _ = tables | WriteStaging(staging_dir, shards=2)
+    links = [
+        key for path in shard_paths(staging_dir, "article_links") for key in read_shard(path)["link_id"].to_pylist()
+    ]
+    staged_rejects = [
+        ref for path in shard_paths(staging_dir, "rejects") for ref in read_shard(path)["source_ref"].to_pylist()
+    ]
+    assert sorted(links) == [f"l{n:04d}" for n in range(120)]
+    assert sorted(staged_rejects) == sorted(reject.source_ref for reject in rejects)
 
 
 @pytest.mark.parametrize("folder", ["env=prod", "db[1]"], ids=["hive-style", "glob-characters"])
