@@ -13,6 +13,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+
 from benchmarks.events import SAME_TOPIC_DIR, same_topic_items, uci_items
 from pipeline.events.blocking import candidate_pairs
 from pipeline.events.cluster import cluster_levels
@@ -52,7 +56,9 @@ def _run(seeds: Path, db: Path, hash_seed: int, *flags: str) -> None:
     """``wirebeam run --offline`` in a fresh process with its own string-hash seed."""
     command = [sys.executable, "-m", "pipeline", "run", "--offline", "--seeds", str(seeds), "--db", str(db), *flags]
     env = {**os.environ, "PYTHONHASHSEED": str(hash_seed)}
-    subprocess.run(command, cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    subprocess.run(
+        command, cwd=REPO, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=600
+    )
 
 
 def _grouping(db: Path) -> dict[str, tuple[str, str]]:
@@ -96,9 +102,20 @@ def test_a_component_cut_into_parts_clusters_alike_whatever_the_order_of_its_ids
     items = uci_items(shared_data("headlines", "uci-news-aggregator-dev.csv"))[:900]
     features = batch_features({item.item_id: (item.title, None, item.published) for item in items})
     edges = [(a, b, score(features[a], features[b])) for a, b in sorted(candidate_pairs(features))]
+    assert _largest_component(features, edges, DEFAULT_THRESHOLDS.lowest) > 250  # so it is cut
     first = cluster_levels(features, edges, DEFAULT_THRESHOLDS, features=features, max_dense=250)
     assert 10 < len(set(first[1].values())) < len(items) / 2
     for seed in range(3):
         ids = _shuffled(list(features), seed)
         shuffled = [(b, a, value) if seed % 2 else (a, b, value) for a, b, value in _shuffled(edges, seed)]
         assert cluster_levels(ids, shuffled, DEFAULT_THRESHOLDS, features=features, max_dense=250) == first
+
+
+def _largest_component(ids, edges, min_edge: float) -> int:
+    """The size of the largest component of the edges scoring ``min_edge`` or more."""
+    index = {item: number for number, item in enumerate(ids)}
+    strong = [(index[a], index[b]) for a, b, value in edges if value >= min_edge]
+    rows, columns = zip(*strong, strict=True) if strong else ((), ())
+    graph = coo_matrix((np.ones(len(rows)), (rows, columns)), shape=(len(index), len(index)))
+    _, labels = connected_components(graph, directed=False)
+    return int(np.bincount(labels).max())
