@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import apache_beam as beam
 import lxml.html
@@ -33,19 +34,24 @@ from lxml import etree
 
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
+from pipeline.extract import title_from_text
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
     ENTRY_BUDGET,
     FEED_STAGE,
     FETCH_STAGE,
+    GUID_CHARS,
     FeedEntry,
     FeedReject,
     FeedState,
     ParsedFeed,
     PollPolicy,
+    feed_address,
+    guid_story_key,
     next_state,
     parse_feed,
+    plain_guid,
 )
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.sources.sanitize import without_credentials
@@ -71,8 +77,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary`` and ``read_at``
-    (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``
+    and ``read_at`` (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -139,6 +145,69 @@ def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
     return tuple(skipped + warnings)
 
 
+def with_guid_stories(poll: FeedPoll, stored: StoredEntries) -> FeedPoll:
+    """The poll, each entry of a plain GUID (`plain_guid`) keyed as the story it is (`guid_story`) in the feed
+    of the polled state (its URL now and every URL it moved from)."""
+    urls = (poll.state.url, *poll.state.previous_urls)
+    return replace(poll, entries=tuple(guid_story(entry, urls, stored) for entry in poll.entries))
+
+
+def guid_story(entry: FeedEntry, feed_urls: Iterable[str], stored: StoredEntries) -> FeedEntry:
+    """The entry keyed as the story it is among the stored stories of its plain GUID (`StoredEntries.guid_stories`:
+    under the GUID's own key or another feed's `guid_story_key`). A stored story that shares a mark with the entry
+    (`story_marks`: one of the feed's addresses, the page, the headline or the summary) is it, one of the same feed
+    first: an entry of a feed moved or listed under another address is still known. No such story: a new one, under
+    the GUID's own key while no story holds it, else under its feed's `guid_story_key`. Other entries unchanged."""
+    if not plain_guid(entry):
+        return entry
+    marks = entry_story(entry, feed_urls)
+    stories = stored.guid_stories.get(entry.entry_key[:GUID_CHARS], ())
+    told = [(key, story) for key, story in stories if tells(story, marks)]
+    if told:
+        feeds = story_marks(feed_urls, None, "", None)
+        return replace(entry, entry_key=min(told, key=lambda told: (not tells(told[1], feeds), told[0]))[0])
+    if entry.entry_key not in stored.entry_keys:
+        return entry
+    return replace(entry, entry_key=guid_story_key(entry.guid, entry.feed_url))
+
+
+MARK_BYTES = 8
+"""The size of one mark of a story (`story_marks`)."""
+
+
+def story_marks(feed_urls: Iterable[str | None], page: str | None, headline: str, summary: str | None) -> frozenset:
+    """What tells a story of a plain GUID from another, as short digests (`MARK_BYTES`): the addresses of its feeds
+    (`feed_address`: a feed listed under http and https is one), its canonical ``page``, its ``headline`` folded
+    (`headline_key`) and its ``summary`` if it is long enough to tell stories apart (`summary_key`)."""
+    marks = [_feed_mark(url) for url in feed_urls if url]
+    marks += [_mark("page", page)] if page else []
+    marks += [_mark("headline", headline)] if headline else []
+    marks += [_mark("summary", summary)] if summary is not None else []
+    return frozenset(marks)
+
+
+def tells(story: bytes, marks: frozenset) -> bool:
+    """Whether a stored story (its marks joined) shares one of ``marks``."""
+    return any(mark in marks for mark in _marks_of(story))
+
+
+def _mark(kind: str, value: str) -> bytes:
+    return hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=MARK_BYTES).digest()
+
+
+@lru_cache(maxsize=4096)
+def _feed_mark(url: str) -> bytes:
+    return _mark("feed", feed_address(url))
+
+
+def entry_story(entry: FeedEntry, feed_urls: Iterable[str]) -> frozenset:
+    """`story_marks` of an entry read from the feed of ``feed_urls``; an untitled entry's headline is the one its
+    article is given (`title_from_text` of its content, else its summary)."""
+    untitled = entry.content or entry.summary
+    headline = entry.title or (title_from_text(untitled) if untitled else None)
+    return story_marks(feed_urls, canonical_url(entry.link), headline_key(headline), summary_key(entry.summary))
+
+
 def cap_new_entries(poll: FeedPoll, stored: StoredEntries, limit: int) -> FeedPoll:
     """The poll with at most ``limit`` new entries, the newest. When some are left, the feed's validators are
     dropped and it is due again at once, so that the next run re-reads it and takes the next ones."""
@@ -170,20 +239,25 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 @dataclass(frozen=True)
 class StoredEntries:
     """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`),
-    summary keys (`summary_key`) and entry keys stored under each canonical URL."""
+    summary keys (`summary_key`) and entry keys stored under each canonical URL; the stories of entry keys."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
     read_at: dict[str, datetime] = field(default_factory=dict)
     page_entries: dict[str, frozenset[str]] = field(default_factory=dict)
+    guid_stories: dict[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
+    """The opening of an entry key (`GUID_CHARS`) -> ``(key, story)`` of the stored articles' keys opening so, in
+    order, a story the `story_marks` of the key's articles joined: a plain GUID's stories open as its own key
+    (`guid_story_key`)."""
 
     def owns(self, entry: FeedEntry, page: str) -> bool:
         """Whether the entry's stored article is the one stored from ``page``."""
         return entry.entry_key in self.page_entries.get(page, ())
 
 
-_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
+_Sets = dict[str, set[str]]
+_Stored = tuple[dict[str, datetime | None], _Sets, _Sets, _Sets, dict[str, bytes]]
 
 
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:
@@ -197,18 +271,22 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
-        keys, pages, summaries, page_entries = accumulator
+        keys, pages, summaries, page_entries, stories = accumulator
+        url, title = row["canonical_url"], row.get("title")
+        headline, summary = headline_key(title), summary_key(row.get("summary"))
         if (key := row["entry_key"]) is not None:
             read_at = row.get("read_at")
             read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
             keys[key] = _later(keys.get(key), read_at)
-        url = row["canonical_url"]
+            if title is not None:  # an article, not only a read (``entry_reads``)
+                stories[key] = stories.get(key, b"") + b"".join(
+                    story_marks((row.get("feed_url"),), url, headline, summary)
+                )
         if url is not None:
-            pages.setdefault(url, set()).add(headline_key(row.get("title")))
-            summary = summary_key(row.get("summary"))
+            pages.setdefault(url, set()).add(headline)
             if summary is not None:
                 summaries.setdefault(url, set()).add(summary)
             if key is not None:
@@ -220,30 +298,45 @@ class _CollectStoredEntries(beam.CombineFn):
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
         page_entries: dict[str, set[str]] = {}
-        for more_keys, more_pages, more_summaries, more_page_entries in accumulators:
+        stories: dict[str, bytes] = {}
+        for more_keys, more_pages, more_summaries, more_page_entries, more_stories in accumulators:
             for key, read_at in more_keys.items():
                 keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
             _merge_into(page_entries, more_page_entries)
-        return keys, pages, summaries, page_entries
+            for key, story in more_stories.items():
+                stories[key] = stories.get(key, b"") + story
+        return keys, pages, summaries, page_entries, stories
 
     def extract_output(self, accumulator: _Stored) -> StoredEntries:
-        keys, pages, summaries, page_entries = accumulator
+        keys, pages, summaries, page_entries, stories = accumulator
+        guid_stories: dict[str, list[tuple[str, bytes]]] = {}
+        for key in sorted(stories):
+            guid_stories.setdefault(key[:GUID_CHARS], []).append((key, joined_marks(_marks_of(stories[key]))))
         return StoredEntries(
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
             {key: read_at for key, read_at in keys.items() if read_at is not None},
             {url: frozenset(entries) for url, entries in page_entries.items()},
+            {opening: tuple(stories) for opening, stories in guid_stories.items()},
         )
 
 
+def joined_marks(marks: Iterable[bytes]) -> bytes:
+    """A story as `StoredEntries.guid_stories` holds it: its distinct marks (`story_marks`) in order, joined."""
+    return b"".join(sorted(set(marks)))
+
+
+def _marks_of(story: bytes) -> Iterator[bytes]:
+    return (story[start : start + MARK_BYTES] for start in range(0, len(story), MARK_BYTES))
+
+
 class ReadStoredEntries(beam.PTransform):
-    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title`` and ``summary`` (None: nothing
-    stored) -> one
-    ``StoredEntries``, for a side input. The file is read by the workers, so the job graph stays small however
-    large the database."""
+    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url`` and
+    ``read_at`` (None: nothing stored) -> one ``StoredEntries``, for a side input. The file is read by the workers,
+    so the job graph stays small however large the database."""
 
     def __init__(self, path: str | None):
         super().__init__()
@@ -255,7 +348,9 @@ class ReadStoredEntries(beam.PTransform):
         return (
             pbegin
             | "ReadStored"
-            >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary", "read_at"])
+            >> ReadParquet(
+                self._path, columns=["entry_key", "canonical_url", "title", "summary", "feed_url", "read_at"]
+            )
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -515,7 +610,7 @@ class _PollHostFeeds(_FetchingDoFn):
                 yield _tagged_reject(make_reject(state.url, FEED_STAGE, HOST_BUDGET, detail))
                 continue
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
-            poll = cap_new_entries(poll, stored, self._poll_policy.max_new_entries)
+            poll = cap_new_entries(with_guid_stories(poll, stored), stored, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
@@ -711,10 +806,28 @@ def over_host_budget(policy: FetchPolicy, pages: int, seconds: float) -> str | N
     return None
 
 
-def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
-    """The same entry read from several feeds: the one from the first feed URL."""
-    _, entries = keyed
-    return min(entries, key=lambda entry: entry.feed_url)
+def one_entry_per_story(keyed: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator[FeedEntry]:
+    """The entries of one key, one per story: the same entry read from several feeds is the one from the first feed
+    URL. A plain GUID no stored story holds that feeds of this run give to several stories (no `story_marks` in
+    common) keeps its key for the earliest (`fetch_order`); each other is keyed by its feed (`guid_story_key`), as
+    the next run finds it (`guid_story`)."""
+    key, entries = keyed
+    entries = sorted(entries, key=fetch_order)
+    if len(entries) == 1 or key in stored.entry_keys or not plain_guid(entries[0]):
+        yield min(entries, key=lambda entry: entry.feed_url)
+        return
+    stories: list[tuple[set[str], list[FeedEntry]]] = []
+    for entry in entries:
+        marks = entry_story(entry, (entry.feed_url,))
+        story = next((story for story in stories if story[0] & marks), None)
+        if story is None:
+            story = (set(), [])
+            stories.append(story)
+        story[0].update(marks)
+        story[1].append(entry)
+    for index, (_, same) in enumerate(stories):
+        first = min(same, key=lambda entry: entry.feed_url)
+        yield first if index == 0 else replace(first, entry_key=guid_story_key(first.guid, first.feed_url))
 
 
 class _DropKnown(beam.DoFn):
@@ -760,7 +873,7 @@ class FetchArticlePages(beam.PTransform):
             | "NewAndRefetched" >> beam.Flatten()
             | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
             | "GroupByEntry" >> beam.GroupByKey()
-            | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
+            | "OneEntryPerStory" >> beam.FlatMap(one_entry_per_story, stored=stored)
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
             | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)
