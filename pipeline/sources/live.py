@@ -440,7 +440,9 @@ def _entry_meta(entry: FeedEntry, url: str | None) -> dict:
 
 
 def _source_ref(entry: FeedEntry) -> str:
-    return entry.link or f"{entry.feed_url}#{entry.entry_key}"
+    """Where an entry's article and rejects say it came from: its link, else its feed's URL (credentials dropped: a
+    private feed's ``user:password@`` stays in the feed list) and its key."""
+    return entry.link or f"{without_credentials(entry.feed_url)}#{entry.entry_key}"
 
 
 def page_document(entry: FeedEntry, page: FetchResult) -> RawDocument:
@@ -498,7 +500,7 @@ def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, R
     if page.ok:
         return page_document(entry, page), None
     reason = page.reason or "fetch_failed"
-    detail = f"{page.detail}; the entry's own text is stored (feed {entry.feed_url})"
+    detail = f"{page.detail}; the entry's own text is stored (feed {without_credentials(entry.feed_url)})"
     return fallback_document(entry, reason), make_reject(entry.link, FETCH_STAGE, reason, detail)
 
 

@@ -324,6 +324,19 @@ def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline_or_
     assert not is_known(entry("k8", live, title="Oil falls at noon", summary="Read more."), stored), "too short"
 
 
+def test_a_linkless_entry_of_a_feed_with_credentials_names_the_feed_without_them(policy: FetchPolicy):
+    private = "http://reader:s3cret@127.0.0.1:9/private.xml"
+    with local_test_pipeline() as pipeline:
+        pages = pipeline | beam.Create([entry("p1", None, feed_url=private)]) | FetchArticlePages(policy)
+        source = "http://127.0.0.1:9/private.xml#p1"
+        assert_that(pages["documents"] | beam.Map(lambda d: d.source_ref), equal_to([source]), label="article")
+        assert_that(
+            pages["rejects"] | beam.Map(lambda r: (r.source_ref, r.reason)),
+            equal_to([(source, "entry_without_link")]),
+            label="its reject",
+        )
+
+
 def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
     httpserver: HTTPServer, policy: FetchPolicy, article_pages: list[tuple[str, bytes]], tmp_path
 ):
