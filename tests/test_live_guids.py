@@ -15,7 +15,16 @@ from pipeline.sources import live
 from pipeline.sources.feeds import feed_address, guid_story_key
 from tests.conftest import query
 from tests.sources.test_live import RSS, Item, rss20
-from tests.test_online_end_to_end import db, requests_to, run_online, serve_pages, subscribe
+from tests.test_online_end_to_end import (
+    HTML,
+    PORT_PAGE,
+    db,
+    other_host,
+    requests_to,
+    run_online,
+    serve_pages,
+    subscribe,
+)
 from tests.test_online_end_to_end import pages as pages  # noqa: F401 (a pytest fixture)
 from tests.test_online_end_to_end import workdir as workdir  # noqa: F401 (a pytest fixture)
 
@@ -149,6 +158,28 @@ def test_the_first_run_of_one_feed_listed_twice_stores_each_story_once(site: HTT
         ("Feed A", "Harbour strike ends"),
         ("Feed A", "Rates held"),
     ]
+
+
+def test_a_plain_guid_whose_entry_was_only_read_is_not_read_again_and_another_feeds_story_under_it_is_stored(
+    site: HTTPServer, workdir: Path
+):
+    """Feed B's entry c1 repeats a stored page through a redirect: a read (``entry_reads``), no article of its own.
+    It is its feed's (read again, it would be at every run); feed C's own story under c1 is another."""
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    site.expect_request("/r/port").respond_with_data("", status=302, headers={"Location": site.url_for("/p/port")})
+    page = "Rotterdam port strike halts container traffic"
+    serve_feed(site, "/a.rss", [Item("a1", page, site.url_for("/p/port"), "Dock workers strike.")], "Feed A")
+    serve_feed(site, "/b.rss", [Item("c1", page, other_host(site, "/r/port"), "Dock workers strike.")], "Feed B")
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    assert run_online(workdir, "--poll_all") == 0
+    serve_feed(site, "/c.rss", [Item("c1", "Ferry service resumes", None, "Boats sail again.")], "Feed C")
+    subscribe(workdir, site, "/a.rss", "/b.rss", "/c.rss")
+    for _ in range(2):
+        assert run_online(workdir, "--poll_all") == 0
+    assert requests_to(site, "/r/port") == 1, "the repeat was read again"
+    assert stored(workdir) == [("Feed A", page), ("Feed C", "Ferry service resumes")]
 
 
 def _as_main_did(keyed: tuple, stored: live.StoredEntries):

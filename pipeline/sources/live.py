@@ -247,9 +247,9 @@ class StoredEntries:
     read_at: dict[str, datetime] = field(default_factory=dict)
     page_entries: dict[str, frozenset[str]] = field(default_factory=dict)
     guid_stories: dict[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
-    """The opening of an entry key (`GUID_CHARS`) -> ``(key, story)`` of the stored articles' keys opening so, in
-    order, a story the `story_marks` of the key's articles joined: a plain GUID's stories open as its own key
-    (`guid_story_key`)."""
+    """The opening of an entry key (`GUID_CHARS`) -> ``(key, story)`` of the stored keys opening so, in order, a
+    story the `story_marks` of the key's articles and the feeds of its reads joined: a plain GUID's stories open as
+    its own key (`guid_story_key`)."""
 
     def owns(self, entry: FeedEntry, page: str) -> bool:
         """Whether the entry's stored article is the one stored from ``page``."""
@@ -281,7 +281,7 @@ class _CollectStoredEntries(beam.CombineFn):
             read_at = row.get("read_at")
             read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
             keys[key] = _later(keys.get(key), read_at)
-            if title is not None:  # an article, not only a read (``entry_reads``)
+            if title is not None or row.get("feed_url"):  # an article, or a read of a known feed (``entry_reads``)
                 stories[key] = stories.get(key, b"") + b"".join(
                     story_marks((row.get("feed_url"),), url, headline, summary)
                 )
@@ -405,7 +405,7 @@ def entry_read(entry: FeedEntry) -> EntryRead:
     """The record that the entry's page was fetched now (or at its stated ``updated`` time, if that is later: a
     clock ahead of ours must not make it updated again at every run)."""
     now = datetime.now(timezone.utc)
-    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now))
+    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now), feed_url=entry.feed_url)
 
 
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:

@@ -286,7 +286,8 @@ def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(t
             ("k1", "https://a.example/1", "One", LONG_SUMMARY, "https://a.example/feed"),
             (None, "https://a.example/2", "Two!", "Read more."),
             ("k3", None, "Three"),
-            ("k3", None, None),  # a read (``entry_reads``): no story
+            ("k3", None, None),  # a read (``entry_reads``) of an older wirebeam's: no story
+            ("k4", None, None, None, "https://a.example/feed"),  # a read of a feed: the feed's story
         ],
     )
     pages = {"https://a.example/1": frozenset({"one"}), "https://a.example/2": frozenset({"two"})}
@@ -301,8 +302,11 @@ def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(t
             ),
         ),
         "k3": (("k3", joined_marks(story_marks([], None, "three", None))),),
+        "k4": (("k4", joined_marks(story_marks(["https://a.example/feed"], None, "", None))),),
     }
-    expected = StoredEntries(frozenset({"k1", "k3"}), pages, summaries, {}, {"https://a.example/1": {"k1"}}, stories)
+    expected = StoredEntries(
+        frozenset({"k1", "k3", "k4"}), pages, summaries, {}, {"https://a.example/1": {"k1"}}, stories
+    )
     with local_test_pipeline() as pipeline:
         assert_that(pipeline | "Stored" >> ReadStoredEntries(path), equal_to([expected]), label="from the file")
         assert_that(pipeline | "None" >> ReadStoredEntries(None), equal_to([StoredEntries()]), label="no file")
