@@ -12,6 +12,7 @@ from pytest_httpserver import HTTPServer
 
 from pipeline import ids
 from pipeline.sources import live
+from pipeline.sources.feedlist import Subscription, write_feed_list
 from pipeline.sources.feeds import feed_address, guid_story_key
 from tests.conftest import query
 from tests.sources.test_live import RSS, Item, rss20
@@ -211,3 +212,48 @@ def test_a_database_of_an_older_wirebeam_keeps_its_entries_and_gets_the_story_it
         assert run_online(workdir, "--poll_all") == 0
     assert stored(workdir) == sorted([*before, ("Feed B", BRIDGE.title)])
     assert requests_to(site, "/news/") == 1, "a stored page was read again"
+
+
+def test_a_new_feed_listed_twice_giving_a_held_plain_guid_to_another_story_stores_it_once(
+    site: HTTPServer, workdir: Path
+):
+    """Feed C holds GUID 123's own key; feed A, new and listed under two addresses, gives 123 to another linkless
+    story: each listing keys it by its own address (`guid_story_key`), and the run stores it once, as later runs."""
+    serve_feed(site, "/c.rss", [HARBOUR], "Feed C")
+    subscribe(workdir, site, "/c.rss")
+    assert run_online(workdir) == 0
+    serve_feed(site, "/a.rss", [BRIDGE, UNTITLED], "Feed A")
+    serve_feed(site, "/mirror/a.xml", [BRIDGE, UNTITLED], "Feed A")
+    subscribe(workdir, site, "/c.rss", "/a.rss", "/mirror/a.xml")
+    expected = [("Feed A", BRIDGE.title), ("Feed A", "Fog closes the airport."), ("Feed C", HARBOUR.title)]
+    for _ in range(2):
+        assert run_online(workdir, "--poll_all") == 0
+        assert stored(workdir) == expected, "a story was stored twice"
+
+
+def test_a_feeds_reads_name_the_feed_without_its_credentials(site: HTTPServer, workdir: Path):
+    site.expect_request("/p/port").respond_with_data(PORT_PAGE, content_type=HTML)
+    serve_feed(site, "/private.xml", [Item("p1", "Port strike", site.url_for("/p/port"), "Dockers strike.")], "P")
+    feed = site.url_for("/private.xml").replace("http://", "http://reader:s3cret@")
+    write_feed_list(workdir / "feeds.opml", [Subscription(feed)])
+    assert run_online(workdir) == 0
+    assert query(db(workdir), "SELECT feed_url FROM entry_reads") == [(site.url_for("/private.xml"),)]
+
+
+def test_another_feeds_story_under_a_stored_plain_guid_with_the_same_generic_headline_is_stored(
+    site: HTTPServer, workdir: Path
+):
+    """Both feeds call their story under GUID 1 "Morning briefing": the summaries differ, so the stories do."""
+    a_story = Item("1", "Morning briefing", None, "Feed A's briefing: rates, weather and the harbour strike today.")
+    b_story = Item("1", "Morning briefing", None, "Feed B's briefing: an election, a flood and a football final today.")
+    serve_feed(site, "/a.rss", [a_story], "Feed A")
+    subscribe(workdir, site, "/a.rss")
+    assert run_online(workdir) == 0
+    serve_feed(site, "/b.rss", [b_story], "Feed B")
+    subscribe(workdir, site, "/a.rss", "/b.rss")
+    for _ in range(2):
+        assert run_online(workdir, "--poll_all") == 0
+    assert query(db(workdir), "SELECT feed_title, summary FROM articles ORDER BY 1") == [
+        ("Feed A", a_story.summary),
+        ("Feed B", b_story.summary),
+    ]

@@ -35,6 +35,7 @@ from lxml import etree
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.extract import title_from_text
+from pipeline.ids import entry_key
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
@@ -187,12 +188,26 @@ def story_marks(feed_urls: Iterable[str | None], page: str | None, headline: str
 
 
 def tells(story: bytes, marks: frozenset) -> bool:
-    """Whether a stored story (its marks joined) shares one of ``marks``."""
-    return any(mark in marks for mark in _marks_of(story))
+    """Whether a stored story (its marks joined) is the story of ``marks`` (`same_story`)."""
+    return same_story(frozenset(_marks_of(story)), marks)
+
+
+def same_story(one: Iterable[bytes], other: frozenset) -> bool:
+    """Whether two sets of `story_marks` tell one story: they share a mark, and not only the headline when both have
+    a summary (a headline such as "Morning briefing" names many stories; their differing summaries tell them apart)."""
+    shared = other.intersection(one)
+    if any(mark[:1] != _KINDS["headline"] for mark in shared):
+        return True
+    return bool(shared) and not all(any(mark[:1] == _KINDS["summary"] for mark in marks) for marks in (one, other))
+
+
+_KINDS = {"feed": b"f", "page": b"p", "headline": b"h", "summary": b"s"}
+"""The first byte of a mark (`story_marks`): what it marks."""
 
 
 def _mark(kind: str, value: str) -> bytes:
-    return hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=MARK_BYTES).digest()
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=MARK_BYTES - 1).digest()
+    return _KINDS[kind] + digest
 
 
 @lru_cache(maxsize=4096)
@@ -405,7 +420,9 @@ def entry_read(entry: FeedEntry) -> EntryRead:
     """The record that the entry's page was fetched now (or at its stated ``updated`` time, if that is later: a
     clock ahead of ours must not make it updated again at every run)."""
     now = datetime.now(timezone.utc)
-    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now), feed_url=entry.feed_url)
+    return EntryRead(
+        entry_key=entry.entry_key, read_at=max(now, entry.updated or now), feed_url=without_credentials(entry.feed_url)
+    )
 
 
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
@@ -808,28 +825,42 @@ def over_host_budget(policy: FetchPolicy, pages: int, seconds: float) -> str | N
     return None
 
 
+def story_group(entry: FeedEntry) -> str:
+    """What `one_entry_per_story` groups an entry by: an entry of a plain GUID (`plain_guid`) by its key's opening
+    (`GUID_CHARS`), so that every story of the GUID meets there whichever feed keyed it; any other by its key."""
+    return f"guid:{entry.entry_key[:GUID_CHARS]}" if plain_guid(entry) else entry.entry_key
+
+
 def one_entry_per_story(keyed: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator[FeedEntry]:
-    """The entries of one key, one per story: the same entry read from several feeds is the one from the first feed
-    URL. A plain GUID no stored story holds that feeds of this run give to several stories (no `story_marks` in
-    common) keeps its key for the earliest (`fetch_order`); each other is keyed by its feed (`guid_story_key`), as
-    the next run finds it (`guid_story`)."""
-    key, entries = keyed
+    """The entries of one group (`story_group`), one per story: the same entry read from several feeds is the one
+    from the first feed URL. Entries of a plain GUID that share a mark (`same_story`) are one story, and each story
+    takes one key: the stored key one of its entries has (`guid_story`), else the GUID's own key while neither a
+    stored story nor an earlier one of this run (`fetch_order`) holds it, else the `guid_story_key` of its first
+    feed URL, as the next run finds it."""
+    _, entries = keyed
     entries = sorted(entries, key=fetch_order)
-    if len(entries) == 1 or key in stored.entry_keys or not plain_guid(entries[0]):
+    if not plain_guid(entries[0]):
         yield min(entries, key=lambda entry: entry.feed_url)
         return
-    stories: list[tuple[set[str], list[FeedEntry]]] = []
+    stories: list[tuple[set[bytes], list[FeedEntry], set[str]]] = []
     for entry in entries:
         marks = entry_story(entry, (entry.feed_url,))
-        story = next((story for story in stories if story[0] & marks), None)
+        held = {entry.entry_key} & stored.entry_keys
+        story = next((s for s in stories if not (held and s[2] - held) and same_story(s[0], marks)), None)
         if story is None:
-            story = (set(), [])
+            story = (set(), [], set())
             stories.append(story)
         story[0].update(marks)
         story[1].append(entry)
-    for index, (_, same) in enumerate(stories):
+        story[2].update(held)
+    taken: set[str] = set()
+    for _, same, held in stories:
         first = min(same, key=lambda entry: entry.feed_url)
-        yield first if index == 0 else replace(first, entry_key=guid_story_key(first.guid, first.feed_url))
+        own = entry_key(first.guid, None, "")[0]
+        free = own not in stored.entry_keys and own not in taken
+        key = next(iter(held)) if held else own if free else guid_story_key(first.guid, first.feed_url)
+        taken.add(key)
+        yield replace(first, entry_key=key)
 
 
 class _DropKnown(beam.DoFn):
@@ -873,8 +904,8 @@ class FetchArticlePages(beam.PTransform):
         fetched = (
             (new, refetch)
             | "NewAndRefetched" >> beam.Flatten()
-            | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
-            | "GroupByEntry" >> beam.GroupByKey()
+            | "KeyByStory" >> beam.Map(lambda entry: (story_group(entry), entry))
+            | "GroupByStory" >> beam.GroupByKey()
             | "OneEntryPerStory" >> beam.FlatMap(one_entry_per_story, stored=stored)
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
