@@ -257,3 +257,26 @@ def test_another_feeds_story_under_a_stored_plain_guid_with_the_same_generic_hea
         ("Feed A", a_story.summary),
         ("Feed B", b_story.summary),
     ]
+
+
+@pytest.mark.parametrize("other", ["/b.rss?format=rss", "/mirror/b.xml"])
+def test_a_feed_listed_again_under_another_address_after_editing_its_stories_stores_none_again(
+    site: HTTPServer, workdir: Path, other: str
+):
+    """Its linkless stories' headlines and summaries changed since the last run: the feed is known by its host and
+    title, so they are still its stored stories."""
+    serve_feed(site, "/b.rss", [HARBOUR, UNTITLED], "Feed B")
+    subscribe(workdir, site, "/b.rss")
+    assert run_online(workdir) == 0
+    before = stored(workdir)
+    edited = [
+        Item("123", "Harbour strike ends after a week", None, "The dockers are back: the strike at the port ended."),
+        Item("8", "", None, "Fog closes the airport again today."),
+    ]
+    site.clear()
+    serve_feed(site, "/b.rss", edited, "Feed B")
+    serve_feed(site, other.partition("?")[0], edited, "Feed B")
+    subscribe(workdir, site, "/b.rss", other)
+    for _ in range(2):
+        assert run_online(workdir, "--poll_all") == 0
+    assert stored(workdir) == before, "an edited story was stored again"

@@ -35,7 +35,6 @@ from lxml import etree
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
 from pipeline.extract import title_from_text
-from pipeline.ids import entry_key
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
@@ -78,8 +77,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``
-    and ``read_at`` (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``,
+    ``feed_title`` and ``read_at`` (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -176,11 +175,16 @@ MARK_BYTES = 8
 """The size of one mark of a story (`story_marks`)."""
 
 
-def story_marks(feed_urls: Iterable[str | None], page: str | None, headline: str, summary: str | None) -> frozenset:
+def story_marks(
+    feed_urls: Iterable[str | None], page: str | None, headline: str, summary: str | None, feed_title: str | None = None
+) -> frozenset:
     """What tells a story of a plain GUID from another, as short digests (`MARK_BYTES`): the addresses of its feeds
-    (`feed_address`: a feed listed under http and https is one), its canonical ``page``, its ``headline`` folded
+    (`feed_address`: a feed listed under http and https is one), each feed's host with its ``feed_title`` (the feed
+    listed again under another path or query, `_channel_mark`), its canonical ``page``, its ``headline`` folded
     (`headline_key`) and its ``summary`` if it is long enough to tell stories apart (`summary_key`)."""
-    marks = [_feed_mark(url) for url in feed_urls if url]
+    feed_urls = [url for url in feed_urls if url]
+    marks = [_feed_mark(url) for url in feed_urls]
+    marks += [_channel_mark(url, feed_title) for url in feed_urls] if feed_title and feed_title.strip() else []
     marks += [_mark("page", page)] if page else []
     marks += [_mark("headline", headline)] if headline else []
     marks += [_mark("summary", summary)] if summary is not None else []
@@ -201,7 +205,7 @@ def same_story(one: Iterable[bytes], other: frozenset) -> bool:
     return bool(shared) and not all(any(mark[:1] == _KINDS["summary"] for mark in marks) for marks in (one, other))
 
 
-_KINDS = {"feed": b"f", "page": b"p", "headline": b"h", "summary": b"s"}
+_KINDS = {"feed": b"f", "channel": b"c", "page": b"p", "headline": b"h", "summary": b"s"}
 """The first byte of a mark (`story_marks`): what it marks."""
 
 
@@ -215,12 +219,19 @@ def _feed_mark(url: str) -> bytes:
     return _mark("feed", feed_address(url))
 
 
+@lru_cache(maxsize=4096)
+def _channel_mark(url: str, feed_title: str) -> bytes:
+    """The feed's host (and port) with its title folded: what stays of a feed listed under another path or query."""
+    return _mark("channel", f"{feed_address(url).partition('/')[0]}\x1f{' '.join(feed_title.split()).casefold()}")
+
+
 def entry_story(entry: FeedEntry, feed_urls: Iterable[str]) -> frozenset:
     """`story_marks` of an entry read from the feed of ``feed_urls``; an untitled entry's headline is the one its
     article is given (`title_from_text` of its content, else its summary)."""
     untitled = entry.content or entry.summary
     headline = entry.title or (title_from_text(untitled) if untitled else None)
-    return story_marks(feed_urls, canonical_url(entry.link), headline_key(headline), summary_key(entry.summary))
+    page, summary = canonical_url(entry.link), summary_key(entry.summary)
+    return story_marks(feed_urls, page, headline_key(headline), summary, entry.feed_title)
 
 
 def cap_new_entries(poll: FeedPoll, stored: StoredEntries, limit: int) -> FeedPoll:
@@ -298,7 +309,7 @@ class _CollectStoredEntries(beam.CombineFn):
             keys[key] = _later(keys.get(key), read_at)
             if title is not None or row.get("feed_url"):  # an article, or a read of a known feed (``entry_reads``)
                 stories[key] = stories.get(key, b"") + b"".join(
-                    story_marks((row.get("feed_url"),), url, headline, summary)
+                    story_marks((row.get("feed_url"),), url, headline, summary, row.get("feed_title"))
                 )
         if url is not None:
             pages.setdefault(url, set()).add(headline)
@@ -349,9 +360,9 @@ def _marks_of(story: bytes) -> Iterator[bytes]:
 
 
 class ReadStoredEntries(beam.PTransform):
-    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url`` and
-    ``read_at`` (None: nothing stored) -> one ``StoredEntries``, for a side input. The file is read by the workers,
-    so the job graph stays small however large the database."""
+    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``,
+    ``feed_title`` and ``read_at`` (None: nothing stored) -> one ``StoredEntries``, for a side input. The file is
+    read by the workers, so the job graph stays small however large the database."""
 
     def __init__(self, path: str | None):
         super().__init__()
@@ -364,7 +375,8 @@ class ReadStoredEntries(beam.PTransform):
             pbegin
             | "ReadStored"
             >> ReadParquet(
-                self._path, columns=["entry_key", "canonical_url", "title", "summary", "feed_url", "read_at"]
+                self._path,
+                columns=["entry_key", "canonical_url", "title", "summary", "feed_url", "feed_title", "read_at"],
             )
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
@@ -834,9 +846,9 @@ def story_group(entry: FeedEntry) -> str:
 def one_entry_per_story(keyed: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator[FeedEntry]:
     """The entries of one group (`story_group`), one per story: the same entry read from several feeds is the one
     from the first feed URL. Entries of a plain GUID that share a mark (`same_story`) are one story, and each story
-    takes one key: the stored key one of its entries has (`guid_story`), else the GUID's own key while neither a
-    stored story nor an earlier one of this run (`fetch_order`) holds it, else the `guid_story_key` of its first
-    feed URL, as the next run finds it."""
+    takes one key: the stored key one of its entries has (`guid_story`), else its first entry's key (the GUID's own
+    key while no stored story holds it) while no earlier story of this run (`fetch_order`) holds it, else the
+    `guid_story_key` of its first feed URL, as the next run finds it."""
     _, entries = keyed
     entries = sorted(entries, key=fetch_order)
     if not plain_guid(entries[0]):
@@ -856,9 +868,8 @@ def one_entry_per_story(keyed: tuple[str, Iterable[FeedEntry]], stored: StoredEn
     taken: set[str] = set()
     for _, same, held in stories:
         first = min(same, key=lambda entry: entry.feed_url)
-        own = entry_key(first.guid, None, "")[0]
-        free = own not in stored.entry_keys and own not in taken
-        key = next(iter(held)) if held else own if free else guid_story_key(first.guid, first.feed_url)
+        free = first.entry_key not in stored.entry_keys and first.entry_key not in taken
+        key = next(iter(held)) if held else first.entry_key if free else guid_story_key(first.guid, first.feed_url)
         taken.add(key)
         yield replace(first, entry_key=key)
 
