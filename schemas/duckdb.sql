@@ -142,7 +142,8 @@ CREATE TABLE IF NOT EXISTS feeds (
 
 CREATE TABLE IF NOT EXISTS entry_reads (
     entry_key VARCHAR PRIMARY KEY,
-    read_at TIMESTAMPTZ NOT NULL
+    read_at TIMESTAMPTZ NOT NULL,
+    feed_url VARCHAR
 );
 
 CREATE TABLE IF NOT EXISTS article_enrichments (

@@ -229,6 +229,10 @@ class EntryRead(_Table):
     read_at: datetime = Field(
         description="When the entry's page was last fetched, or the entry's stated updated time if that is later."
     )
+    feed_url: str | None = Field(
+        None,
+        description="The feed the entry was read from (its URL then); null for reads recorded before it was kept.",
+    )
 
 
 TABLES: dict[str, type[_Table]] = {

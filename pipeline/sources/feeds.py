@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 import feedparser
 
-from pipeline.ids import entry_key
+from pipeline.ids import ENTRY_KEY_CHARS, digest, entry_key
 from pipeline.sources.feedlist import MALFORMED_FEED
 from pipeline.sources.http import PRIVATE_ADDRESS, RATE_LIMITED, FetchResult
 from pipeline.sources.sanitize import (
@@ -33,6 +34,7 @@ from pipeline.sources.sanitize import (
     entry_page_link,
     fix_char_references,
     guids_without_url,
+    is_web_url,
     truncated,
 )
 from pipeline.text import html_to_text
@@ -347,6 +349,34 @@ def _keyed_by_content(entry: FeedEntry, stories: int) -> FeedEntry:
     key, source = entry_key(None, None, _entry_text(*_story(entry)))
     detail = f"GUID {entry.guid[:200]!r} is shared by {stories} entries of the feed with other content: keyed by text"
     return replace(entry, entry_key=key, key_source=source, flags=(*entry.flags, Flag(SHARED_GUID, detail)))
+
+
+GUID_CHARS = ENTRY_KEY_CHARS // 2
+"""The opening of an entry key that a plain GUID's stories share (`guid_story_key`)."""
+
+
+def plain_guid(entry: FeedEntry) -> bool:
+    """Whether the entry is keyed by a GUID that is no web address ("123", "post-7", "tag:..."): such a GUID names a
+    story only within its feed, and two feeds may give it to two stories; a URL GUID names one page anywhere."""
+    return entry.key_source == "guid" and bool(entry.guid) and not is_web_url(entry.guid)
+
+
+def guid_story_key(guid: str, feed_url: str) -> str:
+    """The key of a story that a plain GUID names in the feed at ``feed_url`` when another story holds the GUID's
+    own key (`entry_key`): it opens as that key does (`GUID_CHARS`), so the stories of one GUID are found by it."""
+    own = entry_key(guid, None, "")[0]
+    return own[:GUID_CHARS] + digest("guid", guid, feed_address(feed_url), chars=ENTRY_KEY_CHARS - GUID_CHARS)
+
+
+def feed_address(url: str) -> str:
+    """A feed URL without its scheme, credentials and fragment, host lower case: the listings of one feed under
+    http and https share it. The query stays: it may name the feed (``feed.php?forum=12``)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    query = f"?{parts.query}" if parts.query else ""
+    return parts.netloc.rpartition("@")[2].lower() + (parts.path.rstrip("/") or "/") + query
 
 
 def _categories(tags: list[dict]) -> tuple[str, ...]:

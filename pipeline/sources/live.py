@@ -26,6 +26,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
+from functools import lru_cache
 
 import apache_beam as beam
 import lxml.html
@@ -33,19 +34,24 @@ from lxml import etree
 
 from pipeline.documents import SHARED_PAGE, RawDocument
 from pipeline.errors import REJECTS, UNEXPECTED_ERROR, count_reject, make_reject, unexpected
+from pipeline.extract import title_from_text
 from pipeline.normalize import canonical_url, normalized_content
 from pipeline.outputs import SplitOutputs, Tagged
 from pipeline.sources.feeds import (
     ENTRY_BUDGET,
     FEED_STAGE,
     FETCH_STAGE,
+    GUID_CHARS,
     FeedEntry,
     FeedReject,
     FeedState,
     ParsedFeed,
     PollPolicy,
+    feed_address,
+    guid_story_key,
     next_state,
     parse_feed,
+    plain_guid,
 )
 from pipeline.sources.http import HOST_BUDGET, Fetcher, FetchPolicy, FetchResult, host_key
 from pipeline.sources.sanitize import without_credentials
@@ -71,8 +77,8 @@ class LivePlan:
     fetch_policy: FetchPolicy = field(default_factory=FetchPolicy)
     poll_policy: PollPolicy = field(default_factory=PollPolicy)
     stored_entries: str | None = None
-    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary`` and ``read_at``
-    (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
+    """Parquet file of the stored articles' ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``,
+    ``feed_title`` and ``read_at`` (``ReadStoredEntries``): see `is_known`. None when nothing is stored."""
     entry_counts: dict[str, int] = field(default_factory=dict)
     """Feed URL -> entries in its last fetched copy, kept when a poll parses nothing."""
     show_progress: bool = False
@@ -139,6 +145,95 @@ def _parse_warnings(url: str, parsed: ParsedFeed) -> tuple[Reject, ...]:
     return tuple(skipped + warnings)
 
 
+def with_guid_stories(poll: FeedPoll, stored: StoredEntries) -> FeedPoll:
+    """The poll, each entry of a plain GUID (`plain_guid`) keyed as the story it is (`guid_story`) in the feed
+    of the polled state (its URL now and every URL it moved from)."""
+    urls = (poll.state.url, *poll.state.previous_urls)
+    return replace(poll, entries=tuple(guid_story(entry, urls, stored) for entry in poll.entries))
+
+
+def guid_story(entry: FeedEntry, feed_urls: Iterable[str], stored: StoredEntries) -> FeedEntry:
+    """The entry keyed as the story it is among the stored stories of its plain GUID (`StoredEntries.guid_stories`:
+    under the GUID's own key or another feed's `guid_story_key`). A stored story that shares a mark with the entry
+    (`story_marks`: one of the feed's addresses, the page, the headline or the summary) is it, one of the same feed
+    first: an entry of a feed moved or listed under another address is still known. No such story: a new one, under
+    the GUID's own key while no story holds it, else under its feed's `guid_story_key`. Other entries unchanged."""
+    if not plain_guid(entry):
+        return entry
+    marks = entry_story(entry, feed_urls)
+    stories = stored.guid_stories.get(entry.entry_key[:GUID_CHARS], ())
+    told = [(key, story) for key, story in stories if tells(story, marks)]
+    if told:
+        feeds = story_marks(feed_urls, None, "", None)
+        return replace(entry, entry_key=min(told, key=lambda told: (not tells(told[1], feeds), told[0]))[0])
+    if entry.entry_key not in stored.entry_keys:
+        return entry
+    return replace(entry, entry_key=guid_story_key(entry.guid, entry.feed_url))
+
+
+MARK_BYTES = 8
+"""The size of one mark of a story (`story_marks`)."""
+
+
+def story_marks(
+    feed_urls: Iterable[str | None], page: str | None, headline: str, summary: str | None, feed_title: str | None = None
+) -> frozenset:
+    """What tells a story of a plain GUID from another, as short digests (`MARK_BYTES`): the addresses of its feeds
+    (`feed_address`: a feed listed under http and https is one), each feed's host with its ``feed_title`` (the feed
+    listed again under another path or query, `_channel_mark`), its canonical ``page``, its ``headline`` folded
+    (`headline_key`) and its ``summary`` if it is long enough to tell stories apart (`summary_key`)."""
+    feed_urls = [url for url in feed_urls if url]
+    marks = [_feed_mark(url) for url in feed_urls]
+    marks += [_channel_mark(url, feed_title) for url in feed_urls] if feed_title and feed_title.strip() else []
+    marks += [_mark("page", page)] if page else []
+    marks += [_mark("headline", headline)] if headline else []
+    marks += [_mark("summary", summary)] if summary is not None else []
+    return frozenset(marks)
+
+
+def tells(story: bytes, marks: frozenset) -> bool:
+    """Whether a stored story (its marks joined) is the story of ``marks`` (`same_story`)."""
+    return same_story(frozenset(_marks_of(story)), marks)
+
+
+def same_story(one: Iterable[bytes], other: frozenset) -> bool:
+    """Whether two sets of `story_marks` tell one story: they share a mark, and not only the headline when both have
+    a summary (a headline such as "Morning briefing" names many stories; their differing summaries tell them apart)."""
+    shared = other.intersection(one)
+    if any(mark[:1] != _KINDS["headline"] for mark in shared):
+        return True
+    return bool(shared) and not all(any(mark[:1] == _KINDS["summary"] for mark in marks) for marks in (one, other))
+
+
+_KINDS = {"feed": b"f", "channel": b"c", "page": b"p", "headline": b"h", "summary": b"s"}
+"""The first byte of a mark (`story_marks`): what it marks."""
+
+
+def _mark(kind: str, value: str) -> bytes:
+    digest = hashlib.blake2b(f"{kind}\x1f{value}".encode(), digest_size=MARK_BYTES - 1).digest()
+    return _KINDS[kind] + digest
+
+
+@lru_cache(maxsize=4096)
+def _feed_mark(url: str) -> bytes:
+    return _mark("feed", feed_address(url))
+
+
+@lru_cache(maxsize=4096)
+def _channel_mark(url: str, feed_title: str) -> bytes:
+    """The feed's host (and port) with its title folded: what stays of a feed listed under another path or query."""
+    return _mark("channel", f"{feed_address(url).partition('/')[0]}\x1f{' '.join(feed_title.split()).casefold()}")
+
+
+def entry_story(entry: FeedEntry, feed_urls: Iterable[str]) -> frozenset:
+    """`story_marks` of an entry read from the feed of ``feed_urls``; an untitled entry's headline is the one its
+    article is given (`title_from_text` of its content, else its summary)."""
+    untitled = entry.content or entry.summary
+    headline = entry.title or (title_from_text(untitled) if untitled else None)
+    page, summary = canonical_url(entry.link), summary_key(entry.summary)
+    return story_marks(feed_urls, page, headline_key(headline), summary, entry.feed_title)
+
+
 def cap_new_entries(poll: FeedPoll, stored: StoredEntries, limit: int) -> FeedPoll:
     """The poll with at most ``limit`` new entries, the newest. When some are left, the feed's validators are
     dropped and it is due again at once, so that the next run re-reads it and takes the next ones."""
@@ -170,20 +265,25 @@ def feed_row(poll: FeedPoll, previous_entry_count: int, run_id: str) -> Feed:
 @dataclass(frozen=True)
 class StoredEntries:
     """The entry keys of stored articles (with when each was last read), and the headline keys (`headline_key`),
-    summary keys (`summary_key`) and entry keys stored under each canonical URL."""
+    summary keys (`summary_key`) and entry keys stored under each canonical URL; the stories of entry keys."""
 
     entry_keys: frozenset[str] = frozenset()
     pages: dict[str, frozenset[str]] = field(default_factory=dict)
     summaries: dict[str, frozenset[str]] = field(default_factory=dict)
     read_at: dict[str, datetime] = field(default_factory=dict)
     page_entries: dict[str, frozenset[str]] = field(default_factory=dict)
+    guid_stories: dict[str, tuple[tuple[str, bytes], ...]] = field(default_factory=dict)
+    """The opening of an entry key (`GUID_CHARS`) -> ``(key, story)`` of the stored keys opening so, in order, a
+    story the `story_marks` of the key's articles and the feeds of its reads joined: a plain GUID's stories open as
+    its own key (`guid_story_key`)."""
 
     def owns(self, entry: FeedEntry, page: str) -> bool:
         """Whether the entry's stored article is the one stored from ``page``."""
         return entry.entry_key in self.page_entries.get(page, ())
 
 
-_Stored = tuple[dict[str, datetime | None], dict[str, set[str]], dict[str, set[str]], dict[str, set[str]]]
+_Sets = dict[str, set[str]]
+_Stored = tuple[dict[str, datetime | None], _Sets, _Sets, _Sets, dict[str, bytes]]
 
 
 def _later(one: datetime | None, other: datetime | None) -> datetime | None:
@@ -197,18 +297,22 @@ def _merge_into(target: dict[str, set[str]], more: dict[str, set[str]]) -> None:
 
 class _CollectStoredEntries(beam.CombineFn):
     def create_accumulator(self) -> _Stored:
-        return {}, {}, {}, {}
+        return {}, {}, {}, {}, {}
 
     def add_input(self, accumulator: _Stored, row: dict) -> _Stored:
-        keys, pages, summaries, page_entries = accumulator
+        keys, pages, summaries, page_entries, stories = accumulator
+        url, title = row["canonical_url"], row.get("title")
+        headline, summary = headline_key(title), summary_key(row.get("summary"))
         if (key := row["entry_key"]) is not None:
             read_at = row.get("read_at")
             read_at = read_at.replace(tzinfo=timezone.utc) if read_at and read_at.tzinfo is None else read_at
             keys[key] = _later(keys.get(key), read_at)
-        url = row["canonical_url"]
+            if title is not None or row.get("feed_url"):  # an article, or a read of a known feed (``entry_reads``)
+                stories[key] = stories.get(key, b"") + b"".join(
+                    story_marks((row.get("feed_url"),), url, headline, summary, row.get("feed_title"))
+                )
         if url is not None:
-            pages.setdefault(url, set()).add(headline_key(row.get("title")))
-            summary = summary_key(row.get("summary"))
+            pages.setdefault(url, set()).add(headline)
             if summary is not None:
                 summaries.setdefault(url, set()).add(summary)
             if key is not None:
@@ -220,30 +324,45 @@ class _CollectStoredEntries(beam.CombineFn):
         pages: dict[str, set[str]] = {}
         summaries: dict[str, set[str]] = {}
         page_entries: dict[str, set[str]] = {}
-        for more_keys, more_pages, more_summaries, more_page_entries in accumulators:
+        stories: dict[str, bytes] = {}
+        for more_keys, more_pages, more_summaries, more_page_entries, more_stories in accumulators:
             for key, read_at in more_keys.items():
                 keys[key] = _later(keys.get(key), read_at)
             _merge_into(pages, more_pages)
             _merge_into(summaries, more_summaries)
             _merge_into(page_entries, more_page_entries)
-        return keys, pages, summaries, page_entries
+            for key, story in more_stories.items():
+                stories[key] = stories.get(key, b"") + story
+        return keys, pages, summaries, page_entries, stories
 
     def extract_output(self, accumulator: _Stored) -> StoredEntries:
-        keys, pages, summaries, page_entries = accumulator
+        keys, pages, summaries, page_entries, stories = accumulator
+        guid_stories: dict[str, list[tuple[str, bytes]]] = {}
+        for key in sorted(stories):
+            guid_stories.setdefault(key[:GUID_CHARS], []).append((key, joined_marks(_marks_of(stories[key]))))
         return StoredEntries(
             frozenset(keys),
             {url: frozenset(headlines) for url, headlines in pages.items()},
             {url: frozenset(digests) for url, digests in summaries.items()},
             {key: read_at for key, read_at in keys.items() if read_at is not None},
             {url: frozenset(entries) for url, entries in page_entries.items()},
+            {opening: tuple(stories) for opening, stories in guid_stories.items()},
         )
 
 
+def joined_marks(marks: Iterable[bytes]) -> bytes:
+    """A story as `StoredEntries.guid_stories` holds it: its distinct marks (`story_marks`) in order, joined."""
+    return b"".join(sorted(set(marks)))
+
+
+def _marks_of(story: bytes) -> Iterator[bytes]:
+    return (story[start : start + MARK_BYTES] for start in range(0, len(story), MARK_BYTES))
+
+
 class ReadStoredEntries(beam.PTransform):
-    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title`` and ``summary`` (None: nothing
-    stored) -> one
-    ``StoredEntries``, for a side input. The file is read by the workers, so the job graph stays small however
-    large the database."""
+    """A Parquet file with columns ``entry_key``, ``canonical_url``, ``title``, ``summary``, ``feed_url``,
+    ``feed_title`` and ``read_at`` (None: nothing stored) -> one ``StoredEntries``, for a side input. The file is
+    read by the workers, so the job graph stays small however large the database."""
 
     def __init__(self, path: str | None):
         super().__init__()
@@ -255,7 +374,10 @@ class ReadStoredEntries(beam.PTransform):
         return (
             pbegin
             | "ReadStored"
-            >> ReadParquet(self._path, columns=["entry_key", "canonical_url", "title", "summary", "read_at"])
+            >> ReadParquet(
+                self._path,
+                columns=["entry_key", "canonical_url", "title", "summary", "feed_url", "feed_title", "read_at"],
+            )
             | "CollectStored" >> beam.CombineGlobally(_CollectStoredEntries())
         )
 
@@ -310,7 +432,9 @@ def entry_read(entry: FeedEntry) -> EntryRead:
     """The record that the entry's page was fetched now (or at its stated ``updated`` time, if that is later: a
     clock ahead of ours must not make it updated again at every run)."""
     now = datetime.now(timezone.utc)
-    return EntryRead(entry_key=entry.entry_key, read_at=max(now, entry.updated or now))
+    return EntryRead(
+        entry_key=entry.entry_key, read_at=max(now, entry.updated or now), feed_url=without_credentials(entry.feed_url)
+    )
 
 
 def is_known(entry: FeedEntry, stored: StoredEntries) -> bool:
@@ -345,7 +469,9 @@ def _entry_meta(entry: FeedEntry, url: str | None) -> dict:
 
 
 def _source_ref(entry: FeedEntry) -> str:
-    return entry.link or f"{entry.feed_url}#{entry.entry_key}"
+    """Where an entry's article and rejects say it came from: its link, else its feed's URL (credentials dropped: a
+    private feed's ``user:password@`` stays in the feed list) and its key."""
+    return entry.link or f"{without_credentials(entry.feed_url)}#{entry.entry_key}"
 
 
 def page_document(entry: FeedEntry, page: FetchResult) -> RawDocument:
@@ -403,7 +529,7 @@ def fetch_entry_page(fetcher: Fetcher, entry: FeedEntry) -> tuple[RawDocument, R
     if page.ok:
         return page_document(entry, page), None
     reason = page.reason or "fetch_failed"
-    detail = f"{page.detail}; the entry's own text is stored (feed {entry.feed_url})"
+    detail = f"{page.detail}; the entry's own text is stored (feed {without_credentials(entry.feed_url)})"
     return fallback_document(entry, reason), make_reject(entry.link, FETCH_STAGE, reason, detail)
 
 
@@ -515,7 +641,7 @@ class _PollHostFeeds(_FetchingDoFn):
                 yield _tagged_reject(make_reject(state.url, FEED_STAGE, HOST_BUDGET, detail))
                 continue
             poll = safe_poll_feed(self._fetcher, state, datetime.now(timezone.utc), self._poll_policy)
-            poll = cap_new_entries(poll, stored, self._poll_policy.max_new_entries)
+            poll = cap_new_entries(with_guid_stories(poll, stored), stored, self._poll_policy.max_new_entries)
             _count("feeds_polled")
             if poll.state.consecutive_failures:
                 _count("feeds_failed")
@@ -711,10 +837,41 @@ def over_host_budget(policy: FetchPolicy, pages: int, seconds: float) -> str | N
     return None
 
 
-def _one_entry_per_key(keyed: tuple[str, Iterable[FeedEntry]]) -> FeedEntry:
-    """The same entry read from several feeds: the one from the first feed URL."""
+def story_group(entry: FeedEntry) -> str:
+    """What `one_entry_per_story` groups an entry by: an entry of a plain GUID (`plain_guid`) by its key's opening
+    (`GUID_CHARS`), so that every story of the GUID meets there whichever feed keyed it; any other by its key."""
+    return f"guid:{entry.entry_key[:GUID_CHARS]}" if plain_guid(entry) else entry.entry_key
+
+
+def one_entry_per_story(keyed: tuple[str, Iterable[FeedEntry]], stored: StoredEntries) -> Iterator[FeedEntry]:
+    """The entries of one group (`story_group`), one per story: the same entry read from several feeds is the one
+    from the first feed URL. Entries of a plain GUID that share a mark (`same_story`) are one story, and each story
+    takes one key: the stored key one of its entries has (`guid_story`), else its first entry's key (the GUID's own
+    key while no stored story holds it) while no earlier story of this run (`fetch_order`) holds it, else the
+    `guid_story_key` of its first feed URL, as the next run finds it."""
     _, entries = keyed
-    return min(entries, key=lambda entry: entry.feed_url)
+    entries = sorted(entries, key=fetch_order)
+    if not plain_guid(entries[0]):
+        yield min(entries, key=lambda entry: entry.feed_url)
+        return
+    stories: list[tuple[set[bytes], list[FeedEntry], set[str]]] = []
+    for entry in entries:
+        marks = entry_story(entry, (entry.feed_url,))
+        held = {entry.entry_key} & stored.entry_keys
+        story = next((s for s in stories if not (held and s[2] - held) and same_story(s[0], marks)), None)
+        if story is None:
+            story = (set(), [], set())
+            stories.append(story)
+        story[0].update(marks)
+        story[1].append(entry)
+        story[2].update(held)
+    taken: set[str] = set()
+    for _, same, held in stories:
+        first = min(same, key=lambda entry: entry.feed_url)
+        free = first.entry_key not in stored.entry_keys and first.entry_key not in taken
+        key = next(iter(held)) if held else first.entry_key if free else guid_story_key(first.guid, first.feed_url)
+        taken.add(key)
+        yield replace(first, entry_key=key)
 
 
 class _DropKnown(beam.DoFn):
@@ -758,9 +915,9 @@ class FetchArticlePages(beam.PTransform):
         fetched = (
             (new, refetch)
             | "NewAndRefetched" >> beam.Flatten()
-            | "KeyByEntry" >> beam.Map(lambda entry: (entry.entry_key, entry))
-            | "GroupByEntry" >> beam.GroupByKey()
-            | "OneEntryPerKey" >> beam.Map(_one_entry_per_key)
+            | "KeyByStory" >> beam.Map(lambda entry: (story_group(entry), entry))
+            | "GroupByStory" >> beam.GroupByKey()
+            | "OneEntryPerStory" >> beam.FlatMap(one_entry_per_story, stored=stored)
             | "KeyPagesByHost" >> beam.Map(lambda entry: (host_key(entry.link or entry.feed_url), entry))
             | "GroupPagesByHost" >> beam.GroupByKey()
             | "FetchHostPages" >> beam.ParDo(fetch, stored=stored)

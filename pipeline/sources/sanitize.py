@@ -195,10 +195,11 @@ def guids_without_url(body: bytes, feed_url: str) -> frozenset[str]:
         (cdata.decode("utf-8", "replace") if cdata else html.unescape(text.decode("utf-8", "replace"))).strip()
         for cdata, text in _RSS_GUID.findall(body)
     )
-    return frozenset(filter(None, (_joined(feed_url, guid) for guid in guids if guid and not _is_web_url(guid))))
+    return frozenset(filter(None, (_joined(feed_url, guid) for guid in guids if guid and not is_web_url(guid))))
 
 
-def _is_web_url(value: str) -> bool:
+def is_web_url(value: str) -> bool:
+    """Whether the value is an http(s) address with a host."""
     try:
         parts = urlsplit(value)
     except ValueError:  # "http://[oops": no URL at all

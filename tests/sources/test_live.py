@@ -31,7 +31,9 @@ from pipeline.sources.live import (
     feed_row,
     fetch_entry_page,
     is_known,
+    joined_marks,
     poll_feed,
+    story_marks,
     summary_key,
 )
 from tests.conftest import local_test_pipeline
@@ -267,10 +269,10 @@ LONG_SUMMARY = "Shares in Asia and Europe opened higher on Monday after a quiet 
 
 
 def _stored_entries(path, rows: list[tuple]) -> str:
-    """A Parquet file of stored entries as ``export_stored_entries`` writes it: (entry key, canonical URL, title)
-    or (entry key, canonical URL, title, summary)."""
-    keys, urls, titles, summaries = zip(*[(*row, None)[:4] for row in rows], strict=True)
-    columns = {"entry_key": keys, "canonical_url": urls, "title": titles, "summary": summaries}
+    """A Parquet file of stored entries as ``export_stored_entries`` writes it: (entry key, canonical URL, title),
+    (entry key, canonical URL, title, summary) or (entry key, canonical URL, title, summary, feed URL)."""
+    keys, urls, titles, summaries, feeds = zip(*[(*row, None, None)[:5] for row in rows], strict=True)
+    columns = {"entry_key": keys, "canonical_url": urls, "title": titles, "summary": summaries, "feed_url": feeds}
     table = {name: pa.array(values, pa.string()) for name, values in columns.items()}
     table["read_at"] = pa.array([None] * len(rows), pa.timestamp("us", tz="UTC"))
     pq.write_table(pa.table(table), path)
@@ -281,19 +283,32 @@ def test_stored_entries_are_read_from_a_parquet_file_into_one_side_input_value(t
     path = _stored_entries(
         tmp_path / "entries.parquet",
         [
-            ("k1", "https://a.example/1", "One", LONG_SUMMARY),
+            ("k1", "https://a.example/1", "One", LONG_SUMMARY, "https://a.example/feed"),
             (None, "https://a.example/2", "Two!", "Read more."),
             ("k3", None, "Three"),
+            ("k3", None, None),  # a read (``entry_reads``) of an older wirebeam's: no story
+            ("k4", None, None, None, "https://a.example/feed"),  # a read of a feed: the feed's story
         ],
     )
     pages = {"https://a.example/1": frozenset({"one"}), "https://a.example/2": frozenset({"two"})}
     summaries = {"https://a.example/1": frozenset({summary_key(LONG_SUMMARY)})}
+    stories = {
+        "k1": (
+            (
+                "k1",
+                joined_marks(
+                    story_marks(["https://a.example/feed"], "https://a.example/1", "one", summary_key(LONG_SUMMARY))
+                ),
+            ),
+        ),
+        "k3": (("k3", joined_marks(story_marks([], None, "three", None))),),
+        "k4": (("k4", joined_marks(story_marks(["https://a.example/feed"], None, "", None))),),
+    }
+    expected = StoredEntries(
+        frozenset({"k1", "k3", "k4"}), pages, summaries, {}, {"https://a.example/1": {"k1"}}, stories
+    )
     with local_test_pipeline() as pipeline:
-        assert_that(
-            pipeline | "Stored" >> ReadStoredEntries(path),
-            equal_to([StoredEntries(frozenset({"k1", "k3"}), pages, summaries, {}, {"https://a.example/1": {"k1"}})]),
-            label="from the file",
-        )
+        assert_that(pipeline | "Stored" >> ReadStoredEntries(path), equal_to([expected]), label="from the file")
         assert_that(pipeline | "None" >> ReadStoredEntries(None), equal_to([StoredEntries()]), label="no file")
 
 
@@ -311,6 +326,19 @@ def test_an_entry_is_known_by_its_key_or_by_its_page_under_the_same_headline_or_
     retitled = entry("k7", live, title="Stocks rally at the open", summary=f"  {LONG_SUMMARY.upper()} ")
     assert is_known(retitled, stored), "a new GUID and a new headline over the same summary: the same article"
     assert not is_known(entry("k8", live, title="Oil falls at noon", summary="Read more."), stored), "too short"
+
+
+def test_a_linkless_entry_of_a_feed_with_credentials_names_the_feed_without_them(policy: FetchPolicy):
+    private = "http://reader:s3cret@127.0.0.1:9/private.xml"
+    with local_test_pipeline() as pipeline:
+        pages = pipeline | beam.Create([entry("p1", None, feed_url=private)]) | FetchArticlePages(policy)
+        source = "http://127.0.0.1:9/private.xml#p1"
+        assert_that(pages["documents"] | beam.Map(lambda d: d.source_ref), equal_to([source]), label="article")
+        assert_that(
+            pages["rejects"] | beam.Map(lambda r: (r.source_ref, r.reason)),
+            equal_to([(source, "entry_without_link")]),
+            label="its reject",
+        )
 
 
 def test_new_entries_pages_are_fetched_once_per_page_and_stored_entries_are_skipped(
